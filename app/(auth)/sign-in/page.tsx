@@ -1,0 +1,28 @@
+import { redirect } from "next/navigation";
+import { SignInForm } from "@/app/(auth)/sign-in/sign-in-form";
+import { getActor } from "@/lib/auth/session";
+
+export const metadata = { title: "Sign in" };
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  if ((await getActor()).kind === "user") redirect("/projects");
+  const { notice } = await searchParams;
+  return (
+    <main className="flex min-h-screen items-center justify-center px-4">
+      <div className="w-full max-w-sm rounded-xl border border-slate-200 bg-white p-8 shadow-sm">
+        <div className="mb-6 text-center">
+          <p className="text-3xl" aria-hidden="true">
+            ⚓
+          </p>
+          <h1 className="mt-2 text-xl font-semibold">Sign in to Wharf</h1>
+        </div>
+        {notice === "password-changed" && (
+          <p role="status" className="mb-4 rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
+            Your password was changed. Sign in with the new one.
+          </p>
+        )}
+        <SignInForm />
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,47 @@
+"use client";
+
+import { signIn } from "next-auth/react";
+import { type FormEvent, useState } from "react";
+import { Button } from "@/components/ui/button";
+import { Field } from "@/components/ui/field";
+
+export function SignInForm() {
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const username = String(form.get("username") ?? "");
+    const password = String(form.get("password") ?? "");
+    if (!username || !password) {
+      setError("Enter your username and password.");
+      return;
+    }
+    setPending(true);
+    setError(null);
+    const result = await signIn("credentials", { username, password, redirect: false });
+    if (result?.ok && !result.error) {
+      // A full load: the router may hold a prefetched "signed out" redirect for console pages.
+      window.location.assign("/projects");
+      return;
+    }
+    setPending(false);
+    setError(result?.error && result.error !== "CredentialsSignin" ? result.error : "Wrong username or password.");
+  }
+
+  return (
+    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+      <Field label="Username" name="username" autoComplete="username" required autoFocus maxLength={255} />
+      <Field label="Password" name="password" type="password" autoComplete="current-password" required maxLength={128} />
+      {error && (
+        <p role="status" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="sign-in-error">
+          {error}
+        </p>
+      )}
+      <Button type="submit" className="w-full" disabled={pending}>
+        {pending ? "Signing in…" : "Sign in"}
+      </Button>
+    </form>
+  );
+}

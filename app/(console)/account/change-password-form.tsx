@@ -1,0 +1,40 @@
+"use client";
+
+import { signOut } from "next-auth/react";
+import { useActionState, useEffect } from "react";
+import { changeOwnPasswordAction } from "@/app/(console)/account/actions";
+import { Field } from "@/components/ui/field";
+import { FormMessage } from "@/components/ui/form-message";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { PASSWORD_RULE_TEXT } from "@/lib/validation/users";
+
+export function ChangePasswordForm() {
+  const [result, formAction] = useActionState(changeOwnPasswordAction, INITIAL_ACTION_RESULT);
+  const errors = result.fieldErrors ?? {};
+
+  useEffect(() => {
+    // The change ended every session of this user, this one included: sign the browser out cleanly.
+    if (result.ok) {
+      void signOut({ redirect: false }).then(() => window.location.assign("/sign-in?notice=password-changed"));
+    }
+  }, [result.ok]);
+
+  return (
+    <form action={formAction} className="space-y-4" noValidate>
+      <FormMessage result={result} />
+      <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" maxLength={128} errors={errors.currentPassword} />
+      <Field
+        label="New password"
+        name="newPassword"
+        type="password"
+        autoComplete="new-password"
+        maxLength={128}
+        hint={`${PASSWORD_RULE_TEXT}.`}
+        errors={errors.newPassword}
+      />
+      <Field label="Confirm new password" name="confirmPassword" type="password" autoComplete="new-password" maxLength={128} errors={errors.confirmPassword} />
+      <SubmitButton pendingText="Changing…">Change password</SubmitButton>
+    </form>
+  );
+}

@@ -1,0 +1,68 @@
+import Link from "next/link";
+import { UserAccessForms, UserPasswordForm, UserProfileForm } from "@/app/(console)/admin/users/[userId]/user-forms";
+import { Badge } from "@/components/ui/badge";
+import { PageHeader } from "@/components/ui/page-header";
+import { RefusalNotice } from "@/components/ui/refusal-notice";
+import { attempt } from "@/lib/actions/attempt";
+import { getActor } from "@/lib/auth/session";
+import { NotFoundError } from "@/lib/errors";
+import { getUser } from "@/lib/services/users/get-user";
+import { ZId } from "@/lib/validation/common";
+
+export const metadata = { title: "User" };
+
+export default async function UserPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ userId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const parsedId = ZId.safeParse((await params).userId);
+  if (!parsedId.success) return <RefusalNotice error={new NotFoundError("There is no such user.")} />;
+  const actor = await getActor();
+  const outcome = await attempt(() => getUser({ actor, userId: parsedId.data }));
+  if (!outcome.ok) return <RefusalNotice error={outcome.error} />;
+  const user = outcome.value;
+  const isSelf = actor.kind === "user" && actor.id === user.id;
+  const { created } = await searchParams;
+
+  return (
+    <>
+      <p className="mb-2 text-sm">
+        <Link href="/admin/users" prefetch={false} className="text-sky-800 hover:underline">
+          ← Users
+        </Link>
+      </p>
+      <PageHeader
+        title={user.username}
+        description={`Created ${user.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC`}
+        actions={
+          <div className="flex gap-2">
+            {user.isAdmin && <Badge tone="info">Administrator</Badge>}
+            {user.disabled ? <Badge tone="bad">Disabled</Badge> : <Badge tone="good">Active</Badge>}
+          </div>
+        }
+      />
+      {created === "1" && (
+        <p role="status" className="mb-4 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
+          User {user.username} created.
+        </p>
+      )}
+      <div className="grid gap-6 lg:grid-cols-2">
+        <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="profile-heading">
+          <h2 id="profile-heading" className="mb-4 font-semibold">Profile</h2>
+          <UserProfileForm user={{ id: user.id, email: user.email, fullName: user.fullName }} />
+        </section>
+        <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="password-heading">
+          <h2 id="password-heading" className="mb-4 font-semibold">Reset password</h2>
+          <UserPasswordForm userId={user.id} />
+        </section>
+        <section className="rounded-lg border border-slate-200 bg-white p-6 lg:col-span-2" aria-labelledby="access-heading">
+          <h2 id="access-heading" className="mb-4 font-semibold">Access</h2>
+          <UserAccessForms user={{ id: user.id, isAdmin: user.isAdmin, disabled: user.disabled }} isSelf={isSelf} />
+        </section>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,87 @@
+"use client";
+
+import { useActionState } from "react";
+import {
+  resetUserPasswordAction,
+  setUserAdminAction,
+  setUserDisabledAction,
+  updateUserAction,
+} from "@/app/(console)/admin/users/actions";
+import { Field } from "@/components/ui/field";
+import { FormMessage } from "@/components/ui/form-message";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { PASSWORD_RULE_TEXT } from "@/lib/validation/users";
+
+export function UserProfileForm({ user }: { user: { id: number; email: string; fullName: string } }) {
+  const [result, formAction] = useActionState(updateUserAction, INITIAL_ACTION_RESULT);
+  const errors = result.fieldErrors ?? {};
+  return (
+    <form action={formAction} className="space-y-4" noValidate>
+      <input type="hidden" name="userId" value={user.id} />
+      <FormMessage result={result} />
+      <Field label="Email" name="email" type="email" defaultValue={user.email} maxLength={255} errors={errors.email} />
+      <Field label="Full name" name="fullName" defaultValue={user.fullName} maxLength={255} errors={errors.fullName} />
+      <SubmitButton>Save profile</SubmitButton>
+    </form>
+  );
+}
+
+export function UserPasswordForm({ userId }: { userId: number }) {
+  const [result, formAction] = useActionState(resetUserPasswordAction, INITIAL_ACTION_RESULT);
+  const errors = result.fieldErrors ?? {};
+  return (
+    <form action={formAction} className="space-y-4" noValidate>
+      <input type="hidden" name="userId" value={userId} />
+      <FormMessage result={result} />
+      <Field
+        label="New password"
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        maxLength={128}
+        hint={`${PASSWORD_RULE_TEXT}.`}
+        errors={errors.password}
+      />
+      <SubmitButton pendingText="Resetting…">Reset password</SubmitButton>
+    </form>
+  );
+}
+
+export function UserAccessForms({
+  user,
+  isSelf,
+}: {
+  user: { id: number; isAdmin: boolean; disabled: boolean };
+  isSelf: boolean;
+}) {
+  const [adminResult, adminAction] = useActionState(setUserAdminAction, INITIAL_ACTION_RESULT);
+  const [disabledResult, disabledAction] = useActionState(setUserDisabledAction, INITIAL_ACTION_RESULT);
+  return (
+    <div className="flex flex-wrap gap-8">
+      <form action={adminAction} className="space-y-2">
+        <input type="hidden" name="userId" value={user.id} />
+        <input type="hidden" name="isAdmin" value={user.isAdmin ? "false" : "true"} />
+        <p className="text-sm text-slate-600">
+          {user.isAdmin ? "This user administers Wharf." : "This user has no system role."}
+        </p>
+        <SubmitButton variant="secondary" pendingText="Saving…">
+          {user.isAdmin ? "Revoke administrator" : "Make administrator"}
+        </SubmitButton>
+        {isSelf && user.isAdmin && <p className="text-xs text-slate-500">Another administrator must revoke your role.</p>}
+        <FormMessage result={adminResult} />
+      </form>
+      <form action={disabledAction} className="space-y-2">
+        <input type="hidden" name="userId" value={user.id} />
+        <input type="hidden" name="disabled" value={user.disabled ? "false" : "true"} />
+        <p className="text-sm text-slate-600">
+          {user.disabled ? "This user cannot sign in." : "Disabling ends the user's sessions and blocks sign-in."}
+        </p>
+        <SubmitButton variant={user.disabled ? "secondary" : "danger"} pendingText="Saving…">
+          {user.disabled ? "Enable user" : "Disable user"}
+        </SubmitButton>
+        <FormMessage result={disabledResult} />
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,37 @@
+"use client";
+
+import { useActionState } from "react";
+import { createUserAction } from "@/app/(console)/admin/users/actions";
+import { Field } from "@/components/ui/field";
+import { FormMessage } from "@/components/ui/form-message";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { PASSWORD_RULE_TEXT } from "@/lib/validation/users";
+
+export function CreateUserForm() {
+  const [result, formAction] = useActionState(createUserAction, INITIAL_ACTION_RESULT);
+  const errors = result.fieldErrors ?? {};
+  return (
+    // noValidate: the server's zod schema is the authority and its messages are the ones shown.
+    <form action={formAction} className="space-y-4" noValidate>
+      <FormMessage result={result} />
+      <Field label="Username" name="username" autoComplete="off" maxLength={255} errors={errors.username} />
+      <Field label="Email" name="email" type="email" autoComplete="off" maxLength={255} errors={errors.email} />
+      <Field label="Full name" name="fullName" autoComplete="off" maxLength={255} errors={errors.fullName} />
+      <Field
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        maxLength={128}
+        hint={`${PASSWORD_RULE_TEXT}.`}
+        errors={errors.password}
+      />
+      <label className="flex items-center gap-2 text-sm">
+        <input type="checkbox" name="isAdmin" className="h-4 w-4 rounded border-slate-300" />
+        Administrator (manages users and the whole system)
+      </label>
+      <SubmitButton pendingText="Creating…">Create user</SubmitButton>
+    </form>
+  );
+}

@@ -1,0 +1,75 @@
+import Link from "next/link";
+import { SearchBox } from "@/components/data-table/search-box";
+import { Badge } from "@/components/ui/badge";
+import { buttonClass } from "@/components/ui/button";
+import { PageHeader } from "@/components/ui/page-header";
+import { Pagination } from "@/components/ui/pagination";
+import { RefusalNotice } from "@/components/ui/refusal-notice";
+import { attempt } from "@/lib/actions/attempt";
+import { getActor } from "@/lib/auth/session";
+import { listUsers } from "@/lib/services/users/list-users";
+import { ZListUsersQuery } from "@/lib/validation/users";
+
+export const metadata = { title: "Users" };
+
+export default async function UsersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const query = ZListUsersQuery.parse(await searchParams);
+  const outcome = await attempt(async () => listUsers({ actor: await getActor(), query }));
+  if (!outcome.ok) return <RefusalNotice error={outcome.error} />;
+  const { rows, total, page, pageSize } = outcome.value;
+
+  return (
+    <>
+      <PageHeader
+        title="Users"
+        description="Local accounts that can sign in to the console and to the registry."
+        actions={
+          <Link href="/admin/users/new" prefetch={false} className={buttonClass()}>
+            New user
+          </Link>
+        }
+      />
+      <SearchBox placeholder="Search username, email or name" initialValue={query.q ?? ""} label="Search users" />
+      <div className="mt-4 overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="users-table">
+          <thead className="bg-slate-50 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase">
+            <tr>
+              <th scope="col" className="px-4 py-3">Username</th>
+              <th scope="col" className="px-4 py-3">Full name</th>
+              <th scope="col" className="px-4 py-3">Email</th>
+              <th scope="col" className="px-4 py-3">Role</th>
+              <th scope="col" className="px-4 py-3">Status</th>
+              <th scope="col" className="px-4 py-3">Created</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {rows.map((user) => (
+              <tr key={user.id} className="hover:bg-slate-50">
+                <td className="px-4 py-2.5 font-medium">
+                  <Link href={`/admin/users/${user.id}`} prefetch={false} className="text-sky-800 hover:underline">
+                    {user.username}
+                  </Link>
+                </td>
+                <td className="px-4 py-2.5">{user.fullName}</td>
+                <td className="px-4 py-2.5">{user.email}</td>
+                <td className="px-4 py-2.5">{user.isAdmin ? <Badge tone="info">Administrator</Badge> : "User"}</td>
+                <td className="px-4 py-2.5">{user.disabled ? <Badge tone="bad">Disabled</Badge> : <Badge tone="good">Active</Badge>}</td>
+                <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">
+                  <time dateTime={user.createdAt.toISOString()}>{user.createdAt.toISOString().slice(0, 10)}</time>
+                </td>
+              </tr>
+            ))}
+            {rows.length === 0 && (
+              <tr>
+                <td colSpan={6} className="px-4 py-8 text-center text-slate-500">
+                  {query.q ? `No user matches “${query.q}”.` : "No users yet."}
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+      <Pagination basePath="/admin/users" params={{ q: query.q }} page={page} pageSize={pageSize} total={total} />
+    </>
+  );
+}

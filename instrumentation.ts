@@ -1,0 +1,27 @@
+/**
+ * Runs once when a Wharf server process starts (Next.js instrumentation hook): creates the initial
+ * `admin` user on first start. The launcher has already created the database and applied migrations.
+ */
+export async function register() {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { ensureInitialAdmin } = await import("@/lib/services/system/ensure-initial-admin");
+  const { getServerEnv } = await import("@/lib/env");
+  const result = await ensureInitialAdmin({ configuredPassword: getServerEnv().WHARF_ADMIN_PASSWORD });
+  if (result.created && result.generatedPassword) {
+    // Printed exactly once, on the start that created the user; never stored or printed again.
+    console.log(
+      [
+        "",
+        "  ┌──────────────────────────────────────────────────────────────┐",
+        "  │ Wharf created the initial administrator.                     │",
+        `  │   username: admin                                            │`,
+        `  │   password: ${result.generatedPassword.padEnd(49)}│`,
+        "  │ This password is shown only now. Change it after signing in. │",
+        "  └──────────────────────────────────────────────────────────────┘",
+        "",
+      ].join("\n"),
+    );
+  } else if (result.created) {
+    console.log("wharf: created user admin with the password from WHARF_ADMIN_PASSWORD");
+  }
+}

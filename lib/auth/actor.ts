@@ -1,0 +1,41 @@
+/**
+ * The principal a service acts for. Every service takes one explicitly; nothing reads a global
+ * session. `client` is where the request came from, for the audit row.
+ */
+export type ClientInfo = { ip: string | null; userAgent: string | null };
+
+export type UserActor = {
+  kind: "user";
+  id: number;
+  username: string;
+  isAdmin: boolean;
+  client: ClientInfo;
+};
+
+export type AnonymousActor = { kind: "anonymous"; client: ClientInfo };
+
+/** Wharf itself: start-up tasks and jobs. */
+export type SystemActor = { kind: "system"; name: string; client: ClientInfo };
+
+export type Actor = UserActor | AnonymousActor | SystemActor;
+
+export const NO_CLIENT: ClientInfo = { ip: null, userAgent: null };
+
+export function anonymousActor(client: ClientInfo = NO_CLIENT): AnonymousActor {
+  return { kind: "anonymous", client };
+}
+
+export function systemActor(name: string): SystemActor {
+  return { kind: "system", name, client: NO_CLIENT };
+}
+
+export function actorName(actor: Actor): string {
+  switch (actor.kind) {
+    case "user":
+      return actor.username;
+    case "anonymous":
+      return "anonymous";
+    case "system":
+      return `system:${actor.name}`;
+  }
+}

@@ -1,0 +1,20 @@
+import "next-auth";
+import "next-auth/jwt";
+
+declare module "next-auth" {
+  interface User {
+    id: string;
+    sessionVersion: number;
+  }
+  interface Session {
+    user: { id: string; name: string; sessionVersion: number };
+  }
+}
+
+declare module "next-auth/jwt" {
+  interface JWT {
+    uid?: number;
+    /** The user's session version when signed in; a later reset or disable makes it stale. */
+    sv?: number;
+  }
+}

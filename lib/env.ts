@@ -1,0 +1,45 @@
+import { z } from "zod";
+
+/**
+ * Wharf's configuration, read from the environment once and validated. Bad configuration stops
+ * the process with a message naming the variable, never with a stack trace later.
+ */
+const ZServerEnv = z.object({
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: "must be a postgresql:// URL" })
+    .default("postgresql://postgres:postgres@127.0.0.1:5432/wharf"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** What registry clients and browsers use to reach Wharf; the token realm is built from it. */
+  WHARF_EXTERNAL_URL: z.url({ protocol: /^https?$/, error: "must be an http(s):// URL" }).optional(),
+  /** The backing Distribution registry. The launcher starts one on loopback when unset. */
+  WHARF_REGISTRY_URL: z.url({ protocol: /^https?$/, error: "must be an http(s):// URL" }).optional(),
+  WHARF_ADMIN_PASSWORD: z.string().optional(),
+  WHARF_SECRET_KEY: z.string().min(32, "must be at least 32 characters").optional(),
+  WHARF_DATA_DIR: z.string().min(1).default(".wharf"),
+  NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  NEXTAUTH_URL: z.url().optional(),
+});
+
+export type ServerEnv = z.infer<typeof ZServerEnv> & { externalUrl: string };
+
+let cached: ServerEnv | undefined;
+
+export class ConfigError extends Error {}
+
+export function parseServerEnv(source: Record<string, string | undefined>): ServerEnv {
+  // Empty strings mean "unset", as in a .env file with `WHARF_REGISTRY_URL=`.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = ZServerEnv.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const env = parsed.data;
+  const externalUrl = (env.WHARF_EXTERNAL_URL ?? `http://127.0.0.1:${env.PORT}`).replace(/\/+$/, "");
+  return { ...env, externalUrl };
+}
+
+export function getServerEnv(): ServerEnv {
+  cached ??= parseServerEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,131 @@
+/**
+ * The Wharf launcher (`npm start`, `npm run demo`): prepares the database, starts the backing
+ * registry when none is configured, runs the Next.js production server, and stops what it started
+ * on Ctrl-C. Everything it does is printed, so a newcomer sees where Wharf is and what it uses.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { ConfigError, parseServerEnv } from "../env";
+import { startLocalRegistry } from "../registry/local-registry";
+import { applyMigrations, ensureDatabase } from "./database";
+import { loadOrCreateLocalSecrets } from "./local-secrets";
+
+const log = (message: string) => console.log(`wharf: ${message}`);
+
+function redactUrl(value: string): string {
+  const url = new URL(value);
+  if (url.password) url.password = "****";
+  return url.toString();
+}
+
+async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the Next.js server exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+}
+
+export async function startWharf(): Promise<void> {
+  try {
+    process.loadEnvFile(".env");
+    log("read settings from .env");
+  } catch {
+    // no .env: configuration comes from the environment alone
+  }
+
+  let env;
+  try {
+    env = parseServerEnv(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`wharf: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const dataDir = path.resolve(env.WHARF_DATA_DIR);
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: env.DATABASE_URL };
+
+  const local = loadOrCreateLocalSecrets(dataDir);
+  childEnv.NEXTAUTH_SECRET = env.NEXTAUTH_SECRET ?? local.NEXTAUTH_SECRET;
+  childEnv.WHARF_SECRET_KEY = env.WHARF_SECRET_KEY ?? local.WHARF_SECRET_KEY;
+  childEnv.NEXTAUTH_URL = env.NEXTAUTH_URL ?? env.externalUrl;
+  childEnv.WHARF_EXTERNAL_URL = env.externalUrl;
+
+  log(`database ${redactUrl(env.DATABASE_URL)}`);
+  if (await ensureDatabase(env.DATABASE_URL)) log("created the database");
+  await applyMigrations(env.DATABASE_URL);
+  log("migrations applied");
+
+  let stopRegistry: (() => Promise<void>) | null = null;
+  if (env.WHARF_REGISTRY_URL) {
+    log(`backing registry ${env.WHARF_REGISTRY_URL} (WHARF_REGISTRY_URL)`);
+  } else {
+    const registry = await startLocalRegistry({ dataDir });
+    stopRegistry = registry.stop;
+    childEnv.WHARF_REGISTRY_URL = registry.url;
+    log(`started Distribution at ${registry.url} (storage in ${path.join(dataDir, "registry")})`);
+  }
+
+  if (!existsSync(path.join(process.cwd(), ".next", "BUILD_ID"))) {
+    await stopRegistry?.();
+    console.error("wharf: no production build found. Run `npm run build` first (`npm run demo` does both).");
+    process.exit(1);
+  }
+
+  const host = process.env.WHARF_LISTEN_HOST ?? "127.0.0.1";
+  const nextBin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
+  const server = spawn(process.execPath, [nextBin, "start", "-H", host, "-p", String(env.PORT)], {
+    env: childEnv,
+    stdio: "inherit",
+  });
+
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log("stopping…");
+    if (server.exitCode === null) {
+      server.kill("SIGTERM");
+      await new Promise((r) => server.once("exit", r));
+    }
+    await stopRegistry?.();
+    log("stopped");
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void shutdown(0));
+  process.on("SIGTERM", () => void shutdown(0));
+  server.on("exit", (code) => {
+    if (!stopping) {
+      console.error(`wharf: the server exited unexpectedly (code ${code})`);
+      void shutdown(code ?? 1);
+    }
+  });
+
+  try {
+    await waitForHttp(`http://${host}:${env.PORT}/api/v2.0/ping`, server, 60_000);
+  } catch (err) {
+    console.error(`wharf: ${(err as Error).message}`);
+    await shutdown(1);
+    return;
+  }
+  log(`ready at ${env.externalUrl}  (sign in as admin; registry clients: skopeo login ${new URL(env.externalUrl).host})`);
+  log("press Ctrl-C to stop");
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  startWharf().catch((err) => {
+    console.error(`wharf: could not start: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}

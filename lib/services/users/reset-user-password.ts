@@ -1,0 +1,32 @@
+import "server-only";
+import type { Actor } from "@/lib/auth/actor";
+import { hashPassword } from "@/lib/auth/password";
+import { db } from "@/lib/db/client";
+import { NotFoundError } from "@/lib/errors";
+import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
+import { assertSystemPermission } from "@/lib/services/authz/assert-can";
+import type { TResetUserPassword } from "@/lib/validation/users";
+
+export type ResetUserPasswordOptions = { actor: Actor; input: TResetUserPassword };
+
+/** An administrator sets a new password for a user; the user's existing sessions end. */
+export async function resetUserPassword({ actor, input }: ResetUserPasswordOptions): Promise<void> {
+  await assertSystemPermission(actor, "user.update", { type: "user", id: input.userId });
+  const passwordHash = await hashPassword(input.password);
+  await db.$transaction(async (tx) => {
+    const user = await tx.user.findUnique({ where: { id: input.userId }, select: { id: true, username: true } });
+    if (!user) throw new NotFoundError(`User ${input.userId} does not exist.`);
+    await tx.user.update({
+      where: { id: user.id },
+      data: { passwordHash, passwordChangedAt: new Date(), sessionVersion: { increment: 1 } },
+      select: { id: true },
+    });
+    // A successful reset also lifts a sign-in lockout: the admin has just vouched for the account.
+    await tx.signInThrottle.deleteMany({ where: { username: user.username.toLowerCase() } });
+    await recordAuditEvent(tx, {
+      actor,
+      action: "user.reset_password",
+      resource: { type: "user", id: user.id, name: user.username },
+    });
+  });
+}

@@ -1,0 +1,16 @@
+import "server-only";
+import type { Prisma } from "@/lib/generated/prisma/client";
+
+/** What leaves the service layer about a user: never the password hash or session version. */
+export const USER_SUMMARY_SELECT = {
+  id: true,
+  username: true,
+  email: true,
+  fullName: true,
+  isAdmin: true,
+  disabled: true,
+  createdAt: true,
+  updatedAt: true,
+} as const satisfies Prisma.UserSelect;
+
+export type UserSummary = Prisma.UserGetPayload<{ select: typeof USER_SUMMARY_SELECT }>;

@@ -1,0 +1,87 @@
+import { z } from "zod";
+import { ZCheckbox, ZId, ZPage, ZPageSize, ZSearchText } from "@/lib/validation/common";
+
+/**
+ * Harbor's username rule (no , " ~ # % $), plus no ':' (it would break HTTP Basic auth for docker
+ * login) and no whitespace (invisible in lists and logs).
+ */
+export const ZUsername = z
+  .string({ error: "Username is required" })
+  .min(1, "Username is required")
+  .max(255, "Username must be at most 255 characters")
+  .regex(/^[^,"~#%$:\s]+$/, 'Username must not contain spaces or any of , " ~ # % $ :');
+
+export const ZEmail = z
+  .string({ error: "Email is required" })
+  .trim()
+  .min(1, "Email is required")
+  .max(255, "Email must be at most 255 characters")
+  .pipe(z.email("Enter a valid email address"))
+  .transform((v) => v.toLowerCase());
+
+export const ZFullName = z
+  .string({ error: "Full name is required" })
+  .trim()
+  .min(1, "Full name is required")
+  .max(255, "Full name must be at most 255 characters");
+
+/** Harbor's password policy: 8-128 characters with at least one upper, one lower and one digit. */
+export const PASSWORD_RULE_TEXT = "8-128 characters, with at least one uppercase letter, one lowercase letter and one digit";
+export const ZPassword = z
+  .string({ error: "Password is required" })
+  .min(8, `Password must be ${PASSWORD_RULE_TEXT}`)
+  .max(128, `Password must be ${PASSWORD_RULE_TEXT}`)
+  .refine((v) => /[a-z]/.test(v) && /[A-Z]/.test(v) && /\d/.test(v), `Password must be ${PASSWORD_RULE_TEXT}`);
+
+export const ZCreateUser = z.object({
+  username: ZUsername,
+  email: ZEmail,
+  fullName: ZFullName,
+  password: ZPassword,
+  isAdmin: ZCheckbox.default(false),
+});
+export type TCreateUser = z.infer<typeof ZCreateUser>;
+
+export const ZUpdateUser = z.object({
+  userId: ZId,
+  email: ZEmail,
+  fullName: ZFullName,
+});
+export type TUpdateUser = z.infer<typeof ZUpdateUser>;
+
+export const ZResetUserPassword = z.object({ userId: ZId, password: ZPassword });
+export type TResetUserPassword = z.infer<typeof ZResetUserPassword>;
+
+export const ZSetUserDisabled = z.object({ userId: ZId, disabled: ZCheckbox });
+export type TSetUserDisabled = z.infer<typeof ZSetUserDisabled>;
+
+export const ZSetUserAdmin = z.object({ userId: ZId, isAdmin: ZCheckbox });
+export type TSetUserAdmin = z.infer<typeof ZSetUserAdmin>;
+
+export const ZChangeOwnPassword = z
+  .object({
+    currentPassword: z.string().min(1, "Current password is required").max(128, "Current password is wrong"),
+    newPassword: ZPassword,
+    confirmPassword: z.string(),
+  })
+  .refine((v) => v.newPassword === v.confirmPassword, {
+    path: ["confirmPassword"],
+    message: "The two new passwords do not match",
+  })
+  .refine((v) => v.newPassword !== v.currentPassword, {
+    path: ["newPassword"],
+    message: "The new password must differ from the current one",
+  });
+export type TChangeOwnPassword = z.infer<typeof ZChangeOwnPassword>;
+
+export const ZListUsersQuery = z.object({
+  q: ZSearchText,
+  page: ZPage,
+  pageSize: ZPageSize,
+});
+export type TListUsersQuery = z.infer<typeof ZListUsersQuery>;
+
+export const ZSignIn = z.object({
+  username: z.string().min(1, "Username is required").max(255),
+  password: z.string().min(1, "Password is required").max(128),
+});
