@@ -23,6 +23,7 @@ export function SignInForm() {
     const result = await signIn("credentials", { username, password, redirect: false });
     if (result?.ok && !result.error) {
       // A full load: the router may hold a prefetched "signed out" redirect for console pages.
+      // eslint-disable-next-line @next/next/no-location-assign-relative-destination -- a full load on purpose (see above)
       window.location.assign("/projects");
       return;
     }

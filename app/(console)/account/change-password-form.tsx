@@ -16,6 +16,7 @@ export function ChangePasswordForm() {
   useEffect(() => {
     // The change ended every session of this user, this one included: sign the browser out cleanly.
     if (result.ok) {
+      // eslint-disable-next-line @next/next/no-location-assign-relative-destination -- a full load on purpose (see above)
       void signOut({ redirect: false }).then(() => window.location.assign("/sign-in?notice=password-changed"));
     }
   }, [result.ok]);

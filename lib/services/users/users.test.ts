@@ -85,7 +85,7 @@ describe("listUsers and getUser", () => {
 
   it("refuses non-admins", async () => {
     const member = await createTestUser();
-    await expect(listUsers({ actor: actorFor(member), query: { page: 1, pageSize: 10 } })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(listUsers({ actor: actorFor(member), query: { q: undefined, page: 1, pageSize: 10 } })).rejects.toBeInstanceOf(ForbiddenError);
     await expect(getUser({ actor: actorFor(member), userId: member.id })).rejects.toBeInstanceOf(ForbiddenError);
   });
 

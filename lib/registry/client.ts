@@ -1,0 +1,427 @@
+import { createHash } from "node:crypto";
+import { RegistryError, RegistryUnavailableError, registryErrorFromBody } from "./errors";
+import { MANIFEST_ACCEPT_HEADER } from "./media-types";
+
+/**
+ * The only code that talks to the backing Distribution registry (2.8, reached over plain HTTP on
+ * loopback, no auth: Wharf itself is the gatekeeper). Every input is validated before a request
+ * is made, so a bad name can never turn into an unexpected URL.
+ */
+
+export interface RegistryClientOptions {
+  baseUrl: string;
+  /** Per-request timeout for everything except the body of a blob stream. */
+  timeoutMs?: number;
+}
+
+export interface ManifestDescriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+}
+
+export interface FetchedManifest extends ManifestDescriptor {
+  bytes: Uint8Array;
+  json: unknown;
+}
+
+export interface CatalogPage {
+  repositories: string[];
+  /** Pass as `last` to get the next page; null on the final page. */
+  nextLast: string | null;
+}
+
+// Distribution's reference grammar (docker/distribution reference/regexp.go).
+const REPOSITORY_RE = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
+const REPOSITORY_MAX = 255;
+const TAG_RE = /^[\w][\w.-]{0,127}$/;
+const DIGEST_RE = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
+
+/** The registry's default `catalog.maxentries`; a larger n is answered 400 PAGINATION_NUMBER_INVALID. */
+export const CATALOG_MAX_PAGE = 1000;
+/** Manifests are a few KiB; refusing huge bodies keeps a confused upstream from filling memory. */
+const MANIFEST_MAX_BYTES = 4 * 1024 * 1024;
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+export function isValidRepositoryName(name: string): boolean {
+  return name.length <= REPOSITORY_MAX && REPOSITORY_RE.test(name);
+}
+
+export function isDigest(reference: string): boolean {
+  return DIGEST_RE.test(reference);
+}
+
+export function isValidTag(tag: string): boolean {
+  return TAG_RE.test(tag);
+}
+
+export function assertRepositoryName(name: string): void {
+  if (!isValidRepositoryName(name)) {
+    throw new RegistryError(400, "NAME_INVALID", `Invalid repository name ${JSON.stringify(name)}.`);
+  }
+}
+
+export function assertDigest(digest: string): void {
+  if (!isDigest(digest)) {
+    throw new RegistryError(
+      400,
+      "DIGEST_INVALID",
+      `Invalid digest ${JSON.stringify(digest)}: expected sha256:<64 hex> or sha512:<128 hex>.`,
+    );
+  }
+}
+
+/** A manifest reference is a tag or a digest; anything else must not reach a URL. */
+export function assertReference(reference: string): void {
+  if (reference.includes(":")) assertDigest(reference);
+  else if (!isValidTag(reference)) {
+    throw new RegistryError(400, "TAG_INVALID", `Invalid tag ${JSON.stringify(reference)}.`);
+  }
+}
+
+/** Digest of bytes with the same algorithm as `like` (sha256 unless it says sha512). */
+export function digestOf(bytes: Uint8Array, like = "sha256:"): string {
+  const algorithm = like.startsWith("sha512:") ? "sha512" : "sha256";
+  return `${algorithm}:${createHash(algorithm).update(bytes).digest("hex")}`;
+}
+
+interface RequestOptions {
+  method?: "GET" | "HEAD" | "PUT" | "DELETE";
+  headers?: Record<string, string>;
+  body?: Uint8Array;
+  /** Statuses handed back to the caller instead of being turned into a RegistryError. */
+  allow?: number[];
+  /** For streaming bodies: time out only until the headers arrive. */
+  streaming?: boolean;
+  /** Used in error messages, e.g. "manifest demo/app:1.0". */
+  what: string;
+}
+
+export class RegistryClient {
+  readonly baseUrl: string;
+  private readonly timeoutMs: number;
+
+  constructor(options: RegistryClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  async ping(): Promise<{ ok: true; latencyMs: number }> {
+    const started = performance.now();
+    const res = await this.request("/v2/", { what: "ping" });
+    await drain(res);
+    // Anything else answering 200 on /v2/ (a proxy, Wharf itself) is not a registry.
+    if (!res.headers.get("docker-distribution-api-version")?.startsWith("registry/2")) {
+      throw new RegistryUnavailableError(this.baseUrl, "it answered /v2/ but is not a registry (no Docker-Distribution-Api-Version header).");
+    }
+    return { ok: true, latencyMs: Math.round(performance.now() - started) };
+  }
+
+  async listCatalogPage({ n, last }: { n?: number; last?: string | null } = {}): Promise<CatalogPage> {
+    const size = clampPageSize(n ?? CATALOG_MAX_PAGE);
+    const query = new URLSearchParams({ n: String(size) });
+    if (last) query.set("last", last);
+    const res = await this.request(`/v2/_catalog?${query}`, { what: "catalog" });
+    const body = (await this.readJson(res, "catalog")) as { repositories?: string[] | null };
+    return { repositories: body.repositories ?? [], nextLast: nextLastFromLink(res.headers.get("link")) };
+  }
+
+  async *listAllRepositories(pageSize = 500): AsyncGenerator<string, void, undefined> {
+    let last: string | null = null;
+    for (;;) {
+      const page: CatalogPage = await this.listCatalogPage({ n: pageSize, last });
+      yield* page.repositories;
+      // Stop on a Link that does not advance, so a misbehaving upstream cannot loop us forever.
+      if (!page.nextLast || page.nextLast === last) return;
+      last = page.nextLast;
+    }
+  }
+
+  /** All tags, sorted by code unit: 2.8 has no tag pagination and returns filesystem order. */
+  async listTags(repository: string): Promise<string[]> {
+    assertRepositoryName(repository);
+    const what = `tags of ${repository}`;
+    const res = await this.request(`/v2/${repository}/tags/list`, { what });
+    const body = (await this.readJson(res, what)) as { tags?: string[] | null };
+    // A repository whose manifests were all deleted answers `"tags": null`.
+    return [...(body.tags ?? [])].sort(compareCodeUnits);
+  }
+
+  async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
+    assertRepositoryName(repository);
+    assertReference(reference);
+    const what = `manifest ${repository}${refSuffix(reference)}`;
+    const res = await this.request(manifestPath(repository, reference), {
+      headers: { Accept: MANIFEST_ACCEPT_HEADER },
+      what,
+    });
+    const bytes = await this.readLimited(res, MANIFEST_MAX_BYTES, what);
+    const digest = verifiedManifestDigest(bytes, reference, res.headers.get("docker-content-digest"), what);
+    const json = parseJson(bytes, what);
+    return { mediaType: manifestMediaType(res, json), digest, size: bytes.byteLength, bytes, json };
+  }
+
+  async headManifest(repository: string, reference: string): Promise<ManifestDescriptor | null> {
+    assertRepositoryName(repository);
+    assertReference(reference);
+    const what = `manifest ${repository}${refSuffix(reference)}`;
+    const res = await this.request(manifestPath(repository, reference), {
+      method: "HEAD",
+      headers: { Accept: MANIFEST_ACCEPT_HEADER },
+      allow: [404],
+      what,
+    });
+    if (res.status === 404) return null;
+    const digest = res.headers.get("docker-content-digest");
+    if (!digest || !isDigest(digest) || (isDigest(reference) && digest !== reference)) {
+      // HEAD cannot be verified against bytes; fall back to a GET, which is.
+      const { mediaType, digest: verified, size } = await this.getManifest(repository, reference);
+      return { mediaType, digest: verified, size };
+    }
+    return { mediaType: manifestMediaType(res, null), digest, size: contentLength(res) ?? 0 };
+  }
+
+  async putManifest(repository: string, reference: string, mediaType: string, bytes: Uint8Array): Promise<{ digest: string }> {
+    assertRepositoryName(repository);
+    assertReference(reference);
+    const local = digestOf(bytes, reference);
+    if (isDigest(reference) && local !== reference) {
+      throw new RegistryError(400, "DIGEST_INVALID", `Manifest bytes hash to ${local}, not to ${reference}.`);
+    }
+    const what = `manifest ${repository}${refSuffix(reference)}`;
+    const res = await this.request(manifestPath(repository, reference), {
+      method: "PUT",
+      headers: { "Content-Type": mediaType },
+      body: bytes,
+      what,
+    });
+    await drain(res);
+    const remote = res.headers.get("docker-content-digest");
+    if (remote && remote !== digestOf(bytes, remote)) {
+      throw new RegistryError(502, "DIGEST_MISMATCH", `${what}: the registry stored ${remote}, but the bytes sent hash to ${local}.`);
+    }
+    return { digest: remote ?? local };
+  }
+
+  /**
+   * Distribution 2.8 deletes by digest only, and doing so removes every tag in the repository
+   * that points at it. A tag is refused here rather than sent, because the registry would answer
+   * a confusing "provided digest did not match uploaded content".
+   */
+  async deleteManifest(repository: string, digest: string): Promise<void> {
+    assertRepositoryName(repository);
+    if (!digest.includes(":") && isValidTag(digest)) {
+      throw new RegistryError(
+        400,
+        "DIGEST_INVALID",
+        `Cannot delete ${repository}:${digest}: the registry deletes manifests by digest only (which removes every tag on that digest). Resolve the tag to a digest first.`,
+      );
+    }
+    assertDigest(digest);
+    const res = await this.request(manifestPath(repository, digest), { method: "DELETE", what: `manifest ${repository}@${digest}` });
+    await drain(res);
+  }
+
+  /** Streams the blob; the caller must consume or cancel the stream. */
+  async getBlob(repository: string, digest: string): Promise<{ size: number; stream: ReadableStream<Uint8Array> }> {
+    assertRepositoryName(repository);
+    assertDigest(digest);
+    const what = `blob ${repository}@${digest}`;
+    const res = await this.request(`/v2/${repository}/blobs/${digest}`, { streaming: true, what });
+    if (!res.body) throw new RegistryError(502, "BLOB_UNKNOWN", `${what}: the registry sent no body.`);
+    return { size: contentLength(res) ?? -1, stream: res.body };
+  }
+
+  async headBlob(repository: string, digest: string): Promise<{ size: number } | null> {
+    assertRepositoryName(repository);
+    assertDigest(digest);
+    const res = await this.request(`/v2/${repository}/blobs/${digest}`, {
+      method: "HEAD",
+      allow: [404],
+      what: `blob ${repository}@${digest}`,
+    });
+    if (res.status === 404) return null;
+    return { size: contentLength(res) ?? 0 };
+  }
+
+  // ---- transport ----
+
+  private async request(path: string, options: RequestOptions): Promise<Response> {
+    const { method = "GET", headers, body, allow = [], streaming = false, what } = options;
+    const timeout = streaming ? headerTimeout(this.timeoutMs) : { signal: AbortSignal.timeout(this.timeoutMs), clear() {} };
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        // Copied because BodyInit does not accept a view that may sit on a SharedArrayBuffer.
+        body: body ? new Uint8Array(body) : undefined,
+        signal: timeout.signal,
+        // Blob GETs may redirect to storage (S3 etc.); fetch follows them.
+        redirect: "follow",
+      });
+    } catch (error) {
+      throw this.unavailable(error);
+    } finally {
+      timeout.clear();
+    }
+    if (res.ok || allow.includes(res.status)) return res;
+    const text = await this.readText(res);
+    if (res.status >= 500) {
+      throw new RegistryUnavailableError(this.baseUrl, `it answered HTTP ${res.status}${summarise(text)} for ${what}.`, res.status);
+    }
+    throw registryErrorFromBody(res.status, text, what);
+  }
+
+  private unavailable(error: unknown): RegistryUnavailableError {
+    return new RegistryUnavailableError(this.baseUrl, describeFetchFailure(error, this.timeoutMs), undefined, { cause: error });
+  }
+
+  /** Reading a body can fail (reset, timeout) just like the request itself. */
+  private async readText(res: Response): Promise<string> {
+    try {
+      return await res.text();
+    } catch (error) {
+      throw this.unavailable(error);
+    }
+  }
+
+  private async readJson(res: Response, what: string): Promise<unknown> {
+    const text = await this.readText(res);
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new RegistryUnavailableError(this.baseUrl, `it answered ${what} with a body that is not JSON${summarise(text)}.`);
+    }
+  }
+
+  private async readLimited(res: Response, limit: number, what: string): Promise<Uint8Array> {
+    const declared = contentLength(res);
+    if (declared !== null && declared > limit) {
+      await res.body?.cancel();
+      throw new RegistryError(502, "MANIFEST_INVALID", `${what}: ${declared} bytes is too large for a manifest.`);
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await res.arrayBuffer());
+    } catch (error) {
+      throw this.unavailable(error);
+    }
+    if (bytes.byteLength > limit) {
+      throw new RegistryError(502, "MANIFEST_INVALID", `${what}: ${bytes.byteLength} bytes is too large for a manifest.`);
+    }
+    return bytes;
+  }
+}
+
+// ---- helpers (pure) ----
+
+function manifestPath(repository: string, reference: string): string {
+  return `/v2/${repository}/manifests/${reference}`;
+}
+
+function refSuffix(reference: string): string {
+  return isDigest(reference) ? `@${reference}` : `:${reference}`;
+}
+
+function clampPageSize(n: number): number {
+  if (!Number.isFinite(n)) return CATALOG_MAX_PAGE;
+  // n=0 answers [] with no Link, which would end a walk early; negative n is ignored upstream.
+  return Math.min(CATALOG_MAX_PAGE, Math.max(1, Math.trunc(n)));
+}
+
+/** `Link: </v2/_catalog?last=alpha%2Fx&n=1>; rel="next"` (relative, `last` URL-encoded). */
+export function nextLastFromLink(link: string | null): string | null {
+  if (!link) return null;
+  for (const part of link.split(",")) {
+    const match = /<([^>]*)>\s*;(.*)$/.exec(part.trim());
+    if (!match || !/\brel="?next"?/.test(match[2] ?? "")) continue;
+    return new URL(match[1] ?? "", "http://registry.invalid").searchParams.get("last");
+  }
+  return null;
+}
+
+/**
+ * Verifies the bytes rather than trusting a header: by digest the bytes must hash to the
+ * reference; by tag they must hash to the digest the registry says it stored.
+ */
+function verifiedManifestDigest(bytes: Uint8Array, reference: string, header: string | null, what: string): string {
+  const expected = isDigest(reference) ? reference : header && isDigest(header) ? header : null;
+  const actual = digestOf(bytes, expected ?? "sha256:");
+  if (expected && actual !== expected) {
+    throw new RegistryError(502, "DIGEST_MISMATCH", `${what}: the registry returned bytes that hash to ${actual}, not ${expected}.`);
+  }
+  return actual;
+}
+
+function parseJson(bytes: Uint8Array, what: string): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes)) as unknown;
+  } catch {
+    throw new RegistryError(502, "MANIFEST_INVALID", `${what}: the registry returned a manifest that is not JSON.`);
+  }
+}
+
+/** Content-Type is the stored media type; the manifest's own field covers a generic header. */
+function manifestMediaType(res: Response, json: unknown): string {
+  const header = res.headers.get("content-type")?.split(";")[0]?.trim();
+  if (header && header !== "application/json" && header !== "text/plain") return header;
+  const field = json && typeof json === "object" ? (json as { mediaType?: unknown }).mediaType : undefined;
+  return typeof field === "string" ? field : (header ?? "application/octet-stream");
+}
+
+function contentLength(res: Response): number | null {
+  const raw = res.headers.get("content-length");
+  const n = raw === null ? NaN : Number(raw);
+  return Number.isSafeInteger(n) && n >= 0 ? n : null;
+}
+
+function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function summarise(text: string): string {
+  const oneLine = text.replace(/\s+/g, " ").trim().slice(0, 200);
+  return oneLine ? ` (${oneLine})` : "";
+}
+
+/** Releases the connection of a response whose body we do not need. */
+async function drain(res: Response): Promise<void> {
+  await res.body?.cancel().catch(() => undefined);
+}
+
+/** A timeout that can be disarmed once headers arrive, so a long blob download is not cut off. */
+function headerTimeout(ms: number): { signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${ms} ms`, "TimeoutError")), ms);
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}
+
+const ERRNO_TEXT: Record<string, string> = {
+  ECONNREFUSED: "connection refused (is it running?)",
+  ECONNRESET: "the connection was reset",
+  ENOTFOUND: "the host name could not be resolved",
+  EAI_AGAIN: "the host name could not be resolved (temporary DNS failure)",
+  EHOSTUNREACH: "the host is unreachable",
+  ENETUNREACH: "the network is unreachable",
+  ETIMEDOUT: "the connection timed out",
+  UND_ERR_SOCKET: "the connection was closed unexpectedly",
+  UND_ERR_HEADERS_TIMEOUT: "no response headers in time",
+};
+
+/** undici reports `TypeError: fetch failed` with the real reason (an errno code) in `cause`. */
+export function describeFetchFailure(error: unknown, timeoutMs: number): string {
+  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
+    return `no answer within ${timeoutMs} ms.`;
+  }
+  const cause = error instanceof Error ? error.cause : undefined;
+  const code = errorCode(cause) ?? errorCode(error);
+  if (code) return `${ERRNO_TEXT[code] ?? code} [${code}].`;
+  const message = cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error);
+  return `${message}.`;
+}
+
+function errorCode(value: unknown): string | undefined {
+  const code = value && typeof value === "object" ? (value as { code?: unknown }).code : undefined;
+  return typeof code === "string" ? code : undefined;
+}

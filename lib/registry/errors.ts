@@ -1,0 +1,84 @@
+/**
+ * Errors from talking to the backing Distribution registry.
+ *
+ * They are deliberately not AppErrors: a registry 401/404 says something about Wharf's own
+ * backend, not about the console user's request, so the gateway decides how each maps to an
+ * HTTP answer instead of passing the registry's status through by accident.
+ */
+
+/** The registry answered, and refused or could not find what was asked (4xx). */
+export class RegistryError extends Error {
+  constructor(
+    readonly status: number,
+    /** Distribution error code, e.g. NAME_UNKNOWN, MANIFEST_UNKNOWN, BLOB_UNKNOWN, NAME_INVALID. */
+    readonly code: string,
+    message: string,
+    readonly detail?: unknown,
+  ) {
+    super(message);
+    this.name = "RegistryError";
+  }
+}
+
+/** The registry could not be reached, did not answer in time, or answered 5xx. */
+export class RegistryUnavailableError extends Error {
+  constructor(
+    readonly baseUrl: string,
+    readonly reason: string,
+    /** The HTTP status when the registry answered 5xx; undefined when it did not answer. */
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`The backing registry at ${baseUrl} is unreachable: ${reason}`, options);
+    this.name = "RegistryUnavailableError";
+  }
+}
+
+interface DistributionErrorEntry {
+  code?: unknown;
+  message?: unknown;
+  detail?: unknown;
+}
+
+/** Codes for answers without a JSON body: HEAD responses, and read-only mode's text/plain 405. */
+const CODE_BY_STATUS: Record<number, string> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  403: "DENIED",
+  404: "NOT_FOUND",
+  405: "UNSUPPORTED",
+  429: "TOOMANYREQUESTS",
+};
+
+/**
+ * Build a RegistryError from a non-2xx answer. Distribution sends
+ * `{"errors":[{"code","message","detail"}]}`; only the first entry is used for code and message,
+ * and the whole list is kept as detail.
+ */
+export function registryErrorFromBody(status: number, bodyText: string, what: string): RegistryError {
+  const entries = parseErrorEntries(bodyText);
+  const first = entries[0];
+  if (first && typeof first.code === "string") {
+    const message = typeof first.message === "string" && first.message ? first.message : first.code;
+    return new RegistryError(status, first.code, `${what}: ${message}`, entries.length > 1 ? entries : first.detail);
+  }
+  const code = CODE_BY_STATUS[status] ?? "UNKNOWN";
+  const text = bodyText.trim().slice(0, 200);
+  const hint = status === 405 ? " (is the registry in read-only mode, or is storage.delete disabled?)" : "";
+  return new RegistryError(status, code, `${what}: HTTP ${status}${text ? ` ${text}` : ""}${hint}`);
+}
+
+function parseErrorEntries(bodyText: string): DistributionErrorEntry[] {
+  if (!bodyText) return [];
+  try {
+    const parsed: unknown = JSON.parse(bodyText);
+    if (parsed && typeof parsed === "object" && Array.isArray((parsed as { errors?: unknown }).errors)) {
+      return (parsed as { errors: unknown[] }).errors.filter(
+        (e): e is DistributionErrorEntry => !!e && typeof e === "object",
+      );
+    }
+  } catch {
+    // Not JSON (e.g. "Method not allowed" in read-only mode): fall back to the status code.
+  }
+  return [];
+}
