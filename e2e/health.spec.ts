@@ -3,7 +3,7 @@ import { ADMIN, signInAs } from "./helpers";
 
 test("the health page shows core, database and registry healthy", async ({ page }) => {
   await signInAs(page, ADMIN.username, ADMIN.password);
-  await page.getByRole("link", { name: "System health" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "System health" }).click();
   await expect(page.getByTestId("health-overall")).toContainText("healthy");
   for (const component of ["core", "database", "registry"]) {
     await expect(page.getByTestId(`health-${component}`)).toContainText("healthy");

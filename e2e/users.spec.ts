@@ -7,7 +7,7 @@ test("an admin creates a user; that user signs in and is refused the admin pages
 
   const username = uniqueUsername("dev");
   await createUserThroughUi(page, username);
-  await page.getByRole("link", { name: "Users", exact: true }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Users", exact: true }).click();
   await page.getByLabel("Search users").fill(username);
   await expect(page.getByTestId("users-table").getByRole("link", { name: username })).toBeVisible();
   await signOut(page);
@@ -35,6 +35,8 @@ test("bad input on the new-user form gets field errors and creates nothing", asy
   const username = uniqueUsername("bad");
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Email").fill("not-an-email");
+  // The browser enforces maxlength; remove it to prove the server refuses on its own.
+  await page.getByLabel("Full name").evaluate((input) => input.removeAttribute("maxlength"));
   await page.getByLabel("Full name").fill("x".repeat(256));
   await page.getByLabel("Password").fill("alllowercase1");
   await page.getByRole("button", { name: "Create user" }).click();
