@@ -18,6 +18,12 @@ const contentSecurityPolicy = [
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
+  // Registry clients call `/v2/` and `/v2/<name>/blobs/uploads/` with the trailing slash; a 308
+  // redirect would break uploads (POST/PUT bodies) in some clients.
+  skipTrailingSlashRedirect: true,
+  // The /v2 gateway streams manifests and blobs byte for byte (digests and Content-Length must not
+  // change); compress at the reverse proxy if you want it for the UI.
+  compress: false,
   async headers() {
     return [
       {

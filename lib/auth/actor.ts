@@ -9,6 +9,21 @@ export type UserActor = {
   id: number;
   username: string;
   isAdmin: boolean;
+  /** Wharf's system auditor: reads everything, changes nothing. */
+  isAuditor: boolean;
+  client: ClientInfo;
+};
+
+/** One grant of a robot account: `namespace` is a project name, or "*" for every project. */
+export type RobotGrant = { namespace: string; resource: string; action: string };
+
+export type RobotActor = {
+  kind: "robot";
+  id: number;
+  /** Login name, e.g. robot$library+ci. */
+  name: string;
+  level: "system" | "project";
+  grants: RobotGrant[];
   client: ClientInfo;
 };
 
@@ -17,7 +32,7 @@ export type AnonymousActor = { kind: "anonymous"; client: ClientInfo };
 /** Wharf itself: start-up tasks and jobs. */
 export type SystemActor = { kind: "system"; name: string; client: ClientInfo };
 
-export type Actor = UserActor | AnonymousActor | SystemActor;
+export type Actor = UserActor | RobotActor | AnonymousActor | SystemActor;
 
 export const NO_CLIENT: ClientInfo = { ip: null, userAgent: null };
 
@@ -33,6 +48,8 @@ export function actorName(actor: Actor): string {
   switch (actor.kind) {
     case "user":
       return actor.username;
+    case "robot":
+      return actor.name;
     case "anonymous":
       return "anonymous";
     case "system":

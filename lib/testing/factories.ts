@@ -13,7 +13,9 @@ export function uniqueName(prefix = "user"): string {
 let cachedHash: Promise<string> | undefined;
 
 /** Inserts a user directly (test setup is not an audited action). */
-export async function createTestUser(options: { isAdmin?: boolean; disabled?: boolean; username?: string } = {}) {
+export async function createTestUser(
+  options: { isAdmin?: boolean; isAuditor?: boolean; disabled?: boolean; username?: string } = {},
+) {
   cachedHash ??= hashPassword(TEST_PASSWORD);
   const username = options.username ?? uniqueName();
   return db.user.create({
@@ -23,13 +25,21 @@ export async function createTestUser(options: { isAdmin?: boolean; disabled?: bo
       fullName: `Test ${username}`,
       passwordHash: await cachedHash,
       isAdmin: options.isAdmin ?? false,
+      isAuditor: options.isAuditor ?? false,
       disabled: options.disabled ?? false,
     },
   });
 }
 
-export function actorFor(user: { id: number; username: string; isAdmin: boolean }): UserActor {
-  return { kind: "user", id: user.id, username: user.username, isAdmin: user.isAdmin, client: { ip: "192.0.2.10", userAgent: "vitest" } };
+export function actorFor(user: { id: number; username: string; isAdmin: boolean; isAuditor?: boolean }): UserActor {
+  return {
+    kind: "user",
+    id: user.id,
+    username: user.username,
+    isAdmin: user.isAdmin,
+    isAuditor: user.isAuditor ?? false,
+    client: { ip: "192.0.2.10", userAgent: "vitest" },
+  };
 }
 
 /** Audit rows about one resource, oldest first. */

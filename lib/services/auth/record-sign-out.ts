@@ -7,11 +7,11 @@ export type RecordSignOutOptions = { userId: number; client: ClientInfo };
 
 /** Sign-out changes no table but the audit log; the row names the user as they are now. */
 export async function recordSignOut({ userId, client }: RecordSignOutOptions): Promise<void> {
-  const user = await db.user.findUnique({ where: { id: userId }, select: { id: true, username: true, isAdmin: true } });
+  const user = await db.user.findUnique({ where: { id: userId }, select: { id: true, username: true, isAdmin: true, isAuditor: true } });
   if (!user) return;
   await db.$transaction((tx) =>
     recordAuditEvent(tx, {
-      actor: { kind: "user", id: user.id, username: user.username, isAdmin: user.isAdmin, client },
+      actor: { kind: "user", id: user.id, username: user.username, isAdmin: user.isAdmin, isAuditor: user.isAuditor, client },
       action: "session.sign_out",
       resource: { type: "session", id: user.id, name: user.username },
     }),

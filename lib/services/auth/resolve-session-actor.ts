@@ -15,8 +15,8 @@ export async function resolveSessionActor({
 }: ResolveSessionActorOptions): Promise<UserActor | null> {
   const user = await db.user.findUnique({
     where: { id: userId },
-    select: { id: true, username: true, isAdmin: true, disabled: true, sessionVersion: true },
+    select: { id: true, username: true, isAdmin: true, isAuditor: true, disabled: true, sessionVersion: true },
   });
   if (!user || user.disabled || user.sessionVersion !== sessionVersion) return null;
-  return { kind: "user", id: user.id, username: user.username, isAdmin: user.isAdmin, client };
+  return { kind: "user", id: user.id, username: user.username, isAdmin: user.isAdmin, isAuditor: user.isAuditor, client };
 }

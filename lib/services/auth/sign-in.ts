@@ -1,13 +1,12 @@
 import "server-only";
 import { anonymousActor, type ClientInfo } from "@/lib/auth/actor";
 import { burnPasswordCheck, verifyPassword } from "@/lib/auth/password";
-import { db, type DbTransaction as Tx } from "@/lib/db/client";
+import { db, type DbTransaction } from "@/lib/db/client";
 import { SignInLockedError, UnauthenticatedError } from "@/lib/errors";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
+import { clearSignInFailures, countSignInFailure, lockedUntilFor } from "@/lib/services/auth/sign-in-throttle";
 
-/** Five failures for one username within this window lock it for the same length of time. */
-export const SIGN_IN_MAX_FAILURES = 5;
-export const SIGN_IN_WINDOW_MINUTES = 15;
+export { SIGN_IN_MAX_FAILURES, SIGN_IN_WINDOW_MINUTES } from "@/lib/services/auth/sign-in-throttle";
 
 export type SignInOptions = { username: string; password: string; client: ClientInfo };
 export type SignedInUser = { id: number; username: string; sessionVersion: number };
@@ -15,21 +14,19 @@ export type SignedInUser = { id: number; username: string; sessionVersion: numbe
 const GENERIC_FAILURE = "Wrong username or password.";
 
 /**
- * Checks a username and password for the console. Failures are counted per username (existing or
- * not, and case-insensitively, so the count cannot be dodged and does not reveal which names exist);
- * each attempt writes one audit row.
+ * Checks a username and password for the console (robots cannot sign in: their names contain `$`,
+ * which no username may). Each attempt writes one audit row; failures count towards the lock.
  */
 export async function signInWithPassword({ username, password, client }: SignInOptions): Promise<SignedInUser> {
-  const throttleKey = username.toLowerCase();
-  const throttle = await db.signInThrottle.findUnique({ where: { username: throttleKey } });
-  if (throttle?.lockedUntil && throttle.lockedUntil > new Date()) {
+  const lockedUntil = await lockedUntilFor(username);
+  if (lockedUntil) {
     await db.$transaction((tx) => auditFailure(tx, username, client, "locked after repeated failures"));
-    throw new SignInLockedError(throttle.lockedUntil);
+    throw new SignInLockedError(lockedUntil);
   }
 
   const user = await db.user.findUnique({
     where: { username },
-    select: { id: true, username: true, passwordHash: true, disabled: true, isAdmin: true, sessionVersion: true },
+    select: { id: true, username: true, passwordHash: true, disabled: true, isAdmin: true, isAuditor: true, sessionVersion: true },
   });
   const passwordOk = user ? await verifyPassword(user.passwordHash, password) : (await burnPasswordCheck(password), false);
 
@@ -40,19 +37,19 @@ export async function signInWithPassword({ username, password, client }: SignInO
   }
 
   if (!user || !passwordOk) {
-    const lockedUntil = await db.$transaction(async (tx) => {
-      const locked = await countFailure(tx, throttleKey);
+    const nowLocked = await db.$transaction(async (tx) => {
+      const locked = await countSignInFailure(tx, username);
       await auditFailure(tx, username, client, user ? "wrong password" : "unknown username", user?.id);
       return locked;
     });
-    if (lockedUntil) throw new SignInLockedError(lockedUntil);
+    if (nowLocked) throw new SignInLockedError(nowLocked);
     throw new UnauthenticatedError(GENERIC_FAILURE);
   }
 
   await db.$transaction(async (tx) => {
-    await tx.signInThrottle.deleteMany({ where: { username: throttleKey } });
+    await clearSignInFailures(tx, username);
     await recordAuditEvent(tx, {
-      actor: { kind: "user", id: user.id, username: user.username, isAdmin: user.isAdmin, client },
+      actor: { kind: "user", id: user.id, username: user.username, isAdmin: user.isAdmin, isAuditor: user.isAuditor, client },
       action: "session.sign_in",
       resource: { type: "session", id: user.id, name: user.username },
     });
@@ -60,32 +57,7 @@ export async function signInWithPassword({ username, password, client }: SignInO
   return { id: user.id, username: user.username, sessionVersion: user.sessionVersion };
 }
 
-/** Counts one failure atomically; returns the lock's end when this failure locks the username. */
-async function countFailure(tx: Tx, throttleKey: string): Promise<Date | null> {
-  const window = `${SIGN_IN_WINDOW_MINUTES} minutes`;
-  const [state] = await tx.$queryRaw<{ failure_count: number }[]>`
-    INSERT INTO sign_in_throttles (username, failure_count, window_starts_at, locked_until)
-    VALUES (${throttleKey}, 1, now(), NULL)
-    ON CONFLICT (username) DO UPDATE SET
-      failure_count = CASE
-        WHEN sign_in_throttles.window_starts_at < now() - ${window}::interval THEN 1
-        ELSE sign_in_throttles.failure_count + 1 END,
-      window_starts_at = CASE
-        WHEN sign_in_throttles.window_starts_at < now() - ${window}::interval THEN now()
-        ELSE sign_in_throttles.window_starts_at END,
-      locked_until = NULL
-    RETURNING failure_count`;
-  if (!state || state.failure_count < SIGN_IN_MAX_FAILURES) return null;
-  const lockedUntil = new Date(Date.now() + SIGN_IN_WINDOW_MINUTES * 60_000);
-  // Start a fresh window once the lock is set: after it expires the user gets five new tries.
-  await tx.signInThrottle.update({
-    where: { username: throttleKey },
-    data: { lockedUntil, failureCount: 0, windowStartsAt: new Date() },
-  });
-  return lockedUntil;
-}
-
-async function auditFailure(tx: Tx, username: string, client: ClientInfo, reason: string, userId?: number) {
+async function auditFailure(tx: DbTransaction, username: string, client: ClientInfo, reason: string, userId?: number) {
   await recordAuditEvent(tx, {
     actor: anonymousActor(client),
     action: "session.sign_in",

@@ -8,6 +8,7 @@ export const USER_SUMMARY_SELECT = {
   email: true,
   fullName: true,
   isAdmin: true,
+  isAuditor: true,
   disabled: true,
   createdAt: true,
   updatedAt: true,

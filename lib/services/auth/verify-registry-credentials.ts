@@ -1,0 +1,134 @@
+import "server-only";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { anonymousActor, type ClientInfo, type RobotActor, type UserActor } from "@/lib/auth/actor";
+import { burnPasswordCheck, verifyPassword } from "@/lib/auth/password";
+import { db } from "@/lib/db/client";
+import { SignInLockedError, UnauthenticatedError } from "@/lib/errors";
+import { recordAuditEvent, recordRefusal } from "@/lib/services/audit/record-audit-event";
+import { countSignInFailure, lockedUntilFor } from "@/lib/services/auth/sign-in-throttle";
+import { hashRobotSecret, ROBOT_NAME_PREFIX } from "@/lib/services/robots/robot-secret";
+
+/**
+ * Checks the Basic credentials that registry clients and REST callers send: a user's password or
+ * a robot's secret. Used by the token service, the /v2 gateway and the REST API.
+ *
+ * argon2id is slow on purpose (tens of milliseconds), and docker sends the password with every
+ * token request. A successful check is therefore remembered for a few minutes, keyed by an HMAC of
+ * username and password under a per-process random key (the cache never holds a password or an
+ * offline-crackable hash of one), and only while the user's stored hash is the one it was checked
+ * against: a password change, reset or disable takes effect at once, because every request still
+ * reads the user row.
+ */
+const VERIFIED_TTL_MS = 5 * 60_000;
+const VERIFIED_MAX_ENTRIES = 10_000;
+const cacheKey = randomBytes(32);
+const verified = new Map<string, { passwordHash: string; expiresAt: number }>();
+
+function cacheKeyFor(username: string, password: string): string {
+  return createHmac("sha256", cacheKey).update(username).update("\0").update(password).digest("base64url");
+}
+
+function remember(key: string, passwordHash: string) {
+  if (verified.size >= VERIFIED_MAX_ENTRIES) {
+    // Drop the oldest entry (Map keeps insertion order).
+    const oldest = verified.keys().next().value;
+    if (oldest !== undefined) verified.delete(oldest);
+  }
+  verified.set(key, { passwordHash, expiresAt: Date.now() + VERIFIED_TTL_MS });
+}
+
+export type VerifyRegistryCredentialsOptions = { username: string; password: string; client: ClientInfo };
+
+/** Returns the actor the credentials prove, or throws UnauthenticatedError / SignInLockedError. */
+export async function verifyRegistryCredentials({
+  username,
+  password,
+  client,
+}: VerifyRegistryCredentialsOptions): Promise<UserActor | RobotActor> {
+  if (username.startsWith(ROBOT_NAME_PREFIX)) return verifyRobotSecret(username, password, client);
+  return verifyUserPassword(username, password, client);
+}
+
+async function verifyUserPassword(username: string, password: string, client: ClientInfo): Promise<UserActor> {
+  const lockedUntil = await lockedUntilFor(username);
+  if (lockedUntil) {
+    await refuse(username, client, "locked after repeated failures");
+    throw new SignInLockedError(lockedUntil);
+  }
+  const user = await db.user.findUnique({
+    where: { username },
+    select: { id: true, username: true, passwordHash: true, isAdmin: true, isAuditor: true, disabled: true },
+  });
+  const key = cacheKeyFor(username, password);
+  const cached = verified.get(key);
+  let ok = false;
+  if (user && cached && cached.expiresAt > Date.now() && cached.passwordHash === user.passwordHash) {
+    ok = true;
+  } else if (user) {
+    ok = await verifyPassword(user.passwordHash, password);
+    if (ok) remember(key, user.passwordHash);
+    else verified.delete(key);
+  } else {
+    await burnPasswordCheck(password);
+  }
+  if (user && ok && !user.disabled) {
+    return { kind: "user", id: user.id, username: user.username, isAdmin: user.isAdmin, isAuditor: user.isAuditor, client };
+  }
+  if (user && ok && user.disabled) {
+    await refuse(username, client, "account disabled");
+    throw new UnauthenticatedError("This account is disabled.");
+  }
+  const nowLocked = await db.$transaction(async (tx) => {
+    const locked = await countSignInFailure(tx, username);
+    await recordAuditEvent(tx, {
+      actor: anonymousActor(client),
+      action: "registry.login",
+      resource: { type: "session", name: username.slice(0, 255) },
+      result: "failure",
+      reason: user ? "wrong password" : "unknown username",
+    });
+    return locked;
+  });
+  if (nowLocked) throw new SignInLockedError(nowLocked);
+  throw new UnauthenticatedError("Wrong username or password.");
+}
+
+async function verifyRobotSecret(name: string, secret: string, client: ClientInfo): Promise<RobotActor> {
+  const robot = await db.robot.findUnique({
+    where: { name },
+    select: {
+      id: true,
+      name: true,
+      level: true,
+      secretHash: true,
+      disabled: true,
+      expiresAt: true,
+      permissions: { select: { namespace: true, resource: true, action: true } },
+    },
+  });
+  const presented = Buffer.from(hashRobotSecret(secret), "hex");
+  const stored = Buffer.from(robot?.secretHash ?? createHash("sha256").update("no such robot").digest("hex"), "hex");
+  const secretOk = timingSafeEqual(presented, stored) && robot !== null;
+  if (!robot || !secretOk) {
+    await refuse(name, client, robot ? "wrong robot secret" : "unknown robot");
+    throw new UnauthenticatedError("Wrong robot name or secret.");
+  }
+  if (robot.disabled) {
+    await refuse(name, client, "robot disabled");
+    throw new UnauthenticatedError("This robot account is disabled.");
+  }
+  if (robot.expiresAt && robot.expiresAt <= new Date()) {
+    await refuse(name, client, "robot expired");
+    throw new UnauthenticatedError("This robot account has expired.");
+  }
+  return { kind: "robot", id: robot.id, name: robot.name, level: robot.level, grants: robot.permissions, client };
+}
+
+function refuse(username: string, client: ClientInfo, reason: string) {
+  return recordRefusal({
+    actor: anonymousActor(client),
+    action: "registry.login",
+    resource: { type: "session", name: username.slice(0, 255) },
+    reason,
+  });
+}

@@ -1,0 +1,103 @@
+import "server-only";
+import type { Actor } from "@/lib/auth/actor";
+import { db } from "@/lib/db/client";
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from "@/lib/errors";
+import { recordRefusal } from "@/lib/services/audit/record-audit-event";
+import {
+  ALL_PROJECT_PERMISSIONS,
+  AUDITOR_PROJECT_PERMISSIONS,
+  PUBLIC_PROJECT_PERMISSIONS,
+  ROLE_PERMISSIONS,
+  type ProjectPermission,
+} from "@/lib/services/authz/project-roles";
+
+/** What permission checks need to know about a project. */
+export type ProjectRef = { id: number; name: string; isPublic: boolean };
+
+/**
+ * Every permission an actor holds in each of the given projects, in one query for memberships.
+ * The union of: the actor's member roles, the auditor's reads, a robot's grants for the project
+ * (or for "*"), and the public-project bonus. Admins and the system hold everything.
+ */
+export async function projectPermissionsFor(
+  actor: Actor,
+  projects: readonly ProjectRef[],
+): Promise<Map<number, Set<ProjectPermission>>> {
+  const result = new Map<number, Set<ProjectPermission>>();
+  const roleIdsByProject = new Map<number, number[]>();
+  if (actor.kind === "user" && !actor.isAdmin && projects.length > 0) {
+    const memberships = await db.projectMember.findMany({
+      where: { userId: actor.id, projectId: { in: projects.map((p) => p.id) } },
+      select: { projectId: true, roleId: true },
+    });
+    for (const m of memberships) roleIdsByProject.set(m.projectId, [...(roleIdsByProject.get(m.projectId) ?? []), m.roleId]);
+  }
+  for (const project of projects) {
+    result.set(project.id, permissionsInProject(actor, project, roleIdsByProject.get(project.id) ?? []));
+  }
+  return result;
+}
+
+function permissionsInProject(actor: Actor, project: ProjectRef, roleIds: number[]): Set<ProjectPermission> {
+  if (actor.kind === "system" || (actor.kind === "user" && actor.isAdmin)) return new Set(ALL_PROJECT_PERMISSIONS);
+  const granted = new Set<ProjectPermission>(project.isPublic ? PUBLIC_PROJECT_PERMISSIONS : []);
+  if (actor.kind === "user") {
+    for (const roleId of roleIds) for (const p of ROLE_PERMISSIONS.get(roleId) ?? []) granted.add(p);
+    if (actor.isAuditor) for (const p of AUDITOR_PROJECT_PERMISSIONS) granted.add(p);
+  }
+  if (actor.kind === "robot") {
+    for (const grant of actor.grants) {
+      if (grant.namespace === project.name || grant.namespace === "*") granted.add(`${grant.resource}:${grant.action}`);
+    }
+  }
+  return granted;
+}
+
+export async function projectPermissionsIn(actor: Actor, project: ProjectRef): Promise<Set<ProjectPermission>> {
+  return (await projectPermissionsFor(actor, [project])).get(project.id)!;
+}
+
+/** The member roles a user holds in a project (for "your role" columns), Harbor role ids. */
+export async function memberRoleIdsOf(actor: Actor, projectIds: number[]): Promise<Map<number, number>> {
+  if (actor.kind !== "user" || projectIds.length === 0) return new Map();
+  const rows = await db.projectMember.findMany({
+    where: { userId: actor.id, projectId: { in: projectIds } },
+    select: { projectId: true, roleId: true },
+  });
+  return new Map(rows.map((r) => [r.projectId, r.roleId]));
+}
+
+/**
+ * The gate for project-scoped services. A project the actor may not even read is reported as not
+ * found, so private project names do not leak; anonymous callers are asked to sign in instead.
+ * Refusals are audited.
+ */
+export async function assertProjectPermission(
+  actor: Actor,
+  project: ProjectRef,
+  permission: ProjectPermission,
+  resource: { type: string; id?: string | number | null; name?: string | null } = { type: "project", id: project.id, name: project.name },
+): Promise<Set<ProjectPermission>> {
+  const granted = await projectPermissionsIn(actor, project);
+  if (granted.has(permission)) return granted;
+  await recordRefusal({ actor, action: permission, resource, projectId: project.id, reason: `missing permission ${permission}` });
+  if (actor.kind === "anonymous") throw new UnauthenticatedError();
+  if (!granted.has("project:read")) throw new NotFoundError(`Project ${project.name} does not exist.`);
+  throw new ForbiddenError();
+}
+
+/**
+ * Finds a project by id or name (Harbor's {project_name_or_id}); a number is an id unless
+ * `byName` says otherwise (Harbor's X-Is-Resource-Name header). Not found -> NotFoundError.
+ */
+export async function findProjectRef(nameOrId: string | number, { byName = false } = {}): Promise<ProjectRef> {
+  const select = { id: true, name: true, isPublic: true } as const;
+  const asNumber =
+    typeof nameOrId === "number" ? nameOrId : !byName && /^\d+$/.test(nameOrId) ? Number(nameOrId) : null;
+  const project =
+    asNumber !== null && asNumber <= 2_147_483_647
+      ? await db.project.findUnique({ where: { id: asNumber }, select })
+      : await db.project.findUnique({ where: { name: String(nameOrId) }, select });
+  if (!project) throw new NotFoundError(`Project ${nameOrId} does not exist.`);
+  return project;
+}
