@@ -1,0 +1,140 @@
+import "server-only";
+import type { Actor } from "@/lib/auth/actor";
+import { db, type DbTransaction } from "@/lib/db/client";
+import { ConflictError, NotFoundError } from "@/lib/errors";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
+import { assertProjectPermission, findProjectRef, type ProjectRef } from "@/lib/services/authz/project-access";
+import { projectRoleLabel } from "@/lib/services/authz/project-roles";
+import { type Page, skipTake } from "@/lib/services/pagination";
+import type { TAddMember, TListMembersQuery, TRemoveMember, TUpdateMember } from "@/lib/validation/projects";
+
+const PROJECT_ADMIN_ROLE_ID = 1;
+
+export type ProjectMemberRow = {
+  id: number;
+  userId: number;
+  username: string;
+  fullName: string;
+  roleId: number;
+  createdAt: Date;
+};
+
+const MEMBER_SELECT = {
+  id: true,
+  userId: true,
+  roleId: true,
+  createdAt: true,
+  user: { select: { username: true, fullName: true } },
+} as const;
+
+function toRow(m: Prisma.ProjectMemberGetPayload<{ select: typeof MEMBER_SELECT }>): ProjectMemberRow {
+  return { id: m.id, userId: m.userId, username: m.user.username, fullName: m.user.fullName, roleId: m.roleId, createdAt: m.createdAt };
+}
+
+export async function listProjectMembers({
+  actor,
+  projectId,
+  query,
+}: {
+  actor: Actor;
+  projectId: number | string;
+  query: TListMembersQuery;
+}): Promise<Page<ProjectMemberRow>> {
+  const ref = await findProjectRef(projectId);
+  await assertProjectPermission(actor, ref, "member:list");
+  const where: Prisma.ProjectMemberWhereInput = {
+    projectId: ref.id,
+    ...(query.q ? { user: { username: { contains: query.q, mode: "insensitive" } } } : {}),
+  };
+  const [rows, total] = await db.$transaction([
+    db.projectMember.findMany({ where, select: MEMBER_SELECT, orderBy: [{ user: { username: "asc" } }], ...skipTake(query.page, query.pageSize) }),
+    db.projectMember.count({ where }),
+  ]);
+  return { rows: rows.map(toRow), total, page: query.page, pageSize: query.pageSize };
+}
+
+export async function getProjectMember({ actor, projectId, memberId }: { actor: Actor; projectId: number | string; memberId: number }) {
+  const ref = await findProjectRef(projectId);
+  await assertProjectPermission(actor, ref, "member:read");
+  const member = await db.projectMember.findFirst({ where: { id: memberId, projectId: ref.id }, select: MEMBER_SELECT });
+  if (!member) throw new NotFoundError(`Member ${memberId} is not in project ${ref.name}.`);
+  return toRow(member);
+}
+
+export async function addProjectMember({ actor, input }: { actor: Actor; input: TAddMember }): Promise<ProjectMemberRow> {
+  const ref = await findProjectRef(input.projectId);
+  await assertProjectPermission(actor, ref, "member:create");
+  return db.$transaction(async (tx) => {
+    const user = await tx.user.findUnique({ where: { username: input.username }, select: { id: true, username: true } });
+    if (!user) throw new NotFoundError(`There is no user named ${input.username}.`);
+    const existing = await tx.projectMember.findUnique({ where: { projectId_userId: { projectId: ref.id, userId: user.id } } });
+    if (existing) {
+      throw new ConflictError(`${user.username} is already a member of ${ref.name}.`, { username: ["Already a member"] });
+    }
+    const member = await tx.projectMember.create({
+      data: { projectId: ref.id, userId: user.id, roleId: input.roleId },
+      select: MEMBER_SELECT,
+    });
+    await recordAuditEvent(tx, {
+      actor,
+      action: "member.create",
+      resource: { type: "member", id: member.id, name: user.username },
+      projectId: ref.id,
+      detail: { role: projectRoleLabel(input.roleId) },
+    });
+    return toRow(member);
+  });
+}
+
+export async function updateProjectMember({ actor, input }: { actor: Actor; input: TUpdateMember }): Promise<ProjectMemberRow> {
+  const ref = await findProjectRef(input.projectId);
+  await assertProjectPermission(actor, ref, "member:update");
+  return db.$transaction(async (tx) => {
+    const before = await lockMember(tx, ref, input.memberId);
+    if (before.roleId === input.roleId) return toRow(before);
+    if (before.roleId === PROJECT_ADMIN_ROLE_ID) await assertAnotherProjectAdmin(tx, ref, before.id);
+    const member = await tx.projectMember.update({ where: { id: before.id }, data: { roleId: input.roleId }, select: MEMBER_SELECT });
+    await recordAuditEvent(tx, {
+      actor,
+      action: "member.update",
+      resource: { type: "member", id: member.id, name: member.user.username },
+      projectId: ref.id,
+      detail: { before: projectRoleLabel(before.roleId), after: projectRoleLabel(input.roleId) },
+    });
+    return toRow(member);
+  });
+}
+
+export async function removeProjectMember({ actor, input }: { actor: Actor; input: TRemoveMember }): Promise<void> {
+  const ref = await findProjectRef(input.projectId);
+  await assertProjectPermission(actor, ref, "member:delete");
+  await db.$transaction(async (tx) => {
+    const before = await lockMember(tx, ref, input.memberId);
+    if (before.roleId === PROJECT_ADMIN_ROLE_ID) await assertAnotherProjectAdmin(tx, ref, before.id);
+    await tx.projectMember.delete({ where: { id: before.id } });
+    await recordAuditEvent(tx, {
+      actor,
+      action: "member.delete",
+      resource: { type: "member", id: before.id, name: before.user.username },
+      projectId: ref.id,
+      detail: { role: projectRoleLabel(before.roleId) },
+    });
+  });
+}
+
+async function lockMember(tx: DbTransaction, ref: ProjectRef, memberId: number) {
+  // Lock every admin row of the project: two admins demoting each other at once must not both win.
+  await tx.$queryRaw`SELECT id FROM project_members WHERE project_id = ${ref.id} AND (role_id = ${PROJECT_ADMIN_ROLE_ID} OR id = ${memberId}) FOR UPDATE`;
+  const member = await tx.projectMember.findFirst({ where: { id: memberId, projectId: ref.id }, select: MEMBER_SELECT });
+  if (!member) throw new NotFoundError(`Member ${memberId} is not in project ${ref.name}.`);
+  return member;
+}
+
+/** A project always keeps at least one Project Admin, so someone can manage it. */
+async function assertAnotherProjectAdmin(tx: DbTransaction, ref: ProjectRef, memberId: number) {
+  const others = await tx.projectMember.count({ where: { projectId: ref.id, roleId: PROJECT_ADMIN_ROLE_ID, id: { not: memberId } } });
+  if (others === 0) {
+    throw new ConflictError(`${ref.name} must keep at least one Project Admin. Make someone else Project Admin first.`);
+  }
+}

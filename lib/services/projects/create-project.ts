@@ -1,0 +1,63 @@
+import "server-only";
+import type { Actor } from "@/lib/auth/actor";
+import { db } from "@/lib/db/client";
+import { ConflictError, ForbiddenError, UnauthenticatedError } from "@/lib/errors";
+import { recordAuditEvent, recordRefusal } from "@/lib/services/audit/record-audit-event";
+import { PROJECT_SELECT, type ProjectSummary, toProjectSummary } from "@/lib/services/projects/project-dto";
+import { readSystemSettings } from "@/lib/services/settings/system-settings";
+import { isUniqueViolation } from "@/lib/services/users/unique-violation";
+import type { TCreateProject } from "@/lib/validation/projects";
+
+const PROJECT_ADMIN_ROLE_ID = 1;
+
+/**
+ * Creates a project; its creator becomes its owner and first Project Admin (as in Harbor).
+ * Who may create depends on the "project creation" system setting: everyone, or admins only.
+ */
+export async function createProject({ actor, input }: { actor: Actor; input: TCreateProject }): Promise<ProjectSummary> {
+  if (actor.kind === "anonymous") throw new UnauthenticatedError();
+  const { projectCreationRestriction } = await readSystemSettings();
+  const allowed =
+    actor.kind === "system" ||
+    (actor.kind === "user" && (actor.isAdmin || (projectCreationRestriction === "everyone" && !actor.isAuditor)));
+  if (!allowed) {
+    await recordRefusal({
+      actor,
+      action: "project.create",
+      resource: { type: "project", name: input.name },
+      reason: projectCreationRestriction === "adminonly" ? "only administrators may create projects" : "not allowed to create projects",
+    });
+    throw new ForbiddenError(
+      projectCreationRestriction === "adminonly" ? "Only administrators may create projects." : "You may not create projects.",
+    );
+  }
+  try {
+    return await db.$transaction(async (tx) => {
+      if (await tx.project.findUnique({ where: { name: input.name }, select: { id: true } })) {
+        throw new ConflictError(`A project named ${input.name} already exists.`, { name: ["This name is already taken"] });
+      }
+      const ownerId = actor.kind === "user" ? actor.id : null;
+      const created = await tx.project.create({
+        data: { name: input.name, isPublic: input.isPublic, ownerId },
+        select: { id: true },
+      });
+      if (ownerId !== null) {
+        await tx.projectMember.create({ data: { projectId: created.id, userId: ownerId, roleId: PROJECT_ADMIN_ROLE_ID } });
+      }
+      const project = await tx.project.findUniqueOrThrow({ where: { id: created.id }, select: PROJECT_SELECT });
+      await recordAuditEvent(tx, {
+        actor,
+        action: "project.create",
+        resource: { type: "project", id: project.id, name: project.name },
+        projectId: project.id,
+        detail: { public: project.isPublic },
+      });
+      return toProjectSummary(project, ownerId !== null ? PROJECT_ADMIN_ROLE_ID : null);
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      throw new ConflictError(`A project named ${input.name} already exists.`, { name: ["This name is already taken"] });
+    }
+    throw err;
+  }
+}

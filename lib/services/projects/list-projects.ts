@@ -1,0 +1,44 @@
+import "server-only";
+import type { Actor } from "@/lib/auth/actor";
+import { db } from "@/lib/db/client";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { memberRoleIdsOf } from "@/lib/services/authz/project-access";
+import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
+import { type Page, skipTake } from "@/lib/services/pagination";
+import { PROJECT_SELECT, type ProjectSummary, toProjectSummary } from "@/lib/services/projects/project-dto";
+import type { TListProjectsQuery } from "@/lib/validation/projects";
+
+/**
+ * The projects the actor may see: public ones, ones they belong to (or a robot is granted), and
+ * every project for admins and auditors. Filtered and paginated in Postgres.
+ */
+export async function listProjects({ actor, query }: { actor: Actor; query: TListProjectsQuery }): Promise<Page<ProjectSummary>> {
+  const where: Prisma.ProjectWhereInput = {
+    AND: [
+      visibleProjectsWhere(actor),
+      query.q ? { name: { contains: query.q, mode: "insensitive" } } : {},
+      query.visibility === "all" ? {} : { isPublic: query.visibility === "public" },
+    ],
+  };
+  const [rows, total] = await db.$transaction([
+    db.project.findMany({ where, select: PROJECT_SELECT, orderBy: [{ name: "asc" }], ...skipTake(query.page, query.pageSize) }),
+    db.project.count({ where }),
+  ]);
+  const roles = await memberRoleIdsOf(actor, rows.map((r) => r.id));
+  return { rows: rows.map((r) => toProjectSummary(r, roles.get(r.id) ?? null)), total, page: query.page, pageSize: query.pageSize };
+}
+
+export function visibleProjectsWhere(actor: Actor): Prisma.ProjectWhereInput {
+  if (hasSystemPermission(actor, "project.list_all")) return {};
+  switch (actor.kind) {
+    case "user":
+      return { OR: [{ isPublic: true }, { members: { some: { userId: actor.id } } }] };
+    case "robot": {
+      if (actor.grants.some((g) => g.namespace === "*")) return {};
+      const names = [...new Set(actor.grants.map((g) => g.namespace))];
+      return { OR: [{ isPublic: true }, { name: { in: names } }] };
+    }
+    default:
+      return { isPublic: true };
+  }
+}

@@ -1,0 +1,52 @@
+import "server-only";
+import type { ProjectPermission } from "@/lib/services/authz/project-roles";
+
+/** A project as lists and pages show it. `permissions` are the viewer's, for hiding controls. */
+export type ProjectSummary = {
+  id: number;
+  name: string;
+  isPublic: boolean;
+  ownerName: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  repositoryCount: number;
+  memberCount: number;
+  /** The viewer's member role (Harbor role id), if they are a member. */
+  viewerRoleId: number | null;
+};
+
+export type ProjectDetail = ProjectSummary & { viewerPermissions: ProjectPermission[] };
+
+export const PROJECT_SELECT = {
+  id: true,
+  name: true,
+  isPublic: true,
+  createdAt: true,
+  updatedAt: true,
+  owner: { select: { username: true } },
+  _count: { select: { repositories: true, members: true } },
+} as const;
+
+type ProjectRow = {
+  id: number;
+  name: string;
+  isPublic: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  owner: { username: string } | null;
+  _count: { repositories: number; members: number };
+};
+
+export function toProjectSummary(row: ProjectRow, viewerRoleId: number | null): ProjectSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    isPublic: row.isPublic,
+    ownerName: row.owner?.username ?? null,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    repositoryCount: row._count.repositories,
+    memberCount: row._count.members,
+    viewerRoleId,
+  };
+}

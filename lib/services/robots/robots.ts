@@ -1,0 +1,245 @@
+import "server-only";
+import type { Actor, RobotGrant } from "@/lib/auth/actor";
+import { db } from "@/lib/db/client";
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { recordAuditEvent, recordRefusal } from "@/lib/services/audit/record-audit-event";
+import { assertSystemPermission } from "@/lib/services/authz/assert-can";
+import { assertProjectPermission, findProjectRef, projectPermissionsFor } from "@/lib/services/authz/project-access";
+import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
+import { type Page, skipTake } from "@/lib/services/pagination";
+import { generateRobotSecret, hashRobotSecret, robotLoginName } from "@/lib/services/robots/robot-secret";
+import { isUniqueViolation } from "@/lib/services/users/unique-violation";
+import type { TCreateProjectRobot, TCreateSystemRobot } from "@/lib/validation/robots";
+
+/** A robot as it may be shown: never its secret or the secret's hash. */
+export type RobotSummary = {
+  id: number;
+  name: string;
+  level: "system" | "project";
+  projectId: number | null;
+  description: string;
+  expiresAt: Date | null;
+  disabled: boolean;
+  creatorName: string;
+  createdAt: Date;
+  permissions: RobotGrant[];
+};
+
+/** The one time a secret leaves Wharf: in the answer to create or refresh. */
+export type RobotWithSecret = { robot: RobotSummary; secret: string };
+
+const ROBOT_SELECT = {
+  id: true,
+  name: true,
+  level: true,
+  projectId: true,
+  description: true,
+  expiresAt: true,
+  disabled: true,
+  creatorName: true,
+  createdAt: true,
+  permissions: { select: { namespace: true, resource: true, action: true }, orderBy: [{ namespace: "asc" }, { resource: "asc" }, { action: "asc" }] },
+} as const satisfies Prisma.RobotSelect;
+
+function expiryFrom(durationDays: number): Date | null {
+  return durationDays === -1 ? null : new Date(Date.now() + durationDays * 86_400_000);
+}
+
+function creatorOf(actor: Actor): { creatorId: number | null; creatorName: string } {
+  if (actor.kind === "user") return { creatorId: actor.id, creatorName: actor.username };
+  if (actor.kind === "robot") return { creatorId: null, creatorName: actor.name };
+  return { creatorId: null, creatorName: actor.kind === "system" ? `system:${actor.name}` : "anonymous" };
+}
+
+/**
+ * A robot can never hold more than its creator: every grant must be one the creator holds in that
+ * project ("*" grants need an administrator). Returns the grants the creator lacks.
+ */
+async function grantsBeyondCreator(actor: Actor, grants: RobotGrant[]): Promise<RobotGrant[]> {
+  if (actor.kind === "system" || (actor.kind === "user" && actor.isAdmin)) return [];
+  const names = [...new Set(grants.map((g) => g.namespace).filter((n) => n !== "*"))];
+  const projects = await db.project.findMany({ where: { name: { in: names } }, select: { id: true, name: true, isPublic: true } });
+  const byName = new Map(projects.map((p) => [p.name, p]));
+  const held = await projectPermissionsFor(actor, projects);
+  return grants.filter((g) => {
+    const project = byName.get(g.namespace);
+    return g.namespace === "*" || !project || !held.get(project.id)?.has(`${g.resource}:${g.action}`);
+  });
+}
+
+export async function createProjectRobot({ actor, input }: { actor: Actor; input: TCreateProjectRobot }): Promise<RobotWithSecret> {
+  const ref = await findProjectRef(input.projectId);
+  await assertProjectPermission(actor, ref, "robot:create");
+  const grants = [...new Set(input.permissions)].map((p) => {
+    const [resource, action] = p.split(":") as [string, string];
+    return { namespace: ref.name, resource, action };
+  });
+  return insertRobot(actor, {
+    name: robotLoginName(input.name, ref.name),
+    level: "project",
+    projectId: ref.id,
+    description: input.description,
+    expiresAt: expiryFrom(input.durationDays),
+    grants,
+  });
+}
+
+export async function createSystemRobot({ actor, input }: { actor: Actor; input: TCreateSystemRobot }): Promise<RobotWithSecret> {
+  await assertSystemPermission(actor, "robot.system.create", { type: "robot", name: input.name });
+  const grants = input.grants.map((g) => {
+    const [resource, action] = g.permission.split(":") as [string, string];
+    return { namespace: g.namespace, resource, action };
+  });
+  const unknownProjects = await db.project.findMany({
+    where: { name: { in: grants.map((g) => g.namespace).filter((n) => n !== "*") } },
+    select: { name: true },
+  });
+  const known = new Set(unknownProjects.map((p) => p.name));
+  const missing = [...new Set(grants.map((g) => g.namespace).filter((n) => n !== "*" && !known.has(n)))];
+  if (missing.length) throw new ValidationError(`No such project: ${missing.join(", ")}.`, { grants: [`No such project: ${missing.join(", ")}`] });
+  return insertRobot(actor, {
+    name: robotLoginName(input.name, null),
+    level: "system",
+    projectId: null,
+    description: input.description,
+    expiresAt: expiryFrom(input.durationDays),
+    grants,
+  });
+}
+
+async function insertRobot(
+  actor: Actor,
+  robot: { name: string; level: "system" | "project"; projectId: number | null; description: string; expiresAt: Date | null; grants: RobotGrant[] },
+): Promise<RobotWithSecret> {
+  const beyond = await grantsBeyondCreator(actor, robot.grants);
+  if (beyond.length) {
+    const list = beyond.map((g) => `${g.namespace}/${g.resource}:${g.action}`).join(", ");
+    await recordRefusal({ actor, action: "robot.create", resource: { type: "robot", name: robot.name }, projectId: robot.projectId, reason: `grants beyond the creator: ${list}` });
+    throw new ForbiddenError(`A robot cannot have permissions you do not have: ${list}.`);
+  }
+  const secret = generateRobotSecret();
+  try {
+    const created = await db.$transaction(async (tx) => {
+      if (await tx.robot.findUnique({ where: { name: robot.name }, select: { id: true } })) {
+        throw new ConflictError(`A robot named ${robot.name} already exists.`, { name: ["This name is already taken"] });
+      }
+      const row = await tx.robot.create({
+        data: {
+          name: robot.name,
+          level: robot.level,
+          projectId: robot.projectId,
+          description: robot.description,
+          expiresAt: robot.expiresAt,
+          secretHash: hashRobotSecret(secret),
+          ...creatorOf(actor),
+          permissions: { create: robot.grants },
+        },
+        select: ROBOT_SELECT,
+      });
+      await recordAuditEvent(tx, {
+        actor,
+        action: "robot.create",
+        resource: { type: "robot", id: row.id, name: row.name },
+        projectId: robot.projectId,
+        detail: { level: robot.level, expiresAt: robot.expiresAt?.toISOString() ?? "never", permissions: robot.grants },
+      });
+      return row;
+    });
+    return { robot: created, secret };
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new ConflictError(`A robot named ${robot.name} already exists.`, { name: ["This name is already taken"] });
+    throw err;
+  }
+}
+
+/** Loads a robot and checks the actor may act on it (project robots: robot:<action> in the project). */
+async function authorizeRobot(actor: Actor, robotId: number, action: "read" | "update" | "delete") {
+  const robot = await db.robot.findUnique({ where: { id: robotId }, select: { ...ROBOT_SELECT, project: { select: { id: true, name: true, isPublic: true } } } });
+  if (!robot) throw new NotFoundError(`Robot ${robotId} does not exist.`);
+  if (robot.project) {
+    await assertProjectPermission(actor, robot.project, `robot:${action}`, { type: "robot", id: robot.id, name: robot.name });
+  } else {
+    await assertSystemPermission(actor, action === "read" ? "robot.system.list" : action === "update" ? "robot.system.update" : "robot.system.delete", {
+      type: "robot",
+      id: robot.id,
+      name: robot.name,
+    });
+  }
+  return robot;
+}
+
+export async function getRobot({ actor, robotId }: { actor: Actor; robotId: number }): Promise<RobotSummary> {
+  const { project: _project, ...robot } = await authorizeRobot(actor, robotId, "read");
+  void _project;
+  return robot;
+}
+
+export async function listRobots({
+  actor,
+  projectId,
+  page,
+  pageSize,
+}: {
+  actor: Actor;
+  /** A project's robots, or (when null) the system robots. */
+  projectId: number | string | null;
+  page: number;
+  pageSize: number;
+}): Promise<Page<RobotSummary>> {
+  let where: Prisma.RobotWhereInput;
+  if (projectId === null) {
+    await assertSystemPermission(actor, "robot.system.list", { type: "robot" });
+    where = { level: "system" };
+  } else {
+    const ref = await findProjectRef(projectId);
+    await assertProjectPermission(actor, ref, "robot:list");
+    where = { projectId: ref.id };
+  }
+  const [rows, total] = await db.$transaction([
+    db.robot.findMany({ where, select: ROBOT_SELECT, orderBy: { name: "asc" }, ...skipTake(page, pageSize) }),
+    db.robot.count({ where }),
+  ]);
+  return { rows, total, page, pageSize };
+}
+
+export async function refreshRobotSecret({ actor, robotId }: { actor: Actor; robotId: number }): Promise<RobotWithSecret> {
+  const before = await authorizeRobot(actor, robotId, "update");
+  const secret = generateRobotSecret();
+  const robot = await db.$transaction(async (tx) => {
+    const row = await tx.robot.update({ where: { id: before.id }, data: { secretHash: hashRobotSecret(secret) }, select: ROBOT_SELECT });
+    await recordAuditEvent(tx, { actor, action: "robot.refresh_secret", resource: { type: "robot", id: row.id, name: row.name }, projectId: row.projectId });
+    return row;
+  });
+  return { robot, secret };
+}
+
+export async function setRobotDisabled({ actor, robotId, disabled }: { actor: Actor; robotId: number; disabled: boolean }): Promise<RobotSummary> {
+  const before = await authorizeRobot(actor, robotId, "update");
+  const { project: _project, ...current } = before;
+  void _project;
+  if (before.disabled === disabled) return current;
+  return db.$transaction(async (tx) => {
+    const row = await tx.robot.update({ where: { id: before.id }, data: { disabled }, select: ROBOT_SELECT });
+    await recordAuditEvent(tx, {
+      actor,
+      action: disabled ? "robot.disable" : "robot.enable",
+      resource: { type: "robot", id: row.id, name: row.name },
+      projectId: row.projectId,
+    });
+    return row;
+  });
+}
+
+export async function deleteRobot({ actor, robotId }: { actor: Actor; robotId: number }): Promise<void> {
+  const before = await authorizeRobot(actor, robotId, "delete");
+  await db.$transaction(async (tx) => {
+    await tx.robot.delete({ where: { id: before.id } });
+    await recordAuditEvent(tx, { actor, action: "robot.delete", resource: { type: "robot", id: before.id, name: before.name }, projectId: before.projectId });
+  });
+}
+
+/** Whether the actor may see system robots at all (for navigation). */
+export function canListSystemRobots(actor: Actor): boolean {
+  return hasSystemPermission(actor, "robot.system.list");
+}

@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { PROJECT_ROLE_IDS } from "@/lib/services/authz/project-roles";
+import { ZCheckbox, ZId, ZPage, ZPageSize, ZSearchText } from "@/lib/validation/common";
+
+/** Harbor's project name rule. */
+export const ZProjectName = z
+  .string({ error: "Project name is required" })
+  .trim()
+  .min(2, "Project name must be 2-255 characters")
+  .max(255, "Project name must be 2-255 characters")
+  .regex(
+    /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/,
+    "Use lowercase letters, digits and single . _ - between them (e.g. team-a or library)",
+  );
+
+export const ZCreateProject = z.object({ name: ZProjectName, isPublic: ZCheckbox.default(false) });
+export type TCreateProject = z.infer<typeof ZCreateProject>;
+
+export const ZUpdateProject = z.object({ projectId: ZId, isPublic: ZCheckbox });
+export type TUpdateProject = z.infer<typeof ZUpdateProject>;
+
+export const ZDeleteProject = z.object({ projectId: ZId });
+
+export const ZListProjectsQuery = z.object({
+  q: ZSearchText,
+  visibility: z.enum(["all", "public", "private"]).catch("all").default("all"),
+  page: ZPage,
+  pageSize: ZPageSize,
+});
+export type TListProjectsQuery = z.infer<typeof ZListProjectsQuery>;
+
+export const ZRoleId = z.coerce
+  .number({ error: "Choose a role" })
+  .int()
+  .refine((v) => (PROJECT_ROLE_IDS as number[]).includes(v), "Choose a role");
+
+export const ZAddMember = z.object({
+  projectId: ZId,
+  username: z.string().trim().min(1, "Choose a user").max(255),
+  roleId: ZRoleId,
+});
+export type TAddMember = z.infer<typeof ZAddMember>;
+
+export const ZUpdateMember = z.object({ projectId: ZId, memberId: ZId, roleId: ZRoleId });
+export type TUpdateMember = z.infer<typeof ZUpdateMember>;
+
+export const ZRemoveMember = z.object({ projectId: ZId, memberId: ZId });
+export type TRemoveMember = z.infer<typeof ZRemoveMember>;
+
+export const ZListMembersQuery = z.object({ q: ZSearchText, page: ZPage, pageSize: ZPageSize });
+export type TListMembersQuery = z.infer<typeof ZListMembersQuery>;
+
+export const ZProjectCreationRestriction = z.enum(["everyone", "adminonly"]);
+export const ZUpdateSystemSettings = z.object({ projectCreationRestriction: ZProjectCreationRestriction });
+export type TUpdateSystemSettings = z.infer<typeof ZUpdateSystemSettings>;
