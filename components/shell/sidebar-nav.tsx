@@ -9,6 +9,7 @@ const MAIN: NavItem[] = [{ href: "/projects", label: "Projects" }];
 const ADMINISTRATION: NavItem[] = [
   { href: "/admin/users", label: "Users" },
   { href: "/admin/audit-log", label: "Audit log" },
+  { href: "/admin/settings", label: "Settings" },
   { href: "/admin/health", label: "System health" },
 ];
 

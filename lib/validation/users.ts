@@ -85,3 +85,7 @@ export const ZSignIn = z.object({
   username: z.string().min(1, "Username is required").max(255),
   password: z.string().min(1, "Password is required").max(128),
 });
+
+export const ZSystemRole = z.enum(["none", "admin", "auditor"], { error: "Choose none, admin or auditor" });
+export const ZSetUserSystemRole = z.object({ userId: ZId, role: ZSystemRole });
+export type TSetUserSystemRole = z.infer<typeof ZSetUserSystemRole>;

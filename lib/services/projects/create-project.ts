@@ -3,6 +3,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { ConflictError, ForbiddenError, UnauthenticatedError } from "@/lib/errors";
 import { recordAuditEvent, recordRefusal } from "@/lib/services/audit/record-audit-event";
+import { canCreateProjects } from "@/lib/services/projects/can-create-projects";
 import { PROJECT_SELECT, type ProjectSummary, toProjectSummary } from "@/lib/services/projects/project-dto";
 import { readSystemSettings } from "@/lib/services/settings/system-settings";
 import { isUniqueViolation } from "@/lib/services/users/unique-violation";
@@ -17,10 +18,7 @@ const PROJECT_ADMIN_ROLE_ID = 1;
 export async function createProject({ actor, input }: { actor: Actor; input: TCreateProject }): Promise<ProjectSummary> {
   if (actor.kind === "anonymous") throw new UnauthenticatedError();
   const { projectCreationRestriction } = await readSystemSettings();
-  const allowed =
-    actor.kind === "system" ||
-    (actor.kind === "user" && (actor.isAdmin || (projectCreationRestriction === "everyone" && !actor.isAuditor)));
-  if (!allowed) {
+  if (!(await canCreateProjects(actor))) {
     await recordRefusal({
       actor,
       action: "project.create",

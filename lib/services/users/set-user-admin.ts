@@ -23,7 +23,8 @@ export async function setUserAdmin({ actor, input }: SetUserAdminOptions): Promi
     if (!input.isAdmin && !before.disabled) await assertAnotherEnabledAdminRemains(tx, input.userId);
     const user = await tx.user.update({
       where: { id: input.userId },
-      data: { isAdmin: input.isAdmin },
+      // The two system roles exclude each other (a check constraint enforces it too).
+      data: { isAdmin: input.isAdmin, ...(input.isAdmin ? { isAuditor: false } : {}) },
       select: USER_SUMMARY_SELECT,
     });
     await recordAuditEvent(tx, {

@@ -6,11 +6,11 @@ import { type ActionResult, toActionError } from "@/lib/actions/action-result";
 import { getActor } from "@/lib/auth/session";
 import { createUser } from "@/lib/services/users/create-user";
 import { resetUserPassword } from "@/lib/services/users/reset-user-password";
-import { setUserAdmin } from "@/lib/services/users/set-user-admin";
+import { setUserSystemRole } from "@/lib/services/users/set-user-system-role";
 import { setUserDisabled } from "@/lib/services/users/set-user-disabled";
 import { updateUser } from "@/lib/services/users/update-user";
 import { fieldErrorsOf } from "@/lib/validation/common";
-import { ZCreateUser, ZResetUserPassword, ZSetUserAdmin, ZSetUserDisabled, ZUpdateUser } from "@/lib/validation/users";
+import { ZCreateUser, ZResetUserPassword, ZSetUserDisabled, ZSetUserSystemRole, ZUpdateUser } from "@/lib/validation/users";
 
 // Thin actions: parse with the shared schema, call the service (which authorizes and audits),
 // map errors. Permission checks live in lib/services, never here.
@@ -66,15 +66,15 @@ export async function setUserDisabledAction(_prev: ActionResult, formData: FormD
   return { ok: true, message: parsed.data.disabled ? "User disabled." : "User enabled." };
 }
 
-export async function setUserAdminAction(_prev: ActionResult, formData: FormData): Promise<ActionResult> {
-  const parsed = ZSetUserAdmin.safeParse(Object.fromEntries(formData));
+export async function setUserSystemRoleAction(_prev: ActionResult, formData: FormData): Promise<ActionResult> {
+  const parsed = ZSetUserSystemRole.safeParse(Object.fromEntries(formData));
   if (!parsed.success) return { ok: false, message: INVALID, fieldErrors: fieldErrorsOf(parsed.error) };
   try {
-    await setUserAdmin({ actor: await getActor(), input: parsed.data });
+    await setUserSystemRole({ actor: await getActor(), input: parsed.data });
   } catch (err) {
     return toActionError(err);
   }
   revalidatePath("/admin/users");
   revalidatePath(`/admin/users/${parsed.data.userId}`);
-  return { ok: true, message: parsed.data.isAdmin ? "Administrator role granted." : "Administrator role revoked." };
+  return { ok: true, message: "System role saved." };
 }

@@ -7,6 +7,7 @@ import { Pagination } from "@/components/ui/pagination";
 import { RefusalNotice } from "@/components/ui/refusal-notice";
 import { attempt } from "@/lib/actions/attempt";
 import { getActor } from "@/lib/auth/session";
+import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import { listUsers } from "@/lib/services/users/list-users";
 import { ZListUsersQuery } from "@/lib/validation/users";
 
@@ -14,7 +15,8 @@ export const metadata = { title: "Users" };
 
 export default async function UsersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const query = ZListUsersQuery.parse(await searchParams);
-  const outcome = await attempt(async () => listUsers({ actor: await getActor(), query }));
+  const actor = await getActor();
+  const outcome = await attempt(() => listUsers({ actor, query }));
   if (!outcome.ok) return <RefusalNotice error={outcome.error} />;
   const { rows, total, page, pageSize } = outcome.value;
 
@@ -24,9 +26,11 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
         title="Users"
         description="Local accounts that can sign in to the console and to the registry."
         actions={
-          <Link href="/admin/users/new" prefetch={false} className={buttonClass()}>
-            New user
-          </Link>
+          hasSystemPermission(actor, "user.create") ? (
+            <Link href="/admin/users/new" prefetch={false} className={buttonClass()}>
+              New user
+            </Link>
+          ) : undefined
         }
       />
       <SearchBox placeholder="Search username, email or name" initialValue={query.q ?? ""} label="Search users" />
@@ -52,7 +56,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                 </td>
                 <td className="px-4 py-2.5">{user.fullName}</td>
                 <td className="px-4 py-2.5">{user.email}</td>
-                <td className="px-4 py-2.5">{user.isAdmin ? <Badge tone="info">Administrator</Badge> : "User"}</td>
+                <td className="px-4 py-2.5">{user.isAdmin ? <Badge tone="info">Administrator</Badge> : user.isAuditor ? <Badge tone="info">Auditor</Badge> : "User"}</td>
                 <td className="px-4 py-2.5">{user.disabled ? <Badge tone="bad">Disabled</Badge> : <Badge tone="good">Active</Badge>}</td>
                 <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">
                   <time dateTime={user.createdAt.toISOString()}>{user.createdAt.toISOString().slice(0, 10)}</time>

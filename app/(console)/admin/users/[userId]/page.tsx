@@ -6,6 +6,7 @@ import { RefusalNotice } from "@/components/ui/refusal-notice";
 import { attempt } from "@/lib/actions/attempt";
 import { getActor } from "@/lib/auth/session";
 import { NotFoundError } from "@/lib/errors";
+import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import { getUser } from "@/lib/services/users/get-user";
 import { ZId } from "@/lib/validation/common";
 
@@ -25,6 +26,8 @@ export default async function UserPage({
   if (!outcome.ok) return <RefusalNotice error={outcome.error} />;
   const user = outcome.value;
   const isSelf = actor.kind === "user" && actor.id === user.id;
+  // Auditors may read this page; the forms are offered only to those who may change users.
+  const canEdit = hasSystemPermission(actor, "user.update");
   const { created } = await searchParams;
 
   return (
@@ -40,6 +43,7 @@ export default async function UserPage({
         actions={
           <div className="flex gap-2">
             {user.isAdmin && <Badge tone="info">Administrator</Badge>}
+            {user.isAuditor && <Badge tone="info">Auditor</Badge>}
             {user.disabled ? <Badge tone="bad">Disabled</Badge> : <Badge tone="good">Active</Badge>}
           </div>
         }
@@ -49,7 +53,13 @@ export default async function UserPage({
           User {user.username} created.
         </p>
       )}
-      <div className="grid gap-6 lg:grid-cols-2">
+      {!canEdit && (
+        <dl className="max-w-lg space-y-2 rounded-lg border border-slate-200 bg-white p-6 text-sm">
+          <div><dt className="font-medium">Email</dt><dd>{user.email}</dd></div>
+          <div><dt className="font-medium">Full name</dt><dd>{user.fullName}</dd></div>
+        </dl>
+      )}
+      {canEdit && <div className="grid gap-6 lg:grid-cols-2">
         <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="profile-heading">
           <h2 id="profile-heading" className="mb-4 font-semibold">Profile</h2>
           <UserProfileForm user={{ id: user.id, email: user.email, fullName: user.fullName }} />
@@ -60,9 +70,12 @@ export default async function UserPage({
         </section>
         <section className="rounded-lg border border-slate-200 bg-white p-6 lg:col-span-2" aria-labelledby="access-heading">
           <h2 id="access-heading" className="mb-4 font-semibold">Access</h2>
-          <UserAccessForms user={{ id: user.id, isAdmin: user.isAdmin, disabled: user.disabled }} isSelf={isSelf} />
+          <UserAccessForms
+            user={{ id: user.id, systemRole: user.isAdmin ? "admin" : user.isAuditor ? "auditor" : "none", disabled: user.disabled }}
+            isSelf={isSelf}
+          />
         </section>
-      </div>
+      </div>}
     </>
   );
 }

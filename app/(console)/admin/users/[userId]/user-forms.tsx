@@ -3,8 +3,8 @@
 import { useActionState } from "react";
 import {
   resetUserPasswordAction,
-  setUserAdminAction,
   setUserDisabledAction,
+  setUserSystemRoleAction,
   updateUserAction,
 } from "@/app/(console)/admin/users/actions";
 import { Field } from "@/components/ui/field";
@@ -52,24 +52,33 @@ export function UserAccessForms({
   user,
   isSelf,
 }: {
-  user: { id: number; isAdmin: boolean; disabled: boolean };
+  user: { id: number; systemRole: "none" | "admin" | "auditor"; disabled: boolean };
   isSelf: boolean;
 }) {
-  const [adminResult, adminAction] = useActionState(setUserAdminAction, INITIAL_ACTION_RESULT);
+  const [roleResult, roleAction] = useActionState(setUserSystemRoleAction, INITIAL_ACTION_RESULT);
   const [disabledResult, disabledAction] = useActionState(setUserDisabledAction, INITIAL_ACTION_RESULT);
   return (
     <div className="flex flex-wrap gap-8">
-      <form action={adminAction} className="space-y-2">
+      <form action={roleAction} className="space-y-2">
         <input type="hidden" name="userId" value={user.id} />
-        <input type="hidden" name="isAdmin" value={user.isAdmin ? "false" : "true"} />
-        <p className="text-sm text-slate-600">
-          {user.isAdmin ? "This user administers Wharf." : "This user has no system role."}
-        </p>
+        <label htmlFor="system-role" className="block text-sm font-medium text-slate-800">
+          System role
+        </label>
+        <select
+          id="system-role"
+          name="role"
+          defaultValue={user.systemRole}
+          className="block rounded-md border border-slate-300 px-3 py-2 text-sm"
+        >
+          <option value="none">None (project roles only)</option>
+          <option value="admin">Administrator (manages everything)</option>
+          <option value="auditor">Auditor (reads everything, changes nothing)</option>
+        </select>
         <SubmitButton variant="secondary" pendingText="Saving…">
-          {user.isAdmin ? "Revoke administrator" : "Make administrator"}
+          Save system role
         </SubmitButton>
-        {isSelf && user.isAdmin && <p className="text-xs text-slate-500">Another administrator must revoke your role.</p>}
-        <FormMessage result={adminResult} />
+        {isSelf && user.systemRole === "admin" && <p className="text-xs text-slate-500">Another administrator must change your role.</p>}
+        <FormMessage result={roleResult} />
       </form>
       <form action={disabledAction} className="space-y-2">
         <input type="hidden" name="userId" value={user.id} />

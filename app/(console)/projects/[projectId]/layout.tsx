@@ -1,0 +1,44 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { loadProject } from "@/app/(console)/projects/[projectId]/load-project";
+import { type ProjectTab, ProjectTabs } from "@/app/(console)/projects/[projectId]/project-tabs";
+import { Badge } from "@/components/ui/badge";
+import { RefusalNotice } from "@/components/ui/refusal-notice";
+import { projectRoleLabel } from "@/lib/services/authz/project-roles";
+
+/**
+ * Project header and tabs. Tabs the viewer may not use are absent; each tab page and action
+ * still asks the service layer, which refuses on its own.
+ */
+export default async function ProjectLayout({ params, children }: { params: Promise<{ projectId: string }>; children: ReactNode }) {
+  const { projectId } = await params;
+  const outcome = await loadProject(projectId);
+  if (!outcome.ok) return <RefusalNotice error={outcome.error} />;
+  const project = outcome.value;
+  const can = new Set(project.viewerPermissions);
+  const base = `/projects/${project.id}`;
+  const tabs: ProjectTab[] = [
+    { href: base, label: "Summary" },
+    ...(can.has("repository:list") ? [{ href: `${base}/repositories`, label: "Repositories" }] : []),
+    ...(can.has("member:list") ? [{ href: `${base}/members`, label: "Members" }] : []),
+    ...(can.has("robot:list") ? [{ href: `${base}/robots`, label: "Robot accounts" }] : []),
+    ...(can.has("configuration:read") ? [{ href: `${base}/configuration`, label: "Configuration" }] : []),
+    ...(can.has("log:list") ? [{ href: `${base}/logs`, label: "Logs" }] : []),
+  ];
+  return (
+    <>
+      <p className="mb-2 text-sm">
+        <Link href="/projects" prefetch={false} className="text-sky-800 hover:underline">
+          ← Projects
+        </Link>
+      </p>
+      <div className="mb-4 flex flex-wrap items-center gap-3">
+        <h1 className="text-2xl font-semibold">{project.name}</h1>
+        {project.isPublic ? <Badge tone="info">Public</Badge> : <Badge>Private</Badge>}
+        {project.viewerRoleId && <Badge tone="good">{projectRoleLabel(project.viewerRoleId)}</Badge>}
+      </div>
+      <ProjectTabs tabs={tabs} />
+      {children}
+    </>
+  );
+}

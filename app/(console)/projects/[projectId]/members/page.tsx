@@ -1,0 +1,50 @@
+import { AddMemberForm, MemberRow } from "@/app/(console)/projects/[projectId]/members/members-forms";
+import { loadProject } from "@/app/(console)/projects/[projectId]/load-project";
+import { Pagination } from "@/components/ui/pagination";
+import { RefusalNotice } from "@/components/ui/refusal-notice";
+import { attempt } from "@/lib/actions/attempt";
+import { getActor } from "@/lib/auth/session";
+import { listProjectMembers } from "@/lib/services/members/members";
+import { ZListMembersQuery } from "@/lib/validation/projects";
+
+export const metadata = { title: "Members" };
+
+export default async function MembersPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ projectId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const project = await loadProject((await params).projectId);
+  if (!project.ok) return null;
+  const query = ZListMembersQuery.parse(await searchParams);
+  const actor = await getActor();
+  const outcome = await attempt(() => listProjectMembers({ actor, projectId: project.value.id, query }));
+  if (!outcome.ok) return <RefusalNotice error={outcome.error} />;
+  const { rows, total, page, pageSize } = outcome.value;
+  const can = new Set(project.value.viewerPermissions);
+  const canManage = can.has("member:create") && can.has("member:update") && can.has("member:delete");
+  return (
+    <div className="space-y-6">
+      {canManage && <AddMemberForm projectId={project.value.id} />}
+      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="members-table">
+          <thead className="bg-slate-50 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase">
+            <tr>
+              <th scope="col" className="px-4 py-3">User</th>
+              <th scope="col" className="px-4 py-3">Role</th>
+              {canManage && <th scope="col" className="px-4 py-3"><span className="sr-only">Actions</span></th>}
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {rows.map((m) => (
+              <MemberRow key={m.id} projectId={project.value.id} member={m} canManage={canManage} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <Pagination basePath={`/projects/${project.value.id}/members`} params={{ q: query.q }} page={page} pageSize={pageSize} total={total} />
+    </div>
+  );
+}

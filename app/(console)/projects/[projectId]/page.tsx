@@ -1,0 +1,36 @@
+import { loadProject } from "@/app/(console)/projects/[projectId]/load-project";
+import { getServerEnv } from "@/lib/env";
+
+export const metadata = { title: "Project" };
+
+export default async function ProjectSummaryPage({ params }: { params: Promise<{ projectId: string }> }) {
+  const outcome = await loadProject((await params).projectId);
+  if (!outcome.ok) return null; // the layout shows the refusal
+  const project = outcome.value;
+  const host = new URL(getServerEnv().externalUrl).host;
+  return (
+    <div className="grid gap-6 lg:grid-cols-2">
+      <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="summary-heading">
+        <h2 id="summary-heading" className="mb-4 font-semibold">Summary</h2>
+        <dl className="grid grid-cols-[10rem_1fr] gap-y-2 text-sm">
+          <dt className="text-slate-500">Access level</dt>
+          <dd>{project.isPublic ? "Public: anyone can pull" : "Private: members only"}</dd>
+          <dt className="text-slate-500">Owner</dt>
+          <dd>{project.ownerName ?? "—"}</dd>
+          <dt className="text-slate-500">Repositories</dt>
+          <dd data-testid="summary-repositories">{project.repositoryCount}</dd>
+          <dt className="text-slate-500">Members</dt>
+          <dd>{project.memberCount}</dd>
+          <dt className="text-slate-500">Created</dt>
+          <dd>{project.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC</dd>
+        </dl>
+      </section>
+      <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="push-heading">
+        <h2 id="push-heading" className="mb-4 font-semibold">Push an image</h2>
+        <pre className="overflow-x-auto rounded bg-slate-900 p-4 font-mono text-xs text-slate-100">
+          {`skopeo login ${host}\nskopeo copy oci:./image:1.0 docker://${host}/${project.name}/app:1.0\n\n# or with docker\ndocker login ${host}\ndocker push ${host}/${project.name}/app:1.0`}
+        </pre>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,33 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+
+export type ProjectTab = { href: string; label: string };
+
+export function ProjectTabs({ tabs }: { tabs: ProjectTab[] }) {
+  const pathname = usePathname();
+  return (
+    <nav aria-label="Project" className="mb-6 border-b border-slate-200">
+      <ul className="-mb-px flex flex-wrap gap-1">
+        {tabs.map((tab, i) => {
+          const active = i === 0 ? pathname === tab.href : pathname.startsWith(tab.href);
+          return (
+            <li key={tab.href}>
+              <Link
+                href={tab.href}
+                prefetch={false}
+                aria-current={active ? "page" : undefined}
+                className={`inline-block border-b-2 px-4 py-2 text-sm ${
+                  active ? "border-sky-700 font-medium text-sky-800" : "border-transparent text-slate-600 hover:border-slate-300 hover:text-slate-900"
+                }`}
+              >
+                {tab.label}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+    </nav>
+  );
+}

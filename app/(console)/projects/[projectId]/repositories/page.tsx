@@ -1,0 +1,60 @@
+import { loadProject } from "@/app/(console)/projects/[projectId]/load-project";
+import { Pagination } from "@/components/ui/pagination";
+import { RefusalNotice } from "@/components/ui/refusal-notice";
+import { attempt } from "@/lib/actions/attempt";
+import { getActor } from "@/lib/auth/session";
+import { listProjectRepositories } from "@/lib/services/projects/list-project-repositories";
+import { ZPage, ZPageSize, ZSearchText } from "@/lib/validation/common";
+import { z } from "zod";
+
+export const metadata = { title: "Repositories" };
+
+const ZQuery = z.object({ q: ZSearchText, page: ZPage, pageSize: ZPageSize });
+
+export default async function RepositoriesPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ projectId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const project = await loadProject((await params).projectId);
+  if (!project.ok) return null;
+  const query = ZQuery.parse(await searchParams);
+  const actor = await getActor();
+  const outcome = await attempt(() => listProjectRepositories({ actor, projectId: project.value.id, ...query }));
+  if (!outcome.ok) return <RefusalNotice error={outcome.error} />;
+  const { rows, total, page, pageSize } = outcome.value;
+  return (
+    <>
+      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="repositories-table">
+          <thead className="bg-slate-50 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase">
+            <tr>
+              <th scope="col" className="px-4 py-3">Name</th>
+              <th scope="col" className="px-4 py-3">First push</th>
+              <th scope="col" className="px-4 py-3">Last push</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {rows.map((r) => (
+              <tr key={r.id}>
+                <td className="px-4 py-2.5 font-mono text-xs">{r.name}</td>
+                <td className="px-4 py-2.5 text-slate-600">{r.createdAt.toISOString().slice(0, 16).replace("T", " ")}</td>
+                <td className="px-4 py-2.5 text-slate-600">{r.updatedAt.toISOString().slice(0, 16).replace("T", " ")}</td>
+              </tr>
+            ))}
+            {rows.length === 0 && (
+              <tr>
+                <td colSpan={3} className="px-4 py-8 text-center text-slate-500">
+                  No repositories yet. Push an image to create one (see Summary).
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+      <Pagination basePath={`/projects/${project.value.id}/repositories`} params={{ q: query.q }} page={page} pageSize={pageSize} total={total} />
+    </>
+  );
+}

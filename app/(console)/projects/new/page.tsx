@@ -1,0 +1,22 @@
+import { CreateProjectForm } from "@/app/(console)/projects/new/create-project-form";
+import { PageHeader } from "@/components/ui/page-header";
+import { RefusalNotice } from "@/components/ui/refusal-notice";
+import { getActor } from "@/lib/auth/session";
+import { ForbiddenError } from "@/lib/errors";
+import { canCreateProjects } from "@/lib/services/projects/can-create-projects";
+
+export const metadata = { title: "New project" };
+
+export default async function NewProjectPage() {
+  if (!(await canCreateProjects(await getActor()))) {
+    return <RefusalNotice error={new ForbiddenError("Only administrators may create projects here.")} />;
+  }
+  return (
+    <>
+      <PageHeader title="New project" description="You become the project's first Project Admin." />
+      <div className="max-w-lg rounded-lg border border-slate-200 bg-white p-6">
+        <CreateProjectForm />
+      </div>
+    </>
+  );
+}
