@@ -5,7 +5,7 @@ import { burnPasswordCheck, verifyPassword } from "@/lib/auth/password";
 import { db } from "@/lib/db/client";
 import { SignInLockedError, UnauthenticatedError } from "@/lib/errors";
 import { recordAuditEvent, recordRefusal } from "@/lib/services/audit/record-audit-event";
-import { countSignInFailure, lockedUntilFor } from "@/lib/services/auth/sign-in-throttle";
+import { clearSignInFailures, countSignInFailure, lockedUntilFor } from "@/lib/services/auth/sign-in-throttle";
 import { hashRobotSecret, ROBOT_NAME_PREFIX } from "@/lib/services/robots/robot-secret";
 
 /**
@@ -66,8 +66,11 @@ async function verifyUserPassword(username: string, password: string, client: Cl
     ok = true;
   } else if (user) {
     ok = await verifyPassword(user.passwordHash, password);
-    if (ok) remember(key, user.passwordHash);
-    else verified.delete(key);
+    if (ok) {
+      remember(key, user.passwordHash);
+      // Reset the failure count as console sign-in does (only here, not on cache hits: no write per pull).
+      if (!user.disabled) await db.$transaction((tx) => clearSignInFailures(tx, username));
+    } else verified.delete(key);
   } else {
     await burnPasswordCheck(password);
   }

@@ -11,6 +11,8 @@ import {
   type ProjectPermission,
 } from "@/lib/services/authz/project-roles";
 
+const PROJECT_NOT_FOUND = "Project not found.";
+
 /** What permission checks need to know about a project. */
 export type ProjectRef = { id: number; name: string; isPublic: boolean };
 
@@ -82,7 +84,8 @@ export async function assertProjectPermission(
   if (granted.has(permission)) return granted;
   await recordRefusal({ actor, action: permission, resource, projectId: project.id, reason: `missing permission ${permission}` });
   if (actor.kind === "anonymous") throw new UnauthenticatedError();
-  if (!granted.has("project:read")) throw new NotFoundError(`Project ${project.name} does not exist.`);
+  // Same answer as for a project that does not exist: neither its name nor its existence leaks.
+  if (!granted.has("project:read")) throw new NotFoundError(PROJECT_NOT_FOUND);
   throw new ForbiddenError();
 }
 
@@ -98,6 +101,6 @@ export async function findProjectRef(nameOrId: string | number, { byName = false
     asNumber !== null && asNumber <= 2_147_483_647
       ? await db.project.findUnique({ where: { id: asNumber }, select })
       : await db.project.findUnique({ where: { name: String(nameOrId) }, select });
-  if (!project) throw new NotFoundError(`Project ${nameOrId} does not exist.`);
+  if (!project) throw new NotFoundError(PROJECT_NOT_FOUND);
   return project;
 }

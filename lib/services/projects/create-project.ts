@@ -16,7 +16,10 @@ const PROJECT_ADMIN_ROLE_ID = 1;
  * Who may create depends on the "project creation" system setting: everyone, or admins only.
  */
 export async function createProject({ actor, input }: { actor: Actor; input: TCreateProject }): Promise<ProjectSummary> {
-  if (actor.kind === "anonymous") throw new UnauthenticatedError();
+  if (actor.kind === "anonymous") {
+    await recordRefusal({ actor, action: "project.create", resource: { type: "project", name: input.name }, reason: "not signed in" });
+    throw new UnauthenticatedError();
+  }
   const { projectCreationRestriction } = await readSystemSettings();
   if (!(await canCreateProjects(actor))) {
     await recordRefusal({

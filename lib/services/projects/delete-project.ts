@@ -26,6 +26,9 @@ export async function deleteProject({ actor, projectId }: { actor: Actor; projec
     const repositoryCount = await tx.repository.count({ where: { projectId: ref.id } });
     if (repositoryCount > 0) throw new ProjectNotEmptyError(ref.name, repositoryCount);
     await tx.project.delete({ where: { id: ref.id }, select: { id: true } });
+    // System robots name projects in their grants; those grants end with the project, so a new
+    // project of the same name starts with no robot holding anything in it.
+    await tx.robotPermission.deleteMany({ where: { namespace: ref.name } });
     await recordAuditEvent(tx, {
       actor,
       action: "project.delete",

@@ -159,6 +159,20 @@ async function authorizeRobot(actor: Actor, robotId: number, action: "read" | "u
   if (!robot) throw new NotFoundError(`Robot ${robotId} does not exist.`);
   if (robot.project) {
     await assertProjectPermission(actor, robot.project, `robot:${action}`, { type: "robot", id: robot.id, name: robot.name });
+    if (action !== "read") {
+      // Refreshing a secret hands over the robot's powers: only someone who holds all of them may.
+      const beyond = await grantsBeyondCreator(actor, robot.permissions);
+      if (beyond.length) {
+        await recordRefusal({
+          actor,
+          action: `robot.${action}`,
+          resource: { type: "robot", id: robot.id, name: robot.name },
+          projectId: robot.projectId,
+          reason: "the robot holds permissions the caller does not",
+        });
+        throw new ForbiddenError("This robot holds permissions you do not have.");
+      }
+    }
   } else {
     await assertSystemPermission(actor, action === "read" ? "robot.system.list" : action === "update" ? "robot.system.update" : "robot.system.delete", {
       type: "robot",
