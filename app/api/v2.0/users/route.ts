@@ -1,0 +1,6 @@
+import * as users from "@/lib/api/routes/users";
+
+export const dynamic = "force-dynamic";
+
+export const GET = users.list;
+export const POST = users.create;

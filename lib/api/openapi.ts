@@ -1,0 +1,616 @@
+/**
+ * The OpenAPI 3 description of exactly what Wharf's REST API implements (served at
+ * `GET /api/v2.0/openapi.json`). Paths, field names and status codes follow Harbor's v2.0 swagger
+ * (reference/specs/harbor-api-v2.0-swagger.yaml) for the subset Wharf has; lib/api/openapi.test.ts
+ * checks that every route file and method is described here and nothing else is.
+ */
+
+type Ref = { $ref: string };
+type Schema =
+  | Ref
+  | {
+      type?: "object" | "array" | "string" | "integer" | "number" | "boolean";
+      format?: string;
+      description?: string;
+      properties?: Record<string, Schema>;
+      additionalProperties?: boolean | Schema;
+      items?: Schema;
+      required?: string[];
+      enum?: (string | number | boolean)[];
+      oneOf?: Schema[];
+      nullable?: boolean;
+      minimum?: number;
+      maximum?: number;
+      minLength?: number;
+      maxLength?: number;
+      pattern?: string;
+      default?: unknown;
+      example?: unknown;
+    };
+type Header = { description: string; schema: Schema };
+type Parameter = {
+  name: string;
+  in: "query" | "path" | "header";
+  description?: string;
+  required?: boolean;
+  schema: Schema;
+};
+type MediaType = { schema: Schema };
+type ResponseObject = { description: string; headers?: Record<string, Header | Ref>; content?: Record<string, MediaType> };
+type Operation = {
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  parameters?: (Parameter | Ref)[];
+  requestBody?: { required: boolean; content: Record<string, MediaType> };
+  responses: Record<string, ResponseObject | Ref>;
+  security?: Record<string, string[]>[];
+};
+export type HttpMethod = "get" | "head" | "post" | "put" | "patch" | "delete";
+type PathItem = Partial<Record<HttpMethod, Operation>>;
+export type OpenApiDocument = {
+  openapi: "3.0.3";
+  info: { title: string; version: string; description: string };
+  servers: { url: string }[];
+  tags: { name: string; description: string }[];
+  paths: Record<string, PathItem>;
+  components: {
+    securitySchemes: Record<string, { type: "http"; scheme: "basic"; description: string } | { type: "apiKey"; in: "cookie"; name: string; description: string }>;
+    parameters: Record<string, Parameter>;
+    headers: Record<string, Header>;
+    responses: Record<string, ResponseObject>;
+    schemas: Record<string, Schema>;
+  };
+  security: Record<string, string[]>[];
+};
+
+const ref = (kind: "schemas" | "parameters" | "responses" | "headers", name: string): Ref => ({ $ref: `#/components/${kind}/${name}` });
+const schema = (name: string) => ref("schemas", name);
+const param = (name: string) => ref("parameters", name);
+const json = (s: Schema) => ({ "application/json": { schema: s } });
+const body = (s: Schema) => ({ required: true, content: json(s) });
+const errors = (...codes: string[]) => Object.fromEntries(codes.map((c) => [c, ref("responses", c)]));
+const string = (description?: string): Schema => ({ type: "string", ...(description ? { description } : {}) });
+const integer = (description?: string): Schema => ({ type: "integer", ...(description ? { description } : {}) });
+const boolean = (description?: string): Schema => ({ type: "boolean", ...(description ? { description } : {}) });
+const dateTime = (description: string): Schema => ({ type: "string", format: "date-time", description });
+
+const listOk = (description: string, item: Schema): ResponseObject => ({
+  description,
+  headers: { "X-Total-Count": ref("headers", "XTotalCount"), Link: ref("headers", "Link"), "X-Request-Id": ref("headers", "XRequestId") },
+  content: json({ type: "array", items: item }),
+});
+const jsonOk = (description: string, s: Schema): ResponseObject => ({
+  description,
+  headers: { "X-Request-Id": ref("headers", "XRequestId") },
+  content: json(s),
+});
+const PAGING = [param("page"), param("pageSize")];
+const PROJECT = [param("requestId"), param("isResourceName"), param("projectNameOrId")];
+const PUBLIC_ENDPOINT: Record<string, string[]>[] = [{}];
+
+export const openApiDocument: OpenApiDocument = {
+  openapi: "3.0.3",
+  info: {
+    title: "Wharf API",
+    version: "2.0",
+    description: [
+      "Wharf's REST API, shaped like Harbor's v2.0 API for the resources Wharf implements.",
+      "",
+      "Authentication: HTTP Basic with a user's password or a robot's secret (`robot$...`), or the console's",
+      "session cookie. Cookie-authenticated POST/PUT/PATCH/DELETE must come from Wharf's own origin",
+      "(`Origin`, or `Sec-Fetch-Site: same-origin`); otherwise 403 `cross-site request refused`.",
+      "",
+      "Lists take `page` (from 1) and `page_size` (1-100, default 10) and answer with `X-Total-Count` and an",
+      'RFC 5988 `Link` header (`<...>; rel="prev" , <...>; rel="next"`). `q` supports the terms `key=value`',
+      "(exact) and `key=~value` (substring) for the keys each endpoint lists; other keys, ranges and lists",
+      "are refused with 400. Errors are `{\"errors\":[{\"code\",\"message\"}]}`; 400 messages name each",
+      "field as `<field>: <message>; ...`. Every response echoes `X-Request-Id`.",
+    ].join("\n"),
+  },
+  servers: [{ url: "/api/v2.0" }],
+  tags: [
+    { name: "health", description: "Liveness and component health." },
+    { name: "project", description: "Projects." },
+    { name: "member", description: "Project members and their roles." },
+    { name: "user", description: "Local users." },
+    { name: "robot", description: "Robot accounts." },
+    { name: "meta", description: "This document." },
+  ],
+  security: [{ basic: [] }, { cookie: [] }, {}],
+  paths: {
+    "/ping": {
+      get: {
+        operationId: "getPing",
+        summary: "Liveness probe",
+        tags: ["health"],
+        security: PUBLIC_ENDPOINT,
+        responses: { "200": { description: "Always `Pong`.", content: { "text/plain": { schema: { type: "string", example: "Pong" } } } } },
+      },
+    },
+    "/health": {
+      get: {
+        operationId: "getHealth",
+        summary: "Status of Wharf's components",
+        description: "No authentication needed. Only administrators and auditors (signed in with the session cookie) see why a component is unhealthy.",
+        tags: ["health"],
+        security: PUBLIC_ENDPOINT,
+        responses: { "200": { description: "Overall status and one entry per component.", content: json(schema("OverallHealthStatus")) } },
+      },
+    },
+    "/openapi.json": {
+      get: {
+        operationId: "getOpenApi",
+        summary: "This OpenAPI document",
+        tags: ["meta"],
+        security: PUBLIC_ENDPOINT,
+        responses: { "200": { description: "The document.", content: json({ type: "object" }) } },
+      },
+    },
+    "/projects": {
+      get: {
+        operationId: "listProjects",
+        summary: "List projects",
+        description:
+          "Public projects, the caller's projects (members; robots: their granted projects) and, for administrators and auditors, every project. Sorted by name.",
+        tags: ["project"],
+        parameters: [
+          param("requestId"),
+          param("projectQuery"),
+          ...PAGING,
+          { name: "name", in: "query", description: "Project name contains this text (case-insensitive).", schema: string() },
+          { name: "public", in: "query", description: "Only public (true) or private (false) projects.", schema: boolean() },
+        ],
+        responses: { "200": listOk("One page of projects.", schema("Project")), ...errors("400", "401", "429", "500") },
+      },
+      head: {
+        operationId: "headProject",
+        summary: "Check whether a project name is taken",
+        description: "Signed-in callers only. Answers for private projects too (creating one would reveal the same through 409).",
+        tags: ["project"],
+        parameters: [param("requestId"), { name: "project_name", in: "query", required: true, schema: string() }],
+        responses: {
+          "200": { description: "A project of that name exists." },
+          "404": { description: "No project of that name." },
+          "400": { description: "project_name missing." },
+          "401": { description: "Not signed in." },
+        },
+      },
+      post: {
+        operationId: "createProject",
+        summary: "Create a project",
+        description:
+          "The caller becomes its owner and first Project Admin. Who may create projects follows the system setting (everyone or administrators only).",
+        tags: ["project"],
+        parameters: [param("requestId"), param("resourceNameInLocation")],
+        requestBody: body(schema("ProjectReq")),
+        responses: { "201": ref("responses", "201"), ...errors("400", "401", "403", "409", "415", "429", "500") },
+      },
+    },
+    "/projects/{project_name_or_id}": {
+      get: {
+        operationId: "getProject",
+        summary: "Get a project",
+        tags: ["project"],
+        parameters: PROJECT,
+        responses: { "200": jsonOk("The project.", schema("Project")), ...errors("401", "404", "429", "500") },
+      },
+      put: {
+        operationId: "updateProject",
+        summary: "Update a project",
+        description: "Changes `metadata.public` (or the deprecated `public`); the name never changes. Project Admins and administrators.",
+        tags: ["project"],
+        parameters: PROJECT,
+        requestBody: body(schema("ProjectReq")),
+        responses: { "200": ref("responses", "200"), ...errors("400", "401", "403", "404", "415", "429", "500") },
+      },
+      delete: {
+        operationId: "deleteProject",
+        summary: "Delete an empty project",
+        description: "Project Admins and administrators. 412 while the project still holds repositories.",
+        tags: ["project"],
+        parameters: PROJECT,
+        responses: { "200": ref("responses", "200"), ...errors("400", "401", "403", "404", "412", "429", "500") },
+      },
+    },
+    "/projects/{project_name_or_id}/members": {
+      get: {
+        operationId: "listProjectMembers",
+        summary: "List project members",
+        tags: ["member"],
+        parameters: [
+          ...PROJECT,
+          ...PAGING,
+          { name: "entityname", in: "query", description: "Username contains this text (case-insensitive).", schema: string() },
+        ],
+        responses: { "200": listOk("One page of members.", schema("ProjectMemberEntity")), ...errors("400", "401", "403", "404", "429", "500") },
+      },
+      post: {
+        operationId: "createProjectMember",
+        summary: "Add a user to the project",
+        description: "Project Admins and administrators. `member_user.username` wins over `member_user.user_id`. Groups are not supported.",
+        tags: ["member"],
+        parameters: PROJECT,
+        requestBody: body(schema("ProjectMember")),
+        responses: { "201": ref("responses", "201"), ...errors("400", "401", "403", "404", "409", "415", "429", "500") },
+      },
+    },
+    "/projects/{project_name_or_id}/members/{mid}": {
+      get: {
+        operationId: "getProjectMember",
+        summary: "Get a project member",
+        tags: ["member"],
+        parameters: [...PROJECT, param("mid")],
+        responses: { "200": jsonOk("The member.", schema("ProjectMemberEntity")), ...errors("400", "401", "403", "404", "429", "500") },
+      },
+      put: {
+        operationId: "updateProjectMember",
+        summary: "Change a member's role",
+        description: "Project Admins and administrators. Demoting the last Project Admin is refused with 409.",
+        tags: ["member"],
+        parameters: [...PROJECT, param("mid")],
+        requestBody: body(schema("RoleRequest")),
+        responses: { "200": ref("responses", "200"), ...errors("400", "401", "403", "404", "409", "415", "429", "500") },
+      },
+      delete: {
+        operationId: "deleteProjectMember",
+        summary: "Remove a member",
+        description: "Project Admins and administrators. Removing the last Project Admin is refused with 409.",
+        tags: ["member"],
+        parameters: [...PROJECT, param("mid")],
+        responses: { "200": ref("responses", "200"), ...errors("400", "401", "403", "404", "409", "429", "500") },
+      },
+    },
+    "/users": {
+      get: {
+        operationId: "listUsers",
+        summary: "List users",
+        description: "Administrators and auditors. The filter text matches username, email or full name.",
+        tags: ["user"],
+        parameters: [
+          param("requestId"),
+          { name: "q", in: "query", description: "One of `username=~<text>`, `email=~<text>`, `realname=~<text>`.", schema: string() },
+          { name: "username", in: "query", description: "Filter text (same as q=username=~<text>).", schema: string() },
+          ...PAGING,
+        ],
+        responses: { "200": listOk("One page of users.", schema("UserResp")), ...errors("400", "401", "403", "429", "500") },
+      },
+      post: {
+        operationId: "createUser",
+        summary: "Create a local user",
+        description: "Administrators. Usernames follow Harbor's rules plus no `:` or whitespace; passwords need 8-128 characters with upper, lower and digit.",
+        tags: ["user"],
+        parameters: [param("requestId")],
+        requestBody: body(schema("UserCreationReq")),
+        responses: { "201": ref("responses", "201"), ...errors("400", "401", "403", "409", "415", "429", "500") },
+      },
+    },
+    "/users/{user_id}": {
+      get: {
+        operationId: "getUser",
+        summary: "Get a user",
+        description: "Administrators and auditors.",
+        tags: ["user"],
+        parameters: [param("requestId"), { name: "user_id", in: "path", required: true, schema: integer() }],
+        responses: { "200": jsonOk("The user.", schema("UserResp")), ...errors("400", "401", "403", "404", "429", "500") },
+      },
+    },
+    "/users/current": {
+      get: {
+        operationId: "getCurrentUserInfo",
+        summary: "The calling user",
+        description: "401 when not signed in; 403 for robot accounts, which have no user profile.",
+        tags: ["user"],
+        parameters: [param("requestId")],
+        responses: { "200": jsonOk("The caller.", schema("UserResp")), ...errors("401", "403", "429", "500") },
+      },
+    },
+    "/users/current/permissions": {
+      get: {
+        operationId: "getCurrentUserPermissions",
+        summary: "The caller's permissions in a project",
+        description: "Empty when the caller has no rights in the project or it does not exist. Only project scopes are supported.",
+        tags: ["user"],
+        parameters: [
+          param("requestId"),
+          { name: "scope", in: "query", required: true, description: "`/project/<project id>`.", schema: { type: "string", pattern: "^/project/\\d+$" } },
+          {
+            name: "relative",
+            in: "query",
+            description: "true: resources relative to the scope (`repository`); false: absolute (`/project/1/repository`).",
+            schema: { type: "boolean", default: false },
+          },
+        ],
+        responses: { "200": jsonOk("Permissions.", { type: "array", items: schema("Permission") }), ...errors("400", "401", "429", "500") },
+      },
+    },
+    "/users/search": {
+      get: {
+        operationId: "searchUsers",
+        summary: "Find usernames",
+        description: "Any signed-in user (not robots). At most `page_size` (capped at 50) enabled users whose username contains the text.",
+        tags: ["user"],
+        parameters: [param("requestId"), { name: "username", in: "query", required: true, schema: string() }, param("pageSize")],
+        responses: { "200": jsonOk("Matches.", { type: "array", items: schema("UserSearchRespItem") }), ...errors("400", "401", "429", "500") },
+      },
+    },
+    "/robots": {
+      get: {
+        operationId: "ListRobot",
+        summary: "List robot accounts",
+        description:
+          "Without q (or with `q=Level=system`): system robots, for administrators and auditors. `q=Level=project,ProjectID=<id>`: that project's robots, for members who may list them.",
+        tags: ["robot"],
+        parameters: [param("requestId"), { name: "q", in: "query", schema: string() }, ...PAGING],
+        responses: { "200": listOk("One page of robots (never their secrets).", schema("Robot")), ...errors("400", "401", "403", "404", "429", "500") },
+      },
+      post: {
+        operationId: "CreateRobot",
+        summary: "Create a robot account",
+        description:
+          "Project robots: Project Admins and administrators, one permission entry for the project. System robots: administrators only. A robot never gets a permission its creator lacks. The answer is the only time the secret is shown.",
+        tags: ["robot"],
+        parameters: [param("requestId")],
+        requestBody: body(schema("RobotCreate")),
+        responses: {
+          "201": {
+            description: "Created; the secret is returned this once.",
+            headers: { Location: ref("headers", "Location"), "X-Request-Id": ref("headers", "XRequestId") },
+            content: json(schema("RobotCreated")),
+          },
+          ...errors("400", "401", "403", "404", "409", "415", "429", "500"),
+        },
+      },
+    },
+    "/robots/{robot_id}": {
+      get: {
+        operationId: "GetRobotByID",
+        summary: "Get a robot account (never its secret)",
+        tags: ["robot"],
+        parameters: [param("requestId"), param("robotId")],
+        responses: { "200": jsonOk("The robot.", schema("Robot")), ...errors("400", "401", "403", "404", "429", "500") },
+      },
+      put: {
+        operationId: "UpdateRobot",
+        summary: "Enable or disable a robot account",
+        description: "Takes Harbor's whole Robot; only `disable` may change. A body that changes description, duration or permissions is refused with 400.",
+        tags: ["robot"],
+        parameters: [param("requestId"), param("robotId")],
+        requestBody: body(schema("Robot")),
+        responses: { "200": ref("responses", "200"), ...errors("400", "401", "403", "404", "415", "429", "500") },
+      },
+      patch: {
+        operationId: "RefreshSec",
+        summary: "Generate a new secret",
+        description: "Send `{}`; Wharf generates the secret (caller-chosen secrets are refused). The old secret stops working at once.",
+        tags: ["robot"],
+        parameters: [param("requestId"), param("robotId")],
+        requestBody: body(schema("RobotSec")),
+        responses: { "200": jsonOk("The new secret, shown this once.", schema("RobotSec")), ...errors("400", "401", "403", "404", "415", "429", "500") },
+      },
+      delete: {
+        operationId: "DeleteRobot",
+        summary: "Delete a robot account",
+        tags: ["robot"],
+        parameters: [param("requestId"), param("robotId")],
+        responses: { "200": ref("responses", "200"), ...errors("400", "401", "403", "404", "429", "500") },
+      },
+    },
+  },
+  components: {
+    securitySchemes: {
+      basic: { type: "http", scheme: "basic", description: "A user's username and password, or a robot's name (`robot$...`) and secret." },
+      cookie: {
+        type: "apiKey",
+        in: "cookie",
+        name: "next-auth.session-token",
+        description: "The console's session cookie (`__Secure-next-auth.session-token` behind https). Mutations need a same-origin request.",
+      },
+    },
+    parameters: {
+      requestId: { name: "X-Request-Id", in: "header", description: "Echoed in the response (1-64 characters of [A-Za-z0-9_.:-]; otherwise one is generated).", schema: string() },
+      isResourceName: {
+        name: "X-Is-Resource-Name",
+        in: "header",
+        description: "true: treat {project_name_or_id} as a name even when it is all digits.",
+        schema: { type: "boolean", default: false },
+      },
+      resourceNameInLocation: {
+        name: "X-Resource-Name-In-Location",
+        in: "header",
+        description: "true: the Location of the created project names it instead of giving its id.",
+        schema: { type: "boolean", default: false },
+      },
+      projectNameOrId: { name: "project_name_or_id", in: "path", required: true, description: "The project's name or id.", schema: string() },
+      mid: { name: "mid", in: "path", required: true, description: "The member id.", schema: integer() },
+      robotId: { name: "robot_id", in: "path", required: true, description: "The robot id.", schema: integer() },
+      page: { name: "page", in: "query", description: "Page number, from 1.", schema: { type: "integer", minimum: 1, default: 1 } },
+      pageSize: { name: "page_size", in: "query", description: "Items per page.", schema: { type: "integer", minimum: 1, maximum: 100, default: 10 } },
+      projectQuery: {
+        name: "q",
+        in: "query",
+        description: "Terms `name=<exact>`, `name=~<text>`, `public=true|false`, comma-separated.",
+        schema: string(),
+      },
+    },
+    headers: {
+      XRequestId: { description: "The request's id.", schema: string() },
+      XTotalCount: { description: "Total number of items matching the filters.", schema: integer() },
+      Link: { description: 'RFC 5988 links to the previous and next page: `<...>; rel="prev" , <...>; rel="next"`.', schema: string() },
+      Location: { description: "Path of the created resource.", schema: string() },
+    },
+    responses: {
+      "200": { description: "Success (no body).", headers: { "X-Request-Id": ref("headers", "XRequestId") } },
+      "201": { description: "Created (no body).", headers: { Location: ref("headers", "Location"), "X-Request-Id": ref("headers", "XRequestId") } },
+      ...Object.fromEntries(
+        (
+          [
+            ["400", "Bad request: invalid parameters or body; the message names each field."],
+            ["401", "Not signed in, or wrong Basic credentials (then with `WWW-Authenticate: Basic`)."],
+            ["403", "Forbidden, or a cross-site cookie request."],
+            ["404", "Not found (also for private resources the caller cannot see)."],
+            ["409", "Conflict: the name is taken, or the change would leave a project without a Project Admin."],
+            ["412", "Precondition failed: the project still holds repositories."],
+            ["415", "The body is not application/json."],
+            ["429", "Too many failed sign-ins for this username; try again later."],
+            ["500", "Internal error (details in the server log, never in the answer)."],
+          ] as const
+        ).map(([code, description]) => [code, { description, headers: { "X-Request-Id": ref("headers", "XRequestId") }, content: json(schema("Errors")) }]),
+      ),
+    },
+    schemas: {
+      Errors: { type: "object", properties: { errors: { type: "array", items: schema("Error") } }, required: ["errors"] },
+      Error: {
+        type: "object",
+        properties: {
+          code: string("BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, PRECONDITION, UNSUPPORTED_MEDIA_TYPE, TOO_MANY_REQUESTS, UNKNOWN"),
+          message: string(),
+        },
+        required: ["code", "message"],
+      },
+      OverallHealthStatus: {
+        type: "object",
+        properties: {
+          status: { type: "string", enum: ["healthy", "unhealthy"] },
+          components: { type: "array", items: schema("ComponentHealthStatus") },
+        },
+      },
+      ComponentHealthStatus: {
+        type: "object",
+        properties: {
+          name: { type: "string", enum: ["core", "database", "registry"] },
+          status: { type: "string", enum: ["healthy", "unhealthy"] },
+          error: string("Why it is unhealthy (\"unavailable\" unless the caller is an administrator or auditor)."),
+        },
+      },
+      ProjectMetadata: {
+        type: "object",
+        properties: { public: { type: "string", enum: ["true", "false"], description: 'Booleans are accepted too. Other Harbor keys are refused unless "false".' } },
+      },
+      ProjectReq: {
+        type: "object",
+        properties: {
+          project_name: { type: "string", minLength: 2, maxLength: 255, pattern: "^[a-z0-9]+(?:[._-][a-z0-9]+)*$", description: "Required on create; ignored on update." },
+          public: { type: "boolean", nullable: true, description: "Deprecated; used only when metadata.public is absent." },
+          metadata: schema("ProjectMetadata"),
+          storage_limit: { type: "integer", nullable: true, description: "Only -1 (no quota) is accepted." },
+          registry_id: { type: "integer", nullable: true, description: "Must be null: proxy-cache projects are not supported." },
+        },
+      },
+      Project: {
+        type: "object",
+        properties: {
+          project_id: integer(),
+          name: string(),
+          owner_name: string("The creator's username (empty if that user was deleted)."),
+          creation_time: dateTime("When the project was created."),
+          update_time: dateTime("When the project was last changed."),
+          deleted: boolean("Always false."),
+          repo_count: integer("Repositories in the project."),
+          current_user_role_id: integer("The caller's member role (1 ProjectAdmin, 2 Developer, 3 Guest, 4 Maintainer, 5 LimitedGuest), 0 if none."),
+          current_user_role_ids: { type: "array", items: integer() },
+          metadata: schema("ProjectMetadata"),
+        },
+      },
+      ProjectMemberEntity: {
+        type: "object",
+        properties: {
+          id: integer("The member id."),
+          project_id: integer(),
+          entity_name: string("The username."),
+          role_name: { type: "string", enum: ["projectAdmin", "maintainer", "developer", "guest", "limitedGuest"] },
+          role_id: { type: "integer", enum: [1, 2, 3, 4, 5] },
+          entity_id: integer("The user id."),
+          entity_type: { type: "string", enum: ["u"] },
+        },
+      },
+      UserEntity: { type: "object", properties: { user_id: integer(), username: string() } },
+      ProjectMember: {
+        type: "object",
+        properties: { role_id: { type: "integer", enum: [1, 2, 3, 4, 5] }, member_user: schema("UserEntity") },
+        required: ["role_id", "member_user"],
+      },
+      RoleRequest: { type: "object", properties: { role_id: { type: "integer", enum: [1, 2, 3, 4, 5] } }, required: ["role_id"] },
+      UserResp: {
+        type: "object",
+        properties: {
+          user_id: integer(),
+          username: string(),
+          email: string(),
+          realname: string("The full name."),
+          comment: string("Always empty: Wharf keeps no comment."),
+          sysadmin_flag: boolean(),
+          admin_role_in_auth: boolean("Always false."),
+          creation_time: dateTime("When the user was created."),
+          update_time: dateTime("When the user was last changed."),
+        },
+      },
+      UserCreationReq: {
+        type: "object",
+        properties: {
+          username: { type: "string", maxLength: 255 },
+          email: { type: "string", maxLength: 255 },
+          realname: { type: "string", maxLength: 255 },
+          password: { type: "string", minLength: 8, maxLength: 128 },
+          comment: string("Accepted and not kept."),
+        },
+        required: ["username", "email", "realname", "password"],
+      },
+      UserSearchRespItem: { type: "object", properties: { user_id: integer(), username: string() } },
+      Permission: { type: "object", properties: { resource: string(), action: string() } },
+      Access: {
+        type: "object",
+        properties: { resource: string(), action: string(), effect: { type: "string", enum: ["allow"] } },
+        required: ["resource", "action"],
+      },
+      RobotPermission: {
+        type: "object",
+        properties: {
+          kind: { type: "string", enum: ["project"] },
+          namespace: string('A project name, or "*" for every project (system robots only).'),
+          access: { type: "array", items: schema("Access") },
+        },
+        required: ["kind", "namespace", "access"],
+      },
+      Robot: {
+        type: "object",
+        properties: {
+          id: integer(),
+          name: string("Login name: robot$<project>+<name> or robot$<name>."),
+          description: string(),
+          level: { type: "string", enum: ["system", "project"] },
+          duration: integer("Days from creation to expiry, -1 for never."),
+          editable: boolean(),
+          disable: boolean(),
+          expires_at: integer("Unix seconds, -1 for never."),
+          permissions: { type: "array", items: schema("RobotPermission") },
+          creator_type: { type: "string", enum: ["local", "robot", "system"] },
+          creation_time: dateTime("When the robot was created."),
+        },
+      },
+      RobotCreate: {
+        type: "object",
+        properties: {
+          name: { type: "string", maxLength: 128, pattern: "^[a-z0-9]+(?:[._-][a-z0-9]+)*$" },
+          description: { type: "string", maxLength: 1024 },
+          level: { type: "string", enum: ["system", "project"] },
+          duration: integer("Days (1-3650), or -1 for never; 30 when omitted."),
+          permissions: { type: "array", items: schema("RobotPermission") },
+        },
+        required: ["name", "level", "permissions"],
+      },
+      RobotCreated: {
+        type: "object",
+        properties: {
+          id: integer(),
+          name: string(),
+          secret: string("Shown only in this answer."),
+          creation_time: dateTime("When the robot was created."),
+          expires_at: integer("Unix seconds, -1 for never."),
+        },
+      },
+      RobotSec: { type: "object", properties: { secret: string("Answer only; requests must leave it empty.") } },
+    },
+  },
+};

@@ -1,0 +1,49 @@
+import { ValidationError } from "@/lib/errors";
+
+/**
+ * Harbor's `q` query language, the subset Wharf supports: comma-separated terms, each either an
+ * exact match `key=value` or a fuzzy (substring, case-insensitive) match `key=~value`.
+ * Ranges `k=[a~b]` and lists `k={a b}` / `k=(a b)` are refused with a 400, as are keys an endpoint
+ * does not support: a filter that is silently ignored would return more than the caller asked for.
+ * Keys are matched case-insensitively (Harbor's robot filter spells them `Level` and `ProjectID`).
+ */
+export type QueryTerm = { op: "exact" | "fuzzy"; value: string };
+
+export type QuerySpec = Readonly<Record<string, readonly QueryTerm["op"][]>>;
+
+export function parseQuery(q: string | null, spec: QuerySpec): Map<string, QueryTerm> {
+  const terms = new Map<string, QueryTerm>();
+  if (q === null || q.trim() === "") return terms;
+  const supported = Object.keys(spec).join(", ");
+  for (const raw of q.split(",")) {
+    const term = raw.trim();
+    if (term === "") continue;
+    const eq = term.indexOf("=");
+    if (eq <= 0) throw new ValidationError(`q: "${term}" is not a key=value term`);
+    const key = term.slice(0, eq).trim().toLowerCase();
+    let value = term.slice(eq + 1).trim();
+    const allowed = spec[key];
+    if (!allowed) throw new ValidationError(`q: unsupported key "${key}" (supported: ${supported})`);
+    if (terms.has(key)) throw new ValidationError(`q: "${key}" is given more than once`);
+    let op: QueryTerm["op"] = "exact";
+    if (value.startsWith("~")) {
+      op = "fuzzy";
+      value = value.slice(1);
+    } else if (/^[[{(]/.test(value)) {
+      throw new ValidationError(`q: ranges and lists are not supported (use ${key}=value or ${key}=~value)`);
+    }
+    if (!allowed.includes(op)) {
+      throw new ValidationError(`q: "${key}" supports only ${allowed.map((o) => (o === "exact" ? `${key}=value` : `${key}=~value`)).join(" or ")}`);
+    }
+    terms.set(key, { op, value });
+  }
+  return terms;
+}
+
+/** Harbor's boolean query values. */
+export function parseBooleanParam(name: string, value: string | null): boolean | undefined {
+  if (value === null || value === "") return undefined;
+  if (value === "true" || value === "1") return true;
+  if (value === "false" || value === "0") return false;
+  throw new ValidationError(`${name}: must be true or false`);
+}

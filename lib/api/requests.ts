@@ -1,0 +1,139 @@
+/**
+ * Harbor's request bodies (swagger: ProjectReq, ProjectMember, RoleRequest, UserCreationReq,
+ * RobotCreate, RobotSec, Robot) as zod schemas. They check the JSON's shape with Harbor's field
+ * names; the business rules (name patterns, password policy, roles) stay in the shared schemas of
+ * lib/validation, which the routes apply alongside. Checks are per field (not object refinements,
+ * which zod skips once a field fails) so one 400 names every field at fault.
+ *
+ * Fields Wharf cannot honour are refused with a 400 rather than dropped: ignoring `registry_id`
+ * would quietly create a normal project instead of a proxy cache, ignoring a robot's chosen
+ * `secret` would hand back credentials the caller did not expect.
+ */
+import { z } from "zod";
+import { ZRoleId } from "@/lib/validation/projects";
+import { ZRobotPermission } from "@/lib/validation/robots";
+
+/** Harbor's booleans: real booleans, or the strings "true"/"false" its metadata uses. */
+export const ZHarborBool = z
+  .union([z.boolean(), z.enum(["true", "false"])], { error: 'Must be true or false (or "true"/"false")' })
+  .transform((v) => v === true || v === "true");
+
+/**
+ * For values handed to the shared schemas' `z.coerce.number()`: numbers and strings pass, anything
+ * else becomes a string that fails to coerce. Unchecked, coercion would turn `true` into 1 (a
+ * `role_id` of Project Admin) and `[]` into 0.
+ */
+export function numeric(value: unknown): unknown {
+  return typeof value === "number" || typeof value === "string" || value === undefined || value === null ? value : `invalid ${typeof value}`;
+}
+
+/** A Harbor field Wharf does not implement: accepted only absent, null or with its "off" value. */
+function onlyOff(off: z.ZodType, message: string) {
+  return z.unknown().refine((v) => v === null || v === undefined || off.safeParse(v).success, { message }).optional();
+}
+
+const NOT_SUPPORTED = "is not supported by Wharf";
+const FALSE_ONLY = onlyOff(z.union([z.literal("false"), z.literal(false)]), `${NOT_SUPPORTED} (only "false" is accepted)`);
+
+export const ZProjectReq = z.object({
+  // project_name is checked by the shared ZProjectName (required on create, ignored on update).
+  /** Deprecated in Harbor; used only when metadata.public is absent. */
+  public: ZHarborBool.nullish(),
+  metadata: z
+    .object({
+      public: ZHarborBool.optional(),
+      enable_content_trust: FALSE_ONLY,
+      enable_content_trust_cosign: FALSE_ONLY,
+      prevent_vul: FALSE_ONLY,
+      auto_scan: FALSE_ONLY,
+      auto_sbom_generation: FALSE_ONLY,
+      reuse_sys_cve_allowlist: FALSE_ONLY,
+    })
+    .catchall(z.never({ error: NOT_SUPPORTED }))
+    .nullish(),
+  storage_limit: onlyOff(z.literal(-1), "storage quotas are not supported by Wharf yet (send -1 or leave it out)"),
+  registry_id: onlyOff(z.null(), "proxy-cache projects are not supported by Wharf"),
+  cve_allowlist: z
+    .object({ items: z.array(z.unknown()).max(0, "CVE allowlists are not supported by Wharf yet").nullish() })
+    .catchall(z.unknown())
+    .nullish(),
+});
+
+/** `metadata.public` wins; the deprecated top-level `public` counts only without it (as Harbor). */
+export function requestedPublic(req: z.output<typeof ZProjectReq>): boolean | undefined {
+  return req.metadata?.public ?? req.public ?? undefined;
+}
+
+export const ZProjectMemberReq = z.object({
+  role_id: z.unknown().transform(numeric).pipe(ZRoleId),
+  member_user: z
+    .object(
+      {
+        user_id: z.number({ error: "Must be a user id" }).int("Must be a user id").positive("Must be a user id").nullish(),
+        username: z.string({ error: "Must be a username" }).nullish(),
+      },
+      { error: "Give member_user.username or member_user.user_id" },
+    )
+    .refine((u) => Boolean(u.username || u.user_id), "Give member_user.username or member_user.user_id"),
+  member_group: onlyOff(z.null(), "groups are not supported by Wharf"),
+});
+
+/** username, email, realname and password are checked by the shared ZCreateUser. */
+export const ZUserCreationReq = z.object({
+  /** Accepted for compatibility; Wharf keeps no comment on users. */
+  comment: z.string({ error: "Must be a string" }).max(255, "Must be at most 255 characters").nullish(),
+});
+
+const ZAccess = z
+  .object({
+    resource: z.string({ error: "Must be a resource name" }),
+    action: z.string({ error: "Must be an action" }),
+    effect: z.enum(["allow"], { error: 'Only "allow" is supported' }).nullish(),
+  })
+  .superRefine((a, ctx) => {
+    if (!ZRobotPermission.safeParse(`${a.resource}:${a.action}`).success) {
+      ctx.addIssue({ code: "custom", message: `unknown permission ${a.resource}:${a.action}` });
+    }
+  });
+
+export const ZRobotPermissionReq = z.object({
+  kind: z.literal("project", { error: 'Only "project" is supported (system-level robot permissions are not; use namespace "*")' }),
+  namespace: z.string({ error: 'Must be a project name or "*"' }).min(1, 'Must be a project name or "*"'),
+  access: z.array(ZAccess, { error: "Must be a list of access entries" }).min(1, "Give at least one access entry"),
+});
+
+export type RobotPermissionReq = z.output<typeof ZRobotPermissionReq>;
+
+export const ZRobotCreateReq = z
+  .object({
+    // name, description and duration are checked by the shared robot schemas.
+    secret: onlyOff(z.literal(""), "Wharf generates robot secrets; leave it out"),
+    level: z.enum(["system", "project"], { error: 'Must be "system" or "project"' }),
+    disable: onlyOff(z.literal(false), "create the robot, then disable it with PUT /robots/{robot_id}"),
+    permissions: z.array(ZRobotPermissionReq, { error: "Must be a list of permissions" }).min(1, "Give at least one permission"),
+  })
+  .superRefine((req, ctx) => {
+    if (req.level !== "project") return;
+    if (req.permissions.length !== 1) {
+      ctx.addIssue({ code: "custom", path: ["permissions"], message: "A project robot has exactly one permission entry, for its project" });
+    } else if (req.permissions[0]?.namespace === "*") {
+      ctx.addIssue({ code: "custom", path: ["permissions", 0, "namespace"], message: "A project robot's namespace is its project's name" });
+    }
+  });
+
+/** `{resource:action}` pairs of a RobotPermission, deduplicated, in request order. */
+export function accessPermissions(perm: RobotPermissionReq): string[] {
+  return [...new Set(perm.access.map((a) => `${a.resource}:${a.action}`))];
+}
+
+export const ZRobotSecReq = z.object({
+  secret: onlyOff(z.literal(""), "Wharf generates robot secrets; send {} to get a new one"),
+});
+
+/** PUT /robots/{id}: Harbor's whole Robot; Wharf changes `disable` only (see the route). */
+export const ZRobotUpdateReq = z.object({
+  disable: z.boolean({ error: "Must be true or false" }),
+  description: z.string({ error: "Must be a string" }).nullish(),
+  duration: z.number({ error: "Must be a number of days" }).nullish(),
+  permissions: z.array(ZRobotPermissionReq, { error: "Must be a list of permissions" }).nullish(),
+});

@@ -1,0 +1,90 @@
+/**
+ * `/projects` and `/projects/{project_name_or_id}` in Harbor's shapes.
+ *
+ * List filters: `name` (substring), `public` (true/false), `q` with `name=<exact>`, `name=~<substring>`,
+ * `public=<bool>`; `page`/`page_size`. Sorted by name (`sort` is not supported and ignored).
+ */
+import { parseInput, parseInputs, readJsonObject } from "@/lib/api/body";
+import { locationUnder, projectFromPath, resourceNameInLocation, isResourceName } from "@/lib/api/params";
+import { listResponse, parsePaging } from "@/lib/api/pagination";
+import { parseBooleanParam, parseQuery } from "@/lib/api/query";
+import { requestedPublic, ZProjectReq } from "@/lib/api/requests";
+import { toHarborProject } from "@/lib/api/shapes";
+import { created, ok, withApi } from "@/lib/api/with-api";
+import { ValidationError } from "@/lib/errors";
+import { createProject } from "@/lib/services/projects/create-project";
+import { deleteProject } from "@/lib/services/projects/delete-project";
+import { getProject } from "@/lib/services/projects/get-project";
+import { listProjects } from "@/lib/services/projects/list-projects";
+import { findVisibleProjectByName, projectNameExists } from "@/lib/services/projects/project-by-name";
+import { updateProject } from "@/lib/services/projects/update-project";
+import { ZCreateProject, ZUpdateProject } from "@/lib/validation/projects";
+
+type ProjectParams = { project_name_or_id: string };
+type Visibility = "all" | "public" | "private";
+
+const PROJECT_FIELDS = { name: "project_name", isPublic: "metadata.public" } as const;
+
+export const list = withApi(async ({ url, actor }) => {
+  const params = url.searchParams;
+  const paging = parsePaging(params);
+  const terms = parseQuery(params.get("q"), { name: ["exact", "fuzzy"], public: ["exact"] });
+  const nameParam = params.get("name")?.trim() || undefined;
+  const nameTerm = terms.get("name");
+  if (nameParam && nameTerm) throw new ValidationError("name: give the name filter either as name= or inside q, not both");
+
+  // `public` and q's public= are both filters: together they must agree, or nothing matches.
+  const wanted = [parseBooleanParam("public", params.get("public")), parseBooleanParam("q: public", terms.get("public")?.value ?? null)]
+    .filter((v): v is boolean => v !== undefined);
+  if (wanted.length === 2 && wanted[0] !== wanted[1]) return listResponse(url, [], 0, paging);
+  const visibility: Visibility = wanted.length ? (wanted[0] ? "public" : "private") : "all";
+
+  if (nameTerm?.op === "exact") {
+    const project = await findVisibleProjectByName({ actor, name: nameTerm.value, visibility });
+    const rows = project && paging.page === 1 ? [toHarborProject(project)] : [];
+    return listResponse(url, rows, project ? 1 : 0, paging);
+  }
+  const q = nameParam ?? nameTerm?.value;
+  const page = await listProjects({ actor, query: { q: q || undefined, visibility, page: paging.page, pageSize: paging.pageSize } });
+  return listResponse(url, page.rows.map(toHarborProject), page.total, paging);
+});
+
+/** Harbor's name check: 200 when a project of that name exists, 404 when not (signed-in callers). */
+export const head = withApi(async ({ url, actor }) => {
+  const name = url.searchParams.get("project_name")?.trim();
+  if (!name) throw new ValidationError("project_name: is required");
+  const exists = await projectNameExists({ actor, name });
+  return new Response(null, { status: exists ? 200 : 404 });
+});
+
+export const create = withApi(async ({ req, url, actor }) => {
+  const raw = await readJsonObject(req);
+  const [body, { name }] = parseInputs([ZProjectReq, raw], [ZCreateProject.pick({ name: true }), { name: raw.project_name }, PROJECT_FIELDS]);
+  const project = await createProject({ actor, input: { name, isPublic: requestedPublic(body) ?? false } });
+  return created(locationUnder(url, resourceNameInLocation(req) ? project.name : project.id));
+});
+
+export const get = withApi<ProjectParams>(async ({ req, actor, params }) => {
+  const project = await getProject({ actor, project: params.project_name_or_id, byName: isResourceName(req) });
+  return Response.json(toHarborProject(project));
+});
+
+/**
+ * Harbor's PUT takes a whole ProjectReq; Wharf changes `metadata.public` (or the deprecated
+ * `public`) and nothing else: the name never changes. Without either the call changes nothing
+ * (still checked against project:update).
+ */
+export const update = withApi<ProjectParams>(async ({ req, actor, params }) => {
+  const body = parseInput(ZProjectReq, await readJsonObject(req));
+  const ref = await projectFromPath(req, params.project_name_or_id);
+  const input = parseInput(ZUpdateProject, { projectId: ref.id, isPublic: requestedPublic(body) ?? ref.isPublic }, PROJECT_FIELDS);
+  await updateProject({ actor, input });
+  return ok();
+});
+
+/** 412 PRECONDITION while the project still holds repositories (as Harbor). */
+export const remove = withApi<ProjectParams>(async ({ req, actor, params }) => {
+  const ref = await projectFromPath(req, params.project_name_or_id);
+  await deleteProject({ actor, projectId: ref.id });
+  return ok();
+});

@@ -1,0 +1,134 @@
+/**
+ * `/robots` and `/robots/{robot_id}` in Harbor's shapes (Robot, RobotCreate, RobotCreated, RobotSec).
+ * A robot's secret leaves Wharf exactly twice: in the answer to POST (create) and PATCH (refresh).
+ */
+import { parseInput, parseInputs, readJsonObject } from "@/lib/api/body";
+import { locationUnder, pathId } from "@/lib/api/params";
+import { listResponse, parsePaging } from "@/lib/api/pagination";
+import { parseQuery } from "@/lib/api/query";
+import { accessPermissions, numeric, ZRobotCreateReq, ZRobotSecReq, ZRobotUpdateReq, type RobotPermissionReq } from "@/lib/api/requests";
+import { expiresAtSeconds, robotDurationDays, toHarborRobot } from "@/lib/api/shapes";
+import { ok, withApi } from "@/lib/api/with-api";
+import { ValidationError } from "@/lib/errors";
+import { findProjectRef } from "@/lib/services/authz/project-access";
+import {
+  createProjectRobot,
+  createSystemRobot,
+  deleteRobot,
+  getRobot,
+  listRobots,
+  refreshRobotSecret,
+  setRobotDisabled,
+  type RobotWithSecret,
+} from "@/lib/services/robots/robots";
+import { ZCreateProjectRobot, ZCreateSystemRobot } from "@/lib/validation/robots";
+
+type RobotParams = { robot_id: string };
+
+/** Harbor's default robot_token_duration when `duration` is omitted: 30 days. */
+const DEFAULT_DURATION_DAYS = 30;
+
+const ROBOT_FIELDS = { durationDays: "duration", grants: "permissions", permissions: "permissions[0].access" } as const;
+
+/**
+ * No `q` (or `q=Level=system`): system robots, for admins and auditors.
+ * `q=Level=project,ProjectID=<id>`: that project's robots, for those who may list them.
+ */
+export const list = withApi(async ({ url, actor }) => {
+  const paging = parsePaging(url.searchParams);
+  const terms = parseQuery(url.searchParams.get("q"), { level: ["exact"], projectid: ["exact"] });
+  const level = terms.get("level")?.value ?? (terms.has("projectid") ? "project" : "system");
+  const projectIdText = terms.get("projectid")?.value;
+  let projectId: number | null = null;
+  if (level === "project") {
+    if (!projectIdText) throw new ValidationError("q: Level=project needs ProjectID=<project id>");
+    projectId = pathId(projectIdText, "ProjectID");
+  } else if (level !== "system" || projectIdText !== undefined) {
+    throw new ValidationError("q: use Level=system, or Level=project,ProjectID=<project id>");
+  }
+  const page = await listRobots({ actor, projectId, page: paging.page, pageSize: paging.pageSize });
+  return listResponse(url, page.rows.map(toHarborRobot), page.total, paging);
+});
+
+function createdRobot(url: URL, { robot, secret }: RobotWithSecret): Response {
+  const body = {
+    id: robot.id,
+    name: robot.name,
+    secret,
+    creation_time: robot.createdAt.toISOString(),
+    expires_at: expiresAtSeconds(robot.expiresAt),
+  };
+  return Response.json(body, { status: 201, headers: { Location: locationUnder(url, robot.id) } });
+}
+
+/**
+ * RobotCreate. `level: "project"`: one permission entry whose namespace is the project's name.
+ * `level: "system"`: entries of kind "project" for named projects or "*" (every project); admins
+ * only. `duration` in days, -1 for never, 30 when omitted. 201 with RobotCreated (the secret).
+ */
+export const create = withApi(async ({ req, url, actor }) => {
+  const raw = await readJsonObject(req);
+  const common = {
+    name: raw.name,
+    description: raw.description ?? "",
+    durationDays: numeric(raw.duration) ?? DEFAULT_DURATION_DAYS,
+  };
+  const [body, fields] = parseInputs(
+    [ZRobotCreateReq, raw],
+    [ZCreateSystemRobot.pick({ name: true, description: true, durationDays: true }), common, ROBOT_FIELDS],
+  );
+  if (body.level === "project") {
+    // ZRobotCreateReq guarantees exactly one entry for project robots.
+    const perm = body.permissions[0] as RobotPermissionReq;
+    const input = parseInput(ZCreateProjectRobot.omit({ projectId: true }), { ...fields, permissions: accessPermissions(perm) }, ROBOT_FIELDS);
+    const project = await findProjectRef(perm.namespace, { byName: true });
+    return createdRobot(url, await createProjectRobot({ actor, input: { ...input, projectId: project.id } }));
+  }
+  const grants = new Map<string, { namespace: string; permission: string }>();
+  for (const perm of body.permissions) {
+    for (const permission of accessPermissions(perm)) grants.set(`${perm.namespace}\0${permission}`, { namespace: perm.namespace, permission });
+  }
+  const input = parseInput(ZCreateSystemRobot, { ...fields, grants: [...grants.values()] }, ROBOT_FIELDS);
+  return createdRobot(url, await createSystemRobot({ actor, input }));
+});
+
+/** Never includes the secret. */
+export const get = withApi<RobotParams>(async ({ actor, params }) => {
+  return Response.json(toHarborRobot(await getRobot({ actor, robotId: pathId(params.robot_id, "robot_id") })));
+});
+
+/** Refresh: `{}` (or an empty `secret`) generates a new secret, answered once as RobotSec. */
+export const refresh = withApi<RobotParams>(async ({ req, actor, params }) => {
+  const robotId = pathId(params.robot_id, "robot_id");
+  parseInput(ZRobotSecReq, await readJsonObject(req));
+  const { secret } = await refreshRobotSecret({ actor, robotId });
+  return Response.json({ secret });
+});
+
+function grantKeys(perms: readonly RobotPermissionReq[]): string {
+  return [...new Set(perms.flatMap((p) => accessPermissions(p).map((a) => `${p.namespace}/${a}`)))].sort().join(",");
+}
+
+/**
+ * Harbor's PUT sends the whole Robot. Wharf changes `disable` only; a body that would change the
+ * description, duration or permissions is refused (400) rather than half-applied.
+ */
+export const update = withApi<RobotParams>(async ({ req, actor, params }) => {
+  const robotId = pathId(params.robot_id, "robot_id");
+  const body = parseInput(ZRobotUpdateReq, await readJsonObject(req));
+  const current = await getRobot({ actor, robotId });
+  const unsupported: string[] = [];
+  if (body.description != null && body.description !== current.description) unsupported.push("description");
+  if (body.duration != null && body.duration !== robotDurationDays(current)) unsupported.push("duration");
+  if (body.permissions != null && grantKeys(body.permissions) !== grantKeys(toHarborRobot(current).permissions)) unsupported.push("permissions");
+  if (unsupported.length) {
+    throw new ValidationError(unsupported.map((f) => `${f}: cannot be changed; create a new robot instead`).join("; "));
+  }
+  await setRobotDisabled({ actor, robotId, disabled: body.disable });
+  return ok();
+});
+
+export const remove = withApi<RobotParams>(async ({ actor, params }) => {
+  await deleteRobot({ actor, robotId: pathId(params.robot_id, "robot_id") });
+  return ok();
+});
