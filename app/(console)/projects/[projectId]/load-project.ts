@@ -13,3 +13,9 @@ export const loadProject = cache(async (rawId: string) => {
   const actor = await getActor();
   return attempt(() => getProject({ actor, project: id.data }));
 });
+
+/** Props every project tab page receives. */
+export type ProjectTabPageProps = {
+  params: Promise<{ projectId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+};

@@ -1,4 +1,4 @@
-import { loadProject } from "@/app/(console)/projects/[projectId]/load-project";
+import { loadProject, type ProjectTabPageProps } from "@/app/(console)/projects/[projectId]/load-project";
 import { AuditTable } from "@/components/audit/audit-table";
 import { Pagination } from "@/components/ui/pagination";
 import { RefusalNotice } from "@/components/ui/refusal-notice";
@@ -9,13 +9,7 @@ import { ZListAuditEventsQuery } from "@/lib/validation/audit";
 
 export const metadata = { title: "Project logs" };
 
-export default async function ProjectLogsPage({
-  params,
-  searchParams,
-}: {
-  params: Promise<{ projectId: string }>;
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
-}) {
+export default async function ProjectLogsPage({ params, searchParams }: ProjectTabPageProps) {
   const project = await loadProject((await params).projectId);
   if (!project.ok) return null;
   const query = ZListAuditEventsQuery.parse(await searchParams);

@@ -1,5 +1,5 @@
 import { AddMemberForm, MemberRow } from "@/app/(console)/projects/[projectId]/members/members-forms";
-import { loadProject } from "@/app/(console)/projects/[projectId]/load-project";
+import { loadProject, type ProjectTabPageProps } from "@/app/(console)/projects/[projectId]/load-project";
 import { Pagination } from "@/components/ui/pagination";
 import { RefusalNotice } from "@/components/ui/refusal-notice";
 import { attempt } from "@/lib/actions/attempt";
@@ -9,13 +9,7 @@ import { ZListMembersQuery } from "@/lib/validation/projects";
 
 export const metadata = { title: "Members" };
 
-export default async function MembersPage({
-  params,
-  searchParams,
-}: {
-  params: Promise<{ projectId: string }>;
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
-}) {
+export default async function MembersPage({ params, searchParams }: ProjectTabPageProps) {
   const project = await loadProject((await params).projectId);
   if (!project.ok) return null;
   const query = ZListMembersQuery.parse(await searchParams);

@@ -1,4 +1,4 @@
-import { loadProject } from "@/app/(console)/projects/[projectId]/load-project";
+import { loadProject, type ProjectTabPageProps } from "@/app/(console)/projects/[projectId]/load-project";
 import { Pagination } from "@/components/ui/pagination";
 import { RefusalNotice } from "@/components/ui/refusal-notice";
 import { attempt } from "@/lib/actions/attempt";
@@ -11,13 +11,7 @@ export const metadata = { title: "Repositories" };
 
 const ZQuery = z.object({ q: ZSearchText, page: ZPage, pageSize: ZPageSize });
 
-export default async function RepositoriesPage({
-  params,
-  searchParams,
-}: {
-  params: Promise<{ projectId: string }>;
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
-}) {
+export default async function RepositoriesPage({ params, searchParams }: ProjectTabPageProps) {
   const project = await loadProject((await params).projectId);
   if (!project.ok) return null;
   const query = ZQuery.parse(await searchParams);

@@ -1,4 +1,4 @@
-import { loadProject } from "@/app/(console)/projects/[projectId]/load-project";
+import { loadProject, type ProjectTabPageProps } from "@/app/(console)/projects/[projectId]/load-project";
 import { CreateRobotForm, RobotRow } from "@/app/(console)/projects/[projectId]/robots/robot-forms";
 import { Pagination } from "@/components/ui/pagination";
 import { RefusalNotice } from "@/components/ui/refusal-notice";
@@ -10,13 +10,7 @@ import { ZPage, ZPageSize } from "@/lib/validation/common";
 
 export const metadata = { title: "Robot accounts" };
 
-export default async function RobotsPage({
-  params,
-  searchParams,
-}: {
-  params: Promise<{ projectId: string }>;
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
-}) {
+export default async function RobotsPage({ params, searchParams }: ProjectTabPageProps) {
   const project = await loadProject((await params).projectId);
   if (!project.ok) return null;
   const sp = await searchParams;
