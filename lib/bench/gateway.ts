@@ -1,0 +1,130 @@
+/**
+ * Gateway overhead, in one run against one registry:
+ *  - pull throughput of a 200 MB blob through Wharf divided by the same pull straight from the
+ *    backing registry (goal >= 0.9);
+ *  - added latency of a manifest GET through Wharf (token check, project lookup, audit row)
+ *    over the same GET direct, at p50 and p99 (goal < 10 ms at p99).
+ * The blob and manifest are written straight to the registry: only reads are measured.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { Agent } from "node:http";
+import { basicAuth, BENCH_ADMIN_PASSWORD, type BenchContext, fmt, percentile, send, type HttpTarget } from "./run";
+
+const BLOB_BYTES = 200 * 1024 * 1024;
+const BLOB_ROUNDS = 5;
+const MANIFEST_GETS = 2_000;
+const MANIFEST_WARMUP = 200;
+const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+const OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
+
+export async function run({ wharfUrl, registryUrl, db }: BenchContext): Promise<void> {
+  await db.query(`INSERT INTO projects (name, is_public, updated_at) VALUES ('bench', false, now())`);
+
+  console.log(`\nGateway: seeding a ${BLOB_BYTES / 1024 / 1024} MB blob and a manifest straight into the registry…`);
+  const blob = randomBytes(BLOB_BYTES);
+  const blobDigest = sha256(blob);
+  await uploadBlob(registryUrl, "bench/big", blob, blobDigest);
+  const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] } }));
+  await uploadBlob(registryUrl, "bench/app", config, sha256(config));
+  const manifest = Buffer.from(
+    JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: OCI_CONFIG, digest: sha256(config), size: config.length }, layers: [] }),
+  );
+  const put = await fetch(`${registryUrl}/v2/bench/app/manifests/1.0`, { method: "PUT", headers: { "content-type": OCI_MANIFEST }, body: manifest });
+  if (put.status !== 201) throw new Error(`seeding the manifest failed: HTTP ${put.status}`);
+
+  const tokenRes = await fetch(
+    `${wharfUrl}/service/token?service=wharf-registry&scope=repository:bench/big:pull&scope=repository:bench/app:pull`,
+    { headers: { authorization: basicAuth("admin", BENCH_ADMIN_PASSWORD) } },
+  );
+  const { token } = (await tokenRes.json()) as { token: string };
+  const bearer = { authorization: `Bearer ${token}` };
+
+  // ---- blob throughput ----
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const direct: HttpTarget = { url: `${registryUrl}/v2/bench/big/blobs/${blobDigest}` };
+  const through: HttpTarget = { url: `${wharfUrl}/v2/bench/big/blobs/${blobDigest}`, headers: bearer };
+  // Integrity first (not timed): the bytes through Wharf hash to the digest.
+  const hash = createHash("sha256");
+  const check = await send(agent, through, (chunk) => hash.update(chunk));
+  if (check.status !== 200 || `sha256:${hash.digest("hex")}` !== blobDigest) throw new Error("the blob through Wharf did not match its digest");
+  await send(agent, direct);
+
+  const directRates: number[] = [];
+  const wharfRates: number[] = [];
+  for (let round = 0; round < BLOB_ROUNDS; round++) {
+    // Alternated, so drift (page cache, CPU frequency) hits both sides alike.
+    directRates.push(await throughput(agent, direct));
+    wharfRates.push(await throughput(agent, through));
+  }
+  const directMedian = median(directRates);
+  const wharfMedian = median(wharfRates);
+  console.log(`\nBlob pull, ${BLOB_BYTES / 1024 / 1024} MB, ${BLOB_ROUNDS} rounds each (MB/s):`);
+  console.log(`  direct from the registry: ${directRates.map((r) => fmt(r, 0)).join(", ")}   median ${fmt(directMedian, 0)}`);
+  console.log(`  through Wharf:            ${wharfRates.map((r) => fmt(r, 0)).join(", ")}   median ${fmt(wharfMedian, 0)}`);
+  console.log(`  ratio Wharf / direct (medians): ${fmt(wharfMedian / directMedian, 3)}   (goal >= 0.9)`);
+
+  // ---- manifest latency ----
+  const accept = { accept: OCI_MANIFEST };
+  const manifestDirect: HttpTarget = { url: `${registryUrl}/v2/bench/app/manifests/1.0`, headers: accept };
+  const manifestThrough: HttpTarget = { url: `${wharfUrl}/v2/bench/app/manifests/1.0`, headers: { ...accept, ...bearer } };
+  for (let i = 0; i < MANIFEST_WARMUP; i++) {
+    await send(agent, manifestDirect);
+    await send(agent, manifestThrough);
+  }
+  const directMs: number[] = [];
+  const wharfMs: number[] = [];
+  for (let i = 0; i < MANIFEST_GETS; i++) {
+    directMs.push(await timed(agent, manifestDirect));
+    wharfMs.push(await timed(agent, manifestThrough));
+  }
+  directMs.sort((a, b) => a - b);
+  wharfMs.sort((a, b) => a - b);
+  const row = (label: string, ms: number[]) =>
+    console.log(`  ${label.padEnd(26)}p50 ${fmt(percentile(ms, 0.5), 2).padStart(6)} ms   p99 ${fmt(percentile(ms, 0.99), 2).padStart(6)} ms   max ${fmt(ms.at(-1) ?? NaN, 1)} ms`);
+  console.log(`\nManifest GET, ${MANIFEST_GETS} sequential requests each (every one through Wharf writes an artifact.pull audit row):`);
+  row("direct from the registry:", directMs);
+  row("through Wharf:", wharfMs);
+  console.log(
+    `  added by Wharf: p50 ${fmt(percentile(wharfMs, 0.5) - percentile(directMs, 0.5), 2)} ms, p99 ${fmt(percentile(wharfMs, 0.99) - percentile(directMs, 0.99), 2)} ms   (goal < 10 ms at p99)`,
+  );
+  agent.destroy();
+}
+
+async function throughput(agent: Agent, target: HttpTarget): Promise<number> {
+  const t0 = performance.now();
+  const reply = await send(agent, target);
+  const seconds = (performance.now() - t0) / 1000;
+  if (reply.status !== 200 || reply.bytes !== BLOB_BYTES) throw new Error(`blob GET ${target.url}: HTTP ${reply.status}, ${reply.bytes} bytes`);
+  return reply.bytes / 1024 / 1024 / seconds;
+}
+
+async function timed(agent: Agent, target: HttpTarget): Promise<number> {
+  const t0 = performance.now();
+  const reply = await send(agent, target);
+  if (reply.status !== 200) throw new Error(`GET ${target.url}: HTTP ${reply.status}`);
+  return performance.now() - t0;
+}
+
+/** A monolithic upload (POST, then PUT with the bytes) straight to the registry. */
+async function uploadBlob(registryUrl: string, repository: string, bytes: Buffer, digest: string): Promise<void> {
+  const start = await fetch(`${registryUrl}/v2/${repository}/blobs/uploads/`, { method: "POST" });
+  const location = start.headers.get("location");
+  if (start.status !== 202 || !location) throw new Error(`starting an upload to ${repository} failed: HTTP ${start.status}`);
+  const url = new URL(location, registryUrl);
+  url.searchParams.set("digest", digest);
+  const done = await fetch(url, {
+    method: "PUT",
+    headers: { "content-type": "application/octet-stream" },
+    body: new Uint8Array(bytes),
+  });
+  if (done.status !== 201) throw new Error(`uploading to ${repository} failed: HTTP ${done.status}`);
+}
+
+function sha256(bytes: Buffer): string {
+  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return percentile(sorted, 0.5);
+}

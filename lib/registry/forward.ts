@@ -1,0 +1,289 @@
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  OutgoingMessage,
+  ServerResponse,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+} from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { getBackingRegistry } from "@/lib/registry/backing-registry";
+import { describeFetchFailure } from "@/lib/registry/client";
+import { RegistryUnavailableError } from "@/lib/registry/errors";
+
+/**
+ * The /v2 gateway's transport: sends one already-authorized request to the backing registry and
+ * hands back its answer as a stream. Bodies are never buffered whole (a 1 GB layer goes through
+ * in chunks both ways), only listed headers cross in either direction, and the client's
+ * credentials never reach the registry (it trusts Wharf alone).
+ *
+ * node:http rather than fetch(): a blob through fetch's web streams and then Next's web-stream
+ * writer paid per-64 KiB-chunk overhead twice and ran at half the speed of a direct pull; here
+ * the registry's chunks are gathered into larger ones before they enter Next (see bodyStream).
+ */
+export interface ForwardRequest {
+  method: string;
+  /** A path Wharf built from validated parts, starting with /v2/. */
+  path: string;
+  query: URLSearchParams;
+  /** The client's request headers; only REQUEST_HEADERS are passed on. */
+  headers: Headers;
+  body: ReadableStream<Uint8Array> | Uint8Array | null;
+  /** Aborts the upstream request when the client goes away. */
+  signal?: AbortSignal;
+}
+
+export interface ForwardOptions {
+  /** Wharf's external URL: upload Locations are rewritten to it. */
+  externalUrl: string;
+}
+
+const REQUEST_HEADERS = [
+  "accept",
+  "content-type",
+  "content-length",
+  "content-range",
+  "range",
+  "if-none-match",
+  "if-match",
+  "user-agent",
+] as const;
+
+const RESPONSE_HEADERS = [
+  "content-type",
+  "content-range",
+  "range",
+  "accept-ranges",
+  "docker-content-digest",
+  "docker-upload-uuid",
+  "docker-distribution-api-version",
+  "etag",
+  "last-modified",
+  "cache-control",
+  "link",
+  "retry-after",
+] as const;
+
+/** Without a byte either way for this long, the registry is considered gone. */
+const IDLE_TIMEOUT_MS = 60_000;
+/** Uploads may pause longer (a client reading a big layer from a slow disk). */
+const UPLOAD_IDLE_TIMEOUT_MS = 300_000;
+
+// One keep-alive pool per process for all gateway traffic.
+const agents = { http: new HttpAgent({ keepAlive: true, maxSockets: 256 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 256 }) };
+
+export async function forwardToRegistry(request: ForwardRequest, options: ForwardOptions): Promise<Response> {
+  const registry = getBackingRegistry();
+  const search = request.query.toString();
+  const url = new URL(`${registry.baseUrl}${request.path}${search ? `?${search}` : ""}`);
+
+  const headers: OutgoingHttpHeaders = {};
+  for (const name of REQUEST_HEADERS) {
+    const value = request.headers.get(name);
+    if (value !== null) headers[name] = value;
+  }
+  const hasBody = request.body !== null && request.method !== "GET" && request.method !== "HEAD";
+  if (!hasBody) delete headers["content-length"];
+  else if (request.body instanceof Uint8Array) headers["content-length"] = String(request.body.byteLength);
+
+  let upstream: IncomingMessage;
+  try {
+    upstream = await send(url, request.method, headers, hasBody ? request.body : null, request.signal);
+  } catch (error) {
+    const timeout = hasBody ? UPLOAD_IDLE_TIMEOUT_MS : IDLE_TIMEOUT_MS;
+    throw new RegistryUnavailableError(registry.baseUrl, describeFetchFailure(error, timeout), undefined, { cause: error });
+  }
+
+  const out = new Headers();
+  for (const name of RESPONSE_HEADERS) {
+    const value = upstream.headers[name];
+    if (typeof value === "string") out.set(name, value);
+  }
+  const location = upstream.headers.location;
+  // Redirects are passed on, as Harbor does: to object storage (pre-signed URLs) unchanged, to the
+  // registry itself rewritten to Wharf.
+  if (location) out.set("location", rewriteLocation(location, registry.baseUrl, options.externalUrl));
+  carryContentLength(out, upstream);
+
+  const noBody = request.method === "HEAD" || upstream.statusCode === 204 || upstream.statusCode === 304;
+  if (noBody) upstream.resume();
+  return new Response(noBody ? null : bodyStream(upstream), {
+    status: upstream.statusCode ?? 502,
+    statusText: upstream.statusMessage ?? "",
+    headers: out,
+  });
+}
+
+/** Sends the request; resolves with the response once its headers arrived. */
+function send(
+  url: URL,
+  method: string,
+  headers: OutgoingHttpHeaders,
+  body: ReadableStream<Uint8Array> | Uint8Array | null,
+  signal: AbortSignal | undefined,
+): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const https = url.protocol === "https:";
+    const req = (https ? httpsRequest : httpRequest)(url, { method, headers, agent: https ? agents.https : agents.http, signal });
+    req.setTimeout(body ? UPLOAD_IDLE_TIMEOUT_MS : IDLE_TIMEOUT_MS, () =>
+      req.destroy(Object.assign(new Error("idle timeout"), { name: "TimeoutError" })),
+    );
+    req.once("response", resolve);
+    // `on`, not `once`: a second error (the upload pipe failing after a reset) must not go unheard.
+    req.on("error", reject);
+    if (body === null) req.end();
+    else if (body instanceof Uint8Array) req.end(body);
+    // The client's upload streams through as it arrives; an error on either side ends both.
+    else pipeline(Readable.fromWeb(body as import("node:stream/web").ReadableStream<Uint8Array>), req).catch((error: unknown) => req.destroy(error as Error));
+  });
+}
+
+// ---- response bodies ----
+
+/** Chunks handed to Next are gathered up to this size... */
+const CHUNK_BYTES = 1024 * 1024;
+/** ...or for at most this long, so a slow registry still trickles through promptly. */
+const CHUNK_WAIT_MS = 10;
+/** The registry is paused while this much waits for the client (backpressure). */
+const BUFFER_LIMIT = 4 * CHUNK_BYTES;
+
+/**
+ * The registry's answer as a web stream for Next, in chunks of up to 1 MiB instead of the
+ * socket's 64 KiB: Next writes each chunk through a WritableStream with several promises per
+ * chunk, which dominated the cost of a blob pull. Backpressure reaches the registry (paused while
+ * 4 MiB wait), and a client that goes away closes the registry connection.
+ */
+export function bodyStream(upstream: IncomingMessage): ReadableStream<Uint8Array> {
+  let parts: Buffer[] = [];
+  let buffered = 0;
+  let ended = false;
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    const resume = wake;
+    wake = null;
+    resume?.();
+  };
+  upstream.on("data", (chunk: Buffer) => {
+    parts.push(chunk);
+    buffered += chunk.length;
+    if (buffered >= BUFFER_LIMIT) upstream.pause();
+    if (buffered >= CHUNK_BYTES) notify();
+  });
+  upstream.once("end", () => {
+    ended = true;
+    notify();
+  });
+  upstream.on("error", (error) => {
+    failure = error;
+    notify();
+  });
+  upstream.once("aborted", () => {
+    failure ??= new Error("the registry closed the connection mid-body");
+    notify();
+  });
+
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const deadline = Date.now() + CHUNK_WAIT_MS;
+        while (buffered < CHUNK_BYTES && !ended && !failure) {
+          const remaining = deadline - Date.now();
+          if (buffered > 0 && remaining <= 0) break;
+          await new Promise<void>((resolve) => {
+            const timer = buffered > 0 ? setTimeout(resolve, remaining) : undefined;
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+            upstream.resume();
+          });
+          wake = null;
+        }
+        if (failure) {
+          controller.error(failure);
+          return;
+        }
+        if (buffered > 0) {
+          controller.enqueue(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, buffered));
+          parts = [];
+          buffered = 0;
+          upstream.resume();
+        }
+        if (ended && buffered === 0) controller.close();
+      },
+      cancel() {
+        upstream.destroy();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/**
+ * The registry builds upload Locations from its own address (absolute, or relative on some
+ * versions); clients must come back through Wharf. Locations elsewhere (object storage) are
+ * passed through unchanged.
+ */
+export function rewriteLocation(location: string, registryBaseUrl: string, externalUrl: string): string {
+  let target: URL;
+  try {
+    target = new URL(location, `${registryBaseUrl}/`);
+  } catch {
+    return location;
+  }
+  const registry = new URL(registryBaseUrl);
+  if (target.origin !== registry.origin) return location;
+  return `${externalUrl.replace(/\/+$/, "")}${target.pathname}${target.search}`;
+}
+
+// ---- Content-Length through Next.js ----
+
+/**
+ * Next.js 16 removes Content-Length from every route handler response (send-response.js,
+ * FORBIDDEN_HEADERS: a fetch()ed body may have been decompressed). Registry clients need it: a
+ * HEAD on a blob answers "exists, this size" in that header alone (docker fails a push with
+ * "missing content-length header" without it; skopeo re-uploads), and it sizes downloads.
+ *
+ * The length travels under a private name that Next copies, and becomes Content-Length again
+ * when Node writes the response head. Only lengths of bodies passed through byte for byte are
+ * carried (node:http never decodes; an encoded answer keeps no length).
+ *
+ * The rename hooks writeHead, which Node looks up on every head it writes, and not setHeader,
+ * which Next binds per request when the request arrives: the hook then works from the very
+ * response during which this module was first loaded.
+ */
+const LENGTH_CARRIER = "x-wharf-content-length";
+
+function carryContentLength(out: Headers, upstream: IncomingMessage): void {
+  const length = upstream.headers["content-length"];
+  if (length === undefined || !/^\d{1,15}$/.test(length) || upstream.headers["content-encoding"]) return;
+  // Kept as well, for callers of the handler outside Next.js (tests, benchmarks).
+  out.set("content-length", length);
+  out.set(LENGTH_CARRIER, length);
+}
+
+const carrierState = globalThis as unknown as { wharfContentLengthCarrier?: boolean };
+
+/**
+ * Idempotent, also across bundles that each hold a copy of this module; affects only responses
+ * that carry the private header (none but the gateway's).
+ */
+export function installContentLengthCarrier(): void {
+  if (carrierState.wharfContentLengthCarrier) return;
+  carrierState.wharfContentLengthCarrier = true;
+  const writeHead = ServerResponse.prototype.writeHead;
+  const setHeader = OutgoingMessage.prototype.setHeader;
+  ServerResponse.prototype.writeHead = function (this: ServerResponse, ...args: Parameters<typeof writeHead>) {
+    const length = this.getHeader(LENGTH_CARRIER);
+    if (length !== undefined) {
+      this.removeHeader(LENGTH_CARRIER);
+      setHeader.call(this, "content-length", length);
+    }
+    return writeHead.apply(this, args);
+  } as typeof writeHead;
+}
+
+installContentLengthCarrier();

@@ -1,0 +1,15 @@
+/**
+ * Names the token service and the /v2 gateway agree on. Clients read `service` from the
+ * WWW-Authenticate challenge and send it back to the token service; the JWT carries it as `aud`.
+ */
+export const REGISTRY_SERVICE = "wharf-registry";
+export const TOKEN_ISSUER = "wharf-token-issuer";
+
+/** Short-lived on purpose: the gateway trusts a token without re-reading roles until it expires. */
+export const TOKEN_TTL_SECONDS = 300;
+
+/** Distribution's and Harbor's clock leeway for exp/nbf. */
+export const TOKEN_LEEWAY_SECONDS = 60;
+
+/** The token endpoint's path; the realm is `<externalUrl>` + this. */
+export const TOKEN_PATH = "/service/token";

@@ -1,0 +1,198 @@
+import { isDigest, isValidRepositoryName, isValidTag } from "@/lib/registry/client";
+import type { RegistryAction } from "@/lib/services/authz/project-roles";
+
+/**
+ * Strict parsing of the /v2 API paths Wharf forwards (Distribution's routes, registry/api/v2).
+ * Only what parses here is ever sent to the backing registry, and it is sent rebuilt from the
+ * parsed parts, so path tricks cannot reach a different resource than the one authorized.
+ */
+export type GatewayRoute =
+  | { kind: "ping" }
+  | { kind: "catalog" }
+  | { kind: "tags"; name: string }
+  | { kind: "manifest"; name: string; reference: string }
+  | { kind: "blob"; name: string; digest: string }
+  | { kind: "upload-start"; name: string }
+  | { kind: "upload"; name: string; uploadId: string };
+
+export type RepositoryRoute = Extract<GatewayRoute, { name: string }>;
+
+export type GatewayPathError = { status: number; code: string; message: string };
+
+export type ParsedGatewayRequest =
+  | { ok: true; route: GatewayRoute; upstreamPath: string; query: URLSearchParams; mountFrom: MountFrom | null }
+  | ({ ok: false } & GatewayPathError);
+
+/** A cross-repository blob mount (`POST …/blobs/uploads/?mount=<digest>&from=<repo>`). */
+export type MountFrom = { digest: string; from: string };
+
+const METHODS: Record<GatewayRoute["kind"], readonly string[]> = {
+  ping: ["GET", "HEAD"],
+  catalog: ["GET"],
+  tags: ["GET", "HEAD"],
+  manifest: ["GET", "HEAD", "PUT", "DELETE"],
+  blob: ["GET", "HEAD", "DELETE"],
+  "upload-start": ["POST"],
+  upload: ["GET", "PATCH", "PUT", "DELETE"],
+};
+
+/** Query parameters each route passes on; everything else is dropped. */
+const FORWARDED_QUERY: Record<GatewayRoute["kind"], readonly string[]> = {
+  ping: [],
+  catalog: ["n", "last"],
+  tags: ["n", "last"],
+  manifest: [],
+  blob: [],
+  "upload-start": ["digest", "mount", "from"],
+  // `_state` is the registry's HMAC'd upload state, carried in the Location it handed out.
+  upload: ["_state", "digest"],
+};
+
+const UPLOAD_ID_RE = /^[A-Za-z0-9._=-]{1,128}$/;
+const PAGE_SIZE_RE = /^-?\d{1,9}$/;
+
+const ROUTES: { re: RegExp; build: (m: RegExpExecArray) => RepositoryRoute | GatewayPathError }[] = [
+  { re: /^(.+)\/tags\/list$/, build: (m) => ({ kind: "tags", name: m[1] ?? "" }) },
+  { re: /^(.+)\/manifests\/([^/]+)$/, build: (m) => manifestRoute(m[1] ?? "", m[2] ?? "") },
+  // Upload routes before blobs: `a/blobs/uploads/x` is an upload of `a`, not blob `x` of `a/blobs/uploads`.
+  { re: /^(.+)\/blobs\/uploads\/?$/, build: (m) => ({ kind: "upload-start", name: m[1] ?? "" }) },
+  { re: /^(.+)\/blobs\/uploads\/([^/]+)$/, build: (m) => uploadRoute(m[1] ?? "", m[2] ?? "") },
+  { re: /^(.+)\/blobs\/([^/]+)$/, build: (m) => blobRoute(m[1] ?? "", m[2] ?? "") },
+];
+
+export function parseGatewayRequest(method: string, pathname: string, search: URLSearchParams): ParsedGatewayRequest {
+  const parsed = parsePath(pathname);
+  if ("status" in parsed) return { ok: false, ...parsed };
+  const route = parsed;
+  if (!METHODS[route.kind].includes(method)) {
+    return { ok: false, ...fail(405, "UNSUPPORTED", `${method} is not supported on this registry endpoint.`) };
+  }
+  const query = new URLSearchParams();
+  for (const key of FORWARDED_QUERY[route.kind]) {
+    const value = search.get(key);
+    if (value !== null) query.set(key, value);
+  }
+  const invalid = validateQuery(route, query);
+  if (invalid) return { ok: false, ...invalid };
+  let mountFrom: MountFrom | null = null;
+  const mount = query.get("mount");
+  const from = query.get("from");
+  if (route.kind === "upload-start" && mount !== null && from !== null) mountFrom = { digest: mount, from };
+  return { ok: true, route, upstreamPath: upstreamPathOf(route), query, mountFrom };
+}
+
+function parsePath(pathname: string): GatewayRoute | GatewayPathError {
+  if (pathname === "/v2" || pathname === "/v2/") return { kind: "ping" };
+  if (!pathname.startsWith("/v2/")) return notFound();
+  const rest = pathname.slice("/v2/".length);
+  if (rest === "_catalog") return { kind: "catalog" };
+  // Nothing legitimate is percent-encoded (names, tags, digests and upload ids are plain ASCII),
+  // and encoded dots or slashes are how path tricks hide. Empty and dot segments likewise.
+  if (rest.includes("%")) return nameInvalid("percent-encoded characters are not allowed in registry paths");
+  if (rest.includes("\\")) return nameInvalid("backslashes are not allowed in registry paths");
+  const segments = rest.split("/");
+  const interior = rest.endsWith("/") ? segments.slice(0, -1) : segments;
+  if (interior.some((s) => s === "" || s === "." || s === "..")) {
+    return nameInvalid("empty, '.' and '..' path segments are not allowed");
+  }
+  for (const { re, build } of ROUTES) {
+    const match = re.exec(rest);
+    if (!match) continue;
+    const route = build(match);
+    if ("status" in route) return route;
+    const nameError = checkRepositoryName(route.name);
+    return nameError ?? route;
+  }
+  return notFound();
+}
+
+function checkRepositoryName(name: string): GatewayPathError | null {
+  if (!isValidRepositoryName(name)) {
+    return nameInvalid(
+      `${JSON.stringify(name.slice(0, 300))} is not a valid repository name (lowercase letters, digits and . _ - separators, in path components of at most 255 characters in all)`,
+    );
+  }
+  if (!name.includes("/")) {
+    return nameInvalid(`${JSON.stringify(name)} has no project: push to <project>/<repository>, e.g. library/${name}`);
+  }
+  return null;
+}
+
+function manifestRoute(name: string, reference: string): RepositoryRoute | GatewayPathError {
+  if (isDigest(reference) || isValidTag(reference)) return { kind: "manifest", name, reference };
+  if (reference.includes(":")) return digestInvalid(reference);
+  return fail(400, "TAG_INVALID", `Invalid tag ${JSON.stringify(reference.slice(0, 200))}: up to 128 letters, digits, _ . and -, not starting with . or -.`);
+}
+
+function blobRoute(name: string, digest: string): RepositoryRoute | GatewayPathError {
+  return isDigest(digest) ? { kind: "blob", name, digest } : digestInvalid(digest);
+}
+
+function uploadRoute(name: string, uploadId: string): RepositoryRoute | GatewayPathError {
+  if (!UPLOAD_ID_RE.test(uploadId)) return fail(404, "BLOB_UPLOAD_UNKNOWN", "Unknown upload session.");
+  return { kind: "upload", name, uploadId };
+}
+
+function validateQuery(route: GatewayRoute, query: URLSearchParams): GatewayPathError | null {
+  const digest = query.get("digest");
+  if (digest !== null && !isDigest(digest)) return digestInvalid(digest);
+  const mount = query.get("mount");
+  if (mount !== null && !isDigest(mount)) return digestInvalid(mount);
+  const from = query.get("from");
+  if (from !== null && !isValidRepositoryName(from)) {
+    return nameInvalid(`mount source ${JSON.stringify(from.slice(0, 300))} is not a valid repository name`);
+  }
+  const n = query.get("n");
+  // Distribution ignores a page size it cannot parse; so do we, rather than forward garbage.
+  if (n !== null && !PAGE_SIZE_RE.test(n)) query.delete("n");
+  const last = query.get("last");
+  if (last !== null && last.length > 255) query.delete("last");
+  if (route.kind === "upload") {
+    const state = query.get("_state");
+    if (state !== null && state.length > 4096) return fail(400, "BLOB_UPLOAD_INVALID", "The upload state is too long.");
+  }
+  return null;
+}
+
+/** The path sent upstream, rebuilt from validated parts (never the client's raw path). */
+export function upstreamPathOf(route: GatewayRoute): string {
+  switch (route.kind) {
+    case "ping":
+      return "/v2/";
+    case "catalog":
+      return "/v2/_catalog";
+    case "tags":
+      return `/v2/${route.name}/tags/list`;
+    case "manifest":
+      return `/v2/${route.name}/manifests/${route.reference}`;
+    case "blob":
+      return `/v2/${route.name}/blobs/${route.digest}`;
+    case "upload-start":
+      return `/v2/${route.name}/blobs/uploads/`;
+    case "upload":
+      return `/v2/${route.name}/blobs/uploads/${route.uploadId}`;
+  }
+}
+
+/** What a request needs in the token (Distribution's rule, by method; distribution-2.8.md §5). */
+export function actionsFor(method: string): RegistryAction[] {
+  if (method === "GET" || method === "HEAD") return ["pull"];
+  if (method === "DELETE") return ["delete"];
+  return ["pull", "push"];
+}
+
+function fail(status: number, code: string, message: string): GatewayPathError {
+  return { status, code, message };
+}
+
+function nameInvalid(reason: string): GatewayPathError {
+  return fail(400, "NAME_INVALID", `Invalid repository name or path: ${reason}.`);
+}
+
+function digestInvalid(value: string): GatewayPathError {
+  return fail(400, "DIGEST_INVALID", `Invalid digest ${JSON.stringify(value.slice(0, 200))}: expected sha256:<64 hex> or sha512:<128 hex>.`);
+}
+
+function notFound(): GatewayPathError {
+  return fail(404, "NOT_FOUND", "No such registry API endpoint.");
+}

@@ -1,0 +1,298 @@
+import "server-only";
+import type { Actor, ClientInfo } from "@/lib/auth/actor";
+import { clientInfoFromHeaders } from "@/lib/auth/client-info";
+import { getServerEnv } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { CATALOG_MAX_PAGE } from "@/lib/registry/client";
+import { RegistryUnavailableError } from "@/lib/registry/errors";
+import { forwardToRegistry } from "@/lib/registry/forward";
+import {
+  artifactName,
+  recordBlobDelete,
+  recordManifestDelete,
+  recordManifestPull,
+  recordManifestPush,
+} from "@/lib/services/repositories/record-registry-traffic";
+import { listPullableRepositories } from "@/lib/services/repositories/list-pullable-repositories";
+import { actionsFor, parseGatewayRequest, type GatewayRoute, type RepositoryRoute } from "@/lib/services/registry-auth/gateway-path";
+import { grantAccess, projectNameOf } from "@/lib/services/registry-auth/grant";
+import { authenticate } from "@/lib/services/registry-auth/issue-token";
+import { readManifestBody, type CheckedManifest } from "@/lib/services/registry-auth/manifest-body";
+import { findRegistryProject } from "@/lib/services/registry-auth/project-lookup";
+import {
+  API_VERSION_HEADER,
+  bearerChallenge,
+  registryErrorResponse,
+} from "@/lib/services/registry-auth/registry-response";
+import { formatScope, type RegistryScope } from "@/lib/services/registry-auth/scope";
+import { actorForTokenSubject } from "@/lib/services/registry-auth/token-subject";
+import { InvalidTokenError, tokenGrants, verifyRegistryToken, type AccessEntry } from "@/lib/services/registry-auth/token";
+
+/**
+ * The /v2 gateway (design.md: the Harbor 2.x model). Every request is parsed strictly, its
+ * credentials checked (a token from /service/token, or Basic credentials as Harbor also accepts),
+ * the project must exist and the grant must cover what the method needs; only then is it
+ * forwarded, rebuilt from the parsed parts, to the backing registry. Manifest pushes, pulls and
+ * deletes that the registry accepted are recorded in Postgres.
+ */
+export async function handleRegistryRequest(req: Request): Promise<Response> {
+  const method = req.method.toUpperCase();
+  try {
+    return withApiVersion(await handle(req, method));
+  } catch (error) {
+    await req.body?.cancel().catch(() => undefined);
+    return failureResponse(error, method);
+  }
+}
+
+/** Who is calling and what they may do: a verified token's claims, or a Basic login's grant. */
+type Caller = {
+  subject: string;
+  access: AccessEntry[];
+  /** Seconds; tokens older than the project they name are refused (a re-created project). */
+  issuedAt: number;
+  /** Known for Basic logins; looked up from `subject` for tokens when needed. */
+  actor: Actor | null;
+};
+
+type Authenticated = { ok: true; caller: Caller } | { ok: false; response: Response };
+
+async function handle(req: Request, method: string): Promise<Response> {
+  const url = new URL(req.url);
+  const parsed = parseGatewayRequest(method, url.pathname, url.searchParams);
+  if (!parsed.ok) return reject(req, registryErrorResponse(parsed.status, parsed.code, parsed.message, { method }));
+  const { route } = parsed;
+  const client = clientInfoFromHeaders(req.headers);
+
+  const scope = scopeFor(route, method);
+  const auth = await authenticateCaller(req.headers.get("authorization"), scope, client, method);
+  if (!auth.ok) return reject(req, auth.response);
+  const { caller } = auth;
+
+  if (route.kind === "ping") {
+    return new Response(method === "HEAD" ? null : "{}", { status: 200, headers: { "Content-Type": "application/json; charset=utf-8" } });
+  }
+  if (route.kind === "catalog") return catalog(caller, parsed.query, client, method);
+
+  const project = await findRegistryProject(projectNameOf(route.name));
+  if (!project) return reject(req, projectMissing(route, method));
+  if (caller.issuedAt < Math.floor(project.createdAt.getTime() / 1000)) {
+    return reject(req, unauthorized(method, scope, "invalid_token", `The token was issued before project ${project.name} was created; get a new one.`));
+  }
+  const needed = actionsFor(method);
+  if (!tokenGrants(caller, "repository", route.name, needed)) {
+    return reject(
+      req,
+      unauthorized(method, scope, "insufficient_scope", `Access to ${route.name} requires ${needed.join(" and ")} permission.`, [
+        ...needed.map((action) => ({ Type: "repository", Class: "", Name: route.name, Action: action })),
+      ]),
+    );
+  }
+  // A mount from a repository the caller may not pull would copy its blob: drop the mount and let
+  // the registry start a normal upload instead (the client then uploads the blob itself).
+  if (parsed.mountFrom && !tokenGrants(caller, "repository", parsed.mountFrom.from, ["pull"])) {
+    parsed.query.delete("mount");
+    parsed.query.delete("from");
+  }
+
+  const audited = route.kind === "manifest" && method !== "HEAD";
+  const auditedBlobDelete = route.kind === "blob" && method === "DELETE";
+  let actor: Actor | null = null;
+  if (audited || auditedBlobDelete) {
+    // Resolved before forwarding: a change whose author cannot be recorded is not made.
+    actor = caller.actor ?? (await actorForTokenSubject(caller.subject, client));
+    if (!actor) return reject(req, unauthorized(method, scope, "invalid_token", "The account this token was issued to no longer exists or is disabled."));
+  }
+
+  let manifest: CheckedManifest | null = null;
+  if (route.kind === "manifest" && method === "PUT") {
+    const checked = await readManifestBody(
+      req.body,
+      req.headers.get("content-type"),
+      req.headers.get("content-length"),
+      route.reference,
+    );
+    if ("status" in checked) return reject(req, registryErrorResponse(checked.status, checked.code, checked.message, { method }));
+    manifest = checked;
+  }
+
+  const upstream = await forwardToRegistry(
+    {
+      method,
+      path: parsed.upstreamPath,
+      query: parsed.query,
+      headers: req.headers,
+      body: manifest ? manifest.bytes : req.body,
+      signal: req.signal,
+    },
+    { externalUrl: getServerEnv().externalUrl },
+  );
+
+  if (actor && (audited || auditedBlobDelete)) {
+    await recordSuccess({ route, method, upstream, actor, projectId: project.id, manifest });
+  }
+  return upstream;
+}
+
+/** The scope a request needs, as named in challenges. */
+function scopeFor(route: GatewayRoute, method: string): RegistryScope | null {
+  if (route.kind === "ping") return null;
+  if (route.kind === "catalog") return { type: "registry", resourceClass: null, name: "catalog", actions: ["*"] };
+  return { type: "repository", resourceClass: null, name: route.name, actions: actionsFor(method) };
+}
+
+async function authenticateCaller(
+  authorization: string | null,
+  scope: RegistryScope | null,
+  client: ClientInfo,
+  method: string,
+): Promise<Authenticated> {
+  if (authorization === null || authorization.trim() === "") {
+    return { ok: false, response: unauthorized(method, scope, null, "Authentication required.") };
+  }
+  if (/^Bearer\s/i.test(authorization)) {
+    try {
+      const claims = await verifyRegistryToken(authorization.replace(/^Bearer\s+/i, "").trim());
+      return { ok: true, caller: { subject: claims.sub, access: claims.access, issuedAt: claims.iat, actor: null } };
+    } catch (error) {
+      if (error instanceof InvalidTokenError) {
+        return { ok: false, response: unauthorized(method, scope, "invalid_token", error.message) };
+      }
+      throw error;
+    }
+  }
+  // Basic credentials straight on /v2 (Harbor accepts them too): granted exactly what this
+  // request needs, as the token service would have.
+  try {
+    const actor = await authenticate(authorization, client);
+    const access = scope ? await grantAccess(actor, [scope]) : [];
+    const subject = actor.kind === "user" ? actor.username : actor.kind === "robot" ? actor.name : "";
+    return { ok: true, caller: { subject, access, issuedAt: Math.floor(Date.now() / 1000), actor } };
+  } catch (error) {
+    if (error instanceof AppError && error.status === 401) {
+      return { ok: false, response: unauthorized(method, scope, null, error.message) };
+    }
+    throw error;
+  }
+}
+
+async function catalog(caller: Caller, query: URLSearchParams, client: ClientInfo, method: string): Promise<Response> {
+  if (tokenGrants(caller, "registry", "catalog", ["*"])) {
+    // The registry's own catalog: every repository, including ones written behind Wharf's back.
+    return forwardToRegistry(
+      { method, path: "/v2/_catalog", query, headers: new Headers(), body: null },
+      { externalUrl: getServerEnv().externalUrl },
+    );
+  }
+  const actor = caller.actor ?? (await actorForTokenSubject(caller.subject, client));
+  if (!actor) return unauthorized(method, null, "invalid_token", "The account this token was issued to no longer exists or is disabled.");
+  // Distribution's paging rules (distribution-2.8.md §4): n above the maximum is an error, n=0 an
+  // empty page, an unparsable or negative n means "the default".
+  const rawN = query.get("n");
+  const parsedN = rawN === null ? NaN : Number(rawN);
+  if (parsedN > CATALOG_MAX_PAGE) {
+    return registryErrorResponse(400, "PAGINATION_NUMBER_INVALID", `n must be at most ${CATALOG_MAX_PAGE}.`, {
+      method,
+      detail: { n: parsedN },
+    });
+  }
+  const n = Number.isInteger(parsedN) && parsedN >= 0 ? parsedN : CATALOG_MAX_PAGE;
+  const page = await listPullableRepositories({ actor, n, last: query.get("last") });
+  const headers = new Headers({ "Content-Type": "application/json; charset=utf-8" });
+  if (page.nextLast !== null) {
+    headers.set("Link", `</v2/_catalog?last=${encodeURIComponent(page.nextLast)}&n=${n}>; rel="next"`);
+  }
+  return new Response(JSON.stringify({ repositories: page.repositories }), { status: 200, headers });
+}
+
+async function recordSuccess({
+  route,
+  method,
+  upstream,
+  actor,
+  projectId,
+  manifest,
+}: {
+  route: RepositoryRoute;
+  method: string;
+  upstream: Response;
+  actor: Actor;
+  projectId: number;
+  manifest: CheckedManifest | null;
+}): Promise<void> {
+  const digestHeader = upstream.headers.get("docker-content-digest");
+  const mediaTypeHeader = upstream.headers.get("content-type")?.split(";")[0]?.trim() ?? null;
+  try {
+    if (route.kind === "manifest") {
+      const event = { actor, projectId, repository: route.name, reference: route.reference };
+      if (method === "PUT" && upstream.status === 201 && manifest) {
+        await recordManifestPush({ ...event, digest: digestHeader ?? manifest.digest, mediaType: manifest.mediaType });
+      } else if (method === "GET" && upstream.status === 200) {
+        await recordManifestPull({ ...event, digest: digestHeader, mediaType: mediaTypeHeader });
+      } else if (method === "DELETE" && upstream.status === 202) {
+        await recordManifestDelete({ ...event, digest: digestHeader ?? route.reference, mediaType: null });
+      }
+    } else if (route.kind === "blob" && method === "DELETE" && upstream.status === 202) {
+      await recordBlobDelete({ actor, projectId, repository: route.name, digest: route.digest });
+    }
+  } catch (error) {
+    // The audit trail must not silently miss traffic: the client is told it failed.
+    await upstream.body?.cancel().catch(() => undefined);
+    const what = route.kind === "manifest" ? artifactName(route.name, route.reference) : route.name;
+    throw new RecordingError(`${method} ${what} reached the registry but could not be recorded`, { cause: error });
+  }
+}
+
+class RecordingError extends Error {
+  override name = "RecordingError";
+}
+
+function projectMissing(route: RepositoryRoute, method: string): Response {
+  const project = projectNameOf(route.name);
+  if (method === "GET" || method === "HEAD" || method === "DELETE") {
+    return registryErrorResponse(404, "NAME_UNKNOWN", `Repository ${route.name} is not known: project ${project} does not exist.`, { method });
+  }
+  // No silent creation: projects are made in Wharf, with an owner and members.
+  return registryErrorResponse(403, "DENIED", `project ${project} does not exist. Create it in Wharf first.`, { method });
+}
+
+function unauthorized(
+  method: string,
+  scope: RegistryScope | null,
+  error: "invalid_token" | "insufficient_scope" | null,
+  message: string,
+  detail?: unknown,
+): Response {
+  const challenge = bearerChallenge({
+    scope: scope ? formatScope(scope.type, scope.name, scope.actions) : null,
+    error: error ?? undefined,
+  });
+  return registryErrorResponse(401, "UNAUTHORIZED", message, { method, detail, headers: { "WWW-Authenticate": challenge } });
+}
+
+/** Refusing before the body was read: cancel it, so the client is not left uploading into nothing. */
+async function reject(req: Request, response: Response): Promise<Response> {
+  await req.body?.cancel().catch(() => undefined);
+  return response;
+}
+
+function withApiVersion(response: Response): Response {
+  if (!response.headers.has(API_VERSION_HEADER[0])) response.headers.set(API_VERSION_HEADER[0], API_VERSION_HEADER[1]);
+  return response;
+}
+
+function failureResponse(error: unknown, method: string): Response {
+  if (error instanceof RegistryUnavailableError) {
+    console.error(`wharf: gateway: ${error.message}`);
+    return registryErrorResponse(503, "UNAVAILABLE", "The backing registry is unreachable; try again later.", {
+      method,
+      headers: { "Retry-After": "5" },
+    });
+  }
+  if (error instanceof RecordingError) {
+    console.error(`wharf: gateway: ${error.message}`, error.cause);
+    return registryErrorResponse(500, "UNKNOWN", `${error.message}; try again.`, { method });
+  }
+  console.error("wharf: gateway: unexpected failure", error);
+  return registryErrorResponse(500, "UNKNOWN", "The registry gateway failed; see the server log.", { method });
+}

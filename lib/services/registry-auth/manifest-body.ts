@@ -1,0 +1,92 @@
+import { digestOf, isDigest } from "@/lib/registry/client";
+import { isIndexMediaType, isManifestMediaType, MANIFEST_ACCEPT } from "@/lib/registry/media-types";
+import type { GatewayPathError } from "@/lib/services/registry-auth/gateway-path";
+
+/** Distribution's own limit for a manifest body (4 MiB); real manifests are a few KiB. */
+export const MANIFEST_MAX_BYTES = 4 * 1024 * 1024;
+
+export type CheckedManifest = { bytes: Uint8Array; mediaType: string; digest: string };
+
+/**
+ * Reads and checks a manifest PUT body before anything reaches the registry: size, media type,
+ * JSON shape, and (pushed by digest) that the bytes hash to that digest.
+ */
+export async function readManifestBody(
+  body: ReadableStream<Uint8Array> | null,
+  contentType: string | null,
+  contentLength: string | null,
+  reference: string,
+): Promise<CheckedManifest | GatewayPathError> {
+  const declared = contentLength === null ? null : Number(contentLength);
+  if (declared !== null && Number.isFinite(declared) && declared > MANIFEST_MAX_BYTES) {
+    await body?.cancel().catch(() => undefined);
+    return tooLarge();
+  }
+  const bytes = await readLimited(body, MANIFEST_MAX_BYTES);
+  if (bytes === null) return tooLarge();
+  return checkManifest(bytes, contentType, reference);
+}
+
+export function checkManifest(bytes: Uint8Array, contentType: string | null, reference: string): CheckedManifest | GatewayPathError {
+  const mediaType = contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
+  if (!isManifestMediaType(mediaType)) {
+    return invalid(
+      `Unsupported manifest media type ${JSON.stringify(mediaType || "(none)")}: send Content-Type ${MANIFEST_ACCEPT.join(", ")}.`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    return invalid("The manifest is not valid JSON.");
+  }
+  if (!json || typeof json !== "object" || Array.isArray(json)) return invalid("The manifest must be a JSON object.");
+  const manifest = json as { schemaVersion?: unknown; mediaType?: unknown; manifests?: unknown; config?: unknown; layers?: unknown };
+  if (manifest.schemaVersion !== 2) return invalid("The manifest must have schemaVersion 2.");
+  if (manifest.mediaType !== undefined && manifest.mediaType !== mediaType) {
+    return invalid(`The manifest says mediaType ${JSON.stringify(manifest.mediaType)} but was sent as ${mediaType}.`);
+  }
+  if (isIndexMediaType(mediaType)) {
+    if (!Array.isArray(manifest.manifests)) return invalid("An image index must list its manifests.");
+  } else if (!manifest.config || typeof manifest.config !== "object" || !Array.isArray(manifest.layers)) {
+    return invalid("An image manifest must have a config and a list of layers.");
+  }
+  const digest = digestOf(bytes, isDigest(reference) ? reference : "sha256:");
+  if (isDigest(reference) && digest !== reference) {
+    return { status: 400, code: "DIGEST_INVALID", message: `The manifest's bytes hash to ${digest}, not to ${reference}.` };
+  }
+  return { bytes, mediaType, digest };
+}
+
+/** The whole stream, or null as soon as it passes `limit` bytes (the rest is cancelled). */
+async function readLimited(body: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array | null> {
+  if (!body) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+function invalid(message: string): GatewayPathError {
+  return { status: 400, code: "MANIFEST_INVALID", message };
+}
+
+function tooLarge(): GatewayPathError {
+  return { status: 413, code: "SIZE_INVALID", message: `The manifest is larger than ${MANIFEST_MAX_BYTES / 1024 / 1024} MiB.` };
+}
