@@ -16,13 +16,16 @@ export function serverActionId(exportedName: string): string {
 /**
  * Posts straight to a `(prevState, formData)` server action, bypassing the UI, in React's reply
  * encoding: part "0" holds the argument list, "$K1" refers to the FormData whose fields are "1_<name>".
+ * Part "0" goes last: the server resolves "$K1" as soon as it reads "0" (a plain object would put
+ * the integer-like key "0" first).
  */
 export async function callServerAction(
   request: APIRequestContext,
   { page, action, fields, origin }: { page: string; action: string; fields: Record<string, string>; origin: string },
 ) {
-  const multipart: Record<string, string> = { "0": JSON.stringify([{ ok: false }, "$K1"]) };
-  for (const [key, value] of Object.entries(fields)) multipart[`1_${key}`] = value;
+  const multipart = new FormData();
+  for (const [key, value] of Object.entries(fields)) multipart.append(`1_${key}`, value);
+  multipart.append("0", JSON.stringify([{ ok: false }, "$K1"]));
   return request.post(page, {
     headers: { "Next-Action": serverActionId(action), Accept: "text/x-component", Origin: origin },
     multipart,
