@@ -15,7 +15,8 @@ export function serverActionId(exportedName: string): string {
 
 /**
  * Posts straight to a `(prevState, formData)` server action, bypassing the UI, in React's reply
- * encoding: part "0" holds the argument list, "$K1" refers to the FormData whose fields are "1_<name>".
+ * encoding (React 19.3): part "0" holds the argument list, "$K1" refers to the FormData whose fields
+ * are "_1_<name>".
  * Part "0" goes last: the server resolves "$K1" as soon as it reads "0" (a plain object would put
  * the integer-like key "0" first).
  */
@@ -24,7 +25,7 @@ export async function callServerAction(
   { page, action, fields, origin }: { page: string; action: string; fields: Record<string, string>; origin: string },
 ) {
   const multipart = new FormData();
-  for (const [key, value] of Object.entries(fields)) multipart.append(`1_${key}`, value);
+  for (const [key, value] of Object.entries(fields)) multipart.append(`_1_${key}`, value);
   multipart.append("0", JSON.stringify([{ ok: false }, "$K1"]));
   return request.post(page, {
     headers: { "Next-Action": serverActionId(action), Accept: "text/x-component", Origin: origin },
