@@ -503,6 +503,7 @@ export const openApiDocument: OpenApiDocument = {
         properties: {
           project_id: integer(),
           name: string(),
+          owner_id: integer("The creator's user id (0 if that user was deleted)."),
           owner_name: string("The creator's username (empty if that user was deleted)."),
           creation_time: dateTime("When the project was created."),
           update_time: dateTime("When the project was last changed."),

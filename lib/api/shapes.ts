@@ -15,6 +15,7 @@ const DAY_MS = 86_400_000;
 export type HarborProject = {
   project_id: number;
   name: string;
+  owner_id: number;
   owner_name: string;
   creation_time: string;
   update_time: string;
@@ -30,6 +31,7 @@ export function toHarborProject(p: ProjectSummary): HarborProject {
   return {
     project_id: p.id,
     name: p.name,
+    owner_id: p.ownerId ?? 0,
     owner_name: p.ownerName ?? "",
     creation_time: p.createdAt.toISOString(),
     update_time: p.updatedAt.toISOString(),

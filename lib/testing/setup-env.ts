@@ -3,3 +3,4 @@ import { inject } from "vitest";
 // Every test file talks to the database the global setup created for this run, never the demo's.
 process.env.DATABASE_URL = inject("databaseUrl");
 process.env.NEXTAUTH_SECRET ??= "test-secret-test-secret-test-secret-0123";
+process.env.WHARF_SECRET_KEY ??= "test-wharf-secret-key-test-wharf-secret-key";

@@ -6,6 +6,7 @@ export type ProjectSummary = {
   id: number;
   name: string;
   isPublic: boolean;
+  ownerId: number | null;
   ownerName: string | null;
   createdAt: Date;
   updatedAt: Date;
@@ -23,7 +24,7 @@ export const PROJECT_SELECT = {
   isPublic: true,
   createdAt: true,
   updatedAt: true,
-  owner: { select: { username: true } },
+  owner: { select: { id: true, username: true } },
   _count: { select: { repositories: true, members: true } },
 } as const;
 
@@ -33,7 +34,7 @@ type ProjectRow = {
   isPublic: boolean;
   createdAt: Date;
   updatedAt: Date;
-  owner: { username: string } | null;
+  owner: { id: number; username: string } | null;
   _count: { repositories: number; members: number };
 };
 
@@ -42,6 +43,7 @@ export function toProjectSummary(row: ProjectRow, viewerRoleId: number | null): 
     id: row.id,
     name: row.name,
     isPublic: row.isPublic,
+    ownerId: row.owner?.id ?? null,
     ownerName: row.owner?.username ?? null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
