@@ -96,21 +96,64 @@ async function verifyUserPassword(username: string, password: string, client: Cl
   throw new UnauthenticatedError("Wrong username or password.");
 }
 
+/**
+ * Robots: a secret is 32+ random bytes, so its SHA-256 (what the database stores) is checked,
+ * not argon2. What costs is the lookup, so it is one query (robot and grants together), and a
+ * verified robot is remembered for ROBOT_TTL_MS, keyed by the SHA-256 already computed.
+ *
+ * Staleness bound: a robot disabled, deleted, re-secreted or given other grants by another Wharf
+ * process (or by a write behind the service layer) keeps working for at most ROBOT_TTL_MS on
+ * token requests and Basic /v2 requests. Within one process the robot services forget it at once
+ * (forgetVerifiedRobots), and expiry is checked on every hit. The gateway looks tokens' subjects
+ * up again for manifest pushes, pulls and deletes.
+ *
+ * The cache lives on globalThis: Next's bundle and Wharf's front (lib/runtime/server.ts) each
+ * load their own copy of this module, and a robot disabled in the console must be forgotten by
+ * the copy that serves /service/token.
+ */
+const ROBOT_TTL_MS = 5_000;
+const ROBOT_MAX_ENTRIES = 10_000;
+
+type VerifiedRobot = Omit<RobotActor, "client" | "kind"> & { expiresAt: Date | null; until: number };
+
+const robotCacheHolder = globalThis as unknown as { wharfVerifiedRobots?: Map<string, VerifiedRobot> };
+const verifiedRobots = (robotCacheHolder.wharfVerifiedRobots ??= new Map<string, VerifiedRobot>());
+
+/** Forgets verified robot secrets (all of them: robot changes are rare). Called by the robot services. */
+export function forgetVerifiedRobots(): void {
+  verifiedRobots.clear();
+}
+
+type RobotRow = {
+  id: number;
+  name: string;
+  level: RobotActor["level"];
+  secret_hash: string;
+  disabled: boolean;
+  expires_at: Date | null;
+  permissions: { namespace: string; resource: string; action: string }[];
+};
+
 async function verifyRobotSecret(name: string, secret: string, client: ClientInfo): Promise<RobotActor> {
-  const robot = await db.robot.findUnique({
-    where: { name },
-    select: {
-      id: true,
-      name: true,
-      level: true,
-      secretHash: true,
-      disabled: true,
-      expiresAt: true,
-      permissions: { select: { namespace: true, resource: true, action: true } },
-    },
-  });
-  const presented = Buffer.from(hashRobotSecret(secret), "hex");
-  const stored = Buffer.from(robot?.secretHash ?? createHash("sha256").update("no such robot").digest("hex"), "hex");
+  const presentedHex = hashRobotSecret(secret);
+  const cacheKey = `${presentedHex}:${name}`;
+  const now = Date.now();
+  const hit = verifiedRobots.get(cacheKey);
+  if (hit && hit.until > now && !(hit.expiresAt && hit.expiresAt.getTime() <= now)) {
+    return { kind: "robot", id: hit.id, name: hit.name, level: hit.level, grants: hit.grants, client };
+  }
+  if (hit) verifiedRobots.delete(cacheKey);
+
+  const rows = await db.$queryRaw<RobotRow[]>`
+    SELECT r.id, r.name, r.level::text AS level, r.secret_hash, r.disabled, r.expires_at,
+           COALESCE(json_agg(json_build_object('namespace', p.namespace, 'resource', p.resource, 'action', p.action)
+                             ORDER BY p.id) FILTER (WHERE p.id IS NOT NULL), '[]'::json) AS permissions
+    FROM robots r LEFT JOIN robot_permissions p ON p.robot_id = r.id
+    WHERE r.name = ${name}
+    GROUP BY r.id`;
+  const robot = rows[0] ?? null;
+  const presented = Buffer.from(presentedHex, "hex");
+  const stored = Buffer.from(robot?.secret_hash ?? createHash("sha256").update("no such robot").digest("hex"), "hex");
   const secretOk = timingSafeEqual(presented, stored) && robot !== null;
   if (!robot || !secretOk) {
     await refuse(name, client, robot ? "wrong robot secret" : "unknown robot");
@@ -120,11 +163,17 @@ async function verifyRobotSecret(name: string, secret: string, client: ClientInf
     await refuse(name, client, "robot disabled");
     throw new UnauthenticatedError("This robot account is disabled.");
   }
-  if (robot.expiresAt && robot.expiresAt <= new Date()) {
+  if (robot.expires_at && robot.expires_at <= new Date()) {
     await refuse(name, client, "robot expired");
     throw new UnauthenticatedError("This robot account has expired.");
   }
-  return { kind: "robot", id: robot.id, name: robot.name, level: robot.level, grants: robot.permissions, client };
+  if (verifiedRobots.size >= ROBOT_MAX_ENTRIES) {
+    const oldest = verifiedRobots.keys().next().value;
+    if (oldest !== undefined) verifiedRobots.delete(oldest);
+  }
+  const actor = { id: robot.id, name: robot.name, level: robot.level, grants: robot.permissions };
+  verifiedRobots.set(cacheKey, { ...actor, expiresAt: robot.expires_at, until: now + ROBOT_TTL_MS });
+  return { kind: "robot", ...actor, client };
 }
 
 function refuse(username: string, client: ClientInfo, reason: string) {

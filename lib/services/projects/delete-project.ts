@@ -3,6 +3,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
+import { forgetVerifiedRobots } from "@/lib/services/auth/verify-registry-credentials";
 import { assertProjectPermission, findProjectRef } from "@/lib/services/authz/project-access";
 
 /** Harbor answers 412 when a project that still holds repositories is deleted. */
@@ -36,4 +37,6 @@ export async function deleteProject({ actor, projectId }: { actor: Actor; projec
       projectId: ref.id,
     });
   });
+  // Robots remembered with grants in this project (verify-registry-credentials.ts).
+  forgetVerifiedRobots();
 }

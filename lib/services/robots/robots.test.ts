@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Actor, RobotActor } from "@/lib/auth/actor";
 import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from "@/lib/errors";
-import { verifyRegistryCredentials } from "@/lib/services/auth/verify-registry-credentials";
+import { forgetVerifiedRobots, verifyRegistryCredentials } from "@/lib/services/auth/verify-registry-credentials";
 import { projectPermissionsIn } from "@/lib/services/authz/project-access";
 import { ALL_PROJECT_PERMISSIONS } from "@/lib/services/authz/project-roles";
 import { addProjectMember } from "@/lib/services/members/members";
@@ -214,6 +214,8 @@ describe("authenticating with a robot secret", () => {
     const { robot, secret } = await newProjectRobot(admin, project.id, ["repository:pull"], { durationDays: 1 });
     await expect(login(robot.name, secret)).resolves.toMatchObject({ kind: "robot" });
     await db.robot.update({ where: { id: robot.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    // A write behind the services' back: a verified robot is remembered for a few seconds.
+    forgetVerifiedRobots();
     await expect(login(robot.name, secret)).rejects.toBeInstanceOf(UnauthenticatedError);
     expect(await loginRefusals(robot.name)).toEqual([["registry.login", "robot expired"]]);
   });

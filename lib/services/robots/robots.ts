@@ -4,6 +4,7 @@ import { db } from "@/lib/db/client";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { recordAuditEvent, recordRefusal } from "@/lib/services/audit/record-audit-event";
+import { forgetVerifiedRobots } from "@/lib/services/auth/verify-registry-credentials";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
 import { assertProjectPermission, findProjectRef, projectPermissionsFor } from "@/lib/services/authz/project-access";
 import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
@@ -225,6 +226,7 @@ export async function refreshRobotSecret({ actor, robotId }: { actor: Actor; rob
     await recordAuditEvent(tx, { actor, action: "robot.refresh_secret", resource: { type: "robot", id: row.id, name: row.name }, projectId: row.projectId });
     return row;
   });
+  forgetVerifiedRobots();
   return { robot, secret };
 }
 
@@ -233,7 +235,7 @@ export async function setRobotDisabled({ actor, robotId, disabled }: { actor: Ac
   const { project: _project, ...current } = before;
   void _project;
   if (before.disabled === disabled) return current;
-  return db.$transaction(async (tx) => {
+  const updated = await db.$transaction(async (tx) => {
     const row = await tx.robot.update({ where: { id: before.id }, data: { disabled }, select: ROBOT_SELECT });
     await recordAuditEvent(tx, {
       actor,
@@ -243,6 +245,8 @@ export async function setRobotDisabled({ actor, robotId, disabled }: { actor: Ac
     });
     return row;
   });
+  forgetVerifiedRobots();
+  return updated;
 }
 
 export async function deleteRobot({ actor, robotId }: { actor: Actor; robotId: number }): Promise<void> {
@@ -251,6 +255,7 @@ export async function deleteRobot({ actor, robotId }: { actor: Actor; robotId: n
     await tx.robot.delete({ where: { id: before.id } });
     await recordAuditEvent(tx, { actor, action: "robot.delete", resource: { type: "robot", id: before.id, name: before.name }, projectId: before.projectId });
   });
+  forgetVerifiedRobots();
 }
 
 /** Whether the actor may see system robots at all (for navigation). */
