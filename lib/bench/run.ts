@@ -83,8 +83,10 @@ async function withHarness(fn: (ctx: BenchContext) => Promise<void>): Promise<vo
 }
 
 function startWharfProcess(port: number, wharfUrl: string, registryUrl: string, tmp: string): ChildProcess {
-  const tsx = path.join(process.cwd(), "node_modules", "tsx", "dist", "cli.mjs");
-  const child = spawn(process.execPath, [tsx, "lib/runtime/wharf.ts"], {
+  // `node --import tsx` rather than tsx's CLI: one process, which node flags reach
+  // (WHARF_BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles Wharf itself).
+  const flags = (process.env.WHARF_BENCH_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...flags, "--import", "tsx", "lib/runtime/wharf.ts"], {
     env: {
       ...process.env,
       PORT: String(port),
@@ -123,7 +125,7 @@ async function waitForPing(wharfUrl: string, child: ChildProcess): Promise<void>
 async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM"); // the launcher stops its Next.js server on SIGTERM
+  child.kill("SIGTERM"); // the launcher stops its server and exits on SIGTERM
   const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
   await exited;
   clearTimeout(timer);

@@ -1,11 +1,4 @@
-import {
-  Agent as HttpAgent,
-  request as httpRequest,
-  OutgoingMessage,
-  ServerResponse,
-  type IncomingMessage,
-  type OutgoingHttpHeaders,
-} from "node:http";
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -19,9 +12,12 @@ import { RegistryUnavailableError } from "@/lib/registry/errors";
  * in chunks both ways), only listed headers cross in either direction, and the client's
  * credentials never reach the registry (it trusts Wharf alone).
  *
- * node:http rather than fetch(): a blob through fetch's web streams and then Next's web-stream
- * writer paid per-64 KiB-chunk overhead twice and ran at half the speed of a direct pull; here
- * the registry's chunks are gathered into larger ones before they enter Next (see bodyStream).
+ * node:http rather than fetch(): a blob through fetch's web streams paid per-64 KiB-chunk
+ * overhead and ran at half the speed of a direct pull. Wharf's own front (lib/runtime/server.ts)
+ * serves /v2 with node:http too, and bodies it hands over untouched go through as node streams
+ * both ways (see nodeBodyOf and registerNodeBody): IncomingMessage piped to IncomingMessage, no
+ * web stream in between. Callers that read the Response as a web stream (tests, manifest bodies)
+ * get the registry's chunks gathered into larger ones (see bodyStream).
  */
 export interface ForwardRequest {
   method: string;
@@ -105,15 +101,64 @@ export async function forwardToRegistry(request: ForwardRequest, options: Forwar
   // Redirects are passed on, as Harbor does: to object storage (pre-signed URLs) unchanged, to the
   // registry itself rewritten to Wharf.
   if (location) out.set("location", rewriteLocation(location, registry.baseUrl, options.externalUrl));
-  carryContentLength(out, upstream);
+  // Only lengths of bodies passed through byte for byte (node:http never decodes).
+  const length = upstream.headers["content-length"];
+  if (length !== undefined && /^\d{1,15}$/.test(length) && !upstream.headers["content-encoding"]) out.set("content-length", length);
 
   const noBody = request.method === "HEAD" || upstream.statusCode === 204 || upstream.statusCode === 304;
   if (noBody) upstream.resume();
-  return new Response(noBody ? null : bodyStream(upstream), {
+  const response = new Response(noBody ? null : bodyStream(upstream), {
     status: upstream.statusCode ?? 502,
     statusText: upstream.statusMessage ?? "",
     headers: out,
   });
+  if (!noBody) nodeResponseBodies.set(response, upstream);
+  return response;
+}
+
+// ---- node-native bodies (Wharf's front) ----
+
+const nodeResponseBodies = new WeakMap<Response, IncomingMessage>();
+const nodeRequestBodies = new WeakMap<ReadableStream<Uint8Array>, IncomingMessage>();
+
+/**
+ * The registry's answer behind a Response from forwardToRegistry, as the node stream it is, when
+ * nobody has started reading the Response's web body: the front pipes it straight to the client.
+ * Reading through the web body instead stays correct (bodyStream attaches to the registry's
+ * stream only on its first read).
+ */
+export function nodeBodyOf(response: Response): IncomingMessage | null {
+  const upstream = nodeResponseBodies.get(response);
+  if (!upstream || !response.body || response.body.locked || response.bodyUsed) return null;
+  nodeResponseBodies.delete(response);
+  return upstream;
+}
+
+/**
+ * A web body for a client's upload that forwardToRegistry recognizes: when it reaches the
+ * registry unread, the client's IncomingMessage is piped to the registry request directly. Read
+ * as a web stream (a manifest checked before forwarding), it converts lazily, on the first read.
+ */
+export function registerNodeBody(incoming: IncomingMessage): ReadableStream<Uint8Array> {
+  let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        reader ??= (Readable.toWeb(incoming) as ReadableStream<Uint8Array>).getReader();
+        const next = await reader.read();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      },
+      async cancel(reason) {
+        // Refused before reading: the rest of the upload is discarded, the connection stays usable.
+        if (reader) await reader.cancel(reason);
+        else incoming.resume();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  nodeRequestBodies.set(stream, incoming);
+  return stream;
 }
 
 /** Sends the request; resolves with the response once its headers arrived. */
@@ -136,7 +181,11 @@ function send(
     if (body === null) req.end();
     else if (body instanceof Uint8Array) req.end(body);
     // The client's upload streams through as it arrives; an error on either side ends both.
-    else pipeline(Readable.fromWeb(body as import("node:stream/web").ReadableStream<Uint8Array>), req).catch((error: unknown) => req.destroy(error as Error));
+    else if (nodeRequestBodies.has(body) && !body.locked) {
+      const incoming = nodeRequestBodies.get(body)!;
+      nodeRequestBodies.delete(body);
+      pipeline(incoming, req).catch((error: unknown) => req.destroy(error as Error));
+    } else pipeline(Readable.fromWeb(body as import("node:stream/web").ReadableStream<Uint8Array>), req).catch((error: unknown) => req.destroy(error as Error));
   });
 }
 
@@ -150,10 +199,10 @@ const CHUNK_WAIT_MS = 10;
 const BUFFER_LIMIT = 4 * CHUNK_BYTES;
 
 /**
- * The registry's answer as a web stream for Next, in chunks of up to 1 MiB instead of the
- * socket's 64 KiB: Next writes each chunk through a WritableStream with several promises per
- * chunk, which dominated the cost of a blob pull. Backpressure reaches the registry (paused while
- * 4 MiB wait), and a client that goes away closes the registry connection.
+ * The registry's answer as a web stream, in chunks of up to 1 MiB instead of the socket's
+ * 64 KiB: web stream consumers pay several promises per chunk. Backpressure reaches the registry
+ * (paused while 4 MiB wait), and a reader that goes away closes the registry connection. Nothing
+ * is read from the registry before the first pull (see nodeBodyOf).
  */
 export function bodyStream(upstream: IncomingMessage): ReadableStream<Uint8Array> {
   let parts: Buffer[] = [];
@@ -161,33 +210,40 @@ export function bodyStream(upstream: IncomingMessage): ReadableStream<Uint8Array
   let ended = false;
   let failure: Error | null = null;
   let wake: (() => void) | null = null;
+  let attached = false;
+  // Errors before the first read (the registry dies while nobody reads) must not go unheard.
+  upstream.on("error", () => undefined);
   const notify = () => {
     const resume = wake;
     wake = null;
     resume?.();
   };
-  upstream.on("data", (chunk: Buffer) => {
-    parts.push(chunk);
-    buffered += chunk.length;
-    if (buffered >= BUFFER_LIMIT) upstream.pause();
-    if (buffered >= CHUNK_BYTES) notify();
-  });
-  upstream.once("end", () => {
-    ended = true;
-    notify();
-  });
-  upstream.on("error", (error) => {
-    failure = error;
-    notify();
-  });
-  upstream.once("aborted", () => {
-    failure ??= new Error("the registry closed the connection mid-body");
-    notify();
-  });
+  const attach = () => {
+    attached = true;
+    upstream.on("data", (chunk: Buffer) => {
+      parts.push(chunk);
+      buffered += chunk.length;
+      if (buffered >= BUFFER_LIMIT) upstream.pause();
+      if (buffered >= CHUNK_BYTES) notify();
+    });
+    upstream.once("end", () => {
+      ended = true;
+      notify();
+    });
+    upstream.on("error", (error) => {
+      failure = error;
+      notify();
+    });
+    upstream.once("aborted", () => {
+      failure ??= new Error("the registry closed the connection mid-body");
+      notify();
+    });
+  };
 
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
+        if (!attached) attach();
         const deadline = Date.now() + CHUNK_WAIT_MS;
         while (buffered < CHUNK_BYTES && !ended && !failure) {
           const remaining = deadline - Date.now();
@@ -238,52 +294,3 @@ export function rewriteLocation(location: string, registryBaseUrl: string, exter
   if (target.origin !== registry.origin) return location;
   return `${externalUrl.replace(/\/+$/, "")}${target.pathname}${target.search}`;
 }
-
-// ---- Content-Length through Next.js ----
-
-/**
- * Next.js 16 removes Content-Length from every route handler response (send-response.js,
- * FORBIDDEN_HEADERS: a fetch()ed body may have been decompressed). Registry clients need it: a
- * HEAD on a blob answers "exists, this size" in that header alone (docker fails a push with
- * "missing content-length header" without it; skopeo re-uploads), and it sizes downloads.
- *
- * The length travels under a private name that Next copies, and becomes Content-Length again
- * when Node writes the response head. Only lengths of bodies passed through byte for byte are
- * carried (node:http never decodes; an encoded answer keeps no length).
- *
- * The rename hooks writeHead, which Node looks up on every head it writes, and not setHeader,
- * which Next binds per request when the request arrives: the hook then works from the very
- * response during which this module was first loaded.
- */
-const LENGTH_CARRIER = "x-wharf-content-length";
-
-function carryContentLength(out: Headers, upstream: IncomingMessage): void {
-  const length = upstream.headers["content-length"];
-  if (length === undefined || !/^\d{1,15}$/.test(length) || upstream.headers["content-encoding"]) return;
-  // Kept as well, for callers of the handler outside Next.js (tests, benchmarks).
-  out.set("content-length", length);
-  out.set(LENGTH_CARRIER, length);
-}
-
-const carrierState = globalThis as unknown as { wharfContentLengthCarrier?: boolean };
-
-/**
- * Idempotent, also across bundles that each hold a copy of this module; affects only responses
- * that carry the private header (none but the gateway's).
- */
-export function installContentLengthCarrier(): void {
-  if (carrierState.wharfContentLengthCarrier) return;
-  carrierState.wharfContentLengthCarrier = true;
-  const writeHead = ServerResponse.prototype.writeHead;
-  const setHeader = OutgoingMessage.prototype.setHeader;
-  ServerResponse.prototype.writeHead = function (this: ServerResponse, ...args: Parameters<typeof writeHead>) {
-    const length = this.getHeader(LENGTH_CARRIER);
-    if (length !== undefined) {
-      this.removeHeader(LENGTH_CARRIER);
-      setHeader.call(this, "content-length", length);
-    }
-    return writeHead.apply(this, args);
-  } as typeof writeHead;
-}
-
-installContentLengthCarrier();

@@ -1,9 +1,9 @@
 /**
  * The Wharf launcher (`npm start`, `npm run demo`): prepares the database, starts the backing
- * registry when none is configured, runs the Next.js production server, and stops what it started
+ * registry when none is configured, runs Wharf's server in this process (lib/runtime/server.ts:
+ * the registry front and Next.js's production handler on one port), and stops what it started
  * on Ctrl-C. Everything it does is printed, so a newcomer sees where Wharf is and what it uses.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -11,6 +11,7 @@ import { ConfigError, parseServerEnv } from "../env";
 import { startLocalRegistry } from "../registry/local-registry";
 import { applyMigrations, ensureDatabase } from "./database";
 import { loadOrCreateLocalSecrets } from "./local-secrets";
+import { startServer, type WharfServer } from "./server";
 
 const log = (message: string) => console.log(`wharf: ${message}`);
 
@@ -20,10 +21,9 @@ function redactUrl(value: string): string {
   return url.toString();
 }
 
-async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the Next.js server exited with code ${child.exitCode}`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
       if (res.ok) return;
@@ -54,13 +54,16 @@ export async function startWharf(): Promise<void> {
     throw err;
   }
   const dataDir = path.resolve(env.WHARF_DATA_DIR);
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: env.DATABASE_URL };
+  // The server runs in this process: what it reads from the environment is set here, before
+  // any of its modules (or Next's) looks (lib/env.ts caches what it parsed).
+  const serverEnv = process.env;
+  Object.assign(serverEnv, { NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: env.DATABASE_URL });
 
   const local = loadOrCreateLocalSecrets(dataDir);
-  childEnv.NEXTAUTH_SECRET = env.NEXTAUTH_SECRET ?? local.NEXTAUTH_SECRET;
-  childEnv.WHARF_SECRET_KEY = env.WHARF_SECRET_KEY ?? local.WHARF_SECRET_KEY;
-  childEnv.NEXTAUTH_URL = env.NEXTAUTH_URL ?? env.externalUrl;
-  childEnv.WHARF_EXTERNAL_URL = env.externalUrl;
+  serverEnv.NEXTAUTH_SECRET = env.NEXTAUTH_SECRET ?? local.NEXTAUTH_SECRET;
+  serverEnv.WHARF_SECRET_KEY = env.WHARF_SECRET_KEY ?? local.WHARF_SECRET_KEY;
+  serverEnv.NEXTAUTH_URL = env.NEXTAUTH_URL ?? env.externalUrl;
+  serverEnv.WHARF_EXTERNAL_URL = env.externalUrl;
 
   log(`database ${redactUrl(env.DATABASE_URL)}`);
   if (await ensureDatabase(env.DATABASE_URL)) log("created the database");
@@ -73,7 +76,7 @@ export async function startWharf(): Promise<void> {
   } else {
     const registry = await startLocalRegistry({ dataDir });
     stopRegistry = registry.stop;
-    childEnv.WHARF_REGISTRY_URL = registry.url;
+    serverEnv.WHARF_REGISTRY_URL = registry.url;
     log(`started Distribution at ${registry.url} (storage in ${path.join(dataDir, "registry")})`);
   }
 
@@ -84,36 +87,30 @@ export async function startWharf(): Promise<void> {
   }
 
   const host = process.env.WHARF_LISTEN_HOST ?? "127.0.0.1";
-  const nextBin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
-  const server = spawn(process.execPath, [nextBin, "start", "-H", host, "-p", String(env.PORT)], {
-    env: childEnv,
-    stdio: "inherit",
-  });
+  let server: WharfServer;
+  try {
+    server = await startServer({ hostname: host, port: env.PORT });
+  } catch (err) {
+    console.error(`wharf: the server did not start: ${(err as Error).message}`);
+    await stopRegistry?.();
+    process.exit(1);
+  }
 
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     log("stopping…");
-    if (server.exitCode === null) {
-      server.kill("SIGTERM");
-      await new Promise((r) => server.once("exit", r));
-    }
+    await server.close().catch((err: unknown) => console.error(`wharf: stopping the server: ${(err as Error).message}`));
     await stopRegistry?.();
     log("stopped");
     process.exit(code);
   };
   process.on("SIGINT", () => void shutdown(0));
   process.on("SIGTERM", () => void shutdown(0));
-  server.on("exit", (code) => {
-    if (!stopping) {
-      console.error(`wharf: the server exited unexpectedly (code ${code})`);
-      void shutdown(code ?? 1);
-    }
-  });
 
   try {
-    await waitForHttp(`http://${host}:${env.PORT}/api/v2.0/ping`, server, 60_000);
+    await waitForHttp(`http://${host}:${env.PORT}/api/v2.0/ping`, 60_000);
   } catch (err) {
     console.error(`wharf: ${(err as Error).message}`);
     await shutdown(1);

@@ -34,11 +34,14 @@ import { InvalidTokenError, tokenGrants, verifyRegistryToken, type AccessEntry }
  * the project must exist and the grant must cover what the method needs; only then is it
  * forwarded, rebuilt from the parsed parts, to the backing registry. Manifest pushes, pulls and
  * deletes that the registry accepted are recorded in Postgres.
+ *
+ * `rawTarget` is the request target exactly as received (Wharf's front passes it); without it
+ * the path is taken from `req.url`, which `new URL` has already normalized.
  */
-export async function handleRegistryRequest(req: Request): Promise<Response> {
+export async function handleRegistryRequest(req: Request, rawTarget?: string): Promise<Response> {
   const method = req.method.toUpperCase();
   try {
-    return withApiVersion(await handle(req, method));
+    return withApiVersion(await handle(req, method, rawTarget));
   } catch (error) {
     await req.body?.cancel().catch(() => undefined);
     return failureResponse(error, method);
@@ -57,9 +60,9 @@ type Caller = {
 
 type Authenticated = { ok: true; caller: Caller } | { ok: false; response: Response };
 
-async function handle(req: Request, method: string): Promise<Response> {
-  const url = new URL(req.url);
-  const parsed = parseGatewayRequest(method, url.pathname, url.searchParams);
+async function handle(req: Request, method: string, rawTarget: string | undefined): Promise<Response> {
+  const { pathname, searchParams } = rawTarget === undefined ? new URL(req.url) : splitTarget(rawTarget);
+  const parsed = parseGatewayRequest(method, pathname, searchParams);
   if (!parsed.ok) return reject(req, registryErrorResponse(parsed.status, parsed.code, parsed.message, { method }));
   const { route } = parsed;
   const client = clientInfoFromHeaders(req.headers);
@@ -132,6 +135,16 @@ async function handle(req: Request, method: string): Promise<Response> {
     await recordSuccess({ route, method, upstream, actor, projectId: project.id, manifest });
   }
   return upstream;
+}
+
+/**
+ * The request target as the client sent it ("/v2/a/../b?n=1"), without the dot-segment and
+ * slash normalization that `new URL` applies: the path parser refuses those forms itself.
+ */
+function splitTarget(target: string): { pathname: string; searchParams: URLSearchParams } {
+  const question = target.indexOf("?");
+  if (question < 0) return { pathname: target, searchParams: new URLSearchParams() };
+  return { pathname: target.slice(0, question), searchParams: new URLSearchParams(target.slice(question + 1)) };
 }
 
 /** The scope a request needs, as named in challenges. */
