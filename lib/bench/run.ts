@@ -131,12 +131,13 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-// ---- the token service without Next.js (for comparison only) ----
+// ---- the bare token service (for comparison only) ----
 
 /**
  * Starts a child process serving GET /service/token with the very same service code
- * (issueRegistryToken) from a plain node:http server, i.e. without Next.js's request pipeline,
- * to show how much of a token request's cost is the service and how much the framework.
+ * (issueRegistryToken) from a plain node:http server, without Wharf's front (Next.js loaded
+ * beside it, Request/Response adaptation), to show how much of a token request's cost is the
+ * service and how much the serving around it.
  */
 export async function startBareTokenService(wharfUrl: string): Promise<{ url: string; stop(): Promise<void> }> {
   const port = await findFreePort();

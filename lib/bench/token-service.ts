@@ -41,8 +41,9 @@ export async function run({ wharfUrl, db }: BenchContext): Promise<void> {
   const scenarios = [
     { label: "robot (robot$bench+ci, secret)", url, authorization: basicAuth("robot$bench+ci", robotSecret) },
     { label: "user (bench-user, password)", url, authorization: basicAuth("bench-user", password) },
-    // For comparison: the same service code without Next.js in front (not how Wharf runs).
-    { label: "robot, service alone (no Next.js)", url: bareUrl, authorization: basicAuth("robot$bench+ci", robotSecret) },
+    // For comparison: the same service code alone on a bare node:http server (no console, no
+    // gateway, no Request/Response adaptation): what Wharf's front costs on top.
+    { label: "robot, bare service (comparison)", url: bareUrl, authorization: basicAuth("robot$bench+ci", robotSecret) },
   ];
 
   console.log(`\nToken service: GET /service/token, ${CONCURRENCY} connections, ${DURATION_MS / 1000} s per scenario, ${os.cpus().length} CPUs\n`);

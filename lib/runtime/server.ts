@@ -43,7 +43,12 @@ export async function startServer({ hostname, port, dev = false }: { hostname: s
   const server = createServer((req, res) => {
     const target = req.url ?? "/";
     if (isRegistryTarget(target)) void serveRegistry(registry, req, res, target);
-    else void handleNext(req, res);
+    else
+      handleNext(req, res).catch((error: unknown) => {
+        console.error("wharf: request failed", error);
+        if (!res.headersSent) res.writeHead(500).end();
+        else res.destroy();
+      });
   });
   // Slow clients of big blobs are not cut off by Node's default request timeout (5 min).
   server.requestTimeout = 0;
