@@ -13,6 +13,11 @@ const ZServerEnv = z.object({
   WHARF_EXTERNAL_URL: z.url({ protocol: /^https?$/, error: "must be an http(s):// URL" }).optional(),
   /** The backing Distribution registry. The launcher starts one on loopback when unset. */
   WHARF_REGISTRY_URL: z.url({ protocol: /^https?$/, error: "must be an http(s):// URL" }).optional(),
+  /**
+   * The backing registry's filesystem storage root, when Wharf shares its disk: blob downloads are
+   * then read from it directly instead of relayed. The launcher sets it for the registry it starts.
+   */
+  WHARF_REGISTRY_STORAGE_DIR: z.string().min(1).optional(),
   WHARF_ADMIN_PASSWORD: z.string().optional(),
   WHARF_SECRET_KEY: z.string().min(32, "must be at least 32 characters").optional(),
   WHARF_DATA_DIR: z.string().min(1).default(".wharf"),

@@ -69,7 +69,7 @@ async function withHarness(fn: (ctx: BenchContext) => Promise<void>): Promise<vo
     log(`registry at ${registry.url}`);
     const port = await findFreePort();
     const wharfUrl = `http://127.0.0.1:${port}`;
-    wharf = startWharfProcess(port, wharfUrl, registry.url, tmp);
+    wharf = startWharfProcess(port, wharfUrl, registry.url, registry.storageDir, tmp);
     await waitForPing(wharfUrl, wharf);
     log(`wharf at ${wharfUrl} (pid ${wharf.pid})`);
     await db.connect();
@@ -82,7 +82,7 @@ async function withHarness(fn: (ctx: BenchContext) => Promise<void>): Promise<vo
   }
 }
 
-function startWharfProcess(port: number, wharfUrl: string, registryUrl: string, tmp: string): ChildProcess {
+function startWharfProcess(port: number, wharfUrl: string, registryUrl: string, registryStorageDir: string | null, tmp: string): ChildProcess {
   // `node --import tsx` rather than tsx's CLI: one process, which node flags reach
   // (WHARF_BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles Wharf itself).
   const flags = (process.env.WHARF_BENCH_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean);
@@ -92,6 +92,8 @@ function startWharfProcess(port: number, wharfUrl: string, registryUrl: string, 
       PORT: String(port),
       DATABASE_URL: BENCH_DATABASE_URL,
       WHARF_REGISTRY_URL: registryUrl,
+      // Wharf shares the registry's disk here, as the launcher's own registry does.
+      ...(registryStorageDir ? { WHARF_REGISTRY_STORAGE_DIR: registryStorageDir } : {}),
       WHARF_EXTERNAL_URL: wharfUrl,
       NEXTAUTH_URL: wharfUrl,
       WHARF_DATA_DIR: path.join(tmp, "wharf-data"),

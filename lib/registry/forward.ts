@@ -118,7 +118,7 @@ export async function forwardToRegistry(request: ForwardRequest, options: Forwar
 
 // ---- node-native bodies (Wharf's front) ----
 
-const nodeResponseBodies = new WeakMap<Response, IncomingMessage>();
+const nodeResponseBodies = new WeakMap<Response, Readable>();
 const nodeRequestBodies = new WeakMap<ReadableStream<Uint8Array>, IncomingMessage>();
 
 /**
@@ -127,11 +127,16 @@ const nodeRequestBodies = new WeakMap<ReadableStream<Uint8Array>, IncomingMessag
  * Reading through the web body instead stays correct (bodyStream attaches to the registry's
  * stream only on its first read).
  */
-export function nodeBodyOf(response: Response): IncomingMessage | null {
+export function nodeBodyOf(response: Response): Readable | null {
   const upstream = nodeResponseBodies.get(response);
   if (!upstream || !response.body || response.body.locked || response.bodyUsed) return null;
   nodeResponseBodies.delete(response);
   return upstream;
+}
+
+/** Lets the front pipe `body` (e.g. a blob file) to the client instead of reading the web body. */
+export function attachNodeBody(response: Response, body: Readable): void {
+  nodeResponseBodies.set(response, body);
 }
 
 /**

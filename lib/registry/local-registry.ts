@@ -21,6 +21,8 @@ export interface LocalRegistryOptions {
 
 export interface LocalRegistry {
   url: string;
+  /** Distribution's filesystem storage root (Wharf serves blob downloads from it directly). */
+  storageDir: string;
   pid: number;
   configPath: string;
   stop(): Promise<void>;
@@ -174,7 +176,7 @@ async function launch(binary: string, configPath: string, root: string, port: nu
     await stop();
     throw await startupError(error, logPath, logStart, configPath);
   }
-  return { url, pid: child.pid ?? -1, configPath, stop };
+  return { url, storageDir: path.join(root, "storage"), pid: child.pid ?? -1, configPath, stop };
 }
 
 const SETPRIV = "/usr/bin/setpriv";

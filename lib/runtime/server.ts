@@ -13,6 +13,7 @@
  * `npm start` runs this through lib/runtime/wharf.ts; `npm run dev` runs it directly with
  * `--dev` (Next in development mode behind the same front).
  */
+import type { Readable } from "node:stream";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { register } from "node:module";
 import path from "node:path";
@@ -29,7 +30,7 @@ export interface WharfServer {
 type RegistryHandlers = {
   handleRegistryRequest: (req: Request, rawTarget?: string) => Promise<Response>;
   handleTokenRequest: (req: Request) => Promise<Response>;
-  nodeBodyOf: (response: Response) => IncomingMessage | null;
+  nodeBodyOf: (response: Response) => Readable | null;
   registerNodeBody: (incoming: IncomingMessage) => ReadableStream<Uint8Array>;
 };
 

@@ -77,6 +77,7 @@ export async function startWharf(): Promise<void> {
     const registry = await startLocalRegistry({ dataDir });
     stopRegistry = registry.stop;
     serverEnv.WHARF_REGISTRY_URL = registry.url;
+    serverEnv.WHARF_REGISTRY_STORAGE_DIR = registry.storageDir;
     log(`started Distribution at ${registry.url} (storage in ${path.join(dataDir, "registry")})`);
   }
 

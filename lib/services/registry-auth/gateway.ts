@@ -6,6 +6,7 @@ import { AppError } from "@/lib/errors";
 import { CATALOG_MAX_PAGE } from "@/lib/registry/client";
 import { RegistryUnavailableError } from "@/lib/registry/errors";
 import { forwardToRegistry } from "@/lib/registry/forward";
+import { serveLocalBlob } from "@/lib/registry/local-blob-store";
 import {
   artifactName,
   recordBlobDelete,
@@ -117,6 +118,15 @@ async function handle(req: Request, method: string, rawTarget: string | undefine
     );
     if ("status" in checked) return reject(req, registryErrorResponse(checked.status, checked.code, checked.message, { method }));
     manifest = checked;
+  }
+
+  // Downloads of layers and configs: straight from the registry's disk when Wharf shares it.
+  if (route.kind === "blob" && (method === "GET" || method === "HEAD")) {
+    const storageDir = getServerEnv().WHARF_REGISTRY_STORAGE_DIR;
+    const local = storageDir
+      ? await serveLocalBlob({ storageDir, repository: route.name, digest: route.digest, method, range: req.headers.get("range") })
+      : null;
+    if (local) return local;
   }
 
   const upstream = await forwardToRegistry(

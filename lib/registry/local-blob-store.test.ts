@@ -1,0 +1,93 @@
+import { createHash } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseSingleRange, serveLocalBlob } from "@/lib/registry/local-blob-store";
+import { startLocalRegistry, type LocalRegistry } from "@/lib/registry/local-registry";
+import { skopeoCopy, writeOciImageLayout } from "@/lib/testing/oci-layout";
+
+let tmp: string;
+let registry: LocalRegistry;
+let layerDigest: string;
+
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(tmpdir(), "wharf-local-blob-"));
+  registry = await startLocalRegistry({ dataDir: path.join(tmp, "data") });
+  const image = await writeOciImageLayout(path.join(tmp, "image"), { tag: "1.0", extraBytes: 300_000 });
+  layerDigest = image.layerDigests[0]!;
+  await skopeoCopy(image.ref, `docker://${new URL(registry.url).host}/team/app:1.0`);
+});
+
+afterAll(async () => {
+  await registry?.stop();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+async function bodyOf(response: Response): Promise<Buffer> {
+  return Buffer.from(await response.arrayBuffer());
+}
+
+describe("serveLocalBlob", () => {
+  it("serves a pushed layer from the registry's disk, byte for byte, with the registry's headers", async () => {
+    const response = await serveLocalBlob({ storageDir: registry.storageDir, repository: "team/app", digest: layerDigest, method: "GET", range: null });
+    expect(response).not.toBeNull();
+    const body = await bodyOf(response!);
+    expect(`sha256:${createHash("sha256").update(body).digest("hex")}`).toBe(layerDigest);
+    expect(response!.status).toBe(200);
+    expect(response!.headers.get("content-length")).toBe(String(body.length));
+    expect(response!.headers.get("docker-content-digest")).toBe(layerDigest);
+
+    // The registry itself answers the same bytes.
+    const direct = await fetch(`${registry.url}/v2/team/app/blobs/${layerDigest}`);
+    expect(Buffer.compare(Buffer.from(await direct.arrayBuffer()), body)).toBe(0);
+  });
+
+  it("answers HEAD with the length and no body, and a Range with 206 and the slice", async () => {
+    const head = await serveLocalBlob({ storageDir: registry.storageDir, repository: "team/app", digest: layerDigest, method: "HEAD", range: null });
+    expect(head!.body).toBeNull();
+    const size = Number(head!.headers.get("content-length"));
+    expect(size).toBeGreaterThan(300_000);
+
+    const ranged = await serveLocalBlob({ storageDir: registry.storageDir, repository: "team/app", digest: layerDigest, method: "GET", range: "bytes=10-19" });
+    expect(ranged!.status).toBe(206);
+    expect(ranged!.headers.get("content-range")).toBe(`bytes 10-19/${size}`);
+    const full = await bodyOf((await serveLocalBlob({ storageDir: registry.storageDir, repository: "team/app", digest: layerDigest, method: "GET", range: null }))!);
+    expect(Buffer.compare(await bodyOf(ranged!), full.subarray(10, 20))).toBe(0);
+  });
+
+  it("falls back (null) when the blob is not linked in that repository, or the range is odd", async () => {
+    // Same digest, other repository: Distribution would answer 404 there, so Wharf must not serve it.
+    expect(await serveLocalBlob({ storageDir: registry.storageDir, repository: "team/other", digest: layerDigest, method: "GET", range: null })).toBeNull();
+    expect(
+      await serveLocalBlob({ storageDir: registry.storageDir, repository: "team/app", digest: `sha256:${"0".repeat(64)}`, method: "GET", range: null }),
+    ).toBeNull();
+    expect(await serveLocalBlob({ storageDir: registry.storageDir, repository: "team/app", digest: layerDigest, method: "GET", range: "bytes=0-1,5-6" })).toBeNull();
+    expect(await serveLocalBlob({ storageDir: path.join(tmp, "nowhere"), repository: "team/app", digest: layerDigest, method: "GET", range: null })).toBeNull();
+  });
+
+  it("stops serving a blob once the registry unlinks it from the repository", async () => {
+    await skopeoCopy((await writeOciImageLayout(path.join(tmp, "gone"), { tag: "1", extraBytes: 1000 })).ref, `docker://${new URL(registry.url).host}/team/gone:1`);
+    const tags = await fetch(`${registry.url}/v2/team/gone/manifests/1`, { headers: { Accept: "application/vnd.oci.image.manifest.v1+json" } });
+    const manifest = (await tags.json()) as { layers: { digest: string }[] };
+    const digest = manifest.layers[0]!.digest;
+    expect(await serveLocalBlob({ storageDir: registry.storageDir, repository: "team/gone", digest, method: "HEAD", range: null })).not.toBeNull();
+    expect((await fetch(`${registry.url}/v2/team/gone/blobs/${digest}`, { method: "DELETE" })).status).toBe(202);
+    expect(await serveLocalBlob({ storageDir: registry.storageDir, repository: "team/gone", digest, method: "HEAD", range: null })).toBeNull();
+  });
+});
+
+describe("parseSingleRange", () => {
+  it.each([
+    ["bytes=0-9", 100, { start: 0, end: 9 }],
+    ["bytes=90-", 100, { start: 90, end: 99 }],
+    ["bytes=-10", 100, { start: 90, end: 99 }],
+    ["bytes=50-500", 100, { start: 50, end: 99 }],
+    ["bytes=100-", 100, null],
+    ["bytes=9-1", 100, null],
+    ["bytes=-", 100, null],
+    ["items=0-1", 100, null],
+  ])("%s of %i -> %j", (header, size, expected) => {
+    expect(parseSingleRange(header, size)).toEqual(expected);
+  });
+});
