@@ -98,4 +98,14 @@ describe("signInWithPassword", () => {
     );
     expect((await db.signInThrottle.findUniqueOrThrow({ where: { username: key } })).failureCount).toBe(1);
   });
+
+  it("a robot account cannot sign in to the console, even with its right secret", async () => {
+    const admin = await createTestUser({ isAdmin: true });
+    const { createSystemRobot } = await import("@/lib/services/robots/robots");
+    const { robot, secret } = await createSystemRobot({
+      actor: actorFor(admin),
+      input: { name: uniqueName("ui"), description: "", durationDays: -1, grants: [{ namespace: "*", permission: "repository:pull" }] },
+    });
+    await expect(signInWithPassword({ username: robot.name, password: secret, client })).rejects.toThrow("Wrong username or password.");
+  });
 });
