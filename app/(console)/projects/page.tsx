@@ -10,6 +10,7 @@ import { projectRoleLabel } from "@/lib/services/authz/project-roles";
 import { canCreateProjects } from "@/lib/services/projects/can-create-projects";
 import { listProjects } from "@/lib/services/projects/list-projects";
 import { ZListProjectsQuery } from "@/lib/validation/projects";
+import { EmptyRow, Table } from "@/components/ui/table";
 
 export const metadata = { title: "Projects" };
 
@@ -61,40 +62,25 @@ export default async function ProjectsPage({ searchParams }: { searchParams: Pro
           })}
         </nav>
       </div>
-      <div className="mt-4 overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="projects-table">
-          <thead className="bg-slate-50 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase">
-            <tr>
-              <th scope="col" className="px-4 py-3">Name</th>
-              <th scope="col" className="px-4 py-3">Access level</th>
-              <th scope="col" className="px-4 py-3">Your role</th>
-              <th scope="col" className="px-4 py-3">Repositories</th>
-              <th scope="col" className="px-4 py-3">Created</th>
+      <div className="mt-4">
+        <Table testId="projects-table" columns={["Name", "Access level", "Your role", "Repositories", "Created"]}>
+          {rows.map((p) => (
+            <tr key={p.id} className="hover:bg-slate-50">
+              <td className="px-4 py-2.5 font-medium">
+                <Link href={`/projects/${p.id}`} prefetch={false} className="text-sky-800 hover:underline">
+                  {p.name}
+                </Link>
+              </td>
+              <td className="px-4 py-2.5">{p.isPublic ? <Badge tone="info">Public</Badge> : <Badge>Private</Badge>}</td>
+              <td className="px-4 py-2.5">
+                {p.viewerRoleId ? projectRoleLabel(p.viewerRoleId) : <span className="text-slate-400">—</span>}
+              </td>
+              <td className="px-4 py-2.5">{p.repositoryCount}</td>
+              <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">{p.createdAt.toISOString().slice(0, 10)}</td>
             </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {rows.map((p) => (
-              <tr key={p.id} className="hover:bg-slate-50">
-                <td className="px-4 py-2.5 font-medium">
-                  <Link href={`/projects/${p.id}`} prefetch={false} className="text-sky-800 hover:underline">
-                    {p.name}
-                  </Link>
-                </td>
-                <td className="px-4 py-2.5">{p.isPublic ? <Badge tone="info">Public</Badge> : <Badge>Private</Badge>}</td>
-                <td className="px-4 py-2.5">{p.viewerRoleId ? projectRoleLabel(p.viewerRoleId) : <span className="text-slate-400">—</span>}</td>
-                <td className="px-4 py-2.5">{p.repositoryCount}</td>
-                <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">{p.createdAt.toISOString().slice(0, 10)}</td>
-              </tr>
-            ))}
-            {rows.length === 0 && (
-              <tr>
-                <td colSpan={5} className="px-4 py-8 text-center text-slate-500">
-                  No project matches these filters.
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
+          ))}
+          {rows.length === 0 && <EmptyRow colSpan={5}>No project matches these filters.</EmptyRow>}
+        </Table>
       </div>
       <Pagination
         basePath="/projects"

@@ -10,6 +10,7 @@ import { getActor } from "@/lib/auth/session";
 import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import { listUsers } from "@/lib/services/users/list-users";
 import { ZListUsersQuery } from "@/lib/validation/users";
+import { EmptyRow, Table } from "@/components/ui/table";
 
 export const metadata = { title: "Users" };
 
@@ -34,44 +35,28 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
         }
       />
       <SearchBox placeholder="Search username, email or name" initialValue={query.q ?? ""} label="Search users" />
-      <div className="mt-4 overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="users-table">
-          <thead className="bg-slate-50 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase">
-            <tr>
-              <th scope="col" className="px-4 py-3">Username</th>
-              <th scope="col" className="px-4 py-3">Full name</th>
-              <th scope="col" className="px-4 py-3">Email</th>
-              <th scope="col" className="px-4 py-3">Role</th>
-              <th scope="col" className="px-4 py-3">Status</th>
-              <th scope="col" className="px-4 py-3">Created</th>
+      <div className="mt-4">
+        <Table testId="users-table" columns={["Username", "Full name", "Email", "Role", "Status", "Created"]}>
+          {rows.map((user) => (
+            <tr key={user.id} className="hover:bg-slate-50">
+              <td className="px-4 py-2.5 font-medium">
+                <Link href={`/admin/users/${user.id}`} prefetch={false} className="text-sky-800 hover:underline">
+                  {user.username}
+                </Link>
+              </td>
+              <td className="px-4 py-2.5">{user.fullName}</td>
+              <td className="px-4 py-2.5">{user.email}</td>
+              <td className="px-4 py-2.5">
+                {user.isAdmin ? <Badge tone="info">Administrator</Badge> : user.isAuditor ? <Badge tone="info">Auditor</Badge> : "User"}
+              </td>
+              <td className="px-4 py-2.5">{user.disabled ? <Badge tone="bad">Disabled</Badge> : <Badge tone="good">Active</Badge>}</td>
+              <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">
+                <time dateTime={user.createdAt.toISOString()}>{user.createdAt.toISOString().slice(0, 10)}</time>
+              </td>
             </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {rows.map((user) => (
-              <tr key={user.id} className="hover:bg-slate-50">
-                <td className="px-4 py-2.5 font-medium">
-                  <Link href={`/admin/users/${user.id}`} prefetch={false} className="text-sky-800 hover:underline">
-                    {user.username}
-                  </Link>
-                </td>
-                <td className="px-4 py-2.5">{user.fullName}</td>
-                <td className="px-4 py-2.5">{user.email}</td>
-                <td className="px-4 py-2.5">{user.isAdmin ? <Badge tone="info">Administrator</Badge> : user.isAuditor ? <Badge tone="info">Auditor</Badge> : "User"}</td>
-                <td className="px-4 py-2.5">{user.disabled ? <Badge tone="bad">Disabled</Badge> : <Badge tone="good">Active</Badge>}</td>
-                <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">
-                  <time dateTime={user.createdAt.toISOString()}>{user.createdAt.toISOString().slice(0, 10)}</time>
-                </td>
-              </tr>
-            ))}
-            {rows.length === 0 && (
-              <tr>
-                <td colSpan={6} className="px-4 py-8 text-center text-slate-500">
-                  {query.q ? `No user matches “${query.q}”.` : "No users yet."}
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
+          ))}
+          {rows.length === 0 && <EmptyRow colSpan={6}>{query.q ? `No user matches “${query.q}”.` : "No users yet."}</EmptyRow>}
+        </Table>
       </div>
       <Pagination basePath="/admin/users" params={{ q: query.q }} page={page} pageSize={pageSize} total={total} />
     </>

@@ -6,6 +6,7 @@ import { attempt } from "@/lib/actions/attempt";
 import { getActor } from "@/lib/auth/session";
 import { listProjectMembers } from "@/lib/services/members/members";
 import { ZListMembersQuery } from "@/lib/validation/projects";
+import { Table } from "@/components/ui/table";
 
 export const metadata = { title: "Members" };
 
@@ -22,23 +23,18 @@ export default async function MembersPage({ params, searchParams }: ProjectTabPa
   return (
     <div className="space-y-6">
       {canManage && <AddMemberForm projectId={project.value.id} />}
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="members-table">
-          <thead className="bg-slate-50 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase">
-            <tr>
-              <th scope="col" className="px-4 py-3">User</th>
-              <th scope="col" className="px-4 py-3">Role</th>
-              {canManage && <th scope="col" className="px-4 py-3"><span className="sr-only">Actions</span></th>}
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {rows.map((m) => (
-              <MemberRow key={m.id} projectId={project.value.id} member={m} canManage={canManage} />
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <Pagination basePath={`/projects/${project.value.id}/members`} params={{ q: query.q }} page={page} pageSize={pageSize} total={total} />
+      <Table testId="members-table" columns={["User", "Role", ...(canManage ? [{ label: "Actions", srOnly: true }] : [])]}>
+        {rows.map((m) => (
+          <MemberRow key={m.id} projectId={project.value.id} member={m} canManage={canManage} />
+        ))}
+      </Table>
+      <Pagination
+        basePath={`/projects/${project.value.id}/members`}
+        params={{ q: query.q }}
+        page={page}
+        pageSize={pageSize}
+        total={total}
+      />
     </div>
   );
 }

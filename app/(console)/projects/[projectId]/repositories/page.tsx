@@ -6,6 +6,7 @@ import { getActor } from "@/lib/auth/session";
 import { listProjectRepositories } from "@/lib/services/projects/list-project-repositories";
 import { ZPage, ZPageSize, ZSearchText } from "@/lib/validation/common";
 import { z } from "zod";
+import { EmptyRow, Table } from "@/components/ui/table";
 
 export const metadata = { title: "Repositories" };
 
@@ -21,34 +22,23 @@ export default async function RepositoriesPage({ params, searchParams }: Project
   const { rows, total, page, pageSize } = outcome.value;
   return (
     <>
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="repositories-table">
-          <thead className="bg-slate-50 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase">
-            <tr>
-              <th scope="col" className="px-4 py-3">Name</th>
-              <th scope="col" className="px-4 py-3">First push</th>
-              <th scope="col" className="px-4 py-3">Last push</th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {rows.map((r) => (
-              <tr key={r.id}>
-                <td className="px-4 py-2.5 font-mono text-xs">{r.name}</td>
-                <td className="px-4 py-2.5 text-slate-600">{r.createdAt.toISOString().slice(0, 16).replace("T", " ")}</td>
-                <td className="px-4 py-2.5 text-slate-600">{r.updatedAt.toISOString().slice(0, 16).replace("T", " ")}</td>
-              </tr>
-            ))}
-            {rows.length === 0 && (
-              <tr>
-                <td colSpan={3} className="px-4 py-8 text-center text-slate-500">
-                  No repositories yet. Push an image to create one (see Summary).
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
-      <Pagination basePath={`/projects/${project.value.id}/repositories`} params={{ q: query.q }} page={page} pageSize={pageSize} total={total} />
+      <Table testId="repositories-table" columns={["Name", "First push", "Last push"]}>
+        {rows.map((r) => (
+          <tr key={r.id}>
+            <td className="px-4 py-2.5 font-mono text-xs">{r.name}</td>
+            <td className="px-4 py-2.5 text-slate-600">{r.createdAt.toISOString().slice(0, 16).replace("T", " ")}</td>
+            <td className="px-4 py-2.5 text-slate-600">{r.updatedAt.toISOString().slice(0, 16).replace("T", " ")}</td>
+          </tr>
+        ))}
+        {rows.length === 0 && <EmptyRow colSpan={3}>No repositories yet. Push an image to create one (see Summary).</EmptyRow>}
+      </Table>
+      <Pagination
+        basePath={`/projects/${project.value.id}/repositories`}
+        params={{ q: query.q }}
+        page={page}
+        pageSize={pageSize}
+        total={total}
+      />
     </>
   );
 }

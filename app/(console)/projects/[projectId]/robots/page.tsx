@@ -7,6 +7,7 @@ import { getActor } from "@/lib/auth/session";
 import { PROJECT_PERMISSION_MATRIX } from "@/lib/services/authz/project-roles";
 import { listRobots } from "@/lib/services/robots/robots";
 import { ZPage, ZPageSize } from "@/lib/validation/common";
+import { EmptyRow, Table } from "@/components/ui/table";
 
 export const metadata = { title: "Robot accounts" };
 
@@ -29,43 +30,26 @@ export default async function RobotsPage({ params, searchParams }: ProjectTabPag
   return (
     <div className="space-y-6">
       {can.has("robot:create") && <CreateRobotForm projectId={project.value.id} projectName={project.value.name} grid={grid} />}
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="robots-table">
-          <thead className="bg-slate-50 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase">
-            <tr>
-              <th scope="col" className="px-4 py-3">Name</th>
-              <th scope="col" className="px-4 py-3">Permissions</th>
-              <th scope="col" className="px-4 py-3">Expires</th>
-              <th scope="col" className="px-4 py-3">Status</th>
-              <th scope="col" className="px-4 py-3"><span className="sr-only">Actions</span></th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {rows.map((robot) => (
-              <RobotRow
-                key={robot.id}
-                projectId={project.value.id}
-                robot={{
-                  id: robot.id,
-                  name: robot.name,
-                  description: robot.description,
-                  disabled: robot.disabled,
-                  expiresAt: robot.expiresAt?.toISOString() ?? null,
-                  permissions: robot.permissions.map((p) => `${p.resource}:${p.action}`),
-                }}
-                canManage={can.has("robot:update") && can.has("robot:delete")}
-              />
-            ))}
-            {rows.length === 0 && (
-              <tr>
-                <td colSpan={5} className="px-4 py-8 text-center text-slate-500">
-                  No robot accounts. Robots let CI systems push and pull without a person&apos;s password.
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+      <Table testId="robots-table" columns={["Name", "Permissions", "Expires", "Status", { label: "Actions", srOnly: true }]}>
+        {rows.map((robot) => (
+          <RobotRow
+            key={robot.id}
+            projectId={project.value.id}
+            robot={{
+              id: robot.id,
+              name: robot.name,
+              description: robot.description,
+              disabled: robot.disabled,
+              expiresAt: robot.expiresAt?.toISOString() ?? null,
+              permissions: robot.permissions.map((p) => `${p.resource}:${p.action}`),
+            }}
+            canManage={can.has("robot:update") && can.has("robot:delete")}
+          />
+        ))}
+        {rows.length === 0 && (
+          <EmptyRow colSpan={5}>No robot accounts. Robots let CI systems push and pull without a person&apos;s password.</EmptyRow>
+        )}
+      </Table>
       <Pagination basePath={`/projects/${project.value.id}/robots`} params={{}} page={page} pageSize={pageSize} total={total} />
     </div>
   );
