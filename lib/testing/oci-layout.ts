@@ -51,6 +51,8 @@ export interface OciImageOptions {
   /** Annotations on the image manifest. */
   annotations?: Record<string, string>;
   created?: string;
+  /** The config's `author`. */
+  author?: string;
 }
 
 export interface OciImageResult {
@@ -156,6 +158,7 @@ async function writeImageBlobs(dir: string, options: OciImageOptions): Promise<W
     OCI_IMAGE_CONFIG,
     withoutUndefined({
       created,
+      author: options.author,
       architecture,
       os,
       variant: options.variant,

@@ -249,7 +249,8 @@ async function recordSuccess({
     if (route.kind === "manifest") {
       const event = { actor, projectId, repository: route.name, reference: route.reference };
       if (method === "PUT" && upstream.status === 201 && manifest) {
-        await recordManifestPush({ ...event, digest: digestHeader ?? manifest.digest, mediaType: manifest.mediaType });
+        const digest = digestHeader ?? manifest.digest;
+        await recordManifestPush({ ...event, digest, mediaType: manifest.mediaType, manifest: { digest, mediaType: manifest.mediaType, bytes: manifest.bytes } });
       } else if (method === "GET" && upstream.status === 200) {
         await recordManifestPull({ ...event, digest: digestHeader, mediaType: mediaTypeHeader });
       } else if (method === "DELETE" && upstream.status === 202) {

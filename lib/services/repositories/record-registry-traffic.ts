@@ -2,8 +2,11 @@ import "server-only";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { Prisma } from "@/lib/generated/prisma/client";
+import { getBackingRegistry } from "@/lib/registry/backing-registry";
 import { isDigest } from "@/lib/registry/client";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
+import { indexManifest, prepareManifest, removeManifest, type PushedManifest } from "@/lib/services/repositories/index-manifest";
+import { notePull } from "@/lib/services/repositories/pull-times";
 
 /**
  * What the /v2 gateway records about traffic it let through, after the backing registry accepted
@@ -28,38 +31,56 @@ export function artifactName(repository: string, reference: string): string {
 }
 
 /**
- * A manifest PUT succeeded: the repository joins Wharf's index (created on its first push) and
- * one `artifact.push` row is written, in one transaction.
+ * A manifest PUT succeeded: the repository joins Wharf's index (created on its first push), the
+ * artifact, its children, accessory link and tag are indexed, and one `artifact.push` row is
+ * written, all in one transaction. The registry reads the index needs (config blob, child
+ * manifests) happen first, with no transaction open.
  */
-export async function recordManifestPush(event: ArtifactEvent): Promise<void> {
+export async function recordManifestPush(event: ArtifactEvent & { manifest: PushedManifest }): Promise<void> {
+  const tag = isDigest(event.reference) ? null : event.reference;
+  const prepared = await prepareManifest({ registry: getBackingRegistry(), repository: event.repository, manifest: event.manifest, tag });
+  const now = new Date();
   const write = () =>
     db.$transaction(async (tx) => {
-      await tx.repository.upsert({
+      const repository = await tx.repository.upsert({
         where: { name: event.repository },
         create: { projectId: event.projectId, name: event.repository },
-        update: { updatedAt: new Date() },
+        update: { updatedAt: now },
         select: { id: true },
       });
+      await indexManifest(tx, { repositoryId: repository.id, prepared, tag, now });
       await recordAuditEvent(tx, artifactAudit("artifact.push", event));
     });
   try {
     await write();
   } catch (error) {
-    // Two first pushes to one repository at once: the loser's insert hits the unique name. Once
-    // more finds the row.
+    // Two first pushes to one repository (or one digest) at once: the loser's insert hits a
+    // unique key. Once more finds the row.
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") await write();
     else throw error;
   }
 }
 
-/** A manifest GET succeeded (HEADs are existence checks and are not recorded, as in Harbor). */
+/**
+ * A manifest GET succeeded (HEADs are existence checks and are not recorded, as in Harbor). The
+ * audit row is written now; pull time and count are batched (pull-times.ts).
+ */
 export async function recordManifestPull(event: ArtifactEvent): Promise<void> {
   await recordAuditEvent(db, artifactAudit("artifact.pull", event));
+  if (event.digest) {
+    notePull({ repository: event.repository, digest: event.digest, tag: isDigest(event.reference) ? null : event.reference });
+  }
 }
 
-/** A manifest DELETE succeeded (Distribution removes every tag on that digest). */
+/**
+ * A manifest DELETE succeeded (Distribution removes every tag on that digest): the artifact and
+ * its tags leave the index in the transaction of the `artifact.delete` row.
+ */
 export async function recordManifestDelete(event: ArtifactEvent): Promise<void> {
-  await recordAuditEvent(db, artifactAudit("artifact.delete", event));
+  await db.$transaction(async (tx) => {
+    if (event.digest && isDigest(event.digest)) await removeManifest(tx, { repository: event.repository, digest: event.digest });
+    await recordAuditEvent(tx, artifactAudit("artifact.delete", event));
+  });
 }
 
 /** A blob DELETE succeeded: the repository's link to the blob is gone. */

@@ -1,0 +1,427 @@
+import "server-only";
+import { z } from "zod";
+import { db, type DbTransaction } from "@/lib/db/client";
+import type { AccessoryType, Prisma } from "@/lib/generated/prisma/client";
+import type { RegistryClient } from "@/lib/registry/client";
+import { isDigest } from "@/lib/registry/client";
+import { DOCKER_CONTAINER_CONFIG, isIndexMediaType, OCI_IMAGE_CONFIG } from "@/lib/registry/media-types";
+
+/**
+ * Wharf's artifact index, written from manifests: what an image or index is (sizes, platform,
+ * config attributes), which tags point at it, which children an index lists and which artifacts
+ * are accessories (signatures, attestations, SBOMs) of another.
+ *
+ * Two phases, because a Postgres transaction must not wait on the registry: `prepareManifest`
+ * reads everything it needs (config blob, child manifests) with no transaction open, and
+ * `indexManifest` writes it inside the caller's transaction (next to its audit row).
+ */
+
+/** Config blobs are a few KiB; a bigger one is not an image config worth reading. */
+export const CONFIG_MAX_BYTES = 1024 * 1024;
+/** An index of indexes is allowed by the spec; deeper nesting is not followed (sizes count 0). */
+const MAX_DEPTH = 2;
+
+export type PushedManifest = { digest: string; mediaType: string; bytes: Uint8Array };
+
+export type PreparedChild = {
+  digest: string;
+  position: number;
+  platform: { os: string | null; architecture: string | null; variant: string | null; osVersion: string | null };
+  /** null when the child is already indexed in this repository (or could not be read). */
+  prepared: PreparedManifest | null;
+  /** The child's total size as known (from the index or from its manifest). */
+  totalSize: bigint;
+};
+
+export type PreparedManifest = {
+  digest: string;
+  mediaType: string;
+  manifestSize: number;
+  artifactType: string | null;
+  totalSize: bigint;
+  os: string | null;
+  architecture: string | null;
+  variant: string | null;
+  created: Date | null;
+  author: string | null;
+  annotations: Record<string, string>;
+  subjectDigest: string | null;
+  accessoryType: AccessoryType | null;
+  children: PreparedChild[];
+};
+
+// ---- manifest parsing (defensive: anything unexpected becomes null, never a throw) ----
+
+const descriptorSchema = z.object({
+  mediaType: z.string().max(255).optional(),
+  digest: z.string().refine(isDigest),
+  size: z.number().int().nonnegative(),
+  artifactType: z.string().max(255).optional(),
+});
+
+const platformSchema = z
+  .object({
+    os: z.string().max(64).optional(),
+    architecture: z.string().max(64).optional(),
+    variant: z.string().max(64).optional(),
+    "os.version": z.string().max(255).optional(),
+  })
+  .optional();
+
+const annotationsSchema = z.record(z.string(), z.string()).optional().catch(undefined);
+
+const imageManifestSchema = z.object({
+  mediaType: z.string().optional(),
+  artifactType: z.string().max(255).optional().catch(undefined),
+  config: descriptorSchema,
+  layers: z.array(descriptorSchema),
+  subject: descriptorSchema.optional().catch(undefined),
+  annotations: annotationsSchema,
+});
+
+const indexManifestSchema = z.object({
+  mediaType: z.string().optional(),
+  artifactType: z.string().max(255).optional().catch(undefined),
+  manifests: z.array(descriptorSchema.extend({ platform: platformSchema.catch(undefined) })),
+  subject: descriptorSchema.optional().catch(undefined),
+  annotations: annotationsSchema,
+});
+
+/** Only the attributes Harbor shows; every field optional, wrong types dropped. */
+const imageConfigSchema = z.object({
+  os: z.string().max(64).optional().catch(undefined),
+  architecture: z.string().max(64).optional().catch(undefined),
+  variant: z.string().max(64).optional().catch(undefined),
+  created: z.string().optional().catch(undefined),
+  author: z.string().optional().catch(undefined),
+});
+
+/** cosign's tag convention: `sha256-<hex>.sig|.att|.sbom` names the subject by digest. */
+const COSIGN_TAG = /^(sha256)-([a-f0-9]{64})\.(sig|att|sbom)$/;
+
+export function cosignSubjectOfTag(tag: string | null): { subjectDigest: string; accessoryType: AccessoryType } | null {
+  const match = tag ? COSIGN_TAG.exec(tag) : null;
+  if (!match) return null;
+  const kind = match[3];
+  return {
+    subjectDigest: `${match[1]}:${match[2]}`,
+    accessoryType: kind === "sig" ? "signature" : kind === "att" ? "attestation" : "sbom",
+  };
+}
+
+/** An OCI referrer (a manifest with `subject`) classified by its artifact type. */
+export function accessoryTypeOf(artifactType: string | null): AccessoryType {
+  const t = (artifactType ?? "").toLowerCase();
+  if (/signature|notary|cosign\.sig|\.sig$/.test(t)) return "signature";
+  if (/in-toto|attestation|dsse/.test(t)) return "attestation";
+  if (/spdx|cyclonedx|sbom|syft/.test(t)) return "sbom";
+  return "other";
+}
+
+function parseJson(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes)) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+function cut(value: string | undefined, max: number): string | null {
+  return value === undefined || value === "" ? null : value.slice(0, max);
+}
+
+function parseTime(value: string | undefined): Date | null {
+  if (!value) return null;
+  const date = new Date(value);
+  // Postgres timestamptz covers years 4713 BC to 294276 AD; configs sometimes carry 0001-01-01.
+  return Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1970 ? null : date;
+}
+
+/** Reads at most `limit` bytes of a stream; null (and the stream cancelled) when it is longer. */
+async function readBounded(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array | null> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > limit) {
+        await reader.cancel().catch(() => undefined);
+        return null;
+      }
+      chunks.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+async function readImageConfig(registry: RegistryClient, repository: string, config: z.infer<typeof descriptorSchema>) {
+  // Only image configs carry os/architecture; other artifact configs (cosign, helm, ...) are skipped.
+  if (config.mediaType !== OCI_IMAGE_CONFIG && config.mediaType !== DOCKER_CONTAINER_CONFIG) return null;
+  if (config.size > CONFIG_MAX_BYTES) return null;
+  try {
+    const blob = await registry.getBlob(repository, config.digest);
+    const bytes = await readBounded(blob.stream, CONFIG_MAX_BYTES);
+    if (!bytes) return null;
+    const parsed = imageConfigSchema.safeParse(parseJson(bytes));
+    return parsed.success ? parsed.data : null;
+  } catch (error) {
+    // The manifest is in the registry already: index it without the config attributes rather
+    // than fail the push (the reconcile job fills them in later).
+    console.warn(`wharf: index: cannot read config ${repository}@${config.digest}: ${String(error)}`);
+    return null;
+  }
+}
+
+/**
+ * Reads what the index needs about a pushed manifest: its config (image) or its children (index).
+ * No transaction is open while the registry is asked. Never throws for a malformed manifest.
+ */
+export async function prepareManifest({
+  registry,
+  repository,
+  manifest,
+  tag,
+  depth = 0,
+}: {
+  registry: RegistryClient;
+  repository: string;
+  manifest: PushedManifest;
+  tag: string | null;
+  depth?: number;
+}): Promise<PreparedManifest> {
+  const json = parseJson(manifest.bytes);
+  const base: PreparedManifest = {
+    digest: manifest.digest,
+    mediaType: manifest.mediaType,
+    manifestSize: manifest.bytes.byteLength,
+    artifactType: null,
+    totalSize: 0n,
+    os: null,
+    architecture: null,
+    variant: null,
+    created: null,
+    author: null,
+    annotations: {},
+    subjectDigest: null,
+    accessoryType: null,
+    children: [],
+  };
+
+  if (isIndexMediaType(manifest.mediaType)) {
+    const parsed = indexManifestSchema.safeParse(json);
+    if (!parsed.success) return withAccessory(base, null, tag);
+    const index = parsed.data;
+    base.artifactType = cut(index.artifactType, 255);
+    base.annotations = index.annotations ?? {};
+    base.children = await prepareChildren(registry, repository, index.manifests, depth);
+    base.totalSize = base.children.reduce((sum, c) => sum + c.totalSize, 0n);
+    return withAccessory(base, index.subject?.digest ?? null, tag);
+  }
+
+  const parsed = imageManifestSchema.safeParse(json);
+  if (!parsed.success) return withAccessory(base, null, tag);
+  const image = parsed.data;
+  base.artifactType = cut(image.artifactType ?? image.config.mediaType, 255);
+  base.annotations = image.annotations ?? {};
+  base.totalSize = BigInt(image.config.size) + image.layers.reduce((sum, l) => sum + BigInt(l.size), 0n);
+  const config = await readImageConfig(registry, repository, image.config);
+  if (config) {
+    base.os = cut(config.os, 64);
+    base.architecture = cut(config.architecture, 64);
+    base.variant = cut(config.variant, 64);
+    base.created = parseTime(config.created);
+    base.author = cut(config.author, 255);
+  }
+  return withAccessory(base, image.subject?.digest ?? null, tag);
+}
+
+function withAccessory(prepared: PreparedManifest, subject: string | null, tag: string | null): PreparedManifest {
+  if (subject) return { ...prepared, subjectDigest: subject, accessoryType: accessoryTypeOf(prepared.artifactType) };
+  const cosign = cosignSubjectOfTag(tag);
+  if (cosign) return { ...prepared, ...cosign };
+  return prepared;
+}
+
+async function prepareChildren(
+  registry: RegistryClient,
+  repository: string,
+  descriptors: (z.infer<typeof descriptorSchema> & { platform?: z.infer<typeof platformSchema> })[],
+  depth: number,
+): Promise<PreparedChild[]> {
+  const digests = descriptors.map((d) => d.digest);
+  // Children pushed before (skopeo pushes them first, through the gateway) are not fetched again.
+  const known = await db.artifact.findMany({
+    where: { repository: { name: repository }, digest: { in: digests } },
+    select: { digest: true, totalSize: true },
+  });
+  const knownSize = new Map(known.map((k) => [k.digest, k.totalSize]));
+  const children: PreparedChild[] = [];
+  for (const [position, d] of descriptors.entries()) {
+    const platform = {
+      os: cut(d.platform?.os, 64),
+      architecture: cut(d.platform?.architecture, 64),
+      variant: cut(d.platform?.variant, 64),
+      osVersion: cut(d.platform?.["os.version"], 255),
+    };
+    const size = knownSize.get(d.digest);
+    if (size !== undefined) {
+      children.push({ digest: d.digest, position, platform, prepared: null, totalSize: size });
+      continue;
+    }
+    let prepared: PreparedManifest | null = null;
+    if (depth + 1 < MAX_DEPTH) {
+      try {
+        const fetched = await registry.getManifest(repository, d.digest);
+        prepared = await prepareManifest({
+          registry,
+          repository,
+          manifest: { digest: fetched.digest, mediaType: fetched.mediaType, bytes: fetched.bytes },
+          tag: null,
+          depth: depth + 1,
+        });
+      } catch (error) {
+        console.warn(`wharf: index: cannot read child ${repository}@${d.digest}: ${String(error)}`);
+      }
+    }
+    children.push({ digest: d.digest, position, platform, prepared, totalSize: prepared?.totalSize ?? 0n });
+  }
+  return children;
+}
+
+// ---- writing (inside the caller's transaction) ----
+
+/**
+ * Records a prepared manifest in `repositoryId`: the artifact (and its children), its accessory
+ * link, and `tag` moved onto it. Pushing a digest again refreshes its push time only (its
+ * content cannot change: the digest is the content).
+ */
+export async function indexManifest(
+  tx: DbTransaction,
+  { repositoryId, prepared, tag, now }: { repositoryId: number; prepared: PreparedManifest; tag: string | null; now: Date },
+): Promise<{ artifactId: number }> {
+  const artifactId = await upsertArtifact(tx, repositoryId, prepared, now);
+  if (tag) {
+    // A tag points at exactly one artifact: the unique (repository, name) moves it.
+    await tx.tag.upsert({
+      where: { repositoryId_name: { repositoryId, name: tag } },
+      create: { repositoryId, artifactId, name: tag, pushedAt: now },
+      update: { artifactId, pushedAt: now },
+      select: { id: true },
+    });
+  }
+  await refreshArtifactCount(tx, repositoryId);
+  return { artifactId };
+}
+
+async function upsertArtifact(tx: DbTransaction, repositoryId: number, prepared: PreparedManifest, now: Date): Promise<number> {
+  const existing = await tx.artifact.findUnique({
+    where: { repositoryId_digest: { repositoryId, digest: prepared.digest } },
+    select: { id: true },
+  });
+  if (existing) {
+    await tx.artifact.update({ where: { id: existing.id }, data: { pushedAt: now }, select: { id: true } });
+    return existing.id;
+  }
+  // Children first, so the references can point at them.
+  const childIds = new Map<string, number>();
+  for (const child of prepared.children) {
+    if (child.prepared) childIds.set(child.digest, await upsertArtifact(tx, repositoryId, child.prepared, now));
+  }
+  const missing = prepared.children.filter((c) => !childIds.has(c.digest)).map((c) => c.digest);
+  if (missing.length > 0) {
+    const rows = await tx.artifact.findMany({ where: { repositoryId, digest: { in: missing } }, select: { id: true, digest: true } });
+    for (const row of rows) childIds.set(row.digest, row.id);
+  }
+  const subject = prepared.subjectDigest
+    ? await tx.artifact.findUnique({
+        where: { repositoryId_digest: { repositoryId, digest: prepared.subjectDigest } },
+        select: { id: true },
+      })
+    : null;
+  const created = await tx.artifact.create({
+    data: {
+      repositoryId,
+      digest: prepared.digest,
+      mediaType: prepared.mediaType.slice(0, 255),
+      artifactType: prepared.artifactType,
+      manifestSize: prepared.manifestSize,
+      totalSize: prepared.totalSize,
+      pushedAt: now,
+      os: prepared.os,
+      architecture: prepared.architecture,
+      variant: prepared.variant,
+      created: prepared.created,
+      author: prepared.author,
+      annotations: prepared.annotations as Prisma.InputJsonValue,
+      subjectDigest: prepared.subjectDigest,
+      subjectArtifactId: subject?.id ?? null,
+      accessoryType: prepared.accessoryType,
+    },
+    select: { id: true },
+  });
+  // Unique (parent, child digest): an index listing one digest twice (two platforms) keeps the first.
+  const seen = new Set<string>();
+  const references = prepared.children.filter((c) => !seen.has(c.digest) && seen.add(c.digest));
+  if (references.length > 0) {
+    await tx.artifactReference.createMany({
+      data: references.map((c) => ({
+        parentId: created.id,
+        childId: childIds.get(c.digest) ?? null,
+        childDigest: c.digest,
+        position: c.position,
+        ...c.platform,
+      })),
+    });
+  }
+  // Referrers pushed before their subject (allowed by OCI) and references to a child indexed
+  // later are linked now.
+  await tx.artifact.updateMany({
+    where: { repositoryId, subjectDigest: prepared.digest, subjectArtifactId: null },
+    data: { subjectArtifactId: created.id },
+  });
+  await tx.artifactReference.updateMany({
+    where: { childDigest: prepared.digest, childId: null, parent: { repositoryId } },
+    data: { childId: created.id },
+  });
+  return created.id;
+}
+
+/**
+ * A manifest DELETE (by digest) succeeded: Distribution removed the manifest and every tag on it.
+ * The artifact row goes, its tags and child references with it (cascade); accessories and index
+ * references to it keep the digest but lose the link (SET NULL), as their manifests still exist.
+ */
+export async function removeManifest(tx: DbTransaction, { repository, digest }: { repository: string; digest: string }): Promise<boolean> {
+  const repo = await tx.repository.findUnique({ where: { name: repository }, select: { id: true } });
+  if (!repo) return false;
+  const { count } = await tx.artifact.deleteMany({ where: { repositoryId: repo.id, digest } });
+  await refreshArtifactCount(tx, repo.id);
+  return count > 0;
+}
+
+/**
+ * artifact_count = artifacts shown in the list: not accessories, and not index children that
+ * carry no tag of their own (Harbor shows those under their index). One indexed query.
+ */
+export async function refreshArtifactCount(tx: DbTransaction, repositoryId: number): Promise<void> {
+  await tx.$executeRaw`
+    UPDATE repositories SET artifact_count = (
+      SELECT count(*)::int FROM artifacts a
+      WHERE a.repository_id = ${repositoryId}
+        AND a.subject_digest IS NULL
+        AND (NOT EXISTS (SELECT 1 FROM artifact_references r WHERE r.child_id = a.id)
+             OR EXISTS (SELECT 1 FROM tags t WHERE t.artifact_id = a.id))
+    ), updated_at = now()
+    WHERE id = ${repositoryId}`;
+}
