@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -178,6 +179,33 @@ describe("manifest PUT through the gateway", () => {
     // Not an ordinary artifact of the repository: the count stays at the subject alone.
     expect(await db.repository.findUniqueOrThrow({ where: { name: repository } })).toMatchObject({ artifactCount: 1 });
     expect(await db.artifact.count({ where: { repository: { name: repository }, accessoryType: null } })).toBe(1);
+  });
+
+  it("records an OCI referrer (subject field) pushed by digest as an accessory, typed by its artifactType", async () => {
+    const { repository, token } = await setup();
+    const { image, dir } = await pushImage(token, repository, ["1.0"]);
+    const config = await blobBytes(dir, image.configDigest);
+    const sbom = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_IMAGE_MANIFEST,
+        artifactType: "application/spdx+json",
+        config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: image.configDigest, size: config.length },
+        layers: [],
+        subject: { mediaType: OCI_IMAGE_MANIFEST, digest: image.manifestDigest, size: image.manifestSize },
+      }),
+    );
+    const digest = `sha256:${createHash("sha256").update(sbom).digest("hex")}`;
+    await putManifest(token, repository, digest, sbom, OCI_IMAGE_MANIFEST);
+
+    const subject = await db.artifact.findFirstOrThrow({ where: { repository: { name: repository }, digest: image.manifestDigest } });
+    expect(await db.artifact.findFirstOrThrow({ where: { repository: { name: repository }, digest } })).toMatchObject({
+      accessoryType: "sbom",
+      artifactType: "application/spdx+json",
+      subjectDigest: image.manifestDigest,
+      subjectArtifactId: subject.id,
+    });
+    expect(await indexedTags(repository)).toEqual([{ name: "1.0", artifact: { digest: image.manifestDigest } }]);
   });
 });
 
