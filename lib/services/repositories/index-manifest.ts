@@ -138,7 +138,7 @@ function parseTime(value: string | undefined): Date | null {
 }
 
 /** Reads at most `limit` bytes of a stream; null (and the stream cancelled) when it is longer. */
-async function readBounded(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array | null> {
+export async function readBounded(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array | null> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;

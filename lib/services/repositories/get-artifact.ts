@@ -1,0 +1,185 @@
+import "server-only";
+import { z } from "zod";
+import type { Actor } from "@/lib/auth/actor";
+import { db } from "@/lib/db/client";
+import { NotFoundError } from "@/lib/errors";
+import type { AccessoryType } from "@/lib/generated/prisma/client";
+import { getBackingRegistry } from "@/lib/registry/backing-registry";
+import { isDigest } from "@/lib/registry/client";
+import { RegistryError } from "@/lib/registry/errors";
+import { isIndexMediaType } from "@/lib/registry/media-types";
+import type { ProjectPermission } from "@/lib/services/authz/project-roles";
+import { type Page, skipTake } from "@/lib/services/pagination";
+import { CONFIG_MAX_BYTES, readBounded } from "@/lib/services/repositories/index-manifest";
+import { resolveRepository } from "@/lib/services/repositories/repository-access";
+
+/** Bounds on what the detail page reads and shows (the manifest itself is capped at 4 MiB by the client). */
+const TAGS_PAGE_SIZE = 20;
+const MAX_CHILDREN = 200;
+const MAX_ACCESSORIES = 100;
+const MAX_LAYERS = 500;
+const MAX_HISTORY = 500;
+
+export type ArtifactDetail = {
+  repository: string;
+  projectId: number;
+  digest: string;
+  mediaType: string;
+  artifactType: string | null;
+  manifestSize: number;
+  totalSize: bigint;
+  pushedAt: Date;
+  pulledAt: Date | null;
+  os: string | null;
+  architecture: string | null;
+  variant: string | null;
+  created: Date | null;
+  author: string | null;
+  annotations: Record<string, string>;
+  isIndex: boolean;
+  tags: Page<{ name: string; pushedAt: Date; pulledAt: Date | null }>;
+  layers: { mediaType: string | null; digest: string; size: number }[];
+  history: { created: string | null; createdBy: string | null; comment: string | null; emptyLayer: boolean }[];
+  children: { digest: string; indexed: boolean; os: string | null; architecture: string | null; variant: string | null; osVersion: string | null }[];
+  accessories: { digest: string; accessoryType: AccessoryType | null; artifactType: string | null; totalSize: bigint; pushedAt: Date }[];
+  /** The manifest as stored, pretty-printed; null when the registry could not give it. */
+  manifestJson: string | null;
+  viewerPermissions: ProjectPermission[];
+};
+
+const layersSchema = z.object({
+  config: z.object({ digest: z.string(), mediaType: z.string().optional(), size: z.number() }).optional().catch(undefined),
+  layers: z.array(z.object({ digest: z.string(), mediaType: z.string().optional(), size: z.number() })).optional().catch(undefined),
+});
+
+const historySchema = z.object({
+  history: z
+    .array(
+      z.object({
+        created: z.string().optional().catch(undefined),
+        created_by: z.string().optional().catch(undefined),
+        comment: z.string().optional().catch(undefined),
+        empty_layer: z.boolean().optional().catch(undefined),
+      }),
+    )
+    .optional()
+    .catch(undefined),
+});
+
+/**
+ * One artifact by digest or tag (artifact:read): the indexed overview, one page of its tags,
+ * children and accessories from the index; layers, build history and the manifest JSON read from
+ * the registry with bounded reads (a missing or oversized blob leaves those parts empty rather
+ * than failing the page).
+ */
+export async function getArtifact({
+  actor,
+  repository,
+  reference,
+  projectId,
+  tagPage = 1,
+}: {
+  actor: Actor;
+  repository: string;
+  reference: string;
+  projectId?: number;
+  tagPage?: number;
+}): Promise<ArtifactDetail> {
+  const { project, repo, granted } = await resolveRepository(actor, repository, "artifact:read", { projectId });
+  const artifact = isDigest(reference)
+    ? await db.artifact.findUnique({ where: { repositoryId_digest: { repositoryId: repo.id, digest: reference } } })
+    : (await db.tag.findUnique({ where: { repositoryId_name: { repositoryId: repo.id, name: reference } }, select: { artifact: true } }))?.artifact;
+  if (!artifact) throw new NotFoundError(`Artifact ${repository}${isDigest(reference) ? "@" : ":"}${reference} not found.`);
+
+  const [tagRows, tagTotal, children, accessories] = await Promise.all([
+    db.tag.findMany({
+      where: { artifactId: artifact.id },
+      select: { name: true, pushedAt: true, pulledAt: true },
+      orderBy: [{ pushedAt: "desc" }, { id: "desc" }],
+      ...skipTake(tagPage, TAGS_PAGE_SIZE),
+    }),
+    db.tag.count({ where: { artifactId: artifact.id } }),
+    db.artifactReference.findMany({
+      where: { parentId: artifact.id },
+      select: { childDigest: true, childId: true, os: true, architecture: true, variant: true, osVersion: true },
+      orderBy: { position: "asc" },
+      take: MAX_CHILDREN,
+    }),
+    db.artifact.findMany({
+      where: { subjectArtifactId: artifact.id },
+      select: { digest: true, accessoryType: true, artifactType: true, totalSize: true, pushedAt: true },
+      orderBy: [{ pushedAt: "desc" }, { id: "desc" }],
+      take: MAX_ACCESSORIES,
+    }),
+  ]);
+
+  const fromRegistry = await readManifestParts(repository, artifact.digest, artifact.mediaType);
+  return {
+    repository,
+    projectId: project.id,
+    digest: artifact.digest,
+    mediaType: artifact.mediaType,
+    artifactType: artifact.artifactType,
+    manifestSize: artifact.manifestSize,
+    totalSize: artifact.totalSize,
+    pushedAt: artifact.pushedAt,
+    pulledAt: artifact.pulledAt,
+    os: artifact.os,
+    architecture: artifact.architecture,
+    variant: artifact.variant,
+    created: artifact.created,
+    author: artifact.author,
+    annotations: stringRecord(artifact.annotations),
+    isIndex: isIndexMediaType(artifact.mediaType),
+    tags: { rows: tagRows, total: tagTotal, page: tagPage, pageSize: TAGS_PAGE_SIZE },
+    children: children.map(({ childDigest, childId, ...platform }) => ({ digest: childDigest, indexed: childId !== null, ...platform })),
+    accessories,
+    ...fromRegistry,
+    viewerPermissions: [...granted],
+  };
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  const parsed = z.record(z.string(), z.string()).safeParse(value);
+  return parsed.success ? parsed.data : {};
+}
+
+async function readManifestParts(repository: string, digest: string, mediaType: string) {
+  const registry = getBackingRegistry();
+  const empty = { layers: [], history: [], manifestJson: null };
+  let manifest;
+  try {
+    manifest = await registry.getManifest(repository, digest);
+  } catch (error) {
+    // The index may be ahead of the registry (content deleted behind Wharf's back): the page still
+    // shows what is indexed; the reconcile job will catch up.
+    if (error instanceof RegistryError) return empty;
+    throw error;
+  }
+  const manifestJson = JSON.stringify(manifest.json, null, 2);
+  if (isIndexMediaType(mediaType)) return { ...empty, manifestJson };
+  const parts = layersSchema.safeParse(manifest.json);
+  const layers = (parts.success ? (parts.data.layers ?? []) : []).slice(0, MAX_LAYERS).map((l) => ({ mediaType: l.mediaType ?? null, digest: l.digest, size: l.size }));
+  const config = parts.success ? parts.data.config : undefined;
+  const history = config && isDigest(config.digest) && config.size <= CONFIG_MAX_BYTES ? await readHistory(repository, config.digest) : [];
+  return { layers, history, manifestJson };
+}
+
+async function readHistory(repository: string, configDigest: string): Promise<ArtifactDetail["history"]> {
+  try {
+    const blob = await getBackingRegistry().getBlob(repository, configDigest);
+    const bytes = await readBounded(blob.stream, CONFIG_MAX_BYTES);
+    if (!bytes) return [];
+    const parsed = historySchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
+    if (!parsed.success) return [];
+    return (parsed.data.history ?? []).slice(0, MAX_HISTORY).map((h) => ({
+      created: h.created ?? null,
+      createdBy: h.created_by ?? null,
+      comment: h.comment ?? null,
+      emptyLayer: h.empty_layer ?? false,
+    }));
+  } catch {
+    // Not an image config, not JSON, or unreadable: the build history is simply not shown.
+    return [];
+  }
+}

@@ -1,0 +1,103 @@
+import "server-only";
+import type { Actor } from "@/lib/auth/actor";
+import { db } from "@/lib/db/client";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { type Page, skipTake } from "@/lib/services/pagination";
+import { resolveRepository } from "@/lib/services/repositories/repository-access";
+
+/** Tags shown per artifact row; the row says how many there are in all. */
+export const TAGS_PER_ROW = 5;
+/** Platforms shown per index row (an index rarely lists more). */
+export const PLATFORMS_PER_ROW = 12;
+
+export type Platform = { os: string | null; architecture: string | null; variant: string | null };
+
+export type ArtifactListRow = {
+  id: number;
+  digest: string;
+  mediaType: string;
+  artifactType: string | null;
+  totalSize: bigint;
+  pushedAt: Date;
+  pulledAt: Date | null;
+  tags: { name: string; pushedAt: Date; pulledAt: Date | null }[];
+  tagCount: number;
+  /** An index's children platforms; for an image, its own platform (one entry) when known. */
+  platforms: Platform[];
+  signed: boolean;
+};
+
+export type ArtifactFilter = { tagged?: "all" | "tagged" | "untagged"; tag?: string | undefined };
+
+/**
+ * The artifacts Harbor lists for a repository: not accessories (shown under their subject), and
+ * not untagged index children (shown under their index). Sorted newest push first on the
+ * (repository_id, pushed_at DESC, id DESC) index; one page at a time.
+ */
+export function listedArtifactsWhere(repositoryId: number, { tagged = "all", tag }: ArtifactFilter): Prisma.ArtifactWhereInput {
+  const and: Prisma.ArtifactWhereInput[] = [
+    { repositoryId, subjectDigest: null },
+    { OR: [{ parents: { none: {} } }, { tags: { some: {} } }] },
+  ];
+  if (tagged === "tagged") and.push({ tags: { some: {} } });
+  if (tagged === "untagged") and.push({ tags: { none: {} } });
+  if (tag) and.push({ tags: { some: { name: { contains: tag, mode: "insensitive" } } } });
+  return { AND: and };
+}
+
+export async function listArtifacts({
+  actor,
+  repository,
+  projectId,
+  filter = {},
+  page,
+  pageSize,
+}: {
+  actor: Actor;
+  repository: string;
+  projectId?: number;
+  filter?: ArtifactFilter;
+  page: number;
+  pageSize: number;
+}): Promise<Page<ArtifactListRow>> {
+  const { repo } = await resolveRepository(actor, repository, "artifact:list", { projectId });
+  const where = listedArtifactsWhere(repo.id, filter);
+  const unfiltered = (filter.tagged ?? "all") === "all" && !filter.tag;
+  const [rows, total] = await Promise.all([
+    db.artifact.findMany({
+      where,
+      orderBy: [{ pushedAt: "desc" }, { id: "desc" }],
+      ...skipTake(page, pageSize),
+      select: {
+        id: true,
+        digest: true,
+        mediaType: true,
+        artifactType: true,
+        totalSize: true,
+        pushedAt: true,
+        pulledAt: true,
+        os: true,
+        architecture: true,
+        variant: true,
+        tags: { select: { name: true, pushedAt: true, pulledAt: true }, orderBy: [{ pushedAt: "desc" }, { id: "desc" }], take: TAGS_PER_ROW },
+        children: { select: { os: true, architecture: true, variant: true }, orderBy: { position: "asc" }, take: PLATFORMS_PER_ROW },
+        _count: { select: { tags: true, accessories: { where: { accessoryType: "signature" } } } },
+      },
+    }),
+    // The unfiltered total is kept exact on the repository row (no COUNT over 10,000 artifacts).
+    unfiltered
+      ? db.repository.findUniqueOrThrow({ where: { id: repo.id }, select: { artifactCount: true } }).then((r) => r.artifactCount)
+      : db.artifact.count({ where }),
+  ]);
+  return {
+    rows: rows.map(({ children, _count, os, architecture, variant, ...a }) => ({
+      ...a,
+      tagCount: _count.tags,
+      signed: _count.accessories > 0,
+      platforms: children.length > 0 ? children : os || architecture ? [{ os, architecture, variant }] : [],
+    })),
+    total,
+    page,
+    pageSize,
+  };
+}

@@ -1,0 +1,33 @@
+import "server-only";
+import type { Actor } from "@/lib/auth/actor";
+import { db } from "@/lib/db/client";
+import { NotFoundError, ValidationError } from "@/lib/errors";
+import { isValidRepositoryName } from "@/lib/registry/client";
+import { assertProjectPermission, findProjectRef, type ProjectRef } from "@/lib/services/authz/project-access";
+import type { ProjectPermission } from "@/lib/services/authz/project-roles";
+import { projectNameOf } from "@/lib/services/registry-auth/grant";
+
+export type RepositoryRef = { id: number; name: string; projectId: number };
+
+/**
+ * The gate for repository-scoped services: the project comes from the name's first segment, the
+ * permission is checked there (so a private project stays "not found" to outsiders), and only
+ * then is the repository looked up. `projectId`, when given, must match: a console URL cannot
+ * reach another project's repository by naming it.
+ */
+export async function resolveRepository(
+  actor: Actor,
+  repository: string,
+  permission: ProjectPermission,
+  { projectId, resource }: { projectId?: number; resource?: { type: string; name: string } } = {},
+): Promise<{ project: ProjectRef; repo: RepositoryRef; granted: Set<ProjectPermission> }> {
+  if (!isValidRepositoryName(repository) || !repository.includes("/")) {
+    throw new ValidationError(`${JSON.stringify(repository)} is not a repository name.`);
+  }
+  const project = await findProjectRef(projectNameOf(repository), { byName: true });
+  const granted = await assertProjectPermission(actor, project, permission, resource ?? { type: "repository", name: repository });
+  if (projectId !== undefined && projectId !== project.id) throw new NotFoundError("Repository not found.");
+  const repo = await db.repository.findUnique({ where: { name: repository }, select: { id: true, name: true, projectId: true } });
+  if (!repo || repo.projectId !== project.id) throw new NotFoundError(`Repository ${repository} not found.`);
+  return { project, repo, granted };
+}
