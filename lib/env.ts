@@ -23,6 +23,11 @@ const ZServerEnv = z.object({
   WHARF_DATA_DIR: z.string().min(1).default(".wharf"),
   NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   NEXTAUTH_URL: z.url().optional(),
+  /** When the index reconcile job runs on its own (5-field cron, UTC); `off` disables the schedule. */
+  WHARF_RECONCILE_CRON: z
+    .string()
+    .regex(/^(off|\S+( \S+){4})$/, "must be a 5-field cron expression (e.g. `17 * * * *`) or `off`")
+    .default("17 * * * *"),
 });
 
 export type ServerEnv = z.infer<typeof ZServerEnv> & { externalUrl: string };

@@ -25,6 +25,8 @@ export const SYSTEM_PERMISSION_GRANTS = {
   "setting.update": ["admin"],
   /** The registry's _catalog (every repository name). */
   "registry.catalog": ["admin"],
+  /** Start a run of the job that brings the artifact index in line with the registry. */
+  "index.reconcile": ["admin"],
 } as const satisfies Record<string, readonly SystemRole[]>;
 
 export type SystemPermission = keyof typeof SYSTEM_PERMISSION_GRANTS;

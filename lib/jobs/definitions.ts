@@ -1,0 +1,32 @@
+import { z } from "zod";
+
+/**
+ * Job definitions: what a job is called, which payload version it takes, and its retry policy.
+ * Kept apart from the handlers (lib/jobs/handlers) so that a service can queue a job without
+ * importing what runs it, and a handler can refuse a payload from another version.
+ */
+export type JobDefinition<P extends z.ZodType> = {
+  /** Also the pg-boss queue name. */
+  id: string;
+  version: number;
+  payload: P;
+  /** pg-boss retries a failed attempt this many times (a resumable job continues from its checkpoint). */
+  retryLimit: number;
+  retryDelaySeconds: number;
+};
+
+export const reconcileIndexJob = {
+  id: "index.reconcile",
+  version: 1,
+  payload: z.object({
+    version: z.literal(1),
+    /** The JobRun row queued with it; absent for a scheduled (cron) run, which gets its own. */
+    runId: z.number().int().positive().optional(),
+  }),
+  retryLimit: 2,
+  retryDelaySeconds: 30,
+} satisfies JobDefinition<z.ZodType>;
+
+export type ReconcileIndexPayload = z.infer<typeof reconcileIndexJob.payload>;
+
+export const JOB_DEFINITIONS = [reconcileIndexJob] as const;

@@ -1,0 +1,227 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
+// The registry port is read once by getServerEnv() (getBackingRegistry), so it is fixed first.
+const REGISTRY_PORT = await vi.hoisted(async () => {
+  const { findFreePort } = await import("@/lib/registry/local-registry");
+  const port = await findFreePort();
+  process.env.WHARF_REGISTRY_URL = `http://127.0.0.1:${port}`;
+  // The worker test must not leave an hourly schedule in the shared test database.
+  process.env.WHARF_RECONCILE_CRON = "off";
+  return port;
+});
+
+import { systemActor } from "@/lib/auth/actor";
+import { ForbiddenError } from "@/lib/errors";
+import { reconcileIndexJob } from "@/lib/jobs/definitions";
+import { runReconcileAttempt } from "@/lib/jobs/run-job";
+import { startJobWorker } from "@/lib/jobs/worker";
+import { RegistryClient } from "@/lib/registry/client";
+import { startLocalRegistry, type LocalRegistry } from "@/lib/registry/local-registry";
+import { createProject } from "@/lib/services/registry-auth/test-fixtures";
+import { createJobRun, listJobRuns } from "@/lib/services/jobs/job-runs";
+import { startReconcile } from "@/lib/services/jobs/start-reconcile";
+import { reconcileIndex } from "@/lib/services/repositories/reconcile-index";
+import { actorFor, createTestUser, db } from "@/lib/testing/factories";
+import { skopeoCopy, writeOciImageLayout, writeOciIndexLayout } from "@/lib/testing/oci-layout";
+
+let tmp: string;
+let registry: LocalRegistry;
+let backing: RegistryClient;
+
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(tmpdir(), "wharf-reconcile-test-"));
+  registry = await startLocalRegistry({ dataDir: path.join(tmp, "data"), port: REGISTRY_PORT });
+  backing = new RegistryClient({ baseUrl: registry.url });
+}, 60_000);
+
+afterAll(async () => {
+  await registry?.stop();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+/** Pushes straight to the backing registry: Wharf's gateway (and so its index) never sees it. */
+async function pushBehindTheBack(ref: string, repository: string, tag: string): Promise<void> {
+  await skopeoCopy(ref, `docker://127.0.0.1:${REGISTRY_PORT}/${repository}:${tag}`, { all: true });
+}
+
+let counter = 0;
+async function image(architecture = "amd64") {
+  counter += 1;
+  return writeOciImageLayout(path.join(tmp, `img-${counter}`), { tag: "t", architecture, files: { "n.txt": String(counter) } });
+}
+
+/** One reconcile run as the worker runs it (a run row, the handler, the outcome), without pg-boss. */
+async function runHandler() {
+  const runId = await createJobRun({ jobName: reconcileIndexJob.id, jobVersion: 1, trigger: "test" });
+  await runReconcileAttempt({ id: `test-${runId}`, data: { version: 1, runId } });
+  return db.jobRun.findUniqueOrThrow({ where: { id: runId } });
+}
+
+type Snapshot = Record<string, { tags: Record<string, string>; artifacts: string[]; children: Record<string, string[]> }>;
+
+/** What the registry holds, read through its API: tags → digests, and every manifest they reach. */
+async function registrySnapshot(): Promise<Snapshot> {
+  const out: Snapshot = {};
+  for await (const name of backing.listAllRepositories()) {
+    const slash = name.indexOf("/");
+    if (slash < 0 || !(await db.project.findUnique({ where: { name: name.slice(0, slash) } }))) continue;
+    const tags = await backing.listTags(name);
+    if (tags.length === 0) continue;
+    const entry: Snapshot[string] = { tags: {}, artifacts: [], children: {} };
+    const artifacts = new Set<string>();
+    for (const tag of tags) {
+      const m = await backing.getManifest(name, tag);
+      entry.tags[tag] = m.digest;
+      artifacts.add(m.digest);
+      const manifests = (m.json as { manifests?: { digest: string }[] }).manifests;
+      if (manifests) {
+        entry.children[m.digest] = manifests.map((c) => c.digest);
+        for (const c of manifests) artifacts.add(c.digest);
+      }
+    }
+    entry.artifacts = [...artifacts].sort();
+    out[name] = entry;
+  }
+  return out;
+}
+
+async function indexSnapshot(): Promise<Snapshot> {
+  const out: Snapshot = {};
+  const repositories = await db.repository.findMany({
+    include: {
+      tags: { include: { artifact: { select: { digest: true } } } },
+      artifacts: { include: { children: { orderBy: { position: "asc" } } } },
+    },
+  });
+  for (const r of repositories) {
+    out[r.name] = {
+      tags: Object.fromEntries(r.tags.map((t) => [t.name, t.artifact.digest])),
+      artifacts: r.artifacts.map((a) => a.digest).sort(),
+      children: Object.fromEntries(r.artifacts.filter((a) => a.children.length > 0).map((a) => [a.digest, a.children.map((c) => c.childDigest)])),
+    };
+  }
+  return out;
+}
+
+describe("reconcile the index with the registry", () => {
+  it("adds what was pushed behind Wharf's back, follows moved and deleted tags, and is idempotent", async () => {
+    const project = await createProject();
+    const app = `${project.name}/app`;
+    const multi = `${project.name}/multi`;
+    const empty = `${project.name}/empty`;
+    const orphan = `no-such-project-${Date.now()}/thing`;
+
+    const one = await image();
+    await pushBehindTheBack(one.ref, app, "1.0");
+    await pushBehindTheBack(one.ref, app, "latest");
+    const index = await writeOciIndexLayout(path.join(tmp, "multi"), {
+      tag: "multi",
+      platforms: [
+        { os: "linux", architecture: "amd64" },
+        { os: "linux", architecture: "arm64", variant: "v8" },
+      ],
+    });
+    await pushBehindTheBack(index.ref, multi, "2.0");
+    const gone = await image();
+    await pushBehindTheBack(gone.ref, empty, "x");
+    await backing.deleteManifest(empty, gone.manifestDigest); // Distribution keeps `empty`, with tags: null
+    await pushBehindTheBack((await image()).ref, orphan, "1");
+
+    const first = await runHandler();
+    expect(first).toMatchObject({ status: "succeeded", error: null, attempts: 1 });
+    expect(first.progressTotal).toBe(first.progressDone);
+    expect(first.result).toMatchObject({ repositoriesSkipped: 1, repositoriesAdded: 2, tagsAdded: 3 });
+    expect(first.log).toContain(`skipped ${orphan}`);
+    const afterFirst = await indexSnapshot();
+    expect(afterFirst).toEqual(await registrySnapshot());
+    expect(afterFirst[multi]?.children[index.indexDigest]).toEqual(index.childDigests);
+    expect(afterFirst[empty]).toBeUndefined();
+    // Platforms and config attributes come from the same prepareManifest as a gateway push.
+    const refs = await db.artifactReference.findMany({ where: { parent: { digest: index.indexDigest } }, orderBy: { position: "asc" }, include: { child: true } });
+    expect(refs.map((r) => [r.architecture, r.child?.architecture])).toEqual([
+      ["amd64", "amd64"],
+      ["arm64", "arm64"],
+    ]);
+    expect(await db.repository.findUniqueOrThrow({ where: { name: app } })).toMatchObject({ artifactCount: 1 });
+
+    // Behind its back again: move `latest` to a new image, delete the old image's manifest
+    // (and with it 1.0), and delete the index (its repository is left with no tags).
+    const two = await image("arm64");
+    await pushBehindTheBack(two.ref, app, "latest");
+    await backing.deleteManifest(app, one.manifestDigest);
+    await backing.deleteManifest(multi, index.indexDigest);
+
+    const second = await runHandler();
+    expect(second).toMatchObject({ status: "succeeded" });
+    expect(second.result).toMatchObject({ tagsMoved: 1, tagsRemoved: 1, repositoriesRemoved: 1, artifactsRemoved: 1 });
+    const afterSecond = await indexSnapshot();
+    expect(afterSecond).toEqual(await registrySnapshot());
+    expect(afterSecond[app]?.tags).toEqual({ latest: two.manifestDigest });
+    expect(afterSecond[multi]).toBeUndefined();
+
+    // A third run over an unchanged registry changes nothing: same rows, same timestamps.
+    const before = await db.tag.findMany({ orderBy: { id: "asc" } });
+    const artifactsBefore = await db.artifact.findMany({ orderBy: { id: "asc" } });
+    const third = await runHandler();
+    expect(third.result).toMatchObject({
+      repositoriesAdded: 0,
+      repositoriesRemoved: 0,
+      artifactsAdded: 0,
+      artifactsRemoved: 0,
+      tagsAdded: 0,
+      tagsMoved: 0,
+      tagsRemoved: 0,
+    });
+    expect(await db.tag.findMany({ orderBy: { id: "asc" } })).toEqual(before);
+    expect(await db.artifact.findMany({ orderBy: { id: "asc" } })).toEqual(artifactsBefore);
+    // One audit row per run, with its counts.
+    const audits = await db.auditEvent.findMany({ where: { action: "index.reconcile" }, orderBy: { id: "desc" }, take: 1 });
+    expect(audits[0]).toMatchObject({ actorName: "system:index.reconcile", principalKind: "system", detail: expect.objectContaining({ tagsMoved: 0 }) });
+  }, 120_000);
+
+  it("resumes after the checkpoint: repositories up to it are not walked again", async () => {
+    const project = await createProject();
+    const a = `${project.name}/a`;
+    const b = `${project.name}/b`;
+    await pushBehindTheBack((await image()).ref, a, "1");
+    await pushBehindTheBack((await image()).ref, b, "1");
+    await db.repository.deleteMany({ where: { name: { in: [a, b] } } });
+    const seen: string[] = [];
+    await reconcileIndex({ actor: systemActor("test"), registry: backing, resumeAfter: a, onRepositoryDone: async (p) => void seen.push(p.lastRepository) });
+    expect(seen).not.toContain(a);
+    expect(seen).toContain(b);
+    expect(await db.repository.findUnique({ where: { name: b } })).not.toBeNull();
+    // `a` sits before the checkpoint: a resumed run does not revisit it.
+    expect(await db.repository.findUnique({ where: { name: a } })).toBeNull();
+  }, 60_000);
+
+  it("only an administrator may start a run", async () => {
+    const user = await createTestUser();
+    await expect(startReconcile({ actor: actorFor(user) })).rejects.toBeInstanceOf(ForbiddenError);
+    const auditor = await createTestUser({ isAuditor: true });
+    await expect(startReconcile({ actor: actorFor({ ...auditor, isAuditor: true }) })).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it("the pg-boss worker runs a queued reconcile end to end", async () => {
+    const worker = await startJobWorker({ log: () => undefined });
+    try {
+      const admin = await createTestUser({ isAdmin: true });
+      const actor = actorFor(admin);
+      const { runId } = await startReconcile({ actor });
+      let status = "queued";
+      for (let i = 0; i < 100 && (status === "queued" || status === "running"); i++) {
+        await new Promise((r) => setTimeout(r, 300));
+        status = (await db.jobRun.findUniqueOrThrow({ where: { id: runId } })).status;
+      }
+      expect(status).toBe("succeeded");
+      const runs = await listJobRuns({ actor, jobName: reconcileIndexJob.id });
+      expect(runs[0]).toMatchObject({ id: runId, status: "succeeded", trigger: admin.username });
+      expect(runs[0]?.progressDone).toBe(runs[0]?.progressTotal);
+    } finally {
+      await worker.stop();
+    }
+  }, 60_000);
+});

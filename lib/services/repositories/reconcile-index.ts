@@ -1,0 +1,252 @@
+import "server-only";
+import type { Actor } from "@/lib/auth/actor";
+import { db } from "@/lib/db/client";
+import type { RegistryClient } from "@/lib/registry/client";
+import { RegistryError } from "@/lib/registry/errors";
+import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
+import { assertSystemPermission } from "@/lib/services/authz/assert-can";
+import { indexManifest, prepareManifest, refreshArtifactCount } from "@/lib/services/repositories/index-manifest";
+
+/**
+ * Brings the artifact index exactly in line with the backing registry, for content written
+ * behind Wharf's back (skopeo straight at Distribution, a restored backup, a crashed gateway
+ * between the registry's answer and the index write).
+ *
+ * Walk: the catalog page by page (never the whole list in memory); per repository the tag list,
+ * a HEAD per tag (an unchanged tag costs no GET), a GET + prepareManifest/indexManifest only for
+ * digests the index does not have; then a HEAD by digest for every indexed artifact no tag
+ * reached (untagged manifests, index children, accessories), and those the registry no longer
+ * has are removed. Distribution cannot list untagged manifests, so untagged content the index
+ * never saw stays unknown (the gateway records it when it is pushed through Wharf).
+ *
+ * Every repository is written in its own short transaction, so a long run never holds locks
+ * across registry calls; `onRepositoryDone` lets the job record a checkpoint after each one, and
+ * `resumeAfter` continues the catalog from there (the catalog is sorted, so `last` is exact).
+ * Idempotent: a second run over an unchanged registry writes nothing but its audit row.
+ */
+
+export type ReconcileCounts = {
+  repositoriesSeen: number;
+  repositoriesSkipped: number;
+  repositoriesAdded: number;
+  repositoriesRemoved: number;
+  artifactsAdded: number;
+  artifactsRemoved: number;
+  tagsAdded: number;
+  tagsMoved: number;
+  tagsRemoved: number;
+};
+
+export type ReconcileProgress = { done: number; total: number; lastRepository: string; counts: ReconcileCounts };
+
+export function emptyCounts(): ReconcileCounts {
+  return {
+    repositoriesSeen: 0,
+    repositoriesSkipped: 0,
+    repositoriesAdded: 0,
+    repositoriesRemoved: 0,
+    artifactsAdded: 0,
+    artifactsRemoved: 0,
+    tagsAdded: 0,
+    tagsMoved: 0,
+    tagsRemoved: 0,
+  };
+}
+
+/** A full catalog page is 1,000 names of at most 255 bytes: a bounded amount in memory. */
+const CATALOG_PAGE = 1000;
+
+export async function reconcileIndex({
+  actor,
+  registry,
+  resumeAfter = null,
+  initialCounts,
+  initialDone = 0,
+  onRepositoryDone,
+  log = () => undefined,
+}: {
+  actor: Actor;
+  registry: RegistryClient;
+  /** The last repository name a previous attempt finished (the checkpoint). */
+  resumeAfter?: string | null;
+  /** Counts of the previous attempt, so a resumed run reports the whole run. */
+  initialCounts?: ReconcileCounts;
+  initialDone?: number;
+  onRepositoryDone?: (progress: ReconcileProgress) => Promise<void>;
+  log?: (line: string) => void;
+}): Promise<ReconcileCounts> {
+  await assertSystemPermission(actor, "index.reconcile", { type: "index" });
+  const counts = initialCounts ? { ...initialCounts } : emptyCounts();
+
+  // Counting first costs one catalog request per 1,000 repositories and gives a real total.
+  const total = await countCatalog(registry);
+  let done = initialDone;
+  let last = resumeAfter;
+  if (last) log(`resuming after ${last}`);
+
+  for (;;) {
+    const page = await registry.listCatalogPage({ n: CATALOG_PAGE, last });
+    const names = page.repositories;
+    if (names.length > 0) {
+      const pageLast = names[names.length - 1]!;
+      // Indexed repositories the catalog skipped over in this page's range are gone from it.
+      counts.repositoriesRemoved += await removeIndexedBetween(last, pageLast, new Set(names), log);
+      for (const name of names) {
+        await reconcileRepository(registry, name, counts, log);
+        counts.repositoriesSeen += 1;
+        done += 1;
+        await onRepositoryDone?.({ done, total: Math.max(total, done), lastRepository: name, counts });
+      }
+      last = pageLast;
+    }
+    // Stop on a Link that does not advance, so a misbehaving upstream cannot loop us forever.
+    if (!page.nextLast || names.length === 0) break;
+  }
+  // Everything after the catalog's last name is gone from the registry.
+  counts.repositoriesRemoved += await removeIndexedBetween(last, null, new Set(), log);
+
+  await db.$transaction((tx) =>
+    recordAuditEvent(tx, { actor, action: "index.reconcile", resource: { type: "index", name: "registry" }, detail: { ...counts } }),
+  );
+  return counts;
+}
+
+async function countCatalog(registry: RegistryClient): Promise<number> {
+  let count = 0;
+  let last: string | null = null;
+  for (;;) {
+    const page = await registry.listCatalogPage({ n: CATALOG_PAGE, last });
+    count += page.repositories.length;
+    const pageLast = page.repositories[page.repositories.length - 1];
+    if (!page.nextLast || pageLast === undefined || pageLast === last) return count;
+    last = pageLast;
+  }
+}
+
+/**
+ * Removes indexed repositories with after < name <= upTo (byte order, as the catalog sorts:
+ * COLLATE "C") that are not in `keep`. Cascades to their artifacts and tags.
+ */
+async function removeIndexedBetween(after: string | null, upTo: string | null, keep: Set<string>, log: (line: string) => void): Promise<number> {
+  const rows = await db.$queryRaw<{ id: number; name: string }[]>`
+    SELECT id, name FROM repositories
+    WHERE (${after}::text IS NULL OR name COLLATE "C" > ${after}::text COLLATE "C")
+      AND (${upTo}::text IS NULL OR name COLLATE "C" <= ${upTo}::text COLLATE "C")`;
+  const gone = rows.filter((r) => !keep.has(r.name));
+  if (gone.length === 0) return 0;
+  await db.repository.deleteMany({ where: { id: { in: gone.map((r) => r.id) } } });
+  for (const r of gone) log(`removed repository ${r.name} (not in the registry's catalog)`);
+  return gone.length;
+}
+
+async function listTagsOrEmpty(registry: RegistryClient, name: string): Promise<string[]> {
+  try {
+    return await registry.listTags(name);
+  } catch (error) {
+    // A catalog entry whose repository directory went away between the two requests.
+    if (error instanceof RegistryError && error.status === 404) return [];
+    throw error;
+  }
+}
+
+async function reconcileRepository(registry: RegistryClient, name: string, counts: ReconcileCounts, log: (line: string) => void): Promise<void> {
+  const slash = name.indexOf("/");
+  const project = slash > 0 ? await db.project.findUnique({ where: { name: name.slice(0, slash) }, select: { id: true } }) : null;
+  if (!project) {
+    counts.repositoriesSkipped += 1;
+    log(`skipped ${name}: no project ${JSON.stringify(slash > 0 ? name.slice(0, slash) : name)}`);
+    return;
+  }
+
+  const tags = await listTagsOrEmpty(registry, name);
+  if (tags.length === 0) {
+    // Distribution keeps a repository whose manifests were all deleted (`"tags": null`); Wharf
+    // does not show one, as Harbor does not.
+    const { count } = await db.repository.deleteMany({ where: { name } });
+    if (count > 0) {
+      counts.repositoriesRemoved += count;
+      log(`removed repository ${name} (no tags left)`);
+    }
+    return;
+  }
+
+  let repository = await db.repository.findUnique({ where: { name }, select: { id: true } });
+  if (!repository) {
+    repository = await db.repository.create({ data: { projectId: project.id, name }, select: { id: true } });
+    counts.repositoriesAdded += 1;
+    log(`added repository ${name}`);
+  }
+  const repositoryId = repository.id;
+
+  // Bounded by the repository's tag count (2.8 has no tag paging; the tag list itself is as big).
+  const indexedTags = new Map(
+    (await db.tag.findMany({ where: { repositoryId }, select: { name: true, artifact: { select: { digest: true } } } })).map((t) => [
+      t.name,
+      t.artifact.digest,
+    ]),
+  );
+  const reached = new Set<string>();
+  let changed = false;
+
+  for (const tag of tags) {
+    const head = await registry.headManifest(name, tag);
+    if (!head) continue; // deleted between the tag list and now: treated as absent below
+    reached.add(head.digest);
+    const indexed = indexedTags.get(tag);
+    indexedTags.delete(tag);
+    if (indexed === head.digest) continue;
+
+    const now = new Date();
+    const artifact = await db.artifact.findUnique({ where: { repositoryId_digest: { repositoryId, digest: head.digest } }, select: { id: true } });
+    if (artifact) {
+      await db.$transaction(async (tx) => {
+        await tx.tag.upsert({
+          where: { repositoryId_name: { repositoryId, name: tag } },
+          create: { repositoryId, artifactId: artifact.id, name: tag, pushedAt: now },
+          update: { artifactId: artifact.id, pushedAt: now },
+          select: { id: true },
+        });
+        await refreshArtifactCount(tx, repositoryId);
+      });
+    } else {
+      // Read with no transaction open (prepareManifest may fetch configs and children).
+      const fetched = await registry.getManifest(name, head.digest);
+      const prepared = await prepareManifest({ registry, repository: name, manifest: fetched, tag });
+      const before = await db.artifact.count({ where: { repositoryId } });
+      await db.$transaction((tx) => indexManifest(tx, { repositoryId, prepared, tag, now }));
+      counts.artifactsAdded += (await db.artifact.count({ where: { repositoryId } })) - before;
+    }
+    if (indexed === undefined) counts.tagsAdded += 1;
+    else {
+      counts.tagsMoved += 1;
+      log(`moved ${name}:${tag} to ${head.digest}`);
+    }
+    changed = true;
+  }
+
+  // Tags the registry no longer lists.
+  if (indexedTags.size > 0) {
+    const { count } = await db.tag.deleteMany({ where: { repositoryId, name: { in: [...indexedTags.keys()] } } });
+    counts.tagsRemoved += count;
+    changed = true;
+  }
+
+  // Artifacts no tag reached: still in the registry (untagged, a child, an accessory) or gone.
+  const unreached = await db.artifact.findMany({
+    where: { repositoryId, digest: { notIn: [...reached] } },
+    select: { id: true, digest: true },
+    orderBy: { id: "asc" },
+  });
+  const gone: number[] = [];
+  for (const artifact of unreached) {
+    if (!(await registry.headManifest(name, artifact.digest))) gone.push(artifact.id);
+  }
+  if (gone.length > 0) {
+    // Cascades to their tags and child references; accessories and parents keep the digest (SET NULL).
+    const { count } = await db.artifact.deleteMany({ where: { id: { in: gone } } });
+    counts.artifactsRemoved += count;
+    log(`removed ${count} artifact(s) of ${name} gone from the registry`);
+    changed = true;
+  }
+  if (changed) await db.$transaction((tx) => refreshArtifactCount(tx, repositoryId));
+}
