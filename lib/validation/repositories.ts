@@ -23,13 +23,13 @@ export const ZRepositoryListQuery = z.object({
 /** The Artifacts page's query string. */
 export const ZArtifactListQuery = z.object({
   tagged: z.enum(["all", "tagged", "untagged"]).catch("all").default("all"),
-  tag: ZSearchText,
+  q: ZSearchText,
   page: ZPage,
   pageSize: ZPageSize,
 });
 
-/** The artifact detail page's tag paging. */
-export const ZArtifactDetailQuery = z.object({ tagPage: ZPage });
+/** The artifact detail page: `page` pages its tags (the shared Pagination writes `page`). */
+export const ZArtifactDetailQuery = z.object({ page: ZPage });
 
 export const DESCRIPTION_MAX = 64 * 1024;
 

@@ -1,44 +1,74 @@
+import Link from "next/link";
 import { loadProject, type ProjectTabPageProps } from "@/app/(console)/projects/[projectId]/load-project";
+import { formatTime, repositoryHref } from "@/app/(console)/projects/[projectId]/repositories/format";
+import { SearchBox } from "@/components/data-table/search-box";
 import { Pagination } from "@/components/ui/pagination";
 import { RefusalNotice } from "@/components/ui/refusal-notice";
+import { EmptyRow, Table } from "@/components/ui/table";
 import { attempt } from "@/lib/actions/attempt";
 import { getActor } from "@/lib/auth/session";
-import { listProjectRepositories } from "@/lib/services/projects/list-project-repositories";
-import { ZPage, ZPageSize, ZSearchText } from "@/lib/validation/common";
-import { z } from "zod";
-import { EmptyRow, Table } from "@/components/ui/table";
+import { listRepositories } from "@/lib/services/repositories/list-repositories";
+import { type RepositorySort, ZRepositoryListQuery } from "@/lib/validation/repositories";
 
 export const metadata = { title: "Repositories" };
 
-const ZQuery = z.object({ q: ZSearchText, page: ZPage, pageSize: ZPageSize });
+const SORTS: { key: RepositorySort; label: string }[] = [
+  { key: "name", label: "Name" },
+  { key: "artifacts", label: "Most artifacts" },
+  { key: "pulls", label: "Most pulls" },
+  { key: "lastPush", label: "Last push" },
+];
 
 export default async function RepositoriesPage({ params, searchParams }: ProjectTabPageProps) {
   const project = await loadProject((await params).projectId);
-  if (!project.ok) return null;
-  const query = ZQuery.parse(await searchParams);
+  if (!project.ok) return null; // the layout shows the refusal
+  const query = ZRepositoryListQuery.parse(await searchParams);
   const actor = await getActor();
-  const outcome = await attempt(() => listProjectRepositories({ actor, projectId: project.value.id, ...query }));
+  const outcome = await attempt(() => listRepositories({ actor, projectId: project.value.id, ...query }));
   if (!outcome.ok) return <RefusalNotice error={outcome.error} />;
   const { rows, total, page, pageSize } = outcome.value;
+  const base = `/projects/${project.value.id}/repositories`;
+  const sortHref = (sort: RepositorySort) => {
+    const search = new URLSearchParams({ sort });
+    if (query.q) search.set("q", query.q);
+    return `${base}?${search.toString()}`;
+  };
   return (
     <>
-      <Table testId="repositories-table" columns={["Name", "First push", "Last push"]}>
+      <div className="mb-4 flex flex-wrap items-center justify-between gap-4">
+        <SearchBox placeholder="Filter by name" initialValue={query.q ?? ""} label="Filter repositories by name" />
+        <nav aria-label="Sort repositories" className="flex flex-wrap gap-2 text-sm">
+          <span className="text-slate-500">Sort:</span>
+          {SORTS.map((s) => (
+            <Link
+              key={s.key}
+              href={sortHref(s.key)}
+              aria-current={query.sort === s.key ? "true" : undefined}
+              className={query.sort === s.key ? "font-semibold text-slate-900" : "text-sky-800 hover:underline"}
+            >
+              {s.label}
+            </Link>
+          ))}
+        </nav>
+      </div>
+      <Table testId="repositories-table" columns={["Name", "Artifacts", "Pulls", "Last push"]}>
         {rows.map((r) => (
-          <tr key={r.id}>
-            <td className="px-4 py-2.5 font-mono text-xs">{r.name}</td>
-            <td className="px-4 py-2.5 text-slate-600">{r.createdAt.toISOString().slice(0, 16).replace("T", " ")}</td>
-            <td className="px-4 py-2.5 text-slate-600">{r.updatedAt.toISOString().slice(0, 16).replace("T", " ")}</td>
+          <tr key={r.id} data-testid={`repository-${r.name}`}>
+            <td className="px-4 py-2.5 font-mono text-xs">
+              <Link href={repositoryHref(project.value.id, r.name)} className="text-sky-800 hover:underline">
+                {r.name}
+              </Link>
+            </td>
+            <td className="px-4 py-2.5">{r.artifactCount}</td>
+            <td className="px-4 py-2.5">{r.pullCount.toString()}</td>
+            <td className="px-4 py-2.5 text-slate-600">{formatTime(r.lastPush)}</td>
           </tr>
         ))}
-        {rows.length === 0 && <EmptyRow colSpan={3}>No repositories yet. Push an image to create one (see Summary).</EmptyRow>}
+        {rows.length === 0 && (
+          <EmptyRow colSpan={4}>{query.q ? "No repository matches." : "No repositories yet. Push an image to create one (see Summary)."}</EmptyRow>
+        )}
       </Table>
-      <Pagination
-        basePath={`/projects/${project.value.id}/repositories`}
-        params={{ q: query.q }}
-        page={page}
-        pageSize={pageSize}
-        total={total}
-      />
+      <Pagination basePath={base} params={{ q: query.q, sort: query.sort }} page={page} pageSize={pageSize} total={total} />
     </>
   );
 }

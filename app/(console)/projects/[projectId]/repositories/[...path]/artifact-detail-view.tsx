@@ -1,0 +1,234 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { deleteArtifactAction, deleteTagAction } from "@/app/(console)/projects/[projectId]/repositories/actions";
+import { artifactHref, formatSize, formatTime, platformLabel, repositoryHref, shortDigest } from "@/app/(console)/projects/[projectId]/repositories/format";
+import { AddTagForm, ConfirmDeleteForm, PullCommand } from "@/app/(console)/projects/[projectId]/repositories/repository-forms";
+import { Badge } from "@/components/ui/badge";
+import { Pagination } from "@/components/ui/pagination";
+import { RefusalNotice } from "@/components/ui/refusal-notice";
+import { EmptyRow, Table } from "@/components/ui/table";
+import { attempt } from "@/lib/actions/attempt";
+import { getActor } from "@/lib/auth/session";
+import { getServerEnv } from "@/lib/env";
+import type { ProjectDetail } from "@/lib/services/projects/project-dto";
+import { getArtifact } from "@/lib/services/repositories/get-artifact";
+import { ZArtifactDetailQuery } from "@/lib/validation/repositories";
+
+function Section({ id, title, children }: { id: string; title: string; children: ReactNode }) {
+  return (
+    <section aria-labelledby={id} className="mb-6">
+      <h3 id={id} className="mb-2 font-semibold">
+        {title}
+      </h3>
+      {children}
+    </section>
+  );
+}
+
+export async function ArtifactDetailView({
+  project,
+  repository,
+  reference,
+  searchParams,
+}: {
+  project: ProjectDetail;
+  repository: string;
+  reference: string;
+  searchParams: Record<string, string | string[] | undefined>;
+}) {
+  const { page: tagPage } = ZArtifactDetailQuery.parse(searchParams);
+  const actor = await getActor();
+  const outcome = await attempt(() => getArtifact({ actor, repository, reference, projectId: project.id, tagPage }));
+  if (!outcome.ok) return <RefusalNotice error={outcome.error} />;
+  const a = outcome.value;
+  const can = new Set(a.viewerPermissions);
+  const host = new URL(getServerEnv().externalUrl).host;
+  const self = artifactHref(project.id, repository, a.digest);
+  const annotations = Object.entries(a.annotations);
+  const platform = platformLabel(a);
+  const shownTags = a.tags.rows.map((t) => t.name);
+
+  return (
+    <>
+      <p className="mb-2 text-sm">
+        <Link href={repositoryHref(project.id, repository)} className="text-sky-800 hover:underline">
+          ← {repository}
+        </Link>
+      </p>
+      <div className="mb-4 flex flex-wrap items-start justify-between gap-4">
+        <h2 className="font-mono text-lg font-semibold" data-testid="artifact-digest" title={a.digest}>
+          {repository}@{shortDigest(a.digest)}
+        </h2>
+        {can.has("artifact:delete") && (
+          <ConfirmDeleteForm
+            action={deleteArtifactAction}
+            fields={{ projectId: project.id, repository, digest: a.digest, from: "detail" }}
+            confirmText={`Delete artifact ${repository}@${a.digest}${a.tags.total > 0 ? ` and its ${a.tags.total} tag(s): ${shownTags.join(", ")}${a.tags.total > shownTags.length ? ", …" : ""}` : " (untagged)"}?`}
+            label="Delete artifact"
+          />
+        )}
+      </div>
+
+      <Section id="overview-heading" title="Overview">
+        <dl className="grid grid-cols-[10rem_1fr] gap-y-1.5 rounded-lg border border-slate-200 bg-white p-4 text-sm">
+          <dt className="text-slate-500">Digest</dt>
+          <dd className="font-mono text-xs break-all">{a.digest}</dd>
+          <dt className="text-slate-500">Media type</dt>
+          <dd className="font-mono text-xs">{a.mediaType}</dd>
+          <dt className="text-slate-500">Artifact type</dt>
+          <dd className="font-mono text-xs">{a.artifactType ?? "—"}</dd>
+          <dt className="text-slate-500">Size</dt>
+          <dd>{formatSize(a.totalSize)} (manifest {formatSize(a.manifestSize)})</dd>
+          <dt className="text-slate-500">Created</dt>
+          <dd>{formatTime(a.created)}</dd>
+          <dt className="text-slate-500">Author</dt>
+          <dd>{a.author ?? "—"}</dd>
+          {!a.isIndex && (
+            <>
+              <dt className="text-slate-500">OS / architecture</dt>
+              <dd>{platform}</dd>
+            </>
+          )}
+          <dt className="text-slate-500">Pushed</dt>
+          <dd>{formatTime(a.pushedAt)}</dd>
+          <dt className="text-slate-500">Pulled</dt>
+          <dd>{formatTime(a.pulledAt)}</dd>
+          <dt className="text-slate-500">Pull by digest</dt>
+          <dd>
+            <PullCommand label="pull by digest" command={`docker pull ${host}/${repository}@${a.digest}`} />
+          </dd>
+        </dl>
+        {annotations.length > 0 && (
+          <div className="mt-3">
+            <Table testId="annotations-table" columns={["Annotation", "Value"]}>
+              {annotations.map(([k, v]) => (
+                <tr key={k}>
+                  <td className="px-4 py-2 font-mono text-xs">{k}</td>
+                  <td className="px-4 py-2 text-xs break-all">{v}</td>
+                </tr>
+              ))}
+            </Table>
+          </div>
+        )}
+      </Section>
+
+      <Section id="tags-heading" title={`Tags (${a.tags.total})`}>
+        <Table testId="tags-table" columns={["Tag", "Pull command", "Pushed", "Pulled", { label: "Actions", srOnly: true }]}>
+          {a.tags.rows.map((t) => (
+            <tr key={t.name} data-testid={`tag-${t.name}`}>
+              <td className="px-4 py-2.5 font-mono text-xs">{t.name}</td>
+              <td className="px-4 py-2.5">
+                <PullCommand label={`pull command of tag ${t.name}`} command={`docker pull ${host}/${repository}:${t.name}`} />
+              </td>
+              <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">{formatTime(t.pushedAt)}</td>
+              <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">{formatTime(t.pulledAt)}</td>
+              <td className="px-4 py-2.5 text-right">
+                {can.has("tag:delete") && (
+                  <ConfirmDeleteForm
+                    action={deleteTagAction}
+                    fields={{ projectId: project.id, repository, tag: t.name }}
+                    confirmText={`Delete tag ${repository}:${t.name}? The artifact ${shortDigest(a.digest)} and its other tags stay.`}
+                    label={`Delete tag ${t.name}`}
+                    testId={`delete-tag-${t.name}`}
+                  />
+                )}
+              </td>
+            </tr>
+          ))}
+          {a.tags.rows.length === 0 && <EmptyRow colSpan={5}>This artifact has no tags.</EmptyRow>}
+        </Table>
+        {a.tags.total > a.tags.pageSize && (
+          <Pagination basePath={self} params={{}} page={a.tags.page} pageSize={a.tags.pageSize} total={a.tags.total} />
+        )}
+        {can.has("tag:create") && <AddTagForm projectId={project.id} repository={repository} digest={a.digest} />}
+      </Section>
+
+      {a.isIndex && (
+        <Section id="children-heading" title="Platforms (index children)">
+          <Table testId="children-table" columns={["Artifact", "Platform", "OS version"]}>
+            {a.children.map((c) => (
+              <tr key={c.digest}>
+                <td className="px-4 py-2.5 font-mono text-xs">
+                  {c.indexed ? (
+                    <Link href={artifactHref(project.id, repository, c.digest)} className="text-sky-800 hover:underline" title={c.digest}>
+                      {shortDigest(c.digest)}
+                    </Link>
+                  ) : (
+                    <span title={`${c.digest} is not in Wharf's index`}>{shortDigest(c.digest)}</span>
+                  )}
+                </td>
+                <td className="px-4 py-2.5 text-xs">{platformLabel(c)}</td>
+                <td className="px-4 py-2.5 text-xs">{c.osVersion ?? "—"}</td>
+              </tr>
+            ))}
+            {a.children.length === 0 && <EmptyRow colSpan={3}>No children.</EmptyRow>}
+          </Table>
+        </Section>
+      )}
+
+      {!a.isIndex && (
+        <Section id="layers-heading" title={`Layers (${a.layers.length})`}>
+          <Table testId="layers-table" columns={["#", "Digest", "Media type", "Size"]}>
+            {a.layers.map((l, i) => (
+              <tr key={`${i}-${l.digest}`}>
+                <td className="px-4 py-2 text-xs">{i + 1}</td>
+                <td className="px-4 py-2 font-mono text-xs" title={l.digest}>
+                  {shortDigest(l.digest)}
+                </td>
+                <td className="px-4 py-2 font-mono text-xs">{l.mediaType ?? "—"}</td>
+                <td className="px-4 py-2 text-xs whitespace-nowrap">{formatSize(l.size)}</td>
+              </tr>
+            ))}
+            {a.layers.length === 0 && <EmptyRow colSpan={4}>No layers (or the manifest could not be read from the registry).</EmptyRow>}
+          </Table>
+        </Section>
+      )}
+
+      {!a.isIndex && (
+        <Section id="history-heading" title="Build history">
+          <Table testId="history-table" columns={["Created", "Command", "Layer"]}>
+            {a.history.map((h, i) => (
+              <tr key={i}>
+                <td className="px-4 py-2 text-xs whitespace-nowrap">{h.created ?? "—"}</td>
+                <td className="px-4 py-2 font-mono text-xs break-all">{h.createdBy ?? h.comment ?? "—"}</td>
+                <td className="px-4 py-2 text-xs">{h.emptyLayer ? "empty" : "layer"}</td>
+              </tr>
+            ))}
+            {a.history.length === 0 && <EmptyRow colSpan={3}>No build history in the image config.</EmptyRow>}
+          </Table>
+        </Section>
+      )}
+
+      <Section id="accessories-heading" title={`Accessories (${a.accessories.length})`}>
+        <Table testId="accessories-table" columns={["Artifact", "Kind", "Type", "Size", "Pushed"]}>
+          {a.accessories.map((x) => (
+            <tr key={x.digest}>
+              <td className="px-4 py-2.5 font-mono text-xs">
+                <Link href={artifactHref(project.id, repository, x.digest)} className="text-sky-800 hover:underline" title={x.digest}>
+                  {shortDigest(x.digest)}
+                </Link>
+              </td>
+              <td className="px-4 py-2.5">
+                <Badge tone={x.accessoryType === "signature" ? "good" : "neutral"}>{x.accessoryType ?? "other"}</Badge>
+              </td>
+              <td className="px-4 py-2.5 font-mono text-xs">{x.artifactType ?? "—"}</td>
+              <td className="px-4 py-2.5 text-xs whitespace-nowrap">{formatSize(x.totalSize)}</td>
+              <td className="px-4 py-2.5 text-xs whitespace-nowrap">{formatTime(x.pushedAt)}</td>
+            </tr>
+          ))}
+          {a.accessories.length === 0 && <EmptyRow colSpan={5}>No signatures, attestations or SBOMs.</EmptyRow>}
+        </Table>
+      </Section>
+
+      <Section id="manifest-heading" title="Manifest">
+        {a.manifestJson ? (
+          <pre className="max-h-[32rem] overflow-auto rounded bg-slate-900 p-4 font-mono text-xs text-slate-100" data-testid="manifest-json">
+            {a.manifestJson}
+          </pre>
+        ) : (
+          <p className="text-sm text-slate-600">The registry did not return this manifest.</p>
+        )}
+      </Section>
+    </>
+  );
+}

@@ -1,0 +1,171 @@
+import Link from "next/link";
+import { deleteArtifactAction, deleteRepositoryAction } from "@/app/(console)/projects/[projectId]/repositories/actions";
+import {
+  artifactHref,
+  formatSize,
+  formatTime,
+  platformLabel,
+  repositoryHref,
+  shortDigest,
+} from "@/app/(console)/projects/[projectId]/repositories/format";
+import { ConfirmDeleteForm, DescriptionForm, PullCommand } from "@/app/(console)/projects/[projectId]/repositories/repository-forms";
+import { SearchBox } from "@/components/data-table/search-box";
+import { Badge } from "@/components/ui/badge";
+import { Pagination } from "@/components/ui/pagination";
+import { RefusalNotice } from "@/components/ui/refusal-notice";
+import { EmptyRow, Table } from "@/components/ui/table";
+import { attempt } from "@/lib/actions/attempt";
+import { getActor } from "@/lib/auth/session";
+import { getServerEnv } from "@/lib/env";
+import type { ProjectDetail } from "@/lib/services/projects/project-dto";
+import { getRepository } from "@/lib/services/repositories/get-repository";
+import { listArtifacts } from "@/lib/services/repositories/list-artifacts";
+import { ZArtifactListQuery } from "@/lib/validation/repositories";
+
+const FILTERS = [
+  { key: "all", label: "All" },
+  { key: "tagged", label: "Tagged" },
+  { key: "untagged", label: "Untagged" },
+] as const;
+
+function typeLabel(mediaType: string, artifactType: string | null): string {
+  if (/index|manifest\.list/.test(mediaType)) return "Image index";
+  if (!artifactType || /image\.config|container\.image/.test(artifactType)) return "Image";
+  return artifactType;
+}
+
+export async function ArtifactsView({
+  project,
+  repository,
+  searchParams,
+}: {
+  project: ProjectDetail;
+  repository: string;
+  searchParams: Record<string, string | string[] | undefined>;
+}) {
+  const query = ZArtifactListQuery.parse(searchParams);
+  const actor = await getActor();
+  const repo = await attempt(() => getRepository({ actor, repository, projectId: project.id }));
+  if (!repo.ok) return <RefusalNotice error={repo.error} />;
+  const list = await attempt(() =>
+    listArtifacts({ actor, repository, projectId: project.id, filter: { tagged: query.tagged, tag: query.q }, page: query.page, pageSize: query.pageSize }),
+  );
+  if (!list.ok) return <RefusalNotice error={list.error} />;
+  const can = new Set(repo.value.viewerPermissions);
+  const host = new URL(getServerEnv().externalUrl).host;
+  const base = repositoryHref(project.id, repository);
+  const { rows, total, page, pageSize } = list.value;
+  const filterHref = (tagged: string) => {
+    const search = new URLSearchParams({ tagged });
+    if (query.q) search.set("q", query.q);
+    return `${base}?${search.toString()}`;
+  };
+  const firstTag = rows.find((r) => r.tags.length > 0)?.tags[0]?.name ?? "<tag>";
+
+  return (
+    <>
+      <p className="mb-2 text-sm">
+        <Link href={`/projects/${project.id}/repositories`} className="text-sky-800 hover:underline">
+          ← Repositories
+        </Link>
+      </p>
+      <div className="mb-4 flex flex-wrap items-start justify-between gap-4">
+        <div>
+          <h2 className="font-mono text-lg font-semibold" data-testid="repository-name">
+            {repository}
+          </h2>
+          <p className="text-sm text-slate-600">
+            {repo.value.artifactCount} artifacts · {repo.value.pullCount.toString()} pulls · last push {formatTime(repo.value.updatedAt)}
+          </p>
+        </div>
+        {can.has("repository:delete") && (
+          <ConfirmDeleteForm
+            action={deleteRepositoryAction}
+            fields={{ projectId: project.id, repository }}
+            confirmText={`Delete repository ${repository} with all its ${repo.value.artifactCount} artifacts and every tag? This cannot be undone.`}
+            label="Delete repository"
+            testId="delete-repository"
+          />
+        )}
+      </div>
+
+      <section aria-labelledby="pull-heading" className="mb-4 rounded-lg border border-slate-200 bg-white p-4">
+        <h3 id="pull-heading" className="mb-2 text-sm font-semibold">Pull</h3>
+        <div className="space-y-2">
+          <PullCommand label="pull by tag" command={`docker pull ${host}/${repository}:${firstTag}`} />
+        </div>
+      </section>
+
+      <section aria-labelledby="description-heading" className="mb-6 rounded-lg border border-slate-200 bg-white p-4">
+        <h3 id="description-heading" className="mb-2 text-sm font-semibold">Description</h3>
+        <DescriptionForm projectId={project.id} repository={repository} description={repo.value.description} canEdit={can.has("repository:update")} />
+      </section>
+
+      <div className="mb-4 flex flex-wrap items-center justify-between gap-4">
+        <SearchBox placeholder="Filter by tag" initialValue={query.q ?? ""} label="Filter artifacts by tag name" />
+        <nav aria-label="Filter artifacts" className="flex gap-2 text-sm">
+          {FILTERS.map((f) => (
+            <Link
+              key={f.key}
+              href={filterHref(f.key)}
+              aria-current={query.tagged === f.key ? "true" : undefined}
+              className={query.tagged === f.key ? "font-semibold text-slate-900" : "text-sky-800 hover:underline"}
+            >
+              {f.label}
+            </Link>
+          ))}
+        </nav>
+      </div>
+
+      <Table
+        testId="artifacts-table"
+        columns={["Artifact", "Tags", "Type", "Platforms", "Size", "Pushed", "Pulled", "Pull command", { label: "Actions", srOnly: true }]}
+      >
+        {rows.map((a) => {
+          const tagNames = a.tags.map((t) => t.name);
+          return (
+            <tr key={a.id} data-testid={`artifact-${a.digest}`}>
+              <td className="px-4 py-2.5 font-mono text-xs">
+                <Link href={artifactHref(project.id, repository, a.digest)} className="text-sky-800 hover:underline" title={a.digest}>
+                  {shortDigest(a.digest)}
+                </Link>{" "}
+                {a.signed && <Badge tone="good">Signed</Badge>}
+              </td>
+              <td className="px-4 py-2.5">
+                <span className="flex flex-wrap gap-1">
+                  {tagNames.map((t) => (
+                    <Badge key={t} tone="info">
+                      {t}
+                    </Badge>
+                  ))}
+                  {a.tagCount > tagNames.length && <span className="text-xs text-slate-500">+{a.tagCount - tagNames.length} more</span>}
+                  {a.tagCount === 0 && <span className="text-xs text-slate-500">untagged</span>}
+                </span>
+              </td>
+              <td className="px-4 py-2.5 text-xs">{typeLabel(a.mediaType, a.artifactType)}</td>
+              <td className="px-4 py-2.5 text-xs">{a.platforms.map(platformLabel).join(", ") || "—"}</td>
+              <td className="px-4 py-2.5 whitespace-nowrap">{formatSize(a.totalSize)}</td>
+              <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">{formatTime(a.pushedAt)}</td>
+              <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">{formatTime(a.pulledAt)}</td>
+              <td className="px-4 py-2.5">
+                <PullCommand label={`pull command of ${shortDigest(a.digest)}`} command={`${host}/${repository}@${a.digest}`} />
+              </td>
+              <td className="px-4 py-2.5 text-right">
+                {can.has("artifact:delete") && (
+                  <ConfirmDeleteForm
+                    action={deleteArtifactAction}
+                    fields={{ projectId: project.id, repository, digest: a.digest }}
+                    confirmText={`Delete artifact ${repository}@${a.digest}${a.tagCount > 0 ? ` and its ${a.tagCount} tag(s): ${tagNames.join(", ")}${a.tagCount > tagNames.length ? ", …" : ""}` : " (untagged)"}?`}
+                    label="Delete"
+                  />
+                )}
+              </td>
+            </tr>
+          );
+        })}
+        {rows.length === 0 && <EmptyRow colSpan={9}>No artifacts match.</EmptyRow>}
+      </Table>
+      <Pagination basePath={base} params={{ q: query.q, tagged: query.tagged }} page={page} pageSize={pageSize} total={total} />
+    </>
+  );
+}

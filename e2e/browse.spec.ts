@@ -1,0 +1,93 @@
+import { expect, test } from "@playwright/test";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { hashPassword } from "../lib/auth/password";
+import { skopeoCopy, writeOciImageLayout, type OciImageResult } from "../lib/testing/oci-layout";
+import { signInAs } from "./helpers";
+import { baseURL } from "./playwright.config";
+
+/**
+ * Browsing what was pushed: an image pushed through Wharf with two tags shows up on the
+ * Repositories tab, the Artifacts page and the artifact's page; deleting one tag there leaves the
+ * other pullable. The user and project are seeded in the e2e database (their specs cover the UI).
+ */
+
+const DATABASE_URL = process.env.WHARF_E2E_DATABASE_URL ?? "postgresql://postgres:postgres@127.0.0.1:5432/wharf_e2e";
+const HOST = new URL(baseURL).host;
+const PASSWORD = "E2e-browse-Passw0rd";
+const suffix = randomBytes(3).toString("hex");
+const PROJECT = `browse-${suffix}`;
+const MAINTAINER = `maint-${suffix}`;
+const REPOSITORY = `${PROJECT}/tools/app`;
+
+let db: pg.Client;
+let tmp: string;
+let image: OciImageResult;
+let projectId: number;
+
+test.describe.configure({ mode: "serial" });
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  tmp = await mkdtemp(path.join(tmpdir(), "wharf-e2e-browse-"));
+  db = new pg.Client({ connectionString: DATABASE_URL });
+  await db.connect();
+  const user = await db.query<{ id: number }>(
+    `INSERT INTO users (username, email, full_name, password_hash, updated_at) VALUES ($1, $2, $3, $4, now()) RETURNING id`,
+    [MAINTAINER, `${MAINTAINER}@example.test`, `E2E ${MAINTAINER}`, await hashPassword(PASSWORD)],
+  );
+  const project = await db.query<{ id: number }>(`INSERT INTO projects (name, is_public, updated_at) VALUES ($1, false, now()) RETURNING id`, [PROJECT]);
+  projectId = project.rows[0]!.id;
+  // Maintainer (4): may delete tags.
+  await db.query(`INSERT INTO project_members (project_id, user_id, role_id, updated_at) VALUES ($1, $2, 4, now())`, [projectId, user.rows[0]!.id]);
+
+  image = await writeOciImageLayout(path.join(tmp, "oci-app"), { tag: "1.0", files: { "etc/app.conf": `suffix=${suffix}\n` } });
+  const creds = `${MAINTAINER}:${PASSWORD}`;
+  await skopeoCopy(image.ref, `docker://${HOST}/${REPOSITORY}:1.0`, { destCreds: creds });
+  await skopeoCopy(image.ref, `docker://${HOST}/${REPOSITORY}:stable`, { destCreds: creds });
+});
+
+test.afterAll(async () => {
+  await db?.end();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+test("a pushed image is listed; deleting one of its two tags in the UI leaves the other pullable", async ({ page }) => {
+  await signInAs(page, MAINTAINER, PASSWORD);
+
+  await page.goto(`/projects/${projectId}/repositories`);
+  const repoRow = page.getByTestId(`repository-${REPOSITORY}`);
+  await expect(repoRow).toBeVisible();
+  await expect(repoRow.getByRole("cell").nth(1)).toHaveText("1");
+  await repoRow.getByRole("link", { name: REPOSITORY }).click();
+
+  await expect(page.getByTestId("repository-name")).toHaveText(REPOSITORY);
+  const artifactRow = page.getByTestId(`artifact-${image.manifestDigest}`);
+  await expect(artifactRow).toContainText("1.0");
+  await expect(artifactRow).toContainText("stable");
+  await expect(artifactRow).toContainText("linux/amd64");
+  await expect(page.getByText(`${HOST}/${REPOSITORY}@${image.manifestDigest}`)).toBeVisible();
+
+  await artifactRow.getByRole("link", { name: image.manifestDigest.slice(0, 19) }).click();
+  await expect(page.getByTestId("artifact-digest")).toContainText(REPOSITORY);
+  await expect(page.getByTestId("tags-table")).toContainText("stable");
+  await expect(page.getByTestId("layers-table")).toContainText(image.layerDigests[0]!.slice(0, 19));
+  await expect(page.getByTestId("history-table")).toContainText("wharf test fixture");
+  await expect(page.getByTestId("manifest-json")).toContainText(image.configDigest);
+
+  page.once("dialog", (dialog) => {
+    expect(dialog.message()).toContain(`Delete tag ${REPOSITORY}:1.0?`);
+    void dialog.accept();
+  });
+  await page.getByRole("button", { name: "Delete tag 1.0" }).click();
+  await expect(page.getByTestId("tag-1.0")).toHaveCount(0);
+  await expect(page.getByTestId("tag-stable")).toBeVisible();
+
+  // The sibling still pulls; the deleted tag does not.
+  const creds = `${MAINTAINER}:${PASSWORD}`;
+  await skopeoCopy(`docker://${HOST}/${REPOSITORY}:stable`, `oci:${path.join(tmp, "pulled")}:stable`, { srcCreds: creds });
+  await expect(skopeoCopy(`docker://${HOST}/${REPOSITORY}:1.0`, `oci:${path.join(tmp, "gone")}:1.0`, { srcCreds: creds })).rejects.toThrow();
+});
