@@ -24,6 +24,9 @@ const nextConfig: NextConfig = {
   // The /v2 gateway streams manifests and blobs byte for byte (digests and Content-Length must not
   // change); compress at the reverse proxy if you want it for the UI.
   compress: false,
+  // pg-boss is loaded from node_modules at run time, not bundled: the launcher's worker and the
+  // server actions that queue jobs share one instance through globalThis (lib/jobs/boss.ts).
+  serverExternalPackages: ["pg-boss"],
   async headers() {
     return [
       {

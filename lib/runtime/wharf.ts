@@ -97,11 +97,26 @@ export async function startWharf(): Promise<void> {
     process.exit(1);
   }
 
+  // The job worker (pg-boss, schema `pgboss`): after migrations and after the server, whose start
+  // put the `server-only` shim in place that the services it imports need. Loaded dynamically
+  // for the same reason. A worker that cannot start leaves the console up (jobs stay queued and
+  // say so on the System health page) rather than take the registry down with it.
+  let worker: { stop(): Promise<void> } | null = null;
+  try {
+    const { startJobWorker } = await import("../jobs/worker");
+    worker = await startJobWorker({ log });
+  } catch (err) {
+    console.error(`wharf: jobs: the worker did not start: ${(err as Error).message}`);
+  }
+
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     log("stopping…");
+    // First, so a running job finishes (or is cut and later resumes from its checkpoint) while
+    // the database and registry are still there.
+    await worker?.stop().catch((err: unknown) => console.error(`wharf: stopping the job worker: ${(err as Error).message}`));
     await server.close().catch((err: unknown) => console.error(`wharf: stopping the server: ${(err as Error).message}`));
     await stopRegistry?.();
     log("stopped");

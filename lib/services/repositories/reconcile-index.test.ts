@@ -198,6 +198,14 @@ describe("reconcile the index with the registry", () => {
     expect(await db.repository.findUnique({ where: { name: a } })).toBeNull();
   }, 60_000);
 
+  it("a scheduled run (cron payload, no run id) gets its own run row, keyed by pg-boss's job id", async () => {
+    const bossJobId = `sched-${Date.now()}`;
+    await runReconcileAttempt({ id: bossJobId, data: { version: 1 } });
+    expect(await db.jobRun.findUniqueOrThrow({ where: { bossJobId } })).toMatchObject({ status: "succeeded", trigger: "schedule", attempts: 1 });
+    // A payload of another version is refused before anything runs.
+    await expect(runReconcileAttempt({ id: `${bossJobId}-v2`, data: { version: 2 } })).rejects.toThrow(/another version/);
+  }, 60_000);
+
   it("only an administrator may start a run", async () => {
     const user = await createTestUser();
     await expect(startReconcile({ actor: actorFor(user) })).rejects.toBeInstanceOf(ForbiddenError);

@@ -1,0 +1,23 @@
+"use server";
+
+import { type ActionResult, toActionError } from "@/lib/actions/action-result";
+import { getActor } from "@/lib/auth/session";
+import { reconcileIndexJob } from "@/lib/jobs/definitions";
+import { listJobRuns, type JobRunView } from "@/lib/services/jobs/job-runs";
+import { startReconcile } from "@/lib/services/jobs/start-reconcile";
+
+// Thin actions: the services authorize (index.reconcile to start, system.health.read to read).
+
+export async function startReconcileAction(): Promise<ActionResult> {
+  try {
+    const { runId } = await startReconcile({ actor: await getActor() });
+    return { ok: true, message: `Reconcile run #${runId} queued.` };
+  } catch (err) {
+    return toActionError(err);
+  }
+}
+
+/** Polled by the health page while it is open (react-query); at most the 5 latest runs. */
+export async function listReconcileRunsAction(): Promise<JobRunView[]> {
+  return listJobRuns({ actor: await getActor(), jobName: reconcileIndexJob.id, take: 5 });
+}
