@@ -13,7 +13,8 @@ const REGISTRY_PORT = await vi.hoisted(async () => {
   return port;
 });
 
-import { ForbiddenError, NotFoundError } from "@/lib/errors";
+import { anonymousActor } from "@/lib/auth/actor";
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from "@/lib/errors";
 import { RegistryClient } from "@/lib/registry/client";
 import { startLocalRegistry, type LocalRegistry } from "@/lib/registry/local-registry";
 import { OCI_IMAGE_MANIFEST } from "@/lib/registry/media-types";
@@ -131,6 +132,22 @@ describe("listing (permissions and shape)", () => {
     const outsider = actorFor(await createTestUser());
     await expect(listRepositories({ actor: outsider, projectId: project.id, page: 1, pageSize: 10 })).rejects.toBeInstanceOf(NotFoundError);
     await expect(listArtifacts({ actor: outsider, repository, page: 1, pageSize: 10 })).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("lets anyone, anonymous included, browse a public project, and refuses them deletes", async () => {
+    const project = await createProject({ isPublic: true });
+    const maintainer = await createMember(project.id, 4);
+    const repository = `${project.name}/app`;
+    const { image } = await pushImage(await tokenFor(maintainer.username, repository), repository, ["1.0"]);
+    const anonymous = anonymousActor();
+
+    expect((await listRepositories({ actor: anonymous, projectId: project.id, page: 1, pageSize: 10 })).rows.map((r) => r.name)).toEqual([repository]);
+    expect((await listArtifacts({ actor: anonymous, repository, page: 1, pageSize: 10 })).rows.map((r) => r.digest)).toEqual([image.manifestDigest]);
+    expect((await getArtifact({ actor: anonymous, repository, reference: "1.0" })).digest).toBe(image.manifestDigest);
+    await expect(deleteArtifact({ actor: anonymous, repository, digest: image.manifestDigest })).rejects.toBeInstanceOf(UnauthenticatedError);
+    const outsider = actorFor(await createTestUser());
+    await expect(deleteArtifact({ actor: outsider, repository, digest: image.manifestDigest })).rejects.toBeInstanceOf(ForbiddenError);
+    expect((await backing.headManifest(repository, "1.0"))?.digest).toBe(image.manifestDigest);
   });
 
   it("refuses a repository of another project through a project's URL", async () => {
