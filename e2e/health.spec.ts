@@ -27,3 +27,15 @@ test("the health and ping APIs answer in Harbor's shape without signing in", asy
   expect(ping.headers()["x-content-type-options"]).toBe("nosniff");
   expect(ping.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
 });
+
+test("an administrator starts an index reconcile and follows it to the end", async ({ page }) => {
+  await signInAs(page, ADMIN.username, ADMIN.password);
+  await page.goto("/admin/health");
+  const panel = page.getByTestId("reconcile-panel");
+  await panel.getByTestId("reconcile-start").click();
+  await expect(panel.getByText(/Reconcile run #\d+ queued\./)).toBeVisible();
+  // The launcher's pg-boss worker picks it up; the panel polls until it is done.
+  const run = panel.locator('[data-testid^="reconcile-run-"]').first();
+  await expect(run).toContainText(`by ${ADMIN.username}`);
+  await expect(run).toContainText("succeeded", { timeout: 30_000 });
+});

@@ -51,7 +51,9 @@ export async function getBoss(): Promise<PgBoss> {
 export async function ensureQueues(boss: PgBoss): Promise<void> {
   for (const def of JOB_DEFINITIONS) {
     if (!(await boss.getQueue(def.id))) {
-      await boss.createQueue(def.id, { retryLimit: def.retryLimit, retryDelay: def.retryDelaySeconds, retryBackoff: true });
+      // "singleton": one active job per queue across every Wharf process (a manual run and the
+      // cron's wait for each other instead of walking the registry twice at once).
+      await boss.createQueue(def.id, { policy: "singleton", retryLimit: def.retryLimit, retryDelay: def.retryDelaySeconds, retryBackoff: true });
     }
   }
 }

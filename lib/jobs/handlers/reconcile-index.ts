@@ -22,6 +22,7 @@ export async function handleReconcileIndex(run: { id: number; checkpoint: string
       initialCounts: previous,
       initialDone: previous ? run.progressDone : 0,
       log,
+      onTotal: (total) => reportJobProgress(run.id, { done: previous ? run.progressDone : 0, total, checkpoint: run.checkpoint }),
       onRepositoryDone: ({ done, total, lastRepository, counts }) =>
         reportJobProgress(run.id, { done, total, checkpoint: lastRepository, result: counts }),
     });

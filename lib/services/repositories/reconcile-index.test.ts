@@ -201,7 +201,9 @@ describe("reconcile the index with the registry", () => {
   it("a scheduled run (cron payload, no run id) gets its own run row, keyed by pg-boss's job id", async () => {
     const bossJobId = `sched-${Date.now()}`;
     await runReconcileAttempt({ id: bossJobId, data: { version: 1 } });
-    expect(await db.jobRun.findUniqueOrThrow({ where: { bossJobId } })).toMatchObject({ status: "succeeded", trigger: "schedule", attempts: 1 });
+    const run = await db.jobRun.findUniqueOrThrow({ where: { bossJobId } });
+    expect(run).toMatchObject({ status: "succeeded", trigger: "schedule", attempts: 1 });
+    expect(run.progressTotal).toBe(run.progressDone);
     // A payload of another version is refused before anything runs.
     await expect(runReconcileAttempt({ id: `${bossJobId}-v2`, data: { version: 2 } })).rejects.toThrow(/another version/);
   }, 60_000);

@@ -63,6 +63,7 @@ export async function reconcileIndex({
   initialCounts,
   initialDone = 0,
   onRepositoryDone,
+  onTotal,
   log = () => undefined,
 }: {
   actor: Actor;
@@ -73,6 +74,8 @@ export async function reconcileIndex({
   initialCounts?: ReconcileCounts;
   initialDone?: number;
   onRepositoryDone?: (progress: ReconcileProgress) => Promise<void>;
+  /** Called once the catalog is counted, before the walk: the run shows "0 / N" at once. */
+  onTotal?: (total: number) => Promise<void>;
   log?: (line: string) => void;
 }): Promise<ReconcileCounts> {
   await assertSystemPermission(actor, "index.reconcile", { type: "index" });
@@ -80,6 +83,7 @@ export async function reconcileIndex({
 
   // Counting first costs one catalog request per 1,000 repositories and gives a real total.
   const total = await countCatalog(registry);
+  await onTotal?.(total);
   let done = initialDone;
   let last = resumeAfter;
   if (last) log(`resuming after ${last}`);
