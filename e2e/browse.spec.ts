@@ -21,6 +21,7 @@ const PASSWORD = "E2e-browse-Passw0rd";
 const suffix = randomBytes(3).toString("hex");
 const PROJECT = `browse-${suffix}`;
 const MAINTAINER = `maint-${suffix}`;
+const GUEST = `guest-${suffix}`;
 const REPOSITORY = `${PROJECT}/tools/app`;
 
 let db: pg.Client;
@@ -39,10 +40,16 @@ test.beforeAll(async () => {
     `INSERT INTO users (username, email, full_name, password_hash, updated_at) VALUES ($1, $2, $3, $4, now()) RETURNING id`,
     [MAINTAINER, `${MAINTAINER}@example.test`, `E2E ${MAINTAINER}`, await hashPassword(PASSWORD)],
   );
+  const guest = await db.query<{ id: number }>(
+    `INSERT INTO users (username, email, full_name, password_hash, updated_at) VALUES ($1, $2, $3, $4, now()) RETURNING id`,
+    [GUEST, `${GUEST}@example.test`, `E2E ${GUEST}`, await hashPassword(PASSWORD)],
+  );
   const project = await db.query<{ id: number }>(`INSERT INTO projects (name, is_public, updated_at) VALUES ($1, false, now()) RETURNING id`, [PROJECT]);
   projectId = project.rows[0]!.id;
   // Maintainer (4): may delete tags.
   await db.query(`INSERT INTO project_members (project_id, user_id, role_id, updated_at) VALUES ($1, $2, 4, now())`, [projectId, user.rows[0]!.id]);
+  // Guest (3): browses, deletes nothing.
+  await db.query(`INSERT INTO project_members (project_id, user_id, role_id, updated_at) VALUES ($1, $2, 3, now())`, [projectId, guest.rows[0]!.id]);
 
   image = await writeOciImageLayout(path.join(tmp, "oci-app"), { tag: "1.0", files: { "etc/app.conf": `suffix=${suffix}\n` } });
   const creds = `${MAINTAINER}:${PASSWORD}`;
@@ -90,4 +97,16 @@ test("a pushed image is listed; deleting one of its two tags in the UI leaves th
   const creds = `${MAINTAINER}:${PASSWORD}`;
   await skopeoCopy(`docker://${HOST}/${REPOSITORY}:stable`, `oci:${path.join(tmp, "pulled")}:stable`, { srcCreds: creds });
   await expect(skopeoCopy(`docker://${HOST}/${REPOSITORY}:1.0`, `oci:${path.join(tmp, "gone")}:1.0`, { srcCreds: creds })).rejects.toThrow();
+});
+
+test("a Guest browses the same pages with no delete, tag or description controls", async ({ page }) => {
+  await signInAs(page, GUEST, PASSWORD);
+  await page.goto(`/projects/${projectId}/repositories/tools/app`);
+  await expect(page.getByTestId(`artifact-${image.manifestDigest}`)).toContainText("stable");
+  await expect(page.getByRole("button", { name: /Delete/ })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Edit description" })).toHaveCount(0);
+  await page.goto(`/projects/${projectId}/repositories/tools/app/-/artifacts/stable`);
+  await expect(page.getByTestId("tag-stable")).toBeVisible();
+  await expect(page.getByRole("button", { name: /Delete/ })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Add tag" })).toHaveCount(0);
 });
