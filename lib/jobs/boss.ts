@@ -53,7 +53,13 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
     if (!(await boss.getQueue(def.id))) {
       // "singleton": one active job per queue across every Wharf process (a manual run and the
       // cron's wait for each other instead of walking the registry twice at once).
-      await boss.createQueue(def.id, { policy: "singleton", retryLimit: def.retryLimit, retryDelay: def.retryDelaySeconds, retryBackoff: true });
+      await boss.createQueue(def.id, {
+        policy: "singleton",
+        retryLimit: def.retryLimit,
+        retryDelay: def.retryDelaySeconds,
+        retryBackoff: true,
+        expireInSeconds: def.expireInSeconds,
+      });
     }
   }
 }

@@ -13,6 +13,8 @@ export type JobDefinition<P extends z.ZodType> = {
   /** pg-boss retries a failed attempt this many times (a resumable job continues from its checkpoint). */
   retryLimit: number;
   retryDelaySeconds: number;
+  /** pg-boss fails (and retries) an attempt still active after this long: a crashed worker's job comes back. */
+  expireInSeconds: number;
 };
 
 export const reconcileIndexJob = {
@@ -25,6 +27,8 @@ export const reconcileIndexJob = {
   }),
   retryLimit: 2,
   retryDelaySeconds: 30,
+  // A walk of 10,000 repositories is minutes, not hours; well above it, so a slow registry is not cut.
+  expireInSeconds: 4 * 3600,
 } satisfies JobDefinition<z.ZodType>;
 
 export type ReconcileIndexPayload = z.infer<typeof reconcileIndexJob.payload>;

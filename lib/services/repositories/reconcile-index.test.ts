@@ -14,7 +14,7 @@ const REGISTRY_PORT = await vi.hoisted(async () => {
 });
 
 import { systemActor } from "@/lib/auth/actor";
-import { ForbiddenError } from "@/lib/errors";
+import { ConflictError, ForbiddenError } from "@/lib/errors";
 import { reconcileIndexJob } from "@/lib/jobs/definitions";
 import { runReconcileAttempt } from "@/lib/jobs/run-job";
 import { startJobWorker } from "@/lib/jobs/worker";
@@ -22,7 +22,7 @@ import { RegistryClient } from "@/lib/registry/client";
 import { startLocalRegistry, type LocalRegistry } from "@/lib/registry/local-registry";
 import { createProject } from "@/lib/services/registry-auth/test-fixtures";
 import { createJobRun, listJobRuns } from "@/lib/services/jobs/job-runs";
-import { startReconcile } from "@/lib/services/jobs/start-reconcile";
+import { retryReconcile, startReconcile } from "@/lib/services/jobs/start-reconcile";
 import { reconcileIndex } from "@/lib/services/repositories/reconcile-index";
 import { actorFor, createTestUser, db } from "@/lib/testing/factories";
 import { skopeoCopy, writeOciImageLayout, writeOciIndexLayout } from "@/lib/testing/oci-layout";
@@ -230,6 +230,23 @@ describe("reconcile the index with the registry", () => {
       const runs = await listJobRuns({ actor, jobName: reconcileIndexJob.id });
       expect(runs[0]).toMatchObject({ id: runId, status: "succeeded", trigger: admin.username });
       expect(runs[0]?.progressDone).toBe(runs[0]?.progressTotal);
+      expect(await db.auditEvent.count({ where: { action: "index.reconcile.start", resourceId: String(runId) } })).toBe(1);
+
+      // A failed run is retried from its checkpoint: "~" sorts after every repository name, so
+      // nothing is left to walk, and the counts of the earlier attempt are kept.
+      await expect(retryReconcile({ actor, runId })).rejects.toBeInstanceOf(ConflictError);
+      const failed = await db.jobRun.create({
+        data: { jobName: reconcileIndexJob.id, jobVersion: 1, trigger: "test", status: "failed", error: "registry down", checkpoint: "~", progressDone: 7, attempts: 3, result: { tagsAdded: 5 } },
+      });
+      await expect(retryReconcile({ actor: actorFor(await createTestUser()), runId: failed.id })).rejects.toBeInstanceOf(ForbiddenError);
+      await retryReconcile({ actor, runId: failed.id });
+      let retried = await db.jobRun.findUniqueOrThrow({ where: { id: failed.id } });
+      for (let i = 0; i < 100 && retried.status !== "succeeded" && retried.status !== "failed"; i++) {
+        await new Promise((r) => setTimeout(r, 300));
+        retried = await db.jobRun.findUniqueOrThrow({ where: { id: failed.id } });
+      }
+      expect(retried).toMatchObject({ status: "succeeded", error: null, attempts: 4, progressDone: 7 });
+      expect(retried.result).toMatchObject({ tagsAdded: 5 });
     } finally {
       await worker.stop();
     }

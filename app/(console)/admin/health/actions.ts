@@ -4,7 +4,7 @@ import { type ActionResult, toActionError } from "@/lib/actions/action-result";
 import { getActor } from "@/lib/auth/session";
 import { reconcileIndexJob } from "@/lib/jobs/definitions";
 import { listJobRuns, type JobRunView } from "@/lib/services/jobs/job-runs";
-import { startReconcile } from "@/lib/services/jobs/start-reconcile";
+import { retryReconcile, startReconcile } from "@/lib/services/jobs/start-reconcile";
 
 // Thin actions: the services authorize (index.reconcile to start, system.health.read to read).
 
@@ -12,6 +12,16 @@ export async function startReconcileAction(): Promise<ActionResult> {
   try {
     const { runId } = await startReconcile({ actor: await getActor() });
     return { ok: true, message: `Reconcile run #${runId} queued.` };
+  } catch (err) {
+    return toActionError(err);
+  }
+}
+
+export async function retryReconcileAction(runId: number): Promise<ActionResult> {
+  if (!Number.isSafeInteger(runId) || runId < 1) return { ok: false, message: "No such run." };
+  try {
+    await retryReconcile({ actor: await getActor(), runId });
+    return { ok: true, message: `Run #${runId} queued again; it continues after its last repository done.` };
   } catch (err) {
     return toActionError(err);
   }

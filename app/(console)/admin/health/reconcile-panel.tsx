@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { listReconcileRunsAction, startReconcileAction } from "@/app/(console)/admin/health/actions";
+import { listReconcileRunsAction, retryReconcileAction, startReconcileAction } from "@/app/(console)/admin/health/actions";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import type { JobRunView } from "@/lib/services/jobs/job-runs";
@@ -34,6 +34,10 @@ export function ReconcilePanel({ initial, canStart }: { initial: JobRunView[]; c
     mutationFn: () => startReconcileAction(),
     onSettled: () => queryClient.invalidateQueries({ queryKey: ["reconcile-runs"] }),
   });
+  const retry = useMutation({
+    mutationFn: (runId: number) => retryReconcileAction(runId),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ["reconcile-runs"] }),
+  });
   const active = runs.some((r) => r.status === "queued" || r.status === "running");
 
   return (
@@ -52,6 +56,7 @@ export function ReconcilePanel({ initial, canStart }: { initial: JobRunView[]; c
         )}
       </div>
       {start.data && <p className={`text-sm ${start.data.ok ? "text-emerald-700" : "text-red-700"}`}>{start.data.message}</p>}
+      {retry.data && <p className={`text-sm ${retry.data.ok ? "text-emerald-700" : "text-red-700"}`}>{retry.data.message}</p>}
       {runs.length === 0 ? (
         <p className="text-sm text-slate-500">No runs yet.</p>
       ) : (
@@ -73,6 +78,11 @@ export function ReconcilePanel({ initial, canStart }: { initial: JobRunView[]; c
                 {run.checkpoint && run.status !== "succeeded" && ` · last done: ${run.checkpoint}`}
               </p>
               {run.error && <p className="text-sm text-red-700">{run.error}</p>}
+              {canStart && run.status === "failed" && (
+                <Button type="button" variant="secondary" onClick={() => retry.mutate(run.id)} disabled={retry.isPending || active} data-testid={`reconcile-retry-${run.id}`}>
+                  Retry from checkpoint
+                </Button>
+              )}
               {run.log && (
                 <details>
                   <summary className="cursor-pointer text-xs text-slate-500">Log</summary>
