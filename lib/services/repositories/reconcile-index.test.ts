@@ -196,6 +196,15 @@ describe("reconcile the index with the registry", () => {
     expect(await db.repository.findUnique({ where: { name: b } })).not.toBeNull();
     // `a` sits before the checkpoint: a resumed run does not revisit it.
     expect(await db.repository.findUnique({ where: { name: a } })).toBeNull();
+
+    // One repository per catalog page: an indexed repository the catalog skips over between two
+    // pages (`aa` sorts between `a` and `b`) is removed, and the walk still reaches everything.
+    const ghost = await db.repository.create({ data: { projectId: project.id, name: `${project.name}/aa` } });
+    const counts = await reconcileIndex({ actor: systemActor("test"), registry: backing, catalogPageSize: 1 });
+    expect(await db.repository.findUnique({ where: { id: ghost.id } })).toBeNull();
+    expect(await db.repository.findUnique({ where: { name: a } })).not.toBeNull();
+    expect(counts.repositoriesRemoved).toBeGreaterThanOrEqual(1);
+    expect(await indexSnapshot()).toEqual(await registrySnapshot());
   }, 60_000);
 
   it("a scheduled run (cron payload, no run id) gets its own run row, keyed by pg-boss's job id", async () => {

@@ -65,6 +65,7 @@ export async function reconcileIndex({
   onRepositoryDone,
   onTotal,
   log = () => undefined,
+  catalogPageSize = CATALOG_PAGE,
 }: {
   actor: Actor;
   registry: RegistryClient;
@@ -77,19 +78,21 @@ export async function reconcileIndex({
   /** Called once the catalog is counted, before the walk: the run shows "0 / N" at once. */
   onTotal?: (total: number) => Promise<void>;
   log?: (line: string) => void;
+  /** Tests use a small page to cross page boundaries with a handful of repositories. */
+  catalogPageSize?: number;
 }): Promise<ReconcileCounts> {
   await assertSystemPermission(actor, "index.reconcile", { type: "index" });
   const counts = initialCounts ? { ...initialCounts } : emptyCounts();
 
   // Counting first costs one catalog request per 1,000 repositories and gives a real total.
-  const total = await countCatalog(registry);
+  const total = await countCatalog(registry, catalogPageSize);
   await onTotal?.(total);
   let done = initialDone;
   let last = resumeAfter;
   if (last) log(`resuming after ${last}`);
 
   for (;;) {
-    const page = await registry.listCatalogPage({ n: CATALOG_PAGE, last });
+    const page = await registry.listCatalogPage({ n: catalogPageSize, last });
     const names = page.repositories;
     if (names.length > 0) {
       const pageLast = names[names.length - 1]!;
@@ -115,11 +118,11 @@ export async function reconcileIndex({
   return counts;
 }
 
-async function countCatalog(registry: RegistryClient): Promise<number> {
+async function countCatalog(registry: RegistryClient, pageSize: number): Promise<number> {
   let count = 0;
   let last: string | null = null;
   for (;;) {
-    const page = await registry.listCatalogPage({ n: CATALOG_PAGE, last });
+    const page = await registry.listCatalogPage({ n: pageSize, last });
     count += page.repositories.length;
     const pageLast = page.repositories[page.repositories.length - 1];
     if (!page.nextLast || pageLast === undefined || pageLast === last) return count;
