@@ -88,6 +88,8 @@ const jsonOk = (description: string, s: Schema): ResponseObject => ({
 });
 const PAGING = [param("page"), param("pageSize")];
 const PROJECT = [param("requestId"), param("isResourceName"), param("projectNameOrId")];
+const REPO = [param("requestId"), param("projectName"), param("repositoryName")];
+const ARTIFACT = [...REPO, param("reference")];
 const PUBLIC_ENDPOINT: Record<string, string[]>[] = [{}];
 
 export const openApiDocument: OpenApiDocument = {
@@ -116,6 +118,9 @@ export const openApiDocument: OpenApiDocument = {
     { name: "member", description: "Project members and their roles." },
     { name: "user", description: "Local users." },
     { name: "robot", description: "Robot accounts." },
+    { name: "repository", description: "Repositories in a project." },
+    { name: "artifact", description: "Artifacts, their tags and build history." },
+    { name: "search", description: "Projects and repositories by name." },
     { name: "meta", description: "This document." },
   ],
   security: [{ basic: [] }, { cookie: [] }, {}],
@@ -260,6 +265,126 @@ export const openApiDocument: OpenApiDocument = {
         tags: ["member"],
         parameters: [...PROJECT, param("mid")],
         responses: { "200": ref("responses", "200"), ...errors("400", "401", "403", "404", "409", "429", "500") },
+      },
+    },
+    "/projects/{project_name_or_id}/repositories": {
+      get: {
+        operationId: "listRepositories",
+        summary: "List a project's repositories",
+        tags: ["repository"],
+        parameters: [
+          param("requestId"),
+          param("projectName"),
+          { name: "q", in: "query", description: "`name=~<text>`: the repository name contains the text.", schema: string() },
+          { name: "sort", in: "query", description: "`name` (default), `-artifact_count`, `-pull_count` or `-update_time`.", schema: string() },
+          ...PAGING,
+        ],
+        responses: { "200": listOk("One page of repositories.", schema("Repository")), ...errors("400", "401", "403", "404", "429", "500") },
+      },
+    },
+    "/projects/{project_name_or_id}/repositories/{repository_name}": {
+      get: {
+        operationId: "getRepository",
+        summary: "Get a repository",
+        tags: ["repository"],
+        parameters: REPO,
+        responses: { "200": jsonOk("The repository.", schema("Repository")), ...errors("400", "401", "403", "404", "429", "500") },
+      },
+      put: {
+        operationId: "updateRepository",
+        summary: "Change a repository's description",
+        description: "Only `description` is read from the Repository body.",
+        tags: ["repository"],
+        parameters: REPO,
+        requestBody: body(schema("Repository")),
+        responses: { "200": ref("responses", "200"), ...errors("400", "401", "403", "404", "415", "429", "500") },
+      },
+      delete: {
+        operationId: "deleteRepository",
+        summary: "Delete a repository and all its artifacts",
+        tags: ["repository"],
+        parameters: REPO,
+        responses: { "200": ref("responses", "200"), ...errors("400", "401", "403", "404", "429", "500") },
+      },
+    },
+    "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts": {
+      get: {
+        operationId: "listArtifacts",
+        summary: "List a repository's artifacts",
+        description: "Newest push first. Accessories and untagged index children are not listed.",
+        tags: ["artifact"],
+        parameters: [
+          ...REPO,
+          { name: "q", in: "query", description: "`tags=nil` (untagged), `tags=*` (tagged) or `tags=~<text>`.", schema: string() },
+          { name: "sort", in: "query", description: "Only `-push_time` (the default).", schema: string() },
+          { name: "with_tag", in: "query", description: "Include tags (up to 5 per artifact).", schema: { type: "boolean", default: true } },
+          ...PAGING,
+        ],
+        responses: { "200": listOk("One page of artifacts.", schema("Artifact")), ...errors("400", "401", "403", "404", "429", "500") },
+      },
+    },
+    "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}": {
+      get: {
+        operationId: "getArtifact",
+        summary: "Get an artifact by tag or digest",
+        tags: ["artifact"],
+        parameters: [...ARTIFACT, { name: "with_tag", in: "query", schema: { type: "boolean", default: true } }],
+        responses: { "200": jsonOk("The artifact.", schema("Artifact")), ...errors("400", "401", "403", "404", "429", "500") },
+      },
+      delete: {
+        operationId: "deleteArtifact",
+        summary: "Delete an artifact and all its tags",
+        tags: ["artifact"],
+        parameters: ARTIFACT,
+        responses: { "200": ref("responses", "200"), ...errors("400", "401", "403", "404", "429", "500") },
+      },
+    },
+    "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/tags": {
+      get: {
+        operationId: "listTags",
+        summary: "List an artifact's tags",
+        description: "Newest push first, 20 per page (`page_size` is fixed).",
+        tags: ["artifact"],
+        parameters: [...ARTIFACT, param("page")],
+        responses: { "200": listOk("One page of tags.", schema("Tag")), ...errors("400", "401", "403", "404", "429", "500") },
+      },
+      post: {
+        operationId: "createTag",
+        summary: "Add a tag to an artifact",
+        description: "An existing tag is refused with 409 (moving a tag is a push).",
+        tags: ["artifact"],
+        parameters: ARTIFACT,
+        requestBody: body(schema("Tag")),
+        responses: { "201": ref("responses", "201"), ...errors("400", "401", "403", "404", "409", "415", "429", "500") },
+      },
+    },
+    "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name}": {
+      delete: {
+        operationId: "deleteTag",
+        summary: "Delete a tag (the artifact and its other tags stay)",
+        tags: ["artifact"],
+        parameters: [...ARTIFACT, { name: "tag_name", in: "path", required: true, schema: string() }],
+        responses: { "200": ref("responses", "200"), ...errors("400", "401", "403", "404", "429", "500") },
+      },
+    },
+    "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/additions/build_history": {
+      get: {
+        operationId: "getBuildHistory",
+        summary: "An image's build history (from its config)",
+        description: "404 for an index. Empty when the config cannot be read.",
+        tags: ["artifact"],
+        parameters: ARTIFACT,
+        responses: { "200": jsonOk("History entries, oldest first.", { type: "array", items: schema("BuildHistoryEntry") }), ...errors("400", "401", "403", "404", "429", "500") },
+      },
+    },
+    "/search": {
+      get: {
+        operationId: "search",
+        summary: "Find projects and repositories by name",
+        description: "Only projects the caller may see, and their repositories; at most 50 of each.",
+        tags: ["search"],
+        parameters: [param("requestId"), { name: "q", in: "query", required: true, description: "Name contains this text (case-insensitive).", schema: string() }],
+        responses: { "200": jsonOk("Matches.", schema("Search")), ...errors("401", "429", "500") },
       },
     },
     "/users": {
@@ -423,6 +548,15 @@ export const openApiDocument: OpenApiDocument = {
         schema: { type: "boolean", default: false },
       },
       projectNameOrId: { name: "project_name_or_id", in: "path", required: true, description: "The project's name or id.", schema: string() },
+      projectName: { name: "project_name_or_id", in: "path", required: true, description: "The project's name (Harbor's {project_name}).", schema: string() },
+      repositoryName: {
+        name: "repository_name",
+        in: "path",
+        required: true,
+        description: "The repository name inside the project, URL-encoded twice as Harbor does (`a%252Fb` for `a/b`).",
+        schema: string(),
+      },
+      reference: { name: "reference", in: "path", required: true, description: "A tag or a digest (`sha256:...`).", schema: string() },
       mid: { name: "mid", in: "path", required: true, description: "The member id.", schema: integer() },
       robotId: { name: "robot_id", in: "path", required: true, description: "The robot id.", schema: integer() },
       page: { name: "page", in: "query", description: "Page number, from 1.", schema: { type: "integer", minimum: 1, default: 1 } },
@@ -513,6 +647,73 @@ export const openApiDocument: OpenApiDocument = {
           current_user_role_ids: { type: "array", items: integer() },
           metadata: schema("ProjectMetadata"),
         },
+      },
+      Repository: {
+        type: "object",
+        properties: {
+          id: integer(),
+          project_id: integer(),
+          name: string("Full name, <project>/<path>."),
+          description: string("Markdown; on PUT the only field read."),
+          artifact_count: integer(),
+          pull_count: integer(),
+          creation_time: dateTime("When the repository was first pushed (detail only)."),
+          update_time: dateTime("Last push, tag or delete."),
+        },
+      },
+      Tag: {
+        type: "object",
+        properties: {
+          repository_id: integer(),
+          name: string(),
+          push_time: dateTime("When the tag was pushed."),
+          pull_time: { type: "string", format: "date-time", nullable: true },
+          immutable: boolean("Always false."),
+        },
+      },
+      Platform: { type: "object", properties: { os: string(), architecture: string(), variant: string() } },
+      Artifact: {
+        type: "object",
+        properties: {
+          type: { type: "string", enum: ["IMAGE", "INDEX"] },
+          media_type: string(),
+          manifest_media_type: string(),
+          artifact_type: { type: "string", nullable: true },
+          project_id: integer(),
+          repository_id: integer(),
+          repository_name: string(),
+          digest: string(),
+          size: integer("Bytes, manifest and layers (an index: its children)."),
+          push_time: dateTime("When the artifact was pushed."),
+          pull_time: { type: "string", format: "date-time", nullable: true },
+          extra_attrs: { type: "object", description: "os, architecture, variant; on GET of one artifact also author and created." },
+          annotations: { type: "object", additionalProperties: string() },
+          references: {
+            type: "array",
+            description: "An index's children (GET of one artifact only).",
+            items: { type: "object", properties: { child_digest: string(), platform: schema("Platform") } },
+          },
+          tags: { type: "array", nullable: true, items: schema("Tag") },
+        },
+      },
+      BuildHistoryEntry: {
+        type: "object",
+        properties: { created: string(), created_by: string(), empty_layer: boolean(), comment: string() },
+      },
+      SearchRepository: {
+        type: "object",
+        properties: {
+          project_id: integer(),
+          project_name: string(),
+          project_public: boolean(),
+          repository_name: string(),
+          pull_count: integer(),
+          artifact_count: integer(),
+        },
+      },
+      Search: {
+        type: "object",
+        properties: { project: { type: "array", items: schema("Project") }, repository: { type: "array", items: schema("SearchRepository") } },
       },
       ProjectMemberEntity: {
         type: "object",

@@ -1,0 +1,6 @@
+import * as r from "@/lib/api/routes/repositories";
+
+export const dynamic = "force-dynamic";
+
+export const GET = r.listTagsRoute;
+export const POST = r.createTagRoute;

@@ -1,0 +1,182 @@
+/**
+ * Repositories, artifacts, tags and search in Harbor v2.0's shapes.
+ *
+ * `{repository_name}` is the name inside the project, URL-encoded twice as Harbor's clients send
+ * it (`a%252Fb` for `a/b`): Next decodes once, we decode the rest here. `{project_name_or_id}` is
+ * the project's name (Harbor's `{project_name}` on these paths).
+ */
+import { z } from "zod";
+import { parseInput, readJsonObject } from "@/lib/api/body";
+import { listResponse, parsePaging } from "@/lib/api/pagination";
+import { parseBooleanParam, parseQuery } from "@/lib/api/query";
+import {
+  toHarborArtifact,
+  toHarborArtifactRow,
+  toHarborBuildHistory,
+  toHarborRepository,
+  toHarborRepositoryRow,
+  toHarborSearch,
+  toHarborTag,
+} from "@/lib/api/shapes";
+import { created, ok, withApi } from "@/lib/api/with-api";
+import { NotFoundError, ValidationError } from "@/lib/errors";
+import { findProjectRef } from "@/lib/services/authz/project-access";
+import { addTag } from "@/lib/services/repositories/add-tag";
+import { deleteArtifact } from "@/lib/services/repositories/delete-artifact";
+import { deleteRepository } from "@/lib/services/repositories/delete-repository";
+import { deleteTag } from "@/lib/services/repositories/delete-tag";
+import { getArtifact } from "@/lib/services/repositories/get-artifact";
+import { getRepository } from "@/lib/services/repositories/get-repository";
+import { type ArtifactFilter, listArtifacts } from "@/lib/services/repositories/list-artifacts";
+import { listRepositories } from "@/lib/services/repositories/list-repositories";
+import { updateRepositoryDescription } from "@/lib/services/repositories/update-repository-description";
+import { search as searchService } from "@/lib/services/search/search";
+import type { RepositorySort } from "@/lib/validation/repositories";
+
+type ProjectParams = { project_name_or_id: string };
+type RepositoryParams = ProjectParams & { repository_name: string };
+type ArtifactParams = RepositoryParams & { reference: string };
+type TagParams = ArtifactParams & { tag_name: string };
+
+/** The full repository name from the path: `<project>/<name decoded once more>`. */
+export function repositoryFromPath(params: RepositoryParams): string {
+  let inner: string;
+  try {
+    inner = decodeURIComponent(params.repository_name);
+  } catch {
+    throw new ValidationError("repository_name: not a valid URL-encoded name");
+  }
+  return `${params.project_name_or_id}/${inner}`;
+}
+
+/** A digest or tag from the path (digests arrive as `sha256:...`, possibly still encoded once). */
+function referenceFromPath(params: ArtifactParams): string {
+  const ref = params.reference.includes("%") ? safeDecode(params.reference) : params.reference;
+  if (!ref) throw new ValidationError("reference: is required");
+  return ref;
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new ValidationError("reference: not a valid URL-encoded reference");
+  }
+}
+
+const REPOSITORY_SORTS: Record<string, RepositorySort> = {
+  name: "name",
+  "-artifact_count": "artifacts",
+  "-pull_count": "pulls",
+  "-update_time": "lastPush",
+};
+
+export const listRepositoriesRoute = withApi<ProjectParams>(async ({ url, actor, params }) => {
+  const query = url.searchParams;
+  const paging = parsePaging(query);
+  const terms = parseQuery(query.get("q"), { name: ["fuzzy"] });
+  const sortParam = query.get("sort");
+  const sort = sortParam ? REPOSITORY_SORTS[sortParam] : "name";
+  if (!sort) throw new ValidationError(`sort: one of ${Object.keys(REPOSITORY_SORTS).join(", ")}`);
+  const project = await findProjectRef(params.project_name_or_id, { byName: true });
+  const page = await listRepositories({ actor, projectId: project.id, q: terms.get("name")?.value || undefined, sort, ...paging });
+  return listResponse(url, page.rows.map((r) => toHarborRepositoryRow(r, project.id)), page.total, paging);
+});
+
+export const getRepositoryRoute = withApi<RepositoryParams>(async ({ actor, params }) => {
+  return Response.json(toHarborRepository(await getRepository({ actor, repository: repositoryFromPath(params) })));
+});
+
+/** Harbor's PUT takes a Repository; only `description` is changed. */
+export const updateRepositoryRoute = withApi<RepositoryParams>(async ({ req, actor, params }) => {
+  const body = parseInput(z.object({ description: z.string({ error: "must be a string" }) }), await readJsonObject(req));
+  await updateRepositoryDescription({ actor, repository: repositoryFromPath(params), description: body.description });
+  return ok();
+});
+
+export const deleteRepositoryRoute = withApi<RepositoryParams>(async ({ actor, params }) => {
+  await deleteRepository({ actor, repository: repositoryFromPath(params) });
+  return ok();
+});
+
+/** `q=tags=nil` (untagged), `tags=*` (tagged), `tags=~x` (a tag containing x). */
+function artifactFilter(q: string | null): ArtifactFilter {
+  const tags = parseQuery(q, { tags: ["exact", "fuzzy"] }).get("tags");
+  if (!tags) return {};
+  if (tags.op === "fuzzy") return { tag: tags.value };
+  if (tags.value === "nil") return { tagged: "untagged" };
+  if (tags.value === "*") return { tagged: "tagged" };
+  throw new ValidationError("q: tags supports only tags=nil, tags=* or tags=~<text>");
+}
+
+export const listArtifactsRoute = withApi<RepositoryParams>(async ({ url, actor, params }) => {
+  const query = url.searchParams;
+  const paging = parsePaging(query);
+  const filter = artifactFilter(query.get("q"));
+  const sort = query.get("sort");
+  if (sort && sort !== "-push_time") throw new ValidationError("sort: only -push_time is supported");
+  const withTag = parseBooleanParam("with_tag", query.get("with_tag")) ?? true;
+  const repository = repositoryFromPath(params);
+  const repo = await getRepository({ actor, repository });
+  const page = await listArtifacts({ actor, repository, filter, ...paging });
+  return listResponse(url, page.rows.map((a) => toHarborArtifactRow(a, { id: repo.id, name: repo.name, projectId: repo.projectId }, withTag)), page.total, paging);
+});
+
+async function artifactOf(actor: Parameters<typeof getArtifact>[0]["actor"], params: ArtifactParams, tagPage = 1) {
+  const repository = repositoryFromPath(params);
+  const repo = await getRepository({ actor, repository });
+  const artifact = await getArtifact({ actor, repository, reference: referenceFromPath(params), tagPage });
+  return { repository, repo, artifact };
+}
+
+export const getArtifactRoute = withApi<ArtifactParams>(async ({ url, actor, params }) => {
+  const withTag = parseBooleanParam("with_tag", url.searchParams.get("with_tag")) ?? true;
+  const { repo, artifact } = await artifactOf(actor, params);
+  return Response.json(toHarborArtifact(artifact, repo.id, withTag));
+});
+
+export const deleteArtifactRoute = withApi<ArtifactParams>(async ({ actor, params }) => {
+  const { repository, artifact } = await artifactOf(actor, params);
+  await deleteArtifact({ actor, repository, digest: artifact.digest });
+  return ok();
+});
+
+/** The artifact's tags, newest push first; pages of 20 (`page_size` is fixed). */
+export const listTagsRoute = withApi<ArtifactParams>(async ({ url, actor, params }) => {
+  const { page } = parsePaging(new URLSearchParams({ page: url.searchParams.get("page") ?? "" }));
+  const { repo, artifact } = await artifactOf(actor, params, page);
+  const tags = artifact.tags;
+  return listResponse(url, tags.rows.map((t) => toHarborTag(t, repo.id)), tags.total, { page: tags.page, pageSize: tags.pageSize });
+});
+
+export const createTagRoute = withApi<ArtifactParams>(async ({ req, url, actor, params }) => {
+  const body = parseInput(z.object({ name: z.string({ error: "is required" }) }), await readJsonObject(req));
+  const { repository, artifact } = await artifactOf(actor, params);
+  await addTag({ actor, repository, digest: artifact.digest, tag: body.name });
+  return created(`${url.pathname.replace(/\/+$/, "")}/${encodeURIComponent(body.name)}`);
+});
+
+export const deleteTagRoute = withApi<TagParams>(async ({ actor, params }) => {
+  const { repository, artifact } = await artifactOf(actor, params);
+  const tag = params.tag_name;
+  // The tag must be on this artifact: deleting it through another artifact's path is a 404.
+  const tagged = await getArtifact({ actor, repository, reference: tag }).catch((err: unknown) => {
+    if (err instanceof NotFoundError || err instanceof ValidationError) throw new NotFoundError(`Tag ${repository}:${tag} not found.`);
+    throw err;
+  });
+  if (tagged.digest !== artifact.digest) throw new NotFoundError(`Tag ${repository}:${tag} is not on ${artifact.digest}.`);
+  await deleteTag({ actor, repository, tag });
+  return ok();
+});
+
+export const buildHistoryRoute = withApi<ArtifactParams>(async ({ actor, params }) => {
+  const { artifact } = await artifactOf(actor, params);
+  if (artifact.isIndex) throw new NotFoundError("An index has no build history.");
+  return Response.json(toHarborBuildHistory(artifact.history));
+});
+
+export const searchRoute = withApi(async ({ url, actor }) => {
+  const q = url.searchParams.get("q") ?? "";
+  return Response.json(toHarborSearch(await searchService({ actor, q })));
+});
+
