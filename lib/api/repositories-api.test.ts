@@ -148,7 +148,12 @@ describe("repositories API", () => {
 
     const history = await call(buildHistoryRoute.GET, apiRequest(`${repoPath()}/artifacts/1.0/additions/build_history`, { auth }), artifactParams("1.0"));
     expect(history.status).toBe(200);
-    expect(Array.isArray(await history.json())).toBe(true);
+    const entries = (await history.json()) as { created: string; created_by: string }[];
+    expect(entries[0]?.created_by).toContain("wharf test fixture");
+    expect(Date.parse(entries[0]!.created)).not.toBeNaN();
+
+    const guestTags = await call(tagsRoute.POST, apiRequest(`${repoPath()}/artifacts/1.0/tags`, { method: "POST", auth, body: { name: "nope" } }), artifactParams("1.0"));
+    expect(guestTags.status).toBe(403);
 
     const missing = await call(artifactRoute.GET, apiRequest(`${repoPath()}/artifacts/nope`, { auth }), artifactParams("nope"));
     expect(missing.status).toBe(404);
@@ -186,8 +191,17 @@ describe("repositories API", () => {
     expect(get.status).toBe(404);
   });
 
-  it("adds and deletes a tag; a tag on another artifact path is 404", async () => {
+  it("adds and deletes a tag; a Maintainer sets the description (a Guest may not)", async () => {
     const auth = fixture.maintainer;
+    const guestPut = await call(repositoryRoute.PUT, apiRequest(repoPath(), { method: "PUT", auth: fixture.guest, body: { description: "no" } }), repoParams());
+    expect(guestPut.status).toBe(403);
+    const put = await call(repositoryRoute.PUT, apiRequest(repoPath(), { method: "PUT", auth, body: { description: "# App" } }), repoParams());
+    expect(put.status).toBe(200);
+    const badPut = await call(repositoryRoute.PUT, apiRequest(repoPath(), { method: "PUT", auth, body: { description: 5 } }), repoParams());
+    expect(badPut.status).toBe(400);
+    const after = await call(repositoryRoute.GET, apiRequest(repoPath(), { auth }), repoParams());
+    expect(((await after.json()) as Repository).description).toBe("# App");
+
     const post = await call(tagsRoute.POST, apiRequest(`${repoPath()}/artifacts/1.0/tags`, { method: "POST", auth, body: { name: "extra" } }), artifactParams("1.0"));
     expect(post.status).toBe(201);
     const again = await call(tagsRoute.POST, apiRequest(`${repoPath()}/artifacts/1.0/tags`, { method: "POST", auth, body: { name: "extra" } }), artifactParams("1.0"));
@@ -206,5 +220,19 @@ describe("repositories API", () => {
 
     const theirs = await call(searchRoute.GET, apiRequest(`/search?q=${fixture.project}`, { auth: fixture.outsider }), {});
     expect(await theirs.json()).toEqual({ project: [], repository: [] });
+  });
+
+  it("a Maintainer deletes an artifact and then its repository (single-segment name)", async () => {
+    const auth = fixture.maintainer;
+    const params = { project_name_or_id: fixture.project, repository_name: "other" };
+    const base = `/projects/${fixture.project}/repositories/other`;
+    const delArtifact = await call(artifactRoute.DELETE, apiRequest(`${base}/artifacts/latest`, { method: "DELETE", auth }), { ...params, reference: "latest" });
+    expect(delArtifact.status).toBe(200);
+    const left = await call(artifactsRoute.GET, apiRequest(`${base}/artifacts`, { auth }), params);
+    expect(left.headers.get("x-total-count")).toBe("0");
+    const delRepo = await call(repositoryRoute.DELETE, apiRequest(base, { method: "DELETE", auth }), params);
+    expect(delRepo.status).toBe(200);
+    const gone = await call(repositoryRoute.GET, apiRequest(base, { auth }), params);
+    expect(gone.status).toBe(404);
   });
 });
