@@ -1,7 +1,4 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 
 // As in browse.test.ts: the registry port and external URL are read once by getServerEnv().
 const REGISTRY_PORT = await vi.hoisted(async () => {
@@ -22,57 +19,18 @@ import * as repositoryRoute from "@/app/api/v2.0/projects/[project_name_or_id]/r
 import * as repositoriesRoute from "@/app/api/v2.0/projects/[project_name_or_id]/repositories/route";
 import * as searchRoute from "@/app/api/v2.0/search/route";
 import { apiRequest, basic, call, errorOf } from "@/lib/api/test-kit";
-import { RegistryClient } from "@/lib/registry/client";
-import { startLocalRegistry, type LocalRegistry } from "@/lib/registry/local-registry";
-import { OCI_IMAGE_MANIFEST } from "@/lib/registry/media-types";
-import { REGISTRY_SERVICE } from "@/lib/services/registry-auth/constants";
-import { handleRegistryRequest } from "@/lib/services/registry-auth/gateway";
-import { issueRegistryToken } from "@/lib/services/registry-auth/issue-token";
-import { createMember, createProject, db, TEST_CLIENT } from "@/lib/services/registry-auth/test-fixtures";
+import { createMember, createProject, db } from "@/lib/services/registry-auth/test-fixtures";
 import { createTestUser } from "@/lib/testing/factories";
-import { skopeoCopy, writeOciImageLayout } from "@/lib/testing/oci-layout";
+import { gatewayHarness } from "@/lib/testing/gateway-harness";
 
 const EXTERNAL = "http://wharf.test:3000";
 
-let tmp: string;
-let registry: LocalRegistry;
-let backing: RegistryClient;
+const h = gatewayHarness({ registryPort: REGISTRY_PORT, external: EXTERNAL, name: "repositories-api" });
 
-beforeAll(async () => {
-  tmp = await mkdtemp(path.join(tmpdir(), "wharf-repositories-api-test-"));
-  registry = await startLocalRegistry({ dataDir: path.join(tmp, "data"), port: REGISTRY_PORT });
-  backing = new RegistryClient({ baseUrl: registry.url });
-}, 60_000);
-
-afterAll(async () => {
-  await registry?.stop();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
-});
-
-// ---- pushing through the gateway (as browse.test.ts) ----
-
-async function tokenFor(username: string, repository: string): Promise<string> {
-  return (await issueRegistryToken({ authorization: basic(username), service: REGISTRY_SERVICE, scopes: [`repository:${repository}:pull,push,delete`], client: TEST_CLIENT })).token;
-}
-
+/** Pushes an image with `tags` through Wharf's gateway as `username`; returns its digest. */
 async function pushImage(username: string, repository: string, tags: string[]): Promise<string> {
-  const token = await tokenFor(username, repository);
-  const dir = path.join(tmp, `img-${Math.random().toString(36).slice(2)}`);
-  const image = await writeOciImageLayout(dir, { tag: "t", architecture: "arm64", variant: "v8", author: "Wharf Tests <t@example.com>" });
-  await skopeoCopy(image.ref, `docker://127.0.0.1:${REGISTRY_PORT}/${repository}:staging`, { all: true });
-  await backing.deleteManifest(repository, image.manifestDigest);
-  const bytes = await readFile(path.join(dir, "blobs", "sha256", image.manifestDigest.slice("sha256:".length)));
-  for (const tag of tags) {
-    const res = await handleRegistryRequest(
-      new Request(`${EXTERNAL}/v2/${repository}/manifests/${tag}`, {
-        method: "PUT",
-        headers: { authorization: `Bearer ${token}`, "content-type": OCI_IMAGE_MANIFEST },
-        body: new Uint8Array(bytes),
-      }),
-    );
-    expect(res.status).toBe(201);
-  }
-  return image.manifestDigest;
+  const token = await h.tokenFor(username, repository);
+  return (await h.pushImage(token, repository, tags)).image.manifestDigest;
 }
 
 // ---- fixture: a private project with two repositories, one nested ----

@@ -1,8 +1,6 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
 // As in gateway.test.ts: the registry port and external URL are read once by getServerEnv().
 const REGISTRY_PORT = await vi.hoisted(async () => {
@@ -15,83 +13,17 @@ const REGISTRY_PORT = await vi.hoisted(async () => {
 });
 
 import { ForbiddenError } from "@/lib/errors";
-import { RegistryClient } from "@/lib/registry/client";
-import { startLocalRegistry, type LocalRegistry } from "@/lib/registry/local-registry";
 import { OCI_IMAGE_INDEX, OCI_IMAGE_MANIFEST } from "@/lib/registry/media-types";
-import { REGISTRY_SERVICE } from "@/lib/services/registry-auth/constants";
-import { handleRegistryRequest } from "@/lib/services/registry-auth/gateway";
-import { issueRegistryToken } from "@/lib/services/registry-auth/issue-token";
-import { basic, createMember, createProject, db, TEST_CLIENT } from "@/lib/services/registry-auth/test-fixtures";
+import { createMember, db } from "@/lib/services/registry-auth/test-fixtures";
 import { deleteTag } from "@/lib/services/repositories/delete-tag";
 import { flushPullTimes } from "@/lib/services/repositories/pull-times";
+import { gatewayHarness } from "@/lib/testing/gateway-harness";
 import { actorFor } from "@/lib/testing/factories";
-import { skopeoCopy, writeOciImageLayout, writeOciIndexLayout } from "@/lib/testing/oci-layout";
+import { writeOciIndexLayout } from "@/lib/testing/oci-layout";
 
 const EXTERNAL = "http://wharf.test:3000";
-
-let tmp: string;
-let registry: LocalRegistry;
-let backing: RegistryClient;
-
-beforeAll(async () => {
-  tmp = await mkdtemp(path.join(tmpdir(), "wharf-artifact-index-test-"));
-  registry = await startLocalRegistry({ dataDir: path.join(tmp, "data"), port: REGISTRY_PORT });
-  backing = new RegistryClient({ baseUrl: registry.url });
-}, 60_000);
-
-afterAll(async () => {
-  await registry?.stop();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
-});
-
-// ---- helpers ----
-
-async function call(pathAndQuery: string, { method = "GET", token, headers = {}, body }: { method?: string; token: string; headers?: Record<string, string>; body?: Uint8Array }) {
-  const h = new Headers(headers);
-  h.set("authorization", `Bearer ${token}`);
-  // Copied: BodyInit does not accept a view that may sit on a SharedArrayBuffer.
-  return handleRegistryRequest(new Request(`${EXTERNAL}${pathAndQuery}`, { method, headers: h, body: body ? new Uint8Array(body) : null }));
-}
-
-async function tokenFor(username: string, repository: string, actions = "pull,push,delete"): Promise<string> {
-  return (await issueRegistryToken({ authorization: basic(username), service: REGISTRY_SERVICE, scopes: [`repository:${repository}:${actions}`], client: TEST_CLIENT })).token;
-}
-
-/**
- * Gets blobs (and an index's children) into `repository` with skopeo straight to the registry,
- * then removes the top manifest again, so that the manifest PUT through the gateway is the push
- * that creates it. What the index learns, it learns from that PUT.
- */
-async function stage(ref: string, repository: string, digest: string): Promise<void> {
-  await skopeoCopy(ref, `docker://127.0.0.1:${REGISTRY_PORT}/${repository}:staging`, { all: true });
-  await backing.deleteManifest(repository, digest);
-}
-
-async function blobBytes(dir: string, digest: string): Promise<Buffer> {
-  return readFile(path.join(dir, "blobs", "sha256", digest.slice("sha256:".length)));
-}
-
-async function putManifest(token: string, repository: string, reference: string, bytes: Uint8Array, mediaType: string) {
-  const res = await call(`/v2/${repository}/manifests/${reference}`, { method: "PUT", token, body: bytes, headers: { "content-type": mediaType } });
-  expect(res.status).toBe(201);
-  return res;
-}
-
-async function setup() {
-  const project = await createProject();
-  const maintainer = await createMember(project.id, 4);
-  const repository = `${project.name}/app`;
-  return { project, maintainer, repository, token: await tokenFor(maintainer.username, repository) };
-}
-
-async function pushImage(token: string, repository: string, tags: string[]) {
-  const dir = path.join(tmp, `img-${Math.random().toString(36).slice(2)}`);
-  const image = await writeOciImageLayout(dir, { tag: "t", architecture: "arm64", variant: "v8", author: "Wharf Tests <t@example.com>" });
-  await stage(image.ref, repository, image.manifestDigest);
-  const bytes = await blobBytes(dir, image.manifestDigest);
-  for (const tag of tags) await putManifest(token, repository, tag, bytes, OCI_IMAGE_MANIFEST);
-  return { image, dir, bytes };
-}
+const h = gatewayHarness({ registryPort: REGISTRY_PORT, external: EXTERNAL, name: "artifact-index" });
+const { call, stage, blobBytes, putManifest, setup, pushImage } = h;
 
 function indexedTags(repository: string) {
   return db.tag.findMany({ where: { repository: { name: repository } }, select: { name: true, artifact: { select: { digest: true } } }, orderBy: { name: "asc" } });
@@ -129,7 +61,7 @@ describe("manifest PUT through the gateway", () => {
 
   it("indexes an OCI index with its children and their platforms (children fetched from the registry)", async () => {
     const { repository, token } = await setup();
-    const dir = path.join(tmp, "multi");
+    const dir = path.join(h.tmp, "multi");
     const index = await writeOciIndexLayout(dir, {
       tag: "multi",
       platforms: [
@@ -217,9 +149,9 @@ describe("deleteTag (the untag trick)", () => {
 
     await deleteTag({ actor: actorFor(maintainer), repository, tag: "1.0" });
 
-    expect(await backing.headManifest(repository, "1.0")).toBeNull();
-    expect((await backing.headManifest(repository, "stable"))?.digest).toBe(image.manifestDigest);
-    expect(await backing.listTags(repository)).toEqual(["stable"]);
+    expect(await h.backing.headManifest(repository, "1.0")).toBeNull();
+    expect((await h.backing.headManifest(repository, "stable"))?.digest).toBe(image.manifestDigest);
+    expect(await h.backing.listTags(repository)).toEqual(["stable"]);
     expect(await indexedTags(repository)).toEqual([{ name: "stable", artifact: { digest: image.manifestDigest } }]);
     expect(await db.artifact.count({ where: { repository: { name: repository } } })).toBe(1);
     const audit = await db.auditEvent.findMany({ where: { action: "tag.delete", projectId: project.id } });
@@ -233,7 +165,7 @@ describe("deleteTag (the untag trick)", () => {
 
     await expect(deleteTag({ actor: actorFor(guest), repository, tag: "1.0" })).rejects.toBeInstanceOf(ForbiddenError);
 
-    expect((await backing.headManifest(repository, "1.0"))?.digest).toBe(image.manifestDigest);
+    expect((await h.backing.headManifest(repository, "1.0"))?.digest).toBe(image.manifestDigest);
     expect(await indexedTags(repository)).toEqual([{ name: "1.0", artifact: { digest: image.manifestDigest } }]);
     expect(await db.auditEvent.count({ where: { action: "tag.delete", projectId: project.id, result: "success" } })).toBe(0);
   });
