@@ -1,4 +1,4 @@
-import { PgBoss } from "pg-boss";
+import PgBoss from "pg-boss";
 import { getServerEnv } from "@/lib/env";
 import { JOB_DEFINITIONS } from "@/lib/jobs/definitions";
 
@@ -54,6 +54,7 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
       // "singleton": one active job per queue across every Wharf process (a manual run and the
       // cron's wait for each other instead of walking the registry twice at once).
       await boss.createQueue(def.id, {
+        name: def.id,
         policy: "singleton",
         retryLimit: def.retryLimit,
         retryDelay: def.retryDelaySeconds,

@@ -1,4 +1,4 @@
-import type { PgBoss } from "pg-boss";
+import type PgBoss from "pg-boss";
 import { createBoss, ensureQueues, setSharedBoss } from "@/lib/jobs/boss";
 import { reconcileIndexJob } from "@/lib/jobs/definitions";
 import { runReconcileAttempt } from "@/lib/jobs/run-job";
