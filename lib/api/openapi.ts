@@ -421,6 +421,30 @@ export const openApiDocument: OpenApiDocument = {
         responses: { "200": jsonOk("The user.", schema("UserResp")), ...errors("400", "401", "403", "404", "429", "500") },
       },
     },
+    "/users/{user_id}/sysadmin": {
+      put: {
+        operationId: "setUserSysAdmin",
+        summary: "Grant or revoke the administrator role",
+        description:
+          "Administrators only (auditors too are refused). `false` leaves the user with no system role. Exactly one audit row per change. 409 when it would remove the last enabled administrator or the caller's own role.",
+        tags: ["user"],
+        parameters: [param("requestId"), { name: "user_id", in: "path", required: true, schema: integer() }],
+        requestBody: body(schema("UserSysAdminFlag")),
+        responses: { "200": ref("responses", "200"), ...errors("400", "401", "403", "404", "409", "415", "429", "500") },
+      },
+    },
+    "/users/{user_id}/system-role": {
+      put: {
+        operationId: "setUserSystemRole",
+        summary: "Set a user's system role (Wharf)",
+        description:
+          "Administrators only. `admin`, `auditor` (reads everything, changes nothing) or `none`. Exactly one audit row per change. 409 when it would remove the last enabled administrator or the caller's own role.",
+        tags: ["user"],
+        parameters: [param("requestId"), { name: "user_id", in: "path", required: true, schema: integer() }],
+        requestBody: body(schema("SystemRoleReq")),
+        responses: { "200": ref("responses", "200"), ...errors("400", "401", "403", "404", "409", "415", "429", "500") },
+      },
+    },
     "/users/current": {
       get: {
         operationId: "getCurrentUserInfo",
@@ -454,10 +478,10 @@ export const openApiDocument: OpenApiDocument = {
       get: {
         operationId: "searchUsers",
         summary: "Find usernames",
-        description: "Any signed-in user (not robots). At most `page_size` (capped at 50) enabled users whose username contains the text.",
+        description: "Any signed-in user (not robots). Enabled users whose username contains the text, by username.",
         tags: ["user"],
-        parameters: [param("requestId"), { name: "username", in: "query", required: true, schema: string() }, param("pageSize")],
-        responses: { "200": jsonOk("Matches.", { type: "array", items: schema("UserSearchRespItem") }), ...errors("400", "401", "429", "500") },
+        parameters: [param("requestId"), { name: "username", in: "query", required: true, schema: string() }, ...PAGING],
+        responses: { "200": listOk("One page of matches.", schema("UserSearchRespItem")), ...errors("400", "401", "429", "500") },
       },
     },
     "/robots": {
@@ -759,6 +783,8 @@ export const openApiDocument: OpenApiDocument = {
         },
         required: ["username", "email", "realname", "password"],
       },
+      UserSysAdminFlag: { type: "object", properties: { sysadmin_flag: boolean("true: administrator; false: no system role.") }, required: ["sysadmin_flag"] },
+      SystemRoleReq: { type: "object", properties: { role: { type: "string", enum: ["admin", "auditor", "none"] } }, required: ["role"] },
       UserSearchRespItem: { type: "object", properties: { user_id: integer(), username: string() } },
       Permission: { type: "object", properties: { resource: string(), action: string() } },
       Access: {

@@ -1,22 +1,26 @@
 /**
- * `/users`, `/users/{user_id}`, `/users/current`, `/users/current/permissions`, `/users/search` in
- * Harbor's shapes (UserResp, UserCreationReq, UserSearchRespItem, Permission).
+ * `/users`, `/users/{user_id}`, `/users/{user_id}/sysadmin`, `/users/{user_id}/system-role`,
+ * `/users/current`, `/users/current/permissions`, `/users/search` in Harbor's shapes (UserResp,
+ * UserCreationReq, UserSysAdminFlag, UserSearchRespItem, Permission).
  */
-import { parseInputs, readJsonObject } from "@/lib/api/body";
+import { z } from "zod";
+import { parseInput, parseInputs, readJsonObject } from "@/lib/api/body";
 import { locationUnder, pathId } from "@/lib/api/params";
 import { listResponse, parsePaging } from "@/lib/api/pagination";
 import { parseBooleanParam, parseQuery } from "@/lib/api/query";
 import { ZUserCreationReq } from "@/lib/api/requests";
 import { toHarborUser } from "@/lib/api/shapes";
-import { created, withApi } from "@/lib/api/with-api";
+import { created, ok, withApi } from "@/lib/api/with-api";
 import { ValidationError } from "@/lib/errors";
 import { listOwnProjectPermissions } from "@/lib/services/authz/current-permissions";
 import { createUser } from "@/lib/services/users/create-user";
 import { getCurrentUser } from "@/lib/services/users/current-user";
 import { getUser } from "@/lib/services/users/get-user";
 import { listUsers } from "@/lib/services/users/list-users";
-import { searchUsers } from "@/lib/services/users/search-users";
-import { ZCreateUser } from "@/lib/validation/users";
+import { searchUsersPage } from "@/lib/services/users/search-users";
+import { setUserAdmin } from "@/lib/services/users/set-user-admin";
+import { setUserSystemRole } from "@/lib/services/users/set-user-system-role";
+import { ZCreateUser, ZSystemRole } from "@/lib/validation/users";
 
 /**
  * Admins and auditors. `username=<text>` or `q=username=~<text>` (also `email=~`, `realname=~`)
@@ -82,13 +86,42 @@ export const currentPermissions = withApi(async ({ url, actor }) => {
 });
 
 /**
- * Any signed-in user (robots get 401, as the service decides): up to `page_size` (at most 50)
- * usernames containing `username`, as `{user_id, username}`. Not paged further: it feeds pickers.
+ * Any signed-in user (robots get 401, as the service decides): enabled users whose username
+ * contains `username`, as Harbor's `[{user_id, username}]`, paged with `page`/`page_size` and
+ * answered with `X-Total-Count` and `Link`.
  */
 export const search = withApi(async ({ url, actor }) => {
   const username = url.searchParams.get("username")?.trim();
   if (!username) throw new ValidationError("username: is required");
-  const { pageSize } = parsePaging(url.searchParams);
-  const users = await searchUsers({ actor, q: username, limit: pageSize });
-  return Response.json(users.map((u) => ({ user_id: u.id, username: u.username })));
+  const paging = parsePaging(url.searchParams);
+  const page = await searchUsersPage({ actor, q: username, page: paging.page, pageSize: paging.pageSize });
+  return listResponse(url, page.rows.map((u) => ({ user_id: u.id, username: u.username })), page.total, paging);
+});
+
+/** Harbor's UserSysAdminFlag. Other fields are ignored, as Harbor's server does. */
+const ZUserSysAdminFlagReq = z.object({ sysadmin_flag: z.boolean({ error: "Must be true or false" }) });
+/** Wharf's system role body: one of the three roles by name. */
+const ZSystemRoleReq = z.object({ role: ZSystemRole });
+
+/**
+ * Harbor's `PUT /users/{user_id}/sysadmin`: grants or revokes the administrator role (revoking
+ * leaves the user with no system role). Administrators only; the last enabled administrator and
+ * the caller's own role cannot be given up (409).
+ */
+export const setSysadmin = withApi<{ user_id: string }>(async ({ req, actor, params }) => {
+  const userId = pathId(params.user_id, "user_id");
+  const body = parseInput(ZUserSysAdminFlagReq, await readJsonObject(req));
+  await setUserAdmin({ actor, input: { userId, isAdmin: body.sysadmin_flag } });
+  return ok();
+});
+
+/**
+ * Wharf's `PUT /users/{user_id}/system-role` with `{"role": "admin" | "auditor" | "none"}`, the
+ * only way over REST to make someone an auditor. Same rules as the sysadmin flag.
+ */
+export const setSystemRole = withApi<{ user_id: string }>(async ({ req, actor, params }) => {
+  const userId = pathId(params.user_id, "user_id");
+  const body = parseInput(ZSystemRoleReq, await readJsonObject(req));
+  await setUserSystemRole({ actor, input: { userId, role: body.role } });
+  return ok();
 });
