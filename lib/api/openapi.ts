@@ -322,6 +322,15 @@ export const openApiDocument: OpenApiDocument = {
         ],
         responses: { "200": listOk("One page of artifacts.", schema("Artifact")), ...errors("400", "401", "403", "404", "429", "500") },
       },
+      post: {
+        operationId: "copyArtifact",
+        summary: "Copy an artifact into this repository",
+        description:
+          "Harbor's copy: `from` is `<project>/<repository>:<tag>` or `<project>/<repository>@<digest>`. Needs pull on the source and artifact create in this project. Blobs are mounted, not re-uploaded; digests are unchanged; an index is copied with its children. By tag the copy gets the same tag (moved if it pointed elsewhere); by digest it is untagged. The Location names the copy by digest.",
+        tags: ["artifact"],
+        parameters: [...REPO, { name: "from", in: "query", required: true, description: "The source artifact.", schema: string() }],
+        responses: { "201": ref("responses", "201"), ...errors("400", "401", "403", "404", "429", "500") },
+      },
     },
     "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}": {
       get: {

@@ -86,7 +86,7 @@ export function digestOf(bytes: Uint8Array, like = "sha256:"): string {
 }
 
 interface RequestOptions {
-  method?: "GET" | "HEAD" | "PUT" | "DELETE";
+  method?: "GET" | "HEAD" | "PUT" | "DELETE" | "POST";
   headers?: Record<string, string>;
   body?: Uint8Array;
   /** Statuses handed back to the caller instead of being turned into a RegistryError. */
@@ -244,6 +244,80 @@ export class RegistryClient {
     return { size: contentLength(res) ?? 0 };
   }
 
+  /**
+   * Cross-repository blob mount (`POST /v2/<repository>/blobs/uploads/?mount=<digest>&from=<from>`):
+   * the registry links a blob it already stores into another repository without a byte moving.
+   * It answers 201 when mounted; 202 (an ordinary upload session) when it would not or could not
+   * mount (the blob is not in `from`, or mounting is unsupported): the caller then uploads the
+   * bytes to `uploadUrl` (see uploadBlob).
+   */
+  async mountBlob(repository: string, digest: string, from: string): Promise<{ mounted: true } | { mounted: false; uploadUrl: string }> {
+    assertRepositoryName(repository);
+    assertRepositoryName(from);
+    assertDigest(digest);
+    const query = new URLSearchParams({ mount: digest, from });
+    const res = await this.request(`/v2/${repository}/blobs/uploads/?${query}`, { method: "POST", what: `blob mount ${from}@${digest} into ${repository}` });
+    await drain(res);
+    if (res.status === 201) return { mounted: true };
+    return { mounted: false, uploadUrl: this.uploadUrlOf(res, repository) };
+  }
+
+  /**
+   * Completes an upload session with one streamed PUT (`?digest=`): the body is passed through
+   * chunk by chunk, never held in memory whole, and the registry verifies the digest itself.
+   */
+  async uploadBlob(uploadUrl: string, digest: string, body: ReadableStream<Uint8Array>): Promise<void> {
+    assertDigest(digest);
+    const url = new URL(uploadUrl);
+    // Only an upload URL on the registry itself: a redirect elsewhere must not receive our bytes.
+    if (url.origin !== new URL(this.baseUrl).origin || !url.pathname.startsWith("/v2/")) {
+      await body.cancel().catch(() => undefined);
+      throw new RegistryError(502, "BLOB_UPLOAD_INVALID", `The registry gave an upload location outside itself: ${url.origin}${url.pathname}.`);
+    }
+    url.searchParams.set("digest", digest);
+    const what = `blob upload ${digest}`;
+    // A big blob may take long: the limit is on silence (no chunk, or no answer after the last
+    // one, for timeoutMs), not on the whole transfer.
+    const idle = idleTimeout(this.timeoutMs);
+    const watched = body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          idle.touch();
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: "PUT",
+        headers: { "Content-Type": "application/octet-stream" },
+        body: watched,
+        // Required by fetch for a streamed request body.
+        duplex: "half",
+        signal: idle.signal,
+      } as RequestInit & { duplex: "half" });
+    } catch (error) {
+      throw this.unavailable(error);
+    } finally {
+      idle.clear();
+    }
+    if (res.status === 201) {
+      await drain(res);
+      return;
+    }
+    const text = await this.readText(res);
+    if (res.status >= 500) throw new RegistryUnavailableError(this.baseUrl, `it answered HTTP ${res.status}${summarise(text)} for ${what}.`, res.status);
+    throw registryErrorFromBody(res.status, text, what);
+  }
+
+  /** The Location of a 202 upload answer, made absolute (Distribution may send it relative). */
+  private uploadUrlOf(res: Response, repository: string): string {
+    const location = res.headers.get("location");
+    if (!location) throw new RegistryError(502, "BLOB_UPLOAD_INVALID", `The registry started an upload into ${repository} without a Location.`);
+    return new URL(location, `${this.baseUrl}/`).toString();
+  }
+
   // ---- transport ----
 
   private async request(path: string, options: RequestOptions): Promise<Response> {
@@ -388,6 +462,21 @@ function summarise(text: string): string {
 /** Releases the connection of a response whose body we do not need. */
 async function drain(res: Response): Promise<void> {
   await res.body?.cancel().catch(() => undefined);
+}
+
+/** A timeout re-armed by every `touch()`: it fires only after `ms` without progress. */
+function idleTimeout(ms: number): { signal: AbortSignal; touch(): void; clear(): void } {
+  const controller = new AbortController();
+  const fire = () => controller.abort(new DOMException(`no progress within ${ms} ms`, "TimeoutError"));
+  let timer = setTimeout(fire, ms);
+  return {
+    signal: controller.signal,
+    touch() {
+      clearTimeout(timer);
+      timer = setTimeout(fire, ms);
+    },
+    clear: () => clearTimeout(timer),
+  };
 }
 
 /** A timeout that can be disarmed once headers arrive, so a long blob download is not cut off. */

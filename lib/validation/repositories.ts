@@ -43,3 +43,48 @@ export const ZAddTag = z.object({ projectId: ZId, repository: ZRepositoryName, d
 export const ZDeleteTag = z.object({ projectId: ZId, repository: ZRepositoryName, tag: ZTagName });
 export const ZDeleteArtifact = z.object({ projectId: ZId, repository: ZRepositoryName, digest: ZDigest });
 export const ZDeleteRepository = z.object({ projectId: ZId, repository: ZRepositoryName });
+
+/**
+ * Harbor's copy source `from`: `<project>/<repository>:<tag>` or `<project>/<repository>@<digest>`
+ * (a repository name holds no `:` or `@`, so the last one splits it). Null when it is neither.
+ */
+export function parseArtifactRef(value: string): { repository: string; reference: string } | null {
+  const at = value.lastIndexOf("@");
+  const colon = value.lastIndexOf(":");
+  const [repository, reference] = at >= 0 ? [value.slice(0, at), value.slice(at + 1)] : colon >= 0 ? [value.slice(0, colon), value.slice(colon + 1)] : ["", ""];
+  if (!repository.includes("/") || !isValidRepositoryName(repository)) return null;
+  if (at >= 0 ? !isDigest(reference) : !isValidTag(reference)) return null;
+  return { repository, reference };
+}
+
+const COPY_FROM_MESSAGE = "Expected <project>/<repository>:<tag> or <project>/<repository>@sha256:<64 hex>.";
+
+/**
+ * Copy an artifact (Harbor's `POST .../artifacts?from=`; the console's Copy form): the source,
+ * the destination project (by name) and repository inside it, and an optional tag. The REST API
+ * leaves `tag` out (the copy keeps the source's tag, untagged for a digest).
+ */
+export const ZCopyArtifact = z
+  .object({
+    from: z
+      .string({ error: "is required" })
+      .trim()
+      .min(1, "is required")
+      .transform((value, ctx) => {
+        const ref = parseArtifactRef(value);
+        if (!ref) {
+          ctx.addIssue({ code: "custom", message: COPY_FROM_MESSAGE });
+          return z.NEVER;
+        }
+        return ref;
+      }),
+    project: z.string({ error: "Choose a project." }).trim().min(1, "Choose a project."),
+    repository: z
+      .string({ error: "Enter a repository name." })
+      .trim()
+      .min(1, "Enter a repository name.")
+      .refine((name) => isValidRepositoryName(`p/${name}`), "Lowercase letters and digits, separated by . _ - or /."),
+    tag: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), ZTagName.optional()),
+  })
+  .refine((v) => `${v.project}/${v.repository}`.length <= 255, { path: ["repository"], message: "The full name is longer than 255 characters." });
+export type TCopyArtifact = z.output<typeof ZCopyArtifact>;

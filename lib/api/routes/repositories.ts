@@ -21,7 +21,9 @@ import {
 import { created, ok, withApi } from "@/lib/api/with-api";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { findProjectRef } from "@/lib/services/authz/project-access";
+import { isDigest } from "@/lib/registry/client";
 import { addTag } from "@/lib/services/repositories/add-tag";
+import { copyArtifact } from "@/lib/services/repositories/copy-artifact";
 import { deleteArtifact } from "@/lib/services/repositories/delete-artifact";
 import { deleteRepository } from "@/lib/services/repositories/delete-repository";
 import { deleteTag } from "@/lib/services/repositories/delete-tag";
@@ -31,7 +33,7 @@ import { type ArtifactFilter, listArtifacts } from "@/lib/services/repositories/
 import { listRepositories } from "@/lib/services/repositories/list-repositories";
 import { updateRepositoryDescription } from "@/lib/services/repositories/update-repository-description";
 import { search as searchService } from "@/lib/services/search/search";
-import type { RepositorySort } from "@/lib/validation/repositories";
+import { type RepositorySort, ZCopyArtifact } from "@/lib/validation/repositories";
 
 type ProjectParams = { project_name_or_id: string };
 type RepositoryParams = ProjectParams & { repository_name: string };
@@ -120,6 +122,23 @@ export const listArtifactsRoute = withApi<RepositoryParams>(async ({ url, actor,
   const repo = await getRepository({ actor, repository });
   const page = await listArtifacts({ actor, repository, filter, ...paging });
   return listResponse(url, page.rows.map((a) => toHarborArtifactRow(a, { id: repo.id, name: repo.name, projectId: repo.projectId }, withTag)), page.total, paging);
+});
+
+/**
+ * Harbor's copy: `POST .../artifacts?from=<project>/<repo>:<tag>|@<digest>` into this repository.
+ * By tag the copy gets the same tag (moved if it pointed elsewhere); by digest it is untagged.
+ * 201 with the copy's Location (by digest), as Harbor.
+ */
+export const copyArtifactRoute = withApi<RepositoryParams>(async ({ url, actor, params }) => {
+  const to = repositoryFromPath(params);
+  const input = parseInput(ZCopyArtifact, {
+    from: url.searchParams.get("from") ?? undefined,
+    project: params.project_name_or_id,
+    repository: to.slice(params.project_name_or_id.length + 1),
+  });
+  const tag = isDigest(input.from.reference) ? null : input.from.reference;
+  const copied = await copyArtifact({ actor, from: input.from, to: `${input.project}/${input.repository}`, tag });
+  return created(`${url.pathname.replace(/\/+$/, "")}/${copied.digest}`);
 });
 
 async function artifactOf(actor: Parameters<typeof getArtifact>[0]["actor"], params: ArtifactParams, tagPage = 1) {

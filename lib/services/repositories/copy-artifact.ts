@@ -1,0 +1,120 @@
+import "server-only";
+import type { Actor } from "@/lib/auth/actor";
+import { db } from "@/lib/db/client";
+import { AppError, NotFoundError, ValidationError } from "@/lib/errors";
+import { Prisma } from "@/lib/generated/prisma/client";
+import { getBackingRegistry } from "@/lib/registry/backing-registry";
+import { isDigest, isValidRepositoryName } from "@/lib/registry/client";
+import { CopyRefusedError, copyManifest } from "@/lib/registry/copy";
+import { RegistryError, RegistryUnavailableError } from "@/lib/registry/errors";
+import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
+import { assertProjectPermission, findProjectRef, projectPermissionsFor } from "@/lib/services/authz/project-access";
+import { ROLE_PERMISSIONS } from "@/lib/services/authz/project-roles";
+import { visibleProjectsWhere } from "@/lib/services/projects/list-projects";
+import { projectNameOf } from "@/lib/services/registry-auth/grant";
+import { indexManifest, prepareManifest } from "@/lib/services/repositories/index-manifest";
+import { artifactName } from "@/lib/services/repositories/record-registry-traffic";
+import { resolveRepository } from "@/lib/services/repositories/repository-access";
+
+export type CopiedArtifact = { projectId: number; repository: string; digest: string; tag: string | null };
+
+/**
+ * Harbor's "copy artifact": `from` (a tag or digest in a repository) into `to` (a repository,
+ * new or existing), under `tag` or untagged. Needs pull on the source and artifact:create in
+ * the destination project (checked destination first, as Harbor; both refusals audited, a
+ * private source stays "not found" to outsiders).
+ *
+ * The registry work (blob mounts, child manifests, the manifest PUT) happens with no transaction
+ * open; the destination is then indexed exactly as a push through the gateway would be, with one
+ * `artifact.copy` audit row in the same transaction. A tag that already exists in the
+ * destination moves to the copy (a copy is a push). If the registry fails part way, Postgres is
+ * untouched (blobs already linked stay linked, as after an interrupted push).
+ */
+export async function copyArtifact({
+  actor,
+  from,
+  to,
+  tag,
+}: {
+  actor: Actor;
+  from: { repository: string; reference: string };
+  to: string;
+  tag: string | null;
+}): Promise<CopiedArtifact> {
+  if (!isValidRepositoryName(to) || !to.includes("/")) throw new ValidationError(`${JSON.stringify(to)} is not a repository name.`, { repository: ["Not a repository name."] });
+  const target = artifactName(to, tag ?? from.reference);
+  const dstProject = await findProjectRef(projectNameOf(to), { byName: true });
+  await assertProjectPermission(actor, dstProject, "artifact:create", { type: "artifact", name: target });
+  const { repo: srcRepo } = await resolveRepository(actor, from.repository, "repository:pull", {
+    resource: { type: "artifact", name: artifactName(from.repository, from.reference) },
+  });
+
+  const source = isDigest(from.reference)
+    ? await db.artifact.findUnique({ where: { repositoryId_digest: { repositoryId: srcRepo.id, digest: from.reference } }, select: { digest: true } })
+    : (await db.tag.findUnique({ where: { repositoryId_name: { repositoryId: srcRepo.id, name: from.reference } }, select: { artifact: { select: { digest: true } } } }))?.artifact;
+  if (!source) throw new NotFoundError(`Artifact ${artifactName(from.repository, from.reference)} not found.`);
+
+  const registry = getBackingRegistry();
+  const copied = await copyManifest(registry, { from: from.repository, to, digest: source.digest, tag }).catch((error: unknown) => {
+    throw asAppError(error, artifactName(from.repository, from.reference));
+  });
+  const prepared = await prepareManifest({ registry, repository: to, manifest: { digest: copied.digest, mediaType: copied.mediaType, bytes: copied.bytes }, tag });
+
+  const now = new Date();
+  const write = () =>
+    db.$transaction(async (tx) => {
+      const repository = await tx.repository.upsert({
+        where: { name: to },
+        create: { projectId: dstProject.id, name: to },
+        update: { updatedAt: now },
+        select: { id: true },
+      });
+      await indexManifest(tx, { repositoryId: repository.id, prepared, tag, now });
+      await recordAuditEvent(tx, {
+        actor,
+        action: "artifact.copy",
+        resource: { type: "artifact", name: target },
+        projectId: dstProject.id,
+        detail: { from: artifactName(from.repository, from.reference), to: target, digest: copied.digest, mediaType: copied.mediaType, manifests: copied.manifests, blobsMounted: copied.blobsMounted, blobsStreamed: copied.blobsStreamed },
+      });
+    });
+  try {
+    await write();
+  } catch (error) {
+    // A push or another copy created the repository (or artifact) at the same moment: the
+    // loser's insert hits a unique key, and once more finds the row.
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") await write();
+    else throw error;
+  }
+  return { projectId: dstProject.id, repository: to, digest: copied.digest, tag };
+}
+
+/** Registry answers as the caller's errors: what is missing is a 404, what cannot be done a 400. */
+function asAppError(error: unknown, source: string): unknown {
+  if (error instanceof CopyRefusedError) return new ValidationError(`Cannot copy ${source}: ${error.message}`);
+  if (error instanceof RegistryError && error.status === 404) {
+    // The index knows it, the registry does not (deleted behind Wharf's back; reconcile will catch up).
+    return new NotFoundError(`Artifact ${source} is not in the registry (${error.code}).`);
+  }
+  if (error instanceof RegistryError) return new AppError(`The registry refused the copy of ${source}: ${error.message}`, 502, "BAD_GATEWAY");
+  if (error instanceof RegistryUnavailableError) return new AppError("The registry is unavailable; nothing was copied.", 503, "SERVICE_UNAVAILABLE");
+  return error;
+}
+
+/** At most this many projects are offered as copy targets (a select, not a list page). */
+export const COPY_TARGETS_MAX = 200;
+
+/** Member roles that may create artifacts (Harbor: Project Admin, Maintainer, Developer). */
+const CREATOR_ROLE_IDS = [...ROLE_PERMISSIONS].filter(([, granted]) => granted.has("artifact:create")).map(([id]) => id);
+
+/**
+ * Projects the actor may copy into (artifact:create), by name, for the console's Copy form. The
+ * service decides again on submit; this only saves offering targets that would be refused.
+ */
+export async function listCopyTargetProjects({ actor }: { actor: Actor }): Promise<{ id: number; name: string }[]> {
+  const where: Prisma.ProjectWhereInput =
+    actor.kind === "user" && !actor.isAdmin ? { members: { some: { userId: actor.id, roleId: { in: CREATOR_ROLE_IDS } } } } : visibleProjectsWhere(actor);
+  const candidates = await db.project.findMany({ where, select: { id: true, name: true, isPublic: true }, orderBy: { name: "asc" }, take: COPY_TARGETS_MAX });
+  const permissions = await projectPermissionsFor(actor, candidates);
+  return candidates.filter((p) => permissions.get(p.id)?.has("artifact:create")).map(({ id, name }) => ({ id, name }));
+}
