@@ -33,4 +33,20 @@ export const reconcileIndexJob = {
 
 export type ReconcileIndexPayload = z.infer<typeof reconcileIndexJob.payload>;
 
-export const JOB_DEFINITIONS = [reconcileIndexJob] as const;
+export const purgeAuditJob = {
+  id: "audit.purge",
+  version: 1,
+  payload: z.object({
+    version: z.literal(1),
+    /** The JobRun row queued with it (a manual purge); absent for a scheduled run, which gets its own. */
+    runId: z.number().int().positive().optional(),
+  }),
+  retryLimit: 2,
+  retryDelaySeconds: 30,
+  // Batches of 10,000 rows: 2,000,000 rows are a few minutes; an hour leaves room for a slow disk.
+  expireInSeconds: 3600,
+} satisfies JobDefinition<z.ZodType>;
+
+export type PurgeAuditPayload = z.infer<typeof purgeAuditJob.payload>;
+
+export const JOB_DEFINITIONS = [reconcileIndexJob, purgeAuditJob] as const;

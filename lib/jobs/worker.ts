@@ -1,7 +1,9 @@
 import type PgBoss from "pg-boss";
 import { createBoss, ensureQueues, setSharedBoss } from "@/lib/jobs/boss";
-import { reconcileIndexJob } from "@/lib/jobs/definitions";
+import { purgeAuditJob, reconcileIndexJob } from "@/lib/jobs/definitions";
+import { runPurgeAuditAttempt } from "@/lib/jobs/handlers/purge-audit";
 import { runReconcileAttempt } from "@/lib/jobs/run-job";
+import { syncPurgeSchedule } from "@/lib/services/audit/purge-policy";
 import { getServerEnv } from "@/lib/env";
 
 /**
@@ -23,6 +25,20 @@ export async function startJobWorker({ log = (line: string) => console.log(`whar
     if (!job) return;
     return runReconcileAttempt(job);
   });
+
+  // The audit purge: batches of short transactions; one run at a time (singleton queue).
+  await boss.work(purgeAuditJob.id, { batchSize: 1, pollingIntervalSeconds: 2, includeMetadata: true }, async ([job]) => {
+    if (!job) return;
+    return runPurgeAuditAttempt(job);
+  });
+  // The purge schedule follows the stored policy; re-applied here in case a policy update could
+  // not reach pg-boss when it was saved.
+  try {
+    const purgeCron = await syncPurgeSchedule();
+    log(`jobs: audit purge ${purgeCron ? `on cron "${purgeCron}" UTC` : "not scheduled"}`);
+  } catch (error) {
+    log(`jobs: audit purge schedule not applied: ${error instanceof Error ? error.message : String(error)}`);
+  }
 
   const cron = getServerEnv().WHARF_RECONCILE_CRON;
   if (cron === "off") {
