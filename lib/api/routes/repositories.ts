@@ -27,7 +27,7 @@ import { copyArtifact } from "@/lib/services/repositories/copy-artifact";
 import { deleteArtifact } from "@/lib/services/repositories/delete-artifact";
 import { deleteRepository } from "@/lib/services/repositories/delete-repository";
 import { deleteTag } from "@/lib/services/repositories/delete-tag";
-import { getArtifact } from "@/lib/services/repositories/get-artifact";
+import { findArtifactRef, getArtifact, getBuildHistory, listArtifactTags } from "@/lib/services/repositories/get-artifact";
 import { getRepository } from "@/lib/services/repositories/get-repository";
 import { type ArtifactFilter, listArtifacts } from "@/lib/services/repositories/list-artifacts";
 import { listRepositories } from "@/lib/services/repositories/list-repositories";
@@ -141,45 +141,42 @@ export const copyArtifactRoute = withApi<RepositoryParams>(async ({ url, actor, 
   return created(`${url.pathname.replace(/\/+$/, "")}/${copied.digest}`);
 });
 
-async function artifactOf(actor: Parameters<typeof getArtifact>[0]["actor"], params: ArtifactParams, tagPage = 1) {
-  const repository = repositoryFromPath(params);
-  const repo = await getRepository({ actor, repository });
-  const artifact = await getArtifact({ actor, repository, reference: referenceFromPath(params), tagPage });
-  return { repository, repo, artifact };
-}
-
 export const getArtifactRoute = withApi<ArtifactParams>(async ({ url, actor, params }) => {
   const withTag = parseBooleanParam("with_tag", url.searchParams.get("with_tag")) ?? true;
-  const { repo, artifact } = await artifactOf(actor, params);
+  const repository = repositoryFromPath(params);
+  const repo = await getRepository({ actor, repository });
+  const artifact = await getArtifact({ actor, repository, reference: referenceFromPath(params) });
   return Response.json(toHarborArtifact(artifact, repo.id, withTag));
 });
 
 export const deleteArtifactRoute = withApi<ArtifactParams>(async ({ actor, params }) => {
-  const { repository, artifact } = await artifactOf(actor, params);
+  const repository = repositoryFromPath(params);
+  const artifact = await findArtifactRef({ actor, repository, reference: referenceFromPath(params) });
   await deleteArtifact({ actor, repository, digest: artifact.digest });
   return ok();
 });
 
-/** The artifact's tags, newest push first; pages of 20 (`page_size` is fixed). */
+/** The artifact's tags, newest push first; pages of 20 (`page_size` is fixed). Index only. */
 export const listTagsRoute = withApi<ArtifactParams>(async ({ url, actor, params }) => {
   const { page } = parsePaging(new URLSearchParams({ page: url.searchParams.get("page") ?? "" }));
-  const { repo, artifact } = await artifactOf(actor, params, page);
-  const tags = artifact.tags;
-  return listResponse(url, tags.rows.map((t) => toHarborTag(t, repo.id)), tags.total, { page: tags.page, pageSize: tags.pageSize });
+  const { artifact, tags } = await listArtifactTags({ actor, repository: repositoryFromPath(params), reference: referenceFromPath(params), page });
+  return listResponse(url, tags.rows.map((t) => toHarborTag(t, artifact.repositoryId)), tags.total, { page: tags.page, pageSize: tags.pageSize });
 });
 
 export const createTagRoute = withApi<ArtifactParams>(async ({ req, url, actor, params }) => {
   const body = parseInput(z.object({ name: z.string({ error: "is required" }) }), await readJsonObject(req));
-  const { repository, artifact } = await artifactOf(actor, params);
+  const repository = repositoryFromPath(params);
+  const artifact = await findArtifactRef({ actor, repository, reference: referenceFromPath(params) });
   await addTag({ actor, repository, digest: artifact.digest, tag: body.name });
   return created(`${url.pathname.replace(/\/+$/, "")}/${encodeURIComponent(body.name)}`);
 });
 
 export const deleteTagRoute = withApi<TagParams>(async ({ actor, params }) => {
-  const { repository, artifact } = await artifactOf(actor, params);
+  const repository = repositoryFromPath(params);
+  const artifact = await findArtifactRef({ actor, repository, reference: referenceFromPath(params) });
   const tag = params.tag_name;
   // The tag must be on this artifact: deleting it through another artifact's path is a 404.
-  const tagged = await getArtifact({ actor, repository, reference: tag }).catch((err: unknown) => {
+  const tagged = await findArtifactRef({ actor, repository, reference: tag }).catch((err: unknown) => {
     if (err instanceof NotFoundError || err instanceof ValidationError) throw new NotFoundError(`Tag ${repository}:${tag} not found.`);
     throw err;
   });
@@ -189,9 +186,9 @@ export const deleteTagRoute = withApi<TagParams>(async ({ actor, params }) => {
 });
 
 export const buildHistoryRoute = withApi<ArtifactParams>(async ({ actor, params }) => {
-  const { artifact } = await artifactOf(actor, params);
-  if (artifact.isIndex) throw new NotFoundError("An index has no build history.");
-  return Response.json(toHarborBuildHistory(artifact.history));
+  const history = await getBuildHistory({ actor, repository: repositoryFromPath(params), reference: referenceFromPath(params) });
+  if (history === null) throw new NotFoundError("An index has no build history.");
+  return Response.json(toHarborBuildHistory(history));
 });
 
 export const searchRoute = withApi(async ({ url, actor }) => {

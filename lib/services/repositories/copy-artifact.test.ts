@@ -12,6 +12,9 @@ const REGISTRY_PORT = await vi.hoisted(async () => {
   return port;
 });
 
+import * as buildHistoryRoute from "@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/artifacts/[reference]/additions/build_history/route";
+import * as tagRoute from "@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/artifacts/[reference]/tags/[tag_name]/route";
+import * as tagsRoute from "@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/artifacts/[reference]/tags/route";
 import * as artifactsRoute from "@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/artifacts/route";
 import { apiRequest, basic, call, errorOf } from "@/lib/api/test-kit";
 import { digestOf } from "@/lib/registry/client";
@@ -242,5 +245,42 @@ describe("copyManifest (registry)", () => {
     expect(copied).toMatchObject({ digest: image.manifestDigest, manifests: 1, blobsStreamed: 0 });
     expect(copied.blobsMounted).toBe(1 + image.layerDigests.length);
     expect((await h.backing.headManifest(`${f.src}/mounted`, "s"))?.digest).toBe(image.manifestDigest);
+  });
+});
+
+describe("calls under one artifact read the index only", () => {
+  it("listing tags and checking a tag before its delete never ask the registry; build history reads only the manifest and config", async () => {
+    const auth = basic(f.maintainer.username);
+    const params = (reference: string) => ({ project_name_or_id: f.src, repository_name: "app", reference });
+    const base = `/projects/${f.src}/repositories/app/artifacts`;
+    // A spy that passes every call through: it only records which registry URLs were asked.
+    const fetchSpy = vi.spyOn(globalThis, "fetch");
+    const registryCalls = () => fetchSpy.mock.calls.map(([input, init]) => `${init?.method ?? "GET"} ${String(input instanceof Request ? input.url : input)}`).filter((c) => c.includes(`127.0.0.1:${REGISTRY_PORT}`));
+    try {
+      const tags = await call(tagsRoute.GET, apiRequest(`${base}/1.0/tags`, { auth }), params("1.0"));
+      expect(tags.status).toBe(200);
+      expect(tags.headers.get("x-total-count")).toBe("2");
+      expect(registryCalls()).toEqual([]);
+
+      const missing = await call(tagsRoute.GET, apiRequest(`${base}/nope/tags`, { auth }), params("nope"));
+      expect(missing.status).toBe(404);
+      const wrong = await call(tagRoute.DELETE, apiRequest(`${base}/1.0/tags/nope`, { method: "DELETE", auth }), { ...params("1.0"), tag_name: "nope" });
+      expect(wrong.status).toBe(404);
+      expect(registryCalls()).toEqual([]);
+
+      const history = await call(buildHistoryRoute.GET, apiRequest(`${base}/1.0/additions/build_history`, { auth }), params("1.0"));
+      expect(history.status).toBe(200);
+      expect(((await history.json()) as unknown[]).length).toBeGreaterThan(0);
+      expect(registryCalls()).toEqual([`GET http://127.0.0.1:${REGISTRY_PORT}/v2/${f.src}/app/manifests/${f.image}`, expect.stringMatching(new RegExp(`^GET .*/v2/${f.src}/app/blobs/sha256:`))]);
+
+      const indexHistory = await call(buildHistoryRoute.GET, apiRequest(`/projects/${f.src}/repositories/multi/artifacts/2.0/additions/build_history`, { auth }), {
+        project_name_or_id: f.src,
+        repository_name: "multi",
+        reference: "2.0",
+      });
+      expect(indexHistory.status).toBe(404);
+    } finally {
+      fetchSpy.mockRestore();
+    }
   });
 });

@@ -91,14 +91,8 @@ export async function getArtifact({
     : (await db.tag.findUnique({ where: { repositoryId_name: { repositoryId: repo.id, name: reference } }, select: { artifact: true } }))?.artifact;
   if (!artifact) throw new NotFoundError(`Artifact ${repository}${isDigest(reference) ? "@" : ":"}${reference} not found.`);
 
-  const [tagRows, tagTotal, children, accessories] = await Promise.all([
-    db.tag.findMany({
-      where: { artifactId: artifact.id },
-      select: { name: true, pushedAt: true, pulledAt: true },
-      orderBy: [{ pushedAt: "desc" }, { id: "desc" }],
-      ...skipTake(tagPage, TAGS_PAGE_SIZE),
-    }),
-    db.tag.count({ where: { artifactId: artifact.id } }),
+  const [tags, children, accessories] = await Promise.all([
+    tagPageOf(artifact.id, tagPage),
     db.artifactReference.findMany({
       where: { parentId: artifact.id },
       select: { childDigest: true, childId: true, os: true, architecture: true, variant: true, osVersion: true },
@@ -131,12 +125,88 @@ export async function getArtifact({
     author: artifact.author,
     annotations: stringRecord(artifact.annotations),
     isIndex: isIndexMediaType(artifact.mediaType),
-    tags: { rows: tagRows, total: tagTotal, page: tagPage, pageSize: TAGS_PAGE_SIZE },
+    tags,
     children: children.map(({ childDigest, childId, ...platform }) => ({ digest: childDigest, indexed: childId !== null, ...platform })),
     accessories,
     ...fromRegistry,
     viewerPermissions: [...granted],
   };
+}
+
+/** What the calls under one artifact need to know about it, from the index alone. */
+export type ArtifactRef = { projectId: number; repositoryId: number; id: number; digest: string; mediaType: string; isIndex: boolean };
+
+/**
+ * Resolves a tag or digest to its artifact (artifact:read) from the index only: no registry
+ * request, so listing tags or checking a reference before a tag or artifact delete costs two
+ * indexed queries whatever the registry is doing.
+ */
+export async function findArtifactRef({
+  actor,
+  repository,
+  reference,
+  projectId,
+}: {
+  actor: Actor;
+  repository: string;
+  reference: string;
+  projectId?: number;
+}): Promise<ArtifactRef> {
+  const { project, repo } = await resolveRepository(actor, repository, "artifact:read", { projectId });
+  const select = { id: true, digest: true, mediaType: true } as const;
+  const artifact = isDigest(reference)
+    ? await db.artifact.findUnique({ where: { repositoryId_digest: { repositoryId: repo.id, digest: reference } }, select })
+    : (await db.tag.findUnique({ where: { repositoryId_name: { repositoryId: repo.id, name: reference } }, select: { artifact: { select } } }))?.artifact;
+  if (!artifact) throw new NotFoundError(`Artifact ${repository}${isDigest(reference) ? "@" : ":"}${reference} not found.`);
+  return { projectId: project.id, repositoryId: repo.id, ...artifact, isIndex: isIndexMediaType(artifact.mediaType) };
+}
+
+/** One page of an artifact's tags (newest push first), from the index only. */
+export async function listArtifactTags({
+  actor,
+  repository,
+  reference,
+  page = 1,
+}: {
+  actor: Actor;
+  repository: string;
+  reference: string;
+  page?: number;
+}): Promise<{ artifact: ArtifactRef; tags: ArtifactDetail["tags"] }> {
+  const artifact = await findArtifactRef({ actor, repository, reference });
+  return { artifact, tags: await tagPageOf(artifact.id, page) };
+}
+
+/**
+ * An image's build history (artifact:read): the manifest and the config are read from the
+ * registry, nothing else (no tags, children, accessories or layer list). Null for an index.
+ */
+export async function getBuildHistory({ actor, repository, reference }: { actor: Actor; repository: string; reference: string }): Promise<ArtifactDetail["history"] | null> {
+  const artifact = await findArtifactRef({ actor, repository, reference });
+  if (artifact.isIndex) return null;
+  let manifest;
+  try {
+    manifest = await getBackingRegistry().getManifest(repository, artifact.digest);
+  } catch (error) {
+    // As on the detail page: the index may be ahead of the registry; no history then.
+    if (error instanceof RegistryError) return [];
+    throw error;
+  }
+  const config = layersSchema.safeParse(manifest.json).data?.config;
+  return config && isDigest(config.digest) && config.size <= CONFIG_MAX_BYTES ? readHistory(repository, config.digest) : [];
+}
+
+async function tagPageOf(artifactId: number, page: number): Promise<ArtifactDetail["tags"]> {
+  const [rows, total] = await Promise.all([
+    db.tag.findMany({
+      where: { artifactId },
+      select: { name: true, pushedAt: true, pulledAt: true },
+      orderBy: [{ pushedAt: "desc" }, { id: "desc" }],
+      ...skipTake(page, TAGS_PAGE_SIZE),
+    }),
+    db.tag.count({ where: { artifactId } }),
+  ]);
+  return { rows, total, page, pageSize: TAGS_PAGE_SIZE };
 }
 
 function stringRecord(value: unknown): Record<string, string> {
