@@ -207,6 +207,45 @@ describe("reconcile the index with the registry", () => {
     expect(await indexSnapshot()).toEqual(await registrySnapshot());
   }, 60_000);
 
+  it("cleans up in batches: tags and artifacts across several batches are all compared and removed", async () => {
+    const project = await createProject();
+    const repo = `${project.name}/batched`;
+    const images = [];
+    for (const tag of ["a", "b", "c", "d", "e"]) {
+      const img = await image();
+      images.push(img);
+      await pushBehindTheBack(img.ref, repo, tag);
+    }
+    const [imgA, imgB, imgC, imgD, imgE] = images as [typeof images[number], typeof images[number], typeof images[number], typeof images[number], typeof images[number]];
+    // Two rows per batch: five tags and five artifacts span three batches.
+    await reconcileIndex({ actor: systemActor("test"), registry: backing, batchSize: 2 });
+    expect((await indexSnapshot())[repo]).toEqual((await registrySnapshot())[repo]);
+
+    // Behind Wharf's back: `a` moves to a new image (A stays in the registry, untagged), B and C
+    // are deleted (and with them b and c); the index also holds three tags the registry never had.
+    const moved = await image();
+    await pushBehindTheBack(moved.ref, repo, "a");
+    await backing.deleteManifest(repo, imgB.manifestDigest);
+    await backing.deleteManifest(repo, imgC.manifestDigest);
+    const repository = await db.repository.findUniqueOrThrow({ where: { name: repo } });
+    const d = await db.artifact.findUniqueOrThrow({ where: { repositoryId_digest: { repositoryId: repository.id, digest: imgD.manifestDigest } } });
+    await db.tag.createMany({ data: ["ghost1", "ghost2", "ghost3"].map((name) => ({ repositoryId: repository.id, artifactId: d.id, name, pushedAt: new Date() })) });
+
+    const counts = await reconcileIndex({ actor: systemActor("test"), registry: backing, batchSize: 2 });
+    expect(counts).toMatchObject({ tagsMoved: 1, artifactsAdded: 1, artifactsRemoved: 2 });
+    // b, c (cascaded with their artifacts or removed by name) and the three ghosts are gone.
+    const tags = await db.tag.findMany({ where: { repositoryId: repository.id }, include: { artifact: { select: { digest: true } } }, orderBy: { name: "asc" } });
+    expect(tags.map((t) => [t.name, t.artifact.digest])).toEqual([
+      ["a", moved.manifestDigest],
+      ["d", imgD.manifestDigest],
+      ["e", imgE.manifestDigest],
+    ]);
+    // A is untagged but still in the registry: kept. B and C are gone.
+    const digests = (await db.artifact.findMany({ where: { repositoryId: repository.id }, select: { digest: true } })).map((a) => a.digest).sort();
+    expect(digests).toEqual([imgA.manifestDigest, imgD.manifestDigest, imgE.manifestDigest, moved.manifestDigest].sort());
+    expect(await db.repository.findUniqueOrThrow({ where: { id: repository.id } })).toMatchObject({ artifactCount: 4 });
+  }, 120_000);
+
   it("a scheduled run (cron payload, no run id) gets its own run row, keyed by pg-boss's job id", async () => {
     const bossJobId = `sched-${Date.now()}`;
     await runReconcileAttempt({ id: bossJobId, data: { version: 1 } });

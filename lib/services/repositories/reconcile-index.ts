@@ -55,6 +55,12 @@ export function emptyCounts(): ReconcileCounts {
 
 /** A full catalog page is 1,000 names of at most 255 bytes: a bounded amount in memory. */
 const CATALOG_PAGE = 1000;
+/**
+ * Rows read or deleted per statement in a repository's cleanup. A repository with 30,000 tags
+ * would otherwise make statements with 30,000 bind parameters (Postgres stops at 65,535) and
+ * result sets of the whole repository at once.
+ */
+const BATCH = 5000;
 
 export async function reconcileIndex({
   actor,
@@ -66,6 +72,7 @@ export async function reconcileIndex({
   onTotal,
   log = () => undefined,
   catalogPageSize = CATALOG_PAGE,
+  batchSize = BATCH,
 }: {
   actor: Actor;
   registry: RegistryClient;
@@ -80,6 +87,8 @@ export async function reconcileIndex({
   log?: (line: string) => void;
   /** Tests use a small page to cross page boundaries with a handful of repositories. */
   catalogPageSize?: number;
+  /** Tests use a small batch to cross batch boundaries with a handful of tags. */
+  batchSize?: number;
 }): Promise<ReconcileCounts> {
   await assertSystemPermission(actor, "index.reconcile", { type: "index" });
   const counts = initialCounts ? { ...initialCounts } : emptyCounts();
@@ -99,7 +108,7 @@ export async function reconcileIndex({
       // Indexed repositories the catalog skipped over in this page's range are gone from it.
       counts.repositoriesRemoved += await removeIndexedBetween(last, pageLast, new Set(names), log);
       for (const name of names) {
-        await reconcileRepository(registry, name, counts, log);
+        await reconcileRepository(registry, name, counts, log, batchSize);
         counts.repositoriesSeen += 1;
         done += 1;
         await onRepositoryDone?.({ done, total: Math.max(total, done), lastRepository: name, counts });
@@ -156,7 +165,35 @@ async function listTagsOrEmpty(registry: RegistryClient, name: string): Promise<
   }
 }
 
-async function reconcileRepository(registry: RegistryClient, name: string, counts: ReconcileCounts, log: (line: string) => void): Promise<void> {
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** tag name -> digest for a repository's indexed tags, read in id order `batchSize` rows at a time. */
+async function loadIndexedTags(repositoryId: number, batchSize: number): Promise<Map<string, string>> {
+  const tags = new Map<string, string>();
+  for (let after = 0; ; ) {
+    const rows = await db.tag.findMany({
+      where: { repositoryId, id: { gt: after } },
+      select: { id: true, name: true, artifact: { select: { digest: true } } },
+      orderBy: { id: "asc" },
+      take: batchSize,
+    });
+    for (const t of rows) tags.set(t.name, t.artifact.digest);
+    if (rows.length < batchSize) return tags;
+    after = rows[rows.length - 1]!.id;
+  }
+}
+
+async function reconcileRepository(
+  registry: RegistryClient,
+  name: string,
+  counts: ReconcileCounts,
+  log: (line: string) => void,
+  batchSize: number,
+): Promise<void> {
   const slash = name.indexOf("/");
   const project = slash > 0 ? await db.project.findUnique({ where: { name: name.slice(0, slash) }, select: { id: true } }) : null;
   if (!project) {
@@ -186,12 +223,7 @@ async function reconcileRepository(registry: RegistryClient, name: string, count
   const repositoryId = repository.id;
 
   // Bounded by the repository's tag count (2.8 has no tag paging; the tag list itself is as big).
-  const indexedTags = new Map(
-    (await db.tag.findMany({ where: { repositoryId }, select: { name: true, artifact: { select: { digest: true } } } })).map((t) => [
-      t.name,
-      t.artifact.digest,
-    ]),
-  );
+  const indexedTags = await loadIndexedTags(repositoryId, batchSize);
   const reached = new Set<string>();
   let changed = false;
 
@@ -231,29 +263,37 @@ async function reconcileRepository(registry: RegistryClient, name: string, count
     changed = true;
   }
 
-  // Tags the registry no longer lists.
-  if (indexedTags.size > 0) {
-    const { count } = await db.tag.deleteMany({ where: { repositoryId, name: { in: [...indexedTags.keys()] } } });
+  // Tags the registry no longer lists, `batchSize` names per statement.
+  for (const names of chunks([...indexedTags.keys()], batchSize)) {
+    const { count } = await db.tag.deleteMany({ where: { repositoryId, name: { in: names } } });
     counts.tagsRemoved += count;
     changed = true;
   }
 
   // Artifacts no tag reached: still in the registry (untagged, a child, an accessory) or gone.
-  const unreached = await db.artifact.findMany({
-    where: { repositoryId, digest: { notIn: [...reached] } },
-    select: { id: true, digest: true },
-    orderBy: { id: "asc" },
-  });
+  // Read in id order a batch at a time and compared here, rather than a NOT IN of every reached
+  // digest (one bind parameter per tag).
   const gone: number[] = [];
-  for (const artifact of unreached) {
-    if (!(await registry.headManifest(name, artifact.digest))) gone.push(artifact.id);
+  for (let after = 0; ; ) {
+    const rows = await db.artifact.findMany({
+      where: { repositoryId, id: { gt: after } },
+      select: { id: true, digest: true },
+      orderBy: { id: "asc" },
+      take: batchSize,
+    });
+    for (const artifact of rows) {
+      if (reached.has(artifact.digest)) continue;
+      if (!(await registry.headManifest(name, artifact.digest))) gone.push(artifact.id);
+    }
+    if (rows.length < batchSize) break;
+    after = rows[rows.length - 1]!.id;
   }
-  if (gone.length > 0) {
+  for (const ids of chunks(gone, batchSize)) {
     // Cascades to their tags and child references; accessories and parents keep the digest (SET NULL).
-    const { count } = await db.artifact.deleteMany({ where: { id: { in: gone } } });
+    const { count } = await db.artifact.deleteMany({ where: { id: { in: ids } } });
     counts.artifactsRemoved += count;
-    log(`removed ${count} artifact(s) of ${name} gone from the registry`);
     changed = true;
   }
+  if (gone.length > 0) log(`removed ${gone.length} artifact(s) of ${name} gone from the registry`);
   if (changed) await db.$transaction((tx) => refreshArtifactCount(tx, repositoryId));
 }
