@@ -2,16 +2,17 @@
 
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
-import { repositoryHref } from "@/app/(console)/projects/[projectId]/repositories/format";
+import { artifactHref, repositoryHref } from "@/app/(console)/projects/[projectId]/repositories/format";
 import { type ActionResult, toActionError } from "@/lib/actions/action-result";
 import { getActor } from "@/lib/auth/session";
 import { addTag } from "@/lib/services/repositories/add-tag";
+import { copyArtifact } from "@/lib/services/repositories/copy-artifact";
 import { deleteArtifact } from "@/lib/services/repositories/delete-artifact";
 import { deleteRepository } from "@/lib/services/repositories/delete-repository";
 import { deleteTag } from "@/lib/services/repositories/delete-tag";
 import { updateRepositoryDescription } from "@/lib/services/repositories/update-repository-description";
 import { fieldErrorsOf } from "@/lib/validation/common";
-import { ZAddTag, ZDeleteArtifact, ZDeleteRepository, ZDeleteTag, ZUpdateDescription } from "@/lib/validation/repositories";
+import { ZAddTag, ZCopyArtifact, ZDeleteArtifact, ZDeleteRepository, ZDeleteTag, ZUpdateDescription } from "@/lib/validation/repositories";
 
 /*
  * Thin: parse the form, call the service (which checks the permission again, whatever the page
@@ -83,3 +84,21 @@ export async function deleteRepositoryAction(_prev: ActionResult, formData: Form
   redirect(`/projects/${parsed.data.projectId}/repositories`);
 }
 
+
+/** The Copy form's outcome: on success, where the copy is (for the link in the message). */
+export type CopyArtifactResult = ActionResult & { href?: string; linkText?: string };
+
+export async function copyArtifactAction(_prev: CopyArtifactResult, formData: FormData): Promise<CopyArtifactResult> {
+  const parsed = ZCopyArtifact.safeParse(Object.fromEntries(formData));
+  if (!parsed.success) return { ok: false, message: INVALID, fieldErrors: fieldErrorsOf(parsed.error) };
+  const { from, project, repository, tag } = parsed.data;
+  let copied;
+  try {
+    copied = await copyArtifact({ actor: await getActor(), from, to: `${project}/${repository}`, tag: tag ?? null });
+  } catch (err) {
+    return toActionError(err);
+  }
+  revalidatePath(`/projects/${copied.projectId}/repositories`, "layout");
+  const name = copied.tag ? `${copied.repository}:${copied.tag}` : `${copied.repository}@${copied.digest}`;
+  return { ok: true, message: "Copied to", linkText: name, href: artifactHref(copied.projectId, copied.repository, copied.tag ?? copied.digest) };
+}

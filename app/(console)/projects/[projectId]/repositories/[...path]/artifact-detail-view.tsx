@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { CopyArtifactForm } from "@/app/(console)/projects/[projectId]/repositories/[...path]/copy-artifact-form";
 import { deleteArtifactAction, deleteTagAction } from "@/app/(console)/projects/[projectId]/repositories/actions";
 import { artifactHref, formatSize, formatTime, platformLabel, repositoryHref, shortDigest } from "@/app/(console)/projects/[projectId]/repositories/format";
 import { AddTagForm, ConfirmDeleteForm, PullCommand } from "@/app/(console)/projects/[projectId]/repositories/repository-forms";
@@ -11,6 +12,7 @@ import { attempt } from "@/lib/actions/attempt";
 import { getActor } from "@/lib/auth/session";
 import { getServerEnv } from "@/lib/env";
 import type { ProjectDetail } from "@/lib/services/projects/project-dto";
+import { listCopyTargetProjects } from "@/lib/services/repositories/copy-artifact";
 import { getArtifact } from "@/lib/services/repositories/get-artifact";
 import { ZArtifactDetailQuery } from "@/lib/validation/repositories";
 
@@ -47,6 +49,8 @@ export async function ArtifactDetailView({
   const annotations = Object.entries(a.annotations);
   const platform = platformLabel(a);
   const shownTags = a.tags.rows.map((t) => t.name);
+  // Copying needs pull here and artifact create in the target; only the targets are listed.
+  const copyTargets = can.has("repository:pull") ? await listCopyTargetProjects({ actor }) : null;
 
   return (
     <>
@@ -59,14 +63,25 @@ export async function ArtifactDetailView({
         <h2 className="font-mono text-lg font-semibold" data-testid="artifact-digest" title={a.digest}>
           {repository}@{shortDigest(a.digest)}
         </h2>
-        {can.has("artifact:delete") && (
-          <ConfirmDeleteForm
-            action={deleteArtifactAction}
-            fields={{ projectId: project.id, repository, digest: a.digest, from: "detail" }}
-            confirmText={`Delete artifact ${repository}@${a.digest}${a.tags.total > 0 ? ` and its ${a.tags.total} tag(s): ${shownTags.join(", ")}${a.tags.total > shownTags.length ? ", …" : ""}` : " (untagged)"}?`}
-            label="Delete artifact"
-          />
-        )}
+        <div className="flex flex-wrap items-start gap-2">
+          {copyTargets && (
+            <CopyArtifactForm
+              from={`${repository}@${a.digest}`}
+              targets={copyTargets}
+              defaultProject={project.name}
+              defaultRepository={repository.slice(project.name.length + 1)}
+              defaultTag={a.digest === reference ? (shownTags[0] ?? "") : reference}
+            />
+          )}
+          {can.has("artifact:delete") && (
+            <ConfirmDeleteForm
+              action={deleteArtifactAction}
+              fields={{ projectId: project.id, repository, digest: a.digest, from: "detail" }}
+              confirmText={`Delete artifact ${repository}@${a.digest}${a.tags.total > 0 ? ` and its ${a.tags.total} tag(s): ${shownTags.join(", ")}${a.tags.total > shownTags.length ? ", …" : ""}` : " (untagged)"}?`}
+              label="Delete artifact"
+            />
+          )}
+        </div>
       </div>
 
       <Section id="overview-heading" title="Overview">

@@ -1,0 +1,118 @@
+"use client";
+
+import Link from "next/link";
+import { useActionState, useState } from "react";
+import { type CopyArtifactResult, copyArtifactAction } from "@/app/(console)/projects/[projectId]/repositories/actions";
+import { Button } from "@/components/ui/button";
+import { Field } from "@/components/ui/field";
+import { SubmitButton } from "@/components/ui/submit-button";
+
+const INITIAL: CopyArtifactResult = { ok: false };
+
+/**
+ * Harbor's "Copy" on an artifact: a target project (only those where the viewer may create
+ * artifacts are offered), a repository name (new or existing) and an optional tag. The server
+ * action checks both permissions again whatever this form offered.
+ */
+export function CopyArtifactForm({
+  from,
+  targets,
+  defaultProject,
+  defaultRepository,
+  defaultTag,
+}: {
+  /** `<project>/<repository>@<digest>` of the artifact shown. */
+  from: string;
+  targets: { id: number; name: string }[];
+  defaultProject: string;
+  defaultRepository: string;
+  defaultTag: string;
+}) {
+  const [open, setOpen] = useState(false);
+  const [result, formAction] = useActionState(copyArtifactAction, INITIAL);
+  const errors = result.fieldErrors ?? {};
+
+  if (!open) {
+    return (
+      <Button type="button" variant="secondary" onClick={() => setOpen(true)}>
+        Copy…
+      </Button>
+    );
+  }
+  return (
+    <form action={formAction} aria-label="Copy artifact" className="w-full max-w-md space-y-3 rounded-lg border border-slate-200 bg-white p-4">
+      <h3 className="font-semibold">Copy this artifact</h3>
+      <input type="hidden" name="from" value={from} />
+      {errors.from && <p className="text-sm text-red-700">{errors.from.join(". ")}</p>}
+      {targets.length === 0 ? (
+        <p className="text-sm text-slate-700">There is no project you may copy into: you need the Developer role or higher in the target project.</p>
+      ) : (
+        <>
+          <div className="space-y-1">
+            <label htmlFor="copy-project" className="block text-sm font-medium text-slate-800">
+              Target project
+            </label>
+            <select
+              id="copy-project"
+              name="project"
+              defaultValue={targets.some((t) => t.name === defaultProject) ? defaultProject : targets[0]!.name}
+              aria-invalid={errors.project ? true : undefined}
+              aria-describedby={errors.project ? "copy-project-error" : undefined}
+              className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
+            >
+              {targets.map((t) => (
+                <option key={t.id} value={t.name}>
+                  {t.name}
+                </option>
+              ))}
+            </select>
+            {errors.project && (
+              <p id="copy-project-error" className="text-sm text-red-700">
+                {errors.project.join(". ")}
+              </p>
+            )}
+          </div>
+          <Field
+            id="copy-repository"
+            label="Repository (new or existing)"
+            name="repository"
+            defaultValue={defaultRepository}
+            required
+            maxLength={255}
+            autoComplete="off"
+            errors={errors.repository}
+          />
+          <Field
+            id="copy-tag"
+            label="Tag (optional)"
+            name="tag"
+            defaultValue={defaultTag}
+            maxLength={128}
+            autoComplete="off"
+            hint="Leave empty for an untagged copy. An existing tag moves to the copy."
+            errors={errors.tag}
+          />
+        </>
+      )}
+      <div className="flex gap-2">
+        {targets.length > 0 && <SubmitButton pendingText="Copying…">Copy</SubmitButton>}
+        <Button type="button" variant="secondary" onClick={() => setOpen(false)}>
+          Close
+        </Button>
+      </div>
+      {!result.ok && result.message && (
+        <p role="status" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+          {result.message}
+        </p>
+      )}
+      {result.ok && result.href && (
+        <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800" data-testid="copy-result">
+          {result.message}{" "}
+          <Link href={result.href} className="font-mono underline">
+            {result.linkText}
+          </Link>
+        </p>
+      )}
+    </form>
+  );
+}
