@@ -16,7 +16,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import pg from "pg";
 import { findFreePort, startLocalRegistry, type LocalRegistry } from "../registry/local-registry";
-import { applyMigrations, recreateDatabase } from "../runtime/database";
+import { applyMigrations, ensureDatabase, recreateDatabase } from "../runtime/database";
 
 export const BENCH_DATABASE_URL = process.env.WHARF_BENCH_DATABASE_URL ?? "postgresql://postgres:postgres@127.0.0.1:5432/wharf_bench";
 export const BENCH_ADMIN_PASSWORD = "Bench-admin-Passw0rd";
@@ -31,11 +31,23 @@ export interface BenchContext {
   /** The bench database, for seeding. */
   db: pg.Client;
   tmp: string;
+  /** The Wharf server's process id (the launcher serves in-process), for memory readings. */
+  wharfPid: number;
 }
 
-const BENCHMARKS: Record<string, () => Promise<{ run(ctx: BenchContext): Promise<void> }>> = {
+interface Benchmark {
+  run(ctx: BenchContext): Promise<void>;
+  /**
+   * Keep the bench database from the last run (migrations still applied) instead of recreating
+   * it, so a benchmark with an expensive seed can skip it; `--reseed` recreates it anyway.
+   */
+  keepDatabase?: boolean;
+}
+
+const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   token: () => import("./token-service"),
   gateway: () => import("./gateway"),
+  audit: () => import("./audit"),
 };
 
 const log = (message: string) => console.log(`bench: ${message}`);
@@ -53,17 +65,23 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const benchmark = await load();
-  await withHarness((ctx) => benchmark.run(ctx));
+  const keepDatabase = benchmark.keepDatabase === true && !process.argv.includes("--reseed");
+  await withHarness((ctx) => benchmark.run(ctx), { keepDatabase });
 }
 
-async function withHarness(fn: (ctx: BenchContext) => Promise<void>): Promise<void> {
+async function withHarness(fn: (ctx: BenchContext) => Promise<void>, { keepDatabase = false } = {}): Promise<void> {
   const tmp = await mkdtemp(path.join(tmpdir(), "wharf-bench-"));
   let registry: LocalRegistry | undefined;
   let wharf: ChildProcess | undefined;
   const db = new pg.Client({ connectionString: BENCH_DATABASE_URL });
   try {
-    log("recreating the bench database");
-    await recreateDatabase(BENCH_DATABASE_URL);
+    if (keepDatabase) {
+      const created = await ensureDatabase(BENCH_DATABASE_URL);
+      log(created ? "created the bench database" : "keeping the bench database from the last run (--reseed recreates it)");
+    } else {
+      log("recreating the bench database");
+      await recreateDatabase(BENCH_DATABASE_URL);
+    }
     await applyMigrations(BENCH_DATABASE_URL);
     registry = await startLocalRegistry({ dataDir: path.join(tmp, "registry-data") });
     log(`registry at ${registry.url}`);
@@ -73,7 +91,7 @@ async function withHarness(fn: (ctx: BenchContext) => Promise<void>): Promise<vo
     await waitForPing(wharfUrl, wharf);
     log(`wharf at ${wharfUrl} (pid ${wharf.pid})`);
     await db.connect();
-    await fn({ wharfUrl, registryUrl: registry.url, db, tmp });
+    await fn({ wharfUrl, registryUrl: registry.url, db, tmp, wharfPid: wharf.pid ?? 0 });
   } finally {
     await db.end().catch(() => undefined);
     if (wharf) await stopProcess(wharf);
@@ -100,6 +118,8 @@ function startWharfProcess(port: number, wharfUrl: string, registryUrl: string, 
       WHARF_ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD,
       WHARF_SECRET_KEY: BENCH_SECRET_KEY,
       NEXT_TELEMETRY_DISABLED: "1",
+      // No scheduled reconcile in the middle of a measurement (a benchmark queues its own run).
+      WHARF_RECONCILE_CRON: "off",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
