@@ -1,38 +1,43 @@
-import { Badge } from "@/components/ui/badge";
-import type { AuditEventRow } from "@/lib/services/audit/list-audit-events";
+import { AuditRow, type AuditRowView } from "@/components/audit/audit-row";
 import { EmptyRow, Table } from "@/components/ui/table";
+import type { AuditEventRow } from "@/lib/services/audit/audit-query";
 
-/** Audit rows as a table; shared by the system Audit log and a project's Logs tab. */
-export function AuditTable({ rows }: { rows: AuditEventRow[] }) {
+export const AUDIT_COLUMNS = ["Time (UTC)", "User", "Operation", "Resource type", "Resource", "Project", "Result", "Reason", "Client IP"] as const;
+
+/** A row as the client component needs it: strings only, the detail already pretty-printed. */
+function toView(row: AuditEventRow): AuditRowView {
+  return {
+    id: row.id,
+    time: row.occurredAt.toISOString().slice(0, 19).replace("T", " "),
+    isoTime: row.occurredAt.toISOString(),
+    user: row.actorName,
+    principalKind: row.principalKind,
+    actorId: row.actorId === null ? null : String(row.actorId),
+    action: row.action,
+    resourceType: row.resourceType,
+    resourceId: row.resourceId,
+    resource: row.resourceName,
+    projectId: row.projectId === null ? null : String(row.projectId),
+    project: row.projectName ?? (row.projectId === null ? null : `#${row.projectId}`),
+    result: row.result,
+    reason: row.reason,
+    clientIp: row.clientIp,
+    userAgent: row.userAgent,
+    detail: JSON.stringify(row.detail ?? {}, null, 2),
+  };
+}
+
+/**
+ * Audit rows as a table, each expandable to its full detail; shared by the system Audit log and a
+ * project's Logs tab.
+ */
+export function AuditTable({ rows, filtered = false }: { rows: AuditEventRow[]; filtered?: boolean }) {
   return (
-    <Table testId="audit-table" columns={["Time (UTC)", "Who", "Operation", "Resource", "Result", "Client"]}>
+    <Table testId="audit-table" columns={[{ label: "Details", srOnly: true }, ...AUDIT_COLUMNS]}>
       {rows.map((row) => (
-        <tr key={row.id}>
-          <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">
-            <time dateTime={row.occurredAt.toISOString()}>{row.occurredAt.toISOString().slice(0, 19).replace("T", " ")}</time>
-          </td>
-          <td className="px-4 py-2.5">
-            {row.actorName}
-            {row.principalKind !== "user" && <span className="ml-1 text-xs text-slate-500">({row.principalKind})</span>}
-          </td>
-          <td className="px-4 py-2.5 font-mono text-xs">{row.action}</td>
-          <td className="px-4 py-2.5">
-            <span className="text-slate-500">{row.resourceType}</span> {row.resourceName}
-          </td>
-          <td className="px-4 py-2.5">
-            {row.result === "success" ? (
-              <Badge tone="good">success</Badge>
-            ) : (
-              <span title={row.reason ?? undefined}>
-                <Badge tone="bad">failure</Badge>
-                {row.reason && <span className="ml-2 text-xs text-slate-600">{row.reason}</span>}
-              </span>
-            )}
-          </td>
-          <td className="px-4 py-2.5 text-slate-600">{row.clientIp ?? "—"}</td>
-        </tr>
+        <AuditRow key={row.id} row={toView(row)} colSpan={AUDIT_COLUMNS.length + 1} />
       ))}
-      {rows.length === 0 && <EmptyRow colSpan={6}>Nothing recorded yet.</EmptyRow>}
+      {rows.length === 0 && <EmptyRow colSpan={AUDIT_COLUMNS.length + 1}>{filtered ? "No rows match this filter." : "Nothing recorded yet."}</EmptyRow>}
     </Table>
   );
 }

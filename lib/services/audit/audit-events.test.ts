@@ -42,8 +42,8 @@ describe("audit events", () => {
     const member = await createTestUser();
     const name = uniqueName("latest");
     await db.$transaction((tx) => recordAuditEvent(tx, { actor: actorFor(admin), action: "test.latest", resource: { type: "test", name } }));
-    const page = await listAuditEvents({ actor: actorFor(admin), query: { page: 1, pageSize: 5 } });
+    const page = await listAuditEvents({ actor: actorFor(admin), filter: {}, pageSize: 5 });
     expect(page.rows[0]).toMatchObject({ action: "test.latest", resourceName: name, actorName: admin.username });
-    await expect(listAuditEvents({ actor: actorFor(member), query: { page: 1, pageSize: 5 } })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(listAuditEvents({ actor: actorFor(member), filter: {}, pageSize: 5 })).rejects.toBeInstanceOf(ForbiddenError);
   });
 });

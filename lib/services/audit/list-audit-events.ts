@@ -1,58 +1,34 @@
 import "server-only";
 import type { Actor } from "@/lib/auth/actor";
-import { db } from "@/lib/db/client";
+import { auditPage, type AuditPage, boundedCount, decodeCursor, distinctActions, resolveAuditFilter } from "@/lib/services/audit/audit-query";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
-import { type Page, skipTake } from "@/lib/services/pagination";
-import type { TListAuditEventsQuery } from "@/lib/validation/audit";
+import type { TAuditFilter } from "@/lib/validation/audit";
 
-export type AuditEventRow = {
-  id: string;
-  occurredAt: Date;
-  principalKind: string;
-  actorName: string;
-  action: string;
-  resourceType: string;
-  resourceName: string | null;
-  result: "success" | "failure";
-  reason: string | null;
-  clientIp: string | null;
+export type { AuditEventRow } from "@/lib/services/audit/audit-query";
+
+export type ListAuditEventsOptions = {
+  actor: Actor;
+  filter: Partial<TAuditFilter>;
+  pageSize: number;
+  /** An opaque cursor from a previous page's `older`/`newer`. */
+  cursor?: string | undefined;
+  /** Also count the matching rows (bounded: see boundedCount). */
+  withTotal?: boolean;
+  /** Also list the recorded operations (for the form's suggestions; one loose index scan). */
+  withOperations?: boolean;
 };
 
-/**
- * The latest audit rows, newest first. (The full viewer with filters and keyset paging is the
- * audit-log issue; this is the plain admin list.)
- */
-export async function listAuditEvents({
-  actor,
-  query,
-}: {
-  actor: Actor;
-  query: TListAuditEventsQuery;
-}): Promise<Page<AuditEventRow>> {
+export type AuditListResult = AuditPage & { total?: { count: number; exact: boolean } | null; operations?: string[] };
+
+/** The system Audit log: every row, filtered, newest first, one keyset page (admins and auditors). */
+export async function listAuditEvents({ actor, filter, pageSize, cursor, withTotal, withOperations }: ListAuditEventsOptions): Promise<AuditListResult> {
   await assertSystemPermission(actor, "audit.list", { type: "audit_log" });
-  const [rows, total] = await db.$transaction([
-    db.auditEvent.findMany({
-      orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
-      select: {
-        id: true,
-        occurredAt: true,
-        principalKind: true,
-        actorName: true,
-        action: true,
-        resourceType: true,
-        resourceName: true,
-        result: true,
-        reason: true,
-        clientIp: true,
-      },
-      ...skipTake(query.page, query.pageSize),
-    }),
-    db.auditEvent.count(),
+  const decoded = cursor ? decodeCursor(cursor) : undefined;
+  const resolved = await resolveAuditFilter(filter);
+  const [page, total, operations] = await Promise.all([
+    auditPage(resolved, pageSize, decoded),
+    withTotal ? boundedCount(resolved) : undefined,
+    withOperations ? distinctActions() : undefined,
   ]);
-  return {
-    rows: rows.map((r) => ({ ...r, id: r.id.toString() })),
-    total,
-    page: query.page,
-    pageSize: query.pageSize,
-  };
+  return { ...page, ...(withTotal ? { total } : {}), ...(operations ? { operations } : {}) };
 }

@@ -1,33 +1,35 @@
 import "server-only";
 import type { Actor } from "@/lib/auth/actor";
-import { db } from "@/lib/db/client";
-import type { AuditEventRow } from "@/lib/services/audit/list-audit-events";
+import { auditPage, boundedCount, decodeCursor, distinctActions, resolveAuditFilter } from "@/lib/services/audit/audit-query";
+import type { AuditListResult } from "@/lib/services/audit/list-audit-events";
 import { assertProjectPermission, findProjectRef } from "@/lib/services/authz/project-access";
-import { type Page, skipTake } from "@/lib/services/pagination";
+import type { TAuditFilter } from "@/lib/validation/audit";
 
-/** A project's Logs tab: its audit rows, newest first (project admins and auditors). */
-export async function listProjectAuditEvents({
-  actor,
-  projectId,
-  page,
-  pageSize,
-}: {
+export type ListProjectAuditEventsOptions = {
   actor: Actor;
-  projectId: number;
-  page: number;
+  /** Project id or name. */
+  project: number | string;
+  filter: Partial<TAuditFilter>;
   pageSize: number;
-}): Promise<Page<AuditEventRow>> {
-  const ref = await findProjectRef(projectId);
+  cursor?: string | undefined;
+  withTotal?: boolean;
+  /** Also list the recorded operations (for the form's suggestions; one loose index scan). */
+  withOperations?: boolean;
+};
+
+/**
+ * A project's Logs tab: its rows only, filtered, newest first (project admins, auditors, system
+ * admins: the project's `log:list`). A project filter in `filter` cannot widen the scope.
+ */
+export async function listProjectAuditEvents({ actor, project, filter, pageSize, cursor, withTotal, withOperations }: ListProjectAuditEventsOptions): Promise<AuditListResult> {
+  const ref = await findProjectRef(project);
   await assertProjectPermission(actor, ref, "log:list");
-  const where = { projectId: ref.id };
-  const [rows, total] = await db.$transaction([
-    db.auditEvent.findMany({
-      where,
-      orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
-      select: { id: true, occurredAt: true, principalKind: true, actorName: true, action: true, resourceType: true, resourceName: true, result: true, reason: true, clientIp: true },
-      ...skipTake(page, pageSize),
-    }),
-    db.auditEvent.count({ where }),
+  const decoded = cursor ? decodeCursor(cursor) : undefined;
+  const resolved = await resolveAuditFilter(filter, { projectId: ref.id });
+  const [page, total, operations] = await Promise.all([
+    auditPage(resolved, pageSize, decoded),
+    withTotal ? boundedCount(resolved) : undefined,
+    withOperations ? distinctActions() : undefined,
   ]);
-  return { rows: rows.map((r) => ({ ...r, id: r.id.toString() })), total, page, pageSize };
+  return { ...page, ...(withTotal ? { total } : {}), ...(operations ? { operations } : {}) };
 }

@@ -1,24 +1,56 @@
-import { AuditTable } from "@/components/audit/audit-table";
+import Link from "next/link";
+import { AuditLogView, auditFormValues } from "@/components/audit/audit-log-view";
 import { PageHeader } from "@/components/ui/page-header";
-import { Pagination } from "@/components/ui/pagination";
 import { RefusalNotice } from "@/components/ui/refusal-notice";
 import { attempt } from "@/lib/actions/attempt";
 import { getActor } from "@/lib/auth/session";
+import { ValidationError } from "@/lib/errors";
 import { listAuditEvents } from "@/lib/services/audit/list-audit-events";
-import { ZListAuditEventsQuery } from "@/lib/validation/audit";
+import { fieldErrorsOf } from "@/lib/validation/common";
+import { ZAuditLogSearch } from "@/lib/validation/audit";
 
 export const metadata = { title: "Audit log" };
 
+const BASE = "/admin/audit-log";
+
 export default async function AuditLogPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const query = ZListAuditEventsQuery.parse(await searchParams);
-  const outcome = await attempt(async () => listAuditEvents({ actor: await getActor(), query }));
-  if (!outcome.ok) return <RefusalNotice error={outcome.error} />;
-  const { rows, total, page, pageSize } = outcome.value;
+  const raw = await searchParams;
+  const actor = await getActor();
+  const values = auditFormValues(raw);
+  const parsed = ZAuditLogSearch.safeParse(raw);
+  const search = parsed.success ? parsed.data : undefined;
+  let errors = parsed.success ? {} : fieldErrorsOf(parsed.error);
+  // A bad filter still needs the permission check: the list call below makes it either way.
+  const outcome = await attempt(() =>
+    listAuditEvents({ actor, filter: search ?? {}, pageSize: search?.size ?? 25, cursor: search?.cursor, withTotal: Boolean(search), withOperations: true }),
+  );
+  if (!outcome.ok && !(outcome.error instanceof ValidationError)) return <RefusalNotice error={outcome.error} />;
+  if (!outcome.ok && outcome.error instanceof ValidationError) errors = { ...errors, ...outcome.error.fieldErrors };
+  const ok = outcome.ok && search && Object.keys(errors).length === 0;
+  const isAdmin = actor.kind === "user" && actor.isAdmin;
   return (
     <>
-      <PageHeader title="Audit log" description="Every sign-in, sign-out and change, newest first. Rows cannot be edited or deleted." />
-      <AuditTable rows={rows} />
-      <Pagination basePath="/admin/audit-log" params={{}} page={page} pageSize={pageSize} total={total} />
+      <PageHeader
+        title="Audit log"
+        description="Every sign-in, sign-out, change, push, pull and refusal, newest first. Rows cannot be edited or deleted."
+        actions={
+          isAdmin ? (
+            <Link href={`${BASE}/policy`} className="text-sm text-sky-800 hover:underline" data-testid="audit-policy-link">
+              Retention &amp; forwarding
+            </Link>
+          ) : undefined
+        }
+      />
+      <AuditLogView
+        basePath={BASE}
+        exportPath="/api/v2.0/audit-logs"
+        values={values}
+        errors={errors}
+        search={ok ? search : undefined}
+        result={ok && outcome.ok ? outcome.value : undefined}
+        showProject
+        operations={outcome.ok ? (outcome.value.operations ?? []) : []}
+      />
     </>
   );
 }
