@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -23,11 +23,13 @@ const PROJECT = `browse-${suffix}`;
 const MAINTAINER = `maint-${suffix}`;
 const GUEST = `guest-${suffix}`;
 const REPOSITORY = `${PROJECT}/tools/app`;
+const TARGET = `copies-${suffix}`;
 
 let db: pg.Client;
 let tmp: string;
 let image: OciImageResult;
 let projectId: number;
+let targetId: number;
 
 test.describe.configure({ mode: "serial" });
 
@@ -50,6 +52,11 @@ test.beforeAll(async () => {
   await db.query(`INSERT INTO project_members (project_id, user_id, role_id, updated_at) VALUES ($1, $2, 4, now())`, [projectId, user.rows[0]!.id]);
   // Guest (3): browses, deletes nothing.
   await db.query(`INSERT INTO project_members (project_id, user_id, role_id, updated_at) VALUES ($1, $2, 3, now())`, [projectId, guest.rows[0]!.id]);
+
+  // A second project where the Maintainer is a Developer: the target of the copy test.
+  const target = await db.query<{ id: number }>(`INSERT INTO projects (name, is_public, updated_at) VALUES ($1, false, now()) RETURNING id`, [TARGET]);
+  targetId = target.rows[0]!.id;
+  await db.query(`INSERT INTO project_members (project_id, user_id, role_id, updated_at) VALUES ($1, $2, 2, now())`, [targetId, user.rows[0]!.id]);
 
   image = await writeOciImageLayout(path.join(tmp, "oci-app"), { tag: "1.0", files: { "etc/app.conf": `suffix=${suffix}\n` } });
   const creds = `${MAINTAINER}:${PASSWORD}`;
@@ -109,4 +116,30 @@ test("a Guest browses the same pages with no delete, tag or description controls
   await expect(page.getByTestId("tag-stable")).toBeVisible();
   await expect(page.getByRole("button", { name: /Delete/ })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Add tag" })).toHaveCount(0);
+});
+
+test("a Maintainer copies an artifact into another project from its page, and the copy pulls with the same digest", async ({ page }) => {
+  await signInAs(page, MAINTAINER, PASSWORD);
+  await page.goto(`/projects/${projectId}/repositories/tools/app/-/artifacts/stable`);
+  await page.getByRole("button", { name: "Copy…" }).click();
+  const form = page.getByRole("form", { name: "Copy artifact" });
+  await form.getByLabel("Target project").selectOption(TARGET);
+  await form.getByLabel("Repository (new or existing)").fill("Not Valid");
+  await form.getByRole("button", { name: "Copy", exact: true }).click();
+  await expect(form.getByTestId("error-repository")).toBeVisible();
+
+  await form.getByLabel("Repository (new or existing)").fill("mirror/app");
+  await form.getByLabel("Tag (optional)").fill("v1");
+  await form.getByRole("button", { name: "Copy", exact: true }).click();
+  const result = page.getByTestId("copy-result");
+  await expect(result).toContainText(`${TARGET}/mirror/app:v1`);
+  await result.getByRole("link").click();
+  await expect(page.getByTestId("artifact-digest")).toContainText(`${TARGET}/mirror/app`);
+  await expect(page.getByTestId("tag-v1")).toBeVisible();
+  await expect(page.getByText(image.manifestDigest).first()).toBeVisible();
+
+  const dir = path.join(tmp, "copied");
+  await skopeoCopy(`docker://${HOST}/${TARGET}/mirror/app:v1`, `oci:${dir}:v1`, { srcCreds: `${MAINTAINER}:${PASSWORD}` });
+  const index = JSON.parse(await readFile(path.join(dir, "index.json"), "utf8")) as { manifests: { digest: string }[] };
+  expect(index.manifests[0]!.digest).toBe(image.manifestDigest);
 });

@@ -30,6 +30,11 @@ export function CopyArtifactForm({
 }) {
   const [open, setOpen] = useState(false);
   const [result, formAction] = useActionState(copyArtifactAction, INITIAL);
+  // Controlled, so React's reset of a submitted form does not throw away what was chosen when the
+  // server answers with field errors.
+  const [project, setProject] = useState(targets.some((t) => t.name === defaultProject) ? defaultProject : (targets[0]?.name ?? ""));
+  const [repository, setRepository] = useState(defaultRepository);
+  const [tag, setTag] = useState(defaultTag);
   const errors = result.fieldErrors ?? {};
 
   if (!open) {
@@ -55,7 +60,8 @@ export function CopyArtifactForm({
             <select
               id="copy-project"
               name="project"
-              defaultValue={targets.some((t) => t.name === defaultProject) ? defaultProject : targets[0]!.name}
+              value={project}
+              onChange={(e) => setProject(e.target.value)}
               aria-invalid={errors.project ? true : undefined}
               aria-describedby={errors.project ? "copy-project-error" : undefined}
               className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
@@ -76,7 +82,8 @@ export function CopyArtifactForm({
             id="copy-repository"
             label="Repository (new or existing)"
             name="repository"
-            defaultValue={defaultRepository}
+            value={repository}
+            onChange={(e) => setRepository(e.target.value)}
             required
             maxLength={255}
             autoComplete="off"
@@ -86,7 +93,8 @@ export function CopyArtifactForm({
             id="copy-tag"
             label="Tag (optional)"
             name="tag"
-            defaultValue={defaultTag}
+            value={tag}
+            onChange={(e) => setTag(e.target.value)}
             maxLength={128}
             autoComplete="off"
             hint="Leave empty for an untagged copy. An existing tag moves to the copy."
