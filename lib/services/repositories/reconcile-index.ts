@@ -5,7 +5,7 @@ import type { RegistryClient } from "@/lib/registry/client";
 import { RegistryError } from "@/lib/registry/errors";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
-import { indexManifest, prepareManifest, refreshArtifactCount } from "@/lib/services/repositories/index-manifest";
+import { indexManifest, type PreparedManifest, prepareManifest, refreshArtifactCount } from "@/lib/services/repositories/index-manifest";
 
 /**
  * Brings the artifact index exactly in line with the backing registry, for content written
@@ -19,8 +19,10 @@ import { indexManifest, prepareManifest, refreshArtifactCount } from "@/lib/serv
  * has are removed. Distribution cannot list untagged manifests, so untagged content the index
  * never saw stays unknown (the gateway records it when it is pushed through Wharf).
  *
- * Every repository is written in its own short transaction, so a long run never holds locks
- * across registry calls; `onRepositoryDone` lets the job record a checkpoint after each one, and
+ * Every repository is written in its own short transactions, so a long run never holds locks
+ * across registry calls; a few repositories are walked at once (CONCURRENCY), and reads and
+ * deletes in a repository go BATCH rows at a time, so a 30,000-tag repository makes no giant
+ * statement; `onRepositoryDone` lets the job record a checkpoint after each one, and
  * `resumeAfter` continues the catalog from there (the catalog is sorted, so `last` is exact).
  * Idempotent: a second run over an unchanged registry writes nothing but its audit row.
  */
@@ -61,6 +63,11 @@ const CATALOG_PAGE = 1000;
  * result sets of the whole repository at once.
  */
 const BATCH = 5000;
+/**
+ * Repositories of a catalog page reconciled at once. Each one waits mostly on round trips (the
+ * registry, Postgres); different repositories touch different index rows, so they do not contend.
+ */
+const CONCURRENCY = 4;
 
 export async function reconcileIndex({
   actor,
@@ -73,6 +80,7 @@ export async function reconcileIndex({
   log = () => undefined,
   catalogPageSize = CATALOG_PAGE,
   batchSize = BATCH,
+  concurrency = CONCURRENCY,
 }: {
   actor: Actor;
   registry: RegistryClient;
@@ -89,6 +97,7 @@ export async function reconcileIndex({
   catalogPageSize?: number;
   /** Tests use a small batch to cross batch boundaries with a handful of tags. */
   batchSize?: number;
+  concurrency?: number;
 }): Promise<ReconcileCounts> {
   await assertSystemPermission(actor, "index.reconcile", { type: "index" });
   const counts = initialCounts ? { ...initialCounts } : emptyCounts();
@@ -107,12 +116,37 @@ export async function reconcileIndex({
       const pageLast = names[names.length - 1]!;
       // Indexed repositories the catalog skipped over in this page's range are gone from it.
       counts.repositoriesRemoved += await removeIndexedBetween(last, pageLast, new Set(names), log);
-      for (const name of names) {
-        await reconcileRepository(registry, name, counts, log, batchSize);
-        counts.repositoriesSeen += 1;
-        done += 1;
-        await onRepositoryDone?.({ done, total: Math.max(total, done), lastRepository: name, counts });
-      }
+      // Workers take the page's names in catalog order. Progress, and with it the checkpoint, only
+      // advances over the part of the page that is entirely done, in order: a resumed run never
+      // skips a repository that an interrupted worker had not finished.
+      const finished = names.map(() => false);
+      let next = 0;
+      let reported = 0;
+      let failed = false;
+      let reporting: Promise<void> = Promise.resolve();
+      const worker = async () => {
+        while (next < names.length && !failed) {
+          const i = next++;
+          try {
+            await reconcileRepository(registry, names[i]!, counts, log, batchSize);
+          } catch (error) {
+            failed = true;
+            throw error;
+          }
+          finished[i] = true;
+          while (reported < names.length && finished[reported]) {
+            const lastRepository = names[reported]!;
+            reported += 1;
+            counts.repositoriesSeen += 1;
+            done += 1;
+            const progress = { done, total: Math.max(total, done), lastRepository, counts: { ...counts } };
+            reporting = reporting.then(() => onRepositoryDone?.(progress));
+          }
+          // Awaited by the worker that added to it, so a failing report stops the run here.
+          await reporting;
+        }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, names.length)) }, worker));
       last = pageLast;
     }
     // Stop on a Link that does not advance, so a misbehaving upstream cannot loop us forever.
@@ -163,6 +197,11 @@ async function listTagsOrEmpty(registry: RegistryClient, name: string): Promise<
     if (error instanceof RegistryError && error.status === 404) return [];
     throw error;
   }
+}
+
+/** A prepared manifest's digest and those of the children it brought along (an index's images). */
+function digestsOf(prepared: PreparedManifest): string[] {
+  return [prepared.digest, ...prepared.children.flatMap((c) => (c.prepared ? digestsOf(c.prepared) : []))];
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -225,7 +264,7 @@ async function reconcileRepository(
   // Bounded by the repository's tag count (2.8 has no tag paging; the tag list itself is as big).
   const indexedTags = await loadIndexedTags(repositoryId, batchSize);
   const reached = new Set<string>();
-  let changed = false;
+  let removed = false;
 
   for (const tag of tags) {
     const head = await registry.headManifest(name, tag);
@@ -251,23 +290,27 @@ async function reconcileRepository(
       // Read with no transaction open (prepareManifest may fetch configs and children).
       const fetched = await registry.getManifest(name, head.digest);
       const prepared = await prepareManifest({ registry, repository: name, manifest: fetched, tag });
-      const before = await db.artifact.count({ where: { repositoryId } });
+      // Counted over the manifest's own digests (it and its children), not the whole repository:
+      // a count of 10,000 artifacts per tag would make a large repository quadratic.
+      const digests = { repositoryId, digest: { in: digestsOf(prepared) } };
+      const before = await db.artifact.count({ where: digests });
       await db.$transaction((tx) => indexManifest(tx, { repositoryId, prepared, tag, now }));
-      counts.artifactsAdded += (await db.artifact.count({ where: { repositoryId } })) - before;
+      const added = (await db.artifact.count({ where: digests })) - before;
+      counts.artifactsAdded += added;
     }
     if (indexed === undefined) counts.tagsAdded += 1;
     else {
       counts.tagsMoved += 1;
       log(`moved ${name}:${tag} to ${head.digest}`);
     }
-    changed = true;
+    // Not `removed`: both writes above refresh the artifact count in their own transaction.
   }
 
   // Tags the registry no longer lists, `batchSize` names per statement.
   for (const names of chunks([...indexedTags.keys()], batchSize)) {
     const { count } = await db.tag.deleteMany({ where: { repositoryId, name: { in: names } } });
     counts.tagsRemoved += count;
-    changed = true;
+    removed = true;
   }
 
   // Artifacts no tag reached: still in the registry (untagged, a child, an accessory) or gone.
@@ -292,8 +335,8 @@ async function reconcileRepository(
     // Cascades to their tags and child references; accessories and parents keep the digest (SET NULL).
     const { count } = await db.artifact.deleteMany({ where: { id: { in: ids } } });
     counts.artifactsRemoved += count;
-    changed = true;
+    removed = true;
   }
   if (gone.length > 0) log(`removed ${gone.length} artifact(s) of ${name} gone from the registry`);
-  if (changed) await db.$transaction((tx) => refreshArtifactCount(tx, repositoryId));
+  if (removed) await db.$transaction((tx) => refreshArtifactCount(tx, repositoryId));
 }
