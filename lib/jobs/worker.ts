@@ -1,4 +1,5 @@
 import type PgBoss from "pg-boss";
+import { startAuditForwarder } from "@/lib/jobs/audit-forwarder";
 import { createBoss, ensureQueues, setSharedBoss } from "@/lib/jobs/boss";
 import { purgeAuditJob, reconcileIndexJob } from "@/lib/jobs/definitions";
 import { runPurgeAuditAttempt } from "@/lib/jobs/handlers/purge-audit";
@@ -49,9 +50,13 @@ export async function startJobWorker({ log = (line: string) => console.log(`whar
     log(`jobs: worker started (index reconcile on cron "${cron}" UTC)`);
   }
 
+  // Syslog forwarding of audit rows: a loop of its own (not a queued job), idle while switched off.
+  const forwarder = startAuditForwarder({ log });
+
   return {
     boss,
     async stop() {
+      await forwarder.stop();
       // Graceful: a running attempt gets time to finish; one cut off is retried and resumes from its checkpoint.
       await boss.stop({ graceful: true, timeout: 20_000 });
       setSharedBoss(undefined);
