@@ -121,7 +121,10 @@ const COLUMNS = Prisma.sql`id, occurred_at, principal_kind::text AS principal_ki
  * Up to `limit` rows after `after` in the walk's direction: "older" walks newest-first from the
  * key (or from the top without one), "newer" walks oldest-first above the key.
  */
-export async function fetchAuditRows(filter: ResolvedAuditFilter, options: { limit: number; after?: AuditCursor; offset?: number }): Promise<RawRow[]> {
+export async function fetchAuditRows(
+  filter: ResolvedAuditFilter,
+  options: { limit: number; after?: AuditCursor | undefined; offset?: number },
+): Promise<RawRow[]> {
   const where = whereOf(filter);
   const { after, limit } = options;
   if (after?.direction === "newer") {
@@ -178,7 +181,7 @@ export type AuditPage = {
  * One page of a keyset walk. Without a cursor: the newest rows. "newer" pages that reach the top
  * return the first page instead (so the first page is always full and stable).
  */
-export async function auditPage(filter: ResolvedAuditFilter, pageSize: number, cursor?: AuditCursor): Promise<AuditPage> {
+export async function auditPage(filter: ResolvedAuditFilter, pageSize: number, cursor?: AuditCursor, offset = 0): Promise<AuditPage> {
   if (cursor?.direction === "newer") {
     const raw = await fetchAuditRows(filter, { limit: pageSize + 1, after: cursor });
     if (raw.length <= pageSize) return auditPage(filter, pageSize);
@@ -190,7 +193,7 @@ export async function auditPage(filter: ResolvedAuditFilter, pageSize: number, c
       older: encodeCursor({ ...keyOf(rows[rows.length - 1]!), direction: "older" }),
     };
   }
-  const raw = await fetchAuditRows(filter, { limit: pageSize + 1, after: cursor });
+  const raw = await fetchAuditRows(filter, { limit: pageSize + 1, after: cursor, offset: cursor ? 0 : offset });
   const rows = raw.slice(0, pageSize);
   return {
     rows: await toAuditRows(rows),

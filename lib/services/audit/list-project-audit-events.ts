@@ -12,6 +12,8 @@ export type ListProjectAuditEventsOptions = {
   filter: Partial<TAuditFilter>;
   pageSize: number;
   cursor?: string | undefined;
+  /** Rows to skip (Harbor's page/page_size over REST; the console pages by cursor only). */
+  offset?: number;
   withTotal?: boolean;
   /** Also list the recorded operations (for the form's suggestions; one loose index scan). */
   withOperations?: boolean;
@@ -21,13 +23,13 @@ export type ListProjectAuditEventsOptions = {
  * A project's Logs tab: its rows only, filtered, newest first (project admins, auditors, system
  * admins: the project's `log:list`). A project filter in `filter` cannot widen the scope.
  */
-export async function listProjectAuditEvents({ actor, project, filter, pageSize, cursor, withTotal, withOperations }: ListProjectAuditEventsOptions): Promise<AuditListResult> {
+export async function listProjectAuditEvents({ actor, project, filter, pageSize, cursor, offset, withTotal, withOperations }: ListProjectAuditEventsOptions): Promise<AuditListResult> {
   const ref = await findProjectRef(project);
   await assertProjectPermission(actor, ref, "log:list");
   const decoded = cursor ? decodeCursor(cursor) : undefined;
   const resolved = await resolveAuditFilter(filter, { projectId: ref.id });
   const [page, total, operations] = await Promise.all([
-    auditPage(resolved, pageSize, decoded),
+    auditPage(resolved, pageSize, decoded, offset),
     withTotal ? boundedCount(resolved) : undefined,
     withOperations ? distinctActions() : undefined,
   ]);
