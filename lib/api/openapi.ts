@@ -91,6 +91,18 @@ const PROJECT = [param("requestId"), param("isResourceName"), param("projectName
 const REPO = [param("requestId"), param("projectName"), param("repositoryName")];
 const ARTIFACT = [...REPO, param("reference")];
 const PUBLIC_ENDPOINT: Record<string, string[]>[] = [{}];
+const AUDIT_LOG_PARAMS: (Parameter | Ref)[] = [
+  param("requestId"),
+  { name: "q", in: "query", description: "Filter terms (see the description).", schema: string() },
+  ...PAGING,
+  { name: "cursor", in: "query", description: 'Keyset cursor from a `Link` header (rel="next"/"prev"); replaces `page`.', schema: string() },
+  { name: "format", in: "query", description: "`csv` for the CSV export.", schema: { type: "string", enum: ["json", "csv"] } },
+];
+const auditLogOk: ResponseObject = {
+  description: "One page of audit rows (JSON), or every matching row (text/csv, Content-Disposition: attachment).",
+  headers: { "X-Total-Count": ref("headers", "XTotalCount"), Link: ref("headers", "Link"), "X-Request-Id": ref("headers", "XRequestId") },
+  content: { ...json({ type: "array", items: schema("AuditLog") }), "text/csv": { schema: { type: "string" } } },
+};
 
 export const openApiDocument: OpenApiDocument = {
   openapi: "3.0.3",
@@ -121,6 +133,7 @@ export const openApiDocument: OpenApiDocument = {
     { name: "repository", description: "Repositories in a project." },
     { name: "artifact", description: "Artifacts, their tags and build history." },
     { name: "search", description: "Projects and repositories by name." },
+    { name: "auditlog", description: "The audit log: every change, sign-in, push, pull and refusal." },
     { name: "meta", description: "This document." },
   ],
   security: [{ basic: [] }, { cookie: [] }, {}],
@@ -386,6 +399,36 @@ export const openApiDocument: OpenApiDocument = {
         responses: { "200": jsonOk("History entries, oldest first.", { type: "array", items: schema("BuildHistoryEntry") }), ...errors("400", "401", "403", "404", "429", "500") },
       },
     },
+    "/audit-logs": {
+      get: {
+        operationId: "listAuditLogs",
+        summary: "The audit log, newest first (JSON or CSV)",
+        description: [
+          "Administrators and auditors. `q` terms: `username=<name>` or `username=~<prefix>`, `operation=<verb or resource.verb>`,",
+          "`resource_type=<type>`, `resource=<name>` or `resource=~<prefix>`, `project_id=<id>` or `project=<name>`,",
+          "`result=success|failure`, `op_time=[<from>~<to>]` (UTC, `2026-01-01 00:00:00` or ISO 8601; either end may be empty).",
+          "Fuzzy terms match a prefix (an index range on millions of rows). `page`/`page_size` may skip at most 10,000 rows;",
+          'the `Link` header\'s rel="next" carries a `cursor` that pages at the same cost to the end. `X-Total-Count` is exact up to',
+          "10,000 matching rows and otherwise omitted (`X-Total-Count-Bound: 10000+`): no count over millions per request.",
+          "`format=csv` (or `Accept: text/csv`) streams every matching row as CSV (spreadsheet formulas neutralised) and records",
+          "one `audit_log.export` audit row.",
+        ].join(" "),
+        tags: ["auditlog"],
+        parameters: AUDIT_LOG_PARAMS,
+        responses: { "200": auditLogOk, ...errors("400", "401", "403", "429", "500") },
+      },
+    },
+    "/projects/{project_name_or_id}/logs": {
+      get: {
+        operationId: "getLogs",
+        summary: "A project's audit log, newest first (JSON or CSV)",
+        description:
+          "The project's administrators, auditors and system administrators. Same `q`, paging, cursor, count and CSV rules as `/audit-logs`; a `project`/`project_id` term cannot widen the scope.",
+        tags: ["auditlog"],
+        parameters: [...PROJECT, ...AUDIT_LOG_PARAMS.slice(1)],
+        responses: { "200": auditLogOk, ...errors("400", "401", "403", "404", "429", "500") },
+      },
+    },
     "/search": {
       get: {
         operationId: "search",
@@ -649,6 +692,23 @@ export const openApiDocument: OpenApiDocument = {
           name: { type: "string", enum: ["core", "database", "registry"] },
           status: { type: "string", enum: ["healthy", "unhealthy"] },
           error: string("Why it is unhealthy (\"unavailable\" unless the caller is an administrator or auditor)."),
+        },
+      },
+      AuditLog: {
+        type: "object",
+        properties: {
+          id: integer("The audit row's id."),
+          username: string("Who acted: a username, robot name, `anonymous` or `system:<component>`."),
+          resource: string("The resource's name."),
+          resource_type: string("e.g. artifact, repository, project, user, session."),
+          operation: string("Harbor's verb: the last part of `action` (create, delete, pull, push, ...)."),
+          op_time: dateTime("When it happened (UTC)."),
+          result: { type: "string", enum: ["success", "failure"] },
+          reason: { type: "string", nullable: true, description: "Why a failure failed." },
+          project_id: { type: "integer", nullable: true },
+          client_ip: { type: "string", nullable: true },
+          action: string("Wharf's full `<resource>.<verb>`, e.g. artifact.delete."),
+          detail: { type: "object", description: "Structured detail; secrets are redacted before a row is written." },
         },
       },
       ProjectMetadata: {

@@ -1,0 +1,5 @@
+import * as r from "@/lib/api/routes/audit-logs";
+
+export const dynamic = "force-dynamic";
+
+export const GET = r.listAuditLogsRoute;
