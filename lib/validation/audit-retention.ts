@@ -114,8 +114,8 @@ const ZPort = z.coerce.number({ error: "Enter a port" }).int("Enter a whole numb
 export const ZForwardingSettings = z
   .object({
     enabled: ZCheckbox,
-    host: z.string().optional(),
-    port: z.union([z.string(), z.number()]).optional(),
+    host: z.string().nullish(),
+    port: z.union([z.string(), z.number()]).nullish(),
   })
   .transform((v, ctx) => {
     const blank = (x: unknown) => x === undefined || x === null || (typeof x === "string" && x.trim() === "");

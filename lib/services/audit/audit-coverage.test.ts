@@ -244,6 +244,7 @@ const A = {
   members: "app/(console)/projects/[projectId]/members/actions.ts",
   robots: "app/(console)/projects/[projectId]/robots/actions.ts",
   account: "app/(console)/account/actions.ts",
+  retention: "app/(console)/admin/audit-log/policy/actions.ts",
 };
 const P = "/api/v2.0/projects/{project_name_or_id}";
 const R = `${P}/repositories/{repository_name}`;
@@ -259,6 +260,8 @@ const newProjectMember = async () => {
 };
 const failedRun = () =>
   db.jobRun.create({ data: { jobName: reconcileIndexJob.id, jobVersion: reconcileIndexJob.version, trigger: "walk", status: "failed", error: "walk" }, select: { id: true } });
+const failedPurgeRun = () =>
+  db.jobRun.create({ data: { jobName: "audit.purge", jobVersion: 1, trigger: "walk", status: "failed", error: "walk" }, select: { id: true } });
 const sharedRepoParams = () => ({ project_name_or_id: shared.project.name, repository_name: "app" });
 const sharedRepoPath = () => `/projects/${shared.project.name}/repositories/app`;
 const robotBody = (project: string) => ({
@@ -326,6 +329,31 @@ const CASES: Record<string, Case> = {
     refused: async () => ({ run: action(`${A.health}#retryReconcileAction`, (await failedRun()).id) }),
   },
   [`${A.health}#listReconcileRunsAction`]: { read: () => action(`${A.health}#listReconcileRunsAction`) },
+  // -- audit log retention and forwarding (start before retry: a queued purge refuses a second start) --
+  [`${A.retention}#updatePurgePolicyAction`]: {
+    action: "audit_log.purge_policy.update",
+    success: async () => ({ run: action(`${A.retention}#updatePurgePolicyAction`, INITIAL, form({ retentionDays: 3650, schedulePreset: "none" })) }),
+    refused: async () => ({ run: action(`${A.retention}#updatePurgePolicyAction`, INITIAL, form({ retentionDays: 1, schedulePreset: "hourly", enabled: "on" })) }),
+  },
+  [`${A.retention}#startPurgeAction`]: {
+    action: "audit_log.purge.start",
+    success: async () => ({ run: action(`${A.retention}#startPurgeAction`) }),
+    refused: async () => ({ run: action(`${A.retention}#startPurgeAction`) }),
+  },
+  [`${A.retention}#retryPurgeAction`]: {
+    action: "audit_log.purge.retry",
+    success: async () => ({ run: action(`${A.retention}#retryPurgeAction`, (await failedPurgeRun()).id) }),
+    refused: async () => ({ run: action(`${A.retention}#retryPurgeAction`, (await failedPurgeRun()).id) }),
+  },
+  [`${A.retention}#updateForwardingAction`]: {
+    action: "audit_log.forwarding.update",
+    // Saved switched off: the walk has no receiver to forward to.
+    success: async () => ({ run: action(`${A.retention}#updateForwardingAction`, INITIAL, form({ host: "127.0.0.1", port: "6514" })) }),
+    refused: async () => ({ run: action(`${A.retention}#updateForwardingAction`, INITIAL, form({ host: "127.0.0.1", port: "6514", enabled: "on" })) }),
+  },
+  [`${A.retention}#dryRunPurgeAction`]: { read: () => action(`${A.retention}#dryRunPurgeAction`) },
+  [`${A.retention}#listPurgeRunsAction`]: { read: () => action(`${A.retention}#listPurgeRunsAction`) },
+  [`${A.retention}#getForwardingStatusAction`]: { read: () => action(`${A.retention}#getForwardingStatusAction`) },
   // -- projects --
   [`${A.projects}#createProjectAction`]: {
     action: "project.create",

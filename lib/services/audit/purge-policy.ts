@@ -14,9 +14,9 @@ import { type TPurgePolicy, ZPurgePolicy } from "@/lib/validation/audit-retentio
 
 /**
  * The audit log's retention (Harbor: Clean Up → Audit log purge), stored as SystemSetting
- * `audit_purge_policy`. Reading it is for administrators and auditors (`audit.list`); changing
- * it, a dry run and a purge are administrators' (`setting.update`): an auditor reads the log and
- * must never be able to shorten it.
+ * `audit_purge_policy`. Reading it and a dry run (a count) are for administrators and auditors
+ * (`audit.list`); changing it and purging are administrators' (`setting.update`): an auditor
+ * reads the log and must never be able to shorten it.
  */
 export const PURGE_POLICY_KEY = "audit_purge_policy";
 
@@ -94,7 +94,7 @@ export type PurgeDryRun = { retentionDays: number; cutoff: string; rows: number 
  * one that wrote `occurred_at`.
  */
 export async function dryRunPurge({ actor, retentionDays }: { actor: Actor; retentionDays?: number }): Promise<PurgeDryRun> {
-  await assertSystemPermission(actor, "setting.update", POLICY_RESOURCE);
+  await assertSystemPermission(actor, "audit.list", POLICY_RESOURCE);
   const days = retentionDays ?? (await readPurgePolicy()).retentionDays;
   const check = ZPurgePolicy.shape.retentionDays.safeParse(days);
   if (!check.success) throw new ValidationError("Check the highlighted fields.", { retentionDays: check.error.issues.map((i) => i.message) });

@@ -2,20 +2,13 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { listReconcileRunsAction, retryReconcileAction, startReconcileAction } from "@/app/(console)/admin/health/actions";
-import { Badge } from "@/components/ui/badge";
+import { isActive, JobRunList, runsRefetchInterval } from "@/components/jobs/job-run-list";
 import { Button } from "@/components/ui/button";
 import type { JobRunView } from "@/lib/services/jobs/job-runs";
-
-const TONE = { queued: "neutral", running: "info", succeeded: "good", failed: "bad" } as const;
 
 function progressText(run: JobRunView): string {
   if (run.progressTotal === null) return run.status === "queued" ? "waiting for the worker" : `${run.progressDone} repositories`;
   return `${run.progressDone} / ${run.progressTotal} repositories`;
-}
-
-function percent(run: JobRunView): number {
-  if (!run.progressTotal) return run.status === "succeeded" ? 100 : 0;
-  return Math.min(100, Math.round((run.progressDone / run.progressTotal) * 100));
 }
 
 /**
@@ -28,7 +21,7 @@ export function ReconcilePanel({ initial, canStart }: { initial: JobRunView[]; c
     queryKey: ["reconcile-runs"],
     queryFn: () => listReconcileRunsAction(),
     initialData: initial,
-    refetchInterval: (query) => (query.state.data?.some((r) => r.status === "queued" || r.status === "running") ? 2_000 : 30_000),
+    refetchInterval: (query) => runsRefetchInterval(query.state.data),
   });
   const start = useMutation({
     mutationFn: () => startReconcileAction(),
@@ -38,7 +31,7 @@ export function ReconcilePanel({ initial, canStart }: { initial: JobRunView[]; c
     mutationFn: (runId: number) => retryReconcileAction(runId),
     onSettled: () => queryClient.invalidateQueries({ queryKey: ["reconcile-runs"] }),
   });
-  const active = runs.some((r) => r.status === "queued" || r.status === "running");
+  const active = isActive(runs);
 
   return (
     <section className="max-w-2xl space-y-3" data-testid="reconcile-panel">
@@ -57,42 +50,15 @@ export function ReconcilePanel({ initial, canStart }: { initial: JobRunView[]; c
       </div>
       {start.data && <p className={`text-sm ${start.data.ok ? "text-emerald-700" : "text-red-700"}`}>{start.data.message}</p>}
       {retry.data && <p className={`text-sm ${retry.data.ok ? "text-emerald-700" : "text-red-700"}`}>{retry.data.message}</p>}
-      {runs.length === 0 ? (
-        <p className="text-sm text-slate-500">No runs yet.</p>
-      ) : (
-        <ul className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white">
-          {runs.map((run) => (
-            <li key={run.id} className="space-y-2 px-4 py-3" data-testid={`reconcile-run-${run.id}`}>
-              <div className="flex items-center justify-between gap-4 text-sm">
-                <span>
-                  #{run.id} by {run.trigger} · {new Date(run.queuedAt).toISOString().slice(0, 19).replace("T", " ")} UTC
-                  {run.attempts > 1 && ` · attempt ${run.attempts}`}
-                </span>
-                <Badge tone={TONE[run.status]}>{run.status}</Badge>
-              </div>
-              <div className="h-1.5 w-full rounded bg-slate-100" role="progressbar" aria-valuenow={percent(run)} aria-valuemin={0} aria-valuemax={100}>
-                <div className="h-1.5 rounded bg-sky-600" style={{ width: `${percent(run)}%` }} />
-              </div>
-              <p className="text-xs text-slate-600">
-                {progressText(run)}
-                {run.checkpoint && run.status !== "succeeded" && ` · last done: ${run.checkpoint}`}
-              </p>
-              {run.error && <p className="text-sm text-red-700">{run.error}</p>}
-              {canStart && run.status === "failed" && (
-                <Button type="button" variant="secondary" onClick={() => retry.mutate(run.id)} disabled={retry.isPending || active} data-testid={`reconcile-retry-${run.id}`}>
-                  Retry from checkpoint
-                </Button>
-              )}
-              {run.log && (
-                <details>
-                  <summary className="cursor-pointer text-xs text-slate-500">Log</summary>
-                  <pre className="mt-1 max-h-48 overflow-auto whitespace-pre-wrap rounded bg-slate-50 p-2 text-xs">{run.log}</pre>
-                </details>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
+      <JobRunList
+        runs={runs}
+        testIdPrefix="reconcile"
+        progressText={progressText}
+        detailText={(run) => (run.checkpoint && run.status !== "succeeded" ? `last done: ${run.checkpoint}` : null)}
+        onRetry={canStart ? (runId) => retry.mutate(runId) : undefined}
+        retryDisabled={retry.isPending || active}
+        retryLabel="Retry from checkpoint"
+      />
     </section>
   );
 }

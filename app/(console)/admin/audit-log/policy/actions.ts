@@ -1,0 +1,81 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { type ActionResult, toActionError } from "@/lib/actions/action-result";
+import { getActor } from "@/lib/auth/session";
+import { type ForwardingStatus, getForwardingStatus, updateForwardingSettings } from "@/lib/services/audit/forward-audit-events";
+import { dryRunPurge, listPurgeRuns, type PurgeDryRun, retryAuditPurge, startAuditPurge, updatePurgePolicy } from "@/lib/services/audit/purge-policy";
+import type { JobRunView } from "@/lib/services/jobs/job-runs";
+import { ZForwardingSettings, ZPurgePolicyForm } from "@/lib/validation/audit-retention";
+import { fieldErrorsOf } from "@/lib/validation/common";
+
+// Thin actions: the services authorize (setting.update to change or purge, audit.list to read).
+
+const PAGE = "/admin/audit-log/policy";
+
+export async function updatePurgePolicyAction(_prev: ActionResult, formData: FormData): Promise<ActionResult> {
+  const parsed = ZPurgePolicyForm.safeParse(Object.fromEntries(formData));
+  if (!parsed.success) return { ok: false, message: "Check the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error) };
+  let scheduleApplied: boolean;
+  try {
+    ({ scheduleApplied } = await updatePurgePolicy({ actor: await getActor(), input: parsed.data }));
+  } catch (err) {
+    return toActionError(err);
+  }
+  revalidatePath(PAGE);
+  return scheduleApplied
+    ? { ok: true, message: "Purge policy saved." }
+    : { ok: true, message: "Purge policy saved; the schedule takes effect when the job worker next starts." };
+}
+
+export type DryRunResult = { ok: true; value: PurgeDryRun } | { ok: false; message: string };
+
+/** Counts what a purge with the saved retention would delete now; changes nothing. */
+export async function dryRunPurgeAction(): Promise<DryRunResult> {
+  try {
+    return { ok: true, value: await dryRunPurge({ actor: await getActor() }) };
+  } catch (err) {
+    return { ok: false, message: toActionError(err).message ?? "Dry run failed." };
+  }
+}
+
+export async function startPurgeAction(): Promise<ActionResult> {
+  try {
+    const { runId, cutoff } = await startAuditPurge({ actor: await getActor() });
+    return { ok: true, message: `Purge run #${runId} queued: rows older than ${cutoff.slice(0, 19).replace("T", " ")} UTC.` };
+  } catch (err) {
+    return toActionError(err);
+  }
+}
+
+export async function retryPurgeAction(runId: number): Promise<ActionResult> {
+  if (!Number.isSafeInteger(runId) || runId < 1) return { ok: false, message: "No such run." };
+  try {
+    await retryAuditPurge({ actor: await getActor(), runId });
+    return { ok: true, message: `Run #${runId} queued again; it continues with the rows left.` };
+  } catch (err) {
+    return toActionError(err);
+  }
+}
+
+/** Polled by the page while it is open (react-query); the 5 latest runs. */
+export async function listPurgeRunsAction(): Promise<JobRunView[]> {
+  return listPurgeRuns({ actor: await getActor(), take: 5 });
+}
+
+export async function updateForwardingAction(_prev: ActionResult, formData: FormData): Promise<ActionResult> {
+  const parsed = ZForwardingSettings.safeParse(Object.fromEntries(formData));
+  if (!parsed.success) return { ok: false, message: "Check the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error) };
+  try {
+    await updateForwardingSettings({ actor: await getActor(), input: parsed.data });
+  } catch (err) {
+    return toActionError(err);
+  }
+  revalidatePath(PAGE);
+  return { ok: true, message: parsed.data.enabled ? "Forwarding saved: new audit rows go to the endpoint from now on." : "Forwarding saved (off)." };
+}
+
+/** Polled by the page: the forwarder's cursor, lag and last error. */
+export async function getForwardingStatusAction(): Promise<ForwardingStatus> {
+  return getForwardingStatus({ actor: await getActor() });
+}

@@ -1,0 +1,88 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useActionState, useEffect } from "react";
+import { getForwardingStatusAction, updateForwardingAction } from "@/app/(console)/admin/audit-log/policy/actions";
+import { Badge } from "@/components/ui/badge";
+import { Field } from "@/components/ui/field";
+import { FormMessage } from "@/components/ui/form-message";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import type { ForwardingStatus } from "@/lib/services/audit/forward-audit-events";
+
+const utc = (iso: string | null) => (iso ? `${iso.slice(0, 19).replace("T", " ")} UTC` : "never");
+
+/** Syslog over TCP: the endpoint and switch (administrators), and the forwarder's status (polled). */
+export function ForwardingPanel({ initial, canEdit }: { initial: ForwardingStatus; canEdit: boolean }) {
+  const [result, formAction] = useActionState(updateForwardingAction, INITIAL_ACTION_RESULT);
+  const { data: status, refetch } = useQuery({
+    queryKey: ["audit-forwarding"],
+    queryFn: () => getForwardingStatusAction(),
+    initialData: initial,
+    refetchInterval: (query) => (query.state.data?.enabled ? 5_000 : 60_000),
+  });
+  useEffect(() => {
+    if (result.ok) void refetch();
+  }, [result, refetch]);
+  const errors = result.fieldErrors ?? {};
+  const failing = Boolean(status.lastError && (!status.lastForwardedAt || (status.lastErrorAt ?? "") > status.lastForwardedAt));
+
+  return (
+    <section className="space-y-3" data-testid="forwarding-panel">
+      <div>
+        <h2 className="text-lg font-semibold">Forward to syslog</h2>
+        <p className="text-sm text-slate-600">
+          Sends every new audit row to a syslog receiver over TCP (RFC 5424, octet-counted framing, app-name <code>wharf</code>, msgid{" "}
+          <code>audit</code>, the row as JSON). Forwarding starts with rows written after it is switched on; a row is sent again rather than lost
+          when the receiver is down.
+        </p>
+      </div>
+      <div className="rounded-lg border border-slate-200 bg-white p-6">
+        <form action={formAction} className="space-y-4" data-testid="forwarding-form" noValidate>
+          <fieldset disabled={!canEdit} className="space-y-4">
+            <div className="grid grid-cols-3 gap-3">
+              <div className="col-span-2">
+                <Field label="Host" name="host" defaultValue={initial.host ?? ""} placeholder="syslog.example.com" errors={errors.host} />
+              </div>
+              <Field label="Port" name="port" type="number" min={1} max={65535} defaultValue={initial.port ?? ""} placeholder="514" errors={errors.port} />
+            </div>
+            <label className="flex items-center gap-2 text-sm">
+              <input type="checkbox" name="enabled" defaultChecked={initial.enabled} />
+              Forward audit rows to this endpoint
+            </label>
+          </fieldset>
+          {canEdit && <SubmitButton>Save forwarding</SubmitButton>}
+          <FormMessage result={result} />
+        </form>
+      </div>
+      <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm" data-testid="forwarding-status">
+        <dt className="text-slate-500">Status</dt>
+        <dd>
+          {!status.enabled ? <Badge>off</Badge> : failing ? <Badge tone="bad">failing</Badge> : <Badge tone="good">on</Badge>}
+          {status.enabled && status.host && (
+            <span className="ml-2">
+              {status.host}:{status.port}
+            </span>
+          )}
+        </dd>
+        <dt className="text-slate-500">Last forwarded row</dt>
+        <dd>
+          {status.cursor ? `#${status.cursor}` : "–"} · {utc(status.lastForwardedAt)}
+        </dd>
+        <dt className="text-slate-500">Waiting</dt>
+        <dd data-testid="forwarding-lag">
+          {status.lag.toLocaleString("en-US")}
+          {status.lagCapped ? "+" : ""} row{status.lag === 1 ? "" : "s"}
+        </dd>
+        {status.lastError && (
+          <>
+            <dt className="text-slate-500">Last error</dt>
+            <dd className={failing ? "text-red-700" : "text-slate-600"}>
+              {status.lastError} · {utc(status.lastErrorAt)}
+            </dd>
+          </>
+        )}
+      </dl>
+    </section>
+  );
+}

@@ -1,0 +1,81 @@
+"use client";
+
+import { useActionState, useState } from "react";
+import { updatePurgePolicyAction } from "@/app/(console)/admin/audit-log/policy/actions";
+import { Field } from "@/components/ui/field";
+import { FormMessage } from "@/components/ui/form-message";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+
+type Preset = "none" | "hourly" | "daily" | "weekly" | "custom";
+
+const PRESETS: { value: Preset; label: string }[] = [
+  { value: "none", label: "None (purge only when started here)" },
+  { value: "hourly", label: "Hourly (at minute 0)" },
+  { value: "daily", label: "Daily (00:00 UTC)" },
+  { value: "weekly", label: "Weekly (Sunday 00:00 UTC)" },
+  { value: "custom", label: "Custom cron expression" },
+];
+
+export function PolicyForm({
+  policy,
+  canEdit,
+}: {
+  policy: { retentionDays: number; enabled: boolean; preset: Preset; cron: string };
+  canEdit: boolean;
+}) {
+  const [result, formAction] = useActionState(updatePurgePolicyAction, INITIAL_ACTION_RESULT);
+  const [preset, setPreset] = useState<Preset>(policy.preset);
+  const errors = result.fieldErrors ?? {};
+  return (
+    <form action={formAction} className="space-y-4" data-testid="purge-policy-form" noValidate>
+      <fieldset disabled={!canEdit} className="space-y-4">
+        <Field
+          label="Keep audit rows for (days)"
+          name="retentionDays"
+          type="number"
+          min={1}
+          max={36500}
+          defaultValue={policy.retentionDays}
+          errors={errors.retentionDays}
+          hint="1 to 36,500 days. Rows older than this are deleted by the purge."
+        />
+        <div className="space-y-1">
+          <label htmlFor="field-schedulePreset" className="block text-sm font-medium text-slate-800">
+            Schedule
+          </label>
+          <select
+            id="field-schedulePreset"
+            name="schedulePreset"
+            value={preset}
+            onChange={(e) => setPreset(e.target.value as Preset)}
+            className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm"
+          >
+            {PRESETS.map((p) => (
+              <option key={p.value} value={p.value}>
+                {p.label}
+              </option>
+            ))}
+          </select>
+          {errors.schedulePreset && <p className="text-sm text-red-700">{errors.schedulePreset.join(". ")}</p>}
+        </div>
+        {preset === "custom" && (
+          <Field
+            label="Cron expression (UTC)"
+            name="cron"
+            defaultValue={policy.cron}
+            errors={errors.cron}
+            placeholder="30 2 * * *"
+            hint="5 fields: minute hour day-of-month month day-of-week."
+          />
+        )}
+        <label className="flex items-center gap-2 text-sm">
+          <input type="checkbox" name="enabled" defaultChecked={policy.enabled} />
+          Run the purge on this schedule
+        </label>
+      </fieldset>
+      {canEdit && <SubmitButton>Save policy</SubmitButton>}
+      <FormMessage result={result} />
+    </form>
+  );
+}

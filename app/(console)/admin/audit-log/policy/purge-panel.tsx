@@ -1,0 +1,114 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { dryRunPurgeAction, listPurgeRunsAction, retryPurgeAction, startPurgeAction } from "@/app/(console)/admin/audit-log/policy/actions";
+import { isActive, JobRunList, runsRefetchInterval } from "@/components/jobs/job-run-list";
+import { Button } from "@/components/ui/button";
+import type { JobRunView } from "@/lib/services/jobs/job-runs";
+
+const utc = (iso: string) => `${iso.slice(0, 19).replace("T", " ")} UTC`;
+const rows = (n: number) => `${n.toLocaleString("en-US")} row${n === 1 ? "" : "s"}`;
+
+function progressText(run: JobRunView): string {
+  if (run.progressTotal === null) return run.status === "queued" ? "waiting for the worker" : `${rows(run.progressDone)} deleted`;
+  return `${run.progressDone.toLocaleString("en-US")} / ${rows(run.progressTotal)} deleted`;
+}
+
+function cutoffText(run: JobRunView): string | null {
+  const cutoff = (run.result as { cutoff?: unknown } | null)?.cutoff;
+  return typeof cutoff === "string" ? `older than ${utc(cutoff)}` : null;
+}
+
+/**
+ * Dry run (how many rows the saved retention would delete now), "Purge now" behind a confirmation
+ * that names that count, and the latest purge runs with their progress (polled while one runs).
+ */
+export function PurgePanel({ initialRuns, retentionDays, canPurge }: { initialRuns: JobRunView[]; retentionDays: number; canPurge: boolean }) {
+  const queryClient = useQueryClient();
+  const [confirming, setConfirming] = useState(false);
+  const { data: runs } = useQuery({
+    queryKey: ["purge-runs"],
+    queryFn: () => listPurgeRunsAction(),
+    initialData: initialRuns,
+    refetchInterval: (query) => runsRefetchInterval(query.state.data),
+  });
+  const dryRun = useMutation({ mutationFn: () => dryRunPurgeAction() });
+  const start = useMutation({
+    mutationFn: () => startPurgeAction(),
+    onSettled: () => {
+      setConfirming(false);
+      dryRun.reset();
+      return queryClient.invalidateQueries({ queryKey: ["purge-runs"] });
+    },
+  });
+  const retry = useMutation({
+    mutationFn: (runId: number) => retryPurgeAction(runId),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ["purge-runs"] }),
+  });
+  const active = isActive(runs);
+  const counted = dryRun.data?.ok ? dryRun.data.value : undefined;
+
+  return (
+    <section className="space-y-3" data-testid="purge-panel">
+      <div>
+        <h2 className="text-lg font-semibold">Purge</h2>
+        <p className="text-sm text-slate-600">
+          Deletes audit rows older than {retentionDays.toLocaleString("en-US")} days in batches of 10,000, oldest first, and records one audit row with
+          the count. Rows younger than 24 hours are never deleted.
+        </p>
+      </div>
+      <div className="flex flex-wrap gap-2">
+        <Button type="button" variant="secondary" onClick={() => dryRun.mutate()} disabled={dryRun.isPending} data-testid="purge-dry-run">
+          {dryRun.isPending ? "Counting…" : "Dry run"}
+        </Button>
+        {canPurge && !confirming && (
+          <Button
+            type="button"
+            variant="danger"
+            disabled={active || dryRun.isPending}
+            onClick={() => {
+              // The confirmation names the count, so count first.
+              dryRun.mutate(undefined, { onSuccess: (r) => r.ok && setConfirming(true) });
+            }}
+            data-testid="purge-now"
+          >
+            Purge now…
+          </Button>
+        )}
+      </div>
+      {dryRun.data && !dryRun.data.ok && <p className="text-sm text-red-700">{dryRun.data.message}</p>}
+      {counted && !confirming && (
+        <p className="text-sm" data-testid="purge-dry-run-result">
+          Dry run: {rows(counted.rows)} older than {utc(counted.cutoff)} would be deleted. Nothing was changed.
+        </p>
+      )}
+      {canPurge && confirming && counted && (
+        <div className="space-y-2 rounded-md border border-red-200 bg-red-50 p-3" role="alertdialog" aria-label="Confirm purge" data-testid="purge-confirm">
+          <p className="text-sm text-red-900">
+            Delete {rows(counted.rows)} older than {utc(counted.cutoff)}? This cannot be undone.
+          </p>
+          <div className="flex gap-2">
+            <Button type="button" variant="danger" onClick={() => start.mutate()} disabled={start.isPending} data-testid="purge-confirm-yes">
+              {start.isPending ? "Queuing…" : `Delete ${rows(counted.rows)}`}
+            </Button>
+            <Button type="button" variant="secondary" onClick={() => setConfirming(false)} disabled={start.isPending}>
+              Cancel
+            </Button>
+          </div>
+        </div>
+      )}
+      {start.data && <p className={`text-sm ${start.data.ok ? "text-emerald-700" : "text-red-700"}`}>{start.data.message}</p>}
+      {retry.data && <p className={`text-sm ${retry.data.ok ? "text-emerald-700" : "text-red-700"}`}>{retry.data.message}</p>}
+      <h3 className="text-sm font-medium text-slate-800">Recent purge runs</h3>
+      <JobRunList
+        runs={runs}
+        testIdPrefix="purge"
+        progressText={progressText}
+        detailText={cutoffText}
+        onRetry={canPurge ? (runId) => retry.mutate(runId) : undefined}
+        retryDisabled={retry.isPending || active}
+      />
+    </section>
+  );
+}
