@@ -143,3 +143,15 @@ test("a Maintainer copies an artifact into another project from its page, and th
   const index = JSON.parse(await readFile(path.join(dir, "index.json"), "utf8")) as { manifests: { digest: string }[] };
   expect(index.manifests[0]!.digest).toBe(image.manifestDigest);
 });
+
+test("the repository description is edited as markdown and shown rendered, without raw HTML", async ({ page }) => {
+  await signInAs(page, MAINTAINER, PASSWORD);
+  await page.goto(`/projects/${projectId}/repositories/tools/app`);
+  await page.getByRole("button", { name: "Edit description" }).click();
+  await page.getByLabel("Description (markdown)").fill("# Tools app\n\nUse **stable**.\n\n<b>raw</b>");
+  await page.getByRole("button", { name: "Save" }).click();
+  const description = page.getByTestId("repository-description");
+  await expect(description.getByRole("heading", { name: "Tools app" })).toBeVisible();
+  await expect(description.locator("strong")).toHaveText("stable");
+  await expect(description.locator("b")).toHaveCount(0);
+});

@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useState } from "react";
+import { type ReactNode, useActionState, useState } from "react";
 import { addTagAction, updateDescriptionAction } from "@/app/(console)/projects/[projectId]/repositories/actions";
 import { Button } from "@/components/ui/button";
 import { FormMessage } from "@/components/ui/form-message";
@@ -83,16 +83,35 @@ export function AddTagForm({ projectId, repository, digest }: { projectId: numbe
   );
 }
 
-/** The markdown description, shown as plain text; a textarea for those who may edit it. */
-export function DescriptionForm({ projectId, repository, description, canEdit }: { projectId: number; repository: string; description: string; canEdit: boolean }) {
+/**
+ * The markdown description (`rendered` on the server; plain text without it); a textarea for
+ * those who may edit it.
+ */
+export function DescriptionForm({
+  projectId,
+  repository,
+  description,
+  canEdit,
+  rendered,
+}: {
+  projectId: number;
+  repository: string;
+  description: string;
+  canEdit: boolean;
+  rendered?: ReactNode;
+}) {
   const [result, formAction] = useActionState(updateDescriptionAction, INITIAL_ACTION_RESULT);
   const [editing, setEditing] = useState(false);
   if (!editing) {
     return (
       <div>
-        <p className="text-sm whitespace-pre-wrap text-slate-700" data-testid="repository-description">
-          {description || "No description."}
-        </p>
+        {description && rendered ? (
+          rendered
+        ) : (
+          <p className="text-sm whitespace-pre-wrap text-slate-700" data-testid="repository-description">
+            {description || "No description."}
+          </p>
+        )}
         {canEdit && (
           <Button variant="secondary" className="mt-2" onClick={() => setEditing(true)}>
             Edit description

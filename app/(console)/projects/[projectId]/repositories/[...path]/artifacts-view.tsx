@@ -8,6 +8,7 @@ import {
   repositoryHref,
   shortDigest,
 } from "@/app/(console)/projects/[projectId]/repositories/format";
+import { DescriptionMarkdown } from "@/app/(console)/projects/[projectId]/repositories/[...path]/description-markdown";
 import { ConfirmDeleteForm, DescriptionForm, PullCommand } from "@/app/(console)/projects/[projectId]/repositories/repository-forms";
 import { SearchBox } from "@/components/data-table/search-box";
 import { Badge } from "@/components/ui/badge";
@@ -98,7 +99,13 @@ export async function ArtifactsView({
 
       <section aria-labelledby="description-heading" className="mb-6 rounded-lg border border-slate-200 bg-white p-4">
         <h3 id="description-heading" className="mb-2 text-sm font-semibold">Description</h3>
-        <DescriptionForm projectId={project.id} repository={repository} description={repo.value.description} canEdit={can.has("repository:update")} />
+        <DescriptionForm
+          projectId={project.id}
+          repository={repository}
+          description={repo.value.description}
+          canEdit={can.has("repository:update")}
+          rendered={<DescriptionMarkdown text={repo.value.description} />}
+        />
       </section>
 
       <div className="mb-4 flex flex-wrap items-center justify-between gap-4">
