@@ -133,7 +133,8 @@ describe("reconcile the index with the registry", () => {
     const first = await runHandler();
     expect(first).toMatchObject({ status: "succeeded", error: null, attempts: 1 });
     expect(first.progressTotal).toBe(first.progressDone);
-    expect(first.result).toMatchObject({ repositoriesSkipped: 1, repositoriesAdded: 2, tagsAdded: 3 });
+    // artifacts: the image, and the index with its two children.
+    expect(first.result).toMatchObject({ repositoriesSkipped: 1, repositoriesAdded: 2, tagsAdded: 3, artifactsAdded: 4 });
     expect(first.log).toContain(`skipped ${orphan}`);
     const afterFirst = await indexSnapshot();
     expect(afterFirst).toEqual(await registrySnapshot());
