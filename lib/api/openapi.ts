@@ -134,6 +134,7 @@ export const openApiDocument: OpenApiDocument = {
     { name: "artifact", description: "Artifacts, their tags and build history." },
     { name: "search", description: "Projects and repositories by name." },
     { name: "auditlog", description: "The audit log: every change, sign-in, push, pull and refusal." },
+    { name: "purge", description: "The audit log's retention (purge policy)." },
     { name: "meta", description: "This document." },
   ],
   security: [{ basic: [] }, { cookie: [] }, {}],
@@ -397,6 +398,26 @@ export const openApiDocument: OpenApiDocument = {
         tags: ["artifact"],
         parameters: ARTIFACT,
         responses: { "200": jsonOk("History entries, oldest first.", { type: "array", items: schema("BuildHistoryEntry") }), ...errors("400", "401", "403", "404", "429", "500") },
+      },
+    },
+    "/system/purgeaudit/schedule": {
+      get: {
+        operationId: "getPurgeSchedule",
+        summary: "The audit log purge policy",
+        description: "Administrators and auditors. Harbor's ExecHistory shape; the cron has Harbor's seconds field (always `0`).",
+        tags: ["purge"],
+        parameters: [param("requestId")],
+        responses: { "200": jsonOk("The purge policy.", schema("PurgeSchedule")), ...errors("401", "403", "500") },
+      },
+      put: {
+        operationId: "updatePurgeSchedule",
+        summary: "Set the audit log purge policy",
+        description:
+          "Administrators only; one audit row (`audit_log.purge_policy.update`). `schedule.type` Hourly, Daily, Weekly, Custom (with `cron`: 5 fields, or 6 with seconds `0`) or None (no scheduled purge; the cron is kept). `parameters.audit_retention_hour`: a multiple of 24 from 24 to 876000 (omitted: unchanged); `dry_run` must be false. Rows younger than 24 hours are never purged.",
+        tags: ["purge"],
+        parameters: [param("requestId")],
+        requestBody: body(schema("PurgeScheduleReq")),
+        responses: { "200": ref("responses", "200"), ...errors("400", "401", "403", "415", "500") },
       },
     },
     "/audit-logs": {
@@ -670,6 +691,32 @@ export const openApiDocument: OpenApiDocument = {
       ),
     },
     schemas: {
+      PurgeSchedule: {
+        type: "object",
+        properties: {
+          job_name: string("`PURGE_AUDIT_LOG`"),
+          job_kind: string("`SCHEDULE`"),
+          job_parameters: string('JSON text, e.g. `{"audit_retention_hour":8760,"dry_run":false}`.'),
+          schedule: { type: "object", properties: { type: { type: "string", enum: ["Hourly", "Daily", "Weekly", "Custom", "None"] }, cron: string("6 fields (seconds first), empty when none.") } },
+          enabled: boolean("Wharf: whether the schedule runs."),
+          audit_retention_days: integer("Wharf: the retention in days."),
+        },
+      },
+      PurgeScheduleReq: {
+        type: "object",
+        required: ["schedule"],
+        properties: {
+          schedule: {
+            type: "object",
+            required: ["type"],
+            properties: { type: { type: "string", enum: ["Hourly", "Daily", "Weekly", "Custom", "Schedule", "None"] }, cron: string("For Custom: 5 fields, or 6 with seconds `0` (UTC).") },
+          },
+          parameters: {
+            type: "object",
+            properties: { audit_retention_hour: { type: "integer", minimum: 24, maximum: 876000 }, dry_run: { type: "boolean", enum: [false] } },
+          },
+        },
+      },
       Errors: { type: "object", properties: { errors: { type: "array", items: schema("Error") } }, required: ["errors"] },
       Error: {
         type: "object",

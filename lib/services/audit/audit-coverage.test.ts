@@ -648,6 +648,12 @@ const CASES: Record<string, Case> = {
     },
   },
 
+  "PUT /api/v2.0/system/purgeaudit/schedule": {
+    action: "audit_log.purge_policy.update",
+    success: async () => ({ run: rest("PUT /api/v2.0/system/purgeaudit/schedule", admin, "/system/purgeaudit/schedule", {}, { schedule: { type: "None" }, parameters: { audit_retention_hour: 87600 } }) }),
+    refused: async () => ({ run: rest("PUT /api/v2.0/system/purgeaudit/schedule", auditor, "/system/purgeaudit/schedule", {}, { schedule: { type: "Hourly" }, parameters: { audit_retention_hour: 24 } }) }),
+  },
+
   // -- routes that change nothing --
   ...Object.fromEntries(
     MUTATING.map((m) => [
@@ -699,10 +705,12 @@ describe("the audit walk", () => {
       expect(rows.map((r) => [r.action, r.result])).toEqual([[c.action, "success"]]);
     });
 
-    it("refuses an auditor with exactly one failure row and its reason, changing nothing else", async () => {
+    it("refuses an auditor with exactly one failure row and its reason", async () => {
       const { as, run } = await c.refused();
       const { outcome, rows } = await measure(as ?? auditor, run);
       expect(outcome.ok, outcome.detail).toBe(false);
+      // REST answers a refusal with 403 (not a 400 or 404 that would hide a missing check).
+      if (outcome.detail.startsWith("HTTP ")) expect(outcome.detail).toBe("HTTP 403");
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ result: "failure", actorName: (as ?? auditor).username });
       expect(rows[0]!.reason ?? "").not.toBe("");
