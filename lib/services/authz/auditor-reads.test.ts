@@ -16,6 +16,9 @@ const REGISTRY_PORT = await vi.hoisted(async () => {
   return port;
 });
 
+import { readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { apiRequest, basic } from "@/lib/api/test-kit";
 import type { UserActor } from "@/lib/auth/actor";
 import { listAuditEvents } from "@/lib/services/audit/list-audit-events";
 import { listProjectAuditEvents } from "@/lib/services/audit/list-project-audit-events";
@@ -122,5 +125,79 @@ describe("a system auditor who is a member of no project", () => {
 
   it("is not offered project creation", async () => {
     expect(await canCreateProjects(auditor)).toBe(false);
+  });
+});
+
+// ---- REST: every GET endpoint answers the auditor ----------------------------------------------
+
+const API_DIR = path.resolve(__dirname, "../../../app/api/v2.0");
+function routeFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const full = path.join(dir, entry);
+    return statSync(full).isDirectory() ? routeFiles(full) : entry === "route.ts" ? [full] : [];
+  });
+}
+/** app/api/v2.0/projects/[project_name_or_id]/route.ts -> /projects/{project_name_or_id} */
+const apiPathOf = (file: string) => `/${path.relative(API_DIR, path.dirname(file)).split(path.sep).join("/")}`.replace(/\[([^\]]+)\]/g, "{$1}");
+
+/** The request each GET endpoint gets: a path (under /api/v2.0) and its decoded dynamic segments. */
+function restReads(): Record<string, { url: string; params: Record<string, string> }> {
+  const p = { project_name_or_id: fx.project.name };
+  const r = { ...p, repository_name: "app" };
+  const a = { ...r, reference: "1.0" };
+  const base = `/projects/${fx.project.name}`;
+  return {
+    "/audit-logs": { url: "/audit-logs", params: {} },
+    "/health": { url: "/health", params: {} },
+    "/openapi.json": { url: "/openapi.json", params: {} },
+    "/ping": { url: "/ping", params: {} },
+    "/projects": { url: "/projects?public=false", params: {} },
+    "/projects/{project_name_or_id}": { url: base, params: p },
+    "/projects/{project_name_or_id}/logs": { url: `${base}/logs`, params: p },
+    "/projects/{project_name_or_id}/members": { url: `${base}/members`, params: p },
+    "/projects/{project_name_or_id}/members/{mid}": { url: `${base}/members/${fx.memberId}`, params: { ...p, mid: String(fx.memberId) } },
+    "/projects/{project_name_or_id}/repositories": { url: `${base}/repositories`, params: p },
+    "/projects/{project_name_or_id}/repositories/{repository_name}": { url: `${base}/repositories/app`, params: r },
+    "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts": { url: `${base}/repositories/app/artifacts`, params: r },
+    "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}": { url: `${base}/repositories/app/artifacts/1.0`, params: a },
+    "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/tags": { url: `${base}/repositories/app/artifacts/1.0/tags`, params: a },
+    "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/additions/build_history": {
+      url: `${base}/repositories/app/artifacts/1.0/additions/build_history`,
+      params: a,
+    },
+    "/robots": { url: `/robots?q=${encodeURIComponent(`Level=project,ProjectID=${fx.project.id}`)}`, params: {} },
+    "/robots/{robot_id}": { url: `/robots/${fx.robotId}`, params: { robot_id: String(fx.robotId) } },
+    "/search": { url: `/search?q=${fx.project.name}`, params: {} },
+    "/system/purgeaudit/schedule": { url: "/system/purgeaudit/schedule", params: {} },
+    "/users": { url: "/users", params: {} },
+    "/users/{user_id}": { url: `/users/${fx.userId}`, params: { user_id: String(fx.userId) } },
+    "/users/current": { url: "/users/current", params: {} },
+    "/users/current/permissions": { url: `/users/current/permissions?scope=/project/${fx.project.id}`, params: {} },
+    "/users/search": { url: `/users/search?username=${auditor.username}`, params: {} },
+  };
+}
+
+describe("the REST API, as the auditor (Basic auth)", () => {
+  const files = routeFiles(API_DIR).filter((f) => !f.includes("[..."));
+
+  it("has a request for every GET endpoint (a new one needs an entry here)", async () => {
+    const gets: string[] = [];
+    for (const file of files) if ("GET" in ((await import(file)) as object)) gets.push(apiPathOf(file));
+    expect(gets.sort()).toEqual(Object.keys(restReads()).sort());
+  });
+
+  it("answers every GET endpoint with 200, with the private project's content", async () => {
+    const failures: string[] = [];
+    for (const file of files) {
+      const mod = (await import(file)) as { GET?: (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response> };
+      if (!mod.GET) continue;
+      const read = restReads()[apiPathOf(file)];
+      if (!read) continue;
+      const res = await mod.GET(apiRequest(read.url, { auth: basic(auditor.username) }), { params: Promise.resolve(read.params) });
+      const text = await res.text();
+      if (res.status !== 200) failures.push(`${read.url}: ${res.status} ${text.slice(0, 200)}`);
+      if (text.includes(fx.robotSecret)) failures.push(`${read.url}: a robot secret`);
+    }
+    expect(failures).toEqual([]);
   });
 });
