@@ -1,4 +1,4 @@
-import { CronExpressionParser } from "cron-parser";
+import cronParser from "cron-parser";
 import { z } from "zod";
 import { ZCheckbox } from "@/lib/validation/common";
 
@@ -31,7 +31,7 @@ export const ZCronExpression = z
   .refine((v) => v.split(/\s+/).length === 5, "Use 5 fields: minute hour day-of-month month day-of-week (UTC)")
   .refine((v) => {
     try {
-      CronExpressionParser.parse(v, { tz: "UTC" });
+      cronParser.parseExpression(v, { tz: "UTC" });
       return true;
     } catch {
       return false;
