@@ -135,7 +135,7 @@ test("the auditor sees every page of a private project they are not a member of,
   });
 });
 
-test("the auditor sees the administration pages (users, settings, health, audit log) without controls", async ({ page }) => {
+test("the auditor sees the administration pages (users, settings, health, audit log, retention) without controls", async ({ page }) => {
   await signInAs(page, AUDITOR, USER_PASSWORD);
   await readOnly(page, "/admin/users", async () => {
     await expect(page.getByRole("main")).toContainText(OWNER);
@@ -154,6 +154,12 @@ test("the auditor sees the administration pages (users, settings, health, audit 
   });
   await readOnly(page, "/admin/audit-log", async () => {
     await expect(page.getByRole("main")).toContainText(AUDITOR);
+  });
+  // The retention policy and forwarding settings: read, and a dry run (a count) is allowed.
+  await readOnly(page, "/admin/audit-log/policy", async () => {
+    await expect(page.getByRole("heading", { name: "Audit log retention" })).toBeVisible();
+    await expect(page.getByTestId("purge-dry-run")).toBeVisible();
+    await expect(page.getByTestId("purge-now")).toHaveCount(0);
   });
 });
 
