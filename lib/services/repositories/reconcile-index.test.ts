@@ -249,6 +249,29 @@ describe("reconcile the index with the registry", () => {
     expect(await db.repository.findUniqueOrThrow({ where: { id: repository.id } })).toMatchObject({ artifactCount: 4 });
   }, 120_000);
 
+  it("a child of an index also tagged on its own, read ahead in one window, is indexed once", async () => {
+    const project = await createProject();
+    const repo = `${project.name}/mixed`;
+    const index = await writeOciIndexLayout(path.join(tmp, "mixed"), {
+      tag: "mixed",
+      platforms: [
+        { os: "linux", architecture: "amd64" },
+        { os: "linux", architecture: "arm64" },
+      ],
+    });
+    // Tag-list order: the index (a-…) is written before the tag on its child (b-…).
+    await pushBehindTheBack(index.ref, repo, "a-index");
+    const child = index.childDigests[0]!;
+    await skopeoCopy(`docker://127.0.0.1:${REGISTRY_PORT}/${repo}@${child}`, `docker://127.0.0.1:${REGISTRY_PORT}/${repo}:b-child`);
+    const counts = await reconcileIndex({ actor: systemActor("test"), registry: backing });
+    expect(counts).toMatchObject({ artifactsAdded: 3, tagsAdded: 2 });
+    expect((await indexSnapshot())[repo]).toEqual((await registrySnapshot())[repo]);
+    const tagged = await db.tag.findFirstOrThrow({ where: { repository: { name: repo }, name: "b-child" }, include: { artifact: true } });
+    expect(tagged.artifact.digest).toBe(child);
+    // The child is listed on its own now that it carries a tag: the index and the tagged child.
+    expect(await db.repository.findUniqueOrThrow({ where: { name: repo } })).toMatchObject({ artifactCount: 2 });
+  }, 60_000);
+
   it("a scheduled run (cron payload, no run id) gets its own run row, keyed by pg-boss's job id", async () => {
     const bossJobId = `sched-${Date.now()}`;
     await runReconcileAttempt({ id: bossJobId, data: { version: 1 } });

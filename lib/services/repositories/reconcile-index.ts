@@ -68,6 +68,9 @@ const BATCH = 5000;
  * registry, Postgres); different repositories touch different index rows, so they do not contend.
  */
 const CONCURRENCY = 4;
+/** Tags of one repository whose registry reads go ahead of their index writes. */
+const READ_AHEAD = 16;
+const READ_CONCURRENCY = 4;
 
 export async function reconcileIndex({
   actor,
@@ -199,6 +202,27 @@ async function listTagsOrEmpty(registry: RegistryClient, name: string): Promise<
   }
 }
 
+/** Reads a manifest and what prepareManifest needs (configs, children), with no transaction open. */
+async function prepareFromRegistry(registry: RegistryClient, name: string, digest: string, tag: string): Promise<PreparedManifest> {
+  const fetched = await registry.getManifest(name, digest);
+  return prepareManifest({ registry, repository: name, manifest: fetched, tag });
+}
+
+/** fn over items, at most `limit` at once; results in the items' order. */
+async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
+  return out;
+}
+
 /** A prepared manifest's digest and those of the children it brought along (an index's images). */
 function digestsOf(prepared: PreparedManifest, into = new Set<string>()): Set<string> {
   into.add(prepared.digest);
@@ -272,42 +296,73 @@ async function reconcileRepository(
   const reached = new Set<string>();
   let removed = false;
 
-  for (const tag of tags) {
-    const head = await registry.headManifest(name, tag);
-    if (!head) continue; // deleted between the tag list and now: treated as absent below
-    reached.add(head.digest);
-    const indexed = indexedTags.get(tag);
-    indexedTags.delete(tag);
-    if (indexed === head.digest) continue;
+  // Reads go ahead of the writes, a window of tags at a time: HEADs, and the manifest and config
+  // of digests the index lacks, READ_CONCURRENCY at once (a large repository's walk is bound by
+  // the registry's latency); the writes stay one tag at a time, in tag-list order.
+  for (const window of chunks(tags, READ_AHEAD)) {
+    const heads = await mapConcurrent(window, READ_CONCURRENCY, (tag) => registry.headManifest(name, tag));
+    const work: { tag: string; digest: string; indexed: string | undefined }[] = [];
+    window.forEach((tag, i) => {
+      const head = heads[i];
+      if (!head) return; // deleted between the tag list and now: treated as absent below
+      reached.add(head.digest);
+      const indexed = indexedTags.get(tag);
+      indexedTags.delete(tag);
+      if (indexed !== head.digest) work.push({ tag, digest: head.digest, indexed });
+    });
+    if (work.length === 0) continue;
 
-    const now = new Date();
-    const artifact = await db.artifact.findUnique({ where: { repositoryId_digest: { repositoryId, digest: head.digest } }, select: { id: true } });
-    if (artifact) {
-      await db.$transaction(async (tx) => {
-        await tx.tag.upsert({
-          where: { repositoryId_name: { repositoryId, name: tag } },
-          create: { repositoryId, artifactId: artifact.id, name: tag, pushedAt: now },
-          update: { artifactId: artifact.id, pushedAt: now },
-          select: { id: true },
+    const wanted = [...new Set(work.map((w) => w.digest))];
+    const ids = new Map(
+      (await db.artifact.findMany({ where: { repositoryId, digest: { in: wanted } }, select: { id: true, digest: true } })).map((a) => [a.digest, a.id]),
+    );
+    // Each missing manifest is prepared once, with its first tag, as a walk one tag at a time would.
+    const firstTag = new Map<string, string>();
+    for (const w of work) if (!ids.has(w.digest) && !firstTag.has(w.digest)) firstTag.set(w.digest, w.tag);
+    const readAhead = await mapConcurrent([...firstTag], READ_CONCURRENCY, ([digest, tag]) => prepareFromRegistry(registry, name, digest, tag));
+    const prepared = new Map([...firstTag.keys()].map((digest, i) => [digest, readAhead[i]!]));
+    /** Digests this window indexed (manifests and the children they brought along). */
+    const indexedNow = new Set<string>();
+
+    for (const { tag, digest, indexed } of work) {
+      const now = new Date();
+      let artifactId = ids.get(digest);
+      if (artifactId === undefined && indexedNow.has(digest)) {
+        // Indexed earlier in this window as another manifest's child.
+        artifactId = (await db.artifact.findUnique({ where: { repositoryId_digest: { repositoryId, digest } }, select: { id: true } }))?.id;
+      }
+      if (artifactId !== undefined) {
+        const id = artifactId;
+        await db.$transaction(async (tx) => {
+          await tx.tag.upsert({
+            where: { repositoryId_name: { repositoryId, name: tag } },
+            create: { repositoryId, artifactId: id, name: tag, pushedAt: now },
+            update: { artifactId: id, pushedAt: now },
+            select: { id: true },
+          });
+          await refreshArtifactCount(tx, repositoryId);
         });
-        await refreshArtifactCount(tx, repositoryId);
-      });
-    } else {
-      // Read with no transaction open (prepareManifest may fetch configs and children).
-      const fetched = await registry.getManifest(name, head.digest);
-      const prepared = await prepareManifest({ registry, repository: name, manifest: fetched, tag });
-      await db.$transaction((tx) => indexManifest(tx, { repositoryId, prepared, tag, now }));
-      // What was just indexed: the manifest (not found above) and the children prepareManifest
-      // did not find indexed. Taken from the prepared tree rather than counting the repository's
-      // artifacts before and after, which made a 10,000-artifact repository quadratic.
-      counts.artifactsAdded += digestsOf(prepared).size;
+      } else {
+        let manifest = prepared.get(digest)!;
+        // Read before an earlier write of this window indexed some of its children: read again,
+        // so those children are taken as indexed, exactly as a walk one tag at a time takes them.
+        if ([...digestsOf(manifest)].some((d) => indexedNow.has(d))) manifest = await prepareFromRegistry(registry, name, digest, tag);
+        const written = await db.$transaction((tx) => indexManifest(tx, { repositoryId, prepared: manifest, tag, now }));
+        ids.set(digest, written.artifactId);
+        // What was just indexed: the manifest (not in the index above) and the children
+        // prepareManifest did not find indexed. Taken from the prepared tree rather than counting
+        // the repository's artifacts before and after, which made a 10,000-artifact repository quadratic.
+        const added = digestsOf(manifest);
+        for (const d of added) indexedNow.add(d);
+        counts.artifactsAdded += added.size;
+      }
+      if (indexed === undefined) counts.tagsAdded += 1;
+      else {
+        counts.tagsMoved += 1;
+        log(`moved ${name}:${tag} to ${digest}`);
+      }
+      // Not `removed`: both writes above refresh the artifact count in their own transaction.
     }
-    if (indexed === undefined) counts.tagsAdded += 1;
-    else {
-      counts.tagsMoved += 1;
-      log(`moved ${name}:${tag} to ${head.digest}`);
-    }
-    // Not `removed`: both writes above refresh the artifact count in their own transaction.
   }
 
   // Tags the registry no longer lists, `batchSize` names per statement.
