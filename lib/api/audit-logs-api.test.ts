@@ -82,7 +82,7 @@ function linkOf(res: Response, rel: string): string | null {
 
 describe("GET /audit-logs", () => {
   it("answers Harbor's AuditLog shape plus Wharf's fields, newest first, with an exact bounded count", async () => {
-    const res = await list(`${q(`username=~${prefix}-`)}&page_size=5`, auditor);
+    const res = await list(`${q(`username=~${prefix}-`)}&page_size=5&sort=-op_time`, auditor);
     expect(res.status).toBe(200);
     expect(res.headers.get("x-total-count")).toBe("25");
     const rows = (await res.json()) as AuditLog[];
@@ -154,6 +154,7 @@ describe("GET /audit-logs", () => {
       ["cursor=%2E%2E", /cursor/],
       [`cursor=${Buffer.from("o.x.1").toString("base64url")}`, /cursor/],
       ["format=xml", /format/],
+      ["sort=op_time", /sort: only -op_time/],
     ] as const) {
       const res = await list(query, admin);
       expect(res.status, query).toBe(400);

@@ -97,6 +97,7 @@ const AUDIT_LOG_PARAMS: (Parameter | Ref)[] = [
   ...PAGING,
   { name: "cursor", in: "query", description: 'Keyset cursor from a `Link` header (rel="next"/"prev"); replaces `page`.', schema: string() },
   { name: "format", in: "query", description: "`csv` for the CSV export.", schema: { type: "string", enum: ["json", "csv"] } },
+  { name: "sort", in: "query", description: "Only `-op_time` (newest first, the fixed order).", schema: { type: "string", enum: ["-op_time"] } },
 ];
 const auditLogOk: ResponseObject = {
   description: "One page of audit rows (JSON), or every matching row (text/csv, Content-Disposition: attachment).",

@@ -113,6 +113,9 @@ function linkTo(url: URL, set: Record<string, string>, drop: string[]): string {
 async function listAnswer(url: URL, list: ListCall): Promise<Response> {
   const query = url.searchParams;
   const filter = auditFilterFromQ(query.get("q"));
+  // The order is fixed (it is what the indexes and the cursor follow); Harbor's default is accepted.
+  const sort = query.get("sort");
+  if (sort && sort !== "-op_time") throw new ValidationError("sort: only -op_time (newest first) is supported");
   const cursorParam = query.get("cursor");
   const cursor = cursorParam === null ? undefined : ZAuditCursor.safeParse(cursorParam);
   if (cursor && (!cursor.success || !cursor.data)) throw new ValidationError("cursor: not a valid page cursor (follow the Link header)");
