@@ -75,7 +75,12 @@ const rel = (file: string) => path.relative(ROOT, file).split(path.sep).join("/"
 
 /** A module-level "use server" directive (after any comments). */
 const USE_SERVER = /^(?:\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)*["']use server["']/;
-const actionFiles = walk(path.join(ROOT, "app"), (f) => /\.(ts|tsx)$/.test(f) && !/\.test\.tsx?$/.test(f) && USE_SERVER.test(readFileSync(f, "utf8")));
+const isSource = (f: string) => /\.(ts|tsx)$/.test(f) && !/\.test\.tsx?$/.test(f);
+const actionFiles = ["app", "components", "lib"].flatMap((dir) => walk(path.join(ROOT, dir), (f) => isSource(f) && !f.includes("/generated/") && USE_SERVER.test(readFileSync(f, "utf8"))));
+/** Files with a "use server" directive inside a function (inline actions, which the walk cannot import by name). */
+const inlineActionFiles = ["app", "components"].flatMap((dir) =>
+  walk(path.join(ROOT, dir), (f) => isSource(f) && !USE_SERVER.test(readFileSync(f, "utf8")) && /["']use server["']/.test(readFileSync(f, "utf8"))),
+);
 const routeFiles = walk(path.join(ROOT, "app/api"), (f) => path.basename(f) === "route.ts");
 const apiRouteLibFiles = walk(path.join(ROOT, "lib/api/routes"), (f) => f.endsWith(".ts") && !f.endsWith(".test.ts"));
 
@@ -678,6 +683,10 @@ describe("the audit walk", () => {
     expect(actionFiles.length).toBeGreaterThanOrEqual(9);
     expect([...callables.keys()].filter((k) => k.includes("#")).length).toBeGreaterThanOrEqual(25);
     expect([...callables.keys()].filter((k) => k.startsWith("DELETE ")).length).toBeGreaterThanOrEqual(6);
+  });
+
+  it("finds no inline server actions (they belong in an actions file, where this walk sees them)", () => {
+    expect(inlineActionFiles.map(rel)).toEqual([]);
   });
 
   it("has a case for every server action and REST mutation, and none for things that no longer exist", () => {
