@@ -28,7 +28,7 @@ export const ZCronExpression = z
   .trim()
   .min(1, "Enter a cron expression")
   .max(100, "At most 100 characters")
-  .refine((v) => v.split(/\s+/).length === 5, "Use 5 fields: minute hour day-of-month month day-of-week (UTC)")
+  .refine((v) => v.split(/\s+/).length === 5, { message: "Use 5 fields: minute hour day-of-month month day-of-week (UTC)", abort: true })
   .refine((v) => {
     try {
       cronParser.parseExpression(v, { tz: "UTC" });
@@ -44,25 +44,30 @@ const ZRetentionDays = z.coerce
   .min(1, "Keep at least 1 day")
   .max(RETENTION_DAYS_MAX, `At most ${RETENTION_DAYS_MAX} days (100 years)`);
 
-/** The form's shape: a preset, and the cron text only when the preset is `custom`. */
-export const ZPurgePolicyForm = z
-  .object({
-    retentionDays: ZRetentionDays,
-    schedulePreset: z.enum(["none", "hourly", "daily", "weekly", "custom"], { error: "Choose a schedule" }),
-    cron: z.string().optional(),
-    enabled: ZCheckbox,
-  })
-  .transform((v, ctx) => {
-    if (v.schedulePreset !== "custom") {
-      return { retentionDays: v.retentionDays, enabled: v.enabled, schedule: SCHEDULE_PRESETS[v.schedulePreset] };
-    }
-    const cron = ZCronExpression.safeParse(v.cron ?? "");
-    if (!cron.success) {
-      for (const issue of cron.error.issues) ctx.addIssue({ code: "custom", path: ["cron"], message: issue.message });
-      return z.NEVER;
-    }
-    return { retentionDays: v.retentionDays, enabled: v.enabled, schedule: cron.data };
-  });
+const ZPurgePolicyFormFields = z.object({
+  retentionDays: ZRetentionDays,
+  schedulePreset: z.enum(["none", "hourly", "daily", "weekly", "custom"], { error: "Choose a schedule" }),
+  cron: z.string().optional(),
+  enabled: ZCheckbox,
+});
+
+/**
+ * The form's shape: a preset, and the cron text only when the preset is `custom`. The cron is
+ * checked even when another field is wrong (a transform on the object would not run then), so
+ * one answer names every field at fault.
+ */
+export const ZPurgePolicyForm = z.record(z.string(), z.unknown()).transform((raw, ctx) => {
+  const base = ZPurgePolicyFormFields.safeParse(raw);
+  const cron = raw.schedulePreset === "custom" ? ZCronExpression.safeParse(raw.cron ?? "") : undefined;
+  if (!base.success || (cron && !cron.success)) {
+    for (const issue of base.error?.issues ?? []) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+    for (const issue of cron?.error?.issues ?? []) ctx.addIssue({ code: "custom", path: ["cron"], message: issue.message });
+    return z.NEVER;
+  }
+  const { retentionDays, enabled, schedulePreset } = base.data;
+  const schedule = schedulePreset === "custom" ? (cron?.data ?? null) : SCHEDULE_PRESETS[schedulePreset];
+  return { retentionDays, enabled, schedule };
+});
 
 /** What is stored (SystemSetting `audit_purge_policy`) and what the service takes. */
 export const ZPurgePolicy = z.object({

@@ -75,6 +75,9 @@ describe("audit purge policy", () => {
     const custom = ZPurgePolicyForm.safeParse({ retentionDays: "30", schedulePreset: "custom", cron: "" });
     expect(custom.success).toBe(false);
     expect(custom.error?.issues[0]?.path).toEqual(["cron"]);
+    // Every field at fault in one answer, the cron too when the retention is wrong.
+    const both = ZPurgePolicyForm.safeParse({ retentionDays: "0", schedulePreset: "custom", cron: "every night" });
+    expect(both.error?.issues.map((i) => i.path[0]).sort()).toEqual(["cron", "retentionDays"]);
     expect(ZPurgePolicyForm.parse({ retentionDays: "30", schedulePreset: "daily", enabled: "on" })).toEqual({ retentionDays: 30, schedule: "0 0 * * *", enabled: true });
     expect(ZPurgePolicyForm.parse({ retentionDays: "7", schedulePreset: "custom", cron: " 5 4 * * 1 " })).toEqual({ retentionDays: 7, schedule: "5 4 * * 1", enabled: false });
   });

@@ -1,12 +1,12 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useActionState, useEffect } from "react";
+import { startTransition, useActionState, useEffect, useState } from "react";
 import { getForwardingStatusAction, updateForwardingAction } from "@/app/(console)/admin/audit-log/policy/actions";
 import { Badge } from "@/components/ui/badge";
 import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
-import { SubmitButton } from "@/components/ui/submit-button";
+import { Button } from "@/components/ui/button";
 import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
 import type { ForwardingStatus } from "@/lib/services/audit/forward-audit-events";
 
@@ -14,7 +14,7 @@ const utc = (iso: string | null) => (iso ? `${iso.slice(0, 19).replace("T", " ")
 
 /** Syslog over TCP: the endpoint and switch (administrators), and the forwarder's status (polled). */
 export function ForwardingPanel({ initial, canEdit }: { initial: ForwardingStatus; canEdit: boolean }) {
-  const [result, formAction] = useActionState(updateForwardingAction, INITIAL_ACTION_RESULT);
+  const [result, formAction, pending] = useActionState(updateForwardingAction, INITIAL_ACTION_RESULT);
   const { data: status, refetch } = useQuery({
     queryKey: ["audit-forwarding"],
     queryFn: () => getForwardingStatusAction(),
@@ -24,6 +24,11 @@ export function ForwardingPanel({ initial, canEdit }: { initial: ForwardingStatu
   useEffect(() => {
     if (result.ok) void refetch();
   }, [result, refetch]);
+  // Controlled fields, submitted from onSubmit: React's reset of a form after its `action` would
+  // throw away what was typed when the server answers with field errors.
+  const [host, setHost] = useState(initial.host ?? "");
+  const [port, setPort] = useState(initial.port === null ? "" : String(initial.port));
+  const [enabled, setEnabled] = useState(initial.enabled);
   const errors = result.fieldErrors ?? {};
   const failing = Boolean(status.lastError && (!status.lastForwardedAt || (status.lastErrorAt ?? "") > status.lastForwardedAt));
 
@@ -38,20 +43,33 @@ export function ForwardingPanel({ initial, canEdit }: { initial: ForwardingStatu
         </p>
       </div>
       <div className="rounded-lg border border-slate-200 bg-white p-6">
-        <form action={formAction} className="space-y-4" data-testid="forwarding-form" noValidate>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            const data = new FormData(e.currentTarget);
+            startTransition(() => formAction(data));
+          }}
+          className="space-y-4"
+          data-testid="forwarding-form"
+          noValidate
+        >
           <fieldset disabled={!canEdit} className="space-y-4">
             <div className="grid grid-cols-3 gap-3">
               <div className="col-span-2">
-                <Field label="Host" name="host" defaultValue={initial.host ?? ""} placeholder="syslog.example.com" errors={errors.host} />
+                <Field label="Host" name="host" value={host} onChange={(e) => setHost(e.target.value)} placeholder="syslog.example.com" errors={errors.host} />
               </div>
-              <Field label="Port" name="port" type="number" min={1} max={65535} defaultValue={initial.port ?? ""} placeholder="514" errors={errors.port} />
+              <Field label="Port" name="port" type="number" min={1} max={65535} value={port} onChange={(e) => setPort(e.target.value)} placeholder="514" errors={errors.port} />
             </div>
             <label className="flex items-center gap-2 text-sm">
-              <input type="checkbox" name="enabled" defaultChecked={initial.enabled} />
+              <input type="checkbox" name="enabled" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
               Forward audit rows to this endpoint
             </label>
           </fieldset>
-          {canEdit && <SubmitButton>Save forwarding</SubmitButton>}
+          {canEdit && (
+            <Button type="submit" disabled={pending}>
+              {pending ? "Saving…" : "Save forwarding"}
+            </Button>
+          )}
           <FormMessage result={result} />
         </form>
       </div>

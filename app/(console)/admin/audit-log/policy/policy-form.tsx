@@ -1,10 +1,10 @@
 "use client";
 
-import { useActionState, useState } from "react";
+import { startTransition, useActionState, useState } from "react";
 import { updatePurgePolicyAction } from "@/app/(console)/admin/audit-log/policy/actions";
 import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
-import { SubmitButton } from "@/components/ui/submit-button";
+import { Button } from "@/components/ui/button";
 import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
 
 type Preset = "none" | "hourly" | "daily" | "weekly" | "custom";
@@ -24,11 +24,26 @@ export function PolicyForm({
   policy: { retentionDays: number; enabled: boolean; preset: Preset; cron: string };
   canEdit: boolean;
 }) {
-  const [result, formAction] = useActionState(updatePurgePolicyAction, INITIAL_ACTION_RESULT);
+  const [result, formAction, pending] = useActionState(updatePurgePolicyAction, INITIAL_ACTION_RESULT);
+  // Controlled fields, submitted from onSubmit rather than the form's `action`: React resets a form
+  // after its action runs, which would throw away what was typed (and desync the select) when the
+  // server answers with field errors.
   const [preset, setPreset] = useState<Preset>(policy.preset);
+  const [days, setDays] = useState(String(policy.retentionDays));
+  const [cron, setCron] = useState(policy.cron);
+  const [enabled, setEnabled] = useState(policy.enabled);
   const errors = result.fieldErrors ?? {};
   return (
-    <form action={formAction} className="space-y-4" data-testid="purge-policy-form" noValidate>
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        const data = new FormData(e.currentTarget);
+        startTransition(() => formAction(data));
+      }}
+      className="space-y-4"
+      data-testid="purge-policy-form"
+      noValidate
+    >
       <fieldset disabled={!canEdit} className="space-y-4">
         <Field
           label="Keep audit rows for (days)"
@@ -36,7 +51,8 @@ export function PolicyForm({
           type="number"
           min={1}
           max={36500}
-          defaultValue={policy.retentionDays}
+          value={days}
+          onChange={(e) => setDays(e.target.value)}
           errors={errors.retentionDays}
           hint="1 to 36,500 days. Rows older than this are deleted by the purge."
         />
@@ -63,18 +79,23 @@ export function PolicyForm({
           <Field
             label="Cron expression (UTC)"
             name="cron"
-            defaultValue={policy.cron}
+            value={cron}
+            onChange={(e) => setCron(e.target.value)}
             errors={errors.cron}
             placeholder="30 2 * * *"
             hint="5 fields: minute hour day-of-month month day-of-week."
           />
         )}
         <label className="flex items-center gap-2 text-sm">
-          <input type="checkbox" name="enabled" defaultChecked={policy.enabled} />
+          <input type="checkbox" name="enabled" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
           Run the purge on this schedule
         </label>
       </fieldset>
-      {canEdit && <SubmitButton>Save policy</SubmitButton>}
+      {canEdit && (
+        <Button type="submit" disabled={pending}>
+          {pending ? "Saving…" : "Save policy"}
+        </Button>
+      )}
       <FormMessage result={result} />
     </form>
   );
