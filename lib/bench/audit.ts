@@ -10,6 +10,7 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Agent } from "node:http";
+import { cpus, loadavg } from "node:os";
 import { basicAuth, BENCH_ADMIN_PASSWORD, type BenchContext, fmt, percentile, send, type HttpTarget } from "./run";
 
 export const keepDatabase = true;
@@ -43,18 +44,29 @@ export async function run(ctx: BenchContext): Promise<void> {
 
   const scenarios: Scenario[] = [
     {
+      // The floor on this machine: a console page and an API call that read almost nothing.
+      label: "floor: /account page, /users/current",
+      page: page(`/account`),
+      api: api(`/api/v2.0/users/current`),
+      floor: true,
+    },
+    {
       label: "first page",
       page: page(`/admin/audit-log`),
       api: api(`/api/v2.0/audit-logs?page_size=${PAGE_SIZE}`),
     },
     {
       label: `deep page (keyset, ${(DEEP_ROWS / 1e6).toFixed(0)}M rows in)`,
-      page: page(`/admin/audit-log?cursor=${deep}`),
-      api: api(`/api/v2.0/audit-logs?page_size=${PAGE_SIZE}&cursor=${deep}`),
+      page: page(`/admin/audit-log?cursor=${deep.cursor}`),
+      api: api(`/api/v2.0/audit-logs?page_size=${PAGE_SIZE}&cursor=${deep.cursor}`),
+      check: (row) => BigInt(row.id as number) < deep.id,
+      pageBelowId: deep.id,
     },
     {
-      label: `deep page (offset, page ${DEEP_ROWS / PAGE_SIZE})`,
-      api: api(`/api/v2.0/audit-logs?page=${DEEP_ROWS / PAGE_SIZE}&page_size=${PAGE_SIZE}`),
+      // The API allows Harbor's page/page_size as an OFFSET only up to 10,000 rows (deeper is a
+      // 400 pointing at the Link header's cursor): this is the deepest page it serves that way.
+      label: `deepest offset page (page ${MAX_OFFSET_ROWS / PAGE_SIZE})`,
+      api: api(`/api/v2.0/audit-logs?page=${MAX_OFFSET_ROWS / PAGE_SIZE}&page_size=${PAGE_SIZE}`),
     },
     {
       label: `one user (${user})`,
@@ -83,29 +95,37 @@ export async function run(ctx: BenchContext): Promise<void> {
   ];
 
   console.log(`\nAudit viewer: ${WARMUP} warm-up + ${SAMPLES} sequential requests per row, server time to the full body, admin (cookie for pages, Basic for the API)`);
+  const load0 = loadavg();
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const results: { label: string; page?: Stats; api?: Stats }[] = [];
   for (const scenario of scenarios) {
     const result: (typeof results)[number] = { label: scenario.label };
-    if (scenario.page) result.page = await measure(agent, scenario.page, "text/html", scenario.check);
+    if (scenario.page) result.page = await measure(agent, scenario.page, "text/html", undefined, scenario.floor ? undefined : { below: scenario.pageBelowId });
     if (scenario.api) result.api = await measure(agent, scenario.api, "application/json", scenario.check);
     results.push(result);
   }
   agent.destroy();
   printLatencyTable(results);
+  // Other work on the machine (builds, tests) shows up in every percentile: say how busy it was.
+  console.log(`load average (1 min) before/after the latency runs: ${fmt(load0[0] ?? NaN, 1)} / ${fmt(loadavg()[0] ?? NaN, 1)} on ${cpus().length} CPUs`);
+  const refused = await fetch(`${wharfUrl}/api/v2.0/audit-logs?page=${DEEP_ROWS / PAGE_SIZE}&page_size=${PAGE_SIZE}`, { headers: { authorization: admin } });
+  console.log(`page=${DEEP_ROWS / PAGE_SIZE}&page_size=${PAGE_SIZE} (an OFFSET of ${DEEP_ROWS.toLocaleString("en")} rows): HTTP ${refused.status} ${(await refused.text()).slice(0, 160)}`);
 
   await exportCsv(ctx, "all rows", api(`/api/v2.0/audit-logs?format=csv`));
   await exportCsv(ctx, `one project (${busy.name})`, api(`/api/v2.0/audit-logs?format=csv&${q(`project_id=${busy.id}`)}`));
 }
 
 const DEEP_ROWS = 1_000_000;
+/** lib/api/routes/audit-logs.ts MAX_OFFSET. */
+const MAX_OFFSET_ROWS = 10_000;
 const PAGE_SIZE = 20;
 
 type ApiRow = Record<string, unknown>;
-type Scenario = { label: string; page?: HttpTarget; api?: HttpTarget; check?: (row: ApiRow) => boolean };
+/** `check` is what every row of the API's answer must satisfy (the page's rows are checked by id). */
+type Scenario = { label: string; page?: HttpTarget; api?: HttpTarget; check?: (row: ApiRow) => boolean; floor?: boolean; pageBelowId?: bigint };
 type Stats = { p50: number; p95: number; p99: number; bytes: number; rows?: number; error?: string };
 
-async function deepCursor(db: BenchContext["db"], depth: number): Promise<string> {
+async function deepCursor(db: BenchContext["db"], depth: number): Promise<{ cursor: string; id: bigint }> {
   const {
     rows: [row],
   } = await db.query<{ ms: string; id: string }>(
@@ -114,22 +134,38 @@ async function deepCursor(db: BenchContext["db"], depth: number): Promise<string
     [depth - 1],
   );
   if (!row) throw new Error(`the table holds fewer than ${depth} rows`);
-  return Buffer.from(`o.${row.ms}.${row.id}`, "utf8").toString("base64url");
+  return { cursor: Buffer.from(`o.${row.ms}.${row.id}`, "utf8").toString("base64url"), id: BigInt(row.id) };
 }
 
 /**
  * One untimed request to check the answer (status, content type, for JSON the rows and the
  * scenario's filter), then warm-up and timed sequential requests on one keep-alive connection.
  */
-async function measure(agent: Agent, target: HttpTarget, type: string, check?: (row: ApiRow) => boolean): Promise<Stats> {
+async function measure(
+  agent: Agent,
+  target: HttpTarget,
+  type: string,
+  check?: (row: ApiRow) => boolean,
+  pageRows?: { below?: bigint },
+): Promise<Stats> {
   const probe = await fetch(target.url, { headers: target.headers, redirect: "manual" });
   const body = await probe.text();
   if (probe.status !== 200 || !(probe.headers.get("content-type") ?? "").startsWith(type)) {
     return { p50: NaN, p95: NaN, p99: NaN, bytes: body.length, error: `HTTP ${probe.status} ${probe.headers.get("content-type") ?? ""}`.trim() };
   }
   let rows: number | undefined;
+  if (type === "text/html" && pageRows) {
+    // The page's rows carry data-testid="audit-row-<id>"; an error shown with HTTP 200 has none.
+    const ids = [...body.matchAll(/data-testid="audit-row-(\d+)"/g)].map((m) => BigInt(m[1]!));
+    rows = ids.length;
+    if (rows === 0) return { p50: NaN, p95: NaN, p99: NaN, bytes: body.length, rows, error: "no rows on the page" };
+    if (pageRows.below !== undefined && !ids.every((id) => id < pageRows.below!)) {
+      return { p50: NaN, p95: NaN, p99: NaN, bytes: body.length, rows, error: "page rows above the cursor" };
+    }
+  }
   if (type === "application/json") {
-    const parsed = JSON.parse(body) as ApiRow[];
+    const json = JSON.parse(body) as ApiRow[] | ApiRow;
+    const parsed = Array.isArray(json) ? json : [json];
     rows = parsed.length;
     if (rows === 0) return { p50: NaN, p95: NaN, p99: NaN, bytes: body.length, rows, error: "no rows" };
     if (check && !parsed.every(check)) return { p50: NaN, p95: NaN, p99: NaN, bytes: body.length, rows, error: "rows outside the filter" };
@@ -189,25 +225,46 @@ function processTree(root: number): number[] {
   return out;
 }
 
+/** User + system CPU seconds a process has used so far. */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return "?";
+  }
+}
+
 async function exportCsv(ctx: BenchContext, label: string, target: HttpTarget): Promise<void> {
-  const pids = processTree(ctx.wharfPid);
-  const before = pids.map((pid) => memoryOf(pid)?.rss ?? 0).reduce((a, b) => a + b, 0);
+  // The launcher serves in-process, so the Wharf pid is the server; its descendants (tsx's
+  // esbuild service) are listed for completeness.
+  const pid = ctx.wharfPid;
+  const others = processTree(pid).slice(1);
+  const before = memoryOf(pid)?.rss ?? NaN;
   // Resets VmHWM to the current RSS (Linux >= 4.0), so the peak read at the end is this export's.
   let hwmReset = true;
-  for (const pid of pids) {
-    try {
-      writeFileSync(`/proc/${pid}/clear_refs`, "5");
-    } catch {
-      hwmReset = false;
-    }
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, "5");
+  } catch {
+    hwmReset = false;
   }
+  const cpu0 = cpuSecondsOf(pid);
   const samples: { t: number; rows: number; rss: number }[] = [];
   let rows = 0;
   let firstByteMs = NaN;
   const t0 = performance.now();
   const timer = setInterval(() => {
-    const rss = pids.map((pid) => memoryOf(pid)?.rss ?? 0).reduce((a, b) => a + b, 0);
-    samples.push({ t: performance.now() - t0, rows, rss });
+    const rss = memoryOf(pid)?.rss;
+    if (rss !== undefined) samples.push({ t: performance.now() - t0, rows, rss });
   }, 100);
   const agent = new Agent({ keepAlive: false });
   let reply;
@@ -221,26 +278,28 @@ async function exportCsv(ctx: BenchContext, label: string, target: HttpTarget): 
     agent.destroy();
   }
   const seconds = (performance.now() - t0) / 1000;
-  const peak = pids.map((pid) => memoryOf(pid)?.hwm ?? 0).reduce((a, b) => a + b, 0);
-  console.log(`\nCSV export, ${label}: GET ${new URL(target.url).pathname}${new URL(target.url).search}`);
+  const cpu = cpuSecondsOf(pid) - cpu0;
+  const peak = memoryOf(pid)?.hwm ?? NaN;
+  const url = new URL(target.url);
+  console.log(`\nCSV export, ${label}: GET ${url.pathname}${url.search}`);
   if (reply.status !== 200) {
     console.log(`  HTTP ${reply.status} (${reply.bytes} bytes): not measured`);
     return;
   }
   const dataRows = Math.max(0, rows - 1); // minus the header line
   console.log(
-    `  ${dataRows.toLocaleString("en")} rows, ${fmt(reply.bytes / 1024 / 1024, 1)} MiB in ${fmt(seconds, 1)} s: ${fmt(dataRows / seconds, 0)} rows/s (first byte after ${fmt(firstByteMs, 0)} ms)`,
+    `  ${dataRows.toLocaleString("en")} rows, ${fmt(reply.bytes / 1024 / 1024, 1)} MiB in ${fmt(seconds, 1)} s: ${fmt(dataRows / seconds, 0)} rows/s (first byte after ${fmt(firstByteMs, 0)} ms); Wharf used ${fmt(cpu, 1)} CPU-s (${fmt((100 * cpu) / seconds, 0)}% of one core)`,
   );
-  const rss = samples.map((s) => s.rss);
   const streaming = samples.filter((s) => s.rows > 0).map((s) => s.rss);
   console.log(
-    `  Wharf RSS (pid ${pids.join(", ")}): ${fmt(before, 0)} MiB before; while streaming min ${fmt(Math.min(...streaming), 0)} / max ${fmt(Math.max(...streaming), 0)} MiB over ${streaming.length} samples (every 100 ms; ${rss.length} in all); peak (VmHWM${hwmReset ? ", reset before the export" : ", since start"}) ${fmt(peak, 0)} MiB`,
+    `  Wharf RSS (pid ${pid}, ${commandOf(pid)}): ${fmt(before, 0)} MiB before; while streaming min ${fmt(Math.min(...streaming), 0)} / max ${fmt(Math.max(...streaming), 0)} MiB over ${streaming.length} samples (every 100 ms); peak VmHWM${hwmReset ? " since the export started" : " since start"} ${fmt(peak, 0)} MiB`,
   );
   // The curve: RSS at each tenth of the export, with how many rows had arrived by then.
   const curve = Array.from({ length: 10 }, (_, i) => samples[Math.min(samples.length - 1, Math.floor(((i + 1) * samples.length) / 10) - 1)]).filter(
     (s): s is (typeof samples)[number] => s !== undefined,
   );
   console.log(`  curve (rows so far: RSS MiB): ${curve.map((s) => `${Math.round(s.rows / 1000)}k: ${fmt(s.rss, 0)}`).join(", ")}`);
+  if (others.length) console.log(`  (descendants, not counted: ${others.map((o) => `${o} ${commandOf(o)} ${fmt(memoryOf(o)?.rss ?? NaN, 0)} MiB`).join(", ")})`);
 }
 
 // ---- seeding ----
