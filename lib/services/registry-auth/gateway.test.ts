@@ -196,6 +196,30 @@ describe("push and pull through the gateway", () => {
     expect(manifest.status).toBe(401);
     expect(await db.repository.count({ where: { projectId: project.id } })).toBe(0);
     expect(await backing.headManifest(repository, "1.0").catch(() => null)).toBeNull();
+    // Each refused attempt is one failure row naming the guest and why; nothing succeeded.
+    const rows = await db.auditEvent.findMany({ where: { projectId: project.id }, orderBy: { id: "asc" } });
+    expect(rows.map((r) => [r.action, r.result, r.actorName, r.resourceName])).toEqual([
+      ["artifact.push", "failure", guest.username, repository],
+      ["artifact.push", "failure", guest.username, `${repository}:1.0`],
+    ]);
+    expect(rows[0]?.reason).toMatch(/does not grant pull and push/);
+  });
+
+  it("records an anonymous pull of a private repository as one refusal; the token-less handshake writes nothing", async () => {
+    const project = await createProject();
+    const repository = `${project.name}/secret`;
+    const challenge = await call(`/v2/${repository}/manifests/1.0`);
+    expect(challenge.status).toBe(401);
+    expect(await db.auditEvent.count({ where: { projectId: project.id } })).toBe(0);
+    const token = await tokenFor(null, `repository:${repository}:pull`);
+    const refused = await call(`/v2/${repository}/manifests/1.0`, { token });
+    expect(refused.status).toBe(401);
+    const head = await call(`/v2/${repository}/manifests/1.0`, { method: "HEAD", token });
+    expect(head.status).toBe(401);
+    const rows = await db.auditEvent.findMany({ where: { projectId: project.id } });
+    expect(rows.map((r) => [r.action, r.result, r.principalKind, r.resourceName])).toEqual([
+      ["artifact.pull", "failure", "anonymous", `${repository}:1.0`],
+    ]);
   });
 
   it("refuses a push to a missing project with DENIED, and pulls from it with NAME_UNKNOWN", async () => {
@@ -221,11 +245,13 @@ describe("push and pull through the gateway", () => {
     const refused = await call(`/v2/${repository}/manifests/${digest}`, { method: "DELETE", token: devToken });
     expect(refused.status).toBe(401);
     expect(refused.headers.get("www-authenticate")).toContain(`scope="repository:${repository}:delete",error="insufficient_scope"`);
+    const refusal = await db.auditEvent.findMany({ where: { action: "artifact.delete", projectId: project.id, result: "failure" } });
+    expect(refusal.map((r) => [r.actorName, r.resourceName])).toEqual([[dev.username, `${repository}@${digest}`]]);
 
     const token = await tokenFor(basic(maintainer.username), `repository:${repository}:delete`);
     const deleted = await call(`/v2/${repository}/manifests/${digest}`, { method: "DELETE", token });
     expect(deleted.status).toBe(202);
-    const rows = await db.auditEvent.findMany({ where: { action: "artifact.delete", projectId: project.id } });
+    const rows = await db.auditEvent.findMany({ where: { action: "artifact.delete", projectId: project.id, result: "success" } });
     expect(rows.map((r) => [r.resourceName, r.actorName])).toEqual([[`${repository}@${digest}`, maintainer.username]]);
     expect(await backing.headManifest(repository, digest)).toBeNull();
   });

@@ -14,6 +14,7 @@ import {
   recordManifestPull,
   recordManifestPush,
 } from "@/lib/services/repositories/record-registry-traffic";
+import { recordRefusal } from "@/lib/services/audit/record-audit-event";
 import { listPullableRepositories } from "@/lib/services/repositories/list-pullable-repositories";
 import { actionsFor, parseGatewayRequest, type GatewayRoute, type RepositoryRoute } from "@/lib/services/registry-auth/gateway-path";
 import { grantAccess, projectNameOf } from "@/lib/services/registry-auth/grant";
@@ -85,6 +86,7 @@ async function handle(req: Request, method: string, rawTarget: string | undefine
   }
   const needed = actionsFor(method);
   if (!tokenGrants(caller, "repository", route.name, needed)) {
+    await recordGatewayRefusal(caller, route, method, project.id, needed, client);
     return reject(
       req,
       unauthorized(method, scope, "insufficient_scope", `Access to ${route.name} requires ${needed.join(" and ")} permission.`, [
@@ -264,6 +266,55 @@ async function recordSuccess({
     await upstream.body?.cancel().catch(() => undefined);
     const what = route.kind === "manifest" ? artifactName(route.name, route.reference) : route.name;
     throw new RecordingError(`${method} ${what} reached the registry but could not be recorded`, { cause: error });
+  }
+}
+
+/**
+ * A refused push, pull (manifest GET) or delete by a caller who presented credentials: one failure
+ * row, as for a refused action in the console. Not recorded: HEAD and blob reads (a client probes
+ * those constantly) and requests without credentials, which are the normal first step of the token
+ * handshake rather than an attempt.
+ */
+async function recordGatewayRefusal(
+  caller: Caller,
+  route: RepositoryRoute,
+  method: string,
+  projectId: number,
+  needed: readonly string[],
+  client: ClientInfo,
+): Promise<void> {
+  const attempt = refusedAttempt(route, method);
+  if (!attempt) return;
+  const actor = caller.actor ?? (await actorForTokenSubject(caller.subject, client));
+  // A token whose account has since been disabled or deleted: the refusal that matters (the
+  // account's) was recorded when it changed, and there is no principal to name here.
+  if (!actor) return;
+  await recordRefusal({
+    actor,
+    action: attempt.action,
+    resource: { type: attempt.resourceType, name: attempt.name },
+    projectId,
+    reason: `the token does not grant ${needed.join(" and ")} on ${route.name}`,
+    detail: { method, path: route.kind },
+  });
+}
+
+function refusedAttempt(route: RepositoryRoute, method: string): { action: string; resourceType: string; name: string } | null {
+  switch (route.kind) {
+    case "manifest": {
+      const name = artifactName(route.name, route.reference);
+      if (method === "GET") return { action: "artifact.pull", resourceType: "artifact", name };
+      if (method === "PUT") return { action: "artifact.push", resourceType: "artifact", name };
+      if (method === "DELETE") return { action: "artifact.delete", resourceType: "artifact", name };
+      return null;
+    }
+    case "blob":
+      return method === "DELETE" ? { action: "blob.delete", resourceType: "blob", name: `${route.name}@${route.digest}` } : null;
+    case "upload-start":
+    case "upload":
+      return { action: "artifact.push", resourceType: "repository", name: route.name };
+    default:
+      return null;
   }
 }
 
