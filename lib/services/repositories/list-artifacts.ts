@@ -81,7 +81,6 @@ export async function listArtifacts({
         variant: true,
         tags: { select: { name: true, pushedAt: true, pulledAt: true }, orderBy: [{ pushedAt: "desc" }, { id: "desc" }], take: TAGS_PER_ROW },
         children: { select: { os: true, architecture: true, variant: true }, orderBy: { position: "asc" }, take: PLATFORMS_PER_ROW },
-        _count: { select: { tags: true, accessories: { where: { accessoryType: "signature" } } } },
       },
     }),
     // The unfiltered total is kept exact on the repository row (no COUNT over 10,000 artifacts).
@@ -89,15 +88,38 @@ export async function listArtifacts({
       ? db.repository.findUniqueOrThrow({ where: { id: repo.id }, select: { artifactCount: true } }).then((r) => r.artifactCount)
       : db.artifact.count({ where }),
   ]);
+  const { tagCounts, signed } = await countsFor(rows.map((r) => r.id));
   return {
-    rows: rows.map(({ children, _count, os, architecture, variant, ...a }) => ({
+    rows: rows.map(({ children, os, architecture, variant, ...a }) => ({
       ...a,
-      tagCount: _count.tags,
-      signed: _count.accessories > 0,
+      tagCount: tagCounts.get(a.id) ?? 0,
+      signed: signed.has(a.id),
       platforms: children.length > 0 ? children : os || architecture ? [{ os, architecture, variant }] : [],
     })),
     total,
     page,
     pageSize,
+  };
+}
+
+/**
+ * Tag counts and signatures of one page's artifacts. Not Prisma's `_count`: it joins an aggregate
+ * over the whole tags (and artifacts) table to every row, and at 10,000 tags with stale planner
+ * statistics that took seconds a page. These read only the page's rows, on (artifact_id) and
+ * (subject_artifact_id).
+ */
+async function countsFor(ids: number[]): Promise<{ tagCounts: Map<number, number>; signed: Set<number> }> {
+  if (ids.length === 0) return { tagCounts: new Map(), signed: new Set() };
+  const [tags, signatures] = await Promise.all([
+    db.tag.groupBy({ by: ["artifactId"], where: { artifactId: { in: ids } }, _count: { _all: true } }),
+    db.artifact.findMany({
+      where: { subjectArtifactId: { in: ids }, accessoryType: "signature" },
+      select: { subjectArtifactId: true },
+      distinct: ["subjectArtifactId"],
+    }),
+  ]);
+  return {
+    tagCounts: new Map(tags.map((t) => [t.artifactId, t._count._all])),
+    signed: new Set(signatures.flatMap((s) => (s.subjectArtifactId === null ? [] : [s.subjectArtifactId]))),
   };
 }

@@ -23,6 +23,7 @@ import { startLocalRegistry, type LocalRegistry } from "@/lib/registry/local-reg
 import { createProject } from "@/lib/services/registry-auth/test-fixtures";
 import { createJobRun, listJobRuns } from "@/lib/services/jobs/job-runs";
 import { retryReconcile, startReconcile } from "@/lib/services/jobs/start-reconcile";
+import { listArtifacts } from "@/lib/services/repositories/list-artifacts";
 import { reconcileIndex } from "@/lib/services/repositories/reconcile-index";
 import { actorFor, createTestUser, db } from "@/lib/testing/factories";
 import { skopeoCopy, writeOciImageLayout, writeOciIndexLayout } from "@/lib/testing/oci-layout";
@@ -270,6 +271,38 @@ describe("reconcile the index with the registry", () => {
     expect(tagged.artifact.digest).toBe(child);
     // The child is listed on its own now that it carries a tag: the index and the tagged child.
     expect(await db.repository.findUniqueOrThrow({ where: { name: repo } })).toMatchObject({ artifactCount: 2 });
+  }, 60_000);
+
+  it("the Artifacts list shows what reconcile indexed: tag counts and the signed badge of a cosign signature", async () => {
+    const project = await createProject();
+    const repo = `${project.name}/signed`;
+    const img = await image();
+    await pushBehindTheBack(img.ref, repo, "1.0");
+    await pushBehindTheBack(img.ref, repo, "latest");
+    await pushBehindTheBack((await image()).ref, repo, "unsigned");
+    // A cosign-style signature: a manifest under the tag sha256-<hex>.sig, its config the image's.
+    const configBytes = Buffer.from(await (await fetch(`${registry.url}/v2/${repo}/blobs/${img.configDigest}`)).arrayBuffer());
+    const signature = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: img.configDigest, size: configBytes.length },
+      layers: [],
+    });
+    const sigTag = `sha256-${img.manifestDigest.slice("sha256:".length)}.sig`;
+    const put = await fetch(`${registry.url}/v2/${repo}/manifests/${sigTag}`, {
+      method: "PUT",
+      headers: { "content-type": "application/vnd.oci.image.manifest.v1+json" },
+      body: signature,
+    });
+    expect(put.status).toBe(201);
+    await reconcileIndex({ actor: systemActor("test"), registry: backing });
+
+    const admin = actorFor(await createTestUser({ isAdmin: true }));
+    const list = await listArtifacts({ actor: admin, repository: repo, page: 1, pageSize: 10 });
+    const byDigest = new Map(list.rows.map((r) => [r.digest, r]));
+    expect(list.total).toBe(2);
+    expect(byDigest.get(img.manifestDigest)).toMatchObject({ tagCount: 2, signed: true });
+    expect([...byDigest.values()].filter((r) => r.digest !== img.manifestDigest)).toMatchObject([{ tagCount: 1, signed: false }]);
   }, 60_000);
 
   it("a scheduled run (cron payload, no run id) gets its own run row, keyed by pg-boss's job id", async () => {
