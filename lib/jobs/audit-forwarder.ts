@@ -8,8 +8,8 @@ import { TcpSyslogSender } from "@/lib/syslog/tcp-syslog";
  * is down it records the error for the policy page and retries with doubling backoff; the
  * cursor has not moved, so the rows it missed go out when the receiver is back.
  *
- * One forwarder per worker process: with several Wharf workers each sends (duplicates, which
- * at-least-once allows and the row id in every message lets the receiver drop); the cursor's
+ * Every worker process runs this loop; a lease in the forwarder's state row lets one of them
+ * send at a time (the others stand by and take over within 30 s when it stops), and the cursor's
  * compare-and-set keeps it moving forward only.
  */
 export type AuditForwarder = { stop(): Promise<void> };

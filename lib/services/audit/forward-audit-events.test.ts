@@ -204,6 +204,30 @@ describe("audit forwarding settings", () => {
     expect([...new Set(all)].sort((a, b) => (a < b ? -1 : 1))).toEqual(inDb.map((r) => r.id));
   }, 30_000);
 
+  it("one forwarder at a time: a second process stands by until the first stops renewing its lease", async () => {
+    const sender = new TcpSyslogSender("127.0.0.1", receiver.port);
+    const forward = (forwarderId?: string) => forwardAuditEventsOnce({ send: (frames) => sender.send(frames), gap: newGapTracker(), forwarderId });
+    try {
+      await forward();
+      const before = receiver.messages.length;
+      const tag = uniqueName("lease");
+      await writeRow(tag);
+      expect(await forward("other-process")).toMatchObject({ sent: 0, standby: true });
+      expect((await forward()).sent).toBe(1);
+      // The holder stopped renewing (its lease ran out): the other takes over, and this one stands by.
+      await db.$executeRaw`UPDATE system_settings SET value = value || '{"leaseUntil": "2000-01-01T00:00:00Z"}'::jsonb WHERE key = 'audit_forwarding_state'`;
+      await writeRow(tag);
+      expect((await forward("other-process")).sent).toBe(1);
+      expect(await forward()).toMatchObject({ sent: 0, standby: true });
+      await until(() => receiver.messages.length >= before + 2, "both rows, once each");
+      expect(receiver.rows().slice(before).map((r) => r.payload.resourceName)).toEqual([tag, tag]);
+    } finally {
+      // Hand the lease back to this process for the tests after this one.
+      await db.$executeRaw`UPDATE system_settings SET value = value - 'owner' WHERE key = 'audit_forwarding_state'`;
+      sender.close();
+    }
+  });
+
   it("waits at a row still being written instead of skipping it, and passes a rolled-back one", async () => {
     const sender = new TcpSyslogSender("127.0.0.1", receiver.port);
     const gap = newGapTracker();

@@ -1,4 +1,5 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import os from "node:os";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
@@ -23,6 +24,12 @@ import { type TForwardingSettings, ZForwardingSettings } from "@/lib/validation/
 export const FORWARDING_KEY = "audit_forwarding";
 export const FORWARDING_STATE_KEY = "audit_forwarding_state";
 export const FORWARD_BATCH_SIZE = 500;
+/**
+ * One forwarder at a time across Wharf processes: each poll renews a 30-second lease in the state
+ * row, and a process that does not hold it stands by (it takes over once a holder stops renewing).
+ */
+const FORWARDER_ID = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+const LEASE = "30 seconds";
 /** The lag shown is counted up to here (a count over millions of rows would slow the page). */
 const LAG_COUNT_CAP = 100_000;
 
@@ -140,11 +147,14 @@ export async function forwardAuditEventsOnce({
   send,
   gap,
   batchSize = FORWARD_BATCH_SIZE,
+  forwarderId = FORWARDER_ID,
 }: {
   send: (frames: string[]) => Promise<void>;
   gap: GapTracker;
   batchSize?: number;
-}): Promise<{ sent: number; cursor: string | null; full: boolean }> {
+  /** Which forwarder is asking (tests stand in for a second process). */
+  forwarderId?: string;
+}): Promise<{ sent: number; cursor: string | null; full: boolean; standby?: boolean }> {
   const state = await readState();
   if (state.cursor === null) {
     // Enabled without a cursor (the state row was removed): start at the newest row, as enabling does.
@@ -155,6 +165,12 @@ export async function forwardAuditEventsOnce({
       WHERE system_settings.value->>'cursor' IS NULL`;
     return { sent: 0, cursor: null, full: false };
   }
+  const leased = await db.$executeRaw`
+    UPDATE system_settings
+    SET value = value || jsonb_build_object('owner', ${forwarderId}::text, 'leaseUntil', (now() + ${LEASE}::interval)::text), updated_at = now()
+    WHERE key = ${FORWARDING_STATE_KEY}
+      AND (value->>'owner' IS NULL OR value->>'owner' = ${forwarderId} OR (value->>'leaseUntil')::timestamptz < now())`;
+  if (leased === 0) return { sent: 0, cursor: state.cursor, full: false, standby: true };
   const cursor = BigInt(state.cursor);
   if (gap.at !== null && gap.since !== null && !gap.final) {
     const [open] = await db.$queryRaw<{ n: bigint }[]>`
