@@ -264,7 +264,8 @@ describe("audit CSV export", () => {
     const ids = lines.slice(1).map((l) => l.slice(0, l.indexOf(",")));
     expect(ids).toEqual(newestFirst(inserted));
     expect(text).toContain(`,"'=cmd|""/c calc""!A0",`);
-  });
+    // 20,000 inserts and a full export: a generous budget for a loaded CI machine, not a speed check.
+  }, 180_000);
 
   it("refuses a project export to a developer and scopes it for the project admin", async () => {
     await expect(exportAuditEvents({ actor: actorFor(developerOfA), filter: {}, project: projectA.id })).rejects.toBeInstanceOf(ForbiddenError);
