@@ -47,6 +47,7 @@ interface Benchmark {
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   token: () => import("./token-service"),
   gateway: () => import("./gateway"),
+  browse: () => import("./browse"),
   audit: () => import("./audit"),
 };
 
