@@ -305,6 +305,22 @@ describe("reconcile the index with the registry", () => {
     expect([...byDigest.values()].filter((r) => r.digest !== img.manifestDigest)).toMatchObject([{ tagCount: 1, signed: false }]);
   }, 60_000);
 
+  it("a failing checkpoint write stops the walk: no later progress is reported", async () => {
+    const project = await createProject();
+    for (const name of ["x1", "x2", "x3"]) await pushBehindTheBack((await image()).ref, `${project.name}/${name}`, "1");
+    let calls = 0;
+    const run = reconcileIndex({
+      actor: systemActor("test"),
+      registry: backing,
+      onRepositoryDone: async () => {
+        calls += 1;
+        if (calls === 2) throw new Error("checkpoint write failed");
+      },
+    });
+    await expect(run).rejects.toThrow("checkpoint write failed");
+    expect(calls).toBe(2);
+  }, 60_000);
+
   it("a scheduled run (cron payload, no run id) gets its own run row, keyed by pg-boss's job id", async () => {
     const bossJobId = `sched-${Date.now()}`;
     await runReconcileAttempt({ id: bossJobId, data: { version: 1 } });

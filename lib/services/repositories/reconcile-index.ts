@@ -128,28 +128,31 @@ export async function reconcileIndex({
       let failed = false;
       let reporting: Promise<void> = Promise.resolve();
       const worker = async () => {
-        while (next < names.length && !failed) {
-          const i = next++;
-          try {
+        try {
+          while (next < names.length && !failed) {
+            const i = next++;
             await reconcileRepository(registry, names[i]!, counts, log, batchSize);
-          } catch (error) {
-            failed = true;
-            throw error;
+            finished[i] = true;
+            while (reported < names.length && finished[reported]) {
+              const lastRepository = names[reported]!;
+              reported += 1;
+              counts.repositoriesSeen += 1;
+              done += 1;
+              const progress = { done, total: Math.max(total, done), lastRepository, counts: { ...counts } };
+              reporting = reporting.then(() => onRepositoryDone?.(progress));
+            }
+            // Awaited by the worker that added to it, so a failing report stops the run here.
+            await reporting;
           }
-          finished[i] = true;
-          while (reported < names.length && finished[reported]) {
-            const lastRepository = names[reported]!;
-            reported += 1;
-            counts.repositoriesSeen += 1;
-            done += 1;
-            const progress = { done, total: Math.max(total, done), lastRepository, counts: { ...counts } };
-            reporting = reporting.then(() => onRepositoryDone?.(progress));
-          }
-          // Awaited by the worker that added to it, so a failing report stops the run here.
-          await reporting;
+        } catch (error) {
+          failed = true; // the other workers finish the repository they are on, and take no more
+          throw error;
         }
       };
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, names.length)) }, worker));
+      // Settled, not Promise.all: the run ends (and may be retried) only once no worker still writes.
+      const outcomes = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(concurrency, names.length)) }, worker));
+      const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
+      if (failure) throw failure.reason;
       last = pageLast;
     }
     // Stop on a Link that does not advance, so a misbehaving upstream cannot loop us forever.
