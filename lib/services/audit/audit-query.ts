@@ -96,7 +96,8 @@ export function whereOf(filter: ResolvedAuditFilter): Prisma.Sql {
   return conds.length ? Prisma.join(conds, " AND ") : Prisma.sql`TRUE`;
 }
 
-type RawRow = {
+/** A row of audit_events as raw SQL returns it (snake_case columns, enums as text). */
+export type RawAuditRow = {
   id: bigint;
   occurred_at: Date;
   principal_kind: string;
@@ -124,23 +125,23 @@ const COLUMNS = Prisma.sql`id, occurred_at, principal_kind::text AS principal_ki
 export async function fetchAuditRows(
   filter: ResolvedAuditFilter,
   options: { limit: number; after?: AuditCursor | undefined; offset?: number },
-): Promise<RawRow[]> {
+): Promise<RawAuditRow[]> {
   const where = whereOf(filter);
   const { after, limit } = options;
   if (after?.direction === "newer") {
-    return db.$queryRaw<RawRow[]>`SELECT ${COLUMNS} FROM audit_events
+    return db.$queryRaw<RawAuditRow[]>`SELECT ${COLUMNS} FROM audit_events
       WHERE ${where} AND (occurred_at, id) > (${after.occurredAt.toISOString()}::timestamptz, ${after.id}::bigint)
       ORDER BY occurred_at ASC, id ASC LIMIT ${limit}`;
   }
   const keyset = after ? Prisma.sql`AND (occurred_at, id) < (${after.occurredAt.toISOString()}::timestamptz, ${after.id}::bigint)` : Prisma.empty;
   const offset = options.offset ? Prisma.sql`OFFSET ${options.offset}` : Prisma.empty;
-  return db.$queryRaw<RawRow[]>`SELECT ${COLUMNS} FROM audit_events
+  return db.$queryRaw<RawAuditRow[]>`SELECT ${COLUMNS} FROM audit_events
     WHERE ${where} ${keyset}
     ORDER BY occurred_at DESC, id DESC LIMIT ${limit} ${offset}`;
 }
 
 /** Rows to the services' shape, with the current name of each project (one query per batch). */
-export async function toAuditRows(raw: RawRow[]): Promise<AuditEventRow[]> {
+export async function toAuditRows(raw: RawAuditRow[]): Promise<AuditEventRow[]> {
   const projectIds = [...new Set(raw.map((r) => r.project_id).filter((id): id is number => id !== null))];
   const projects = projectIds.length ? await db.project.findMany({ where: { id: { in: projectIds } }, select: { id: true, name: true } }) : [];
   const names = new Map(projects.map((p) => [p.id, p.name]));

@@ -5,6 +5,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { ValidationError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import type { RawAuditRow } from "@/lib/services/audit/audit-query";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
 import { formatRfc5424, frameOctetCounted, SEVERITY } from "@/lib/syslog/tcp-syslog";
@@ -119,24 +120,7 @@ export async function updateForwardingSettings({ actor, input }: { actor: Actor;
 export type GapTracker = { at: bigint | null; since: Date | null; final: boolean };
 export const newGapTracker = (): GapTracker => ({ at: null, since: null, final: false });
 
-type TailRow = {
-  id: bigint;
-  occurred_at: Date;
-  principal_kind: string;
-  actor_id: number | null;
-  actor_name: string;
-  action: string;
-  resource_type: string;
-  resource_id: string | null;
-  resource_name: string | null;
-  project_id: number | null;
-  result: string;
-  reason: string | null;
-  client_ip: string | null;
-  user_agent: string | null;
-  detail: unknown;
-  db_now: Date;
-};
+type TailRow = RawAuditRow & { db_now: Date };
 
 /**
  * One poll of the tail: up to `batchSize` rows after the cursor, in id order, sent with `send`
