@@ -261,12 +261,19 @@ test("a guest pulls but cannot push", async () => {
   expect(sha256(await rawManifest(`${names.priv}/app:1.0`, creds(names.guest)))).toBe(app.manifestDigest);
   const message = await refusal(push(app.ref, `${names.priv}/app:guest`, creds(names.guest)));
   expect(message).toMatch(/denied|unauthorized|authentication required/i);
-  expect(await auditRows("artifact.push", `${names.priv}/app:guest`)).toHaveLength(0);
+  // Nothing was pushed; each refused manifest PUT is a failure row naming the guest.
+  const rows = await auditRows("artifact.push", `${names.priv}/app:guest`);
+  expect(rows.length).toBeGreaterThanOrEqual(1);
+  expect(rows.every((r) => r.actor_name === names.guest && r.result === "failure")).toBe(true);
 });
 
 test("a non-member cannot pull from a private project", async () => {
   const message = await refusal(rawManifest(`${names.priv}/app:1.0`, creds(names.outsider)));
   expect(message).toMatch(/denied|unauthorized|authentication required/i);
+  // skopeo asks again for a token once refused, so one inspect is one or two refused GETs.
+  const refused = (await auditRows("artifact.pull", `${names.priv}/app:1.0`)).filter((r) => r.actor_name === names.outsider);
+  expect(refused.length).toBeGreaterThanOrEqual(1);
+  expect(refused.every((r) => r.result === "failure")).toBe(true);
 });
 
 test("anonymous clients pull from a public project, not from a private one", async () => {
