@@ -83,7 +83,7 @@ test("a project admin manages members and robots; a guest gets no controls and a
   await expect(page.getByTestId(`member-${outsider}`)).toHaveCount(0);
   // The refusal is in the project's log.
   await page.goto(`${projectPath}/logs`);
-  await expect(page.getByTestId("audit-table").getByRole("row").filter({ hasText: "member:create" }).filter({ hasText: "failure" })).toHaveCount(1);
+  await expect(page.getByTestId("audit-table").getByRole("row").filter({ hasText: "member.create" }).filter({ hasText: "failure" })).toHaveCount(1);
 });
 
 test("a non-member cannot open a private project, and the last project admin cannot be removed", async ({ page }) => {

@@ -82,7 +82,16 @@ export async function assertProjectPermission(
 ): Promise<Set<ProjectPermission>> {
   const granted = await projectPermissionsIn(actor, project);
   if (granted.has(permission)) return granted;
-  await recordRefusal({ actor, action: permission, resource, projectId: project.id, reason: `missing permission ${permission}` });
+  // Recorded under the operation's name (`member:delete` -> `member.delete`), as the success row
+  // would be, so one operation filter in the audit log finds both what happened and what was refused.
+  await recordRefusal({
+    actor,
+    action: permission.replace(":", "."),
+    resource,
+    projectId: project.id,
+    reason: `missing permission ${permission}`,
+    detail: { permission },
+  });
   if (actor.kind === "anonymous") throw new UnauthenticatedError();
   // Same answer as for a project that does not exist: neither its name nor its existence leaks.
   if (!granted.has("project:read")) throw new NotFoundError(PROJECT_NOT_FOUND);

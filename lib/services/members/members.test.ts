@@ -127,7 +127,7 @@ describe("members who are not Project Admin", () => {
     expect(await memberSnapshot(project.id)).toEqual(before);
     // Each refusal is audited against the project.
     const refusals = (await auditRowsFor("project", project.name)).filter((r) => r.result === "failure");
-    expect(refusals.map((r) => r.action).sort()).toEqual(["member:create", "member:delete", "member:delete", "member:update", "member:update"]);
+    expect(refusals.map((r) => r.action).sort()).toEqual(["member.create", "member.delete", "member.delete", "member.update", "member.update"]);
   });
 
   it("a Limited Guest may not even list members", async () => {

@@ -216,7 +216,7 @@ describe("updateProject", () => {
     expect((await db.project.findUniqueOrThrow({ where: { id: project.id } })).isPublic).toBe(false);
     expect((await auditRowsFor("project", project.name)).map((r) => [r.action, r.result])).toEqual([
       ["project.create", "success"],
-      ["project:update", "failure"],
+      ["project.update", "failure"],
     ]);
   });
 

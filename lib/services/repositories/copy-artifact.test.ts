@@ -186,7 +186,7 @@ describe("copy artifact (REST)", () => {
     expect(await db.repository.count({ where: { name: to } })).toBe(0);
     expect(await copyRows(to)).toEqual([]);
     expect(await h.backing.headManifest(to, "1.0")).toBeNull();
-    const refusal = await db.auditEvent.findFirst({ where: { action: "artifact:create", result: "failure", resourceName: `${to}:1.0` } });
+    const refusal = await db.auditEvent.findFirst({ where: { action: "artifact.create", result: "failure", resourceName: `${to}:1.0` } });
     expect(refusal).not.toBeNull();
   });
 
