@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { RegistryError, RegistryUnavailableError, registryErrorFromBody } from "./errors";
 import { MANIFEST_ACCEPT_HEADER } from "./media-types";
+import { readBounded } from "@/lib/streams/read-bounded";
 
 /**
  * The only code that talks to the backing Distribution registry (2.8, reached over plain HTTP on
@@ -375,14 +376,15 @@ export class RegistryClient {
       await res.body?.cancel();
       throw new RegistryError(502, "MANIFEST_INVALID", `${what}: ${declared} bytes is too large for a manifest.`);
     }
-    let bytes: Uint8Array;
+    // Bounded while reading: a body without a declared length is never held past the limit.
+    let bytes: Uint8Array | null;
     try {
-      bytes = new Uint8Array(await res.arrayBuffer());
+      bytes = await readBounded(res.body, limit);
     } catch (error) {
       throw this.unavailable(error);
     }
-    if (bytes.byteLength > limit) {
-      throw new RegistryError(502, "MANIFEST_INVALID", `${what}: ${bytes.byteLength} bytes is too large for a manifest.`);
+    if (bytes === null) {
+      throw new RegistryError(502, "MANIFEST_INVALID", `${what}: more than ${limit} bytes is too large for a manifest.`);
     }
     return bytes;
   }

@@ -1,6 +1,7 @@
 import { digestOf, isDigest } from "@/lib/registry/client";
 import { isIndexMediaType, isManifestMediaType, MANIFEST_ACCEPT } from "@/lib/registry/media-types";
 import type { GatewayPathError } from "@/lib/services/registry-auth/gateway-path";
+import { readBounded } from "@/lib/streams/read-bounded";
 
 /** Distribution's own limit for a manifest body (4 MiB); real manifests are a few KiB. */
 export const MANIFEST_MAX_BYTES = 4 * 1024 * 1024;
@@ -22,7 +23,7 @@ export async function readManifestBody(
     await body?.cancel().catch(() => undefined);
     return tooLarge();
   }
-  const bytes = await readLimited(body, MANIFEST_MAX_BYTES);
+  const bytes = await readBounded(body, MANIFEST_MAX_BYTES);
   if (bytes === null) return tooLarge();
   return checkManifest(bytes, contentType, reference);
 }
@@ -56,31 +57,6 @@ export function checkManifest(bytes: Uint8Array, contentType: string | null, ref
     return { status: 400, code: "DIGEST_INVALID", message: `The manifest's bytes hash to ${digest}, not to ${reference}.` };
   }
   return { bytes, mediaType, digest };
-}
-
-/** The whole stream, or null as soon as it passes `limit` bytes (the rest is cancelled). */
-async function readLimited(body: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array | null> {
-  if (!body) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }
 
 function invalid(message: string): GatewayPathError {

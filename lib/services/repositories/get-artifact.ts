@@ -10,8 +10,9 @@ import { RegistryError } from "@/lib/registry/errors";
 import { isIndexMediaType } from "@/lib/registry/media-types";
 import type { ProjectPermission } from "@/lib/services/authz/project-roles";
 import { type Page, skipTake } from "@/lib/services/pagination";
-import { CONFIG_MAX_BYTES, readBounded } from "@/lib/services/repositories/index-manifest";
+import { CONFIG_MAX_BYTES } from "@/lib/services/repositories/index-manifest";
 import { resolveRepository } from "@/lib/services/repositories/repository-access";
+import { readBounded } from "@/lib/streams/read-bounded";
 
 /** Bounds on what the detail page reads and shows (the manifest itself is capped at 4 MiB by the client). */
 const TAGS_PAGE_SIZE = 20;

@@ -5,6 +5,7 @@ import type { AccessoryType, Prisma } from "@/lib/generated/prisma/client";
 import type { RegistryClient } from "@/lib/registry/client";
 import { isDigest } from "@/lib/registry/client";
 import { DOCKER_CONTAINER_CONFIG, isIndexMediaType, OCI_IMAGE_CONFIG } from "@/lib/registry/media-types";
+import { readBounded } from "@/lib/streams/read-bounded";
 
 /**
  * Wharf's artifact index, written from manifests: what an image or index is (sizes, platform,
@@ -135,34 +136,6 @@ function parseTime(value: string | undefined): Date | null {
   const date = new Date(value);
   // Postgres timestamptz covers years 4713 BC to 294276 AD; configs sometimes carry 0001-01-01.
   return Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1970 ? null : date;
-}
-
-/** Reads at most `limit` bytes of a stream; null (and the stream cancelled) when it is longer. */
-export async function readBounded(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array | null> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > limit) {
-        await reader.cancel().catch(() => undefined);
-        return null;
-      }
-      chunks.push(value);
-    }
-  } finally {
-    reader.releaseLock();
-  }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }
 
 async function readImageConfig(registry: RegistryClient, repository: string, config: z.infer<typeof descriptorSchema>) {
