@@ -23,5 +23,9 @@ export async function register() {
     );
   } else if (result.created) {
     console.log("wharf: created user admin with the password from WHARF_ADMIN_PASSWORD");
+  } else if (result.configuredPasswordIgnored) {
+    // Said on every such start: with several instances, the one that created admin may have had
+    // no WHARF_ADMIN_PASSWORD and printed a generated password instead.
+    console.warn("wharf: WHARF_ADMIN_PASSWORD was not applied: user admin already exists (it sets the password on the first start only)");
   }
 }

@@ -11,7 +11,12 @@ import { PASSWORD_RULE_TEXT, ZPassword } from "@/lib/validation/users";
 export const INITIAL_ADMIN_USERNAME = "admin";
 
 export type EnsureInitialAdminResult =
-  | { created: false }
+  /**
+   * `configuredPasswordIgnored`: a WHARF_ADMIN_PASSWORD was given but `admin` already existed
+   * (created on an earlier start, or by another instance starting at the same moment, perhaps
+   * with a generated password), so it was not applied. The caller says so in the log.
+   */
+  | { created: false; configuredPasswordIgnored: boolean }
   | { created: true; generatedPassword: string | null };
 
 /**
@@ -25,7 +30,8 @@ export async function ensureInitialAdmin({
   configuredPassword: string | undefined;
 }): Promise<EnsureInitialAdminResult> {
   const existing = await db.user.findUnique({ where: { username: INITIAL_ADMIN_USERNAME }, select: { id: true } });
-  if (existing) return { created: false };
+  const ignored = { created: false, configuredPasswordIgnored: configuredPassword !== undefined } as const;
+  if (existing) return ignored;
 
   if (configuredPassword !== undefined && !ZPassword.safeParse(configuredPassword).success) {
     throw new ValidationError(`WHARF_ADMIN_PASSWORD must be ${PASSWORD_RULE_TEXT}.`);
@@ -53,7 +59,7 @@ export async function ensureInitialAdmin({
     });
   } catch (err) {
     // Another Wharf instance starting at the same moment created it first.
-    if (isUniqueViolation(err)) return { created: false };
+    if (isUniqueViolation(err)) return ignored;
     throw err;
   }
   return { created: true, generatedPassword };
