@@ -1,4 +1,6 @@
-import { AppError, ConflictError, ValidationError } from "@/lib/errors";
+import { knownAppError } from "@/lib/api/errors";
+import { ConflictError, ValidationError } from "@/lib/errors";
+import { RegistryUnavailableError } from "@/lib/registry/errors";
 
 /** What every server action returns to its form: never a database row, never a stack trace. */
 export type ActionResult = {
@@ -9,11 +11,19 @@ export type ActionResult = {
 
 export const INITIAL_ACTION_RESULT: ActionResult = { ok: false };
 
+/**
+ * A refusal as the form shows it. Deliberate errors (AppErrors, the registry being down, text
+ * Postgres cannot store) become their message; anything else is a bug, logged, with a generic one.
+ */
 export function toActionError(err: unknown): ActionResult {
-  if (err instanceof ValidationError || err instanceof ConflictError) {
-    return { ok: false, message: err.message, fieldErrors: err.fieldErrors };
+  const known = knownAppError(err);
+  if (known instanceof ValidationError || known instanceof ConflictError) {
+    return { ok: false, message: known.message, fieldErrors: known.fieldErrors };
   }
-  if (err instanceof AppError) return { ok: false, message: err.message };
+  if (known) {
+    if (err instanceof RegistryUnavailableError) console.warn(`wharf: server action: ${err.message}`);
+    return { ok: false, message: known.message };
+  }
   console.error("wharf: server action failed", err);
   return { ok: false, message: "Something went wrong on the server. Nothing was changed." };
 }

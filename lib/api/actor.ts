@@ -1,25 +1,12 @@
 import { getToken } from "next-auth/jwt";
+import { sentAuthorization } from "@/lib/api/csrf";
 import type { NextRequest } from "next/server";
 import { type Actor, anonymousActor } from "@/lib/auth/actor";
 import { clientInfoFromHeaders } from "@/lib/auth/client-info";
 import { UnauthenticatedError } from "@/lib/errors";
 import { resolveSessionActor } from "@/lib/services/auth/resolve-session-actor";
 import { verifyRegistryCredentials } from "@/lib/services/auth/verify-registry-credentials";
-
-/** `Basic base64(username:password)`; only the first ':' splits (passwords may contain more). */
-export function parseBasicCredentials(header: string): { username: string; password: string } | null {
-  const match = /^Basic\s+([A-Za-z0-9+/]+={0,2})\s*$/i.exec(header.trim());
-  if (!match?.[1]) return null;
-  const decoded = Buffer.from(match[1], "base64").toString("utf8");
-  const colon = decoded.indexOf(":");
-  if (colon <= 0) return null;
-  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-}
-
-/** Whether the caller chose header authentication (Basic, or an unsupported scheme we refuse). */
-export function sentAuthorization(req: Request): boolean {
-  return (req.headers.get("authorization") ?? "").trim() !== "";
-}
+import { parseBasicCredentials } from "@/lib/validation/basic-credentials";
 
 /**
  * Who is calling the REST API. Works on the request alone (no Next request scope), so route
@@ -39,8 +26,8 @@ export async function resolveApiActor(req: NextRequest): Promise<Actor> {
   // Without an Authorization header getToken reads only the session cookie (it would otherwise
   // also accept the session JWT as a Bearer token, which the branch above refuses).
   const token = await getToken({ req, secret: process.env.NEXTAUTH_SECRET });
-  if (token && typeof token.uid === "number" && typeof token.sv === "number") {
-    return (await resolveSessionActor({ userId: token.uid, sessionVersion: token.sv, client })) ?? anonymousActor(client);
+  if (token && typeof token.uid === "number" && typeof token.sv === "number" && typeof token.sid === "string") {
+    return (await resolveSessionActor({ userId: token.uid, sessionVersion: token.sv, sessionId: token.sid, client })) ?? anonymousActor(client);
   }
   return anonymousActor(client);
 }

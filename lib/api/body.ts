@@ -1,13 +1,15 @@
 import { z } from "zod";
 import { zodMessage } from "@/lib/api/errors";
 import { AppError, ValidationError } from "@/lib/errors";
+import { CONTROL_CHARACTERS_MESSAGE, controlCharacterPath } from "@/lib/validation/common";
 
 /** Harbor's request bodies are small JSON documents; anything bigger is refused unread. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
  * The request body as a JSON object. Empty body -> `{}` (the schema then names the missing fields);
- * a non-JSON media type -> 415 as Harbor; malformed JSON or a non-object -> 400. Never a 500.
+ * a non-JSON media type -> 415 as Harbor; malformed JSON, a non-object or a control character in
+ * any string -> 400. Never a 500.
  */
 export async function readJsonObject(req: Request): Promise<Record<string, unknown>> {
   const declared = Number(req.headers.get("content-length") ?? "0");
@@ -28,6 +30,10 @@ export async function readJsonObject(req: Request): Promise<Record<string, unkno
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw new ValidationError("The request body must be a JSON object.");
   }
+  // Tab and line breaks may stay (descriptions are multi-line); single-line fields refuse them in
+  // their own schemas. NUL and the other controls are refused for every field here.
+  const badField = controlCharacterPath(parsed);
+  if (badField !== null) throw new ValidationError(`${badField}: ${CONTROL_CHARACTERS_MESSAGE}`);
   return parsed as Record<string, unknown>;
 }
 

@@ -1,9 +1,15 @@
 import type { NextRequest } from "next/server";
-import { sentAuthorization } from "@/lib/api/actor";
 import { getServerEnv } from "@/lib/env";
 import { ForbiddenError } from "@/lib/errors";
 
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+// This module imports no service (no database): the root proxy (proxy.ts) uses it as well.
+
+export const SAFE_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** Whether the caller chose header authentication (Basic, or an unsupported scheme we refuse). */
+export function sentAuthorization(req: Request): boolean {
+  return (req.headers.get("authorization") ?? "").trim() !== "";
+}
 
 /** next-auth's session cookie, with the __Secure- prefix behind https and its chunk suffixes. */
 const SESSION_COOKIE = /^(__Secure-)?next-auth\.session-token(\.\d+)?$/;
@@ -35,6 +41,17 @@ function isSameOrigin(origin: string, req: NextRequest): boolean {
 }
 
 /**
+ * Whether the browser says the request comes from one of Wharf's own pages: an `Origin` of this
+ * host (or WHARF_EXTERNAL_URL), or, when a browser omits Origin, `Sec-Fetch-Site: same-origin`.
+ * `Origin: null` (sandboxed frames, some redirects) never passes.
+ */
+export function isSameOriginRequest(req: NextRequest): boolean {
+  const origin = req.headers.get("origin");
+  if (origin !== null) return origin !== "null" && isSameOrigin(origin, req);
+  return req.headers.get("sec-fetch-site") === "same-origin";
+}
+
+/**
  * Cross-site request protection for the REST API. The session cookie is sent by the browser on
  * its own, so a mutation that relies on it must prove it comes from Wharf's own pages: an
  * `Origin` of this host (or WHARF_EXTERNAL_URL), or, when a browser omits Origin,
@@ -44,11 +61,5 @@ function isSameOrigin(origin: string, req: NextRequest): boolean {
 export function assertSameOrigin(req: NextRequest): void {
   if (SAFE_METHODS.has(req.method.toUpperCase())) return;
   if (sentAuthorization(req) || !carriesSessionCookie(req)) return;
-  const origin = req.headers.get("origin");
-  if (origin !== null && origin !== "null") {
-    if (isSameOrigin(origin, req)) return;
-  } else if (origin === null && req.headers.get("sec-fetch-site") === "same-origin") {
-    return;
-  }
-  throw new ForbiddenError("cross-site request refused");
+  if (!isSameOriginRequest(req)) throw new ForbiddenError("cross-site request refused");
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { AppError } from "@/lib/errors";
+import { AppError, ValidationError } from "@/lib/errors";
+import { RegistryUnavailableError } from "@/lib/registry/errors";
 
 /** Harbor's error envelope: `{"errors":[{"code","message"}]}`. */
 export type HarborErrors = { errors: { code: string; message: string }[] };
@@ -35,6 +36,45 @@ export function zodMessage(error: z.ZodError, fieldNames: Readonly<Record<string
   return [...new Set(parts)].join("; ");
 }
 
+/** Seconds a client is asked to wait before retrying while the backing registry is down. */
+export const REGISTRY_RETRY_AFTER_SECONDS = 30;
+
+/** Postgres refusing text it cannot store: 22021 (a NUL or invalid UTF-8), 22P05 (`\u0000` in JSON). */
+const UNSTORABLE_TEXT_CODES = new Set(["22021", "22P05"]);
+
+/**
+ * Whether `err` is, or wraps, Postgres refusing a character. Prisma's driver adapter puts the
+ * database's code on the error (DriverAdapterError), on its `cause`, or under
+ * `meta.driverAdapterError.cause` (raw queries).
+ */
+export function isUnstorableTextError(err: unknown): boolean {
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [err];
+  while (queue.length) {
+    const e = queue.shift();
+    if (e === null || typeof e !== "object" || seen.has(e)) continue;
+    seen.add(e);
+    const rec = e as { code?: unknown; originalCode?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown } };
+    if (UNSTORABLE_TEXT_CODES.has(String(rec.code)) || UNSTORABLE_TEXT_CODES.has(String(rec.originalCode))) return true;
+    queue.push(rec.cause, rec.meta?.driverAdapterError);
+  }
+  return false;
+}
+
+/**
+ * The deliberate answer to an error that is not a bug, shared by the REST API and the server
+ * actions: AppErrors as they are; the backing registry being down -> 503; text Postgres cannot
+ * store (a NUL that got past the edge checks) -> 400. Null for anything else (a bug).
+ */
+export function knownAppError(err: unknown): AppError | null {
+  if (err instanceof AppError) return err;
+  if (err instanceof RegistryUnavailableError) {
+    return new AppError("The registry is unavailable right now, so this cannot be done. Try again in a minute.", 503, "SERVICE_UNAVAILABLE");
+  }
+  if (isUnstorableTextError(err)) return new ValidationError("The request contains characters that cannot be stored (such as a NUL byte).");
+  return null;
+}
+
 export type ErrorResponseOptions = {
   requestId: string;
   /** The caller sent an Authorization header: a 401 then carries a Basic challenge. */
@@ -42,16 +82,19 @@ export type ErrorResponseOptions = {
 };
 
 /**
- * Maps anything thrown by a route or a service to Harbor's error answer. AppErrors carry their own
- * status and code; a stray ZodError is a 400; anything else is a bug: logged with the request id,
- * answered with a generic 500 (no message, no stack).
+ * Maps anything thrown by a route or a service to Harbor's error answer. AppErrors (and the other
+ * known errors, see knownAppError) carry their own status and code; a stray ZodError is a 400;
+ * anything else is a bug: logged with the request id, answered with a generic 500 (no message, no
+ * stack). A 503 because the registry is down carries Retry-After.
  */
 export function errorResponse(err: unknown, { requestId, challenge }: ErrorResponseOptions): Response {
   let status: number;
   let body: HarborErrors;
-  if (err instanceof AppError) {
-    status = err.status;
-    body = harborErrors(err.code, err.message);
+  const known = knownAppError(err);
+  if (known) {
+    status = known.status;
+    body = harborErrors(known.code, known.message);
+    if (err instanceof RegistryUnavailableError) console.warn(`wharf: REST API request ${requestId}: ${err.message}`);
   } else if (err instanceof z.ZodError) {
     status = 400;
     body = harborErrors("BAD_REQUEST", zodMessage(err));
@@ -64,5 +107,6 @@ export function errorResponse(err: unknown, { requestId, challenge }: ErrorRespo
   // Only callers that tried Basic get the challenge: a browser that receives it for a cookie
   // request would pop up its own password dialog.
   if (status === 401 && challenge) headers.set("WWW-Authenticate", 'Basic realm="wharf"');
+  if (err instanceof RegistryUnavailableError) headers.set("Retry-After", String(REGISTRY_RETRY_AFTER_SECONDS));
   return new Response(JSON.stringify(body), { status, headers });
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { parseBasicCredentials } from "@/lib/api/actor";
 import { errorResponse, zodMessage } from "@/lib/api/errors";
 import { linkHeader, parsePaging } from "@/lib/api/pagination";
 import { parseQuery } from "@/lib/api/query";
 import { AppError, ValidationError } from "@/lib/errors";
+import { parseBasicCredentials } from "@/lib/validation/basic-credentials";
 
 describe("parsePaging", () => {
   it("defaults to Harbor's page 1 and page_size 10", () => {
@@ -68,6 +68,10 @@ describe("parseBasicCredentials", () => {
 
   it.each([["Bearer abc"], ["Basic !!!"], [encode("no-colon")], [encode(":nouser")]])("rejects %s", (header) => {
     expect(parseBasicCredentials(header)).toBeNull();
+  });
+
+  it.each([["nul\u0000name"], ["tab\tname"], ["del\u007fname"]])("refuses the username %j with a 401 of its own", (username) => {
+    expect(() => parseBasicCredentials(encode(`${username}:secret`))).toThrow(expect.objectContaining({ status: 401, message: "The username must not contain control characters." }));
   });
 });
 

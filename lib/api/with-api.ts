@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { NextRequest } from "next/server";
-import { resolveApiActor, sentAuthorization } from "@/lib/api/actor";
-import { assertSameOrigin } from "@/lib/api/csrf";
+import { resolveApiActor } from "@/lib/api/actor";
+import { assertSameOrigin, sentAuthorization } from "@/lib/api/csrf";
 import { errorResponse } from "@/lib/api/errors";
 import type { Actor } from "@/lib/auth/actor";
+import { ValidationError } from "@/lib/errors";
+import { CONTROL_CHARACTERS, CONTROL_CHARACTERS_MESSAGE } from "@/lib/validation/common";
 
 export type ApiContext<P> = {
   req: NextRequest;
@@ -27,7 +29,26 @@ function requestIdOf(req: Request): string {
 }
 
 /**
- * Wraps a REST handler: CSRF check for cookie mutations, the caller's actor, Harbor's error
+ * Refuses control characters in the path's segments and in query parameters (names and values)
+ * before any handler or service sees them: none is legitimate in a name, reference, filter or page
+ * number, and a NUL would otherwise reach Postgres, which refuses it with an error (a 500).
+ */
+function assertNoControlCharacters(url: URL, params: Record<string, string | string[]>): void {
+  for (const [name, value] of Object.entries(params)) {
+    if ((Array.isArray(value) ? value : [value]).some((v) => CONTROL_CHARACTERS.test(v))) {
+      throw new ValidationError(`${name}: ${CONTROL_CHARACTERS_MESSAGE}`);
+    }
+  }
+  for (const [name, value] of url.searchParams) {
+    if (CONTROL_CHARACTERS.test(name) || CONTROL_CHARACTERS.test(value)) {
+      throw new ValidationError(`${CONTROL_CHARACTERS.test(name) ? "query parameter name" : name}: ${CONTROL_CHARACTERS_MESSAGE}`);
+    }
+  }
+}
+
+/**
+ * Wraps a REST handler: CSRF check for cookie mutations, no control characters in the path or
+ * query, the caller's actor, Harbor's error
  * envelope for anything thrown, `X-Request-Id` and `Cache-Control: no-store` on every answer (API
  * responses are per-caller and must not be cached by proxies). Permission decisions stay in the
  * services the handler calls.
@@ -38,9 +59,11 @@ export function withApi<P extends Record<string, string> = Record<string, string
     let response: Response;
     try {
       assertSameOrigin(req);
-      const actor = await resolveApiActor(req);
+      const url = new URL(req.url);
       const params = await context.params;
-      response = await handler({ req, url: new URL(req.url), actor, params, requestId });
+      assertNoControlCharacters(url, params);
+      const actor = await resolveApiActor(req);
+      response = await handler({ req, url, actor, params, requestId });
     } catch (err) {
       response = errorResponse(err, { requestId, challenge: sentAuthorization(req) });
     }

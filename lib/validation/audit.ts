@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { singleLine } from "@/lib/validation/common";
 
 /**
  * The audit log viewer's filter, shared by the system Audit log page, a project's Logs tab, the CSV
@@ -25,7 +26,7 @@ function optionalText(max: number) {
       const t = s.trim();
       return t === "" ? undefined : t;
     },
-    z.string({ error: "Must be text" }).max(max, `At most ${max} characters`).optional(),
+    singleLine(z.string({ error: "Must be text" })).max(max, `At most ${max} characters`).optional(),
   );
 }
 

@@ -1,5 +1,53 @@
 import { z } from "zod";
 
+/**
+ * C0 control characters and DEL. Postgres refuses NUL in text outright (error 22021, which would
+ * surface as a 500), and the others have no business in a name, a search or an id: they are
+ * invisible in lists and logs. Refused at the edges with a message naming the field.
+ */
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+/** The same, except tab, line feed and carriage return, which multi-line text (descriptions) keeps. */
+export const CONTROL_CHARACTERS_EXCEPT_LINE_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+export const CONTROL_CHARACTERS_MESSAGE = "Must not contain control characters";
+
+export function hasControlCharacter(value: string, { multiline = false }: { multiline?: boolean } = {}): boolean {
+  return (multiline ? CONTROL_CHARACTERS_EXCEPT_LINE_BREAKS : CONTROL_CHARACTERS).test(value);
+}
+
+/** A string schema for one line of text: refuses control characters with a field message. */
+export function singleLine(schema: z.ZodString = z.string()): z.ZodString {
+  return schema.refine((v) => !CONTROL_CHARACTERS.test(v), CONTROL_CHARACTERS_MESSAGE);
+}
+
+/** A string schema for multi-line text: tab and line breaks pass, other control characters do not. */
+export function multiLine(schema: z.ZodString = z.string()): z.ZodString {
+  return schema.refine((v) => !CONTROL_CHARACTERS_EXCEPT_LINE_BREAKS.test(v), CONTROL_CHARACTERS_MESSAGE);
+}
+
+/**
+ * The path (`a.b[2]`) of the first string in a JSON value, object keys included, that holds a
+ * control character other than tab and line breaks; null when there is none.
+ */
+export function controlCharacterPath(value: unknown, path = ""): string | null {
+  if (typeof value === "string") return CONTROL_CHARACTERS_EXCEPT_LINE_BREAKS.test(value) ? path : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = controlCharacterPath(value[i], `${path}[${i}]`);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  if (value !== null && typeof value === "object") {
+    for (const [key, child] of Object.entries(value)) {
+      const at = path ? `${path}.${key}` : key;
+      if (CONTROL_CHARACTERS.test(key)) return at;
+      const found = controlCharacterPath(child, at);
+      if (found !== null) return found;
+    }
+  }
+  return null;
+}
+
 /** Form checkboxes post "on" when ticked and nothing when not; REST sends booleans. */
 export const ZCheckbox = z.preprocess((v) => v === true || v === "on" || v === "true", z.boolean());
 
@@ -10,9 +58,7 @@ export const ZPage = z.coerce.number().int().min(1).catch(1).default(1);
 export const ZPageSize = z.coerce.number().int().min(1).max(100).catch(25).default(25);
 
 /** An optional search box: empty means "no filter". */
-export const ZSearchText = z
-  .string()
-  .trim()
+export const ZSearchText = singleLine(z.string().trim())
   .max(255)
   .optional()
   .transform((v) => (v ? v : undefined));

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { isDigest, isValidRepositoryName, isValidTag } from "@/lib/registry/client";
-import { ZId, ZPage, ZPageSize, ZSearchText } from "@/lib/validation/common";
+import { multiLine, singleLine, ZId, ZPage, ZPageSize, ZSearchText } from "@/lib/validation/common";
 
 /** A full repository name (`<project>/<path>`), Distribution's grammar. */
 export const ZRepositoryName = z.string().trim().refine(isValidRepositoryName, "Not a repository name.");
@@ -36,7 +36,7 @@ export const DESCRIPTION_MAX = 64 * 1024;
 export const ZUpdateDescription = z.object({
   projectId: ZId,
   repository: ZRepositoryName,
-  description: z.string().max(DESCRIPTION_MAX, `At most ${DESCRIPTION_MAX} characters.`),
+  description: multiLine().max(DESCRIPTION_MAX, `At most ${DESCRIPTION_MAX} characters.`),
 });
 
 export const ZAddTag = z.object({ projectId: ZId, repository: ZRepositoryName, digest: ZDigest, tag: ZTagName });
@@ -78,7 +78,7 @@ export const ZCopyArtifact = z
         }
         return ref;
       }),
-    project: z.string({ error: "Choose a project." }).trim().min(1, "Choose a project."),
+    project: singleLine(z.string({ error: "Choose a project." }).trim()).min(1, "Choose a project."),
     repository: z
       .string({ error: "Enter a repository name." })
       .trim()

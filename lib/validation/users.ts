@@ -1,26 +1,23 @@
 import { z } from "zod";
-import { ZCheckbox, ZId, ZPage, ZPageSize, ZSearchText } from "@/lib/validation/common";
+import { singleLine, ZCheckbox, ZId, ZPage, ZPageSize, ZSearchText } from "@/lib/validation/common";
 
 /**
  * Harbor's username rule (no , " ~ # % $), plus no ':' (it would break HTTP Basic auth for docker
  * login) and no whitespace (invisible in lists and logs).
  */
-export const ZUsername = z
-  .string({ error: "Username is required" })
+export const ZUsername = singleLine(z.string({ error: "Username is required" }))
   .min(1, "Username is required")
   .max(255, "Username must be at most 255 characters")
   .regex(/^[^,"~#%$:\s]+$/, 'Username must not contain spaces or any of , " ~ # % $ :');
 
-export const ZEmail = z
-  .string({ error: "Email is required" })
+export const ZEmail = singleLine(z.string({ error: "Email is required" }))
   .trim()
   .min(1, "Email is required")
   .max(255, "Email must be at most 255 characters")
   .pipe(z.email("Enter a valid email address"))
   .transform((v) => v.toLowerCase());
 
-export const ZFullName = z
-  .string({ error: "Full name is required" })
+export const ZFullName = singleLine(z.string({ error: "Full name is required" }))
   .trim()
   .min(1, "Full name is required")
   .max(255, "Full name must be at most 255 characters");
@@ -82,7 +79,7 @@ export const ZListUsersQuery = z.object({
 export type TListUsersQuery = z.infer<typeof ZListUsersQuery>;
 
 export const ZSignIn = z.object({
-  username: z.string().min(1, "Username is required").max(255),
+  username: singleLine(z.string()).min(1, "Username is required").max(255),
   password: z.string().min(1, "Password is required").max(128),
 });
 

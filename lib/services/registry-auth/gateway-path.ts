@@ -1,5 +1,6 @@
 import { isDigest, isValidRepositoryName, isValidTag } from "@/lib/registry/client";
 import type { RegistryAction } from "@/lib/services/authz/project-roles";
+import { CONTROL_CHARACTERS } from "@/lib/validation/common";
 
 /**
  * Strict parsing of the /v2 API paths Wharf forwards (Distribution's routes, registry/api/v2).
@@ -146,6 +147,9 @@ function validateQuery(route: GatewayRoute, query: URLSearchParams): GatewayPath
   // Distribution ignores a page size it cannot parse; so do we, rather than forward garbage.
   if (n !== null && !PAGE_SIZE_RE.test(n)) query.delete("n");
   const last = query.get("last");
+  // `last` is a repository name; one with a control character can match nothing (and a NUL would
+  // reach Postgres, which refuses it).
+  if (last !== null && CONTROL_CHARACTERS.test(last)) return nameInvalid("last must not contain control characters");
   if (last !== null && last.length > 255) query.delete("last");
   if (route.kind === "upload") {
     const state = query.get("_state");

@@ -6,6 +6,7 @@ import { REGISTRY_SERVICE } from "@/lib/services/registry-auth/constants";
 import { grantAccess } from "@/lib/services/registry-auth/grant";
 import { parseScopes } from "@/lib/services/registry-auth/scope";
 import { signRegistryToken, type IssuedToken } from "@/lib/services/registry-auth/token";
+import { type BasicCredentials, parseBasicCredentials } from "@/lib/validation/basic-credentials";
 
 export type TokenRequest = {
   /** The Authorization header as sent (Basic for users and robots), or null for anonymous. */
@@ -65,15 +66,7 @@ export async function authenticate(authorization: string | null, client: ClientI
   }
 }
 
-/** `Basic base64(username:password)`; the password may contain ':' (only the first one splits). */
-export function parseBasicAuthorization(header: string): { username: string; password: string } | null {
-  const match = /^Basic\s+([A-Za-z0-9+/]+=*)\s*$/i.exec(header);
-  if (!match?.[1]) return null;
-  const decoded = Buffer.from(match[1], "base64").toString("utf8");
-  const colon = decoded.indexOf(":");
-  if (colon <= 0) return null;
-  const username = decoded.slice(0, colon);
-  const password = decoded.slice(colon + 1);
-  if (username.length > 255 || password.length > 1024) return null;
-  return { username, password };
+/** `Basic base64(username:password)`: the parser the REST API uses too (it refuses control characters). */
+export function parseBasicAuthorization(header: string): BasicCredentials | null {
+  return parseBasicCredentials(header);
 }
