@@ -4,6 +4,7 @@
  */
 import { encode } from "next-auth/jwt";
 import { NextRequest } from "next/server";
+import { startSession } from "@/lib/services/auth/sessions";
 import { createTestUser, db, TEST_PASSWORD } from "@/lib/testing/factories";
 
 export const ORIGIN = "http://localhost:3000";
@@ -44,10 +45,11 @@ export function auditCount(): Promise<number> {
   return db.auditEvent.count();
 }
 
-/** A signed-in user's session cookie, minted as next-auth would (uid/sv claims, same secret). */
+/** A signed-in user's session cookie, minted as next-auth would (uid/sv/sid claims, same secret), with its session row. */
 export async function sessionCookieFor(user: { id: number; username: string; sessionVersion: number }): Promise<string> {
+  const sid = await db.$transaction((tx) => startSession(tx, user.id));
   const token = await encode({
-    token: { name: user.username, sub: String(user.id), uid: user.id, sv: user.sessionVersion },
+    token: { name: user.username, sub: String(user.id), uid: user.id, sv: user.sessionVersion, sid },
     secret: process.env.NEXTAUTH_SECRET ?? "",
   });
   return `next-auth.session-token=${token}`;

@@ -5,9 +5,10 @@ declare module "next-auth" {
   interface User {
     id: string;
     sessionVersion: number;
+    sessionId: string;
   }
   interface Session {
-    user: { id: string; name: string; sessionVersion: number };
+    user: { id: string; name: string; sessionVersion: number; sessionId: string };
   }
 }
 
@@ -16,5 +17,7 @@ declare module "next-auth/jwt" {
     uid?: number;
     /** The user's session version when signed in; a later reset or disable makes it stale. */
     sv?: number;
+    /** The console session (user_sessions row) this cookie belongs to; signing out deletes it. */
+    sid?: string;
   }
 }

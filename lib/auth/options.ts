@@ -4,12 +4,9 @@ import { NO_CLIENT } from "@/lib/auth/actor";
 import { authRequestClient } from "@/lib/auth/client-info";
 import { getServerEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { recordSignOut } from "@/lib/services/auth/record-sign-out";
+import { endSession, SESSION_MAX_AGE_SECONDS } from "@/lib/services/auth/sessions";
 import { signInWithPassword } from "@/lib/services/auth/sign-in";
 import { ZSignIn } from "@/lib/validation/users";
-
-/** Console sessions last a working day; every request still re-checks the user in Postgres. */
-const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
 
 export function getAuthOptions(): NextAuthOptions {
   return {
@@ -31,7 +28,7 @@ export function getAuthOptions(): NextAuthOptions {
               ...parsed.data,
               client: authRequestClient.getStore() ?? NO_CLIENT,
             });
-            return { id: String(user.id), name: user.username, sessionVersion: user.sessionVersion };
+            return { id: String(user.id), name: user.username, sessionVersion: user.sessionVersion, sessionId: user.sessionId };
           } catch (err) {
             // next-auth hands the message of a thrown Error to the sign-in form as `error`.
             if (err instanceof AppError) throw new Error(err.message);
@@ -46,20 +43,26 @@ export function getAuthOptions(): NextAuthOptions {
         if (user) {
           token.uid = Number(user.id);
           token.sv = user.sessionVersion;
+          token.sid = user.sessionId;
         }
         return token;
       },
       session({ session, token }) {
-        if (token.uid !== undefined && token.sv !== undefined) {
-          session.user = { id: String(token.uid), name: token.name ?? "", sessionVersion: token.sv };
+        if (token.uid !== undefined && token.sv !== undefined && token.sid !== undefined) {
+          session.user = { id: String(token.uid), name: token.name ?? "", sessionVersion: token.sv, sessionId: token.sid };
         }
         return session;
       },
     },
     events: {
+      // Ends this session server-side: the cookie stops working even where a copy of it was kept.
       async signOut({ token }) {
         if (typeof token?.uid === "number") {
-          await recordSignOut({ userId: token.uid, client: authRequestClient.getStore() ?? NO_CLIENT });
+          await endSession({
+            userId: token.uid,
+            sessionId: typeof token.sid === "string" ? token.sid : undefined,
+            client: authRequestClient.getStore() ?? NO_CLIENT,
+          });
         }
       },
     },

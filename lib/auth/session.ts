@@ -17,8 +17,9 @@ export const getActor = cache(async (): Promise<Actor> => {
   const session = await getServerSession(getAuthOptions());
   const userId = Number(session?.user?.id);
   const sessionVersion = session?.user?.sessionVersion;
-  if (!Number.isInteger(userId) || typeof sessionVersion !== "number") return anonymousActor(client);
-  return (await resolveSessionActor({ userId, sessionVersion, client })) ?? anonymousActor(client);
+  const sessionId = session?.user?.sessionId;
+  if (!Number.isInteger(userId) || typeof sessionVersion !== "number" || typeof sessionId !== "string") return anonymousActor(client);
+  return (await resolveSessionActor({ userId, sessionVersion, sessionId, client })) ?? anonymousActor(client);
 });
 
 /** For pages: the signed-in user, or a redirect to the sign-in page. */

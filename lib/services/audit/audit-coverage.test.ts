@@ -54,7 +54,7 @@ import { withApi } from "@/lib/api/with-api";
 import { getBoss, setSharedBoss } from "@/lib/jobs/boss";
 import { reconcileIndexJob } from "@/lib/jobs/definitions";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
-import { recordSignOut } from "@/lib/services/auth/record-sign-out";
+import { endSession, startSession } from "@/lib/services/auth/sessions";
 import { createMember, createProject, createRobot } from "@/lib/services/registry-auth/test-fixtures";
 import { actorFor, createTestUser, db, TEST_PASSWORD, uniqueName } from "@/lib/testing/factories";
 import { gatewayHarness } from "@/lib/testing/gateway-harness";
@@ -748,7 +748,7 @@ describe("the audit walk", () => {
   it("a sign-out writes exactly one row", async () => {
     const user = await createTestUser();
     const since = await lastAuditId();
-    await recordSignOut({ userId: user.id, client: { ip: "192.0.2.1", userAgent: "walk" } });
+    await endSession({ userId: user.id, sessionId: await db.$transaction((tx) => startSession(tx, user.id)), client: { ip: "192.0.2.1", userAgent: "walk" } });
     const rows = await db.auditEvent.findMany({ where: { id: { gt: since } } });
     expect(rows.map((r) => [r.action, r.resourceName])).toEqual([["session.sign_out", user.username]]);
   });

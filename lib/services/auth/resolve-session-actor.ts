@@ -2,21 +2,24 @@ import "server-only";
 import type { ClientInfo, UserActor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 
-export type ResolveSessionActorOptions = { userId: number; sessionVersion: number; client: ClientInfo };
+export type ResolveSessionActorOptions = { userId: number; sessionVersion: number; sessionId: string; client: ClientInfo };
 
 /**
- * Turns a session cookie's claims into an actor, re-checked against Postgres on every request:
- * a deleted or disabled user, or a session older than the last password reset, gets nothing.
+ * Turns a session cookie's claims into an actor, re-checked against Postgres on every request, in
+ * one indexed query: a session that was signed out or has expired, a deleted or disabled user, or
+ * a session older than the last password change or reset gets nothing.
  */
 export async function resolveSessionActor({
   userId,
   sessionVersion,
+  sessionId,
   client,
 }: ResolveSessionActorOptions): Promise<UserActor | null> {
-  const user = await db.user.findUnique({
-    where: { id: userId },
-    select: { id: true, username: true, isAdmin: true, isAuditor: true, disabled: true, sessionVersion: true },
-  });
-  if (!user || user.disabled || user.sessionVersion !== sessionVersion) return null;
-  return { kind: "user", id: user.id, username: user.username, isAdmin: user.isAdmin, isAuditor: user.isAuditor, client };
+  const [user] = await db.$queryRaw<{ id: number; username: string; is_admin: boolean; is_auditor: boolean }[]>`
+    SELECT u.id, u.username, u.is_admin, u.is_auditor
+    FROM user_sessions s JOIN users u ON u.id = s.user_id
+    WHERE s.id = ${sessionId} AND s.user_id = ${userId} AND s.expires_at > now()
+      AND NOT u.disabled AND u.session_version = ${sessionVersion}`;
+  if (!user) return null;
+  return { kind: "user", id: user.id, username: user.username, isAdmin: user.is_admin, isAuditor: user.is_auditor, client };
 }

@@ -11,7 +11,11 @@ describe("signInWithPassword", () => {
   it("signs in with the right password and records it", async () => {
     const user = await createTestUser();
     const signedIn = await signInWithPassword({ username: user.username, password: TEST_PASSWORD, client });
-    expect(signedIn).toEqual({ id: user.id, username: user.username, sessionVersion: 0 });
+    expect(signedIn).toEqual({ id: user.id, username: user.username, sessionVersion: 0, sessionId: expect.any(String) });
+    await expect(resolveSessionActor({ userId: user.id, sessionVersion: 0, sessionId: signedIn.sessionId, client })).resolves.toMatchObject({
+      kind: "user",
+      id: user.id,
+    });
     const rows = await auditRowsFor("session", user.username);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ action: "session.sign_in", result: "success", clientIp: client.ip, userAgent: client.userAgent });
@@ -32,7 +36,7 @@ describe("signInWithPassword", () => {
     const error = await signInWithPassword({ username: user.username, password: TEST_PASSWORD, client }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnauthenticatedError);
     expect((error as Error).message).toMatch(/disabled/);
-    expect(await resolveSessionActor({ userId: user.id, sessionVersion: 0, client })).toBeNull();
+    expect(await db.userSession.count({ where: { userId: user.id } })).toBe(0);
   });
 
   it(`locks a username after ${SIGN_IN_MAX_FAILURES} failures, even for the right password`, async () => {
@@ -71,17 +75,18 @@ describe("signInWithPassword", () => {
   it("a lock expires after its window, and an admin's password reset lifts it", async () => {
     const admin = await createTestUser({ isAdmin: true });
     const user = await createTestUser();
-    const key = user.username.toLowerCase();
+    const key = { username: user.username.toLowerCase(), clientKey: "*" };
     await db.signInThrottle.create({
-      data: { username: key, failureCount: 0, windowStartsAt: new Date(), lockedUntil: new Date(Date.now() + 60_000) },
+      data: { ...key, failureCount: 0, windowStartsAt: new Date(), lockedUntil: new Date(Date.now() + 60_000) },
     });
     await expect(signInWithPassword({ username: user.username, password: TEST_PASSWORD, client })).rejects.toBeInstanceOf(SignInLockedError);
 
-    await db.signInThrottle.update({ where: { username: key }, data: { lockedUntil: new Date(Date.now() - 1_000) } });
+    await db.signInThrottle.update({ where: { username_clientKey: key }, data: { lockedUntil: new Date(Date.now() - 1_000) } });
     await expect(signInWithPassword({ username: user.username, password: TEST_PASSWORD, client })).resolves.toMatchObject({ id: user.id });
 
-    await db.signInThrottle.create({
-      data: { username: key, failureCount: 0, windowStartsAt: new Date(), lockedUntil: new Date(Date.now() + 60_000) },
+    await db.signInThrottle.update({
+      where: { username_clientKey: key },
+      data: { failureCount: 0, windowStartsAt: new Date(), lockedUntil: new Date(Date.now() + 60_000) },
     });
     await resetUserPassword({ actor: actorFor(admin), input: { userId: user.id, password: "Fresh-passw0rd" } });
     await expect(signInWithPassword({ username: user.username, password: "Fresh-passw0rd", client })).resolves.toMatchObject({ id: user.id });
@@ -89,14 +94,14 @@ describe("signInWithPassword", () => {
 
   it("failures older than the window do not count towards a lock", async () => {
     const user = await createTestUser();
-    const key = user.username.toLowerCase();
+    const key = { username: user.username.toLowerCase(), clientKey: `ip:${client.ip}` };
     await db.signInThrottle.create({
-      data: { username: key, failureCount: SIGN_IN_MAX_FAILURES - 1, windowStartsAt: new Date(Date.now() - 16 * 60_000) },
+      data: { ...key, failureCount: SIGN_IN_MAX_FAILURES - 1, windowStartsAt: new Date(Date.now() - 16 * 60_000) },
     });
     await expect(signInWithPassword({ username: user.username, password: "Wrong-passw0rd", client })).rejects.not.toBeInstanceOf(
       SignInLockedError,
     );
-    expect((await db.signInThrottle.findUniqueOrThrow({ where: { username: key } })).failureCount).toBe(1);
+    expect((await db.signInThrottle.findUniqueOrThrow({ where: { username_clientKey: key } })).failureCount).toBe(1);
   });
 
   it("a robot account cannot sign in to the console, even with its right secret", async () => {

@@ -4,24 +4,28 @@ import { burnPasswordCheck, verifyPassword } from "@/lib/auth/password";
 import { db, type DbTransaction } from "@/lib/db/client";
 import { SignInLockedError, UnauthenticatedError } from "@/lib/errors";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
-import { clearSignInFailures, countSignInFailure, lockedUntilFor } from "@/lib/services/auth/sign-in-throttle";
+import { startSession } from "@/lib/services/auth/sessions";
+import { LOCKED_REASON, recordSignInRefusal } from "@/lib/services/auth/sign-in-refusals";
+import { reserveSignInAttempt } from "@/lib/services/auth/sign-in-throttle";
 
-export { SIGN_IN_MAX_FAILURES, SIGN_IN_WINDOW_MINUTES } from "@/lib/services/auth/sign-in-throttle";
+export { SIGN_IN_MAX_FAILURES, SIGN_IN_MAX_FAILURES_ALL_CLIENTS, SIGN_IN_WINDOW_MINUTES } from "@/lib/services/auth/sign-in-throttle";
 
 export type SignInOptions = { username: string; password: string; client: ClientInfo };
-export type SignedInUser = { id: number; username: string; sessionVersion: number };
+export type SignedInUser = { id: number; username: string; sessionVersion: number; sessionId: string };
 
 const GENERIC_FAILURE = "Wrong username or password.";
 
 /**
  * Checks a username and password for the console (robots cannot sign in: their names contain `$`,
- * which no username may). Each attempt writes one audit row; failures count towards the lock.
+ * which no username may) and opens a session. The attempt is counted before the password is
+ * checked (sign-in-throttle.ts), so concurrent guesses cannot outrun the lock. A password check
+ * writes one audit row; refusals that check none are collapsed per minute (sign-in-refusals.ts).
  */
 export async function signInWithPassword({ username, password, client }: SignInOptions): Promise<SignedInUser> {
-  const lockedUntil = await lockedUntilFor(username);
-  if (lockedUntil) {
-    await db.$transaction((tx) => auditFailure(tx, username, client, "locked after repeated failures"));
-    throw new SignInLockedError(lockedUntil);
+  const attempt = await reserveSignInAttempt(username, client);
+  if (!attempt.reserved) {
+    await refuse(username, client, LOCKED_REASON);
+    throw new SignInLockedError(attempt.lockedUntil);
   }
 
   const user = await db.user.findUnique({
@@ -30,15 +34,9 @@ export async function signInWithPassword({ username, password, client }: SignInO
   });
   const passwordOk = user ? await verifyPassword(user.passwordHash, password) : (await burnPasswordCheck(password), false);
 
-  if (user && passwordOk && user.disabled) {
-    // The right password for a disabled account is not a guessing attempt: say so, do not count it.
-    await db.$transaction((tx) => auditFailure(tx, username, client, "account disabled", user.id));
-    throw new UnauthenticatedError("This account is disabled. Ask an administrator to enable it.");
-  }
-
   if (!user || !passwordOk) {
     const nowLocked = await db.$transaction(async (tx) => {
-      const locked = await countSignInFailure(tx, username);
+      const locked = await attempt.failed(tx);
       await auditFailure(tx, username, client, user ? "wrong password" : "unknown username", user?.id);
       return locked;
     });
@@ -46,15 +44,30 @@ export async function signInWithPassword({ username, password, client }: SignInO
     throw new UnauthenticatedError(GENERIC_FAILURE);
   }
 
-  await db.$transaction(async (tx) => {
-    await clearSignInFailures(tx, username);
+  if (user.disabled) {
+    // The right password for a disabled account is not a guessing attempt: say so, do not count it.
+    await attempt.released();
+    await refuse(username, client, "account disabled", user.id);
+    throw new UnauthenticatedError("This account is disabled. Ask an administrator to enable it.");
+  }
+
+  // Re-checked after the slow password check: a lock set meanwhile by a concurrent failure holds.
+  const lockedMeanwhile = await attempt.succeeded();
+  if (lockedMeanwhile) {
+    await refuse(username, client, LOCKED_REASON, user.id);
+    throw new SignInLockedError(lockedMeanwhile);
+  }
+
+  const sessionId = await db.$transaction(async (tx) => {
+    const id = await startSession(tx, user.id);
     await recordAuditEvent(tx, {
       actor: { kind: "user", id: user.id, username: user.username, isAdmin: user.isAdmin, isAuditor: user.isAuditor, client },
       action: "session.sign_in",
       resource: { type: "session", id: user.id, name: user.username },
     });
+    return id;
   });
-  return { id: user.id, username: user.username, sessionVersion: user.sessionVersion };
+  return { id: user.id, username: user.username, sessionVersion: user.sessionVersion, sessionId };
 }
 
 async function auditFailure(tx: DbTransaction, username: string, client: ClientInfo, reason: string, userId?: number) {
@@ -63,6 +76,16 @@ async function auditFailure(tx: DbTransaction, username: string, client: ClientI
     action: "session.sign_in",
     resource: { type: "session", id: userId ?? null, name: username.slice(0, 255) },
     result: "failure",
+    reason,
+  });
+}
+
+function refuse(username: string, client: ClientInfo, reason: string, userId?: number) {
+  return recordSignInRefusal({
+    actor: anonymousActor(client),
+    action: "session.sign_in",
+    username,
+    resource: { type: "session", id: userId ?? null, name: username.slice(0, 255) },
     reason,
   });
 }

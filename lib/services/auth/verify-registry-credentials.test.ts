@@ -25,7 +25,9 @@ function login(username: string, password: string) {
 }
 
 function failureCount(username: string) {
-  return db.signInThrottle.findUnique({ where: { username: username.toLowerCase() } }).then((t) => t?.failureCount ?? 0);
+  return db.signInThrottle
+    .findUnique({ where: { username_clientKey: { username: username.toLowerCase(), clientKey: `ip:${client.ip}` } } })
+    .then((t) => t?.failureCount ?? 0);
 }
 
 beforeEach(() => {
@@ -51,7 +53,7 @@ describe("users", () => {
     const user = await createTestUser();
     await expect(login(user.username, WRONG)).rejects.toBeInstanceOf(UnauthenticatedError);
     expect(await failureCount(user.username)).toBe(1);
-    expect(await lockedUntilFor(user.username)).toBeNull();
+    expect(await lockedUntilFor(user.username, client)).toBeNull();
     const rows = await auditRowsFor("session", user.username);
     expect(rows.map((r) => [r.action, r.result, r.reason])).toEqual([["registry.login", "failure", "wrong password"]]);
     expect(JSON.stringify(rows, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))).not.toContain(WRONG);
@@ -66,10 +68,10 @@ describe("users", () => {
     for (let i = 2; i < SIGN_IN_MAX_FAILURES - 1; i++) {
       await expect(login(user.username, WRONG)).rejects.toBeInstanceOf(UnauthenticatedError);
     }
-    expect(await lockedUntilFor(user.username)).toBeNull();
+    expect(await lockedUntilFor(user.username, client)).toBeNull();
     await expect(login(user.username, WRONG)).rejects.toBeInstanceOf(SignInLockedError);
 
-    const lockedUntil = await lockedUntilFor(user.username);
+    const lockedUntil = await lockedUntilFor(user.username, client);
     expect(lockedUntil).not.toBeNull();
     expect(lockedUntil!.getTime()).toBeGreaterThan(Date.now());
     // Locked everywhere, even for the right password, and case variations share the lock.

@@ -5,7 +5,8 @@ import { burnPasswordCheck, verifyPassword } from "@/lib/auth/password";
 import { db } from "@/lib/db/client";
 import { SignInLockedError, UnauthenticatedError } from "@/lib/errors";
 import { recordAuditEvent, recordRefusal } from "@/lib/services/audit/record-audit-event";
-import { clearSignInFailures, countSignInFailure, lockedUntilFor } from "@/lib/services/auth/sign-in-throttle";
+import { LOCKED_REASON, recordSignInRefusal } from "@/lib/services/auth/sign-in-refusals";
+import { lockedUntilFor, reserveSignInAttempt } from "@/lib/services/auth/sign-in-throttle";
 import { hashRobotSecret, ROBOT_NAME_PREFIX } from "@/lib/services/robots/robot-secret";
 
 /**
@@ -50,9 +51,9 @@ export async function verifyRegistryCredentials({
 }
 
 async function verifyUserPassword(username: string, password: string, client: ClientInfo): Promise<UserActor> {
-  const lockedUntil = await lockedUntilFor(username);
+  const lockedUntil = await lockedUntilFor(username, client);
   if (lockedUntil) {
-    await refuse(username, client, "locked after repeated failures");
+    await refuseUser(username, client, LOCKED_REASON);
     throw new SignInLockedError(lockedUntil);
   }
   const user = await db.user.findUnique({
@@ -61,39 +62,63 @@ async function verifyUserPassword(username: string, password: string, client: Cl
   });
   const key = cacheKeyFor(username, password);
   const cached = verified.get(key);
-  let ok = false;
   if (user && cached && cached.expiresAt > Date.now() && cached.passwordHash === user.passwordHash) {
-    ok = true;
-  } else if (user) {
-    ok = await verifyPassword(user.passwordHash, password);
-    if (ok) {
-      remember(key, user.passwordHash);
-      // Reset the failure count as console sign-in does (only here, not on cache hits: no write per pull).
-      if (!user.disabled) await db.$transaction((tx) => clearSignInFailures(tx, username));
-    } else verified.delete(key);
-  } else {
-    await burnPasswordCheck(password);
-  }
-  if (user && ok && !user.disabled) {
+    // A remembered password is no guess: no count, no write per pull (the lock was checked above).
+    if (user.disabled) {
+      await refuseUser(username, client, "account disabled");
+      throw new UnauthenticatedError("This account is disabled.");
+    }
     return { kind: "user", id: user.id, username: user.username, isAdmin: user.isAdmin, isAuditor: user.isAuditor, client };
   }
-  if (user && ok && user.disabled) {
-    await refuse(username, client, "account disabled");
+
+  // A password check is a guess: counted before it runs, so concurrent guesses cannot outrun the lock.
+  const attempt = await reserveSignInAttempt(username, client);
+  if (!attempt.reserved) {
+    await refuseUser(username, client, LOCKED_REASON);
+    throw new SignInLockedError(attempt.lockedUntil);
+  }
+  const ok = user ? await verifyPassword(user.passwordHash, password) : (await burnPasswordCheck(password), false);
+  if (!user || !ok) {
+    verified.delete(key);
+    const nowLocked = await db.$transaction(async (tx) => {
+      const locked = await attempt.failed(tx);
+      await recordAuditEvent(tx, {
+        actor: anonymousActor(client),
+        action: "registry.login",
+        resource: { type: "session", name: username.slice(0, 255) },
+        result: "failure",
+        reason: user ? "wrong password" : "unknown username",
+      });
+      return locked;
+    });
+    if (nowLocked) throw new SignInLockedError(nowLocked);
+    throw new UnauthenticatedError("Wrong username or password.");
+  }
+  if (user.disabled) {
+    await attempt.released();
+    remember(key, user.passwordHash);
+    await refuseUser(username, client, "account disabled");
     throw new UnauthenticatedError("This account is disabled.");
   }
-  const nowLocked = await db.$transaction(async (tx) => {
-    const locked = await countSignInFailure(tx, username);
-    await recordAuditEvent(tx, {
-      actor: anonymousActor(client),
-      action: "registry.login",
-      resource: { type: "session", name: username.slice(0, 255) },
-      result: "failure",
-      reason: user ? "wrong password" : "unknown username",
-    });
-    return locked;
+  // Re-checked after the slow check: a lock set meanwhile by a concurrent failure refuses even the right password.
+  const lockedMeanwhile = await attempt.succeeded();
+  if (lockedMeanwhile) {
+    await refuseUser(username, client, LOCKED_REASON);
+    throw new SignInLockedError(lockedMeanwhile);
+  }
+  remember(key, user.passwordHash);
+  return { kind: "user", id: user.id, username: user.username, isAdmin: user.isAdmin, isAuditor: user.isAuditor, client };
+}
+
+/** A refused user login that checked no password: collapsed per minute (see sign-in-refusals.ts). */
+function refuseUser(username: string, client: ClientInfo, reason: string) {
+  return recordSignInRefusal({
+    actor: anonymousActor(client),
+    action: "registry.login",
+    username,
+    resource: { type: "session", name: username.slice(0, 255) },
+    reason,
   });
-  if (nowLocked) throw new SignInLockedError(nowLocked);
-  throw new UnauthenticatedError("Wrong username or password.");
 }
 
 /**

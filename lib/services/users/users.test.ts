@@ -3,6 +3,7 @@ import { anonymousActor } from "@/lib/auth/actor";
 import { verifyPassword } from "@/lib/auth/password";
 import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError } from "@/lib/errors";
 import { resolveSessionActor } from "@/lib/services/auth/resolve-session-actor";
+import { startSession } from "@/lib/services/auth/sessions";
 import { createUser } from "@/lib/services/users/create-user";
 import { getUser } from "@/lib/services/users/get-user";
 import { listUsers } from "@/lib/services/users/list-users";
@@ -111,7 +112,8 @@ describe("user changes", () => {
   it("disabling ends the user's sessions; enabling lets them sign in again", async () => {
     const admin = await createTestUser({ isAdmin: true });
     const user = await createTestUser();
-    const session = { userId: user.id, sessionVersion: user.sessionVersion, client: { ip: null, userAgent: null } };
+    const sessionId = await db.$transaction((tx) => startSession(tx, user.id));
+    const session = { userId: user.id, sessionVersion: user.sessionVersion, sessionId, client: { ip: null, userAgent: null } };
     expect(await resolveSessionActor(session)).not.toBeNull();
 
     await setUserDisabled({ actor: actorFor(admin), input: { userId: user.id, disabled: true } });
@@ -165,11 +167,14 @@ describe("user changes", () => {
   it("a password reset replaces the hash and ends existing sessions", async () => {
     const admin = await createTestUser({ isAdmin: true });
     const user = await createTestUser();
+    const sessionId = await db.$transaction((tx) => startSession(tx, user.id));
+    const session = { userId: user.id, sessionVersion: user.sessionVersion, sessionId, client: { ip: null, userAgent: null } };
+    expect(await resolveSessionActor(session)).not.toBeNull();
     await resetUserPassword({ actor: actorFor(admin), input: { userId: user.id, password: NEW_PASSWORD } });
     const stored = await db.user.findUniqueOrThrow({ where: { id: user.id } });
     expect(await verifyPassword(stored.passwordHash, NEW_PASSWORD)).toBe(true);
     expect(await verifyPassword(stored.passwordHash, TEST_PASSWORD)).toBe(false);
-    expect(await resolveSessionActor({ userId: user.id, sessionVersion: user.sessionVersion, client: { ip: null, userAgent: null } })).toBeNull();
+    expect(await resolveSessionActor(session)).toBeNull();
     const rows = await auditRowsFor("user", user.username);
     expect(rows.map((r) => r.action)).toEqual(["user.reset_password"]);
   });
