@@ -11,7 +11,7 @@
  */
 import { z } from "zod";
 import { ZRoleId } from "@/lib/validation/projects";
-import { ZRobotPermission } from "@/lib/validation/robots";
+import { ZProjectPermission } from "@/lib/validation/robots";
 
 /** Harbor's booleans: real booleans, or the strings "true"/"false" its metadata uses. */
 export const ZHarborBool = z
@@ -91,7 +91,9 @@ const ZAccess = z
     effect: z.enum(["allow"], { error: 'Only "allow" is supported' }).nullish(),
   })
   .superRefine((a, ctx) => {
-    if (!ZRobotPermission.safeParse(`${a.resource}:${a.action}`).success) {
+    // Any known permission here (PUT sends an existing robot back as it is); which ones a new robot
+    // may get is checked by the shared robot schemas the create route applies next.
+    if (!ZProjectPermission.safeParse(`${a.resource}:${a.action}`).success) {
       ctx.addIssue({ code: "custom", message: `unknown permission ${a.resource}:${a.action}` });
     }
   });

@@ -4,6 +4,7 @@ import * as robotRoute from "@/app/api/v2.0/robots/[robot_id]/route";
 import * as robotsRoute from "@/app/api/v2.0/robots/route";
 import { apiRequest, auditCount, basic, call, createTestUser, db, errorOf } from "@/lib/api/test-kit";
 import { createProject } from "@/lib/services/projects/create-project";
+import { createRobot as insertRobot } from "@/lib/services/registry-auth/test-fixtures";
 import { actorFor, uniqueName } from "@/lib/testing/factories";
 
 type Robot = { id: number; name: string; [key: string]: unknown };
@@ -230,5 +231,30 @@ describe("robots API", () => {
     expect((await createRobot(stranger, projectRobotBody(project.name, { name: "evil" }))).status).toBe(404);
     expect((await call(robotRoute.GET, apiRequest(`/robots/${created.id}`), rid(created.id))).status).toBe(401);
     expect(await db.robot.count({ where: { id: created.id } })).toBe(1);
+  });
+});
+
+describe("robots and member permissions", () => {
+  it("POST refuses a robot with member:create (400 naming the entry), and creates nothing", async () => {
+    const { auth, project } = await setup();
+    const before = await auditCount();
+    const body = projectRobotBody(project.name, {
+      name: "promoter",
+      permissions: [{ kind: "project", namespace: project.name, access: [{ resource: "repository", action: "pull" }, { resource: "member", action: "create" }] }],
+    });
+    const res = await createRobot(auth, body);
+    expect(res.status).toBe(400);
+    expect((await errorOf(res)).message).toBe("permissions[0].access[1]: Robots cannot hold member permissions (a Project Admin manages members)");
+    expect(await db.robot.count({ where: { name: `robot$${project.name}+promoter` } })).toBe(0);
+    expect(await auditCount()).toBe(before);
+  });
+
+  it("a robot that already holds member permissions can still be disabled with Harbor's whole-Robot PUT", async () => {
+    const { auth, project } = await setup();
+    const robot = await insertRobot(project, ["member:create", "repository:pull"]);
+    const current = (await (await call(robotRoute.GET, apiRequest(`/robots/${robot.id}`, { auth }), rid(robot.id))).json()) as Robot;
+    const res = await call(robotRoute.PUT, apiRequest(`/robots/${robot.id}`, { method: "PUT", auth, body: { ...current, disable: true } }), rid(robot.id));
+    expect(res.status).toBe(200);
+    expect((await db.robot.findUniqueOrThrow({ where: { id: robot.id } })).disabled).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ALL_PROJECT_PERMISSIONS } from "@/lib/services/authz/project-roles";
-import { ZId } from "@/lib/validation/common";
+import { multiLine, singleLine, ZId } from "@/lib/validation/common";
 
 export const ZRobotName = z
   .string({ error: "Name is required" })
@@ -15,15 +15,33 @@ export const ZRobotDuration = z.coerce
   .int("Enter a whole number of days")
   .refine((v) => v === -1 || (v >= 1 && v <= 3650), "Expiry must be 1-3650 days, or -1 for never");
 
+/**
+ * Resources no robot may hold. `member`: a robot with member:create could make any user a Project
+ * Admin (more than the robot itself holds), and Harbor's robot accounts offer no member
+ * permissions either. The member services also refuse every robot caller, whatever it holds.
+ */
+export const ROBOT_FORBIDDEN_RESOURCES: ReadonlySet<string> = new Set(["member"]);
+
+export function isRobotGrantable(permission: string): boolean {
+  return !ROBOT_FORBIDDEN_RESOURCES.has(permission.split(":")[0] ?? "");
+}
+
+/** The project permissions a robot may be given: the matrix without member management. */
+export const ROBOT_PROJECT_PERMISSIONS: readonly string[] = ALL_PROJECT_PERMISSIONS.filter(isRobotGrantable);
+
 const PERMISSION_SET = new Set<string>(ALL_PROJECT_PERMISSIONS);
-export const ZRobotPermission = z
-  .string()
-  .refine((v) => PERMISSION_SET.has(v), { message: "Unknown permission" });
+/** Any permission of the project matrix (what an existing robot may show). */
+export const ZProjectPermission = z.string().refine((v) => PERMISSION_SET.has(v), { message: "Unknown permission" });
+
+/** A permission a new robot may be given. */
+export const ZRobotPermission = ZProjectPermission.refine(isRobotGrantable, {
+  message: "Robots cannot hold member permissions (a Project Admin manages members)",
+});
 
 export const ZCreateProjectRobot = z.object({
   projectId: ZId,
   name: ZRobotName,
-  description: z.string().trim().max(1024, "Description must be at most 1024 characters").default(""),
+  description: multiLine(z.string().trim()).max(1024, "Description must be at most 1024 characters").default(""),
   durationDays: ZRobotDuration,
   /** `resource:action` pairs from the project matrix. */
   permissions: z.array(ZRobotPermission).min(1, "Choose at least one permission").max(200),
@@ -32,13 +50,13 @@ export type TCreateProjectRobot = z.infer<typeof ZCreateProjectRobot>;
 
 export const ZRobotGrantInput = z.object({
   /** A project name, or "*" for every project. */
-  namespace: z.string().trim().min(1).max(255),
+  namespace: singleLine(z.string().trim()).min(1).max(255),
   permission: ZRobotPermission,
 });
 
 export const ZCreateSystemRobot = z.object({
   name: ZRobotName,
-  description: z.string().trim().max(1024).default(""),
+  description: multiLine(z.string().trim()).max(1024).default(""),
   durationDays: ZRobotDuration,
   grants: z.array(ZRobotGrantInput).min(1, "Choose at least one permission").max(1000),
 });

@@ -9,6 +9,8 @@ import {
   updateProjectMember,
 } from "@/lib/services/members/members";
 import { createProject } from "@/lib/services/projects/create-project";
+import { verifyRegistryCredentials } from "@/lib/services/auth/verify-registry-credentials";
+import { createRobot } from "@/lib/services/registry-auth/test-fixtures";
 import { actorFor, auditRowsFor, createTestUser, db, uniqueName } from "@/lib/testing/factories";
 
 const PROJECT_ADMIN = 1;
@@ -229,5 +231,37 @@ describe("across projects", () => {
     const project = await createProject({ actor: actorFor(owner), input: { name: uniqueName("mem"), isPublic: true } });
     const stranger = actorFor(await createTestUser());
     await expect(listProjectMembers({ actor: stranger, projectId: project.id, query: ALL_MEMBERS })).rejects.toBeInstanceOf(ForbiddenError);
+  });
+});
+
+describe("robot callers", () => {
+  it("a robot created with member permissions before they were refused cannot add, change, remove or list members", async () => {
+    const { project, adminMemberId } = await projectWithAdmin();
+    // Written straight to the database, as a robot from before the rule would be.
+    const robot = await createRobot(project, ["member:create", "member:update", "member:delete", "member:list", "member:read", "project:read"]);
+    const actor = await verifyRegistryCredentials({ username: robot.name, password: robot.secret, client: { ip: "203.0.113.9", userAgent: "curl" } });
+    const victim = await createTestUser();
+    const before = await memberSnapshot(project.id);
+
+    const attempts = [
+      () => addProjectMember({ actor, input: { projectId: project.id, username: victim.username, roleId: PROJECT_ADMIN } }),
+      () => updateProjectMember({ actor, input: { projectId: project.id, memberId: adminMemberId, roleId: GUEST } }),
+      () => removeProjectMember({ actor, input: { projectId: project.id, memberId: adminMemberId } }),
+      () => listProjectMembers({ actor, projectId: project.id, query: ALL_MEMBERS }),
+      () => getProjectMember({ actor, projectId: project.id, memberId: adminMemberId }),
+    ];
+    for (const attempt of attempts) await expect(attempt()).rejects.toBeInstanceOf(ForbiddenError);
+    expect(await memberSnapshot(project.id)).toEqual(before);
+    const refusals = await db.auditEvent.findMany({ where: { actorName: robot.name, result: "failure" }, orderBy: { id: "asc" } });
+    expect(refusals.map((r) => r.action)).toEqual(["member.create", "member.update", "member.delete", "member.list", "member.read"]);
+    expect(refusals.every((r) => r.reason === "robot accounts cannot read or manage project members")).toBe(true);
+  });
+
+  it("a robot that cannot see the project gets the usual 404", async () => {
+    const { project } = await projectWithAdmin();
+    const other = await createProject({ actor: actorFor(await createTestUser()), input: { name: uniqueName("mem"), isPublic: false } });
+    const robot = await createRobot(other, ["member:create"]);
+    const actor = await verifyRegistryCredentials({ username: robot.name, password: robot.secret, client: { ip: "203.0.113.9", userAgent: "curl" } });
+    await expect(addProjectMember({ actor, input: { projectId: project.id, username: "x", roleId: GUEST } })).rejects.toBeInstanceOf(NotFoundError);
   });
 });

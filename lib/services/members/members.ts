@@ -1,11 +1,12 @@
 import "server-only";
 import type { Actor } from "@/lib/auth/actor";
 import { db, type DbTransaction } from "@/lib/db/client";
-import { ConflictError, NotFoundError } from "@/lib/errors";
+import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
+import { recordAuditEvent, recordRefusal } from "@/lib/services/audit/record-audit-event";
 import { assertProjectPermission, findProjectRef, type ProjectRef } from "@/lib/services/authz/project-access";
-import { projectRoleLabel } from "@/lib/services/authz/project-roles";
+import { type ProjectPermission, projectRoleLabel } from "@/lib/services/authz/project-roles";
+import { containsText } from "@/lib/services/contains-text";
 import { type Page, skipTake } from "@/lib/services/pagination";
 import type { TAddMember, TListMembersQuery, TRemoveMember, TUpdateMember } from "@/lib/validation/projects";
 
@@ -32,6 +33,28 @@ function toRow(m: Prisma.ProjectMemberGetPayload<{ select: typeof MEMBER_SELECT 
   return { id: m.id, userId: m.userId, username: m.user.username, fullName: m.user.fullName, roleId: m.roleId, createdAt: m.createdAt };
 }
 
+/**
+ * The member permission check, and no robot caller at all, whatever it holds: robots cannot be
+ * given member permissions (lib/validation/robots.ts), and this also disarms any robot created
+ * with them before that rule. A robot that cannot see the project gets the same 404 as elsewhere.
+ */
+async function assertMemberPermission(actor: Actor, ref: ProjectRef, permission: ProjectPermission): Promise<void> {
+  if (actor.kind !== "robot") {
+    await assertProjectPermission(actor, ref, permission);
+    return;
+  }
+  await assertProjectPermission(actor, ref, "project:read");
+  await recordRefusal({
+    actor,
+    action: permission.replace(":", "."),
+    resource: { type: "project", id: ref.id, name: ref.name },
+    projectId: ref.id,
+    reason: "robot accounts cannot read or manage project members",
+    detail: { permission },
+  });
+  throw new ForbiddenError("Robot accounts cannot read or manage project members.");
+}
+
 export async function listProjectMembers({
   actor,
   projectId,
@@ -42,10 +65,10 @@ export async function listProjectMembers({
   query: TListMembersQuery;
 }): Promise<Page<ProjectMemberRow>> {
   const ref = await findProjectRef(projectId);
-  await assertProjectPermission(actor, ref, "member:list");
+  await assertMemberPermission(actor, ref, "member:list");
   const where: Prisma.ProjectMemberWhereInput = {
     projectId: ref.id,
-    ...(query.q ? { user: { username: { contains: query.q, mode: "insensitive" } } } : {}),
+    ...(query.q ? { user: { username: containsText(query.q) } } : {}),
   };
   const [rows, total] = await db.$transaction([
     db.projectMember.findMany({ where, select: MEMBER_SELECT, orderBy: [{ user: { username: "asc" } }], ...skipTake(query.page, query.pageSize) }),
@@ -56,7 +79,7 @@ export async function listProjectMembers({
 
 export async function getProjectMember({ actor, projectId, memberId }: { actor: Actor; projectId: number | string; memberId: number }) {
   const ref = await findProjectRef(projectId);
-  await assertProjectPermission(actor, ref, "member:read");
+  await assertMemberPermission(actor, ref, "member:read");
   const member = await db.projectMember.findFirst({ where: { id: memberId, projectId: ref.id }, select: MEMBER_SELECT });
   if (!member) throw new NotFoundError(`Member ${memberId} is not in project ${ref.name}.`);
   return toRow(member);
@@ -64,7 +87,7 @@ export async function getProjectMember({ actor, projectId, memberId }: { actor: 
 
 export async function addProjectMember({ actor, input }: { actor: Actor; input: TAddMember }): Promise<ProjectMemberRow> {
   const ref = await findProjectRef(input.projectId);
-  await assertProjectPermission(actor, ref, "member:create");
+  await assertMemberPermission(actor, ref, "member:create");
   return db.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { username: input.username }, select: { id: true, username: true } });
     if (!user) throw new NotFoundError(`There is no user named ${input.username}.`);
@@ -89,7 +112,7 @@ export async function addProjectMember({ actor, input }: { actor: Actor; input: 
 
 export async function updateProjectMember({ actor, input }: { actor: Actor; input: TUpdateMember }): Promise<ProjectMemberRow> {
   const ref = await findProjectRef(input.projectId);
-  await assertProjectPermission(actor, ref, "member:update");
+  await assertMemberPermission(actor, ref, "member:update");
   return db.$transaction(async (tx) => {
     const before = await lockMember(tx, ref, input.memberId);
     if (before.roleId === input.roleId) return toRow(before);
@@ -108,7 +131,7 @@ export async function updateProjectMember({ actor, input }: { actor: Actor; inpu
 
 export async function removeProjectMember({ actor, input }: { actor: Actor; input: TRemoveMember }): Promise<void> {
   const ref = await findProjectRef(input.projectId);
-  await assertProjectPermission(actor, ref, "member:delete");
+  await assertMemberPermission(actor, ref, "member:delete");
   await db.$transaction(async (tx) => {
     const before = await lockMember(tx, ref, input.memberId);
     if (before.roleId === PROJECT_ADMIN_ROLE_ID) await assertAnotherProjectAdmin(tx, ref, before.id);

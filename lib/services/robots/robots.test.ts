@@ -18,7 +18,7 @@ import {
   setRobotDisabled,
 } from "@/lib/services/robots/robots";
 import { actorFor, auditRowsFor, createTestUser, db, uniqueName } from "@/lib/testing/factories";
-import { ZCreateProjectRobot, ZCreateSystemRobot } from "@/lib/validation/robots";
+import { ROBOT_PROJECT_PERMISSIONS, ZCreateProjectRobot, ZCreateSystemRobot } from "@/lib/validation/robots";
 
 const client = { ip: "203.0.113.9", userAgent: "docker/27.0" };
 
@@ -253,7 +253,7 @@ describe("a robot never holds more than its creator", () => {
     const { admin, project } = await projectOwnedBy();
     const held = await projectPermissionsIn(admin, project);
     expect([...held].sort()).toEqual([...ALL_PROJECT_PERMISSIONS].sort());
-    await expect(newProjectRobot(admin, project.id, [...ALL_PROJECT_PERMISSIONS])).resolves.toMatchObject({
+    await expect(newProjectRobot(admin, project.id, [...ROBOT_PROJECT_PERMISSIONS])).resolves.toMatchObject({
       robot: { permissions: expect.any(Array) as unknown },
     });
   });
@@ -298,5 +298,33 @@ describe("a robot never holds more than its creator", () => {
     // A robot it fully covers is fine.
     const weaker = await newProjectRobot(admin, project.id, ["repository:pull"]);
     await expect(refreshRobotSecret({ actor: updaterActor, robotId: weaker.robot.id })).resolves.toMatchObject({ robot: { id: weaker.robot.id } });
+  });
+});
+
+describe("robots hold no member permissions", () => {
+  it("the shared schemas refuse member:create (and every member permission) for project and system robots", () => {
+    for (const permission of ["member:create", "member:update", "member:delete", "member:read", "member:list"]) {
+      const project = ZCreateProjectRobot.safeParse({ projectId: 1, name: "bot", durationDays: 30, permissions: [permission] });
+      expect(project.error?.issues[0]).toMatchObject({ path: ["permissions", 0], message: "Robots cannot hold member permissions (a Project Admin manages members)" });
+      const system = ZCreateSystemRobot.safeParse({ name: "bot", durationDays: 30, grants: [{ namespace: "*", permission }] });
+      expect(system.success).toBe(false);
+    }
+    expect(ROBOT_PROJECT_PERMISSIONS.some((p) => p.startsWith("member:"))).toBe(false);
+  });
+
+  it("the service refuses them too (input that skipped the schema), with no robot and no row", async () => {
+    const { admin, project } = await projectOwnedBy();
+    const name = uniqueName("bot");
+    const input = { projectId: project.id, name, description: "", durationDays: 30, permissions: ["repository:pull", "member:create"] };
+    const error = await createProjectRobot({ actor: admin, input }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).fieldErrors).toEqual({ permissions: ["Robots cannot hold member permissions (member:create)"] });
+    expect(await db.robot.count({ where: { name: `robot$${project.name}+${name}` } })).toBe(0);
+    const systemError = await createSystemRobot({
+      actor: actorFor(await createTestUser({ isAdmin: true })),
+      input: { name, description: "", durationDays: 30, grants: [{ namespace: "*", permission: "member:update" }] },
+    }).catch((e: unknown) => e);
+    expect(systemError).toBeInstanceOf(ValidationError);
+    expect(await db.robot.count({ where: { name: `robot$${name}` } })).toBe(0);
   });
 });

@@ -11,7 +11,7 @@ import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import { type Page, skipTake } from "@/lib/services/pagination";
 import { generateRobotSecret, hashRobotSecret, robotLoginName } from "@/lib/services/robots/robot-secret";
 import { isUniqueViolation } from "@/lib/services/users/unique-violation";
-import type { TCreateProjectRobot, TCreateSystemRobot } from "@/lib/validation/robots";
+import { isRobotGrantable, type TCreateProjectRobot, type TCreateSystemRobot } from "@/lib/validation/robots";
 
 /** A robot as it may be shown: never its secret or the secret's hash. */
 export type RobotSummary = {
@@ -113,6 +113,11 @@ async function insertRobot(
   actor: Actor,
   robot: { name: string; level: "system" | "project"; projectId: number | null; description: string; expiresAt: Date | null; grants: RobotGrant[] },
 ): Promise<RobotWithSecret> {
+  const forbidden = robot.grants.filter((g) => !isRobotGrantable(`${g.resource}:${g.action}`));
+  if (forbidden.length) {
+    const list = [...new Set(forbidden.map((g) => `${g.resource}:${g.action}`))].join(", ");
+    throw new ValidationError(`Robots cannot hold member permissions: ${list}.`, { permissions: [`Robots cannot hold member permissions (${list})`] });
+  }
   const beyond = await grantsBeyondCreator(actor, robot.grants);
   if (beyond.length) {
     const list = beyond.map((g) => `${g.namespace}/${g.resource}:${g.action}`).join(", ");

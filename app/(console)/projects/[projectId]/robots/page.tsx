@@ -7,6 +7,7 @@ import { getActor } from "@/lib/auth/session";
 import { PROJECT_PERMISSION_MATRIX } from "@/lib/services/authz/project-roles";
 import { listRobots } from "@/lib/services/robots/robots";
 import { ZPage, ZPageSize } from "@/lib/validation/common";
+import { isRobotGrantable } from "@/lib/validation/robots";
 import { EmptyRow, Table } from "@/components/ui/table";
 
 export const metadata = { title: "Robot accounts" };
@@ -24,7 +25,7 @@ export default async function RobotsPage({ params, searchParams }: ProjectTabPag
   // The grid offers only what the viewer holds: a robot never gets more than its creator.
   const grid = PROJECT_PERMISSION_MATRIX.map((row) => ({
     resource: row.resource,
-    actions: row.actions.filter((a) => can.has(`${row.resource}:${a}`)),
+    actions: row.actions.filter((a) => can.has(`${row.resource}:${a}`) && isRobotGrantable(`${row.resource}:${a}`)),
   })).filter((row) => row.actions.length > 0);
   const { rows, total } = outcome.value;
   return (
