@@ -4,6 +4,7 @@ import { db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { memberRoleIdsOf } from "@/lib/services/authz/project-access";
 import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
+import { containsText } from "@/lib/services/contains-text";
 import { type Page, skipTake } from "@/lib/services/pagination";
 import { PROJECT_SELECT, type ProjectSummary, toProjectSummary } from "@/lib/services/projects/project-dto";
 import type { TListProjectsQuery } from "@/lib/validation/projects";
@@ -16,7 +17,7 @@ export async function listProjects({ actor, query }: { actor: Actor; query: TLis
   const where: Prisma.ProjectWhereInput = {
     AND: [
       visibleProjectsWhere(actor),
-      query.q ? { name: { contains: query.q, mode: "insensitive" } } : {},
+      query.q ? { name: containsText(query.q) } : {},
       query.visibility === "all" ? {} : { isPublic: query.visibility === "public" },
     ],
   };

@@ -2,6 +2,7 @@ import "server-only";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { containsText } from "@/lib/services/contains-text";
 import { type Page, skipTake } from "@/lib/services/pagination";
 import { resolveRepository } from "@/lib/services/repositories/repository-access";
 
@@ -41,7 +42,7 @@ export function listedArtifactsWhere(repositoryId: number, { tagged = "all", tag
   ];
   if (tagged === "tagged") and.push({ tags: { some: {} } });
   if (tagged === "untagged") and.push({ tags: { none: {} } });
-  if (tag) and.push({ tags: { some: { name: { contains: tag, mode: "insensitive" } } } });
+  if (tag) and.push({ tags: { some: { name: containsText(tag) } } });
   return { AND: and };
 }
 

@@ -3,6 +3,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { assertProjectPermission, findProjectRef } from "@/lib/services/authz/project-access";
+import { containsText } from "@/lib/services/contains-text";
 import { type Page, skipTake } from "@/lib/services/pagination";
 import type { RepositorySort } from "@/lib/validation/repositories";
 
@@ -45,7 +46,7 @@ export async function listRepositories({
   await assertProjectPermission(actor, project, "repository:list");
   const where: Prisma.RepositoryWhereInput = {
     projectId: project.id,
-    ...(q ? { name: { contains: q, mode: "insensitive" } } : {}),
+    ...(q ? { name: containsText(q) } : {}),
   };
   const [rows, total] = await db.$transaction([
     db.repository.findMany({

@@ -2,6 +2,7 @@ import "server-only";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { memberRoleIdsOf } from "@/lib/services/authz/project-access";
+import { containsText } from "@/lib/services/contains-text";
 import { PROJECT_SELECT, type ProjectSummary, toProjectSummary } from "@/lib/services/projects/project-dto";
 import { visibleProjectsWhere } from "@/lib/services/projects/list-projects";
 
@@ -29,7 +30,7 @@ export async function search({ actor, q }: { actor: Actor; q: string }): Promise
   const visible = visibleProjectsWhere(actor);
   const [projectRows, repoRows] = await Promise.all([
     db.project.findMany({
-      where: { AND: [visible, { name: { contains: text, mode: "insensitive" } }] },
+      where: { AND: [visible, { name: containsText(text) }] },
       select: PROJECT_SELECT,
       orderBy: [{ name: "asc" }],
       take: SEARCH_LIMIT,

@@ -3,6 +3,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
+import { containsText } from "@/lib/services/contains-text";
 import { type Page, skipTake } from "@/lib/services/pagination";
 import { USER_SUMMARY_SELECT, type UserSummary } from "@/lib/services/users/user-dto";
 import type { TListUsersQuery } from "@/lib/validation/users";
@@ -15,9 +16,9 @@ export async function listUsers({ actor, query }: ListUsersOptions): Promise<Pag
   const where: Prisma.UserWhereInput = query.q
     ? {
         OR: [
-          { username: { contains: query.q, mode: "insensitive" } },
-          { email: { contains: query.q, mode: "insensitive" } },
-          { fullName: { contains: query.q, mode: "insensitive" } },
+          { username: containsText(query.q) },
+          { email: containsText(query.q) },
+          { fullName: containsText(query.q) },
         ],
       }
     : {};

@@ -2,6 +2,7 @@ import "server-only";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { UnauthenticatedError } from "@/lib/errors";
+import { containsText } from "@/lib/services/contains-text";
 import { type Page, skipTake } from "@/lib/services/pagination";
 
 function assertSignedInUser(actor: Actor): void {
@@ -9,7 +10,7 @@ function assertSignedInUser(actor: Actor): void {
 }
 
 function matchingUsers(q: string) {
-  return { username: { contains: q.trim().slice(0, 255), mode: "insensitive" as const }, disabled: false };
+  return { username: containsText(q.trim().slice(0, 255)), disabled: false };
 }
 
 /**
