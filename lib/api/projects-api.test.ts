@@ -4,6 +4,7 @@ import * as projectRoute from "@/app/api/v2.0/projects/[project_name_or_id]/rout
 import * as projectsRoute from "@/app/api/v2.0/projects/route";
 import { apiRequest, auditCount, basic, call, createTestUser, db, errorOf } from "@/lib/api/test-kit";
 import { uniqueName } from "@/lib/testing/factories";
+import { ZCreateProject } from "@/lib/validation/projects";
 
 type Project = { project_id: number; name: string; metadata: { public: string }; [key: string]: unknown };
 
@@ -91,15 +92,18 @@ describe("projects API: create, read, update, delete", () => {
   it("honours X-Is-Resource-Name for all-digit names and X-Resource-Name-In-Location", async () => {
     const owner = await createTestUser();
     const auth = basic(owner.username);
-    const name = `7${Math.floor(Math.random() * 1e8)}`.padEnd(9, "0");
+    const named = uniqueName("loc");
     const post = await call(
       projectsRoute.POST,
-      apiRequest("/projects", { method: "POST", auth, headers: { "x-resource-name-in-location": "true" }, body: { project_name: name } }),
+      apiRequest("/projects", { method: "POST", auth, headers: { "x-resource-name-in-location": "true" }, body: { project_name: named } }),
       {},
     );
     expect(post.status).toBe(201);
-    expect(post.headers.get("location")).toBe(`/api/v2.0/projects/${name}`);
+    expect(post.headers.get("location")).toBe(`/api/v2.0/projects/${named}`);
 
+    // All-digit names can no longer be created; one from before stays reachable by name this way.
+    const name = `7${Math.floor(Math.random() * 1e8)}`.padEnd(9, "0");
+    await db.project.create({ data: { name, isPublic: true } });
     expect((await call(projectRoute.GET, apiRequest(`/projects/${name}`, { auth }), byId(name))).status).toBe(404);
     const asName = await call(projectRoute.GET, apiRequest(`/projects/${name}`, { auth, headers: { "x-is-resource-name": "true" } }), byId(name));
     expect(asName.status).toBe(200);
@@ -275,5 +279,19 @@ describe("projects API: refusals", () => {
     const res = await call(projectsRoute.POST, apiRequest("/projects", { method: "POST", auth, body: { project_name: name } }), {});
     expect(res.status).toBe(409);
     expect((await errorOf(res)).code).toBe("CONFLICT");
+  });
+});
+
+describe("all-digit project names", () => {
+  it("are refused with a field message (REST and the shared schema): {project_name_or_id} would read them as an id", async () => {
+    const admin = await createTestUser({ isAdmin: true });
+    const before = await auditCount();
+    const res = await call(projectsRoute.POST, apiRequest("/projects", { method: "POST", auth: basic(admin.username), body: { project_name: "2024" } }), {});
+    expect(res.status).toBe(400);
+    expect((await errorOf(res)).message).toBe("project_name: A project name cannot be all digits (add a letter, e.g. team-2024)");
+    expect(await db.project.count({ where: { name: "2024" } })).toBe(0);
+    expect(await auditCount()).toBe(before);
+    expect(ZCreateProject.safeParse({ name: "007" }).error?.issues[0]?.message).toBe("A project name cannot be all digits (add a letter, e.g. team-2024)");
+    expect(ZCreateProject.safeParse({ name: "team-2024" }).success).toBe(true);
   });
 });

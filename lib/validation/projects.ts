@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { PROJECT_ROLE_IDS } from "@/lib/services/authz/project-roles";
-import { ZCheckbox, ZId, ZPage, ZPageSize, ZSearchText } from "@/lib/validation/common";
+import { singleLine, ZCheckbox, ZId, ZPage, ZPageSize, ZSearchText } from "@/lib/validation/common";
 
 /** Harbor's project name rule. */
 export const ZProjectName = z
@@ -11,7 +11,10 @@ export const ZProjectName = z
   .regex(
     /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/,
     "Use lowercase letters, digits and single . _ - between them (e.g. team-a or library)",
-  );
+  )
+  // `{project_name_or_id}` in the REST API reads all digits as an id, so such a name could never
+  // be addressed by name (Harbor refuses it too).
+  .refine((v) => !/^\d+$/.test(v), "A project name cannot be all digits (add a letter, e.g. team-2024)");
 
 export const ZCreateProject = z.object({ name: ZProjectName, isPublic: ZCheckbox.default(false) });
 export type TCreateProject = z.infer<typeof ZCreateProject>;
@@ -36,7 +39,7 @@ export const ZRoleId = z.coerce
 
 export const ZAddMember = z.object({
   projectId: ZId,
-  username: z.string().trim().min(1, "Choose a user").max(255),
+  username: singleLine(z.string().trim()).min(1, "Choose a user").max(255),
   roleId: ZRoleId,
 });
 export type TAddMember = z.infer<typeof ZAddMember>;
