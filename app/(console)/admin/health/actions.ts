@@ -1,6 +1,7 @@
 "use server";
 
 import { type ActionResult, toActionError } from "@/lib/actions/action-result";
+import { type PollResult, pollResult } from "@/lib/actions/poll";
 import { getActor } from "@/lib/auth/session";
 import { reconcileIndexJob } from "@/lib/jobs/definitions";
 import { listJobRuns, type JobRunView } from "@/lib/services/jobs/job-runs";
@@ -27,7 +28,7 @@ export async function retryReconcileAction(runId: number): Promise<ActionResult>
   }
 }
 
-/** Polled by the health page while it is open (react-query); at most the 5 latest runs. */
-export async function listReconcileRunsAction(): Promise<JobRunView[]> {
-  return listJobRuns({ actor: await getActor(), jobName: reconcileIndexJob.id, take: 5 });
+/** Polled by the health page while it is open (react-query); at most the 5 latest runs, or the refusal. */
+export async function listReconcileRunsAction(): Promise<PollResult<JobRunView[]>> {
+  return pollResult(async () => listJobRuns({ actor: await getActor(), jobName: reconcileIndexJob.id, take: 5 }));
 }

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { listReconcileRunsAction, retryReconcileAction, startReconcileAction } from "@/app/(console)/admin/health/actions";
 import { isActive, JobRunList, runsRefetchInterval } from "@/components/jobs/job-run-list";
 import { Button } from "@/components/ui/button";
+import { valueOf } from "@/lib/actions/poll";
 import type { JobRunView } from "@/lib/services/jobs/job-runs";
 
 function progressText(run: JobRunView): string {
@@ -19,7 +20,7 @@ export function ReconcilePanel({ initial, canStart }: { initial: JobRunView[]; c
   const queryClient = useQueryClient();
   const { data: runs } = useQuery({
     queryKey: ["reconcile-runs"],
-    queryFn: () => listReconcileRunsAction(),
+    queryFn: async () => valueOf(await listReconcileRunsAction()),
     initialData: initial,
     refetchInterval: (query) => runsRefetchInterval(query.state.data),
   });

@@ -2,6 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { type ActionResult, toActionError } from "@/lib/actions/action-result";
+import { type PollResult, pollResult } from "@/lib/actions/poll";
 import { getActor } from "@/lib/auth/session";
 import { type ForwardingStatus, getForwardingStatus, updateForwardingSettings } from "@/lib/services/audit/forward-audit-events";
 import { dryRunPurge, listPurgeRuns, type PurgeDryRun, retryAuditPurge, startAuditPurge, updatePurgePolicy } from "@/lib/services/audit/purge-policy";
@@ -59,8 +60,8 @@ export async function retryPurgeAction(runId: number): Promise<ActionResult> {
 }
 
 /** Polled by the page while it is open (react-query); the 5 latest runs. */
-export async function listPurgeRunsAction(): Promise<JobRunView[]> {
-  return listPurgeRuns({ actor: await getActor(), take: 5 });
+export async function listPurgeRunsAction(): Promise<PollResult<JobRunView[]>> {
+  return pollResult(async () => listPurgeRuns({ actor: await getActor(), take: 5 }));
 }
 
 export async function updateForwardingAction(_prev: ActionResult, formData: FormData): Promise<ActionResult> {
@@ -76,6 +77,6 @@ export async function updateForwardingAction(_prev: ActionResult, formData: Form
 }
 
 /** Polled by the page: the forwarder's cursor, lag and last error. */
-export async function getForwardingStatusAction(): Promise<ForwardingStatus> {
-  return getForwardingStatus({ actor: await getActor() });
+export async function getForwardingStatusAction(): Promise<PollResult<ForwardingStatus>> {
+  return pollResult(async () => getForwardingStatus({ actor: await getActor() }));
 }

@@ -8,6 +8,7 @@ import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { Button } from "@/components/ui/button";
 import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { valueOf } from "@/lib/actions/poll";
 import type { ForwardingStatus } from "@/lib/services/audit/forward-audit-events";
 
 const utc = (iso: string | null) => (iso ? `${iso.slice(0, 19).replace("T", " ")} UTC` : "never");
@@ -17,7 +18,7 @@ export function ForwardingPanel({ initial, canEdit }: { initial: ForwardingStatu
   const [result, formAction, pending] = useActionState(updateForwardingAction, INITIAL_ACTION_RESULT);
   const { data: status, refetch } = useQuery({
     queryKey: ["audit-forwarding"],
-    queryFn: () => getForwardingStatusAction(),
+    queryFn: async () => valueOf(await getForwardingStatusAction()),
     initialData: initial,
     refetchInterval: (query) => (query.state.data?.enabled ? 5_000 : 60_000),
   });

@@ -5,6 +5,7 @@ import { useState } from "react";
 import { dryRunPurgeAction, listPurgeRunsAction, retryPurgeAction, startPurgeAction } from "@/app/(console)/admin/audit-log/policy/actions";
 import { isActive, JobRunList, runsRefetchInterval } from "@/components/jobs/job-run-list";
 import { Button } from "@/components/ui/button";
+import { valueOf } from "@/lib/actions/poll";
 import type { JobRunView } from "@/lib/services/jobs/job-runs";
 
 const utc = (iso: string) => `${iso.slice(0, 19).replace("T", " ")} UTC`;
@@ -29,7 +30,7 @@ export function PurgePanel({ initialRuns, retentionDays, canPurge }: { initialRu
   const [confirming, setConfirming] = useState(false);
   const { data: runs } = useQuery({
     queryKey: ["purge-runs"],
-    queryFn: () => listPurgeRunsAction(),
+    queryFn: async () => valueOf(await listPurgeRunsAction()),
     initialData: initialRuns,
     refetchInterval: (query) => runsRefetchInterval(query.state.data),
   });
