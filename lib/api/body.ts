@@ -14,7 +14,14 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export async function readJsonObject(req: Request): Promise<Record<string, unknown>> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw new AppError("The request body is too large.", 413, "PAYLOAD_TOO_LARGE");
-  const text = await req.text();
+  let text: string;
+  try {
+    text = await req.text();
+  } catch {
+    // The body stopped arriving: the client went away, or Wharf's front cut a body that took too
+    // long (lib/runtime/server.ts). Not a server failure, and the answer is most likely unread.
+    throw new AppError("The request body was not received completely.", 400, "BAD_REQUEST");
+  }
   if (text.trim() === "") return {};
   if (Buffer.byteLength(text, "utf8") > MAX_BODY_BYTES) throw new AppError("The request body is too large.", 413, "PAYLOAD_TOO_LARGE");
   const contentType = req.headers.get("content-type");

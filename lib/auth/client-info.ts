@@ -1,17 +1,17 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { ClientInfo } from "@/lib/auth/actor";
+import { CLIENT_IP_HEADER } from "@/lib/auth/client-address";
 
 type HeaderSource = { get(name: string): string | null };
 
 /**
- * Where a request came from. Next.js sets X-Forwarded-For from the socket when it is the first hop;
- * behind a reverse proxy the proxy's value arrives in it. The left-most entry is the client as the
- * first proxy saw it.
+ * Where a request came from. The address is the one Wharf's HTTP front worked out from the socket
+ * and, behind configured trusted proxies only, X-Forwarded-For (lib/auth/client-address.ts); the
+ * front strips any copy of its header that a client sends, so a request that did not come through
+ * the front has no address rather than one the caller chose.
  */
 export function clientInfoFromHeaders(headers: HeaderSource): ClientInfo {
-  const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  const ip = forwarded || headers.get("x-real-ip") || null;
-  return { ip, userAgent: headers.get("user-agent") };
+  return { ip: headers.get(CLIENT_IP_HEADER) || null, userAgent: headers.get("user-agent") };
 }
 
 /**

@@ -13,6 +13,7 @@
  * `npm start` runs this through lib/runtime/wharf.ts; `npm run dev` runs it directly with
  * `--dev` (Next in development mode behind the same front).
  */
+import type { Socket } from "node:net";
 import type { Readable } from "node:stream";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { register } from "node:module";
@@ -20,10 +21,14 @@ import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { pathToFileURL } from "node:url";
 import next from "next";
+import { CLIENT_IP_HEADER, clientAddress, normalizeAddress, parseTrustedProxies, type TrustedProxies } from "../auth/client-address";
 
 export interface WharfServer {
   server: Server;
-  /** Stops accepting, closes idle and open connections, then shuts Next down. */
+  /**
+   * Stops accepting, closes idle and open connections, writes the pull counts still batched in
+   * memory, then (for startServer) shuts Next down.
+   */
   close(): Promise<void>;
 }
 
@@ -32,27 +37,137 @@ type RegistryHandlers = {
   handleTokenRequest: (req: Request) => Promise<Response>;
   nodeBodyOf: (response: Response) => Readable | null;
   registerNodeBody: (incoming: IncomingMessage) => ReadableStream<Uint8Array>;
+  /** The gateway's pull-count batch, in the module copy the front loaded (see close()). */
+  flushPullTimes: () => Promise<void>;
 };
 
-export async function startServer({ hostname, port, dev = false }: { hostname: string; port: number; dev?: boolean }): Promise<WharfServer> {
+/** What Next.js's request handler looks like to the front. */
+export type NextRequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/**
+ * Limits on what a connection may hold on to. Node's own request timeout cannot tell routes
+ * apart, so it is off and the front times request bodies itself, except blob uploads.
+ */
+export type FrontLimits = {
+  /**
+   * Until the request line and headers have arrived. A real client sends them in one go; 30 s
+   * still allows a very slow link and frees a slot held by a slow-loris client twice as fast as
+   * Node's default (60 s).
+   */
+  headersTimeoutMs: number;
+  /**
+   * Until the whole request body has arrived, for every request but a /v2 blob upload. Outside
+   * uploads the largest bodies are a manifest or a REST document of at most a few MiB; 60 s is
+   * ~17 KiB/s for 1 MiB, and a client trickling bytes to hold connections open is cut.
+   */
+  bodyTimeoutMs: number;
+  /**
+   * A connection with no traffic either way for this long is closed, whatever it was doing.
+   * Blob uploads and downloads keep flowing while alive; 10 minutes of silence means the other
+   * end is gone or stalling on purpose.
+   */
+  idleTimeoutMs: number;
+  /**
+   * Open connections in all, so a flood cannot exhaust memory and file descriptors; well above
+   * what a busy instance holds (browsers open ~6 each, docker ~3-5 per push or pull).
+   */
+  maxConnections: number;
+  /**
+   * Open connections from one peer address that is not a trusted proxy (a proxy carries many
+   * clients). 256 leaves room for a CI host running dozens of parallel pulls, and keeps one
+   * client from taking the whole of maxConnections.
+   */
+  maxConnectionsPerPeer: number;
+  /** How often Node checks the headers timeout (it is only enforced at these checks). */
+  timeoutCheckIntervalMs: number;
+};
+
+export const DEFAULT_FRONT_LIMITS: FrontLimits = {
+  headersTimeoutMs: 30_000,
+  bodyTimeoutMs: 60_000,
+  idleTimeoutMs: 10 * 60_000,
+  maxConnections: 4_096,
+  maxConnectionsPerPeer: 256,
+  timeoutCheckIntervalMs: 5_000,
+};
+
+export async function startServer({
+  hostname,
+  port,
+  dev = false,
+  trustedProxies = process.env.WHARF_TRUSTED_PROXIES,
+}: {
+  hostname: string;
+  port: number;
+  dev?: boolean;
+  /** WHARF_TRUSTED_PROXIES (comma-separated IPs and CIDR ranges). */
+  trustedProxies?: string;
+}): Promise<WharfServer> {
+  const trusted = parseTrustedProxies(trustedProxies);
   const registry = await loadRegistryHandlers();
   const app = next({ dev, dir: process.cwd(), hostname, port });
-  const handleNext = app.getRequestHandler();
   // Runs Next's instrumentation hook (instrumentation.ts: the initial admin) before any request.
   await app.prepare();
+  const front = await startFront({ hostname, port, handleNext: app.getRequestHandler(), trustedProxies: trusted, registry });
+  return {
+    server: front.server,
+    async close() {
+      await front.close();
+      await app.close();
+    },
+  };
+}
 
-  const server = createServer((req, res) => {
-    const target = req.url ?? "/";
-    if (isRegistryTarget(target)) void serveRegistry(registry, req, res, target);
-    else
-      handleNext(req, res).catch((error: unknown) => {
-        console.error("wharf: request failed", error);
-        if (!res.headersSent) res.writeHead(500).end();
-        else res.destroy();
-      });
-  });
-  // Slow clients of big blobs are not cut off by Node's default request timeout (5 min).
-  server.requestTimeout = 0;
+/**
+ * The front without Next.js's preparation: the registry routes, and every other request handed
+ * to `handleNext`. startServer runs it with Next's handler; tests with their own.
+ */
+export async function startFront({
+  hostname,
+  port,
+  handleNext,
+  trustedProxies = parseTrustedProxies(undefined),
+  limits: given = {},
+  registry: loaded,
+}: {
+  hostname: string;
+  port: number;
+  handleNext: NextRequestHandler;
+  trustedProxies?: TrustedProxies;
+  limits?: Partial<FrontLimits>;
+  registry?: RegistryHandlers;
+}): Promise<WharfServer> {
+  const registry = loaded ?? (await loadRegistryHandlers());
+  const limits = { ...DEFAULT_FRONT_LIMITS, ...given };
+  /** Registry requests still being handled (serveRegistry never rejects). */
+  const inFlight = new Set<Promise<void>>();
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      // Off for all: slow clients of big blobs must not be cut; bodies are timed per request below.
+      requestTimeout: 0,
+      connectionsCheckingInterval: limits.timeoutCheckIntervalMs,
+    },
+    (req, res) => {
+      const target = req.url ?? "/";
+      setClientAddress(req, clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], trustedProxies));
+      if (!isBlobUpload(req.method, target)) limitBodyTime(req, res, limits.bodyTimeoutMs);
+      if (isRegistryTarget(target)) {
+        const served = serveRegistry(registry, req, res, target);
+        inFlight.add(served);
+        void served.finally(() => inFlight.delete(served));
+      } else
+        handleNext(req, res).catch((error: unknown) => {
+          if (clientIsGone(req, res)) return;
+          console.error("wharf: request failed", error);
+          if (!res.headersSent) res.writeHead(500).end();
+          else res.destroy();
+        });
+    },
+  );
+  server.timeout = limits.idleTimeoutMs;
+  server.maxConnections = limits.maxConnections;
+  limitConnectionsPerPeer(server, limits.maxConnectionsPerPeer, trustedProxies);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, hostname, () => {
@@ -67,11 +182,85 @@ export async function startServer({ hostname, port, dev = false }: { hostname: s
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       // Open downloads are cut: a client resumes with Range, or retries.
-      setTimeout(() => server.closeAllConnections(), 2_000).unref();
+      const cut = setTimeout(() => server.closeAllConnections(), 2_000);
+      cut.unref();
       await closed;
-      await app.close();
+      clearTimeout(cut);
+      // A pull is counted after its manifest was read from the registry: the handlers of cut
+      // connections finish (their registry requests are aborted with them) before the flush.
+      await Promise.all(inFlight);
+      // Every /v2 request is served by the gateway modules this front loaded, so their batch
+      // holds every pull this process counted (Next's bundle has its own copy of the modules,
+      // which serves no /v2 request and records no pull). Written now, or lost with the process.
+      await registry.flushPullTimes();
     },
   };
+}
+
+/**
+ * Puts the client's address (lib/auth/client-address.ts) in the one header everything behind
+ * the front reads it from, after removing any copy the client sent. Both views of the headers
+ * are rewritten: the registry handlers are built from rawHeaders, Next reads `headers`.
+ */
+function setClientAddress(req: IncomingMessage, address: string | null): void {
+  const raw: string[] = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    if (req.rawHeaders[i]!.toLowerCase() !== CLIENT_IP_HEADER) raw.push(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+  }
+  if (address) raw.push(CLIENT_IP_HEADER, address);
+  req.rawHeaders = raw;
+  delete req.headers[CLIENT_IP_HEADER];
+  if (address) req.headers[CLIENT_IP_HEADER] = address;
+}
+
+/** Blob upload requests (POST, PATCH, PUT under `/v2/<name>/blobs/uploads/`): their bodies take as long as they take. */
+export function isBlobUpload(method: string | undefined, target: string): boolean {
+  if (method !== "POST" && method !== "PATCH" && method !== "PUT") return false;
+  const question = target.indexOf("?");
+  const pathname = question < 0 ? target : target.slice(0, question);
+  return /^\/v2\/.+\/blobs\/uploads(\/|$)/.test(pathname);
+}
+
+/**
+ * Closes the connection when the request body has not fully arrived within `ms`. A request
+ * without a body is complete when its headers are, and costs no timer.
+ */
+function limitBodyTime(req: IncomingMessage, res: ServerResponse, ms: number): void {
+  if (req.complete) return;
+  const timer = setTimeout(() => {
+    // The handler may already be answering; the connection is the only thing that can be cut
+    // without racing it, and a client holding a request open this long is not reading anyway.
+    if (!req.complete) req.socket.destroy();
+  }, ms);
+  timer.unref();
+  res.once("close", () => clearTimeout(timer));
+}
+
+function limitConnectionsPerPeer(server: Server, max: number, trustedProxies: TrustedProxies): void {
+  const open = new Map<string, number>();
+  server.on("connection", (socket: Socket) => {
+    const peer = normalizeAddress(socket.remoteAddress ?? "") ?? "";
+    if (trustedProxies.has(peer)) return;
+    const count = (open.get(peer) ?? 0) + 1;
+    if (count > max) {
+      socket.destroy();
+      return;
+    }
+    open.set(peer, count);
+    socket.once("close", () => {
+      const left = (open.get(peer) ?? 1) - 1;
+      if (left > 0) open.set(peer, left);
+      else open.delete(peer);
+    });
+  });
+}
+
+/**
+ * The client went away (closed the connection, or was cut by a timeout) before the answer was
+ * written: routine, not a server failure, so no 500 and no stack in the log.
+ */
+function clientIsGone(req: IncomingMessage, res: ServerResponse): boolean {
+  return req.socket.destroyed || (res.destroyed && !res.writableFinished);
 }
 
 /** `/v2`, `/v2/...` and `/service/token`, with or without a query; nothing else. */
@@ -86,8 +275,6 @@ async function serveRegistry(handlers: RegistryHandlers, req: IncomingMessage, r
   try {
     const headers = new Headers();
     for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
-    // As Next does, the first hop's address is the client (lib/auth/client-info.ts).
-    if (!headers.has("x-forwarded-for") && req.socket.remoteAddress) headers.set("x-forwarded-for", req.socket.remoteAddress);
 
     const isToken = !target.startsWith("/v2");
     const hasBody = method !== "GET" && method !== "HEAD";
@@ -113,6 +300,7 @@ async function serveRegistry(handlers: RegistryHandlers, req: IncomingMessage, r
     const response = isToken ? await handlers.handleTokenRequest(request) : await handlers.handleRegistryRequest(request, target);
     await writeResponse(handlers, response, method, res);
   } catch (error) {
+    if (clientIsGone(req, res)) return;
     console.error("wharf: registry front: unexpected failure", error);
     if (!res.headersSent) {
       res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
@@ -166,12 +354,13 @@ async function writeResponse(handlers: RegistryHandlers, response: Response, met
  */
 async function loadRegistryHandlers(): Promise<RegistryHandlers> {
   installServerOnlyShim();
-  const [{ handleRegistryRequest }, { handleTokenRequest }, { nodeBodyOf, registerNodeBody }] = await Promise.all([
+  const [{ handleRegistryRequest }, { handleTokenRequest }, { nodeBodyOf, registerNodeBody }, { flushPullTimes }] = await Promise.all([
     import("../services/registry-auth/gateway"),
     import("../services/registry-auth/token-endpoint"),
     import("../registry/forward"),
+    import("../services/repositories/pull-times"),
   ]);
-  return { handleRegistryRequest, handleTokenRequest, nodeBodyOf, registerNodeBody };
+  return { handleRegistryRequest, handleTokenRequest, nodeBodyOf, registerNodeBody, flushPullTimes };
 }
 
 const shimState = globalThis as unknown as { wharfServerOnlyShim?: boolean };
@@ -203,7 +392,13 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
   const hostname = process.env.WHARF_LISTEN_HOST ?? "127.0.0.1";
   const port = Number(process.env.PORT ?? 3000);
   startServer({ hostname, port, dev })
-    .then(() => console.log(`wharf: listening on http://${hostname}:${port}${dev ? " (development)" : ""}`))
+    .then((server) => {
+      console.log(`wharf: listening on http://${hostname}:${port}${dev ? " (development)" : ""}`);
+      // Closing (not just exiting) writes the batched pull counts.
+      const stop = () => void server.close().finally(() => process.exit(0));
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    })
     .catch((error: unknown) => {
       console.error(`wharf: could not start: ${error instanceof Error ? error.message : String(error)}`);
       process.exit(1);

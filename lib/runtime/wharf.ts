@@ -67,8 +67,13 @@ export async function startWharf(): Promise<void> {
 
   log(`database ${redactUrl(env.DATABASE_URL)}`);
   if (await ensureDatabase(env.DATABASE_URL)) log("created the database");
-  await applyMigrations(env.DATABASE_URL);
-  log("migrations applied");
+  const migration = await applyMigrations(env.DATABASE_URL);
+  if (migration.status === "up-to-date") log("database schema up to date");
+  else {
+    // Prisma's own words, warnings included, on the starts that change the schema.
+    for (const line of migration.output.split("\n")) if (line.trim()) log(`prisma: ${line.trimEnd()}`);
+    log(`applied ${migration.applied.length} migration(s): ${migration.applied.join(", ")}`);
+  }
 
   let stopRegistry: (() => Promise<void>) | null = null;
   if (env.WHARF_REGISTRY_URL) {
@@ -90,7 +95,7 @@ export async function startWharf(): Promise<void> {
   const host = process.env.WHARF_LISTEN_HOST ?? "127.0.0.1";
   let server: WharfServer;
   try {
-    server = await startServer({ hostname: host, port: env.PORT });
+    server = await startServer({ hostname: host, port: env.PORT, trustedProxies: env.WHARF_TRUSTED_PROXIES });
   } catch (err) {
     console.error(`wharf: the server did not start: ${(err as Error).message}`);
     await stopRegistry?.();
@@ -117,6 +122,7 @@ export async function startWharf(): Promise<void> {
     // First, so a running job finishes (or is cut and later resumes from its checkpoint) while
     // the database and registry are still there.
     await worker?.stop().catch((err: unknown) => console.error(`wharf: stopping the job worker: ${(err as Error).message}`));
+    // Also writes the pull counts still batched in memory (server.ts, close()).
     await server.close().catch((err: unknown) => console.error(`wharf: stopping the server: ${(err as Error).message}`));
     await stopRegistry?.();
     log("stopped");

@@ -46,6 +46,9 @@ export async function handleRegistryRequest(req: Request, rawTarget?: string): P
     return withApiVersion(await handle(req, method, rawTarget));
   } catch (error) {
     await req.body?.cancel().catch(() => undefined);
+    // The client went away (Wharf's front aborts the signal when its connection closes): the
+    // registry request failed because of that, not the registry. Nobody reads this answer.
+    if (req.signal.aborted) return new Response(null, { status: 499 });
     return failureResponse(error, method);
   }
 }

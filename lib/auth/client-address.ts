@@ -1,0 +1,103 @@
+import { BlockList, isIP } from "node:net";
+
+/**
+ * The request header that carries the client's address from Wharf's HTTP front
+ * (lib/runtime/server.ts) to everything behind it: the /v2 gateway, the token service and Next.js
+ * (console, REST API, next-auth). The front removes any copy a client sent and sets it on every
+ * request, so only the front controls it; X-Forwarded-For, which anyone can send, is read only
+ * by the front and only from configured proxies.
+ */
+export const CLIENT_IP_HEADER = "x-wharf-client-ip";
+
+/** The peers whose X-Forwarded-For Wharf believes (WHARF_TRUSTED_PROXIES). */
+export type TrustedProxies = {
+  /** Whether a (normalized) address is one of the trusted proxies. */
+  has(address: string): boolean;
+  readonly empty: boolean;
+};
+
+/**
+ * An address as Wharf records it: IPv4 in dotted form (also when it arrives IPv4-mapped,
+ * `::ffff:10.0.0.1`, as a dual-stack socket reports IPv4 peers), IPv6 in lower case without a
+ * zone. A port that some proxies append (`10.0.0.1:5123`, `[2001:db8::1]:5123`) is dropped.
+ * Null for anything that is not an IP address.
+ */
+export function normalizeAddress(value: string): string | null {
+  let text = value.trim();
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(text);
+  if (bracketed) text = bracketed[1]!;
+  else if (/^[\d.]+:\d+$/.test(text)) text = text.slice(0, text.lastIndexOf(":"));
+  const zone = text.indexOf("%");
+  if (zone >= 0) text = text.slice(0, zone);
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(text);
+  if (mapped) text = mapped[1]!;
+  const version = isIP(text);
+  if (version === 4) return text;
+  if (version === 6) return text.toLowerCase();
+  return null;
+}
+
+/**
+ * Parses WHARF_TRUSTED_PROXIES: comma-separated IP addresses and CIDR ranges (`10.0.0.0/8`,
+ * `fd00::/8`). Throws an Error naming the first entry that is neither.
+ */
+export function parseTrustedProxies(value: string | undefined): TrustedProxies {
+  const list = new BlockList();
+  let count = 0;
+  for (const raw of (value ?? "").split(",")) {
+    const entry = raw.trim();
+    if (!entry) continue;
+    const slash = entry.indexOf("/");
+    const addressText = slash < 0 ? entry : entry.slice(0, slash);
+    const address = normalizeAddress(addressText);
+    if (!address) throw new Error(`"${entry}" is not an IP address or CIDR range (e.g. 10.0.0.0/8, 2001:db8::/32)`);
+    const type = address.includes(":") ? "ipv6" : "ipv4";
+    if (slash < 0) {
+      list.addAddress(address, type);
+    } else {
+      const prefixText = entry.slice(slash + 1);
+      const prefix = Number(prefixText);
+      const max = type === "ipv4" ? 32 : 128;
+      if (!/^\d{1,3}$/.test(prefixText) || prefix > max) {
+        throw new Error(`"${entry}" has an invalid prefix length (0-${max} for ${type === "ipv4" ? "IPv4" : "IPv6"})`);
+      }
+      // Its prefix counts 128 bits, not the 32 of the IPv4 form addresses are compared in.
+      if (type === "ipv4" && addressText.includes(":")) throw new Error(`"${entry}": write an IPv4-mapped range in IPv4 form (e.g. 10.0.0.0/8)`);
+      list.addSubnet(address, prefix, type);
+    }
+    count += 1;
+  }
+  return {
+    has: (address) => list.check(address, address.includes(":") ? "ipv6" : "ipv4"),
+    empty: count === 0,
+  };
+}
+
+/**
+ * The client's address: the socket peer, unless the peer is a trusted proxy; then X-Forwarded-For
+ * is walked from the right (each proxy appends the address it received the request from), past
+ * every trusted proxy, to the first address that is not one. Entries left of that one were
+ * written by the client or by proxies nobody vouches for, so they are never used: a client cannot
+ * choose its recorded address by sending the header itself.
+ *
+ * When the walk meets an entry that is not an address (a trusted proxy misbehaving), the last
+ * address it trusted is the answer: the request certainly came through that proxy. When every
+ * hop is trusted, the left-most one is (the request started on a proxy's own host).
+ */
+export function clientAddress(
+  peer: string | undefined,
+  forwardedFor: string | readonly string[] | undefined,
+  trusted: TrustedProxies,
+): string | null {
+  let current = peer === undefined ? null : normalizeAddress(peer);
+  if (!current || trusted.empty || !trusted.has(current)) return current;
+  const joined = typeof forwardedFor === "string" ? forwardedFor : (forwardedFor ?? []).join(",");
+  const hops = joined.split(",").map((hop) => hop.trim()).filter(Boolean);
+  for (let i = hops.length - 1; i >= 0; i -= 1) {
+    const hop = normalizeAddress(hops[i]!);
+    if (!hop) return current;
+    current = hop;
+    if (!trusted.has(hop)) return hop;
+  }
+  return current;
+}
