@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { parseTrustedProxies } from "./auth/client-address";
+import { registryPasswordProblem, registryUsernameProblem } from "./registry/credentials";
+import { listenAddressProblem } from "./registry/listen-address";
 
 /**
  * Wharf's configuration, read from the environment once and validated. Bad configuration stops
@@ -19,31 +20,37 @@ const ZServerEnv = z.object({
    * then read from it directly instead of relayed. The launcher sets it for the registry it starts.
    */
   WHARF_REGISTRY_STORAGE_DIR: z.string().min(1).optional(),
+  /**
+   * What Wharf sends the backing registry (HTTP Basic). Unset with WHARF_REGISTRY_URL unset: the
+   * launcher generates them for the registry it starts; set, that registry accepts these instead.
+   */
+  WHARF_REGISTRY_USERNAME: z.string().superRefine(problemCheck(registryUsernameProblem)).optional(),
+  WHARF_REGISTRY_PASSWORD: z.string().superRefine(problemCheck(registryPasswordProblem)).optional(),
+  /** Where the registry the launcher starts listens (`port` or `host:port`). */
+  WHARF_REGISTRY_LISTEN: z.string().superRefine(problemCheck(listenAddressProblem)).optional(),
   WHARF_ADMIN_PASSWORD: z.string().optional(),
   WHARF_SECRET_KEY: z.string().min(32, "must be at least 32 characters").optional(),
   WHARF_DATA_DIR: z.string().min(1).default(".wharf"),
   NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   NEXTAUTH_URL: z.url().optional(),
-  /**
-   * Reverse proxies whose X-Forwarded-For is believed (comma-separated IPs and CIDR ranges). Unset:
-   * the socket's peer is the client, whatever the header says.
-   */
-  WHARF_TRUSTED_PROXIES: z
-    .string()
-    .superRefine((value, ctx) => {
-      try {
-        parseTrustedProxies(value);
-      } catch (err) {
-        ctx.addIssue({ code: "custom", message: (err as Error).message });
-      }
-    })
-    .optional(),
   /** When the index reconcile job runs on its own (5-field cron, UTC); `off` disables the schedule. */
   WHARF_RECONCILE_CRON: z
     .string()
     .regex(/^(off|\S+( \S+){4})$/, "must be a 5-field cron expression (e.g. `17 * * * *`) or `off`")
     .default("17 * * * *"),
+}).superRefine((env, ctx) => {
+  if (!env.WHARF_REGISTRY_USERNAME !== !env.WHARF_REGISTRY_PASSWORD) {
+    const missing = env.WHARF_REGISTRY_USERNAME ? "WHARF_REGISTRY_PASSWORD" : "WHARF_REGISTRY_USERNAME";
+    ctx.addIssue({ code: "custom", path: [missing], message: "must be set together with the other registry credential" });
+  }
 });
+
+function problemCheck(problem: (value: string) => string | null) {
+  return (value: string, ctx: z.RefinementCtx) => {
+    const message = problem(value);
+    if (message) ctx.addIssue({ code: "custom", message });
+  };
+}
 
 export type ServerEnv = z.infer<typeof ZServerEnv> & { externalUrl: string };
 

@@ -39,10 +39,10 @@ const RECONCILE_QUEUE = "index.reconcile";
 const repoName = (i: number) => `${PROJECT}/app-${String(i).padStart(5, "0")}`;
 const tagName = (i: number) => `v${String(i).padStart(5, "0")}`;
 
-export async function run({ wharfUrl, registryUrl, db }: BenchContext): Promise<void> {
+export async function run({ wharfUrl, registryUrl, registryAuthorization, db }: BenchContext): Promise<void> {
   const project = await db.query<{ id: number }>(`INSERT INTO projects (name, is_public, updated_at) VALUES ($1, false, now()) RETURNING id`, [PROJECT]);
   const projectId = project.rows[0]!.id;
-  const registry = new Registry(registryUrl);
+  const registry = new Registry(registryUrl, registryAuthorization);
 
   // ---- seed, straight into the registry ----
   console.log(`\nBrowse: seeding ${REPOSITORIES} repositories and ${TAGS} tags in ${TAG_REPO} straight into the registry (${SEED_CONCURRENCY} requests in flight)…`);
@@ -212,13 +212,16 @@ function imageManifest(config: Buffer, layer: Buffer): Buffer {
 /** The registry's HTTP API, with a retry for the odd refused connection under load. */
 class Registry {
   requests = 0;
-  constructor(private readonly url: string) {}
+  constructor(
+    private readonly url: string,
+    private readonly authorization: string,
+  ) {}
 
   private async call(path: string | URL, init: RequestInit, expect: number[]): Promise<Response> {
     for (let attempt = 1; ; attempt++) {
       this.requests++;
       try {
-        const res = await fetch(new URL(path, this.url), init);
+        const res = await fetch(new URL(path, this.url), { ...init, headers: { ...(init.headers as Record<string, string> | undefined), authorization: this.authorization } });
         if (expect.includes(res.status)) return res;
         const body = await res.text();
         if (res.status < 500 || attempt >= 3) throw new Error(`${init.method ?? "GET"} ${String(path)}: HTTP ${res.status} ${body.slice(0, 200)}`);

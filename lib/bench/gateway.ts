@@ -17,19 +17,20 @@ const MANIFEST_WARMUP = 200;
 const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 const OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
 
-export async function run({ wharfUrl, registryUrl, db }: BenchContext): Promise<void> {
+export async function run({ wharfUrl, registryUrl, registryAuthorization, db }: BenchContext): Promise<void> {
+  const registryAuth = { authorization: registryAuthorization };
   await db.query(`INSERT INTO projects (name, is_public, updated_at) VALUES ('bench', false, now())`);
 
   console.log(`\nGateway: seeding a ${BLOB_BYTES / 1024 / 1024} MB blob and a manifest straight into the registry…`);
   const blob = randomBytes(BLOB_BYTES);
   const blobDigest = sha256(blob);
-  await uploadBlob(registryUrl, "bench/big", blob, blobDigest);
+  await uploadBlob(registryUrl, registryAuth, "bench/big", blob, blobDigest);
   const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] } }));
-  await uploadBlob(registryUrl, "bench/app", config, sha256(config));
+  await uploadBlob(registryUrl, registryAuth, "bench/app", config, sha256(config));
   const manifest = Buffer.from(
     JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: OCI_CONFIG, digest: sha256(config), size: config.length }, layers: [] }),
   );
-  const put = await fetch(`${registryUrl}/v2/bench/app/manifests/1.0`, { method: "PUT", headers: { "content-type": OCI_MANIFEST }, body: manifest });
+  const put = await fetch(`${registryUrl}/v2/bench/app/manifests/1.0`, { method: "PUT", headers: { ...registryAuth, "content-type": OCI_MANIFEST }, body: manifest });
   if (put.status !== 201) throw new Error(`seeding the manifest failed: HTTP ${put.status}`);
 
   const tokenRes = await fetch(
@@ -41,7 +42,7 @@ export async function run({ wharfUrl, registryUrl, db }: BenchContext): Promise<
 
   // ---- blob throughput ----
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const direct: HttpTarget = { url: `${registryUrl}/v2/bench/big/blobs/${blobDigest}` };
+  const direct: HttpTarget = { url: `${registryUrl}/v2/bench/big/blobs/${blobDigest}`, headers: registryAuth };
   const through: HttpTarget = { url: `${wharfUrl}/v2/bench/big/blobs/${blobDigest}`, headers: bearer };
   // Integrity first (not timed): the bytes through Wharf hash to the digest.
   const hash = createHash("sha256");
@@ -65,7 +66,7 @@ export async function run({ wharfUrl, registryUrl, db }: BenchContext): Promise<
 
   // ---- manifest latency ----
   const accept = { accept: OCI_MANIFEST };
-  const manifestDirect: HttpTarget = { url: `${registryUrl}/v2/bench/app/manifests/1.0`, headers: accept };
+  const manifestDirect: HttpTarget = { url: `${registryUrl}/v2/bench/app/manifests/1.0`, headers: { ...accept, ...registryAuth } };
   const manifestThrough: HttpTarget = { url: `${wharfUrl}/v2/bench/app/manifests/1.0`, headers: { ...accept, ...bearer } };
   for (let i = 0; i < MANIFEST_WARMUP; i++) {
     await send(agent, manifestDirect);
@@ -106,15 +107,15 @@ async function timed(agent: Agent, target: HttpTarget): Promise<number> {
 }
 
 /** A monolithic upload (POST, then PUT with the bytes) straight to the registry. */
-async function uploadBlob(registryUrl: string, repository: string, bytes: Buffer, digest: string): Promise<void> {
-  const start = await fetch(`${registryUrl}/v2/${repository}/blobs/uploads/`, { method: "POST" });
+async function uploadBlob(registryUrl: string, auth: { authorization: string }, repository: string, bytes: Buffer, digest: string): Promise<void> {
+  const start = await fetch(`${registryUrl}/v2/${repository}/blobs/uploads/`, { method: "POST", headers: auth });
   const location = start.headers.get("location");
   if (start.status !== 202 || !location) throw new Error(`starting an upload to ${repository} failed: HTTP ${start.status}`);
   const url = new URL(location, registryUrl);
   url.searchParams.set("digest", digest);
   const done = await fetch(url, {
     method: "PUT",
-    headers: { "content-type": "application/octet-stream" },
+    headers: { ...auth, "content-type": "application/octet-stream" },
     body: new Uint8Array(bytes),
   });
   if (done.status !== 201) throw new Error(`uploading to ${repository} failed: HTTP ${done.status}`);

@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import pg from "pg";
+import { basicAuthorization } from "../registry/credentials";
 import { findFreePort, startLocalRegistry, type LocalRegistry } from "../registry/local-registry";
 import { applyMigrations, ensureDatabase, recreateDatabase } from "../runtime/database";
 
@@ -28,6 +29,8 @@ export interface BenchContext {
   wharfUrl: string;
   /** The backing registry Wharf fronts, for direct comparisons. */
   registryUrl: string;
+  /** The Authorization header the registry asks of everyone (Wharf's credentials). */
+  registryAuthorization: string;
   /** The bench database, for seeding. */
   db: pg.Client;
   tmp: string;
@@ -88,11 +91,11 @@ async function withHarness(fn: (ctx: BenchContext) => Promise<void>, { keepDatab
     log(`registry at ${registry.url}`);
     const port = await findFreePort();
     const wharfUrl = `http://127.0.0.1:${port}`;
-    wharf = startWharfProcess(port, wharfUrl, registry.url, registry.storageDir, tmp);
+    wharf = startWharfProcess(port, wharfUrl, registry, tmp);
     await waitForPing(wharfUrl, wharf);
     log(`wharf at ${wharfUrl} (pid ${wharf.pid})`);
     await db.connect();
-    await fn({ wharfUrl, registryUrl: registry.url, db, tmp, wharfPid: wharf.pid ?? 0 });
+    await fn({ wharfUrl, registryUrl: registry.url, registryAuthorization: basicAuthorization(registry.credentials), db, tmp, wharfPid: wharf.pid ?? 0 });
   } finally {
     await db.end().catch(() => undefined);
     if (wharf) await stopProcess(wharf);
@@ -101,7 +104,7 @@ async function withHarness(fn: (ctx: BenchContext) => Promise<void>, { keepDatab
   }
 }
 
-function startWharfProcess(port: number, wharfUrl: string, registryUrl: string, registryStorageDir: string | null, tmp: string): ChildProcess {
+function startWharfProcess(port: number, wharfUrl: string, registry: LocalRegistry, tmp: string): ChildProcess {
   // `node --import tsx` rather than tsx's CLI: one process, which node flags reach
   // (WHARF_BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles Wharf itself).
   const flags = (process.env.WHARF_BENCH_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean);
@@ -110,9 +113,11 @@ function startWharfProcess(port: number, wharfUrl: string, registryUrl: string, 
       ...process.env,
       PORT: String(port),
       DATABASE_URL: BENCH_DATABASE_URL,
-      WHARF_REGISTRY_URL: registryUrl,
+      WHARF_REGISTRY_URL: registry.url,
+      WHARF_REGISTRY_USERNAME: registry.credentials.username,
+      WHARF_REGISTRY_PASSWORD: registry.credentials.password,
       // Wharf shares the registry's disk here, as the launcher's own registry does.
-      ...(registryStorageDir ? { WHARF_REGISTRY_STORAGE_DIR: registryStorageDir } : {}),
+      WHARF_REGISTRY_STORAGE_DIR: registry.storageDir,
       WHARF_EXTERNAL_URL: wharfUrl,
       NEXTAUTH_URL: wharfUrl,
       WHARF_DATA_DIR: path.join(tmp, "wharf-data"),

@@ -36,7 +36,8 @@ function host(url: string): string {
 }
 
 async function push(ref: string, repoTag: string, options: { all?: boolean; format?: "oci" | "v2s2" } = {}) {
-  await skopeoCopy(ref, `docker://${host(registry.url)}/${repoTag}`, options);
+  const { username, password } = registry.credentials;
+  await skopeoCopy(ref, `docker://${host(registry.url)}/${repoTag}`, { ...options, destCreds: `${username}:${password}` });
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -65,7 +66,7 @@ beforeAll(async () => {
   tmp = await mkdtemp(path.join(tmpdir(), "wharf-registry-test-"));
   dataDir = path.join(tmp, "data");
   registry = await startLocalRegistry({ dataDir });
-  client = new RegistryClient({ baseUrl: registry.url, timeoutMs: 5_000 });
+  client = new RegistryClient({ baseUrl: registry.url, credentials: registry.credentials, timeoutMs: 5_000 });
 
   app = await writeOciImageLayout(path.join(tmp, "oci-app"), { tag: "1.0", files: { "etc/app.conf": "x=1\n" } });
   big = await writeOciImageLayout(path.join(tmp, "oci-big"), { tag: "big", extraBytes: 3 * 1024 * 1024 });
@@ -411,8 +412,10 @@ describe("registry lifecycle", () => {
     expect((error as Error).message).toContain(`The backing registry at ${registry.url} is unreachable`);
     expect(await rejection(client.listTags("demo/app"))).toBeInstanceOf(RegistryUnavailableError);
 
+    const credentialsBefore = registry.credentials;
     registry = await startLocalRegistry({ dataDir });
-    const restarted = new RegistryClient({ baseUrl: registry.url });
+    expect(registry.credentials).toEqual(credentialsBefore);
+    const restarted = new RegistryClient({ baseUrl: registry.url, credentials: registry.credentials });
     expect((await restarted.headManifest("demo/app", "1.0"))?.digest).toBe(app.manifestDigest);
     expect(await readFile(path.join(dataDir, "registry", "http-secret"), "utf8")).toBe(secretBefore);
   });

@@ -1,16 +1,20 @@
 import { createHash } from "node:crypto";
+import { basicAuthorization, type RegistryCredentials } from "./credentials";
 import { RegistryError, RegistryUnavailableError, registryErrorFromBody } from "./errors";
 import { MANIFEST_ACCEPT_HEADER } from "./media-types";
 import { readBounded } from "@/lib/streams/read-bounded";
 
 /**
- * The only code that talks to the backing Distribution registry (2.8, reached over plain HTTP on
- * loopback, no auth: Wharf itself is the gatekeeper). Every input is validated before a request
+ * The only code that talks to the backing Distribution registry (2.8, on loopback or reachable
+ * from Wharf alone). Wharf is the gatekeeper for clients; the registry itself accepts only
+ * Wharf's own credentials, sent with every request. Every input is validated before a request
  * is made, so a bad name can never turn into an unexpected URL.
  */
 
 export interface RegistryClientOptions {
   baseUrl: string;
+  /** Sent as HTTP Basic with every request; unset for a registry that asks for none. */
+  credentials?: RegistryCredentials;
   /** Per-request timeout for everything except the body of a blob stream. */
   timeoutMs?: number;
 }
@@ -100,10 +104,13 @@ interface RequestOptions {
 
 export class RegistryClient {
   readonly baseUrl: string;
+  /** The Authorization header for the registry, or null (the gateway's transport sends it too). */
+  readonly authorization: string | null;
   private readonly timeoutMs: number;
 
   constructor(options: RegistryClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.authorization = options.credentials ? basicAuthorization(options.credentials) : null;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
@@ -292,7 +299,7 @@ export class RegistryClient {
     try {
       res = await fetch(url, {
         method: "PUT",
-        headers: { "Content-Type": "application/octet-stream" },
+        headers: this.withAuthorization({ "Content-Type": "application/octet-stream" }),
         body: watched,
         // Required by fetch for a streamed request body.
         duplex: "half",
@@ -309,6 +316,7 @@ export class RegistryClient {
     }
     const text = await this.readText(res);
     if (res.status >= 500) throw new RegistryUnavailableError(this.baseUrl, `it answered HTTP ${res.status}${summarise(text)} for ${what}.`, res.status);
+    if (res.status === 401) throw this.credentialsRefused(what);
     throw registryErrorFromBody(res.status, text, what);
   }
 
@@ -328,7 +336,8 @@ export class RegistryClient {
     try {
       res = await fetch(`${this.baseUrl}${path}`, {
         method,
-        headers,
+        // fetch drops Authorization on a redirect to another origin (blob GETs sent to S3).
+        headers: this.withAuthorization(headers),
         // Copied because BodyInit does not accept a view that may sit on a SharedArrayBuffer.
         body: body ? new Uint8Array(body) : undefined,
         signal: timeout.signal,
@@ -345,7 +354,23 @@ export class RegistryClient {
     if (res.status >= 500) {
       throw new RegistryUnavailableError(this.baseUrl, `it answered HTTP ${res.status}${summarise(text)} for ${what}.`, res.status);
     }
+    if (res.status === 401) throw this.credentialsRefused(what);
     throw registryErrorFromBody(res.status, text, what);
+  }
+
+  private withAuthorization(headers: Record<string, string> = {}): Record<string, string> {
+    return this.authorization ? { ...headers, Authorization: this.authorization } : headers;
+  }
+
+  /**
+   * A 401 from the backing registry is never about the console user or the registry client: it
+   * refused Wharf itself, which can do nothing until its configuration is fixed.
+   */
+  private credentialsRefused(what: string): RegistryUnavailableError {
+    const reason = this.authorization
+      ? `it refused Wharf's credentials for ${what} (check WHARF_REGISTRY_USERNAME and WHARF_REGISTRY_PASSWORD).`
+      : `it asks for credentials for ${what}, and none are configured (set WHARF_REGISTRY_USERNAME and WHARF_REGISTRY_PASSWORD).`;
+    return new RegistryUnavailableError(this.baseUrl, reason, 401);
   }
 
   private unavailable(error: unknown): RegistryUnavailableError {

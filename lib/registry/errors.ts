@@ -20,12 +20,15 @@ export class RegistryError extends Error {
   }
 }
 
-/** The registry could not be reached, did not answer in time, or answered 5xx. */
+/**
+ * The registry could not be reached, did not answer in time, answered 5xx, or refused Wharf's own
+ * credentials (401): in every case Wharf cannot serve the request until the registry is back.
+ */
 export class RegistryUnavailableError extends Error {
   constructor(
     readonly baseUrl: string,
     readonly reason: string,
-    /** The HTTP status when the registry answered 5xx; undefined when it did not answer. */
+    /** The HTTP status when the registry answered (5xx, or 401); undefined when it did not answer. */
     readonly status?: number,
     options?: { cause?: unknown },
   ) {

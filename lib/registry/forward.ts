@@ -10,7 +10,7 @@ import { RegistryUnavailableError } from "@/lib/registry/errors";
  * The /v2 gateway's transport: sends one already-authorized request to the backing registry and
  * hands back its answer as a stream. Bodies are never buffered whole (a 1 GB layer goes through
  * in chunks both ways), only listed headers cross in either direction, and the client's
- * credentials never reach the registry (it trusts Wharf alone).
+ * credentials never reach the registry: Wharf's own go instead (it trusts Wharf alone).
  *
  * node:http rather than fetch(): a blob through fetch's web streams paid per-64 KiB-chunk
  * overhead and ran at half the speed of a direct pull. Wharf's own front (lib/runtime/server.ts)
@@ -80,6 +80,7 @@ export async function forwardToRegistry(request: ForwardRequest, options: Forwar
     const value = request.headers.get(name);
     if (value !== null) headers[name] = value;
   }
+  if (registry.authorization) headers.authorization = registry.authorization;
   const hasBody = request.body !== null && request.method !== "GET" && request.method !== "HEAD";
   if (!hasBody) delete headers["content-length"];
   else if (request.body instanceof Uint8Array) headers["content-length"] = String(request.body.byteLength);
@@ -90,6 +91,17 @@ export async function forwardToRegistry(request: ForwardRequest, options: Forwar
   } catch (error) {
     const timeout = hasBody ? UPLOAD_IDLE_TIMEOUT_MS : IDLE_TIMEOUT_MS;
     throw new RegistryUnavailableError(registry.baseUrl, describeFetchFailure(error, timeout), undefined, { cause: error });
+  }
+
+  if (upstream.statusCode === 401) {
+    // The registry refused Wharf itself (the client was authorized already): passed through, it
+    // would tell the client its own credentials were wrong.
+    upstream.resume();
+    throw new RegistryUnavailableError(
+      registry.baseUrl,
+      `it refused Wharf's credentials for ${request.method} ${request.path} (check WHARF_REGISTRY_USERNAME and WHARF_REGISTRY_PASSWORD).`,
+      401,
+    );
   }
 
   const out = new Headers();

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { basicAuthorization } from "@/lib/registry/credentials";
 import { parseSingleRange, serveLocalBlob } from "@/lib/registry/local-blob-store";
 import { startLocalRegistry, type LocalRegistry } from "@/lib/registry/local-registry";
 import { skopeoCopy, writeOciImageLayout } from "@/lib/testing/oci-layout";
@@ -10,13 +11,18 @@ import { skopeoCopy, writeOciImageLayout } from "@/lib/testing/oci-layout";
 let tmp: string;
 let registry: LocalRegistry;
 let layerDigest: string;
+/** What the registry asks of everyone: Wharf's credentials. */
+let auth: { authorization: string };
+let creds: string;
 
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(tmpdir(), "wharf-local-blob-"));
   registry = await startLocalRegistry({ dataDir: path.join(tmp, "data") });
+  auth = { authorization: basicAuthorization(registry.credentials) };
+  creds = `${registry.credentials.username}:${registry.credentials.password}`;
   const image = await writeOciImageLayout(path.join(tmp, "image"), { tag: "1.0", extraBytes: 300_000 });
   layerDigest = image.layerDigests[0]!;
-  await skopeoCopy(image.ref, `docker://${new URL(registry.url).host}/team/app:1.0`);
+  await skopeoCopy(image.ref, `docker://${new URL(registry.url).host}/team/app:1.0`, { destCreds: creds });
 });
 
 afterAll(async () => {
@@ -39,7 +45,7 @@ describe("serveLocalBlob", () => {
     expect(response!.headers.get("docker-content-digest")).toBe(layerDigest);
 
     // The registry itself answers the same bytes.
-    const direct = await fetch(`${registry.url}/v2/team/app/blobs/${layerDigest}`);
+    const direct = await fetch(`${registry.url}/v2/team/app/blobs/${layerDigest}`, { headers: auth });
     expect(Buffer.compare(Buffer.from(await direct.arrayBuffer()), body)).toBe(0);
   });
 
@@ -67,12 +73,12 @@ describe("serveLocalBlob", () => {
   });
 
   it("stops serving a blob once the registry unlinks it from the repository", async () => {
-    await skopeoCopy((await writeOciImageLayout(path.join(tmp, "gone"), { tag: "1", extraBytes: 1000 })).ref, `docker://${new URL(registry.url).host}/team/gone:1`);
-    const tags = await fetch(`${registry.url}/v2/team/gone/manifests/1`, { headers: { Accept: "application/vnd.oci.image.manifest.v1+json" } });
+    await skopeoCopy((await writeOciImageLayout(path.join(tmp, "gone"), { tag: "1", extraBytes: 1000 })).ref, `docker://${new URL(registry.url).host}/team/gone:1`, { destCreds: creds });
+    const tags = await fetch(`${registry.url}/v2/team/gone/manifests/1`, { headers: { ...auth, Accept: "application/vnd.oci.image.manifest.v1+json" } });
     const manifest = (await tags.json()) as { layers: { digest: string }[] };
     const digest = manifest.layers[0]!.digest;
     expect(await serveLocalBlob({ storageDir: registry.storageDir, repository: "team/gone", digest, method: "HEAD", range: null })).not.toBeNull();
-    expect((await fetch(`${registry.url}/v2/team/gone/blobs/${digest}`, { method: "DELETE" })).status).toBe(202);
+    expect((await fetch(`${registry.url}/v2/team/gone/blobs/${digest}`, { method: "DELETE", headers: auth })).status).toBe(202);
     expect(await serveLocalBlob({ storageDir: registry.storageDir, repository: "team/gone", digest, method: "HEAD", range: null })).toBeNull();
   });
 });

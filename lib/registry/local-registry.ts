@@ -1,30 +1,51 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { accessSync, closeSync, constants as fsConstants, fstatSync, openSync } from "node:fs";
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
+import bcrypt from "bcryptjs";
+import { basicAuthorization, type RegistryCredentials } from "./credentials";
+import { connectHost, DEFAULT_REGISTRY_HOST, hostPort } from "./listen-address";
 
 /**
- * Runs a CNCF Distribution registry (Debian `docker-registry` 2.8) as a child process on loopback,
- * with its data under `<dataDir>/registry`. Used by the launcher and by tests.
+ * Runs a CNCF Distribution registry (Debian `docker-registry` 2.8) as a child process, on loopback
+ * unless told otherwise, with its data under `<dataDir>/registry` (mode 0700). It requires HTTP
+ * Basic credentials (htpasswd auth) that only Wharf holds, so nothing else on the host can list,
+ * read or push behind Wharf's back. Used by the launcher and by tests.
  */
 
 export const DEFAULT_REGISTRY_BINARY = "/usr/bin/docker-registry";
 
 export interface LocalRegistryOptions {
   dataDir: string;
-  /** 0 picks a free loopback port. */
-  port?: number;
+  /**
+   * 0 picks a free port; "remembered" reuses the port of the last start in this data dir (kept in
+   * `<dataDir>/registry/port`) while it is free, so the registry's address stays put across restarts.
+   */
+  port?: number | "remembered";
+  /** Listen address; 127.0.0.1 by default. */
+  host?: string;
+  /**
+   * What the registry accepts. Unset: generated on the first start and kept in
+   * `<dataDir>/registry/credentials.json` (0600).
+   */
+  credentials?: RegistryCredentials;
   binary?: string;
 }
 
 export interface LocalRegistry {
+  /** How Wharf reaches it (loopback when it listens on a wildcard address). */
   url: string;
+  host: string;
+  port: number;
+  credentials: RegistryCredentials;
   /** Distribution's filesystem storage root (Wharf serves blob downloads from it directly). */
   storageDir: string;
   pid: number;
   configPath: string;
+  /** Resolves with how the process ended ("was killed by SIGKILL"), whether stopped or not. */
+  exited: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -44,24 +65,90 @@ export function isDistributionInstalled(binary: string = DEFAULT_REGISTRY_BINARY
 }
 
 export async function startLocalRegistry(options: LocalRegistryOptions): Promise<LocalRegistry> {
-  const { dataDir, port = 0, binary = DEFAULT_REGISTRY_BINARY } = options;
+  const { dataDir, port = 0, host = DEFAULT_REGISTRY_HOST, binary = DEFAULT_REGISTRY_BINARY } = options;
   if (!isDistributionInstalled(binary)) {
     throw new Error(`Cannot start the registry: ${binary} is missing or not executable. ${INSTALL_HINT}`);
   }
   const root = path.resolve(dataDir, "registry");
-  await mkdir(path.join(root, "storage"), { recursive: true });
+  const storageDir = path.join(root, "storage");
+  await mkdir(storageDir, { recursive: true, mode: 0o700 });
+  // mkdir's mode applies only to directories it creates; data dirs from earlier versions were 0755.
+  await chmod(root, 0o700);
+  await chmod(storageDir, 0o700);
   const secret = await loadOrCreateSecret(path.join(root, "http-secret"));
+  const credentials = options.credentials ?? (await loadOrCreateCredentials(path.join(root, "credentials.json")));
+  const htpasswdPath = await writeHtpasswd(root, credentials);
   // A port picked by us can be taken by someone else before the registry binds it; try again.
-  const attempts = port === 0 ? 3 : 1;
+  const picksPort = port === 0 || port === "remembered";
+  const attempts = picksPort ? 3 : 1;
   for (let attempt = 1; ; attempt++) {
-    const chosen = port === 0 ? await findFreePort() : await assertPortFree(port);
-    const configPath = await writeConfig(root, chosen, secret);
+    const chosen =
+      port === "remembered" ? await rememberedPort(root, host) : port === 0 ? await findFreePort(host) : await assertPortFree(port, host);
+    const configPath = await writeConfig(root, registryConfig({ root, host, port: chosen, secret, htpasswdPath }));
     try {
-      return await launch(binary, configPath, root, chosen);
+      return await launch({ binary, configPath, root, host, port: chosen, credentials });
     } catch (error) {
       if (attempt >= attempts || !(error instanceof AddressInUseError)) throw error;
+      if (port === "remembered") await writeFile(path.join(root, "port"), "");
     }
   }
+}
+
+/**
+ * The port of the last start in this data dir while it is still free, else a new free one (then
+ * remembered). A remembered port held by something else is given up rather than fought over.
+ */
+async function rememberedPort(root: string, host: string): Promise<number> {
+  const file = path.join(root, "port");
+  const previous = Number((await readFile(file, "utf8").catch(() => "")).trim());
+  if (Number.isInteger(previous) && previous > 0 && previous <= 65535) {
+    try {
+      return await assertPortFree(previous, host);
+    } catch {
+      // taken: pick another below
+    }
+  }
+  const port = await findFreePort(host);
+  await writeFile(file, `${port}\n`);
+  return port;
+}
+
+/**
+ * Generated once per data dir. 32 random bytes: nobody guesses it, which is also why the bcrypt
+ * cost below can be the minimum.
+ */
+async function loadOrCreateCredentials(file: string): Promise<RegistryCredentials> {
+  try {
+    const stored = JSON.parse(await readFile(file, "utf8")) as Partial<RegistryCredentials>;
+    if (typeof stored.username === "string" && stored.username && typeof stored.password === "string" && stored.password) {
+      return { username: stored.username, password: stored.password };
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT" && !(error instanceof SyntaxError)) throw error;
+  }
+  const credentials = { username: "wharf", password: randomBytes(32).toString("base64url") };
+  await writeSecretFile(file, `${JSON.stringify(credentials)}\n`);
+  return credentials;
+}
+
+/**
+ * Distribution checks the password against this bcrypt hash on every request (it caches
+ * nothing). The minimum cost (4) keeps that check well under a millisecond; a higher cost buys
+ * nothing for a 256-bit random secret, which cannot be brute-forced at any cost. Rewritten on
+ * every start, so a changed password takes effect.
+ */
+async function writeHtpasswd(root: string, { username, password }: RegistryCredentials): Promise<string> {
+  const file = path.join(root, "htpasswd");
+  await writeSecretFile(file, `${username}:${bcrypt.hashSync(password, 4)}\n`);
+  return file;
+}
+
+/** Written beside and renamed over, so a reader never sees half a file; 0600 from the start. */
+async function writeSecretFile(file: string, content: string): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, content, { mode: 0o600 });
+  await chmod(temporary, 0o600);
+  await rename(temporary, file);
 }
 
 /** Kept on disk so upload sessions (whose state is HMAC'd with it) survive restarts. */
@@ -78,7 +165,7 @@ async function loadOrCreateSecret(file: string): Promise<string> {
   return secret;
 }
 
-function registryConfig(root: string, port: number, secret: string) {
+function registryConfig({ root, host, port, secret, htpasswdPath }: { root: string; host: string; port: number; secret: string; htpasswdPath: string }) {
   return {
     version: "0.1",
     log: { level: "info", formatter: "text", fields: { service: "registry" } },
@@ -87,8 +174,10 @@ function registryConfig(root: string, port: number, secret: string) {
       delete: { enabled: true },
       cache: { blobdescriptor: "inmemory" },
     },
+    // Every request, /v2/ included, needs Wharf's credentials (the realm is only shown in the 401).
+    auth: { htpasswd: { realm: "wharf-backing-registry", path: htpasswdPath } },
     http: {
-      addr: `127.0.0.1:${port}`,
+      addr: hostPort(host, port),
       secret,
       headers: { "X-Content-Type-Options": ["nosniff"] },
     },
@@ -100,18 +189,18 @@ function registryConfig(root: string, port: number, secret: string) {
  * Written as JSON: JSON is valid YAML and Distribution's YAML parser (gopkg.in/yaml.v2) reads it,
  * which spares us a YAML dependency. Mode 0600 because it holds the HTTP secret.
  */
-async function writeConfig(root: string, port: number, secret: string): Promise<string> {
+async function writeConfig(root: string, config: ReturnType<typeof registryConfig>): Promise<string> {
   const configPath = path.join(root, "config.yml");
-  await writeFile(configPath, `${JSON.stringify(registryConfig(root, port, secret), null, 2)}\n`, { mode: 0o600 });
+  await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
   await chmod(configPath, 0o600);
   return configPath;
 }
 
-export async function findFreePort(): Promise<number> {
+export async function findFreePort(host = DEFAULT_REGISTRY_HOST): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
+    server.listen(0, host, () => {
       const address = server.address();
       const port = typeof address === "object" && address ? address.port : 0;
       server.close(() => (port ? resolve(port) : reject(new Error("Could not pick a free port."))));
@@ -123,24 +212,38 @@ export async function findFreePort(): Promise<number> {
  * Checked up front because readiness is "GET /v2/ answers 200": with the port held by another
  * registry, that check would pass against the other one while ours exits.
  */
-async function assertPortFree(port: number): Promise<number> {
+async function assertPortFree(port: number, host: string): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     const server = createServer();
     server.once("error", (error: NodeJS.ErrnoException) =>
       reject(
         error.code === "EADDRINUSE"
-          ? new Error(`Cannot start the registry: 127.0.0.1:${port} is already in use. Stop whatever holds it or choose another port.`)
+          ? new Error(`Cannot start the registry: ${hostPort(host, port)} is already in use. Stop whatever holds it or choose another port.`)
           : error,
       ),
     );
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve()));
+    server.listen(port, host, () => server.close(() => resolve()));
   });
   return port;
 }
 
 class AddressInUseError extends Error {}
 
-async function launch(binary: string, configPath: string, root: string, port: number): Promise<LocalRegistry> {
+async function launch({
+  binary,
+  configPath,
+  root,
+  host,
+  port,
+  credentials,
+}: {
+  binary: string;
+  configPath: string;
+  root: string;
+  host: string;
+  port: number;
+  credentials: RegistryCredentials;
+}): Promise<LocalRegistry> {
   const logPath = path.join(root, "registry.log");
   const logFd = openSync(logPath, "a");
   // The log is appended across restarts; errors should quote only this run's lines.
@@ -157,7 +260,7 @@ async function launch(binary: string, configPath: string, root: string, port: nu
   } finally {
     closeSync(logFd); // The child has its own copy.
   }
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${hostPort(connectHost(host), port)}`;
   const exited = watchExit(child);
   // Runs on a normal exit (process.exit, end of work, uncaught error); see withParentDeathSignal.
   const killOnExit = () => {
@@ -171,12 +274,24 @@ async function launch(binary: string, configPath: string, root: string, port: nu
   };
 
   try {
-    await waitUntilReady(url, exited);
+    await waitUntilReady(url, basicAuthorization(credentials), exited);
   } catch (error) {
     await stop();
     throw await startupError(error, logPath, logStart, configPath);
   }
-  return { url, storageDir: path.join(root, "storage"), pid: child.pid ?? -1, configPath, stop };
+  // The exit listener must not keep the process alive on its own, and is gone once it fired.
+  exited.promise.then(() => process.off("exit", killOnExit), () => undefined);
+  return {
+    url,
+    host,
+    port,
+    credentials,
+    storageDir: path.join(root, "storage"),
+    pid: child.pid ?? -1,
+    configPath,
+    exited: exited.promise,
+    stop,
+  };
 }
 
 const SETPRIV = "/usr/bin/setpriv";
@@ -219,19 +334,20 @@ function watchExit(child: ChildProcess): ExitWatch {
   return watch;
 }
 
-async function waitUntilReady(url: string, exited: ExitWatch): Promise<void> {
+async function waitUntilReady(url: string, authorization: string, exited: ExitWatch): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (exited.done !== null) throw new Error(`The registry ${exited.done} before answering on ${url}.`);
-    if (await answers(url)) return;
+    if (await answers(url, authorization)) return;
     await Promise.race([sleep(POLL_INTERVAL_MS), exited.promise]);
   }
   throw new Error(`The registry did not answer on ${url}/v2/ within ${READY_TIMEOUT_MS / 1000} s.`);
 }
 
-async function answers(url: string): Promise<boolean> {
+async function answers(url: string, authorization: string): Promise<boolean> {
   try {
-    const res = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(1_000) });
+    // With our credentials: another registry on the port would answer 401, not 200.
+    const res = await fetch(`${url}/v2/`, { headers: { authorization }, signal: AbortSignal.timeout(1_000) });
     await res.body?.cancel();
     return res.status === 200;
   } catch {

@@ -8,7 +8,8 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { ConfigError, parseServerEnv } from "../env";
-import { startLocalRegistry } from "../registry/local-registry";
+import { parseListenAddress } from "../registry/listen-address";
+import { superviseLocalRegistry } from "../registry/registry-supervisor";
 import { applyMigrations, ensureDatabase } from "./database";
 import { loadOrCreateLocalSecrets } from "./local-secrets";
 import { startServer, type WharfServer } from "./server";
@@ -76,14 +77,28 @@ export async function startWharf(): Promise<void> {
   }
 
   let stopRegistry: (() => Promise<void>) | null = null;
+  const registryCredentials =
+    env.WHARF_REGISTRY_USERNAME && env.WHARF_REGISTRY_PASSWORD ? { username: env.WHARF_REGISTRY_USERNAME, password: env.WHARF_REGISTRY_PASSWORD } : undefined;
   if (env.WHARF_REGISTRY_URL) {
-    log(`backing registry ${env.WHARF_REGISTRY_URL} (WHARF_REGISTRY_URL)`);
+    const as = registryCredentials ? `as ${registryCredentials.username}` : "without credentials";
+    log(`backing registry ${redactUrl(env.WHARF_REGISTRY_URL)} (WHARF_REGISTRY_URL, ${as})`);
   } else {
-    const registry = await startLocalRegistry({ dataDir });
+    // Supervised: a registry that dies is restarted (with backoff) on the same address.
+    const listen = env.WHARF_REGISTRY_LISTEN ? parseListenAddress(env.WHARF_REGISTRY_LISTEN) : null;
+    const registry = await superviseLocalRegistry({
+      dataDir,
+      host: listen?.host,
+      port: listen?.port ?? "remembered",
+      credentials: registryCredentials,
+      log,
+    });
     stopRegistry = registry.stop;
     serverEnv.WHARF_REGISTRY_URL = registry.url;
     serverEnv.WHARF_REGISTRY_STORAGE_DIR = registry.storageDir;
-    log(`started Distribution at ${registry.url} (storage in ${path.join(dataDir, "registry")})`);
+    serverEnv.WHARF_REGISTRY_USERNAME = registry.credentials.username;
+    serverEnv.WHARF_REGISTRY_PASSWORD = registry.credentials.password;
+    const source = registryCredentials ? "WHARF_REGISTRY_USERNAME/PASSWORD" : `generated, in ${path.join(dataDir, "registry", "credentials.json")}`;
+    log(`started Distribution at ${registry.url} (storage in ${path.join(dataDir, "registry")}; credentials ${source})`);
   }
 
   if (!existsSync(path.join(process.cwd(), ".next", "BUILD_ID"))) {

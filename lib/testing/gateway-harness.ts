@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect } from "vitest";
+import { backingRegistryCredentials } from "@/lib/registry/backing-registry";
 import { RegistryClient } from "@/lib/registry/client";
 import { startLocalRegistry, type LocalRegistry } from "@/lib/registry/local-registry";
 import { OCI_IMAGE_MANIFEST } from "@/lib/registry/media-types";
@@ -15,7 +16,8 @@ import { skopeoCopy, writeOciImageLayout } from "@/lib/testing/oci-layout";
  * A real Distribution registry for one test file, and helpers that push through Wharf's gateway
  * handler, so what the index learns, it learns from the manifest PUT. Call it at the top level of
  * a test file whose `vi.hoisted` block has already set WHARF_REGISTRY_URL to `registryPort` and
- * WHARF_EXTERNAL_URL to `external` (getServerEnv() reads them once).
+ * WHARF_EXTERNAL_URL to `external` (getServerEnv() reads them once). The registry accepts only
+ * WHARF_REGISTRY_USERNAME/PASSWORD (set for every test file by setup-env.ts), as Wharf's does.
  */
 export function gatewayHarness({ registryPort, external, name }: { registryPort: number; external: string; name: string }) {
   let tmp = "";
@@ -24,8 +26,9 @@ export function gatewayHarness({ registryPort, external, name }: { registryPort:
 
   beforeAll(async () => {
     tmp = await mkdtemp(path.join(tmpdir(), `wharf-${name}-test-`));
-    registry = await startLocalRegistry({ dataDir: path.join(tmp, "data"), port: registryPort });
-    backing = new RegistryClient({ baseUrl: registry.url });
+    const credentials = backingRegistryCredentials();
+    registry = await startLocalRegistry({ dataDir: path.join(tmp, "data"), port: registryPort, credentials });
+    backing = new RegistryClient({ baseUrl: registry.url, credentials });
   }, 60_000);
 
   afterAll(async () => {
@@ -53,7 +56,7 @@ export function gatewayHarness({ registryPort, external, name }: { registryPort:
    * that creates it.
    */
   async function stage(ref: string, repository: string, digest: string): Promise<void> {
-    await skopeoCopy(ref, `docker://127.0.0.1:${registryPort}/${repository}:staging`, { all: true });
+    await skopeoCopy(ref, `docker://127.0.0.1:${registryPort}/${repository}:staging`, { all: true, destCreds: registryCreds() });
     await harness.backing.deleteManifest(repository, digest);
   }
 
@@ -84,6 +87,13 @@ export function gatewayHarness({ registryPort, external, name }: { registryPort:
     return { image, dir, bytes };
   }
 
+  /** skopeo's `user:password` for the registry itself. */
+  function registryCreds(): string {
+    const credentials = backingRegistryCredentials();
+    if (!credentials) throw new Error("WHARF_REGISTRY_USERNAME/PASSWORD are unset (lib/testing/setup-env.ts sets them)");
+    return `${credentials.username}:${credentials.password}`;
+  }
+
   const harness = {
     /** The file's scratch directory (set once beforeAll has run). */
     get tmp(): string {
@@ -94,6 +104,7 @@ export function gatewayHarness({ registryPort, external, name }: { registryPort:
       if (!backing) throw new Error("the registry has not started yet (use it inside tests)");
       return backing;
     },
+    registryCreds,
     call,
     tokenFor,
     stage,

@@ -15,6 +15,7 @@ const REGISTRY_PORT = await vi.hoisted(async () => {
   return port;
 });
 
+import { backingRegistryCredentials } from "@/lib/registry/backing-registry";
 import { RegistryClient } from "@/lib/registry/client";
 import { startLocalRegistry, type LocalRegistry } from "@/lib/registry/local-registry";
 import { OCI_IMAGE_CONFIG, OCI_IMAGE_MANIFEST } from "@/lib/registry/media-types";
@@ -39,11 +40,13 @@ const REALM = `Bearer realm="${EXTERNAL}/service/token",service="${REGISTRY_SERV
 let tmp: string;
 let registry: LocalRegistry;
 let backing: RegistryClient;
+// The registry accepts only the credentials Wharf sends (set for every test file by setup-env.ts).
+const credentials = backingRegistryCredentials()!;
 
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(tmpdir(), "wharf-gateway-test-"));
-  registry = await startLocalRegistry({ dataDir: path.join(tmp, "data"), port: REGISTRY_PORT });
-  backing = new RegistryClient({ baseUrl: registry.url });
+  registry = await startLocalRegistry({ dataDir: path.join(tmp, "data"), port: REGISTRY_PORT, credentials });
+  backing = new RegistryClient({ baseUrl: registry.url, credentials });
 }, 60_000);
 
 afterAll(async () => {
@@ -380,7 +383,9 @@ describe("/v2/_catalog", () => {
     }
     // Written behind Wharf's back: only the registry's own catalog knows it.
     const layout = await writeOciImageLayout(path.join(tmp, "behind"), { tag: "1" });
-    await skopeoCopy(layout.ref, `docker://127.0.0.1:${REGISTRY_PORT}/${theirs.name}/behind:1`);
+    await skopeoCopy(layout.ref, `docker://127.0.0.1:${REGISTRY_PORT}/${theirs.name}/behind:1`, {
+      destCreds: `${credentials.username}:${credentials.password}`,
+    });
 
     const full = await call("/v2/_catalog", { token: await tokenFor(basic(admin.username), "registry:catalog:*") });
     expect(full.status).toBe(200);

@@ -100,7 +100,7 @@ function copyRows(name: string) {
 /** The manifest digest skopeo writes into an OCI layout it pulled `ref` into (straight from the registry). */
 async function pulledDigest(ref: string, all = false): Promise<string> {
   const dir = path.join(h.tmp, `pull-${Math.random().toString(36).slice(2)}`);
-  await skopeoCopy(`docker://127.0.0.1:${REGISTRY_PORT}/${ref}`, `oci:${dir}:pulled`, { all });
+  await skopeoCopy(`docker://127.0.0.1:${REGISTRY_PORT}/${ref}`, `oci:${dir}:pulled`, { all, srcCreds: h.registryCreds() });
   const index = JSON.parse(await readFile(path.join(dir, "index.json"), "utf8")) as { manifests: { digest: string }[] };
   return index.manifests[0]!.digest;
 }
@@ -230,7 +230,7 @@ describe("copyManifest (registry)", () => {
     const repo = `${f.src}/streamed`;
     const dir = path.join(h.tmp, "streamed");
     const image = await writeOciImageLayout(dir, { tag: "s", extraBytes: 3 * 1024 * 1024 });
-    await skopeoCopy(image.ref, `docker://127.0.0.1:${REGISTRY_PORT}/${repo}:s`);
+    await skopeoCopy(image.ref, `docker://127.0.0.1:${REGISTRY_PORT}/${repo}:s`, { destCreds: h.registryCreds() });
     const layer = image.layerDigests.at(-1)!;
 
     // The blob is not in `elsewhere`: the registry opens an ordinary upload session (202) instead.

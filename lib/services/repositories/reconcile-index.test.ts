@@ -18,7 +18,9 @@ import { ConflictError, ForbiddenError } from "@/lib/errors";
 import { reconcileIndexJob } from "@/lib/jobs/definitions";
 import { runReconcileAttempt } from "@/lib/jobs/run-job";
 import { startJobWorker } from "@/lib/jobs/worker";
+import { backingRegistryCredentials } from "@/lib/registry/backing-registry";
 import { RegistryClient } from "@/lib/registry/client";
+import { basicAuthorization } from "@/lib/registry/credentials";
 import { startLocalRegistry, type LocalRegistry } from "@/lib/registry/local-registry";
 import { createProject } from "@/lib/services/registry-auth/test-fixtures";
 import { createJobRun, listJobRuns } from "@/lib/services/jobs/job-runs";
@@ -31,11 +33,14 @@ import { skopeoCopy, writeOciImageLayout, writeOciIndexLayout } from "@/lib/test
 let tmp: string;
 let registry: LocalRegistry;
 let backing: RegistryClient;
+// The registry accepts only the credentials Wharf sends (set for every test file by setup-env.ts).
+const credentials = backingRegistryCredentials()!;
+const registryCreds = `${credentials.username}:${credentials.password}`;
 
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(tmpdir(), "wharf-reconcile-test-"));
-  registry = await startLocalRegistry({ dataDir: path.join(tmp, "data"), port: REGISTRY_PORT });
-  backing = new RegistryClient({ baseUrl: registry.url });
+  registry = await startLocalRegistry({ dataDir: path.join(tmp, "data"), port: REGISTRY_PORT, credentials });
+  backing = new RegistryClient({ baseUrl: registry.url, credentials });
 }, 60_000);
 
 afterAll(async () => {
@@ -45,7 +50,7 @@ afterAll(async () => {
 
 /** Pushes straight to the backing registry: Wharf's gateway (and so its index) never sees it. */
 async function pushBehindTheBack(ref: string, repository: string, tag: string): Promise<void> {
-  await skopeoCopy(ref, `docker://127.0.0.1:${REGISTRY_PORT}/${repository}:${tag}`, { all: true });
+  await skopeoCopy(ref, `docker://127.0.0.1:${REGISTRY_PORT}/${repository}:${tag}`, { all: true, destCreds: registryCreds });
 }
 
 let counter = 0;
@@ -263,7 +268,7 @@ describe("reconcile the index with the registry", () => {
     // Tag-list order: the index (a-…) is written before the tag on its child (b-…).
     await pushBehindTheBack(index.ref, repo, "a-index");
     const child = index.childDigests[0]!;
-    await skopeoCopy(`docker://127.0.0.1:${REGISTRY_PORT}/${repo}@${child}`, `docker://127.0.0.1:${REGISTRY_PORT}/${repo}:b-child`);
+    await skopeoCopy(`docker://127.0.0.1:${REGISTRY_PORT}/${repo}@${child}`, `docker://127.0.0.1:${REGISTRY_PORT}/${repo}:b-child`, { srcCreds: registryCreds, destCreds: registryCreds });
     const counts = await reconcileIndex({ actor: systemActor("test"), registry: backing });
     expect(counts).toMatchObject({ artifactsAdded: 3, tagsAdded: 2 });
     expect((await indexSnapshot())[repo]).toEqual((await registrySnapshot())[repo]);
@@ -281,7 +286,7 @@ describe("reconcile the index with the registry", () => {
     await pushBehindTheBack(img.ref, repo, "latest");
     await pushBehindTheBack((await image()).ref, repo, "unsigned");
     // A cosign-style signature: a manifest under the tag sha256-<hex>.sig, its config the image's.
-    const configBytes = Buffer.from(await (await fetch(`${registry.url}/v2/${repo}/blobs/${img.configDigest}`)).arrayBuffer());
+    const configBytes = Buffer.from(await (await fetch(`${registry.url}/v2/${repo}/blobs/${img.configDigest}`, { headers: { authorization: basicAuthorization(credentials) } })).arrayBuffer());
     const signature = JSON.stringify({
       schemaVersion: 2,
       mediaType: "application/vnd.oci.image.manifest.v1+json",
@@ -291,7 +296,7 @@ describe("reconcile the index with the registry", () => {
     const sigTag = `sha256-${img.manifestDigest.slice("sha256:".length)}.sig`;
     const put = await fetch(`${registry.url}/v2/${repo}/manifests/${sigTag}`, {
       method: "PUT",
-      headers: { "content-type": "application/vnd.oci.image.manifest.v1+json" },
+      headers: { "content-type": "application/vnd.oci.image.manifest.v1+json", authorization: basicAuthorization(credentials) },
       body: signature,
     });
     expect(put.status).toBe(201);
