@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseTrustedProxies } from "./auth/client-address";
 import { registryPasswordProblem, registryUsernameProblem } from "./registry/credentials";
 import { listenAddressProblem } from "./registry/listen-address";
 
@@ -33,6 +34,20 @@ const ZServerEnv = z.object({
   WHARF_DATA_DIR: z.string().min(1).default(".wharf"),
   NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   NEXTAUTH_URL: z.url().optional(),
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (comma-separated IPs and CIDR ranges). Unset:
+   * the socket's peer is the client, whatever the header says.
+   */
+  WHARF_TRUSTED_PROXIES: z
+    .string()
+    .superRefine((value, ctx) => {
+      try {
+        parseTrustedProxies(value);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+      }
+    })
+    .optional(),
   /** When the index reconcile job runs on its own (5-field cron, UTC); `off` disables the schedule. */
   WHARF_RECONCILE_CRON: z
     .string()
