@@ -44,6 +44,7 @@ describe("clientAddress", () => {
     expect(normalizeAddress("[::1]:8080")).toBe("::1");
     expect(normalizeAddress("example.com")).toBeNull();
     expect(normalizeAddress("")).toBeNull();
+    expect(parseTrustedProxies("10.0.0.0/8").has("not an address")).toBe(false);
   });
 });
 

@@ -68,7 +68,10 @@ export function parseTrustedProxies(value: string | undefined): TrustedProxies {
     count += 1;
   }
   return {
-    has: (address) => list.check(address, address.includes(":") ? "ipv6" : "ipv4"),
+    has: (address) => {
+      const version = isIP(address);
+      return version !== 0 && list.check(address, version === 6 ? "ipv6" : "ipv4");
+    },
     empty: count === 0,
   };
 }

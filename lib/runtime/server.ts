@@ -239,8 +239,9 @@ function limitBodyTime(req: IncomingMessage, res: ServerResponse, ms: number): v
 function limitConnectionsPerPeer(server: Server, max: number, trustedProxies: TrustedProxies): void {
   const open = new Map<string, number>();
   server.on("connection", (socket: Socket) => {
-    const peer = normalizeAddress(socket.remoteAddress ?? "") ?? "";
-    if (trustedProxies.has(peer)) return;
+    const peer = normalizeAddress(socket.remoteAddress ?? "");
+    // No address: the socket is already closed.
+    if (!peer || trustedProxies.has(peer)) return;
     const count = (open.get(peer) ?? 0) + 1;
     if (count > max) {
       socket.destroy();
