@@ -23,7 +23,8 @@ export type RequestOptions = {
 };
 
 export function apiRequest(path: string, { method = "GET", auth, headers = {}, body }: RequestOptions = {}): NextRequest {
-  const all: Record<string, string> = { "user-agent": "vitest", "x-forwarded-for": "192.0.2.20", ...headers };
+  // The client address as Wharf's HTTP front passes it on (lib/auth/client-address.ts).
+  const all: Record<string, string> = { "user-agent": "vitest", "x-wharf-client-ip": "192.0.2.20", ...headers };
   if (auth) all.authorization = auth;
   let payload: string | undefined;
   if (body !== undefined) {
