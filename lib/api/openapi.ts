@@ -159,6 +159,19 @@ export const openApiDocument: OpenApiDocument = {
         responses: { "200": { description: "Overall status and one entry per component.", content: json(schema("OverallHealthStatus")) } },
       },
     },
+    "/health/ready": {
+      get: {
+        operationId: "getReadiness",
+        summary: "Readiness probe for load balancers",
+        description: "No authentication needed. 200 while the database and the backing registry answer; 503 (with `Retry-After`) otherwise. The body names no component.",
+        tags: ["health"],
+        security: PUBLIC_ENDPOINT,
+        responses: {
+          "200": { description: "Ready.", content: json({ type: "object", properties: { status: { type: "string", enum: ["ready"] } } }) },
+          "503": { description: "Not ready.", content: json({ type: "object", properties: { status: { type: "string", enum: ["not ready"] } } }) },
+        },
+      },
+    },
     "/openapi.json": {
       get: {
         operationId: "getOpenApi",

@@ -149,6 +149,7 @@ function restReads(): Record<string, { url: string; params: Record<string, strin
   return {
     "/audit-logs": { url: "/audit-logs", params: {} },
     "/health": { url: "/health", params: {} },
+    "/health/ready": { url: "/health/ready", params: {} },
     "/openapi.json": { url: "/openapi.json", params: {} },
     "/ping": { url: "/ping", params: {} },
     "/projects": { url: "/projects?public=false", params: {} },

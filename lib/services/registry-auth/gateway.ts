@@ -3,6 +3,7 @@ import type { Actor, ClientInfo } from "@/lib/auth/actor";
 import { clientInfoFromHeaders } from "@/lib/auth/client-info";
 import { getServerEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { getBackingRegistry } from "@/lib/registry/backing-registry";
 import { CATALOG_MAX_PAGE } from "@/lib/registry/client";
 import { RegistryUnavailableError } from "@/lib/registry/errors";
 import { forwardToRegistry } from "@/lib/registry/forward";
@@ -78,6 +79,9 @@ async function handle(req: Request, method: string, rawTarget: string | undefine
   const { caller } = auth;
 
   if (route.kind === "ping") {
+    // Clients start every push and pull here: a backing registry that is down (or restarting) is
+    // a 503 now (failureResponse), not a failure halfway through a transfer.
+    await getBackingRegistry().ping();
     return new Response(method === "HEAD" ? null : "{}", { status: 200, headers: { "Content-Type": "application/json; charset=utf-8" } });
   }
   if (route.kind === "catalog") return catalog(caller, parsed.query, client, method);

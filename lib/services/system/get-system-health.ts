@@ -2,6 +2,7 @@ import "server-only";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { getBackingRegistry } from "@/lib/registry/backing-registry";
+import { describeDown, getRegistrySupervisorStatus } from "@/lib/registry/registry-supervisor";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
 import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import type { ComponentHealth, SystemHealth } from "@/lib/services/system/health-types";
@@ -43,11 +44,27 @@ export async function getSystemHealthDetails({ actor }: { actor: Actor }): Promi
   return checkAllComponents();
 }
 
+/**
+ * Readiness, for a load balancer deciding whether to send this instance traffic: the database and
+ * the backing registry answer. Public by design and a single yes or no: it names nothing.
+ */
+export async function isReady(): Promise<boolean> {
+  return (await checkAllComponents()).status === "healthy";
+}
+
 async function checkAllComponents(): Promise<SystemHealth> {
   const components = await Promise.all([
     check("core", async () => undefined),
     check("database", () => db.$queryRaw`SELECT 1`),
-    check("registry", () => getBackingRegistry().ping()),
+    check("registry", checkRegistry),
   ]);
   return { status: components.every((c) => c.status === "healthy") ? "healthy" : "unhealthy", components };
+}
+
+async function checkRegistry(): Promise<void> {
+  // The registry Wharf runs: while its supervisor is restarting it, say so (and when it retries)
+  // rather than only that the port refuses connections.
+  const supervised = getRegistrySupervisorStatus();
+  if (supervised?.state === "down") throw new Error(describeDown(supervised));
+  await getBackingRegistry().ping();
 }

@@ -11,6 +11,7 @@ import { EmptyRow, Table } from "@/components/ui/table";
 import { attempt } from "@/lib/actions/attempt";
 import { getActor } from "@/lib/auth/session";
 import { getServerEnv } from "@/lib/env";
+import { RegistryUnavailableError } from "@/lib/registry/errors";
 import type { ProjectDetail } from "@/lib/services/projects/project-dto";
 import { listCopyTargetProjects } from "@/lib/services/repositories/copy-artifact";
 import { getArtifact } from "@/lib/services/repositories/get-artifact";
@@ -27,6 +28,18 @@ function Section({ id, title, children }: { id: string; title: string; children:
   );
 }
 
+function RegistryUnavailableNotice() {
+  return (
+    <div role="alert" className="rounded-lg border border-amber-300 bg-amber-50 p-6" data-testid="registry-unavailable">
+      <h1 className="text-lg font-semibold text-amber-900">Registry unavailable</h1>
+      <p className="mt-1 text-sm text-amber-900">
+        The backing registry does not answer, so this artifact cannot be shown right now. Try again in a moment; administrators
+        see the cause under Administration → System health.
+      </p>
+    </div>
+  );
+}
+
 export async function ArtifactDetailView({
   project,
   repository,
@@ -40,7 +53,14 @@ export async function ArtifactDetailView({
 }) {
   const { page: tagPage } = ZArtifactDetailQuery.parse(searchParams);
   const actor = await getActor();
-  const outcome = await attempt(() => getArtifact({ actor, repository, reference, projectId: project.id, tagPage }));
+  let outcome;
+  try {
+    outcome = await attempt(() => getArtifact({ actor, repository, reference, projectId: project.id, tagPage }));
+  } catch (error) {
+    // The page reads the manifest and config from the registry: while it is down, say so.
+    if (error instanceof RegistryUnavailableError) return <RegistryUnavailableNotice />;
+    throw error;
+  }
   if (!outcome.ok) return <RefusalNotice error={outcome.error} />;
   const a = outcome.value;
   const can = new Set(a.viewerPermissions);
