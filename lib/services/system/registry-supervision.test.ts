@@ -15,16 +15,18 @@ const REGISTRY_PORT = await vi.hoisted(async () => {
 
 import { GET as readiness } from "@/app/api/v2.0/health/ready/route";
 import { backingRegistryCredentials } from "@/lib/registry/backing-registry";
+import { startLocalRegistry, type LocalRegistry } from "@/lib/registry/local-registry";
 import { getRegistrySupervisorStatus, superviseLocalRegistry, type SupervisedRegistry } from "@/lib/registry/registry-supervisor";
 import { REGISTRY_SERVICE } from "@/lib/services/registry-auth/constants";
 import { handleRegistryRequest } from "@/lib/services/registry-auth/gateway";
 import { issueRegistryToken } from "@/lib/services/registry-auth/issue-token";
-import { basic, TEST_CLIENT } from "@/lib/services/registry-auth/test-fixtures";
+import { basic, createMember, createProject, TEST_CLIENT } from "@/lib/services/registry-auth/test-fixtures";
 import { getSystemHealthDetails } from "@/lib/services/system/get-system-health";
 import { actorFor, createTestUser } from "@/lib/testing/factories";
 
 let tmp: string;
 let supervised: SupervisedRegistry;
+let impostor: LocalRegistry | undefined;
 const logged: string[] = [];
 /** Restart attempts the supervisor asked for, each released by the test when it chooses. */
 const pendingRestarts: { delayMs: number; attempt: number; release: () => void }[] = [];
@@ -47,6 +49,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await supervised?.stop();
+  await impostor?.stop();
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
@@ -119,5 +122,33 @@ describe("the supervised registry", () => {
     await supervised.running();
     expect(supervised.status()).toMatchObject({ state: "running", restarts: 2 });
     expect((await ping()).status).toBe(200);
+  });
+});
+
+describe("a registry that refuses Wharf's credentials", () => {
+  it("makes the gateway answer 503, never pass the registry's 401 on to a client that was authorized", async () => {
+    const project = await createProject();
+    const developer = await createMember(project.id, 2);
+    const repository = `${project.name}/app`;
+    const { token } = await issueRegistryToken({
+      authorization: basic(developer.username),
+      service: REGISTRY_SERVICE,
+      scopes: [`repository:${repository}:pull,push`],
+      client: TEST_CLIENT,
+    });
+    await supervised.stop();
+    // The same address, but a password Wharf does not have.
+    impostor = await startLocalRegistry({ dataDir: path.join(tmp, "other"), port: REGISTRY_PORT, credentials: { username: "wharf-test", password: "another-password" } });
+
+    const bearer = { authorization: `Bearer ${token}` };
+    const ping = await handleRegistryRequest(new Request("http://wharf.test:3000/v2/", { headers: bearer }));
+    expect(ping.status).toBe(503);
+    // Forwarded as it is (the gateway's transport), not through the registry client.
+    const upload = await handleRegistryRequest(new Request(`http://wharf.test:3000/v2/${repository}/blobs/uploads/`, { method: "POST", headers: bearer }));
+    expect(upload.status).toBe(503);
+    expect(upload.headers.get("www-authenticate")).toBeNull();
+
+    const health = await registryHealth();
+    expect(health?.error).toMatch(/refused Wharf's credentials .*WHARF_REGISTRY_USERNAME and WHARF_REGISTRY_PASSWORD/);
   });
 });
