@@ -13,9 +13,24 @@ export type JobDefinition<P extends z.ZodType> = {
   /** pg-boss retries a failed attempt this many times (a resumable job continues from its checkpoint). */
   retryLimit: number;
   retryDelaySeconds: number;
-  /** pg-boss fails (and retries) an attempt still active after this long: a crashed worker's job comes back. */
+  /**
+   * pg-boss fails (and retries) an attempt still active after this long. A dead worker's attempt
+   * is taken back much sooner by the lease sweeper; this is the backstop for a live attempt stuck
+   * while still renewing its lease.
+   */
   expireInSeconds: number;
 };
+
+/**
+ * How a running attempt holds its run (lib/jobs/job-lease.ts): it renews a lease on its JobRun
+ * row every `renewMs`; the sweeper in every worker process (every `sweepMs`) takes back a run
+ * whose lease lapsed, that is whose worker stopped renewing (killed, frozen, cut off from the
+ * database). A dead worker's run is recovered at most leaseMs + sweepMs after its last renewal.
+ * Four renewals fit in one lease, so a few slow or failed renewals do not lose it.
+ */
+export type JobLeaseTiming = { leaseMs: number; renewMs: number };
+
+export const JOB_LEASE: JobLeaseTiming & { sweepMs: number } = { leaseMs: 60_000, renewMs: 15_000, sweepMs: 30_000 };
 
 export const reconcileIndexJob = {
   id: "index.reconcile",

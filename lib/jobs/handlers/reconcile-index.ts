@@ -6,8 +6,13 @@ import { emptyCounts, reconcileIndex, type ReconcileCounts } from "@/lib/service
 /**
  * Runs one attempt of an `index.reconcile` run: resumes after the run's checkpoint (a retried
  * attempt does not walk again what it finished) and records progress after every repository.
+ * Progress is written only while the run is still this attempt's (`attempts`); when its lease was
+ * lost (`signal`) the next progress report stops the walk.
  */
-export async function handleReconcileIndex(run: { id: number; checkpoint: string | null; progressDone: number; result: unknown }): Promise<ReconcileCounts> {
+export async function handleReconcileIndex(
+  run: { id: number; checkpoint: string | null; progressDone: number; result: unknown; attempts?: number },
+  signal?: AbortSignal,
+): Promise<ReconcileCounts> {
   const previous = run.checkpoint ? countsFrom(run.result) : undefined;
   // Log writes are ordered but not awaited one by one by the walker; each is awaited before the next.
   let logging = Promise.resolve();
@@ -22,9 +27,11 @@ export async function handleReconcileIndex(run: { id: number; checkpoint: string
       initialCounts: previous,
       initialDone: previous ? run.progressDone : 0,
       log,
-      onTotal: (total) => reportJobProgress(run.id, { done: previous ? run.progressDone : 0, total, checkpoint: run.checkpoint }),
-      onRepositoryDone: ({ done, total, lastRepository, counts }) =>
-        reportJobProgress(run.id, { done, total, checkpoint: lastRepository, result: counts }),
+      onTotal: (total) => reportJobProgress(run.id, { done: previous ? run.progressDone : 0, total, checkpoint: run.checkpoint }, run.attempts),
+      onRepositoryDone: async ({ done, total, lastRepository, counts }) => {
+        signal?.throwIfAborted();
+        await reportJobProgress(run.id, { done, total, checkpoint: lastRepository, result: counts }, run.attempts);
+      },
     });
     log(summary(counts));
     return counts;
