@@ -8,6 +8,7 @@ import { assertProjectPermission, findProjectRef, type ProjectRef } from "@/lib/
 import { type ProjectPermission, projectRoleLabel } from "@/lib/services/authz/project-roles";
 import { containsText } from "@/lib/services/contains-text";
 import { type Page, skipTake } from "@/lib/services/pagination";
+import { bumpGrantVersion } from "@/lib/services/registry-auth/grant-version";
 import type { TAddMember, TListMembersQuery, TRemoveMember, TUpdateMember } from "@/lib/validation/projects";
 
 const PROJECT_ADMIN_ROLE_ID = 1;
@@ -106,6 +107,7 @@ export async function addProjectMember({ actor, input }: { actor: Actor; input: 
       projectId: ref.id,
       detail: { role: projectRoleLabel(input.roleId) },
     });
+    await bumpGrantVersion(tx);
     return toRow(member);
   });
 }
@@ -125,6 +127,7 @@ export async function updateProjectMember({ actor, input }: { actor: Actor; inpu
       projectId: ref.id,
       detail: { before: projectRoleLabel(before.roleId), after: projectRoleLabel(input.roleId) },
     });
+    await bumpGrantVersion(tx);
     return toRow(member);
   });
 }
@@ -143,6 +146,7 @@ export async function removeProjectMember({ actor, input }: { actor: Actor; inpu
       projectId: ref.id,
       detail: { role: projectRoleLabel(before.roleId) },
     });
+    await bumpGrantVersion(tx);
   });
 }
 

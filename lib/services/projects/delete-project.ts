@@ -5,6 +5,7 @@ import { AppError } from "@/lib/errors";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { forgetVerifiedRobots } from "@/lib/services/auth/verify-registry-credentials";
 import { assertProjectPermission, findProjectRef } from "@/lib/services/authz/project-access";
+import { bumpGrantVersion } from "@/lib/services/registry-auth/grant-version";
 
 /** Harbor answers 412 when a project that still holds repositories is deleted. */
 export class ProjectNotEmptyError extends AppError {
@@ -36,6 +37,7 @@ export async function deleteProject({ actor, projectId }: { actor: Actor; projec
       resource: { type: "project", id: ref.id, name: ref.name },
       projectId: ref.id,
     });
+    await bumpGrantVersion(tx);
   });
   // Robots remembered with grants in this project (verify-registry-credentials.ts).
   forgetVerifiedRobots();

@@ -3,6 +3,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertProjectPermission, findProjectRef } from "@/lib/services/authz/project-access";
+import { bumpGrantVersion } from "@/lib/services/registry-auth/grant-version";
 import type { TUpdateProject } from "@/lib/validation/projects";
 
 /** Changes a project's settings (for now: public or private). The name never changes. */
@@ -19,5 +20,7 @@ export async function updateProject({ actor, input }: { actor: Actor; input: TUp
       projectId: ref.id,
       detail: { before: { public: ref.isPublic }, after: { public: input.isPublic } },
     });
+    // Visibility decides anonymous and non-member pulls: tokens issued before follow at their next request.
+    await bumpGrantVersion(tx);
   });
 }

@@ -9,6 +9,7 @@ import { assertSystemPermission } from "@/lib/services/authz/assert-can";
 import { assertProjectPermission, findProjectRef, projectPermissionsFor } from "@/lib/services/authz/project-access";
 import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import { type Page, skipTake } from "@/lib/services/pagination";
+import { bumpGrantVersion } from "@/lib/services/registry-auth/grant-version";
 import { generateRobotSecret, hashRobotSecret, robotLoginName } from "@/lib/services/robots/robot-secret";
 import { isUniqueViolation } from "@/lib/services/users/unique-violation";
 import { isRobotGrantable, type TCreateProjectRobot, type TCreateSystemRobot } from "@/lib/validation/robots";
@@ -229,6 +230,8 @@ export async function refreshRobotSecret({ actor, robotId }: { actor: Actor; rob
   const robot = await db.$transaction(async (tx) => {
     const row = await tx.robot.update({ where: { id: before.id }, data: { secretHash: hashRobotSecret(secret) }, select: ROBOT_SELECT });
     await recordAuditEvent(tx, { actor, action: "robot.refresh_secret", resource: { type: "robot", id: row.id, name: row.name }, projectId: row.projectId });
+    // Tokens the old secret obtained end too (a robot's last change bounds its tokens' age).
+    await bumpGrantVersion(tx);
     return row;
   });
   forgetVerifiedRobots();
@@ -248,6 +251,7 @@ export async function setRobotDisabled({ actor, robotId, disabled }: { actor: Ac
       resource: { type: "robot", id: row.id, name: row.name },
       projectId: row.projectId,
     });
+    await bumpGrantVersion(tx);
     return row;
   });
   forgetVerifiedRobots();
@@ -259,6 +263,7 @@ export async function deleteRobot({ actor, robotId }: { actor: Actor; robotId: n
   await db.$transaction(async (tx) => {
     await tx.robot.delete({ where: { id: before.id } });
     await recordAuditEvent(tx, { actor, action: "robot.delete", resource: { type: "robot", id: before.id, name: before.name }, projectId: before.projectId });
+    await bumpGrantVersion(tx);
   });
   forgetVerifiedRobots();
 }

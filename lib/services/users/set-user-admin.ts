@@ -4,6 +4,7 @@ import { db } from "@/lib/db/client";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
+import { bumpGrantVersion } from "@/lib/services/registry-auth/grant-version";
 import { assertAnotherEnabledAdminRemains } from "@/lib/services/users/last-admin-guard";
 import { USER_SUMMARY_SELECT, type UserSummary } from "@/lib/services/users/user-dto";
 import type { TSetUserAdmin } from "@/lib/validation/users";
@@ -32,6 +33,7 @@ export async function setUserAdmin({ actor, input }: SetUserAdminOptions): Promi
       action: input.isAdmin ? "user.grant_admin" : "user.revoke_admin",
       resource: { type: "user", id: user.id, name: user.username },
     });
+    await bumpGrantVersion(tx);
     return user;
   });
 }

@@ -4,6 +4,7 @@ import { db } from "@/lib/db/client";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
+import { bumpGrantVersion } from "@/lib/services/registry-auth/grant-version";
 import { assertAnotherEnabledAdminRemains } from "@/lib/services/users/last-admin-guard";
 import { USER_SUMMARY_SELECT, type UserSummary } from "@/lib/services/users/user-dto";
 import type { TSetUserDisabled } from "@/lib/validation/users";
@@ -31,6 +32,8 @@ export async function setUserDisabled({ actor, input }: SetUserDisabledOptions):
       action: input.disabled ? "user.disable" : "user.enable",
       resource: { type: "user", id: user.id, name: user.username },
     });
+    // Ends the registry tokens it holds too, on the next request.
+    await bumpGrantVersion(tx);
     return user;
   });
 }

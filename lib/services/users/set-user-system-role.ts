@@ -4,6 +4,7 @@ import { db } from "@/lib/db/client";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
+import { bumpGrantVersion } from "@/lib/services/registry-auth/grant-version";
 import { assertAnotherEnabledAdminRemains } from "@/lib/services/users/last-admin-guard";
 import { USER_SUMMARY_SELECT, type UserSummary } from "@/lib/services/users/user-dto";
 import type { TSetUserSystemRole } from "@/lib/validation/users";
@@ -35,6 +36,7 @@ export async function setUserSystemRole({ actor, input }: { actor: Actor; input:
       resource: { type: "user", id: user.id, name: user.username },
       detail: { before: previous, after: input.role },
     });
+    await bumpGrantVersion(tx);
     return user;
   });
 }
