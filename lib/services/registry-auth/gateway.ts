@@ -18,6 +18,7 @@ import {
 import { recordRefusal } from "@/lib/services/audit/record-audit-event";
 import { listPullableRepositories } from "@/lib/services/repositories/list-pullable-repositories";
 import { actionsFor, parseGatewayRequest, type GatewayRoute, type RepositoryRoute } from "@/lib/services/registry-auth/gateway-path";
+import { readCurrentGrants, type GrantReader } from "@/lib/services/registry-auth/current-grant";
 import { grantAccess, projectNameOf } from "@/lib/services/registry-auth/grant";
 import { authenticate } from "@/lib/services/registry-auth/issue-token";
 import { readManifestBody, type CheckedManifest } from "@/lib/services/registry-auth/manifest-body";
@@ -34,7 +35,8 @@ import { InvalidTokenError, tokenGrants, verifyRegistryToken, type AccessEntry }
 /**
  * The /v2 gateway (design.md: the Harbor 2.x model). Every request is parsed strictly, its
  * credentials checked (a token from /service/token, or Basic credentials as Harbor also accepts),
- * the project must exist and the grant must cover what the method needs; only then is it
+ * the project must exist and both the token and the subject's current grant (current-grant.ts)
+ * must cover what the method needs; only then is it
  * forwarded, rebuilt from the parsed parts, to the backing registry. Manifest pushes, pulls and
  * deletes that the registry accepted are recorded in Postgres.
  *
@@ -86,36 +88,42 @@ async function handle(req: Request, method: string, rawTarget: string | undefine
   }
   if (route.kind === "catalog") return catalog(caller, parsed.query, client, method);
 
+  const needed = actionsFor(method);
+  // Read before the project: a grant change committed before this request arrived is seen.
+  const grants = await readCurrentGrants();
   const project = await findRegistryProject(projectNameOf(route.name));
   if (!project) return reject(req, projectMissing(route, method));
+
+  // What the token says and what the subject still holds (a member removed, a role lowered, a robot
+  // disabled or a project made private since the token was issued): both must allow the request.
+  const current = await grants.grantIn(caller.subject, project.id, client);
+  if (!current.actor) return reject(req, accountGone(method, scope));
+  const actor: Actor = caller.actor ?? current.actor;
+  const tokenAllows = tokenGrants(caller, "repository", route.name, needed);
+  const stillHeld = needed.every((action) => current.actions.has(action));
+  if (!tokenAllows || !stillHeld) {
+    const reason = tokenAllows
+      ? `no longer holds ${needed.filter((action) => !current.actions.has(action)).join(" and ")} on ${route.name} (revoked after the token was issued)`
+      : `the token does not grant ${needed.join(" and ")} on ${route.name}`;
+    await recordGatewayRefusal(actor, route, method, project.id, reason);
+    return reject(req, insufficientScope(route, method, scope, needed));
+  }
+  // Only now, to a caller who may use the project: what it says about the project's history.
   if (caller.issuedAt < Math.floor(project.createdAt.getTime() / 1000)) {
     return reject(req, unauthorized(method, scope, "invalid_token", `The token was issued before project ${project.name} was created; get a new one.`));
   }
-  const needed = actionsFor(method);
-  if (!tokenGrants(caller, "repository", route.name, needed)) {
-    await recordGatewayRefusal(caller, route, method, project.id, needed, client);
-    return reject(
-      req,
-      unauthorized(method, scope, "insufficient_scope", `Access to ${route.name} requires ${needed.join(" and ")} permission.`, [
-        ...needed.map((action) => ({ Type: "repository", Class: "", Name: route.name, Action: action })),
-      ]),
-    );
+  if (caller.issuedAt < current.tokensValidFrom) {
+    return reject(req, unauthorized(method, scope, "invalid_token", "The token was issued before this account's credentials last changed; get a new one."));
   }
   // A mount from a repository the caller may not pull would copy its blob: drop the mount and let
   // the registry start a normal upload instead (the client then uploads the blob itself).
-  if (parsed.mountFrom && !tokenGrants(caller, "repository", parsed.mountFrom.from, ["pull"])) {
+  if (parsed.mountFrom && !(await mayPullNow(caller, parsed.mountFrom.from, grants, client))) {
     parsed.query.delete("mount");
     parsed.query.delete("from");
   }
 
   const audited = route.kind === "manifest" && method !== "HEAD";
   const auditedBlobDelete = route.kind === "blob" && method === "DELETE";
-  let actor: Actor | null = null;
-  if (audited || auditedBlobDelete) {
-    // Resolved before forwarding: a change whose author cannot be recorded is not made.
-    actor = caller.actor ?? (await actorForTokenSubject(caller.subject, client));
-    if (!actor) return reject(req, unauthorized(method, scope, "invalid_token", "The account this token was issued to no longer exists or is disabled."));
-  }
 
   let manifest: CheckedManifest | null = null;
   if (route.kind === "manifest" && method === "PUT") {
@@ -150,7 +158,7 @@ async function handle(req: Request, method: string, rawTarget: string | undefine
     { externalUrl: getServerEnv().externalUrl },
   );
 
-  if (actor && (audited || auditedBlobDelete)) {
+  if (audited || auditedBlobDelete) {
     await recordSuccess({ route, method, upstream, actor, projectId: project.id, manifest });
   }
   return upstream;
@@ -276,32 +284,29 @@ async function recordSuccess({
   }
 }
 
+/** Whether the caller may pull `repository` now: by its token and by its current grant. */
+async function mayPullNow(caller: Caller, repository: string, grants: GrantReader, client: ClientInfo): Promise<boolean> {
+  if (!tokenGrants(caller, "repository", repository, ["pull"])) return false;
+  const project = await findRegistryProject(projectNameOf(repository));
+  return project !== null && (await grants.grantIn(caller.subject, project.id, client)).actions.has("pull");
+}
+
 /**
  * A refused push, pull (manifest GET) or delete by a caller who presented credentials: one failure
  * row, as for a refused action in the console. Not recorded: HEAD and blob reads (a client probes
  * those constantly) and requests without credentials, which are the normal first step of the token
- * handshake rather than an attempt.
+ * handshake rather than an attempt. A token whose account has since been disabled or deleted is
+ * refused before this (accountGone): the change that matters was recorded when it was made.
  */
-async function recordGatewayRefusal(
-  caller: Caller,
-  route: RepositoryRoute,
-  method: string,
-  projectId: number,
-  needed: readonly string[],
-  client: ClientInfo,
-): Promise<void> {
+async function recordGatewayRefusal(actor: Actor, route: RepositoryRoute, method: string, projectId: number | null, reason: string): Promise<void> {
   const attempt = refusedAttempt(route, method);
   if (!attempt) return;
-  const actor = caller.actor ?? (await actorForTokenSubject(caller.subject, client));
-  // A token whose account has since been disabled or deleted: the refusal that matters (the
-  // account's) was recorded when it changed, and there is no principal to name here.
-  if (!actor) return;
   await recordRefusal({
     actor,
     action: attempt.action,
     resource: { type: attempt.resourceType, name: attempt.name },
     projectId,
-    reason: `the token does not grant ${needed.join(" and ")} on ${route.name}`,
+    reason,
     detail: { method, path: route.kind },
   });
 }
@@ -336,6 +341,16 @@ function projectMissing(route: RepositoryRoute, method: string): Response {
   }
   // No silent creation: projects are made in Wharf, with an owner and members.
   return registryErrorResponse(403, "DENIED", `project ${project} does not exist. Create it in Wharf first.`, { method });
+}
+
+function insufficientScope(route: RepositoryRoute, method: string, scope: RegistryScope | null, needed: readonly string[]): Response {
+  return unauthorized(method, scope, "insufficient_scope", `Access to ${route.name} requires ${needed.join(" and ")} permission.`, [
+    ...needed.map((action) => ({ Type: "repository", Class: "", Name: route.name, Action: action })),
+  ]);
+}
+
+function accountGone(method: string, scope: RegistryScope | null): Response {
+  return unauthorized(method, scope, "invalid_token", "The account this token was issued to no longer exists or is disabled.");
 }
 
 function unauthorized(

@@ -1,0 +1,92 @@
+import "server-only";
+import type { Actor, ClientInfo } from "@/lib/auth/actor";
+import { db } from "@/lib/db/client";
+import { projectPermissionsIn } from "@/lib/services/authz/project-access";
+import type { RegistryAction } from "@/lib/services/authz/project-roles";
+import { intersectActions } from "@/lib/services/registry-auth/grant";
+import { readGrantVersion } from "@/lib/services/registry-auth/grant-version";
+import { activeActor, findTokenSubject, type SubjectRecord } from "@/lib/services/registry-auth/token-subject";
+
+/**
+ * What a token's subject may do in a project now, as opposed to what its token says: a token
+ * lives five minutes, and a member removed, a role lowered, a robot disabled or a project made
+ * private in that time must stop at the next request. The gateway checks both on every repository
+ * request (manifests, blobs, uploads): the token for what the client asked for, this for what the
+ * subject still holds.
+ *
+ * Blob requests are the hot path (a pull is dozens of them), so grants are cached per
+ * (subject, project), tagged with the registry grant version they were computed under
+ * (grant-version.ts). The version is read once per request and a cached grant is used only under
+ * the same version; any grant change anywhere bumps it, in the transaction of the change, so the
+ * cache is exact across Wharf processes. Reading the version before the grant rows keeps it so:
+ * a grant computed from rows at least as new as its tag can never be older than the tag says.
+ *
+ * Accounts that do not exist are not cached (creating a user or robot is not a grant change, so a
+ * cached absence could outlive it); disabled ones are (enabling bumps the version). A robot's
+ * expiry needs no change to take effect and is checked on every use.
+ */
+export type CurrentGrant = {
+  /** Null: the account was deleted, disabled or has expired since the token was issued. */
+  actor: Actor | null;
+  /** Registry actions the subject holds in the project now (none if the project is gone). */
+  actions: ReadonlySet<RegistryAction>;
+  /** Seconds: tokens issued earlier are refused (see SubjectRecord). */
+  tokensValidFrom: number;
+};
+
+type Entry = { version: bigint; record: SubjectRecord; actions: ReadonlySet<RegistryAction> };
+
+const MAX_ENTRIES = 10_000;
+const cacheHolder = globalThis as unknown as { wharfCurrentGrants?: { version: bigint; entries: Map<string, Entry> } };
+// On globalThis: Next's bundle and Wharf's front each load a copy of this module; one cache is enough.
+const cache = (cacheHolder.wharfCurrentGrants ??= { version: -1n, entries: new Map<string, Entry>() });
+
+/** The grants of one request: the version is read once, however many projects it touches. */
+export type GrantReader = { grantIn(subject: string, projectId: number, client: ClientInfo): Promise<CurrentGrant> };
+
+export async function readCurrentGrants(): Promise<GrantReader> {
+  const version = await readGrantVersion();
+  if (version > cache.version) {
+    // Everything cached is stale now; drop it rather than let it sit until evicted.
+    cache.entries.clear();
+    cache.version = version;
+  }
+  return { grantIn: (subject, projectId, client) => grantIn(version, subject, projectId, client) };
+}
+
+async function grantIn(version: bigint, subject: string, projectId: number, client: ClientInfo): Promise<CurrentGrant> {
+  const key = `${projectId}\0${subject}`;
+  let entry = cache.entries.get(key);
+  if (!entry || entry.version !== version) {
+    const computed = await computeGrant(subject, projectId);
+    if (!computed) return { actor: null, actions: new Set(), tokensValidFrom: 0 };
+    entry = { version, ...computed };
+    remember(key, entry);
+  }
+  const actor = activeActor(entry.record, client);
+  return { actor, actions: actor ? entry.actions : new Set(), tokensValidFrom: entry.record.tokensValidFrom };
+}
+
+async function computeGrant(subject: string, projectId: number): Promise<Omit<Entry, "version"> | null> {
+  const record = await findTokenSubject(subject);
+  if (!record) return null;
+  // Read fresh, not from project-lookup's short cache: visibility and deletion are grant changes.
+  const project = await db.project.findUnique({ where: { id: projectId }, select: { id: true, name: true, isPublic: true } });
+  if (!record.actor || !project) return { record, actions: new Set() };
+  const held = await projectPermissionsIn({ ...record.actor, client: { ip: null, userAgent: null } } as Actor, project);
+  return { record, actions: new Set(intersectActions(["*"], held)) };
+}
+
+function remember(key: string, entry: Entry): void {
+  if (!cache.entries.has(key) && cache.entries.size >= MAX_ENTRIES) {
+    // Map keeps insertion order: drop the oldest.
+    const oldest = cache.entries.keys().next().value;
+    if (oldest !== undefined) cache.entries.delete(oldest);
+  }
+  cache.entries.set(key, entry);
+}
+
+/** Forgets every cached grant (tests that change grants behind the services' back). */
+export function forgetCurrentGrants(): void {
+  cache.entries.clear();
+}
