@@ -304,7 +304,7 @@ async function serveRegistry(handlers: RegistryHandlers, req: IncomingMessage, r
     if (clientIsGone(req, res)) return;
     console.error("wharf: registry front: unexpected failure", error);
     if (!res.headersSent) {
-      res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
+      res.writeHead(500, { "content-type": "application/json; charset=utf-8", "x-content-type-options": "nosniff" });
       res.end(JSON.stringify({ errors: [{ code: "UNKNOWN", message: "Internal error; see the server log." }] }));
     } else res.destroy();
   }

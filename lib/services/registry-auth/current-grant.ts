@@ -86,6 +86,18 @@ function remember(key: string, entry: Entry): void {
   cache.entries.set(key, entry);
 }
 
+/**
+ * What `actor` would hold in a project named `name` that does not exist: it has no members and is
+ * not public, so only holders of every project (administrators) or of that name (robots granted
+ * "*" or the name) hold anything. Lets the gateway tell exactly them that it does not exist, and
+ * answer everyone else as it answers for a private project they cannot use.
+ */
+export async function actionsInMissingProject(actor: Actor, name: string): Promise<ReadonlySet<RegistryAction>> {
+  if (actor.kind === "user" && !actor.isAdmin) return new Set();
+  const held = await projectPermissionsIn(actor, { id: 0, name, isPublic: false });
+  return new Set(intersectActions(["*"], held));
+}
+
 /** Forgets every cached grant (tests that change grants behind the services' back). */
 export function forgetCurrentGrants(): void {
   cache.entries.clear();

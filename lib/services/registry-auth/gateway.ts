@@ -18,7 +18,7 @@ import {
 import { recordRefusal } from "@/lib/services/audit/record-audit-event";
 import { listPullableRepositories } from "@/lib/services/repositories/list-pullable-repositories";
 import { actionsFor, parseGatewayRequest, type GatewayRoute, type RepositoryRoute } from "@/lib/services/registry-auth/gateway-path";
-import { readCurrentGrants, type GrantReader } from "@/lib/services/registry-auth/current-grant";
+import { actionsInMissingProject, readCurrentGrants, type GrantReader } from "@/lib/services/registry-auth/current-grant";
 import { grantAccess, projectNameOf } from "@/lib/services/registry-auth/grant";
 import { authenticate } from "@/lib/services/registry-auth/issue-token";
 import { readManifestBody, type CheckedManifest } from "@/lib/services/registry-auth/manifest-body";
@@ -26,6 +26,7 @@ import { findRegistryProject } from "@/lib/services/registry-auth/project-lookup
 import {
   API_VERSION_HEADER,
   bearerChallenge,
+  NOSNIFF_HEADER,
   registryErrorResponse,
 } from "@/lib/services/registry-auth/registry-response";
 import { formatScope, type RegistryScope } from "@/lib/services/registry-auth/scope";
@@ -46,13 +47,13 @@ import { InvalidTokenError, tokenGrants, verifyRegistryToken, type AccessEntry }
 export async function handleRegistryRequest(req: Request, rawTarget?: string): Promise<Response> {
   const method = req.method.toUpperCase();
   try {
-    return withApiVersion(await handle(req, method, rawTarget));
+    return withRegistryHeaders(await handle(req, method, rawTarget));
   } catch (error) {
     await req.body?.cancel().catch(() => undefined);
     // The client went away (Wharf's front aborts the signal when its connection closes): the
     // registry request failed because of that, not the registry. Nobody reads this answer.
     if (req.signal.aborted) return new Response(null, { status: 499 });
-    return failureResponse(error, method);
+    return withRegistryHeaders(failureResponse(error, method));
   }
 }
 
@@ -92,7 +93,7 @@ async function handle(req: Request, method: string, rawTarget: string | undefine
   // Read before the project: a grant change committed before this request arrived is seen.
   const grants = await readCurrentGrants();
   const project = await findRegistryProject(projectNameOf(route.name));
-  if (!project) return reject(req, projectMissing(route, method));
+  if (!project) return reject(req, await projectMissing(caller, route, method, scope, client));
 
   // What the token says and what the subject still holds (a member removed, a role lowered, a robot
   // disabled or a project made private since the token was issued): both must allow the request.
@@ -334,8 +335,22 @@ class RecordingError extends Error {
   override name = "RecordingError";
 }
 
-function projectMissing(route: RepositoryRoute, method: string): Response {
+/**
+ * A repository in a project that does not exist. Only a caller who would hold the request's
+ * actions in it (an administrator, a robot granted every project or that name) is told so; anyone
+ * else gets exactly the refusal a private project they cannot use gets (the same challenge, body
+ * and failure row), so that no caller without a grant can tell a missing project from a private one.
+ */
+async function projectMissing(caller: Caller, route: RepositoryRoute, method: string, scope: RegistryScope | null, client: ClientInfo): Promise<Response> {
+  const needed = actionsFor(method);
+  const actor = caller.actor ?? (await actorForTokenSubject(caller.subject, client));
+  if (!actor) return accountGone(method, scope);
   const project = projectNameOf(route.name);
+  const held = await actionsInMissingProject(actor, project);
+  if (!needed.every((action) => held.has(action))) {
+    await recordGatewayRefusal(actor, route, method, null, `the token does not grant ${needed.join(" and ")} on ${route.name}`);
+    return insufficientScope(route, method, scope, needed);
+  }
   if (method === "GET" || method === "HEAD" || method === "DELETE") {
     return registryErrorResponse(404, "NAME_UNKNOWN", `Repository ${route.name} is not known: project ${project} does not exist.`, { method });
   }
@@ -373,8 +388,10 @@ async function reject(req: Request, response: Response): Promise<Response> {
   return response;
 }
 
-function withApiVersion(response: Response): Response {
+/** Every /v2 answer: the API version, and nosniff (a blob is whatever bytes were pushed; a browser must not run it). */
+function withRegistryHeaders(response: Response): Response {
   if (!response.headers.has(API_VERSION_HEADER[0])) response.headers.set(API_VERSION_HEADER[0], API_VERSION_HEADER[1]);
+  response.headers.set(NOSNIFF_HEADER[0], NOSNIFF_HEADER[1]);
   return response;
 }
 

@@ -9,6 +9,9 @@ import { REGISTRY_SERVICE, TOKEN_PATH } from "@/lib/services/registry-auth/const
  */
 export const API_VERSION_HEADER = ["Docker-Distribution-Api-Version", "registry/2.0"] as const;
 
+/** On every /v2 and /service/token answer: browsers must not guess a type for what Wharf serves. */
+export const NOSNIFF_HEADER = ["X-Content-Type-Options", "nosniff"] as const;
+
 export type RegistryErrorBody = { errors: { code: string; message: string; detail?: unknown }[] };
 
 export function registryErrorResponse(
@@ -19,6 +22,7 @@ export function registryErrorResponse(
 ): Response {
   const out = new Headers(headers);
   out.set(API_VERSION_HEADER[0], API_VERSION_HEADER[1]);
+  out.set(NOSNIFF_HEADER[0], NOSNIFF_HEADER[1]);
   out.set("Content-Type", "application/json; charset=utf-8");
   out.set("Cache-Control", "no-store");
   const body: RegistryErrorBody = { errors: [{ code, message, ...(detail === undefined ? {} : { detail }) }] };
@@ -35,6 +39,9 @@ export function bearerChallenge({ scope, error }: { scope?: string | null; error
   return challenge;
 }
 
+/** Every token service answer: tokens are never cached, and never sniffed into something else. */
+export const TOKEN_SERVICE_HEADERS: Readonly<Record<string, string>> = { "Cache-Control": "no-store", [NOSNIFF_HEADER[0]]: NOSNIFF_HEADER[1] };
+
 /**
  * An error from the token service: AppErrors keep their status and message; anything else is a
  * bug or an outage, logged here and answered without internals.
@@ -43,11 +50,11 @@ export function tokenServiceErrorResponse(error: unknown): Response {
   if (error instanceof AppError) {
     // Registry clients expect the errcode names; 401 is UNAUTHORIZED in both vocabularies.
     const code = error.status === 400 ? "BAD_REQUEST" : error.code;
-    return Response.json({ errors: [{ code, message: error.message }] }, { status: error.status, headers: { "Cache-Control": "no-store" } });
+    return Response.json({ errors: [{ code, message: error.message }] }, { status: error.status, headers: TOKEN_SERVICE_HEADERS });
   }
   console.error("wharf: token service failed", error);
   return Response.json(
     { errors: [{ code: "UNKNOWN", message: "The token service failed; see the server log." }] },
-    { status: 500, headers: { "Cache-Control": "no-store" } },
+    { status: 500, headers: TOKEN_SERVICE_HEADERS },
   );
 }

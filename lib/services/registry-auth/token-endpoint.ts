@@ -1,7 +1,7 @@
 import "server-only";
 import { clientInfoFromHeaders } from "@/lib/auth/client-info";
 import { issueRegistryToken } from "@/lib/services/registry-auth/issue-token";
-import { tokenServiceErrorResponse } from "@/lib/services/registry-auth/registry-response";
+import { TOKEN_SERVICE_HEADERS, tokenServiceErrorResponse } from "@/lib/services/registry-auth/registry-response";
 
 /**
  * `GET /service/token` (Distribution's token auth spec; harbor.md §2), served by Wharf's front
@@ -9,7 +9,7 @@ import { tokenServiceErrorResponse } from "@/lib/services/registry-auth/registry
  */
 export async function handleTokenRequest(req: Request): Promise<Response> {
   if (req.method !== "GET" && req.method !== "HEAD") {
-    return new Response(null, { status: 405, headers: { Allow: "GET, HEAD" } });
+    return new Response(null, { status: 405, headers: { ...TOKEN_SERVICE_HEADERS, Allow: "GET, HEAD" } });
   }
   const { searchParams } = new URL(req.url);
   try {
@@ -19,7 +19,7 @@ export async function handleTokenRequest(req: Request): Promise<Response> {
       scopes: searchParams.getAll("scope"),
       client: clientInfoFromHeaders(req.headers),
     });
-    return Response.json(token, { headers: { "Cache-Control": "no-store" } });
+    return Response.json(token, { headers: TOKEN_SERVICE_HEADERS });
   } catch (error) {
     return tokenServiceErrorResponse(error);
   }
