@@ -22,7 +22,7 @@ import { runJobAttempt } from "@/lib/jobs/run-job";
 import { startJobWorker } from "@/lib/jobs/worker";
 import { backingRegistryCredentials } from "@/lib/registry/backing-registry";
 import { startLocalRegistry, type LocalRegistry } from "@/lib/registry/local-registry";
-import { attachBossJob, createJobRun, JobLeaseLostError, renewJobLease, reportJobProgress } from "@/lib/services/jobs/job-runs";
+import { attachBossJob, claimJobRun, createJobRun, JobLeaseLostError, renewJobLease, reportJobProgress } from "@/lib/services/jobs/job-runs";
 import { retryReconcile, startReconcile } from "@/lib/services/jobs/start-reconcile";
 import { sweepExpiredJobRuns, WORKER_STOPPED } from "@/lib/services/jobs/sweep-job-leases";
 import { actorFor, createTestUser, db } from "@/lib/testing/factories";
@@ -196,5 +196,26 @@ describe("job leases", () => {
     // The sweeper's outcome stands; the late attempt left only a log line.
     expect(row).toMatchObject({ status: "failed", error: WORKER_STOPPED, progressDone: 0, checkpoint: null });
     expect(row.log).toContain("finished after its lease lapsed");
+  }, 60_000);
+
+  it("every worker sweeps on its own: a dead attempt's run left behind is failed and its pg-boss job cancelled", async () => {
+    // What a worker that died right after claiming leaves: an active pg-boss job, a running run.
+    const runId = await createJobRun({ jobName: reconcileIndexJob.id, jobVersion: 1, trigger: "test" });
+    const boss = await getBoss();
+    const bossJobId = (await boss.send(reconcileIndexJob.id, { version: 1, runId }, { priority: 100 }))!;
+    expect((await boss.fetch(reconcileIndexJob.id)).map((j) => j.id)).toEqual([bossJobId]);
+    await claimJobRun({ runId, bossJobId, jobName: reconcileIndexJob.id, jobVersion: 1, trigger: "test", leaseMs: 1000 });
+    await until(() => leaseLapsed(runId), "the lease to lapse");
+
+    const lines: string[] = [];
+    const worker = await startJobWorker({ log: (line) => lines.push(line), reconcileCron: "off", sweepMs: 200 });
+    try {
+      await until(async () => (await db.jobRun.findUniqueOrThrow({ where: { id: runId } })).status !== "running", "the worker's sweep");
+    } finally {
+      await worker.stop();
+    }
+    expect(await db.jobRun.findUniqueOrThrow({ where: { id: runId } })).toMatchObject({ status: "failed", error: WORKER_STOPPED });
+    expect(await bossState(bossJobId)).toBe("cancelled");
+    expect(lines).toContain(`jobs: run #${runId} (${reconcileIndexJob.id}, attempt 1) stopped renewing its lease: marked failed, retryable`);
   }, 60_000);
 });
