@@ -65,6 +65,7 @@ export function JobRunList({
             <p className="text-xs text-slate-600">
               {progressText(run)}
               {detail && ` · ${detail}`}
+              {run.heartbeatAt && ` · worker alive at ${new Date(run.heartbeatAt).toISOString().slice(11, 19)} UTC`}
             </p>
             {run.error && <p className="text-sm text-red-700">{run.error}</p>}
             {onRetry && run.status === "failed" && (

@@ -243,6 +243,7 @@ const A = {
   users: "app/(console)/admin/users/actions.ts",
   settings: "app/(console)/admin/settings/actions.ts",
   health: "app/(console)/admin/health/actions.ts",
+  schedule: "app/(console)/admin/health/schedule-actions.ts",
   projects: "app/(console)/projects/actions.ts",
   repos: "app/(console)/projects/[projectId]/repositories/actions.ts",
   config: "app/(console)/projects/[projectId]/configuration/actions.ts",
@@ -334,6 +335,12 @@ const CASES: Record<string, Case> = {
     refused: async () => ({ run: action(`${A.health}#retryReconcileAction`, (await failedRun()).id) }),
   },
   [`${A.health}#listReconcileRunsAction`]: { read: () => action(`${A.health}#listReconcileRunsAction`) },
+  [`${A.schedule}#updateReconcileScheduleAction`]: {
+    action: "index.reconcile.schedule.update",
+    // Saved off: the walk leaves no schedule behind in the test database.
+    success: async () => ({ run: action(`${A.schedule}#updateReconcileScheduleAction`, INITIAL, form({ cron: "17 * * * *" })) }),
+    refused: async () => ({ run: action(`${A.schedule}#updateReconcileScheduleAction`, INITIAL, form({ enabled: "on", cron: "0 * * * *" })) }),
+  },
   // -- audit log retention and forwarding (start before retry: a queued purge refuses a second start) --
   [`${A.retention}#updatePurgePolicyAction`]: {
     action: "audit_log.purge_policy.update",

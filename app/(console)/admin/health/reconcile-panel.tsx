@@ -2,10 +2,13 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { listReconcileRunsAction, retryReconcileAction, startReconcileAction } from "@/app/(console)/admin/health/actions";
+import { updateReconcileScheduleAction } from "@/app/(console)/admin/health/schedule-actions";
 import { isActive, JobRunList, runsRefetchInterval } from "@/components/jobs/job-run-list";
+import { JobScheduleForm } from "@/components/jobs/job-schedule-form";
 import { Button } from "@/components/ui/button";
 import { valueOf } from "@/lib/actions/poll";
 import type { JobRunView } from "@/lib/services/jobs/job-runs";
+import type { ReconcileScheduleView } from "@/lib/services/jobs/reconcile-schedule";
 
 function progressText(run: JobRunView): string {
   if (run.progressTotal === null) return run.status === "queued" ? "waiting for the worker" : `${run.progressDone} repositories`;
@@ -13,10 +16,21 @@ function progressText(run: JobRunView): string {
 }
 
 /**
- * The index reconcile: start a run (administrators) and follow the latest runs. Polls every 2 s
- * while a run is queued or running, every 30 s otherwise (a scheduled run shows up by itself).
+ * The index reconcile: its schedule (one setting for every Wharf instance; administrators change
+ * it), start a run (administrators) and follow the latest runs. Polls every 2 s while a run is
+ * queued or running, every 30 s otherwise (a scheduled run shows up by itself).
  */
-export function ReconcilePanel({ initial, canStart }: { initial: JobRunView[]; canStart: boolean }) {
+export function ReconcilePanel({
+  initial,
+  canStart,
+  schedule,
+  canEditSchedule,
+}: {
+  initial: JobRunView[];
+  canStart: boolean;
+  schedule: ReconcileScheduleView;
+  canEditSchedule: boolean;
+}) {
   const queryClient = useQueryClient();
   const { data: runs } = useQuery({
     queryKey: ["reconcile-runs"],
@@ -40,7 +54,8 @@ export function ReconcilePanel({ initial, canStart }: { initial: JobRunView[]; c
         <div>
           <h2 className="text-lg font-semibold">Artifact index reconcile</h2>
           <p className="text-sm text-slate-600">
-            Walks the backing registry and brings the index in line with content written behind Wharf&apos;s back. Also runs on a schedule.
+            Walks the backing registry and brings the index in line with content written behind Wharf&apos;s back, on the schedule below
+            (the same for every Wharf instance) or when started here.
           </p>
         </div>
         {canStart && (
@@ -49,6 +64,7 @@ export function ReconcilePanel({ initial, canStart }: { initial: JobRunView[]; c
           </Button>
         )}
       </div>
+      <JobScheduleForm schedule={schedule} canEdit={canEditSchedule} action={updateReconcileScheduleAction} defaultCron={schedule.defaultCron} testIdPrefix="reconcile" />
       {start.data && <p className={`text-sm ${start.data.ok ? "text-emerald-700" : "text-red-700"}`}>{start.data.message}</p>}
       {retry.data && <p className={`text-sm ${retry.data.ok ? "text-emerald-700" : "text-red-700"}`}>{retry.data.message}</p>}
       <JobRunList
