@@ -197,7 +197,7 @@ describe("a NUL that still reaches Postgres (22021)", () => {
 
   it("a server action answers with a message, not 'something went wrong'", async () => {
     const errorLog = vi.spyOn(console, "error");
-    expect(toActionError(await postgresNulError())).toEqual({ ok: false, message: "The request contains characters that cannot be stored (such as a NUL byte).", fieldErrors: {} });
+    expect(toActionError(await postgresNulError())).toEqual({ ok: false, message: "The request contains a value that cannot be stored (such as a NUL byte or a number out of range).", fieldErrors: {} });
     expect(errorLog).not.toHaveBeenCalled();
   });
 });

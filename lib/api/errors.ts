@@ -39,15 +39,18 @@ export function zodMessage(error: z.ZodError, fieldNames: Readonly<Record<string
 /** Seconds a client is asked to wait before retrying while the backing registry is down. */
 export const REGISTRY_RETRY_AFTER_SECONDS = 30;
 
-/** Postgres refusing text it cannot store: 22021 (a NUL or invalid UTF-8), 22P05 (`\u0000` in JSON). */
-const UNSTORABLE_TEXT_CODES = new Set(["22021", "22P05"]);
+/**
+ * Postgres refusing a value it cannot store: 22021 (a NUL or invalid UTF-8 in text), 22P05
+ * (`\u0000` in JSON), 22003 (a number out of its column's range, e.g. an id beyond `integer`).
+ */
+const UNSTORABLE_VALUE_CODES = new Set(["22021", "22P05", "22003"]);
 
 /**
- * Whether `err` is, or wraps, Postgres refusing a character. Prisma's driver adapter puts the
- * database's code on the error (DriverAdapterError), on its `cause`, or under
- * `meta.driverAdapterError.cause` (raw queries).
+ * Whether `err` is, or wraps, Postgres refusing a value (see above). Prisma's driver adapter puts
+ * the database's code on the error (DriverAdapterError), on its `cause`, or under
+ * `meta.driverAdapterError.cause`; Prisma names an out-of-range value P2020.
  */
-export function isUnstorableTextError(err: unknown): boolean {
+export function isUnstorableValueError(err: unknown): boolean {
   const seen = new Set<unknown>();
   const queue: unknown[] = [err];
   while (queue.length) {
@@ -55,7 +58,7 @@ export function isUnstorableTextError(err: unknown): boolean {
     if (e === null || typeof e !== "object" || seen.has(e)) continue;
     seen.add(e);
     const rec = e as { code?: unknown; originalCode?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown } };
-    if (UNSTORABLE_TEXT_CODES.has(String(rec.code)) || UNSTORABLE_TEXT_CODES.has(String(rec.originalCode))) return true;
+    if (rec.code === "P2020" || UNSTORABLE_VALUE_CODES.has(String(rec.code)) || UNSTORABLE_VALUE_CODES.has(String(rec.originalCode))) return true;
     queue.push(rec.cause, rec.meta?.driverAdapterError);
   }
   return false;
@@ -63,15 +66,16 @@ export function isUnstorableTextError(err: unknown): boolean {
 
 /**
  * The deliberate answer to an error that is not a bug, shared by the REST API and the server
- * actions: AppErrors as they are; the backing registry being down -> 503; text Postgres cannot
- * store (a NUL that got past the edge checks) -> 400. Null for anything else (a bug).
+ * actions: AppErrors as they are; the backing registry being down -> 503; a value Postgres cannot
+ * store (a NUL or an out-of-range number that got past the edge checks) -> 400. Null for anything
+ * else (a bug).
  */
 export function knownAppError(err: unknown): AppError | null {
   if (err instanceof AppError) return err;
   if (err instanceof RegistryUnavailableError) {
     return new AppError("The registry is unavailable right now, so this cannot be done. Try again in a minute.", 503, "SERVICE_UNAVAILABLE");
   }
-  if (isUnstorableTextError(err)) return new ValidationError("The request contains characters that cannot be stored (such as a NUL byte).");
+  if (isUnstorableValueError(err)) return new ValidationError("The request contains a value that cannot be stored (such as a NUL byte or a number out of range).");
   return null;
 }
 

@@ -51,7 +51,15 @@ export function controlCharacterPath(value: unknown, path = ""): string | null {
 /** Form checkboxes post "on" when ticked and nothing when not; REST sends booleans. */
 export const ZCheckbox = z.preprocess((v) => v === true || v === "on" || v === "true", z.boolean());
 
-export const ZId = z.coerce.number({ error: "Must be a number" }).int().positive();
+/** Ids are Postgres `integer`s: a larger number names nothing (and Postgres would refuse it, 22003). */
+export const MAX_DATABASE_ID = 2_147_483_647;
+
+export const ZId = z.coerce.number({ error: "Must be a number" }).int().positive().max(MAX_DATABASE_ID, "No such id");
+
+/** For actions that take an id as a plain argument (not a form): a positive integer in range. */
+export function isDatabaseId(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 1 && value <= MAX_DATABASE_ID;
+}
 
 /** Server-side pagination with a hard cap on page size (never an unbounded list). */
 export const ZPage = z.coerce.number().int().min(1).catch(1).default(1);

@@ -6,6 +6,7 @@ import { getActor } from "@/lib/auth/session";
 import { reconcileIndexJob } from "@/lib/jobs/definitions";
 import { listJobRuns, type JobRunView } from "@/lib/services/jobs/job-runs";
 import { retryReconcile, startReconcile } from "@/lib/services/jobs/start-reconcile";
+import { isDatabaseId } from "@/lib/validation/common";
 
 // Thin actions: the services authorize (index.reconcile to start, system.health.read to read).
 
@@ -19,7 +20,7 @@ export async function startReconcileAction(): Promise<ActionResult> {
 }
 
 export async function retryReconcileAction(runId: number): Promise<ActionResult> {
-  if (!Number.isSafeInteger(runId) || runId < 1) return { ok: false, message: "No such run." };
+  if (!isDatabaseId(runId)) return { ok: false, message: "No such run." };
   try {
     await retryReconcile({ actor: await getActor(), runId });
     return { ok: true, message: `Run #${runId} queued again; it continues after its last repository done.` };

@@ -8,7 +8,7 @@ import { type ForwardingStatus, getForwardingStatus, updateForwardingSettings } 
 import { dryRunPurge, listPurgeRuns, type PurgeDryRun, retryAuditPurge, startAuditPurge, updatePurgePolicy } from "@/lib/services/audit/purge-policy";
 import type { JobRunView } from "@/lib/services/jobs/job-runs";
 import { ZForwardingSettings, ZPurgePolicyForm } from "@/lib/validation/audit-retention";
-import { fieldErrorsOf } from "@/lib/validation/common";
+import { fieldErrorsOf, isDatabaseId } from "@/lib/validation/common";
 
 // Thin actions: the services authorize (setting.update to change or purge, audit.list to read).
 
@@ -50,7 +50,7 @@ export async function startPurgeAction(): Promise<ActionResult> {
 }
 
 export async function retryPurgeAction(runId: number): Promise<ActionResult> {
-  if (!Number.isSafeInteger(runId) || runId < 1) return { ok: false, message: "No such run." };
+  if (!isDatabaseId(runId)) return { ok: false, message: "No such run." };
   try {
     await retryAuditPurge({ actor: await getActor(), runId });
     return { ok: true, message: `Run #${runId} queued again; it continues with the rows left.` };
