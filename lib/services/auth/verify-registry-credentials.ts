@@ -127,10 +127,12 @@ function refuseUser(username: string, client: ClientInfo, reason: string) {
  * verified robot is remembered for ROBOT_TTL_MS, keyed by the SHA-256 already computed.
  *
  * Staleness bound: a robot disabled, deleted, re-secreted or given other grants by another Wharf
- * process (or by a write behind the service layer) keeps working for at most ROBOT_TTL_MS on
- * token requests and Basic /v2 requests. Within one process the robot services forget it at once
- * (forgetVerifiedRobots), and expiry is checked on every hit. The gateway looks tokens' subjects
- * up again for manifest pushes, pulls and deletes.
+ * process (or by a write behind the service layer) is still verified here for at most
+ * ROBOT_TTL_MS, on token requests and Basic /v2 requests. Within one process the robot services
+ * forget it at once (forgetVerifiedRobots), and expiry is checked on every hit. The gateway checks
+ * every repository request, by token or Basic, against the subject's current grant as well
+ * (registry-auth/current-grant.ts), so on /v2 a change made through the services holds at the next
+ * request on every process.
  *
  * The cache lives on globalThis: Next's bundle and Wharf's front (lib/runtime/server.ts) each
  * load their own copy of this module, and a robot disabled in the console must be forgotten by

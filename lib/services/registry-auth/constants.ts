@@ -5,7 +5,11 @@
 export const REGISTRY_SERVICE = "wharf-registry";
 export const TOKEN_ISSUER = "wharf-token-issuer";
 
-/** Short-lived on purpose: the gateway trusts a token without re-reading roles until it expires. */
+/**
+ * Short-lived on purpose. The gateway does not trust a token alone until then: it also checks the
+ * subject's current grant on every repository request (current-grant.ts), so a revocation holds at
+ * the next request.
+ */
 export const TOKEN_TTL_SECONDS = 300;
 
 /** Distribution's and Harbor's clock leeway for exp/nbf. */

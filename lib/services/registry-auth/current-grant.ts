@@ -21,6 +21,9 @@ import { activeActor, findTokenSubject, type SubjectRecord } from "@/lib/service
  * cache is exact across Wharf processes. Reading the version before the grant rows keeps it so:
  * a grant computed from rows at least as new as its tag can never be older than the tag says.
  *
+ * A change written behind the services (SQL by hand) bumps nothing: it is seen within a minute,
+ * when the entry is older than MAX_AGE_MS and computed again.
+ *
  * Accounts that do not exist are not cached (creating a user or robot is not a grant change, so a
  * cached absence could outlive it); disabled ones are (enabling bumps the version). A robot's
  * expiry needs no change to take effect and is checked on every use.
@@ -34,9 +37,10 @@ export type CurrentGrant = {
   tokensValidFrom: number;
 };
 
-type Entry = { version: bigint; record: SubjectRecord; actions: ReadonlySet<RegistryAction> };
+type Entry = { version: bigint; computedAt: number; record: SubjectRecord; actions: ReadonlySet<RegistryAction> };
 
 const MAX_ENTRIES = 10_000;
+const MAX_AGE_MS = 60_000;
 const cacheHolder = globalThis as unknown as { wharfCurrentGrants?: { version: bigint; entries: Map<string, Entry> } };
 // On globalThis: Next's bundle and Wharf's front each load a copy of this module; one cache is enough.
 const cache = (cacheHolder.wharfCurrentGrants ??= { version: -1n, entries: new Map<string, Entry>() });
@@ -56,14 +60,15 @@ export async function readCurrentGrants(): Promise<GrantReader> {
 
 async function grantIn(version: bigint, subject: string, projectId: number, client: ClientInfo): Promise<CurrentGrant> {
   const key = `${projectId}\0${subject}`;
+  const now = Date.now();
   let entry = cache.entries.get(key);
-  if (!entry || entry.version !== version) {
+  if (!entry || entry.version !== version || now - entry.computedAt >= MAX_AGE_MS) {
     const computed = await computeGrant(subject, projectId);
     if (!computed) return { actor: null, actions: new Set(), tokensValidFrom: 0 };
-    entry = { version, ...computed };
+    entry = { version, computedAt: now, ...computed };
     remember(key, entry);
   }
-  const actor = activeActor(entry.record, client);
+  const actor = activeActor(entry.record, client, now);
   return { actor, actions: actor ? entry.actions : new Set(), tokensValidFrom: entry.record.tokensValidFrom };
 }
 

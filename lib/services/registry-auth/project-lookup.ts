@@ -5,10 +5,12 @@ export type RegistryProject = { id: number; name: string; isPublic: boolean; cre
 
 /**
  * Projects by name for the token service and the gateway, which look one up on nearly every
- * request (a pull is dozens of requests). Found projects are remembered for two seconds: a
- * token already carries its grants for five minutes, so this adds no meaningful staleness, and
- * it saves a query per blob and per token. Missing projects are not remembered, so a project
- * is usable the moment it is created. Projects holding repositories cannot be deleted.
+ * request (a pull is dozens of requests). Found projects are remembered for two seconds, which
+ * saves a query per blob and per token. A token issued in those two seconds after a project was
+ * made private may still name pull in it; the gateway refuses it all the same, because its
+ * current-grant check reads visibility and existence afresh once a grant changed. Missing projects
+ * are not remembered, so a project is usable the moment it is created. Projects holding
+ * repositories cannot be deleted.
  */
 const TTL_MS = 2_000;
 const MAX_ENTRIES = 10_000;

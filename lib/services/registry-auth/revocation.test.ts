@@ -235,6 +235,7 @@ describe("the grant cache across Wharf processes", () => {
 
     // Removed behind the services' back, version untouched: the cached grant still answers
     // (no membership query on this path).
+    expect((await blob()).status).toBe(200);
     await db.projectMember.deleteMany({ where: { projectId: project.id, userId: dev.id } });
     expect((await blob()).status).toBe(200);
     // Another instance's service bumps the version in the transaction of its change: this process,
