@@ -15,7 +15,7 @@ vi.mock("next/cache", () => ({ revalidatePath: () => undefined, revalidateTag: (
 
 import { getForwardingStatusAction, listPurgeRunsAction } from "@/app/(console)/admin/audit-log/policy/actions";
 import { listReconcileRunsAction } from "@/app/(console)/admin/health/actions";
-import { valueOf } from "@/lib/actions/poll";
+import { type PollResult, valueOf } from "@/lib/actions/poll";
 import { actorFor, createTestUser } from "@/lib/testing/factories";
 
 afterEach(() => {
@@ -23,7 +23,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const POLLS = { listReconcileRunsAction, listPurgeRunsAction, getForwardingStatusAction };
+const POLLS: Record<string, () => Promise<PollResult<unknown>>> = { listReconcileRunsAction, listPurgeRunsAction, getForwardingStatusAction };
 
 describe("polled admin reads", () => {
   it.each(Object.entries(POLLS))("%s refuses a non-administrator with a value, and logs no error", async (_name, poll) => {

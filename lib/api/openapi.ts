@@ -779,7 +779,7 @@ export const openApiDocument: OpenApiDocument = {
       ProjectReq: {
         type: "object",
         properties: {
-          project_name: { type: "string", minLength: 2, maxLength: 255, pattern: "^[a-z0-9]+(?:[._-][a-z0-9]+)*$", description: "Required on create; ignored on update." },
+          project_name: { type: "string", minLength: 2, maxLength: 255, pattern: "^[a-z0-9]+(?:[._-][a-z0-9]+)*$", description: "Required on create (not all digits: {project_name_or_id} reads digits as an id); ignored on update." },
           public: { type: "boolean", nullable: true, description: "Deprecated; used only when metadata.public is absent." },
           metadata: schema("ProjectMetadata"),
           storage_limit: { type: "integer", nullable: true, description: "Only -1 (no quota) is accepted." },
