@@ -72,7 +72,7 @@ async function grantIn(version: bigint, subject: string, projectId: number, clie
   return { actor, actions: actor ? entry.actions : new Set(), tokensValidFrom: entry.record.tokensValidFrom };
 }
 
-async function computeGrant(subject: string, projectId: number): Promise<Omit<Entry, "version"> | null> {
+async function computeGrant(subject: string, projectId: number): Promise<Omit<Entry, "version" | "computedAt"> | null> {
   const record = await findTokenSubject(subject);
   if (!record) return null;
   // Read fresh, not from project-lookup's short cache: visibility and deletion are grant changes.
