@@ -63,3 +63,38 @@ export class SignInLockedError extends AppError {
     );
   }
 }
+
+/**
+ * Connection-level failures that mean "Postgres is not reachable right now", not a bug: Prisma's
+ * P1001 (cannot reach), P1002 (timed out), P1008 (operation timed out), P1017 (server closed the
+ * connection) and its initialization error; Postgres's SQLSTATE class 08 (connection exception),
+ * 57P01-57P03 (shutting down, cannot connect now) and 53300 (too many connections); and the
+ * socket errors node-postgres passes through; and the kinds Prisma's driver adapter reports on
+ * raw queries (P2010 with `meta.driverAdapterError.cause.kind`). Looked up on the error and its
+ * causes, where the driver adapter puts the database's own error.
+ */
+const DRIVER_UNAVAILABLE_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
+const DATABASE_UNAVAILABLE_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "57P01", "57P02", "57P03", "53300", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND"]);
+
+export function isDatabaseUnavailableError(err: unknown): boolean {
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [err];
+  while (queue.length) {
+    const e = queue.shift();
+    if (e === null || typeof e !== "object" || seen.has(e)) continue;
+    seen.add(e);
+    const rec = e as { name?: unknown; kind?: unknown; code?: unknown; originalCode?: unknown; errorCode?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown } };
+    if (rec.name === "PrismaClientInitializationError") return true;
+    if (typeof rec.kind === "string" && DRIVER_UNAVAILABLE_KINDS.has(rec.kind)) return true;
+    for (const code of [rec.code, rec.originalCode, rec.errorCode]) {
+      if (typeof code !== "string") continue;
+      if (DATABASE_UNAVAILABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code)) return true;
+    }
+    queue.push(rec.cause, rec.meta?.driverAdapterError);
+    if (e instanceof AggregateError) queue.push(...e.errors);
+  }
+  return false;
+}
+
+/** Seconds a client is asked to wait before retrying while the database is unreachable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 10;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AppError, ValidationError } from "@/lib/errors";
+import { AppError, DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailableError, ValidationError } from "@/lib/errors";
 import { RegistryUnavailableError } from "@/lib/registry/errors";
 
 /** Harbor's error envelope: `{"errors":[{"code","message"}]}`. */
@@ -66,7 +66,7 @@ export function isUnstorableValueError(err: unknown): boolean {
 
 /**
  * The deliberate answer to an error that is not a bug, shared by the REST API and the server
- * actions: AppErrors as they are; the backing registry being down -> 503; a value Postgres cannot
+ * actions: AppErrors as they are; the backing registry or the database being down -> 503; a value Postgres cannot
  * store (a NUL or an out-of-range number that got past the edge checks) -> 400. Null for anything
  * else (a bug).
  */
@@ -74,6 +74,9 @@ export function knownAppError(err: unknown): AppError | null {
   if (err instanceof AppError) return err;
   if (err instanceof RegistryUnavailableError) {
     return new AppError("The registry is unavailable right now, so this cannot be done. Try again in a minute.", 503, "SERVICE_UNAVAILABLE");
+  }
+  if (isDatabaseUnavailableError(err)) {
+    return new AppError("The database is unavailable right now, so this cannot be done. Try again in a minute.", 503, "SERVICE_UNAVAILABLE");
   }
   if (isUnstorableValueError(err)) return new ValidationError("The request contains a value that cannot be stored (such as a NUL byte or a number out of range).");
   return null;
@@ -99,6 +102,7 @@ export function errorResponse(err: unknown, { requestId, challenge }: ErrorRespo
     status = known.status;
     body = harborErrors(known.code, known.message);
     if (err instanceof RegistryUnavailableError) console.warn(`wharf: REST API request ${requestId}: ${err.message}`);
+    else if (known.status === 503) console.warn(`wharf: REST API request ${requestId}: the database is unreachable (${(err as Error).message.split("\n")[0]})`);
   } else if (err instanceof z.ZodError) {
     status = 400;
     body = harborErrors("BAD_REQUEST", zodMessage(err));
@@ -112,5 +116,6 @@ export function errorResponse(err: unknown, { requestId, challenge }: ErrorRespo
   // request would pop up its own password dialog.
   if (status === 401 && challenge) headers.set("WWW-Authenticate", 'Basic realm="wharf"');
   if (err instanceof RegistryUnavailableError) headers.set("Retry-After", String(REGISTRY_RETRY_AFTER_SECONDS));
+  else if (status === 503) headers.set("Retry-After", String(DATABASE_RETRY_AFTER_SECONDS));
   return new Response(JSON.stringify(body), { status, headers });
 }

@@ -2,7 +2,7 @@ import "server-only";
 import type { Actor, ClientInfo } from "@/lib/auth/actor";
 import { clientInfoFromHeaders } from "@/lib/auth/client-info";
 import { getServerEnv } from "@/lib/env";
-import { AppError } from "@/lib/errors";
+import { AppError, DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailableError } from "@/lib/errors";
 import { getBackingRegistry } from "@/lib/registry/backing-registry";
 import { CATALOG_MAX_PAGE } from "@/lib/registry/client";
 import { RegistryUnavailableError } from "@/lib/registry/errors";
@@ -401,6 +401,13 @@ function failureResponse(error: unknown, method: string): Response {
     return registryErrorResponse(503, "UNAVAILABLE", "The backing registry is unreachable; try again later.", {
       method,
       headers: { "Retry-After": "5" },
+    });
+  }
+  if (isDatabaseUnavailableError(error)) {
+    console.warn(`wharf: gateway: the database is unreachable (${(error as Error).message.split("\n")[0]})`);
+    return registryErrorResponse(503, "UNAVAILABLE", "Wharf's database is unreachable; try again later.", {
+      method,
+      headers: { "Retry-After": String(DATABASE_RETRY_AFTER_SECONDS) },
     });
   }
   if (error instanceof RecordingError) {

@@ -1,5 +1,5 @@
 import { getServerEnv } from "@/lib/env";
-import { AppError } from "@/lib/errors";
+import { AppError, DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailableError } from "@/lib/errors";
 import { REGISTRY_SERVICE, TOKEN_PATH } from "@/lib/services/registry-auth/constants";
 
 /**
@@ -51,6 +51,13 @@ export function tokenServiceErrorResponse(error: unknown): Response {
     // Registry clients expect the errcode names; 401 is UNAUTHORIZED in both vocabularies.
     const code = error.status === 400 ? "BAD_REQUEST" : error.code;
     return Response.json({ errors: [{ code, message: error.message }] }, { status: error.status, headers: TOKEN_SERVICE_HEADERS });
+  }
+  if (isDatabaseUnavailableError(error)) {
+    console.warn(`wharf: token service: the database is unreachable (${(error as Error).message.split("\n")[0]})`);
+    return Response.json(
+      { errors: [{ code: "UNAVAILABLE", message: "Wharf's database is unreachable; try again later." }] },
+      { status: 503, headers: { ...TOKEN_SERVICE_HEADERS, "Retry-After": String(DATABASE_RETRY_AFTER_SECONDS) } },
+    );
   }
   console.error("wharf: token service failed", error);
   return Response.json(

@@ -16,6 +16,9 @@ const REGISTRY_PORT = await vi.hoisted(async () => {
 
 import { GET as health } from "@/app/api/v2.0/health/route";
 import { GET as readiness } from "@/app/api/v2.0/health/ready/route";
+import { GET as listProjects } from "@/app/api/v2.0/projects/route";
+import { handleRegistryRequest } from "@/lib/services/registry-auth/gateway";
+import { handleTokenRequest } from "@/lib/services/registry-auth/token-endpoint";
 import { backingRegistryCredentials } from "@/lib/registry/backing-registry";
 import { startLocalRegistry, type LocalRegistry } from "@/lib/registry/local-registry";
 
@@ -50,5 +53,46 @@ describe("readiness with the database down", () => {
         { name: "registry", status: "healthy" },
       ],
     });
+  });
+});
+
+describe("requests while the database is down", () => {
+  const basic = `Basic ${Buffer.from("someone:Some-Passw0rd").toString("base64")}`;
+
+  it("REST answers 503 with Retry-After, never a 500 and nothing logged as a bug", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const warnings = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      const res = await listProjects(new Request("http://wharf.test/api/v2.0/projects", { headers: { authorization: basic } }) as never, { params: Promise.resolve({}) } as never);
+      expect(res.status).toBe(503);
+      expect(res.headers.get("retry-after")).toBeTruthy();
+      expect(((await res.json()) as { errors: { code: string; message: string }[] }).errors[0]).toMatchObject({ code: "SERVICE_UNAVAILABLE", message: expect.stringMatching(/database is unavailable/) });
+      expect(errors).not.toHaveBeenCalled();
+    } finally {
+      errors.mockRestore();
+      warnings.mockRestore();
+    }
+  });
+
+  it("the token service and the /v2 gateway answer 503 with Retry-After", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const warnings = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      const token = await handleTokenRequest(new Request("http://wharf.test/service/token?service=wharf-registry&scope=repository:p/app:pull", { headers: { authorization: basic } }));
+      expect(token.status).toBe(503);
+      expect(token.headers.get("retry-after")).toBeTruthy();
+      expect(token.headers.get("x-content-type-options")).toBe("nosniff");
+
+      const blob = await handleRegistryRequest(
+        new Request(`http://wharf.test/v2/p/app/blobs/sha256:${"a".repeat(64)}`, { headers: { authorization: basic } }),
+      );
+      expect(blob.status).toBe(503);
+      expect(blob.headers.get("retry-after")).toBeTruthy();
+      expect(((await blob.json()) as { errors: { code: string }[] }).errors[0]!.code).toBe("UNAVAILABLE");
+      expect(errors).not.toHaveBeenCalled();
+    } finally {
+      errors.mockRestore();
+      warnings.mockRestore();
+    }
   });
 });
