@@ -201,3 +201,12 @@ describe("a NUL that still reaches Postgres (22021)", () => {
     expect(errorLog).not.toHaveBeenCalled();
   });
 });
+
+describe("a route without dynamic segments", () => {
+  it("answers when Next passes no params at all (its production server resolves them to undefined)", async () => {
+    const res = await call(projectsRoute.GET, apiRequest("/api/v2.0/projects"), undefined as never);
+    expect(res.status).toBe(200);
+    const refused = await call(projectsRoute.GET, apiRequest(`/api/v2.0/projects?name=a${NUL}b`), undefined as never);
+    expect(refused.status).toBe(400);
+  });
+});

@@ -33,8 +33,9 @@ function requestIdOf(req: Request): string {
  * before any handler or service sees them: none is legitimate in a name, reference, filter or page
  * number, and a NUL would otherwise reach Postgres, which refuses it with an error (a 500).
  */
-function assertNoControlCharacters(url: URL, params: Record<string, string | string[]>): void {
-  for (const [name, value] of Object.entries(params)) {
+function assertNoControlCharacters(url: URL, params: Record<string, string | string[]> | undefined): void {
+  // Next's production server resolves `params` to undefined for a route without dynamic segments.
+  for (const [name, value] of Object.entries(params ?? {})) {
     if ((Array.isArray(value) ? value : [value]).some((v) => CONTROL_CHARACTERS.test(v))) {
       throw new ValidationError(`${name}: ${CONTROL_CHARACTERS_MESSAGE}`);
     }
