@@ -31,6 +31,7 @@ import {
 import { basic, createMember, createProject, createRobot, db } from "@/lib/services/registry-auth/test-fixtures";
 import { signRegistryToken } from "@/lib/services/registry-auth/token";
 import { refreshRobotSecret, setRobotDisabled } from "@/lib/services/robots/robots";
+import { resetUserPassword } from "@/lib/services/users/reset-user-password";
 import { setUserSystemRole } from "@/lib/services/users/set-user-system-role";
 import { actorFor, createTestUser } from "@/lib/testing/factories";
 
@@ -161,6 +162,34 @@ describe("a robot disabled", () => {
     expect(refused.status).toBe(401);
     expect(await registryErrorOf(refused)).toMatchObject({ message: expect.stringMatching(/issued before this account's credentials last changed/) });
     const fresh = await tokenFor(basic(robot.name, secret), `repository:${repository}:pull`);
+    expect((await callGateway(`/v2/${repository}/blobs/${configDigest}`, { token: fresh })).status).toBe(200);
+  });
+});
+
+describe("a user's password reset by an administrator", () => {
+  it("ends the registry tokens the old password obtained; a token for the new one works", async () => {
+    const project = await createProject();
+    const dev = await createMember(project.id, 2);
+    const admin = actorFor(await createTestUser({ isAdmin: true }));
+    // Tokens carry whole seconds: the project and the password made, and a token issued, seconds before the reset.
+    await db.project.update({ where: { id: project.id }, data: { createdAt: new Date(Date.now() - 10_000) } });
+    await db.user.update({ where: { id: dev.id }, data: { passwordChangedAt: new Date(Date.now() - 10_000) } });
+    const repository = `${project.name}/app`;
+    const { configDigest } = await pushThroughGateway(await tokenFor(basic(dev.username), `repository:${repository}:pull,push`), repository, "1");
+    const old = await signRegistryToken(
+      { subject: dev.username, access: [{ type: "repository", name: repository, actions: ["pull", "push"] }] },
+      { now: Date.now() - 5_000 },
+    );
+    expect((await callGateway(`/v2/${repository}/blobs/${configDigest}`, { token: old.token })).status).toBe(200);
+
+    const newPassword = "Reset-by-admin-Passw0rd";
+    await resetUserPassword({ actor: admin, input: { userId: dev.id, password: newPassword } });
+
+    const refused = await callGateway(`/v2/${repository}/blobs/${configDigest}`, { token: old.token });
+    expect(refused.status).toBe(401);
+    expect(await registryErrorOf(refused)).toMatchObject({ message: expect.stringMatching(/issued before this account's credentials last changed/) });
+    expect((await callGateway(`/v2/${repository}/blobs/uploads/`, { method: "POST", token: old.token })).status).toBe(401);
+    const fresh = await tokenFor(basic(dev.username, newPassword), `repository:${repository}:pull`);
     expect((await callGateway(`/v2/${repository}/blobs/${configDigest}`, { token: fresh })).status).toBe(200);
   });
 });

@@ -13,7 +13,9 @@ type WithoutClient<T> = T extends unknown ? Omit<T, "client"> : never;
  * which passes without any change being made. `tokensValidFrom` (seconds, as a token's `iat`): a
  * token issued before it is refused; for robots it is their last change, so a refreshed secret
  * (or a disable, or a robot deleted and re-created under the same name) ends the tokens that the
- * old one obtained. Null when there is no such account.
+ * old one obtained; for users it is their last password change or reset, so a password someone
+ * else learnt stops working in the registry at once, not when its tokens expire. Null when there
+ * is no such account.
  */
 export type SubjectRecord = { actor: SubjectActor | null; expiresAt: number | null; tokensValidFrom: number };
 
@@ -41,13 +43,13 @@ export async function findTokenSubject(subject: string): Promise<SubjectRecord |
   }
   const user = await db.user.findUnique({
     where: { username: subject },
-    select: { id: true, username: true, isAdmin: true, isAuditor: true, disabled: true },
+    select: { id: true, username: true, isAdmin: true, isAuditor: true, disabled: true, passwordChangedAt: true },
   });
   if (!user) return null;
   return {
     actor: user.disabled ? null : { kind: "user", id: user.id, username: user.username, isAdmin: user.isAdmin, isAuditor: user.isAuditor },
     expiresAt: null,
-    tokensValidFrom: 0,
+    tokensValidFrom: Math.floor(user.passwordChangedAt.getTime() / 1000),
   };
 }
 

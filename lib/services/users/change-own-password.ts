@@ -7,6 +7,7 @@ import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { LOCKED_REASON, recordSignInRefusal } from "@/lib/services/auth/sign-in-refusals";
 import { reserveSignInAttempt } from "@/lib/services/auth/sign-in-throttle";
 import type { TChangeOwnPassword } from "@/lib/validation/users";
+import { bumpGrantVersion } from "@/lib/services/registry-auth/grant-version";
 
 export type ChangeOwnPasswordOptions = { actor: Actor; input: TChangeOwnPassword };
 
@@ -59,6 +60,8 @@ export async function changeOwnPassword({ actor, input }: ChangeOwnPasswordOptio
       data: { passwordHash, passwordChangedAt: new Date(), sessionVersion: { increment: 1 } },
       select: { id: true },
     });
+    // Registry tokens issued before the change are refused (token-subject.ts); every instance's grant cache must see it.
+    await bumpGrantVersion(tx);
     await recordAuditEvent(tx, {
       actor,
       action: "user.change_password",

@@ -5,6 +5,7 @@ import { db } from "@/lib/db/client";
 import { NotFoundError } from "@/lib/errors";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
+import { bumpGrantVersion } from "@/lib/services/registry-auth/grant-version";
 import type { TResetUserPassword } from "@/lib/validation/users";
 
 export type ResetUserPasswordOptions = { actor: Actor; input: TResetUserPassword };
@@ -21,6 +22,8 @@ export async function resetUserPassword({ actor, input }: ResetUserPasswordOptio
       data: { passwordHash, passwordChangedAt: new Date(), sessionVersion: { increment: 1 } },
       select: { id: true },
     });
+    // Registry tokens issued before the change are refused (token-subject.ts); every instance's grant cache must see it.
+    await bumpGrantVersion(tx);
     // A successful reset also lifts a sign-in lockout: the admin has just vouched for the account.
     await tx.signInThrottle.deleteMany({ where: { username: user.username.toLowerCase() } });
     await recordAuditEvent(tx, {
