@@ -16,6 +16,7 @@ const REGISTRY_PORT = await vi.hoisted(async () => {
   return port;
 });
 
+import { randomBytes } from "node:crypto";
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { apiRequest, basic } from "@/lib/api/test-kit";
@@ -46,7 +47,20 @@ import { reconcileIndexJob } from "@/lib/jobs/definitions";
 const h = gatewayHarness({ registryPort: REGISTRY_PORT, external: "http://wharf.test:3000", name: "auditor-reads" });
 
 let auditor: UserActor;
-let fx: { project: { id: number; name: string }; repository: string; digest: string; memberId: number; robotId: number; robotSecret: string; userId: number };
+let fx: {
+  project: { id: number; name: string };
+  repository: string;
+  digest: string;
+  memberId: number;
+  robotId: number;
+  robotSecret: string;
+  systemRobotId: number;
+  reconcileRunId: number;
+  userId: number;
+  ownerName: string;
+};
+/** What getSystemSettings must report: the stored setting, or its default. */
+let storedCreationRestriction: unknown;
 
 beforeAll(async () => {
   auditor = actorFor(await createTestUser({ isAuditor: true }));
@@ -57,33 +71,92 @@ beforeAll(async () => {
   const { image } = await h.pushImage(token, repository, ["1.0"]);
   const member = await db.projectMember.findFirstOrThrow({ where: { projectId: project.id, userId: owner.id }, select: { id: true } });
   const robot = await createRobot(project, ["repository:pull"]);
-  fx = { project, repository, digest: image.manifestDigest, memberId: member.id, robotId: robot.id, robotSecret: robot.secret, userId: owner.id };
+  // The system robot list and the job list are empty on a fresh database: one row each, so the
+  // reads below have something to show.
+  const systemRobot = await db.robot.create({
+    data: { name: `robot$auditor-reads-${randomBytes(3).toString("hex")}`, level: "system", projectId: null, secretHash: "unused", creatorName: "test" },
+  });
+  const reconcileRun = await db.jobRun.create({
+    data: { jobName: reconcileIndexJob.id, jobVersion: 1, trigger: "auditor-reads", status: "succeeded", finishedAt: new Date() },
+  });
+  const stored = await db.systemSetting.findUnique({ where: { key: "project_creation_restriction" } });
+  storedCreationRestriction = stored?.value ?? "everyone";
+  fx = {
+    project,
+    repository,
+    digest: image.manifestDigest,
+    memberId: member.id,
+    robotId: robot.id,
+    robotSecret: robot.secret,
+    systemRobotId: systemRobot.id,
+    reconcileRunId: reconcileRun.id,
+    userId: owner.id,
+    ownerName: owner.username,
+  };
 }, 120_000);
 
-/** Every read the console and the REST API make, as the auditor. */
-const READS: [string, () => Promise<unknown>][] = [
-  ["listProjects (private ones included)", () => listProjects({ actor: auditor, query: { q: fx.project.name, visibility: "private", page: 1, pageSize: 10 } })],
-  ["getProject", () => getProject({ actor: auditor, project: fx.project.id })],
-  ["listOwnProjectPermissions", () => listOwnProjectPermissions({ actor: auditor, projectId: fx.project.id })],
-  ["listRepositories", () => listRepositories({ actor: auditor, projectId: fx.project.id, page: 1, pageSize: 10 })],
-  ["getRepository", () => getRepository({ actor: auditor, repository: fx.repository })],
-  ["listArtifacts", () => listArtifacts({ actor: auditor, repository: fx.repository, page: 1, pageSize: 10 })],
-  ["getArtifact", () => getArtifact({ actor: auditor, repository: fx.repository, reference: "1.0" })],
-  ["listArtifactTags", () => listArtifactTags({ actor: auditor, repository: fx.repository, reference: fx.digest, page: 1 })],
-  ["getBuildHistory", () => getBuildHistory({ actor: auditor, repository: fx.repository, reference: fx.digest })],
-  ["listProjectMembers", () => listProjectMembers({ actor: auditor, projectId: fx.project.id, query: { q: undefined, page: 1, pageSize: 10 } })],
-  ["getProjectMember", () => getProjectMember({ actor: auditor, projectId: fx.project.id, memberId: fx.memberId })],
-  ["listRobots (project)", () => listRobots({ actor: auditor, projectId: fx.project.id, page: 1, pageSize: 10 })],
-  ["listRobots (system)", () => listRobots({ actor: auditor, projectId: null, page: 1, pageSize: 10 })],
-  ["getRobot", () => getRobot({ actor: auditor, robotId: fx.robotId })],
-  ["search", () => search({ actor: auditor, q: fx.project.name })],
-  ["listProjectAuditEvents", () => listProjectAuditEvents({ actor: auditor, project: fx.project.id, filter: {}, pageSize: 10 })],
-  ["listAuditEvents", () => listAuditEvents({ actor: auditor, filter: {}, pageSize: 10 })],
-  ["getSystemSettings", () => getSystemSettings({ actor: auditor })],
-  ["getSystemHealthDetails", () => getSystemHealthDetails({ actor: auditor })],
-  ["listJobRuns", () => listJobRuns({ actor: auditor, jobName: reconcileIndexJob.id })],
-  ["listUsers", () => listUsers({ actor: auditor, query: { q: undefined, page: 1, pageSize: 10 } })],
-  ["getUser", () => getUser({ actor: auditor, userId: fx.userId })],
+/** A read and what it must return: the run fails when either throws. */
+function read<T>(name: string, call: () => Promise<T>, check: (value: T) => void): [string, () => Promise<void>] {
+  return [name, async () => check(await call())];
+}
+
+/** Every read the console and the REST API make, as the auditor, each checked for the private project's content. */
+const READS: [string, () => Promise<void>][] = [
+  read("listProjects (private ones included)", () => listProjects({ actor: auditor, query: { q: fx.project.name, visibility: "private", page: 1, pageSize: 10 } }), (page) =>
+    expect(page.rows.map((p) => p.name)).toEqual([fx.project.name]),
+  ),
+  read("getProject", () => getProject({ actor: auditor, project: fx.project.id }), (project) => expect(project).toMatchObject({ id: fx.project.id, name: fx.project.name, isPublic: false })),
+  read("listOwnProjectPermissions", () => listOwnProjectPermissions({ actor: auditor, projectId: fx.project.id }), (perms) =>
+    expect(perms).toEqual(expect.arrayContaining(["project:read", "repository:list", "artifact:read", "member:list", "robot:list", "log:list"])),
+  ),
+  read("listRepositories", () => listRepositories({ actor: auditor, projectId: fx.project.id, page: 1, pageSize: 10 }), (page) =>
+    expect(page.rows.map((r) => r.name)).toEqual([fx.repository]),
+  ),
+  read("getRepository", () => getRepository({ actor: auditor, repository: fx.repository }), (repo) => expect(repo).toMatchObject({ name: fx.repository, projectId: fx.project.id, artifactCount: 1 })),
+  read("listArtifacts", () => listArtifacts({ actor: auditor, repository: fx.repository, page: 1, pageSize: 10 }), (page) =>
+    expect(page.rows.map((a) => [a.digest, a.tags.map((t) => t.name)])).toEqual([[fx.digest, ["1.0"]]]),
+  ),
+  read("getArtifact", () => getArtifact({ actor: auditor, repository: fx.repository, reference: "1.0" }), (artifact) => expect(artifact).toMatchObject({ repository: fx.repository, digest: fx.digest })),
+  read("listArtifactTags", () => listArtifactTags({ actor: auditor, repository: fx.repository, reference: fx.digest, page: 1 }), (result) =>
+    expect(result.tags.rows.map((t) => t.name)).toEqual(["1.0"]),
+  ),
+  read("getBuildHistory", () => getBuildHistory({ actor: auditor, repository: fx.repository, reference: fx.digest }), (history) =>
+    expect(history?.map((h) => h.createdBy)).toEqual(["wharf test fixture: COPY files /"]),
+  ),
+  read("listProjectMembers", () => listProjectMembers({ actor: auditor, projectId: fx.project.id, query: { q: undefined, page: 1, pageSize: 10 } }), (page) =>
+    expect(page.rows.map((m) => [m.username, m.roleId])).toEqual([[fx.ownerName, 1]]),
+  ),
+  read("getProjectMember", () => getProjectMember({ actor: auditor, projectId: fx.project.id, memberId: fx.memberId }), (member) =>
+    expect(member).toMatchObject({ id: fx.memberId, userId: fx.userId, roleId: 1 }),
+  ),
+  read("listRobots (project)", () => listRobots({ actor: auditor, projectId: fx.project.id, page: 1, pageSize: 10 }), (page) =>
+    expect(page.rows.map((r) => r.id)).toEqual([fx.robotId]),
+  ),
+  read("listRobots (system)", () => listRobots({ actor: auditor, projectId: null, page: 1, pageSize: 100 }), (page) =>
+    expect(page.rows.map((r) => r.id)).toContain(fx.systemRobotId),
+  ),
+  read("getRobot", () => getRobot({ actor: auditor, robotId: fx.robotId }), (robot) => expect(robot).toMatchObject({ id: fx.robotId, projectId: fx.project.id })),
+  read("search", () => search({ actor: auditor, q: fx.project.name }), (found) => {
+    expect(found.projects.map((p) => p.name)).toEqual([fx.project.name]);
+    expect(found.repositories.map((r) => r.name)).toEqual([fx.repository]);
+  }),
+  read("listProjectAuditEvents", () => listProjectAuditEvents({ actor: auditor, project: fx.project.id, filter: {}, pageSize: 10 }), (page) =>
+    expect(page.rows.map((r) => [r.action, r.resourceName])).toEqual([["artifact.push", `${fx.repository}:1.0`]]),
+  ),
+  read("listAuditEvents", () => listAuditEvents({ actor: auditor, filter: { resourceIs: `${fx.repository}:1.0` }, pageSize: 10 }), (page) =>
+    expect(page.rows.map((r) => [r.action, r.projectName])).toEqual([["artifact.push", fx.project.name]]),
+  ),
+  read("getSystemSettings", () => getSystemSettings({ actor: auditor }), (settings) => expect(settings.projectCreationRestriction).toBe(storedCreationRestriction)),
+  read("getSystemHealthDetails", () => getSystemHealthDetails({ actor: auditor }), (health) =>
+    expect(health.components.find((c) => c.name === "database")?.status).toBe("healthy"),
+  ),
+  read("listJobRuns", () => listJobRuns({ actor: auditor, jobName: reconcileIndexJob.id }), (runs) =>
+    expect(runs.map((r) => [r.id, r.status])).toContainEqual([fx.reconcileRunId, "succeeded"]),
+  ),
+  read("listUsers", () => listUsers({ actor: auditor, query: { q: fx.ownerName, page: 1, pageSize: 10 } }), (page) =>
+    expect(page.rows.map((u) => u.username)).toEqual([fx.ownerName]),
+  ),
+  read("getUser", () => getUser({ actor: auditor, userId: fx.userId }), (user) => expect(user).toMatchObject({ id: fx.userId, username: fx.ownerName })),
 ];
 
 async function failureRowsOf(actor: UserActor): Promise<number> {
@@ -91,9 +164,9 @@ async function failureRowsOf(actor: UserActor): Promise<number> {
 }
 
 describe("a system auditor who is a member of no project", () => {
-  it.each(READS)("%s answers and records no refusal", async (_name, read) => {
+  it.each(READS)("%s answers with the private project's content and records no refusal", async (_name, readAndCheck) => {
     const before = await failureRowsOf(auditor);
-    await expect(read()).resolves.toBeDefined();
+    await readAndCheck();
     expect(await failureRowsOf(auditor)).toBe(before);
   });
 
