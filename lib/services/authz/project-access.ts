@@ -7,6 +7,7 @@ import {
   ALL_PROJECT_PERMISSIONS,
   AUDITOR_PROJECT_PERMISSIONS,
   PUBLIC_PROJECT_PERMISSIONS,
+  isProjectPermission,
   ROLE_PERMISSIONS,
   type ProjectPermission,
 } from "@/lib/services/authz/project-roles";
@@ -49,7 +50,9 @@ function permissionsInProject(actor: Actor, project: ProjectRef, roleIds: number
   }
   if (actor.kind === "robot") {
     for (const grant of actor.grants) {
-      if (grant.namespace === project.name || grant.namespace === "*") granted.add(`${grant.resource}:${grant.action}`);
+      const permission = `${grant.resource}:${grant.action}`;
+      // A stored grant outside the matrix (none can be created) grants nothing.
+      if ((grant.namespace === project.name || grant.namespace === "*") && isProjectPermission(permission)) granted.add(permission);
     }
   }
   return granted;

@@ -26,63 +26,113 @@ const WRITERS = [PA, MAINT, DEV];
 const CURATORS = [PA, MAINT];
 const ADMIN = [PA];
 
-type MatrixRow = { resource: string; actions: string[]; roles: number[]; publicBonus?: boolean };
+/**
+ * Every project permission there is: resource -> its actions. The `ProjectPermission` union is
+ * derived from this map, so a permission spelled wrongly anywhere does not compile (a string that
+ * is not here would otherwise compile and silently deny).
+ */
+export const PROJECT_PERMISSIONS = {
+  project: ["read", "update", "delete"],
+  member: ["create", "update", "delete", "read", "list"],
+  metadata: ["create", "update", "delete", "read"],
+  configuration: ["read", "update"],
+  log: ["list"],
+  label: ["create", "update", "delete", "read", "list"],
+  quota: ["read"],
+  repository: ["create", "update", "push", "delete", "read", "list", "pull"],
+  artifact: ["create", "delete", "read", "list"],
+  "artifact-addition": ["read"],
+  "artifact-label": ["create", "delete"],
+  tag: ["create", "delete", "list"],
+  accessory: ["list"],
+  scan: ["create", "stop", "read"],
+  sbom: ["create", "stop", "read"],
+  scanner: ["create", "read"],
+  "tag-retention": ["create", "read", "update", "delete", "list", "operate"],
+  "immutable-tag": ["create", "update", "delete", "list"],
+  robot: ["create", "update", "delete", "read", "list"],
+  "notification-policy": ["create", "update", "delete", "read", "list"],
+  "preheat-policy": ["create", "read", "update", "delete", "list"],
+  "export-cve": ["create", "read", "list"],
+} as const;
 
+export type ProjectResource = keyof typeof PROJECT_PERMISSIONS;
+export type ProjectAction<R extends ProjectResource = ProjectResource> = (typeof PROJECT_PERMISSIONS)[R][number];
+/** `resource:action`, e.g. `repository:push`: only pairs of PROJECT_PERMISSIONS. */
+export type ProjectPermission = { [R in ProjectResource]: `${R}:${ProjectAction<R>}` }[ProjectResource];
+
+export type MatrixRow = { resource: ProjectResource; actions: readonly ProjectAction[]; roles: readonly number[]; publicBonus?: boolean };
+
+/** A row whose actions must belong to its resource (checked by the compiler). */
+function row<R extends ProjectResource>(
+  resource: R,
+  actions: readonly ProjectAction<R>[],
+  roles: readonly number[],
+  publicBonus = false,
+): MatrixRow {
+  return { resource, actions, roles, ...(publicBonus ? { publicBonus } : {}) };
+}
+
+/** Which roles hold which permissions; a permission in no row is held by no role. */
 export const PROJECT_PERMISSION_MATRIX: readonly MatrixRow[] = [
-  { resource: "project", actions: ["read"], roles: ALL, publicBonus: true },
-  { resource: "project", actions: ["update", "delete"], roles: ADMIN },
-  { resource: "member", actions: ["create", "update", "delete"], roles: ADMIN },
-  { resource: "member", actions: ["read", "list"], roles: MEMBERS },
-  { resource: "metadata", actions: ["create", "update", "delete"], roles: ADMIN },
-  { resource: "metadata", actions: ["read"], roles: CURATORS },
-  { resource: "configuration", actions: ["read"], roles: ALL },
-  { resource: "configuration", actions: ["update"], roles: ADMIN },
-  { resource: "log", actions: ["list"], roles: ADMIN },
-  { resource: "label", actions: ["create", "update", "delete"], roles: CURATORS },
-  { resource: "label", actions: ["read", "list"], roles: MEMBERS, publicBonus: true },
-  { resource: "quota", actions: ["read"], roles: ALL },
-  { resource: "repository", actions: ["create", "update", "push"], roles: WRITERS },
-  { resource: "repository", actions: ["delete"], roles: CURATORS },
-  { resource: "repository", actions: ["read"], roles: ALL },
-  { resource: "repository", actions: ["list", "pull"], roles: ALL, publicBonus: true },
-  { resource: "artifact", actions: ["create"], roles: WRITERS },
-  { resource: "artifact", actions: ["delete"], roles: CURATORS },
-  { resource: "artifact", actions: ["read", "list"], roles: ALL, publicBonus: true },
-  { resource: "artifact-addition", actions: ["read"], roles: ALL, publicBonus: true },
-  { resource: "artifact-label", actions: ["create", "delete"], roles: WRITERS },
-  { resource: "tag", actions: ["create"], roles: WRITERS },
-  { resource: "tag", actions: ["delete"], roles: CURATORS },
-  { resource: "tag", actions: ["list"], roles: ALL, publicBonus: true },
-  { resource: "accessory", actions: ["list"], roles: ALL, publicBonus: true },
-  { resource: "scan", actions: ["create", "stop"], roles: CURATORS },
-  { resource: "scan", actions: ["read"], roles: ALL, publicBonus: true },
-  { resource: "sbom", actions: ["create", "stop"], roles: CURATORS },
-  { resource: "sbom", actions: ["read"], roles: ALL },
-  { resource: "scanner", actions: ["create"], roles: ADMIN },
-  { resource: "scanner", actions: ["read"], roles: ALL, publicBonus: true },
-  { resource: "tag-retention", actions: ["create", "read", "update", "delete", "list", "operate"], roles: WRITERS },
-  { resource: "immutable-tag", actions: ["create", "update", "delete", "list"], roles: CURATORS },
-  { resource: "robot", actions: ["create", "update", "delete"], roles: ADMIN },
-  { resource: "robot", actions: ["read", "list"], roles: MEMBERS },
-  { resource: "notification-policy", actions: ["create", "update", "delete"], roles: ADMIN },
-  { resource: "notification-policy", actions: ["read", "list"], roles: CURATORS },
-  { resource: "preheat-policy", actions: ["create", "read", "update", "delete", "list"], roles: ADMIN },
-  { resource: "export-cve", actions: ["create", "read", "list"], roles: WRITERS },
+  row("project", ["read"], ALL, true),
+  row("project", ["update", "delete"], ADMIN),
+  row("member", ["create", "update", "delete"], ADMIN),
+  row("member", ["read", "list"], MEMBERS),
+  row("metadata", ["create", "update", "delete"], ADMIN),
+  row("metadata", ["read"], CURATORS),
+  row("configuration", ["read"], ALL),
+  row("configuration", ["update"], ADMIN),
+  row("log", ["list"], ADMIN),
+  row("label", ["create", "update", "delete"], CURATORS),
+  row("label", ["read", "list"], MEMBERS, true),
+  row("quota", ["read"], ALL),
+  row("repository", ["create", "update", "push"], WRITERS),
+  row("repository", ["delete"], CURATORS),
+  row("repository", ["read"], ALL),
+  row("repository", ["list", "pull"], ALL, true),
+  row("artifact", ["create"], WRITERS),
+  row("artifact", ["delete"], CURATORS),
+  row("artifact", ["read", "list"], ALL, true),
+  row("artifact-addition", ["read"], ALL, true),
+  row("artifact-label", ["create", "delete"], WRITERS),
+  row("tag", ["create"], WRITERS),
+  row("tag", ["delete"], CURATORS),
+  row("tag", ["list"], ALL, true),
+  row("accessory", ["list"], ALL, true),
+  row("scan", ["create", "stop"], CURATORS),
+  row("scan", ["read"], ALL, true),
+  row("sbom", ["create", "stop"], CURATORS),
+  row("sbom", ["read"], ALL),
+  row("scanner", ["create"], ADMIN),
+  row("scanner", ["read"], ALL, true),
+  row("tag-retention", ["create", "read", "update", "delete", "list", "operate"], WRITERS),
+  row("immutable-tag", ["create", "update", "delete", "list"], CURATORS),
+  row("robot", ["create", "update", "delete"], ADMIN),
+  row("robot", ["read", "list"], MEMBERS),
+  row("notification-policy", ["create", "update", "delete"], ADMIN),
+  row("notification-policy", ["read", "list"], CURATORS),
+  row("preheat-policy", ["create", "read", "update", "delete", "list"], ADMIN),
+  row("export-cve", ["create", "read", "list"], WRITERS),
 ];
 
-/** `resource:action`, e.g. `repository:push`. */
-export type ProjectPermission = `${string}:${string}`;
+function permissionsOf(rows: readonly MatrixRow[]): ProjectPermission[] {
+  return rows.flatMap((r) => r.actions.map((action) => `${r.resource}:${action}` as ProjectPermission));
+}
 
-export const ALL_PROJECT_PERMISSIONS: readonly ProjectPermission[] = PROJECT_PERMISSION_MATRIX.flatMap((row) =>
-  row.actions.map((action) => `${row.resource}:${action}` as ProjectPermission),
-);
+export const ALL_PROJECT_PERMISSIONS: readonly ProjectPermission[] = (
+  Object.entries(PROJECT_PERMISSIONS) as [ProjectResource, readonly ProjectAction[]][]
+).flatMap(([resource, actions]) => actions.map((action) => `${resource}:${action}` as ProjectPermission));
+
+const PERMISSION_SET: ReadonlySet<string> = new Set(ALL_PROJECT_PERMISSIONS);
+
+/** Narrows a string read from outside (a stored robot grant, a request) to a known permission. */
+export function isProjectPermission(value: string): value is ProjectPermission {
+  return PERMISSION_SET.has(value);
+}
 
 function permissionsWhere(predicate: (row: MatrixRow) => boolean): ReadonlySet<ProjectPermission> {
-  return new Set(
-    PROJECT_PERMISSION_MATRIX.filter(predicate).flatMap((row) =>
-      row.actions.map((action) => `${row.resource}:${action}` as ProjectPermission),
-    ),
-  );
+  return new Set(permissionsOf(PROJECT_PERMISSION_MATRIX.filter(predicate)));
 }
 
 export const ROLE_PERMISSIONS: ReadonlyMap<number, ReadonlySet<ProjectPermission>> = new Map(

@@ -7,6 +7,7 @@ import { recordAuditEvent, recordRefusal } from "@/lib/services/audit/record-aud
 import { forgetVerifiedRobots } from "@/lib/services/auth/verify-registry-credentials";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
 import { assertProjectPermission, findProjectRef, projectPermissionsFor } from "@/lib/services/authz/project-access";
+import { isProjectPermission } from "@/lib/services/authz/project-roles";
 import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import { type Page, skipTake } from "@/lib/services/pagination";
 import { bumpGrantVersion } from "@/lib/services/registry-auth/grant-version";
@@ -66,7 +67,8 @@ async function grantsBeyondCreator(actor: Actor, grants: RobotGrant[]): Promise<
   const held = await projectPermissionsFor(actor, projects);
   return grants.filter((g) => {
     const project = byName.get(g.namespace);
-    return g.namespace === "*" || !project || !held.get(project.id)?.has(`${g.resource}:${g.action}`);
+    const permission = `${g.resource}:${g.action}`;
+    return g.namespace === "*" || !project || !isProjectPermission(permission) || !held.get(project.id)?.has(permission);
   });
 }
 

@@ -4,7 +4,7 @@ import { Pagination } from "@/components/ui/pagination";
 import { RefusalNotice } from "@/components/ui/refusal-notice";
 import { attempt } from "@/lib/actions/attempt";
 import { getActor } from "@/lib/auth/session";
-import { PROJECT_PERMISSION_MATRIX } from "@/lib/services/authz/project-roles";
+import { isProjectPermission, PROJECT_PERMISSION_MATRIX } from "@/lib/services/authz/project-roles";
 import { listRobots } from "@/lib/services/robots/robots";
 import { ZPage, ZPageSize } from "@/lib/validation/common";
 import { isRobotGrantable } from "@/lib/validation/robots";
@@ -25,7 +25,10 @@ export default async function RobotsPage({ params, searchParams }: ProjectTabPag
   // The grid offers only what the viewer holds: a robot never gets more than its creator.
   const grid = PROJECT_PERMISSION_MATRIX.map((row) => ({
     resource: row.resource,
-    actions: row.actions.filter((a) => can.has(`${row.resource}:${a}`) && isRobotGrantable(`${row.resource}:${a}`)),
+    actions: row.actions.filter((a) => {
+      const permission = `${row.resource}:${a}`;
+      return isProjectPermission(permission) && can.has(permission) && isRobotGrantable(permission);
+    }),
   })).filter((row) => row.actions.length > 0);
   const { rows, total } = outcome.value;
   return (
