@@ -52,7 +52,7 @@ import type { ActionResult } from "@/lib/actions/action-result";
 import { apiRequest, basic } from "@/lib/api/test-kit";
 import { withApi } from "@/lib/api/with-api";
 import { getBoss, setSharedBoss } from "@/lib/jobs/boss";
-import { reconcileIndexJob } from "@/lib/jobs/definitions";
+import { purgeAuditJob, reconcileIndexJob } from "@/lib/jobs/definitions";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { endSession, startSession } from "@/lib/services/auth/sessions";
 import { createMember, createProject, createRobot } from "@/lib/services/registry-auth/test-fixtures";
@@ -147,8 +147,17 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  // startReconcile queued jobs through a send-only pg-boss; stop it so the run can end.
+  // The walk queues purge and reconcile runs (start, retry) that no worker carries out here. It ends
+  // its own (and cancels their pg-boss jobs), so a later test file's start does not meet them as a
+  // run in progress, and no other file has to touch runs it did not create.
   const boss = await getBoss().catch(() => null);
+  const leftOver = await db.jobRun.findMany({
+    where: { jobName: { in: [purgeAuditJob.id, reconcileIndexJob.id] }, trigger: { in: [admin?.username ?? "walk", "walk"] }, status: { in: ["queued", "running"] } },
+    select: { id: true, jobName: true, bossJobId: true },
+  });
+  for (const run of leftOver) if (run.bossJobId) await boss?.cancel(run.jobName, run.bossJobId).catch(() => undefined);
+  await db.jobRun.updateMany({ where: { id: { in: leftOver.map((r) => r.id) } }, data: { status: "failed", error: "queued by the audit walk, which runs no worker", finishedAt: new Date() } });
+  // startReconcile queued jobs through a send-only pg-boss; stop it so the run can end.
   await boss?.stop({ graceful: false }).catch(() => undefined);
   setSharedBoss(undefined);
 });
