@@ -99,10 +99,39 @@ afterAll(async () => {
 const ALL_REPOS = ["alpha", "demo/app", "demo/big", "demo/docker", "demo/multi", "demo/todelete", "zeta/deep/name"];
 
 describe("RegistryClient against a real registry", () => {
-  it("pings", async () => {
+  it("pings, reporting its round trip in whole milliseconds", async () => {
+    const before = performance.now();
     const result = await client.ping();
+    const elapsed = performance.now() - before;
     expect(result.ok).toBe(true);
-    expect(result.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(Number.isInteger(result.latencyMs)).toBe(true);
+    // Within the call's own duration (no bound on how fast the machine is).
+    expect(result.latencyMs).toBeLessThanOrEqual(Math.ceil(elapsed));
+  });
+
+  it("counts the wait for the registry's answer in the ping's latency", async () => {
+    // A registry that answers only once the test lets it, at least HELD_MS after the request
+    // arrived: the latency can then not be less, however fast or slow the machine is.
+    const HELD_MS = 40;
+    let arrived = 0;
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const held = createServer((req, res) => {
+      arrived = performance.now();
+      void released.then(() => res.writeHead(200, { "docker-distribution-api-version": "registry/2.0" }).end("{}"));
+    });
+    await new Promise<void>((resolve) => held.listen(0, "127.0.0.1", resolve));
+    try {
+      const address = held.address();
+      const ping = new RegistryClient({ baseUrl: `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}` }).ping();
+      while (!arrived || performance.now() - arrived < HELD_MS) await new Promise((r) => setTimeout(r, 10));
+      release();
+      const result = await ping;
+      expect(result.latencyMs).toBeGreaterThanOrEqual(HELD_MS);
+    } finally {
+      held.closeAllConnections();
+      await new Promise((resolve) => held.close(resolve));
+    }
   });
 
   it("walks the catalog one repository per page, each exactly once and in order", async () => {
