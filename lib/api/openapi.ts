@@ -1,7 +1,7 @@
 /**
  * The OpenAPI 3 description of exactly what Wharf's REST API implements (served at
  * `GET /api/v2.0/openapi.json`). Paths, field names and status codes follow Harbor's v2.0 swagger
- * (reference/specs/harbor-api-v2.0-swagger.yaml) for the subset Wharf has; lib/api/openapi.test.ts
+ * (api/v2.0/swagger.yaml in goharbor/harbor) for the subset Wharf has; lib/api/openapi.test.ts
  * checks that every route file and method is described here and nothing else is.
  */
 

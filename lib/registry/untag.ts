@@ -3,7 +3,7 @@ import type { RegistryClient } from "@/lib/registry/client";
 import { OCI_IMAGE_INDEX } from "@/lib/registry/media-types";
 
 /**
- * Removes one tag and nothing else (distribution-2.8.md §4, "untag trick"). Distribution 2.8
+ * Removes one tag and nothing else (the "untag trick"). Distribution 2.8
  * cannot delete a tag, and deleting a digest removes every tag on it; so the tag is first moved to
  * a unique throwaway manifest, which is then deleted by digest, taking only that tag with it.
  *

@@ -7,10 +7,10 @@ import { createProjectRobot } from "@/lib/services/robots/robots";
 import { actorFor, createTestUser, db, uniqueName } from "@/lib/testing/factories";
 
 /*
- * Harbor's project permission matrix, transcribed BY HAND from /work/shared/reference/harbor.md
- * §1.2 ("Permission matrix"). Deliberately not derived from PROJECT_PERMISSION_MATRIX: this table
- * is the independent second copy that catches transcription errors in project-roles.ts.
- * Rows that harbor.md writes as "create / update / delete" are spelled out one action per line.
+ * Harbor's project permission matrix (what Harbor's src/common/rbac/project/rbac_role.go grants
+ * each role), transcribed BY HAND. Deliberately not derived from PROJECT_PERMISSION_MATRIX: this
+ * table is the independent second copy that catches transcription errors in project-roles.ts.
+ * Rows that cover several actions (create / update / delete) are spelled out one action per line.
  *
  * Columns: PA = ProjectAdmin, MA = Maintainer, DE = Developer, GU = Guest, LG = LimitedGuest,
  * PUB = the public-project bonus (what anyone, anonymous included, gets on a public project).
@@ -140,7 +140,7 @@ const ROBOT_GRANT = "repository:push";
 type Visibility = "private" | "public";
 type RoleName = (typeof MEMBER_ROLES)[number]["role"] | "system admin" | "auditor" | "non-member user" | "anonymous" | "robot (one grant)";
 
-/** What each role should hold, computed from the hand-written table above and harbor.md's prose. */
+/** What each role should hold: the hand-written table above, and for the roles outside it the rules written next to each case. */
 function expectedFor(role: RoleName, visibility: Visibility): Set<string> {
   const bonus = visibility === "public" ? BONUS : new Set<string>();
   const member = MEMBER_ROLES.find((m) => m.role === role);

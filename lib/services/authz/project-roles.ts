@@ -1,5 +1,5 @@
 /**
- * Harbor's project roles and permission matrix, as data (harbor.md §1.2, from Harbor's
+ * Harbor's project roles and permission matrix, as data (transcribed from Harbor's
  * src/common/rbac/project/rbac_role.go). One row per (resource, actions) with the roles that hold
  * them and whether anyone, anonymous included, gets them on a public project. Anything not listed
  * is denied. Safe to import from client components (pure data).

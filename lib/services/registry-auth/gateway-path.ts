@@ -178,7 +178,7 @@ export function upstreamPathOf(route: GatewayRoute): string {
   }
 }
 
-/** What a request needs in the token (Distribution's rule, by method; distribution-2.8.md §5). */
+/** What a request needs in the token, by method (Distribution's rule: reads pull, deletes delete, writes pull and push). */
 export function actionsFor(method: string): RegistryAction[] {
   if (method === "GET" || method === "HEAD") return ["pull"];
   if (method === "DELETE") return ["delete"];

@@ -34,7 +34,7 @@ import { actorForTokenSubject } from "@/lib/services/registry-auth/token-subject
 import { InvalidTokenError, tokenGrants, verifyRegistryToken, type AccessEntry } from "@/lib/services/registry-auth/token";
 
 /**
- * The /v2 gateway (design.md: the Harbor 2.x model). Every request is parsed strictly, its
+ * The /v2 gateway (the Harbor 2.x model: Wharf, not the registry, authorizes). Every request is parsed strictly, its
  * credentials checked (a token from /service/token, or Basic credentials as Harbor also accepts),
  * the project must exist and both the token and the subject's current grant (current-grant.ts)
  * must cover what the method needs; only then is it
@@ -227,7 +227,7 @@ async function catalog(caller: Caller, query: URLSearchParams, client: ClientInf
   }
   const actor = caller.actor ?? (await actorForTokenSubject(caller.subject, client));
   if (!actor) return unauthorized(method, null, "invalid_token", "The account this token was issued to no longer exists or is disabled.");
-  // Distribution's paging rules (distribution-2.8.md §4): n above the maximum is an error, n=0 an
+  // Distribution's paging rules: n above the maximum is an error, n=0 an
   // empty page, an unparsable or negative n means "the default".
   const rawN = query.get("n");
   const parsedN = rawN === null ? NaN : Number(rawN);

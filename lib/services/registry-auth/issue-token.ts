@@ -19,7 +19,7 @@ export type TokenRequest = {
 };
 
 /**
- * `GET /service/token` (harbor.md §2.2): proves who is asking (Basic credentials, or nobody),
+ * `GET /service/token`: proves who is asking (Basic credentials, or nobody),
  * then signs a token granting, per requested resource, the requested actions the caller holds.
  * Issuing is not a mutation and is not audited; refused credentials are audited by
  * verifyRegistryCredentials.

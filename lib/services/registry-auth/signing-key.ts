@@ -117,7 +117,7 @@ export async function createKeyIfMissing(): Promise<void> {
 const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 /**
- * The libtrust key id (what Distribution expects in `kid`, distribution-2.8.md §5): the first 240
+ * The libtrust key id (what Distribution expects in a token's `kid` header): the first 240
  * bits of sha256(DER SubjectPublicKeyInfo), base32 without padding, in 12 groups of 4 joined by
  * ':'. Stable for a key, and lets a plain Distribution verify Wharf's tokens if ever configured so.
  */

@@ -4,7 +4,7 @@ import { issueRegistryToken } from "@/lib/services/registry-auth/issue-token";
 import { TOKEN_SERVICE_HEADERS, tokenServiceErrorResponse } from "@/lib/services/registry-auth/registry-response";
 
 /**
- * `GET /service/token` (Distribution's token auth spec; harbor.md §2), served by Wharf's front
+ * `GET /service/token` (Distribution's token authentication protocol), served by Wharf's front
  * (lib/runtime/server.ts). HEAD answers as GET without a body; other methods get 405.
  */
 export async function handleTokenRequest(req: Request): Promise<Response> {

@@ -11,7 +11,7 @@ import {
 import { getSigningKey, getVerificationKey, TOKEN_ALGORITHM } from "@/lib/services/registry-auth/signing-key";
 
 /**
- * Registry tokens in Distribution's format (distribution-2.8.md §5, harbor.md §2.3): an ES256 JWT
+ * Registry tokens in Distribution's format (as Harbor issues them): an ES256 JWT
  * with `kid`, `aud` as a plain string, and `access` listing what the bearer may do per resource.
  */
 export const ZAccessEntry = z.object({

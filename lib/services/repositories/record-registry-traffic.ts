@@ -10,7 +10,7 @@ import { notePull } from "@/lib/services/repositories/pull-times";
 
 /**
  * What the /v2 gateway records about traffic it let through, after the backing registry accepted
- * it (harbor.md §2.5: Harbor records in-band too). The gateway has already authorized the request;
+ * it (in-band, as Harbor does: Distribution's own notifications are lost when it restarts). The gateway has already authorized the request;
  * these only write Postgres.
  */
 export type ArtifactEvent = {
