@@ -99,7 +99,7 @@ describe("add, update and remove by the Project Admin", () => {
       input: { projectId: project.id, username: guest.user.username, roleId: PROJECT_ADMIN },
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConflictError);
-    expect((error as ConflictError).fieldErrors.username).toBeDefined();
+    expect((error as ConflictError).fieldErrors).toEqual({ username: ["Already a member"] });
     expect((await db.projectMember.findUniqueOrThrow({ where: { id: guest.memberId } })).roleId).toBe(GUEST);
     expect((await auditRowsFor("member", guest.user.username)).map((r) => r.action)).toEqual(["member.create"]);
   });

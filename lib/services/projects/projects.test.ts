@@ -52,14 +52,13 @@ describe("createProject", () => {
     const second = await createTestUser();
     const name = uniqueName("proj");
     await newProject(actorFor(first), { name });
-    const projectsBefore = await db.project.count();
-    const membersBefore = await db.projectMember.count();
 
     const error = await newProject(actorFor(second), { name, isPublic: true }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConflictError);
-    expect((error as ConflictError).fieldErrors.name).toBeDefined();
-    expect(await db.project.count()).toBe(projectsBefore);
-    expect(await db.projectMember.count()).toBe(membersBefore);
+    expect((error as ConflictError).fieldErrors).toEqual({ name: ["This name is already taken"] });
+    // Only the first project under that name, with its creator as the one member.
+    expect(await db.project.findMany({ where: { name }, select: { isPublic: true } })).toEqual([{ isPublic: false }]);
+    expect((await db.projectMember.findMany({ where: { project: { name } }, select: { userId: true } })).map((m) => m.userId)).toEqual([first.id]);
     expect(await db.projectMember.count({ where: { userId: second.id } })).toBe(0);
     expect((await auditRowsFor("project", name)).map((r) => [r.action, r.result])).toEqual([["project.create", "success"]]);
   });

@@ -54,12 +54,13 @@ describe("createUser", () => {
   it("refuses a username that differs only in case, with a field error, and changes nothing", async () => {
     const admin = await createTestUser({ isAdmin: true });
     const existing = await createTestUser({ username: uniqueName("Case") });
-    const before = await db.user.count();
-    const input = newUserInput(existing.username.toLowerCase());
+    // An email of its own, so only the username can be what collides.
+    const input = { ...newUserInput(existing.username.toLowerCase()), email: `${uniqueName("other")}@example.test` };
     const error = await createUser({ actor: actorFor(admin), input }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConflictError);
-    expect((error as ConflictError).fieldErrors.username).toBeDefined();
-    expect(await db.user.count()).toBe(before);
+    expect((error as ConflictError).fieldErrors).toEqual({ username: ["This username is already taken"] });
+    expect((await db.user.findMany({ where: { username: { equals: existing.username, mode: "insensitive" } }, select: { id: true } })).map((u) => u.id)).toEqual([existing.id]);
+    expect(await db.user.count({ where: { email: input.email } })).toBe(0);
   });
 
   it("refuses an email that is already used", async () => {
@@ -67,7 +68,9 @@ describe("createUser", () => {
     const existing = await createTestUser();
     const input = { ...newUserInput(), email: existing.email };
     const error = await createUser({ actor: actorFor(admin), input }).catch((e: unknown) => e);
-    expect((error as ConflictError).fieldErrors.email).toBeDefined();
+    expect(error).toBeInstanceOf(ConflictError);
+    expect((error as ConflictError).fieldErrors).toEqual({ email: ["This email is already used by another user"] });
+    expect(await db.user.count({ where: { username: input.username } })).toBe(0);
   });
 });
 
