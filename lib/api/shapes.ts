@@ -9,7 +9,7 @@ import type { ProjectMemberRow } from "@/lib/services/members/members";
 import type { ProjectSummary } from "@/lib/services/projects/project-dto";
 import type { RobotSummary } from "@/lib/services/robots/robots";
 import type { UserSummary } from "@/lib/services/users/user-dto";
-import { isIndexMediaType } from "@/lib/registry/media-types";
+import { isIndexMediaType } from "@/lib/oci/media-types";
 import type { ArtifactDetail } from "@/lib/services/repositories/get-artifact";
 import type { RepositoryDetail } from "@/lib/services/repositories/get-repository";
 import type { ArtifactListRow } from "@/lib/services/repositories/list-artifacts";

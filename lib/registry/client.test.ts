@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient } from "@/lib/registry/client";
 import { RegistryError, RegistryUnavailableError } from "@/lib/registry/errors";
 import { startLocalRegistry, type LocalRegistry } from "@/lib/registry/local-registry";
-import { DOCKER_MANIFEST_V2, OCI_IMAGE_INDEX, OCI_IMAGE_MANIFEST } from "@/lib/registry/media-types";
+import { DOCKER_MANIFEST_V2, OCI_IMAGE_INDEX, OCI_IMAGE_MANIFEST } from "@/lib/oci/media-types";
 import {
   skopeoCopy,
   writeOciImageLayout,

@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import { basicAuthorization, type RegistryCredentials } from "./credentials";
 import { RegistryError, RegistryUnavailableError, registryErrorFromBody } from "./errors";
-import { MANIFEST_ACCEPT_HEADER } from "./media-types";
+import { digestAlgorithmOf, isDigest } from "@/lib/oci/digest";
+import { MANIFEST_ACCEPT_HEADER } from "@/lib/oci/media-types";
+import { formatReference, isValidRepositoryName, isValidTag } from "@/lib/oci/reference";
 import { readBounded } from "@/lib/streams/read-bounded";
 
 /**
@@ -36,29 +38,11 @@ export interface CatalogPage {
   nextLast: string | null;
 }
 
-// Distribution's reference grammar (docker/distribution reference/regexp.go).
-const REPOSITORY_RE = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
-const REPOSITORY_MAX = 255;
-const TAG_RE = /^[\w][\w.-]{0,127}$/;
-const DIGEST_RE = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
-
 /** The registry's default `catalog.maxentries`; a larger n is answered 400 PAGINATION_NUMBER_INVALID. */
 export const CATALOG_MAX_PAGE = 1000;
 /** Manifests are a few KiB; refusing huge bodies keeps a confused upstream from filling memory. */
 const MANIFEST_MAX_BYTES = 4 * 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 10_000;
-
-export function isValidRepositoryName(name: string): boolean {
-  return name.length <= REPOSITORY_MAX && REPOSITORY_RE.test(name);
-}
-
-export function isDigest(reference: string): boolean {
-  return DIGEST_RE.test(reference);
-}
-
-export function isValidTag(tag: string): boolean {
-  return TAG_RE.test(tag);
-}
 
 export function assertRepositoryName(name: string): void {
   if (!isValidRepositoryName(name)) {
@@ -86,7 +70,7 @@ export function assertReference(reference: string): void {
 
 /** Digest of bytes with the same algorithm as `like` (sha256 unless it says sha512). */
 export function digestOf(bytes: Uint8Array, like = "sha256:"): string {
-  const algorithm = like.startsWith("sha512:") ? "sha512" : "sha256";
+  const algorithm = digestAlgorithmOf(like);
   return `${algorithm}:${createHash(algorithm).update(bytes).digest("hex")}`;
 }
 
@@ -158,7 +142,7 @@ export class RegistryClient {
   async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
     assertRepositoryName(repository);
     assertReference(reference);
-    const what = `manifest ${repository}${refSuffix(reference)}`;
+    const what = `manifest ${formatReference(repository, reference)}`;
     const res = await this.request(manifestPath(repository, reference), {
       headers: { Accept: MANIFEST_ACCEPT_HEADER },
       what,
@@ -172,7 +156,7 @@ export class RegistryClient {
   async headManifest(repository: string, reference: string): Promise<ManifestDescriptor | null> {
     assertRepositoryName(repository);
     assertReference(reference);
-    const what = `manifest ${repository}${refSuffix(reference)}`;
+    const what = `manifest ${formatReference(repository, reference)}`;
     const res = await this.request(manifestPath(repository, reference), {
       method: "HEAD",
       headers: { Accept: MANIFEST_ACCEPT_HEADER },
@@ -196,7 +180,7 @@ export class RegistryClient {
     if (isDigest(reference) && local !== reference) {
       throw new RegistryError(400, "DIGEST_INVALID", `Manifest bytes hash to ${local}, not to ${reference}.`);
     }
-    const what = `manifest ${repository}${refSuffix(reference)}`;
+    const what = `manifest ${formatReference(repository, reference)}`;
     const res = await this.request(manifestPath(repository, reference), {
       method: "PUT",
       headers: { "Content-Type": mediaType },
@@ -419,10 +403,6 @@ export class RegistryClient {
 
 function manifestPath(repository: string, reference: string): string {
   return `/v2/${repository}/manifests/${reference}`;
-}
-
-function refSuffix(reference: string): string {
-  return isDigest(reference) ? `@${reference}` : `:${reference}`;
 }
 
 function clampPageSize(n: number): number {

@@ -1,5 +1,5 @@
-import { isDigest, type RegistryClient } from "@/lib/registry/client";
-import { isIndexMediaType } from "@/lib/registry/media-types";
+import { isNonDistributable, parseManifest, walkDescriptors } from "@/lib/oci/manifest";
+import type { RegistryClient } from "@/lib/registry/client";
 
 /**
  * Copies one manifest (an image, any artifact with config and layers, or an index with its
@@ -39,8 +39,6 @@ export type CopiedManifest = {
   blobsStreamed: number;
 };
 
-type Descriptor = { digest: string; mediaType?: string; urls?: unknown };
-
 type State = {
   registry: RegistryClient;
   from: string;
@@ -77,22 +75,24 @@ async function countAndFetch(state: State, digest: string) {
 /** Copies everything `digest` references into the destination; returns its manifest (not yet PUT). */
 async function copyContent(state: State, digest: string, depth: number) {
   const manifest = await countAndFetch(state, digest);
-  const json = (manifest.json && typeof manifest.json === "object" ? manifest.json : {}) as Record<string, unknown>;
-  if (isIndexMediaType(manifest.mediaType) || Array.isArray(json.manifests)) {
+  const parsed = parseManifest(manifest.json, manifest.mediaType);
+  if (!parsed.ok) throw new CopyRefusedError(parsed.problem.message);
+  const walked = walkDescriptors(parsed.manifest);
+  if (parsed.manifest.kind === "index") {
     if (depth >= MAX_DEPTH) throw new CopyRefusedError(`Indexes nested deeper than ${MAX_DEPTH} levels are not copied.`);
-    for (const child of descriptors(json.manifests)) {
-      if (state.children.has(child.digest)) continue;
+    for (const { role, descriptor: child } of walked) {
+      if (role !== "manifest" || state.children.has(child.digest)) continue;
       const copied = await copyContent(state, child.digest, depth + 1);
       await state.registry.putManifest(state.to, child.digest, copied.mediaType, copied.bytes);
       state.children.add(child.digest);
     }
     return manifest;
   }
-  // An image or any OCI artifact: its config, layers and (artifact manifests) blobs.
-  const blobs = [...descriptors(json.config ? [json.config] : []), ...descriptors(json.layers), ...descriptors(json.blobs)];
-  for (const blob of blobs) {
+  // An image or any OCI artifact: its config and layers (a referrer's subject is not copied).
+  for (const { role, descriptor: blob } of walked) {
+    if (role !== "config" && role !== "layer") continue;
     // Foreign (non-distributable) layers live elsewhere by design; the registry does not hold them.
-    if (/foreign|nondistributable/.test(blob.mediaType ?? "") && Array.isArray(blob.urls)) continue;
+    if (isNonDistributable(blob)) continue;
     await copyBlob(state, blob.digest);
   }
   return manifest;
@@ -109,16 +109,4 @@ async function copyBlob(state: State, digest: string): Promise<void> {
     state.streamed += 1;
   }
   state.blobs.add(digest);
-}
-
-function descriptors(value: unknown): Descriptor[] {
-  if (!Array.isArray(value)) return [];
-  const out: Descriptor[] = [];
-  for (const entry of value) {
-    if (!entry || typeof entry !== "object") continue;
-    const { digest, mediaType, urls } = entry as { digest?: unknown; mediaType?: unknown; urls?: unknown };
-    if (typeof digest !== "string" || !isDigest(digest)) throw new CopyRefusedError(`The manifest lists an invalid digest ${JSON.stringify(digest)}.`);
-    out.push({ digest, mediaType: typeof mediaType === "string" ? mediaType : undefined, urls });
-  }
-  return out;
 }

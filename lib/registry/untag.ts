@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { RegistryClient } from "@/lib/registry/client";
-import { OCI_IMAGE_INDEX } from "@/lib/registry/media-types";
+import { OCI_IMAGE_INDEX } from "@/lib/oci/media-types";
 
 /**
  * Removes one tag and nothing else (the "untag trick"). Distribution 2.8

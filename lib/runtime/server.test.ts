@@ -15,7 +15,7 @@ const REGISTRY_PORT = await vi.hoisted(async () => {
 });
 
 import { CLIENT_IP_HEADER, parseTrustedProxies } from "@/lib/auth/client-address";
-import { OCI_IMAGE_MANIFEST } from "@/lib/registry/media-types";
+import { OCI_IMAGE_MANIFEST } from "@/lib/oci/media-types";
 import { startFront, type FrontLimits, type WharfServer } from "@/lib/runtime/server";
 import { basic, db } from "@/lib/services/registry-auth/test-fixtures";
 import { createTestUser } from "@/lib/testing/factories";

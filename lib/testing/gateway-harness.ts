@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect } from "vitest";
 import { backingRegistryCredentials } from "@/lib/registry/backing-registry";
 import { RegistryClient } from "@/lib/registry/client";
 import { startLocalRegistry, type LocalRegistry } from "@/lib/registry/local-registry";
-import { OCI_IMAGE_MANIFEST } from "@/lib/registry/media-types";
+import { OCI_IMAGE_MANIFEST } from "@/lib/oci/media-types";
 import { REGISTRY_SERVICE } from "@/lib/services/registry-auth/constants";
 import { handleRegistryRequest } from "@/lib/services/registry-auth/gateway";
 import { issueRegistryToken } from "@/lib/services/registry-auth/issue-token";

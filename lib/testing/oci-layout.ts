@@ -13,7 +13,7 @@ import {
   OCI_IMAGE_INDEX,
   OCI_IMAGE_LAYER_GZIP,
   OCI_IMAGE_MANIFEST,
-} from "@/lib/registry/media-types";
+} from "@/lib/oci/media-types";
 
 /**
  * Test helper: builds real container images as OCI image layouts in code (there is no Docker

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { isDigest, isValidRepositoryName, isValidTag } from "@/lib/registry/client";
+import { isDigest } from "@/lib/oci/digest";
+import { isValidRepositoryName, isValidTag, parseReference } from "@/lib/oci/reference";
 import { multiLine, singleLine, ZId, ZPage, ZPageSize, ZSearchText } from "@/lib/validation/common";
 
 /** A full repository name (`<project>/<path>`), Distribution's grammar. */
@@ -49,12 +50,9 @@ export const ZDeleteRepository = z.object({ projectId: ZId, repository: ZReposit
  * (a repository name holds no `:` or `@`, so the last one splits it). Null when it is neither.
  */
 export function parseArtifactRef(value: string): { repository: string; reference: string } | null {
-  const at = value.lastIndexOf("@");
-  const colon = value.lastIndexOf(":");
-  const [repository, reference] = at >= 0 ? [value.slice(0, at), value.slice(at + 1)] : colon >= 0 ? [value.slice(0, colon), value.slice(colon + 1)] : ["", ""];
-  if (!repository.includes("/") || !isValidRepositoryName(repository)) return null;
-  if (at >= 0 ? !isDigest(reference) : !isValidTag(reference)) return null;
-  return { repository, reference };
+  const parsed = parseReference(value);
+  if (!parsed || !parsed.repository.includes("/")) return null;
+  return { repository: parsed.repository, reference: parsed.digest ?? parsed.tag };
 }
 
 const COPY_FROM_MESSAGE = "Expected <project>/<repository>:<tag> or <project>/<repository>@sha256:<64 hex>.";

@@ -21,7 +21,7 @@ import {
 import { created, ok, withApi } from "@/lib/api/with-api";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { findProjectRef } from "@/lib/services/authz/project-access";
-import { isDigest } from "@/lib/registry/client";
+import { isDigest } from "@/lib/oci/digest";
 import { addTag } from "@/lib/services/repositories/add-tag";
 import { copyArtifact } from "@/lib/services/repositories/copy-artifact";
 import { deleteArtifact } from "@/lib/services/repositories/delete-artifact";

@@ -16,7 +16,7 @@ const REGISTRY_PORT = await vi.hoisted(async () => {
 
 import { backingRegistryCredentials } from "@/lib/registry/backing-registry";
 import { startLocalRegistry, type LocalRegistry } from "@/lib/registry/local-registry";
-import { OCI_IMAGE_MANIFEST } from "@/lib/registry/media-types";
+import { OCI_IMAGE_MANIFEST } from "@/lib/oci/media-types";
 import {
   callGateway,
   callTokenService,

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { actionsFor, parseGatewayRequest } from "@/lib/services/registry-auth/gateway-path";
 import { checkManifest, MANIFEST_MAX_BYTES, readManifestBody } from "@/lib/services/registry-auth/manifest-body";
 import { digestOf } from "@/lib/registry/client";
-import { DOCKER_MANIFEST_V2, OCI_IMAGE_INDEX, OCI_IMAGE_MANIFEST } from "@/lib/registry/media-types";
+import { DOCKER_MANIFEST_V2, OCI_IMAGE_INDEX, OCI_IMAGE_MANIFEST } from "@/lib/oci/media-types";
 
 const DIGEST = `sha256:${"a".repeat(64)}`;
 

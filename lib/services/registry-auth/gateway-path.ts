@@ -1,4 +1,5 @@
-import { isDigest, isValidRepositoryName, isValidTag } from "@/lib/registry/client";
+import { isDigest } from "@/lib/oci/digest";
+import { isValidRepositoryName, isValidTag } from "@/lib/oci/reference";
 import type { RegistryAction } from "@/lib/services/authz/project-roles";
 import { CONTROL_CHARACTERS } from "@/lib/validation/common";
 

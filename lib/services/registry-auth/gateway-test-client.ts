@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { expect } from "vitest";
-import { OCI_IMAGE_CONFIG, OCI_IMAGE_MANIFEST } from "@/lib/registry/media-types";
+import { OCI_IMAGE_CONFIG, OCI_IMAGE_MANIFEST } from "@/lib/oci/media-types";
 import { REGISTRY_SERVICE } from "@/lib/services/registry-auth/constants";
 import { handleRegistryRequest } from "@/lib/services/registry-auth/gateway";
 import { handleTokenRequest } from "@/lib/services/registry-auth/token-endpoint";

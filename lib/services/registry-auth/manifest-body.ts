@@ -1,5 +1,7 @@
-import { digestOf, isDigest } from "@/lib/registry/client";
-import { isIndexMediaType, isManifestMediaType, MANIFEST_ACCEPT } from "@/lib/registry/media-types";
+import { isDigest } from "@/lib/oci/digest";
+import { parseManifestBytes } from "@/lib/oci/manifest";
+import { isManifestMediaType, MANIFEST_ACCEPT } from "@/lib/oci/media-types";
+import { digestOf } from "@/lib/registry/client";
 import type { GatewayPathError } from "@/lib/services/registry-auth/gateway-path";
 import { readBounded } from "@/lib/streams/read-bounded";
 
@@ -35,23 +37,10 @@ export function checkManifest(bytes: Uint8Array, contentType: string | null, ref
       `Unsupported manifest media type ${JSON.stringify(mediaType || "(none)")}: send Content-Type ${MANIFEST_ACCEPT.join(", ")}.`,
     );
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-  } catch {
-    return invalid("The manifest is not valid JSON.");
-  }
-  if (!json || typeof json !== "object" || Array.isArray(json)) return invalid("The manifest must be a JSON object.");
-  const manifest = json as { schemaVersion?: unknown; mediaType?: unknown; manifests?: unknown; config?: unknown; layers?: unknown };
-  if (manifest.schemaVersion !== 2) return invalid("The manifest must have schemaVersion 2.");
-  if (manifest.mediaType !== undefined && manifest.mediaType !== mediaType) {
-    return invalid(`The manifest says mediaType ${JSON.stringify(manifest.mediaType)} but was sent as ${mediaType}.`);
-  }
-  if (isIndexMediaType(mediaType)) {
-    if (!Array.isArray(manifest.manifests)) return invalid("An image index must list its manifests.");
-  } else if (!manifest.config || typeof manifest.config !== "object" || !Array.isArray(manifest.layers)) {
-    return invalid("An image manifest must have a config and a list of layers.");
-  }
+  const parsed = parseManifestBytes(bytes, mediaType);
+  // The descriptors themselves are the registry's to judge (it refuses a manifest that lists a
+  // blob it does not hold): only the outline Wharf relies on is refused here.
+  if (!parsed.ok && parsed.problem.code !== "descriptor") return invalid(parsed.problem.message);
   const digest = digestOf(bytes, isDigest(reference) ? reference : "sha256:");
   if (isDigest(reference) && digest !== reference) {
     return { status: 400, code: "DIGEST_INVALID", message: `The manifest's bytes hash to ${digest}, not to ${reference}.` };

@@ -17,7 +17,7 @@ const REGISTRY_PORT = await vi.hoisted(async () => {
 import { RegistryClient } from "@/lib/registry/client";
 import { backingRegistryCredentials } from "@/lib/registry/backing-registry";
 import { startLocalRegistry, type LocalRegistry } from "@/lib/registry/local-registry";
-import { OCI_IMAGE_MANIFEST } from "@/lib/registry/media-types";
+import { OCI_IMAGE_MANIFEST } from "@/lib/oci/media-types";
 import { removeProjectMember, updateProjectMember } from "@/lib/services/members/members";
 import { updateProject } from "@/lib/services/projects/update-project";
 import { bumpGrantVersion } from "@/lib/services/registry-auth/grant-version";

@@ -1,5 +1,5 @@
 import { ValidationError } from "@/lib/errors";
-import { isValidRepositoryName } from "@/lib/registry/client";
+import { isValidRepositoryName } from "@/lib/oci/reference";
 
 /**
  * Scopes as registry clients send them to the token service (Distribution's token spec,

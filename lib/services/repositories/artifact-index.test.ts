@@ -13,7 +13,7 @@ const REGISTRY_PORT = await vi.hoisted(async () => {
 });
 
 import { ForbiddenError } from "@/lib/errors";
-import { OCI_IMAGE_INDEX, OCI_IMAGE_MANIFEST } from "@/lib/registry/media-types";
+import { OCI_IMAGE_INDEX, OCI_IMAGE_MANIFEST } from "@/lib/oci/media-types";
 import { createMember, db } from "@/lib/services/registry-auth/test-fixtures";
 import { deleteTag } from "@/lib/services/repositories/delete-tag";
 import { flushPullTimes } from "@/lib/services/repositories/pull-times";

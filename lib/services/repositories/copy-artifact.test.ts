@@ -19,7 +19,7 @@ import * as artifactsRoute from "@/app/api/v2.0/projects/[project_name_or_id]/re
 import { apiRequest, basic, call, errorOf } from "@/lib/api/test-kit";
 import { digestOf } from "@/lib/registry/client";
 import { copyManifest } from "@/lib/registry/copy";
-import { OCI_IMAGE_INDEX } from "@/lib/registry/media-types";
+import { OCI_IMAGE_INDEX } from "@/lib/oci/media-types";
 import { createMember, createProject, db } from "@/lib/services/registry-auth/test-fixtures";
 import { copyArtifact, listCopyTargetProjects } from "@/lib/services/repositories/copy-artifact";
 import { actorFor, createTestUser } from "@/lib/testing/factories";

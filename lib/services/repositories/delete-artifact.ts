@@ -3,7 +3,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { getBackingRegistry } from "@/lib/registry/backing-registry";
-import { isDigest } from "@/lib/registry/client";
+import { isDigest } from "@/lib/oci/digest";
 import { RegistryError } from "@/lib/registry/errors";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { removeManifest } from "@/lib/services/repositories/index-manifest";

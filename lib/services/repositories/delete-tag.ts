@@ -3,7 +3,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { getBackingRegistry } from "@/lib/registry/backing-registry";
-import { isValidRepositoryName, isValidTag } from "@/lib/registry/client";
+import { isValidRepositoryName, isValidTag } from "@/lib/oci/reference";
 import { RegistryError } from "@/lib/registry/errors";
 import { untag } from "@/lib/registry/untag";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";

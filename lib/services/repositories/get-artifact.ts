@@ -5,9 +5,11 @@ import { db } from "@/lib/db/client";
 import { NotFoundError } from "@/lib/errors";
 import type { AccessoryType } from "@/lib/generated/prisma/client";
 import { getBackingRegistry } from "@/lib/registry/backing-registry";
-import { isDigest } from "@/lib/registry/client";
+import { isDigest } from "@/lib/oci/digest";
 import { RegistryError } from "@/lib/registry/errors";
-import { isIndexMediaType } from "@/lib/registry/media-types";
+import { parseImageConfig, parseManifest } from "@/lib/oci/manifest";
+import { isIndexMediaType } from "@/lib/oci/media-types";
+import { formatReference } from "@/lib/oci/reference";
 import type { ProjectPermission } from "@/lib/services/authz/project-roles";
 import { type Page, skipTake } from "@/lib/services/pagination";
 import { CONFIG_MAX_BYTES } from "@/lib/services/repositories/index-manifest";
@@ -48,25 +50,6 @@ export type ArtifactDetail = {
   viewerPermissions: ProjectPermission[];
 };
 
-const layersSchema = z.object({
-  config: z.object({ digest: z.string(), mediaType: z.string().optional(), size: z.number() }).optional().catch(undefined),
-  layers: z.array(z.object({ digest: z.string(), mediaType: z.string().optional(), size: z.number() })).optional().catch(undefined),
-});
-
-const historySchema = z.object({
-  history: z
-    .array(
-      z.object({
-        created: z.string().optional().catch(undefined),
-        created_by: z.string().optional().catch(undefined),
-        comment: z.string().optional().catch(undefined),
-        empty_layer: z.boolean().optional().catch(undefined),
-      }),
-    )
-    .optional()
-    .catch(undefined),
-});
-
 /**
  * One artifact by digest or tag (artifact:read): the indexed overview, one page of its tags,
  * children and accessories from the index; layers, build history and the manifest JSON read from
@@ -90,7 +73,7 @@ export async function getArtifact({
   const artifact = isDigest(reference)
     ? await db.artifact.findUnique({ where: { repositoryId_digest: { repositoryId: repo.id, digest: reference } } })
     : (await db.tag.findUnique({ where: { repositoryId_name: { repositoryId: repo.id, name: reference } }, select: { artifact: true } }))?.artifact;
-  if (!artifact) throw new NotFoundError(`Artifact ${repository}${isDigest(reference) ? "@" : ":"}${reference} not found.`);
+  if (!artifact) throw new NotFoundError(`Artifact ${formatReference(repository, reference)} not found.`);
 
   const [tags, children, accessories] = await Promise.all([
     tagPageOf(artifact.id, tagPage),
@@ -158,7 +141,7 @@ export async function findArtifactRef({
   const artifact = isDigest(reference)
     ? await db.artifact.findUnique({ where: { repositoryId_digest: { repositoryId: repo.id, digest: reference } }, select })
     : (await db.tag.findUnique({ where: { repositoryId_name: { repositoryId: repo.id, name: reference } }, select: { artifact: { select } } }))?.artifact;
-  if (!artifact) throw new NotFoundError(`Artifact ${repository}${isDigest(reference) ? "@" : ":"}${reference} not found.`);
+  if (!artifact) throw new NotFoundError(`Artifact ${formatReference(repository, reference)} not found.`);
   return { projectId: project.id, repositoryId: repo.id, ...artifact, isIndex: isIndexMediaType(artifact.mediaType) };
 }
 
@@ -193,8 +176,9 @@ export async function getBuildHistory({ actor, repository, reference }: { actor:
     if (error instanceof RegistryError) return [];
     throw error;
   }
-  const config = layersSchema.safeParse(manifest.json).data?.config;
-  return config && isDigest(config.digest) && config.size <= CONFIG_MAX_BYTES ? readHistory(repository, config.digest) : [];
+  const parsed = parseManifest(manifest.json, artifact.mediaType);
+  const config = parsed.ok && parsed.manifest.kind === "image" ? parsed.manifest.config : undefined;
+  return config && config.size <= CONFIG_MAX_BYTES ? readHistory(repository, config.digest) : [];
 }
 
 async function tagPageOf(artifactId: number, page: number): Promise<ArtifactDetail["tags"]> {
@@ -229,10 +213,11 @@ async function readManifestParts(repository: string, digest: string, mediaType: 
   }
   const manifestJson = JSON.stringify(manifest.json, null, 2);
   if (isIndexMediaType(mediaType)) return { ...empty, manifestJson };
-  const parts = layersSchema.safeParse(manifest.json);
-  const layers = (parts.success ? (parts.data.layers ?? []) : []).slice(0, MAX_LAYERS).map((l) => ({ mediaType: l.mediaType ?? null, digest: l.digest, size: l.size }));
-  const config = parts.success ? parts.data.config : undefined;
-  const history = config && isDigest(config.digest) && config.size <= CONFIG_MAX_BYTES ? await readHistory(repository, config.digest) : [];
+  const parsed = parseManifest(manifest.json, mediaType);
+  // A manifest that does not parse as an image shows no layers and no history.
+  const image = parsed.ok && parsed.manifest.kind === "image" ? parsed.manifest : null;
+  const layers = (image?.layers ?? []).slice(0, MAX_LAYERS).map((l) => ({ mediaType: l.mediaType ?? null, digest: l.digest, size: l.size }));
+  const history = image && image.config.size <= CONFIG_MAX_BYTES ? await readHistory(repository, image.config.digest) : [];
   return { layers, history, manifestJson };
 }
 
@@ -241,9 +226,8 @@ async function readHistory(repository: string, configDigest: string): Promise<Ar
     const blob = await getBackingRegistry().getBlob(repository, configDigest);
     const bytes = await readBounded(blob.stream, CONFIG_MAX_BYTES);
     if (!bytes) return [];
-    const parsed = historySchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
-    if (!parsed.success) return [];
-    return (parsed.data.history ?? []).slice(0, MAX_HISTORY).map((h) => ({
+    const config = parseImageConfig(bytes);
+    return (config?.history ?? []).slice(0, MAX_HISTORY).map((h) => ({
       created: h.created ?? null,
       createdBy: h.created_by ?? null,
       comment: h.comment ?? null,

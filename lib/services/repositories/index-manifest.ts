@@ -1,10 +1,9 @@
 import "server-only";
-import { z } from "zod";
 import { db, type DbTransaction } from "@/lib/db/client";
 import type { AccessoryType, Prisma } from "@/lib/generated/prisma/client";
+import { type Descriptor, type IndexChild, parseImageConfig, parseManifestBytes } from "@/lib/oci/manifest";
+import { DOCKER_CONTAINER_CONFIG, OCI_IMAGE_CONFIG } from "@/lib/oci/media-types";
 import type { RegistryClient } from "@/lib/registry/client";
-import { isDigest } from "@/lib/registry/client";
-import { DOCKER_CONTAINER_CONFIG, isIndexMediaType, OCI_IMAGE_CONFIG } from "@/lib/registry/media-types";
 import { readBounded } from "@/lib/streams/read-bounded";
 
 /**
@@ -51,52 +50,6 @@ export type PreparedManifest = {
   children: PreparedChild[];
 };
 
-// ---- manifest parsing (defensive: anything unexpected becomes null, never a throw) ----
-
-const descriptorSchema = z.object({
-  mediaType: z.string().max(255).optional(),
-  digest: z.string().refine(isDigest),
-  size: z.number().int().nonnegative(),
-  artifactType: z.string().max(255).optional(),
-});
-
-const platformSchema = z
-  .object({
-    os: z.string().max(64).optional(),
-    architecture: z.string().max(64).optional(),
-    variant: z.string().max(64).optional(),
-    "os.version": z.string().max(255).optional(),
-  })
-  .optional();
-
-const annotationsSchema = z.record(z.string(), z.string()).optional().catch(undefined);
-
-const imageManifestSchema = z.object({
-  mediaType: z.string().optional(),
-  artifactType: z.string().max(255).optional().catch(undefined),
-  config: descriptorSchema,
-  layers: z.array(descriptorSchema),
-  subject: descriptorSchema.optional().catch(undefined),
-  annotations: annotationsSchema,
-});
-
-const indexManifestSchema = z.object({
-  mediaType: z.string().optional(),
-  artifactType: z.string().max(255).optional().catch(undefined),
-  manifests: z.array(descriptorSchema.extend({ platform: platformSchema.catch(undefined) })),
-  subject: descriptorSchema.optional().catch(undefined),
-  annotations: annotationsSchema,
-});
-
-/** Only the attributes Harbor shows; every field optional, wrong types dropped. */
-const imageConfigSchema = z.object({
-  os: z.string().max(64).optional().catch(undefined),
-  architecture: z.string().max(64).optional().catch(undefined),
-  variant: z.string().max(64).optional().catch(undefined),
-  created: z.string().optional().catch(undefined),
-  author: z.string().optional().catch(undefined),
-});
-
 /** cosign's tag convention: `sha256-<hex>.sig|.att|.sbom` names the subject by digest. */
 const COSIGN_TAG = /^(sha256)-([a-f0-9]{64})\.(sig|att|sbom)$/;
 
@@ -119,14 +72,6 @@ export function accessoryTypeOf(artifactType: string | null): AccessoryType {
   return "other";
 }
 
-function parseJson(bytes: Uint8Array): unknown {
-  try {
-    return JSON.parse(new TextDecoder().decode(bytes)) as unknown;
-  } catch {
-    return null;
-  }
-}
-
 function cut(value: string | undefined, max: number): string | null {
   return value === undefined || value === "" ? null : value.slice(0, max);
 }
@@ -138,7 +83,7 @@ function parseTime(value: string | undefined): Date | null {
   return Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1970 ? null : date;
 }
 
-async function readImageConfig(registry: RegistryClient, repository: string, config: z.infer<typeof descriptorSchema>) {
+async function readImageConfig(registry: RegistryClient, repository: string, config: Descriptor) {
   // Only image configs carry os/architecture; other artifact configs (cosign, helm, ...) are skipped.
   if (config.mediaType !== OCI_IMAGE_CONFIG && config.mediaType !== DOCKER_CONTAINER_CONFIG) return null;
   if (config.size > CONFIG_MAX_BYTES) return null;
@@ -146,8 +91,7 @@ async function readImageConfig(registry: RegistryClient, repository: string, con
     const blob = await registry.getBlob(repository, config.digest);
     const bytes = await readBounded(blob.stream, CONFIG_MAX_BYTES);
     if (!bytes) return null;
-    const parsed = imageConfigSchema.safeParse(parseJson(bytes));
-    return parsed.success ? parsed.data : null;
+    return parseImageConfig(bytes);
   } catch (error) {
     // The manifest is in the registry already: index it without the config attributes rather
     // than fail the push (the reconcile job fills them in later).
@@ -173,7 +117,6 @@ export async function prepareManifest({
   tag: string | null;
   depth?: number;
 }): Promise<PreparedManifest> {
-  const json = parseJson(manifest.bytes);
   const base: PreparedManifest = {
     digest: manifest.digest,
     mediaType: manifest.mediaType,
@@ -191,10 +134,12 @@ export async function prepareManifest({
     children: [],
   };
 
-  if (isIndexMediaType(manifest.mediaType)) {
-    const parsed = indexManifestSchema.safeParse(json);
-    if (!parsed.success) return withAccessory(base, null, tag);
-    const index = parsed.data;
+  // A manifest that does not parse is indexed without sizes or attributes, never refused: it is
+  // in the registry already.
+  const parsed = parseManifestBytes(manifest.bytes, manifest.mediaType);
+  if (!parsed.ok) return withAccessory(base, null, tag);
+  if (parsed.manifest.kind === "index") {
+    const index = parsed.manifest;
     base.artifactType = cut(index.artifactType, 255);
     base.annotations = index.annotations ?? {};
     base.children = await prepareChildren(registry, repository, index.manifests, depth);
@@ -202,9 +147,7 @@ export async function prepareManifest({
     return withAccessory(base, index.subject?.digest ?? null, tag);
   }
 
-  const parsed = imageManifestSchema.safeParse(json);
-  if (!parsed.success) return withAccessory(base, null, tag);
-  const image = parsed.data;
+  const image = parsed.manifest;
   base.artifactType = cut(image.artifactType ?? image.config.mediaType, 255);
   base.annotations = image.annotations ?? {};
   base.totalSize = BigInt(image.config.size) + image.layers.reduce((sum, l) => sum + BigInt(l.size), 0n);
@@ -229,7 +172,7 @@ function withAccessory(prepared: PreparedManifest, subject: string | null, tag: 
 async function prepareChildren(
   registry: RegistryClient,
   repository: string,
-  descriptors: (z.infer<typeof descriptorSchema> & { platform?: z.infer<typeof platformSchema> })[],
+  descriptors: IndexChild[],
   depth: number,
 ): Promise<PreparedChild[]> {
   const digests = descriptors.map((d) => d.digest);

@@ -3,7 +3,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { getBackingRegistry } from "@/lib/registry/backing-registry";
-import { isDigest } from "@/lib/registry/client";
+import { isDigest } from "@/lib/oci/digest";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { indexManifest, prepareManifest, removeManifest, type PushedManifest } from "@/lib/services/repositories/index-manifest";
 import { notePull } from "@/lib/services/repositories/pull-times";

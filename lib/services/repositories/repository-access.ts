@@ -2,7 +2,7 @@ import "server-only";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { NotFoundError, ValidationError } from "@/lib/errors";
-import { isValidRepositoryName } from "@/lib/registry/client";
+import { isValidRepositoryName } from "@/lib/oci/reference";
 import { assertProjectPermission, findProjectRef, type ProjectRef } from "@/lib/services/authz/project-access";
 import type { ProjectPermission } from "@/lib/services/authz/project-roles";
 import { projectNameOf } from "@/lib/services/registry-auth/grant";
