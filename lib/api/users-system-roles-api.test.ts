@@ -54,7 +54,7 @@ describe("PUT /users/{user_id}/sysadmin (Harbor)", () => {
       expect((await errorOf(res)).code).toBe("FORBIDDEN");
       const rows = await rowsSince(since);
       expect(rows).toHaveLength(1);
-      expect(rows[0]).toMatchObject({ result: "failure", actorName: caller.username, action: "user.update", resourceId: String(target.id) });
+      expect(rows[0]).toMatchObject({ result: "failure", actorName: caller.username, action: "user.grant_admin", resourceId: String(target.id) });
       expect(rows[0]!.reason).toMatch(/missing permission/);
     }
     expect((await putSysadmin(undefined, target.id, { sysadmin_flag: true })).status).toBe(401);

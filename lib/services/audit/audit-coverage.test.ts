@@ -53,6 +53,7 @@ import { apiRequest, basic } from "@/lib/api/test-kit";
 import { withApi } from "@/lib/api/with-api";
 import { getBoss, setSharedBoss } from "@/lib/jobs/boss";
 import { purgeAuditJob, reconcileIndexJob } from "@/lib/jobs/definitions";
+import type { AuditAction } from "@/lib/services/audit/audit-actions";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { endSession, startSession } from "@/lib/services/auth/sessions";
 import { createMember, createProject, createRobot } from "@/lib/services/registry-auth/test-fixtures";
@@ -239,8 +240,8 @@ function rest(key: string, caller: User, apiPath: string, params: Record<string,
 /** What a case must do: the success runs as an administrator, the refusal as an auditor. */
 type Case =
   | {
-      /** The audit action of the success row. */
-      action: string;
+      /** The audit action of the success row, and of the refusal's row. */
+      action: AuditAction;
       success: () => Promise<{ as?: User; run: () => Promise<unknown> }>;
       refused: () => Promise<{ as?: User; run: () => Promise<unknown> }>;
     }
@@ -689,7 +690,7 @@ const CASES: Record<string, Case> = {
 
 /** One row whose detail holds `text`, written the way services write theirs. */
 async function writeCanaryRow(text: string) {
-  await db.$transaction((tx) => recordAuditEvent(tx, { actor: actorFor(admin), action: "walk.canary", resource: { type: "walk" }, detail: { note: text } }));
+  await db.$transaction((tx) => recordAuditEvent(tx, { actor: actorFor(admin), action: "walk.canary" as AuditAction, resource: { type: "walk" }, detail: { note: text } }));
 }
 
 // ---- the tests ---------------------------------------------------------------------------------
@@ -730,14 +731,15 @@ describe("the audit walk", () => {
       expect(rows.map((r) => [r.action, r.result])).toEqual([[c.action, "success"]]);
     });
 
-    it("refuses an auditor with exactly one failure row and its reason", async () => {
+    it(`refuses an auditor with exactly one "${c.action}" failure row (the success row's operation) and its reason`, async () => {
       const { as, run } = await c.refused();
       const { outcome, rows } = await measure(as ?? auditor, run);
       expect(outcome.ok, outcome.detail).toBe(false);
       // REST answers a refusal with 403 (not a 400 or 404 that would hide a missing check).
       if (outcome.detail.startsWith("HTTP ")) expect(outcome.detail).toBe("HTTP 403");
       expect(rows).toHaveLength(1);
-      expect(rows[0]).toMatchObject({ result: "failure", actorName: (as ?? auditor).username });
+      // The same operation as the success row, so one operation filter finds both.
+      expect(rows[0]).toMatchObject({ action: c.action, result: "failure", actorName: (as ?? auditor).username });
       expect(rows[0]!.reason ?? "").not.toBe("");
     });
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { systemActor } from "@/lib/auth/actor";
 import { ForbiddenError } from "@/lib/errors";
+import type { AuditAction } from "@/lib/services/audit/audit-actions";
 import { listAuditEvents } from "@/lib/services/audit/list-audit-events";
 import { recordAuditEvent, redactSecrets } from "@/lib/services/audit/record-audit-event";
 import { actorFor, createTestUser, db, uniqueName } from "@/lib/testing/factories";
@@ -9,7 +10,7 @@ describe("audit events", () => {
   it("are append-only in Postgres: UPDATE, DELETE and TRUNCATE fail", async () => {
     const name = uniqueName("immutable");
     await db.$transaction((tx) =>
-      recordAuditEvent(tx, { actor: systemActor("test"), action: "test.write", resource: { type: "test", name } }),
+      recordAuditEvent(tx, { actor: systemActor("test"), action: "test.write" as AuditAction, resource: { type: "test", name } }),
     );
     const row = await db.auditEvent.findFirstOrThrow({ where: { resourceName: name } });
 
@@ -30,7 +31,7 @@ describe("audit events", () => {
     const name = uniqueName("rollback");
     await expect(
       db.$transaction(async (tx) => {
-        await recordAuditEvent(tx, { actor: systemActor("test"), action: "test.write", resource: { type: "test", name } });
+        await recordAuditEvent(tx, { actor: systemActor("test"), action: "test.write" as AuditAction, resource: { type: "test", name } });
         throw new Error("the change failed");
       }),
     ).rejects.toThrow("the change failed");
@@ -41,7 +42,7 @@ describe("audit events", () => {
     const admin = await createTestUser({ isAdmin: true });
     const member = await createTestUser();
     const name = uniqueName("latest");
-    await db.$transaction((tx) => recordAuditEvent(tx, { actor: actorFor(admin), action: "test.latest", resource: { type: "test", name } }));
+    await db.$transaction((tx) => recordAuditEvent(tx, { actor: actorFor(admin), action: "test.latest" as AuditAction, resource: { type: "test", name } }));
     const page = await listAuditEvents({ actor: actorFor(admin), filter: {}, pageSize: 5 });
     expect(page.rows[0]).toMatchObject({ action: "test.latest", resourceName: name, actorName: admin.username });
     await expect(listAuditEvents({ actor: actorFor(member), filter: {}, pageSize: 5 })).rejects.toBeInstanceOf(ForbiddenError);

@@ -85,10 +85,10 @@ export async function exportAuditEvents({ actor, filter, project }: ExportAuditE
   let projectRef: { id: number; name: string } | undefined;
   if (project !== undefined) {
     const ref = await findProjectRef(project);
-    await assertProjectPermission(actor, ref, "log:list");
+    await assertProjectPermission(actor, ref, "log:list", undefined, "audit_log.export");
     projectRef = ref;
   } else {
-    await assertSystemPermission(actor, "audit.list", { type: "audit_log" });
+    await assertSystemPermission(actor, "audit.list", { type: "audit_log" }, "audit_log.export");
   }
   const resolved = await resolveAuditFilter(filter, { projectId: projectRef?.id });
   const startedAt = new Date();

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemActor } from "@/lib/auth/actor";
 import { ForbiddenError, ValidationError } from "@/lib/errors";
 import { startAuditForwarder } from "@/lib/jobs/audit-forwarder";
+import type { AuditAction } from "@/lib/services/audit/audit-actions";
 import {
   forwardAuditEventsOnce,
   getForwardingStatus,
@@ -66,7 +67,7 @@ class SyslogReceiver {
 
 async function writeRow(name: string, result: "success" | "failure" = "success"): Promise<void> {
   await db.$transaction((tx) =>
-    recordAuditEvent(tx, { actor: systemActor("test"), action: "test.forward", resource: { type: "test", name }, result, detail: { note: 'quote " and ] and\nnewline' } }),
+    recordAuditEvent(tx, { actor: systemActor("test"), action: "test.forward" as AuditAction, resource: { type: "test", name }, result, detail: { note: 'quote " and ] and\nnewline' } }),
   );
 }
 
@@ -244,7 +245,7 @@ describe("audit forwarding settings", () => {
       const insertedP = new Promise<void>((r) => (inserted = r));
       const slow = db.$transaction(
         async (tx) => {
-          await recordAuditEvent(tx, { actor: systemActor("test"), action: "test.forward", resource: { type: "test", name: `${tag}-slow` } });
+          await recordAuditEvent(tx, { actor: systemActor("test"), action: "test.forward" as AuditAction, resource: { type: "test", name: `${tag}-slow` } });
           inserted();
           await held;
         },
@@ -262,7 +263,7 @@ describe("audit forwarding settings", () => {
       // A rolled-back row leaves a hole for good: the tail passes it after confirming that.
       await expect(
         db.$transaction(async (tx) => {
-          await recordAuditEvent(tx, { actor: systemActor("test"), action: "test.forward", resource: { type: "test", name: `${tag}-gone` } });
+          await recordAuditEvent(tx, { actor: systemActor("test"), action: "test.forward" as AuditAction, resource: { type: "test", name: `${tag}-gone` } });
           throw new Error("rolled back");
         }),
       ).rejects.toThrow("rolled back");

@@ -87,7 +87,7 @@ export async function getForwardingStatus({ actor }: { actor: Actor }): Promise<
  * change's own row comes after it and is the first one forwarded.
  */
 export async function updateForwardingSettings({ actor, input }: { actor: Actor; input: unknown }): Promise<TForwardingSettings> {
-  await assertSystemPermission(actor, "setting.update", RESOURCE);
+  await assertSystemPermission(actor, "setting.update", RESOURCE, "audit_log.forwarding.update");
   const parsed = ZForwardingSettings.safeParse(input);
   if (!parsed.success) throw new ValidationError("Check the highlighted fields.", fieldErrorsOf(parsed.error));
   const after = parsed.data;

@@ -106,7 +106,7 @@ describe("audit purge policy", () => {
     }
     expect(await readPurgePolicy()).not.toMatchObject(input);
     const refusals = await db.auditEvent.findMany({ where: { actorName: auditorUser.username, result: "failure" } });
-    expect(refusals.map((r) => r.action).sort()).toEqual(["setting.update", "setting.update"]);
+    expect(refusals.map((r) => r.action).sort()).toEqual(["audit_log.purge.start", "audit_log.purge_policy.update"]);
     expect(await db.jobRun.count({ where: { jobName: purgeAuditJob.id, trigger: auditorUser.username } })).toBe(0);
   });
 

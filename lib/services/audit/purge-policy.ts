@@ -44,7 +44,7 @@ export async function getPurgePolicy({ actor }: { actor: Actor }): Promise<TPurg
  * next start (`syncPurgeSchedule`), so `scheduleApplied` says whether it took effect now.
  */
 export async function updatePurgePolicy({ actor, input }: { actor: Actor; input: unknown }): Promise<{ policy: TPurgePolicy; scheduleApplied: boolean }> {
-  await assertSystemPermission(actor, "setting.update", POLICY_RESOURCE);
+  await assertSystemPermission(actor, "setting.update", POLICY_RESOURCE, "audit_log.purge_policy.update");
   const parsed = ZPurgePolicy.safeParse(input);
   if (!parsed.success) throw new ValidationError("Check the highlighted fields.", fieldErrorsOf(parsed.error));
   const policy = parsed.data;
@@ -117,7 +117,7 @@ export async function cutoffFor(retentionDays: number): Promise<Date> {
  * Who asked is this row (`audit_log.purge.start`); what was deleted is the run's `audit_log.purge`.
  */
 export async function startAuditPurge({ actor }: { actor: Actor }): Promise<{ runId: number; cutoff: string }> {
-  await assertSystemPermission(actor, "setting.update", { type: "audit_log", name: "purge" });
+  await assertSystemPermission(actor, "setting.update", { type: "audit_log", name: "purge" }, "audit_log.purge.start");
   const { retentionDays } = await readPurgePolicy();
   const cutoff = await cutoffFor(retentionDays);
   const runId = await db.$transaction(async (tx) => {
@@ -146,7 +146,7 @@ export async function startAuditPurge({ actor }: { actor: Actor }): Promise<{ ru
 
 /** Runs a failed purge again: same run row and cutoff; it continues with what is left. */
 export async function retryAuditPurge({ actor, runId }: { actor: Actor; runId: number }): Promise<void> {
-  await assertSystemPermission(actor, "setting.update", { type: "job_run", id: runId });
+  await assertSystemPermission(actor, "setting.update", { type: "job_run", id: runId }, "audit_log.purge.retry");
   await db.$transaction(async (tx) => {
     const run = await tx.jobRun.findFirst({ where: { id: runId, jobName: purgeAuditJob.id }, select: { status: true } });
     if (!run) throw new NotFoundError("No such purge run.");

@@ -3,11 +3,12 @@ import type { Actor } from "@/lib/auth/actor";
 import { actorName } from "@/lib/auth/actor";
 import { db, type DbTransaction } from "@/lib/db/client";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import type { AuditAction } from "@/lib/services/audit/audit-actions";
 
 export type AuditEventInput = {
   actor: Actor;
-  /** `<resource>.<verb>`, e.g. `user.create`. */
-  action: string;
+  /** `<resource>.<verb>`, e.g. `user.create`: only names of the catalogue. */
+  action: AuditAction;
   resource: { type: string; id?: string | number | null; name?: string | null };
   projectId?: number | null;
   result?: "success" | "failure";

@@ -3,6 +3,7 @@ import type { Actor, ClientInfo } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { type AuditEventInput, recordAuditEvent } from "@/lib/services/audit/record-audit-event";
+import type { AuditOperation } from "@/lib/services/audit/audit-actions";
 import { throttleKeyFor } from "@/lib/services/auth/sign-in-throttle";
 
 /**
@@ -24,7 +25,7 @@ import { throttleKeyFor } from "@/lib/services/auth/sign-in-throttle";
 export type SignInRefusal = {
   /** The actor of the audit row: anonymous for sign-in and registry login, the user for a password change. */
   actor: Actor;
-  action: string;
+  action: AuditOperation;
   /** The username the attempt named. */
   username: string;
   resource: AuditEventInput["resource"];
@@ -86,7 +87,8 @@ export async function flushSignInRefusalSummaries(before?: Date): Promise<number
       const client: ClientInfo = { ip: bucket.last_client.ip ?? null, userAgent: bucket.last_client.userAgent ?? null };
       await recordAuditEvent(tx, {
         actor: { ...bucket.event.actor, client } as Actor,
-        action: bucket.action,
+        // Written from a SignInRefusal's action, so one of the catalogue.
+        action: bucket.action as AuditOperation,
         resource: bucket.event.resource,
         result: "failure",
         reason: `${bucket.repeats} more refused attempt${bucket.repeats === 1 ? "" : "s"} in the minute from ${bucket.minute.toISOString()}`,

@@ -2,6 +2,7 @@ import "server-only";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from "@/lib/errors";
+import { type AuditOperation, projectPermissionOperation } from "@/lib/services/audit/audit-actions";
 import { recordRefusal } from "@/lib/services/audit/record-audit-event";
 import {
   ALL_PROJECT_PERMISSIONS,
@@ -75,21 +76,24 @@ export async function memberRoleIdsOf(actor: Actor, projectIds: number[]): Promi
 /**
  * The gate for project-scoped services. A project the actor may not even read is reported as not
  * found, so private project names do not leak; anonymous callers are asked to sign in instead.
- * Refusals are audited.
+ * Refusals are audited; a mutation whose operation is not `resource.action` of its permission
+ * (a copy checks artifact:create) names it.
  */
 export async function assertProjectPermission(
   actor: Actor,
   project: ProjectRef,
   permission: ProjectPermission,
   resource: { type: string; id?: string | number | null; name?: string | null } = { type: "project", id: project.id, name: project.name },
+  operation?: AuditOperation,
 ): Promise<Set<ProjectPermission>> {
   const granted = await projectPermissionsIn(actor, project);
   if (granted.has(permission)) return granted;
-  // Recorded under the operation's name (`member:delete` -> `member.delete`), as the success row
-  // would be, so one operation filter in the audit log finds both what happened and what was refused.
+  // Recorded under the operation's name (`operation`, else `member:delete` -> `member.delete`), as
+  // the success row would be, so one operation filter in the audit log finds both what happened and
+  // what was refused.
   await recordRefusal({
     actor,
-    action: permission.replace(":", "."),
+    action: operation ?? projectPermissionOperation(permission),
     resource,
     projectId: project.id,
     reason: `missing permission ${permission}`,

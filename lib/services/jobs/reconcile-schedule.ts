@@ -57,7 +57,7 @@ export async function getReconcileSchedule({ actor }: { actor: Actor }): Promise
  * it starts, so `scheduleApplied` says whether it took effect now.
  */
 export async function updateReconcileSchedule({ actor, input }: { actor: Actor; input: unknown }): Promise<{ schedule: TReconcileSchedule; scheduleApplied: boolean }> {
-  await assertSystemPermission(actor, "setting.update", RESOURCE);
+  await assertSystemPermission(actor, "setting.update", RESOURCE, "index.reconcile.schedule.update");
   const parsed = ZReconcileSchedule.safeParse(input);
   if (!parsed.success) throw new ValidationError("Check the highlighted fields.", fieldErrorsOf(parsed.error));
   const schedule = parsed.data;

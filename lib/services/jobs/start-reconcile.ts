@@ -16,7 +16,7 @@ import { attachBossJob } from "@/lib/services/jobs/job-runs";
  * `index.reconcile` row, written by the system actor when it finishes.
  */
 export async function startReconcile({ actor }: { actor: Actor }): Promise<{ runId: number }> {
-  await assertSystemPermission(actor, "index.reconcile", { type: "index" });
+  await assertSystemPermission(actor, "index.reconcile", { type: "index" }, "index.reconcile.start");
   const runId = await db.$transaction(async (tx) => {
     const run = await tx.jobRun.create({
       data: { jobName: reconcileIndexJob.id, jobVersion: reconcileIndexJob.version, trigger: actorName(actor).slice(0, 255) },
@@ -34,7 +34,7 @@ export async function startReconcile({ actor }: { actor: Actor }): Promise<{ run
  * it resumes after its checkpoint instead of walking the registry from the start.
  */
 export async function retryReconcile({ actor, runId }: { actor: Actor; runId: number }): Promise<void> {
-  await assertSystemPermission(actor, "index.reconcile", { type: "job_run", id: runId });
+  await assertSystemPermission(actor, "index.reconcile", { type: "job_run", id: runId }, "index.reconcile.retry");
   await db.$transaction(async (tx) => {
     const run = await tx.jobRun.findFirst({ where: { id: runId, jobName: reconcileIndexJob.id }, select: { status: true } });
     if (!run) throw new NotFoundError("No such reconcile run.");

@@ -3,6 +3,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { db, type DbTransaction } from "@/lib/db/client";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { projectPermissionOperation } from "@/lib/services/audit/audit-actions";
 import { recordAuditEvent, recordRefusal } from "@/lib/services/audit/record-audit-event";
 import { assertProjectPermission, findProjectRef, type ProjectRef } from "@/lib/services/authz/project-access";
 import { type ProjectPermission, projectRoleLabel } from "@/lib/services/authz/project-roles";
@@ -47,7 +48,7 @@ async function assertMemberPermission(actor: Actor, ref: ProjectRef, permission:
   await assertProjectPermission(actor, ref, "project:read");
   await recordRefusal({
     actor,
-    action: permission.replace(":", "."),
+    action: projectPermissionOperation(permission),
     resource: { type: "project", id: ref.id, name: ref.name },
     projectId: ref.id,
     reason: "robot accounts cannot read or manage project members",

@@ -16,6 +16,7 @@ import {
   recordManifestPush,
 } from "@/lib/services/repositories/record-registry-traffic";
 import { recordRefusal } from "@/lib/services/audit/record-audit-event";
+import type { AuditOperation } from "@/lib/services/audit/audit-actions";
 import { listPullableRepositories } from "@/lib/services/repositories/list-pullable-repositories";
 import { actionsFor, parseGatewayRequest, type GatewayRoute, type RepositoryRoute } from "@/lib/services/registry-auth/gateway-path";
 import { actionsInMissingProject, readCurrentGrants, type GrantReader } from "@/lib/services/registry-auth/current-grant";
@@ -312,7 +313,7 @@ async function recordGatewayRefusal(actor: Actor, route: RepositoryRoute, method
   });
 }
 
-function refusedAttempt(route: RepositoryRoute, method: string): { action: string; resourceType: string; name: string } | null {
+function refusedAttempt(route: RepositoryRoute, method: string): { action: AuditOperation; resourceType: string; name: string } | null {
   switch (route.kind) {
     case "manifest": {
       const name = artifactName(route.name, route.reference);

@@ -45,9 +45,10 @@ export async function copyArtifact({
   if (!isValidRepositoryName(to) || !to.includes("/")) throw new ValidationError(`${JSON.stringify(to)} is not a repository name.`, { repository: ["Not a repository name."] });
   const target = artifactName(to, tag ?? from.reference);
   const dstProject = await findProjectRef(projectNameOf(to), { byName: true });
-  await assertProjectPermission(actor, dstProject, "artifact:create", { type: "artifact", name: target });
+  await assertProjectPermission(actor, dstProject, "artifact:create", { type: "artifact", name: target }, "artifact.copy");
   const { repo: srcRepo } = await resolveRepository(actor, from.repository, "repository:pull", {
     resource: { type: "artifact", name: artifactName(from.repository, from.reference) },
+    operation: "artifact.copy",
   });
 
   const source = isDigest(from.reference)

@@ -5,6 +5,7 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import { getBackingRegistry } from "@/lib/registry/backing-registry";
 import { isDigest } from "@/lib/oci/digest";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
+import type { AuditOperation } from "@/lib/services/audit/audit-actions";
 import { indexManifest, prepareManifest, removeManifest, type PushedManifest } from "@/lib/services/repositories/index-manifest";
 import { notePull } from "@/lib/services/repositories/pull-times";
 
@@ -94,7 +95,7 @@ export async function recordBlobDelete(event: Omit<ArtifactEvent, "mediaType" | 
   });
 }
 
-function artifactAudit(action: string, event: ArtifactEvent) {
+function artifactAudit(action: AuditOperation, event: ArtifactEvent) {
   return {
     actor: event.actor,
     action,

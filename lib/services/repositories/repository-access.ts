@@ -3,6 +3,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { isValidRepositoryName } from "@/lib/oci/reference";
+import type { AuditOperation } from "@/lib/services/audit/audit-actions";
 import { assertProjectPermission, findProjectRef, type ProjectRef } from "@/lib/services/authz/project-access";
 import type { ProjectPermission } from "@/lib/services/authz/project-roles";
 import { projectNameOf } from "@/lib/services/registry-auth/grant";
@@ -19,13 +20,13 @@ export async function resolveRepository(
   actor: Actor,
   repository: string,
   permission: ProjectPermission,
-  { projectId, resource }: { projectId?: number; resource?: { type: string; name: string } } = {},
+  { projectId, resource, operation }: { projectId?: number; resource?: { type: string; name: string }; operation?: AuditOperation } = {},
 ): Promise<{ project: ProjectRef; repo: RepositoryRef; granted: Set<ProjectPermission> }> {
   if (!isValidRepositoryName(repository) || !repository.includes("/")) {
     throw new ValidationError(`${JSON.stringify(repository)} is not a repository name.`);
   }
   const project = await findProjectRef(projectNameOf(repository), { byName: true });
-  const granted = await assertProjectPermission(actor, project, permission, resource ?? { type: "repository", name: repository });
+  const granted = await assertProjectPermission(actor, project, permission, resource ?? { type: "repository", name: repository }, operation);
   if (projectId !== undefined && projectId !== project.id) throw new NotFoundError("Repository not found.");
   const repo = await db.repository.findUnique({ where: { name: repository }, select: { id: true, name: true, projectId: true } });
   if (!repo || repo.projectId !== project.id) throw new NotFoundError(`Repository ${repository} not found.`);

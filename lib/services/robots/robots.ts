@@ -3,6 +3,7 @@ import type { Actor, RobotGrant } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import type { AuditOperation } from "@/lib/services/audit/audit-actions";
 import { recordAuditEvent, recordRefusal } from "@/lib/services/audit/record-audit-event";
 import { forgetVerifiedRobots } from "@/lib/services/auth/verify-registry-credentials";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
@@ -90,7 +91,7 @@ export async function createProjectRobot({ actor, input }: { actor: Actor; input
 }
 
 export async function createSystemRobot({ actor, input }: { actor: Actor; input: TCreateSystemRobot }): Promise<RobotWithSecret> {
-  await assertSystemPermission(actor, "robot.system.create", { type: "robot", name: input.name });
+  await assertSystemPermission(actor, "robot.system.create", { type: "robot", name: input.name }, "robot.create");
   const grants = input.grants.map((g) => {
     const [resource, action] = g.permission.split(":") as [string, string];
     return { namespace: g.namespace, resource, action };
@@ -162,19 +163,22 @@ async function insertRobot(
   }
 }
 
-/** Loads a robot and checks the actor may act on it (project robots: robot:<action> in the project). */
-async function authorizeRobot(actor: Actor, robotId: number, action: "read" | "update" | "delete") {
+/**
+ * Loads a robot and checks the actor may act on it (project robots: robot:<action> in the project).
+ * A refusal of a change is recorded under `operation`, the action its success row would carry.
+ */
+async function authorizeRobot(actor: Actor, robotId: number, action: "read" | "update" | "delete", operation?: AuditOperation) {
   const robot = await db.robot.findUnique({ where: { id: robotId }, select: { ...ROBOT_SELECT, project: { select: { id: true, name: true, isPublic: true } } } });
   if (!robot) throw new NotFoundError(`Robot ${robotId} does not exist.`);
   if (robot.project) {
-    await assertProjectPermission(actor, robot.project, `robot:${action}`, { type: "robot", id: robot.id, name: robot.name });
+    await assertProjectPermission(actor, robot.project, `robot:${action}`, { type: "robot", id: robot.id, name: robot.name }, operation);
     if (action !== "read") {
       // Refreshing a secret hands over the robot's powers: only someone who holds all of them may.
       const beyond = await grantsBeyondCreator(actor, robot.permissions);
       if (beyond.length) {
         await recordRefusal({
           actor,
-          action: `robot.${action}`,
+          action: operation ?? `robot.${action}`,
           resource: { type: "robot", id: robot.id, name: robot.name },
           projectId: robot.projectId,
           reason: "the robot holds permissions the caller does not",
@@ -183,11 +187,12 @@ async function authorizeRobot(actor: Actor, robotId: number, action: "read" | "u
       }
     }
   } else {
-    await assertSystemPermission(actor, action === "read" ? "robot.system.list" : action === "update" ? "robot.system.update" : "robot.system.delete", {
-      type: "robot",
-      id: robot.id,
-      name: robot.name,
-    });
+    await assertSystemPermission(
+      actor,
+      action === "read" ? "robot.system.list" : action === "update" ? "robot.system.update" : "robot.system.delete",
+      { type: "robot", id: robot.id, name: robot.name },
+      operation,
+    );
   }
   return robot;
 }
@@ -227,7 +232,7 @@ export async function listRobots({
 }
 
 export async function refreshRobotSecret({ actor, robotId }: { actor: Actor; robotId: number }): Promise<RobotWithSecret> {
-  const before = await authorizeRobot(actor, robotId, "update");
+  const before = await authorizeRobot(actor, robotId, "update", "robot.refresh_secret");
   const secret = generateRobotSecret();
   const robot = await db.$transaction(async (tx) => {
     const row = await tx.robot.update({ where: { id: before.id }, data: { secretHash: hashRobotSecret(secret) }, select: ROBOT_SELECT });
@@ -241,7 +246,7 @@ export async function refreshRobotSecret({ actor, robotId }: { actor: Actor; rob
 }
 
 export async function setRobotDisabled({ actor, robotId, disabled }: { actor: Actor; robotId: number; disabled: boolean }): Promise<RobotSummary> {
-  const before = await authorizeRobot(actor, robotId, "update");
+  const before = await authorizeRobot(actor, robotId, "update", disabled ? "robot.disable" : "robot.enable");
   const { project: _project, ...current } = before;
   void _project;
   if (before.disabled === disabled) return current;
@@ -261,7 +266,7 @@ export async function setRobotDisabled({ actor, robotId, disabled }: { actor: Ac
 }
 
 export async function deleteRobot({ actor, robotId }: { actor: Actor; robotId: number }): Promise<void> {
-  const before = await authorizeRobot(actor, robotId, "delete");
+  const before = await authorizeRobot(actor, robotId, "delete", "robot.delete");
   await db.$transaction(async (tx) => {
     await tx.robot.delete({ where: { id: before.id } });
     await recordAuditEvent(tx, { actor, action: "robot.delete", resource: { type: "robot", id: before.id, name: before.name }, projectId: before.projectId });

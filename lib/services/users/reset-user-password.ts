@@ -12,7 +12,7 @@ export type ResetUserPasswordOptions = { actor: Actor; input: TResetUserPassword
 
 /** An administrator sets a new password for a user; the user's existing sessions end. */
 export async function resetUserPassword({ actor, input }: ResetUserPasswordOptions): Promise<void> {
-  await assertSystemPermission(actor, "user.update", { type: "user", id: input.userId });
+  await assertSystemPermission(actor, "user.update", { type: "user", id: input.userId }, "user.reset_password");
   const passwordHash = await hashPassword(input.password);
   await db.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { id: input.userId }, select: { id: true, username: true } });

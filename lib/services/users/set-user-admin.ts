@@ -13,7 +13,7 @@ export type SetUserAdminOptions = { actor: Actor; input: TSetUserAdmin };
 
 /** Grants or revokes the system administrator role (Harbor's "sysadmin" flag). */
 export async function setUserAdmin({ actor, input }: SetUserAdminOptions): Promise<UserSummary> {
-  await assertSystemPermission(actor, "user.update", { type: "user", id: input.userId });
+  await assertSystemPermission(actor, "user.update", { type: "user", id: input.userId }, input.isAdmin ? "user.grant_admin" : "user.revoke_admin");
   if (!input.isAdmin && actor.kind === "user" && actor.id === input.userId) {
     throw new ConflictError("You cannot revoke your own administrator role; ask another administrator.");
   }

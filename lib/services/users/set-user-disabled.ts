@@ -13,7 +13,7 @@ export type SetUserDisabledOptions = { actor: Actor; input: TSetUserDisabled };
 
 /** Disables or re-enables a user. Disabling ends the user's sessions at their next request. */
 export async function setUserDisabled({ actor, input }: SetUserDisabledOptions): Promise<UserSummary> {
-  await assertSystemPermission(actor, "user.update", { type: "user", id: input.userId });
+  await assertSystemPermission(actor, "user.update", { type: "user", id: input.userId }, input.disabled ? "user.disable" : "user.enable");
   if (input.disabled && actor.kind === "user" && actor.id === input.userId) {
     throw new ConflictError("You cannot disable your own account.");
   }

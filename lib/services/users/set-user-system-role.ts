@@ -15,7 +15,7 @@ export function systemRoleOf(user: { isAdmin: boolean; isAuditor: boolean }): "a
 
 /** Sets a user's system role: administrator, auditor (reads everything, changes nothing) or none. */
 export async function setUserSystemRole({ actor, input }: { actor: Actor; input: TSetUserSystemRole }): Promise<UserSummary> {
-  await assertSystemPermission(actor, "user.update", { type: "user", id: input.userId });
+  await assertSystemPermission(actor, "user.update", { type: "user", id: input.userId }, "user.set_system_role");
   if (input.role !== "admin" && actor.kind === "user" && actor.id === input.userId) {
     throw new ConflictError("You cannot give up your own administrator role; ask another administrator.");
   }
