@@ -6,7 +6,7 @@ import { getBackingRegistry } from "@/lib/registry/backing-registry";
 import { isDigest } from "@/lib/oci/digest";
 import { isValidTag } from "@/lib/oci/reference";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
-import { refreshArtifactCount } from "@/lib/services/repositories/index-manifest";
+import { writeTag } from "@/lib/services/repositories/index-manifest";
 import { resolveRepository } from "@/lib/services/repositories/repository-access";
 
 /**
@@ -30,14 +30,7 @@ export async function addTag({ actor, repository, digest, tag, projectId }: { ac
 
   const now = new Date();
   await db.$transaction(async (tx) => {
-    await tx.tag.upsert({
-      where: { repositoryId_name: { repositoryId: repo.id, name: tag } },
-      create: { repositoryId: repo.id, artifactId: artifact.id, name: tag, pushedAt: now },
-      update: { artifactId: artifact.id, pushedAt: now },
-      select: { id: true },
-    });
-    // A tagged index child becomes a listed artifact of its own.
-    await refreshArtifactCount(tx, repo.id);
+    await writeTag(tx, { repositoryId: repo.id, artifactId: artifact.id, tag, now });
     await recordAuditEvent(tx, { actor, action: "tag.create", resource: { type: "tag", name }, projectId: project.id, detail: { digest } });
   });
 }

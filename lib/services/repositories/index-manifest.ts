@@ -227,17 +227,28 @@ export async function indexManifest(
   { repositoryId, prepared, tag, now }: { repositoryId: number; prepared: PreparedManifest; tag: string | null; now: Date },
 ): Promise<{ artifactId: number }> {
   const artifactId = await upsertArtifact(tx, repositoryId, prepared, now);
-  if (tag) {
-    // A tag points at exactly one artifact: the unique (repository, name) moves it.
-    await tx.tag.upsert({
-      where: { repositoryId_name: { repositoryId, name: tag } },
-      create: { repositoryId, artifactId, name: tag, pushedAt: now },
-      update: { artifactId, pushedAt: now },
-      select: { id: true },
-    });
-  }
-  await refreshArtifactCount(tx, repositoryId);
+  if (tag) await writeTag(tx, { repositoryId, artifactId, tag, now });
+  else await refreshArtifactCount(tx, repositoryId);
   return { artifactId };
+}
+
+/**
+ * Points `tag` at an indexed artifact, inside the caller's transaction: the one tag write of the
+ * index (pushes and copies through indexManifest, the reconcile job, adding a tag). A tag points
+ * at exactly one artifact, so the unique (repository, name) moves it; the artifact count is
+ * refreshed because a tagged index child becomes a listed artifact of its own.
+ */
+export async function writeTag(
+  tx: DbTransaction,
+  { repositoryId, artifactId, tag, now }: { repositoryId: number; artifactId: number; tag: string; now: Date },
+): Promise<void> {
+  await tx.tag.upsert({
+    where: { repositoryId_name: { repositoryId, name: tag } },
+    create: { repositoryId, artifactId, name: tag, pushedAt: now },
+    update: { artifactId, pushedAt: now },
+    select: { id: true },
+  });
+  await refreshArtifactCount(tx, repositoryId);
 }
 
 async function upsertArtifact(tx: DbTransaction, repositoryId: number, prepared: PreparedManifest, now: Date): Promise<number> {

@@ -5,7 +5,7 @@ import type { RegistryClient } from "@/lib/registry/client";
 import { RegistryError } from "@/lib/registry/errors";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
-import { indexManifest, type PreparedManifest, prepareManifest, refreshArtifactCount } from "@/lib/services/repositories/index-manifest";
+import { indexManifest, type PreparedManifest, prepareManifest, refreshArtifactCount, writeTag } from "@/lib/services/repositories/index-manifest";
 
 /**
  * Brings the artifact index exactly in line with the backing registry, for content written
@@ -336,15 +336,7 @@ async function reconcileRepository(
       }
       if (artifactId !== undefined) {
         const id = artifactId;
-        await db.$transaction(async (tx) => {
-          await tx.tag.upsert({
-            where: { repositoryId_name: { repositoryId, name: tag } },
-            create: { repositoryId, artifactId: id, name: tag, pushedAt: now },
-            update: { artifactId: id, pushedAt: now },
-            select: { id: true },
-          });
-          await refreshArtifactCount(tx, repositoryId);
-        });
+        await db.$transaction((tx) => writeTag(tx, { repositoryId, artifactId: id, tag, now }));
       } else {
         let manifest = prepared.get(digest)!;
         // Read before an earlier write of this window indexed some of its children: read again,
