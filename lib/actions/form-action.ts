@@ -5,6 +5,18 @@ import { getActor } from "@/lib/auth/session";
 import { fieldErrorsOf } from "@/lib/validation/common";
 
 const INVALID = "Check the highlighted fields.";
+const INVALID_REQUEST = "Invalid request.";
+
+/** How a form's fields become the schema's input, and what an unparseable form is told. */
+export type FormActionOptions = {
+  /** Default: every field once (`Object.fromEntries`). A form with repeated fields reads them itself. */
+  read?: (formData: FormData) => unknown;
+  /**
+   * A form of hidden fields only (ids) has nothing to highlight: it is told "Invalid request."
+   * without field errors. Default: "Check the highlighted fields." with them.
+   */
+  hiddenFieldsOnly?: boolean;
+};
 
 /**
  * A form's server action: parses the form with the action's one zod schema, calls the service with
@@ -12,20 +24,24 @@ const INVALID = "Check the highlighted fields.";
  * toActionError, and only after a success runs `done` (revalidate, then a message or a redirect).
  * `done` runs outside the error mapping, so Next's redirect() can throw its signal.
  */
-export function formAction<Schema extends z.ZodType, Result>(
+export function formAction<Schema extends z.ZodType, Result, Answer extends ActionResult = ActionResult>(
   schema: Schema,
   call: (input: z.output<Schema>, actor: Actor) => Promise<Result>,
-  done: (input: z.output<Schema>, result: Result) => ActionResult,
-): (prev: ActionResult, formData: FormData) => Promise<ActionResult> {
+  done: (input: z.output<Schema>, result: Result) => NoInfer<Answer>,
+  { read = (formData) => Object.fromEntries(formData), hiddenFieldsOnly = false }: FormActionOptions = {},
+): (prev: Answer, formData: FormData) => Promise<Answer> {
   // Two declared parameters: the fuzz test finds form actions by their arity.
-  return async (_prev: ActionResult, formData: FormData): Promise<ActionResult> => {
-    const parsed = schema.safeParse(Object.fromEntries(formData));
-    if (!parsed.success) return { ok: false, message: INVALID, fieldErrors: fieldErrorsOf(parsed.error) };
+  return async (_prev: Answer, formData: FormData): Promise<Answer> => {
+    const parsed = schema.safeParse(read(formData));
+    // Answer only adds optional fields to ActionResult (a robot's one-time secret), so a refusal is one.
+    if (!parsed.success) {
+      return (hiddenFieldsOnly ? { ok: false, message: INVALID_REQUEST } : { ok: false, message: INVALID, fieldErrors: fieldErrorsOf(parsed.error) }) as Answer;
+    }
     let result: Result;
     try {
       result = await call(parsed.data, await getActor());
     } catch (err) {
-      return toActionError(err);
+      return toActionError(err) as Answer;
     }
     return done(parsed.data, result);
   };
