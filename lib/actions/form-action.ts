@@ -27,7 +27,7 @@ export type FormActionOptions = {
 export function formAction<Schema extends z.ZodType, Result, Answer extends ActionResult = ActionResult>(
   schema: Schema,
   call: (input: z.output<Schema>, actor: Actor) => Promise<Result>,
-  done: (input: z.output<Schema>, result: Result) => NoInfer<Answer>,
+  done: (input: z.output<Schema>, result: Result, formData: FormData) => NoInfer<Answer>,
   { read = (formData) => Object.fromEntries(formData), hiddenFieldsOnly = false }: FormActionOptions = {},
 ): (prev: Answer, formData: FormData) => Promise<Answer> {
   // Two declared parameters: the fuzz test finds form actions by their arity.
@@ -43,6 +43,6 @@ export function formAction<Schema extends z.ZodType, Result, Answer extends Acti
     } catch (err) {
       return toActionError(err) as Answer;
     }
-    return done(parsed.data, result);
+    return done(parsed.data, result, formData);
   };
 }
