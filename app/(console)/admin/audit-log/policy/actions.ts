@@ -2,32 +2,29 @@
 
 import { revalidatePath } from "next/cache";
 import { type ActionResult, toActionError } from "@/lib/actions/action-result";
+import { formAction } from "@/lib/actions/form-action";
 import { type PollResult, pollResult } from "@/lib/actions/poll";
 import { getActor } from "@/lib/auth/session";
 import { type ForwardingStatus, getForwardingStatus, updateForwardingSettings } from "@/lib/services/audit/forward-audit-events";
 import { dryRunPurge, listPurgeRuns, type PurgeDryRun, retryAuditPurge, startAuditPurge, updatePurgePolicy } from "@/lib/services/audit/purge-policy";
 import type { JobRunView } from "@/lib/services/jobs/job-runs";
 import { ZForwardingSettings, ZPurgePolicyForm } from "@/lib/validation/audit-retention";
-import { fieldErrorsOf, isDatabaseId } from "@/lib/validation/common";
+import { isDatabaseId } from "@/lib/validation/common";
 
 // Thin actions: the services authorize (setting.update to change or purge, audit.list to read).
 
 const PAGE = "/admin/audit-log/policy";
 
-export async function updatePurgePolicyAction(_prev: ActionResult, formData: FormData): Promise<ActionResult> {
-  const parsed = ZPurgePolicyForm.safeParse(Object.fromEntries(formData));
-  if (!parsed.success) return { ok: false, message: "Check the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error) };
-  let scheduleApplied: boolean;
-  try {
-    ({ scheduleApplied } = await updatePurgePolicy({ actor: await getActor(), input: parsed.data }));
-  } catch (err) {
-    return toActionError(err);
-  }
-  revalidatePath(PAGE);
-  return scheduleApplied
-    ? { ok: true, message: "Purge policy saved." }
-    : { ok: true, message: "Purge policy saved; the schedule takes effect when the job worker next starts." };
-}
+export const updatePurgePolicyAction = formAction(
+  ZPurgePolicyForm,
+  (input, actor) => updatePurgePolicy({ actor, input }),
+  (_input, { scheduleApplied }) => {
+    revalidatePath(PAGE);
+    return scheduleApplied
+      ? { ok: true, message: "Purge policy saved." }
+      : { ok: true, message: "Purge policy saved; the schedule takes effect when the job worker next starts." };
+  },
+);
 
 export type DryRunResult = { ok: true; value: PurgeDryRun } | { ok: false; message: string };
 
@@ -64,17 +61,14 @@ export async function listPurgeRunsAction(): Promise<PollResult<JobRunView[]>> {
   return pollResult(async () => listPurgeRuns({ actor: await getActor(), take: 5 }));
 }
 
-export async function updateForwardingAction(_prev: ActionResult, formData: FormData): Promise<ActionResult> {
-  const parsed = ZForwardingSettings.safeParse(Object.fromEntries(formData));
-  if (!parsed.success) return { ok: false, message: "Check the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error) };
-  try {
-    await updateForwardingSettings({ actor: await getActor(), input: parsed.data });
-  } catch (err) {
-    return toActionError(err);
-  }
-  revalidatePath(PAGE);
-  return { ok: true, message: parsed.data.enabled ? "Forwarding saved: new audit rows go to the endpoint from now on." : "Forwarding saved (off)." };
-}
+export const updateForwardingAction = formAction(
+  ZForwardingSettings,
+  (input, actor) => updateForwardingSettings({ actor, input }),
+  (input) => {
+    revalidatePath(PAGE);
+    return { ok: true, message: input.enabled ? "Forwarding saved: new audit rows go to the endpoint from now on." : "Forwarding saved (off)." };
+  },
+);
 
 /** Polled by the page: the forwarder's cursor, lag and last error. */
 export async function getForwardingStatusAction(): Promise<PollResult<ForwardingStatus>> {
