@@ -77,19 +77,31 @@ const DRIVER_UNAVAILABLE_KINDS = new Set(["DatabaseNotReachable", "ConnectionClo
 const DATABASE_UNAVAILABLE_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "57P01", "57P02", "57P03", "53300", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND"]);
 
 export function isDatabaseUnavailableError(err: unknown): boolean {
+  return someErrorInChain(err, (rec) => {
+    if (rec.name === "PrismaClientInitializationError") return true;
+    if (typeof rec.kind === "string" && DRIVER_UNAVAILABLE_KINDS.has(rec.kind)) return true;
+    return [rec.code, rec.originalCode, rec.errorCode].some(
+      (code) => typeof code === "string" && (DATABASE_UNAVAILABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code)),
+    );
+  });
+}
+
+/** The fields drivers and Prisma put on an error (and on the errors it wraps). */
+export type ErrorRecord = { name?: unknown; kind?: unknown; code?: unknown; originalCode?: unknown; errorCode?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown } };
+
+/**
+ * Whether `err` or any error it wraps matches: Prisma's driver adapter puts the database's own
+ * error on `cause` or under `meta.driverAdapterError`, and an AggregateError holds several.
+ */
+export function someErrorInChain(err: unknown, matches: (rec: ErrorRecord) => boolean): boolean {
   const seen = new Set<unknown>();
   const queue: unknown[] = [err];
   while (queue.length) {
     const e = queue.shift();
     if (e === null || typeof e !== "object" || seen.has(e)) continue;
     seen.add(e);
-    const rec = e as { name?: unknown; kind?: unknown; code?: unknown; originalCode?: unknown; errorCode?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown } };
-    if (rec.name === "PrismaClientInitializationError") return true;
-    if (typeof rec.kind === "string" && DRIVER_UNAVAILABLE_KINDS.has(rec.kind)) return true;
-    for (const code of [rec.code, rec.originalCode, rec.errorCode]) {
-      if (typeof code !== "string") continue;
-      if (DATABASE_UNAVAILABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code)) return true;
-    }
+    const rec = e as ErrorRecord;
+    if (matches(rec)) return true;
     queue.push(rec.cause, rec.meta?.driverAdapterError);
     if (e instanceof AggregateError) queue.push(...e.errors);
   }

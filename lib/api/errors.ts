@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AppError, DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailableError, ValidationError } from "@/lib/errors";
+import { AppError, DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailableError, someErrorInChain, ValidationError } from "@/lib/errors";
 import { RegistryUnavailableError } from "@/lib/registry/errors";
 
 /** Harbor's error envelope: `{"errors":[{"code","message"}]}`. */
@@ -51,17 +51,10 @@ const UNSTORABLE_VALUE_CODES = new Set(["22021", "22P05", "22003"]);
  * `meta.driverAdapterError.cause`; Prisma names an out-of-range value P2020.
  */
 export function isUnstorableValueError(err: unknown): boolean {
-  const seen = new Set<unknown>();
-  const queue: unknown[] = [err];
-  while (queue.length) {
-    const e = queue.shift();
-    if (e === null || typeof e !== "object" || seen.has(e)) continue;
-    seen.add(e);
-    const rec = e as { code?: unknown; originalCode?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown } };
-    if (rec.code === "P2020" || UNSTORABLE_VALUE_CODES.has(String(rec.code)) || UNSTORABLE_VALUE_CODES.has(String(rec.originalCode))) return true;
-    queue.push(rec.cause, rec.meta?.driverAdapterError);
-  }
-  return false;
+  return someErrorInChain(
+    err,
+    (rec) => rec.code === "P2020" || UNSTORABLE_VALUE_CODES.has(String(rec.code)) || UNSTORABLE_VALUE_CODES.has(String(rec.originalCode)),
+  );
 }
 
 /**
