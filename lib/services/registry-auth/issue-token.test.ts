@@ -7,7 +7,8 @@ vi.hoisted(() => {
 import { UnauthenticatedError, ValidationError } from "@/lib/errors";
 import { SIGN_IN_MAX_FAILURES } from "@/lib/services/auth/sign-in";
 import { REGISTRY_SERVICE } from "@/lib/services/registry-auth/constants";
-import { issueRegistryToken, parseBasicAuthorization, type TokenRequest } from "@/lib/services/registry-auth/issue-token";
+import { issueRegistryToken, type TokenRequest } from "@/lib/services/registry-auth/issue-token";
+import { parseBasicCredentials } from "@/lib/validation/basic-credentials";
 import {
   basic,
   createMember,
@@ -130,13 +131,13 @@ describe("issueRegistryToken", () => {
   });
 });
 
-describe("parseBasicAuthorization", () => {
+describe("parseBasicCredentials", () => {
   it("splits on the first colon only and refuses malformed headers", () => {
     const encode = (s: string) => `Basic ${Buffer.from(s).toString("base64")}`;
-    expect(parseBasicAuthorization(encode("robot$p+ci:se:cr:et"))).toEqual({ username: "robot$p+ci", password: "se:cr:et" });
-    expect(parseBasicAuthorization(`basic ${Buffer.from("a:b").toString("base64")}`)).toEqual({ username: "a", password: "b" });
-    expect(parseBasicAuthorization(encode(":nouser"))).toBeNull();
-    expect(parseBasicAuthorization(encode("nocolon"))).toBeNull();
-    expect(parseBasicAuthorization("Digest abc")).toBeNull();
+    expect(parseBasicCredentials(encode("robot$p+ci:se:cr:et"))).toEqual({ username: "robot$p+ci", password: "se:cr:et" });
+    expect(parseBasicCredentials(`basic ${Buffer.from("a:b").toString("base64")}`)).toEqual({ username: "a", password: "b" });
+    expect(parseBasicCredentials(encode(":nouser"))).toBeNull();
+    expect(parseBasicCredentials(encode("nocolon"))).toBeNull();
+    expect(parseBasicCredentials("Digest abc")).toBeNull();
   });
 });

@@ -6,7 +6,7 @@ import { REGISTRY_SERVICE } from "@/lib/services/registry-auth/constants";
 import { grantAccess } from "@/lib/services/registry-auth/grant";
 import { parseScopes } from "@/lib/services/registry-auth/scope";
 import { signRegistryToken, type IssuedToken } from "@/lib/services/registry-auth/token";
-import { type BasicCredentials, parseBasicCredentials } from "@/lib/validation/basic-credentials";
+import { parseBasicCredentials } from "@/lib/validation/basic-credentials";
 
 export type TokenRequest = {
   /** The Authorization header as sent (Basic for users and robots), or null for anonymous. */
@@ -55,7 +55,7 @@ function subjectOf(actor: Actor): string {
 /** Basic credentials -> user or robot; no header -> anonymous. */
 export async function authenticate(authorization: string | null, client: ClientInfo): Promise<Actor> {
   if (authorization === null || authorization.trim() === "") return anonymousActor(client);
-  const credentials = parseBasicAuthorization(authorization);
+  const credentials = parseBasicCredentials(authorization);
   if (!credentials) throw new UnauthenticatedError("Unsupported Authorization header: send Basic credentials.");
   try {
     return await verifyRegistryCredentials({ ...credentials, client });
@@ -64,9 +64,4 @@ export async function authenticate(authorization: string | null, client: ClientI
     if (error instanceof SignInLockedError) throw new UnauthenticatedError(error.message);
     throw error;
   }
-}
-
-/** `Basic base64(username:password)`: the parser the REST API uses too (it refuses control characters). */
-export function parseBasicAuthorization(header: string): BasicCredentials | null {
-  return parseBasicCredentials(header);
 }
