@@ -1,6 +1,7 @@
 import PgBoss from "pg-boss";
 import { getServerEnv } from "@/lib/env";
-import { JOB_DEFINITIONS } from "@/lib/jobs/definitions";
+import type { JobDefinition } from "@/lib/jobs/define-job";
+import { JOB_REGISTRY } from "@/lib/jobs/registry";
 
 /**
  * pg-boss in Wharf's own database, schema `pgboss` (created and migrated by pg-boss on start).
@@ -34,6 +35,13 @@ export function createBoss(options: { worker: boolean }): PgBoss {
   return boss;
 }
 
+/** Stops the process's pg-boss if one was started (tests, at the end). */
+export async function stopSharedBoss(): Promise<void> {
+  const boss = shared.boss ?? (await shared.starting?.catch(() => undefined));
+  setSharedBoss(undefined);
+  await boss?.stop({ graceful: false }).catch(() => undefined);
+}
+
 /** The process's started pg-boss, for queueing. */
 export async function getBoss(): Promise<PgBoss> {
   if (shared.boss) return shared.boss;
@@ -48,19 +56,39 @@ export async function getBoss(): Promise<PgBoss> {
 }
 
 /** pg-boss 10+ sends only to queues that exist; creating them is idempotent. */
-export async function ensureQueues(boss: PgBoss): Promise<void> {
-  for (const def of JOB_DEFINITIONS) {
-    if (!(await boss.getQueue(def.id))) {
-      // "singleton": one active job per queue across every Wharf process (a manual run and the
-      // cron's wait for each other instead of walking the registry twice at once).
-      await boss.createQueue(def.id, {
-        name: def.id,
-        policy: "singleton",
-        retryLimit: def.retryLimit,
-        retryDelay: def.retryDelaySeconds,
-        retryBackoff: true,
-        expireInSeconds: def.expireInSeconds,
-      });
+/**
+ * pg-boss creates a queue as DDL (a partition of its job table). Two Wharf processes starting
+ * together on a fresh database create the same queues at once, and Postgres may pick one of them
+ * as a deadlock victim (40P01) or find the other's row or table first (23505, 42P07). Each is a
+ * race the other process won: try again, and the queue is then there.
+ */
+const LOST_DDL_RACE = new Set(["40P01", "23505", "42P07"]);
+const DDL_ATTEMPTS = 6;
+
+export async function ensureQueues(boss: PgBoss, jobs: readonly JobDefinition<unknown>[] = JOB_REGISTRY): Promise<void> {
+  for (const def of jobs) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (!(await boss.getQueue(def.id))) {
+          // A singleton job's queue holds one active job across every Wharf process (a manual run and
+          // the cron's wait for each other instead of walking the registry twice at once); the others
+          // are limited per process by the worker's loops (lib/jobs/worker.ts).
+          await boss.createQueue(def.id, {
+            name: def.id,
+            policy: def.singleton ? "singleton" : "standard",
+            retryLimit: def.retryLimit,
+            retryDelay: def.retryDelaySeconds,
+            retryBackoff: true,
+            expireInSeconds: def.expireInSeconds,
+          });
+        }
+        break;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (attempt >= DDL_ATTEMPTS || typeof code !== "string" || !LOST_DDL_RACE.has(code)) throw error;
+        // Jittered, so the two processes do not collide again on the same beat.
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 200));
+      }
     }
   }
 }

@@ -1,67 +1,259 @@
 import { z } from "zod";
+import { defineJob } from "@/lib/jobs/define-job";
 
 /**
- * Job definitions: what a job is called, which payload version it takes, and its retry policy.
- * Kept apart from the handlers (lib/jobs/handlers) so that a service can queue a job without
- * importing what runs it, and a handler can refuse a payload from another version.
+ * Wharf's jobs. A service imports these to queue a run; the handlers load only in the worker,
+ * when an attempt starts. Every definition is also listed in lib/jobs/registry.ts.
  */
-export type JobDefinition<P extends z.ZodType> = {
-  /** Also the pg-boss queue name. */
-  id: string;
-  version: number;
-  payload: P;
-  /** pg-boss retries a failed attempt this many times (a resumable job continues from its checkpoint). */
-  retryLimit: number;
-  retryDelaySeconds: number;
-  /**
-   * pg-boss fails (and retries) an attempt still active after this long. A dead worker's attempt
-   * is taken back much sooner by the lease sweeper; this is the backstop for a live attempt stuck
-   * while still renewing its lease.
-   */
-  expireInSeconds: number;
-};
 
-/**
- * How a running attempt holds its run (lib/jobs/job-lease.ts): it renews a lease on its JobRun
- * row every `renewMs`; the sweeper in every worker process (every `sweepMs`) takes back a run
- * whose lease lapsed, that is whose worker stopped renewing (killed, frozen, cut off from the
- * database). A dead worker's run is recovered at most leaseMs + sweepMs after its last renewal.
- * Four renewals fit in one lease, so a few slow or failed renewals do not lose it.
- */
-export type JobLeaseTiming = { leaseMs: number; renewMs: number };
+const reconcileIndexPayload = z.object({});
+export type ReconcileIndexPayload = z.infer<typeof reconcileIndexPayload>;
 
-export const JOB_LEASE: JobLeaseTiming & { sweepMs: number } = { leaseMs: 60_000, renewMs: 15_000, sweepMs: 30_000 };
-
-export const reconcileIndexJob = {
+export const reconcileIndexJob = defineJob<ReconcileIndexPayload>({
   id: "index.reconcile",
   version: 1,
-  payload: z.object({
-    version: z.literal(1),
-    /** The JobRun row queued with it; absent for a scheduled (cron) run, which gets its own. */
-    runId: z.number().int().positive().optional(),
-  }),
+  payload: reconcileIndexPayload,
   retryLimit: 2,
   retryDelaySeconds: 30,
   // A walk of 10,000 repositories is minutes, not hours; well above it, so a slow registry is not cut.
   expireInSeconds: 4 * 3600,
-} satisfies JobDefinition<z.ZodType>;
+  // It walks the whole registry: a second one at once (a manual run and the cron's) would only race it.
+  singleton: true,
+  handler: () => import("@/lib/jobs/handlers/reconcile-index"),
+});
 
-export type ReconcileIndexPayload = z.infer<typeof reconcileIndexJob.payload>;
+const purgeAuditPayload = z.object({
+  /** Fixed when an administrator queued it; a scheduled run takes the policy's when it starts. */
+  cutoff: z.iso.datetime().optional(),
+  retentionDays: z.number().int().positive().optional(),
+  trigger: z.literal("manual").optional(),
+});
+export type PurgeAuditPayload = z.infer<typeof purgeAuditPayload>;
 
-export const purgeAuditJob = {
+export const purgeAuditJob = defineJob<PurgeAuditPayload>({
   id: "audit.purge",
   version: 1,
-  payload: z.object({
-    version: z.literal(1),
-    /** The JobRun row queued with it (a manual purge); absent for a scheduled run, which gets its own. */
-    runId: z.number().int().positive().optional(),
-  }),
+  payload: purgeAuditPayload,
   retryLimit: 2,
   retryDelaySeconds: 30,
   // Batches of 10,000 rows: 2,000,000 rows are a few minutes; an hour leaves room for a slow disk.
   expireInSeconds: 3600,
-} satisfies JobDefinition<z.ZodType>;
+  singleton: true,
+  handler: () => import("@/lib/jobs/handlers/purge-audit"),
+});
 
-export type PurgeAuditPayload = z.infer<typeof purgeAuditJob.payload>;
+const deleteRepositoryPayload = z.object({
+  repositoryId: z.number().int().positive(),
+  repository: z.string().min(1).max(255),
+  projectId: z.number().int().positive(),
+  /** Who asked, for the run's log (the request's `repository.delete` audit row names them). */
+  requestedBy: z.string().max(255),
+});
+export type DeleteRepositoryPayload = z.infer<typeof deleteRepositoryPayload>;
 
-export const JOB_DEFINITIONS = [reconcileIndexJob, purgeAuditJob] as const;
+export const deleteRepositoryJob = defineJob<DeleteRepositoryPayload>({
+  id: "repository.delete",
+  version: 1,
+  payload: deleteRepositoryPayload,
+  retryLimit: 5,
+  retryDelaySeconds: 30,
+  // A manifest delete is one registry request; 100,000 manifests fit well inside two hours.
+  expireInSeconds: 2 * 3600,
+  // Each run deletes one repository; two at once per process keep the registry from being flooded.
+  concurrency: 2,
+  handler: () => import("@/lib/jobs/handlers/delete-repository"),
+});
+
+const drainArtifactEventsPayload = z.object({});
+export type DrainArtifactEventsPayload = z.infer<typeof drainArtifactEventsPayload>;
+
+/** Hands the artifact events (lib/services/events) to their registered consumers, then prunes. */
+export const drainArtifactEventsJob = defineJob<DrainArtifactEventsPayload>({
+  id: "artifact-events.drain",
+  version: 1,
+  payload: drainArtifactEventsPayload,
+  retryLimit: 5,
+  retryDelaySeconds: 30,
+  // Batches of 100 per consumer, 100 batches a run: minutes at most.
+  expireInSeconds: 3600,
+  // Consumers take turns on their cursor row anyway; one run at a time keeps the order of work plain.
+  singleton: true,
+  handler: () => import("@/lib/jobs/handlers/drain-artifact-events"),
+});
+
+const retentionRunPayload = z.object({
+  /** The retention_executions row: it fixes the rules, the evaluation time and dry or real. */
+  executionId: z.number().int().positive(),
+});
+export type RetentionRunPayload = z.infer<typeof retentionRunPayload>;
+
+/** One retention execution over a project: fans out one `retention.repository` task per repository. */
+export const retentionRunJob = defineJob<RetentionRunPayload>({
+  id: "retention.run",
+  version: 1,
+  payload: retentionRunPayload,
+  retryLimit: 3,
+  retryDelaySeconds: 30,
+  // It only lists the project's repositories and queues their tasks.
+  expireInSeconds: 3600,
+  handler: () => import("@/lib/jobs/handlers/retention-run"),
+});
+
+const retentionRepositoryPayload = z.object({
+  executionId: z.number().int().positive(),
+  repositoryId: z.number().int().positive(),
+  repository: z.string().min(1).max(255),
+});
+export type RetentionRepositoryPayload = z.infer<typeof retentionRepositoryPayload>;
+
+/** One repository of a retention execution (Harbor's task): decide, record, and in a real run delete. */
+export const retentionRepositoryJob = defineJob<RetentionRepositoryPayload>({
+  id: "retention.repository",
+  version: 1,
+  payload: retentionRepositoryPayload,
+  retryLimit: 5,
+  retryDelaySeconds: 30,
+  // One registry DELETE per removed manifest: thousands fit well inside two hours.
+  expireInSeconds: 2 * 3600,
+  // Two repositories at once per process, as repository deletes, so the registry is not flooded.
+  concurrency: 2,
+  handler: () => import("@/lib/jobs/handlers/retention-repository"),
+});
+
+const retentionSchedulePayload = z.object({});
+export type RetentionSchedulePayload = z.infer<typeof retentionSchedulePayload>;
+
+/** The minute tick of scheduled retention runs (lib/services/retention/schedule.ts): starts what fired. */
+export const retentionScheduleJob = defineJob<RetentionSchedulePayload>({
+  id: "retention.schedule",
+  version: 1,
+  payload: retentionSchedulePayload,
+  retryLimit: 1,
+  retryDelaySeconds: 10,
+  // A few queries and one transaction per project started: well under a minute.
+  expireInSeconds: 600,
+  // Two instances' ticks would only take turns on each project's lock.
+  singleton: true,
+  handler: () => import("@/lib/jobs/handlers/retention-schedule"),
+});
+
+const replicationRunPayload = z.object({
+  /** The replication_executions row; its tasks are written by the run's first attempt. */
+  executionId: z.number().int().positive(),
+  /** A retry of the failed tasks only: the run fans out those, and plans nothing. */
+  retryFailed: z.boolean().default(false),
+});
+export type ReplicationRunPayload = z.infer<typeof replicationRunPayload>;
+
+/** One replication execution: plans (the preview's path), writes one task per artifact, fans out the copies. */
+export const replicationRunJob = defineJob<ReplicationRunPayload>({
+  id: "replication.run",
+  version: 1,
+  payload: replicationRunPayload,
+  retryLimit: 3,
+  retryDelaySeconds: 30,
+  // Lists the source (one HEAD per tag) and queues the tasks.
+  expireInSeconds: 3600,
+  handler: () => import("@/lib/jobs/handlers/replication-run"),
+});
+
+const replicationTaskPayload = z.object({ taskId: z.number().int().positive() });
+export type ReplicationTaskPayload = z.infer<typeof replicationTaskPayload>;
+
+/** One artifact of a replication execution (Harbor's task): copied with the copy engine, tag by tag. */
+export const replicationTaskJob = defineJob<ReplicationTaskPayload>({
+  id: "replication.task",
+  version: 1,
+  payload: replicationTaskPayload,
+  // The copy engine retries requests itself; a failed task is retried by hand (retry failed).
+  retryLimit: 0,
+  retryDelaySeconds: 30,
+  expireInSeconds: 2 * 3600,
+  // Artifacts copy side by side; each policy's copy parallelism bounds its own copies further.
+  concurrency: 4,
+  handler: () => import("@/lib/jobs/handlers/replication-task"),
+});
+
+const replicationSchedulePayload = z.object({});
+export type ReplicationSchedulePayload = z.infer<typeof replicationSchedulePayload>;
+
+/** The minute tick of scheduled replication runs (lib/services/replication/schedule.ts): starts what fired. */
+export const replicationScheduleJob = defineJob<ReplicationSchedulePayload>({
+  id: "replication.schedule",
+  version: 1,
+  payload: replicationSchedulePayload,
+  retryLimit: 1,
+  retryDelaySeconds: 10,
+  expireInSeconds: 600,
+  // Two instances' ticks would only take turns on each policy's lock.
+  singleton: true,
+  handler: () => import("@/lib/jobs/handlers/replication-schedule"),
+});
+
+const vulnDbImportPayload = z.object({
+  /** The vuln_db_imports row this run fills in. */
+  importId: z.number().int().positive(),
+  /** A folder of OSV JSON records, or an osv.dev all.zip, on this machine. */
+  kind: z.enum(["folder", "zip"]),
+  path: z.string().min(1).max(4096),
+});
+export type VulnDbImportPayload = z.infer<typeof vulnDbImportPayload>;
+
+export const vulnDbImportJob = defineJob<VulnDbImportPayload>({
+  id: "scan.vuln_db_import",
+  version: 1,
+  payload: vulnDbImportPayload,
+  // A retried attempt reads the source again; records already written count as unchanged.
+  retryLimit: 2,
+  retryDelaySeconds: 60,
+  // osv.dev's largest ecosystem zips hold a few hundred thousand records.
+  expireInSeconds: 3 * 3600,
+  // Two imports at once would race on the same advisories.
+  singleton: true,
+  handler: () => import("@/lib/jobs/handlers/vuln-db-import"),
+});
+
+const scanAdapterPayload = z.object({
+  /** The scan_adapter_requests row (the scan_request_id the built-in adapter handed back). */
+  requestId: z.uuid(),
+});
+export type ScanAdapterPayload = z.infer<typeof scanAdapterPayload>;
+
+/** The built-in adapter's work for one scan request: pull through the request's registry, keep the inventory. */
+export const scanAdapterJob = defineJob<ScanAdapterPayload>({
+  id: "scan.adapter_scan",
+  version: 1,
+  payload: scanAdapterPayload,
+  // The caller's token is short-lived and the caller polls with its own timeout: a failure is final
+  // and reported (500 on the report), and the caller scans again.
+  retryLimit: 0,
+  retryDelaySeconds: 10,
+  // Layers are streamed, memory bounded; even a few GB is well inside an hour.
+  expireInSeconds: 3600,
+  concurrency: 2,
+  handler: () => import("@/lib/jobs/handlers/scan-adapter"),
+});
+
+const artifactScanPayload = z.object({
+  /** The scan_reports row: artifact digest, repository, scanner and report MIME type. */
+  reportId: z.number().int().positive(),
+  tag: z.string().max(255).optional(),
+  artifactMimeType: z.string().max(255).optional(),
+  /** The whole scan (request, pulls, polls); the scanner token lives as long. */
+  timeoutSeconds: z.number().int().positive().max(24 * 3600),
+});
+export type ArtifactScanPayload = z.infer<typeof artifactScanPayload>;
+
+/** Wharf as a scanner adapter's client: one artifact, one scanner, one report MIME type. */
+export const artifactScanJob = defineJob<ArtifactScanPayload>({
+  id: "scan.artifact",
+  version: 1,
+  payload: artifactScanPayload,
+  // A failed scan is shown with its message and scanned again by hand (or by the next scan all).
+  retryLimit: 0,
+  retryDelaySeconds: 30,
+  expireInSeconds: 2 * 3600,
+  // Mostly waiting on adapters: several at once per process.
+  concurrency: 4,
+  handler: () => import("@/lib/jobs/handlers/scan-artifact"),
+});

@@ -18,11 +18,12 @@ const REGISTRY_PORT = await vi.hoisted(async () => {
 import { ConflictError } from "@/lib/errors";
 import { getBoss, setSharedBoss } from "@/lib/jobs/boss";
 import { reconcileIndexJob } from "@/lib/jobs/definitions";
-import { runJobAttempt } from "@/lib/jobs/run-job";
+import { runAttempt } from "@/lib/jobs/attempt";
+import { defineJob } from "@/lib/jobs/define-job";
 import { startJobWorker } from "@/lib/jobs/worker";
 import { backingRegistryCredentials } from "@/lib/registry/backing-registry";
 import { startLocalRegistry, type LocalRegistry } from "@/lib/registry/local-registry";
-import { attachBossJob, claimJobRun, createJobRun, JobLeaseLostError, renewJobLease, reportJobProgress } from "@/lib/services/jobs/job-runs";
+import { claimJobRun, createJobRun, JobLeaseLostError, recordJobStep, renewJobLease } from "@/lib/services/jobs/job-runs";
 import { retryReconcile, startReconcile } from "@/lib/services/jobs/start-reconcile";
 import { sweepExpiredJobRuns, WORKER_STOPPED } from "@/lib/services/jobs/sweep-job-leases";
 import { actorFor, createTestUser, db } from "@/lib/testing/factories";
@@ -102,6 +103,15 @@ async function bossState(jobId: string): Promise<string | undefined> {
   return (await boss.getJobById(reconcileIndexJob.id, jobId, { includeArchive: true }))?.state;
 }
 
+/**
+ * What a sweep did to this test's own run. Test files share the database and their workers serve
+ * every queue, so a sweep here may also take another file's abandoned runs (a scan job a stopped
+ * worker left running, say); those are that file's business.
+ */
+async function sweptOf(runId: number, boss: Awaited<ReturnType<typeof getBoss>>) {
+  return (await sweepExpiredJobRuns({ boss })).filter((swept) => swept.id === runId);
+}
+
 describe("job leases", () => {
   it("a run whose worker was killed is failed by the sweeper once its lease lapsed; the queue takes new runs and its retry resumes from the checkpoint", async () => {
     const admin = actorFor(await createTestUser({ isAdmin: true }));
@@ -127,7 +137,7 @@ describe("job leases", () => {
       );
       expect(exited, worker.output()).toBe(false);
       // A live attempt's run is not taken.
-      expect(await sweepExpiredJobRuns({ boss: await getBoss() })).toEqual([]);
+      expect(await sweptOf(run.id, await getBoss())).toEqual([]);
     } finally {
       worker.child.kill("SIGKILL");
     }
@@ -142,15 +152,15 @@ describe("job leases", () => {
 
     await until(() => leaseLapsed(run.id), "the lease to lapse");
     const sinceAudit = (await db.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { id: true } }))?.id ?? 0n;
-    const swept = await sweepExpiredJobRuns({ boss: await getBoss() });
+    const swept = await sweptOf(run.id, await getBoss());
     expect(swept).toEqual([{ id: run.id, jobName: reconcileIndexJob.id, attempt: 2, status: "failed", bossState: "active" }]);
     const failed = await db.jobRun.findUniqueOrThrow({ where: { id: run.id } });
     expect(failed).toMatchObject({ status: "failed", error: WORKER_STOPPED, checkpoint: "~", progressDone: 7, leaseExpiresAt: null });
     expect(failed.finishedAt).not.toBeNull();
     expect(await bossState(dead.bossJobId!)).toBe("cancelled");
     // Swept once, recorded once: a second sweep finds nothing.
-    expect(await sweepExpiredJobRuns({ boss: await getBoss() })).toEqual([]);
-    const audits = await db.auditEvent.findMany({ where: { id: { gt: sinceAudit } } });
+    expect(await sweptOf(run.id, await getBoss())).toEqual([]);
+    const audits = await db.auditEvent.findMany({ where: { id: { gt: sinceAudit }, resourceType: "job_run", resourceId: String(run.id) } });
     expect(audits.map((a) => [a.action, a.actorName, a.resourceId, a.result])).toEqual([["job_run.fail", "system:job-sweeper", String(run.id), "success"]]);
     expect(audits[0]?.detail).toMatchObject({ reason: WORKER_STOPPED, attempt: 2, retrying: false });
 
@@ -177,18 +187,24 @@ describe("job leases", () => {
     const boss = await getBoss();
     // Fetched as a worker fetches it (active), ahead of anything else queued.
     const bossJobId = await boss.send(reconcileIndexJob.id, { version: 1, runId }, { priority: 100 });
-    await attachBossJob(runId, bossJobId!);
+    await db.jobRun.update({ where: { id: runId }, data: { bossJobId } });
     expect((await boss.fetch(reconcileIndexJob.id)).map((j) => j.id)).toEqual([bossJobId]);
     let progressAfterSweep: unknown;
     let renewedAfterSweep: boolean | undefined;
-    // A lease that is never renewed while the handler waits: as if this process froze.
-    const result = await runJobAttempt(reconcileIndexJob, { id: bossJobId!, data: { version: 1, runId } }, { lease: { leaseMs: 1000, renewMs: 3_600_000 } }, async (run) => {
-      await until(() => leaseLapsed(runId), "the lease to lapse");
-      expect(await sweepExpiredJobRuns({ boss })).toMatchObject([{ id: runId, status: "failed" }]);
-      progressAfterSweep = await reportJobProgress(runId, { done: 99, total: 99, checkpoint: "zzz" }, run.attempts).catch((e: unknown) => e);
-      renewedAfterSweep = await renewJobLease(runId, run.attempts, 1000);
-      return { late: true };
+    // The reconcile job with a handler that waits, never renewing its lease: as if this process froze.
+    const frozen = defineJob({
+      ...reconcileIndexJob,
+      handler: async () => ({
+        default: async ({ run }) => {
+          await until(() => leaseLapsed(runId), "the lease to lapse");
+          expect(await sweptOf(runId, boss)).toMatchObject([{ id: runId, status: "failed" }]);
+          progressAfterSweep = await recordJobStep(run, null, { done: 99, total: 99, checkpoint: "zzz" }).catch((e: unknown) => e);
+          renewedAfterSweep = await renewJobLease(runId, run.attempt, 1000);
+          return { late: true };
+        },
+      }),
     });
+    const result = await runAttempt(frozen, { id: bossJobId!, data: { version: 1, runId } }, { lease: { leaseMs: 1000, renewMs: 3_600_000 } });
     expect(result).toEqual({ late: true });
     expect(progressAfterSweep).toBeInstanceOf(JobLeaseLostError);
     expect(renewedAfterSweep).toBe(false);

@@ -1,4 +1,4 @@
-import type { JobLeaseTiming } from "@/lib/jobs/definitions";
+import type { JobLeaseTiming } from "@/lib/jobs/define-job";
 import { JobLeaseLostError, renewJobLease } from "@/lib/services/jobs/job-runs";
 
 /**
@@ -10,13 +10,13 @@ import { JobLeaseLostError, renewJobLease } from "@/lib/services/jobs/job-runs";
  */
 export type JobLease = { signal: AbortSignal; stop(): void };
 
-export function holdJobLease(run: { id: number; attempts: number }, timing: JobLeaseTiming): JobLease {
+export function holdJobLease(run: { id: number; attempt: number }, timing: JobLeaseTiming): JobLease {
   const controller = new AbortController();
   let renewing = false;
   const timer = setInterval(() => {
     if (renewing || controller.signal.aborted) return;
     renewing = true;
-    renewJobLease(run.id, run.attempts, timing.leaseMs)
+    renewJobLease(run.id, run.attempt, timing.leaseMs)
       .then((held) => {
         if (!held) controller.abort(new JobLeaseLostError(run.id));
       })

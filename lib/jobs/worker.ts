@@ -1,11 +1,13 @@
 import type PgBoss from "pg-boss";
 import { startAuditForwarder } from "@/lib/jobs/audit-forwarder";
 import { createBoss, ensureQueues, setSharedBoss } from "@/lib/jobs/boss";
-import { JOB_LEASE, type JobLeaseTiming, purgeAuditJob, reconcileIndexJob } from "@/lib/jobs/definitions";
-import { runPurgeAuditAttempt } from "@/lib/jobs/handlers/purge-audit";
-import { runReconcileAttempt } from "@/lib/jobs/run-job";
+import { runAttempt } from "@/lib/jobs/attempt";
+import { JOB_LEASE, type JobDefinition, type JobLeaseTiming } from "@/lib/jobs/define-job";
+import { JOB_REGISTRY } from "@/lib/jobs/registry";
 import { syncPurgeSchedule } from "@/lib/services/audit/purge-policy";
 import { describeSchedule, seedReconcileSchedule, syncReconcileSchedule } from "@/lib/services/jobs/reconcile-schedule";
+import { syncReplicationSchedule } from "@/lib/services/replication/schedule";
+import { syncRetentionSchedule } from "@/lib/services/retention/schedule";
 import { sweepExpiredJobRuns } from "@/lib/services/jobs/sweep-job-leases";
 import { getServerEnv } from "@/lib/env";
 
@@ -29,6 +31,10 @@ export type JobWorkerOptions = {
    * environment when the option is absent.
    */
   reconcileCron?: string | undefined;
+  /** How often an idle loop asks pg-boss for a job (shorter in tests). */
+  pollingIntervalSeconds?: number;
+  /** The jobs this worker runs (tests add their own); the registry's when absent. */
+  jobs?: readonly JobDefinition<unknown>[];
 };
 
 export async function startJobWorker(options: JobWorkerOptions = {}): Promise<JobWorker> {
@@ -39,20 +45,22 @@ export async function startJobWorker(options: JobWorkerOptions = {}): Promise<Jo
 
   const boss = createBoss({ worker: true });
   await boss.start();
-  await ensureQueues(boss);
+  const jobs = options.jobs ?? JOB_REGISTRY;
+  await ensureQueues(boss, jobs);
   setSharedBoss(boss);
 
-  // One reconcile at a time per process: it walks the whole registry, a second would only race it.
-  await boss.work(reconcileIndexJob.id, { batchSize: 1, pollingIntervalSeconds: 2, includeMetadata: true }, async ([job]) => {
-    if (!job) return;
-    return runReconcileAttempt(job, { lease });
-  });
-
-  // The audit purge: batches of short transactions; one run at a time (singleton queue).
-  await boss.work(purgeAuditJob.id, { batchSize: 1, pollingIntervalSeconds: 2, includeMetadata: true }, async ([job]) => {
-    if (!job) return;
-    return runPurgeAuditAttempt(job, { lease });
-  });
+  // Per job, `concurrency` polling loops of one job each: pg-boss 10 runs a work() loop's batch to
+  // the end before it fetches again, so this process runs at most `concurrency` attempts of the
+  // job at once. Across instances each runs its own loops (N per instance), except for singleton
+  // jobs, whose queue pg-boss lets hold one active job in the whole database.
+  for (const job of jobs) {
+    for (let i = 0; i < job.concurrency; i++) {
+      await boss.work(job.id, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2, includeMetadata: true }, async ([bossJob]) => {
+        if (!bossJob) return;
+        return runAttempt(job, bossJob, { lease });
+      });
+    }
+  }
   // The purge schedule follows the stored policy; re-applied here in case a policy update could
   // not reach pg-boss when it was saved.
   try {
@@ -62,6 +70,20 @@ export async function startJobWorker(options: JobWorkerOptions = {}): Promise<Jo
     log(`jobs: audit purge schedule not applied: ${error instanceof Error ? error.message : String(error)}`);
   }
 
+  // The retention tick: present while a retention policy has a cron (lib/services/retention/schedule.ts).
+  try {
+    log(`jobs: retention schedules ${(await syncRetentionSchedule()) ? "ticking every minute" : "none"}`);
+  } catch (error) {
+    log(`jobs: retention schedule not applied: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  // The replication tick: present while a scheduled replication policy is enabled (lib/services/replication/schedule.ts).
+  try {
+    log(`jobs: replication schedules ${(await syncReplicationSchedule()) ? "ticking every minute" : "none"}`);
+  } catch (error) {
+    log(`jobs: replication schedule not applied: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
   // The reconcile schedule: the stored setting (seeded from WHARF_RECONCILE_CRON on the
   // database's first start), re-applied here for the same reason.
   const schedule = await syncReconcileSchedule(await seedReconcileSchedule({ envValue: reconcileCron, log }));
@@ -69,7 +91,7 @@ export async function startJobWorker(options: JobWorkerOptions = {}): Promise<Jo
 
   // Syslog forwarding of audit rows: a loop of its own (not a queued job), idle while switched off.
   const forwarder = startAuditForwarder({ log });
-  const sweeper = startLeaseSweeper({ boss, everyMs: sweepMs, log });
+  const sweeper = startLeaseSweeper({ boss, jobs, everyMs: sweepMs, log });
 
   return {
     boss,
@@ -85,13 +107,15 @@ export async function startJobWorker(options: JobWorkerOptions = {}): Promise<Jo
 }
 
 /** Sweeps at start (a restarted instance recovers its own dead run once the lease lapsed) and every `everyMs`. */
-function startLeaseSweeper({ boss, everyMs, log }: { boss: PgBoss; everyMs: number; log: (line: string) => void }): { stop(): Promise<void> } {
+function startLeaseSweeper({ boss, jobs, everyMs, log }: { boss: PgBoss; jobs: readonly JobDefinition<unknown>[]; everyMs: number; log: (line: string) => void }): {
+  stop(): Promise<void>;
+} {
   let stopped = false;
   let current: Promise<void> = Promise.resolve();
   let lastError: string | undefined;
   const sweep = async () => {
     try {
-      for (const run of await sweepExpiredJobRuns({ boss })) {
+      for (const run of await sweepExpiredJobRuns({ boss, jobs })) {
         log(`jobs: run #${run.id} (${run.jobName}, attempt ${run.attempt}) stopped renewing its lease: marked ${run.status}${run.status === "failed" ? ", retryable" : ""}`);
       }
       lastError = undefined;

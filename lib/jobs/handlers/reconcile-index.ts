@@ -1,44 +1,31 @@
 import { systemActor } from "@/lib/auth/actor";
+import type { JobHandler } from "@/lib/jobs/define-job";
+import type { ReconcileIndexPayload } from "@/lib/jobs/definitions";
 import { getBackingRegistry } from "@/lib/registry/backing-registry";
-import { appendJobLog, reportJobProgress } from "@/lib/services/jobs/job-runs";
 import { emptyCounts, reconcileIndex, type ReconcileCounts } from "@/lib/services/repositories/reconcile-index";
 
 /**
- * Runs one attempt of an `index.reconcile` run: resumes after the run's checkpoint (a retried
- * attempt does not walk again what it finished) and records progress after every repository.
- * Progress is written only while the run is still this attempt's (`attempts`); when its lease was
- * lost (`signal`) the next progress report stops the walk.
+ * One attempt of an `index.reconcile` run: resumes after the run's checkpoint (a retried attempt
+ * does not walk again what it finished) and reports progress after every repository. When the
+ * lease was lost the next report throws, which stops the walk.
  */
-export async function handleReconcileIndex(
-  run: { id: number; checkpoint: string | null; progressDone: number; result: unknown; attempts?: number },
-  signal?: AbortSignal,
-): Promise<ReconcileCounts> {
+const handleReconcileIndex: JobHandler<ReconcileIndexPayload> = async ({ run, report, log }) => {
   const previous = run.checkpoint ? countsFrom(run.result) : undefined;
-  // Log writes are ordered but not awaited one by one by the walker; each is awaited before the next.
-  let logging = Promise.resolve();
-  const log = (line: string) => {
-    logging = logging.then(() => appendJobLog(run.id, line)).catch(() => undefined);
-  };
-  try {
-    const counts = await reconcileIndex({
-      actor: systemActor("index.reconcile"),
-      registry: getBackingRegistry(),
-      resumeAfter: run.checkpoint,
-      initialCounts: previous,
-      initialDone: previous ? run.progressDone : 0,
-      log,
-      onTotal: (total) => reportJobProgress(run.id, { done: previous ? run.progressDone : 0, total, checkpoint: run.checkpoint }, run.attempts),
-      onRepositoryDone: async ({ done, total, lastRepository, counts }) => {
-        signal?.throwIfAborted();
-        await reportJobProgress(run.id, { done, total, checkpoint: lastRepository, result: counts }, run.attempts);
-      },
-    });
-    log(summary(counts));
-    return counts;
-  } finally {
-    await logging;
-  }
-}
+  const counts = await reconcileIndex({
+    actor: systemActor("index.reconcile"),
+    registry: getBackingRegistry(),
+    resumeAfter: run.checkpoint,
+    initialCounts: previous,
+    initialDone: previous ? run.progressDone : 0,
+    log,
+    onTotal: (total) => report({ done: previous ? run.progressDone : 0, total, checkpoint: run.checkpoint }),
+    onRepositoryDone: ({ done, total, lastRepository, counts }) => report({ done, total, checkpoint: lastRepository, result: counts }),
+  });
+  log(summary(counts));
+  return counts;
+};
+
+export default handleReconcileIndex;
 
 function countsFrom(result: unknown): ReconcileCounts {
   const counts = emptyCounts();

@@ -1,13 +1,17 @@
 import "server-only";
 import type { Actor } from "@/lib/auth/actor";
-import { db } from "@/lib/db/client";
+import { db, type DbTransaction } from "@/lib/db/client";
 import type { JobRunStatus, Prisma } from "@/lib/generated/prisma/client";
+import type { ClaimedRun, StepRecord } from "@/lib/jobs/define-job";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
 
 /**
- * The visible side of background jobs (lib/jobs): one JobRun row per run, written by the worker
- * (status, progress, checkpoint, log) and read by the System health page. The worker acts as
- * Wharf itself, so these writers take no actor; `listJobRuns` is the only reader people reach.
+ * The visible side of background jobs (lib/jobs): one JobRun row per run, written by the attempt
+ * runner (lib/jobs/attempt.ts: claim, steps, outcome) and read by the console through
+ * `listJobRuns`. One progress protocol for every job: progressDone / progressTotal (items),
+ * checkpoint, result and the log tail, written only by `recordJobStep` while an attempt runs and
+ * by the fan-out settlement for a parent. The worker acts as Wharf itself, so these writers take
+ * no actor; `listJobRuns` is the only reader people reach. Queueing is lib/services/jobs/queue-run.ts.
  */
 
 /** The log keeps its last 8,000 characters: enough for a run's story, bounded for a 10,000-repository registry. */
@@ -18,6 +22,10 @@ export type JobRunView = {
   jobName: string;
   status: JobRunStatus;
   trigger: string;
+  /** What the run was asked to do (its job's payload schema), e.g. the repository a delete removes. */
+  payload: unknown;
+  /** A fan-out child's parent run. */
+  parentRunId: number | null;
   progressDone: number;
   progressTotal: number | null;
   checkpoint: string | null;
@@ -32,6 +40,7 @@ export type JobRunView = {
   heartbeatAt: string | null;
 };
 
+/** A run row with no pg-boss job (tests that drive an attempt by hand); services queue with queueRun. */
 export async function createJobRun(input: { jobName: string; jobVersion: number; trigger: string; payload?: Record<string, unknown> }): Promise<number> {
   const row = await db.jobRun.create({
     data: { jobName: input.jobName, jobVersion: input.jobVersion, trigger: input.trigger.slice(0, 255), payload: (input.payload ?? {}) as Prisma.InputJsonValue },
@@ -40,12 +49,8 @@ export async function createJobRun(input: { jobName: string; jobVersion: number;
   return row.id;
 }
 
-export async function attachBossJob(runId: number, bossJobId: string): Promise<void> {
-  await db.jobRun.update({ where: { id: runId }, data: { bossJobId }, select: { id: true } });
-}
-
-/** What an attempt holds after claiming its run; `attempts` is its number, the fence of every later write. */
-export type ClaimedJobRun = { id: number; checkpoint: string | null; progressDone: number; result: unknown; attempts: number };
+/** What an attempt holds after claiming its run; `attempt` is its number, the fence of every later write. */
+export type ClaimedJobRun = ClaimedRun & { payload: unknown; parentRunId: number | null };
 
 /** Thrown by an attempt's write when its run is no longer its own (the sweeper took it back). */
 export class JobLeaseLostError extends Error {
@@ -63,22 +68,41 @@ const DEFAULT_LEASE_MS = 60_000;
  * The lease is set on the database's clock, the one the sweeper compares it with, so clocks of
  * different Wharf hosts do not matter.
  */
-export async function claimJobRun(input: { runId: number | null; bossJobId: string; jobName: string; jobVersion: number; trigger: string; leaseMs?: number }): Promise<ClaimedJobRun> {
+export async function claimJobRun(input: {
+  runId: number | null;
+  bossJobId: string;
+  jobName: string;
+  jobVersion: number;
+  trigger: string;
+  /** A scheduled run's payload (its row is created here). */
+  payload?: unknown;
+  leaseMs?: number;
+}): Promise<ClaimedJobRun> {
   const now = new Date();
   const data = { status: "running" as const, startedAt: now, finishedAt: null, attempts: { increment: 1 } };
-  const select = { id: true, checkpoint: true, progressDone: true, result: true, attempts: true } as const;
+  const select = { id: true, trigger: true, checkpoint: true, progressDone: true, progressTotal: true, result: true, attempts: true, payload: true, parentRunId: true } as const;
   return db.$transaction(async (tx) => {
     const run =
       input.runId !== null
         ? await tx.jobRun.update({ where: { id: input.runId }, data: { ...data, bossJobId: input.bossJobId }, select })
         : await tx.jobRun.upsert({
             where: { bossJobId: input.bossJobId },
-            create: { jobName: input.jobName, jobVersion: input.jobVersion, trigger: input.trigger, bossJobId: input.bossJobId, status: "running", startedAt: now, attempts: 1 },
+            create: {
+              jobName: input.jobName,
+              jobVersion: input.jobVersion,
+              trigger: input.trigger,
+              bossJobId: input.bossJobId,
+              payload: (input.payload ?? {}) as Prisma.InputJsonValue,
+              status: "running",
+              startedAt: now,
+              attempts: 1,
+            },
             update: data,
             select,
           });
     await tx.$executeRaw`UPDATE job_runs SET heartbeat_at = now(), lease_expires_at = now() + make_interval(secs => ${leaseSeconds(input.leaseMs)}) WHERE id = ${run.id}`;
-    return run;
+    const { attempts, ...rest } = run;
+    return { ...rest, attempt: attempts };
   });
 }
 
@@ -97,57 +121,149 @@ function leaseSeconds(leaseMs: number | undefined): number {
   return Math.max(1, leaseMs ?? DEFAULT_LEASE_MS) / 1000;
 }
 
+function stamped(line: string): string {
+  return `${new Date().toISOString().slice(11, 19)} ${line.slice(0, 500)}\n`;
+}
+
 /**
- * Records progress. With `attempt`, only while the run is still that attempt's: otherwise it
- * throws JobLeaseLostError, which stops the handler (a swept attempt that was only slow must not
- * move the checkpoint of the attempt that took over).
+ * The one way progress reaches a run (the console reads these columns): `work` and the record
+ * commit together, and only while the run is still this attempt's; otherwise JobLeaseLostError
+ * rolls the work back too (a swept attempt that was only slow must not move the checkpoint of the
+ * attempt that took over, nor do work it no longer owns).
  */
-export async function reportJobProgress(runId: number, progress: { done: number; total: number | null; checkpoint: string | null; result?: unknown }, attempt?: number): Promise<void> {
-  const { count } = await db.jobRun.updateMany({
-    where: { id: runId, ...(attempt === undefined ? {} : { status: "running" as const, attempts: attempt }) },
+export async function recordJobStep<T>(
+  run: { id: number; attempt: number },
+  work: ((tx: DbTransaction) => Promise<T>) | null,
+  record: StepRecord | ((value: T) => StepRecord),
+): Promise<T> {
+  return db.$transaction(
+    async (tx) => {
+      const value = work ? await work(tx) : (undefined as T);
+      const r = typeof record === "function" ? record(value) : record;
+      const updated = await writeRecord(tx, run, r);
+      if (!updated) throw new JobLeaseLostError(run.id);
+      return value;
+    },
+    // A step is a batch of work (10,000 audit rows, one manifest), not a walk; a minute is the backstop.
+    { timeout: 60_000, maxWait: 30_000 },
+  );
+}
+
+async function writeRecord(tx: DbTransaction, run: { id: number; attempt: number }, r: StepRecord): Promise<boolean> {
+  const { count } = await tx.jobRun.updateMany({
+    where: { id: run.id, status: "running", attempts: run.attempt },
     data: {
-      progressDone: progress.done,
-      progressTotal: progress.total,
-      checkpoint: progress.checkpoint?.slice(0, 255) ?? null,
-      ...(progress.result === undefined ? {} : { result: progress.result as Prisma.InputJsonValue }),
+      // Always one column at least: a step that recorded nothing still proves the attempt alive.
+      heartbeatAt: new Date(),
+      ...(r.done === undefined ? {} : { progressDone: r.done }),
+      ...(r.total === undefined ? {} : { progressTotal: r.total }),
+      ...(r.checkpoint === undefined ? {} : { checkpoint: r.checkpoint?.slice(0, 255) ?? null }),
+      ...(r.result === undefined ? {} : { result: r.result as Prisma.InputJsonValue }),
     },
   });
-  if (count === 0) throw new JobLeaseLostError(runId);
-}
-
-export async function appendJobLog(runId: number, line: string): Promise<void> {
-  const stamped = `${new Date().toISOString().slice(11, 19)} ${line.slice(0, 500)}\n`;
-  // right(): keeps the tail in one statement, without reading the log back.
-  await db.$executeRaw`UPDATE job_runs SET log = right(log || ${stamped}, ${LOG_MAX}) WHERE id = ${runId}`;
-}
-
-/**
- * `willRetry`: pg-boss will run it again (it shows as queued, with the error of this attempt).
- * With `attempt`, only while the run is still that attempt's; returns whether it was recorded
- * (false: the sweeper took the run back, and what it recorded stands).
- */
-export async function finishJobRun(
-  runId: number,
-  outcome: { status: "succeeded"; result?: unknown } | { status: "failed"; error: string; willRetry: boolean },
-  attempt?: number,
-): Promise<boolean> {
-  const where = { id: runId, ...(attempt === undefined ? {} : { status: "running" as const, attempts: attempt }) };
-  const lease = { leaseExpiresAt: null };
-  const { count } =
-    outcome.status === "succeeded"
-      ? await db.jobRun.updateMany({
-          where,
-          data: { ...lease, status: "succeeded", finishedAt: new Date(), error: null, ...(outcome.result === undefined ? {} : { result: outcome.result as Prisma.InputJsonValue }) },
-        })
-      : await db.jobRun.updateMany({
-          where,
-          data: { ...lease, status: outcome.willRetry ? "queued" : "failed", finishedAt: outcome.willRetry ? null : new Date(), error: outcome.error.slice(0, 2000) },
-        });
+  if (count === 1 && r.log) await tx.$executeRaw`UPDATE job_runs SET log = right(log || ${stamped(r.log)}, ${LOG_MAX}) WHERE id = ${run.id}`;
   return count === 1;
 }
 
-export async function getJobRunStatus(runId: number): Promise<JobRunStatus | null> {
-  return (await db.jobRun.findUnique({ where: { id: runId }, select: { status: true } }))?.status ?? null;
+export async function appendJobLog(runId: number, line: string): Promise<void> {
+  // right(): keeps the tail in one statement, without reading the log back.
+  await db.$executeRaw`UPDATE job_runs SET log = right(log || ${stamped(line)}, ${LOG_MAX}) WHERE id = ${runId}`;
+}
+
+/**
+ * Ends an attempt. `willRetry`: pg-boss will run it again (it shows as queued, with the error of
+ * this attempt). Only while the run is still that attempt's; returns whether it was recorded
+ * (false: the sweeper took the run back, and what it recorded stands). A fan-out child's parent
+ * is settled in the same transaction.
+ */
+export async function finishJobRun(
+  run: { id: number; attempt: number },
+  outcome: { status: "succeeded"; result?: unknown } | { status: "failed"; error: string; willRetry: boolean },
+): Promise<boolean> {
+  const where = { id: run.id, status: "running" as const, attempts: run.attempt };
+  const lease = { leaseExpiresAt: null };
+  return db.$transaction(async (tx) => {
+    const { count } =
+      outcome.status === "succeeded"
+        ? await tx.jobRun.updateMany({
+            where,
+            data: { ...lease, status: "succeeded", finishedAt: new Date(), error: null, ...(outcome.result === undefined ? {} : { result: outcome.result as Prisma.InputJsonValue }) },
+          })
+        : await tx.jobRun.updateMany({
+            where,
+            data: { ...lease, status: outcome.willRetry ? "queued" : "failed", finishedAt: outcome.willRetry ? null : new Date(), error: outcome.error.slice(0, 2000) },
+          });
+    if (count === 1) await settleParentOf(tx, run.id);
+    return count === 1;
+  });
+}
+
+/**
+ * The parent's side of an attempt that fanned out: its children now carry the run, so the
+ * attempt lets go of its lease (the sweeper leaves it alone) and the run stays `running` until
+ * the last child settles it.
+ */
+export async function releaseToChildren(run: { id: number; attempt: number }): Promise<void> {
+  await db.$transaction(async (tx) => {
+    await tx.jobRun.updateMany({ where: { id: run.id, status: "running", attempts: run.attempt }, data: { leaseExpiresAt: null } });
+    // Children that all ended before the parent let go have settled it already; this is a no-op then.
+    await settleParent(tx, run.id);
+  });
+}
+
+/** Settles the parent of `childRunId`, if it has one (call after the child's status changed, in its transaction). */
+export async function settleParentOf(tx: DbTransaction, childRunId: number): Promise<void> {
+  const child = await tx.jobRun.findUnique({ where: { id: childRunId }, select: { parentRunId: true } });
+  if (child?.parentRunId) await settleParent(tx, child.parentRunId);
+}
+
+/**
+ * A fan-out parent's progress is its children ended (succeeded or finally failed); when all have
+ * ended it succeeds, or fails naming how many children failed; a child retried afterwards brings
+ * it back to running. The parent row is locked first, so two children ending at once count in turn.
+ */
+async function settleParent(tx: DbTransaction, parentRunId: number): Promise<void> {
+  const [parent] = await tx.$queryRaw<{ id: number; lease: Date | null }[]>`SELECT id, lease_expires_at AS lease FROM job_runs WHERE id = ${parentRunId} FOR UPDATE`;
+  if (!parent) return;
+  const [counts] = await tx.$queryRaw<{ total: number; succeeded: number; failed: number }[]>`
+    SELECT count(*)::int AS total,
+           count(*) FILTER (WHERE status = 'succeeded')::int AS succeeded,
+           count(*) FILTER (WHERE status = 'failed')::int AS failed
+    FROM job_runs WHERE parent_run_id = ${parentRunId}`;
+  if (!counts || counts.total === 0) return;
+  const ended = counts.succeeded + counts.failed;
+  const result = { children: counts.total, succeeded: counts.succeeded, failed: counts.failed } as Prisma.InputJsonValue;
+  if (ended < counts.total) {
+    // While the parent's own attempt still holds its lease, it is its attempt's to end.
+    await tx.jobRun.update({
+      where: { id: parentRunId },
+      data: { progressDone: ended, progressTotal: counts.total, result, ...(parent.lease === null ? { status: "running", finishedAt: null, error: null } : {}) },
+      select: { id: true },
+    });
+    return;
+  }
+  if (parent.lease !== null) {
+    // Its attempt has not let go yet (releaseToChildren settles it then).
+    await tx.jobRun.update({ where: { id: parentRunId }, data: { progressDone: ended, progressTotal: counts.total, result }, select: { id: true } });
+    return;
+  }
+  await tx.jobRun.update({
+    where: { id: parentRunId },
+    data: {
+      progressDone: ended,
+      progressTotal: counts.total,
+      result,
+      status: counts.failed === 0 ? "succeeded" : "failed",
+      error: counts.failed === 0 ? null : `${counts.failed} of ${counts.total} child runs failed`,
+      finishedAt: new Date(),
+    },
+    select: { id: true },
+  });
+}
+
+/** A run's job and pg-boss job, for the worker's side (and the tests that run a queued run by hand). */
+export async function getQueuedJob(runId: number): Promise<{ jobName: string; bossJobId: string | null; status: JobRunStatus } | null> {
+  return db.jobRun.findUnique({ where: { id: runId }, select: { jobName: true, bossJobId: true, status: true } });
 }
 
 /** The latest runs of one job, newest first, for the System health page. */
@@ -159,6 +275,8 @@ export async function listJobRuns({ actor, jobName, take = 5 }: { actor: Actor; 
     jobName: r.jobName,
     status: r.status,
     trigger: r.trigger,
+    payload: r.payload,
+    parentRunId: r.parentRunId,
     progressDone: r.progressDone,
     progressTotal: r.progressTotal,
     checkpoint: r.checkpoint,

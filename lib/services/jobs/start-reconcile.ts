@@ -2,12 +2,10 @@ import "server-only";
 import type { Actor } from "@/lib/auth/actor";
 import { actorName } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
-import { ConflictError, NotFoundError } from "@/lib/errors";
-import { getBoss } from "@/lib/jobs/boss";
 import { reconcileIndexJob } from "@/lib/jobs/definitions";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
-import { attachBossJob } from "@/lib/services/jobs/job-runs";
+import { queueRun, retryRun } from "@/lib/services/jobs/queue-run";
 
 /**
  * Queues a run of the index reconcile (administrators only). The request returns at once with
@@ -17,16 +15,11 @@ import { attachBossJob } from "@/lib/services/jobs/job-runs";
  */
 export async function startReconcile({ actor }: { actor: Actor }): Promise<{ runId: number }> {
   await assertSystemPermission(actor, "index.reconcile", { type: "index" }, "index.reconcile.start");
-  const runId = await db.$transaction(async (tx) => {
-    const run = await tx.jobRun.create({
-      data: { jobName: reconcileIndexJob.id, jobVersion: reconcileIndexJob.version, trigger: actorName(actor).slice(0, 255) },
-      select: { id: true },
-    });
-    await recordAuditEvent(tx, { actor, action: "index.reconcile.start", resource: { type: "job_run", id: run.id, name: reconcileIndexJob.id } });
-    return run.id;
+  return db.$transaction(async (tx) => {
+    const queued = await queueRun(tx, reconcileIndexJob, {}, actorName(actor));
+    await recordAuditEvent(tx, { actor, action: "index.reconcile.start", resource: { type: "job_run", id: queued.runId, name: reconcileIndexJob.id } });
+    return queued;
   });
-  await enqueue(runId);
-  return { runId };
 }
 
 /**
@@ -36,17 +29,7 @@ export async function startReconcile({ actor }: { actor: Actor }): Promise<{ run
 export async function retryReconcile({ actor, runId }: { actor: Actor; runId: number }): Promise<void> {
   await assertSystemPermission(actor, "index.reconcile", { type: "job_run", id: runId }, "index.reconcile.retry");
   await db.$transaction(async (tx) => {
-    const run = await tx.jobRun.findFirst({ where: { id: runId, jobName: reconcileIndexJob.id }, select: { status: true } });
-    if (!run) throw new NotFoundError("No such reconcile run.");
-    if (run.status !== "failed") throw new ConflictError(`Run #${runId} is ${run.status}; only a failed run can be retried.`);
-    await tx.jobRun.update({ where: { id: runId }, data: { status: "queued", error: null, finishedAt: null }, select: { id: true } });
+    await retryRun(tx, reconcileIndexJob, runId, "reconcile run");
     await recordAuditEvent(tx, { actor, action: "index.reconcile.retry", resource: { type: "job_run", id: runId, name: reconcileIndexJob.id } });
   });
-  await enqueue(runId);
-}
-
-async function enqueue(runId: number): Promise<void> {
-  const boss = await getBoss();
-  const bossJobId = await boss.send(reconcileIndexJob.id, reconcileIndexJob.payload.parse({ version: 1, runId }));
-  if (bossJobId) await attachBossJob(runId, bossJobId);
 }

@@ -1,9 +1,12 @@
 import "server-only";
 import type PgBoss from "pg-boss";
 import { systemActor } from "@/lib/auth/actor";
-import { db, type DbTransaction } from "@/lib/db/client";
-import { JOB_DEFINITIONS } from "@/lib/jobs/definitions";
+import { db } from "@/lib/db/client";
+import type { JobDefinition } from "@/lib/jobs/define-job";
+import { JOB_REGISTRY } from "@/lib/jobs/registry";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
+import { settleParentOf } from "@/lib/services/jobs/job-runs";
+import { bossExecutor } from "@/lib/services/jobs/queue-run";
 
 /**
  * Takes back runs whose attempt stopped renewing its lease: the worker process was killed, froze
@@ -30,8 +33,8 @@ export type SweptJobRun = { id: number; jobName: string; attempt: number; status
 
 type ExpiredRow = { id: number; job_name: string; boss_job_id: string | null; attempts: number; lease_expires_at: Date };
 
-export async function sweepExpiredJobRuns({ boss }: { boss: PgBoss }): Promise<SweptJobRun[]> {
-  const queues = new Set<string>(JOB_DEFINITIONS.map((d) => d.id));
+export async function sweepExpiredJobRuns({ boss, jobs = JOB_REGISTRY }: { boss: PgBoss; jobs?: readonly JobDefinition<unknown>[] }): Promise<SweptJobRun[]> {
+  const queues = new Set<string>(jobs.map((d) => d.id));
   return db.$transaction(async (tx) => {
     const expired = await tx.$queryRaw<ExpiredRow[]>`
       SELECT id, job_name, boss_job_id, attempts, lease_expires_at FROM job_runs
@@ -53,6 +56,7 @@ export async function sweepExpiredJobRuns({ boss }: { boss: PgBoss }): Promise<S
         data: { status, error: WORKER_STOPPED, finishedAt: retrying ? null : new Date(), leaseExpiresAt: null },
         select: { id: true },
       });
+      await settleParentOf(tx, run.id);
       await recordAuditEvent(tx, {
         actor: SWEEPER,
         action: "job_run.fail",
@@ -63,13 +67,4 @@ export async function sweepExpiredJobRuns({ boss }: { boss: PgBoss }): Promise<S
     }
     return swept;
   });
-}
-
-/** pg-boss's `{ db }` option: its SQL (positional parameters) through this Prisma transaction. */
-function bossExecutor(tx: DbTransaction) {
-  return {
-    async executeSql(text: string, values?: unknown[]) {
-      return { rows: await tx.$queryRawUnsafe<Record<string, unknown>[]>(text, ...(values ?? [])) };
-    },
-  };
 }

@@ -1,0 +1,102 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { ensureQueues, getBoss, stopSharedBoss } from "@/lib/jobs/boss";
+import { itemProbe } from "@/lib/jobs/testing/test-item-handler";
+import { TEST_JOBS, testFanOutJob, testItemJob, testProbeJob } from "@/lib/jobs/testing/test-jobs";
+import { startJobWorker } from "@/lib/jobs/worker";
+import { listJobRuns } from "@/lib/services/jobs/job-runs";
+import { queueRun } from "@/lib/services/jobs/queue-run";
+import { actorFor, createTestUser, db } from "@/lib/testing/factories";
+
+afterAll(() => stopSharedBoss());
+
+/** Polls until `check` holds (no deadline of its own: the test's timeout is the bound). */
+async function until(check: () => Promise<boolean> | boolean): Promise<void> {
+  while (!(await check())) await new Promise((r) => setTimeout(r, 50));
+}
+
+const statusOf = async (runId: number) => (await db.jobRun.findUniqueOrThrow({ where: { id: runId } })).status;
+
+describe("queueRun", () => {
+  it("writes the run and its pg-boss job in the caller's transaction: a rollback leaves neither, a commit both", async () => {
+    const boss = await getBoss();
+    await ensureQueues(boss, TEST_JOBS);
+
+    let rolledBack: { runId: number; bossJobId: string | null } | undefined;
+    await expect(
+      db.$transaction(async (tx) => {
+        const { runId } = await queueRun(tx, testItemJob, { n: 1, fail: false }, "test");
+        const row = await tx.jobRun.findUniqueOrThrow({ where: { id: runId }, select: { bossJobId: true } });
+        rolledBack = { runId, bossJobId: row.bossJobId };
+        // Inside the transaction both exist (pg-boss's own row, read through the same connection).
+        const [job] = await tx.$queryRawUnsafe<{ state: string }[]>(`SELECT state::text FROM pgboss.job WHERE id = $1::uuid`, row.bossJobId);
+        expect(job?.state).toBe("created");
+        throw new Error("the request failed after queueing");
+      }),
+    ).rejects.toThrow("the request failed after queueing");
+    expect(rolledBack?.bossJobId).toBeTruthy();
+    expect(await db.jobRun.findUnique({ where: { id: rolledBack!.runId } })).toBeNull();
+    expect(await boss.getJobById(testItemJob.id, rolledBack!.bossJobId!, { includeArchive: true })).toBeNull();
+
+    const { runId } = await db.$transaction((tx) => queueRun(tx, testItemJob, { n: 2, fail: false }, "test"));
+    const run = await db.jobRun.findUniqueOrThrow({ where: { id: runId } });
+    expect(run).toMatchObject({ jobName: testItemJob.id, jobVersion: 1, status: "queued", trigger: "test", payload: { n: 2, fail: false } });
+    const job = await boss.getJobById(testItemJob.id, run.bossJobId!);
+    expect(job).toMatchObject({ state: "created", data: { version: 1, runId } });
+    // Not this test's to run: cancelled, so a worker of another test does not take it.
+    await boss.cancel(testItemJob.id, run.bossJobId!);
+  });
+
+  it("refuses a payload its job's schema does not accept, and writes nothing", async () => {
+    const before = await db.jobRun.count({ where: { jobName: testItemJob.id } });
+    await expect(db.$transaction((tx) => queueRun(tx, testItemJob, { n: 1.5, fail: false }, "test"))).rejects.toThrow();
+    expect(await db.jobRun.count({ where: { jobName: testItemJob.id } })).toBe(before);
+  });
+});
+
+describe("fan-out and concurrency", () => {
+  it("a parent queues one child per item, its progress is its children ended; at most `concurrency` children run at once", async () => {
+    itemProbe.close();
+    const worker = await startJobWorker({ log: () => undefined, reconcileCron: "off", jobs: TEST_JOBS, pollingIntervalSeconds: 0.5 });
+    try {
+      const items = [0, 1, 2, 3, 4, 5].map((n) => ({ n, fail: n === 5 }));
+      const { runId: parentId } = await db.$transaction((tx) => queueRun(tx, testFanOutJob, { items }, "test"));
+
+      // Two children inside the handler, held at the gate: the limit is reached.
+      await until(() => itemProbe.active === 2);
+      const children = await db.jobRun.findMany({ where: { parentRunId: parentId }, orderBy: { id: "asc" } });
+      expect(children.map((c) => c.payload)).toEqual(items);
+      // The parent's attempt let go of its lease once its children were queued; they carry the run now.
+      await until(async () => (await db.jobRun.findUniqueOrThrow({ where: { id: parentId } })).leaseExpiresAt === null);
+      expect(await db.jobRun.findUniqueOrThrow({ where: { id: parentId } })).toMatchObject({ status: "running", progressDone: 0, progressTotal: 6, attempts: 1 });
+      // The worker kept polling meanwhile (a probe queued now has run), yet no third child started.
+      const { runId: probeId } = await db.$transaction((tx) => queueRun(tx, testProbeJob, {}, "test"));
+      await until(async () => (await statusOf(probeId)) === "succeeded");
+      expect(itemProbe.active).toBe(2);
+      expect(itemProbe.started).toBe(2);
+      expect(await db.jobRun.count({ where: { parentRunId: parentId, status: "queued" } })).toBe(4);
+
+      itemProbe.open();
+      await until(async () => ["succeeded", "failed"].includes(await statusOf(parentId)));
+      const parent = await db.jobRun.findUniqueOrThrow({ where: { id: parentId } });
+      expect(parent).toMatchObject({
+        status: "failed",
+        error: "1 of 6 child runs failed",
+        progressDone: 6,
+        progressTotal: 6,
+        result: { children: 6, succeeded: 5, failed: 1 },
+      });
+      expect(itemProbe.maxActive).toBe(2);
+      const ended = await db.jobRun.findMany({ where: { parentRunId: parentId }, orderBy: { id: "asc" }, select: { status: true, error: true, result: true } });
+      expect(ended.map((c) => c.status)).toEqual(["succeeded", "succeeded", "succeeded", "succeeded", "succeeded", "failed"]);
+      expect(ended[5]?.error).toBe("item 5 fails as asked");
+      expect(ended[0]?.result).toEqual({ n: 0 });
+
+      // The console's list shows the parent with the same progress columns as any run.
+      const [listed] = await listJobRuns({ actor: actorFor(await createTestUser({ isAdmin: true })), jobName: testFanOutJob.id, take: 1 });
+      expect(listed).toMatchObject({ id: parentId, status: "failed", progressDone: 6, progressTotal: 6 });
+    } finally {
+      itemProbe.open();
+      await worker.stop();
+    }
+  }, 120_000);
+});
