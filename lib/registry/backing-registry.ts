@@ -1,5 +1,6 @@
 import { getServerEnv } from "@/lib/env";
-import { RegistryClient } from "@/lib/registry/client";
+import type { RegistryClient } from "@/lib/registry/client";
+import { endpointClient, type RegistryEndpoint } from "@/lib/registry/endpoint";
 import type { RegistryCredentials } from "@/lib/registry/credentials";
 import { RegistryUnavailableError } from "@/lib/registry/errors";
 
@@ -12,18 +13,23 @@ let clientKey = "";
  * sets all three for the Distribution it starts).
  */
 export function getBackingRegistry(): RegistryClient {
-  const env = getServerEnv();
-  const baseUrl = env.WHARF_REGISTRY_URL;
-  if (!baseUrl) {
-    throw new RegistryUnavailableError("(none)", "no backing registry is configured (WHARF_REGISTRY_URL is unset)");
-  }
-  const credentials = backingRegistryCredentials();
-  const key = JSON.stringify([baseUrl.replace(/\/+$/, ""), credentials?.username, credentials?.password]);
+  const endpoint = backingRegistryEndpoint();
+  const key = JSON.stringify([endpoint.url.replace(/\/+$/, ""), endpoint.auth]);
   if (!client || clientKey !== key) {
-    client = new RegistryClient({ baseUrl, credentials });
+    client = endpointClient(endpoint);
     clientKey = key;
   }
   return client;
+}
+
+/** The backing registry as an endpoint: Basic with Wharf's own credentials when it has them. */
+export function backingRegistryEndpoint(): RegistryEndpoint {
+  const url = getServerEnv().WHARF_REGISTRY_URL;
+  if (!url) {
+    throw new RegistryUnavailableError("(none)", "no backing registry is configured (WHARF_REGISTRY_URL is unset)");
+  }
+  const credentials = backingRegistryCredentials();
+  return { url, auth: credentials ? { kind: "basic", credentials } : { kind: "none" } };
 }
 
 /** What Wharf sends the backing registry (WHARF_REGISTRY_USERNAME/PASSWORD), if anything. */

@@ -1,24 +1,33 @@
 import { createHash } from "node:crypto";
 import { basicAuthorization, type RegistryCredentials } from "./credentials";
-import { RegistryError, RegistryUnavailableError, registryErrorFromBody } from "./errors";
+import type { RegistryAuth } from "./endpoint";
+import { RegistryCredentialsError, RegistryError, RegistryUnavailableError, registryErrorFromBody } from "./errors";
+import { expectedScopes, fetchToken, parseBearerChallenge, TokenCache, TokenRefusedError } from "./token-auth";
 import { digestAlgorithmOf, isDigest } from "@/lib/oci/digest";
 import { MANIFEST_ACCEPT_HEADER } from "@/lib/oci/media-types";
 import { formatReference, isValidRepositoryName, isValidTag } from "@/lib/oci/reference";
 import { readBounded } from "@/lib/streams/read-bounded";
 
 /**
- * The only code that talks to the backing Distribution registry (2.8, on loopback or reachable
- * from Wharf alone). Wharf is the gatekeeper for clients; the registry itself accepts only
- * Wharf's own credentials, sent with every request. Every input is validated before a request
- * is made, so a bad name can never turn into an unexpected URL.
+ * The only code that talks to a registry over the Distribution API: the backing Distribution
+ * registry (2.8, on loopback or reachable from Wharf alone, which accepts only Wharf's own
+ * credentials, sent with every request), and remote registries (replication, proxy cache) with no
+ * auth, HTTP Basic or Docker token auth (see token-auth.ts and endpoint.ts). Every input is
+ * validated before a request is made, so a bad name can never turn into an unexpected URL.
  */
 
 export interface RegistryClientOptions {
   baseUrl: string;
-  /** Sent as HTTP Basic with every request; unset for a registry that asks for none. */
+  /** Sent as HTTP Basic with every request (the backing registry); the same as `auth: basic`. */
   credentials?: RegistryCredentials;
+  /** How to authenticate; `credentials` alone means Basic, neither means none. */
+  auth?: RegistryAuth;
+  /** How errors name the registry: "The backing registry" unless told ("The registry <name>"). */
+  label?: string;
   /** Per-request timeout for everything except the body of a blob stream. */
   timeoutMs?: number;
+  /** The clock token expiry is measured with (tests move it). */
+  now?: () => number;
 }
 
 export interface ManifestDescriptor {
@@ -43,6 +52,7 @@ export const CATALOG_MAX_PAGE = 1000;
 /** Manifests are a few KiB; refusing huge bodies keeps a confused upstream from filling memory. */
 const MANIFEST_MAX_BYTES = 4 * 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 10_000;
+const BACKING_LABEL = "The backing registry";
 
 export function assertRepositoryName(name: string): void {
   if (!isValidRepositoryName(name)) {
@@ -82,6 +92,8 @@ interface RequestOptions {
   allow?: number[];
   /** For streaming bodies: time out only until the headers arrive. */
   streaming?: boolean;
+  /** The caller's abort (a stopped copy): cancels the request and, for a stream, its body. */
+  signal?: AbortSignal;
   /** Used in error messages, e.g. "manifest demo/app:1.0". */
   what: string;
 }
@@ -90,12 +102,19 @@ export class RegistryClient {
   readonly baseUrl: string;
   /** The Authorization header for the registry, or null (the gateway's transport sends it too). */
   readonly authorization: string | null;
+  readonly auth: RegistryAuth;
+  readonly label: string;
   private readonly timeoutMs: number;
+  private readonly tokens: TokenCache;
 
   constructor(options: RegistryClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
-    this.authorization = options.credentials ? basicAuthorization(options.credentials) : null;
+    this.auth = options.auth ?? (options.credentials ? { kind: "basic", credentials: options.credentials } : { kind: "none" });
+    this.authorization =
+      this.auth.kind === "basic" ? basicAuthorization(this.auth.credentials) : this.auth.kind === "authorization" ? this.auth.header : null;
+    this.label = options.label ?? BACKING_LABEL;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.tokens = new TokenCache(options.now ?? Date.now);
   }
 
   async ping(): Promise<{ ok: true; latencyMs: number }> {
@@ -104,7 +123,7 @@ export class RegistryClient {
     await drain(res);
     // Anything else answering 200 on /v2/ (a proxy, Wharf itself) is not a registry.
     if (!res.headers.get("docker-distribution-api-version")?.startsWith("registry/2")) {
-      throw new RegistryUnavailableError(this.baseUrl, "it answered /v2/ but is not a registry (no Docker-Distribution-Api-Version header).");
+      throw this.unavailableBecause("it answered /v2/ but is not a registry (no Docker-Distribution-Api-Version header).");
     }
     return { ok: true, latencyMs: Math.round(performance.now() - started) };
   }
@@ -214,12 +233,15 @@ export class RegistryClient {
     await drain(res);
   }
 
-  /** Streams the blob; the caller must consume or cancel the stream. */
-  async getBlob(repository: string, digest: string): Promise<{ size: number; stream: ReadableStream<Uint8Array> }> {
+  /**
+   * Streams the blob; the caller must consume or cancel the stream. `signal` aborts the request
+   * and errors the stream mid-body (a stopped copy does not wait for a stalled source).
+   */
+  async getBlob(repository: string, digest: string, { signal }: { signal?: AbortSignal } = {}): Promise<{ size: number; stream: ReadableStream<Uint8Array> }> {
     assertRepositoryName(repository);
     assertDigest(digest);
     const what = `blob ${repository}@${digest}`;
-    const res = await this.request(`/v2/${repository}/blobs/${digest}`, { streaming: true, what });
+    const res = await this.request(`/v2/${repository}/blobs/${digest}`, { streaming: true, what, signal });
     if (!res.body) throw new RegistryError(502, "BLOB_UNKNOWN", `${what}: the registry sent no body.`);
     return { size: contentLength(res) ?? -1, stream: res.body };
   }
@@ -256,10 +278,18 @@ export class RegistryClient {
 
   /**
    * Completes an upload session with one streamed PUT (`?digest=`): the body is passed through
-   * chunk by chunk, never held in memory whole, and the registry verifies the digest itself.
+   * chunk by chunk with backpressure (the source is read only as fast as the registry takes the
+   * bytes), never held in memory whole, and the registry verifies the digest itself. With `size`
+   * the PUT carries Content-Length (a monolithic upload, which every registry takes; Distribution
+   * and Wharf's gateway take a chunked one too); a body of another length fails the upload.
+   * `signal` aborts it mid-body.
    */
-  async uploadBlob(uploadUrl: string, digest: string, body: ReadableStream<Uint8Array>): Promise<void> {
+  async uploadBlob(uploadUrl: string, digest: string, body: ReadableStream<Uint8Array>, { size, signal }: { size?: number; signal?: AbortSignal } = {}): Promise<void> {
     assertDigest(digest);
+    if (signal?.aborted) {
+      await body.cancel().catch(() => undefined);
+      signal.throwIfAborted();
+    }
     const url = new URL(uploadUrl);
     // Only an upload URL on the registry itself: a redirect elsewhere must not receive our bytes.
     if (url.origin !== new URL(this.baseUrl).origin || !url.pathname.startsWith("/v2/")) {
@@ -279,17 +309,29 @@ export class RegistryClient {
         },
       }),
     );
+    // A streamed body cannot be sent twice, so there is no answering a challenge here: the token
+    // for this repository's push was fetched when the upload session was started.
+    const authorization = this.authorizationFor("PUT", `${url.pathname}${url.search}`);
+    const headers: Record<string, string> = { "Content-Type": "application/octet-stream" };
+    if (size !== undefined && Number.isSafeInteger(size) && size >= 0) headers["Content-Length"] = String(size);
+    if (authorization) headers.Authorization = authorization;
     let res: Response;
     try {
       res = await fetch(url, {
         method: "PUT",
-        headers: this.withAuthorization({ "Content-Type": "application/octet-stream" }),
+        headers,
         body: watched,
         // Required by fetch for a streamed request body.
         duplex: "half",
-        signal: idle.signal,
+        // Not "follow" (the default), and not "manual" either: for those, fetch keeps a tee of the
+        // body for a redirect it could never replay, and that branch, never read, buffers every
+        // chunk sent: the whole layer in memory (nodejs/undici#4058). A registry does not
+        // redirect an upload's PUT; if one did, the upload fails here and is retried fresh.
+        redirect: "error",
+        signal: signal ? AbortSignal.any([idle.signal, signal]) : idle.signal,
       } as RequestInit & { duplex: "half" });
     } catch (error) {
+      signal?.throwIfAborted();
       throw this.unavailable(error);
     } finally {
       idle.clear();
@@ -299,9 +341,20 @@ export class RegistryClient {
       return;
     }
     const text = await this.readText(res);
-    if (res.status >= 500) throw new RegistryUnavailableError(this.baseUrl, `it answered HTTP ${res.status}${summarise(text)} for ${what}.`, res.status);
+    if (res.status >= 500) throw this.unavailableBecause(`it answered HTTP ${res.status}${summarise(text)} for ${what}.`, res.status);
     if (res.status === 401) throw this.credentialsRefused(what);
     throw registryErrorFromBody(res.status, text, what);
+  }
+
+  /**
+   * Starts an upload session (`POST /v2/<repository>/blobs/uploads/`) and answers its URL, for
+   * uploadBlob. Through a token-auth registry this is also where the push token is fetched.
+   */
+  async startBlobUpload(repository: string): Promise<{ uploadUrl: string }> {
+    assertRepositoryName(repository);
+    const res = await this.request(`/v2/${repository}/blobs/uploads/`, { method: "POST", what: `blob upload into ${repository}` });
+    await drain(res);
+    return { uploadUrl: this.uploadUrlOf(res, repository) };
   }
 
   /** The Location of a 202 upload answer, made absolute (Distribution may send it relative). */
@@ -314,51 +367,110 @@ export class RegistryClient {
   // ---- transport ----
 
   private async request(path: string, options: RequestOptions): Promise<Response> {
-    const { method = "GET", headers, body, allow = [], streaming = false, what } = options;
+    let res = await this.send(path, options, this.authorizationFor(options.method ?? "GET", path));
+    if (res.status === 401 && !(options.allow ?? []).includes(401)) {
+      // A token-auth registry names the token it wants in its challenge: fetch it, ask once more.
+      const authorization = await this.answerChallenge(res, options.method ?? "GET", path, options.what);
+      if (authorization) res = await this.send(path, options, authorization);
+    }
+    const { allow = [], what } = options;
+    if (res.ok || allow.includes(res.status)) return res;
+    const text = await this.readText(res);
+    if (res.status >= 500) {
+      throw this.unavailableBecause(`it answered HTTP ${res.status}${summarise(text)} for ${what}.`, res.status);
+    }
+    if (res.status === 401) throw this.credentialsRefused(what);
+    throw registryErrorFromBody(res.status, text, what);
+  }
+
+  private async send(path: string, options: RequestOptions, authorization: string | null): Promise<Response> {
+    const { method = "GET", headers, body, streaming = false, signal } = options;
     const timeout = streaming ? headerTimeout(this.timeoutMs) : { signal: AbortSignal.timeout(this.timeoutMs), clear() {} };
     let res: Response;
     try {
       res = await fetch(`${this.baseUrl}${path}`, {
         method,
         // fetch drops Authorization on a redirect to another origin (blob GETs sent to S3).
-        headers: this.withAuthorization(headers),
+        headers: authorization ? { ...headers, Authorization: authorization } : headers,
         // Copied because BodyInit does not accept a view that may sit on a SharedArrayBuffer.
         body: body ? new Uint8Array(body) : undefined,
-        signal: timeout.signal,
+        // The caller's signal stays on the body after the headers (the timeout does not).
+        signal: signal ? AbortSignal.any([timeout.signal, signal]) : timeout.signal,
         // Blob GETs may redirect to storage (S3 etc.); fetch follows them.
         redirect: "follow",
       });
     } catch (error) {
+      signal?.throwIfAborted();
       throw this.unavailable(error);
     } finally {
       timeout.clear();
     }
-    if (res.ok || allow.includes(res.status)) return res;
-    const text = await this.readText(res);
-    if (res.status >= 500) {
-      throw new RegistryUnavailableError(this.baseUrl, `it answered HTTP ${res.status}${summarise(text)} for ${what}.`, res.status);
-    }
-    if (res.status === 401) throw this.credentialsRefused(what);
-    throw registryErrorFromBody(res.status, text, what);
+    return res;
   }
 
-  private withAuthorization(headers: Record<string, string> = {}): Record<string, string> {
-    return this.authorization ? { ...headers, Authorization: this.authorization } : headers;
+  /** Basic for a Basic endpoint; otherwise a token already held for the scopes this request needs. */
+  private authorizationFor(method: string, path: string): string | null {
+    if (this.auth.kind === "basic" || this.auth.kind === "authorization") return this.authorization;
+    const token = this.tokens.get(expectedScopes(method, path));
+    return token ? `Bearer ${token}` : null;
+  }
+
+  /**
+   * Follows a Bearer challenge (token endpoints, and registries without auth that still hand out
+   * anonymous tokens, as public registries do): null when there is none to follow (Basic
+   * endpoints are answered with their credentials up front).
+   */
+  private async answerChallenge(res: Response, method: string, path: string, what: string): Promise<string | null> {
+    if (this.auth.kind === "basic" || this.auth.kind === "authorization") return null;
+    const challenge = parseBearerChallenge(res.headers.get("www-authenticate"));
+    if (!challenge) return null;
+    await drain(res);
+    const credentials = this.auth.kind === "token" ? this.auth.credentials : undefined;
+    try {
+      const { token, expiresIn } = await fetchToken(challenge, credentials, { timeoutMs: this.timeoutMs, registryUrl: this.baseUrl });
+      this.tokens.set(challenge.scopes, token, expiresIn);
+      this.tokens.set(expectedScopes(method, path), token, expiresIn);
+      return `Bearer ${token}`;
+    } catch (error) {
+      if (error instanceof TokenRefusedError) {
+        throw new RegistryCredentialsError(
+          this.baseUrl,
+          `${error.message}: it refused ${credentials ? `the credentials of ${JSON.stringify(credentials.username)}` : "an anonymous token"} for ${what}.`,
+          { registry: this.label },
+        );
+      }
+      throw this.unavailableBecause(error instanceof Error ? error.message : String(error), undefined, error);
+    }
   }
 
   /**
    * A 401 from the backing registry is never about the console user or the registry client: it
-   * refused Wharf itself, which can do nothing until its configuration is fixed.
+   * refused Wharf itself, which can do nothing until its configuration is fixed. From a remote
+   * registry it means the endpoint's credentials are wrong, or lack the access asked for.
    */
-  private credentialsRefused(what: string): RegistryUnavailableError {
-    const reason = this.authorization
-      ? `it refused Wharf's credentials for ${what} (check WHARF_REGISTRY_USERNAME and WHARF_REGISTRY_PASSWORD).`
-      : `it asks for credentials for ${what}, and none are configured (set WHARF_REGISTRY_USERNAME and WHARF_REGISTRY_PASSWORD).`;
-    return new RegistryUnavailableError(this.baseUrl, reason, 401);
+  private credentialsRefused(what: string): RegistryCredentialsError {
+    if (this.label === BACKING_LABEL) {
+      const reason = this.authorization
+        ? `it refused Wharf's credentials for ${what} (check WHARF_REGISTRY_USERNAME and WHARF_REGISTRY_PASSWORD).`
+        : `it asks for credentials for ${what}, and none are configured (set WHARF_REGISTRY_USERNAME and WHARF_REGISTRY_PASSWORD).`;
+      return new RegistryCredentialsError(this.baseUrl, reason);
+    }
+    if (this.auth.kind === "authorization") {
+      return new RegistryCredentialsError(this.baseUrl, `it refused the Authorization it was given for ${what} (expired, or not for this repository).`, { registry: this.label });
+    }
+    const credentials = this.auth.kind === "none" ? undefined : this.auth.credentials;
+    const reason = credentials
+      ? `it refused the credentials of ${JSON.stringify(credentials.username)} for ${what} (wrong username or password, or no access to it).`
+      : `it asks for credentials for ${what}, and none are configured for it.`;
+    return new RegistryCredentialsError(this.baseUrl, reason, { registry: this.label });
+  }
+
+  private unavailableBecause(reason: string, status?: number, cause?: unknown): RegistryUnavailableError {
+    return new RegistryUnavailableError(this.baseUrl, reason, status, { cause, registry: this.label });
   }
 
   private unavailable(error: unknown): RegistryUnavailableError {
-    return new RegistryUnavailableError(this.baseUrl, describeFetchFailure(error, this.timeoutMs), undefined, { cause: error });
+    return this.unavailableBecause(describeFetchFailure(error, this.timeoutMs), undefined, error);
   }
 
   /** Reading a body can fail (reset, timeout) just like the request itself. */
@@ -375,7 +487,7 @@ export class RegistryClient {
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw new RegistryUnavailableError(this.baseUrl, `it answered ${what} with a body that is not JSON${summarise(text)}.`);
+      throw this.unavailableBecause(`it answered ${what} with a body that is not JSON${summarise(text)}.`);
     }
   }
 

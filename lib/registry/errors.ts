@@ -23,17 +23,35 @@ export class RegistryError extends Error {
 /**
  * The registry could not be reached, did not answer in time, answered 5xx, or refused Wharf's own
  * credentials (401): in every case Wharf cannot serve the request until the registry is back.
+ * The same holds for a remote registry (replication, proxy cache), named by `registry`.
  */
 export class RegistryUnavailableError extends Error {
+  /** How the message names the registry: "The backing registry", or "The registry <name>". */
+  readonly registry: string;
+
   constructor(
     readonly baseUrl: string,
     readonly reason: string,
     /** The HTTP status when the registry answered (5xx, or 401); undefined when it did not answer. */
     readonly status?: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; registry?: string },
   ) {
-    super(`The backing registry at ${baseUrl} is unreachable: ${reason}`, options);
+    const registry = options?.registry ?? "The backing registry";
+    super(`${registry} at ${baseUrl} is unreachable: ${reason}`, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.registry = registry;
     this.name = "RegistryUnavailableError";
+  }
+}
+
+/**
+ * The registry (or its token realm) refused the credentials configured for it: nothing will work
+ * until they are fixed, so it is a kind of unavailability (the same 503 wherever that is mapped),
+ * told apart for the one who configures the endpoint.
+ */
+export class RegistryCredentialsError extends RegistryUnavailableError {
+  constructor(baseUrl: string, reason: string, options?: { registry?: string; status?: number }) {
+    super(baseUrl, reason, options?.status ?? 401, { registry: options?.registry });
+    this.name = "RegistryCredentialsError";
   }
 }
 

@@ -62,7 +62,19 @@ describe("serveLocalBlob", () => {
     expect(Buffer.compare(await bodyOf(ranged!), full.subarray(10, 20))).toBe(0);
   });
 
-  it("falls back (null) when the blob is not linked in that repository, or the range is odd", async () => {
+  it("answers a malformed or unsatisfiable range 416, with a body as long as its Content-Length and the size in Content-Range", async () => {
+    const head = await serveLocalBlob({ storageDir: registry.storageDir, repository: "team/app", digest: layerDigest, method: "HEAD", range: null });
+    const size = Number(head!.headers.get("content-length"));
+    for (const range of ["bytes=9-1", `bytes=${size}-`, "bogus", "bytes=-0"]) {
+      const refused = await serveLocalBlob({ storageDir: registry.storageDir, repository: "team/app", digest: layerDigest, method: "GET", range });
+      expect(refused!.status, range).toBe(416);
+      expect(refused!.headers.get("content-range")).toBe(`bytes */${size}`);
+      const body = await bodyOf(refused!);
+      expect(refused!.headers.get("content-length")).toBe(String(body.length));
+    }
+  });
+
+  it("falls back (null) when the blob is not linked in that repository, or several ranges are asked for", async () => {
     // Same digest, other repository: Distribution would answer 404 there, so Wharf must not serve it.
     expect(await serveLocalBlob({ storageDir: registry.storageDir, repository: "team/other", digest: layerDigest, method: "GET", range: null })).toBeNull();
     expect(

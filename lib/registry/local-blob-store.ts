@@ -13,7 +13,7 @@ import { attachNodeBody } from "@/lib/registry/forward";
  * own serving. The registry stays the authority: a blob is served only when Distribution's own
  * repository link for it exists (the same check Distribution makes, storage layout of
  * distribution/registry/storage/paths.go), and anything unusual (no link, a missing file, a Range we
- * do not handle) falls back to forwarding the request. Authorization happened before this is called.
+ * do not handle: several at once) falls back to forwarding the request. Authorization happened before this is called.
  */
 export type LocalBlobRequest = { storageDir: string; repository: string; digest: string; method: "GET" | "HEAD"; range: string | null };
 
@@ -45,6 +45,21 @@ export function parseSingleRange(header: string, size: number): { start: number;
   return start <= end && start < size ? { start, end } : null;
 }
 
+const MULTI_RANGE_RE = /^\s*bytes=[^,]*,/;
+
+/**
+ * A 416 for a blob Range that is malformed or lies outside the blob, framed correctly: a short
+ * body whose length is the one sent, and the blob's size in Content-Range (`bytes *\/<size>`).
+ * Distribution 2.8 sends the blob's size as the Content-Length of its own 416 and then a shorter
+ * body, which breaks the client's connection. `size` null: unknown, and then not named.
+ */
+export function rangeNotSatisfiable(size: number | null, method: string): Response {
+  const body = "The requested range is not satisfiable.\n";
+  const headers = new Headers({ "Content-Type": "text/plain; charset=utf-8", "Content-Length": String(Buffer.byteLength(body)), "Accept-Ranges": "bytes" });
+  if (size !== null) headers.set("Content-Range", `bytes */${size}`);
+  return new Response(method === "HEAD" ? null : body, { status: 416, headers });
+}
+
 /**
  * The blob as a Response (body piped from the file by Wharf's front), or null when the request
  * should be forwarded to the registry instead. `repository` and `digest` are already validated
@@ -66,8 +81,10 @@ export async function serveLocalBlob({ storageDir, repository, digest, method, r
     let status = 200;
     let slice = { start: 0, end: size - 1 };
     if (range !== null) {
+      // Several ranges: the registry answers them as multipart/byteranges.
+      if (MULTI_RANGE_RE.test(range)) return null;
       const parsed = parseSingleRange(range, size);
-      if (!parsed) return null; // let the registry answer odd or unsatisfiable ranges
+      if (!parsed) return rangeNotSatisfiable(size, method);
       status = 206;
       slice = parsed;
       headers.set("Content-Range", `bytes ${slice.start}-${slice.end}/${size}`);

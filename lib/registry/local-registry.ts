@@ -31,8 +31,16 @@ export interface LocalRegistryOptions {
    * `<dataDir>/registry/credentials.json` (0600).
    */
   credentials?: RegistryCredentials;
+  /**
+   * How the registry authenticates clients. Unset: HTTP Basic against `credentials` (htpasswd),
+   * as Wharf's own registry. Tests start others as stand-ins for remote registries: one that asks
+   * for nothing, and one with Docker token auth whose tokens come from `realm`.
+   */
+  auth?: { kind: "htpasswd" } | { kind: "none" } | { kind: "token"; realm: string; service: string; issuer: string; rootCertBundle: string };
   binary?: string;
 }
+
+type RegistryAuthConfig = NonNullable<LocalRegistryOptions["auth"]>;
 
 export interface LocalRegistry {
   /** How Wharf reaches it (loopback when it listens on a wildcard address). */
@@ -77,6 +85,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions): Promise
   await chmod(storageDir, 0o700);
   const secret = await loadOrCreateSecret(path.join(root, "http-secret"));
   const credentials = options.credentials ?? (await loadOrCreateCredentials(path.join(root, "credentials.json")));
+  const auth: RegistryAuthConfig = options.auth ?? { kind: "htpasswd" };
   const htpasswdPath = await writeHtpasswd(root, credentials);
   // A port picked by us can be taken by someone else before the registry binds it; try again.
   const picksPort = port === 0 || port === "remembered";
@@ -84,9 +93,9 @@ export async function startLocalRegistry(options: LocalRegistryOptions): Promise
   for (let attempt = 1; ; attempt++) {
     const chosen =
       port === "remembered" ? await rememberedPort(root, host) : port === 0 ? await findFreePort(host) : await assertPortFree(port, host);
-    const configPath = await writeConfig(root, registryConfig({ root, host, port: chosen, secret, htpasswdPath }));
+    const configPath = await writeConfig(root, registryConfig({ root, host, port: chosen, secret, htpasswdPath, auth }));
     try {
-      return await launch({ binary, configPath, root, host, port: chosen, credentials });
+      return await launch({ binary, configPath, root, host, port: chosen, credentials, auth });
     } catch (error) {
       if (attempt >= attempts || !(error instanceof AddressInUseError)) throw error;
       if (port === "remembered") await writeFile(path.join(root, "port"), "");
@@ -165,7 +174,32 @@ async function loadOrCreateSecret(file: string): Promise<string> {
   return secret;
 }
 
-function registryConfig({ root, host, port, secret, htpasswdPath }: { root: string; host: string; port: number; secret: string; htpasswdPath: string }) {
+function authSection(auth: RegistryAuthConfig, htpasswdPath: string) {
+  switch (auth.kind) {
+    case "htpasswd":
+      return { htpasswd: { realm: "wharf-backing-registry", path: htpasswdPath } };
+    case "token":
+      return { token: { realm: auth.realm, service: auth.service, issuer: auth.issuer, rootcertbundle: auth.rootCertBundle } };
+    case "none":
+      return undefined;
+  }
+}
+
+function registryConfig({
+  root,
+  host,
+  port,
+  secret,
+  htpasswdPath,
+  auth,
+}: {
+  root: string;
+  host: string;
+  port: number;
+  secret: string;
+  htpasswdPath: string;
+  auth: RegistryAuthConfig;
+}) {
   return {
     version: "0.1",
     log: { level: "info", formatter: "text", fields: { service: "registry" } },
@@ -175,7 +209,7 @@ function registryConfig({ root, host, port, secret, htpasswdPath }: { root: stri
       cache: { blobdescriptor: "inmemory" },
     },
     // Every request, /v2/ included, needs Wharf's credentials (the realm is only shown in the 401).
-    auth: { htpasswd: { realm: "wharf-backing-registry", path: htpasswdPath } },
+    auth: authSection(auth, htpasswdPath),
     http: {
       addr: hostPort(host, port),
       secret,
@@ -236,6 +270,7 @@ async function launch({
   host,
   port,
   credentials,
+  auth,
 }: {
   binary: string;
   configPath: string;
@@ -243,6 +278,7 @@ async function launch({
   host: string;
   port: number;
   credentials: RegistryCredentials;
+  auth: RegistryAuthConfig;
 }): Promise<LocalRegistry> {
   const logPath = path.join(root, "registry.log");
   const logFd = openSync(logPath, "a");
@@ -274,7 +310,7 @@ async function launch({
   };
 
   try {
-    await waitUntilReady(url, basicAuthorization(credentials), exited);
+    await waitUntilReady(url, readyWhen(auth, credentials), exited);
   } catch (error) {
     await stop();
     throw await startupError(error, logPath, logStart, configPath);
@@ -334,22 +370,41 @@ function watchExit(child: ChildProcess): ExitWatch {
   return watch;
 }
 
-async function waitUntilReady(url: string, authorization: string, exited: ExitWatch): Promise<void> {
+type Readiness = { authorization: string | null; ready: (res: Response) => boolean };
+
+/**
+ * With our credentials another registry on the port would answer 401, not 200; a token-auth
+ * registry answers 401 with a challenge naming our realm, which another one would not.
+ */
+function readyWhen(auth: RegistryAuthConfig, credentials: RegistryCredentials): Readiness {
+  switch (auth.kind) {
+    case "htpasswd":
+      return { authorization: basicAuthorization(credentials), ready: (res) => res.status === 200 };
+    case "none":
+      return { authorization: null, ready: (res) => res.status === 200 };
+    case "token":
+      return {
+        authorization: null,
+        ready: (res) => res.status === 401 && (res.headers.get("www-authenticate") ?? "").includes(`realm="${auth.realm}"`),
+      };
+  }
+}
+
+async function waitUntilReady(url: string, readiness: Readiness, exited: ExitWatch): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (exited.done !== null) throw new Error(`The registry ${exited.done} before answering on ${url}.`);
-    if (await answers(url, authorization)) return;
+    if (await answers(url, readiness)) return;
     await Promise.race([sleep(POLL_INTERVAL_MS), exited.promise]);
   }
   throw new Error(`The registry did not answer on ${url}/v2/ within ${READY_TIMEOUT_MS / 1000} s.`);
 }
 
-async function answers(url: string, authorization: string): Promise<boolean> {
+async function answers(url: string, { authorization, ready }: Readiness): Promise<boolean> {
   try {
-    // With our credentials: another registry on the port would answer 401, not 200.
-    const res = await fetch(`${url}/v2/`, { headers: { authorization }, signal: AbortSignal.timeout(1_000) });
+    const res = await fetch(`${url}/v2/`, { headers: authorization ? { authorization } : {}, signal: AbortSignal.timeout(1_000) });
     await res.body?.cancel();
-    return res.status === 200;
+    return ready(res);
   } catch {
     return false; // Not listening yet.
   }

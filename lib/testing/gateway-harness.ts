@@ -7,7 +7,7 @@ import { RegistryClient } from "@/lib/registry/client";
 import { startLocalRegistry, type LocalRegistry } from "@/lib/registry/local-registry";
 import { OCI_IMAGE_MANIFEST } from "@/lib/oci/media-types";
 import { REGISTRY_SERVICE } from "@/lib/services/registry-auth/constants";
-import { handleRegistryRequest } from "@/lib/services/registry-auth/gateway";
+import { handleRegistryRequest } from "@/lib/gateway/gateway";
 import { issueRegistryToken } from "@/lib/services/registry-auth/issue-token";
 import { basic, createMember, createProject, TEST_CLIENT } from "@/lib/services/registry-auth/test-fixtures";
 import { skopeoCopy, writeOciImageLayout } from "@/lib/testing/oci-layout";

@@ -119,6 +119,68 @@ export async function writeOciIndexLayout(dir: string, options: OciIndexOptions)
   };
 }
 
+export interface OciAccessoryOptions {
+  tag: string;
+  /**
+   * What the accessory is about, as the manifest's `subject` (an OCI 1.1 referrer). Unset for a
+   * cosign-style accessory, which names its subject only by its tag (`sha256-<hex>.sig`).
+   */
+  subject?: Descriptor;
+  /** The manifest's OCI `artifactType` (referrers); unset for none. */
+  artifactType?: string;
+  /**
+   * "cosign": an image config as cosign writes it (empty platform, Go's zero time 0001-01-01 as
+   * `created`); "empty": the OCI 1.1 empty config (`{}`, application/vnd.oci.empty.v1+json).
+   */
+  config: "cosign" | "empty";
+  /** The one layer (not a tar): its media type, content and annotations. */
+  layer: { mediaType: string; content: string; annotations?: Record<string, string> };
+}
+
+export interface OciAccessoryResult {
+  manifestDigest: string;
+  manifestSize: number;
+  dir: string;
+  ref: string;
+}
+
+/**
+ * Writes (or adds to) an OCI layout at `dir` holding one accessory manifest (a signature, an SBOM,
+ * ...) shaped as cosign or an OCI 1.1 referrer writes it, tagged `tag` in index.json.
+ */
+export async function writeOciAccessoryLayout(dir: string, options: OciAccessoryOptions): Promise<OciAccessoryResult> {
+  await initLayout(dir);
+  const config =
+    options.config === "empty"
+      ? await writeJsonBlob(dir, "application/vnd.oci.empty.v1+json", {})
+      : await writeJsonBlob(dir, OCI_IMAGE_CONFIG, {
+          architecture: "",
+          created: "0001-01-01T00:00:00Z",
+          history: [{ created: "0001-01-01T00:00:00Z" }],
+          os: "",
+          rootfs: { type: "layers", diff_ids: [`sha256:${createHash("sha256").update(options.layer.content).digest("hex")}`] },
+          config: {},
+        });
+  const bytes = Buffer.from(options.layer.content);
+  const layerDigest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+  await writeFile(blobPath(dir, layerDigest), bytes);
+  const layer = withoutUndefined({ mediaType: options.layer.mediaType, digest: layerDigest, size: bytes.byteLength, annotations: options.layer.annotations });
+  const manifest = await writeJsonBlob(
+    dir,
+    OCI_IMAGE_MANIFEST,
+    withoutUndefined({
+      schemaVersion: 2,
+      mediaType: OCI_IMAGE_MANIFEST,
+      artifactType: options.artifactType,
+      config,
+      layers: [layer],
+      subject: options.subject,
+    }),
+  );
+  await tagInIndexJson(dir, options.tag, manifest);
+  return { manifestDigest: manifest.digest, manifestSize: manifest.size, dir, ref: `oci:${dir}:${options.tag}` };
+}
+
 // ---- layout pieces ----
 
 interface WrittenImage {

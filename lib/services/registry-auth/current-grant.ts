@@ -1,10 +1,12 @@
 import "server-only";
 import type { Actor, ClientInfo } from "@/lib/auth/actor";
+import { processCache } from "@/lib/cache/process-cache";
 import { db } from "@/lib/db/client";
 import { projectPermissionsIn } from "@/lib/services/authz/project-access";
 import type { RegistryAction } from "@/lib/services/authz/project-roles";
 import { intersectActions } from "@/lib/services/registry-auth/grant";
 import { readGrantVersion } from "@/lib/services/registry-auth/grant-version";
+import { isScannerSubject, scannerGrantIn } from "@/lib/services/registry-auth/scanner-grant";
 import { activeActor, findTokenSubject, type SubjectRecord } from "@/lib/services/registry-auth/token-subject";
 
 /**
@@ -37,42 +39,54 @@ export type CurrentGrant = {
   tokensValidFrom: number;
 };
 
-type Entry = { version: bigint; computedAt: number; record: SubjectRecord; actions: ReadonlySet<RegistryAction> };
+type Entry = { version: bigint; record: SubjectRecord; actions: ReadonlySet<RegistryAction> };
 
-const MAX_ENTRIES = 10_000;
+/*
+ * Needs no invalidation across instances: an entry is used only under the grant version it was
+ * computed under, and the version is read from Postgres on every request. The time to live
+ * (MAX_AGE_MS) only bounds changes written behind the services.
+ */
 const MAX_AGE_MS = 60_000;
-const cacheHolder = globalThis as unknown as { wharfCurrentGrants?: { version: bigint; entries: Map<string, Entry> } };
-// On globalThis: Next's bundle and Wharf's front each load a copy of this module; one cache is enough.
-const cache = (cacheHolder.wharfCurrentGrants ??= { version: -1n, entries: new Map<string, Entry>() });
+const entries = processCache<Entry>({ name: "current-grants", max: 10_000, ttlMs: MAX_AGE_MS, invalidatedBy: null });
+// On globalThis with the entries (processCache): Next's bundle and Wharf's front each load a copy of this module.
+const versionHolder = globalThis as unknown as { wharfCurrentGrantsVersion?: { version: bigint } };
+const seen = (versionHolder.wharfCurrentGrantsVersion ??= { version: -1n });
 
 /** The grants of one request: the version is read once, however many projects it touches. */
-export type GrantReader = { grantIn(subject: string, projectId: number, client: ClientInfo): Promise<CurrentGrant> };
+export class GrantReader {
+  constructor(private readonly version: bigint) {}
+
+  grantIn(subject: string, projectId: number, client: ClientInfo): Promise<CurrentGrant> {
+    return grantIn(this.version, subject, projectId, client);
+  }
+}
 
 export async function readCurrentGrants(): Promise<GrantReader> {
   const version = await readGrantVersion();
-  if (version > cache.version) {
+  if (version > seen.version) {
     // Everything cached is stale now; drop it rather than let it sit until evicted.
-    cache.entries.clear();
-    cache.version = version;
+    entries.clear();
+    seen.version = version;
   }
-  return { grantIn: (subject, projectId, client) => grantIn(version, subject, projectId, client) };
+  return new GrantReader(version);
 }
 
 async function grantIn(version: bigint, subject: string, projectId: number, client: ClientInfo): Promise<CurrentGrant> {
   const key = `${projectId}\0${subject}`;
-  const now = Date.now();
-  let entry = cache.entries.get(key);
-  if (!entry || entry.version !== version || now - entry.computedAt >= MAX_AGE_MS) {
+  let entry = entries.get(key);
+  if (!entry || entry.version !== version) {
     const computed = await computeGrant(subject, projectId);
     if (!computed) return { actor: null, actions: new Set(), tokensValidFrom: 0 };
-    entry = { version, computedAt: now, ...computed };
-    remember(key, entry);
+    entry = { version, ...computed };
+    entries.set(key, entry);
   }
-  const actor = activeActor(entry.record, client, now);
+  const actor = activeActor(entry.record, client, Date.now());
   return { actor, actions: actor ? entry.actions : new Set(), tokensValidFrom: entry.record.tokensValidFrom };
 }
 
 async function computeGrant(subject: string, projectId: number): Promise<Omit<Entry, "version" | "computedAt"> | null> {
+  // A scanner's token: pull in its scan's project while the scan lives, never more (scanner-grant.ts).
+  if (isScannerSubject(subject)) return scannerGrantIn(subject, projectId);
   const record = await findTokenSubject(subject);
   if (!record) return null;
   // Read fresh, not from project-lookup's short cache: visibility and deletion are grant changes.
@@ -80,15 +94,6 @@ async function computeGrant(subject: string, projectId: number): Promise<Omit<En
   if (!record.actor || !project) return { record, actions: new Set() };
   const held = await projectPermissionsIn({ ...record.actor, client: { ip: null, userAgent: null } } as Actor, project);
   return { record, actions: new Set(intersectActions(["*"], held)) };
-}
-
-function remember(key: string, entry: Entry): void {
-  if (!cache.entries.has(key) && cache.entries.size >= MAX_ENTRIES) {
-    // Map keeps insertion order: drop the oldest.
-    const oldest = cache.entries.keys().next().value;
-    if (oldest !== undefined) cache.entries.delete(oldest);
-  }
-  cache.entries.set(key, entry);
 }
 
 /**
@@ -99,11 +104,12 @@ function remember(key: string, entry: Entry): void {
  */
 export async function actionsInMissingProject(actor: Actor, name: string): Promise<ReadonlySet<RegistryAction>> {
   if (actor.kind === "user" && !actor.isAdmin) return new Set();
+  if (actor.kind === "system" && isScannerSubject(actor.name)) return new Set();
   const held = await projectPermissionsIn(actor, { id: 0, name, isPublic: false });
   return new Set(intersectActions(["*"], held));
 }
 
 /** Forgets every cached grant (tests that change grants behind the services' back). */
 export function forgetCurrentGrants(): void {
-  cache.entries.clear();
+  entries.clear();
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import pg from "pg";
 import type { DbTransaction } from "@/lib/db/client";
+import { CACHE_CHANNEL, type CacheTopic } from "@/lib/cache/process-cache";
 import { getServerEnv } from "@/lib/env";
 
 /**
@@ -24,11 +25,21 @@ import { getServerEnv } from "@/lib/env";
  * serializes grant changes with each other, which is why it is bumped last in each transaction.
  */
 export async function bumpGrantVersion(tx: DbTransaction): Promise<void> {
-  // An upsert, so a database whose row went missing is repaired rather than left uncounted.
+  // An upsert, so a database whose row went missing is repaired rather than left uncounted. The
+  // same statement (no extra round trip) notifies every instance's cache listener
+  // (lib/cache/invalidation-listener.ts): NOTIFY is delivered when this transaction commits, and
+  // the caches that answer without reading the version (project lookups, verified robot secrets)
+  // are emptied everywhere then, not when their time to live ends.
   await tx.$executeRaw`
-    INSERT INTO registry_grant_version (id, version) VALUES (1, 1)
-    ON CONFLICT (id) DO UPDATE SET version = registry_grant_version.version + 1`;
+    WITH bumped AS (
+      INSERT INTO registry_grant_version (id, version) VALUES (1, 1)
+      ON CONFLICT (id) DO UPDATE SET version = registry_grant_version.version + 1
+      RETURNING version
+    )
+    SELECT pg_notify(${CACHE_CHANNEL}, ${GRANTS_TOPIC}) FROM bumped`;
 }
+
+const GRANTS_TOPIC: CacheTopic = "registry-grants";
 
 /**
  * The read runs on every registry request, so it skips Prisma: a prepared statement on a small

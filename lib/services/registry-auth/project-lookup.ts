@@ -1,4 +1,5 @@
 import "server-only";
+import { processCache } from "@/lib/cache/process-cache";
 import { db } from "@/lib/db/client";
 
 export type RegistryProject = { id: number; name: string; isPublic: boolean; createdAt: Date };
@@ -6,50 +7,46 @@ export type RegistryProject = { id: number; name: string; isPublic: boolean; cre
 /**
  * Projects by name for the token service and the gateway, which look one up on nearly every
  * request (a pull is dozens of requests). Found projects are remembered for two seconds, which
- * saves a query per blob and per token. A token issued in those two seconds after a project was
- * made private may still name pull in it; the gateway refuses it all the same, because its
- * current-grant check reads visibility and existence afresh once a grant changed. Missing projects
- * are not remembered, so a project is usable the moment it is created. Projects holding
- * repositories cannot be deleted.
+ * saves a query per blob and per token. Missing projects are not remembered, so a project is
+ * usable the moment it is created.
+ *
+ * Across instances: deleting a project and making it public or private bump the registry grant
+ * version, whose NOTIFY empties this cache on every instance at commit (lib/cache/process-cache.ts),
+ * so a project deleted and re-created under its name on another instance is not answered with the
+ * old id. Should that notification be missed, the gateway still refuses what the old entry would
+ * allow: its current-grant check reads visibility and existence afresh once a grant changed, and
+ * a token issued in the window for a project since made private names pull it no longer holds.
  */
-const TTL_MS = 2_000;
-const MAX_ENTRIES = 10_000;
-const cache = new Map<string, { project: RegistryProject; until: number }>();
+const cache = processCache<RegistryProject>({ name: "registry-projects", max: 10_000, ttlMs: 2_000, invalidatedBy: "registry-grants" });
 
 const SELECT = { id: true, name: true, isPublic: true, createdAt: true } as const;
 
 export async function findRegistryProjects(names: readonly string[]): Promise<RegistryProject[]> {
-  const now = Date.now();
   const found: RegistryProject[] = [];
   const missing: string[] = [];
   for (const name of new Set(names)) {
     const hit = cache.get(name);
-    if (hit && hit.until > now) found.push(hit.project);
+    if (hit) found.push(hit);
     else missing.push(name);
   }
   if (missing.length > 0) {
     const rows = await db.project.findMany({ where: { name: { in: missing } }, select: SELECT });
     for (const project of rows) {
-      remember(project, now);
+      cache.set(project.name, project);
       found.push(project);
     }
   }
   return found;
 }
 
+/** One project; a remembered one is answered without a further await (the gateway asks on every request). */
 export async function findRegistryProject(name: string): Promise<RegistryProject | null> {
+  const hit = cache.get(name);
+  if (hit) return hit;
   return (await findRegistryProjects([name]))[0] ?? null;
 }
 
 /** Tests that change a project behind the cache's back. */
 export function forgetRegistryProjects(): void {
   cache.clear();
-}
-
-function remember(project: RegistryProject, now: number): void {
-  if (cache.size >= MAX_ENTRIES) {
-    const oldest = cache.keys().next().value;
-    if (oldest !== undefined) cache.delete(oldest);
-  }
-  cache.set(project.name, { project, until: now + TTL_MS });
 }

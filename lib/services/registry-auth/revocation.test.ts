@@ -27,7 +27,7 @@ import {
   pushThroughGateway,
   registryErrorOf,
   tokenFor,
-} from "@/lib/services/registry-auth/gateway-test-client";
+} from "@/lib/gateway/gateway-test-client";
 import { basic, createMember, createProject, createRobot, db } from "@/lib/services/registry-auth/test-fixtures";
 import { signRegistryToken } from "@/lib/services/registry-auth/token";
 import { refreshRobotSecret, setRobotDisabled } from "@/lib/services/robots/robots";

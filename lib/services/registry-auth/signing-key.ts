@@ -1,17 +1,7 @@
 import "server-only";
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  hkdfSync,
-  randomBytes,
-  type KeyObject,
-} from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { type SealContext, SealedSecretFormatError, SealedSecretKeyError, sealSecret, unsealSecret } from "@/lib/crypto/sealed-secret";
 import { db } from "@/lib/db/client";
-import { getServerEnv } from "@/lib/env";
 
 /**
  * The key pair that signs registry tokens. Wharf generates it once and keeps it in Postgres, so
@@ -142,41 +132,24 @@ export function libtrustKeyId(publicKey: KeyObject): string {
 
 // ---- encryption at rest ----
 
-const SEAL_VERSION = "v1";
+/** The signing key's own subkey; the kid is authenticated data, binding blob to row. */
+const sealContext = (kid: string): SealContext => ({ purpose: "wharf token signing key v1", binding: kid, what: "its token signing key" });
 
-function encryptionKey(): Buffer {
-  const secret = getServerEnv().WHARF_SECRET_KEY;
-  if (!secret) {
-    throw new Error("WHARF_SECRET_KEY is not set: Wharf cannot encrypt or decrypt its token signing key. The launcher sets it; set it when running Next.js directly.");
-  }
-  // A dedicated subkey, so the same secret can protect other data without key reuse.
-  return Buffer.from(hkdfSync("sha256", secret, "wharf", "wharf token signing key v1", 32));
-}
-
-/** `v1.<iv>.<tag>.<ciphertext>` (base64url); the kid is authenticated data, binding blob to row. */
+/** `v1.<iv>.<tag>.<ciphertext>` (lib/crypto/sealed-secret.ts). */
 export function seal(plaintext: string, kid: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", encryptionKey(), iv);
-  cipher.setAAD(Buffer.from(kid, "utf8"));
-  const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
-  return [SEAL_VERSION, iv, cipher.getAuthTag(), ciphertext]
-    .map((part) => (typeof part === "string" ? part : part.toString("base64url")))
-    .join(".");
+  return sealSecret(plaintext, sealContext(kid));
 }
 
 export function unseal(sealed: string, kid: string): string {
-  const [version, iv, tag, ciphertext] = sealed.split(".");
-  if (version !== SEAL_VERSION || !iv || !tag || ciphertext === undefined) {
-    throw new Error(`The token signing key ${kid} is stored in an unknown format.`);
-  }
   try {
-    const decipher = createDecipheriv("aes-256-gcm", encryptionKey(), Buffer.from(iv, "base64url"));
-    decipher.setAAD(Buffer.from(kid, "utf8"));
-    decipher.setAuthTag(Buffer.from(tag, "base64url"));
-    return Buffer.concat([decipher.update(Buffer.from(ciphertext, "base64url")), decipher.final()]).toString("utf8");
-  } catch {
-    throw new Error(
-      `The token signing key ${kid} cannot be decrypted: WHARF_SECRET_KEY is not the key it was stored with. Restore the previous WHARF_SECRET_KEY (every instance must share one).`,
-    );
+    return unsealSecret(sealed, sealContext(kid));
+  } catch (error) {
+    if (error instanceof SealedSecretFormatError) throw new Error(`The token signing key ${kid} is stored in an unknown format.`);
+    if (error instanceof SealedSecretKeyError) {
+      throw new Error(
+        `The token signing key ${kid} cannot be decrypted: WHARF_SECRET_KEY is not the key it was stored with. Restore the previous WHARF_SECRET_KEY (every instance must share one).`,
+      );
+    }
+    throw error;
   }
 }

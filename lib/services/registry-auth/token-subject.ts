@@ -1,6 +1,7 @@
 import "server-only";
 import { anonymousActor, type Actor, type ClientInfo } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
+import { findScannerSubject, isScannerSubject } from "@/lib/services/registry-auth/scanner-grant";
 import { ROBOT_NAME_PREFIX } from "@/lib/services/robots/robot-secret";
 
 /** An actor without the request it came with (the client is attached per request). */
@@ -21,6 +22,7 @@ export type SubjectRecord = { actor: SubjectActor | null; expiresAt: number | nu
 
 export async function findTokenSubject(subject: string): Promise<SubjectRecord | null> {
   if (subject === "") return { actor: { kind: "anonymous" }, expiresAt: null, tokensValidFrom: 0 };
+  if (isScannerSubject(subject)) return findScannerSubject(subject);
   if (subject.startsWith(ROBOT_NAME_PREFIX)) {
     const robot = await db.robot.findUnique({
       where: { name: subject },

@@ -2,6 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTHeaderParameters } from "jose";
 import { z } from "zod";
+import { processCache } from "@/lib/cache/process-cache";
 import {
   REGISTRY_SERVICE,
   TOKEN_ISSUER,
@@ -65,10 +66,12 @@ export class InvalidTokenError extends Error {
 
 /**
  * Verified tokens, so the blobs and chunks of one pull or push (dozens of requests with the same
- * token) pay for one signature check. Entries leave when the token expires; the map is bounded.
+ * token) pay for one signature check. Entries leave when the token expires; the cache is bounded.
+ * Safe to keep on every instance until then: a token's claims are signed and never change, and
+ * what revokes one (a grant removed, an account disabled, credentials changed) is checked apart
+ * from them on every gateway request (current-grant.ts reads the grant version).
  */
-const VERIFIED_MAX = 5_000;
-const verified = new Map<string, { claims: RegistryTokenClaims; until: number }>();
+const verified = processCache<{ claims: RegistryTokenClaims; until: number }>({ name: "verified-tokens", max: 5_000, ttlMs: 0, invalidatedBy: null });
 
 export async function verifyRegistryToken(token: string, { now = Date.now() }: { now?: number } = {}): Promise<RegistryTokenClaims> {
   const hit = verified.get(token);
@@ -92,11 +95,9 @@ export async function verifyRegistryToken(token: string, { now = Date.now() }: {
   const parsed = ZClaims.safeParse(payload);
   if (!parsed.success) throw new InvalidTokenError("The token's claims are not in Wharf's format.");
   const claims = parsed.data;
-  if (verified.size >= VERIFIED_MAX) {
-    const oldest = verified.keys().next().value;
-    if (oldest !== undefined) verified.delete(oldest);
-  }
-  verified.set(token, { claims, until: (claims.exp + TOKEN_LEEWAY_SECONDS) * 1000 });
+  const until = (claims.exp + TOKEN_LEEWAY_SECONDS) * 1000;
+  // Gone from the cache when it expires (`until` is still checked against the caller's clock).
+  verified.set(token, { claims, until }, { ttl: Math.max(1, Math.ceil(until - Date.now())) });
   return claims;
 }
 

@@ -2,7 +2,7 @@ import { isDigest } from "@/lib/oci/digest";
 import { parseManifestBytes } from "@/lib/oci/manifest";
 import { isManifestMediaType, MANIFEST_ACCEPT } from "@/lib/oci/media-types";
 import { digestOf } from "@/lib/registry/client";
-import type { GatewayPathError } from "@/lib/services/registry-auth/gateway-path";
+import type { GatewayPathError } from "@/lib/gateway/gateway-path";
 import { readBounded } from "@/lib/streams/read-bounded";
 
 /** Distribution's own limit for a manifest body (4 MiB); real manifests are a few KiB. */

@@ -24,7 +24,7 @@ import {
   pushThroughGateway,
   tokenFor,
   type GatewayCall,
-} from "@/lib/services/registry-auth/gateway-test-client";
+} from "@/lib/gateway/gateway-test-client";
 import { basic, createMember, createProject, db, uniqueProjectName } from "@/lib/services/registry-auth/test-fixtures";
 import { createTestUser } from "@/lib/testing/factories";
 

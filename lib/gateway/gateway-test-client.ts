@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { expect } from "vitest";
 import { OCI_IMAGE_CONFIG, OCI_IMAGE_MANIFEST } from "@/lib/oci/media-types";
 import { REGISTRY_SERVICE } from "@/lib/services/registry-auth/constants";
-import { handleRegistryRequest } from "@/lib/services/registry-auth/gateway";
-import { handleTokenRequest } from "@/lib/services/registry-auth/token-endpoint";
+import { handleRegistryRequest } from "@/lib/gateway/gateway";
+import { handleTokenRequest } from "@/lib/gateway/token-endpoint";
 import { TEST_CLIENT } from "@/lib/services/registry-auth/test-fixtures";
 import { issueRegistryToken } from "@/lib/services/registry-auth/issue-token";
 

@@ -1,6 +1,6 @@
 import { isDigest } from "@/lib/oci/digest";
 import { isValidRepositoryName, isValidTag } from "@/lib/oci/reference";
-import type { RegistryAction } from "@/lib/services/authz/project-roles";
+import type { RegistryTarget } from "@/lib/services/registry-auth/registry-target";
 import { CONTROL_CHARACTERS } from "@/lib/validation/common";
 
 /**
@@ -8,21 +8,27 @@ import { CONTROL_CHARACTERS } from "@/lib/validation/common";
  * Only what parses here is ever sent to the backing registry, and it is sent rebuilt from the
  * parsed parts, so path tricks cannot reach a different resource than the one authorized.
  */
-export type GatewayRoute =
-  | { kind: "ping" }
-  | { kind: "catalog" }
-  | { kind: "tags"; name: string }
-  | { kind: "manifest"; name: string; reference: string }
-  | { kind: "blob"; name: string; digest: string }
-  | { kind: "upload-start"; name: string }
-  | { kind: "upload"; name: string; uploadId: string };
+export type GatewayRoute = { kind: "ping" } | { kind: "catalog" } | RegistryTarget;
 
-export type RepositoryRoute = Extract<GatewayRoute, { name: string }>;
+/** A route inside a repository: what the services authorize (registry-target.ts). */
+export type RepositoryRoute = RegistryTarget;
 
 export type GatewayPathError = { status: number; code: string; message: string };
 
 export type ParsedGatewayRequest =
-  | { ok: true; route: GatewayRoute; upstreamPath: string; query: URLSearchParams; mountFrom: MountFrom | null }
+  | {
+      ok: true;
+      route: GatewayRoute;
+      upstreamPath: string;
+      query: URLSearchParams;
+      mountFrom: MountFrom | null;
+      /**
+       * A manifest read or delete whose reference is neither a tag nor a digest: nothing can be
+       * stored under it, so it is answered 404 MANIFEST_UNKNOWN once the caller is authorized
+       * (an unauthenticated client still gets its challenge first, as for any other reference).
+       */
+      unknownReference: boolean;
+    }
   | ({ ok: false } & GatewayPathError);
 
 /** A cross-repository blob mount (`POST …/blobs/uploads/?mount=<digest>&from=<repo>`). */
@@ -69,6 +75,9 @@ export function parseGatewayRequest(method: string, pathname: string, search: UR
   if (!METHODS[route.kind].includes(method)) {
     return { ok: false, ...fail(405, "UNSUPPORTED", `${method} is not supported on this registry endpoint.`) };
   }
+  const unknownReference = route.kind === "manifest" && !isDigest(route.reference) && !isValidTag(route.reference);
+  // A push names the tag it creates: an invalid one is the client's mistake, told before anything else.
+  if (unknownReference && method === "PUT") return { ok: false, ...tagInvalid(route.reference) };
   const query = new URLSearchParams();
   for (const key of FORWARDED_QUERY[route.kind]) {
     const value = search.get(key);
@@ -80,7 +89,7 @@ export function parseGatewayRequest(method: string, pathname: string, search: UR
   const mount = query.get("mount");
   const from = query.get("from");
   if (route.kind === "upload-start" && mount !== null && from !== null) mountFrom = { digest: mount, from };
-  return { ok: true, route, upstreamPath: upstreamPathOf(route), query, mountFrom };
+  return { ok: true, route, upstreamPath: upstreamPathOf(route), query, mountFrom, unknownReference };
 }
 
 function parsePath(pathname: string): GatewayRoute | GatewayPathError {
@@ -120,10 +129,21 @@ function checkRepositoryName(name: string): GatewayPathError | null {
   return null;
 }
 
+/**
+ * A reference with ':' is meant as a digest, and a malformed one is refused here (400
+ * DIGEST_INVALID, where Distribution would answer 500). Anything else that is not a tag is kept
+ * (cut to a bounded length, for the audit row of a refusal) and marked unknownReference above.
+ */
 function manifestRoute(name: string, reference: string): RepositoryRoute | GatewayPathError {
   if (isDigest(reference) || isValidTag(reference)) return { kind: "manifest", name, reference };
   if (reference.includes(":")) return digestInvalid(reference);
-  return fail(400, "TAG_INVALID", `Invalid tag ${JSON.stringify(reference.slice(0, 200))}: up to 128 letters, digits, _ . and -, not starting with . or -.`);
+  return { kind: "manifest", name, reference: reference.slice(0, MAX_SHOWN_REFERENCE) };
+}
+
+const MAX_SHOWN_REFERENCE = 200;
+
+function tagInvalid(reference: string): GatewayPathError {
+  return fail(400, "TAG_INVALID", `Invalid tag ${JSON.stringify(reference)}: up to 128 letters, digits, _ . and -, not starting with . or -.`);
 }
 
 function blobRoute(name: string, digest: string): RepositoryRoute | GatewayPathError {
@@ -177,13 +197,6 @@ export function upstreamPathOf(route: GatewayRoute): string {
     case "upload":
       return `/v2/${route.name}/blobs/uploads/${route.uploadId}`;
   }
-}
-
-/** What a request needs in the token, by method (Distribution's rule: reads pull, deletes delete, writes pull and push). */
-export function actionsFor(method: string): RegistryAction[] {
-  if (method === "GET" || method === "HEAD") return ["pull"];
-  if (method === "DELETE") return ["delete"];
-  return ["pull", "push"];
 }
 
 function fail(status: number, code: string, message: string): GatewayPathError {

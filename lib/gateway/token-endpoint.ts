@@ -1,7 +1,7 @@
 import "server-only";
 import { clientInfoFromHeaders } from "@/lib/auth/client-info";
 import { issueRegistryToken } from "@/lib/services/registry-auth/issue-token";
-import { TOKEN_SERVICE_HEADERS, tokenServiceErrorResponse } from "@/lib/services/registry-auth/registry-response";
+import { TOKEN_SERVICE_HEADERS, tokenServiceErrorResponse } from "@/lib/gateway/registry-response";
 
 /**
  * `GET /service/token` (Distribution's token authentication protocol), served by Wharf's front

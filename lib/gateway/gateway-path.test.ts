@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { actionsFor, parseGatewayRequest } from "@/lib/services/registry-auth/gateway-path";
-import { checkManifest, MANIFEST_MAX_BYTES, readManifestBody } from "@/lib/services/registry-auth/manifest-body";
+import { parseGatewayRequest } from "@/lib/gateway/gateway-path";
+import { checkManifest, MANIFEST_MAX_BYTES, readManifestBody } from "@/lib/gateway/manifest-body";
 import { digestOf } from "@/lib/registry/client";
+import { actionsFor } from "@/lib/services/registry-auth/registry-target";
 import { DOCKER_MANIFEST_V2, OCI_IMAGE_INDEX, OCI_IMAGE_MANIFEST } from "@/lib/oci/media-types";
 
 const DIGEST = `sha256:${"a".repeat(64)}`;
@@ -42,7 +43,6 @@ describe("parseGatewayRequest", () => {
     ["/v2/app/manifests/1", "NAME_INVALID"], // no project
     [`/v2/lib/${"a".repeat(300)}/manifests/1`, "NAME_INVALID"],
     ["/v2/lib/app/manifests/sha256:abc", "DIGEST_INVALID"],
-    ["/v2/lib/app/manifests/.hidden", "TAG_INVALID"],
     ["/v2/lib/app/blobs/1.0", "DIGEST_INVALID"],
     [`/v2/lib/app/blobs/uploads/?digest=md5:x`, "DIGEST_INVALID"],
     [`/v2/lib/app/blobs/uploads/?mount=nope&from=lib/other`, "DIGEST_INVALID"],
@@ -50,6 +50,17 @@ describe("parseGatewayRequest", () => {
   ])("refuses %s with %s", (path, code) => {
     const parsed = parse(path.includes("uploads") ? "POST" : "GET", path);
     expect(parsed).toMatchObject({ ok: false, status: 400, code });
+  });
+
+  it("refuses a push to an invalid tag, and marks reads and deletes of one for a 404 after authorization", () => {
+    expect(parse("PUT", "/v2/lib/app/manifests/.hidden")).toMatchObject({ ok: false, status: 400, code: "TAG_INVALID" });
+    for (const method of ["GET", "HEAD", "DELETE"]) {
+      expect(parse(method, "/v2/lib/app/manifests/.hidden")).toMatchObject({ ok: true, unknownReference: true, route: { kind: "manifest", reference: ".hidden" } });
+    }
+    expect(parse("GET", "/v2/lib/app/manifests/1.0")).toMatchObject({ ok: true, unknownReference: false });
+    expect(parse("GET", `/v2/lib/app/manifests/${DIGEST}`)).toMatchObject({ ok: true, unknownReference: false });
+    // Meant as a digest: still a 400, never Distribution's 500.
+    expect(parse("GET", "/v2/lib/app/manifests/sha256:xyz")).toMatchObject({ ok: false, status: 400, code: "DIGEST_INVALID" });
   });
 
   it("answers unknown endpoints 404 and wrong methods 405", () => {

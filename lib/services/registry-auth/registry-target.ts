@@ -1,0 +1,19 @@
+import type { RegistryAction } from "@/lib/services/authz/project-roles";
+
+/**
+ * What a /v2 request touches, as the gateway parsed it (lib/gateway/gateway-path.ts). Plain data:
+ * the services decide on it, the gateway owns the HTTP around it.
+ */
+export type RegistryTarget =
+  | { kind: "tags"; name: string }
+  | { kind: "manifest"; name: string; reference: string }
+  | { kind: "blob"; name: string; digest: string }
+  | { kind: "upload-start"; name: string }
+  | { kind: "upload"; name: string; uploadId: string };
+
+/** What a request needs in the token, by method (Distribution's rule: reads pull, deletes delete, writes pull and push). */
+export function actionsFor(method: string): RegistryAction[] {
+  if (method === "GET" || method === "HEAD") return ["pull"];
+  if (method === "DELETE") return ["delete"];
+  return ["pull", "push"];
+}
