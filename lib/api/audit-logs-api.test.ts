@@ -101,6 +101,8 @@ describe("GET /audit-logs", () => {
       client_ip: "198.51.100.7",
       action: "artifact.delete",
       detail: { digest: "sha256:24" },
+      actor_verified: true,
+      count: 1,
     });
   });
 
@@ -189,7 +191,7 @@ describe("CSV variant", () => {
     expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="wharf-audit-log-\d{8}-\d{6}\.csv"$/);
     const lines = (await res.text()).split("\r\n").filter(Boolean);
-    expect(lines[0]).toBe("id,time,username,principal_kind,operation,resource_type,resource,project,result,reason,client_ip,user_agent,detail");
+    expect(lines[0]).toBe("id,time,username,principal_kind,operation,resource_type,resource,project,result,reason,client_ip,user_agent,detail,actor_verified,count");
     expect(lines.slice(1).map((l) => Number(l.split(",")[0]))).toHaveLength(5);
     expect(lines[1]).toContain(",failure,missing permission repository:delete,198.51.100.7,");
     expect(await db.auditEvent.count({ where: { action: "audit_log.export", actorName: auditorName } })).toBe(before + 1);

@@ -30,8 +30,8 @@ import * as auditLogsRoute from "@/app/api/v2.0/audit-logs/route";
 import { toActionError } from "@/lib/actions/action-result";
 import { errorResponse } from "@/lib/api/errors";
 import { apiRequest, auditCount, basic, call, createTestUser, db, errorOf } from "@/lib/api/test-kit";
-import { handleRegistryRequest } from "@/lib/services/registry-auth/gateway";
-import { handleTokenRequest } from "@/lib/services/registry-auth/token-endpoint";
+import { handleRegistryRequest } from "@/lib/gateway/gateway";
+import { handleTokenRequest } from "@/lib/gateway/token-endpoint";
 import { issueRegistryToken } from "@/lib/services/registry-auth/issue-token";
 import { REGISTRY_SERVICE } from "@/lib/services/registry-auth/constants";
 import { createProject, TEST_CLIENT } from "@/lib/services/registry-auth/test-fixtures";
@@ -204,9 +204,9 @@ describe("a NUL that still reaches Postgres (22021)", () => {
 
 describe("a route without dynamic segments", () => {
   it("answers when Next passes no params at all (its production server resolves them to undefined)", async () => {
-    const res = await call(projectsRoute.GET, apiRequest("/api/v2.0/projects"), undefined as never);
+    const res = await call(projectsRoute.GET, apiRequest("/projects"), undefined as never);
     expect(res.status).toBe(200);
-    const refused = await call(projectsRoute.GET, apiRequest(`/api/v2.0/projects?name=a${NUL}b`), undefined as never);
+    const refused = await call(projectsRoute.GET, apiRequest(`/projects?name=a${NUL}b`), undefined as never);
     expect(refused.status).toBe(400);
   });
 });

@@ -2,8 +2,16 @@ import { z } from "zod";
 import { AppError, DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailableError, someErrorInChain, ValidationError } from "@/lib/errors";
 import { RegistryUnavailableError } from "@/lib/registry/errors";
 
-/** Harbor's error envelope: `{"errors":[{"code","message"}]}`. */
-export type HarborErrors = { errors: { code: string; message: string }[] };
+/** Harbor's error envelope: `{"errors":[{"code","message"}]}` (one error per answer in Wharf). */
+export const ZHarborErrors = z.object({
+  errors: z.array(
+    z.object({
+      code: z.string().describe("BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, PRECONDITION, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, TOO_MANY_REQUESTS, SERVICE_UNAVAILABLE, UNKNOWN"),
+      message: z.string(),
+    }),
+  ),
+});
+export type HarborErrors = z.infer<typeof ZHarborErrors>;
 
 export function harborErrors(code: string, message: string): HarborErrors {
   return { errors: [{ code, message }] };

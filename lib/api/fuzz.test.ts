@@ -62,7 +62,7 @@ class RedirectSignal extends Error {
   }
 }
 
-import { apiRequest, basic, db } from "@/lib/api/test-kit";
+import { apiRequest, basic, checkAgainstDocument, db } from "@/lib/api/test-kit";
 import { getBoss, setSharedBoss } from "@/lib/jobs/boss";
 import { createMember, createProject, createRobot } from "@/lib/services/registry-auth/test-fixtures";
 import { actorFor, createTestUser } from "@/lib/testing/factories";
@@ -181,9 +181,13 @@ const BODY_FIELDS = [
   "role",
   "schedule",
   "parameters",
+  "policy_id",
+  "dest_registry",
+  "filters",
+  "trigger",
 ];
 
-const QUERY_KEYS = ["page", "page_size", "q", "name", "public", "project_name", "username", "entityname", "from", "format", "sort", "with_tag", "scope", "cursor", "X"];
+const QUERY_KEYS = ["page", "page_size", "q", "name", "public", "project_name", "username", "entityname", "from", "format", "sort", "with_tag", "scope", "cursor", "X", "policy_id", "status"];
 
 const OVERSIZED = JSON.stringify({ description: "x".repeat(1024 * 1024 + 16) });
 
@@ -221,6 +225,9 @@ const FORM_FIELDS = [
   "host",
   "port",
   "projectCreationRestriction",
+  "policyId",
+  "executionId",
+  "policy",
 ];
 
 // ---- enumeration (as lib/services/audit/audit-coverage.test.ts does) ---------------------------
@@ -254,7 +261,8 @@ const actions: { key: string; fn: AnyFn }[] = [];
 type User = Awaited<ReturnType<typeof createTestUser>>;
 let restAdmin: User;
 let actionAdmin: User;
-const valid: Record<string, () => string | string[]> = {};
+/** A valid value for each dynamic segment, given the route file (`id` means different things under different routes). */
+const valid: Record<string, (file: string) => string | string[]> = {};
 
 beforeAll(async () => {
   for (const file of routeFiles) {
@@ -280,7 +288,40 @@ beforeAll(async () => {
   const member = await createMember(project.id, 3);
   const { id: memberId } = await db.projectMember.findFirstOrThrow({ where: { projectId: project.id, userId: member.id }, select: { id: true } });
   const robot = await createRobot(project, ["repository:pull"]);
+  const registry = await db.registryEndpoint.create({ data: { name: `fuzz-${robot.id}`, type: "docker-registry", url: "http://127.0.0.1:9", credentialType: "none" } });
+  const retention = await db.retentionPolicy.create({ data: { projectId: project.id, rules: [] } });
+  const retentionRun = await db.jobRun.create({ data: { jobName: "retention.run", jobVersion: 1, trigger: "fuzz", status: "succeeded", finishedAt: new Date() } });
+  const execution = await db.retentionExecution.create({
+    data: { policyId: retention.id, projectId: project.id, runId: retentionRun.id, dryRun: true, trigger: "fuzz", rules: [], startedAt: new Date() },
+  });
+  const retentionTask = await db.jobRun.create({
+    data: { jobName: "retention.repository", jobVersion: 1, trigger: "fuzz", status: "succeeded", parentRunId: retentionRun.id, payload: { executionId: execution.id, repositoryId: 1, repository: "fuzz/app" }, finishedAt: new Date() },
+  });
+  const immutableRule = await db.immutableTagRule.create({
+    data: {
+      projectId: project.id,
+      position: 0,
+      repositories: { decoration: "matches", kind: "doublestar", pattern: "**" },
+      tags: { decoration: "matches", kind: "doublestar", pattern: "v*", untagged: false },
+    },
+  });
+  // A push policy that selects nothing (its preview reads only Wharf's index, never the unreachable
+  // endpoint), with one ended execution and its task.
+  const replicationPolicy = await db.replicationPolicy.create({
+    data: { name: `fuzz-${robot.id}`, direction: "push", endpointId: registry.id, filters: { name: { decoration: "matches", kind: "doublestar", pattern: "fuzz-none/**" }, tag: null, resource: "image" } },
+  });
+  const replicationExecution = await db.replicationExecution.create({ data: { policyId: replicationPolicy.id, trigger: "manual", triggeredBy: "fuzz", status: "Failed", endedAt: new Date() } });
+  const replicationTask = await db.replicationTask.create({
+    data: { executionId: replicationExecution.id, operation: "copy", resourceType: "image", srcRepository: repository, dstRepository: repository, digest: image.manifestDigest, tags: ["1.0"], status: "Failed", log: "failed\n" },
+  });
+  const idFor = (file: string) =>
+    file.includes("/retentions/") ? retention.id : file.includes("/replication/policies/") ? replicationPolicy.id : file.includes("/replication/executions/") ? replicationExecution.id : registry.id;
   Object.assign(valid, {
+    id: (file: string) => String(idFor(file)),
+    task_id: () => String(replicationTask.id),
+    eid: () => String(execution.id),
+    tid: () => String(retentionTask.id),
+    immutable_rule_id: () => String(immutableRule.id),
     project_name_or_id: () => project.name,
     repository_name: () => "app",
     reference: () => image.manifestDigest,
@@ -336,7 +377,7 @@ function restCase(route: Route, rng: Rng): RestCase {
       params[segment] = segment === "path" ? [hostileString(rng)] : hostileString(rng);
       hostileParams.add(segment);
     } else {
-      params[segment] = valid[segment]!();
+      params[segment] = valid[segment]!(route.file);
     }
   }
   // A mutation addressed entirely at real things must be refused for its input; DELETE reads no
@@ -400,7 +441,7 @@ function restCase(route: Route, rng: Rng): RestCase {
 // ---- one server action case --------------------------------------------------------------------
 
 /** Form fields read as numbers; every hostile string is wrong for them (none is an id, role, port or day count in range). */
-const NUMERIC_FORM_FIELDS = new Set(["projectId", "memberId", "robotId", "userId", "roleId", "durationDays", "retentionDays", "port"]);
+const NUMERIC_FORM_FIELDS = new Set(["projectId", "memberId", "robotId", "userId", "roleId", "durationDays", "retentionDays", "port", "policyId", "executionId"]);
 /** For text fields: only strings with a character no name allows (`1.5` or `1e308` are valid project names). */
 const TEXT_HOSTILE_STRINGS = HOSTILE_STRINGS.filter((v) => /[^a-z0-9._-]/.test(v));
 
@@ -454,9 +495,12 @@ describe(`fuzz (seed ${SEED})`, () => {
         const before = await snapshot();
         errorLog.mockClear();
         let status: number;
+        let undocumented: string | null = null;
         try {
           const res = await route.handler(c.request, { params: Promise.resolve(c.params) });
           status = res.status;
+          // Every answer, refusals included, must be one the OpenAPI document gives (the catch-all is no operation).
+          if (!route.file.includes("[...")) undocumented = await checkAgainstDocument(c.request, res).then(() => null, (err: unknown) => String(err));
           await res.arrayBuffer();
         } catch (err) {
           findings.push(`${c.description}\n  threw ${String(err)}`);
@@ -466,6 +510,7 @@ describe(`fuzz (seed ${SEED})`, () => {
         const written = (await nonFailureRowsSince(before.lastAuditId)).filter((a) => !(c.read && a === "audit_log.export"));
         const problems = [
           ...(status >= 500 ? [`answered ${status}`] : []),
+          ...(undocumented ? [undocumented] : []),
           ...(!c.read && (status < 400 || status >= 500) ? [`a mutation answered ${status}`] : []),
           ...(c.read && !((status >= 200 && status < 300) || (status >= 400 && status < 500)) ? [`a read answered ${status}`] : []),
           ...(JSON.stringify(after.counts) !== JSON.stringify(before.counts) ? [`tables changed ${JSON.stringify(before.counts)} -> ${JSON.stringify(after.counts)}`] : []),

@@ -1,10 +1,12 @@
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { Validator } from "@seriousme/openapi-schema-validator";
 import type { NextRequest } from "next/server";
 import { describe, expect, it } from "vitest";
 import * as fallbackRoute from "@/app/api/v2.0/[...path]/route";
 import * as openApiRoute from "@/app/api/v2.0/openapi.json/route";
-import { type HttpMethod, openApiDocument } from "@/lib/api/openapi";
+import { HTTP_METHODS, openApiDocument } from "@/lib/api/openapi";
+import { apiRequest, checkAgainstDocument } from "@/lib/api/test-kit";
 
 /** What Next.js's generated route validator demands of a route module, for the params of its path. */
 type NextHandler<P> = (request: NextRequest, context: { params: Promise<P> }) => Promise<Response | void> | Response | void;
@@ -27,7 +29,10 @@ const ROUTE_MODULES = typeCheckedRoutes({
   "/projects/{project_name_or_id}/logs": import("@/app/api/v2.0/projects/[project_name_or_id]/logs/route"),
   "/projects/{project_name_or_id}/members/{mid}": import("@/app/api/v2.0/projects/[project_name_or_id]/members/[mid]/route"),
   "/projects/{project_name_or_id}/members": import("@/app/api/v2.0/projects/[project_name_or_id]/members/route"),
+  "/projects/{project_name_or_id}/immutabletagrules/{immutable_rule_id}": import("@/app/api/v2.0/projects/[project_name_or_id]/immutabletagrules/[immutable_rule_id]/route"),
+  "/projects/{project_name_or_id}/immutabletagrules": import("@/app/api/v2.0/projects/[project_name_or_id]/immutabletagrules/route"),
   "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/additions/build_history": import("@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/artifacts/[reference]/additions/build_history/route"),
+  "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/additions/vulnerabilities": import("@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/artifacts/[reference]/additions/vulnerabilities/route"),
   "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}": import("@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/artifacts/[reference]/route"),
   "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name}": import("@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/artifacts/[reference]/tags/[tag_name]/route"),
   "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/tags": import("@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/artifacts/[reference]/tags/route"),
@@ -36,6 +41,29 @@ const ROUTE_MODULES = typeCheckedRoutes({
   "/projects/{project_name_or_id}/repositories": import("@/app/api/v2.0/projects/[project_name_or_id]/repositories/route"),
   "/projects/{project_name_or_id}": import("@/app/api/v2.0/projects/[project_name_or_id]/route"),
   "/projects": import("@/app/api/v2.0/projects/route"),
+  "/registries/{id}/info": import("@/app/api/v2.0/registries/[id]/info/route"),
+  "/registries/{id}": import("@/app/api/v2.0/registries/[id]/route"),
+  "/registries/ping": import("@/app/api/v2.0/registries/ping/route"),
+  "/registries": import("@/app/api/v2.0/registries/route"),
+  "/replication/adapters": import("@/app/api/v2.0/replication/adapters/route"),
+  "/replication/adapterinfos": import("@/app/api/v2.0/replication/adapterinfos/route"),
+  "/replication/policies": import("@/app/api/v2.0/replication/policies/route"),
+  "/replication/policies/{id}": import("@/app/api/v2.0/replication/policies/[id]/route"),
+  "/replication/policies/{id}/preview": import("@/app/api/v2.0/replication/policies/[id]/preview/route"),
+  "/replication/executions": import("@/app/api/v2.0/replication/executions/route"),
+  "/replication/executions/{id}": import("@/app/api/v2.0/replication/executions/[id]/route"),
+  "/replication/executions/{id}/retry": import("@/app/api/v2.0/replication/executions/[id]/retry/route"),
+  "/replication/executions/{id}/tasks": import("@/app/api/v2.0/replication/executions/[id]/tasks/route"),
+  "/replication/executions/{id}/tasks/{task_id}/log": import("@/app/api/v2.0/replication/executions/[id]/tasks/[task_id]/log/route"),
+  "/retentions": import("@/app/api/v2.0/retentions/route"),
+  "/retentions/metadatas": import("@/app/api/v2.0/retentions/metadatas/route"),
+  "/retentions/system-default": import("@/app/api/v2.0/retentions/system-default/route"),
+  "/retentions/{id}": import("@/app/api/v2.0/retentions/[id]/route"),
+  "/retentions/{id}/executions": import("@/app/api/v2.0/retentions/[id]/executions/route"),
+  "/retentions/{id}/executions/{eid}": import("@/app/api/v2.0/retentions/[id]/executions/[eid]/route"),
+  "/retentions/{id}/executions/{eid}/tasks": import("@/app/api/v2.0/retentions/[id]/executions/[eid]/tasks/route"),
+  "/projects/{project_name_or_id}/tagnamingpolicy": import("@/app/api/v2.0/projects/[project_name_or_id]/tagnamingpolicy/route"),
+  "/retentions/{id}/executions/{eid}/tasks/{tid}": import("@/app/api/v2.0/retentions/[id]/executions/[eid]/tasks/[tid]/route"),
   "/robots/{robot_id}": import("@/app/api/v2.0/robots/[robot_id]/route"),
   "/robots": import("@/app/api/v2.0/robots/route"),
   "/search": import("@/app/api/v2.0/search/route"),
@@ -47,10 +75,13 @@ const ROUTE_MODULES = typeCheckedRoutes({
   "/users/current": import("@/app/api/v2.0/users/current/route"),
   "/users": import("@/app/api/v2.0/users/route"),
   "/users/search": import("@/app/api/v2.0/users/search/route"),
+  "/vulnerability-db": import("@/app/api/v2.0/vulnerability-db/route"),
+  "/vulnerability-db/imports": import("@/app/api/v2.0/vulnerability-db/imports/route"),
+  "/vulnerability-db/imports/{id}": import("@/app/api/v2.0/vulnerability-db/imports/[id]/route"),
 });
 
 const API_DIR = path.resolve(__dirname, "../../app/api/v2.0");
-const METHODS: HttpMethod[] = ["get", "head", "post", "put", "patch", "delete"];
+const METHODS = HTTP_METHODS;
 
 function routeFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((entry) => {
@@ -84,7 +115,14 @@ describe("OpenAPI document", () => {
     for (const file of onDisk) expect(await ROUTE_MODULES[apiPathOf(file) as keyof typeof ROUTE_MODULES], file).toBe(await import(file));
   });
 
-  it("describes exactly the routes and methods that exist", async () => {
+  it("is valid OpenAPI 3.1 (the specification's own schema, and every body schema as JSON Schema 2020-12)", async () => {
+    const result = await new Validator().validate(JSON.parse(JSON.stringify(openApiDocument)) as Parameters<Validator["validate"]>[0]);
+    expect(result.errors).toBeUndefined();
+    expect(result.valid).toBe(true);
+    expect(openApiDocument.openapi).toBe("3.1.0");
+  });
+
+  it("describes exactly the routes and methods that exist: every route has an operation, every operation a route", async () => {
     const implemented: Record<string, string[]> = {};
     for (const file of routeFiles(API_DIR)) {
       // The catch-all answers Harbor's 404 for what Wharf does not implement; it is no endpoint.
@@ -98,6 +136,41 @@ describe("OpenAPI document", () => {
     expect(documented).toEqual(implemented);
   });
 
+  it("keeps Harbor's operation ids, the two security schemes and the error envelope", () => {
+    const ids = Object.fromEntries(
+      Object.entries(openApiDocument.paths).flatMap(([p, item]) => METHODS.flatMap((m) => (item[m] ? [[`${m} ${p}`, item[m].operationId]] : []))),
+    );
+    expect(ids).toMatchObject({
+      "get /projects": "listProjects",
+      "head /projects": "headProject",
+      "get /projects/{project_name_or_id}/repositories/{repository_name}/artifacts": "listArtifacts",
+      "get /robots": "ListRobot",
+      "patch /robots/{robot_id}": "RefreshSec",
+      "get /projects/{project_name_or_id}/logs": "getLogs",
+      "get /replication/policies": "listReplicationPolicies",
+      "post /replication/executions": "startReplication",
+      "put /replication/executions/{id}": "stopReplication",
+      "get /replication/executions/{id}/tasks/{task_id}/log": "getReplicationLog",
+      "get /replication/adapterinfos": "listRegistryProviderInfos",
+    });
+    expect(Object.keys(openApiDocument.components.securitySchemes)).toEqual(["basic", "cookie"]);
+    expect(openApiDocument.components.schemas.Errors).toMatchObject({
+      type: "object",
+      required: ["errors"],
+      properties: { errors: { type: "array", items: { type: "object", required: ["code", "message"] } } },
+    });
+    // Lists document the shared paging schema's limits.
+    expect(openApiDocument.components.parameters.pageSize?.schema).toEqual({ default: 10, type: "integer", minimum: 1, maximum: 100 });
+  });
+
+  it("describes request bodies with the rules the routes apply (Harbor's shape plus the shared console fields)", () => {
+    const { ProjectReq, UserCreationReq, RobotCreate, ProjectMember } = openApiDocument.components.schemas;
+    expect(ProjectReq).toMatchObject({ properties: { project_name: { type: "string", minLength: 2, maxLength: 255 } } });
+    expect(UserCreationReq).toMatchObject({ required: ["username", "email", "realname", "password"], properties: { password: { minLength: 8, maxLength: 128 } } });
+    expect(RobotCreate).toMatchObject({ properties: { level: { enum: ["system", "project"] }, name: { maxLength: 128 } } });
+    expect(ProjectMember).toMatchObject({ properties: { role_id: { type: "integer", enum: [1, 4, 2, 3, 5] } } });
+  });
+
   it("resolves every $ref and uses unique operation ids", () => {
     for (const target of collectRefs(openApiDocument)) {
       const [, kind, name] = /^#\/components\/(\w+)\/(.+)$/.exec(target) ?? [];
@@ -109,10 +182,10 @@ describe("OpenAPI document", () => {
   });
 
   it("answers unimplemented Harbor paths with Harbor's JSON 404", async () => {
-    const res = await fallbackRoute.GET(new Request("http://localhost/api/v2.0/replication/policies"));
+    const res = await fallbackRoute.GET(new Request("http://localhost/api/v2.0/labels"));
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({
-      errors: [{ code: "NOT_FOUND", message: "Wharf does not implement GET /api/v2.0/replication/policies. See /api/v2.0/openapi.json." }],
+      errors: [{ code: "NOT_FOUND", message: "Wharf does not implement GET /api/v2.0/labels. See /api/v2.0/openapi.json." }],
     });
   });
 
@@ -120,5 +193,53 @@ describe("OpenAPI document", () => {
     const res = openApiRoute.GET();
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual(JSON.parse(JSON.stringify(openApiDocument)));
+  });
+});
+
+describe("the response check every API test goes through (test-kit call)", () => {
+  const projectJson = {
+    project_id: 1,
+    name: "p",
+    owner_id: 1,
+    owner_name: "admin",
+    creation_time: "2026-01-01T00:00:00.000Z",
+    update_time: "2026-01-01T00:00:00.000Z",
+    deleted: false,
+    repo_count: 0,
+    current_user_role_id: 1,
+    current_user_role_ids: [1],
+    metadata: { public: "false" },
+    registry_id: null,
+    togglable: true,
+    cve_allowlist: { id: 0, project_id: 1, items: [], creation_time: "0001-01-01T00:00:00.000Z", update_time: "0001-01-01T00:00:00.000Z" },
+  };
+  const get = (p: string, method = "GET") => apiRequest(p, { method });
+  const id = { "X-Request-Id": "r1" };
+  const listHeaders = { ...id, "X-Total-Count": "1" };
+
+  it("accepts a documented answer", async () => {
+    await checkAgainstDocument(get("/projects/p"), Response.json(projectJson, { headers: id }));
+    await checkAgainstDocument(get("/projects"), Response.json([projectJson], { headers: listHeaders }));
+    await checkAgainstDocument(get("/projects/p", "DELETE"), new Response(null, { status: 200, headers: id }));
+    await checkAgainstDocument(get("/users/current"), Response.json({ errors: [{ code: "FORBIDDEN", message: "no" }] }, { status: 403, headers: id }));
+    await checkAgainstDocument(get("/ping"), new Response("Pong", { headers: { "content-type": "text/plain; charset=utf-8" } }));
+  });
+
+  it.each([
+    ["a missing field", get("/projects/p"), () => Response.json({ ...projectJson, name: undefined }, { headers: id }), /must have required property 'name'/],
+    ["a field of the wrong type", get("/projects"), () => Response.json([{ ...projectJson, repo_count: "0" }], { headers: listHeaders }), /must be integer/],
+    ["a field the document does not have", get("/projects/p"), () => Response.json({ ...projectJson, secret: "x" }, { headers: id }), /must NOT have additional properties/],
+    ["a timestamp that is no date-time", get("/projects/p"), () => Response.json({ ...projectJson, update_time: "yesterday" }, { headers: id }), /must match format "date-time"/],
+    ["a list without X-Total-Count", get("/projects"), () => Response.json([], { headers: id }), /lacks the required header X-Total-Count/],
+    ["a non-integer X-Total-Count", get("/projects"), () => Response.json([], { headers: { ...id, "X-Total-Count": "many" } }), /X-Total-Count is not an integer/],
+    ["an answer without X-Request-Id", get("/projects/p"), () => Response.json(projectJson), /lacks the required header X-Request-Id/],
+    ["an undocumented status", get("/projects/p", "DELETE"), () => new Response(null, { status: 202, headers: id }), /is not documented/],
+    ["a body where the document has none", get("/projects/p", "DELETE"), () => Response.json({}, { headers: id }), /documented without a body/],
+    ["a wrong error envelope", get("/projects/p"), () => Response.json({ error: "x" }, { status: 404, headers: id }), /must have required property 'errors'/],
+    ["another media type", get("/projects/p"), () => new Response("x", { headers: { ...id, "content-type": "text/plain" } }), /answered text\/plain/],
+    ["an undocumented method", get("/search", "DELETE"), () => new Response(null), /is not documented/],
+    ["a path with no operation", get("/labels"), () => new Response(null), /no operation path matches/],
+  ])("fails on %s", async (_name, req, res, message) => {
+    await expect(checkAgainstDocument(req, res())).rejects.toThrow(message);
   });
 });

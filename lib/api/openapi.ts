@@ -1,112 +1,1379 @@
 /**
- * The OpenAPI 3 description of exactly what Wharf's REST API implements (served at
+ * The OpenAPI 3.1 description of exactly what Wharf's REST API implements (served at
  * `GET /api/v2.0/openapi.json`). Paths, field names and status codes follow Harbor's v2.0 swagger
- * (api/v2.0/swagger.yaml in goharbor/harbor) for the subset Wharf has; lib/api/openapi.test.ts
- * checks that every route file and method is described here and nothing else is.
+ * for the subset Wharf has. Every body schema is generated (zod's own `z.toJSONSchema`) from the
+ * zod schemas the routes use: request bodies from lib/api/requests.ts with the shared lib/validation
+ * fields the routes apply alongside, responses from lib/api/shapes.ts, whose types the mappers
+ * return. lib/api/openapi.test.ts checks that every route has an operation and every operation a
+ * route; lib/api/test-kit.ts checks every response the API tests receive against its operation.
  */
+import { z } from "zod";
+import { ZHarborErrors } from "@/lib/api/errors";
+import { ZHarborImmutableRule, ZImmutableRuleReq } from "@/lib/api/immutable-rule-shapes";
+import { ZTagNamingPolicy, ZTagNamingPolicyReq } from "@/lib/api/routes/tag-naming-policy";
+import {
+  ZHarborRetentionExecution,
+  ZHarborRetentionMetadata,
+  ZHarborRetentionPolicy,
+  ZHarborRetentionTask,
+  ZRetentionExecutionPatch,
+  ZRetentionExecutionReq,
+} from "@/lib/api/routes/retentions";
+import { ZRegistryPingReq, ZRegistryReq, ZRegistryUpdateReq } from "@/lib/api/requests";
+import { ZVulnDbImportAccepted, ZVulnDbImportDetailResp, ZVulnDbImportResp, ZVulnDbStatusResp } from "@/lib/api/routes/vulnerability-db";
+import {
+  ZHarborReplicationExecution,
+  ZHarborReplicationFilter,
+  ZHarborReplicationPolicy,
+  ZHarborReplicationTask,
+  ZRegistryProviderInfo,
+  ZReplicationFilterReq,
+  ZReplicationPolicyReq,
+  ZReplicationPreviewItem,
+  ZReplicationRetry,
+  ZStartReplicationExecution,
+} from "@/lib/api/replication-shapes";
+import { ZHarborFilterStyle, ZHarborRegistry, ZHarborRegistryCredential, ZHarborRegistryInfo } from "@/lib/api/shapes";
+import { ZRegistryName, ZRegistryType, ZRegistryUrl } from "@/lib/validation/registries";
+import {
+  ZProjectMemberReq,
+  ZProjectReq,
+  ZPurgeScheduleReq,
+  ZRepositoryReq,
+  ZRobotCreateReq,
+  ZRobotSecReq,
+  ZRobotUpdateReq,
+  ZSystemRoleReq,
+  ZTagReq,
+  ZUserCreationReq,
+  ZUserSysAdminFlagReq,
+} from "@/lib/api/requests";
+import {
+  ZHarborAccess,
+  ZHarborAccessory,
+  ZHarborAdditionLink,
+  ZHarborAdditionLinks,
+  ZHarborArtifact,
+  ZHarborAuditLog,
+  ZHarborBuildHistoryEntry,
+  ZHarborHealth,
+  ZHarborPermission,
+  ZHarborPlatform,
+  ZHarborProject,
+  ZHarborProjectMember,
+  ZHarborProjectMetadata,
+  ZHarborPurgeSchedule,
+  ZHarborReference,
+  ZHarborRepository,
+  ZHarborRobot,
+  ZHarborRobotCreated,
+  ZHarborRobotPermission,
+  ZHarborRobotSec,
+  ZHarborSearch,
+  ZHarborSearchRepository,
+  ZHarborTag,
+  ZHarborUser,
+  ZHarborUserSearchItem,
+  ZReadiness,
+} from "@/lib/api/shapes";
+import { API_DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ZPageNumber, ZPageSizeNumber } from "@/lib/validation/pagination";
+import { ZProjectName } from "@/lib/validation/projects";
+import { ZRobotDuration, ZRobotName } from "@/lib/validation/robots";
+import { ZEmail, ZFullName, ZPassword, ZUsername } from "@/lib/validation/users";
 
+export type HttpMethod = "get" | "head" | "post" | "put" | "patch" | "delete";
+export const HTTP_METHODS: readonly HttpMethod[] = ["get", "head", "post", "put", "patch", "delete"];
+
+type JsonSchema = Record<string, unknown>;
 type Ref = { $ref: string };
-type Schema =
-  | Ref
-  | {
-      type?: "object" | "array" | "string" | "integer" | "number" | "boolean";
-      format?: string;
-      description?: string;
-      properties?: Record<string, Schema>;
-      additionalProperties?: boolean | Schema;
-      items?: Schema;
-      required?: string[];
-      enum?: (string | number | boolean)[];
-      oneOf?: Schema[];
-      nullable?: boolean;
-      minimum?: number;
-      maximum?: number;
-      minLength?: number;
-      maxLength?: number;
-      pattern?: string;
-      default?: unknown;
-      example?: unknown;
-    };
-type Header = { description: string; schema: Schema };
-type Parameter = {
-  name: string;
-  in: "query" | "path" | "header";
-  description?: string;
-  required?: boolean;
-  schema: Schema;
-};
-type MediaType = { schema: Schema };
-type ResponseObject = { description: string; headers?: Record<string, Header | Ref>; content?: Record<string, MediaType> };
-type Operation = {
+type Parameter = { name: string; in: "query" | "path" | "header"; description?: string; required?: boolean; schema: JsonSchema };
+type MediaType = { schema: JsonSchema | Ref };
+export type ResponseObject = { description: string; headers?: Record<string, Ref>; content?: Record<string, MediaType> };
+export type Operation = {
   operationId: string;
   summary: string;
   description?: string;
   tags: string[];
   parameters?: (Parameter | Ref)[];
-  requestBody?: { required: boolean; content: Record<string, MediaType> };
+  requestBody?: { required: true; content: Record<string, MediaType> };
   responses: Record<string, ResponseObject | Ref>;
   security?: Record<string, string[]>[];
 };
-export type HttpMethod = "get" | "head" | "post" | "put" | "patch" | "delete";
-type PathItem = Partial<Record<HttpMethod, Operation>>;
 export type OpenApiDocument = {
-  openapi: "3.0.3";
+  openapi: "3.1.0";
   info: { title: string; version: string; description: string };
   servers: { url: string }[];
   tags: { name: string; description: string }[];
-  paths: Record<string, PathItem>;
-  components: {
-    securitySchemes: Record<string, { type: "http"; scheme: "basic"; description: string } | { type: "apiKey"; in: "cookie"; name: string; description: string }>;
-    parameters: Record<string, Parameter>;
-    headers: Record<string, Header>;
-    responses: Record<string, ResponseObject>;
-    schemas: Record<string, Schema>;
-  };
   security: Record<string, string[]>[];
+  paths: Record<string, Partial<Record<HttpMethod, Operation>>>;
+  components: {
+    securitySchemes: Record<string, Record<string, string>>;
+    parameters: Record<string, Parameter>;
+    headers: Record<string, { description: string; required?: boolean; schema: JsonSchema }>;
+    responses: Record<string, ResponseObject>;
+    schemas: Record<string, JsonSchema>;
+  };
 };
 
-const ref = (kind: "schemas" | "parameters" | "responses" | "headers", name: string): Ref => ({ $ref: `#/components/${kind}/${name}` });
-const schema = (name: string) => ref("schemas", name);
-const param = (name: string) => ref("parameters", name);
-const json = (s: Schema) => ({ "application/json": { schema: s } });
-const body = (s: Schema) => ({ required: true, content: json(s) });
-const errors = (...codes: string[]) => Object.fromEntries(codes.map((c) => [c, ref("responses", c)]));
-const string = (description?: string): Schema => ({ type: "string", ...(description ? { description } : {}) });
-const integer = (description?: string): Schema => ({ type: "integer", ...(description ? { description } : {}) });
-const boolean = (description?: string): Schema => ({ type: "boolean", ...(description ? { description } : {}) });
-const dateTime = (description: string): Schema => ({ type: "string", format: "date-time", description });
+// ---- Schemas: every named body, generated from zod --------------------------------------------
 
-const listOk = (description: string, item: Schema): ResponseObject => ({
-  description,
-  headers: { "X-Total-Count": ref("headers", "XTotalCount"), Link: ref("headers", "Link"), "X-Request-Id": ref("headers", "XRequestId") },
-  content: json({ type: "array", items: item }),
+// ---- registry endpoints (replication) ----
+
+const REGISTRY_REQUEST_SCHEMAS = {
+  Registry: z.object({
+    ...ZRegistryReq.shape,
+    name: ZRegistryName,
+    url: ZRegistryUrl,
+    type: ZRegistryType,
+    description: z.string().max(1024).optional(),
+  }),
+  RegistryUpdate: ZRegistryUpdateReq,
+  RegistryPing: ZRegistryPingReq,
+} satisfies Record<string, z.ZodType>;
+
+const REGISTRY_RESPONSE_SCHEMAS = {
+  RegistryCredential: ZHarborRegistryCredential,
+  RegistryResp: ZHarborRegistry,
+  FilterStyle: ZHarborFilterStyle,
+  RegistryInfo: ZHarborRegistryInfo,
+} satisfies Record<string, z.ZodType>;
+
+// ---- replication ----
+
+const REPLICATION_REQUEST_SCHEMAS = {
+  ReplicationFilter: ZReplicationFilterReq,
+  ReplicationPolicy: ZReplicationPolicyReq,
+  StartReplicationExecution: ZStartReplicationExecution,
+} satisfies Record<string, z.ZodType>;
+
+const REPLICATION_RESPONSE_SCHEMAS = {
+  ReplicationFilterResp: ZHarborReplicationFilter,
+  ReplicationPolicyResp: ZHarborReplicationPolicy,
+  ReplicationExecution: ZHarborReplicationExecution,
+  ReplicationTask: ZHarborReplicationTask,
+  ReplicationPreviewItem: ZReplicationPreviewItem,
+  ReplicationRetry: ZReplicationRetry,
+  RegistryProviderInfo: ZRegistryProviderInfo,
+} satisfies Record<string, z.ZodType>;
+
+// ---- vulnerability DB (Wharf's extension) ----
+
+const VULN_DB_RESPONSE_SCHEMAS = {
+  VulnerabilityDb: ZVulnDbStatusResp,
+  VulnerabilityDbImport: ZVulnDbImportResp,
+  VulnerabilityDbImportDetail: ZVulnDbImportDetailResp,
+  VulnerabilityDbImportAccepted: ZVulnDbImportAccepted,
+} satisfies Record<string, z.ZodType>;
+
+// ---- tag retention ----
+
+const RETENTION_REQUEST_SCHEMAS = {
+  RetentionExecutionReq: ZRetentionExecutionReq,
+  RetentionExecutionPatch: ZRetentionExecutionPatch,
+  TagNamingPolicyReq: ZTagNamingPolicyReq,
+} satisfies Record<string, z.ZodType>;
+
+const RETENTION_RESPONSE_SCHEMAS = {
+  RetentionPolicy: ZHarborRetentionPolicy,
+  RetentionExecution: ZHarborRetentionExecution,
+  RetentionExecutionTask: ZHarborRetentionTask,
+  RetentionMetadata: ZHarborRetentionMetadata,
+} satisfies Record<string, z.ZodType>;
+
+/**
+ * Request bodies as the routes check them: Harbor's shape (lib/api/requests.ts) plus the fields
+ * each route checks with the shared console schemas (names, passwords, durations).
+ */
+const REQUEST_SCHEMAS = {
+  ProjectReq: z.object({
+    ...ZProjectReq.shape,
+    project_name: ZProjectName.optional().describe(
+      "Required on create (not all digits: {project_name_or_id} reads digits as an id); ignored on update.",
+    ),
+  }),
+  ProjectMember: ZProjectMemberReq,
+  RoleRequest: ZProjectMemberReq.pick({ role_id: true }),
+  UserCreationReq: z.object({ ...ZUserCreationReq.shape, username: ZUsername, email: ZEmail, realname: ZFullName, password: ZPassword }),
+  UserSysAdminFlag: ZUserSysAdminFlagReq,
+  SystemRoleReq: ZSystemRoleReq,
+  RobotCreate: z.object({
+    ...ZRobotCreateReq.shape,
+    name: ZRobotName,
+    description: z.string().max(1024).optional(),
+    duration: ZRobotDuration.optional().describe("Days (1-3650), or -1 for never; 30 when omitted."),
+  }),
+  RobotUpdate: ZRobotUpdateReq.describe("Harbor's whole Robot; only `disable` may change."),
+  RobotSecReq: ZRobotSecReq,
+  RepositoryReq: ZRepositoryReq,
+  TagReq: ZTagReq,
+  PurgeScheduleReq: ZPurgeScheduleReq,
+  ImmutableRuleReq: ZImmutableRuleReq,
+  ...RETENTION_REQUEST_SCHEMAS,
+  ...REGISTRY_REQUEST_SCHEMAS,
+  ...REPLICATION_REQUEST_SCHEMAS,
+} satisfies Record<string, z.ZodType>;
+
+/** Response bodies, in Harbor's names. */
+const RESPONSE_SCHEMAS = {
+  Errors: ZHarborErrors,
+  OverallHealthStatus: ZHarborHealth,
+  Readiness: ZReadiness,
+  Project: ZHarborProject,
+  ProjectMetadata: ZHarborProjectMetadata,
+  ProjectMemberEntity: ZHarborProjectMember,
+  UserResp: ZHarborUser,
+  UserSearchRespItem: ZHarborUserSearchItem,
+  Permission: ZHarborPermission,
+  Access: ZHarborAccess,
+  RobotPermission: ZHarborRobotPermission,
+  Robot: ZHarborRobot,
+  RobotCreated: ZHarborRobotCreated,
+  RobotSec: ZHarborRobotSec,
+  Repository: ZHarborRepository,
+  Tag: ZHarborTag,
+  Platform: ZHarborPlatform,
+  AdditionLink: ZHarborAdditionLink,
+  AdditionLinks: ZHarborAdditionLinks,
+  Reference: ZHarborReference,
+  Accessory: ZHarborAccessory,
+  Artifact: ZHarborArtifact,
+  BuildHistoryEntry: ZHarborBuildHistoryEntry,
+  SearchRepository: ZHarborSearchRepository,
+  Search: ZHarborSearch,
+  AuditLog: ZHarborAuditLog,
+  PurgeSchedule: ZHarborPurgeSchedule,
+  ImmutableRule: ZHarborImmutableRule,
+  TagNamingPolicy: ZTagNamingPolicy,
+  ...RETENTION_RESPONSE_SCHEMAS,
+  ...REGISTRY_RESPONSE_SCHEMAS,
+  ...VULN_DB_RESPONSE_SCHEMAS,
+  ...REPLICATION_RESPONSE_SCHEMAS,
+} satisfies Record<string, z.ZodType>;
+
+type SchemaName = keyof typeof REQUEST_SCHEMAS | keyof typeof RESPONSE_SCHEMAS;
+
+/**
+ * Tidies zod's output for readers: date-times keep their format without zod's long pattern, and
+ * integers drop the ±2^53 bounds zod adds to every `z.int()`.
+ */
+function tidy({ jsonSchema }: { jsonSchema: JsonSchema }): void {
+  if (jsonSchema.format === "date-time") delete jsonSchema.pattern;
+  if (jsonSchema.type === "integer") {
+    if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) delete jsonSchema.minimum;
+    if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) delete jsonSchema.maximum;
+  }
+}
+
+/** Requests are described by what they accept (zod's input side), responses by what they answer. */
+function componentSchemas(schemas: Record<string, z.ZodType>, io: "input" | "output"): Record<string, JsonSchema> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(schemas)) registry.add(schema, { id });
+  const { schemas: out } = z.toJSONSchema(registry, {
+    target: "draft-2020-12",
+    io,
+    // Refinements and transforms cannot be expressed; the schema then says what it can (or anything).
+    unrepresentable: "any",
+    uri: (id) => `#/components/schemas/${id}`,
+    override: tidy,
+  });
+  return Object.fromEntries(Object.entries(out).map(([id, generated]) => [id, embedded(generated as JsonSchema)]));
+}
+
+/** A schema inside the document has no dialect or base URI of its own (an `$id` would change how its `$ref`s resolve). */
+function embedded(generated: JsonSchema): JsonSchema {
+  const copy = { ...generated };
+  delete copy.$schema;
+  delete copy.$id;
+  return copy;
+}
+
+/** A standalone schema (a parameter's), tidied the same way. */
+function jsonSchema(schema: z.ZodType): JsonSchema {
+  return embedded(z.toJSONSchema(schema, { target: "draft-2020-12", io: "output", unrepresentable: "any", override: tidy }) as JsonSchema);
+}
+
+// ---- Building blocks --------------------------------------------------------------------------
+
+const ref = (kind: "schemas" | "parameters" | "responses" | "headers", name: string): Ref => ({ $ref: `#/components/${kind}/${name}` });
+const schema = (name: SchemaName) => ref("schemas", name);
+const param = (name: keyof typeof PARAMETERS) => ref("parameters", name);
+const json = (s: JsonSchema | Ref) => ({ "application/json": { schema: s } });
+const body = (name: SchemaName) => ({ required: true as const, content: json(schema(name)) });
+const arrayOf = (name: SchemaName): JsonSchema => ({ type: "array", items: schema(name) });
+const query = (name: string, s: z.ZodType, description?: string, required = false): Parameter => ({
+  name,
+  in: "query",
+  ...(description ? { description } : {}),
+  ...(required ? { required } : {}),
+  schema: jsonSchema(s),
 });
-const jsonOk = (description: string, s: Schema): ResponseObject => ({
+const pathParam = (name: string, s: z.ZodType, description?: string): Parameter => ({ name, in: "path", required: true, ...(description ? { description } : {}), schema: jsonSchema(s) });
+
+/** The error answers an operation can give, each Harbor's envelope. */
+type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;
+const ERROR_DESCRIPTIONS = {
+  "400": "Bad request: invalid parameters or body; the message names each field.",
+  "401": "Not signed in, or wrong Basic credentials (then with `WWW-Authenticate: Basic`).",
+  "403": "Forbidden, or a cross-site cookie request.",
+  "404": "Not found (also for private resources the caller cannot see).",
+  "409": "Conflict: the name is taken, the change would leave a project without a Project Admin, or what is addressed is in use or in a state that does not allow it (the message says which).",
+  "412": "Precondition failed: the project still holds repositories, a replication policy has an execution in progress, or a tag policy forbids the change (an immutable tag deleted or moved to another digest, a new tag that does not match the project's naming policy).",
+  "413": "The request body is larger than 1 MiB.",
+  "415": "The body is not application/json.",
+  "429": "Too many failed sign-ins for this username; try again later.",
+  "500": "Internal error (details in the server log, never in the answer).",
+  "503": "The database or the backing registry is unavailable (with `Retry-After`).",
+} as const;
+const errors = (...codes: ErrorStatus[]) => Object.fromEntries(codes.map((c) => [c, ref("responses", c)]));
+/** Every route wrapped by withApi can answer these: a control character in the query (400), a failed sign-in (401, 429), a bug (500), the database down (503). */
+const COMMON: ErrorStatus[] = ["400", "401", "429", "500", "503"];
+/** A JSON body adds: too large (413), not JSON (415). */
+const BODY: ErrorStatus[] = ["413", "415"];
+
+const requestIdHeader = { "X-Request-Id": ref("headers", "XRequestId") };
+const listOk = (description: string, item: SchemaName): ResponseObject => ({
   description,
-  headers: { "X-Request-Id": ref("headers", "XRequestId") },
-  content: json(s),
+  headers: { "X-Total-Count": ref("headers", "XTotalCount"), Link: ref("headers", "Link"), ...requestIdHeader },
+  content: json(arrayOf(item)),
 });
+const jsonOk = (description: string, s: JsonSchema | Ref): ResponseObject => ({ description, headers: requestIdHeader, content: json(s) });
+const OK = { "200": ref("responses", "200") };
+const CREATED = { "201": ref("responses", "201") };
+
 const PAGING = [param("page"), param("pageSize")];
 const PROJECT = [param("requestId"), param("isResourceName"), param("projectNameOrId")];
 const REPO = [param("requestId"), param("projectName"), param("repositoryName")];
 const ARTIFACT = [...REPO, param("reference")];
 const PUBLIC_ENDPOINT: Record<string, string[]>[] = [{}];
+const userId = pathParam("user_id", z.int().min(1), "The user id.");
+const withTag = query("with_tag", z.boolean().default(true), "Include tags (up to 5 per artifact on lists).");
 const AUDIT_LOG_PARAMS: (Parameter | Ref)[] = [
-  param("requestId"),
-  { name: "q", in: "query", description: "Filter terms (see the description).", schema: string() },
+  query("q", z.string(), "Filter terms (see the description)."),
   ...PAGING,
-  { name: "cursor", in: "query", description: 'Keyset cursor from a `Link` header (rel="next"/"prev"); replaces `page`.', schema: string() },
-  { name: "format", in: "query", description: "`csv` for the CSV export.", schema: { type: "string", enum: ["json", "csv"] } },
-  { name: "sort", in: "query", description: "Only `-op_time` (newest first, the fixed order).", schema: { type: "string", enum: ["-op_time"] } },
+  query("cursor", z.string(), 'Keyset cursor from a `Link` header (rel="next"/"prev"); replaces `page`.'),
+  query("format", z.enum(["json", "csv"]), "`csv` for the CSV export."),
+  query("sort", z.enum(["-op_time"]), "Only `-op_time` (newest first, the fixed order)."),
 ];
 const auditLogOk: ResponseObject = {
   description: "One page of audit rows (JSON), or every matching row (text/csv, Content-Disposition: attachment).",
-  headers: { "X-Total-Count": ref("headers", "XTotalCount"), Link: ref("headers", "Link"), "X-Request-Id": ref("headers", "XRequestId") },
-  content: { ...json({ type: "array", items: schema("AuditLog") }), "text/csv": { schema: { type: "string" } } },
+  headers: {
+    "X-Total-Count": ref("headers", "XTotalCountUpTo10000"),
+    "X-Total-Count-Bound": ref("headers", "XTotalCountBound"),
+    Link: ref("headers", "Link"),
+    ...requestIdHeader,
+  },
+  content: { ...json(arrayOf("AuditLog")), "text/csv": { schema: { type: "string" } } },
+};
+
+const PARAMETERS = {
+  requestId: {
+    name: "X-Request-Id",
+    in: "header",
+    description: "Echoed in the response (1-64 characters of [A-Za-z0-9_.:-]; otherwise one is generated).",
+    schema: jsonSchema(z.string()),
+  },
+  isResourceName: {
+    name: "X-Is-Resource-Name",
+    in: "header",
+    description: "true: treat {project_name_or_id} as a name even when it is all digits.",
+    schema: jsonSchema(z.boolean().default(false)),
+  },
+  resourceNameInLocation: {
+    name: "X-Resource-Name-In-Location",
+    in: "header",
+    description: "true: the Location of the created project names it instead of giving its id.",
+    schema: jsonSchema(z.boolean().default(false)),
+  },
+  projectNameOrId: pathParam("project_name_or_id", z.string(), "The project's name or id."),
+  projectName: pathParam("project_name_or_id", z.string(), "The project's name (Harbor's {project_name})."),
+  repositoryName: pathParam("repository_name", z.string(), "The repository name inside the project, URL-encoded twice as Harbor does (`a%252Fb` for `a/b`)."),
+  reference: pathParam("reference", z.string(), "A tag or a digest (`sha256:...`)."),
+  mid: pathParam("mid", z.int().min(1), "The member id."),
+  robotId: pathParam("robot_id", z.int().min(1), "The robot id."),
+  // The shared paging schema's limits (lib/validation/pagination.ts).
+  page: query("page", ZPageNumber.default(1), "Page number, from 1."),
+  pageSize: query("page_size", ZPageSizeNumber.default(API_DEFAULT_PAGE_SIZE), "Items per page."),
+  projectQuery: query("q", z.string(), "Terms `name=<exact>`, `name=~<text>`, `public=true|false`, comma-separated."),
+} satisfies Record<string, Parameter>;
+
+// ---- Operations -------------------------------------------------------------------------------
+
+const PATHS: OpenApiDocument["paths"] = {
+  "/ping": {
+    get: {
+      operationId: "getPing",
+      summary: "Liveness probe",
+      tags: ["health"],
+      security: PUBLIC_ENDPOINT,
+      responses: { "200": { description: "Always `Pong`.", content: { "text/plain": { schema: { type: "string", const: "Pong" } } } } },
+    },
+  },
+  "/health": {
+    get: {
+      operationId: "getHealth",
+      summary: "Status of Wharf's components",
+      description: "No authentication needed. Only administrators and auditors (signed in with the session cookie) see why a component is unhealthy.",
+      tags: ["health"],
+      security: PUBLIC_ENDPOINT,
+      responses: { "200": jsonOk("Overall status and one entry per component.", schema("OverallHealthStatus")), ...errors(...COMMON) },
+    },
+  },
+  "/health/ready": {
+    get: {
+      operationId: "getReadiness",
+      summary: "Readiness probe for load balancers",
+      description: "No authentication needed. 200 while the database and the backing registry answer; 503 (with `Retry-After`) otherwise. The body names no component.",
+      tags: ["health"],
+      security: PUBLIC_ENDPOINT,
+      responses: {
+        "200": { description: "Ready.", content: json(schema("Readiness")) },
+        "503": { description: "Not ready.", content: json(schema("Readiness")) },
+      },
+    },
+  },
+  "/openapi.json": {
+    get: {
+      operationId: "getOpenApi",
+      summary: "This OpenAPI document",
+      tags: ["meta"],
+      security: PUBLIC_ENDPOINT,
+      responses: { "200": { description: "The document.", content: json({ type: "object" }) } },
+    },
+  },
+  "/projects": {
+    get: {
+      operationId: "listProjects",
+      summary: "List projects",
+      description: "Public projects, the caller's projects (members; robots: their granted projects) and, for administrators and auditors, every project. Sorted by name.",
+      tags: ["project"],
+      parameters: [
+        param("requestId"),
+        param("projectQuery"),
+        ...PAGING,
+        query("name", z.string(), "Project name contains this text (case-insensitive)."),
+        query("public", z.boolean(), "Only public (true) or private (false) projects."),
+      ],
+      responses: { "200": listOk("One page of projects.", "Project"), ...errors(...COMMON) },
+    },
+    head: {
+      operationId: "headProject",
+      summary: "Check whether a project name is taken",
+      description: "Signed-in callers only. Answers for private projects too (creating one would reveal the same through 409).",
+      tags: ["project"],
+      parameters: [param("requestId"), query("project_name", z.string(), undefined, true)],
+      responses: {
+        "200": { description: "A project of that name exists." },
+        "404": { description: "No project of that name." },
+        "400": { description: "project_name missing." },
+        "401": { description: "Not signed in." },
+        "429": { description: ERROR_DESCRIPTIONS["429"] },
+        "500": { description: ERROR_DESCRIPTIONS["500"] },
+        "503": { description: ERROR_DESCRIPTIONS["503"] },
+      },
+    },
+    post: {
+      operationId: "createProject",
+      summary: "Create a project",
+      description: "The caller becomes its owner and first Project Admin. Who may create projects follows the system setting (everyone or administrators only).",
+      tags: ["project"],
+      parameters: [param("requestId"), param("resourceNameInLocation")],
+      requestBody: body("ProjectReq"),
+      responses: { ...CREATED, ...errors(...COMMON, ...BODY, "403", "409") },
+    },
+  },
+  "/projects/{project_name_or_id}": {
+    get: {
+      operationId: "getProject",
+      summary: "Get a project",
+      tags: ["project"],
+      parameters: PROJECT,
+      responses: { "200": jsonOk("The project.", schema("Project")), ...errors(...COMMON, "404") },
+    },
+    put: {
+      operationId: "updateProject",
+      summary: "Update a project",
+      description: "Changes `metadata.public` (or the deprecated `public`); the name never changes. Project Admins and administrators.",
+      tags: ["project"],
+      parameters: PROJECT,
+      requestBody: body("ProjectReq"),
+      responses: { ...OK, ...errors(...COMMON, ...BODY, "403", "404") },
+    },
+    delete: {
+      operationId: "deleteProject",
+      summary: "Delete an empty project",
+      description: "Project Admins and administrators. 412 while the project still holds repositories.",
+      tags: ["project"],
+      parameters: PROJECT,
+      responses: { ...OK, ...errors(...COMMON, "403", "404", "412") },
+    },
+  },
+  "/projects/{project_name_or_id}/members": {
+    get: {
+      operationId: "listProjectMembers",
+      summary: "List project members",
+      tags: ["member"],
+      parameters: [...PROJECT, ...PAGING, query("entityname", z.string(), "Username contains this text (case-insensitive).")],
+      responses: { "200": listOk("One page of members.", "ProjectMemberEntity"), ...errors(...COMMON, "403", "404") },
+    },
+    post: {
+      operationId: "createProjectMember",
+      summary: "Add a user to the project",
+      description: "Project Admins and administrators. `member_user.username` wins over `member_user.user_id`. Groups are not supported.",
+      tags: ["member"],
+      parameters: PROJECT,
+      requestBody: body("ProjectMember"),
+      responses: { ...CREATED, ...errors(...COMMON, ...BODY, "403", "404", "409") },
+    },
+  },
+  "/projects/{project_name_or_id}/members/{mid}": {
+    get: {
+      operationId: "getProjectMember",
+      summary: "Get a project member",
+      tags: ["member"],
+      parameters: [...PROJECT, param("mid")],
+      responses: { "200": jsonOk("The member.", schema("ProjectMemberEntity")), ...errors(...COMMON, "403", "404") },
+    },
+    put: {
+      operationId: "updateProjectMember",
+      summary: "Change a member's role",
+      description: "Project Admins and administrators. Demoting the last Project Admin is refused with 409.",
+      tags: ["member"],
+      parameters: [...PROJECT, param("mid")],
+      requestBody: body("RoleRequest"),
+      responses: { ...OK, ...errors(...COMMON, ...BODY, "403", "404", "409") },
+    },
+    delete: {
+      operationId: "deleteProjectMember",
+      summary: "Remove a member",
+      description: "Project Admins and administrators. Removing the last Project Admin is refused with 409.",
+      tags: ["member"],
+      parameters: [...PROJECT, param("mid")],
+      responses: { ...OK, ...errors(...COMMON, "403", "404", "409") },
+    },
+  },
+  "/projects/{project_name_or_id}/repositories": {
+    get: {
+      operationId: "listRepositories",
+      summary: "List a project's repositories",
+      tags: ["repository"],
+      parameters: [
+        param("requestId"),
+        param("projectName"),
+        query("q", z.string(), "`name=~<text>`: the repository name contains the text."),
+        query("sort", z.enum(["name", "-artifact_count", "-pull_count", "-update_time"]), "`name` (default), `-artifact_count`, `-pull_count` or `-update_time`."),
+        ...PAGING,
+      ],
+      responses: { "200": listOk("One page of repositories.", "Repository"), ...errors(...COMMON, "403", "404") },
+    },
+  },
+  "/projects/{project_name_or_id}/repositories/{repository_name}": {
+    get: {
+      operationId: "getRepository",
+      summary: "Get a repository",
+      tags: ["repository"],
+      parameters: REPO,
+      responses: { "200": jsonOk("The repository.", schema("Repository")), ...errors(...COMMON, "403", "404") },
+    },
+    put: {
+      operationId: "updateRepository",
+      summary: "Change a repository's description",
+      description: "Only `description` is read from the Repository body.",
+      tags: ["repository"],
+      parameters: REPO,
+      requestBody: body("RepositoryReq"),
+      responses: { ...OK, ...errors(...COMMON, ...BODY, "403", "404") },
+    },
+    delete: {
+      operationId: "deleteRepository",
+      summary: "Delete a repository and all its artifacts",
+      description: "412 while one of its tags is immutable.",
+      tags: ["repository"],
+      parameters: REPO,
+      responses: { ...OK, ...errors(...COMMON, "403", "404", "412") },
+    },
+  },
+  "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts": {
+    get: {
+      operationId: "listArtifacts",
+      summary: "List a repository's artifacts",
+      description: "Newest push first. Accessories and untagged index children are not listed.",
+      tags: ["artifact"],
+      parameters: [
+        ...REPO,
+        query("q", z.string(), "`tags=nil` (untagged), `tags=*` (tagged) or `tags=~<text>`."),
+        query("sort", z.enum(["-push_time"]), "Only `-push_time` (the default)."),
+        withTag,
+        ...PAGING,
+      ],
+      responses: { "200": listOk("One page of artifacts.", "Artifact"), ...errors(...COMMON, "403", "404") },
+    },
+    post: {
+      operationId: "copyArtifact",
+      summary: "Copy an artifact into this repository",
+      description:
+        "Harbor's copy: `from` is `<project>/<repository>:<tag>` or `<project>/<repository>@<digest>`. Needs pull on the source and artifact create in this project. Blobs are mounted, not re-uploaded; digests are unchanged; an index is copied with its children. By tag the copy gets the same tag (moved if it pointed elsewhere); by digest it is untagged. The Location names the copy by digest.",
+      tags: ["artifact"],
+      parameters: [...REPO, query("from", z.string(), "The source artifact.", true)],
+      responses: { ...CREATED, ...errors(...COMMON, "403", "404", "412") },
+    },
+  },
+  "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}": {
+    get: {
+      operationId: "getArtifact",
+      summary: "Get an artifact by tag or digest",
+      tags: ["artifact"],
+      parameters: [...ARTIFACT, withTag],
+      responses: { "200": jsonOk("The artifact.", schema("Artifact")), ...errors(...COMMON, "403", "404") },
+    },
+    delete: {
+      operationId: "deleteArtifact",
+      summary: "Delete an artifact and all its tags",
+      description: "412 while one of its tags is immutable.",
+      tags: ["artifact"],
+      parameters: ARTIFACT,
+      responses: { ...OK, ...errors(...COMMON, "403", "404", "412") },
+    },
+  },
+  "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/tags": {
+    get: {
+      operationId: "listTags",
+      summary: "List an artifact's tags",
+      description: "Newest push first, 20 per page (`page_size` is fixed).",
+      tags: ["artifact"],
+      parameters: [...ARTIFACT, param("page")],
+      responses: { "200": listOk("One page of tags.", "Tag"), ...errors(...COMMON, "403", "404") },
+    },
+    post: {
+      operationId: "createTag",
+      summary: "Add a tag to an artifact",
+      description: "An existing tag is refused with 409 (moving a tag is a push).",
+      tags: ["artifact"],
+      parameters: ARTIFACT,
+      requestBody: body("TagReq"),
+      responses: { ...CREATED, ...errors(...COMMON, ...BODY, "403", "404", "409", "412") },
+    },
+  },
+  "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name}": {
+    delete: {
+      operationId: "deleteTag",
+      summary: "Delete a tag (the artifact and its other tags stay)",
+      description: "412 for an immutable tag.",
+      tags: ["artifact"],
+      parameters: [...ARTIFACT, pathParam("tag_name", z.string())],
+      responses: { ...OK, ...errors(...COMMON, "403", "404", "412") },
+    },
+  },
+  "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/additions/build_history": {
+    get: {
+      operationId: "getBuildHistory",
+      summary: "An image's build history (from its config)",
+      description: "404 for an index. Empty when the config cannot be read.",
+      tags: ["artifact"],
+      parameters: ARTIFACT,
+      responses: { "200": jsonOk("History entries, oldest first.", arrayOf("BuildHistoryEntry")), ...errors(...COMMON, "403", "404") },
+    },
+  },
+  "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/additions/vulnerabilities": {
+    get: {
+      operationId: "getVulnerabilitiesAddition",
+      summary: "A scannable artifact's vulnerability report (none yet)",
+      description: "The target of `addition_links.vulnerabilities`. Wharf does not scan artifacts yet: 404 for every artifact the caller may read (and for one that does not exist).",
+      tags: ["artifact"],
+      parameters: ARTIFACT,
+      responses: errors(...COMMON, "403", "404"),
+    },
+  },
+  "/system/purgeaudit/schedule": {
+    get: {
+      operationId: "getPurgeSchedule",
+      summary: "The audit log purge policy",
+      description: "Administrators and auditors. Harbor's ExecHistory shape; the cron has Harbor's seconds field (always `0`).",
+      tags: ["purge"],
+      parameters: [param("requestId")],
+      responses: { "200": jsonOk("The purge policy.", schema("PurgeSchedule")), ...errors(...COMMON, "403") },
+    },
+    put: {
+      operationId: "updatePurgeSchedule",
+      summary: "Set the audit log purge policy",
+      description:
+        "Administrators only; one audit row (`audit_log.purge_policy.update`). `schedule.type` Hourly, Daily, Weekly, Custom (with `cron`: 5 fields, or 6 with seconds `0`) or None (no scheduled purge; the cron is kept). `parameters.audit_retention_hour`: a multiple of 24 from 24 to 876000 (omitted: unchanged); `dry_run` must be false. Rows younger than 24 hours are never purged.",
+      tags: ["purge"],
+      parameters: [param("requestId")],
+      requestBody: body("PurgeScheduleReq"),
+      responses: { ...OK, ...errors(...COMMON, ...BODY, "403") },
+    },
+  },
+  "/audit-logs": {
+    get: {
+      operationId: "listAuditLogs",
+      summary: "The audit log, newest first (JSON or CSV)",
+      description: [
+        "Administrators and auditors. `q` terms: `username=<name>` or `username=~<prefix>`, `operation=<verb or resource.verb>`,",
+        "`resource_type=<type>`, `resource=<name>` or `resource=~<prefix>`, `project_id=<id>` or `project=<name>`,",
+        "`result=success|failure`, `op_time=[<from>~<to>]` (UTC, `2026-01-01 00:00:00` or ISO 8601; either end may be empty).",
+        "Fuzzy terms match a prefix (an index range on millions of rows). `page`/`page_size` may skip at most 10,000 rows;",
+        'the `Link` header\'s rel="next" carries a `cursor` that pages at the same cost to the end. `X-Total-Count` is exact up to',
+        "10,000 matching rows and otherwise omitted (`X-Total-Count-Bound: 10000+`): no count over millions per request.",
+        "`format=csv` (or `Accept: text/csv`) streams every matching row as CSV (spreadsheet formulas neutralised) and records",
+        "one `audit_log.export` audit row.",
+      ].join(" "),
+      tags: ["auditlog"],
+      parameters: [param("requestId"), ...AUDIT_LOG_PARAMS],
+      responses: { "200": auditLogOk, ...errors(...COMMON, "403") },
+    },
+  },
+  "/projects/{project_name_or_id}/logs": {
+    get: {
+      operationId: "getLogs",
+      summary: "A project's audit log, newest first (JSON or CSV)",
+      description:
+        "The project's administrators, auditors and system administrators. Same `q`, paging, cursor, count and CSV rules as `/audit-logs`; a `project`/`project_id` term cannot widen the scope.",
+      tags: ["auditlog"],
+      parameters: [...PROJECT, ...AUDIT_LOG_PARAMS],
+      responses: { "200": auditLogOk, ...errors(...COMMON, "403", "404") },
+    },
+  },
+  "/search": {
+    get: {
+      operationId: "search",
+      summary: "Find projects and repositories by name",
+      description: "Only projects the caller may see, and their repositories; at most 50 of each.",
+      tags: ["search"],
+      parameters: [param("requestId"), query("q", z.string(), "Name contains this text (case-insensitive).", true)],
+      responses: { "200": jsonOk("Matches.", schema("Search")), ...errors(...COMMON) },
+    },
+  },
+  "/users": {
+    get: {
+      operationId: "listUsers",
+      summary: "List users",
+      description: "Administrators and auditors. The filter text matches username, email or full name.",
+      tags: ["user"],
+      parameters: [
+        param("requestId"),
+        query("q", z.string(), "One of `username=~<text>`, `email=~<text>`, `realname=~<text>`."),
+        query("username", z.string(), "Filter text (same as q=username=~<text>)."),
+        ...PAGING,
+      ],
+      responses: { "200": listOk("One page of users.", "UserResp"), ...errors(...COMMON, "403") },
+    },
+    post: {
+      operationId: "createUser",
+      summary: "Create a local user",
+      description: "Administrators. Usernames follow Harbor's rules plus no `:` or whitespace; passwords need 8-128 characters with upper, lower and digit.",
+      tags: ["user"],
+      parameters: [param("requestId")],
+      requestBody: body("UserCreationReq"),
+      responses: { ...CREATED, ...errors(...COMMON, ...BODY, "403", "409") },
+    },
+  },
+  "/users/{user_id}": {
+    get: {
+      operationId: "getUser",
+      summary: "Get a user",
+      description: "Administrators and auditors.",
+      tags: ["user"],
+      parameters: [param("requestId"), userId],
+      responses: { "200": jsonOk("The user.", schema("UserResp")), ...errors(...COMMON, "403", "404") },
+    },
+  },
+  "/users/{user_id}/sysadmin": {
+    put: {
+      operationId: "setUserSysAdmin",
+      summary: "Grant or revoke the administrator role",
+      description:
+        "Administrators only (auditors too are refused). `false` leaves the user with no system role. Exactly one audit row per change. 409 when it would remove the last enabled administrator or the caller's own role.",
+      tags: ["user"],
+      parameters: [param("requestId"), userId],
+      requestBody: body("UserSysAdminFlag"),
+      responses: { ...OK, ...errors(...COMMON, ...BODY, "403", "404", "409") },
+    },
+  },
+  "/users/{user_id}/system-role": {
+    put: {
+      operationId: "setUserSystemRole",
+      summary: "Set a user's system role (Wharf)",
+      description:
+        "Administrators only. `admin`, `auditor` (reads everything, changes nothing) or `none`. Exactly one audit row per change. 409 when it would remove the last enabled administrator or the caller's own role.",
+      tags: ["user"],
+      parameters: [param("requestId"), userId],
+      requestBody: body("SystemRoleReq"),
+      responses: { ...OK, ...errors(...COMMON, ...BODY, "403", "404", "409") },
+    },
+  },
+  "/users/current": {
+    get: {
+      operationId: "getCurrentUserInfo",
+      summary: "The calling user",
+      description: "401 when not signed in; 403 for robot accounts, which have no user profile.",
+      tags: ["user"],
+      parameters: [param("requestId")],
+      responses: { "200": jsonOk("The caller.", schema("UserResp")), ...errors(...COMMON, "403") },
+    },
+  },
+  "/users/current/permissions": {
+    get: {
+      operationId: "getCurrentUserPermissions",
+      summary: "The caller's permissions in a project",
+      description: "Empty when the caller has no rights in the project or it does not exist. Only project scopes are supported.",
+      tags: ["user"],
+      parameters: [
+        param("requestId"),
+        query("scope", z.string().regex(/^\/project\/\d+$/), "`/project/<project id>`.", true),
+        query("relative", z.boolean().default(false), "true: resources relative to the scope (`repository`); false: absolute (`/project/1/repository`)."),
+      ],
+      responses: { "200": jsonOk("Permissions.", arrayOf("Permission")), ...errors(...COMMON) },
+    },
+  },
+  "/users/search": {
+    get: {
+      operationId: "searchUsers",
+      summary: "Find usernames",
+      description: "Any signed-in user (not robots). Enabled users whose username contains the text, by username.",
+      tags: ["user"],
+      parameters: [param("requestId"), query("username", z.string(), undefined, true), ...PAGING],
+      responses: { "200": listOk("One page of matches.", "UserSearchRespItem"), ...errors(...COMMON) },
+    },
+  },
+  "/robots": {
+    get: {
+      operationId: "ListRobot",
+      summary: "List robot accounts",
+      description:
+        "Without q (or with `q=Level=system`): system robots, for administrators and auditors. `q=Level=project,ProjectID=<id>`: that project's robots, for members who may list them.",
+      tags: ["robot"],
+      parameters: [param("requestId"), query("q", z.string()), ...PAGING],
+      responses: { "200": listOk("One page of robots (never their secrets).", "Robot"), ...errors(...COMMON, "403", "404") },
+    },
+    post: {
+      operationId: "CreateRobot",
+      summary: "Create a robot account",
+      description:
+        "Project robots: Project Admins and administrators, one permission entry for the project. System robots: administrators only. A robot never gets a permission its creator lacks. The answer is the only time the secret is shown.",
+      tags: ["robot"],
+      parameters: [param("requestId")],
+      requestBody: body("RobotCreate"),
+      responses: {
+        "201": {
+          description: "Created; the secret is returned this once.",
+          headers: { Location: ref("headers", "Location"), ...requestIdHeader },
+          content: json(schema("RobotCreated")),
+        },
+        ...errors(...COMMON, ...BODY, "403", "404", "409"),
+      },
+    },
+  },
+  "/robots/{robot_id}": {
+    get: {
+      operationId: "GetRobotByID",
+      summary: "Get a robot account (never its secret)",
+      tags: ["robot"],
+      parameters: [param("requestId"), param("robotId")],
+      responses: { "200": jsonOk("The robot.", schema("Robot")), ...errors(...COMMON, "403", "404") },
+    },
+    put: {
+      operationId: "UpdateRobot",
+      summary: "Enable or disable a robot account",
+      description: "Takes Harbor's whole Robot; only `disable` may change. A body that changes description, duration or permissions is refused with 400.",
+      tags: ["robot"],
+      parameters: [param("requestId"), param("robotId")],
+      requestBody: body("RobotUpdate"),
+      responses: { ...OK, ...errors(...COMMON, ...BODY, "403", "404") },
+    },
+    patch: {
+      operationId: "RefreshSec",
+      summary: "Generate a new secret",
+      description: "Send `{}`; Wharf generates the secret (caller-chosen secrets are refused). The old secret stops working at once.",
+      tags: ["robot"],
+      parameters: [param("requestId"), param("robotId")],
+      requestBody: body("RobotSecReq"),
+      responses: { "200": jsonOk("The new secret, shown this once.", schema("RobotSec")), ...errors(...COMMON, ...BODY, "403", "404") },
+    },
+    delete: {
+      operationId: "DeleteRobot",
+      summary: "Delete a robot account",
+      tags: ["robot"],
+      parameters: [param("requestId"), param("robotId")],
+      responses: { ...OK, ...errors(...COMMON, "403", "404") },
+    },
+  },
+};
+
+const registryId = pathParam("id", z.int().min(1), "The registry endpoint id.");
+const REGISTRY_PATHS: OpenApiDocument["paths"] = {
+  "/registries": {
+    get: {
+      operationId: "listRegistries",
+      summary: "List registry endpoints",
+      description: "Administrators and auditors. By name; `q=name=<exact>` or `q=name=~<text>`. Never a password (`access_secret` is masked).",
+      tags: ["registry"],
+      parameters: [param("requestId"), query("q", z.string(), "Terms `name=<exact>` or `name=~<text>`."), ...PAGING],
+      responses: { "200": listOk("One page of registry endpoints.", "RegistryResp"), ...errors(...COMMON, "403") },
+    },
+    post: {
+      operationId: "createRegistry",
+      summary: "Create a registry endpoint",
+      description: "Administrators. The password (`credential.access_secret`) is stored encrypted and never answered.",
+      tags: ["registry"],
+      parameters: [param("requestId")],
+      requestBody: body("Registry"),
+      responses: { ...CREATED, ...errors(...COMMON, ...BODY, "403", "409") },
+    },
+  },
+  "/registries/ping": {
+    post: {
+      operationId: "pingRegistry",
+      summary: "Test connection",
+      description:
+        "Administrators. `id` alone tests the stored endpoint and keeps the outcome as its `status`; other fields test those settings (with `id`, an absent password is the stored one). 200 when the registry answered the registry API with the credentials; 400 naming the cause otherwise (wrong username or password, not a registry, unreachable, TLS error).",
+      tags: ["registry"],
+      parameters: [param("requestId")],
+      requestBody: body("RegistryPing"),
+      responses: { ...OK, ...errors(...COMMON, ...BODY, "403", "404") },
+    },
+  },
+  "/registries/{id}": {
+    get: {
+      operationId: "getRegistry",
+      summary: "Get a registry endpoint",
+      tags: ["registry"],
+      parameters: [param("requestId"), registryId],
+      responses: { "200": jsonOk("The registry endpoint.", schema("RegistryResp")), ...errors(...COMMON, "403", "404") },
+    },
+    put: {
+      operationId: "updateRegistry",
+      summary: "Update a registry endpoint",
+      description: "Administrators. Absent fields keep their values; an absent, empty or masked (`*****`) `access_secret` keeps the stored password.",
+      tags: ["registry"],
+      parameters: [param("requestId"), registryId],
+      requestBody: body("RegistryUpdate"),
+      responses: { ...OK, ...errors(...COMMON, ...BODY, "403", "404", "409") },
+    },
+    delete: {
+      operationId: "deleteRegistry",
+      summary: "Delete a registry endpoint",
+      description: "Administrators. Refused (409, naming the policies; one failure audit row, nothing deleted) while a replication policy uses the endpoint.",
+      tags: ["registry"],
+      parameters: [param("requestId"), registryId],
+      responses: { ...OK, ...errors(...COMMON, "403", "404", "409") },
+    },
+  },
+  "/registries/{id}/info": {
+    get: {
+      operationId: "getRegistryInfo",
+      summary: "What replication supports for the endpoint",
+      description: "The filters and triggers a replication policy with this endpoint can use.",
+      tags: ["registry"],
+      parameters: [param("requestId"), registryId],
+      responses: { "200": jsonOk("The registry info.", schema("RegistryInfo")), ...errors(...COMMON, "403", "404") },
+    },
+  },
+  "/replication/adapters": {
+    get: {
+      operationId: "listRegistryProviderTypes",
+      summary: "The registry types an endpoint can have",
+      tags: ["registry"],
+      parameters: [param("requestId")],
+      responses: { "200": jsonOk("Registry types.", { type: "array", items: { type: "string" } }), ...errors(...COMMON, "403") },
+    },
+  },
+  "/replication/adapterinfos": {
+    get: {
+      operationId: "listRegistryProviderInfos",
+      summary: "How an endpoint of each registry type is addressed and signed in to",
+      description: "Administrators and auditors. One entry per type `/replication/adapters` lists: Docker Hub has a fixed address; the others take the registry's URL; every type takes a username and password (or none).",
+      tags: ["registry"],
+      parameters: [param("requestId")],
+      responses: { "200": jsonOk("Provider info by registry type.", { type: "object", additionalProperties: schema("RegistryProviderInfo") }), ...errors(...COMMON, "403") },
+    },
+  },
+};
+
+const replicationPolicyId = pathParam("id", z.int().min(1), "The replication policy id.");
+const replicationExecutionId = pathParam("id", z.int().min(1), "The execution id.");
+const REPLICATION_PATHS: OpenApiDocument["paths"] = {
+  "/replication/policies": {
+    get: {
+      operationId: "listReplicationPolicies",
+      summary: "List replication policies",
+      description: "Administrators and auditors. By name; `q=name=<exact>` or `q=name=~<text>` (Harbor's deprecated `name`: a substring).",
+      tags: ["replication"],
+      parameters: [param("requestId"), query("q", z.string(), "Terms `name=<exact>` or `name=~<text>`."), query("name", z.string(), "Deprecated: a substring of the name."), ...PAGING],
+      responses: { "200": listOk("One page of policies.", "ReplicationPolicyResp"), ...errors(...COMMON, "403") },
+    },
+    post: {
+      operationId: "createReplicationPolicy",
+      summary: "Create a replication policy",
+      description:
+        "Administrators. Push: `dest_registry.id` is the endpoint (the source is Wharf); pull: `src_registry.id`. Filters `name` (the full repository name with its project, e.g. `library/**`), `tag` and `resource` (`image` or `artifact`), each at most once. Bad input is a 400 naming each field; nothing is saved. 409 when the name is taken. One audit row (`replication_policy.create`).",
+      tags: ["replication"],
+      parameters: [param("requestId")],
+      requestBody: body("ReplicationPolicy"),
+      responses: { ...CREATED, ...errors(...COMMON, ...BODY, "403", "409") },
+    },
+  },
+  "/replication/policies/{id}": {
+    get: {
+      operationId: "getReplicationPolicy",
+      summary: "Get a replication policy",
+      tags: ["replication"],
+      parameters: [param("requestId"), replicationPolicyId],
+      responses: { "200": jsonOk("The policy.", schema("ReplicationPolicyResp")), ...errors(...COMMON, "403", "404") },
+    },
+    put: {
+      operationId: "updateReplicationPolicy",
+      summary: "Replace a replication policy",
+      description: "Administrators; the whole policy, as on create (`copy_parallelism` absent: kept). One audit row (`replication_policy.update`).",
+      tags: ["replication"],
+      parameters: [param("requestId"), replicationPolicyId],
+      requestBody: body("ReplicationPolicy"),
+      responses: { ...OK, ...errors(...COMMON, ...BODY, "403", "404", "409") },
+    },
+    delete: {
+      operationId: "deleteReplicationPolicy",
+      summary: "Delete a replication policy with its executions",
+      description: "Administrators. 412 while one of its executions is in progress (stop it first). One audit row (`replication_policy.delete`).",
+      tags: ["replication"],
+      parameters: [param("requestId"), replicationPolicyId],
+      responses: { ...OK, ...errors(...COMMON, "403", "404", "412") },
+    },
+  },
+  "/replication/policies/{id}/preview": {
+    get: {
+      operationId: "previewReplicationPolicy",
+      summary: "Dry run: what a run started now would do (Wharf's extension)",
+      description:
+        "Administrators (it reads the remote registry with the endpoint's stored credentials). Every artifact the filters select, with the tags it would carry, `copy` or `skip` and why (already at the destination, a destination name that cannot be built, a tag elsewhere without `override`); the run plans the same way. Changes nothing and writes no audit row. 409 naming the remote and the cause when it cannot be read (unreachable, wrong credentials, TLS).",
+      tags: ["replication"],
+      parameters: [param("requestId"), replicationPolicyId],
+      responses: { "200": jsonOk("The planned artifacts.", arrayOf("ReplicationPreviewItem")), ...errors(...COMMON, "403", "404", "409") },
+    },
+  },
+  "/replication/executions": {
+    get: {
+      operationId: "listReplicationExecutions",
+      summary: "List replication executions, newest first",
+      description: "Administrators and auditors.",
+      tags: ["replication"],
+      parameters: [
+        param("requestId"),
+        ...PAGING,
+        query("policy_id", z.int().min(1), "Only this policy's executions."),
+        query("status", z.enum(["InProgress", "Succeed", "Failed", "Stopped"]), "Only executions in this status."),
+        query("trigger", z.enum(["manual", "scheduled", "event_based"]), "Only executions started this way."),
+      ],
+      responses: { "200": listOk("One page of executions.", "ReplicationExecution"), ...errors(...COMMON, "403") },
+    },
+    post: {
+      operationId: "startReplication",
+      summary: "Start a run of a policy",
+      description: "Administrators. One execution of a policy at a time and not while it is disabled (409); 404 for a missing policy. The run plans, then copies one task per artifact in the background. One audit row (`replication_execution.start`).",
+      tags: ["replication"],
+      parameters: [param("requestId")],
+      requestBody: body("StartReplicationExecution"),
+      responses: { ...CREATED, ...errors(...COMMON, ...BODY, "403", "404", "409") },
+    },
+  },
+  "/replication/executions/{id}": {
+    get: {
+      operationId: "getReplicationExecution",
+      summary: "Get a replication execution with its task counts",
+      tags: ["replication"],
+      parameters: [param("requestId"), replicationExecutionId],
+      responses: { "200": jsonOk("The execution.", schema("ReplicationExecution")), ...errors(...COMMON, "403", "404") },
+    },
+    put: {
+      operationId: "stopReplication",
+      summary: "Stop an execution",
+      description: "Administrators. Tasks not yet started end `Stopped`; a copy under way finishes its artifact. 409 when it is not in progress. One audit row (`replication_execution.stop`).",
+      tags: ["replication"],
+      parameters: [param("requestId"), replicationExecutionId],
+      responses: { ...OK, ...errors(...COMMON, ...BODY, "403", "404", "409") },
+    },
+  },
+  "/replication/executions/{id}/retry": {
+    post: {
+      operationId: "retryReplicationExecution",
+      summary: "Run the failed tasks of an ended execution again, and only those (Wharf's extension)",
+      description:
+        "Administrators. The execution is in progress again until they end; what already arrived is not copied again. 409 while it is in progress or when no task failed. One audit row (`replication_execution.retry`).",
+      tags: ["replication"],
+      parameters: [param("requestId"), replicationExecutionId],
+      responses: { "200": jsonOk("How many tasks run again.", schema("ReplicationRetry")), ...errors(...COMMON, ...BODY, "403", "404", "409") },
+    },
+  },
+  "/replication/executions/{id}/tasks": {
+    get: {
+      operationId: "listReplicationTasks",
+      summary: "An execution's tasks, one per artifact",
+      tags: ["replication"],
+      parameters: [param("requestId"), replicationExecutionId, ...PAGING, query("status", z.enum(["Pending", "InProgress", "Succeed", "Failed", "Stopped"]), "Only tasks in this status.")],
+      responses: { "200": listOk("One page of tasks.", "ReplicationTask"), ...errors(...COMMON, "403", "404") },
+    },
+  },
+  "/replication/executions/{id}/tasks/{task_id}/log": {
+    get: {
+      operationId: "getReplicationLog",
+      summary: "A task's log",
+      description: "Administrators and auditors. Each attempt's lines: what was copied or skipped, and why an attempt failed.",
+      tags: ["replication"],
+      parameters: [param("requestId"), replicationExecutionId, pathParam("task_id", z.int().min(1), "The task id.")],
+      responses: { "200": { description: "The log.", headers: requestIdHeader, content: { "text/plain": { schema: { type: "string" } } } }, ...errors(...COMMON, "403", "404") },
+    },
+  },
+};
+
+const retentionId = pathParam("id", z.int().min(1), "The retention policy id (a project's policy).");
+const retentionExecutionId = pathParam("eid", z.int().min(1), "The execution id.");
+const RETENTION_PATHS: OpenApiDocument["paths"] = {
+  "/retentions/metadatas": {
+    get: {
+      operationId: "getRentenitionMetadata",
+      summary: "Rule templates and selector kinds",
+      description: "Harbor's five templates; selector kinds `doublestar` and Wharf's `regex` (RE2, whole string).",
+      tags: ["retention"],
+      parameters: [param("requestId")],
+      responses: { "200": jsonOk("The metadata.", schema("RetentionMetadata")), ...errors(...COMMON) },
+    },
+  },
+  "/retentions": {
+    post: {
+      operationId: "createRetention",
+      summary: "Create a project's retention policy",
+      description:
+        "tag-retention:update in the project (`scope.ref`); 409 when it already has one (PUT replaces it). At most 15 rules, `algorithm` `or`. One audit row (`retention_policy.update`). A project without a policy of its own follows the system-wide default (Wharf's extension, set by administrators in the console).",
+      tags: ["retention"],
+      parameters: [param("requestId")],
+      requestBody: body("RetentionPolicy"),
+      responses: { ...CREATED, ...errors(...COMMON, ...BODY, "403", "404", "409") },
+    },
+  },
+  "/retentions/system-default": {
+    get: {
+      operationId: "getSystemRetentionDefault",
+      summary: "The system-wide default retention policy (Wharf's extension)",
+      description:
+        "setting.read. The policy of every project without its own, including projects created later; scope `{level: system, ref: 0}`. 404 while none is set.",
+      tags: ["retention"],
+      parameters: [param("requestId")],
+      responses: { "200": jsonOk("The system default.", schema("RetentionPolicy")), ...errors(...COMMON, "403", "404") },
+    },
+    put: {
+      operationId: "putSystemRetentionDefault",
+      summary: "Create or replace the system-wide default retention policy (Wharf's extension)",
+      description: "Administrators (setting.update); `scope.level` must be `system`; bad input changes nothing. One audit row (`retention_policy.default_update`).",
+      tags: ["retention"],
+      parameters: [param("requestId")],
+      requestBody: body("RetentionPolicy"),
+      responses: { ...OK, ...errors(...COMMON, ...BODY, "403") },
+    },
+  },
+  "/retentions/{id}": {
+    get: {
+      operationId: "getRetention",
+      summary: "A project's retention policy",
+      tags: ["retention"],
+      parameters: [param("requestId"), retentionId],
+      responses: { "200": jsonOk("The policy.", schema("RetentionPolicy")), ...errors(...COMMON, "403", "404") },
+    },
+    put: {
+      operationId: "updateRetention",
+      summary: "Replace a project's retention policy",
+      description: "tag-retention:update; bad input changes nothing. One audit row (`retention_policy.update`).",
+      tags: ["retention"],
+      parameters: [param("requestId"), retentionId],
+      requestBody: body("RetentionPolicy"),
+      responses: { ...OK, ...errors(...COMMON, ...BODY, "403", "404") },
+    },
+    delete: {
+      operationId: "deleteRetention",
+      summary: "Remove a project's retention policy",
+      description: "tag-retention:delete; the system-wide default (if any) applies to the project again. One audit row (`retention_policy.delete`).",
+      tags: ["retention"],
+      parameters: [param("requestId"), retentionId],
+      responses: { ...OK, ...errors(...COMMON, "403", "404") },
+    },
+  },
+  "/retentions/{id}/executions": {
+    get: {
+      operationId: "listRetentionExecutions",
+      summary: "The project's retention executions, newest first",
+      tags: ["retention"],
+      parameters: [param("requestId"), retentionId, ...PAGING],
+      responses: { "200": listOk("Executions.", "RetentionExecution"), ...errors(...COMMON, "403", "404") },
+    },
+    post: {
+      operationId: "triggerRetentionExecution",
+      summary: "Run the policy now (`dry_run`: decide and record only)",
+      description:
+        "tag-retention:operate; one run per project at a time (409). A dry run lists exactly what a real run would delete on the same state. One audit row (`retention_execution.start`); every deletion of a real run writes `artifact.delete`.",
+      tags: ["retention"],
+      parameters: [param("requestId"), retentionId],
+      requestBody: body("RetentionExecutionReq"),
+      responses: { ...CREATED, ...errors(...COMMON, ...BODY, "403", "404", "409") },
+    },
+  },
+  "/retentions/{id}/executions/{eid}": {
+    patch: {
+      operationId: "operateRetentionExecution",
+      summary: "Stop an execution",
+      description: "tag-retention:operate; nothing more is deleted once it answers. One audit row (`retention_execution.stop`).",
+      tags: ["retention"],
+      parameters: [param("requestId"), retentionId, retentionExecutionId],
+      requestBody: body("RetentionExecutionPatch"),
+      responses: { ...OK, ...errors(...COMMON, ...BODY, "403", "404", "409") },
+    },
+  },
+  "/retentions/{id}/executions/{eid}/tasks": {
+    get: {
+      operationId: "listRetentionTasks",
+      summary: "An execution's tasks, one per repository",
+      tags: ["retention"],
+      parameters: [param("requestId"), retentionId, retentionExecutionId, ...PAGING],
+      responses: { "200": listOk("Tasks.", "RetentionExecutionTask"), ...errors(...COMMON, "403", "404") },
+    },
+  },
+  "/retentions/{id}/executions/{eid}/tasks/{tid}": {
+    get: {
+      operationId: "getRetentionTaskLog",
+      summary: "A task's log",
+      description:
+        "tag-retention:list. The task's own lines, then one line per artifact of its repository: `RETAIN`, `DELETED`, `NOT DELETED` or (dry run) `WOULD DELETE`, the digest, its tags and the reason (the rule that kept it, an immutability rule, a push after the run started).",
+      tags: ["retention"],
+      parameters: [param("requestId"), retentionId, retentionExecutionId, pathParam("tid", z.int().min(1), "The task id.")],
+      responses: { "200": { description: "The log.", content: { "text/plain": { schema: { type: "string" } } } }, ...errors(...COMMON, "403", "404") },
+    },
+  },
+};
+
+const immutableRuleId = pathParam("immutable_rule_id", z.int().min(1), "The immutability rule's id.");
+const IMMUTABLE_RULE_PATHS: OpenApiDocument["paths"] = {
+  "/projects/{project_name_or_id}/immutabletagrules": {
+    get: {
+      operationId: "ListImmuRules",
+      summary: "List the project's tag immutability rules",
+      description: "In priority order (at most 15). Wharf's extension: a selector's `kind` may be `regex` (RE2, whole-name match) besides `doublestar`.",
+      tags: ["immutable"],
+      parameters: [...PROJECT, ...PAGING],
+      responses: { "200": listOk("The rules.", "ImmutableRule"), ...errors(...COMMON, "403", "404") },
+    },
+    post: {
+      operationId: "CreateImmuRule",
+      summary: "Add a tag immutability rule",
+      description:
+        "Project Admins, Maintainers and administrators. The first tag selector and the first repository selector are used (`matches`/`excludes`, `repoMatches`/`repoExcludes`; kind `doublestar` or, Wharf's extension, `regex`). A 16th rule is refused with 400. An immutable tag is never moved to another digest or deleted (412), through the registry, the console or this API.",
+      tags: ["immutable"],
+      parameters: PROJECT,
+      requestBody: body("ImmutableRuleReq"),
+      responses: { ...CREATED, ...errors(...COMMON, ...BODY, "403", "404") },
+    },
+  },
+  "/projects/{project_name_or_id}/immutabletagrules/{immutable_rule_id}": {
+    put: {
+      operationId: "UpdateImmuRule",
+      summary: "Replace a tag immutability rule (also to enable or disable it)",
+      tags: ["immutable"],
+      parameters: [...PROJECT, immutableRuleId],
+      requestBody: body("ImmutableRuleReq"),
+      responses: { ...OK, ...errors(...COMMON, ...BODY, "403", "404") },
+    },
+    delete: {
+      operationId: "DeleteImmuRule",
+      summary: "Delete a tag immutability rule",
+      tags: ["immutable"],
+      parameters: [...PROJECT, immutableRuleId],
+      responses: { ...OK, ...errors(...COMMON, "403", "404") },
+    },
+  },
+  "/projects/{project_name_or_id}/tagnamingpolicy": {
+    get: {
+      operationId: "getTagNamingPolicy",
+      summary: "The project's tag naming policy (Wharf's extension)",
+      description: "A regular expression every tag pushed from now on must match (a push, copy or add-tag with another tag is refused, 412, showing the pattern); existing tags are not touched. `pattern` null: none.",
+      tags: ["immutable"],
+      parameters: PROJECT,
+      responses: { "200": jsonOk("The policy.", schema("TagNamingPolicy")), ...errors(...COMMON, "403", "404") },
+    },
+    put: {
+      operationId: "setTagNamingPolicy",
+      summary: "Set the project's tag naming policy (Wharf's extension)",
+      description: "Project Admins, Maintainers and administrators (immutable-tag:update). An invalid or unsafe expression is a 400 naming `pattern`; nothing is saved. One audit row (`tag_naming_policy.update`).",
+      tags: ["immutable"],
+      parameters: PROJECT,
+      requestBody: body("TagNamingPolicyReq"),
+      responses: { ...OK, ...errors(...COMMON, ...BODY, "403", "404") },
+    },
+    delete: {
+      operationId: "deleteTagNamingPolicy",
+      summary: "Remove the project's tag naming policy (Wharf's extension)",
+      description: "One audit row (`tag_naming_policy.update`).",
+      tags: ["immutable"],
+      parameters: PROJECT,
+      responses: { ...OK, ...errors(...COMMON, "403", "404") },
+    },
+  },
+};
+
+const vulnDbImportId = pathParam("id", z.int().min(1), "The import id.");
+const zipError = (description: string): ResponseObject => ({ description, headers: requestIdHeader, content: json(schema("Errors")) });
+const VULN_DB_PATHS: OpenApiDocument["paths"] = {
+  "/vulnerability-db": {
+    get: {
+      operationId: "getVulnerabilityDb",
+      summary: "The vulnerability DB in use (Wharf's extension)",
+      description: "Administrators and auditors. The built-in scanner's OSV data: its version (the id of the latest succeeded import) and date, advisory and package counts, per ecosystem, and an import waiting or running now.",
+      tags: ["vulnerability-db"],
+      parameters: [param("requestId")],
+      responses: { "200": jsonOk("The DB in use.", schema("VulnerabilityDb")), ...errors(...COMMON, "403") },
+    },
+  },
+  "/vulnerability-db/imports": {
+    get: {
+      operationId: "listVulnerabilityDbImports",
+      summary: "The import history, newest first (Wharf's extension)",
+      description: "Administrators and auditors. Each import with its status, progress (records read), counts and message.",
+      tags: ["vulnerability-db"],
+      parameters: [param("requestId"), ...PAGING],
+      responses: { "200": listOk("One page of imports.", "VulnerabilityDbImport"), ...errors(...COMMON, "403") },
+    },
+    post: {
+      operationId: "startVulnerabilityDbImport",
+      summary: "Import OSV data from the zip sent as the body (Wharf's extension)",
+      description: [
+        "Administrators. The body is the zip itself (osv.dev's `all.zip` of an ecosystem, or any zip of OSV JSON records), `Content-Type: application/zip`, streamed to disk (never held in memory), so an air-gapped install can script it:",
+        "",
+        "`curl -u admin:<password> --data-binary @all.zip -H 'Content-Type: application/zip' https://wharf.example/api/v2.0/vulnerability-db/imports`",
+        "",
+        "202 with the import's id and its Location; the import runs as a job (GET the Location for its progress). One audit row (`vulnerability_db.import`). A body that is empty, not a zip, or a zip without a `.json` record is a 400; nothing is queued then (one failure audit row).",
+      ].join("\n"),
+      tags: ["vulnerability-db"],
+      parameters: [param("requestId"), query("file_name", z.string().max(200), "The file's name, shown in the history (default `upload.zip`).")],
+      requestBody: { required: true, content: { "application/zip": { schema: { type: "string", contentMediaType: "application/zip" } } } },
+      responses: {
+        "202": {
+          description: "Accepted: the import is queued.",
+          headers: { Location: ref("headers", "Location"), ...requestIdHeader },
+          content: json(schema("VulnerabilityDbImportAccepted")),
+        },
+        ...errors(...COMMON, "403", "409"),
+        "413": zipError("The zip is larger than the limit (4 GiB)."),
+        "415": zipError("The body is not `application/zip`."),
+      },
+    },
+  },
+  "/vulnerability-db/imports/{id}": {
+    get: {
+      operationId: "getVulnerabilityDbImport",
+      summary: "One import, with its progress, malformed records and log (Wharf's extension)",
+      tags: ["vulnerability-db"],
+      parameters: [param("requestId"), vulnDbImportId],
+      responses: { "200": jsonOk("The import.", schema("VulnerabilityDbImportDetail")), ...errors(...COMMON, "403", "404") },
+    },
+  },
 };
 
 export const openApiDocument: OpenApiDocument = {
-  openapi: "3.0.3",
+  openapi: "3.1.0",
   info: {
     title: "Wharf API",
     version: "2.0",
@@ -117,7 +1384,7 @@ export const openApiDocument: OpenApiDocument = {
       "session cookie. Cookie-authenticated POST/PUT/PATCH/DELETE must come from Wharf's own origin",
       "(`Origin`, or `Sec-Fetch-Site: same-origin`); otherwise 403 `cross-site request refused`.",
       "",
-      "Lists take `page` (from 1) and `page_size` (1-100, default 10) and answer with `X-Total-Count` and an",
+      `Lists take \`page\` (from 1) and \`page_size\` (1-${MAX_PAGE_SIZE}, default ${API_DEFAULT_PAGE_SIZE}) and answer with \`X-Total-Count\` and an`,
       'RFC 5988 `Link` header (`<...>; rel="prev" , <...>; rel="next"`). `q` supports the terms `key=value`',
       "(exact) and `key=~value` (substring) for the keys each endpoint lists; other keys, ranges and lists",
       "are refused with 400. Errors are `{\"errors\":[{\"code\",\"message\"}]}`; 400 messages name each",
@@ -133,507 +1400,17 @@ export const openApiDocument: OpenApiDocument = {
     { name: "robot", description: "Robot accounts." },
     { name: "repository", description: "Repositories in a project." },
     { name: "artifact", description: "Artifacts, their tags and build history." },
+    { name: "immutable", description: "Tag immutability rules." },
     { name: "search", description: "Projects and repositories by name." },
     { name: "auditlog", description: "The audit log: every change, sign-in, push, pull and refusal." },
     { name: "purge", description: "The audit log's retention (purge policy)." },
+    { name: "registry", description: "Registry endpoints: the remote registries replication reads from and writes to." },
+    { name: "replication", description: "Replication policies, their executions and tasks, the dry-run preview and retry of failed tasks." },
+    { name: "vulnerability-db", description: "The built-in scanner's vulnerability DB (OSV data) and its imports (Wharf's extension)." },
     { name: "meta", description: "This document." },
   ],
   security: [{ basic: [] }, { cookie: [] }, {}],
-  paths: {
-    "/ping": {
-      get: {
-        operationId: "getPing",
-        summary: "Liveness probe",
-        tags: ["health"],
-        security: PUBLIC_ENDPOINT,
-        responses: { "200": { description: "Always `Pong`.", content: { "text/plain": { schema: { type: "string", example: "Pong" } } } } },
-      },
-    },
-    "/health": {
-      get: {
-        operationId: "getHealth",
-        summary: "Status of Wharf's components",
-        description: "No authentication needed. Only administrators and auditors (signed in with the session cookie) see why a component is unhealthy.",
-        tags: ["health"],
-        security: PUBLIC_ENDPOINT,
-        responses: { "200": { description: "Overall status and one entry per component.", content: json(schema("OverallHealthStatus")) } },
-      },
-    },
-    "/health/ready": {
-      get: {
-        operationId: "getReadiness",
-        summary: "Readiness probe for load balancers",
-        description: "No authentication needed. 200 while the database and the backing registry answer; 503 (with `Retry-After`) otherwise. The body names no component.",
-        tags: ["health"],
-        security: PUBLIC_ENDPOINT,
-        responses: {
-          "200": { description: "Ready.", content: json({ type: "object", properties: { status: { type: "string", enum: ["ready"] } } }) },
-          "503": { description: "Not ready.", content: json({ type: "object", properties: { status: { type: "string", enum: ["not ready"] } } }) },
-        },
-      },
-    },
-    "/openapi.json": {
-      get: {
-        operationId: "getOpenApi",
-        summary: "This OpenAPI document",
-        tags: ["meta"],
-        security: PUBLIC_ENDPOINT,
-        responses: { "200": { description: "The document.", content: json({ type: "object" }) } },
-      },
-    },
-    "/projects": {
-      get: {
-        operationId: "listProjects",
-        summary: "List projects",
-        description:
-          "Public projects, the caller's projects (members; robots: their granted projects) and, for administrators and auditors, every project. Sorted by name.",
-        tags: ["project"],
-        parameters: [
-          param("requestId"),
-          param("projectQuery"),
-          ...PAGING,
-          { name: "name", in: "query", description: "Project name contains this text (case-insensitive).", schema: string() },
-          { name: "public", in: "query", description: "Only public (true) or private (false) projects.", schema: boolean() },
-        ],
-        responses: { "200": listOk("One page of projects.", schema("Project")), ...errors("400", "401", "429", "500") },
-      },
-      head: {
-        operationId: "headProject",
-        summary: "Check whether a project name is taken",
-        description: "Signed-in callers only. Answers for private projects too (creating one would reveal the same through 409).",
-        tags: ["project"],
-        parameters: [param("requestId"), { name: "project_name", in: "query", required: true, schema: string() }],
-        responses: {
-          "200": { description: "A project of that name exists." },
-          "404": { description: "No project of that name." },
-          "400": { description: "project_name missing." },
-          "401": { description: "Not signed in." },
-        },
-      },
-      post: {
-        operationId: "createProject",
-        summary: "Create a project",
-        description:
-          "The caller becomes its owner and first Project Admin. Who may create projects follows the system setting (everyone or administrators only).",
-        tags: ["project"],
-        parameters: [param("requestId"), param("resourceNameInLocation")],
-        requestBody: body(schema("ProjectReq")),
-        responses: { "201": ref("responses", "201"), ...errors("400", "401", "403", "409", "415", "429", "500") },
-      },
-    },
-    "/projects/{project_name_or_id}": {
-      get: {
-        operationId: "getProject",
-        summary: "Get a project",
-        tags: ["project"],
-        parameters: PROJECT,
-        responses: { "200": jsonOk("The project.", schema("Project")), ...errors("401", "404", "429", "500") },
-      },
-      put: {
-        operationId: "updateProject",
-        summary: "Update a project",
-        description: "Changes `metadata.public` (or the deprecated `public`); the name never changes. Project Admins and administrators.",
-        tags: ["project"],
-        parameters: PROJECT,
-        requestBody: body(schema("ProjectReq")),
-        responses: { "200": ref("responses", "200"), ...errors("400", "401", "403", "404", "415", "429", "500") },
-      },
-      delete: {
-        operationId: "deleteProject",
-        summary: "Delete an empty project",
-        description: "Project Admins and administrators. 412 while the project still holds repositories.",
-        tags: ["project"],
-        parameters: PROJECT,
-        responses: { "200": ref("responses", "200"), ...errors("400", "401", "403", "404", "412", "429", "500") },
-      },
-    },
-    "/projects/{project_name_or_id}/members": {
-      get: {
-        operationId: "listProjectMembers",
-        summary: "List project members",
-        tags: ["member"],
-        parameters: [
-          ...PROJECT,
-          ...PAGING,
-          { name: "entityname", in: "query", description: "Username contains this text (case-insensitive).", schema: string() },
-        ],
-        responses: { "200": listOk("One page of members.", schema("ProjectMemberEntity")), ...errors("400", "401", "403", "404", "429", "500") },
-      },
-      post: {
-        operationId: "createProjectMember",
-        summary: "Add a user to the project",
-        description: "Project Admins and administrators. `member_user.username` wins over `member_user.user_id`. Groups are not supported.",
-        tags: ["member"],
-        parameters: PROJECT,
-        requestBody: body(schema("ProjectMember")),
-        responses: { "201": ref("responses", "201"), ...errors("400", "401", "403", "404", "409", "415", "429", "500") },
-      },
-    },
-    "/projects/{project_name_or_id}/members/{mid}": {
-      get: {
-        operationId: "getProjectMember",
-        summary: "Get a project member",
-        tags: ["member"],
-        parameters: [...PROJECT, param("mid")],
-        responses: { "200": jsonOk("The member.", schema("ProjectMemberEntity")), ...errors("400", "401", "403", "404", "429", "500") },
-      },
-      put: {
-        operationId: "updateProjectMember",
-        summary: "Change a member's role",
-        description: "Project Admins and administrators. Demoting the last Project Admin is refused with 409.",
-        tags: ["member"],
-        parameters: [...PROJECT, param("mid")],
-        requestBody: body(schema("RoleRequest")),
-        responses: { "200": ref("responses", "200"), ...errors("400", "401", "403", "404", "409", "415", "429", "500") },
-      },
-      delete: {
-        operationId: "deleteProjectMember",
-        summary: "Remove a member",
-        description: "Project Admins and administrators. Removing the last Project Admin is refused with 409.",
-        tags: ["member"],
-        parameters: [...PROJECT, param("mid")],
-        responses: { "200": ref("responses", "200"), ...errors("400", "401", "403", "404", "409", "429", "500") },
-      },
-    },
-    "/projects/{project_name_or_id}/repositories": {
-      get: {
-        operationId: "listRepositories",
-        summary: "List a project's repositories",
-        tags: ["repository"],
-        parameters: [
-          param("requestId"),
-          param("projectName"),
-          { name: "q", in: "query", description: "`name=~<text>`: the repository name contains the text.", schema: string() },
-          { name: "sort", in: "query", description: "`name` (default), `-artifact_count`, `-pull_count` or `-update_time`.", schema: string() },
-          ...PAGING,
-        ],
-        responses: { "200": listOk("One page of repositories.", schema("Repository")), ...errors("400", "401", "403", "404", "429", "500") },
-      },
-    },
-    "/projects/{project_name_or_id}/repositories/{repository_name}": {
-      get: {
-        operationId: "getRepository",
-        summary: "Get a repository",
-        tags: ["repository"],
-        parameters: REPO,
-        responses: { "200": jsonOk("The repository.", schema("Repository")), ...errors("400", "401", "403", "404", "429", "500") },
-      },
-      put: {
-        operationId: "updateRepository",
-        summary: "Change a repository's description",
-        description: "Only `description` is read from the Repository body.",
-        tags: ["repository"],
-        parameters: REPO,
-        requestBody: body(schema("Repository")),
-        responses: { "200": ref("responses", "200"), ...errors("400", "401", "403", "404", "415", "429", "500") },
-      },
-      delete: {
-        operationId: "deleteRepository",
-        summary: "Delete a repository and all its artifacts",
-        tags: ["repository"],
-        parameters: REPO,
-        responses: { "200": ref("responses", "200"), ...errors("400", "401", "403", "404", "429", "500") },
-      },
-    },
-    "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts": {
-      get: {
-        operationId: "listArtifacts",
-        summary: "List a repository's artifacts",
-        description: "Newest push first. Accessories and untagged index children are not listed.",
-        tags: ["artifact"],
-        parameters: [
-          ...REPO,
-          { name: "q", in: "query", description: "`tags=nil` (untagged), `tags=*` (tagged) or `tags=~<text>`.", schema: string() },
-          { name: "sort", in: "query", description: "Only `-push_time` (the default).", schema: string() },
-          { name: "with_tag", in: "query", description: "Include tags (up to 5 per artifact).", schema: { type: "boolean", default: true } },
-          ...PAGING,
-        ],
-        responses: { "200": listOk("One page of artifacts.", schema("Artifact")), ...errors("400", "401", "403", "404", "429", "500") },
-      },
-      post: {
-        operationId: "copyArtifact",
-        summary: "Copy an artifact into this repository",
-        description:
-          "Harbor's copy: `from` is `<project>/<repository>:<tag>` or `<project>/<repository>@<digest>`. Needs pull on the source and artifact create in this project. Blobs are mounted, not re-uploaded; digests are unchanged; an index is copied with its children. By tag the copy gets the same tag (moved if it pointed elsewhere); by digest it is untagged. The Location names the copy by digest.",
-        tags: ["artifact"],
-        parameters: [...REPO, { name: "from", in: "query", required: true, description: "The source artifact.", schema: string() }],
-        responses: { "201": ref("responses", "201"), ...errors("400", "401", "403", "404", "429", "500") },
-      },
-    },
-    "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}": {
-      get: {
-        operationId: "getArtifact",
-        summary: "Get an artifact by tag or digest",
-        tags: ["artifact"],
-        parameters: [...ARTIFACT, { name: "with_tag", in: "query", schema: { type: "boolean", default: true } }],
-        responses: { "200": jsonOk("The artifact.", schema("Artifact")), ...errors("400", "401", "403", "404", "429", "500") },
-      },
-      delete: {
-        operationId: "deleteArtifact",
-        summary: "Delete an artifact and all its tags",
-        tags: ["artifact"],
-        parameters: ARTIFACT,
-        responses: { "200": ref("responses", "200"), ...errors("400", "401", "403", "404", "429", "500") },
-      },
-    },
-    "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/tags": {
-      get: {
-        operationId: "listTags",
-        summary: "List an artifact's tags",
-        description: "Newest push first, 20 per page (`page_size` is fixed).",
-        tags: ["artifact"],
-        parameters: [...ARTIFACT, param("page")],
-        responses: { "200": listOk("One page of tags.", schema("Tag")), ...errors("400", "401", "403", "404", "429", "500") },
-      },
-      post: {
-        operationId: "createTag",
-        summary: "Add a tag to an artifact",
-        description: "An existing tag is refused with 409 (moving a tag is a push).",
-        tags: ["artifact"],
-        parameters: ARTIFACT,
-        requestBody: body(schema("Tag")),
-        responses: { "201": ref("responses", "201"), ...errors("400", "401", "403", "404", "409", "415", "429", "500") },
-      },
-    },
-    "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name}": {
-      delete: {
-        operationId: "deleteTag",
-        summary: "Delete a tag (the artifact and its other tags stay)",
-        tags: ["artifact"],
-        parameters: [...ARTIFACT, { name: "tag_name", in: "path", required: true, schema: string() }],
-        responses: { "200": ref("responses", "200"), ...errors("400", "401", "403", "404", "429", "500") },
-      },
-    },
-    "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/additions/build_history": {
-      get: {
-        operationId: "getBuildHistory",
-        summary: "An image's build history (from its config)",
-        description: "404 for an index. Empty when the config cannot be read.",
-        tags: ["artifact"],
-        parameters: ARTIFACT,
-        responses: { "200": jsonOk("History entries, oldest first.", { type: "array", items: schema("BuildHistoryEntry") }), ...errors("400", "401", "403", "404", "429", "500") },
-      },
-    },
-    "/system/purgeaudit/schedule": {
-      get: {
-        operationId: "getPurgeSchedule",
-        summary: "The audit log purge policy",
-        description: "Administrators and auditors. Harbor's ExecHistory shape; the cron has Harbor's seconds field (always `0`).",
-        tags: ["purge"],
-        parameters: [param("requestId")],
-        responses: { "200": jsonOk("The purge policy.", schema("PurgeSchedule")), ...errors("401", "403", "500") },
-      },
-      put: {
-        operationId: "updatePurgeSchedule",
-        summary: "Set the audit log purge policy",
-        description:
-          "Administrators only; one audit row (`audit_log.purge_policy.update`). `schedule.type` Hourly, Daily, Weekly, Custom (with `cron`: 5 fields, or 6 with seconds `0`) or None (no scheduled purge; the cron is kept). `parameters.audit_retention_hour`: a multiple of 24 from 24 to 876000 (omitted: unchanged); `dry_run` must be false. Rows younger than 24 hours are never purged.",
-        tags: ["purge"],
-        parameters: [param("requestId")],
-        requestBody: body(schema("PurgeScheduleReq")),
-        responses: { "200": ref("responses", "200"), ...errors("400", "401", "403", "415", "500") },
-      },
-    },
-    "/audit-logs": {
-      get: {
-        operationId: "listAuditLogs",
-        summary: "The audit log, newest first (JSON or CSV)",
-        description: [
-          "Administrators and auditors. `q` terms: `username=<name>` or `username=~<prefix>`, `operation=<verb or resource.verb>`,",
-          "`resource_type=<type>`, `resource=<name>` or `resource=~<prefix>`, `project_id=<id>` or `project=<name>`,",
-          "`result=success|failure`, `op_time=[<from>~<to>]` (UTC, `2026-01-01 00:00:00` or ISO 8601; either end may be empty).",
-          "Fuzzy terms match a prefix (an index range on millions of rows). `page`/`page_size` may skip at most 10,000 rows;",
-          'the `Link` header\'s rel="next" carries a `cursor` that pages at the same cost to the end. `X-Total-Count` is exact up to',
-          "10,000 matching rows and otherwise omitted (`X-Total-Count-Bound: 10000+`): no count over millions per request.",
-          "`format=csv` (or `Accept: text/csv`) streams every matching row as CSV (spreadsheet formulas neutralised) and records",
-          "one `audit_log.export` audit row.",
-        ].join(" "),
-        tags: ["auditlog"],
-        parameters: AUDIT_LOG_PARAMS,
-        responses: { "200": auditLogOk, ...errors("400", "401", "403", "429", "500") },
-      },
-    },
-    "/projects/{project_name_or_id}/logs": {
-      get: {
-        operationId: "getLogs",
-        summary: "A project's audit log, newest first (JSON or CSV)",
-        description:
-          "The project's administrators, auditors and system administrators. Same `q`, paging, cursor, count and CSV rules as `/audit-logs`; a `project`/`project_id` term cannot widen the scope.",
-        tags: ["auditlog"],
-        parameters: [...PROJECT, ...AUDIT_LOG_PARAMS.slice(1)],
-        responses: { "200": auditLogOk, ...errors("400", "401", "403", "404", "429", "500") },
-      },
-    },
-    "/search": {
-      get: {
-        operationId: "search",
-        summary: "Find projects and repositories by name",
-        description: "Only projects the caller may see, and their repositories; at most 50 of each.",
-        tags: ["search"],
-        parameters: [param("requestId"), { name: "q", in: "query", required: true, description: "Name contains this text (case-insensitive).", schema: string() }],
-        responses: { "200": jsonOk("Matches.", schema("Search")), ...errors("401", "429", "500") },
-      },
-    },
-    "/users": {
-      get: {
-        operationId: "listUsers",
-        summary: "List users",
-        description: "Administrators and auditors. The filter text matches username, email or full name.",
-        tags: ["user"],
-        parameters: [
-          param("requestId"),
-          { name: "q", in: "query", description: "One of `username=~<text>`, `email=~<text>`, `realname=~<text>`.", schema: string() },
-          { name: "username", in: "query", description: "Filter text (same as q=username=~<text>).", schema: string() },
-          ...PAGING,
-        ],
-        responses: { "200": listOk("One page of users.", schema("UserResp")), ...errors("400", "401", "403", "429", "500") },
-      },
-      post: {
-        operationId: "createUser",
-        summary: "Create a local user",
-        description: "Administrators. Usernames follow Harbor's rules plus no `:` or whitespace; passwords need 8-128 characters with upper, lower and digit.",
-        tags: ["user"],
-        parameters: [param("requestId")],
-        requestBody: body(schema("UserCreationReq")),
-        responses: { "201": ref("responses", "201"), ...errors("400", "401", "403", "409", "415", "429", "500") },
-      },
-    },
-    "/users/{user_id}": {
-      get: {
-        operationId: "getUser",
-        summary: "Get a user",
-        description: "Administrators and auditors.",
-        tags: ["user"],
-        parameters: [param("requestId"), { name: "user_id", in: "path", required: true, schema: integer() }],
-        responses: { "200": jsonOk("The user.", schema("UserResp")), ...errors("400", "401", "403", "404", "429", "500") },
-      },
-    },
-    "/users/{user_id}/sysadmin": {
-      put: {
-        operationId: "setUserSysAdmin",
-        summary: "Grant or revoke the administrator role",
-        description:
-          "Administrators only (auditors too are refused). `false` leaves the user with no system role. Exactly one audit row per change. 409 when it would remove the last enabled administrator or the caller's own role.",
-        tags: ["user"],
-        parameters: [param("requestId"), { name: "user_id", in: "path", required: true, schema: integer() }],
-        requestBody: body(schema("UserSysAdminFlag")),
-        responses: { "200": ref("responses", "200"), ...errors("400", "401", "403", "404", "409", "415", "429", "500") },
-      },
-    },
-    "/users/{user_id}/system-role": {
-      put: {
-        operationId: "setUserSystemRole",
-        summary: "Set a user's system role (Wharf)",
-        description:
-          "Administrators only. `admin`, `auditor` (reads everything, changes nothing) or `none`. Exactly one audit row per change. 409 when it would remove the last enabled administrator or the caller's own role.",
-        tags: ["user"],
-        parameters: [param("requestId"), { name: "user_id", in: "path", required: true, schema: integer() }],
-        requestBody: body(schema("SystemRoleReq")),
-        responses: { "200": ref("responses", "200"), ...errors("400", "401", "403", "404", "409", "415", "429", "500") },
-      },
-    },
-    "/users/current": {
-      get: {
-        operationId: "getCurrentUserInfo",
-        summary: "The calling user",
-        description: "401 when not signed in; 403 for robot accounts, which have no user profile.",
-        tags: ["user"],
-        parameters: [param("requestId")],
-        responses: { "200": jsonOk("The caller.", schema("UserResp")), ...errors("401", "403", "429", "500") },
-      },
-    },
-    "/users/current/permissions": {
-      get: {
-        operationId: "getCurrentUserPermissions",
-        summary: "The caller's permissions in a project",
-        description: "Empty when the caller has no rights in the project or it does not exist. Only project scopes are supported.",
-        tags: ["user"],
-        parameters: [
-          param("requestId"),
-          { name: "scope", in: "query", required: true, description: "`/project/<project id>`.", schema: { type: "string", pattern: "^/project/\\d+$" } },
-          {
-            name: "relative",
-            in: "query",
-            description: "true: resources relative to the scope (`repository`); false: absolute (`/project/1/repository`).",
-            schema: { type: "boolean", default: false },
-          },
-        ],
-        responses: { "200": jsonOk("Permissions.", { type: "array", items: schema("Permission") }), ...errors("400", "401", "429", "500") },
-      },
-    },
-    "/users/search": {
-      get: {
-        operationId: "searchUsers",
-        summary: "Find usernames",
-        description: "Any signed-in user (not robots). Enabled users whose username contains the text, by username.",
-        tags: ["user"],
-        parameters: [param("requestId"), { name: "username", in: "query", required: true, schema: string() }, ...PAGING],
-        responses: { "200": listOk("One page of matches.", schema("UserSearchRespItem")), ...errors("400", "401", "429", "500") },
-      },
-    },
-    "/robots": {
-      get: {
-        operationId: "ListRobot",
-        summary: "List robot accounts",
-        description:
-          "Without q (or with `q=Level=system`): system robots, for administrators and auditors. `q=Level=project,ProjectID=<id>`: that project's robots, for members who may list them.",
-        tags: ["robot"],
-        parameters: [param("requestId"), { name: "q", in: "query", schema: string() }, ...PAGING],
-        responses: { "200": listOk("One page of robots (never their secrets).", schema("Robot")), ...errors("400", "401", "403", "404", "429", "500") },
-      },
-      post: {
-        operationId: "CreateRobot",
-        summary: "Create a robot account",
-        description:
-          "Project robots: Project Admins and administrators, one permission entry for the project. System robots: administrators only. A robot never gets a permission its creator lacks. The answer is the only time the secret is shown.",
-        tags: ["robot"],
-        parameters: [param("requestId")],
-        requestBody: body(schema("RobotCreate")),
-        responses: {
-          "201": {
-            description: "Created; the secret is returned this once.",
-            headers: { Location: ref("headers", "Location"), "X-Request-Id": ref("headers", "XRequestId") },
-            content: json(schema("RobotCreated")),
-          },
-          ...errors("400", "401", "403", "404", "409", "415", "429", "500"),
-        },
-      },
-    },
-    "/robots/{robot_id}": {
-      get: {
-        operationId: "GetRobotByID",
-        summary: "Get a robot account (never its secret)",
-        tags: ["robot"],
-        parameters: [param("requestId"), param("robotId")],
-        responses: { "200": jsonOk("The robot.", schema("Robot")), ...errors("400", "401", "403", "404", "429", "500") },
-      },
-      put: {
-        operationId: "UpdateRobot",
-        summary: "Enable or disable a robot account",
-        description: "Takes Harbor's whole Robot; only `disable` may change. A body that changes description, duration or permissions is refused with 400.",
-        tags: ["robot"],
-        parameters: [param("requestId"), param("robotId")],
-        requestBody: body(schema("Robot")),
-        responses: { "200": ref("responses", "200"), ...errors("400", "401", "403", "404", "415", "429", "500") },
-      },
-      patch: {
-        operationId: "RefreshSec",
-        summary: "Generate a new secret",
-        description: "Send `{}`; Wharf generates the secret (caller-chosen secrets are refused). The old secret stops working at once.",
-        tags: ["robot"],
-        parameters: [param("requestId"), param("robotId")],
-        requestBody: body(schema("RobotSec")),
-        responses: { "200": jsonOk("The new secret, shown this once.", schema("RobotSec")), ...errors("400", "401", "403", "404", "415", "429", "500") },
-      },
-      delete: {
-        operationId: "DeleteRobot",
-        summary: "Delete a robot account",
-        tags: ["robot"],
-        parameters: [param("requestId"), param("robotId")],
-        responses: { "200": ref("responses", "200"), ...errors("400", "401", "403", "404", "429", "500") },
-      },
-    },
-  },
+  paths: { ...PATHS, ...VULN_DB_PATHS, ...IMMUTABLE_RULE_PATHS, ...REGISTRY_PATHS, ...REPLICATION_PATHS, ...RETENTION_PATHS },
   components: {
     securitySchemes: {
       basic: { type: "http", scheme: "basic", description: "A user's username and password, or a robot's name (`robot$...`) and secret." },
@@ -644,331 +1421,25 @@ export const openApiDocument: OpenApiDocument = {
         description: "The console's session cookie (`__Secure-next-auth.session-token` behind https). Mutations need a same-origin request.",
       },
     },
-    parameters: {
-      requestId: { name: "X-Request-Id", in: "header", description: "Echoed in the response (1-64 characters of [A-Za-z0-9_.:-]; otherwise one is generated).", schema: string() },
-      isResourceName: {
-        name: "X-Is-Resource-Name",
-        in: "header",
-        description: "true: treat {project_name_or_id} as a name even when it is all digits.",
-        schema: { type: "boolean", default: false },
-      },
-      resourceNameInLocation: {
-        name: "X-Resource-Name-In-Location",
-        in: "header",
-        description: "true: the Location of the created project names it instead of giving its id.",
-        schema: { type: "boolean", default: false },
-      },
-      projectNameOrId: { name: "project_name_or_id", in: "path", required: true, description: "The project's name or id.", schema: string() },
-      projectName: { name: "project_name_or_id", in: "path", required: true, description: "The project's name (Harbor's {project_name}).", schema: string() },
-      repositoryName: {
-        name: "repository_name",
-        in: "path",
-        required: true,
-        description: "The repository name inside the project, URL-encoded twice as Harbor does (`a%252Fb` for `a/b`).",
-        schema: string(),
-      },
-      reference: { name: "reference", in: "path", required: true, description: "A tag or a digest (`sha256:...`).", schema: string() },
-      mid: { name: "mid", in: "path", required: true, description: "The member id.", schema: integer() },
-      robotId: { name: "robot_id", in: "path", required: true, description: "The robot id.", schema: integer() },
-      page: { name: "page", in: "query", description: "Page number, from 1.", schema: { type: "integer", minimum: 1, default: 1 } },
-      pageSize: { name: "page_size", in: "query", description: "Items per page.", schema: { type: "integer", minimum: 1, maximum: 100, default: 10 } },
-      projectQuery: {
-        name: "q",
-        in: "query",
-        description: "Terms `name=<exact>`, `name=~<text>`, `public=true|false`, comma-separated.",
-        schema: string(),
-      },
-    },
+    parameters: PARAMETERS,
     headers: {
-      XRequestId: { description: "The request's id.", schema: string() },
-      XTotalCount: { description: "Total number of items matching the filters.", schema: integer() },
-      Link: { description: 'RFC 5988 links to the previous and next page: `<...>; rel="prev" , <...>; rel="next"`.', schema: string() },
-      Location: { description: "Path of the created resource.", schema: string() },
+      XRequestId: { description: "The request's id.", required: true, schema: jsonSchema(z.string()) },
+      XTotalCount: { description: "Total number of items matching the filters.", required: true, schema: jsonSchema(z.int().min(0)) },
+      XTotalCountUpTo10000: {
+        description: "Total number of matching rows, when there are at most 10,000 and they could be counted in time (JSON only).",
+        schema: jsonSchema(z.int().min(0)),
+      },
+      XTotalCountBound: { description: "`10000+` when X-Total-Count is left out because more rows match.", schema: jsonSchema(z.string()) },
+      Link: { description: 'RFC 5988 links to the previous and next page: `<...>; rel="prev" , <...>; rel="next"`.', schema: jsonSchema(z.string()) },
+      Location: { description: "Path of the created resource.", required: true, schema: jsonSchema(z.string()) },
     },
     responses: {
-      "200": { description: "Success (no body).", headers: { "X-Request-Id": ref("headers", "XRequestId") } },
-      "201": { description: "Created (no body).", headers: { Location: ref("headers", "Location"), "X-Request-Id": ref("headers", "XRequestId") } },
+      "200": { description: "Success (no body).", headers: requestIdHeader },
+      "201": { description: "Created (no body).", headers: { Location: ref("headers", "Location"), ...requestIdHeader } },
       ...Object.fromEntries(
-        (
-          [
-            ["400", "Bad request: invalid parameters or body; the message names each field."],
-            ["401", "Not signed in, or wrong Basic credentials (then with `WWW-Authenticate: Basic`)."],
-            ["403", "Forbidden, or a cross-site cookie request."],
-            ["404", "Not found (also for private resources the caller cannot see)."],
-            ["409", "Conflict: the name is taken, or the change would leave a project without a Project Admin."],
-            ["412", "Precondition failed: the project still holds repositories."],
-            ["415", "The body is not application/json."],
-            ["429", "Too many failed sign-ins for this username; try again later."],
-            ["500", "Internal error (details in the server log, never in the answer)."],
-          ] as const
-        ).map(([code, description]) => [code, { description, headers: { "X-Request-Id": ref("headers", "XRequestId") }, content: json(schema("Errors")) }]),
+        Object.entries(ERROR_DESCRIPTIONS).map(([code, description]): [string, ResponseObject] => [code, { description, headers: requestIdHeader, content: json(schema("Errors")) }]),
       ),
     },
-    schemas: {
-      PurgeSchedule: {
-        type: "object",
-        properties: {
-          job_name: string("`PURGE_AUDIT_LOG`"),
-          job_kind: string("`SCHEDULE`"),
-          job_parameters: string('JSON text, e.g. `{"audit_retention_hour":8760,"dry_run":false}`.'),
-          schedule: { type: "object", properties: { type: { type: "string", enum: ["Hourly", "Daily", "Weekly", "Custom", "None"] }, cron: string("6 fields (seconds first), empty when none.") } },
-          enabled: boolean("Wharf: whether the schedule runs."),
-          audit_retention_days: integer("Wharf: the retention in days."),
-        },
-      },
-      PurgeScheduleReq: {
-        type: "object",
-        required: ["schedule"],
-        properties: {
-          schedule: {
-            type: "object",
-            required: ["type"],
-            properties: { type: { type: "string", enum: ["Hourly", "Daily", "Weekly", "Custom", "Schedule", "None"] }, cron: string("For Custom: 5 fields, or 6 with seconds `0` (UTC).") },
-          },
-          parameters: {
-            type: "object",
-            properties: { audit_retention_hour: { type: "integer", minimum: 24, maximum: 876000 }, dry_run: { type: "boolean", enum: [false] } },
-          },
-        },
-      },
-      Errors: { type: "object", properties: { errors: { type: "array", items: schema("Error") } }, required: ["errors"] },
-      Error: {
-        type: "object",
-        properties: {
-          code: string("BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, PRECONDITION, UNSUPPORTED_MEDIA_TYPE, TOO_MANY_REQUESTS, UNKNOWN"),
-          message: string(),
-        },
-        required: ["code", "message"],
-      },
-      OverallHealthStatus: {
-        type: "object",
-        properties: {
-          status: { type: "string", enum: ["healthy", "unhealthy"] },
-          components: { type: "array", items: schema("ComponentHealthStatus") },
-        },
-      },
-      ComponentHealthStatus: {
-        type: "object",
-        properties: {
-          name: { type: "string", enum: ["core", "database", "registry"] },
-          status: { type: "string", enum: ["healthy", "unhealthy"] },
-          error: string("Why it is unhealthy (\"unavailable\" unless the caller is an administrator or auditor)."),
-        },
-      },
-      AuditLog: {
-        type: "object",
-        properties: {
-          id: integer("The audit row's id."),
-          username: string("Who acted: a username, robot name, `anonymous` or `system:<component>`."),
-          resource: string("The resource's name."),
-          resource_type: string("e.g. artifact, repository, project, user, session."),
-          operation: string("Harbor's verb: the last part of `action` (create, delete, pull, push, ...)."),
-          op_time: dateTime("When it happened (UTC)."),
-          result: { type: "string", enum: ["success", "failure"] },
-          reason: { type: "string", nullable: true, description: "Why a failure failed." },
-          project_id: { type: "integer", nullable: true },
-          client_ip: { type: "string", nullable: true },
-          action: string("Wharf's full `<resource>.<verb>`, e.g. artifact.delete."),
-          detail: { type: "object", description: "Structured detail; secrets are redacted before a row is written." },
-        },
-      },
-      ProjectMetadata: {
-        type: "object",
-        properties: { public: { type: "string", enum: ["true", "false"], description: 'Booleans are accepted too. Other Harbor keys are refused unless "false".' } },
-      },
-      ProjectReq: {
-        type: "object",
-        properties: {
-          project_name: { type: "string", minLength: 2, maxLength: 255, pattern: "^[a-z0-9]+(?:[._-][a-z0-9]+)*$", description: "Required on create (not all digits: {project_name_or_id} reads digits as an id); ignored on update." },
-          public: { type: "boolean", nullable: true, description: "Deprecated; used only when metadata.public is absent." },
-          metadata: schema("ProjectMetadata"),
-          storage_limit: { type: "integer", nullable: true, description: "Only -1 (no quota) is accepted." },
-          registry_id: { type: "integer", nullable: true, description: "Must be null: proxy-cache projects are not supported." },
-        },
-      },
-      Project: {
-        type: "object",
-        properties: {
-          project_id: integer(),
-          name: string(),
-          owner_id: integer("The creator's user id (0 if that user was deleted)."),
-          owner_name: string("The creator's username (empty if that user was deleted)."),
-          creation_time: dateTime("When the project was created."),
-          update_time: dateTime("When the project was last changed."),
-          deleted: boolean("Always false."),
-          repo_count: integer("Repositories in the project."),
-          current_user_role_id: integer("The caller's member role (1 ProjectAdmin, 2 Developer, 3 Guest, 4 Maintainer, 5 LimitedGuest), 0 if none."),
-          current_user_role_ids: { type: "array", items: integer() },
-          metadata: schema("ProjectMetadata"),
-        },
-      },
-      Repository: {
-        type: "object",
-        properties: {
-          id: integer(),
-          project_id: integer(),
-          name: string("Full name, <project>/<path>."),
-          description: string("Markdown; on PUT the only field read."),
-          artifact_count: integer(),
-          pull_count: integer(),
-          creation_time: dateTime("When the repository was first pushed (detail only)."),
-          update_time: dateTime("Last push, tag or delete."),
-        },
-      },
-      Tag: {
-        type: "object",
-        properties: {
-          repository_id: integer(),
-          name: string(),
-          push_time: dateTime("When the tag was pushed."),
-          pull_time: { type: "string", format: "date-time", nullable: true },
-          immutable: boolean("Always false."),
-        },
-      },
-      Platform: { type: "object", properties: { os: string(), architecture: string(), variant: string() } },
-      Artifact: {
-        type: "object",
-        properties: {
-          type: { type: "string", enum: ["IMAGE", "INDEX"] },
-          media_type: string(),
-          manifest_media_type: string(),
-          artifact_type: { type: "string", nullable: true },
-          project_id: integer(),
-          repository_id: integer(),
-          repository_name: string(),
-          digest: string(),
-          size: integer("Bytes, manifest and layers (an index: its children)."),
-          push_time: dateTime("When the artifact was pushed."),
-          pull_time: { type: "string", format: "date-time", nullable: true },
-          extra_attrs: { type: "object", description: "os, architecture, variant; on GET of one artifact also author and created." },
-          annotations: { type: "object", additionalProperties: string() },
-          references: {
-            type: "array",
-            description: "An index's children (GET of one artifact only).",
-            items: { type: "object", properties: { child_digest: string(), platform: schema("Platform") } },
-          },
-          tags: { type: "array", nullable: true, items: schema("Tag") },
-        },
-      },
-      BuildHistoryEntry: {
-        type: "object",
-        properties: { created: string(), created_by: string(), empty_layer: boolean(), comment: string() },
-      },
-      SearchRepository: {
-        type: "object",
-        properties: {
-          project_id: integer(),
-          project_name: string(),
-          project_public: boolean(),
-          repository_name: string(),
-          pull_count: integer(),
-          artifact_count: integer(),
-        },
-      },
-      Search: {
-        type: "object",
-        properties: { project: { type: "array", items: schema("Project") }, repository: { type: "array", items: schema("SearchRepository") } },
-      },
-      ProjectMemberEntity: {
-        type: "object",
-        properties: {
-          id: integer("The member id."),
-          project_id: integer(),
-          entity_name: string("The username."),
-          role_name: { type: "string", enum: ["projectAdmin", "maintainer", "developer", "guest", "limitedGuest"] },
-          role_id: { type: "integer", enum: [1, 2, 3, 4, 5] },
-          entity_id: integer("The user id."),
-          entity_type: { type: "string", enum: ["u"] },
-        },
-      },
-      UserEntity: { type: "object", properties: { user_id: integer(), username: string() } },
-      ProjectMember: {
-        type: "object",
-        properties: { role_id: { type: "integer", enum: [1, 2, 3, 4, 5] }, member_user: schema("UserEntity") },
-        required: ["role_id", "member_user"],
-      },
-      RoleRequest: { type: "object", properties: { role_id: { type: "integer", enum: [1, 2, 3, 4, 5] } }, required: ["role_id"] },
-      UserResp: {
-        type: "object",
-        properties: {
-          user_id: integer(),
-          username: string(),
-          email: string(),
-          realname: string("The full name."),
-          comment: string("Always empty: Wharf keeps no comment."),
-          sysadmin_flag: boolean(),
-          admin_role_in_auth: boolean("Always false."),
-          creation_time: dateTime("When the user was created."),
-          update_time: dateTime("When the user was last changed."),
-        },
-      },
-      UserCreationReq: {
-        type: "object",
-        properties: {
-          username: { type: "string", maxLength: 255 },
-          email: { type: "string", maxLength: 255 },
-          realname: { type: "string", maxLength: 255 },
-          password: { type: "string", minLength: 8, maxLength: 128 },
-          comment: string("Accepted and not kept."),
-        },
-        required: ["username", "email", "realname", "password"],
-      },
-      UserSysAdminFlag: { type: "object", properties: { sysadmin_flag: boolean("true: administrator; false: no system role.") }, required: ["sysadmin_flag"] },
-      SystemRoleReq: { type: "object", properties: { role: { type: "string", enum: ["admin", "auditor", "none"] } }, required: ["role"] },
-      UserSearchRespItem: { type: "object", properties: { user_id: integer(), username: string() } },
-      Permission: { type: "object", properties: { resource: string(), action: string() } },
-      Access: {
-        type: "object",
-        properties: { resource: string(), action: string(), effect: { type: "string", enum: ["allow"] } },
-        required: ["resource", "action"],
-      },
-      RobotPermission: {
-        type: "object",
-        properties: {
-          kind: { type: "string", enum: ["project"] },
-          namespace: string('A project name, or "*" for every project (system robots only).'),
-          access: { type: "array", items: schema("Access") },
-        },
-        required: ["kind", "namespace", "access"],
-      },
-      Robot: {
-        type: "object",
-        properties: {
-          id: integer(),
-          name: string("Login name: robot$<project>+<name> or robot$<name>."),
-          description: string(),
-          level: { type: "string", enum: ["system", "project"] },
-          duration: integer("Days from creation to expiry, -1 for never."),
-          editable: boolean(),
-          disable: boolean(),
-          expires_at: integer("Unix seconds, -1 for never."),
-          permissions: { type: "array", items: schema("RobotPermission") },
-          creator_type: { type: "string", enum: ["local", "robot", "system"] },
-          creation_time: dateTime("When the robot was created."),
-        },
-      },
-      RobotCreate: {
-        type: "object",
-        properties: {
-          name: { type: "string", maxLength: 128, pattern: "^[a-z0-9]+(?:[._-][a-z0-9]+)*$" },
-          description: { type: "string", maxLength: 1024 },
-          level: { type: "string", enum: ["system", "project"] },
-          duration: integer("Days (1-3650), or -1 for never; 30 when omitted."),
-          permissions: { type: "array", items: schema("RobotPermission") },
-        },
-        required: ["name", "level", "permissions"],
-      },
-      RobotCreated: {
-        type: "object",
-        properties: {
-          id: integer(),
-          name: string(),
-          secret: string("Shown only in this answer."),
-          creation_time: dateTime("When the robot was created."),
-          expires_at: integer("Unix seconds, -1 for never."),
-        },
-      },
-      RobotSec: { type: "object", properties: { secret: string("Answer only; requests must leave it empty.") } },
-    },
+    schemas: { ...componentSchemas(REQUEST_SCHEMAS, "input"), ...componentSchemas(RESPONSE_SCHEMAS, "output") },
   },
 };

@@ -1,29 +1,18 @@
+import { zodMessage } from "@/lib/api/errors";
 import { ValidationError } from "@/lib/errors";
+import { type Paging, ZApiPaging } from "@/lib/validation/pagination";
 
-/** Harbor's paging: `page` from 1 (default 1), `page_size` 1-100 (default 10). */
-export const DEFAULT_PAGE_SIZE = 10;
-export const MAX_PAGE_SIZE = 100;
+export type { Paging };
 
-export type Paging = { page: number; pageSize: number };
-
-function positiveInt(params: URLSearchParams, name: string, fallback: number, max: number): number {
-  const raw = params.get(name);
-  if (raw === null || raw === "") return fallback;
-  const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(value) || value < 1 || value > max) {
-    throw new ValidationError(
-      max === Number.MAX_SAFE_INTEGER ? `${name}: must be a positive integer` : `${name}: must be an integer from 1 to ${max}`,
-    );
-  }
-  return value;
-}
-
-/** Invalid values are a 400 rather than silently replaced, so a client never pages through the wrong data. */
+/**
+ * Harbor's `page` (from 1, default 1) and `page_size` (1-100, default 10) through the shared paging
+ * schema. Invalid values are a 400 naming each field rather than silently replaced, so a client
+ * never pages through the wrong data.
+ */
 export function parsePaging(params: URLSearchParams): Paging {
-  return {
-    page: positiveInt(params, "page", 1, Number.MAX_SAFE_INTEGER),
-    pageSize: positiveInt(params, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
-  };
+  const parsed = ZApiPaging.safeParse({ page: params.get("page"), pageSize: params.get("page_size") });
+  if (!parsed.success) throw new ValidationError(zodMessage(parsed.error, { pageSize: "page_size" }));
+  return parsed.data;
 }
 
 /** Go's url.Values.Encode: keys sorted, values form-encoded, so our links read like Harbor's. */

@@ -7,6 +7,25 @@ import { ValidationError } from "@/lib/errors";
  * does not support: a filter that is silently ignored would return more than the caller asked for.
  * Keys are matched case-insensitively (Harbor's robot filter spells them `Level` and `ProjectID`).
  */
+/**
+ * The `q` parameter as Harbor's q builder reads it: URL-decoded a second time after the query
+ * string's own decoding, so a client that encodes `=`, `~`, `/` or `,` inside q (`name%3D%7Eapp`
+ * arriving as such) gets the same terms as one that does not. Only well-formed `%XX` escapes (of
+ * valid UTF-8) are decoded: a lone `%` stays a literal `%`, and `+` stays `+` (an ISO time's
+ * offset in an audit query must not become a space).
+ */
+export function harborQ(params: URLSearchParams): string | null {
+  const q = params.get("q");
+  if (q === null || !q.includes("%")) return q;
+  return q.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+}
+
 export type QueryTerm = { op: "exact" | "fuzzy"; value: string };
 
 export type QuerySpec = Readonly<Record<string, readonly QueryTerm["op"][]>>;

@@ -124,7 +124,7 @@ describe("repositories API", () => {
       expect(res.status, query).toBe(400);
       expect((await errorOf(res)).code).toBe("BAD_REQUEST");
     }
-    for (const query of ["?page_size=1000", "?sort=bogus", "?q=name%3Dexact"]) {
+    for (const query of ["?page_size=1000", "?sort=bogus", "?q=owner%3Dx"]) {
       const res = await call(repositoriesRoute.GET, apiRequest(`/projects/${fixture.project}/repositories${query}`, { auth }), { project_name_or_id: fixture.project });
       expect(res.status, query).toBe(400);
     }

@@ -10,8 +10,11 @@
  * `secret` would hand back credentials the caller did not expect.
  */
 import { z } from "zod";
+import { PROJECT_ROLE_IDS } from "@/lib/services/authz/project-roles";
+import { RETENTION_DAYS_MAX } from "@/lib/validation/audit-retention";
 import { ZRoleId } from "@/lib/validation/projects";
 import { ZProjectPermission } from "@/lib/validation/robots";
+import { ZSystemRole } from "@/lib/validation/users";
 
 /** Harbor's booleans: real booleans, or the strings "true"/"false" its metadata uses. */
 export const ZHarborBool = z
@@ -29,7 +32,11 @@ export function numeric(value: unknown): unknown {
 
 /** A Harbor field Wharf does not implement: accepted only absent, null or with its "off" value. */
 function onlyOff(off: z.ZodType, message: string) {
-  return z.unknown().refine((v) => v === null || v === undefined || off.safeParse(v).success, { message }).optional();
+  return z
+    .unknown()
+    .refine((v) => v === null || v === undefined || off.safeParse(v).success, { message })
+    .optional()
+    .describe(`Only absent, null or its "off" value: ${message}.`);
 }
 
 const NOT_SUPPORTED = "is not supported by Wharf";
@@ -48,6 +55,8 @@ export const ZProjectReq = z.object({
       auto_scan: FALSE_ONLY,
       auto_sbom_generation: FALSE_ONLY,
       reuse_sys_cve_allowlist: FALSE_ONLY,
+      // Answered in GET; a client sending the project back unchanged must not be refused for it.
+      retention_id: z.unknown().optional().describe("Ignored: a project's retention policy is set through /retentions."),
     })
     .catchall(z.never({ error: NOT_SUPPORTED }))
     .nullish(),
@@ -65,7 +74,8 @@ export function requestedPublic(req: z.output<typeof ZProjectReq>): boolean | un
 }
 
 export const ZProjectMemberReq = z.object({
-  role_id: z.unknown().transform(numeric).pipe(ZRoleId),
+  // Documented as what it accepts: one of the role ids (numeric strings pass too).
+  role_id: z.unknown().transform(numeric).pipe(ZRoleId).meta({ type: "integer", enum: PROJECT_ROLE_IDS }),
   member_user: z
     .object(
       {
@@ -138,4 +148,81 @@ export const ZRobotUpdateReq = z.object({
   description: z.string({ error: "Must be a string" }).nullish(),
   duration: z.number({ error: "Must be a number of days" }).nullish(),
   permissions: z.array(ZRobotPermissionReq, { error: "Must be a list of permissions" }).nullish(),
+});
+
+/** PUT /users/{user_id}/sysadmin: Harbor's UserSysAdminFlag. Other fields are ignored, as Harbor's server does. */
+export const ZUserSysAdminFlagReq = z.object({
+  sysadmin_flag: z.boolean({ error: "Must be true or false" }).describe("true: administrator; false: no system role."),
+});
+
+/** PUT /users/{user_id}/system-role: Wharf's system role body, one of the three roles by name. */
+export const ZSystemRoleReq = z.object({ role: ZSystemRole });
+
+/** PUT .../repositories/{repository_name}: Harbor's Repository, of which only `description` is read. */
+export const ZRepositoryReq = z.object({ description: z.string({ error: "must be a string" }).describe("Markdown.") });
+
+/** POST .../artifacts/{reference}/tags: Harbor's Tag, of which only `name` is read. */
+export const ZTagReq = z.object({ name: z.string({ error: "is required" }) });
+
+/** PUT /system/purgeaudit/schedule: Harbor's Schedule (`Manual` is named so it can be refused by name). */
+export const ZPurgeScheduleReq = z.object({
+  schedule: z.object({
+    type: z.enum(["Hourly", "Daily", "Weekly", "Custom", "Schedule", "None", "Manual"], { error: "must be Hourly, Daily, Weekly, Custom or None" }),
+    cron: z.string().max(120).optional(),
+  }),
+  parameters: z
+    .object({
+      audit_retention_hour: z
+        .number({ error: "must be a whole number of hours" })
+        .int("must be a whole number of hours")
+        .min(24, "must be at least 24")
+        .max(RETENTION_DAYS_MAX * 24, `must be at most ${RETENTION_DAYS_MAX * 24}`)
+        .refine((h) => h % 24 === 0, "must be a multiple of 24 (Wharf keeps whole days)")
+        .optional(),
+      dry_run: z.literal(false, { error: "must be false: a scheduled purge deletes (the console's Dry run counts without deleting)" }).optional(),
+    })
+    .loose()
+    .optional(),
+});
+
+// ---- registry endpoints (Harbor's Registry, RegistryUpdate, RegistryPing) ----
+
+/** Harbor's `ca_certificate`: Wharf has no custom CA per endpoint yet, so only an empty one is taken. */
+const NO_CA_CERTIFICATE = z
+  .unknown()
+  .refine((v) => v === null || v === undefined || v === "", { message: "is not supported by Wharf yet (leave it empty; use insecure for a self-signed registry)" })
+  .optional();
+
+/** `basic` (a username and password; a token realm the registry names gets them too) or none. */
+const ZRegistryCredentialTypeReq = z.enum(["basic", "none"], { error: 'Must be "basic" or "none" (oauth and secret are not supported)' });
+
+/** POST /registries: Harbor's Registry; `credential` absent means no credentials. */
+export const ZRegistryReq = z.object({
+  credential: z
+    .object({
+      type: ZRegistryCredentialTypeReq,
+      access_key: z.string({ error: "Must be a string" }).nullish(),
+      access_secret: z.string({ error: "Must be a string" }).nullish(),
+    })
+    .nullish(),
+  insecure: z.boolean({ error: "Must be true or false" }).nullish(),
+  ca_certificate: NO_CA_CERTIFICATE,
+});
+
+/** PUT /registries/{id}: Harbor's RegistryUpdate, every field optional; an absent or masked `access_secret` keeps the stored one. */
+export const ZRegistryUpdateReq = z.object({
+  name: z.string({ error: "Must be a string" }).nullish(),
+  description: z.string({ error: "Must be a string" }).nullish(),
+  url: z.string({ error: "Must be a string" }).nullish(),
+  credential_type: ZRegistryCredentialTypeReq.nullish(),
+  access_key: z.string({ error: "Must be a string" }).nullish(),
+  access_secret: z.string({ error: "Must be a string" }).nullish(),
+  insecure: z.boolean({ error: "Must be true or false" }).nullish(),
+  ca_certificate: NO_CA_CERTIFICATE,
+});
+
+/** POST /registries/ping: Harbor's RegistryPing; with `id`, absent fields are the stored endpoint's. */
+export const ZRegistryPingReq = ZRegistryUpdateReq.omit({ name: true, description: true }).extend({
+  id: z.int({ error: "Must be a registry id" }).min(1, "Must be a registry id").nullish(),
+  type: z.string({ error: "Must be a string" }).nullish(),
 });

@@ -1,39 +1,87 @@
 /**
  * Wharf's service results in Harbor v2.0's JSON shapes (swagger definitions of the same names).
  * Only fields Wharf actually has are included; nothing secret is ever mapped here.
+ *
+ * Each shape is a zod schema, its TypeScript type is inferred from it, and the OpenAPI document
+ * (lib/api/openapi.ts) is generated from the same schemas, so the mappers, the document and the
+ * API tests' check of every response body (lib/api/test-kit.ts) cannot drift apart.
  */
-import type { RobotGrant } from "@/lib/auth/actor";
+import { z } from "zod";
+import type { Actor, RobotGrant } from "@/lib/auth/actor";
 import { PROJECT_ROLES } from "@/lib/services/authz/project-roles";
 import { ROBOT_NAME_PREFIX } from "@/lib/services/robots/robot-secret";
 import type { ProjectMemberRow } from "@/lib/services/members/members";
 import type { ProjectSummary } from "@/lib/services/projects/project-dto";
 import type { RobotSummary } from "@/lib/services/robots/robots";
+import type { RegistrySummary } from "@/lib/services/registries/registries";
 import type { UserSummary } from "@/lib/services/users/user-dto";
-import { isIndexMediaType } from "@/lib/oci/media-types";
+import { DOCKER_CONTAINER_CONFIG, isImageManifestMediaType, isIndexMediaType, OCI_IMAGE_CONFIG } from "@/lib/oci/media-types";
 import type { ArtifactDetail } from "@/lib/services/repositories/get-artifact";
 import type { RepositoryDetail } from "@/lib/services/repositories/get-repository";
 import type { ArtifactListRow } from "@/lib/services/repositories/list-artifacts";
 import type { RepositoryListRow } from "@/lib/services/repositories/list-repositories";
 import type { SearchResult } from "@/lib/services/search/search";
+import type { SystemHealth } from "@/lib/services/system/health-types";
 
 const DAY_MS = 86_400_000;
 
-export type HarborProject = {
-  project_id: number;
-  name: string;
-  owner_id: number;
-  owner_name: string;
-  creation_time: string;
-  update_time: string;
-  deleted: boolean;
-  repo_count: number;
-  /** The caller's member role id, 0 if not a member (Harbor's deprecated single role). */
-  current_user_role_id: number;
-  current_user_role_ids: number[];
-  metadata: { public: "true" | "false" };
-};
+/** A timestamp as Wharf writes it (Date.toISOString: UTC, milliseconds). */
+const dateTime = (description: string) => z.iso.datetime().describe(description);
+const int = () => z.int();
+/**
+ * Harbor's zero time (Go's zero `time.Time`), which Harbor answers for a time it never recorded (a
+ * pull that never happened, an allowlist never stored); clients parse the field as a date, so
+ * Wharf answers the same instead of null.
+ */
+export const HARBOR_ZERO_TIME = "0001-01-01T00:00:00.000Z";
+const ROLE_NAMES: string[] = PROJECT_ROLES.map((r) => r.key);
+const ROLE_IDS: number[] = PROJECT_ROLES.map((r) => r.id);
+/** A project role id (the services type it as a number; the enum is checked and documented). */
+const PROJECT_ADMIN_ROLE_ID = 1;
+const ZRoleIdValue = z.int().refine((v) => ROLE_IDS.includes(v)).meta({ enum: ROLE_IDS });
 
-export function toHarborProject(p: ProjectSummary): HarborProject {
+export const ZHarborProjectMetadata = z.object({
+  public: z.enum(["true", "false"]).describe('Booleans are accepted too in requests. Other Harbor keys are refused unless "false".'),
+  retention_id: z.string().optional().describe("In answers: the id of the project's own retention policy (/retentions/{id}); absent when it follows the system default or has none."),
+});
+
+export const ZHarborProject = z.object({
+  project_id: int(),
+  name: z.string(),
+  owner_id: int().describe("The creator's user id (0 if that user was deleted)."),
+  owner_name: z.string().describe("The creator's username (empty if that user was deleted)."),
+  creation_time: dateTime("When the project was created."),
+  update_time: dateTime("When the project was last changed."),
+  deleted: z.literal(false).describe("Always false."),
+  repo_count: int().describe("Repositories in the project."),
+  current_user_role_id: z
+    .int()
+    .refine((v) => v === 0 || ROLE_IDS.includes(v))
+    .meta({ enum: [0, ...ROLE_IDS] })
+    .describe("The caller's member role (1 ProjectAdmin, 2 Developer, 3 Guest, 4 Maintainer, 5 LimitedGuest), 0 if none (Harbor's deprecated single role)."),
+  current_user_role_ids: z.array(ZRoleIdValue),
+  metadata: ZHarborProjectMetadata,
+  registry_id: z.null().describe("Always null: Wharf has no proxy-cache projects."),
+  togglable: z.boolean().describe("Whether the caller may change the project's publicity (a project admin or system administrator)."),
+  cve_allowlist: z
+    .object({
+      id: z.literal(0),
+      project_id: int(),
+      items: z.array(z.never()).max(0),
+      creation_time: dateTime("Harbor's zero time: no allowlist was ever stored."),
+      update_time: dateTime("Harbor's zero time: no allowlist was ever stored."),
+    })
+    .describe("Harbor's empty allowlist: Wharf does not scan, so it has no CVE allowlist."),
+});
+export type HarborProject = z.infer<typeof ZHarborProject>;
+
+/** Whether the caller is a system administrator (only for answer fields such as `togglable`). */
+export function viewerIsAdmin(actor: Actor): boolean {
+  return actor.kind === "user" && actor.isAdmin;
+}
+
+/** `viewerIsAdmin`: the caller is a system administrator (for `togglable`, a hint for UIs). */
+export function toHarborProject(p: ProjectSummary, viewerIsAdmin: boolean, retentionId?: number): HarborProject {
   return {
     project_id: p.id,
     name: p.name,
@@ -45,7 +93,10 @@ export function toHarborProject(p: ProjectSummary): HarborProject {
     repo_count: p.repositoryCount,
     current_user_role_id: p.viewerRoleId ?? 0,
     current_user_role_ids: p.viewerRoleId === null ? [] : [p.viewerRoleId],
-    metadata: { public: p.isPublic ? "true" : "false" },
+    metadata: { public: p.isPublic ? "true" : "false", ...(retentionId === undefined ? {} : { retention_id: String(retentionId) }) },
+    registry_id: null,
+    togglable: viewerIsAdmin || p.viewerRoleId === PROJECT_ADMIN_ROLE_ID,
+    cve_allowlist: { id: 0, project_id: p.id, items: [], creation_time: HARBOR_ZERO_TIME, update_time: HARBOR_ZERO_TIME },
   };
 }
 
@@ -54,15 +105,19 @@ export function harborRoleName(roleId: number): string {
   return PROJECT_ROLES.find((r) => r.id === roleId)?.key ?? "unknown";
 }
 
-export type HarborProjectMember = {
-  id: number;
-  project_id: number;
-  entity_name: string;
-  role_name: string;
-  role_id: number;
-  entity_id: number;
-  entity_type: "u";
-};
+export const ZHarborProjectMember = z.object({
+  id: int().describe("The member id."),
+  project_id: int(),
+  entity_name: z.string().describe("The username."),
+  role_name: z
+    .string()
+    .refine((v) => ROLE_NAMES.includes(v))
+    .meta({ enum: ROLE_NAMES }),
+  role_id: ZRoleIdValue,
+  entity_id: int().describe("The user id."),
+  entity_type: z.literal("u").describe("Always u: Wharf's members are users (no groups)."),
+});
+export type HarborProjectMember = z.infer<typeof ZHarborProjectMember>;
 
 export function toHarborMember(m: ProjectMemberRow, projectId: number): HarborProjectMember {
   return {
@@ -77,17 +132,18 @@ export function toHarborMember(m: ProjectMemberRow, projectId: number): HarborPr
   };
 }
 
-export type HarborUser = {
-  user_id: number;
-  username: string;
-  email: string;
-  realname: string;
-  comment: string;
-  sysadmin_flag: boolean;
-  admin_role_in_auth: boolean;
-  creation_time: string;
-  update_time: string;
-};
+export const ZHarborUser = z.object({
+  user_id: int(),
+  username: z.string(),
+  email: z.string(),
+  realname: z.string().describe("The full name."),
+  comment: z.literal("").describe("Always empty: Wharf keeps no comment."),
+  sysadmin_flag: z.boolean(),
+  admin_role_in_auth: z.literal(false).describe("Always false."),
+  creation_time: dateTime("When the user was created."),
+  update_time: dateTime("When the user was last changed."),
+});
+export type HarborUser = z.infer<typeof ZHarborUser>;
 
 export function toHarborUser(u: UserSummary): HarborUser {
   return {
@@ -104,8 +160,15 @@ export function toHarborUser(u: UserSummary): HarborUser {
   };
 }
 
-export type HarborAccess = { resource: string; action: string; effect: "allow" };
-export type HarborRobotPermission = { kind: "project"; namespace: string; access: HarborAccess[] };
+export const ZHarborAccess = z.object({ resource: z.string(), action: z.string(), effect: z.literal("allow") });
+export type HarborAccess = z.infer<typeof ZHarborAccess>;
+
+export const ZHarborRobotPermission = z.object({
+  kind: z.literal("project"),
+  namespace: z.string().describe('A project name, or "*" for every project (system robots only).'),
+  access: z.array(ZHarborAccess),
+});
+export type HarborRobotPermission = z.infer<typeof ZHarborRobotPermission>;
 
 /** Grants grouped per namespace, as Harbor's RobotPermission list. */
 export function toHarborPermissions(grants: readonly RobotGrant[]): HarborRobotPermission[] {
@@ -128,19 +191,36 @@ export function robotDurationDays(r: Pick<RobotSummary, "createdAt" | "expiresAt
   return r.expiresAt === null ? -1 : Math.round((r.expiresAt.getTime() - r.createdAt.getTime()) / DAY_MS);
 }
 
-export type HarborRobot = {
-  id: number;
-  name: string;
-  description: string;
-  level: "system" | "project";
-  duration: number;
-  editable: boolean;
-  disable: boolean;
-  expires_at: number;
-  permissions: HarborRobotPermission[];
-  creator_type: "local" | "robot" | "system";
-  creation_time: string;
-};
+export const ZHarborRobot = z.object({
+  id: int(),
+  name: z.string().describe("Login name: robot$<project>+<name> or robot$<name>."),
+  description: z.string(),
+  level: z.enum(["system", "project"]),
+  duration: int().describe("Days from creation to expiry, -1 for never."),
+  editable: z.boolean(),
+  disable: z.boolean(),
+  expires_at: int().describe("Unix seconds, -1 for never."),
+  permissions: z.array(ZHarborRobotPermission),
+  creator_type: z.enum(["local", "robot", "system"]),
+  creator_ref: int().describe("The creating user's id for creator_type local; 0 otherwise (Wharf keeps no id for robot or system creators)."),
+  creation_time: dateTime("When the robot was created."),
+  update_time: dateTime("When the robot was last changed."),
+});
+export type HarborRobot = z.infer<typeof ZHarborRobot>;
+
+/** The answer to creating a robot: the only time its secret is shown. */
+export const ZHarborRobotCreated = z.object({
+  id: int(),
+  name: z.string(),
+  secret: z.string().describe("Shown only in this answer."),
+  creation_time: dateTime("When the robot was created."),
+  expires_at: int().describe("Unix seconds, -1 for never."),
+});
+export type HarborRobotCreated = z.infer<typeof ZHarborRobotCreated>;
+
+/** The answer to refreshing a robot's secret. */
+export const ZHarborRobotSec = z.object({ secret: z.string().describe("The new secret, shown this once.") });
+export type HarborRobotSec = z.infer<typeof ZHarborRobotSec>;
 
 /** Never carries the secret: Harbor's Robot has a `secret` field, Wharf leaves it out. */
 export function toHarborRobot(r: RobotSummary): HarborRobot {
@@ -155,23 +235,35 @@ export function toHarborRobot(r: RobotSummary): HarborRobot {
     expires_at: expiresAtSeconds(r.expiresAt),
     permissions: toHarborPermissions(r.permissions),
     creator_type: r.creatorName.startsWith(ROBOT_NAME_PREFIX) ? "robot" : r.creatorName.startsWith("system:") ? "system" : "local",
+    creator_ref: r.creatorId ?? 0,
     creation_time: r.createdAt.toISOString(),
+    update_time: r.updatedAt.toISOString(),
   };
 }
 
-export type HarborRepository = {
-  id: number;
-  project_id: number;
-  name: string;
-  description?: string;
-  artifact_count: number;
-  pull_count: number;
-  creation_time?: string;
-  update_time: string;
-};
+export const ZHarborRepository = z.object({
+  id: int(),
+  project_id: int(),
+  name: z.string().describe("Full name, <project>/<path>."),
+  description: z.string().describe("Markdown; on PUT the only field read."),
+  artifact_count: int(),
+  pull_count: int(),
+  creation_time: dateTime("When the repository was first pushed."),
+  update_time: dateTime("Last push, tag or delete."),
+});
+export type HarborRepository = z.infer<typeof ZHarborRepository>;
 
 export function toHarborRepositoryRow(r: RepositoryListRow, projectId: number): HarborRepository {
-  return { id: r.id, project_id: projectId, name: r.name, artifact_count: r.artifactCount, pull_count: Number(r.pullCount), update_time: r.lastPush.toISOString() };
+  return {
+    id: r.id,
+    project_id: projectId,
+    name: r.name,
+    description: r.description,
+    artifact_count: r.artifactCount,
+    pull_count: Number(r.pullCount),
+    creation_time: r.createdAt.toISOString(),
+    update_time: r.lastPush.toISOString(),
+  };
 }
 
 export function toHarborRepository(r: RepositoryDetail): HarborRepository {
@@ -187,40 +279,133 @@ export function toHarborRepository(r: RepositoryDetail): HarborRepository {
   };
 }
 
-export type HarborTag = { repository_id: number; name: string; push_time: string; pull_time: string | null; immutable: false };
 
-export function toHarborTag(t: { name: string; pushedAt: Date; pulledAt: Date | null }, repositoryId: number): HarborTag {
-  return { repository_id: repositoryId, name: t.name, push_time: t.pushedAt.toISOString(), pull_time: t.pulledAt?.toISOString() ?? null, immutable: false };
+const pullTime = (what: string) => dateTime(`When the ${what} was last pulled; ${HARBOR_ZERO_TIME} (Harbor's zero time) if never.`);
+
+export const ZHarborTag = z.object({
+  id: int().describe("The tag's id."),
+  repository_id: int(),
+  artifact_id: int().describe("The id of the artifact the tag is on."),
+  name: z.string(),
+  push_time: dateTime("When the tag was pushed."),
+  pull_time: pullTime("tag"),
+  immutable: z.literal(false).describe("Always false."),
+});
+export type HarborTag = z.infer<typeof ZHarborTag>;
+
+export function toHarborTag(t: { id: number; name: string; pushedAt: Date; pulledAt: Date | null }, repositoryId: number, artifactId: number): HarborTag {
+  return {
+    id: t.id,
+    repository_id: repositoryId,
+    artifact_id: artifactId,
+    name: t.name,
+    push_time: t.pushedAt.toISOString(),
+    pull_time: t.pulledAt?.toISOString() ?? HARBOR_ZERO_TIME,
+    immutable: false,
+  };
 }
 
-export type HarborPlatform = { os?: string; architecture?: string; variant?: string };
+export const ZHarborPlatform = z.object({ os: z.string().optional(), architecture: z.string().optional(), variant: z.string().optional() });
+export type HarborPlatform = z.infer<typeof ZHarborPlatform>;
 
-export type HarborArtifact = {
-  type: "IMAGE" | "INDEX";
-  media_type: string;
-  manifest_media_type: string;
-  artifact_type: string | null;
-  project_id: number;
-  repository_id: number;
-  repository_name: string;
-  digest: string;
-  size: number;
-  push_time: string;
-  pull_time: string | null;
-  extra_attrs: HarborPlatform & { author?: string; created?: string };
-  annotations?: Record<string, string>;
-  references?: { child_digest: string; platform: HarborPlatform }[];
-  tags: HarborTag[] | null;
-};
+export const ZHarborAdditionLink = z.object({
+  href: z.string().describe("The addition's path under this API (relative: `absolute` is false)."),
+  absolute: z.literal(false),
+});
+
+/** The additions Harbor links from an artifact, each at `.../artifacts/<digest>/additions/<name>`. */
+export const ZHarborAdditionLinks = z
+  .object({
+    build_history: ZHarborAdditionLink.describe("An image's build history.").optional(),
+    vulnerabilities: ZHarborAdditionLink.describe("A scannable artifact's vulnerability report (404 until Wharf scans).").optional(),
+  })
+  .describe("build_history for images; vulnerabilities for scannable artifacts (images, and indexes with children).");
+
+export const ZHarborReference = z.object({
+  parent_id: int().describe("The index's artifact id."),
+  child_id: int().describe("The child's artifact id (0 while the child is not indexed).").optional(),
+  child_digest: z.string(),
+  platform: ZHarborPlatform,
+});
+
+export const ZHarborAccessory = z.object({
+  id: int(),
+  artifact_id: int().describe("The accessory's own artifact id."),
+  subject_artifact_id: int(),
+  subject_artifact_digest: z.string(),
+  subject_artifact_repo: z.string(),
+  size: int(),
+  digest: z.string(),
+  type: z.enum(["signature", "attestation", "sbom", "other"]).describe("Wharf's accessory kind."),
+  icon: z.literal(""),
+  creation_time: dateTime("When the accessory was pushed."),
+});
+
+export const ZHarborArtifact = z.object({
+  id: int().describe("The artifact's id."),
+  type: z.enum(["IMAGE", "INDEX"]),
+  media_type: z.string(),
+  manifest_media_type: z.string(),
+  artifact_type: z.string().nullable(),
+  project_id: int(),
+  repository_id: int(),
+  repository_name: z.string(),
+  digest: z.string(),
+  size: int().describe("Bytes, manifest and layers (an index: its children)."),
+  icon: z.literal("").describe("Always empty: Wharf has no artifact icons."),
+  push_time: dateTime("When the artifact was pushed."),
+  pull_time: pullTime("artifact"),
+  extra_attrs: ZHarborPlatform.extend({
+    author: z.string().optional(),
+    created: dateTime("When the image was built (from its config).").optional(),
+  }).describe("os, architecture, variant; on GET of one artifact also author and created."),
+  annotations: z.record(z.string(), z.string()).describe("The manifest's annotations."),
+  references: z.array(ZHarborReference).describe("An index's children (in lists at most the first 12); empty for an image."),
+  tags: z.array(ZHarborTag).nullable().describe("Null with with_tag=false."),
+  addition_links: ZHarborAdditionLinks,
+  labels: z.array(z.never()).max(0).describe("Always empty: Wharf has no labels."),
+  accessories: z.array(ZHarborAccessory).describe("Signatures, SBOMs and other artifacts whose subject this is (GET of one artifact; empty in lists, as Harbor's with_accessory=false)."),
+  scan_overview: z.object({}).describe("Always empty: Wharf does not scan yet."),
+});
+export type HarborArtifact = z.infer<typeof ZHarborArtifact>;
 
 function platformOf(p: { os: string | null; architecture: string | null; variant: string | null }): HarborPlatform {
   return { ...(p.os ? { os: p.os } : {}), ...(p.architecture ? { architecture: p.architecture } : {}), ...(p.variant ? { variant: p.variant } : {}) };
+}
+
+const ZStringRecord = z.record(z.string(), z.string());
+
+/** Annotations as stored (JSON); anything but a string map reads as none. */
+function annotationsOf(value: unknown): Record<string, string> {
+  const parsed = ZStringRecord.safeParse(value);
+  return parsed.success ? parsed.data : {};
+}
+
+/** Images whose config is an image config: what Harbor's image processor and scanners handle. */
+function isImage(a: { mediaType: string; artifactType: string | null }): boolean {
+  return isImageManifestMediaType(a.mediaType) && (a.artifactType === OCI_IMAGE_CONFIG || a.artifactType === DOCKER_CONTAINER_CONFIG);
+}
+
+/**
+ * Harbor's addition links: build_history for an image (Harbor's image processor offers no other
+ * addition and none for an index), vulnerabilities for what a scanner can scan (an image, or an
+ * index through its children).
+ */
+function additionLinksOf(a: { mediaType: string; artifactType: string | null; digest: string; hasChildren: boolean }, repositoryName: string) {
+  const slash = repositoryName.indexOf("/");
+  // Harbor's own encoding of the repository path segment: `/` as %252F (decoded twice).
+  const base = `/api/v2.0/projects/${repositoryName.slice(0, slash)}/repositories/${repositoryName.slice(slash + 1).replaceAll("/", "%252F")}/artifacts/${a.digest}/additions`;
+  const link = (name: string) => ({ href: `${base}/${name}`, absolute: false as const });
+  const image = isImage(a);
+  const scannable = image || (isIndexMediaType(a.mediaType) && a.hasChildren);
+  return { ...(image ? { build_history: link("build_history") } : {}), ...(scannable ? { vulnerabilities: link("vulnerabilities") } : {}) };
 }
 
 /** A listed artifact; `withTag` false leaves `tags` null (Harbor's with_tag=false). */
 export function toHarborArtifactRow(a: ArtifactListRow, repo: { id: number; name: string; projectId: number }, withTag: boolean): HarborArtifact {
   const isIndex = isIndexMediaType(a.mediaType);
   return {
+    id: a.id,
     type: isIndex ? "INDEX" : "IMAGE",
     media_type: a.mediaType,
     manifest_media_type: a.mediaType,
@@ -230,15 +415,23 @@ export function toHarborArtifactRow(a: ArtifactListRow, repo: { id: number; name
     repository_name: repo.name,
     digest: a.digest,
     size: Number(a.totalSize),
+    icon: "",
     push_time: a.pushedAt.toISOString(),
-    pull_time: a.pulledAt?.toISOString() ?? null,
+    pull_time: a.pulledAt?.toISOString() ?? HARBOR_ZERO_TIME,
     extra_attrs: !isIndex && a.platforms[0] ? platformOf(a.platforms[0]) : {},
-    tags: withTag ? a.tags.map((t) => toHarborTag(t, repo.id)) : null,
+    annotations: annotationsOf(a.annotations),
+    references: a.references.map((c) => ({ parent_id: a.id, ...(c.childId === null ? {} : { child_id: c.childId }), child_digest: c.childDigest, platform: platformOf(c) })),
+    tags: withTag ? a.tags.map((t) => toHarborTag(t, repo.id, a.id)) : null,
+    addition_links: additionLinksOf({ ...a, hasChildren: a.references.length > 0 }, repo.name),
+    labels: [],
+    accessories: [],
+    scan_overview: {},
   };
 }
 
 export function toHarborArtifact(a: ArtifactDetail, repositoryId: number, withTag: boolean): HarborArtifact {
   return {
+    id: a.id,
     type: a.isIndex ? "INDEX" : "IMAGE",
     media_type: a.mediaType,
     manifest_media_type: a.mediaType,
@@ -248,20 +441,42 @@ export function toHarborArtifact(a: ArtifactDetail, repositoryId: number, withTa
     repository_name: a.repository,
     digest: a.digest,
     size: Number(a.totalSize),
+    icon: "",
     push_time: a.pushedAt.toISOString(),
-    pull_time: a.pulledAt?.toISOString() ?? null,
+    pull_time: a.pulledAt?.toISOString() ?? HARBOR_ZERO_TIME,
     extra_attrs: {
       ...platformOf(a),
       ...(a.author ? { author: a.author } : {}),
       ...(a.created ? { created: a.created.toISOString() } : {}),
     },
     annotations: a.annotations,
-    references: a.children.map((c) => ({ child_digest: c.digest, platform: platformOf(c) })),
-    tags: withTag ? a.tags.rows.map((t) => toHarborTag(t, repositoryId)) : null,
+    references: a.children.map((c) => ({ parent_id: a.id, ...(c.childId === null ? {} : { child_id: c.childId }), child_digest: c.digest, platform: platformOf(c) })),
+    tags: withTag ? a.tags.rows.map((t) => toHarborTag(t, repositoryId, a.id)) : null,
+    addition_links: additionLinksOf({ ...a, hasChildren: a.children.length > 0 }, a.repository),
+    labels: [],
+    accessories: a.accessories.map((x) => ({
+      id: x.id,
+      artifact_id: x.id,
+      subject_artifact_id: a.id,
+      subject_artifact_digest: a.digest,
+      subject_artifact_repo: a.repository,
+      size: Number(x.totalSize),
+      digest: x.digest,
+      type: x.accessoryType ?? "other",
+      icon: "",
+      creation_time: x.pushedAt.toISOString(),
+    })),
+    scan_overview: {},
   };
 }
 
-export type HarborBuildHistoryEntry = { created: string; created_by: string; empty_layer?: boolean; comment?: string };
+export const ZHarborBuildHistoryEntry = z.object({
+  created: z.string(),
+  created_by: z.string(),
+  empty_layer: z.literal(true).optional(),
+  comment: z.string().optional(),
+});
+export type HarborBuildHistoryEntry = z.infer<typeof ZHarborBuildHistoryEntry>;
 
 export function toHarborBuildHistory(history: ArtifactDetail["history"]): HarborBuildHistoryEntry[] {
   return history.map((h) => ({
@@ -272,14 +487,21 @@ export function toHarborBuildHistory(history: ArtifactDetail["history"]): Harbor
   }));
 }
 
-export type HarborSearch = {
-  project: HarborProject[];
-  repository: { project_id: number; project_name: string; project_public: boolean; repository_name: string; pull_count: number; artifact_count: number }[];
-};
+export const ZHarborSearchRepository = z.object({
+  project_id: int(),
+  project_name: z.string(),
+  project_public: z.boolean(),
+  repository_name: z.string(),
+  pull_count: int(),
+  artifact_count: int(),
+});
 
-export function toHarborSearch(r: SearchResult): HarborSearch {
+export const ZHarborSearch = z.object({ project: z.array(ZHarborProject), repository: z.array(ZHarborSearchRepository) });
+export type HarborSearch = z.infer<typeof ZHarborSearch>;
+
+export function toHarborSearch(r: SearchResult, viewerIsAdmin: boolean): HarborSearch {
   return {
-    project: r.projects.map(toHarborProject),
+    project: r.projects.map((p) => toHarborProject(p, viewerIsAdmin)),
     repository: r.repositories.map((x) => ({
       project_id: x.projectId,
       project_name: x.projectName,
@@ -290,3 +512,117 @@ export function toHarborSearch(r: SearchResult): HarborSearch {
     })),
   };
 }
+
+export const ZHarborUserSearchItem = z.object({ user_id: int(), username: z.string() });
+export type HarborUserSearchItem = z.infer<typeof ZHarborUserSearchItem>;
+
+export const ZHarborPermission = z.object({ resource: z.string(), action: z.string() });
+export type HarborPermission = z.infer<typeof ZHarborPermission>;
+
+/** Harbor's AuditLog plus Wharf's fields (`result`, `reason`, `project_id`, `client_ip`, `action`, `detail`). */
+export const ZHarborAuditLog = z.object({
+  id: int().describe("The audit row's id."),
+  username: z
+    .string()
+    .describe(
+      "Who acted: a username, robot name, `anonymous` or `system:<component>`; for a failed sign-in, the name the caller claimed followed by ` (unverified)` (see `actor_verified`).",
+    ),
+  resource: z.string().describe("The resource's name."),
+  resource_type: z.string().describe("e.g. artifact, repository, project, user, session."),
+  operation: z.string().describe("Harbor's verb: the last part of `action` (create, delete, pull, push, ...)."),
+  op_time: dateTime("When it happened (UTC)."),
+  result: z.enum(["success", "failure"]),
+  reason: z.string().nullable().describe("Why a failure failed."),
+  project_id: int().nullable(),
+  client_ip: z.string().nullable(),
+  action: z.string().describe("Wharf's full `<resource>.<verb>`, e.g. artifact.delete."),
+  detail: z.unknown().meta({ type: "object", description: "Structured detail; secrets are redacted before a row is written." }),
+  actor_verified: z.boolean().describe("Wharf: false when `username` is only the name a failed sign-in claimed, never a proven actor."),
+  count: int().describe("Wharf: how many identical refusals (same caller, client and operation) within one minute this row stands for; 1 otherwise."),
+});
+export type HarborAuditLog = z.infer<typeof ZHarborAuditLog>;
+
+/** Harbor's ExecHistory for the audit log purge schedule, plus Wharf's `enabled` and `audit_retention_days`. */
+export const ZHarborPurgeSchedule = z.object({
+  job_name: z.literal("PURGE_AUDIT_LOG"),
+  job_kind: z.literal("SCHEDULE"),
+  job_parameters: z.string().describe('JSON text, e.g. `{"audit_retention_hour":8760,"dry_run":false}`.'),
+  schedule: z.object({
+    type: z.enum(["Hourly", "Daily", "Weekly", "Custom", "None"]),
+    cron: z.string().describe("6 fields (seconds first), empty when none."),
+  }),
+  enabled: z.boolean().describe("Wharf: whether the schedule runs."),
+  audit_retention_days: int().describe("Wharf: the retention in days."),
+});
+export type HarborPurgeSchedule = z.infer<typeof ZHarborPurgeSchedule>;
+
+const ZHealthStatus = z.enum(["healthy", "unhealthy"]);
+
+/** Harbor's OverallHealthStatus (the service's SystemHealth, answered as it is). */
+export const ZHarborHealth = z.object({
+  status: ZHealthStatus,
+  components: z.array(
+    z.object({
+      name: z.enum(["core", "database", "registry"]),
+      status: ZHealthStatus,
+      error: z.string().describe('Why it is unhealthy ("unavailable" unless the caller is an administrator or auditor).').optional(),
+    }),
+  ),
+}) satisfies z.ZodType<SystemHealth>;
+
+/** `GET /health/ready`: the verdict only. */
+export const ZReadiness = z.object({ status: z.enum(["ready", "not ready"]) });
+
+// ---- registry endpoints ----
+
+/** What Harbor puts in `access_secret` of a stored credential: never the secret itself. */
+export const SECRET_MASK = "*****";
+
+export const ZHarborRegistryCredential = z.object({
+  type: z.enum(["basic", "none"]),
+  access_key: z.string().describe("The username (Basic)."),
+  access_secret: z.string().describe(`"${SECRET_MASK}" when a password is stored, "" otherwise; never the password.`),
+});
+
+export const ZHarborRegistry = z.object({
+  id: int(),
+  name: z.string(),
+  url: z.string(),
+  type: z.enum(["docker-hub", "docker-registry", "harbor", "wharf"]),
+  credential: ZHarborRegistryCredential,
+  insecure: z.boolean().describe("Stored; not yet applied (TLS is always verified)."),
+  description: z.string(),
+  status: z.enum(["healthy", "unhealthy", "unknown"]).describe("The outcome of the last Test connection of the stored endpoint."),
+  creation_time: dateTime("When the endpoint was created."),
+  update_time: dateTime("When the endpoint last changed."),
+});
+export type HarborRegistry = z.infer<typeof ZHarborRegistry>;
+
+export function toHarborRegistry(r: RegistrySummary): HarborRegistry {
+  return {
+    id: r.id,
+    name: r.name,
+    url: r.url,
+    type: r.type,
+    credential: { type: r.credentialType, access_key: r.username, access_secret: r.hasSecret ? SECRET_MASK : "" },
+    insecure: r.insecure,
+    description: r.description,
+    status: r.status,
+    creation_time: r.createdAt.toISOString(),
+    update_time: r.updatedAt.toISOString(),
+  };
+}
+
+export const ZHarborFilterStyle = z.object({
+  type: z.string().describe("The filter: name, tag or resource."),
+  style: z.enum(["input", "radio", "list"]),
+  values: z.array(z.string()).optional(),
+});
+
+export const ZHarborRegistryInfo = z.object({
+  type: z.string(),
+  description: z.string(),
+  supported_resource_filters: z.array(ZHarborFilterStyle),
+  supported_triggers: z.array(z.string()),
+});
+export type HarborRegistryInfo = z.infer<typeof ZHarborRegistryInfo>;

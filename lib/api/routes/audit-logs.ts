@@ -15,11 +15,14 @@
 import type { NextRequest } from "next/server";
 import { parsePaging } from "@/lib/api/pagination";
 import { projectFromPath } from "@/lib/api/params";
+import { harborQ } from "@/lib/api/query";
+import type { HarborAuditLog } from "@/lib/api/shapes";
 import { withApi } from "@/lib/api/with-api";
 import type { Actor } from "@/lib/auth/actor";
 import { ValidationError } from "@/lib/errors";
 import type { AuditEventRow } from "@/lib/services/audit/audit-query";
 import { exportAuditEvents } from "@/lib/services/audit/export-audit-events";
+import { actorLabel } from "@/lib/services/audit/record-audit-event";
 import { type AuditListResult, listAuditEvents } from "@/lib/services/audit/list-audit-events";
 import { listProjectAuditEvents } from "@/lib/services/audit/list-project-audit-events";
 import { AUDIT_Q_FIELD_NAMES, parseAuditQ, type TAuditFilter, ZAuditCursor, ZAuditFilter } from "@/lib/validation/audit";
@@ -27,29 +30,11 @@ import { AUDIT_Q_FIELD_NAMES, parseAuditQ, type TAuditFilter, ZAuditCursor, ZAud
 /** Deeper than this, OFFSET paging is refused: follow the Link header's cursor instead. */
 export const MAX_OFFSET = 10_000;
 
-/** Harbor's AuditLog plus Wharf's fields. */
-export type HarborAuditLog = {
-  id: number;
-  username: string;
-  resource: string;
-  resource_type: string;
-  /** Harbor's verb (`create`, `delete`, `pull`, ...): the last part of `action`. */
-  operation: string;
-  op_time: string;
-  result: "success" | "failure";
-  reason: string | null;
-  project_id: number | null;
-  client_ip: string | null;
-  /** Wharf's full `<resource>.<verb>`. */
-  action: string;
-  detail: unknown;
-};
-
 export function toHarborAuditLog(row: AuditEventRow): HarborAuditLog {
   const dot = row.action.lastIndexOf(".");
   return {
     id: Number(row.id),
-    username: row.actorName,
+    username: actorLabel(row),
     resource: row.resourceName ?? "",
     resource_type: row.resourceType,
     operation: dot < 0 ? row.action : row.action.slice(dot + 1),
@@ -60,6 +45,8 @@ export function toHarborAuditLog(row: AuditEventRow): HarborAuditLog {
     client_ip: row.clientIp,
     action: row.action,
     detail: row.detail ?? {},
+    actor_verified: row.actorVerified,
+    count: row.repeatCount,
   };
 }
 
@@ -112,7 +99,7 @@ function linkTo(url: URL, set: Record<string, string>, drop: string[]): string {
 
 async function listAnswer(url: URL, list: ListCall): Promise<Response> {
   const query = url.searchParams;
-  const filter = auditFilterFromQ(query.get("q"));
+  const filter = auditFilterFromQ(harborQ(query));
   // The order is fixed (it is what the indexes and the cursor follow); Harbor's default is accepted.
   const sort = query.get("sort");
   if (sort && sort !== "-op_time") throw new ValidationError("sort: only -op_time (newest first) is supported");
@@ -144,7 +131,7 @@ async function listAnswer(url: URL, list: ListCall): Promise<Response> {
 }
 
 async function exportAnswer(actor: Actor, url: URL, project?: number): Promise<Response> {
-  const filter = auditFilterFromQ(url.searchParams.get("q"));
+  const filter = auditFilterFromQ(harborQ(url.searchParams));
   const { filename, stream } = await exportAuditEvents({ actor, filter, ...(project !== undefined ? { project } : {}) });
   return csvResponse(filename, stream);
 }

@@ -4,16 +4,17 @@
  * so it answers with `0 <5 fields>` and accepts 6 fields only when the seconds are `0`. Retention
  * is Harbor's `audit_retention_hour`, in whole days (a multiple of 24).
  */
-import { z } from "zod";
 import { parseInput, readJsonObject } from "@/lib/api/body";
+import { ZPurgeScheduleReq } from "@/lib/api/requests";
+import type { HarborPurgeSchedule } from "@/lib/api/shapes";
 import { withApi } from "@/lib/api/with-api";
 import { ValidationError } from "@/lib/errors";
 import { getPurgePolicy, updatePurgePolicy } from "@/lib/services/audit/purge-policy";
-import { presetOf, RETENTION_DAYS_MAX, SCHEDULE_PRESETS, type TPurgePolicy } from "@/lib/validation/audit-retention";
+import { presetOf, SCHEDULE_PRESETS, type TPurgePolicy } from "@/lib/validation/audit-retention";
 
 const TYPE_OF_PRESET = { none: "None", hourly: "Hourly", daily: "Daily", weekly: "Weekly", custom: "Custom" } as const;
 
-function toExecHistory(policy: TPurgePolicy) {
+function toExecHistory(policy: TPurgePolicy): HarborPurgeSchedule {
   const type = policy.enabled ? TYPE_OF_PRESET[presetOf(policy.schedule)] : "None";
   return {
     job_name: "PURGE_AUDIT_LOG",
@@ -25,26 +26,6 @@ function toExecHistory(policy: TPurgePolicy) {
     audit_retention_days: policy.retentionDays,
   };
 }
-
-const ZScheduleReq = z.object({
-  schedule: z.object({
-    type: z.enum(["Hourly", "Daily", "Weekly", "Custom", "Schedule", "None", "Manual"], { error: "must be Hourly, Daily, Weekly, Custom or None" }),
-    cron: z.string().max(120).optional(),
-  }),
-  parameters: z
-    .object({
-      audit_retention_hour: z
-        .number({ error: "must be a whole number of hours" })
-        .int("must be a whole number of hours")
-        .min(24, "must be at least 24")
-        .max(RETENTION_DAYS_MAX * 24, `must be at most ${RETENTION_DAYS_MAX * 24}`)
-        .refine((h) => h % 24 === 0, "must be a multiple of 24 (Wharf keeps whole days)")
-        .optional(),
-      dry_run: z.literal(false, { error: "must be false: a scheduled purge deletes (the console's Dry run counts without deleting)" }).optional(),
-    })
-    .loose()
-    .optional(),
-});
 
 /** Harbor's 6-field cron with seconds `0` → Wharf's 5 fields; 5 fields pass as they are. */
 function fiveFieldCron(cron: string | undefined): string {
@@ -64,7 +45,7 @@ export const putSchedule = withApi(async ({ req, actor }) => {
   // The current policy fills what the body leaves out (None keeps the cron, switched off).
   const current = await getPurgePolicy({ actor });
   const raw = await readJsonObject(req);
-  const input = parseInput(ZScheduleReq, raw);
+  const input = parseInput(ZPurgeScheduleReq, raw);
   const type = input.schedule.type;
   if (type === "Manual") throw new ValidationError("schedule.type: Manual (run now) is not supported here; start a purge from the console");
   const schedule =

@@ -7,9 +7,10 @@
 import { parseInput, parseInputs, readJsonObject } from "@/lib/api/body";
 import { locationUnder, projectFromPath, resourceNameInLocation, isResourceName } from "@/lib/api/params";
 import { listResponse, parsePaging } from "@/lib/api/pagination";
-import { parseBooleanParam, parseQuery } from "@/lib/api/query";
+import { harborQ, parseBooleanParam, parseQuery } from "@/lib/api/query";
 import { requestedPublic, ZProjectReq } from "@/lib/api/requests";
-import { toHarborProject } from "@/lib/api/shapes";
+import { toHarborProject, viewerIsAdmin } from "@/lib/api/shapes";
+import { ownRetentionPolicyIds } from "@/lib/services/retention/policies";
 import { created, ok, withApi } from "@/lib/api/with-api";
 import { ValidationError } from "@/lib/errors";
 import { createProject } from "@/lib/services/projects/create-project";
@@ -28,7 +29,7 @@ const PROJECT_FIELDS = { name: "project_name", isPublic: "metadata.public" } as 
 export const list = withApi(async ({ url, actor }) => {
   const params = url.searchParams;
   const paging = parsePaging(params);
-  const terms = parseQuery(params.get("q"), { name: ["exact", "fuzzy"], public: ["exact"] });
+  const terms = parseQuery(harborQ(params), { name: ["exact", "fuzzy"], public: ["exact"] });
   const nameParam = params.get("name")?.trim() || undefined;
   const nameTerm = terms.get("name");
   if (nameParam && nameTerm) throw new ValidationError("name: give the name filter either as name= or inside q, not both");
@@ -41,12 +42,14 @@ export const list = withApi(async ({ url, actor }) => {
 
   if (nameTerm?.op === "exact") {
     const project = await findVisibleProjectByName({ actor, name: nameTerm.value, visibility });
-    const rows = project && paging.page === 1 ? [toHarborProject(project)] : [];
+    const retention = await ownRetentionPolicyIds(project ? [project.id] : []);
+    const rows = project && paging.page === 1 ? [toHarborProject(project, viewerIsAdmin(actor), retention.get(project.id))] : [];
     return listResponse(url, rows, project ? 1 : 0, paging);
   }
   const q = nameParam ?? nameTerm?.value;
   const page = await listProjects({ actor, query: { q: q || undefined, visibility, page: paging.page, pageSize: paging.pageSize } });
-  return listResponse(url, page.rows.map(toHarborProject), page.total, paging);
+  const retention = await ownRetentionPolicyIds(page.rows.map((p) => p.id));
+  return listResponse(url, page.rows.map((p) => toHarborProject(p, viewerIsAdmin(actor), retention.get(p.id))), page.total, paging);
 });
 
 /** Harbor's name check: 200 when a project of that name exists, 404 when not (signed-in callers). */
@@ -66,7 +69,8 @@ export const create = withApi(async ({ req, url, actor }) => {
 
 export const get = withApi<ProjectParams>(async ({ req, actor, params }) => {
   const project = await getProject({ actor, project: params.project_name_or_id, byName: isResourceName(req) });
-  return Response.json(toHarborProject(project));
+  const retention = await ownRetentionPolicyIds([project.id]);
+  return Response.json(toHarborProject(project, viewerIsAdmin(actor), retention.get(project.id)));
 });
 
 /**

@@ -5,10 +5,10 @@
  * it (`a%252Fb` for `a/b`): Next decodes once, we decode the rest here. `{project_name_or_id}` is
  * the project's name (Harbor's `{project_name}` on these paths).
  */
-import { z } from "zod";
 import { parseInput, readJsonObject } from "@/lib/api/body";
 import { listResponse, parsePaging } from "@/lib/api/pagination";
-import { parseBooleanParam, parseQuery } from "@/lib/api/query";
+import { harborQ, parseBooleanParam, parseQuery } from "@/lib/api/query";
+import { ZRepositoryReq, ZTagReq } from "@/lib/api/requests";
 import {
   toHarborArtifact,
   toHarborArtifactRow,
@@ -17,6 +17,7 @@ import {
   toHarborRepositoryRow,
   toHarborSearch,
   toHarborTag,
+  viewerIsAdmin,
 } from "@/lib/api/shapes";
 import { created, ok, withApi } from "@/lib/api/with-api";
 import { NotFoundError, ValidationError } from "@/lib/errors";
@@ -76,12 +77,15 @@ const REPOSITORY_SORTS: Record<string, RepositorySort> = {
 export const listRepositoriesRoute = withApi<ProjectParams>(async ({ url, actor, params }) => {
   const query = url.searchParams;
   const paging = parsePaging(query);
-  const terms = parseQuery(query.get("q"), { name: ["fuzzy"] });
+  // Harbor's keys: name=~<text> (the full name contains it) or name=<name> (the full name, or the name inside the project).
+  const terms = parseQuery(harborQ(query), { name: ["exact", "fuzzy"] });
   const sortParam = query.get("sort");
   const sort = sortParam ? REPOSITORY_SORTS[sortParam] : "name";
   if (!sort) throw new ValidationError(`sort: one of ${Object.keys(REPOSITORY_SORTS).join(", ")}`);
   const project = await findProjectRef(params.project_name_or_id, { byName: true });
-  const page = await listRepositories({ actor, projectId: project.id, q: terms.get("name")?.value || undefined, sort, ...paging });
+  const name = terms.get("name");
+  const filter = name?.op === "exact" ? { exactName: name.value } : { q: name?.value || undefined };
+  const page = await listRepositories({ actor, projectId: project.id, ...filter, sort, ...paging });
   return listResponse(url, page.rows.map((r) => toHarborRepositoryRow(r, project.id)), page.total, paging);
 });
 
@@ -91,11 +95,13 @@ export const getRepositoryRoute = withApi<RepositoryParams>(async ({ actor, para
 
 /** Harbor's PUT takes a Repository; only `description` is changed. */
 export const updateRepositoryRoute = withApi<RepositoryParams>(async ({ req, actor, params }) => {
-  const body = parseInput(z.object({ description: z.string({ error: "must be a string" }) }), await readJsonObject(req));
+  const body = parseInput(ZRepositoryReq, await readJsonObject(req));
   await updateRepositoryDescription({ actor, repository: repositoryFromPath(params), description: body.description });
   return ok();
 });
 
+// 200 as Harbor answers: the delete is accepted and the repository is already gone from every
+// listing and read; a job deletes its manifests in the registry afterwards.
 export const deleteRepositoryRoute = withApi<RepositoryParams>(async ({ actor, params }) => {
   await deleteRepository({ actor, repository: repositoryFromPath(params) });
   return ok();
@@ -114,7 +120,7 @@ function artifactFilter(q: string | null): ArtifactFilter {
 export const listArtifactsRoute = withApi<RepositoryParams>(async ({ url, actor, params }) => {
   const query = url.searchParams;
   const paging = parsePaging(query);
-  const filter = artifactFilter(query.get("q"));
+  const filter = artifactFilter(harborQ(query));
   const sort = query.get("sort");
   if (sort && sort !== "-push_time") throw new ValidationError("sort: only -push_time is supported");
   const withTag = parseBooleanParam("with_tag", query.get("with_tag")) ?? true;
@@ -160,11 +166,11 @@ export const deleteArtifactRoute = withApi<ArtifactParams>(async ({ actor, param
 export const listTagsRoute = withApi<ArtifactParams>(async ({ url, actor, params }) => {
   const { page } = parsePaging(new URLSearchParams({ page: url.searchParams.get("page") ?? "" }));
   const { artifact, tags } = await listArtifactTags({ actor, repository: repositoryFromPath(params), reference: referenceFromPath(params), page });
-  return listResponse(url, tags.rows.map((t) => toHarborTag(t, artifact.repositoryId)), tags.total, { page: tags.page, pageSize: tags.pageSize });
+  return listResponse(url, tags.rows.map((t) => toHarborTag(t, artifact.repositoryId, artifact.id)), tags.total, { page: tags.page, pageSize: tags.pageSize });
 });
 
 export const createTagRoute = withApi<ArtifactParams>(async ({ req, url, actor, params }) => {
-  const body = parseInput(z.object({ name: z.string({ error: "is required" }) }), await readJsonObject(req));
+  const body = parseInput(ZTagReq, await readJsonObject(req));
   const repository = repositoryFromPath(params);
   const artifact = await findArtifactRef({ actor, repository, reference: referenceFromPath(params) });
   await addTag({ actor, repository, digest: artifact.digest, tag: body.name });
@@ -191,8 +197,19 @@ export const buildHistoryRoute = withApi<ArtifactParams>(async ({ actor, params 
   return Response.json(toHarborBuildHistory(history));
 });
 
+/**
+ * The link Harbor gives scannable artifacts (`addition_links.vulnerabilities`). Wharf does not scan
+ * yet, so there is no report to answer: after the same authorization as the artifact itself, a
+ * 404 in the error envelope rather than an invented empty report.
+ */
+export const vulnerabilitiesRoute = withApi<ArtifactParams>(async ({ actor, params }) => {
+  const repository = repositoryFromPath(params);
+  const artifact = await findArtifactRef({ actor, repository, reference: referenceFromPath(params) });
+  throw new NotFoundError(`No vulnerability report for ${artifact.digest}: Wharf does not scan artifacts yet.`);
+});
+
 export const searchRoute = withApi(async ({ url, actor }) => {
   const q = url.searchParams.get("q") ?? "";
-  return Response.json(toHarborSearch(await searchService({ actor, q })));
+  return Response.json(toHarborSearch(await searchService({ actor, q }), viewerIsAdmin(actor)));
 });
 

@@ -5,9 +5,9 @@
 import { parseInput, parseInputs, readJsonObject } from "@/lib/api/body";
 import { locationUnder, pathId } from "@/lib/api/params";
 import { listResponse, parsePaging } from "@/lib/api/pagination";
-import { parseQuery } from "@/lib/api/query";
+import { harborQ, parseQuery } from "@/lib/api/query";
 import { accessPermissions, numeric, ZRobotCreateReq, ZRobotSecReq, ZRobotUpdateReq, type RobotPermissionReq } from "@/lib/api/requests";
-import { expiresAtSeconds, robotDurationDays, toHarborRobot } from "@/lib/api/shapes";
+import { expiresAtSeconds, type HarborRobotCreated, type HarborRobotSec, robotDurationDays, toHarborRobot } from "@/lib/api/shapes";
 import { ok, withApi } from "@/lib/api/with-api";
 import { ValidationError } from "@/lib/errors";
 import { findProjectRef } from "@/lib/services/authz/project-access";
@@ -33,12 +33,15 @@ const ROBOT_FIELDS = { durationDays: "duration", grants: "permissions", permissi
 /**
  * No `q` (or `q=Level=system`): system robots, for admins and auditors.
  * `q=Level=project,ProjectID=<id>`: that project's robots, for those who may list them.
+ * Keys as Harbor's q takes them, in any case: `Level`/`level`, `ProjectID`/`project_id`, and
+ * `name=<name>` (the login name, with or without `robot$`) or `name=~<text>` (contains).
  */
 export const list = withApi(async ({ url, actor }) => {
   const paging = parsePaging(url.searchParams);
-  const terms = parseQuery(url.searchParams.get("q"), { level: ["exact"], projectid: ["exact"] });
-  const level = terms.get("level")?.value ?? (terms.has("projectid") ? "project" : "system");
-  const projectIdText = terms.get("projectid")?.value;
+  const terms = parseQuery(harborQ(url.searchParams), { level: ["exact"], projectid: ["exact"], project_id: ["exact"], name: ["exact", "fuzzy"] });
+  if (terms.has("projectid") && terms.has("project_id")) throw new ValidationError("q: give the project as ProjectID or project_id, not both");
+  const projectIdText = (terms.get("projectid") ?? terms.get("project_id"))?.value;
+  const level = terms.get("level")?.value.toLowerCase() ?? (projectIdText !== undefined ? "project" : "system");
   let projectId: number | null = null;
   if (level === "project") {
     if (!projectIdText) throw new ValidationError("q: Level=project needs ProjectID=<project id>");
@@ -46,12 +49,12 @@ export const list = withApi(async ({ url, actor }) => {
   } else if (level !== "system" || projectIdText !== undefined) {
     throw new ValidationError("q: use Level=system, or Level=project,ProjectID=<project id>");
   }
-  const page = await listRobots({ actor, projectId, page: paging.page, pageSize: paging.pageSize });
+  const page = await listRobots({ actor, projectId, name: terms.get("name"), page: paging.page, pageSize: paging.pageSize });
   return listResponse(url, page.rows.map(toHarborRobot), page.total, paging);
 });
 
 function createdRobot(url: URL, { robot, secret }: RobotWithSecret): Response {
-  const body = {
+  const body: HarborRobotCreated = {
     id: robot.id,
     name: robot.name,
     secret,
@@ -102,7 +105,7 @@ export const refresh = withApi<RobotParams>(async ({ req, actor, params }) => {
   const robotId = pathId(params.robot_id, "robot_id");
   parseInput(ZRobotSecReq, await readJsonObject(req));
   const { secret } = await refreshRobotSecret({ actor, robotId });
-  return Response.json({ secret });
+  return Response.json({ secret } satisfies HarborRobotSec);
 });
 
 function grantKeys(perms: readonly RobotPermissionReq[]): string {

@@ -3,13 +3,12 @@
  * `/users/current`, `/users/current/permissions`, `/users/search` in Harbor's shapes (UserResp,
  * UserCreationReq, UserSysAdminFlag, UserSearchRespItem, Permission).
  */
-import { z } from "zod";
 import { parseInput, parseInputs, readJsonObject } from "@/lib/api/body";
 import { locationUnder, pathId } from "@/lib/api/params";
 import { listResponse, parsePaging } from "@/lib/api/pagination";
-import { parseBooleanParam, parseQuery } from "@/lib/api/query";
-import { ZUserCreationReq } from "@/lib/api/requests";
-import { toHarborUser } from "@/lib/api/shapes";
+import { harborQ, parseBooleanParam, parseQuery } from "@/lib/api/query";
+import { ZSystemRoleReq, ZUserCreationReq, ZUserSysAdminFlagReq } from "@/lib/api/requests";
+import { type HarborPermission, type HarborUserSearchItem, toHarborUser } from "@/lib/api/shapes";
 import { created, ok, withApi } from "@/lib/api/with-api";
 import { ValidationError } from "@/lib/errors";
 import { listOwnProjectPermissions } from "@/lib/services/authz/current-permissions";
@@ -20,7 +19,7 @@ import { listUsers } from "@/lib/services/users/list-users";
 import { searchUsersPage } from "@/lib/services/users/search-users";
 import { setUserAdmin } from "@/lib/services/users/set-user-admin";
 import { setUserSystemRole } from "@/lib/services/users/set-user-system-role";
-import { ZCreateUser, ZSystemRole } from "@/lib/validation/users";
+import { ZCreateUser } from "@/lib/validation/users";
 
 /**
  * Admins and auditors. `username=<text>` or `q=username=~<text>` (also `email=~`, `realname=~`)
@@ -29,7 +28,7 @@ import { ZCreateUser, ZSystemRole } from "@/lib/validation/users";
 export const list = withApi(async ({ url, actor }) => {
   const params = url.searchParams;
   const paging = parsePaging(params);
-  const terms = parseQuery(params.get("q"), { username: ["fuzzy"], email: ["fuzzy"], realname: ["fuzzy"] });
+  const terms = parseQuery(harborQ(params), { username: ["fuzzy"], email: ["fuzzy"], realname: ["fuzzy"] });
   if (terms.size > 1) throw new ValidationError("q: give one of username, email or realname");
   const given = [params.get("username")?.trim(), [...terms.values()][0]?.value.trim()].filter(Boolean);
   if (given.length > 1) throw new ValidationError("username: give the filter either as username= or inside q, not both");
@@ -78,7 +77,7 @@ export const currentPermissions = withApi(async ({ url, actor }) => {
   const projectId = Number(match[1]);
   const permissions = projectId <= MAX_PROJECT_ID ? await listOwnProjectPermissions({ actor, projectId }) : [];
   return Response.json(
-    permissions.map((p) => {
+    permissions.map((p): HarborPermission => {
       const [resource = "", action = ""] = p.split(":");
       return { resource: relative ? resource : `${scope}/${resource}`, action };
     }),
@@ -95,13 +94,8 @@ export const search = withApi(async ({ url, actor }) => {
   if (!username) throw new ValidationError("username: is required");
   const paging = parsePaging(url.searchParams);
   const page = await searchUsersPage({ actor, q: username, page: paging.page, pageSize: paging.pageSize });
-  return listResponse(url, page.rows.map((u) => ({ user_id: u.id, username: u.username })), page.total, paging);
+  return listResponse(url, page.rows.map((u): HarborUserSearchItem => ({ user_id: u.id, username: u.username })), page.total, paging);
 });
-
-/** Harbor's UserSysAdminFlag. Other fields are ignored, as Harbor's server does. */
-const ZUserSysAdminFlagReq = z.object({ sysadmin_flag: z.boolean({ error: "Must be true or false" }) });
-/** Wharf's system role body: one of the three roles by name. */
-const ZSystemRoleReq = z.object({ role: ZSystemRole });
 
 /**
  * Harbor's `PUT /users/{user_id}/sysadmin`: grants or revokes the administrator role (revoking

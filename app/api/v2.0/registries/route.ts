@@ -1,0 +1,6 @@
+import * as registries from "@/lib/api/routes/registries";
+
+export const dynamic = "force-dynamic";
+
+export const GET = registries.list;
+export const POST = registries.create;

@@ -1,0 +1,6 @@
+import * as replication from "@/lib/api/routes/replication";
+
+export const dynamic = "force-dynamic";
+
+export const GET = replication.listExecutions;
+export const POST = replication.startExecution;

@@ -1,0 +1,5 @@
+import * as replication from "@/lib/api/routes/replication";
+
+export const dynamic = "force-dynamic";
+
+export const GET = replication.previewPolicy;

@@ -1,0 +1,7 @@
+import * as retentions from "@/lib/api/routes/retentions";
+
+export const dynamic = "force-dynamic";
+
+export const GET = retentions.get;
+export const PUT = retentions.update;
+export const DELETE = retentions.remove;

@@ -1,0 +1,5 @@
+import * as retentions from "@/lib/api/routes/retentions";
+
+export const dynamic = "force-dynamic";
+
+export const GET = retentions.metadatas;
