@@ -26,7 +26,9 @@ const nextConfig: NextConfig = {
   compress: false,
   // pg-boss is loaded from node_modules at run time, not bundled: the launcher's worker and the
   // server actions that queue jobs share one instance through globalThis (lib/jobs/boss.ts).
-  serverExternalPackages: ["pg-boss"],
+  // CycloneDX's library (the SBOM) requires optional plugins (XML, schema validation) only if they
+  // are installed; bundled, those requires fail the build, so it is loaded from node_modules too.
+  serverExternalPackages: ["pg-boss", "@cyclonedx/cyclonedx-library"],
   async headers() {
     return [
       {

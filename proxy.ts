@@ -24,6 +24,7 @@ export function proxy(req: NextRequest): NextResponse {
 }
 
 export const config = {
-  // Every page path; not the REST API or next-auth (see above), nor static assets.
-  matcher: ["/((?!api/|_next/static/|_next/image|favicon\\.ico).*)"],
+  // Every page path; not the REST API or next-auth (see above), nor the built-in scanner adapter
+  // (app/scanner/api: Bearer key, no cookie), nor static assets.
+  matcher: ["/((?!api/|scanner/api/|_next/static/|_next/image|favicon\\.ico).*)"],
 };

@@ -14,9 +14,9 @@ vi.mock("@/lib/auth/session", () => ({
 vi.mock("next/cache", () => ({ revalidatePath: () => undefined, revalidateTag: () => undefined }));
 
 import { getForwardingStatusAction, listPurgeRunsAction } from "@/app/(console)/admin/audit-log/policy/actions";
-import { listReconcileRunsAction } from "@/app/(console)/admin/health/actions";
+import { listReconcileRunsAction, listRepositoryDeleteRunsAction } from "@/app/(console)/admin/health/actions";
 import { type PollResult, valueOf } from "@/lib/actions/poll";
-import { purgeAuditJob, reconcileIndexJob } from "@/lib/jobs/definitions";
+import { deleteRepositoryJob, purgeAuditJob, reconcileIndexJob } from "@/lib/jobs/definitions";
 import { getForwardingStatus } from "@/lib/services/audit/forward-audit-events";
 import { actorFor, createTestUser, db } from "@/lib/testing/factories";
 
@@ -43,6 +43,11 @@ const newestRunIs = (value: unknown, id: number | undefined) =>
 
 const POLLS: Record<string, Poll> = {
   listReconcileRunsAction: { poll: listReconcileRunsAction, seed: () => seededRun(reconcileIndexJob.id), check: (value, { seededId }) => newestRunIs(value, seededId) },
+  listRepositoryDeleteRunsAction: {
+    poll: listRepositoryDeleteRunsAction,
+    seed: () => seededRun(deleteRepositoryJob.id),
+    check: (value, { seededId }) => newestRunIs(value, seededId),
+  },
   listPurgeRunsAction: { poll: listPurgeRunsAction, seed: () => seededRun(purgeAuditJob.id), check: (value, { seededId }) => newestRunIs(value, seededId) },
   getForwardingStatusAction: { poll: getForwardingStatusAction, check: async (value, { actor }) => expect(value).toEqual(await getForwardingStatus({ actor })) },
 };

@@ -29,7 +29,7 @@ const ROUNDS = Number(process.env.WHARF_BENCH_BROWSE_ROUNDS ?? 2);
 const GOAL_P95_MS = 150;
 /** A second reconcile over the unchanged registry (the steady state: a HEAD per tag, no writes) costs minutes more: opt-in. */
 const RECONCILE_AGAIN = process.env.WHARF_BENCH_BROWSE_RECONCILE_AGAIN === "1";
-const UI_PAGE_SIZE = 25; // ZPageSize's default
+const UI_PAGE_SIZE = 25; // CONSOLE_DEFAULT_PAGE_SIZE
 const API_PAGE_SIZE = 10; // Harbor's default page_size
 const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 const OCI_CONFIG = "application/vnd.oci.image.config.v1+json";

@@ -47,11 +47,19 @@ interface Benchmark {
   keepDatabase?: boolean;
 }
 
-const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
+/** A benchmark that needs none of Wharf, its registry or the database (only a scratch directory). */
+interface StandaloneBenchmark {
+  standalone: true;
+  run(ctx: Pick<BenchContext, "tmp">): Promise<void>;
+}
+
+const BENCHMARKS: Record<string, () => Promise<Benchmark | StandaloneBenchmark>> = {
   token: () => import("./token-service"),
   gateway: () => import("./gateway"),
   browse: () => import("./browse"),
   audit: () => import("./audit"),
+  replication: () => import("./replication"),
+  retention: () => import("./retention"),
 };
 
 const log = (message: string) => console.log(`bench: ${message}`);
@@ -64,11 +72,20 @@ async function main(): Promise<void> {
     console.error(`usage: npm run bench <${Object.keys(BENCHMARKS).join("|")}>`);
     process.exit(2);
   }
+  const benchmark = await load();
+  if ("standalone" in benchmark) {
+    // Nothing else running beside it: no idle Wharf sharing the cores it is measured on.
+    const tmp = await mkdtemp(path.join(tmpdir(), "wharf-bench-"));
+    try {
+      return await benchmark.run({ tmp });
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  }
   if (!existsSync(path.join(process.cwd(), ".next", "BUILD_ID"))) {
     console.error("bench: no production build found. Run `npm run build` first.");
     process.exit(1);
   }
-  const benchmark = await load();
   const keepDatabase = benchmark.keepDatabase === true && !process.argv.includes("--reseed");
   await withHarness((ctx) => benchmark.run(ctx), { keepDatabase });
 }
@@ -202,7 +219,7 @@ async function serveBareTokenService(port: number): Promise<void> {
   const hook = `export async function resolve(s, c, next) { return s === "server-only" ? { url: "data:text/javascript,", shortCircuit: true } : next(s, c); }`;
   register(`data:text/javascript,${encodeURIComponent(hook)}`);
   const { issueRegistryToken } = await import("../services/registry-auth/issue-token");
-  const { tokenServiceErrorResponse } = await import("../services/registry-auth/registry-response");
+  const { tokenServiceErrorResponse } = await import("../gateway/registry-response");
   const { clientInfoFromHeaders } = await import("../auth/client-info");
   const { createServer } = await import("node:http");
   createServer((req, res) => {

@@ -112,6 +112,18 @@ describe("slow requests", () => {
     expect(seen).toEqual([]);
   });
 
+  it("a vulnerability DB zip trickled to its upload route is not cut by that timeout, and arrives whole", async () => {
+    const { port, seen } = await front({ limits: { bodyTimeoutMs: 300 } });
+    const pieces = Array.from({ length: 8 }, (_, i) => Buffer.from(`zip piece ${i};`));
+    const answer = await send(port, "/api/v2.0/vulnerability-db/imports?file_name=all.zip", {
+      method: "POST",
+      headers: { "content-type": "application/zip" },
+      body: pieces,
+    });
+    expect(answer.status).toBe(200);
+    expect(seen.map((s) => s.body)).toEqual([Buffer.concat(pieces).length]);
+  });
+
   it("a client trickling its headers gets a 408 and the connection closed", async () => {
     const { port, seen } = await front({ limits: { headersTimeoutMs: 300, timeoutCheckIntervalMs: 100 } });
     const conn = rawConnection(port);

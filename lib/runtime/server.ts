@@ -27,7 +27,8 @@ export interface WharfServer {
   server: Server;
   /**
    * Stops accepting, closes idle and open connections, writes the pull counts still batched in
-   * memory, then (for startServer) shuts Next down.
+   * memory (every write-behind batch, lib/cache/write-behind.ts), then (for startServer) stops the
+   * cache invalidation listener and shuts Next down.
    */
   close(): Promise<void>;
 }
@@ -37,8 +38,8 @@ type RegistryHandlers = {
   handleTokenRequest: (req: Request) => Promise<Response>;
   nodeBodyOf: (response: Response) => Readable | null;
   registerNodeBody: (incoming: IncomingMessage) => ReadableStream<Uint8Array>;
-  /** The gateway's pull-count batch, in the module copy the front loaded (see close()). */
-  flushPullTimes: () => Promise<void>;
+  /** Writes every write-behind batch (the gateway's pull counts among them; see close()). */
+  flushWriteBehind: () => Promise<void>;
 };
 
 /** What Next.js's request handler looks like to the front. */
@@ -105,6 +106,10 @@ export async function startServer({
 }): Promise<WharfServer> {
   const trusted = parseTrustedProxies(trustedProxies);
   const registry = await loadRegistryHandlers();
+  // Empties the caches a change committed by any Wharf instance makes wrong (lib/cache/process-cache.ts).
+  const { startCacheInvalidationListener } = await import("../cache/invalidation-listener");
+  const databaseUrl = process.env.DATABASE_URL;
+  const invalidation = databaseUrl ? startCacheInvalidationListener({ databaseUrl }) : null;
   const app = next({ dev, dir: process.cwd(), hostname, port });
   // Runs Next's instrumentation hook (instrumentation.ts: the initial admin) before any request.
   await app.prepare();
@@ -113,6 +118,7 @@ export async function startServer({
     server: front.server,
     async close() {
       await front.close();
+      await invalidation?.stop();
       await app.close();
     },
   };
@@ -151,7 +157,7 @@ export async function startFront({
     (req, res) => {
       const target = req.url ?? "/";
       setClientAddress(req, clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], trustedProxies));
-      if (!isBlobUpload(req.method, target)) limitBodyTime(req, res, limits.bodyTimeoutMs);
+      if (!isLongUpload(req.method, target)) limitBodyTime(req, res, limits.bodyTimeoutMs);
       if (isRegistryTarget(target)) {
         const served = serveRegistry(registry, req, res, target);
         inFlight.add(served);
@@ -189,10 +195,10 @@ export async function startFront({
       // A pull is counted after its manifest was read from the registry: the handlers of cut
       // connections finish (their registry requests are aborted with them) before the flush.
       await Promise.all(inFlight);
-      // Every /v2 request is served by the gateway modules this front loaded, so their batch
-      // holds every pull this process counted (Next's bundle has its own copy of the modules,
-      // which serves no /v2 request and records no pull). Written now, or lost with the process.
-      await registry.flushPullTimes();
+      // The batches live on globalThis, so this reaches the pulls noted by any copy of the
+      // modules in this process (the front's, which serves /v2, and Next's bundle's). Written
+      // now, or lost with the process.
+      await registry.flushWriteBehind();
     },
   };
 }
@@ -213,11 +219,17 @@ function setClientAddress(req: IncomingMessage, address: string | null): void {
   if (address) req.headers[CLIENT_IP_HEADER] = address;
 }
 
-/** Blob upload requests (POST, PATCH, PUT under `/v2/<name>/blobs/uploads/`): their bodies take as long as they take. */
-export function isBlobUpload(method: string | undefined, target: string): boolean {
+/**
+ * Uploads whose bodies take as long as they take: blob uploads (POST, PATCH, PUT under
+ * `/v2/<name>/blobs/uploads/`) and the vulnerability DB's zip upload (POST
+ * `/api/v2.0/vulnerability-db/imports`, an osv.dev all.zip of hundreds of MB that an air-gapped
+ * site may send over a slow link). Both stream to disk; the idle timeout still cuts a silent client.
+ */
+export function isLongUpload(method: string | undefined, target: string): boolean {
   if (method !== "POST" && method !== "PATCH" && method !== "PUT") return false;
   const question = target.indexOf("?");
   const pathname = question < 0 ? target : target.slice(0, question);
+  if (method === "POST" && /^\/api\/v2\.0\/vulnerability-db\/imports\/?$/.test(pathname)) return true;
   return /^\/v2\/.+\/blobs\/uploads(\/|$)/.test(pathname);
 }
 
@@ -355,13 +367,13 @@ async function writeResponse(handlers: RegistryHandlers, response: Response, met
  */
 async function loadRegistryHandlers(): Promise<RegistryHandlers> {
   installServerOnlyShim();
-  const [{ handleRegistryRequest }, { handleTokenRequest }, { nodeBodyOf, registerNodeBody }, { flushPullTimes }] = await Promise.all([
-    import("../services/registry-auth/gateway"),
-    import("../services/registry-auth/token-endpoint"),
+  const [{ handleRegistryRequest }, { handleTokenRequest }, { nodeBodyOf, registerNodeBody }, { flushWriteBehind }] = await Promise.all([
+    import("../gateway/gateway"),
+    import("../gateway/token-endpoint"),
     import("../registry/forward"),
-    import("../services/repositories/pull-times"),
+    import("../cache/write-behind"),
   ]);
-  return { handleRegistryRequest, handleTokenRequest, nodeBodyOf, registerNodeBody, flushPullTimes };
+  return { handleRegistryRequest, handleTokenRequest, nodeBodyOf, registerNodeBody, flushWriteBehind };
 }
 
 const shimState = globalThis as unknown as { wharfServerOnlyShim?: boolean };

@@ -7,6 +7,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { flushWriteBehind } from "../cache/write-behind";
 import { ConfigError, parseServerEnv } from "../env";
 import { parseListenAddress } from "../registry/listen-address";
 import { superviseLocalRegistry } from "../registry/registry-supervisor";
@@ -139,6 +140,9 @@ export async function startWharf(): Promise<void> {
     await worker?.stop().catch((err: unknown) => console.error(`wharf: stopping the job worker: ${(err as Error).message}`));
     // Also writes the pull counts still batched in memory (server.ts, close()).
     await server.close().catch((err: unknown) => console.error(`wharf: stopping the server: ${(err as Error).message}`));
+    // Once more before exit, whatever the close did: anything noted since (or by a module copy
+    // the server does not know of) is written now, or lost with the process.
+    await flushWriteBehind().catch((err: unknown) => console.error(`wharf: writing batched pull counts: ${(err as Error).message}`));
     await stopRegistry?.();
     log("stopped");
     process.exit(code);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { singleLine } from "@/lib/validation/common";
+import { CONSOLE_DEFAULT_PAGE_SIZE, pageSizeField } from "@/lib/validation/pagination";
 
 /**
  * The audit log viewer's filter, shared by the system Audit log page, a project's Logs tab, the CSV
@@ -8,9 +9,7 @@ import { singleLine } from "@/lib/validation/common";
  * `from`, `to`, `size`, `cursor`) so a filtered view can be linked and bookmarked.
  */
 
-export const AUDIT_PAGE_SIZE_MIN = 10;
-export const AUDIT_PAGE_SIZE_MAX = 100;
-export const AUDIT_PAGE_SIZE_DEFAULT = 25;
+export const AUDIT_PAGE_SIZE_DEFAULT = CONSOLE_DEFAULT_PAGE_SIZE;
 
 /** Search parameters arrive as `string | string[]`; a repeated key counts by its first value. */
 function first(value: unknown): unknown {
@@ -85,15 +84,8 @@ export const ZAuditCursor = optionalText(200).refine((v) => v === undefined || /
   message: "Not a valid page cursor (follow the Newer/Older links)",
 });
 
-export const ZAuditPageSize = z.preprocess(
-  (v) => (first(v) === "" || first(v) === undefined ? undefined : first(v)),
-  z.coerce
-    .number({ error: `A page size from ${AUDIT_PAGE_SIZE_MIN} to ${AUDIT_PAGE_SIZE_MAX}` })
-    .int(`A page size from ${AUDIT_PAGE_SIZE_MIN} to ${AUDIT_PAGE_SIZE_MAX}`)
-    .min(AUDIT_PAGE_SIZE_MIN, `A page size from ${AUDIT_PAGE_SIZE_MIN} to ${AUDIT_PAGE_SIZE_MAX}`)
-    .max(AUDIT_PAGE_SIZE_MAX, `A page size from ${AUDIT_PAGE_SIZE_MIN} to ${AUDIT_PAGE_SIZE_MAX}`)
-    .default(AUDIT_PAGE_SIZE_DEFAULT),
-);
+/** The shared page size; a bad value is shown as the field's error (not replaced). */
+export const ZAuditPageSize = pageSizeField(AUDIT_PAGE_SIZE_DEFAULT);
 
 /** The filter alone (what the export and the `audit_log.export` row's detail carry). */
 export const ZAuditFilter = z

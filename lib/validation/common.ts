@@ -61,10 +61,6 @@ export function isDatabaseId(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 1 && value <= MAX_DATABASE_ID;
 }
 
-/** Server-side pagination with a hard cap on page size (never an unbounded list). */
-export const ZPage = z.coerce.number().int().min(1).catch(1).default(1);
-export const ZPageSize = z.coerce.number().int().min(1).max(100).catch(25).default(25);
-
 /** An optional search box: empty means "no filter". */
 export const ZSearchText = singleLine(z.string().trim())
   .max(255)

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { PROJECT_ROLE_IDS } from "@/lib/services/authz/project-roles";
-import { singleLine, ZCheckbox, ZId, ZPage, ZPageSize, ZSearchText } from "@/lib/validation/common";
+import { singleLine, ZCheckbox, ZId, ZSearchText } from "@/lib/validation/common";
+import { ZConsolePaging } from "@/lib/validation/pagination";
 
 /** Harbor's project name rule. */
 export const ZProjectName = z
@@ -27,8 +28,7 @@ export const ZDeleteProject = z.object({ projectId: ZId });
 export const ZListProjectsQuery = z.object({
   q: ZSearchText,
   visibility: z.enum(["all", "public", "private"]).catch("all").default("all"),
-  page: ZPage,
-  pageSize: ZPageSize,
+  ...ZConsolePaging.shape,
 });
 export type TListProjectsQuery = z.infer<typeof ZListProjectsQuery>;
 
@@ -50,7 +50,7 @@ export type TUpdateMember = z.infer<typeof ZUpdateMember>;
 export const ZRemoveMember = z.object({ projectId: ZId, memberId: ZId });
 export type TRemoveMember = z.infer<typeof ZRemoveMember>;
 
-export const ZListMembersQuery = z.object({ q: ZSearchText, page: ZPage, pageSize: ZPageSize });
+export const ZListMembersQuery = z.object({ q: ZSearchText, ...ZConsolePaging.shape });
 export type TListMembersQuery = z.infer<typeof ZListMembersQuery>;
 
 export const ZProjectCreationRestriction = z.enum(["everyone", "adminonly"]);

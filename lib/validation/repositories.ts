@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { isDigest } from "@/lib/oci/digest";
 import { isValidRepositoryName, isValidTag, parseReference } from "@/lib/oci/reference";
-import { multiLine, singleLine, ZId, ZPage, ZPageSize, ZSearchText } from "@/lib/validation/common";
+import { multiLine, singleLine, ZId, ZSearchText } from "@/lib/validation/common";
+import { ZConsolePaging } from "@/lib/validation/pagination";
 
 /** A full repository name (`<project>/<path>`), Distribution's grammar. */
 export const ZRepositoryName = z.string().trim().refine(isValidRepositoryName, "Not a repository name.");
@@ -17,20 +18,18 @@ export type RepositorySort = (typeof REPOSITORY_SORTS)[number];
 export const ZRepositoryListQuery = z.object({
   q: ZSearchText,
   sort: z.enum(REPOSITORY_SORTS).catch("name").default("name"),
-  page: ZPage,
-  pageSize: ZPageSize,
+  ...ZConsolePaging.shape,
 });
 
 /** The Artifacts page's query string. */
 export const ZArtifactListQuery = z.object({
   tagged: z.enum(["all", "tagged", "untagged"]).catch("all").default("all"),
   q: ZSearchText,
-  page: ZPage,
-  pageSize: ZPageSize,
+  ...ZConsolePaging.shape,
 });
 
 /** The artifact detail page: `page` pages its tags (the shared Pagination writes `page`). */
-export const ZArtifactDetailQuery = z.object({ page: ZPage });
+export const ZArtifactDetailQuery = ZConsolePaging.pick({ page: true });
 
 export const DESCRIPTION_MAX = 64 * 1024;
 
@@ -44,6 +43,13 @@ export const ZAddTag = z.object({ projectId: ZId, repository: ZRepositoryName, d
 export const ZDeleteTag = z.object({ projectId: ZId, repository: ZRepositoryName, tag: ZTagName });
 export const ZDeleteArtifact = z.object({ projectId: ZId, repository: ZRepositoryName, digest: ZDigest });
 export const ZDeleteRepository = z.object({ projectId: ZId, repository: ZRepositoryName });
+/** The artifact page's Scan buttons: a vulnerability scan (default) or an SBOM by the project's scanner. */
+export const ZStartArtifactScanForm = z.object({
+  projectId: ZId,
+  repository: ZRepositoryName,
+  digest: ZDigest,
+  scanType: z.enum(["vulnerability", "sbom"]).default("vulnerability"),
+});
 
 /**
  * Harbor's copy source `from`: `<project>/<repository>:<tag>` or `<project>/<repository>@<digest>`

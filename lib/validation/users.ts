@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { singleLine, ZCheckbox, ZId, ZPage, ZPageSize, ZSearchText } from "@/lib/validation/common";
+import { singleLine, ZCheckbox, ZId, ZSearchText } from "@/lib/validation/common";
+import { ZConsolePaging } from "@/lib/validation/pagination";
 
 /**
  * Harbor's username rule (no , " ~ # % $), plus no ':' (it would break HTTP Basic auth for docker
@@ -73,8 +74,7 @@ export type TChangeOwnPassword = z.infer<typeof ZChangeOwnPassword>;
 
 export const ZListUsersQuery = z.object({
   q: ZSearchText,
-  page: ZPage,
-  pageSize: ZPageSize,
+  ...ZConsolePaging.shape,
 });
 export type TListUsersQuery = z.infer<typeof ZListUsersQuery>;
 

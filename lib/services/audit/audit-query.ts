@@ -28,6 +28,8 @@ export type AuditEventRow = {
   principalKind: string;
   actorId: number | null;
   actorName: string;
+  /** False: actorName is a name claimed in a failed sign-in, not a proven actor (show with actorLabel). */
+  actorVerified: boolean;
   action: string;
   resourceType: string;
   resourceId: string | null;
@@ -40,6 +42,8 @@ export type AuditEventRow = {
   clientIp: string | null;
   userAgent: string | null;
   detail: unknown;
+  /** How many identical refusals within one minute this row stands for (1 for every other row). */
+  repeatCount: number;
 };
 
 /** A filter resolved to column conditions (project names to ids, verbs to actions). */
@@ -103,6 +107,7 @@ export type RawAuditRow = {
   principal_kind: string;
   actor_id: number | null;
   actor_name: string;
+  actor_verified: boolean;
   action: string;
   resource_type: string;
   resource_id: string | null;
@@ -113,10 +118,12 @@ export type RawAuditRow = {
   client_ip: string | null;
   user_agent: string | null;
   detail: unknown;
+  repeat_count: number;
 };
 
-const COLUMNS = Prisma.sql`id, occurred_at, principal_kind::text AS principal_kind, actor_id, actor_name, action, resource_type,
-  resource_id, resource_name, project_id, result::text AS result, reason, client_ip, user_agent, detail`;
+export const AUDIT_COLUMNS_SQL = Prisma.sql`id, occurred_at, principal_kind::text AS principal_kind, actor_id, actor_name, actor_verified, action,
+  resource_type, resource_id, resource_name, project_id, result::text AS result, reason, client_ip, user_agent, detail, repeat_count`;
+const COLUMNS = AUDIT_COLUMNS_SQL;
 
 /**
  * Up to `limit` rows after `after` in the walk's direction: "older" walks newest-first from the
@@ -151,6 +158,7 @@ export async function toAuditRows(raw: RawAuditRow[]): Promise<AuditEventRow[]> 
     principalKind: r.principal_kind,
     actorId: r.actor_id,
     actorName: r.actor_name,
+    actorVerified: r.actor_verified,
     action: r.action,
     resourceType: r.resource_type,
     resourceId: r.resource_id,
@@ -162,6 +170,7 @@ export async function toAuditRows(raw: RawAuditRow[]): Promise<AuditEventRow[]> 
     clientIp: r.client_ip,
     userAgent: r.user_agent,
     detail: r.detail,
+    repeatCount: r.repeat_count,
   }));
 }
 

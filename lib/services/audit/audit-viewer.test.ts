@@ -259,7 +259,7 @@ describe("audit CSV export", () => {
     // A header chunk plus one chunk per batch.
     expect(chunks).toBe(1 + Math.ceil(n / EXPORT_BATCH_SIZE));
     const lines = text.split("\r\n").filter(Boolean);
-    expect(lines[0]).toBe("id,time,username,principal_kind,operation,resource_type,resource,project,result,reason,client_ip,user_agent,detail");
+    expect(lines[0]).toBe("id,time,username,principal_kind,operation,resource_type,resource,project,result,reason,client_ip,user_agent,detail,actor_verified,count");
     expect(lines).toHaveLength(n + 1);
     const ids = lines.slice(1).map((l) => l.slice(0, l.indexOf(",")));
     expect(ids).toEqual(newestFirst(inserted));

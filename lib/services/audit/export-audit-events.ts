@@ -2,7 +2,7 @@ import "server-only";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { type AuditCursor, type AuditEventRow, fetchAuditRows, keyOf, resolveAuditFilter, toAuditRows } from "@/lib/services/audit/audit-query";
-import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
+import { actorLabel, recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
 import { assertProjectPermission, findProjectRef } from "@/lib/services/authz/project-access";
 import { auditFilterToQ, type TAuditFilter } from "@/lib/validation/audit";
@@ -24,6 +24,9 @@ export const CSV_COLUMNS = [
   "client_ip",
   "user_agent",
   "detail",
+  // Appended, so existing readers of the columns above keep working.
+  "actor_verified",
+  "count",
 ] as const;
 
 /**
@@ -47,7 +50,9 @@ function rowLine(row: AuditEventRow): string {
   return csvLine([
     row.id,
     row.occurredAt.toISOString(),
-    row.actorName,
+    // "alice (unverified)" for a name claimed in a failed sign-in: a reader of this column alone
+    // must not take it for alice's own action (actor_verified says the same for machines).
+    actorLabel(row),
     row.principalKind,
     row.action,
     row.resourceType,
@@ -58,6 +63,8 @@ function rowLine(row: AuditEventRow): string {
     row.clientIp,
     row.userAgent,
     JSON.stringify(row.detail ?? {}),
+    row.actorVerified ? "true" : "false",
+    row.repeatCount,
   ]);
 }
 

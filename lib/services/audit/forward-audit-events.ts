@@ -5,7 +5,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { ValidationError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import type { RawAuditRow } from "@/lib/services/audit/audit-query";
+import { AUDIT_COLUMNS_SQL, type RawAuditRow } from "@/lib/services/audit/audit-query";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
 import { formatRfc5424, frameOctetCounted, SEVERITY } from "@/lib/syslog/tcp-syslog";
@@ -120,7 +120,14 @@ export async function updateForwardingSettings({ actor, input }: { actor: Actor;
 export type GapTracker = { at: bigint | null; since: Date | null; final: boolean };
 export const newGapTracker = (): GapTracker => ({ at: null, since: null, final: false });
 
-type TailRow = RawAuditRow & { db_now: Date };
+type TailRow = RawAuditRow & { db_now: Date; still_counting: boolean };
+
+/**
+ * A refusal row counts its repeats until 70 seconds past the start of its minute (the trigger
+ * refuses any later change, see recordRefusal); the tail waits until 75 seconds, so what it
+ * forwards is the final count. Rows after one still counting wait with it (the cursor is an id).
+ */
+const COUNTING_UNTIL = "75 seconds";
 
 /**
  * One poll of the tail: up to `batchSize` rows after the cursor, in id order, sent with `send`
@@ -163,14 +170,14 @@ export async function forwardAuditEventsOnce({
     gap.final = Number(open?.n ?? 0) === 0;
   }
   const rows = await db.$queryRaw<TailRow[]>`
-    SELECT id, occurred_at, principal_kind::text AS principal_kind, actor_id, actor_name, action, resource_type,
-           resource_id, resource_name, project_id, result::text AS result, reason, client_ip, user_agent, detail,
-           statement_timestamp() AS db_now
+    SELECT ${AUDIT_COLUMNS_SQL}, statement_timestamp() AS db_now,
+           (dedupe_key IS NOT NULL AND statement_timestamp() < date_trunc('minute', occurred_at) + ${COUNTING_UNTIL}::interval) AS still_counting
     FROM audit_events WHERE id > ${cursor} ORDER BY id LIMIT ${batchSize}`;
 
   const ready: TailRow[] = [];
   let expected = cursor + BigInt(1);
   for (const row of rows) {
+    if (row.still_counting) break;
     if (row.id !== expected) {
       if (gap.at !== expected) {
         Object.assign(gap, { at: expected, since: row.db_now, final: false });
@@ -212,7 +219,10 @@ function toSyslog(row: TailRow, hostname: string): string {
     occurredAt: row.occurred_at.toISOString(),
     principalKind: row.principal_kind,
     actorId: row.actor_id,
-    actorName: row.actor_name,
+    // "alice (unverified)" for a name a failed sign-in claimed (actorVerified false): a receiver
+    // matching on actorName alone must not take it for alice's action.
+    actorName: row.actor_verified ? row.actor_name : `${row.actor_name} (unverified)`,
+    actorVerified: row.actor_verified,
     action: row.action,
     resourceType: row.resource_type,
     resourceId: row.resource_id,
@@ -223,6 +233,7 @@ function toSyslog(row: TailRow, hostname: string): string {
     clientIp: row.client_ip,
     userAgent: row.user_agent,
     detail: row.detail,
+    count: row.repeat_count,
   };
   return formatRfc5424({
     timestamp: row.occurred_at,

@@ -13,7 +13,8 @@ import {
   startAuditPurge,
   updatePurgePolicy,
 } from "@/lib/services/audit/purge-policy";
-import { claimJobRun, createJobRun, finishJobRun } from "@/lib/services/jobs/job-runs";
+import { type ClaimedJobRun, claimJobRun, createJobRun, finishJobRun } from "@/lib/services/jobs/job-runs";
+import { testJobContext } from "@/lib/jobs/testing/job-context";
 import { actorFor, createTestUser, db, uniqueName } from "@/lib/testing/factories";
 import { ZPurgePolicyForm } from "@/lib/validation/audit-retention";
 
@@ -40,10 +41,14 @@ const countTagged = (tag: string) => db.auditEvent.count({ where: { resourceName
 /** A run as an administrator's "Purge now" creates it, claimed as the worker claims it. */
 async function manualRun(cutoff: Date) {
   const runId = await createJobRun({ jobName: purgeAuditJob.id, jobVersion: 1, trigger: "test", payload: { cutoff: cutoff.toISOString(), trigger: "manual" } });
-  return claimJobRun({ runId, bossJobId: `test-${runId}`, jobName: purgeAuditJob.id, jobVersion: 1, trigger: "test" });
+  return claimAgain(runId);
 }
 
-const freshRun = async (runId: number) => db.jobRun.findUniqueOrThrow({ where: { id: runId }, select: { id: true, checkpoint: true, result: true } });
+/** The run claimed by a new attempt, as a retry after a crash claims it (the earlier attempt's writes are fenced off). */
+const claimAgain = (runId: number) => claimJobRun({ runId, bossJobId: `test-${runId}`, jobName: purgeAuditJob.id, jobVersion: 1, trigger: "test" });
+
+/** The purge handler's context for a claimed run, with the payload the run row carries. */
+const attemptOf = (run: ClaimedJobRun) => testJobContext(run, purgeAuditJob.payload.parse(run.payload));
 
 afterAll(async () => {
   // The test's send-only pg-boss (policy updates schedule through it).
@@ -159,7 +164,7 @@ describe("audit purge policy", () => {
 
     // The first attempt stops after its first batch of 10, as a crashed worker would.
     await expect(
-      purgeAuditEvents({ run, batchSize: 10, onBatch: () => Promise.reject(new Error("worker stopped")) }),
+      purgeAuditEvents(attemptOf(run), { batchSize: 10, onBatch: () => Promise.reject(new Error("worker stopped")) }),
     ).rejects.toThrow("worker stopped");
     let row = await db.jobRun.findUniqueOrThrow({ where: { id: run.id } });
     expect(row).toMatchObject({ progressDone: 10, progressTotal: doomed, checkpoint: `cutoff=${cutoff.toISOString()}` });
@@ -168,7 +173,8 @@ describe("audit purge policy", () => {
 
     // The retried attempt continues with what is left, in batches, and finishes.
     const batches: number[] = [];
-    const state = await purgeAuditEvents({ run: await freshRun(run.id), batchSize: 10, onBatch: ({ done }) => void batches.push(done) });
+    const retried = await claimAgain(run.id);
+    const state = await purgeAuditEvents(attemptOf(retried), { batchSize: 10, onBatch: ({ done }) => void batches.push(done) });
     expect(state).toEqual({ cutoff: cutoff.toISOString(), rowsDeleted: doomed, audited: true });
     expect(batches.length).toBe(Math.ceil((doomed - 10) / 10));
     expect(batches.at(-1)).toBe(doomed);
@@ -180,19 +186,20 @@ describe("audit purge policy", () => {
     expect(row.progressTotal).toBe(doomed);
 
     // A third attempt (its finish was lost) writes no second row.
-    await purgeAuditEvents({ run: await freshRun(run.id), batchSize: 10 });
+    const third = await claimAgain(run.id);
+    await purgeAuditEvents(attemptOf(third), { batchSize: 10 });
     const purgeRows = await db.auditEvent.findMany({ where: { action: "audit_log.purge", resourceId: String(run.id) } });
     expect(purgeRows).toHaveLength(1);
     expect(purgeRows[0]).toMatchObject({ actorName: "system:audit.purge", result: "success", resourceType: "audit_log" });
     expect(purgeRows[0]?.detail).toEqual({ runId: run.id, cutoff: cutoff.toISOString(), rowsDeleted: doomed, dryRun: false, trigger: "manual" });
-    await finishJobRun(run.id, { status: "succeeded" });
+    expect(await finishJobRun(third, { status: "succeeded" })).toBe(true);
   });
 
   it("a run with nothing to delete still writes its one row", async () => {
     const run = await manualRun(new Date(Date.now() - 36000 * DAY));
-    expect(await purgeAuditEvents({ run })).toMatchObject({ rowsDeleted: 0, audited: true });
+    expect(await purgeAuditEvents(attemptOf(run))).toMatchObject({ rowsDeleted: 0, audited: true });
     expect(await db.auditEvent.count({ where: { action: "audit_log.purge", resourceId: String(run.id) } })).toBe(1);
-    await finishJobRun(run.id, { status: "succeeded" });
+    expect(await finishJobRun(run, { status: "succeeded" })).toBe(true);
   });
 
   it("plain DELETE, UPDATE and TRUNCATE stay refused, and the purge flag never allows deleting a recent row", async () => {

@@ -2,13 +2,14 @@ import "server-only";
 import type { Actor } from "@/lib/auth/actor";
 import { actorName } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
-import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
+import { ConflictError, ValidationError } from "@/lib/errors";
 import { getBoss } from "@/lib/jobs/boss";
 import { purgeAuditJob } from "@/lib/jobs/definitions";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
-import { attachBossJob, listJobRuns, type JobRunView } from "@/lib/services/jobs/job-runs";
+import { listJobRuns, type JobRunView } from "@/lib/services/jobs/job-runs";
+import { queueRun, retryRun } from "@/lib/services/jobs/queue-run";
 import { fieldErrorsOf } from "@/lib/validation/common";
 import { type TPurgePolicy, ZPurgePolicy } from "@/lib/validation/audit-retention";
 
@@ -120,27 +121,18 @@ export async function startAuditPurge({ actor }: { actor: Actor }): Promise<{ ru
   await assertSystemPermission(actor, "setting.update", { type: "audit_log", name: "purge" }, "audit_log.purge.start");
   const { retentionDays } = await readPurgePolicy();
   const cutoff = await cutoffFor(retentionDays);
-  const runId = await db.$transaction(async (tx) => {
+  const { runId } = await db.$transaction(async (tx) => {
     const active = await tx.jobRun.findFirst({ where: { jobName: purgeAuditJob.id, status: { in: ["queued", "running"] } }, select: { id: true } });
     if (active) throw new ConflictError(`Purge run #${active.id} is not finished yet; wait for it.`);
-    const run = await tx.jobRun.create({
-      data: {
-        jobName: purgeAuditJob.id,
-        jobVersion: purgeAuditJob.version,
-        trigger: actorName(actor).slice(0, 255),
-        payload: { cutoff: cutoff.toISOString(), retentionDays, trigger: "manual" },
-      },
-      select: { id: true },
-    });
+    const queued = await queueRun(tx, purgeAuditJob, { cutoff: cutoff.toISOString(), retentionDays, trigger: "manual" }, actorName(actor));
     await recordAuditEvent(tx, {
       actor,
       action: "audit_log.purge.start",
-      resource: { type: "job_run", id: run.id, name: purgeAuditJob.id },
+      resource: { type: "job_run", id: queued.runId, name: purgeAuditJob.id },
       detail: { cutoff: cutoff.toISOString(), retentionDays },
     });
-    return run.id;
+    return queued;
   });
-  await enqueue(runId);
   return { runId, cutoff: cutoff.toISOString() };
 }
 
@@ -148,22 +140,12 @@ export async function startAuditPurge({ actor }: { actor: Actor }): Promise<{ ru
 export async function retryAuditPurge({ actor, runId }: { actor: Actor; runId: number }): Promise<void> {
   await assertSystemPermission(actor, "setting.update", { type: "job_run", id: runId }, "audit_log.purge.retry");
   await db.$transaction(async (tx) => {
-    const run = await tx.jobRun.findFirst({ where: { id: runId, jobName: purgeAuditJob.id }, select: { status: true } });
-    if (!run) throw new NotFoundError("No such purge run.");
-    if (run.status !== "failed") throw new ConflictError(`Run #${runId} is ${run.status}; only a failed run can be retried.`);
-    await tx.jobRun.update({ where: { id: runId }, data: { status: "queued", error: null, finishedAt: null }, select: { id: true } });
+    await retryRun(tx, purgeAuditJob, runId, "purge run");
     await recordAuditEvent(tx, { actor, action: "audit_log.purge.retry", resource: { type: "job_run", id: runId, name: purgeAuditJob.id } });
   });
-  await enqueue(runId);
 }
 
 /** The latest purge runs, newest first (administrators and auditors). */
 export async function listPurgeRuns({ actor, take = 5 }: { actor: Actor; take?: number }): Promise<JobRunView[]> {
   return listJobRuns({ actor, jobName: purgeAuditJob.id, take });
-}
-
-async function enqueue(runId: number): Promise<void> {
-  const boss = await getBoss();
-  const bossJobId = await boss.send(purgeAuditJob.id, purgeAuditJob.payload.parse({ version: 1, runId }));
-  if (bossJobId) await attachBossJob(runId, bossJobId);
 }

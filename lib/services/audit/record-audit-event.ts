@@ -1,4 +1,5 @@
 import "server-only";
+import { createHash } from "node:crypto";
 import type { Actor } from "@/lib/auth/actor";
 import { actorName } from "@/lib/auth/actor";
 import { db, type DbTransaction } from "@/lib/db/client";
@@ -16,7 +17,18 @@ export type AuditEventInput = {
   reason?: string | null;
   /** Small structured detail; keys that look secret are redacted before writing. */
   detail?: Record<string, unknown>;
+  /**
+   * The name an anonymous caller claimed and did not prove (a failed sign-in as "alice"). The row is
+   * filed under that name, so the log's user filter finds it, with actorVerified false: every view,
+   * export and forwarded message marks it unverified (see actorLabel). Anonymous actors only.
+   */
+  claimedName?: string | null;
 };
+
+/** How an actor name is shown anywhere outside the table: "alice", or "alice (unverified)". */
+export function actorLabel(row: { actorName: string; actorVerified: boolean }): string {
+  return row.actorVerified ? row.actorName : `${row.actorName} (unverified)`;
+}
 
 const SECRET_KEY = /pass(word)?|secret|token|hash|credential|authorization|cookie/i;
 
@@ -36,12 +48,14 @@ function truncate(value: string | null | undefined, max: number): string | null 
   return value.length > max ? value.slice(0, max) : value;
 }
 
-function toRow(event: AuditEventInput): Prisma.AuditEventCreateInput {
+function toRow(event: AuditEventInput): Prisma.AuditEventCreateInput & { actorVerified: boolean } {
   const { actor } = event;
+  const claimed = actor.kind === "anonymous" ? event.claimedName?.trim().slice(0, 255) : undefined;
   return {
     principalKind: actor.kind,
     actorId: actor.kind === "user" ? actor.id : null,
-    actorName: actorName(actor),
+    actorName: claimed ? claimed : actorName(actor),
+    actorVerified: !claimed,
     action: event.action,
     resourceType: event.resource.type,
     resourceId: event.resource.id === undefined || event.resource.id === null ? null : String(event.resource.id),
@@ -66,10 +80,48 @@ export async function recordAuditEvent(tx: DbTransaction, event: AuditEventInput
 /**
  * Writes a row for something that changed nothing (a refused attempt), outside any transaction.
  * Its failure must not hide the refusal the caller is about to report, so errors are logged only.
+ *
+ * Refusals repeat: a refused docker push asks again for every layer and retries, a CI job loops.
+ * The same refusal (operation, principal, claimed name, resource, project, reason, client address
+ * and user agent) within one minute of the database clock is therefore one row with a count: the
+ * insert carries a dedupe key (a hash of those fields and the minute) and, when a row with that
+ * key exists, only adds one to its repeat_count. ON CONFLICT makes that one atomic step, so
+ * parallel refusals cannot write two rows for one key. The first refusal's detail is kept.
+ * The append-only trigger allows exactly this update (count + 1, nothing else, until the minute
+ * is over): the facts a row records never change, only how many times they happened.
  */
 export async function recordRefusal(event: Omit<AuditEventInput, "result">): Promise<void> {
   try {
-    await db.auditEvent.create({ data: toRow({ ...event, result: "failure" }), select: { id: true } });
+    const row = toRow({ ...event, result: "failure" });
+    const sameness = [
+      row.principalKind,
+      row.actorId ?? null,
+      row.actorName,
+      row.actorVerified,
+      row.action,
+      row.resourceType,
+      row.resourceId ?? null,
+      row.resourceName ?? null,
+      row.projectId ?? null,
+      row.reason ?? null,
+      row.clientIp ?? null,
+      row.userAgent ?? null,
+    ];
+    const key = createHash("sha256").update(JSON.stringify(sameness)).digest("base64url");
+    // The UPDATE first, so a repeat takes no id from the sequence (the forwarder's tail waits at
+    // every hole in the ids); the INSERT runs only when there was no row to count on, and its
+    // ON CONFLICT catches the race of two first refusals of a minute.
+    await db.$executeRaw`
+      WITH k AS (SELECT ${key} || to_char(now() AT TIME ZONE 'UTC', ':YYYYMMDDHH24MI') AS key),
+      bumped AS (UPDATE audit_events SET repeat_count = repeat_count + 1 WHERE dedupe_key = (SELECT key FROM k) RETURNING id)
+      INSERT INTO audit_events (principal_kind, actor_id, actor_name, actor_verified, action, resource_type, resource_id,
+                                resource_name, project_id, result, reason, client_ip, user_agent, detail, dedupe_key)
+      SELECT ${row.principalKind}::"PrincipalKind", ${row.actorId ?? null}::int, ${row.actorName}, ${row.actorVerified}, ${row.action},
+             ${row.resourceType}, ${row.resourceId ?? null}, ${row.resourceName ?? null}, ${row.projectId ?? null}::int,
+             'failure'::"AuditResult", ${row.reason ?? null}, ${row.clientIp ?? null}, ${row.userAgent ?? null},
+             ${JSON.stringify(row.detail)}::jsonb, (SELECT key FROM k)
+      WHERE NOT EXISTS (SELECT 1 FROM bumped)
+      ON CONFLICT (dedupe_key) DO UPDATE SET repeat_count = audit_events.repeat_count + 1`;
   } catch (err) {
     console.error("wharf: could not write audit row for a refused attempt", err);
   }

@@ -30,19 +30,21 @@ export type SignInRefusal = {
   username: string;
   resource: AuditEventInput["resource"];
   reason: string;
+  /** For an anonymous actor: the name claimed, filed as an unverified actor name (AuditEventInput.claimedName). */
+  claimedName?: string;
 };
 
 /** The reason of a refusal because the username is locked for the client. */
 export const LOCKED_REASON = "locked after repeated failures";
 
-type StoredEvent = { actor: Omit<Actor, "client">; resource: AuditEventInput["resource"] };
+type StoredEvent = { actor: Omit<Actor, "client">; resource: AuditEventInput["resource"]; claimedName?: string | undefined };
 
 /** Records one refusal: its own row if it is the first of its minute, else one more in the minute's count. */
 export async function recordSignInRefusal(refusal: SignInRefusal): Promise<void> {
-  const { actor, action, reason, resource } = refusal;
+  const { actor, action, reason, resource, claimedName } = refusal;
   const key = throttleKeyFor(refusal.username).slice(0, 255);
   const { client, ...actorWithoutClient } = actor;
-  const event: StoredEvent = { actor: actorWithoutClient, resource };
+  const event: StoredEvent = { actor: actorWithoutClient, resource, claimedName };
   let opened = false;
   let firstRepeat = false;
   try {
@@ -57,7 +59,7 @@ export async function recordSignInRefusal(refusal: SignInRefusal): Promise<void>
         RETURNING (xmax = 0) AS opened, repeats`;
       opened = bucket?.opened ?? false;
       firstRepeat = !opened && bucket?.repeats === 1;
-      if (opened) await recordAuditEvent(tx, { actor, action, resource, result: "failure", reason });
+      if (opened) await recordAuditEvent(tx, { actor, action, resource, result: "failure", reason, claimedName });
     });
   } catch (err) {
     // As for any refusal: failing to record it must not hide the refusal the caller reports.
@@ -90,6 +92,7 @@ export async function flushSignInRefusalSummaries(before?: Date): Promise<number
         // Written from a SignInRefusal's action, so one of the catalogue.
         action: bucket.action as AuditOperation,
         resource: bucket.event.resource,
+        claimedName: bucket.event.claimedName ?? null,
         result: "failure",
         reason: `${bucket.repeats} more refused attempt${bucket.repeats === 1 ? "" : "s"} in the minute from ${bucket.minute.toISOString()}`,
         detail: { repeated: bucket.repeats, minute: bucket.minute.toISOString(), reasons: bucket.reasons as Prisma.JsonObject },

@@ -77,6 +77,8 @@ async function auditFailure(tx: DbTransaction, username: string, client: ClientI
     resource: { type: "session", id: userId ?? null, name: username.slice(0, 255) },
     result: "failure",
     reason,
+    // Filed under the name typed, marked unverified: nobody proved to be that user.
+    claimedName: username,
   });
 }
 
@@ -87,5 +89,6 @@ function refuse(username: string, client: ClientInfo, reason: string, userId?: n
     username,
     resource: { type: "session", id: userId ?? null, name: username.slice(0, 255) },
     reason,
+    claimedName: username,
   });
 }

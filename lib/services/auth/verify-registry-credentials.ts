@@ -1,6 +1,7 @@
 import "server-only";
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { anonymousActor, type ClientInfo, type RobotActor, type UserActor } from "@/lib/auth/actor";
+import { processCache } from "@/lib/cache/process-cache";
 import { burnPasswordCheck, verifyPassword } from "@/lib/auth/password";
 import { db } from "@/lib/db/client";
 import { SignInLockedError, UnauthenticatedError } from "@/lib/errors";
@@ -19,23 +20,22 @@ import { hashRobotSecret, ROBOT_NAME_PREFIX } from "@/lib/services/robots/robot-
  * offline-crackable hash of one), and only while the user's stored hash is the one it was checked
  * against: a password change, reset or disable takes effect at once, because every request still
  * reads the user row.
+ *
+ * Across instances this needs no invalidation: an entry is used only while the stored hash is the
+ * one it was checked against, and the user row is read on every request, so a password changed,
+ * reset or disabled on any instance holds at once on all of them.
  */
-const VERIFIED_TTL_MS = 5 * 60_000;
-const VERIFIED_MAX_ENTRIES = 10_000;
-const cacheKey = randomBytes(32);
-const verified = new Map<string, { passwordHash: string; expiresAt: number }>();
+const verified = processCache<{ passwordHash: string }>({ name: "verified-passwords", max: 10_000, ttlMs: 5 * 60_000, invalidatedBy: null });
+// Shared by Next's bundle and Wharf's front with the cache itself (keys made under one are found by the other).
+const keyHolder = globalThis as unknown as { wharfVerifiedPasswordKey?: Buffer };
+const cacheKey = (keyHolder.wharfVerifiedPasswordKey ??= randomBytes(32));
 
 function cacheKeyFor(username: string, password: string): string {
   return createHmac("sha256", cacheKey).update(username).update("\0").update(password).digest("base64url");
 }
 
 function remember(key: string, passwordHash: string) {
-  if (verified.size >= VERIFIED_MAX_ENTRIES) {
-    // Drop the oldest entry (Map keeps insertion order).
-    const oldest = verified.keys().next().value;
-    if (oldest !== undefined) verified.delete(oldest);
-  }
-  verified.set(key, { passwordHash, expiresAt: Date.now() + VERIFIED_TTL_MS });
+  verified.set(key, { passwordHash });
 }
 
 export type VerifyRegistryCredentialsOptions = { username: string; password: string; client: ClientInfo };
@@ -62,7 +62,7 @@ async function verifyUserPassword(username: string, password: string, client: Cl
   });
   const key = cacheKeyFor(username, password);
   const cached = verified.get(key);
-  if (user && cached && cached.expiresAt > Date.now() && cached.passwordHash === user.passwordHash) {
+  if (user && cached && cached.passwordHash === user.passwordHash) {
     // A remembered password is no guess: no count, no write per pull (the lock was checked above).
     if (user.disabled) {
       await refuseUser(username, client, "account disabled");
@@ -88,6 +88,8 @@ async function verifyUserPassword(username: string, password: string, client: Cl
         resource: { type: "session", name: username.slice(0, 255) },
         result: "failure",
         reason: user ? "wrong password" : "unknown username",
+        // Filed under the name sent, marked unverified: nobody proved to be that user.
+        claimedName: username,
       });
       return locked;
     });
@@ -118,6 +120,7 @@ function refuseUser(username: string, client: ClientInfo, reason: string) {
     username,
     resource: { type: "session", name: username.slice(0, 255) },
     reason,
+    claimedName: username,
   });
 }
 
@@ -126,25 +129,24 @@ function refuseUser(username: string, client: ClientInfo, reason: string) {
  * not argon2. What costs is the lookup, so it is one query (robot and grants together), and a
  * verified robot is remembered for ROBOT_TTL_MS, keyed by the SHA-256 already computed.
  *
- * Staleness bound: a robot disabled, deleted, re-secreted or given other grants by another Wharf
- * process (or by a write behind the service layer) is still verified here for at most
- * ROBOT_TTL_MS, on token requests and Basic /v2 requests. Within one process the robot services
- * forget it at once (forgetVerifiedRobots), and expiry is checked on every hit. The gateway checks
- * every repository request, by token or Basic, against the subject's current grant as well
- * (registry-auth/current-grant.ts), so on /v2 a change made through the services holds at the next
- * request on every process.
+ * Staleness bound: a robot disabled, deleted, re-secreted or given other grants is forgotten at
+ * once by the process that made the change (forgetVerifiedRobots, called by the robot services),
+ * and by every other process when the change commits: those changes bump the registry grant
+ * version, whose NOTIFY empties this cache everywhere (lib/cache/process-cache.ts). Only a write
+ * behind the service layer, or a notification missed while a listener reconnects (it empties the
+ * cache when it is back), leaves an entry for at most ROBOT_TTL_MS. Expiry is checked on every
+ * hit. The gateway checks every repository request, by token or Basic, against the subject's
+ * current grant as well (registry-auth/current-grant.ts).
  *
- * The cache lives on globalThis: Next's bundle and Wharf's front (lib/runtime/server.ts) each
- * load their own copy of this module, and a robot disabled in the console must be forgotten by
- * the copy that serves /service/token.
+ * The cache lives on globalThis (processCache): Next's bundle and Wharf's front
+ * (lib/runtime/server.ts) each load their own copy of this module, and a robot disabled in the
+ * console must be forgotten by the copy that serves /service/token.
  */
 const ROBOT_TTL_MS = 5_000;
-const ROBOT_MAX_ENTRIES = 10_000;
 
-type VerifiedRobot = Omit<RobotActor, "client" | "kind"> & { expiresAt: Date | null; until: number };
+type VerifiedRobot = Omit<RobotActor, "client" | "kind"> & { expiresAt: Date | null };
 
-const robotCacheHolder = globalThis as unknown as { wharfVerifiedRobots?: Map<string, VerifiedRobot> };
-const verifiedRobots = (robotCacheHolder.wharfVerifiedRobots ??= new Map<string, VerifiedRobot>());
+const verifiedRobots = processCache<VerifiedRobot>({ name: "verified-robots", max: 10_000, ttlMs: ROBOT_TTL_MS, invalidatedBy: "registry-grants" });
 
 /** Forgets verified robot secrets (all of them: robot changes are rare). Called by the robot services. */
 export function forgetVerifiedRobots(): void {
@@ -166,7 +168,7 @@ async function verifyRobotSecret(name: string, secret: string, client: ClientInf
   const cacheKey = `${presentedHex}:${name}`;
   const now = Date.now();
   const hit = verifiedRobots.get(cacheKey);
-  if (hit && hit.until > now && !(hit.expiresAt && hit.expiresAt.getTime() <= now)) {
+  if (hit && !(hit.expiresAt && hit.expiresAt.getTime() <= now)) {
     return { kind: "robot", id: hit.id, name: hit.name, level: hit.level, grants: hit.grants, client };
   }
   if (hit) verifiedRobots.delete(cacheKey);
@@ -194,12 +196,8 @@ async function verifyRobotSecret(name: string, secret: string, client: ClientInf
     await refuse(name, client, "robot expired");
     throw new UnauthenticatedError("This robot account has expired.");
   }
-  if (verifiedRobots.size >= ROBOT_MAX_ENTRIES) {
-    const oldest = verifiedRobots.keys().next().value;
-    if (oldest !== undefined) verifiedRobots.delete(oldest);
-  }
   const actor = { id: robot.id, name: robot.name, level: robot.level, grants: robot.permissions };
-  verifiedRobots.set(cacheKey, { ...actor, expiresAt: robot.expires_at, until: now + ROBOT_TTL_MS });
+  verifiedRobots.set(cacheKey, { ...actor, expiresAt: robot.expires_at });
   return { kind: "robot", ...actor, client };
 }
 
@@ -209,5 +207,6 @@ function refuse(username: string, client: ClientInfo, reason: string) {
     action: "registry.login",
     resource: { type: "session", name: username.slice(0, 255) },
     reason,
+    claimedName: username,
   });
 }

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import { ALL_REPOSITORIES, ALL_TAGS } from "@/lib/policy/selectors";
 
 /*
  * The auditor reads everything: as a system auditor who is a member of nothing, every read
@@ -34,7 +35,11 @@ import { getArtifact, getBuildHistory, listArtifactTags } from "@/lib/services/r
 import { getRepository } from "@/lib/services/repositories/get-repository";
 import { listArtifacts } from "@/lib/services/repositories/list-artifacts";
 import { listRepositories } from "@/lib/services/repositories/list-repositories";
+import { getRegistry, listRegistries } from "@/lib/services/registries/registries";
+import { getReplicationPolicy, listReplicationPolicies } from "@/lib/services/replication/policies";
+import { getReplicationExecution, getReplicationTaskLog, latestReplicationExecutions, listReplicationExecutions, listReplicationTasks } from "@/lib/services/replication/runs";
 import { getRobot, listRobots } from "@/lib/services/robots/robots";
+import { getVulnDbImport, getVulnDbStatus, listVulnDbImports } from "@/lib/services/scan/vuln-db-admin";
 import { search } from "@/lib/services/search/search";
 import { getSystemSettings } from "@/lib/services/settings/system-settings";
 import { getSystemHealthDetails } from "@/lib/services/system/get-system-health";
@@ -55,7 +60,12 @@ let fx: {
   robotId: number;
   robotSecret: string;
   systemRobotId: number;
+  registryId: number;
+  replication: { policyId: number; policyName: string; executionId: number; taskId: number };
   reconcileRunId: number;
+  retentionId: number;
+  retentionExecutionId: number;
+  retentionTaskId: number;
   userId: number;
   ownerName: string;
 };
@@ -79,6 +89,40 @@ beforeAll(async () => {
   const reconcileRun = await db.jobRun.create({
     data: { jobName: reconcileIndexJob.id, jobVersion: 1, trigger: "auditor-reads", status: "succeeded", finishedAt: new Date() },
   });
+  const registry = await db.registryEndpoint.create({
+    data: { name: `auditor-reads-${randomBytes(3).toString("hex")}`, type: "docker-registry", url: "https://registry.example.test", credentialType: "none" },
+  });
+  // A replication policy with one ended execution and its task (the console's Replications pages).
+  const replicationPolicy = await db.replicationPolicy.create({
+    data: { name: `auditor-reads-${randomBytes(3).toString("hex")}`, direction: "push", endpointId: registry.id, filters: { name: null, tag: null, resource: "image" } },
+  });
+  const replicationExecution = await db.replicationExecution.create({ data: { policyId: replicationPolicy.id, trigger: "manual", triggeredBy: "auditor-reads", status: "Succeed", endedAt: new Date() } });
+  const replicationTask = await db.replicationTask.create({
+    data: { executionId: replicationExecution.id, operation: "copy", resourceType: "image", srcRepository: repository, dstRepository: repository, digest: image.manifestDigest, tags: ["1.0"], status: "Succeed", log: "copied\n" },
+  });
+  // A retention policy with one (finished, dry) execution, and an immutability rule: written
+  // directly, as the policy services' own tests cover writing them.
+  const retention = await db.retentionPolicy.create({ data: { projectId: project.id, rules: [] } });
+  const retentionRun = await db.jobRun.create({
+    data: { jobName: "retention.run", jobVersion: 1, trigger: "auditor-reads", status: "succeeded", finishedAt: new Date() },
+  });
+  const execution = await db.retentionExecution.create({
+    data: { policyId: retention.id, projectId: project.id, runId: retentionRun.id, dryRun: true, trigger: "auditor-reads", rules: [], startedAt: new Date() },
+  });
+  const retentionTask = await db.jobRun.create({
+    data: { jobName: "retention.repository", jobVersion: 1, trigger: "auditor-reads", status: "succeeded", parentRunId: retentionRun.id, payload: { executionId: execution.id, repositoryId: 1, repository }, log: "task log line\n", finishedAt: new Date() },
+  });
+  // The system default (keep everything, no schedule, as the retention tests set it), so its read answers 200.
+  await db.retentionPolicy.upsert({
+    where: { systemDefault: true },
+    create: { systemDefault: true, rules: [{ template: "always", repositories: ALL_REPOSITORIES, tags: ALL_TAGS }] },
+    update: {},
+  });
+  // Disabled: shown to the auditor, enforced on no push of the other cases.
+  await db.tagNamingPolicy.create({ data: { projectId: project.id, pattern: "v[0-9.]+", enabled: false } });
+  await db.immutableTagRule.create({
+    data: { projectId: project.id, position: 0, repositories: { decoration: "matches", kind: "doublestar", pattern: "**" }, tags: { decoration: "matches", kind: "doublestar", pattern: "v*", untagged: false } },
+  });
   const stored = await db.systemSetting.findUnique({ where: { key: "project_creation_restriction" } });
   storedCreationRestriction = stored?.value ?? "everyone";
   fx = {
@@ -89,11 +133,23 @@ beforeAll(async () => {
     robotId: robot.id,
     robotSecret: robot.secret,
     systemRobotId: systemRobot.id,
+    registryId: registry.id,
+    replication: { policyId: replicationPolicy.id, policyName: replicationPolicy.name, executionId: replicationExecution.id, taskId: replicationTask.id },
     reconcileRunId: reconcileRun.id,
+    retentionId: retention.id,
+    retentionExecutionId: execution.id,
+    retentionTaskId: retentionTask.id,
     userId: owner.id,
     ownerName: owner.username,
   };
 }, 120_000);
+
+/** A finished import of the vulnerability DB (written directly; the admin services' own tests import real zips). */
+let vulnDbImportId: number;
+beforeAll(async () => {
+  const row = await db.vulnDbImport.create({ data: { source: "auditor-reads.zip", status: "succeeded", finishedAt: new Date(), recordsSeen: 1, recordsAdded: 1 }, select: { id: true } });
+  vulnDbImportId = row.id;
+});
 
 /** A read and what it must return: the run fails when either throws. */
 function read<T>(name: string, call: () => Promise<T>, check: (value: T) => void): [string, () => Promise<void>] {
@@ -102,6 +158,9 @@ function read<T>(name: string, call: () => Promise<T>, check: (value: T) => void
 
 /** Every read the console and the REST API make, as the auditor, each checked for the private project's content. */
 const READS: [string, () => Promise<void>][] = [
+  read("getVulnDbStatus", () => getVulnDbStatus({ actor: auditor }), (status) => expect(status.current?.version).toBeGreaterThanOrEqual(vulnDbImportId)),
+  read("listVulnDbImports", () => listVulnDbImports({ actor: auditor, page: 1, pageSize: 100 }), (page) => expect(page.rows.map((r) => r.id)).toContain(vulnDbImportId)),
+  read("getVulnDbImport", () => getVulnDbImport({ actor: auditor, importId: vulnDbImportId }), (row) => expect(row).toMatchObject({ id: vulnDbImportId, status: "succeeded" })),
   read("listProjects (private ones included)", () => listProjects({ actor: auditor, query: { q: fx.project.name, visibility: "private", page: 1, pageSize: 10 } }), (page) =>
     expect(page.rows.map((p) => p.name)).toEqual([fx.project.name]),
   ),
@@ -132,6 +191,23 @@ const READS: [string, () => Promise<void>][] = [
   read("listRobots (project)", () => listRobots({ actor: auditor, projectId: fx.project.id, page: 1, pageSize: 10 }), (page) =>
     expect(page.rows.map((r) => r.id)).toEqual([fx.robotId]),
   ),
+  read("listRegistries", () => listRegistries({ actor: auditor, query: { page: 1, pageSize: 100 } }), (page) => expect(page.rows.map((r) => r.id)).toContain(fx.registryId)),
+  read("getRegistry", () => getRegistry({ actor: auditor, registryId: fx.registryId }), (r) => expect(r.id).toBe(fx.registryId)),
+  read("listReplicationPolicies", () => listReplicationPolicies({ actor: auditor, query: { name: { op: "exact", value: fx.replication.policyName }, page: 1, pageSize: 10 } }), (page) =>
+    expect(page.rows.map((p) => p.id)).toEqual([fx.replication.policyId]),
+  ),
+  read("getReplicationPolicy", () => getReplicationPolicy({ actor: auditor, policyId: fx.replication.policyId }), (p) => expect(p.endpoint.id).toBe(fx.registryId)),
+  read("latestReplicationExecutions", () => latestReplicationExecutions({ actor: auditor, policyIds: [fx.replication.policyId] }), (latest) =>
+    expect(latest.get(fx.replication.policyId)).toMatchObject({ id: fx.replication.executionId, status: "Succeed" }),
+  ),
+  read("listReplicationExecutions", () => listReplicationExecutions({ actor: auditor, query: { policyId: fx.replication.policyId, page: 1, pageSize: 10 } }), (page) =>
+    expect(page.rows.map((e) => [e.id, e.total, e.succeed])).toEqual([[fx.replication.executionId, 1, 1]]),
+  ),
+  read("getReplicationExecution", () => getReplicationExecution({ actor: auditor, executionId: fx.replication.executionId }), (e) => expect(e.policyId).toBe(fx.replication.policyId)),
+  read("listReplicationTasks", () => listReplicationTasks({ actor: auditor, executionId: fx.replication.executionId, query: { page: 1, pageSize: 10 } }), (page) =>
+    expect(page.rows.map((t) => t.id)).toEqual([fx.replication.taskId]),
+  ),
+  read("getReplicationTaskLog", () => getReplicationTaskLog({ actor: auditor, executionId: fx.replication.executionId, taskId: fx.replication.taskId }), (log) => expect(log).toBe("copied\n")),
   read("listRobots (system)", () => listRobots({ actor: auditor, projectId: null, page: 1, pageSize: 100 }), (page) =>
     expect(page.rows.map((r) => r.id)).toContain(fx.systemRobotId),
   ),
@@ -214,7 +290,8 @@ function routeFiles(dir: string): string[] {
 const apiPathOf = (file: string) => `/${path.relative(API_DIR, path.dirname(file)).split(path.sep).join("/")}`.replace(/\[([^\]]+)\]/g, "{$1}");
 
 /** The request each GET endpoint gets: a path (under /api/v2.0) and its decoded dynamic segments. */
-function restReads(): Record<string, { url: string; params: Record<string, string> }> {
+/** `status`: an answer other than 200 that still shows the read was allowed (its body must contain `shows`). */
+function restReads(): Record<string, { url: string; params: Record<string, string>; status?: number; shows?: string }> {
   const p = { project_name_or_id: fx.project.name };
   const r = { ...p, repository_name: "app" };
   const a = { ...r, reference: "1.0" };
@@ -227,6 +304,7 @@ function restReads(): Record<string, { url: string; params: Record<string, strin
     "/ping": { url: "/ping", params: {} },
     "/projects": { url: "/projects?public=false", params: {} },
     "/projects/{project_name_or_id}": { url: base, params: p },
+    "/projects/{project_name_or_id}/immutabletagrules": { url: `${base}/immutabletagrules`, params: p, shows: '"pattern":"v*"' },
     "/projects/{project_name_or_id}/logs": { url: `${base}/logs`, params: p },
     "/projects/{project_name_or_id}/members": { url: `${base}/members`, params: p },
     "/projects/{project_name_or_id}/members/{mid}": { url: `${base}/members/${fx.memberId}`, params: { ...p, mid: String(fx.memberId) } },
@@ -239,8 +317,52 @@ function restReads(): Record<string, { url: string; params: Record<string, strin
       url: `${base}/repositories/app/artifacts/1.0/additions/build_history`,
       params: a,
     },
+    // No vulnerability report exists until Wharf scans: a 404 that says so, not the 404 of a refused read.
+    "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/additions/vulnerabilities": {
+      url: `${base}/repositories/app/artifacts/1.0/additions/vulnerabilities`,
+      params: a,
+      status: 404,
+      shows: "does not scan",
+    },
+    "/projects/{project_name_or_id}/tagnamingpolicy": { url: `${base}/tagnamingpolicy`, params: p, shows: '"pattern":"v[0-9.]+"' },
+    "/retentions/metadatas": { url: "/retentions/metadatas", params: {} },
+    "/retentions/system-default": { url: "/retentions/system-default", params: {}, shows: '"scope":{"level":"system","ref":0}' },
+    "/retentions/{id}": { url: `/retentions/${fx.retentionId}`, params: { id: String(fx.retentionId) }, shows: `"scope":{"level":"project","ref":${fx.project.id}}` },
+    "/retentions/{id}/executions": {
+      url: `/retentions/${fx.retentionId}/executions`,
+      params: { id: String(fx.retentionId) },
+      shows: `"id":${fx.retentionExecutionId}`,
+    },
+    "/retentions/{id}/executions/{eid}/tasks": {
+      url: `/retentions/${fx.retentionId}/executions/${fx.retentionExecutionId}/tasks`,
+      params: { id: String(fx.retentionId), eid: String(fx.retentionExecutionId) },
+    },
+    "/retentions/{id}/executions/{eid}/tasks/{tid}": {
+      url: `/retentions/${fx.retentionId}/executions/${fx.retentionExecutionId}/tasks/${fx.retentionTaskId}`,
+      params: { id: String(fx.retentionId), eid: String(fx.retentionExecutionId), tid: String(fx.retentionTaskId) },
+      shows: "task log line",
+    },
     "/robots": { url: `/robots?q=${encodeURIComponent(`Level=project,ProjectID=${fx.project.id}`)}`, params: {} },
     "/robots/{robot_id}": { url: `/robots/${fx.robotId}`, params: { robot_id: String(fx.robotId) } },
+    "/registries": { url: "/registries", params: {} },
+    "/registries/{id}": { url: `/registries/${fx.registryId}`, params: { id: String(fx.registryId) } },
+    "/registries/{id}/info": { url: `/registries/${fx.registryId}/info`, params: { id: String(fx.registryId) } },
+    "/replication/adapters": { url: "/replication/adapters", params: {} },
+    "/replication/adapterinfos": { url: "/replication/adapterinfos", params: {}, shows: '"docker-hub"' },
+    "/replication/policies": { url: `/replication/policies?q=${encodeURIComponent(`name=${fx.replication.policyName}`)}`, params: {}, shows: `"id":${fx.replication.policyId}` },
+    "/replication/policies/{id}": { url: `/replication/policies/${fx.replication.policyId}`, params: { id: String(fx.replication.policyId) }, shows: `"name":"${fx.replication.policyName}"` },
+    // Administrators only, as the service decides: the dry run reads the remote registry with the
+    // endpoint's stored credentials (lib/services/replication/preview.ts); the auditor reads the plan's
+    // outcome in the executions and tasks below.
+    "/replication/policies/{id}/preview": { url: `/replication/policies/${fx.replication.policyId}/preview`, params: { id: String(fx.replication.policyId) }, status: 403, shows: "FORBIDDEN" },
+    "/replication/executions": { url: `/replication/executions?policy_id=${fx.replication.policyId}`, params: {}, shows: `"id":${fx.replication.executionId}` },
+    "/replication/executions/{id}": { url: `/replication/executions/${fx.replication.executionId}`, params: { id: String(fx.replication.executionId) }, shows: `"policy_id":${fx.replication.policyId}` },
+    "/replication/executions/{id}/tasks": { url: `/replication/executions/${fx.replication.executionId}/tasks`, params: { id: String(fx.replication.executionId) }, shows: `"id":${fx.replication.taskId}` },
+    "/replication/executions/{id}/tasks/{task_id}/log": {
+      url: `/replication/executions/${fx.replication.executionId}/tasks/${fx.replication.taskId}/log`,
+      params: { id: String(fx.replication.executionId), task_id: String(fx.replication.taskId) },
+      shows: "copied",
+    },
     "/search": { url: `/search?q=${fx.project.name}`, params: {} },
     "/system/purgeaudit/schedule": { url: "/system/purgeaudit/schedule", params: {} },
     "/users": { url: "/users", params: {} },
@@ -248,6 +370,9 @@ function restReads(): Record<string, { url: string; params: Record<string, strin
     "/users/current": { url: "/users/current", params: {} },
     "/users/current/permissions": { url: `/users/current/permissions?scope=/project/${fx.project.id}`, params: {} },
     "/users/search": { url: `/users/search?username=${auditor.username}`, params: {} },
+    "/vulnerability-db": { url: "/vulnerability-db", params: {}, shows: '"advisory_count":' },
+    "/vulnerability-db/imports": { url: "/vulnerability-db/imports?page_size=100", params: {}, shows: `"id":${vulnDbImportId}` },
+    "/vulnerability-db/imports/{id}": { url: `/vulnerability-db/imports/${vulnDbImportId}`, params: { id: String(vulnDbImportId) }, shows: '"source":"auditor-reads.zip"' },
   };
 }
 
@@ -269,7 +394,7 @@ describe("the REST API, as the auditor (Basic auth)", () => {
       if (!read) continue;
       const res = await mod.GET(apiRequest(read.url, { auth: basic(auditor.username) }), { params: Promise.resolve(read.params) });
       const text = await res.text();
-      if (res.status !== 200) failures.push(`${read.url}: ${res.status} ${text.slice(0, 200)}`);
+      if (res.status !== (read.status ?? 200) || (read.shows !== undefined && !text.includes(read.shows))) failures.push(`${read.url}: ${res.status} ${text.slice(0, 200)}`);
       if (text.includes(fx.robotSecret)) failures.push(`${read.url}: a robot secret`);
     }
     expect(failures).toEqual([]);

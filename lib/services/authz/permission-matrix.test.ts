@@ -36,6 +36,7 @@ const HARBOR_MATRIX: readonly Row[] = [
   ["metadata",            "update",   Y, _, _, _, _, _],
   ["metadata",            "delete",   Y, _, _, _, _, _],
   ["metadata",            "read",     Y, Y, _, _, _, _],
+  ["metadata",            "list",     Y, Y, _, _, _, _],
 
   ["configuration",       "read",     Y, Y, Y, Y, Y, _],
   ["configuration",       "update",   Y, _, _, _, _, _],

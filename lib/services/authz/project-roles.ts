@@ -34,7 +34,9 @@ const ADMIN = [PA];
 export const PROJECT_PERMISSIONS = {
   project: ["read", "update", "delete"],
   member: ["create", "update", "delete", "read", "list"],
-  metadata: ["create", "update", "delete", "read"],
+  // `list` is in Harbor's robot permission map; it lists what `read` reads, so the roles that
+  // read metadata hold it too.
+  metadata: ["create", "update", "delete", "read", "list"],
   configuration: ["read", "update"],
   log: ["list"],
   label: ["create", "update", "delete", "read", "list"],
@@ -80,7 +82,7 @@ export const PROJECT_PERMISSION_MATRIX: readonly MatrixRow[] = [
   row("member", ["create", "update", "delete"], ADMIN),
   row("member", ["read", "list"], MEMBERS),
   row("metadata", ["create", "update", "delete"], ADMIN),
-  row("metadata", ["read"], CURATORS),
+  row("metadata", ["read", "list"], CURATORS),
   row("configuration", ["read"], ALL),
   row("configuration", ["update"], ADMIN),
   row("log", ["list"], ADMIN),

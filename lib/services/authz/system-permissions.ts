@@ -25,8 +25,37 @@ export const SYSTEM_PERMISSION_GRANTS = {
   "setting.update": ["admin"],
   /** The registry's _catalog (every repository name). */
   "registry.catalog": ["admin"],
+  /** Replication's registry endpoints; reads never include the stored secret. */
+  "registry_endpoint.list": ["admin", "auditor"],
+  "registry_endpoint.read": ["admin", "auditor"],
+  "registry_endpoint.create": ["admin"],
+  "registry_endpoint.update": ["admin"],
+  "registry_endpoint.delete": ["admin"],
+  /** Test connection: Wharf connects to a URL of the caller's choosing. */
+  "registry_endpoint.ping": ["admin"],
+  /** Replication policies and their executions; auditors read them. */
+  "replication_policy.list": ["admin", "auditor"],
+  "replication_policy.read": ["admin", "auditor"],
+  "replication_policy.create": ["admin"],
+  "replication_policy.update": ["admin"],
+  "replication_policy.delete": ["admin"],
+  /** Start, stop, retry an execution (copies between registries). */
+  "replication_execution.start": ["admin"],
+  "replication_execution.stop": ["admin"],
+  /** Scanner registrations (Interrogation services); reads never include the stored credential. */
+  "scanner.list": ["admin", "auditor"],
+  "scanner.read": ["admin", "auditor"],
+  "scanner.create": ["admin"],
+  "scanner.update": ["admin"],
+  "scanner.delete": ["admin"],
+  /** Ping (GET metadata) and set the default: Wharf connects to a URL of the caller's choosing. */
+  "scanner.ping": ["admin"],
+  "scanner.set_default": ["admin"],
   /** Start a run of the job that brings the artifact index in line with the registry. */
   "index.reconcile": ["admin"],
+  /** The vulnerability DB (OSV advisories): its state and import history; imports from an upload or a URL. */
+  "vulnerability_db.read": ["admin", "auditor"],
+  "vulnerability_db.import": ["admin"],
 } as const satisfies Record<string, readonly SystemRole[]>;
 
 export type SystemPermission = keyof typeof SYSTEM_PERMISSION_GRANTS;

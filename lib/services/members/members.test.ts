@@ -127,9 +127,15 @@ describe("members who are not Project Admin", () => {
     ];
     for (const attempt of attempts) await expect(attempt()).rejects.toBeInstanceOf(ForbiddenError);
     expect(await memberSnapshot(project.id)).toEqual(before);
-    // Each refusal is audited against the project.
+    // Each refusal is audited against the project (identical ones within a minute as one row's count).
     const refusals = (await auditRowsFor("project", project.name)).filter((r) => r.result === "failure");
-    expect(refusals.map((r) => r.action).sort()).toEqual(["member.create", "member.delete", "member.delete", "member.update", "member.update"]);
+    expect(refusals.flatMap((r) => Array<string>(r.repeatCount).fill(r.action)).sort()).toEqual([
+      "member.create",
+      "member.delete",
+      "member.delete",
+      "member.update",
+      "member.update",
+    ]);
   });
 
   it("a Limited Guest may not even list members", async () => {

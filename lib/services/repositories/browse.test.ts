@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 
 // As in gateway.test.ts: the registry port and external URL are read once by getServerEnv().
 const REGISTRY_PORT = await vi.hoisted(async () => {
@@ -17,6 +17,9 @@ import { deleteTag } from "@/lib/services/repositories/delete-tag";
 import { addTag } from "@/lib/services/repositories/add-tag";
 import { deleteArtifact } from "@/lib/services/repositories/delete-artifact";
 import { deleteRepository } from "@/lib/services/repositories/delete-repository";
+import { deleteRepositoryJob } from "@/lib/jobs/definitions";
+import { runQueuedRun } from "@/lib/jobs/testing/run-queued";
+import { stopSharedBoss } from "@/lib/jobs/boss";
 import { getArtifact } from "@/lib/services/repositories/get-artifact";
 import { getRepository } from "@/lib/services/repositories/get-repository";
 import { listArtifacts } from "@/lib/services/repositories/list-artifacts";
@@ -102,6 +105,9 @@ describe("getArtifact", () => {
   });
 });
 
+// The send-only pg-boss a repository delete queues through.
+afterAll(() => stopSharedBoss());
+
 describe("mutations", () => {
   it("refuses a Guest: cannot delete an artifact, a tag or the repository, and nothing changes", async () => {
     const { project, repository, token } = await setup();
@@ -159,16 +165,31 @@ describe("mutations", () => {
     await expect(addTag({ actor, repository, digest: image.manifestDigest, tag: "prod" })).rejects.toMatchObject({ status: 409 });
   });
 
-  it("deleteRepository deletes every manifest in the registry and the repository row, with one audit row", async () => {
+  it("deleteRepository hides the repository at once and queues its job, which deletes every manifest in the registry and the repository row; one audit row", async () => {
     const { project, maintainer, repository, token } = await setup();
     await pushImage(token, repository, ["1.0"]);
     await pushImage(token, repository, ["2.0"]);
+    const actor = actorFor(maintainer);
+    const digests = (await db.artifact.findMany({ where: { repository: { name: repository } }, select: { digest: true } })).map((a) => a.digest);
+    expect(digests.length).toBeGreaterThan(0);
 
-    await deleteRepository({ actor: actorFor(maintainer), repository, projectId: project.id });
+    const { runId } = await deleteRepository({ actor, repository, projectId: project.id });
+
+    // Accepted: gone from the list and from reads, still in the registry until the job runs.
+    expect((await listRepositories({ actor, projectId: project.id, page: 1, pageSize: 10 })).rows.map((r) => r.name)).not.toContain(repository);
+    await expect(listArtifacts({ actor, repository, page: 1, pageSize: 10 })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(deleteRepository({ actor, repository, projectId: project.id })).rejects.toBeInstanceOf(NotFoundError);
+    for (const digest of digests) expect(await h.backing.headManifest(repository, digest)).not.toBeNull();
+    expect(await db.jobRun.findUniqueOrThrow({ where: { id: runId } })).toMatchObject({ jobName: deleteRepositoryJob.id, status: "queued", trigger: maintainer.username });
+
+    expect(await runQueuedRun(deleteRepositoryJob, runId)).toEqual({ manifests: digests.length });
 
     expect(await h.backing.listTags(repository)).toEqual([]);
+    for (const digest of digests) expect(await h.backing.headManifest(repository, digest)).toBeNull();
     expect(await db.repository.findUnique({ where: { name: repository } })).toBeNull();
-    expect(await db.auditEvent.count({ where: { action: "repository.delete", projectId: project.id, result: "success" } })).toBe(1);
+    expect(await db.jobRun.findUniqueOrThrow({ where: { id: runId } })).toMatchObject({ status: "succeeded", progressDone: digests.length, progressTotal: digests.length });
+    const audit = await db.auditEvent.findMany({ where: { action: "repository.delete", projectId: project.id } });
+    expect(audit.map((a) => [a.result, a.actorName, a.resourceName, a.detail])).toEqual([["success", maintainer.username, repository, { runId }]]);
   });
 
   it("updateRepositoryDescription needs repository:update and writes one audit row", async () => {

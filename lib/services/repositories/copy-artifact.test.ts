@@ -18,13 +18,14 @@ import * as tagsRoute from "@/app/api/v2.0/projects/[project_name_or_id]/reposit
 import * as artifactsRoute from "@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/artifacts/route";
 import { apiRequest, basic, call, errorOf } from "@/lib/api/test-kit";
 import { digestOf } from "@/lib/registry/client";
-import { copyManifest } from "@/lib/registry/copy";
-import { OCI_IMAGE_INDEX } from "@/lib/oci/media-types";
+import { copy as copyEngine } from "@/lib/registry/copy";
+import { OCI_IMAGE_INDEX, OCI_IMAGE_MANIFEST } from "@/lib/oci/media-types";
 import { createMember, createProject, db } from "@/lib/services/registry-auth/test-fixtures";
 import { copyArtifact, listCopyTargetProjects } from "@/lib/services/repositories/copy-artifact";
 import { actorFor, createTestUser } from "@/lib/testing/factories";
 import { gatewayHarness } from "@/lib/testing/gateway-harness";
-import { skopeoCopy, writeOciImageLayout, writeOciIndexLayout } from "@/lib/testing/oci-layout";
+import { listArtifacts } from "@/lib/services/repositories/list-artifacts";
+import { skopeoCopy, writeOciAccessoryLayout, writeOciImageLayout, writeOciIndexLayout } from "@/lib/testing/oci-layout";
 
 const EXTERNAL = "http://wharf.test:3000";
 const h = gatewayHarness({ registryPort: REGISTRY_PORT, external: EXTERNAL, name: "copy-artifact" });
@@ -217,6 +218,58 @@ describe("copy artifact (REST)", () => {
     expect(await copyRows(`${f.dst}/bad`)).toEqual([]);
   });
 
+  it("carries the accessories along: a cosign signature (by its tag) and an OCI referrer SBOM (by its subject), indexed under the copy", async () => {
+    const actor = actorFor(f.maintainer);
+    const from = `${f.src}/signed`;
+    const to = `${f.dst}/signed-copy`;
+    const token = await h.tokenFor(f.maintainer.username, from);
+    const { image } = await h.pushImage(token, from, ["1.0"]);
+    const subject = { mediaType: OCI_IMAGE_MANIFEST, digest: image.manifestDigest, size: image.manifestSize };
+    const sigTag = `sha256-${image.manifestDigest.slice("sha256:".length)}.sig`;
+    const sigDir = path.join(h.tmp, "accessory-sig");
+    const sig = await writeOciAccessoryLayout(sigDir, {
+      tag: "sig",
+      config: "cosign",
+      layer: { mediaType: "application/vnd.dev.cosign.simplesigning.v1+json", content: JSON.stringify({ critical: { image: { "docker-manifest-digest": image.manifestDigest } } }) },
+    });
+    await h.stage(sig.ref, from, sig.manifestDigest);
+    await h.putManifest(token, from, sigTag, await h.blobBytes(sigDir, sig.manifestDigest), OCI_IMAGE_MANIFEST);
+    const sbomDir = path.join(h.tmp, "accessory-sbom");
+    const sbom = await writeOciAccessoryLayout(sbomDir, {
+      tag: "sbom",
+      config: "empty",
+      artifactType: "application/spdx+json",
+      subject,
+      layer: { mediaType: "application/spdx+json", content: JSON.stringify({ spdxVersion: "SPDX-2.3" }) },
+    });
+    await h.stage(sbom.ref, from, sbom.manifestDigest);
+    await h.putManifest(token, from, "sbom-1", await h.blobBytes(sbomDir, sbom.manifestDigest), OCI_IMAGE_MANIFEST);
+
+    const copied = await copyArtifact({ actor, from: { repository: from, reference: "1.0" }, to, tag: "1.0" });
+    expect(copied.accessories).toEqual([
+      { digest: sig.manifestDigest, tag: sigTag },
+      { digest: sbom.manifestDigest, tag: null },
+    ]);
+    // In the registry: the signature under its cosign tag, the SBOM by digest.
+    expect((await h.backing.headManifest(to, sigTag))?.digest).toBe(sig.manifestDigest);
+    expect((await h.backing.headManifest(to, sbom.manifestDigest))?.digest).toBe(sbom.manifestDigest);
+    // In the index: both linked to the copied subject, which the list shows signed and with an SBOM.
+    const indexed = await db.artifact.findFirstOrThrow({
+      where: { repository: { name: to }, digest: image.manifestDigest },
+      select: { accessories: { select: { digest: true, accessoryType: true }, orderBy: { id: "asc" } } },
+    });
+    expect(indexed.accessories).toEqual([
+      { digest: sig.manifestDigest, accessoryType: "signature" },
+      { digest: sbom.manifestDigest, accessoryType: "sbom" },
+    ]);
+    const list = await listArtifacts({ actor, repository: to, page: 1, pageSize: 10 });
+    expect(list.rows.map((r) => ({ digest: r.digest, signed: r.signed, sbom: r.sbom }))).toEqual([{ digest: image.manifestDigest, signed: true, sbom: true }]);
+    // One audit row for the copy, naming what came along.
+    const rows = await copyRows(to);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.detail).toMatchObject({ digest: image.manifestDigest, accessories: copied.accessories });
+  }, 120_000);
+
   it("offers as copy targets only the projects where the viewer may create artifacts", async () => {
     const names = async (user: { id: number; username: string; isAdmin: boolean }) => (await listCopyTargetProjects({ actor: actorFor(user) })).map((p) => p.name);
     expect((await names(f.maintainer)).sort()).toEqual([f.dst, f.src].sort());
@@ -226,7 +279,7 @@ describe("copy artifact (REST)", () => {
   });
 });
 
-describe("copyManifest (registry)", () => {
+describe("copy engine within the backing registry", () => {
   it("streams a blob when the registry answers the mount with 202, and the copy still has the same digest", async () => {
     const repo = `${f.src}/streamed`;
     const dir = path.join(h.tmp, "streamed");
@@ -242,7 +295,7 @@ describe("copyManifest (registry)", () => {
     await h.backing.uploadBlob(mount.uploadUrl, layer, blob.stream);
     expect(await h.backing.headBlob(`${f.src}/fresh`, layer)).toEqual({ size: blob.size });
 
-    const copied = await copyManifest(h.backing, { from: repo, to: `${f.src}/mounted`, digest: image.manifestDigest, tag: "s" });
+    const copied = await copyEngine(h.backing, h.backing, { srcRepository: repo, dstRepository: `${f.src}/mounted`, reference: image.manifestDigest, tag: "s" });
     expect(copied).toMatchObject({ digest: image.manifestDigest, manifests: 1, blobsStreamed: 0 });
     expect(copied.blobsMounted).toBe(1 + image.layerDigests.length);
     expect((await h.backing.headManifest(`${f.src}/mounted`, "s"))?.digest).toBe(image.manifestDigest);

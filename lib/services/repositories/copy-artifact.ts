@@ -6,18 +6,26 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import { getBackingRegistry } from "@/lib/registry/backing-registry";
 import { isDigest } from "@/lib/oci/digest";
 import { isValidRepositoryName } from "@/lib/oci/reference";
-import { CopyRefusedError, copyManifest } from "@/lib/registry/copy";
+import { copy, CopyRefusedError } from "@/lib/registry/copy";
 import { RegistryError, RegistryUnavailableError } from "@/lib/registry/errors";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertProjectPermission, findProjectRef, projectPermissionsFor } from "@/lib/services/authz/project-access";
 import { ROLE_PERMISSIONS } from "@/lib/services/authz/project-roles";
 import { visibleProjectsWhere } from "@/lib/services/projects/list-projects";
 import { projectNameOf } from "@/lib/services/registry-auth/grant";
-import { indexManifest, prepareManifest } from "@/lib/services/repositories/index-manifest";
+import { prepareManifest, writeArtifact } from "@/lib/services/repositories/index-manifest";
 import { artifactName } from "@/lib/services/repositories/record-registry-traffic";
 import { resolveRepository } from "@/lib/services/repositories/repository-access";
+import { assertTagChangeAllowed, tagChangeDecision } from "@/lib/services/tag-policy/decision";
 
-export type CopiedArtifact = { projectId: number; repository: string; digest: string; tag: string | null };
+export type CopiedArtifact = {
+  projectId: number;
+  repository: string;
+  digest: string;
+  tag: string | null;
+  /** Accessories (signatures, SBOMs, ...) copied along with it, by digest and tag (null: by digest only). */
+  accessories: { digest: string; tag: string | null }[];
+};
 
 /**
  * Harbor's "copy artifact": `from` (a tag or digest in a repository) into `to` (a repository,
@@ -26,10 +34,18 @@ export type CopiedArtifact = { projectId: number; repository: string; digest: st
  * private source stays "not found" to outsiders).
  *
  * The registry work (blob mounts, child manifests, the manifest PUT) happens with no transaction
- * open; the destination is then indexed exactly as a push through the gateway would be, with one
- * `artifact.copy` audit row in the same transaction. A tag that already exists in the
+ * open; the destination is then indexed exactly as a push through the gateway would be
+ * (writeArtifact, with its `artifact_pushed` event), with one `artifact.copy` audit row in the
+ * same transaction. A tag that already exists in the
  * destination moves to the copy (a copy is a push). If the registry fails part way, Postgres is
  * untouched (blobs already linked stay linked, as after an interrupted push).
+ *
+ * Accessories come along, as in Harbor 2.8+: the copy engine's `withAccessories` brings those
+ * under the referrers tag schema and cosign's tags (`sha256-<hex>.sig`, ...), under the same
+ * tags; OCI referrers the index links to the source by their `subject` field but that no such tag
+ * names are copied by digest. The audit row lists them all. They are indexed in the destination
+ * after the subject (each write linking it to its subject); one that cannot be indexed is logged
+ * and left to the reconcile job (the registry holds it already), as the index does for a push.
  */
 export async function copyArtifact({
   actor,
@@ -52,43 +68,76 @@ export async function copyArtifact({
   });
 
   const source = isDigest(from.reference)
-    ? await db.artifact.findUnique({ where: { repositoryId_digest: { repositoryId: srcRepo.id, digest: from.reference } }, select: { digest: true } })
-    : (await db.tag.findUnique({ where: { repositoryId_name: { repositoryId: srcRepo.id, name: from.reference } }, select: { artifact: { select: { digest: true } } } }))?.artifact;
+    ? await db.artifact.findUnique({ where: { repositoryId_digest: { repositoryId: srcRepo.id, digest: from.reference } }, select: { id: true, digest: true } })
+    : (await db.tag.findUnique({ where: { repositoryId_name: { repositoryId: srcRepo.id, name: from.reference } }, select: { artifact: { select: { id: true, digest: true } } } }))
+        ?.artifact;
   if (!source) throw new NotFoundError(`Artifact ${artifactName(from.repository, from.reference)} not found.`);
+  // A copy under a tag is a push there: an immutable tag is not overwritten, a new tag must match the naming policy.
+  if (tag !== null) {
+    const decision = await tagChangeDecision({ projectId: dstProject.id, repository: to, tag, newDigest: source.digest, kind: "push" });
+    await assertTagChangeAllowed(decision, { actor, operation: "artifact.copy", resource: { type: "artifact", name: target }, projectId: dstProject.id });
+  }
 
   const registry = getBackingRegistry();
-  const copied = await copyManifest(registry, { from: from.repository, to, digest: source.digest, tag }).catch((error: unknown) => {
-    throw asAppError(error, artifactName(from.repository, from.reference));
-  });
+  const copied = await copy(registry, registry, { srcRepository: from.repository, dstRepository: to, reference: source.digest, tag }, { withAccessories: true }).catch(
+    (error: unknown) => {
+      throw asAppError(error, artifactName(from.repository, from.reference));
+    },
+  );
+  const accessories: { digest: string; tag: string | null }[] = [...(copied.accessories ?? [])];
+  if (from.repository !== to) {
+    // Referrers with no tag of the tag schema (pushed by digest or under a tag of their own).
+    const indexed = await db.artifact.findMany({ where: { subjectArtifactId: source.id }, select: { digest: true }, orderBy: { id: "asc" } });
+    for (const { digest } of indexed) {
+      if (accessories.some((x) => x.digest === digest)) continue;
+      const more = await copy(registry, registry, { srcRepository: from.repository, dstRepository: to, reference: digest, tag: null }, { withAccessories: true }).catch(
+        (error: unknown) => {
+          throw asAppError(error, artifactName(from.repository, digest));
+        },
+      );
+      accessories.push({ digest, tag: null }, ...(more.accessories ?? []).filter((x) => !accessories.some((y) => y.digest === x.digest && y.tag === x.tag)));
+    }
+  }
   const prepared = await prepareManifest({ registry, repository: to, manifest: { digest: copied.digest, mediaType: copied.mediaType, bytes: copied.bytes }, tag });
 
-  const now = new Date();
-  const write = () =>
-    db.$transaction(async (tx) => {
-      const repository = await tx.repository.upsert({
-        where: { name: to },
-        create: { projectId: dstProject.id, name: to },
-        update: { updatedAt: now },
-        select: { id: true },
-      });
-      await indexManifest(tx, { repositoryId: repository.id, prepared, tag, now });
-      await recordAuditEvent(tx, {
+  await writeArtifact({
+    actor,
+    projectId: dstProject.id,
+    repository: to,
+    prepared,
+    tag,
+    inTransaction: (tx) =>
+      recordAuditEvent(tx, {
         actor,
         action: "artifact.copy",
         resource: { type: "artifact", name: target },
         projectId: dstProject.id,
-        detail: { from: artifactName(from.repository, from.reference), to: target, digest: copied.digest, mediaType: copied.mediaType, manifests: copied.manifests, blobsMounted: copied.blobsMounted, blobsStreamed: copied.blobsStreamed },
-      });
-    });
+        detail: {
+          from: artifactName(from.repository, from.reference),
+          to: target,
+          digest: copied.digest,
+          mediaType: copied.mediaType,
+          manifests: copied.manifests,
+          blobsMounted: copied.blobsMounted,
+          blobsStreamed: copied.blobsStreamed,
+          accessories,
+        },
+      }),
+  });
+  for (const accessory of accessories) await indexCopiedAccessory(actor, dstProject.id, to, accessory);
+  return { projectId: dstProject.id, repository: to, digest: copied.digest, tag, accessories };
+}
+
+/** Indexes one accessory the copy put into the destination (see copyArtifact). */
+async function indexCopiedAccessory(actor: Actor, projectId: number, repository: string, { digest, tag }: { digest: string; tag: string | null }): Promise<void> {
+  const registry = getBackingRegistry();
   try {
-    await write();
+    const manifest = await registry.getManifest(repository, digest);
+    const prepared = await prepareManifest({ registry, repository, manifest: { digest, mediaType: manifest.mediaType, bytes: manifest.bytes }, tag });
+    await writeArtifact({ actor, projectId, repository, prepared, tag });
   } catch (error) {
-    // A push or another copy created the repository (or artifact) at the same moment: the
-    // loser's insert hits a unique key, and once more finds the row.
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") await write();
-    else throw error;
+    console.warn(`wharf: copy: cannot index accessory ${artifactName(repository, tag ?? digest)}: ${String(error)}`);
   }
-  return { projectId: dstProject.id, repository: to, digest: copied.digest, tag };
 }
 
 /** Registry answers as the caller's errors: what is missing is a 404, what cannot be done a 400. */

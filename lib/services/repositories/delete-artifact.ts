@@ -8,6 +8,7 @@ import { RegistryError } from "@/lib/registry/errors";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { removeManifest } from "@/lib/services/repositories/index-manifest";
 import { resolveRepository } from "@/lib/services/repositories/repository-access";
+import { assertTagChangeAllowed, artifactDeleteDecision } from "@/lib/services/tag-policy/decision";
 
 /** Tags named in the audit row; an artifact with more is recorded with the count. */
 const AUDIT_TAGS = 50;
@@ -24,6 +25,8 @@ export async function deleteArtifact({ actor, repository, digest, projectId }: {
   const { project, repo } = await resolveRepository(actor, repository, "artifact:delete", { projectId, resource: { type: "artifact", name } });
   const artifact = await db.artifact.findUnique({ where: { repositoryId_digest: { repositoryId: repo.id, digest } }, select: { id: true } });
   if (!artifact) throw new NotFoundError(`Artifact ${name} not found.`);
+  // Its tags would go with it: not while one of them is immutable (412, one failure row).
+  await assertTagChangeAllowed(await artifactDeleteDecision({ projectId: project.id, repository, digest }), { actor, operation: "artifact.delete", resource: { type: "artifact", name }, projectId: project.id });
   const [tags, tagCount] = await Promise.all([
     db.tag.findMany({ where: { artifactId: artifact.id }, select: { name: true }, orderBy: { name: "asc" }, take: AUDIT_TAGS }),
     db.tag.count({ where: { artifactId: artifact.id } }),
@@ -36,7 +39,7 @@ export async function deleteArtifact({ actor, repository, digest, projectId }: {
   }
 
   await db.$transaction(async (tx) => {
-    await removeManifest(tx, { repository, digest });
+    await removeManifest(tx, { repository, digest, actor });
     await recordAuditEvent(tx, {
       actor,
       action: "artifact.delete",

@@ -9,7 +9,8 @@ import { untag } from "@/lib/registry/untag";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertProjectPermission, findProjectRef } from "@/lib/services/authz/project-access";
 import { projectNameOf } from "@/lib/services/registry-auth/grant";
-import { refreshArtifactCount } from "@/lib/services/repositories/index-manifest";
+import { removeTag } from "@/lib/services/repositories/index-manifest";
+import { assertTagChangeAllowed, tagChangeDecision } from "@/lib/services/tag-policy/decision";
 
 /**
  * Deletes one tag, leaving its artifact and the artifact's other tags in place (Distribution 2.8
@@ -23,6 +24,8 @@ export async function deleteTag({ actor, repository, tag }: { actor: Actor; repo
   const project = await findProjectRef(projectNameOf(repository), { byName: true });
   const name = `${repository}:${tag}`;
   await assertProjectPermission(actor, project, "tag:delete", { type: "tag", name });
+  // An immutable tag is never deleted (412, one failure row).
+  await assertTagChangeAllowed(await tagChangeDecision({ projectId: project.id, repository, tag, kind: "delete" }), { actor, operation: "tag.delete", resource: { type: "tag", name }, projectId: project.id });
 
   const registry = getBackingRegistry();
   // Read first: the digest for the audit row, and the bytes to put the tag back if the delete fails.
@@ -33,12 +36,7 @@ export async function deleteTag({ actor, repository, tag }: { actor: Actor; repo
   await untag(registry, repository, tag, { mediaType: current.mediaType, bytes: current.bytes });
 
   await db.$transaction(async (tx) => {
-    const repo = await tx.repository.findUnique({ where: { name: repository }, select: { id: true } });
-    if (repo) {
-      await tx.tag.deleteMany({ where: { repositoryId: repo.id, name: tag } });
-      // The artifact stays; it may now count as a listed artifact or stop being one.
-      await refreshArtifactCount(tx, repo.id);
-    }
+    await removeTag(tx, { actor, repository, tag });
     await recordAuditEvent(tx, {
       actor,
       action: "tag.delete",

@@ -24,6 +24,7 @@ const MAX_LAYERS = 500;
 const MAX_HISTORY = 500;
 
 export type ArtifactDetail = {
+  id: number;
   repository: string;
   projectId: number;
   digest: string;
@@ -40,11 +41,15 @@ export type ArtifactDetail = {
   author: string | null;
   annotations: Record<string, string>;
   isIndex: boolean;
-  tags: Page<{ name: string; pushedAt: Date; pulledAt: Date | null }>;
+  tags: Page<{ id: number; name: string; pushedAt: Date; pulledAt: Date | null }>;
   layers: { mediaType: string | null; digest: string; size: number }[];
   history: { created: string | null; createdBy: string | null; comment: string | null; emptyLayer: boolean }[];
-  children: { digest: string; indexed: boolean; os: string | null; architecture: string | null; variant: string | null; osVersion: string | null }[];
-  accessories: { digest: string; accessoryType: AccessoryType | null; artifactType: string | null; totalSize: bigint; pushedAt: Date }[];
+  children: { digest: string; childId: number | null; indexed: boolean; os: string | null; architecture: string | null; variant: string | null; osVersion: string | null }[];
+  accessories: { id: number; digest: string; accessoryType: AccessoryType | null; artifactType: string | null; totalSize: bigint; pushedAt: Date }[];
+  /** Set for an accessory (signature, SBOM, ...): what it is attached to, and its kind. */
+  accessoryType: AccessoryType | null;
+  /** The artifact an accessory is about; `indexed` when that digest is in the index (it may arrive later). */
+  subject: { digest: string; indexed: boolean; tags: string[] } | null;
   /** The manifest as stored, pretty-printed; null when the registry could not give it. */
   manifestJson: string | null;
   viewerPermissions: ProjectPermission[];
@@ -75,7 +80,7 @@ export async function getArtifact({
     : (await db.tag.findUnique({ where: { repositoryId_name: { repositoryId: repo.id, name: reference } }, select: { artifact: true } }))?.artifact;
   if (!artifact) throw new NotFoundError(`Artifact ${formatReference(repository, reference)} not found.`);
 
-  const [tags, children, accessories] = await Promise.all([
+  const [tags, children, accessories, subjectTags] = await Promise.all([
     tagPageOf(artifact.id, tagPage),
     db.artifactReference.findMany({
       where: { parentId: artifact.id },
@@ -85,14 +90,19 @@ export async function getArtifact({
     }),
     db.artifact.findMany({
       where: { subjectArtifactId: artifact.id },
-      select: { digest: true, accessoryType: true, artifactType: true, totalSize: true, pushedAt: true },
+      select: { id: true, digest: true, accessoryType: true, artifactType: true, totalSize: true, pushedAt: true },
       orderBy: [{ pushedAt: "desc" }, { id: "desc" }],
       take: MAX_ACCESSORIES,
     }),
+    // An accessory's page names its subject by a tag or two besides the digest.
+    artifact.subjectArtifactId === null
+      ? []
+      : db.tag.findMany({ where: { artifactId: artifact.subjectArtifactId }, select: { name: true }, orderBy: [{ pushedAt: "desc" }, { id: "desc" }], take: 3 }),
   ]);
 
   const fromRegistry = await readManifestParts(repository, artifact.digest, artifact.mediaType);
   return {
+    id: artifact.id,
     repository,
     projectId: project.id,
     digest: artifact.digest,
@@ -110,8 +120,10 @@ export async function getArtifact({
     annotations: stringRecord(artifact.annotations),
     isIndex: isIndexMediaType(artifact.mediaType),
     tags,
-    children: children.map(({ childDigest, childId, ...platform }) => ({ digest: childDigest, indexed: childId !== null, ...platform })),
+    children: children.map(({ childDigest, childId, ...platform }) => ({ digest: childDigest, childId, indexed: childId !== null, ...platform })),
     accessories,
+    accessoryType: artifact.accessoryType,
+    subject: artifact.subjectDigest ? { digest: artifact.subjectDigest, indexed: artifact.subjectArtifactId !== null, tags: subjectTags.map((t) => t.name) } : null,
     ...fromRegistry,
     viewerPermissions: [...granted],
   };
@@ -185,7 +197,7 @@ async function tagPageOf(artifactId: number, page: number): Promise<ArtifactDeta
   const [rows, total] = await Promise.all([
     db.tag.findMany({
       where: { artifactId },
-      select: { name: true, pushedAt: true, pulledAt: true },
+      select: { id: true, name: true, pushedAt: true, pulledAt: true },
       orderBy: [{ pushedAt: "desc" }, { id: "desc" }],
       ...skipTake(page, TAGS_PAGE_SIZE),
     }),

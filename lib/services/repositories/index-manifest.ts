@@ -1,9 +1,12 @@
 import "server-only";
+import type { Actor } from "@/lib/auth/actor";
 import { db, type DbTransaction } from "@/lib/db/client";
-import type { AccessoryType, Prisma } from "@/lib/generated/prisma/client";
+import { ConflictError } from "@/lib/errors";
+import { type AccessoryType, Prisma } from "@/lib/generated/prisma/client";
 import { type Descriptor, type IndexChild, parseImageConfig, parseManifestBytes } from "@/lib/oci/manifest";
 import { DOCKER_CONTAINER_CONFIG, OCI_IMAGE_CONFIG } from "@/lib/oci/media-types";
 import type { RegistryClient } from "@/lib/registry/client";
+import { recordArtifactEvent } from "@/lib/services/events/artifact-events";
 import { readBounded } from "@/lib/streams/read-bounded";
 
 /**
@@ -13,7 +16,7 @@ import { readBounded } from "@/lib/streams/read-bounded";
  *
  * Two phases, because a Postgres transaction must not wait on the registry: `prepareManifest`
  * reads everything it needs (config blob, child manifests) with no transaction open, and
- * `indexManifest` writes it inside the caller's transaction (next to its audit row).
+ * `writeArtifact` writes it, with its artifact event and the caller's audit row, in one transaction.
  */
 
 /** Config blobs are a few KiB; a bigger one is not an image config worth reading. */
@@ -215,33 +218,103 @@ async function prepareChildren(
   return children;
 }
 
-// ---- writing (inside the caller's transaction) ----
+// ---- writing ----
+
+export type WrittenArtifact = { repositoryId: number; artifactId: number };
 
 /**
- * Records a prepared manifest in `repositoryId`: the artifact (and its children), its accessory
- * link, and `tag` moved onto it. Pushing a digest again refreshes its push time only (its
- * content cannot change: the digest is the content).
+ * The one write of an artifact into the index, for every way one arrives (a push through the
+ * gateway, a copy, the reconcile job; replication and the proxy cache later): in one transaction
+ * the repository (created on its first artifact), the artifact with its children and accessory
+ * link, `tag` moved onto it, one `artifact_pushed` event (with the digest the tag left, if it
+ * moved) and whatever the caller adds (its audit row, through `inTransaction`). Two first writes
+ * into one repository (or of one digest) at once make the loser's insert hit a unique key; the
+ * transaction is then run once more and finds the rows.
  */
-export async function indexManifest(
+export async function writeArtifact({
+  actor,
+  projectId,
+  repository,
+  prepared,
+  tag,
+  now = new Date(),
+  inTransaction,
+}: {
+  actor: Actor;
+  projectId: number;
+  /** Full repository name, e.g. library/nginx. */
+  repository: string;
+  prepared: PreparedManifest;
+  tag: string | null;
+  now?: Date;
+  inTransaction?: (tx: DbTransaction, written: WrittenArtifact) => Promise<void>;
+}): Promise<WrittenArtifact> {
+  const write = () =>
+    db.$transaction(async (tx) => {
+      const repo = await tx.repository.upsert({
+        where: { name: repository },
+        create: { projectId, name: repository },
+        update: { updatedAt: now },
+        select: { id: true, projectId: true, deletingAt: true },
+      });
+      // Its delete job is removing every manifest: indexing one now would be deleted under the pusher.
+      if (repo.deletingAt) throw new ConflictError(`Repository ${repository} is being deleted; push again once it is gone.`);
+      const { artifactId, previousDigest } = await indexManifest(tx, { repositoryId: repo.id, prepared, tag, now });
+      await recordArtifactEvent(tx, {
+        kind: "artifact_pushed",
+        projectId: repo.projectId,
+        repository,
+        digest: prepared.digest,
+        tag,
+        previousDigest,
+        actor,
+      });
+      const written = { repositoryId: repo.id, artifactId };
+      await inTransaction?.(tx, written);
+      return written;
+    });
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return write();
+    throw error;
+  }
+}
+
+/**
+ * Records a prepared manifest in `repositoryId` inside the caller's transaction: the artifact (and
+ * its children), its accessory link, and `tag` moved onto it. Pushing a digest again refreshes its
+ * push time only (its content cannot change: the digest is the content). Writes no event: callers
+ * go through writeArtifact, which does.
+ */
+async function indexManifest(
   tx: DbTransaction,
   { repositoryId, prepared, tag, now }: { repositoryId: number; prepared: PreparedManifest; tag: string | null; now: Date },
-): Promise<{ artifactId: number }> {
+): Promise<{ artifactId: number; previousDigest: string | null }> {
   const artifactId = await upsertArtifact(tx, repositoryId, prepared, now);
-  if (tag) await writeTag(tx, { repositoryId, artifactId, tag, now });
-  else await refreshArtifactCount(tx, repositoryId);
-  return { artifactId };
+  if (tag) {
+    const { previousDigest } = await writeTag(tx, { repositoryId, artifactId, tag, now });
+    return { artifactId, previousDigest: previousDigest === prepared.digest ? null : previousDigest };
+  }
+  await refreshArtifactCount(tx, repositoryId);
+  return { artifactId, previousDigest: null };
 }
 
 /**
  * Points `tag` at an indexed artifact, inside the caller's transaction: the one tag write of the
- * index (pushes and copies through indexManifest, the reconcile job, adding a tag). A tag points
+ * index (pushes, copies and the reconcile job through writeArtifact, and moveTag). A tag points
  * at exactly one artifact, so the unique (repository, name) moves it; the artifact count is
- * refreshed because a tagged index child becomes a listed artifact of its own.
+ * refreshed because a tagged index child becomes a listed artifact of its own. Answers the digest
+ * the tag pointed at before (null for a new tag).
  */
-export async function writeTag(
+async function writeTag(
   tx: DbTransaction,
   { repositoryId, artifactId, tag, now }: { repositoryId: number; artifactId: number; tag: string; now: Date },
-): Promise<void> {
+): Promise<{ previousDigest: string | null }> {
+  const before = await tx.tag.findUnique({
+    where: { repositoryId_name: { repositoryId, name: tag } },
+    select: { artifact: { select: { digest: true } } },
+  });
   await tx.tag.upsert({
     where: { repositoryId_name: { repositoryId, name: tag } },
     create: { repositoryId, artifactId, name: tag, pushedAt: now },
@@ -249,6 +322,59 @@ export async function writeTag(
     select: { id: true },
   });
   await refreshArtifactCount(tx, repositoryId);
+  return { previousDigest: before?.artifact.digest ?? null };
+}
+
+/**
+ * Points `tag` at an artifact already indexed (adding a tag, the reconcile job finding a tag
+ * that moved behind Wharf's back), with a `tag_created` or `tag_moved` event, inside the caller's
+ * transaction. A tag already on that artifact changes nothing and writes no event.
+ */
+export async function moveTag(
+  tx: DbTransaction,
+  {
+    actor,
+    repositoryId,
+    artifactId,
+    tag,
+    now,
+  }: { actor: Actor; repositoryId: number; artifactId: number; tag: string; now: Date },
+): Promise<{ changed: boolean }> {
+  const artifact = await tx.artifact.findUniqueOrThrow({
+    where: { id: artifactId },
+    select: { digest: true, repository: { select: { name: true, projectId: true } } },
+  });
+  const { previousDigest } = await writeTag(tx, { repositoryId, artifactId, tag, now });
+  if (previousDigest === artifact.digest) return { changed: false };
+  await recordArtifactEvent(tx, {
+    kind: previousDigest === null ? "tag_created" : "tag_moved",
+    projectId: artifact.repository.projectId,
+    repository: artifact.repository.name,
+    digest: artifact.digest,
+    tag,
+    previousDigest,
+    actor,
+  });
+  return { changed: true };
+}
+
+/**
+ * Removes one tag from the index (its artifact stays) with a `tag_deleted` event, inside the
+ * caller's transaction. Answers whether the tag was indexed.
+ */
+export async function removeTag(tx: DbTransaction, { actor, repository, tag }: { actor: Actor; repository: string; tag: string }): Promise<boolean> {
+  const repo = await tx.repository.findUnique({ where: { name: repository }, select: { id: true, projectId: true } });
+  if (!repo) return false;
+  const row = await tx.tag.findUnique({
+    where: { repositoryId_name: { repositoryId: repo.id, name: tag } },
+    select: { id: true, artifact: { select: { digest: true } } },
+  });
+  if (!row) return false;
+  await tx.tag.delete({ where: { id: row.id }, select: { id: true } });
+  // The artifact stays; it may now count as a listed artifact or stop being one.
+  await refreshArtifactCount(tx, repo.id);
+  await recordArtifactEvent(tx, { kind: "tag_deleted", projectId: repo.projectId, repository, digest: row.artifact.digest, tag, actor });
+  return true;
 }
 
 async function upsertArtifact(tx: DbTransaction, repositoryId: number, prepared: PreparedManifest, now: Date): Promise<number> {
@@ -328,12 +454,17 @@ async function upsertArtifact(tx: DbTransaction, repositoryId: number, prepared:
  * A manifest DELETE (by digest) succeeded: Distribution removed the manifest and every tag on it.
  * The artifact row goes, its tags and child references with it (cascade); accessories and index
  * references to it keep the digest but lose the link (SET NULL), as their manifests still exist.
+ * An `artifact_deleted` event is written with it, in the caller's transaction.
  */
-export async function removeManifest(tx: DbTransaction, { repository, digest }: { repository: string; digest: string }): Promise<boolean> {
-  const repo = await tx.repository.findUnique({ where: { name: repository }, select: { id: true } });
+export async function removeManifest(
+  tx: DbTransaction,
+  { repository, digest, actor }: { repository: string; digest: string; /** Named in the `artifact_deleted` event. */ actor: Actor },
+): Promise<boolean> {
+  const repo = await tx.repository.findUnique({ where: { name: repository }, select: { id: true, projectId: true } });
   if (!repo) return false;
   const { count } = await tx.artifact.deleteMany({ where: { repositoryId: repo.id, digest } });
   await refreshArtifactCount(tx, repo.id);
+  if (count > 0) await recordArtifactEvent(tx, { kind: "artifact_deleted", projectId: repo.projectId, repository, digest, actor });
   return count > 0;
 }
 

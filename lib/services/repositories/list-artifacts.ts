@@ -21,11 +21,18 @@ export type ArtifactListRow = {
   totalSize: bigint;
   pushedAt: Date;
   pulledAt: Date | null;
-  tags: { name: string; pushedAt: Date; pulledAt: Date | null }[];
+  tags: { id: number; name: string; pushedAt: Date; pulledAt: Date | null }[];
+  /** The manifest's annotations as stored (JSON). */
+  annotations: unknown;
+  /** An index's children (digest, the child's artifact id when indexed, platform), in order. */
+  references: { childDigest: string; childId: number | null; os: string | null; architecture: string | null; variant: string | null }[];
   tagCount: number;
   /** An index's children platforms; for an image, its own platform (one entry) when known. */
   platforms: Platform[];
+  /** Has a signature among its accessories (cosign `.sig` tag or an OCI referrer). */
   signed: boolean;
+  /** Has an SBOM among its accessories. */
+  sbom: boolean;
 };
 
 export type ArtifactFilter = { tagged?: "all" | "tagged" | "untagged"; tag?: string | undefined };
@@ -80,8 +87,9 @@ export async function listArtifacts({
         os: true,
         architecture: true,
         variant: true,
-        tags: { select: { name: true, pushedAt: true, pulledAt: true }, orderBy: [{ pushedAt: "desc" }, { id: "desc" }], take: TAGS_PER_ROW },
-        children: { select: { os: true, architecture: true, variant: true }, orderBy: { position: "asc" }, take: PLATFORMS_PER_ROW },
+        annotations: true,
+        tags: { select: { id: true, name: true, pushedAt: true, pulledAt: true }, orderBy: [{ pushedAt: "desc" }, { id: "desc" }], take: TAGS_PER_ROW },
+        children: { select: { childDigest: true, childId: true, os: true, architecture: true, variant: true }, orderBy: { position: "asc" }, take: PLATFORMS_PER_ROW },
       },
     }),
     // The unfiltered total is kept exact on the repository row (no COUNT over 10,000 artifacts).
@@ -89,13 +97,15 @@ export async function listArtifacts({
       ? db.repository.findUniqueOrThrow({ where: { id: repo.id }, select: { artifactCount: true } }).then((r) => r.artifactCount)
       : db.artifact.count({ where }),
   ]);
-  const { tagCounts, signed } = await countsFor(rows.map((r) => r.id));
+  const { tagCounts, signed, sbom } = await countsFor(rows.map((r) => r.id));
   return {
     rows: rows.map(({ children, os, architecture, variant, ...a }) => ({
       ...a,
       tagCount: tagCounts.get(a.id) ?? 0,
       signed: signed.has(a.id),
-      platforms: children.length > 0 ? children : os || architecture ? [{ os, architecture, variant }] : [],
+      sbom: sbom.has(a.id),
+      references: children,
+      platforms: children.length > 0 ? children.map((c) => ({ os: c.os, architecture: c.architecture, variant: c.variant })) : os || architecture ? [{ os, architecture, variant }] : [],
     })),
     total,
     page,
@@ -104,23 +114,26 @@ export async function listArtifacts({
 }
 
 /**
- * Tag counts and signatures of one page's artifacts. Not Prisma's `_count`: it joins an aggregate
+ * Tag counts, signatures and SBOMs of one page's artifacts. Not Prisma's `_count`: it joins an aggregate
  * over the whole tags (and artifacts) table to every row, and at 10,000 tags with stale planner
  * statistics that took seconds a page. These read only the page's rows, on (artifact_id) and
  * (subject_artifact_id).
  */
-async function countsFor(ids: number[]): Promise<{ tagCounts: Map<number, number>; signed: Set<number> }> {
-  if (ids.length === 0) return { tagCounts: new Map(), signed: new Set() };
-  const [tags, signatures] = await Promise.all([
+async function countsFor(ids: number[]): Promise<{ tagCounts: Map<number, number>; signed: Set<number>; sbom: Set<number> }> {
+  if (ids.length === 0) return { tagCounts: new Map(), signed: new Set(), sbom: new Set() };
+  const [tags, accessories] = await Promise.all([
     db.tag.groupBy({ by: ["artifactId"], where: { artifactId: { in: ids } }, _count: { _all: true } }),
     db.artifact.findMany({
-      where: { subjectArtifactId: { in: ids }, accessoryType: "signature" },
-      select: { subjectArtifactId: true },
-      distinct: ["subjectArtifactId"],
+      where: { subjectArtifactId: { in: ids }, accessoryType: { in: ["signature", "sbom"] } },
+      select: { subjectArtifactId: true, accessoryType: true },
+      distinct: ["subjectArtifactId", "accessoryType"],
     }),
   ]);
+  const subjectsOf = (type: "signature" | "sbom") =>
+    new Set(accessories.flatMap((a) => (a.accessoryType === type && a.subjectArtifactId !== null ? [a.subjectArtifactId] : [])));
   return {
     tagCounts: new Map(tags.map((t) => [t.artifactId, t._count._all])),
-    signed: new Set(signatures.flatMap((s) => (s.subjectArtifactId === null ? [] : [s.subjectArtifactId]))),
+    signed: subjectsOf("signature"),
+    sbom: subjectsOf("sbom"),
   };
 }

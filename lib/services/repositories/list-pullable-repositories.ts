@@ -29,7 +29,7 @@ export async function listPullableRepositories({
     .map((p) => p.id);
   if (pullable.length === 0) return { repositories: [], nextLast: null };
   const rows = await db.repository.findMany({
-    where: { projectId: { in: pullable }, ...(last ? { name: { gt: last } } : {}) },
+    where: { projectId: { in: pullable }, deletingAt: null, ...(last ? { name: { gt: last } } : {}) },
     orderBy: { name: "asc" },
     take: n + 1,
     select: { name: true },

@@ -13,6 +13,8 @@ export type RepositoryListRow = {
   name: string;
   artifactCount: number;
   pullCount: bigint;
+  description: string;
+  createdAt: Date;
   /** Last change to the repository's index (push, tag or delete): `updated_at`, kept by every index write. */
   lastPush: Date;
 };
@@ -31,6 +33,7 @@ export async function listRepositories({
   actor,
   projectId,
   q,
+  exactName,
   sort = "name",
   page,
   pageSize,
@@ -38,6 +41,8 @@ export async function listRepositories({
   actor: Actor;
   projectId: number;
   q?: string | undefined;
+  /** Harbor's `name=<name>`: the full name, or the name inside the project. */
+  exactName?: string | undefined;
   sort?: RepositorySort;
   page: number;
   pageSize: number;
@@ -46,12 +51,14 @@ export async function listRepositories({
   await assertProjectPermission(actor, project, "repository:list");
   const where: Prisma.RepositoryWhereInput = {
     projectId: project.id,
+    deletingAt: null,
     ...(q ? { name: containsText(q) } : {}),
+    ...(exactName !== undefined ? { name: { in: [exactName, `${project.name}/${exactName}`] } } : {}),
   };
   const [rows, total] = await db.$transaction([
     db.repository.findMany({
       where,
-      select: { id: true, name: true, artifactCount: true, pullCount: true, updatedAt: true },
+      select: { id: true, name: true, description: true, artifactCount: true, pullCount: true, createdAt: true, updatedAt: true },
       orderBy: ORDER[sort],
       ...skipTake(page, pageSize),
     }),

@@ -1,64 +1,49 @@
 import "server-only";
+import { writeBehind } from "@/lib/cache/write-behind";
 import { db } from "@/lib/db/client";
 
 /**
- * Pull times and pull counts, batched in memory so a pull storm costs Postgres one statement every
- * few seconds instead of one write per manifest GET.
+ * Pull times and pull counts, batched in memory (a write-behind batch, lib/cache/write-behind.ts)
+ * so a pull storm costs Postgres one statement every few seconds instead of one write per
+ * manifest GET.
  *
  * Bound: a pull is written at most PULL_FLUSH_INTERVAL_MS after it happened, or sooner when
  * PULL_FLUSH_MAX_KEYS distinct (repository, digest, tag) keys are pending; memory is bounded by
- * that key count. What a crash loses is at most one interval of pull times and counts (the
+ * that key count. Wharf's server writes what is pending when it closes, and the launcher once more
+ * before it exits; what a crash loses is at most one interval of pull times and counts (the
  * per-pull audit rows are written synchronously and are not affected). Each process batches its
- * own pulls; several instances simply each flush theirs.
+ * own pulls; several instances simply each flush theirs, and the counts add up.
  */
 export const PULL_FLUSH_INTERVAL_MS = 3_000;
 export const PULL_FLUSH_MAX_KEYS = 1_000;
 
 type Pending = { repository: string; digest: string; tag: string | null; at: Date; pulls: number };
 
-let pending = new Map<string, Pending>();
-let timer: ReturnType<typeof setInterval> | null = null;
-let inFlight: Promise<void> | null = null;
+const pulls = writeBehind<Pending>({
+  name: "pull times",
+  intervalMs: PULL_FLUSH_INTERVAL_MS,
+  maxKeys: PULL_FLUSH_MAX_KEYS,
+  keyOf: (p) => `${p.repository}\u0000${p.digest}\u0000${p.tag ?? ""}`,
+  merge: (pending, p) => {
+    pending.pulls += p.pulls;
+    if (p.at > pending.at) pending.at = p.at;
+  },
+  write: writeBatch,
+});
 
 /** Notes one manifest GET; never touches Postgres itself. */
 export function notePull({ repository, digest, tag, at = new Date() }: { repository: string; digest: string; tag: string | null; at?: Date }): void {
-  const key = `${repository}\u0000${digest}\u0000${tag ?? ""}`;
-  const entry = pending.get(key);
-  if (entry) {
-    entry.pulls += 1;
-    if (at > entry.at) entry.at = at;
-  } else {
-    pending.set(key, { repository, digest, tag, at, pulls: 1 });
-  }
-  if (pending.size >= PULL_FLUSH_MAX_KEYS) void flushPullTimes();
-  else if (!timer) {
-    timer = setInterval(() => void flushPullTimes(), PULL_FLUSH_INTERVAL_MS);
-    // The batch timer must not keep a finishing process (tests, scripts) alive.
-    timer.unref();
-  }
+  pulls.note({ repository, digest, tag, at, pulls: 1 });
 }
 
-/** Writes every pending pull in one UPDATE statement; also called by tests and on shutdown. */
-export async function flushPullTimes(): Promise<void> {
-  // One flush at a time: a second caller waits for the running one, then flushes what is left.
-  while (inFlight) await inFlight;
-  if (pending.size === 0) {
-    if (timer) clearInterval(timer);
-    timer = null;
-    return;
-  }
-  const batch = [...pending.values()];
-  pending = new Map();
-  inFlight = writeBatch(batch)
-    .catch((error: unknown) => {
-      // Pull times are statistics: a failed batch is logged and dropped rather than retried
-      // forever or allowed to fail a pull.
-      console.error(`wharf: pull times: a batch of ${batch.length} could not be written`, error);
-    })
-    .finally(() => {
-      inFlight = null;
-    });
-  await inFlight;
+/** Writes every pending pull in one UPDATE statement; also called by tests (shutdown flushes every batch). */
+export function flushPullTimes(): Promise<void> {
+  return pulls.flush();
+}
+
+/** Pulls noted and not yet written (distinct keys). */
+export function pendingPulls(): number {
+  return pulls.pending();
 }
 
 async function writeBatch(batch: Pending[]): Promise<void> {

@@ -16,7 +16,7 @@ const REGISTRY_PORT = await vi.hoisted(async () => {
 import { systemActor } from "@/lib/auth/actor";
 import { ConflictError, ForbiddenError } from "@/lib/errors";
 import { reconcileIndexJob } from "@/lib/jobs/definitions";
-import { runReconcileAttempt } from "@/lib/jobs/run-job";
+import { runAttempt } from "@/lib/jobs/attempt";
 import { startJobWorker } from "@/lib/jobs/worker";
 import { backingRegistryCredentials } from "@/lib/registry/backing-registry";
 import { RegistryClient } from "@/lib/registry/client";
@@ -62,7 +62,7 @@ async function image(architecture = "amd64") {
 /** One reconcile run as the worker runs it (a run row, the handler, the outcome), without pg-boss. */
 async function runHandler() {
   const runId = await createJobRun({ jobName: reconcileIndexJob.id, jobVersion: 1, trigger: "test" });
-  await runReconcileAttempt({ id: `test-${runId}`, data: { version: 1, runId } });
+  await runAttempt(reconcileIndexJob, { id: `test-${runId}`, data: { version: 1, runId } });
   return db.jobRun.findUniqueOrThrow({ where: { id: runId } });
 }
 
@@ -184,6 +184,16 @@ describe("reconcile the index with the registry", () => {
     });
     expect(await db.tag.findMany({ orderBy: { id: "asc" } })).toEqual(before);
     expect(await db.artifact.findMany({ orderBy: { id: "asc" } })).toEqual(artifactsBefore);
+    // What each run changed is in the artifact events, in order; the third run added none.
+    const events = await db.artifactEvent.findMany({ where: { repository: app }, orderBy: { id: "asc" } });
+    expect(events.map((e) => [e.kind, e.tag, e.digest, e.previousDigest])).toEqual([
+      ["artifact_pushed", "1.0", one.manifestDigest, null],
+      ["tag_created", "latest", one.manifestDigest, null],
+      ["artifact_pushed", "latest", two.manifestDigest, one.manifestDigest],
+      ["tag_deleted", "1.0", one.manifestDigest, null],
+      ["artifact_deleted", null, one.manifestDigest, null],
+    ]);
+    expect(new Set(events.map((e) => e.actorName))).toEqual(new Set(["system:index.reconcile"]));
     // One audit row per run, with its counts.
     const audits = await db.auditEvent.findMany({ where: { action: "index.reconcile" }, orderBy: { id: "desc" }, take: 1 });
     expect(audits[0]).toMatchObject({ actorName: "system:index.reconcile", principalKind: "system", detail: expect.objectContaining({ tagsMoved: 0 }) });
@@ -328,12 +338,12 @@ describe("reconcile the index with the registry", () => {
 
   it("a scheduled run (cron payload, no run id) gets its own run row, keyed by pg-boss's job id", async () => {
     const bossJobId = `sched-${Date.now()}`;
-    await runReconcileAttempt({ id: bossJobId, data: { version: 1 } });
+    await runAttempt(reconcileIndexJob, { id: bossJobId, data: { version: 1 } });
     const run = await db.jobRun.findUniqueOrThrow({ where: { bossJobId } });
     expect(run).toMatchObject({ status: "succeeded", trigger: "schedule", attempts: 1 });
     expect(run.progressTotal).toBe(run.progressDone);
     // A payload of another version is refused before anything runs.
-    await expect(runReconcileAttempt({ id: `${bossJobId}-v2`, data: { version: 2 } })).rejects.toThrow(/another version/);
+    await expect(runAttempt(reconcileIndexJob, { id: `${bossJobId}-v2`, data: { version: 2 } })).rejects.toThrow(/another version/);
   }, 60_000);
 
   it("only an administrator may start a run", async () => {

@@ -5,7 +5,8 @@ import type { RegistryClient } from "@/lib/registry/client";
 import { RegistryError } from "@/lib/registry/errors";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
-import { indexManifest, type PreparedManifest, prepareManifest, refreshArtifactCount, writeTag } from "@/lib/services/repositories/index-manifest";
+import { recordArtifactEvents } from "@/lib/services/events/artifact-events";
+import { moveTag, type PreparedManifest, prepareManifest, refreshArtifactCount, writeArtifact } from "@/lib/services/repositories/index-manifest";
 
 /**
  * Brings the artifact index exactly in line with the backing registry, for content written
@@ -131,7 +132,7 @@ export async function reconcileIndex({
         try {
           while (next < names.length && !failed) {
             const i = next++;
-            await reconcileRepository(registry, names[i]!, counts, log, batchSize);
+            await reconcileRepository(actor, registry, names[i]!, counts, log, batchSize);
             finished[i] = true;
             while (reported < names.length && finished[reported]) {
               const lastRepository = names[reported]!;
@@ -256,6 +257,7 @@ async function loadIndexedTags(repositoryId: number, batchSize: number): Promise
 }
 
 async function reconcileRepository(
+  actor: Actor,
   registry: RegistryClient,
   name: string,
   counts: ReconcileCounts,
@@ -282,13 +284,19 @@ async function reconcileRepository(
     return;
   }
 
-  let repository = await db.repository.findUnique({ where: { name }, select: { id: true } });
+  let repository = await db.repository.findUnique({ where: { name }, select: { id: true, deletingAt: true } });
+  if (repository?.deletingAt) {
+    // Its repository.delete job is removing it; indexing what is left would only bring it back.
+    counts.repositoriesSkipped += 1;
+    log(`skipped ${name}: being deleted`);
+    return;
+  }
   // A repository this walk creates has nothing indexed to compare or clean up: everything in it
   // below is indexed from manifests just read from the registry. Most of a first run's
   // repositories are new, and this saves them two queries of three that read the index.
   const isNew = !repository;
   if (!repository) {
-    repository = await db.repository.create({ data: { projectId: project.id, name }, select: { id: true } });
+    repository = await db.repository.create({ data: { projectId: project.id, name }, select: { id: true, deletingAt: true } });
     counts.repositoriesAdded += 1;
     log(`added repository ${name}`);
   }
@@ -336,13 +344,13 @@ async function reconcileRepository(
       }
       if (artifactId !== undefined) {
         const id = artifactId;
-        await db.$transaction((tx) => writeTag(tx, { repositoryId, artifactId: id, tag, now }));
+        await db.$transaction((tx) => moveTag(tx, { actor, repositoryId, artifactId: id, tag, now }));
       } else {
         let manifest = prepared.get(digest)!;
         // Read before an earlier write of this window indexed some of its children: read again,
         // so those children are taken as indexed, exactly as a walk one tag at a time takes them.
         if ([...digestsOf(manifest)].some((d) => indexedNow.has(d))) manifest = await prepareFromRegistry(registry, name, digest, tag);
-        const written = await db.$transaction((tx) => indexManifest(tx, { repositoryId, prepared: manifest, tag, now }));
+        const written = await writeArtifact({ actor, projectId: project.id, repository: name, prepared: manifest, tag, now });
         ids.set(digest, written.artifactId);
         // What was just indexed: the manifest (not in the index above) and the children
         // prepareManifest did not find indexed. Taken from the prepared tree rather than counting
@@ -361,8 +369,16 @@ async function reconcileRepository(
   }
 
   // Tags the registry no longer lists, `batchSize` names per statement.
+  // Each batch is deleted with its `tag_deleted` events in one transaction.
   for (const names of chunks([...indexedTags.keys()], batchSize)) {
-    const { count } = await db.tag.deleteMany({ where: { repositoryId, name: { in: names } } });
+    const count = await db.$transaction(async (tx) => {
+      const { count } = await tx.tag.deleteMany({ where: { repositoryId, name: { in: names } } });
+      await recordArtifactEvents(
+        tx,
+        names.map((tag) => ({ kind: "tag_deleted" as const, projectId: project.id, repository: name, digest: indexedTags.get(tag)!, tag, actor })),
+      );
+      return count;
+    });
     counts.tagsRemoved += count;
     removed = true;
   }
@@ -370,7 +386,7 @@ async function reconcileRepository(
   // Artifacts no tag reached: still in the registry (untagged, a child, an accessory) or gone.
   // Read in id order a batch at a time and compared here, rather than a NOT IN of every reached
   // digest (one bind parameter per tag).
-  const gone: number[] = [];
+  const gone: { id: number; digest: string }[] = [];
   for (let after = 0; !isNew; ) {
     const rows = await db.artifact.findMany({
       where: { repositoryId, id: { gt: after } },
@@ -380,14 +396,21 @@ async function reconcileRepository(
     });
     for (const artifact of rows) {
       if (reached.has(artifact.digest)) continue;
-      if (!(await registry.headManifest(name, artifact.digest))) gone.push(artifact.id);
+      if (!(await registry.headManifest(name, artifact.digest))) gone.push(artifact);
     }
     if (rows.length < batchSize) break;
     after = rows[rows.length - 1]!.id;
   }
-  for (const ids of chunks(gone, batchSize)) {
+  for (const batch of chunks(gone, batchSize)) {
     // Cascades to their tags and child references; accessories and parents keep the digest (SET NULL).
-    const { count } = await db.artifact.deleteMany({ where: { id: { in: ids } } });
+    const count = await db.$transaction(async (tx) => {
+      const { count } = await tx.artifact.deleteMany({ where: { id: { in: batch.map((a) => a.id) } } });
+      await recordArtifactEvents(
+        tx,
+        batch.map((a) => ({ kind: "artifact_deleted" as const, projectId: project.id, repository: name, digest: a.digest, actor })),
+      );
+      return count;
+    });
     counts.artifactsRemoved += count;
     removed = true;
   }

@@ -1,12 +1,11 @@
 import "server-only";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
-import { Prisma } from "@/lib/generated/prisma/client";
 import { getBackingRegistry } from "@/lib/registry/backing-registry";
 import { isDigest } from "@/lib/oci/digest";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import type { AuditOperation } from "@/lib/services/audit/audit-actions";
-import { indexManifest, prepareManifest, removeManifest, type PushedManifest } from "@/lib/services/repositories/index-manifest";
+import { prepareManifest, removeManifest, writeArtifact, type PushedManifest } from "@/lib/services/repositories/index-manifest";
 import { notePull } from "@/lib/services/repositories/pull-times";
 
 /**
@@ -33,33 +32,21 @@ export function artifactName(repository: string, reference: string): string {
 
 /**
  * A manifest PUT succeeded: the repository joins Wharf's index (created on its first push), the
- * artifact, its children, accessory link and tag are indexed, and one `artifact.push` row is
- * written, all in one transaction. The registry reads the index needs (config blob, child
- * manifests) happen first, with no transaction open.
+ * artifact, its children, accessory link and tag are indexed, with one `artifact_pushed` event and
+ * one `artifact.push` row, all in one transaction (writeArtifact). The registry reads the index
+ * needs (config blob, child manifests) happen first, with no transaction open.
  */
 export async function recordManifestPush(event: ArtifactEvent & { manifest: PushedManifest }): Promise<void> {
   const tag = isDigest(event.reference) ? null : event.reference;
   const prepared = await prepareManifest({ registry: getBackingRegistry(), repository: event.repository, manifest: event.manifest, tag });
-  const now = new Date();
-  const write = () =>
-    db.$transaction(async (tx) => {
-      const repository = await tx.repository.upsert({
-        where: { name: event.repository },
-        create: { projectId: event.projectId, name: event.repository },
-        update: { updatedAt: now },
-        select: { id: true },
-      });
-      await indexManifest(tx, { repositoryId: repository.id, prepared, tag, now });
-      await recordAuditEvent(tx, artifactAudit("artifact.push", event));
-    });
-  try {
-    await write();
-  } catch (error) {
-    // Two first pushes to one repository (or one digest) at once: the loser's insert hits a
-    // unique key. Once more finds the row.
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") await write();
-    else throw error;
-  }
+  await writeArtifact({
+    actor: event.actor,
+    projectId: event.projectId,
+    repository: event.repository,
+    prepared,
+    tag,
+    inTransaction: (tx) => recordAuditEvent(tx, artifactAudit("artifact.push", event)),
+  });
 }
 
 /**
@@ -75,11 +62,12 @@ export async function recordManifestPull(event: ArtifactEvent): Promise<void> {
 
 /**
  * A manifest DELETE succeeded (Distribution removes every tag on that digest): the artifact and
- * its tags leave the index in the transaction of the `artifact.delete` row.
+ * its tags leave the index, with an `artifact_deleted` event, in the transaction of the
+ * `artifact.delete` row.
  */
 export async function recordManifestDelete(event: ArtifactEvent): Promise<void> {
   await db.$transaction(async (tx) => {
-    if (event.digest && isDigest(event.digest)) await removeManifest(tx, { repository: event.repository, digest: event.digest });
+    if (event.digest && isDigest(event.digest)) await removeManifest(tx, { repository: event.repository, digest: event.digest, actor: event.actor });
     await recordAuditEvent(tx, artifactAudit("artifact.delete", event));
   });
 }

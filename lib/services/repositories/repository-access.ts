@@ -28,7 +28,8 @@ export async function resolveRepository(
   const project = await findProjectRef(projectNameOf(repository), { byName: true });
   const granted = await assertProjectPermission(actor, project, permission, resource ?? { type: "repository", name: repository }, operation);
   if (projectId !== undefined && projectId !== project.id) throw new NotFoundError("Repository not found.");
-  const repo = await db.repository.findUnique({ where: { name: repository }, select: { id: true, name: true, projectId: true } });
-  if (!repo || repo.projectId !== project.id) throw new NotFoundError(`Repository ${repository} not found.`);
-  return { project, repo, granted };
+  const repo = await db.repository.findUnique({ where: { name: repository }, select: { id: true, name: true, projectId: true, deletingAt: true } });
+  // A repository whose delete was accepted is gone for every caller while its job runs.
+  if (!repo || repo.projectId !== project.id || repo.deletingAt !== null) throw new NotFoundError(`Repository ${repository} not found.`);
+  return { project, repo: { id: repo.id, name: repo.name, projectId: repo.projectId }, granted };
 }

@@ -23,7 +23,7 @@ import { ROBOT_PROJECT_PERMISSIONS, ZCreateProjectRobot, ZCreateSystemRobot } fr
 const client = { ip: "203.0.113.9", userAgent: "docker/27.0" };
 
 /** What a robot may be shown as: never `secret`, never `secretHash`. */
-const SUMMARY_KEYS = ["createdAt", "creatorName", "description", "disabled", "expiresAt", "id", "level", "name", "permissions", "projectId"];
+const SUMMARY_KEYS = ["createdAt", "creatorId", "creatorName", "description", "disabled", "expiresAt", "id", "level", "name", "permissions", "projectId", "updatedAt"];
 
 async function projectOwnedBy(options: { isPublic?: boolean } = {}) {
   const owner = await createTestUser();
@@ -190,10 +190,12 @@ describe("authenticating with a robot secret", () => {
     const { robot, secret } = await newProjectRobot(admin, project.id, ["repository:pull"]);
     await expect(login(robot.name, `${secret}x`)).rejects.toBeInstanceOf(UnauthenticatedError);
     await expect(login(robot.name, "")).rejects.toBeInstanceOf(UnauthenticatedError);
-    expect(await loginRefusals(robot.name)).toEqual([
-      ["registry.login", "wrong robot secret"],
-      ["registry.login", "wrong robot secret"],
-    ]);
+    // The same refusal from the same client within a minute: one row counting both (two only if
+    // the attempts straddled a minute's end).
+    const rows = (await auditRowsFor("session", robot.name)).filter((r) => r.result === "failure");
+    expect(new Set(rows.map((r) => [r.action, r.reason].join(" ")))).toEqual(new Set(["registry.login wrong robot secret"]));
+    expect(new Set(rows.map((r) => r.occurredAt.toISOString().slice(0, 16))).size).toBe(rows.length);
+    expect(rows.reduce((n, r) => n + r.repeatCount, 0)).toBe(2);
     const unknown = `robot$${project.name}+${uniqueName("ghost")}`;
     await expect(login(unknown, secret)).rejects.toBeInstanceOf(UnauthenticatedError);
     expect(await loginRefusals(unknown)).toEqual([["registry.login", "unknown robot"]]);

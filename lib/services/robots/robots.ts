@@ -10,9 +10,10 @@ import { assertSystemPermission } from "@/lib/services/authz/assert-can";
 import { assertProjectPermission, findProjectRef, projectPermissionsFor } from "@/lib/services/authz/project-access";
 import { isProjectPermission } from "@/lib/services/authz/project-roles";
 import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
+import { containsText } from "@/lib/services/contains-text";
 import { type Page, skipTake } from "@/lib/services/pagination";
 import { bumpGrantVersion } from "@/lib/services/registry-auth/grant-version";
-import { generateRobotSecret, hashRobotSecret, robotLoginName } from "@/lib/services/robots/robot-secret";
+import { generateRobotSecret, hashRobotSecret, ROBOT_NAME_PREFIX, robotLoginName } from "@/lib/services/robots/robot-secret";
 import { isUniqueViolation } from "@/lib/services/users/unique-violation";
 import { isRobotGrantable, type TCreateProjectRobot, type TCreateSystemRobot } from "@/lib/validation/robots";
 
@@ -25,8 +26,11 @@ export type RobotSummary = {
   description: string;
   expiresAt: Date | null;
   disabled: boolean;
+  /** The creating user's id; null for a robot, the system or a deleted user. */
+  creatorId: number | null;
   creatorName: string;
   createdAt: Date;
+  updatedAt: Date;
   permissions: RobotGrant[];
 };
 
@@ -41,8 +45,10 @@ const ROBOT_SELECT = {
   description: true,
   expiresAt: true,
   disabled: true,
+  creatorId: true,
   creatorName: true,
   createdAt: true,
+  updatedAt: true,
   permissions: { select: { namespace: true, resource: true, action: true }, orderBy: [{ namespace: "asc" }, { resource: "asc" }, { action: "asc" }] },
 } as const satisfies Prisma.RobotSelect;
 
@@ -206,12 +212,15 @@ export async function getRobot({ actor, robotId }: { actor: Actor; robotId: numb
 export async function listRobots({
   actor,
   projectId,
+  name,
   page,
   pageSize,
 }: {
   actor: Actor;
   /** A project's robots, or (when null) the system robots. */
   projectId: number | string | null;
+  /** Exact: the login name, with or without its `robot$` prefix; fuzzy: the name contains the text. */
+  name?: { op: "exact" | "fuzzy"; value: string } | undefined;
   page: number;
   pageSize: number;
 }): Promise<Page<RobotSummary>> {
@@ -223,6 +232,11 @@ export async function listRobots({
     const ref = await findProjectRef(projectId);
     await assertProjectPermission(actor, ref, "robot:list");
     where = { projectId: ref.id };
+  }
+  if (name) {
+    const byName: Prisma.RobotWhereInput =
+      name.op === "fuzzy" ? { name: containsText(name.value) } : { name: { in: [name.value, `${ROBOT_NAME_PREFIX}${name.value}`] } };
+    where = { AND: [where, byName] };
   }
   const [rows, total] = await db.$transaction([
     db.robot.findMany({ where, select: ROBOT_SELECT, orderBy: { name: "asc" }, ...skipTake(page, pageSize) }),

@@ -36,7 +36,7 @@ export async function search({ actor, q }: { actor: Actor; q: string }): Promise
       take: SEARCH_LIMIT,
     }),
     db.repository.findMany({
-      where: { name: { contains: text, mode: "insensitive" }, project: visible },
+      where: { name: { contains: text, mode: "insensitive" }, deletingAt: null, project: visible },
       select: { name: true, pullCount: true, artifactCount: true, project: { select: { id: true, name: true, isPublic: true } } },
       orderBy: [{ name: "asc" }],
       take: SEARCH_LIMIT,

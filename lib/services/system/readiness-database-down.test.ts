@@ -17,8 +17,8 @@ const REGISTRY_PORT = await vi.hoisted(async () => {
 import { GET as health } from "@/app/api/v2.0/health/route";
 import { GET as readiness } from "@/app/api/v2.0/health/ready/route";
 import { GET as listProjects } from "@/app/api/v2.0/projects/route";
-import { handleRegistryRequest } from "@/lib/services/registry-auth/gateway";
-import { handleTokenRequest } from "@/lib/services/registry-auth/token-endpoint";
+import { handleRegistryRequest } from "@/lib/gateway/gateway";
+import { handleTokenRequest } from "@/lib/gateway/token-endpoint";
 import { backingRegistryCredentials } from "@/lib/registry/backing-registry";
 import { startLocalRegistry, type LocalRegistry } from "@/lib/registry/local-registry";
 

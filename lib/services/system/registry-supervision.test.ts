@@ -18,7 +18,7 @@ import { backingRegistryCredentials } from "@/lib/registry/backing-registry";
 import { startLocalRegistry, type LocalRegistry } from "@/lib/registry/local-registry";
 import { getRegistrySupervisorStatus, superviseLocalRegistry, type SupervisedRegistry } from "@/lib/registry/registry-supervisor";
 import { REGISTRY_SERVICE } from "@/lib/services/registry-auth/constants";
-import { handleRegistryRequest } from "@/lib/services/registry-auth/gateway";
+import { handleRegistryRequest } from "@/lib/gateway/gateway";
 import { issueRegistryToken } from "@/lib/services/registry-auth/issue-token";
 import { basic, createMember, createProject, TEST_CLIENT } from "@/lib/services/registry-auth/test-fixtures";
 import { getSystemHealthDetails } from "@/lib/services/system/get-system-health";
