@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { SidebarNav } from "@/components/shell/sidebar-nav";
 import { SignOutButton } from "@/components/shell/sign-out-button";
+import { FlashRegion } from "@/components/ui/flash";
 import { requireUserActor } from "@/lib/auth/session";
 import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 
@@ -12,19 +13,22 @@ import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
   const actor = await requireUserActor();
   return (
-    <div className="flex min-h-screen">
+    // Below md the navigation sits above the page instead of beside it: a 240 px column would leave
+    // a phone 150 px for the page.
+    <div className="flex min-h-screen flex-col md:flex-row">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:m-2 focus:rounded focus:bg-white focus:p-2">
         Skip to content
       </a>
-      <aside className="w-60 shrink-0 bg-slate-900 px-3 py-4">
+      <aside className="bg-slate-900 px-3 py-4 md:w-60 md:shrink-0">
         <Link href="/projects" prefetch={false} className="mb-6 flex items-center gap-2 px-3 text-lg font-semibold text-white">
-          <span aria-hidden="true">⚓</span> Wharf
+          {/* eslint-disable-next-line @next/next/no-img-element -- a static 24px SVG gains nothing from next/image */}
+          <img src="/logo.svg" alt="" width={24} height={24} /> Wharf
         </Link>
         <SidebarNav showAdministration={hasSystemPermission(actor, "user.list")} />
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
-        <header className="flex items-center justify-end gap-4 border-b border-slate-200 bg-white px-6 py-3">
-          <span className="text-sm text-slate-700">
+        <header className="flex flex-wrap items-center justify-end gap-x-4 gap-y-2 border-b border-slate-200 bg-white px-4 py-3 sm:px-6">
+          <span className="min-w-0 text-sm break-words text-slate-700">
             Signed in as{" "}
             <Link href="/account" prefetch={false} className="font-medium text-sky-800 hover:underline" data-testid="signed-in-user">
               {actor.username}
@@ -33,7 +37,8 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
           </span>
           <SignOutButton />
         </header>
-        <main id="main" className="flex-1 px-6 py-6">
+        <main id="main" className="min-w-0 flex-1 px-4 py-6 sm:px-6">
+          <FlashRegion />
           {children}
         </main>
       </div>

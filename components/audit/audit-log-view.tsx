@@ -94,7 +94,7 @@ export function AuditLogView({
               Export CSV
             </a>
           </div>
-          <AuditTable rows={result.rows} filtered={filtered} />
+          <AuditTable rows={result.rows} filtered={filtered} showProject={showProject} />
           <nav aria-label="Pagination" className="mt-4 flex items-center justify-end gap-2 text-sm">
             {result.newer ? (
               <Link className={linkClass} href={pageHref(result.newer)} rel="prev">

@@ -8,6 +8,8 @@ export type AuditRowView = {
   time: string;
   isoTime: string;
   user: string;
+  /** False: `user` is the name a failed sign-in claimed, never a proven actor. */
+  verified: boolean;
   principalKind: string;
   actorId: string | null;
   action: string;
@@ -22,22 +24,52 @@ export type AuditRowView = {
   userAgent: string | null;
   /** The JSON detail, pretty-printed on the server. */
   detail: string;
+  /** Identical refusals within one minute this row stands for. */
+  count: number;
 };
 
-const cell = "px-4 py-2.5 align-top";
+const cell = "px-3 py-2.5 align-top";
+
+/** One line, cut with an ellipsis; the full text as a tooltip (and in the expanded row). */
+function Cut({ text, className = "" }: { text: string | null; className?: string }) {
+  if (text === null || text === "") return <span className="text-slate-400">—</span>;
+  return (
+    <div className={`truncate ${className}`} title={text}>
+      {text}
+    </div>
+  );
+}
 
 /**
- * One audit row and, when opened, a full-width row under it with everything the table leaves out
- * (ids, user agent, the JSON detail). A second table row rather than <details> in a cell, so the
- * detail gets the table's whole width.
+ * The actor: a name cut with an ellipsis when long, and its mark never cut with it ("(unverified)"
+ * for a name a failed sign-in claimed, the principal kind for robots, anonymous and system).
  */
-export function AuditRow({ row, colSpan }: { row: AuditRowView; colSpan: number }) {
+function Who({ row }: { row: AuditRowView }) {
+  const mark = !row.verified ? "unverified" : row.principalKind !== "user" ? row.principalKind : null;
+  return (
+    <div className="flex min-w-0 items-baseline gap-1" title={row.verified ? row.user : `${row.user} (unverified)`}>
+      <span className={`truncate ${row.verified ? "" : "text-slate-600 italic"}`}>{row.user}</span>
+      {mark && (
+        <span className={`shrink-0 text-xs ${row.verified ? "text-slate-500" : "font-medium text-amber-800"}`} data-testid={row.verified ? undefined : "unverified-mark"}>
+          ({mark})
+        </span>
+      )}
+    </div>
+  );
+}
+
+/**
+ * One audit row and, when opened, a full-width row under it with everything the table cuts or
+ * leaves out (full names and reason, ids, count, user agent, the JSON detail). A second table row
+ * rather than <details> in a cell, so the detail gets the table's whole width.
+ */
+export function AuditRow({ row, colSpan, showProject = true }: { row: AuditRowView; colSpan: number; showProject?: boolean }) {
   const [open, setOpen] = useState(false);
   const detailId = useId();
   return (
     <Fragment>
       <tr data-testid={`audit-row-${row.id}`}>
-        <td className={cell}>
+        <td className={`${cell} px-1.5`}>
           <button
             type="button"
             onClick={() => setOpen(!open)}
@@ -50,41 +82,91 @@ export function AuditRow({ row, colSpan }: { row: AuditRowView; colSpan: number 
             <span className="sr-only">{open ? "Hide details" : "Show details"}</span>
           </button>
         </td>
-        <td className={`${cell} whitespace-nowrap text-slate-600`}>
+        <td className={`${cell} whitespace-nowrap text-slate-600 tabular-nums`}>
           <time dateTime={row.isoTime}>{row.time}</time>
         </td>
         <td className={cell}>
-          {row.user}
-          {row.principalKind !== "user" && <span className="ml-1 text-xs text-slate-500">({row.principalKind})</span>}
+          <Who row={row} />
         </td>
-        <td className={`${cell} font-mono text-xs`}>{row.action}</td>
-        <td className={`${cell} text-slate-600`}>{row.resourceType}</td>
-        <td className={`${cell} break-all`}>{row.resource ?? "—"}</td>
-        <td className={cell}>{row.project ?? "—"}</td>
-        <td className={cell}>{row.result === "success" ? <Badge tone="good">success</Badge> : <Badge tone="bad">failure</Badge>}</td>
-        <td className={`${cell} text-xs text-slate-600`}>{row.reason ?? ""}</td>
-        <td className={`${cell} whitespace-nowrap text-slate-600`}>{row.clientIp ?? "—"}</td>
+        <td className={cell}>
+          <Cut text={row.action} className="font-mono text-xs leading-5" />
+        </td>
+        <td className={`${cell} text-slate-600`}>
+          <Cut text={row.resourceType} />
+        </td>
+        <td className={cell}>
+          <Cut text={row.resource} />
+        </td>
+        {showProject && (
+          <td className={cell}>
+            <Cut text={row.project} />
+          </td>
+        )}
+        <td className={`${cell} whitespace-nowrap`}>
+          {row.result === "success" ? <Badge tone="good">success</Badge> : <Badge tone="bad">failure</Badge>}
+          {row.count > 1 && (
+            <span className="ml-1 text-xs text-slate-600 tabular-nums" title={`${row.count} identical refusals within the minute`} data-testid="audit-count-badge">
+              ×{row.count}
+            </span>
+          )}
+        </td>
+        <td className={`${cell} text-xs leading-5 text-slate-600`}>
+          <Cut text={row.reason} />
+        </td>
+        <td className={`${cell} text-slate-600`}>
+          <Cut text={row.clientIp} />
+        </td>
       </tr>
       {open && (
         <tr id={detailId} data-testid={`audit-detail-${row.id}`} className="bg-slate-50">
           <td colSpan={colSpan} className="px-4 py-3">
-            <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-xs">
+            <dl className="grid grid-cols-[max-content_minmax(0,1fr)] gap-x-4 gap-y-1 text-xs">
               <dt className="font-semibold text-slate-600">Event id</dt>
               <dd className="font-mono">{row.id}</dd>
               <dt className="font-semibold text-slate-600">Time</dt>
               <dd className="font-mono">{row.isoTime}</dd>
               <dt className="font-semibold text-slate-600">Principal</dt>
-              <dd>
-                {row.principalKind} {row.user}
-                {row.actorId && <span className="text-slate-500"> (user id {row.actorId})</span>}
+              <dd className="break-words">
+                {row.verified ? (
+                  <>
+                    {row.principalKind} {row.user}
+                    {row.actorId && <span className="text-slate-500"> (user id {row.actorId})</span>}
+                  </>
+                ) : (
+                  <>
+                    {row.user} <span className="font-medium text-amber-800">(unverified)</span>
+                    <span className="text-slate-500">: the name an anonymous caller gave in a failed sign-in; nobody proved to be this user.</span>
+                  </>
+                )}
               </dd>
+              <dt className="font-semibold text-slate-600">Operation</dt>
+              <dd className="font-mono break-words">{row.action}</dd>
               <dt className="font-semibold text-slate-600">Resource</dt>
-              <dd>
+              <dd className="break-words">
                 {row.resourceType} {row.resource ?? ""}
                 {row.resourceId && <span className="text-slate-500"> (id {row.resourceId})</span>}
               </dd>
-              <dt className="font-semibold text-slate-600">Project id</dt>
-              <dd>{row.projectId ?? "—"}</dd>
+              <dt className="font-semibold text-slate-600">Project</dt>
+              <dd className="break-words">
+                {row.project ?? "—"}
+                {row.projectId && <span className="text-slate-500"> (id {row.projectId})</span>}
+              </dd>
+              {row.reason && (
+                <>
+                  <dt className="font-semibold text-slate-600">Reason</dt>
+                  <dd className="break-words whitespace-pre-wrap" data-testid="audit-detail-reason">
+                    {row.reason}
+                  </dd>
+                </>
+              )}
+              {row.count > 1 && (
+                <>
+                  <dt className="font-semibold text-slate-600">Count</dt>
+                  <dd>{row.count} identical refusals from this client within the minute (one row with a count)</dd>
+                </>
+              )}
+              <dt className="font-semibold text-slate-600">Client IP</dt>
+              <dd className="break-all">{row.clientIp ?? "—"}</dd>
               <dt className="font-semibold text-slate-600">User agent</dt>
               <dd className="break-all">{row.userAgent ?? "—"}</dd>
               <dt className="font-semibold text-slate-600">Detail</dt>

@@ -1,8 +1,28 @@
 import { AuditRow, type AuditRowView } from "@/components/audit/audit-row";
-import { EmptyRow, Table } from "@/components/ui/table";
 import type { AuditEventRow } from "@/lib/services/audit/audit-query";
 
-export const AUDIT_COLUMNS = ["Time (UTC)", "User", "Operation", "Resource type", "Resource", "Project", "Result", "Reason", "Client IP"] as const;
+type Column = { label: string; width: string; srOnly?: boolean; project?: true };
+
+/**
+ * Fixed widths for the short columns, shares of what is left for the others: with a fixed table
+ * layout the browser never widens a column for a long name (cells are cut with an ellipsis, the
+ * expanded row has the full text), so the table is as wide as its box at 1280 px. Below its
+ * minimum width (narrow screens) the box scrolls, the page does not.
+ */
+const COLUMNS: Column[] = [
+  { label: "Details", width: "2.25rem", srOnly: true },
+  { label: "Time (UTC)", width: "10.5rem" },
+  { label: "User", width: "15%" },
+  { label: "Operation", width: "14%" },
+  { label: "Resource type", width: "8%" },
+  { label: "Resource", width: "20%" },
+  { label: "Project", width: "10%", project: true },
+  { label: "Result", width: "6.5rem" },
+  { label: "Reason", width: "18%" },
+  { label: "Client IP", width: "8rem" },
+];
+
+export const AUDIT_COLUMNS = COLUMNS.filter((c) => !c.srOnly).map((c) => c.label);
 
 /** A row as the client component needs it: strings only, the detail already pretty-printed. */
 function toView(row: AuditEventRow): AuditRowView {
@@ -11,6 +31,7 @@ function toView(row: AuditEventRow): AuditRowView {
     time: row.occurredAt.toISOString().slice(0, 19).replace("T", " "),
     isoTime: row.occurredAt.toISOString(),
     user: row.actorName,
+    verified: row.actorVerified,
     principalKind: row.principalKind,
     actorId: row.actorId === null ? null : String(row.actorId),
     action: row.action,
@@ -24,20 +45,46 @@ function toView(row: AuditEventRow): AuditRowView {
     clientIp: row.clientIp,
     userAgent: row.userAgent,
     detail: JSON.stringify(row.detail ?? {}, null, 2),
+    count: row.repeatCount,
   };
 }
 
 /**
  * Audit rows as a table, each expandable to its full detail; shared by the system Audit log and a
- * project's Logs tab.
+ * project's Logs tab (which has no Project column: every row is its own project's).
  */
-export function AuditTable({ rows, filtered = false }: { rows: AuditEventRow[]; filtered?: boolean }) {
+export function AuditTable({ rows, filtered = false, showProject = true }: { rows: AuditEventRow[]; filtered?: boolean; showProject?: boolean }) {
+  const columns = COLUMNS.filter((c) => showProject || !c.project);
   return (
-    <Table testId="audit-table" columns={[{ label: "Details", srOnly: true }, ...AUDIT_COLUMNS]}>
-      {rows.map((row) => (
-        <AuditRow key={row.id} row={toView(row)} colSpan={AUDIT_COLUMNS.length + 1} />
-      ))}
-      {rows.length === 0 && <EmptyRow colSpan={AUDIT_COLUMNS.length + 1}>{filtered ? "No rows match this filter." : "Nothing recorded yet."}</EmptyRow>}
-    </Table>
+    <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
+      <table className="w-full min-w-[56rem] table-fixed divide-y divide-slate-200 text-sm" data-testid="audit-table">
+        <colgroup>
+          {columns.map((c) => (
+            <col key={c.label} style={{ width: c.width }} />
+          ))}
+        </colgroup>
+        <thead className="bg-slate-50 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase">
+          <tr>
+            {columns.map((c) => (
+              <th key={c.label} scope="col" className="truncate px-3 py-3">
+                {c.srOnly ? <span className="sr-only">{c.label}</span> : c.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {rows.map((row) => (
+            <AuditRow key={row.id} row={toView(row)} colSpan={columns.length} showProject={showProject} />
+          ))}
+          {rows.length === 0 && (
+            <tr>
+              <td colSpan={columns.length} className="px-4 py-8 text-center text-slate-500">
+                {filtered ? "No rows match this filter." : "Nothing recorded yet."}
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -59,7 +59,7 @@ export function JobRunList({
               </span>
               <Badge tone={TONE[run.status]}>{run.status}</Badge>
             </div>
-            <div className="h-1.5 w-full rounded bg-slate-100" role="progressbar" aria-valuenow={percent(run)} aria-valuemin={0} aria-valuemax={100}>
+            <div className="h-1.5 w-full rounded bg-slate-100" role="progressbar" aria-label={`Progress of run #${run.id}`} aria-valuenow={percent(run)} aria-valuemin={0} aria-valuemax={100}>
               <div className="h-1.5 rounded bg-sky-600" style={{ width: `${percent(run)}%` }} />
             </div>
             <p className="text-xs text-slate-600">
@@ -76,7 +76,7 @@ export function JobRunList({
             {run.log && (
               <details>
                 <summary className="cursor-pointer text-xs text-slate-500">Log</summary>
-                <pre className="mt-1 max-h-48 overflow-auto whitespace-pre-wrap rounded bg-slate-50 p-2 text-xs">{run.log}</pre>
+                <pre tabIndex={0} aria-label={`Log of run #${run.id}`} className="mt-1 max-h-48 overflow-auto whitespace-pre-wrap rounded bg-slate-50 p-2 text-xs">{run.log}</pre>
               </details>
             )}
           </li>

@@ -8,8 +8,12 @@ type NavItem = { href: string; label: string };
 const MAIN: NavItem[] = [{ href: "/projects", label: "Projects" }];
 const ADMINISTRATION: NavItem[] = [
   { href: "/admin/users", label: "Users" },
+  { href: "/admin/registries", label: "Registries" },
+  { href: "/admin/replications", label: "Replications" },
+  { href: "/admin/vulnerability-db", label: "Vulnerability database" },
   { href: "/admin/audit-log", label: "Audit log" },
   { href: "/admin/settings", label: "Settings" },
+  { href: "/admin/retention", label: "Retention default" },
   { href: "/admin/health", label: "System health" },
 ];
 

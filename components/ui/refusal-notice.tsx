@@ -1,8 +1,14 @@
+import { notFound } from "next/navigation";
 import type { AppError } from "@/lib/errors";
 
-/** What a page shows when the service layer refused the request (403, 404, ...). */
+/**
+ * What a page shows when the service layer refused the request (403, ...). A 404 (a missing
+ * project, repository, artifact, user, or one the viewer may not see) is handed to Next's
+ * notFound(): the answer is HTTP 404 with the console's not-found page, like an unknown route.
+ */
 export function RefusalNotice({ error }: { error: AppError }) {
-  const title = error.status === 403 ? "Access denied" : error.status === 404 ? "Not found" : "Cannot show this page";
+  if (error.status === 404) notFound();
+  const title = error.status === 403 ? "Access denied" : "Cannot show this page";
   return (
     <div role="alert" className="rounded-lg border border-amber-300 bg-amber-50 p-6" data-testid="refusal">
       <h1 className="text-lg font-semibold text-amber-900">{title}</h1>

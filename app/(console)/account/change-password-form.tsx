@@ -1,17 +1,17 @@
 "use client";
 
 import { signOut } from "next-auth/react";
-import { useActionState, useEffect } from "react";
+import { useEffect } from "react";
 import { changeOwnPasswordAction } from "@/app/(console)/account/actions";
 import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { useActionForm } from "@/lib/actions/use-action-form";
 import { PASSWORD_RULE_TEXT } from "@/lib/validation/users";
 
 export function ChangePasswordForm() {
-  const [result, formAction] = useActionState(changeOwnPasswordAction, INITIAL_ACTION_RESULT);
-  const errors = result.fieldErrors ?? {};
+  const { result, errors, formProps } = useActionForm(changeOwnPasswordAction, INITIAL_ACTION_RESULT);
 
   useEffect(() => {
     // The change ended every session of this user, this one included: sign the browser out cleanly.
@@ -22,7 +22,7 @@ export function ChangePasswordForm() {
   }, [result.ok]);
 
   return (
-    <form action={formAction} className="space-y-4" noValidate>
+    <form {...formProps} className="space-y-4" noValidate>
       <FormMessage result={result} />
       <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" maxLength={128} errors={errors.currentPassword} />
       <Field
@@ -31,7 +31,8 @@ export function ChangePasswordForm() {
         type="password"
         autoComplete="new-password"
         maxLength={128}
-        hint={`${PASSWORD_RULE_TEXT}.`}
+        // The rule once: as the hint, or in the error that repeats it.
+        hint={errors.newPassword ? undefined : `${PASSWORD_RULE_TEXT}.`}
         errors={errors.newPassword}
       />
       <Field label="Confirm new password" name="confirmPassword" type="password" autoComplete="new-password" maxLength={128} errors={errors.confirmPassword} />

@@ -34,11 +34,10 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
         title="Audit log"
         description="Every sign-in, sign-out, change, push, pull and refusal, newest first. Rows cannot be edited or deleted."
         actions={
-          isAdmin ? (
-            <Link href={`${BASE}/policy`} className="text-sm text-sky-800 hover:underline" data-testid="audit-policy-link">
-              Retention &amp; forwarding
-            </Link>
-          ) : undefined
+          // Auditors read the retention and forwarding settings too (the page shows them read-only).
+          <Link href={`${BASE}/policy`} className="text-sm text-sky-800 hover:underline" data-testid="audit-policy-link">
+            Retention &amp; forwarding{isAdmin ? "" : " (read-only)"}
+          </Link>
         }
       />
       <AuditLogView

@@ -16,11 +16,17 @@ async function fetchHealth(): Promise<SystemHealth> {
   return res.json();
 }
 
-export function HealthPanel({ initial }: { initial: SystemHealth }) {
+/**
+ * `checkedAt` is the server's time of the first check (epoch ms): without it react-query stamps the
+ * initial data with Date.now() separately on the server and in the browser, and the two renders of
+ * "Last checked" differ (React hydration error #418).
+ */
+export function HealthPanel({ initial, checkedAt }: { initial: SystemHealth; checkedAt: number }) {
   const { data, error, dataUpdatedAt } = useQuery({
     queryKey: ["system-health"],
     queryFn: fetchHealth,
     initialData: initial,
+    initialDataUpdatedAt: checkedAt,
     refetchInterval: 10_000,
   });
   return (

@@ -1,10 +1,10 @@
 "use client";
 
-import { useActionState } from "react";
 import { updateSystemSettingsAction } from "@/app/(console)/admin/settings/actions";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { useActionForm } from "@/lib/actions/use-action-form";
 
 export function SettingsForm({
   settings,
@@ -13,9 +13,9 @@ export function SettingsForm({
   settings: { projectCreationRestriction: "everyone" | "adminonly" };
   canEdit: boolean;
 }) {
-  const [result, formAction] = useActionState(updateSystemSettingsAction, INITIAL_ACTION_RESULT);
+  const { result, formProps: formActionProps } = useActionForm(updateSystemSettingsAction, INITIAL_ACTION_RESULT);
   return (
-    <form action={formAction} className="space-y-4">
+    <form {...formActionProps} className="space-y-4">
       <fieldset disabled={!canEdit}>
         <legend className="text-sm font-medium">Who may create projects</legend>
         <label className="mt-2 flex items-center gap-2 text-sm">

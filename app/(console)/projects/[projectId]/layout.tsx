@@ -23,6 +23,9 @@ export default async function ProjectLayout({ params, children }: { params: Prom
     ...(can.has("member:list") ? [{ href: `${base}/members`, label: "Members" }] : []),
     ...(can.has("robot:list") ? [{ href: `${base}/robots`, label: "Robot accounts" }] : []),
     ...(can.has("configuration:read") ? [{ href: `${base}/configuration`, label: "Configuration" }] : []),
+    ...(can.has("tag-retention:read") || can.has("immutable-tag:list")
+      ? [{ href: `${base}/policy`, label: "Policy", readOnly: !can.has("tag-retention:update") && !can.has("immutable-tag:update") }]
+      : []),
     ...(can.has("log:list") ? [{ href: `${base}/logs`, label: "Logs" }] : []),
   ];
   return (

@@ -1,7 +1,11 @@
+import type { Metadata } from "next";
+import { projectTitle } from "@/app/(console)/projects/[projectId]/project-title";
 import { loadProject } from "@/app/(console)/projects/[projectId]/load-project";
 import { getServerEnv } from "@/lib/env";
 
-export const metadata = { title: "Project" };
+export async function generateMetadata({ params }: { params: Promise<{ projectId: string }> }): Promise<Metadata> {
+  return { title: await projectTitle((await params).projectId, "Summary") };
+}
 
 export default async function ProjectSummaryPage({ params }: { params: Promise<{ projectId: string }> }) {
   const outcome = await loadProject((await params).projectId);
@@ -9,10 +13,10 @@ export default async function ProjectSummaryPage({ params }: { params: Promise<{
   const project = outcome.value;
   const host = new URL(getServerEnv().externalUrl).host;
   return (
-    <div className="grid gap-6 lg:grid-cols-2">
+    <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[repeat(2,minmax(0,1fr))]">
       <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="summary-heading">
         <h2 id="summary-heading" className="mb-4 font-semibold">Summary</h2>
-        <dl className="grid grid-cols-[10rem_1fr] gap-y-2 text-sm">
+        <dl className="grid grid-cols-[8rem_minmax(0,1fr)] gap-y-2 text-sm">
           <dt className="text-slate-500">Access level</dt>
           <dd>{project.isPublic ? "Public: anyone can pull" : "Private: members only"}</dd>
           <dt className="text-slate-500">Owner</dt>
@@ -27,7 +31,8 @@ export default async function ProjectSummaryPage({ params }: { params: Promise<{
       </section>
       <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="push-heading">
         <h2 id="push-heading" className="mb-4 font-semibold">Push an image</h2>
-        <pre className="overflow-x-auto rounded bg-slate-900 p-4 font-mono text-xs text-slate-100">
+        {/* Scrollable, so keyboard users must be able to focus it to scroll (axe: scrollable-region-focusable). */}
+        <pre tabIndex={0} aria-label="Push commands" data-testid="push-commands" className="overflow-x-auto rounded bg-slate-900 p-4 font-mono text-xs text-slate-100">
           {`skopeo login ${host}\nskopeo copy oci:./image:1.0 docker://${host}/${project.name}/app:1.0\n\n# or with docker\ndocker login ${host}\ndocker push ${host}/${project.name}/app:1.0`}
         </pre>
       </section>

@@ -3,7 +3,8 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 
-export type ProjectTab = { href: string; label: string };
+/** `readOnly`: the viewer may read the tab but change nothing there (an auditor on Policy); said on the tab. */
+export type ProjectTab = { href: string; label: string; readOnly?: boolean };
 
 export function ProjectTabs({ tabs }: { tabs: ProjectTab[] }) {
   const pathname = usePathname();
@@ -23,6 +24,11 @@ export function ProjectTabs({ tabs }: { tabs: ProjectTab[] }) {
                 }`}
               >
                 {tab.label}
+                {tab.readOnly && (
+                  <span className="ml-1.5 rounded bg-slate-100 px-1 py-0.5 text-[0.7rem] font-normal text-slate-600" data-testid="tab-read-only">
+                    read-only
+                  </span>
+                )}
               </Link>
             </li>
           );

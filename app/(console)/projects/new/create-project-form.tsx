@@ -1,17 +1,17 @@
 "use client";
 
-import { useActionState } from "react";
 import { createProjectAction } from "@/app/(console)/projects/actions";
 import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { useActionForm } from "@/lib/actions/use-action-form";
 
 export function CreateProjectForm() {
-  const [result, formAction] = useActionState(createProjectAction, INITIAL_ACTION_RESULT);
+  const { result, formProps: formActionProps } = useActionForm(createProjectAction, INITIAL_ACTION_RESULT);
   const errors = result.fieldErrors ?? {};
   return (
-    <form action={formAction} className="space-y-4" noValidate>
+    <form {...formActionProps} className="space-y-4" noValidate>
       <FormMessage result={result} />
       <Field
         label="Project name"

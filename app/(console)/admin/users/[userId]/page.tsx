@@ -1,4 +1,6 @@
+import type { Metadata } from "next";
 import Link from "next/link";
+import { cache } from "react";
 import { UserAccessForms, UserPasswordForm, UserProfileForm } from "@/app/(console)/admin/users/[userId]/user-forms";
 import { Badge } from "@/components/ui/badge";
 import { PageHeader } from "@/components/ui/page-header";
@@ -10,7 +12,20 @@ import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import { getUser } from "@/lib/services/users/get-user";
 import { ZId } from "@/lib/validation/common";
 
-export const metadata = { title: "User" };
+/** The page's user, loaded once per request for both the title and the page. */
+const loadUser = cache(async (rawId: string) => {
+  const parsedId = ZId.safeParse(rawId);
+  if (!parsedId.success) return { ok: false as const, error: new NotFoundError("There is no such user.") };
+  const actor = await getActor();
+  return attempt(() => getUser({ actor, userId: parsedId.data }));
+});
+
+/** "alice · User"; a missing user is "Not found", like the page notFound() shows. */
+export async function generateMetadata({ params }: { params: Promise<{ userId: string }> }): Promise<Metadata> {
+  const outcome = await loadUser((await params).userId);
+  if (outcome.ok) return { title: `${outcome.value.username} · User` };
+  return { title: outcome.error instanceof NotFoundError ? "Not found" : "User" };
+}
 
 export default async function UserPage({
   params,
@@ -19,11 +34,9 @@ export default async function UserPage({
   params: Promise<{ userId: string }>;
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const parsedId = ZId.safeParse((await params).userId);
-  if (!parsedId.success) return <RefusalNotice error={new NotFoundError("There is no such user.")} />;
-  const actor = await getActor();
-  const outcome = await attempt(() => getUser({ actor, userId: parsedId.data }));
+  const outcome = await loadUser((await params).userId);
   if (!outcome.ok) return <RefusalNotice error={outcome.error} />;
+  const actor = await getActor();
   const user = outcome.value;
   const isSelf = actor.kind === "user" && actor.id === user.id;
   // Auditors may read this page; the forms are offered only to those who may change users.
@@ -59,7 +72,7 @@ export default async function UserPage({
           <div><dt className="font-medium">Full name</dt><dd>{user.fullName}</dd></div>
         </dl>
       )}
-      {canEdit && <div className="grid gap-6 lg:grid-cols-2">
+      {canEdit && <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[repeat(2,minmax(0,1fr))]">
         <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="profile-heading">
           <h2 id="profile-heading" className="mb-4 font-semibold">Profile</h2>
           <UserProfileForm user={{ id: user.id, email: user.email, fullName: user.fullName }} />

@@ -1,6 +1,5 @@
 "use client";
 
-import { useActionState } from "react";
 import {
   resetUserPasswordAction,
   setUserDisabledAction,
@@ -12,12 +11,13 @@ import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
 import { PASSWORD_RULE_TEXT } from "@/lib/validation/users";
+import { useActionForm } from "@/lib/actions/use-action-form";
 
 export function UserProfileForm({ user }: { user: { id: number; email: string; fullName: string } }) {
-  const [result, formAction] = useActionState(updateUserAction, INITIAL_ACTION_RESULT);
+  const { result, formProps: formActionProps } = useActionForm(updateUserAction, INITIAL_ACTION_RESULT);
   const errors = result.fieldErrors ?? {};
   return (
-    <form action={formAction} className="space-y-4" noValidate>
+    <form {...formActionProps} className="space-y-4" noValidate>
       <input type="hidden" name="userId" value={user.id} />
       <FormMessage result={result} />
       <Field label="Email" name="email" type="email" defaultValue={user.email} maxLength={255} errors={errors.email} />
@@ -28,10 +28,10 @@ export function UserProfileForm({ user }: { user: { id: number; email: string; f
 }
 
 export function UserPasswordForm({ userId }: { userId: number }) {
-  const [result, formAction] = useActionState(resetUserPasswordAction, INITIAL_ACTION_RESULT);
+  const { result, formProps } = useActionForm(resetUserPasswordAction, INITIAL_ACTION_RESULT, { resetOnSuccess: true });
   const errors = result.fieldErrors ?? {};
   return (
-    <form action={formAction} className="space-y-4" noValidate>
+    <form {...formProps} className="space-y-4" noValidate>
       <input type="hidden" name="userId" value={userId} />
       <FormMessage result={result} />
       <Field
@@ -55,11 +55,11 @@ export function UserAccessForms({
   user: { id: number; systemRole: "none" | "admin" | "auditor"; disabled: boolean };
   isSelf: boolean;
 }) {
-  const [roleResult, roleAction] = useActionState(setUserSystemRoleAction, INITIAL_ACTION_RESULT);
-  const [disabledResult, disabledAction] = useActionState(setUserDisabledAction, INITIAL_ACTION_RESULT);
+  const { result: roleResult, formProps: roleActionProps } = useActionForm(setUserSystemRoleAction, INITIAL_ACTION_RESULT);
+  const { result: disabledResult, formProps: disabledActionProps } = useActionForm(setUserDisabledAction, INITIAL_ACTION_RESULT);
   return (
     <div className="flex flex-wrap gap-8">
-      <form action={roleAction} className="space-y-2">
+      <form {...roleActionProps} className="min-w-0 max-w-full space-y-2">
         <input type="hidden" name="userId" value={user.id} />
         <label htmlFor="system-role" className="block text-sm font-medium text-slate-800">
           System role
@@ -68,7 +68,7 @@ export function UserAccessForms({
           id="system-role"
           name="role"
           defaultValue={user.systemRole}
-          className="block rounded-md border border-slate-300 px-3 py-2 text-sm"
+          className="block max-w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
         >
           <option value="none">None (project roles only)</option>
           <option value="admin">Administrator (manages everything)</option>
@@ -80,7 +80,7 @@ export function UserAccessForms({
         {isSelf && user.systemRole === "admin" && <p className="text-xs text-slate-500">Another administrator must change your role.</p>}
         <FormMessage result={roleResult} />
       </form>
-      <form action={disabledAction} className="space-y-2">
+      <form {...disabledActionProps} className="space-y-2">
         <input type="hidden" name="userId" value={user.id} />
         <input type="hidden" name="disabled" value={user.disabled ? "false" : "true"} />
         <p className="text-sm text-slate-600">

@@ -1,19 +1,19 @@
 "use client";
 
-import { useActionState } from "react";
 import { createUserAction } from "@/app/(console)/admin/users/actions";
 import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
 import { PASSWORD_RULE_TEXT } from "@/lib/validation/users";
+import { useActionForm } from "@/lib/actions/use-action-form";
 
 export function CreateUserForm() {
-  const [result, formAction] = useActionState(createUserAction, INITIAL_ACTION_RESULT);
+  const { result, formProps: formActionProps } = useActionForm(createUserAction, INITIAL_ACTION_RESULT);
   const errors = result.fieldErrors ?? {};
   return (
     // noValidate: the server's zod schema is the authority and its messages are the ones shown.
-    <form action={formAction} className="space-y-4" noValidate>
+    <form {...formActionProps} className="space-y-4" noValidate>
       <FormMessage result={result} />
       <Field label="Username" name="username" autoComplete="off" maxLength={255} errors={errors.username} />
       <Field label="Email" name="email" type="email" autoComplete="off" maxLength={255} errors={errors.email} />

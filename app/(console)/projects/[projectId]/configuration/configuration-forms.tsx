@@ -1,16 +1,17 @@
 "use client";
 
-import { useActionState, useState } from "react";
+import { useState } from "react";
 import { deleteProjectAction, updateProjectAction } from "@/app/(console)/projects/[projectId]/configuration/actions";
 import { Button } from "@/components/ui/button";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { useActionForm } from "@/lib/actions/use-action-form";
 
 export function ProjectSettingsForm({ projectId, isPublic }: { projectId: number; isPublic: boolean }) {
-  const [result, formAction] = useActionState(updateProjectAction, INITIAL_ACTION_RESULT);
+  const { result, formProps: formActionProps } = useActionForm(updateProjectAction, INITIAL_ACTION_RESULT);
   return (
-    <form action={formAction} className="space-y-4">
+    <form {...formActionProps} className="space-y-4">
       <input type="hidden" name="projectId" value={projectId} />
       <label className="flex items-start gap-2 text-sm">
         <input type="checkbox" name="isPublic" defaultChecked={isPublic} className="mt-0.5 h-4 w-4" />
@@ -27,10 +28,10 @@ export function ProjectSettingsForm({ projectId, isPublic }: { projectId: number
 
 /** Deleting asks for the project's name, so nobody deletes the wrong project by a stray click. */
 export function DeleteProjectForm({ projectId, projectName }: { projectId: number; projectName: string }) {
-  const [result, formAction] = useActionState(deleteProjectAction, INITIAL_ACTION_RESULT);
+  const { result, formProps } = useActionForm(deleteProjectAction, INITIAL_ACTION_RESULT);
   const [typed, setTyped] = useState("");
   return (
-    <form action={formAction} className="space-y-3">
+    <form {...formProps} className="space-y-3">
       <input type="hidden" name="projectId" value={projectId} />
       <label htmlFor="confirm-name" className="block text-sm">
         Type <code className="font-mono">{projectName}</code> to confirm

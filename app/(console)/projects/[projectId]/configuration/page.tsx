@@ -1,7 +1,8 @@
+import { projectPageMetadata } from "@/app/(console)/projects/[projectId]/project-title";
 import { loadProject } from "@/app/(console)/projects/[projectId]/load-project";
 import { DeleteProjectForm, ProjectSettingsForm } from "@/app/(console)/projects/[projectId]/configuration/configuration-forms";
 
-export const metadata = { title: "Project configuration" };
+export const generateMetadata = projectPageMetadata("Configuration");
 
 export default async function ConfigurationPage({ params }: { params: Promise<{ projectId: string }> }) {
   const project = await loadProject((await params).projectId);

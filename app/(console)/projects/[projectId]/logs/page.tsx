@@ -1,3 +1,4 @@
+import { projectPageMetadata } from "@/app/(console)/projects/[projectId]/project-title";
 import { loadProject, type ProjectTabPageProps } from "@/app/(console)/projects/[projectId]/load-project";
 import { AuditLogView, auditFormValues } from "@/components/audit/audit-log-view";
 import { RefusalNotice } from "@/components/ui/refusal-notice";
@@ -8,7 +9,7 @@ import { listProjectAuditEvents } from "@/lib/services/audit/list-project-audit-
 import { fieldErrorsOf } from "@/lib/validation/common";
 import { ZAuditLogSearch } from "@/lib/validation/audit";
 
-export const metadata = { title: "Project logs" };
+export const generateMetadata = projectPageMetadata("Logs");
 
 export default async function ProjectLogsPage({ params, searchParams }: ProjectTabPageProps) {
   const project = await loadProject((await params).projectId);

@@ -1,16 +1,18 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useActionState, useState } from "react";
+import { useState } from "react";
 import {
   addMemberAction,
   removeMemberAction,
   searchUsersAction,
   updateMemberRoleAction,
 } from "@/app/(console)/projects/[projectId]/members/actions";
+import { ConfirmActionForm } from "@/components/ui/confirm-dialog";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { useActionForm } from "@/lib/actions/use-action-form";
 import { PROJECT_ROLES, projectRoleLabel } from "@/lib/services/authz/project-roles";
 
 function RoleSelect({ id, defaultValue, label }: { id: string; defaultValue: number; label: string }) {
@@ -32,17 +34,19 @@ function RoleSelect({ id, defaultValue, label }: { id: string; defaultValue: num
 
 /** Adds a user with a role; the username field suggests matching users as you type. */
 export function AddMemberForm({ projectId }: { projectId: number }) {
-  const [result, formAction] = useActionState(addMemberAction, INITIAL_ACTION_RESULT);
   const [term, setTerm] = useState("");
+  const { result, errors, formProps } = useActionForm(addMemberAction, INITIAL_ACTION_RESULT, {
+    resetOnSuccess: true,
+    onSuccess: () => setTerm(""),
+  });
   const suggestions = useQuery({
     queryKey: ["user-search", term],
     queryFn: () => searchUsersAction(term),
     enabled: term.trim().length >= 1,
     staleTime: 10_000,
   });
-  const errors = result.fieldErrors ?? {};
   return (
-    <form action={formAction} className="rounded-lg border border-slate-200 bg-white p-4" aria-labelledby="add-member-heading">
+    <form {...formProps} className="rounded-lg border border-slate-200 bg-white p-4" aria-labelledby="add-member-heading">
       <h2 id="add-member-heading" className="mb-3 font-semibold">Add a member</h2>
       <div className="flex flex-wrap items-end gap-3">
         <input type="hidden" name="projectId" value={projectId} />
@@ -97,8 +101,7 @@ export function MemberRow({
   member: { id: number; username: string; fullName: string; roleId: number };
   canManage: boolean;
 }) {
-  const [roleResult, roleAction] = useActionState(updateMemberRoleAction, INITIAL_ACTION_RESULT);
-  const [removeResult, removeAction] = useActionState(removeMemberAction, INITIAL_ACTION_RESULT);
+  const { result: roleResult, formProps: roleFormProps } = useActionForm(updateMemberRoleAction, INITIAL_ACTION_RESULT);
   return (
     <tr data-testid={`member-${member.username}`}>
       <td className="px-4 py-2.5">
@@ -106,7 +109,7 @@ export function MemberRow({
       </td>
       <td className="px-4 py-2.5">
         {canManage ? (
-          <form action={roleAction} className="flex items-center gap-2">
+          <form {...roleFormProps} className="flex items-center gap-2">
             <input type="hidden" name="projectId" value={projectId} />
             <input type="hidden" name="memberId" value={member.id} />
             <RoleSelect id={`role-${member.id}`} defaultValue={member.roleId} label={`Role of ${member.username}`} />
@@ -121,19 +124,16 @@ export function MemberRow({
       </td>
       {canManage && (
         <td className="px-4 py-2.5 text-right">
-          <form
-            action={removeAction}
-            onSubmit={(e) => {
-              if (!window.confirm(`Remove ${member.username} from this project?`)) e.preventDefault();
-            }}
-          >
-            <input type="hidden" name="projectId" value={projectId} />
-            <input type="hidden" name="memberId" value={member.id} />
-            <SubmitButton variant="danger" pendingText="Removing…">
-              Remove
-            </SubmitButton>
-            <FormMessage result={removeResult} />
-          </form>
+          <ConfirmActionForm
+            action={removeMemberAction}
+            fields={{ projectId, memberId: member.id }}
+            triggerLabel="Remove"
+            title={`Remove ${member.username} from this project?`}
+            description="They lose the access this membership gave them at once."
+            confirmLabel="Remove member"
+            pendingText="Removing…"
+            success={`${member.username} removed from the project.`}
+          />
         </td>
       )}
     </tr>

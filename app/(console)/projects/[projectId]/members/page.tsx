@@ -1,3 +1,4 @@
+import { projectPageMetadata } from "@/app/(console)/projects/[projectId]/project-title";
 import { AddMemberForm, MemberRow } from "@/app/(console)/projects/[projectId]/members/members-forms";
 import { loadProject, type ProjectTabPageProps } from "@/app/(console)/projects/[projectId]/load-project";
 import { Pagination } from "@/components/ui/pagination";
@@ -8,7 +9,7 @@ import { listProjectMembers } from "@/lib/services/members/members";
 import { ZListMembersQuery } from "@/lib/validation/projects";
 import { Table } from "@/components/ui/table";
 
-export const metadata = { title: "Members" };
+export const generateMetadata = projectPageMetadata("Members");
 
 export default async function MembersPage({ params, searchParams }: ProjectTabPageProps) {
   const project = await loadProject((await params).projectId);

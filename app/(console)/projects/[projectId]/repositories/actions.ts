@@ -11,7 +11,8 @@ import { deleteArtifact } from "@/lib/services/repositories/delete-artifact";
 import { deleteRepository } from "@/lib/services/repositories/delete-repository";
 import { deleteTag } from "@/lib/services/repositories/delete-tag";
 import { updateRepositoryDescription } from "@/lib/services/repositories/update-repository-description";
-import { ZAddTag, ZCopyArtifact, ZDeleteArtifact, ZDeleteRepository, ZDeleteTag, ZUpdateDescription } from "@/lib/validation/repositories";
+import { startArtifactScan } from "@/lib/services/scan/manual-scan";
+import { ZAddTag, ZCopyArtifact, ZDeleteArtifact, ZDeleteRepository, ZDeleteTag, ZStartArtifactScanForm, ZUpdateDescription } from "@/lib/validation/repositories";
 
 /*
  * Thin: parse the form, call the service (which checks the permission again, whatever the page
@@ -77,4 +78,14 @@ export const copyArtifactAction = formAction<typeof ZCopyArtifact, Awaited<Retur
     const name = copied.tag ? `${copied.repository}:${copied.tag}` : `${copied.repository}@${copied.digest}`;
     return { ok: true, message: "Copied to", linkText: name, href: artifactHref(copied.projectId, copied.repository, copied.tag ?? copied.digest) };
   },
+);
+
+export const startArtifactScanAction = formAction(
+  ZStartArtifactScanForm,
+  ({ projectId, repository, digest, scanType }, actor) => startArtifactScan({ actor, projectId, repository, reference: digest, input: { scanType } }),
+  (input) => {
+    revalidatePath(artifactHref(input.projectId, input.repository, input.digest));
+    return { ok: true, message: input.scanType === "sbom" ? "SBOM generation queued." : "Scan queued." };
+  },
+  { hiddenFieldsOnly: true },
 );

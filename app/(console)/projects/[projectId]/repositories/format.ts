@@ -1,7 +1,15 @@
 /** Display helpers shared by the repository pages (pure; safe on server and client). */
 
-export function formatTime(date: Date | null): string {
-  return date ? `${date.toISOString().slice(0, 16).replace("T", " ")} UTC` : "—";
+/**
+ * `2026-12-05 07:41 UTC`, or "—" for a missing date: null, an unparsable string, and the zero
+ * times tools write when they have none (Go's 0001-01-01 in cosign signatures, anything before
+ * the Unix epoch), which are no one's real push or build time.
+ */
+export function formatTime(date: Date | string | null | undefined): string {
+  if (date === null || date === undefined || date === "") return "—";
+  const d = typeof date === "string" ? new Date(date) : date;
+  if (Number.isNaN(d.getTime()) || d.getUTCFullYear() < 1970) return "—";
+  return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
 export function formatSize(bytes: bigint | number): string {

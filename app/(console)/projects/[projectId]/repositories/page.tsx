@@ -1,3 +1,4 @@
+import { projectPageMetadata } from "@/app/(console)/projects/[projectId]/project-title";
 import Link from "next/link";
 import { loadProject, type ProjectTabPageProps } from "@/app/(console)/projects/[projectId]/load-project";
 import { formatTime, repositoryHref } from "@/app/(console)/projects/[projectId]/repositories/format";
@@ -10,7 +11,7 @@ import { getActor } from "@/lib/auth/session";
 import { listRepositories } from "@/lib/services/repositories/list-repositories";
 import { type RepositorySort, ZRepositoryListQuery } from "@/lib/validation/repositories";
 
-export const metadata = { title: "Repositories" };
+export const generateMetadata = projectPageMetadata("Repositories");
 
 const SORTS: { key: RepositorySort; label: string }[] = [
   { key: "name", label: "Name" },

@@ -3,13 +3,15 @@
 import { type ReactNode, useActionState, useState } from "react";
 import { addTagAction, updateDescriptionAction } from "@/app/(console)/projects/[projectId]/repositories/actions";
 import { Button } from "@/components/ui/button";
+import { ConfirmActionForm } from "@/components/ui/confirm-dialog";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { type ActionResult, INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { useActionForm } from "@/lib/actions/use-action-form";
 
 /**
- * A delete button whose confirmation names exactly what goes (the caller writes that sentence).
- * The server action re-checks the permission; hiding the button is only a courtesy.
+ * A delete button whose confirmation dialog names exactly what goes (the caller writes that
+ * sentence). The server action re-checks the permission; hiding the button is only a courtesy.
  */
 export function ConfirmDeleteForm({
   action,
@@ -24,32 +26,25 @@ export function ConfirmDeleteForm({
   label: string;
   testId?: string;
 }) {
-  const [result, formAction] = useActionState(action, INITIAL_ACTION_RESULT);
   return (
-    <form
-      action={formAction}
-      data-testid={testId}
-      className="inline-flex flex-col items-end gap-1"
-      onSubmit={(e) => {
-        if (!window.confirm(confirmText)) e.preventDefault();
-      }}
-    >
-      {Object.entries(fields).map(([name, value]) => (
-        <input key={name} type="hidden" name={name} value={value} />
-      ))}
-      <SubmitButton variant="danger" pendingText="Deleting…">
-        {label}
-      </SubmitButton>
-      <FormMessage result={result} />
-    </form>
+    <ConfirmActionForm
+      action={action}
+      fields={fields}
+      triggerLabel={label}
+      title={confirmText}
+      confirmLabel={label}
+      pendingText="Deleting…"
+      success="Deleted."
+      testId={testId}
+    />
   );
 }
 
 export function AddTagForm({ projectId, repository, digest }: { projectId: number; repository: string; digest: string }) {
-  const [result, formAction] = useActionState(addTagAction, INITIAL_ACTION_RESULT);
+  const { result, formProps: formActionProps } = useActionForm(addTagAction, INITIAL_ACTION_RESULT, { resetOnSuccess: true });
   const errors = result.fieldErrors ?? {};
   return (
-    <form action={formAction} className="mt-3 flex flex-wrap items-end gap-2" aria-label="Add a tag">
+    <form {...formActionProps} className="mt-3 flex flex-wrap items-end gap-2" aria-label="Add a tag">
       <input type="hidden" name="projectId" value={projectId} />
       <input type="hidden" name="repository" value={repository} />
       <input type="hidden" name="digest" value={digest} />

@@ -1,3 +1,4 @@
+import { projectPageMetadata } from "@/app/(console)/projects/[projectId]/project-title";
 import { loadProject, type ProjectTabPageProps } from "@/app/(console)/projects/[projectId]/load-project";
 import { CreateRobotForm, RobotRow } from "@/app/(console)/projects/[projectId]/robots/robot-forms";
 import { Pagination } from "@/components/ui/pagination";
@@ -6,18 +7,17 @@ import { attempt } from "@/lib/actions/attempt";
 import { getActor } from "@/lib/auth/session";
 import { isProjectPermission, PROJECT_PERMISSION_MATRIX } from "@/lib/services/authz/project-roles";
 import { listRobots } from "@/lib/services/robots/robots";
-import { ZPage, ZPageSize } from "@/lib/validation/common";
+import { ZConsolePaging } from "@/lib/validation/pagination";
 import { isRobotGrantable } from "@/lib/validation/robots";
 import { EmptyRow, Table } from "@/components/ui/table";
 
-export const metadata = { title: "Robot accounts" };
+export const generateMetadata = projectPageMetadata("Robot accounts");
 
 export default async function RobotsPage({ params, searchParams }: ProjectTabPageProps) {
   const project = await loadProject((await params).projectId);
   if (!project.ok) return null;
   const sp = await searchParams;
-  const page = ZPage.parse(sp.page);
-  const pageSize = ZPageSize.parse(sp.pageSize);
+  const { page, pageSize } = ZConsolePaging.parse(sp);
   const actor = await getActor();
   const outcome = await attempt(() => listRobots({ actor, projectId: project.value.id, page, pageSize }));
   if (!outcome.ok) return <RefusalNotice error={outcome.error} />;

@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useState } from "react";
+import { useState } from "react";
 import {
   createProjectRobotAction,
   deleteRobotAction,
@@ -10,10 +10,12 @@ import {
 } from "@/app/(console)/projects/[projectId]/robots/actions";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { ConfirmActionForm } from "@/components/ui/confirm-dialog";
 import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { useActionForm } from "@/lib/actions/use-action-form";
 
 const INITIAL: RobotSecretResult = { ok: false };
 const DEFAULT_PERMISSIONS = new Set(["repository:pull", "repository:push"]);
@@ -54,13 +56,13 @@ export function CreateRobotForm({
   projectName: string;
   grid: { resource: string; actions: string[] }[];
 }) {
-  const [result, formAction] = useActionState(createProjectRobotAction, INITIAL);
+  const { result, formProps: formActionProps } = useActionForm(createProjectRobotAction, INITIAL, { resetOnSuccess: true });
   const errors = result.fieldErrors ?? {};
   return (
     <section className="rounded-lg border border-slate-200 bg-white p-4" aria-labelledby="new-robot-heading">
       <h2 id="new-robot-heading" className="mb-3 font-semibold">New robot account</h2>
       <SecretOnce result={result} />
-      <form action={formAction} className="mt-3 space-y-4" noValidate>
+      <form {...formActionProps} className="mt-3 space-y-4" noValidate>
         <input type="hidden" name="projectId" value={projectId} />
         <div className="grid gap-4 md:grid-cols-3">
           <Field label="Name" name="name" maxLength={128} hint={`Login: robot$${projectName}+<name>`} errors={errors.name} />
@@ -112,9 +114,7 @@ export function RobotRow({
   robot: { id: number; name: string; description: string; disabled: boolean; expiresAt: string | null; permissions: string[] };
   canManage: boolean;
 }) {
-  const [refreshResult, refreshAction] = useActionState(refreshRobotSecretAction, INITIAL);
-  const [toggleResult, toggleAction] = useActionState(setRobotDisabledAction, INITIAL_ACTION_RESULT);
-  const [deleteResult, deleteAction] = useActionState(deleteRobotAction, INITIAL_ACTION_RESULT);
+  const { result: toggleResult, formProps: toggleActionProps } = useActionForm(setRobotDisabledAction, INITIAL_ACTION_RESULT);
   const expired = robot.expiresAt !== null && new Date(robot.expiresAt) <= new Date();
   return (
     <>
@@ -131,38 +131,44 @@ export function RobotRow({
         <td className="px-4 py-2.5">
           {canManage && (
             <div className="flex flex-wrap justify-end gap-2">
-              <form action={refreshAction}>
-                <input type="hidden" name="projectId" value={projectId} />
-                <input type="hidden" name="robotId" value={robot.id} />
-                <SubmitButton variant="secondary" pendingText="…">Refresh secret</SubmitButton>
-              </form>
-              <form action={toggleAction}>
+              <ConfirmActionForm
+                action={refreshRobotSecretAction}
+                initial={INITIAL}
+                fields={{ projectId, robotId: robot.id }}
+                triggerLabel="Refresh secret"
+                title={`Refresh the secret of ${robot.name}?`}
+                description="The current secret stops working at once; clients using it must be given the new one."
+                confirmLabel="Refresh secret"
+                pendingText="Refreshing…"
+                variant="secondary"
+                testId={`refresh-${robot.name}`}
+              >
+                {(result) => <SecretOnce result={result} />}
+              </ConfirmActionForm>
+              <form {...toggleActionProps}>
                 <input type="hidden" name="projectId" value={projectId} />
                 <input type="hidden" name="robotId" value={robot.id} />
                 <input type="hidden" name="disabled" value={robot.disabled ? "false" : "true"} />
                 <SubmitButton variant="secondary" pendingText="…">{robot.disabled ? "Enable" : "Disable"}</SubmitButton>
               </form>
-              <form
-                action={deleteAction}
-                onSubmit={(e) => {
-                  if (!window.confirm(`Delete robot ${robot.name}? Clients using it stop working at once.`)) e.preventDefault();
-                }}
-              >
-                <input type="hidden" name="projectId" value={projectId} />
-                <input type="hidden" name="robotId" value={robot.id} />
-                <SubmitButton variant="danger" pendingText="…">Delete</SubmitButton>
-              </form>
+              <ConfirmActionForm
+                action={deleteRobotAction}
+                fields={{ projectId, robotId: robot.id }}
+                triggerLabel="Delete"
+                title={`Delete robot ${robot.name}?`}
+                description="Clients using it stop working at once."
+                confirmLabel="Delete robot"
+                pendingText="Deleting…"
+                testId={`delete-${robot.name}`}
+              />
             </div>
           )}
         </td>
       </tr>
-      {(refreshResult.secret || refreshResult.message || toggleResult.message || deleteResult.message) && (
+      {toggleResult.message && (
         <tr>
           <td colSpan={5} className="px-4 pb-3">
-            <SecretOnce result={refreshResult} />
-            {!refreshResult.ok && <FormMessage result={refreshResult} />}
             <FormMessage result={toggleResult} />
-            <FormMessage result={deleteResult} />
           </td>
         </tr>
       )}

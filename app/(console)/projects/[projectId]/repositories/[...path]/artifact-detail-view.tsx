@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { CopyArtifactForm } from "@/app/(console)/projects/[projectId]/repositories/[...path]/copy-artifact-form";
+import { VulnerabilitiesSection } from "@/app/(console)/projects/[projectId]/repositories/[...path]/vulnerabilities-section";
 import { deleteArtifactAction, deleteTagAction } from "@/app/(console)/projects/[projectId]/repositories/actions";
 import { artifactHref, formatSize, formatTime, platformLabel, repositoryHref, shortDigest } from "@/app/(console)/projects/[projectId]/repositories/format";
 import { AddTagForm, ConfirmDeleteForm, PullCommand } from "@/app/(console)/projects/[projectId]/repositories/repository-forms";
@@ -27,6 +28,8 @@ function Section({ id, title, children }: { id: string; title: string; children:
     </section>
   );
 }
+
+const ACCESSORY_LABELS = { signature: "Signature", attestation: "Attestation", sbom: "SBOM", other: "Accessory" } as const;
 
 function RegistryUnavailableNotice() {
   return (
@@ -71,6 +74,10 @@ export async function ArtifactDetailView({
   const shownTags = a.tags.rows.map((t) => t.name);
   // Copying needs pull here and artifact create in the target; only the targets are listed.
   const copyTargets = can.has("repository:pull") ? await listCopyTargetProjects({ actor }) : null;
+  // A signature, SBOM or other accessory is about its subject: image-only parts (platform,
+  // layers, build history, config dates) say nothing useful about it and are not shown.
+  const isAccessory = a.subject !== null || a.accessoryType !== null;
+  const kind = a.accessoryType ? ACCESSORY_LABELS[a.accessoryType] : "Accessory";
 
   return (
     <>
@@ -80,9 +87,29 @@ export async function ArtifactDetailView({
         </Link>
       </p>
       <div className="mb-4 flex flex-wrap items-start justify-between gap-4">
-        <h2 className="font-mono text-lg font-semibold" data-testid="artifact-digest" title={a.digest}>
-          {repository}@{shortDigest(a.digest)}
-        </h2>
+        <div className="min-w-0">
+          <h2 className="font-mono text-lg font-semibold break-all" data-testid="artifact-digest" title={a.digest}>
+            {repository}@{shortDigest(a.digest)}
+          </h2>
+          {isAccessory && (
+            <p className="mt-1 flex flex-wrap items-center gap-2 text-sm text-slate-700" data-testid="accessory-subject">
+              <Badge tone={a.accessoryType === "signature" ? "good" : "neutral"}>{kind}</Badge>
+              <span>of</span>
+              {a.subject?.indexed ? (
+                <Link href={artifactHref(project.id, repository, a.subject.digest)} prefetch={false} className="font-mono text-xs break-all text-sky-800 hover:underline" title={a.subject.digest}>
+                  {repository}@{shortDigest(a.subject.digest)}
+                  {a.subject.tags.length > 0 && ` (${a.subject.tags.join(", ")})`}
+                </Link>
+              ) : a.subject ? (
+                <span className="font-mono text-xs break-all" title={`${a.subject.digest} is not in Wharf's index (yet)`}>
+                  {repository}@{shortDigest(a.subject.digest)} (not pushed)
+                </span>
+              ) : (
+                <span>an artifact Wharf does not know</span>
+              )}
+            </p>
+          )}
+        </div>
         <div className="flex flex-wrap items-start gap-2">
           {copyTargets && (
             <CopyArtifactForm
@@ -91,6 +118,8 @@ export async function ArtifactDetailView({
               defaultProject={project.name}
               defaultRepository={repository.slice(project.name.length + 1)}
               defaultTag={a.digest === reference ? (shownTags[0] ?? "") : reference}
+              initiallyOpen={searchParams.copy === "1"}
+              accessoryCount={a.accessories.length}
             />
           )}
           {can.has("artifact:delete") && (
@@ -105,20 +134,24 @@ export async function ArtifactDetailView({
       </div>
 
       <Section id="overview-heading" title="Overview">
-        <dl className="grid grid-cols-[10rem_1fr] gap-y-1.5 rounded-lg border border-slate-200 bg-white p-4 text-sm">
+        <dl className="grid grid-cols-1 gap-y-1.5 rounded-lg border border-slate-200 bg-white p-4 text-sm sm:grid-cols-[10rem_minmax(0,1fr)]" data-testid="artifact-overview">
           <dt className="text-slate-500">Digest</dt>
           <dd className="font-mono text-xs break-all">{a.digest}</dd>
           <dt className="text-slate-500">Media type</dt>
-          <dd className="font-mono text-xs">{a.mediaType}</dd>
+          <dd className="font-mono text-xs break-all">{a.mediaType}</dd>
           <dt className="text-slate-500">Artifact type</dt>
-          <dd className="font-mono text-xs">{a.artifactType ?? "—"}</dd>
+          <dd className="font-mono text-xs break-all">{a.artifactType ?? "—"}</dd>
           <dt className="text-slate-500">Size</dt>
           <dd>{formatSize(a.totalSize)} (manifest {formatSize(a.manifestSize)})</dd>
-          <dt className="text-slate-500">Created</dt>
-          <dd>{formatTime(a.created)}</dd>
-          <dt className="text-slate-500">Author</dt>
-          <dd>{a.author ?? "—"}</dd>
-          {!a.isIndex && (
+          {!isAccessory && (
+            <>
+              <dt className="text-slate-500">Created</dt>
+              <dd>{formatTime(a.created)}</dd>
+              <dt className="text-slate-500">Author</dt>
+              <dd className="break-words">{a.author ?? "—"}</dd>
+            </>
+          )}
+          {!a.isIndex && !isAccessory && (
             <>
               <dt className="text-slate-500">OS / architecture</dt>
               <dd>{platform}</dd>
@@ -138,7 +171,7 @@ export async function ArtifactDetailView({
             <Table testId="annotations-table" columns={["Annotation", "Value"]}>
               {annotations.map(([k, v]) => (
                 <tr key={k}>
-                  <td className="px-4 py-2 font-mono text-xs">{k}</td>
+                  <td className="px-4 py-2 font-mono text-xs [overflow-wrap:anywhere]">{k}</td>
                   <td className="px-4 py-2 text-xs break-all">{v}</td>
                 </tr>
               ))}
@@ -148,16 +181,28 @@ export async function ArtifactDetailView({
       </Section>
 
       <Section id="tags-heading" title={`Tags (${a.tags.total})`}>
-        <Table testId="tags-table" columns={["Tag", "Pull command", "Pushed", "Pulled", { label: "Actions", srOnly: true }]}>
+        <Table
+          testId="tags-table"
+          container
+          columns={[
+            "Tag",
+            { label: "Pull command", className: "hidden @3xl:table-cell" },
+            { label: "Pushed", className: "hidden @4xl:table-cell" },
+            { label: "Pulled", className: "hidden @6xl:table-cell" },
+            { label: "Actions", srOnly: true },
+          ]}
+        >
           {a.tags.rows.map((t) => (
             <tr key={t.name} data-testid={`tag-${t.name}`}>
-              <td className="px-4 py-2.5 font-mono text-xs">{t.name}</td>
-              <td className="px-4 py-2.5">
-                <PullCommand label={`pull command of tag ${t.name}`} command={`docker pull ${host}/${repository}:${t.name}`} />
+              <td className="px-4 py-2.5 font-mono text-xs [overflow-wrap:anywhere]">{t.name}</td>
+              <td className="hidden px-4 py-2.5 @3xl:table-cell">
+                <div className="w-[24rem] max-w-full">
+                  <PullCommand label={`pull command of tag ${t.name}`} command={`docker pull ${host}/${repository}:${t.name}`} />
+                </div>
               </td>
-              <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">{formatTime(t.pushedAt)}</td>
-              <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">{formatTime(t.pulledAt)}</td>
-              <td className="px-4 py-2.5 text-right">
+              <td className="hidden px-4 py-2.5 whitespace-nowrap text-slate-600 @4xl:table-cell">{formatTime(t.pushedAt)}</td>
+              <td className="hidden px-4 py-2.5 whitespace-nowrap text-slate-600 @6xl:table-cell">{formatTime(t.pulledAt)}</td>
+              <td className="px-4 py-2.5 text-right [&_button]:[overflow-wrap:anywhere]">
                 {can.has("tag:delete") && (
                   <ConfirmDeleteForm
                     action={deleteTagAction}
@@ -177,6 +222,20 @@ export async function ArtifactDetailView({
         )}
         {can.has("tag:create") && <AddTagForm projectId={project.id} repository={repository} digest={a.digest} />}
       </Section>
+
+      {!isAccessory && (
+        <Section id="vulnerabilities-heading" title="Vulnerabilities">
+          <VulnerabilitiesSection
+            actor={actor}
+            projectId={project.id}
+            repository={repository}
+            digest={a.digest}
+            self={self}
+            canScan={can.has("scan:create")}
+            searchParams={searchParams}
+          />
+        </Section>
+      )}
 
       {a.isIndex && (
         <Section id="children-heading" title="Platforms (index children)">
@@ -201,7 +260,7 @@ export async function ArtifactDetailView({
         </Section>
       )}
 
-      {!a.isIndex && (
+      {!a.isIndex && !isAccessory && (
         <Section id="layers-heading" title={`Layers (${a.layers.length})`}>
           <Table testId="layers-table" columns={["#", "Digest", "Media type", "Size"]}>
             {a.layers.map((l, i) => (
@@ -210,7 +269,7 @@ export async function ArtifactDetailView({
                 <td className="px-4 py-2 font-mono text-xs" title={l.digest}>
                   {shortDigest(l.digest)}
                 </td>
-                <td className="px-4 py-2 font-mono text-xs">{l.mediaType ?? "—"}</td>
+                <td className="px-4 py-2 font-mono text-xs [overflow-wrap:anywhere]">{l.mediaType ?? "—"}</td>
                 <td className="px-4 py-2 text-xs whitespace-nowrap">{formatSize(l.size)}</td>
               </tr>
             ))}
@@ -219,12 +278,12 @@ export async function ArtifactDetailView({
         </Section>
       )}
 
-      {!a.isIndex && (
+      {!a.isIndex && !isAccessory && (
         <Section id="history-heading" title="Build history">
           <Table testId="history-table" columns={["Created", "Command", "Layer"]}>
             {a.history.map((h, i) => (
               <tr key={i}>
-                <td className="px-4 py-2 text-xs whitespace-nowrap">{h.created ?? "—"}</td>
+                <td className="px-4 py-2 text-xs whitespace-nowrap">{formatTime(h.created)}</td>
                 <td className="px-4 py-2 font-mono text-xs break-all">{h.createdBy ?? h.comment ?? "—"}</td>
                 <td className="px-4 py-2 text-xs">{h.emptyLayer ? "empty" : "layer"}</td>
               </tr>
@@ -239,14 +298,14 @@ export async function ArtifactDetailView({
           {a.accessories.map((x) => (
             <tr key={x.digest}>
               <td className="px-4 py-2.5 font-mono text-xs">
-                <Link href={artifactHref(project.id, repository, x.digest)} className="text-sky-800 hover:underline" title={x.digest}>
+                <Link href={artifactHref(project.id, repository, x.digest)} prefetch={false} className="text-sky-800 hover:underline" title={x.digest}>
                   {shortDigest(x.digest)}
                 </Link>
               </td>
               <td className="px-4 py-2.5">
                 <Badge tone={x.accessoryType === "signature" ? "good" : "neutral"}>{x.accessoryType ?? "other"}</Badge>
               </td>
-              <td className="px-4 py-2.5 font-mono text-xs">{x.artifactType ?? "—"}</td>
+              <td className="px-4 py-2.5 font-mono text-xs [overflow-wrap:anywhere]">{x.artifactType ?? "—"}</td>
               <td className="px-4 py-2.5 text-xs whitespace-nowrap">{formatSize(x.totalSize)}</td>
               <td className="px-4 py-2.5 text-xs whitespace-nowrap">{formatTime(x.pushedAt)}</td>
             </tr>

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { deleteArtifactAction, deleteRepositoryAction } from "@/app/(console)/projects/[projectId]/repositories/actions";
+import { deleteRepositoryAction } from "@/app/(console)/projects/[projectId]/repositories/actions";
 import {
   artifactHref,
   formatSize,
@@ -8,6 +8,7 @@ import {
   repositoryHref,
   shortDigest,
 } from "@/app/(console)/projects/[projectId]/repositories/format";
+import { ArtifactRowActions } from "@/app/(console)/projects/[projectId]/repositories/[...path]/artifact-row-actions";
 import { DescriptionMarkdown } from "@/app/(console)/projects/[projectId]/repositories/[...path]/description-markdown";
 import { ConfirmDeleteForm, DescriptionForm, PullCommand } from "@/app/(console)/projects/[projectId]/repositories/repository-forms";
 import { SearchBox } from "@/components/data-table/search-box";
@@ -126,51 +127,85 @@ export async function ArtifactsView({
 
       <Table
         testId="artifacts-table"
-        columns={["Artifact", "Tags", "Type", "Platforms", "Size", "Pushed", "Pulled", "Pull command", { label: "Actions", srOnly: true }]}
+        container
+        columns={[
+          "Artifact",
+          "Tags",
+          { label: "Type", className: "hidden @5xl:table-cell" },
+          { label: "Platforms", className: "hidden @4xl:table-cell" },
+          { label: "Size", className: "hidden @3xl:table-cell" },
+          { label: "Pushed", className: "hidden @2xl:table-cell" },
+          { label: "Pulled", className: "hidden @6xl:table-cell" },
+          { label: "Actions", srOnly: true, className: "w-px" },
+        ]}
       >
         {rows.map((a) => {
           const tagNames = a.tags.map((t) => t.name);
+          const href = artifactHref(project.id, repository, a.digest);
+          const type = typeLabel(a.mediaType, a.artifactType);
+          const platforms = a.platforms.map(platformLabel).join(", ") || "—";
           return (
-            <tr key={a.id} data-testid={`artifact-${a.digest}`}>
-              <td className="px-4 py-2.5 font-mono text-xs">
-                <Link href={artifactHref(project.id, repository, a.digest)} className="text-sky-800 hover:underline" title={a.digest}>
+            <tr key={a.id} data-testid={`artifact-${a.digest}`} className="align-top">
+              <td className="px-4 py-2.5">
+                <Link href={href} prefetch={false} className="font-mono text-xs whitespace-nowrap text-sky-800 hover:underline" title={a.digest}>
                   {shortDigest(a.digest)}
-                </Link>{" "}
-                {a.signed && <Badge tone="good">Signed</Badge>}
+                </Link>
+                {(a.signed || a.sbom) && (
+                  <span className="mt-1 flex flex-wrap gap-1" data-testid="accessory-badges">
+                    {a.signed && (
+                      <Badge tone="good" title="Has a signature">
+                        Signed
+                      </Badge>
+                    )}
+                    {a.sbom && (
+                      <Badge tone="neutral" title="Has an SBOM">
+                        SBOM
+                      </Badge>
+                    )}
+                  </span>
+                )}
+                {/* What the collapsed columns would say, when they are collapsed. */}
+                <span className="mt-1 block text-xs whitespace-nowrap text-slate-500 @2xl:hidden">
+                  {formatSize(a.totalSize)} · {formatTime(a.pushedAt)}
+                </span>
               </td>
               <td className="px-4 py-2.5">
                 <span className="flex flex-wrap gap-1">
                   {tagNames.map((t) => (
-                    <Badge key={t} tone="info">
+                    <Badge key={t} tone="info" className="max-w-[14rem]" title={t}>
                       {t}
                     </Badge>
                   ))}
-                  {a.tagCount > tagNames.length && <span className="text-xs text-slate-500">+{a.tagCount - tagNames.length} more</span>}
+                  {a.tagCount > tagNames.length && <span className="text-xs whitespace-nowrap text-slate-500">+{a.tagCount - tagNames.length} more</span>}
                   {a.tagCount === 0 && <span className="text-xs text-slate-500">untagged</span>}
                 </span>
               </td>
-              <td className="px-4 py-2.5 text-xs">{typeLabel(a.mediaType, a.artifactType)}</td>
-              <td className="px-4 py-2.5 text-xs">{a.platforms.map(platformLabel).join(", ") || "—"}</td>
-              <td className="px-4 py-2.5 whitespace-nowrap">{formatSize(a.totalSize)}</td>
-              <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">{formatTime(a.pushedAt)}</td>
-              <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">{formatTime(a.pulledAt)}</td>
-              <td className="px-4 py-2.5">
-                <PullCommand label={`pull command of ${shortDigest(a.digest)}`} command={`${host}/${repository}@${a.digest}`} />
+              <td className="hidden px-4 py-2.5 text-xs @5xl:table-cell">
+                <span className="block max-w-[12rem] truncate" title={type}>
+                  {type}
+                </span>
               </td>
-              <td className="px-4 py-2.5 text-right">
-                {can.has("artifact:delete") && (
-                  <ConfirmDeleteForm
-                    action={deleteArtifactAction}
-                    fields={{ projectId: project.id, repository, digest: a.digest }}
-                    confirmText={`Delete artifact ${repository}@${a.digest}${a.tagCount > 0 ? ` and its ${a.tagCount} tag(s): ${tagNames.join(", ")}${a.tagCount > tagNames.length ? ", …" : ""}` : " (untagged)"}?`}
-                    label="Delete"
-                  />
-                )}
+              <td className="hidden px-4 py-2.5 text-xs @4xl:table-cell">{platforms}</td>
+              <td className="hidden px-4 py-2.5 whitespace-nowrap @3xl:table-cell">{formatSize(a.totalSize)}</td>
+              <td className="hidden px-4 py-2.5 whitespace-nowrap text-slate-600 @2xl:table-cell">{formatTime(a.pushedAt)}</td>
+              <td className="hidden px-4 py-2.5 whitespace-nowrap text-slate-600 @6xl:table-cell">{formatTime(a.pulledAt)}</td>
+              <td className="px-4 py-2 text-right">
+                <ArtifactRowActions
+                  projectId={project.id}
+                  repository={repository}
+                  digest={a.digest}
+                  shortName={shortDigest(a.digest)}
+                  host={host}
+                  artifactHref={href}
+                  canCopy={can.has("repository:pull")}
+                  canDelete={can.has("artifact:delete")}
+                  deleteText={`Delete artifact ${repository}@${a.digest}${a.tagCount > 0 ? ` and its ${a.tagCount} tag(s): ${tagNames.join(", ")}${a.tagCount > tagNames.length ? ", …" : ""}` : " (untagged)"}?`}
+                />
               </td>
             </tr>
           );
         })}
-        {rows.length === 0 && <EmptyRow colSpan={9}>No artifacts match.</EmptyRow>}
+        {rows.length === 0 && <EmptyRow colSpan={8}>No artifacts match.</EmptyRow>}
       </Table>
       <Pagination basePath={base} params={{ q: query.q, tagged: query.tagged }} page={page} pageSize={pageSize} total={total} />
     </>

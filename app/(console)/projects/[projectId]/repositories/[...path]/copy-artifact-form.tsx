@@ -1,18 +1,20 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState, useState } from "react";
+import { useState } from "react";
 import { type CopyArtifactResult, copyArtifactAction } from "@/app/(console)/projects/[projectId]/repositories/actions";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/submit-button";
+import { useActionForm } from "@/lib/actions/use-action-form";
 
 const INITIAL: CopyArtifactResult = { ok: false };
 
 /**
  * Harbor's "Copy" on an artifact: a target project (only those where the viewer may create
  * artifacts are offered), a repository name (new or existing) and an optional tag. The server
- * action checks both permissions again whatever this form offered.
+ * action checks both permissions again whatever this form offered. As in Harbor 2.8+, the copy
+ * carries the artifact's accessories (signatures, SBOMs, attestations) along; the form says so.
  */
 export function CopyArtifactForm({
   from,
@@ -20,6 +22,8 @@ export function CopyArtifactForm({
   defaultProject,
   defaultRepository,
   defaultTag,
+  initiallyOpen = false,
+  accessoryCount = 0,
 }: {
   /** `<project>/<repository>@<digest>` of the artifact shown. */
   from: string;
@@ -27,15 +31,17 @@ export function CopyArtifactForm({
   defaultProject: string;
   defaultRepository: string;
   defaultTag: string;
+  /** Open on arrival (the artifact list's "Copy to another project…" links here with ?copy=1). */
+  initiallyOpen?: boolean;
+  /** How many accessories the artifact has (they are copied with it). */
+  accessoryCount?: number;
 }) {
-  const [open, setOpen] = useState(false);
-  const [result, formAction] = useActionState(copyArtifactAction, INITIAL);
-  // Controlled, so React's reset of a submitted form does not throw away what was chosen when the
-  // server answers with field errors.
+  const [open, setOpen] = useState(initiallyOpen);
+  // useActionForm: no reset after the answer, so the chosen target stays shown after a copy.
+  const { result, errors, formProps } = useActionForm(copyArtifactAction, INITIAL);
   const [project, setProject] = useState(targets.some((t) => t.name === defaultProject) ? defaultProject : (targets[0]?.name ?? ""));
   const [repository, setRepository] = useState(defaultRepository);
   const [tag, setTag] = useState(defaultTag);
-  const errors = result.fieldErrors ?? {};
 
   if (!open) {
     return (
@@ -45,8 +51,13 @@ export function CopyArtifactForm({
     );
   }
   return (
-    <form action={formAction} aria-label="Copy artifact" className="w-full max-w-md space-y-3 rounded-lg border border-slate-200 bg-white p-4">
+    <form {...formProps} aria-label="Copy artifact" className="w-full max-w-md space-y-3 rounded-lg border border-slate-200 bg-white p-4">
       <h3 className="font-semibold">Copy this artifact</h3>
+      <p className="text-sm text-slate-600" data-testid="copy-accessories-note">
+        {accessoryCount === 0
+          ? "Its signatures, SBOMs and other accessories, if any, are copied with it."
+          : `Its ${accessoryCount === 1 ? "accessory is" : `${accessoryCount} accessories (signatures, SBOMs, …) are`} copied with it.`}
+      </p>
       <input type="hidden" name="from" value={from} />
       {errors.from && <p className="text-sm text-red-700">{errors.from.join(". ")}</p>}
       {targets.length === 0 ? (

@@ -1,10 +1,17 @@
+import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { projectTitle } from "@/app/(console)/projects/[projectId]/project-title";
 import { loadProject } from "@/app/(console)/projects/[projectId]/load-project";
 import { ArtifactDetailView } from "@/app/(console)/projects/[projectId]/repositories/[...path]/artifact-detail-view";
 import { ArtifactsView } from "@/app/(console)/projects/[projectId]/repositories/[...path]/artifacts-view";
 import { ZReference, ZRepositoryName } from "@/lib/validation/repositories";
 
-export const metadata = { title: "Repository" };
+export async function generateMetadata({ params }: Pick<Props, "params">): Promise<Metadata> {
+  const { projectId, path } = await params;
+  const dash = path.indexOf("-");
+  const name = (dash < 0 ? path : path.slice(0, dash)).map((s) => decodeURIComponent(s)).join("/");
+  return { title: await projectTitle(projectId, dash < 0 ? `${name} · Repository` : `${name} · Artifact`) };
+}
 
 type Props = {
   params: Promise<{ projectId: string; path: string[] }>;

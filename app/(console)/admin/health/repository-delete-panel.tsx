@@ -1,0 +1,54 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { listRepositoryDeleteRunsAction, retryRepositoryDeleteAction } from "@/app/(console)/admin/health/actions";
+import { JobRunList, runsRefetchInterval } from "@/components/jobs/job-run-list";
+import { valueOf } from "@/lib/actions/poll";
+import type { JobRunView } from "@/lib/services/jobs/job-runs";
+
+function repositoryOf(run: JobRunView): string {
+  const payload = run.payload as { repository?: unknown } | null;
+  return typeof payload?.repository === "string" ? payload.repository : "?";
+}
+
+function progressText(run: JobRunView): string {
+  const what = repositoryOf(run);
+  if (run.progressTotal === null) return run.status === "queued" ? `${what}: waiting for the worker` : `${what}: ${run.progressDone} manifests`;
+  return `${what}: ${run.progressDone} / ${run.progressTotal} manifests`;
+}
+
+/**
+ * Repository deletes: a delete is accepted at once (the repository leaves every listing) and a
+ * job deletes its manifests in the registry. Its latest runs, and a retry for one that failed
+ * (it continues with the manifests left).
+ */
+export function RepositoryDeletePanel({ initial, canRetry }: { initial: JobRunView[]; canRetry: boolean }) {
+  const queryClient = useQueryClient();
+  const { data: runs } = useQuery({
+    queryKey: ["repository-delete-runs"],
+    queryFn: async () => valueOf(await listRepositoryDeleteRunsAction()),
+    initialData: initial,
+    refetchInterval: (query) => runsRefetchInterval(query.state.data),
+  });
+  const retry = useMutation({
+    mutationFn: (runId: number) => retryRepositoryDeleteAction(runId),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ["repository-delete-runs"] }),
+  });
+  return (
+    <section className="max-w-2xl space-y-3" data-testid="repository-delete-panel">
+      <div>
+        <h2 className="text-lg font-semibold">Repository deletes</h2>
+        <p className="text-sm text-slate-600">A deleted repository leaves every listing at once; this job then deletes its manifests in the backing registry.</p>
+      </div>
+      {retry.data && <p className={`text-sm ${retry.data.ok ? "text-emerald-700" : "text-red-700"}`}>{retry.data.message}</p>}
+      <JobRunList
+        runs={runs}
+        testIdPrefix="repository-delete"
+        progressText={progressText}
+        onRetry={canRetry ? (runId) => retry.mutate(runId) : undefined}
+        retryDisabled={retry.isPending}
+        retryLabel="Retry the manifests left"
+      />
+    </section>
+  );
+}

@@ -1,0 +1,62 @@
+import Link from "next/link";
+import { RegistryForm } from "@/app/(console)/admin/registries/registry-forms";
+import { PageHeader } from "@/components/ui/page-header";
+import { RefusalNotice } from "@/components/ui/refusal-notice";
+import { attempt } from "@/lib/actions/attempt";
+import { getActor } from "@/lib/auth/session";
+import { NotFoundError } from "@/lib/errors";
+import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
+import { getRegistry } from "@/lib/services/registries/registries";
+import { ZId } from "@/lib/validation/common";
+import { REGISTRY_TYPE_LABELS } from "@/lib/validation/registries";
+
+export const metadata = { title: "Registry endpoint" };
+
+export default async function RegistryPage({ params }: { params: Promise<{ registryId: string }> }) {
+  const parsedId = ZId.safeParse((await params).registryId);
+  if (!parsedId.success) return <RefusalNotice error={new NotFoundError("There is no such registry endpoint.")} />;
+  const actor = await getActor();
+  const outcome = await attempt(() => getRegistry({ actor, registryId: parsedId.data }));
+  if (!outcome.ok) return <RefusalNotice error={outcome.error} />;
+  const registry = outcome.value;
+  const canEdit = hasSystemPermission(actor, "registry_endpoint.update");
+  return (
+    <>
+      <p className="mb-2 text-sm">
+        <Link href="/admin/registries" prefetch={false} className="text-sky-800 hover:underline">
+          ← Registries
+        </Link>
+      </p>
+      <PageHeader title={registry.name} description={`${REGISTRY_TYPE_LABELS[registry.type]} at ${registry.url}`} />
+      {registry.statusCheckedAt && (
+        <p className="mb-4 text-sm text-slate-700" data-testid="registry-health">
+          Last Test connection ({registry.statusCheckedAt.toISOString().slice(0, 16).replace("T", " ")} UTC): {registry.statusMessage}
+        </p>
+      )}
+      {canEdit ? (
+        <div className="max-w-lg rounded-lg border border-slate-200 bg-white p-6">
+          <RegistryForm
+            registry={{
+              id: registry.id,
+              name: registry.name,
+              type: registry.type,
+              url: registry.url,
+              credentialType: registry.credentialType,
+              username: registry.username,
+              hasSecret: registry.hasSecret,
+              insecure: registry.insecure,
+              description: registry.description,
+            }}
+          />
+        </div>
+      ) : (
+        <dl className="grid max-w-lg grid-cols-3 gap-2 text-sm">
+          <dt className="text-slate-500">Credentials</dt>
+          <dd className="col-span-2">{registry.credentialType === "basic" ? `Username ${registry.username}` : "None"}</dd>
+          <dt className="text-slate-500">Description</dt>
+          <dd className="col-span-2">{registry.description || "—"}</dd>
+        </dl>
+      )}
+    </>
+  );
+}

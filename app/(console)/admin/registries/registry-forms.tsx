@@ -1,0 +1,154 @@
+"use client";
+
+import { startTransition, useActionState, useState } from "react";
+import {
+  createRegistryAction,
+  deleteRegistryAction,
+  testRegistrySettingsAction,
+  testStoredRegistryAction,
+  updateRegistryAction,
+} from "@/app/(console)/admin/registries/actions";
+import { Button } from "@/components/ui/button";
+import { ConfirmActionForm } from "@/components/ui/confirm-dialog";
+import { Field } from "@/components/ui/field";
+import { FormMessage } from "@/components/ui/form-message";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { REGISTRY_TYPE_LABELS, REGISTRY_TYPES } from "@/lib/validation/registries";
+import { useActionForm } from "@/lib/actions/use-action-form";
+
+export type RegistryFormValues = {
+  id: number;
+  name: string;
+  type: string;
+  url: string;
+  credentialType: string;
+  username: string;
+  hasSecret: boolean;
+  insecure: boolean;
+  description: string;
+};
+
+/**
+ * New endpoint and edit form, with Test connection of what is typed. Submitted from onSubmit (not
+ * the form's `action`) because React resets a form after its action runs, which would throw away
+ * what was typed after a field error or a test.
+ */
+export function RegistryForm({ registry }: { registry?: RegistryFormValues }) {
+  const [saveResult, saveAction, saving] = useActionState(registry ? updateRegistryAction : createRegistryAction, INITIAL_ACTION_RESULT);
+  const [testResult, testAction, testing] = useActionState(testRegistrySettingsAction, INITIAL_ACTION_RESULT);
+  const [credentialType, setCredentialType] = useState(registry?.credentialType ?? "basic");
+  const [last, setLast] = useState<"save" | "test">("save");
+  const result = last === "save" ? saveResult : testResult;
+  const errors = result.fieldErrors ?? {};
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        const data = new FormData(e.currentTarget);
+        const intent = (e.nativeEvent as SubmitEvent).submitter?.getAttribute("value") === "test" ? "test" : "save";
+        setLast(intent);
+        startTransition(() => (intent === "test" ? testAction(data) : saveAction(data)));
+      }}
+      className="space-y-4"
+      data-testid="registry-form"
+      noValidate
+    >
+      <FormMessage result={result} />
+      {registry && <input type="hidden" name="registryId" value={registry.id} />}
+      <Field label="Name" name="name" defaultValue={registry?.name} autoComplete="off" maxLength={255} errors={errors.name} />
+      <div className="space-y-1">
+        <label htmlFor="field-type" className="block text-sm font-medium text-slate-800">
+          Provider
+        </label>
+        <select id="field-type" name="type" defaultValue={registry?.type ?? "docker-registry"} className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm">
+          {REGISTRY_TYPES.map((type) => (
+            <option key={type} value={type}>
+              {REGISTRY_TYPE_LABELS[type]}
+            </option>
+          ))}
+        </select>
+        {errors.type && <p className="text-sm text-red-700">{errors.type.join(". ")}</p>}
+      </div>
+      <Field
+        label="Endpoint URL"
+        name="url"
+        defaultValue={registry?.url}
+        placeholder="https://registry.example.com"
+        autoComplete="off"
+        maxLength={1024}
+        errors={errors.url}
+        hint="Docker Hub: https://registry-1.docker.io"
+      />
+      <div className="space-y-1">
+        <label htmlFor="field-credentialType" className="block text-sm font-medium text-slate-800">
+          Credentials
+        </label>
+        <select
+          id="field-credentialType"
+          name="credentialType"
+          value={credentialType}
+          onChange={(e) => setCredentialType(e.target.value)}
+          className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
+        >
+          <option value="basic">Username and password (Basic, or the registry&apos;s token service)</option>
+          <option value="none">None (anonymous)</option>
+        </select>
+      </div>
+      {credentialType === "basic" && (
+        <>
+          <Field label="Username" name="username" defaultValue={registry?.username} autoComplete="off" maxLength={255} errors={errors.username} hint="A robot account works too." />
+          <Field
+            label="Password"
+            name="secret"
+            type="password"
+            autoComplete="new-password"
+            errors={errors.secret}
+            hint={registry?.hasSecret ? "Leave empty to keep the stored password." : "Stored encrypted; never shown again."}
+          />
+        </>
+      )}
+      <label className="flex items-center gap-2 text-sm">
+        <input type="checkbox" name="insecure" defaultChecked={registry?.insecure} className="h-4 w-4 rounded border-slate-300" />
+        Insecure (do not verify the certificate; not applied yet, certificates are always verified)
+      </label>
+      <Field label="Description" name="description" defaultValue={registry?.description} autoComplete="off" maxLength={1024} errors={errors.description} />
+      <div className="flex gap-2">
+        <Button type="submit" name="intent" value="save" disabled={saving || testing}>
+          {saving ? "Saving…" : registry ? "Save" : "Create endpoint"}
+        </Button>
+        <Button type="submit" name="intent" value="test" variant="secondary" disabled={saving || testing}>
+          {testing ? "Testing…" : "Test connection"}
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+/** Test connection and delete (with confirmation) of a listed endpoint. */
+export function RegistryRowActions({ registry }: { registry: { id: number; name: string } }) {
+  const { result: testResult, formProps: testActionProps } = useActionForm(testStoredRegistryAction, INITIAL_ACTION_RESULT);
+  return (
+    <div className="space-y-1">
+      <div className="flex flex-wrap justify-end gap-2">
+        <form {...testActionProps}>
+          <input type="hidden" name="registryId" value={registry.id} />
+          <SubmitButton variant="secondary" pendingText="Testing…">
+            Test connection
+          </SubmitButton>
+        </form>
+        <ConfirmActionForm
+          action={deleteRegistryAction}
+          fields={{ registryId: registry.id }}
+          triggerLabel="Delete"
+          title={`Delete registry endpoint ${registry.name}?`}
+          description="Replication policies that use it stop working."
+          confirmLabel="Delete endpoint"
+          pendingText="Deleting…"
+          success={`Registry endpoint ${registry.name} deleted.`}
+        />
+      </div>
+      <FormMessage result={testResult} />
+    </div>
+  );
+}

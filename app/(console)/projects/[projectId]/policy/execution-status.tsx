@@ -1,0 +1,16 @@
+import { Badge } from "@/components/ui/badge";
+import type { RetentionExecutionStatus } from "@/lib/services/retention/runs";
+
+const TONES: Record<RetentionExecutionStatus, "good" | "bad" | "info" | "neutral"> = {
+  Pending: "neutral",
+  Running: "info",
+  Succeed: "good",
+  Failed: "bad",
+  Stopped: "neutral",
+};
+
+export function ExecutionStatus({ status }: { status: RetentionExecutionStatus }) {
+  return <Badge tone={TONES[status]}>{status === "Succeed" ? "Succeeded" : status}</Badge>;
+}
+
+export const formatTime = (d: Date | null) => (d ? d.toISOString().replace("T", " ").slice(0, 19) + " UTC" : "—");

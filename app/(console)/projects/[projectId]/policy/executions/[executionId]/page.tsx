@@ -1,0 +1,156 @@
+import Link from "next/link";
+import { z } from "zod";
+import { ExecutionStatus, formatTime } from "@/app/(console)/projects/[projectId]/policy/execution-status";
+import { RetryExecutionButton, StopExecutionButton } from "@/app/(console)/projects/[projectId]/policy/policy-forms";
+import { loadProject } from "@/app/(console)/projects/[projectId]/load-project";
+import { Badge } from "@/components/ui/badge";
+import { Pagination } from "@/components/ui/pagination";
+import { RefusalNotice } from "@/components/ui/refusal-notice";
+import { EmptyRow, Table } from "@/components/ui/table";
+import { attempt } from "@/lib/actions/attempt";
+import { getActor } from "@/lib/auth/session";
+import { NotFoundError } from "@/lib/errors";
+import { listRetentionExecutions, listRetentionResults, listRetentionTasks } from "@/lib/services/retention/runs";
+import { ZId } from "@/lib/validation/common";
+import { ZConsolePaging } from "@/lib/validation/pagination";
+
+export const metadata = { title: "Retention execution" };
+
+const TASKS_PAGE_SIZE = 20;
+const ZDetailQuery = ZConsolePaging.extend({
+  decision: z.enum(["retain", "remove"]).optional().catch(undefined),
+  tasks: z.coerce.number().int().min(1).catch(1).default(1),
+});
+
+/**
+ * One execution: its tasks (one per repository) and what it decided for every artifact, with the
+ * reason: which rule kept it, or why it went. The reasons are what make a dry run trustworthy.
+ */
+export default async function ExecutionPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ projectId: string; executionId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const { projectId: rawProjectId, executionId: rawExecutionId } = await params;
+  const project = await loadProject(rawProjectId);
+  if (!project.ok) return null;
+  const executionId = ZId.safeParse(rawExecutionId);
+  if (!executionId.success) return <RefusalNotice error={new NotFoundError("No such retention execution.")} />;
+  const projectId = project.value.id;
+  const query = ZDetailQuery.parse(await searchParams);
+  const actor = await getActor();
+  const [tasks, results] = await Promise.all([
+    attempt(() => listRetentionTasks({ actor, projectId, executionId: executionId.data, page: { page: query.tasks, pageSize: TASKS_PAGE_SIZE } })),
+    attempt(() => listRetentionResults({ actor, projectId, executionId: executionId.data, decision: query.decision, page: { page: query.page, pageSize: query.pageSize } })),
+  ]);
+  if (!tasks.ok) return <RefusalNotice error={tasks.error} />;
+  if (!results.ok) return <RefusalNotice error={results.error} />;
+  // The services have no single-execution read yet: the summary comes from the newest 100 of the
+  // list (older executions show their tasks and decisions without the summary line).
+  const summary = await attempt(() => listRetentionExecutions({ actor, projectId, page: { page: 1, pageSize: 100 } }));
+  const execution = summary.ok ? summary.value.rows.find((e) => e.id === executionId.data) : undefined;
+  const base = `/projects/${projectId}/policy/executions/${executionId.data}`;
+  const canOperate = new Set(project.value.viewerPermissions).has("tag-retention:operate");
+  const taskPages = Math.max(1, Math.ceil(tasks.value.total / TASKS_PAGE_SIZE));
+  const filterLink = (decision?: "retain" | "remove") => (decision ? `${base}?decision=${decision}` : base);
+
+  return (
+    <div className="space-y-6">
+      <p className="text-sm">
+        <Link prefetch={false} href={`/projects/${projectId}/policy`} className="text-sky-800 hover:underline">
+          ← Policy
+        </Link>
+      </p>
+      <div className="flex flex-wrap items-center gap-3" data-testid="execution-summary">
+        <h2 className="text-lg font-semibold">Execution #{executionId.data}</h2>
+        {execution && (
+          <>
+            <Badge tone={execution.dryRun ? "info" : "neutral"}>{execution.dryRun ? "Dry run: nothing deleted" : "Real run"}</Badge>
+            <ExecutionStatus status={execution.status} />
+            <span className="text-sm text-slate-600">
+              Started {formatTime(execution.startedAt)} by {execution.trigger}; {execution.counts.total} artifacts, {execution.counts.retained} retained,{" "}
+              {execution.counts.removed} {execution.dryRun ? "would be removed" : `removed (${execution.counts.deleted} deleted so far)`}
+            </span>
+            {canOperate && (execution.status === "Running" || execution.status === "Pending") && <StopExecutionButton projectId={projectId} executionId={execution.id} />}
+            {canOperate && execution.status === "Failed" && <RetryExecutionButton projectId={projectId} executionId={execution.id} />}
+          </>
+        )}
+      </div>
+
+      <section aria-labelledby="tasks-heading">
+        <h3 id="tasks-heading" className="mb-2 font-medium">
+          Tasks (one per repository)
+        </h3>
+        <Table testId="retention-tasks" columns={["Repository", "Status", "Total", "Retained", "Removed", "Deleted", "Finished", "Log"]}>
+          {tasks.value.rows.map((t) => (
+            <tr key={t.runId} data-testid={`task-${t.repository}`}>
+              <td className="px-4 py-2.5 font-mono text-xs">{t.repository}</td>
+              <td className="px-4 py-2.5">
+                <ExecutionStatus status={t.status} />
+                {t.error && <span className="block text-xs text-red-700">{t.error}</span>}
+              </td>
+              <td className="px-4 py-2.5">{t.counts.total}</td>
+              <td className="px-4 py-2.5">{t.counts.retained}</td>
+              <td className="px-4 py-2.5">{t.counts.removed}</td>
+              <td className="px-4 py-2.5">{t.counts.deleted}</td>
+              <td className="px-4 py-2.5 text-xs whitespace-nowrap">{formatTime(t.finishedAt)}</td>
+              <td className="px-4 py-2.5">
+                {t.log ? (
+                  <details>
+                    <summary className="cursor-pointer text-sm text-sky-800">Log</summary>
+                    <pre className="mt-1 max-h-64 max-w-xl overflow-auto text-xs whitespace-pre-wrap">{t.log}</pre>
+                  </details>
+                ) : (
+                  "—"
+                )}
+              </td>
+            </tr>
+          ))}
+          {tasks.value.rows.length === 0 && <EmptyRow colSpan={8}>No tasks yet: the run has not reached any repository, or the project has none.</EmptyRow>}
+        </Table>
+        {taskPages > 1 && (
+          <nav aria-label="Task pages" className="mt-2 flex gap-2 text-sm">
+            {query.tasks > 1 && <Link href={`${base}?tasks=${query.tasks - 1}`}>Previous tasks</Link>}
+            <span>
+              Page {query.tasks} of {taskPages}
+            </span>
+            {query.tasks < taskPages && <Link href={`${base}?tasks=${query.tasks + 1}`}>Next tasks</Link>}
+          </nav>
+        )}
+      </section>
+
+      <section aria-labelledby="results-heading">
+        <h3 id="results-heading" className="mb-2 font-medium">
+          Decisions, artifact by artifact
+        </h3>
+        <nav aria-label="Filter decisions" className="mb-2 flex gap-3 text-sm">
+          {([undefined, "remove", "retain"] as const).map((d) => (
+            <Link key={d ?? "all"} href={filterLink(d)} aria-current={query.decision === d ? "page" : undefined} className={query.decision === d ? "font-semibold" : "text-sky-800 hover:underline"}>
+              {d === undefined ? "All" : d === "remove" ? "Removed" : "Retained"}
+            </Link>
+          ))}
+        </nav>
+        <Table testId="retention-results" columns={["Repository", "Artifact", "Tags", "Decision", "Why", "Deleted"]}>
+          {results.value.rows.map((r) => (
+            <tr key={`${r.repository}@${r.digest}`} data-testid={`result-${r.repository}-${r.tags[0] ?? r.digest.slice(7, 19)}`}>
+              <td className="px-4 py-2.5 font-mono text-xs">{r.repository}</td>
+              <td className="px-4 py-2.5 font-mono text-xs" title={r.digest}>
+                {r.digest.slice(0, 19)}
+              </td>
+              <td className="px-4 py-2.5 font-mono text-xs">{r.tags.length ? r.tags.join(", ") : <em>untagged</em>}</td>
+              <td className="px-4 py-2.5">
+                {r.decision === "retain" ? <Badge tone="good">Retained</Badge> : <Badge tone="bad">{execution?.dryRun ? "Would be removed" : "Removed"}</Badge>}
+              </td>
+              <td className="px-4 py-2.5 text-sm">{r.reason}</td>
+              <td className="px-4 py-2.5 text-xs whitespace-nowrap">{r.deletedAt ? formatTime(r.deletedAt) : "—"}</td>
+            </tr>
+          ))}
+          {results.value.rows.length === 0 && <EmptyRow colSpan={6}>No decisions recorded yet.</EmptyRow>}
+        </Table>
+        <Pagination basePath={base} params={{ decision: query.decision }} page={query.page} pageSize={query.pageSize} total={results.value.total} />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,263 @@
+"use client";
+
+import { useActionState, useState } from "react";
+import { Button } from "@/components/ui/button";
+import { FormMessage } from "@/components/ui/form-message";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { type ActionResult, INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { RETENTION_RULES_MAX, RETENTION_TEMPLATES, type RetentionRule, type RetentionTemplate } from "@/lib/policy/retention";
+
+/**
+ * The retention policy editor, for a project's policy and for the system default alike. The rules
+ * live in client state (numbers as typed, so "12a" stays in its box next to its message) and go to
+ * the action as one JSON field; the service validates and answers with messages keyed by path
+ * (`rules.2.count`, `rules.0.tags.pattern`, `schedule`), shown at those fields.
+ */
+
+type Decoration = "matches" | "excludes";
+type Kind = "doublestar" | "regex";
+type DraftSelector = { decoration: Decoration; kind: Kind; pattern: string };
+type DraftRule = {
+  template: RetentionTemplate;
+  /** K or N as typed. */
+  param: string;
+  repositories: DraftSelector;
+  tags: DraftSelector & { untagged: boolean };
+  disabled: boolean;
+};
+
+export const TEMPLATE_LABELS: Record<RetentionTemplate, string> = {
+  latestPushedK: "Retain the most recently pushed # artifacts",
+  latestPulledN: "Retain the most recently pulled # artifacts",
+  nDaysSinceLastPush: "Retain the artifacts pushed within the last # days",
+  nDaysSinceLastPull: "Retain the artifacts pulled within the last # days",
+  always: "Retain always",
+};
+
+const NEW_RULE: DraftRule = {
+  template: "latestPushedK",
+  param: "10",
+  repositories: { decoration: "matches", kind: "doublestar", pattern: "**" },
+  tags: { decoration: "matches", kind: "doublestar", pattern: "**", untagged: false },
+  disabled: false,
+};
+
+function draftOf(rule: RetentionRule): DraftRule {
+  const param = "count" in rule ? String(rule.count) : "days" in rule ? String(rule.days) : "";
+  return { template: rule.template, param, repositories: { ...rule.repositories }, tags: { ...rule.tags }, disabled: rule.disabled };
+}
+
+/** A whole number as a number; anything else as typed, so the service's message names the problem. */
+function numberOrText(text: string): number | string {
+  return /^-?\d+$/.test(text.trim()) ? Number(text.trim()) : text;
+}
+
+function ruleOf(draft: DraftRule): Record<string, unknown> {
+  const base = { template: draft.template, repositories: draft.repositories, tags: draft.tags, disabled: draft.disabled };
+  if (draft.template === "latestPushedK" || draft.template === "latestPulledN") return { ...base, count: numberOrText(draft.param) };
+  if (draft.template === "nDaysSinceLastPush" || draft.template === "nDaysSinceLastPull") return { ...base, days: numberOrText(draft.param) };
+  return base;
+}
+
+function Errors({ id, errors }: { id: string; errors?: string[] }) {
+  if (!errors?.length) return null;
+  return (
+    <p id={id} className="text-sm text-red-700" data-testid={`error-${id}`}>
+      {errors.join(". ")}
+    </p>
+  );
+}
+
+const inputClass = (invalid: boolean) =>
+  `rounded-md border px-2 py-1.5 text-sm shadow-sm focus:border-sky-600 focus:outline-none ${invalid ? "border-red-500" : "border-slate-300"}`;
+
+function SelectorEditor({
+  legend,
+  prefix,
+  value,
+  onChange,
+  errors,
+  readOnly,
+}: {
+  legend: string;
+  prefix: string;
+  value: DraftSelector & { untagged?: boolean };
+  onChange: (next: DraftSelector & { untagged?: boolean }) => void;
+  errors: Record<string, string[]>;
+  readOnly: boolean;
+}) {
+  const patternErrors = errors[`${prefix}.pattern`];
+  const other = [errors[prefix], errors[`${prefix}.decoration`], errors[`${prefix}.kind`], errors[`${prefix}.untagged`]].flat().filter((m): m is string => Boolean(m));
+  return (
+    <fieldset className="space-y-1" disabled={readOnly}>
+      <legend className="text-sm font-medium text-slate-800">{legend}</legend>
+      <div className="flex flex-wrap items-center gap-2">
+        <select aria-label={`${legend}: matching or excluding`} className={inputClass(false)} value={value.decoration} onChange={(e) => onChange({ ...value, decoration: e.target.value as Decoration })}>
+          <option value="matches">matching</option>
+          <option value="excludes">excluding</option>
+        </select>
+        <select aria-label={`${legend}: pattern kind`} className={inputClass(false)} value={value.kind} onChange={(e) => onChange({ ...value, kind: e.target.value as Kind })}>
+          <option value="doublestar">pattern (doublestar)</option>
+          <option value="regex">regular expression</option>
+        </select>
+        <input
+          aria-label={`${legend}: pattern`}
+          aria-invalid={patternErrors?.length ? true : undefined}
+          aria-describedby={patternErrors?.length ? `${prefix}.pattern` : undefined}
+          className={`${inputClass(Boolean(patternErrors?.length))} min-w-40 flex-1 font-mono`}
+          value={value.pattern}
+          maxLength={256}
+          onChange={(e) => onChange({ ...value, pattern: e.target.value })}
+        />
+        {value.untagged !== undefined && (
+          <label className="flex items-center gap-1 text-sm">
+            <input type="checkbox" checked={value.untagged} onChange={(e) => onChange({ ...value, untagged: e.target.checked })} />
+            untagged artifacts
+          </label>
+        )}
+      </div>
+      <Errors id={`${prefix}.pattern`} errors={patternErrors} />
+      <Errors id={`${prefix}.other`} errors={other.length ? other : undefined} />
+    </fieldset>
+  );
+}
+
+export function RetentionPolicyForm({
+  action,
+  hidden,
+  rules,
+  schedule,
+  enabled,
+  readOnly,
+  saveLabel = "Save policy",
+}: {
+  action: (prev: ActionResult, formData: FormData) => Promise<ActionResult>;
+  /** Hidden fields the action needs besides the policy (the project id). */
+  hidden: Record<string, string | number>;
+  rules: RetentionRule[];
+  schedule: string | null;
+  enabled: boolean;
+  readOnly: boolean;
+  saveLabel?: string;
+}) {
+  const [result, formAction] = useActionState(action, INITIAL_ACTION_RESULT);
+  const [drafts, setDrafts] = useState<DraftRule[]>(() => rules.map(draftOf));
+  const [cron, setCron] = useState(schedule ?? "");
+  const [on, setOn] = useState(enabled);
+  const errors = result.ok ? {} : (result.fieldErrors ?? {});
+  const policy = JSON.stringify({ rules: drafts.map(ruleOf), schedule: cron.trim() === "" ? null : cron.trim(), enabled: on });
+  const update = (index: number, next: Partial<DraftRule>) => setDrafts((all) => all.map((d, i) => (i === index ? { ...d, ...next } : d)));
+
+  return (
+    <form action={formAction} className="space-y-4" noValidate data-testid="retention-form">
+      {Object.entries(hidden).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      <input type="hidden" name="policy" value={policy} />
+      <p className="text-sm text-slate-600">
+        An artifact is kept when any rule keeps it. In a repository no rule applies to, nothing is removed. At most {RETENTION_RULES_MAX} rules.
+      </p>
+      <Errors id="rules" errors={errors.rules} />
+      <ol className="space-y-3">
+        {drafts.map((draft, index) => {
+          const paramKey = draft.template === "latestPushedK" || draft.template === "latestPulledN" ? "count" : "days";
+          const paramErrors = errors[`rules.${index}.${paramKey}`];
+          return (
+            <li key={index} className="rounded-md border border-slate-200 p-3" data-testid={`retention-rule-${index + 1}`}>
+              <div className="mb-2 flex flex-wrap items-center gap-2">
+                <span className="text-sm font-semibold">Rule {index + 1}</span>
+                <select
+                  aria-label={`Rule ${index + 1} template`}
+                  className={inputClass(false)}
+                  value={draft.template}
+                  disabled={readOnly}
+                  onChange={(e) => update(index, { template: e.target.value as RetentionTemplate })}
+                >
+                  {RETENTION_TEMPLATES.map((t) => (
+                    <option key={t} value={t}>
+                      {TEMPLATE_LABELS[t]}
+                    </option>
+                  ))}
+                </select>
+                {draft.template !== "always" && (
+                  <input
+                    aria-label={`Rule ${index + 1} ${paramKey === "count" ? "count" : "days"}`}
+                    aria-invalid={paramErrors?.length ? true : undefined}
+                    className={`${inputClass(Boolean(paramErrors?.length))} w-28`}
+                    inputMode="numeric"
+                    value={draft.param}
+                    readOnly={readOnly}
+                    onChange={(e) => update(index, { param: e.target.value })}
+                  />
+                )}
+                <label className="flex items-center gap-1 text-sm">
+                  <input type="checkbox" checked={draft.disabled} disabled={readOnly} onChange={(e) => update(index, { disabled: e.target.checked })} />
+                  disabled
+                </label>
+                {!readOnly && (
+                  <Button type="button" variant="secondary" onClick={() => setDrafts((all) => all.filter((_, i) => i !== index))}>
+                    Remove rule {index + 1}
+                  </Button>
+                )}
+              </div>
+              <Errors id={`rules.${index}.${paramKey}`} errors={paramErrors} />
+              <Errors id={`rules.${index}`} errors={[errors[`rules.${index}`], errors[`rules.${index}.template`]].flat().filter((m): m is string => Boolean(m))} />
+              <div className="grid gap-3 md:grid-cols-2">
+                <SelectorEditor
+                  legend={`Rule ${index + 1} repositories`}
+                  prefix={`rules.${index}.repositories`}
+                  value={draft.repositories}
+                  onChange={(next) => update(index, { repositories: next })}
+                  errors={errors}
+                  readOnly={readOnly}
+                />
+                <SelectorEditor
+                  legend={`Rule ${index + 1} tags`}
+                  prefix={`rules.${index}.tags`}
+                  value={draft.tags}
+                  onChange={(next) => update(index, { tags: { ...draft.tags, ...next } })}
+                  errors={errors}
+                  readOnly={readOnly}
+                />
+              </div>
+            </li>
+          );
+        })}
+        {drafts.length === 0 && <li className="text-sm text-slate-600">No rules: a run keeps everything.</li>}
+      </ol>
+      {!readOnly && (
+        <Button type="button" variant="secondary" disabled={drafts.length >= RETENTION_RULES_MAX} onClick={() => setDrafts((all) => [...all, structuredClone(NEW_RULE)])}>
+          Add rule
+        </Button>
+      )}
+      <div className="grid gap-4 md:grid-cols-2">
+        <div className="space-y-1">
+          <label htmlFor="retention-schedule" className="block text-sm font-medium text-slate-800">
+            Schedule (cron, UTC)
+          </label>
+          <input
+            id="retention-schedule"
+            aria-invalid={errors.schedule?.length ? true : undefined}
+            aria-describedby="retention-schedule-hint"
+            className={`${inputClass(Boolean(errors.schedule?.length))} block w-full font-mono`}
+            value={cron}
+            readOnly={readOnly}
+            placeholder="0 3 * * *"
+            onChange={(e) => setCron(e.target.value)}
+          />
+          <p id="retention-schedule-hint" className="text-xs text-slate-500">
+            Five fields, UTC. Empty: runs only when started by hand.
+          </p>
+          <Errors id="schedule" errors={errors.schedule} />
+        </div>
+        <label className="flex items-center gap-2 self-center text-sm">
+          <input type="checkbox" checked={on} disabled={readOnly} onChange={(e) => setOn(e.target.checked)} />
+          Policy enabled
+        </label>
+      </div>
+      <Errors id="policy" errors={errors.policy ?? errors.enabled} />
+      <FormMessage result={result} />
+      {!readOnly && <SubmitButton pendingText="Saving…">{saveLabel}</SubmitButton>}
+    </form>
+  );
+}

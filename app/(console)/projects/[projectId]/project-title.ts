@@ -1,0 +1,22 @@
+import "server-only";
+import type { Metadata } from "next";
+import { loadProject } from "@/app/(console)/projects/[projectId]/load-project";
+
+/**
+ * "team-alpha · Repositories" (the root layout's template adds " · Wharf"), so each tab of each
+ * project has its own title in the browser's tabs and history. loadProject is cached per request,
+ * so the page's own load is not repeated. A missing (or hidden) project is "Not found", like the
+ * page notFound() shows; another refusal keeps only the section name.
+ */
+export async function projectTitle(rawId: string, section: string): Promise<string> {
+  const outcome = await loadProject(rawId);
+  if (outcome.ok) return `${outcome.value.name} · ${section}`;
+  return outcome.error.status === 404 ? "Not found" : section;
+}
+
+/** A project tab page's generateMetadata. */
+export function projectPageMetadata(section: string) {
+  return async ({ params }: { params: Promise<{ projectId: string }> }): Promise<Metadata> => ({
+    title: await projectTitle((await params).projectId, section),
+  });
+}

@@ -1,0 +1,306 @@
+import Link from "next/link";
+import { RefreshWhileScanning, ScanButton } from "@/app/(console)/projects/[projectId]/repositories/[...path]/scan-controls";
+import { artifactHref, formatTime, shortDigest } from "@/app/(console)/projects/[projectId]/repositories/format";
+import { Badge } from "@/components/ui/badge";
+import { RefusalNotice } from "@/components/ui/refusal-notice";
+import { EmptyRow } from "@/components/ui/table";
+import { attempt } from "@/lib/actions/attempt";
+import type { Actor } from "@/lib/auth/actor";
+import type { Severity } from "@/lib/scan/adapter/spec-schemas";
+import { artifactVulnerabilities, SUMMARY_SEVERITIES, type ArtifactVulnerabilities, type IndexChildScan, type SummarySeverity, type VulnerabilitySort } from "@/lib/services/scan/manual-scan";
+
+const SEVERITY_STYLE: Record<SummarySeverity, { bar: string; badge: string }> = {
+  Critical: { bar: "bg-red-700", badge: "bg-red-100 text-red-900" },
+  High: { bar: "bg-orange-500", badge: "bg-orange-100 text-orange-900" },
+  Medium: { bar: "bg-amber-400", badge: "bg-amber-100 text-amber-900" },
+  Low: { bar: "bg-sky-400", badge: "bg-sky-100 text-sky-900" },
+  Unknown: { bar: "bg-slate-400", badge: "bg-slate-100 text-slate-700" },
+};
+
+function summaryOf(severity: Severity): SummarySeverity {
+  return severity === "Negligible" ? "Low" : severity;
+}
+
+/** The counts as one stacked bar (each part's width its share), with the numbers beside it. */
+export function SeverityBar({ summary }: { summary: Record<SummarySeverity, number> }) {
+  const total = SUMMARY_SEVERITIES.reduce((n, s) => n + summary[s], 0);
+  return (
+    <div data-testid="severity-summary" className="space-y-2">
+      <div className="flex h-3 w-full max-w-xl overflow-hidden rounded-full bg-emerald-100" role="img" aria-label={SUMMARY_SEVERITIES.map((s) => `${summary[s]} ${s}`).join(", ")}>
+        {total > 0 && SUMMARY_SEVERITIES.map((s) => (summary[s] > 0 ? <span key={s} className={SEVERITY_STYLE[s].bar} style={{ width: `${(summary[s] / total) * 100}%` }} /> : null))}
+      </div>
+      <ul className="flex flex-wrap gap-3 text-sm">
+        {SUMMARY_SEVERITIES.map((s) => (
+          <li key={s} data-testid={`severity-${s.toLowerCase()}`}>
+            <span className={`mr-1 inline-block h-2.5 w-2.5 rounded-full align-middle ${SEVERITY_STYLE[s].bar}`} aria-hidden />
+            {s}: <span className="font-semibold">{summary[s]}</span>
+          </li>
+        ))}
+        <li className="text-slate-600">Total: {total}</li>
+      </ul>
+    </div>
+  );
+}
+
+const STATUS_TONE = { succeeded: "good", failed: "bad", queued: "info", running: "info" } as const;
+
+const scanning = (s: string | null | undefined) => s === "queued" || s === "running";
+
+function StatusBadge({ status }: { status: string }) {
+  return <Badge tone={STATUS_TONE[status as keyof typeof STATUS_TONE] ?? "neutral"}>{status === "succeeded" ? "Scanned" : status[0]!.toUpperCase() + status.slice(1)}</Badge>;
+}
+
+/**
+ * An image index is scanned child by child: its section lists each platform's status and counts
+ * (each child's own page has its findings) and sums the counts of those scanned.
+ */
+function IndexScans({
+  platforms: children,
+  projectId,
+  repository,
+  digest,
+  canScan,
+}: {
+  platforms: IndexChildScan[];
+  projectId: number;
+  repository: string;
+  digest: string;
+  canScan: boolean;
+}) {
+  const busy = children.some((c) => scanning(c.status));
+  const scanned = children.filter((c) => c.summary !== null);
+  const total: Record<SummarySeverity, number> = { Critical: 0, High: 0, Medium: 0, Low: 0, Unknown: 0 };
+  for (const c of scanned) for (const s of SUMMARY_SEVERITIES) total[s] += c.summary![s];
+  return (
+    <div data-testid="vulnerabilities" className="space-y-3">
+      <RefreshWhileScanning scanning={busy} />
+      <div className="flex flex-wrap items-start justify-between gap-3">
+        <p className="text-sm text-slate-600" data-testid="scan-status">
+          {scanned.length} of {children.length} platform{children.length === 1 ? "" : "s"} scanned{busy ? "; scanning…" : ""}.
+        </p>
+        {canScan && !busy && (
+          <div className="flex flex-wrap items-start gap-2">
+            <ScanButton projectId={projectId} repository={repository} digest={digest} label="Scan all platforms" />
+          </div>
+        )}
+      </div>
+      {scanned.length > 0 && <SeverityBar summary={total} />}
+      <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="index-scans-table">
+          <thead className="bg-slate-50 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase">
+            <tr>
+              <th scope="col" className="px-4 py-3">Platform</th>
+              <th scope="col" className="px-4 py-3">Artifact</th>
+              <th scope="col" className="px-4 py-3">Scan</th>
+              {SUMMARY_SEVERITIES.map((s) => (
+                <th key={s} scope="col" className="px-4 py-3 text-right">
+                  {s}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {children.map((c) => (
+              <tr key={c.digest} data-testid={`index-scan-${c.platform}`}>
+                <td className="px-4 py-2 text-xs">{c.platform}</td>
+                <td className="px-4 py-2 font-mono text-xs">
+                  <Link href={artifactHref(projectId, repository, c.digest)} prefetch={false} className="text-sky-800 hover:underline" title={c.digest}>
+                    {shortDigest(c.digest)}
+                  </Link>
+                </td>
+                <td className="px-4 py-2 text-xs" title={c.error ?? undefined}>
+                  {c.status ? <StatusBadge status={c.status} /> : <span className="text-slate-500">Not scanned</span>}
+                </td>
+                {SUMMARY_SEVERITIES.map((s) => (
+                  <td key={s} className="px-4 py-2 text-right text-xs">
+                    {c.summary ? c.summary[s] : "—"}
+                  </td>
+                ))}
+              </tr>
+            ))}
+            {children.length === 0 && <EmptyRow colSpan={3 + SUMMARY_SEVERITIES.length}>No platforms.</EmptyRow>}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
+
+/** A link to this artifact page with the table's query (sort, page), landing on the section. */
+function hrefOf(self: string, sort: VulnerabilitySort, page: number): string {
+  const search = new URLSearchParams({ vulnSort: sort });
+  if (page > 1) search.set("vulnPage", String(page));
+  return `${self}?${search.toString()}#vulnerabilities-heading`;
+}
+
+function SortHeader({ self, label, column, sort }: { self: string; label: string; column: "severity" | "cvss"; sort: VulnerabilitySort }) {
+  const active = sort === column || sort === `-${column}`;
+  const next: VulnerabilitySort = sort === `-${column}` ? column : (`-${column}` as VulnerabilitySort);
+  return (
+    <Link href={hrefOf(self, next, 1)} className="hover:underline" aria-label={`Sort by ${label.toLowerCase()}`} data-testid={`sort-${column}`}>
+      {label}
+      {active ? (sort.startsWith("-") ? " ↓" : " ↑") : ""}
+    </Link>
+  );
+}
+
+export function VulnerabilityTable({ data, self }: { data: ArtifactVulnerabilities; self: string }) {
+  const pages = Math.max(1, Math.ceil(data.total / data.pageSize));
+  const first = data.total === 0 ? 0 : (data.page - 1) * data.pageSize + 1;
+  const last = Math.min(data.total, data.page * data.pageSize);
+  const pager = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100";
+  return (
+    <>
+      <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="vulnerabilities-table">
+          <thead className="bg-slate-50 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase">
+            <tr>
+              <th scope="col" className="px-4 py-3">Vulnerability</th>
+              <th scope="col" className="px-4 py-3">Package</th>
+              <th scope="col" className="px-4 py-3">Installed</th>
+              <th scope="col" className="px-4 py-3">Fixed in</th>
+              <th scope="col" className="px-4 py-3" aria-sort={data.sort.endsWith("severity") ? (data.sort.startsWith("-") ? "descending" : "ascending") : undefined}>
+                <SortHeader self={self} label="Severity" column="severity" sort={data.sort} />
+              </th>
+              <th scope="col" className="px-4 py-3" aria-sort={data.sort.endsWith("cvss") ? (data.sort.startsWith("-") ? "descending" : "ascending") : undefined}>
+                <SortHeader self={self} label="CVSS" column="cvss" sort={data.sort} />
+              </th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {data.rows.map((v, i) => (
+              <tr key={`${v.id}-${v.package}-${i}`} data-testid={`vulnerability-${v.id}`}>
+                <td className="px-4 py-2 font-mono text-xs whitespace-nowrap">
+                  {v.link ? (
+                    <a href={v.link} target="_blank" rel="noopener noreferrer" className="text-sky-800 hover:underline">
+                      {v.id}
+                    </a>
+                  ) : (
+                    v.id
+                  )}
+                </td>
+                <td className="px-4 py-2 font-mono text-xs [overflow-wrap:anywhere]">{v.package || "—"}</td>
+                <td className="px-4 py-2 font-mono text-xs [overflow-wrap:anywhere]">{v.version || "—"}</td>
+                <td className="px-4 py-2 font-mono text-xs [overflow-wrap:anywhere]">{v.fixVersion ?? "—"}</td>
+                <td className="px-4 py-2">
+                  <span className={`inline-block rounded-full px-2 py-0.5 text-xs font-medium ${SEVERITY_STYLE[summaryOf(v.severity)].badge}`}>{v.severity}</span>
+                </td>
+                <td className="px-4 py-2 text-xs whitespace-nowrap" title={v.cvssVector ?? undefined}>
+                  {v.cvssScore === null ? "—" : v.cvssScore.toFixed(1)}
+                </td>
+              </tr>
+            ))}
+            {data.rows.length === 0 && <EmptyRow colSpan={6}>No vulnerabilities found.</EmptyRow>}
+          </tbody>
+        </table>
+      </div>
+      {data.total > data.pageSize && (
+        <nav aria-label="Vulnerabilities pages" className="mt-3 flex items-center justify-between text-sm text-slate-600">
+          <span>
+            {first}–{last} of {data.total}
+          </span>
+          <span className="flex items-center gap-2">
+            {data.page > 1 && (
+              <Link className={pager} href={hrefOf(self, data.sort, data.page - 1)} rel="prev">
+                Previous
+              </Link>
+            )}
+            <span>
+              Page {data.page} of {pages}
+            </span>
+            {data.page < pages && (
+              <Link className={pager} href={hrefOf(self, data.sort, data.page + 1)} rel="next">
+                Next
+              </Link>
+            )}
+          </span>
+        </nav>
+      )}
+    </>
+  );
+}
+
+/**
+ * The artifact page's Vulnerabilities section: the report of the project's scanner (status,
+ * times, a failure's message and log), its severity summary and table (sorted and paged by the
+ * service), the SBOM download when one was produced, and Scan buttons for those who may scan.
+ */
+export async function VulnerabilitiesSection({
+  actor,
+  projectId,
+  repository,
+  digest,
+  self,
+  canScan,
+  searchParams,
+}: {
+  actor: Actor;
+  projectId: number;
+  repository: string;
+  digest: string;
+  self: string;
+  canScan: boolean;
+  searchParams: Record<string, string | string[] | undefined>;
+}) {
+  const outcome = await attempt(() => artifactVulnerabilities({ actor, repository, digest, query: { vulnSort: searchParams.vulnSort, vulnPage: searchParams.vulnPage } }));
+  if (!outcome.ok) return <RefusalNotice error={outcome.error} />;
+  const data = outcome.value;
+  if (data.children) return <IndexScans platforms={data.children} projectId={projectId} repository={repository} digest={digest} canScan={canScan} />;
+  const report = data.report;
+  const busy = scanning(report?.status) || scanning(data.sbom?.status);
+  const sbomHref = `/projects/${projectId}/repositories/-/sbom?${new URLSearchParams({ repository, digest }).toString()}`;
+  return (
+    <div data-testid="vulnerabilities" className="space-y-3">
+      <RefreshWhileScanning scanning={busy} />
+      <div className="flex flex-wrap items-start justify-between gap-3">
+        <div className="text-sm" data-testid="scan-status">
+          {report === null ? (
+            <p className="text-slate-600">Not scanned.</p>
+          ) : (
+            <p className="flex flex-wrap items-center gap-2">
+              <StatusBadge status={report.status} />
+              <span className="text-slate-600">
+                by {report.scanner}
+                {report.startedAt && `, started ${formatTime(report.startedAt)}`}
+                {report.endedAt && `, ended ${formatTime(report.endedAt)}`}
+              </span>
+            </p>
+          )}
+        </div>
+        {canScan && !scanning(report?.status) && (
+          <div className="flex flex-wrap items-start gap-2">
+            <ScanButton projectId={projectId} repository={repository} digest={digest} label={report ? "Scan again" : "Scan"} />
+            {!scanning(data.sbom?.status) && <ScanButton projectId={projectId} repository={repository} digest={digest} scanType="sbom" label={data.sbom ? "Generate SBOM again" : "Generate SBOM"} />}
+          </div>
+        )}
+      </div>
+      {report?.status === "failed" && (
+        <div role="alert" className="rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-900" data-testid="scan-error">
+          {report.error ?? "The scan failed."}
+        </div>
+      )}
+      {report && report.log !== "" && report.status !== "succeeded" && (
+        <details open={report.status === "failed"}>
+          <summary className="cursor-pointer text-sm text-slate-700">Scan log</summary>
+          <pre className="mt-2 max-h-64 overflow-auto rounded bg-slate-900 p-3 font-mono text-xs whitespace-pre-wrap text-slate-100" data-testid="scan-log">
+            {report.log}
+          </pre>
+        </details>
+      )}
+      {data.summary && <SeverityBar summary={data.summary} />}
+      {report?.status === "succeeded" && <VulnerabilityTable data={data} self={self} />}
+      {data.sbom && (
+        <p className="text-sm" data-testid="sbom-status">
+          SBOM:{" "}
+          {data.sbom.status === "succeeded" ? (
+            <a href={sbomHref} download className="text-sky-800 hover:underline" data-testid="sbom-download">
+              Download CycloneDX JSON
+            </a>
+          ) : (
+            <span className="text-slate-600">{data.sbom.status}</span>
+          )}
+        </p>
+      )}
+    </div>
+  );
+}

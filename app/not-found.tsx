@@ -1,0 +1,13 @@
+import type { Metadata } from "next";
+import { NotFoundNotice } from "@/components/ui/not-found-notice";
+
+export const metadata: Metadata = { title: "Not found" };
+
+/** Unknown routes and notFound() outside the console shell: HTTP 404 with the console's page. */
+export default function NotFound() {
+  return (
+    <main id="main" className="px-6 py-16">
+      <NotFoundNotice />
+    </main>
+  );
+}
