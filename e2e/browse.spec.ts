@@ -83,7 +83,12 @@ test("a pushed image is listed; deleting one of its two tags in the UI leaves th
   await expect(artifactRow).toContainText("1.0");
   await expect(artifactRow).toContainText("stable");
   await expect(artifactRow).toContainText("linux/amd64");
-  await expect(page.getByText(`${HOST}/${REPOSITORY}@${image.manifestDigest}`)).toBeVisible();
+  // The pull commands are in the row's menu (with copy and delete).
+  await artifactRow.getByRole("button", { name: `Actions for ${image.manifestDigest.slice(0, 19)}` }).click();
+  await expect(page.getByRole("menu")).toContainText(`docker pull ${HOST}/${REPOSITORY}@${image.manifestDigest}`);
+  await expect(page.getByRole("menuitem", { name: "Delete artifact…" })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("menu")).toHaveCount(0);
 
   await artifactRow.getByRole("link", { name: image.manifestDigest.slice(0, 19) }).click();
   await expect(page.getByTestId("artifact-digest")).toContainText(REPOSITORY);
@@ -92,11 +97,11 @@ test("a pushed image is listed; deleting one of its two tags in the UI leaves th
   await expect(page.getByTestId("history-table")).toContainText("wharf test fixture");
   await expect(page.getByTestId("manifest-json")).toContainText(image.configDigest);
 
-  page.once("dialog", (dialog) => {
-    expect(dialog.message()).toContain(`Delete tag ${REPOSITORY}:1.0?`);
-    void dialog.accept();
-  });
   await page.getByRole("button", { name: "Delete tag 1.0" }).click();
+  const confirm = page.getByRole("dialog");
+  await expect(confirm).toContainText(`Delete tag ${REPOSITORY}:1.0?`);
+  await confirm.getByRole("button", { name: "Delete tag 1.0" }).click();
+  await expect(page.getByTestId("flash")).toContainText("deleted", { ignoreCase: true });
   await expect(page.getByTestId("tag-1.0")).toHaveCount(0);
   await expect(page.getByTestId("tag-stable")).toBeVisible();
 
@@ -111,6 +116,11 @@ test("a Guest browses the same pages with no delete, tag or description controls
   await page.goto(`/projects/${projectId}/repositories/tools/app`);
   await expect(page.getByTestId(`artifact-${image.manifestDigest}`)).toContainText("stable");
   await expect(page.getByRole("button", { name: /Delete/ })).toHaveCount(0);
+  // The row menu offers the pull commands, not the delete.
+  await page.getByTestId(`artifact-${image.manifestDigest}`).getByRole("button", { name: /^Actions for/ }).click();
+  await expect(page.getByRole("menuitem", { name: /Copy docker pull command/ })).toBeVisible();
+  await expect(page.getByRole("menuitem", { name: /Delete/ })).toHaveCount(0);
+  await page.keyboard.press("Escape");
   await expect(page.getByRole("button", { name: "Edit description" })).toHaveCount(0);
   await page.goto(`/projects/${projectId}/repositories/tools/app/-/artifacts/stable`);
   await expect(page.getByTestId("tag-stable")).toBeVisible();

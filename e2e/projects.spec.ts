@@ -99,14 +99,15 @@ test("a non-member cannot open a private project, and the last project admin can
   const projectPath = await createProjectThroughUi(page, projectName);
   await page.goto(`${projectPath}/members`);
   const self = page.getByTestId(`member-${owner}`);
-  page.once("dialog", (dialog) => void dialog.accept());
   await self.getByRole("button", { name: "Remove" }).click();
+  await expect(page.getByRole("dialog")).toContainText(`Remove ${owner} from this project?`);
+  await page.getByRole("dialog").getByRole("button", { name: "Remove member" }).click();
   await expect(self.getByText("must keep at least one Project Admin")).toBeVisible();
   await signOut(page);
 
   await signInAs(page, stranger, USER_PASSWORD);
   await page.goto(projectPath);
-  await expect(page.getByTestId("refusal")).toContainText("Not found");
+  await expect(page.getByTestId("not-found")).toContainText("Not found");
   await page.goto("/projects");
   await expect(page.getByText(projectName)).toHaveCount(0);
 });
