@@ -208,7 +208,7 @@ describe("the response check every API test goes through (test-kit call)", () =>
     repo_count: 0,
     current_user_role_id: 1,
     current_user_role_ids: [1],
-    metadata: { public: "false" },
+    metadata: { public: "false", auto_scan: "false" },
     registry_id: null,
     togglable: true,
     cve_allowlist: { id: 0, project_id: 1, items: [], creation_time: "0001-01-01T00:00:00.000Z", update_time: "0001-01-01T00:00:00.000Z" },

@@ -492,7 +492,7 @@ const PATHS: OpenApiDocument["paths"] = {
     put: {
       operationId: "updateProject",
       summary: "Update a project",
-      description: "Changes `metadata.public` (or the deprecated `public`); the name never changes. Project Admins and administrators.",
+      description: "Changes `metadata.public` (or the deprecated `public`) and `metadata.auto_scan` (scan on push), each only when given; the name never changes. Project Admins and administrators.",
       tags: ["project"],
       parameters: PROJECT,
       requestBody: body("ProjectReq"),

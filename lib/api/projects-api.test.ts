@@ -43,7 +43,7 @@ describe("projects API: create, read, update, delete", () => {
       repo_count: 0,
       current_user_role_id: 1,
       current_user_role_ids: [1],
-      metadata: { public: "false" },
+      metadata: { public: "false", auto_scan: "false" },
     });
     expect(Date.parse(project.creation_time as string)).not.toBeNaN();
 
@@ -121,6 +121,61 @@ describe("projects API: create, read, update, delete", () => {
   });
 });
 
+describe("projects API: metadata auto_scan (scan on push)", () => {
+  const getProject = async (auth: string, id: number) => (await (await call(projectRoute.GET, apiRequest(`/projects/${id}`, { auth }), byId(id))).json()) as Project;
+
+  it("is taken on POST and PUT and answered on GET, one audit row per change", async () => {
+    const owner = await createTestUser();
+    const auth = basic(owner.username);
+    const post = await call(projectsRoute.POST, apiRequest("/projects", { method: "POST", auth, body: { project_name: uniqueName("scan"), metadata: { public: "false", auto_scan: "true" } } }), {});
+    expect(post.status).toBe(201);
+    const id = Number(post.headers.get("location")!.split("/").pop());
+    expect((await getProject(auth, id)).metadata).toMatchObject({ public: "false", auto_scan: "true" });
+    expect((await db.project.findUniqueOrThrow({ where: { id } })).autoScan).toBe(true);
+
+    let audits = await auditCount();
+    const off = await call(projectRoute.PUT, apiRequest(`/projects/${id}`, { method: "PUT", auth, body: { metadata: { auto_scan: false } } }), byId(id));
+    expect(off.status).toBe(200);
+    expect(await auditCount()).toBe(audits + 1);
+    const row = await db.auditEvent.findFirstOrThrow({ where: { action: "project.update", projectId: id }, orderBy: { id: "desc" } });
+    expect(row.detail).toEqual({ before: { auto_scan: true }, after: { auto_scan: false } });
+    expect((await getProject(auth, id)).metadata).toMatchObject({ public: "false", auto_scan: "false" });
+
+    // A PUT that leaves auto_scan out leaves it as it is (and changes only public).
+    audits = await auditCount();
+    const on = await call(projectRoute.PUT, apiRequest(`/projects/${id}`, { method: "PUT", auth, body: { metadata: { auto_scan: "true" } } }), byId(id));
+    expect(on.status).toBe(200);
+    const pub = await call(projectRoute.PUT, apiRequest(`/projects/${id}`, { method: "PUT", auth, body: { metadata: { public: "true" } } }), byId(id));
+    expect(pub.status).toBe(200);
+    expect(await auditCount()).toBe(audits + 2);
+    expect((await getProject(auth, id)).metadata).toMatchObject({ public: "true", auto_scan: "true" });
+  });
+
+  it("refuses a Developer and a Guest (403), and writes nothing but the refusal", async () => {
+    const owner = await createTestUser();
+    const id = await createViaApi(basic(owner.username), uniqueName("noscan"));
+    for (const roleId of [2, 3]) {
+      const member = await createTestUser();
+      await db.projectMember.create({ data: { projectId: id, userId: member.id, roleId } });
+      const updates = await db.auditEvent.count({ where: { action: "project.update", projectId: id, result: "success" } });
+      const res = await call(projectRoute.PUT, apiRequest(`/projects/${id}`, { method: "PUT", auth: basic(member.username), body: { metadata: { auto_scan: "true" } } }), byId(id));
+      expect(res.status).toBe(403);
+      expect((await errorOf(res)).code).toBe("FORBIDDEN");
+      expect((await db.project.findUniqueOrThrow({ where: { id } })).autoScan).toBe(false);
+      expect(await db.auditEvent.count({ where: { action: "project.update", projectId: id, result: "success" } })).toBe(updates);
+      expect(await db.auditEvent.count({ where: { action: "project.update", projectId: id, result: "failure", actorName: member.username } })).toBe(1);
+    }
+  });
+
+  it("refuses a value that is not a boolean (400)", async () => {
+    const owner = await createTestUser();
+    const id = await createViaApi(basic(owner.username), uniqueName("badscan"));
+    const res = await call(projectRoute.PUT, apiRequest(`/projects/${id}`, { method: "PUT", auth: basic(owner.username), body: { metadata: { auto_scan: "yes" } } }), byId(id));
+    expect(res.status).toBe(400);
+    expect((await errorOf(res)).message).toContain("metadata.auto_scan: Must be true or false");
+  });
+});
+
 describe("projects API: listing", () => {
   it("pages on the server with X-Total-Count and Harbor's Link header", async () => {
     const owner = await createTestUser();
@@ -185,7 +240,7 @@ describe("projects API: refusals", () => {
     const projects = await db.project.count();
     const res = await call(
       projectsRoute.POST,
-      apiRequest("/projects", { method: "POST", auth, body: { project_name: "Bad Name", metadata: { public: "maybe", auto_scan: "true" }, registry_id: 3 } }),
+      apiRequest("/projects", { method: "POST", auth, body: { project_name: "Bad Name", metadata: { public: "maybe", prevent_vul: "true" }, registry_id: 3 } }),
       {},
     );
     expect(res.status).toBe(400);
@@ -193,7 +248,7 @@ describe("projects API: refusals", () => {
     expect(error.code).toBe("BAD_REQUEST");
     expect(error.message).toContain("project_name: Use lowercase letters");
     expect(error.message).toContain("metadata.public: Must be true or false");
-    expect(error.message).toContain("metadata.auto_scan: is not supported by Wharf");
+    expect(error.message).toContain("metadata.prevent_vul: is not supported by Wharf");
     expect(error.message).toContain("registry_id: proxy-cache projects are not supported");
     expect(await db.project.count()).toBe(projects);
     expect(await auditCount()).toBe(audits);

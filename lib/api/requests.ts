@@ -52,7 +52,7 @@ export const ZProjectReq = z.object({
       enable_content_trust: FALSE_ONLY,
       enable_content_trust_cosign: FALSE_ONLY,
       prevent_vul: FALSE_ONLY,
-      auto_scan: FALSE_ONLY,
+      auto_scan: ZHarborBool.optional().describe("Scan images on push with the project's scanner."),
       auto_sbom_generation: FALSE_ONLY,
       reuse_sys_cve_allowlist: FALSE_ONLY,
       // Answered in GET; a client sending the project back unchanged must not be refused for it.
@@ -67,6 +67,11 @@ export const ZProjectReq = z.object({
     .catchall(z.unknown())
     .nullish(),
 });
+
+/** `metadata.auto_scan`, undefined when absent (an update leaves the setting as it is). */
+export function requestedAutoScan(req: z.output<typeof ZProjectReq>): boolean | undefined {
+  return req.metadata?.auto_scan ?? undefined;
+}
 
 /** `metadata.public` wins; the deprecated top-level `public` counts only without it (as Harbor). */
 export function requestedPublic(req: z.output<typeof ZProjectReq>): boolean | undefined {

@@ -41,7 +41,8 @@ const PROJECT_ADMIN_ROLE_ID = 1;
 const ZRoleIdValue = z.int().refine((v) => ROLE_IDS.includes(v)).meta({ enum: ROLE_IDS });
 
 export const ZHarborProjectMetadata = z.object({
-  public: z.enum(["true", "false"]).describe('Booleans are accepted too in requests. Other Harbor keys are refused unless "false".'),
+  public: z.enum(["true", "false"]).describe('Booleans are accepted too in requests. Other Harbor keys (but auto_scan) are refused unless "false".'),
+  auto_scan: z.enum(["true", "false"]).describe("Whether images pushed are scanned automatically by the project's scanner (scan on push)."),
   retention_id: z.string().optional().describe("In answers: the id of the project's own retention policy (/retentions/{id}); absent when it follows the system default or has none."),
 });
 
@@ -93,7 +94,7 @@ export function toHarborProject(p: ProjectSummary, viewerIsAdmin: boolean, reten
     repo_count: p.repositoryCount,
     current_user_role_id: p.viewerRoleId ?? 0,
     current_user_role_ids: p.viewerRoleId === null ? [] : [p.viewerRoleId],
-    metadata: { public: p.isPublic ? "true" : "false", ...(retentionId === undefined ? {} : { retention_id: String(retentionId) }) },
+    metadata: { public: p.isPublic ? "true" : "false", auto_scan: p.autoScan ? "true" : "false", ...(retentionId === undefined ? {} : { retention_id: String(retentionId) }) },
     registry_id: null,
     togglable: viewerIsAdmin || p.viewerRoleId === PROJECT_ADMIN_ROLE_ID,
     cve_allowlist: { id: 0, project_id: p.id, items: [], creation_time: HARBOR_ZERO_TIME, update_time: HARBOR_ZERO_TIME },

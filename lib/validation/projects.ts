@@ -20,8 +20,10 @@ export const ZProjectName = z
 export const ZCreateProject = z.object({ name: ZProjectName, isPublic: ZCheckbox.default(false) });
 export type TCreateProject = z.infer<typeof ZCreateProject>;
 
-export const ZUpdateProject = z.object({ projectId: ZId, isPublic: ZCheckbox });
-export type TUpdateProject = z.infer<typeof ZUpdateProject>;
+/** The Configuration form posts every setting (an unticked box is "off"). */
+export const ZUpdateProject = z.object({ projectId: ZId, isPublic: ZCheckbox, autoScan: ZCheckbox });
+/** For the service: a setting left out is left as it is (REST changes only what it names). */
+export type TUpdateProject = { projectId: number } & Partial<Omit<z.infer<typeof ZUpdateProject>, "projectId">>;
 
 export const ZDeleteProject = z.object({ projectId: ZId });
 

@@ -14,8 +14,9 @@ const PROJECT_ADMIN_ROLE_ID = 1;
 /**
  * Creates a project; its creator becomes its owner and first Project Admin (as in Harbor).
  * Who may create depends on the "project creation" system setting: everyone, or admins only.
+ * Scan on push (`autoScan`, Harbor's `auto_scan` metadata) is off unless asked for.
  */
-export async function createProject({ actor, input }: { actor: Actor; input: TCreateProject }): Promise<ProjectSummary> {
+export async function createProject({ actor, input }: { actor: Actor; input: TCreateProject & { autoScan?: boolean } }): Promise<ProjectSummary> {
   if (actor.kind === "anonymous") {
     await recordRefusal({ actor, action: "project.create", resource: { type: "project", name: input.name }, reason: "not signed in" });
     throw new UnauthenticatedError();
@@ -39,7 +40,7 @@ export async function createProject({ actor, input }: { actor: Actor; input: TCr
       }
       const ownerId = actor.kind === "user" ? actor.id : null;
       const created = await tx.project.create({
-        data: { name: input.name, isPublic: input.isPublic, ownerId },
+        data: { name: input.name, isPublic: input.isPublic, autoScan: input.autoScan ?? false, ownerId },
         select: { id: true },
       });
       if (ownerId !== null) {
@@ -51,7 +52,7 @@ export async function createProject({ actor, input }: { actor: Actor; input: TCr
         action: "project.create",
         resource: { type: "project", id: project.id, name: project.name },
         projectId: project.id,
-        detail: { public: project.isPublic },
+        detail: { public: project.isPublic, ...(project.autoScan ? { auto_scan: true } : {}) },
       });
       return toProjectSummary(project, ownerId !== null ? PROJECT_ADMIN_ROLE_ID : null);
     });

@@ -6,6 +6,8 @@ export type ProjectSummary = {
   id: number;
   name: string;
   isPublic: boolean;
+  /** Harbor's `auto_scan`: images pushed are scanned by the project's scanner. */
+  autoScan: boolean;
   ownerId: number | null;
   ownerName: string | null;
   createdAt: Date;
@@ -22,6 +24,7 @@ export const PROJECT_SELECT = {
   id: true,
   name: true,
   isPublic: true,
+  autoScan: true,
   createdAt: true,
   updatedAt: true,
   owner: { select: { id: true, username: true } },
@@ -32,6 +35,7 @@ type ProjectRow = {
   id: number;
   name: string;
   isPublic: boolean;
+  autoScan: boolean;
   createdAt: Date;
   updatedAt: Date;
   owner: { id: number; username: string } | null;
@@ -43,6 +47,7 @@ export function toProjectSummary(row: ProjectRow, viewerRoleId: number | null): 
     id: row.id,
     name: row.name,
     isPublic: row.isPublic,
+    autoScan: row.autoScan,
     ownerId: row.owner?.id ?? null,
     ownerName: row.owner?.username ?? null,
     createdAt: row.createdAt,

@@ -8,7 +8,7 @@ import { SubmitButton } from "@/components/ui/submit-button";
 import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
 import { useActionForm } from "@/lib/actions/use-action-form";
 
-export function ProjectSettingsForm({ projectId, isPublic }: { projectId: number; isPublic: boolean }) {
+export function ProjectSettingsForm({ projectId, isPublic, autoScan }: { projectId: number; isPublic: boolean; autoScan: boolean }) {
   const { result, formProps: formActionProps } = useActionForm(updateProjectAction, INITIAL_ACTION_RESULT);
   return (
     <form {...formActionProps} className="space-y-4">
@@ -18,6 +18,15 @@ export function ProjectSettingsForm({ projectId, isPublic }: { projectId: number
         <span>
           Public
           <span className="block text-slate-500">Anyone, even without an account, can pull this project&apos;s images.</span>
+        </span>
+      </label>
+      <label className="flex items-start gap-2 text-sm">
+        <input type="checkbox" name="autoScan" defaultChecked={autoScan} className="mt-0.5 h-4 w-4" />
+        <span>
+          Automatically scan images on push
+          <span className="block text-slate-500">
+            Each image pushed (each image of a multi-arch index) is scanned for vulnerabilities by the project&apos;s scanner.
+          </span>
         </span>
       </label>
       <SubmitButton>Save</SubmitButton>

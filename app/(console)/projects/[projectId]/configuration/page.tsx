@@ -12,11 +12,14 @@ export default async function ConfigurationPage({ params }: { params: Promise<{ 
   return (
     <div className="max-w-2xl space-y-6">
       <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="access-heading">
-        <h2 id="access-heading" className="mb-4 font-semibold">Access level</h2>
+        <h2 id="access-heading" className="mb-4 font-semibold">Access level and scanning</h2>
         {can.has("project:update") ? (
-          <ProjectSettingsForm projectId={p.id} isPublic={p.isPublic} />
+          <ProjectSettingsForm projectId={p.id} isPublic={p.isPublic} autoScan={p.autoScan} />
         ) : (
-          <p className="text-sm">{p.isPublic ? "Public: anyone can pull." : "Private: members only."}</p>
+          <div className="space-y-1 text-sm">
+            <p>{p.isPublic ? "Public: anyone can pull." : "Private: members only."}</p>
+            <p>{p.autoScan ? "Images are scanned automatically on push." : "Images are not scanned automatically on push."}</p>
+          </div>
         )}
       </section>
       {can.has("project:delete") && (
