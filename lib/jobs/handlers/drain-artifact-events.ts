@@ -4,6 +4,7 @@ import { drainArtifactEvents, pruneArtifactEvents } from "@/lib/services/events/
 import { registeredArtifactEventConsumers } from "@/lib/services/events/consumers";
 // Consumers register when their module loads.
 import "@/lib/services/replication/event-trigger";
+import "@/lib/services/scan/scan-on-push";
 
 /**
  * One attempt of an `artifact-events.drain` run: every registered consumer is handed the events

@@ -3,8 +3,9 @@ import type { ArtifactEventConsumer } from "@/lib/services/events/artifact-event
 
 /**
  * The consumers of the artifact events that the drain job (lib/jobs, `artifact-events.drain`)
- * serves, each with its own cursor. None yet: scan on push, event-based replication and webhooks
- * will each register theirs here when their module loads. Tests register their own.
+ * serves, each with its own cursor: event-based replication (lib/services/replication/event-trigger)
+ * and scan on push (lib/services/scan/scan-on-push) register theirs when their module loads (the
+ * drain job's handler imports them); webhooks will too. Tests register their own.
  */
 const consumers = new Map<string, ArtifactEventConsumer>();
 
