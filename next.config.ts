@@ -21,9 +21,10 @@ const nextConfig: NextConfig = {
   // Registry clients call `/v2/` and `/v2/<name>/blobs/uploads/` with the trailing slash; a 308
   // redirect would break uploads (POST/PUT bodies) in some clients.
   skipTrailingSlashRedirect: true,
-  // The /v2 gateway streams manifests and blobs byte for byte (digests and Content-Length must not
-  // change); compress at the reverse proxy if you want it for the UI.
-  compress: false,
+  // Pages, scripts, styles and API answers are gzipped when the client asks (a page's JavaScript is
+  // several hundred KB uncompressed). The /v2 registry protocol never reaches Next: the front
+  // (lib/runtime/server.ts) serves it byte for byte, so digests and Content-Length stay intact.
+  compress: true,
   // pg-boss is loaded from node_modules at run time, not bundled: the launcher's worker and the
   // server actions that queue jobs share one instance through globalThis (lib/jobs/boss.ts).
   // CycloneDX's library (the SBOM) requires optional plugins (XML, schema validation) only if they

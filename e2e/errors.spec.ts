@@ -71,3 +71,23 @@ test("System health hydrates without a React error; the push commands can be foc
   await expect(commands).toBeFocused();
   await expect(push.first()).toBeVisible();
 });
+
+test("pages and scripts are served gzipped to a client that asks; the registry protocol is never re-encoded", async ({ request }) => {
+  const page = await request.get("/sign-in", { headers: { "accept-encoding": "gzip" } });
+  expect(page.status()).toBe(200);
+  expect(page.headers()["content-encoding"]).toBe("gzip");
+  const html = await page.text();
+  const script = html.match(/src="(\/_next\/static\/[^"]+\.js)"/)?.[1];
+  expect(script, "a script on the sign-in page").toBeTruthy();
+  const js = await request.get(script!, { headers: { "accept-encoding": "gzip" } });
+  expect(js.status()).toBe(200);
+  expect(js.headers()["content-encoding"]).toBe("gzip");
+  // A client that does not ask gets the bytes as they are.
+  const plain = await request.get(script!, { headers: { "accept-encoding": "identity" } });
+  expect(plain.headers()["content-encoding"]).toBeUndefined();
+  expect(await plain.text()).toBe(await js.text());
+  // The registry's answers pass through as the registry sent them.
+  const v2 = await request.get("/v2/", { headers: { "accept-encoding": "gzip" } });
+  expect(v2.status()).toBe(401);
+  expect(v2.headers()["content-encoding"]).toBeUndefined();
+});
