@@ -8,6 +8,7 @@ import { syncPurgeSchedule } from "@/lib/services/audit/purge-policy";
 import { describeSchedule, seedReconcileSchedule, syncReconcileSchedule } from "@/lib/services/jobs/reconcile-schedule";
 import { syncReplicationSchedule } from "@/lib/services/replication/schedule";
 import { syncRetentionSchedule } from "@/lib/services/retention/schedule";
+import { startArtifactEventDrainer } from "@/lib/services/events/drainer";
 import { sweepExpiredJobRuns } from "@/lib/services/jobs/sweep-job-leases";
 import { getServerEnv } from "@/lib/env";
 
@@ -35,6 +36,12 @@ export type JobWorkerOptions = {
   pollingIntervalSeconds?: number;
   /** The jobs this worker runs (tests add their own); the registry's when absent. */
   jobs?: readonly JobDefinition<unknown>[];
+  /**
+   * How often this instance checks for artifact events its consumers have not had yet and queues
+   * a drain run (lib/services/events/drainer.ts); off when absent. The launcher turns it on; tests
+   * that start a worker leave it off, so one file's events are not drained under another's feet.
+   */
+  artifactEventDrainMs?: number;
 };
 
 export async function startJobWorker(options: JobWorkerOptions = {}): Promise<JobWorker> {
@@ -101,10 +108,12 @@ export async function startJobWorker(options: JobWorkerOptions = {}): Promise<Jo
   // Syslog forwarding of audit rows: a loop of its own (not a queued job), idle while switched off.
   const forwarder = startAuditForwarder({ log });
   const sweeper = startLeaseSweeper({ boss, jobs, everyMs: sweepMs, log });
+  const drainer = options.artifactEventDrainMs ? startArtifactEventDrainer({ everyMs: options.artifactEventDrainMs, log }) : null;
 
   return {
     boss,
     async stop() {
+      await drainer?.stop();
       await sweeper.stop();
       await forwarder.stop();
       // Graceful: a running attempt gets time to finish; pg-boss fails one still running after the

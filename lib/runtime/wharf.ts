@@ -125,7 +125,9 @@ export async function startWharf(): Promise<void> {
   let worker: { stop(): Promise<void> } | null = null;
   try {
     const { startJobWorker } = await import("../jobs/worker");
-    worker = await startJobWorker({ log });
+    // Pushes' artifact events reach their consumers (event-based replication, scan on push) within
+    // a few seconds: every 2 s a drain run is queued if one is needed.
+    worker = await startJobWorker({ log, artifactEventDrainMs: 2000 });
   } catch (err) {
     console.error(`wharf: jobs: the worker did not start: ${(err as Error).message}`);
   }

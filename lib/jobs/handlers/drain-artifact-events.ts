@@ -1,10 +1,7 @@
 import type { JobHandler } from "@/lib/jobs/define-job";
 import type { DrainArtifactEventsPayload } from "@/lib/jobs/definitions";
 import { drainArtifactEvents, pruneArtifactEvents } from "@/lib/services/events/artifact-events";
-import { registeredArtifactEventConsumers } from "@/lib/services/events/consumers";
-// Consumers register when their module loads.
-import "@/lib/services/replication/event-trigger";
-import "@/lib/services/scan/scan-on-push";
+import { registeredArtifactEventConsumers } from "@/lib/services/events/registered-consumers";
 
 /**
  * One attempt of an `artifact-events.drain` run: every registered consumer is handed the events
