@@ -140,6 +140,12 @@ test("the real run, after a confirmation, removes exactly what the dry run liste
   await expect(artifactRow(page, "3.0")).toBeVisible();
   await expect(artifactRow(page, "1.0")).toHaveCount(0);
   await expect(artifactRow(page, "2.0")).toHaveCount(0);
+
+  // A registry client agrees: what stays pulls (by tag and by digest), what went does not.
+  await skopeoCopy(`docker://${HOST}/${REPOSITORY}:3.0`, `oci:${path.join(tmp, "pulled")}:kept`, { srcCreds: `${OWNER}:${PASSWORD}` });
+  for (const tag of ["1.0", "2.0"]) {
+    await expect(skopeoCopy(`docker://${HOST}/${REPOSITORY}@${images.get(tag)!.manifestDigest}`, `oci:${path.join(tmp, "pulled")}:gone-${tag}`, { srcCreds: `${OWNER}:${PASSWORD}` })).rejects.toThrow(/manifest unknown|not found/i);
+  }
 });
 
 test("an immutability rule makes a tag delete refused, naming the rule", async ({ page }) => {
@@ -158,6 +164,20 @@ test("an immutability rule makes a tag delete refused, naming the rule", async (
   await expect(page.getByText(/3\.0 is immutable \(immutability rule \d+/).first()).toBeVisible();
   await page.reload();
   await expect(page.getByTestId("tag-3.0")).toBeVisible();
+
+  // Through the registry protocol too: skopeo cannot move 3.0 onto another image; a new tag the
+  // rule does not cover still pushes.
+  const other = await writeOciImageLayout(path.join(tmp, "oci-other"), { tag: "other", files: { "etc/version": `other ${suffix}\n` } });
+  await expect(skopeoCopy(other.ref, `docker://${HOST}/${REPOSITORY}:3.0`, { destCreds: `${OWNER}:${PASSWORD}` })).rejects.toThrow(/denied.*3\.0 is immutable/i);
+  await skopeoCopy(other.ref, `docker://${HOST}/${REPOSITORY}:4.0`, { destCreds: `${OWNER}:${PASSWORD}` });
+  const tagged = await db.query<{ name: string; digest: string }>(
+    `SELECT t.name, a.digest FROM tags t JOIN artifacts a ON a.id = t.artifact_id JOIN repositories r ON r.id = t.repository_id WHERE r.name = $1 AND t.name IN ('3.0', '4.0') ORDER BY t.name`,
+    [REPOSITORY],
+  );
+  expect(tagged.rows).toEqual([
+    { name: "3.0", digest: images.get("3.0")!.manifestDigest },
+    { name: "4.0", digest: other.manifestDigest },
+  ]);
 });
 
 test("the auditor reads the Policy tab and an execution, and is offered nothing that changes them", async ({ page }) => {
