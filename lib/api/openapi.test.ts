@@ -33,6 +33,7 @@ const ROUTE_MODULES = typeCheckedRoutes({
   "/projects/{project_name_or_id}/immutabletagrules": import("@/app/api/v2.0/projects/[project_name_or_id]/immutabletagrules/route"),
   "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/additions/build_history": import("@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/artifacts/[reference]/additions/build_history/route"),
   "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/additions/vulnerabilities": import("@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/artifacts/[reference]/additions/vulnerabilities/route"),
+  "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/scan": import("@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/artifacts/[reference]/scan/route"),
   "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}": import("@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/artifacts/[reference]/route"),
   "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name}": import("@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/artifacts/[reference]/tags/[tag_name]/route"),
   "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/tags": import("@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/artifacts/[reference]/tags/route"),

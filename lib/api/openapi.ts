@@ -44,6 +44,7 @@ import {
   ZRobotSecReq,
   ZRobotUpdateReq,
   ZSystemRoleReq,
+  ZScanTypeReq,
   ZTagReq,
   ZUserCreationReq,
   ZUserSysAdminFlagReq,
@@ -95,7 +96,7 @@ export type Operation = {
   description?: string;
   tags: string[];
   parameters?: (Parameter | Ref)[];
-  requestBody?: { required: true; content: Record<string, MediaType> };
+  requestBody?: { required: boolean; content: Record<string, MediaType> };
   responses: Record<string, ResponseObject | Ref>;
   security?: Record<string, string[]>[];
 };
@@ -206,6 +207,7 @@ const REQUEST_SCHEMAS = {
   RobotSecReq: ZRobotSecReq,
   RepositoryReq: ZRepositoryReq,
   TagReq: ZTagReq,
+  ScanType: ZScanTypeReq,
   PurgeScheduleReq: ZPurgeScheduleReq,
   ImmutableRuleReq: ZImmutableRuleReq,
   ...RETENTION_REQUEST_SCHEMAS,
@@ -676,11 +678,24 @@ const PATHS: OpenApiDocument["paths"] = {
   "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/additions/vulnerabilities": {
     get: {
       operationId: "getVulnerabilitiesAddition",
-      summary: "A scannable artifact's vulnerability report (none yet)",
-      description: "The target of `addition_links.vulnerabilities`. Wharf does not scan artifacts yet: 404 for every artifact the caller may read (and for one that does not exist).",
+      summary: "An artifact's vulnerability report",
+      description:
+        "The target of `addition_links.vulnerabilities`, in Harbor's shape: an object whose one key is the report's MIME type (`application/vnd.security.vulnerability.report; version=1.1`) and whose value is the scanner's report (Pluggable Scanner API), for the newest succeeded vulnerability report of the artifact's digest. `{}` while it has none (never scanned, scanning, failed, or an image index: its child images are scanned one by one). Needs read access to the artifact and `scan:read`.",
       tags: ["artifact"],
       parameters: ARTIFACT,
-      responses: errors(...COMMON, "403", "404"),
+      responses: { "200": jsonOk("Report MIME type → report; `{}` when none.", { type: "object", additionalProperties: true }), ...errors(...COMMON, "403", "404") },
+    },
+  },
+  "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/scan": {
+    post: {
+      operationId: "scanArtifact",
+      summary: "Scan an artifact",
+      description:
+        "Project Admins, Maintainers and administrators (`scan:create`). Queues a scan by the project's scanner (its own choice if enabled, else the default); an image index is scanned child image by child image. Body optional: `{\"scan_type\":\"vulnerability\"}` (default) or `\"sbom\"`. One audit row (`artifact.scan`). 409 while a scan of it by that scanner is queued or running, or when no scanner is enabled.",
+      tags: ["artifact"],
+      parameters: ARTIFACT,
+      requestBody: { required: false, content: json(schema("ScanType")) },
+      responses: { "202": { description: "Accepted: the scan is queued.", headers: { ...requestIdHeader } }, ...errors(...COMMON, ...BODY, "403", "404", "409") },
     },
   },
   "/system/purgeaudit/schedule": {

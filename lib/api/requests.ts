@@ -231,3 +231,6 @@ export const ZRegistryPingReq = ZRegistryUpdateReq.omit({ name: true, descriptio
   id: z.int({ error: "Must be a registry id" }).min(1, "Must be a registry id").nullish(),
   type: z.string({ error: "Must be a string" }).nullish(),
 });
+
+/** Harbor's ScanType body of POST …/artifacts/{reference}/scan; no body is a vulnerability scan. */
+export const ZScanTypeReq = z.object({ scan_type: z.enum(["vulnerability", "sbom"]).optional().describe("What to produce: a vulnerability report (the default) or an SBOM.") }).strict();

@@ -8,7 +8,7 @@
 import { parseInput, readJsonObject } from "@/lib/api/body";
 import { listResponse, parsePaging } from "@/lib/api/pagination";
 import { harborQ, parseBooleanParam, parseQuery } from "@/lib/api/query";
-import { ZRepositoryReq, ZTagReq } from "@/lib/api/requests";
+import { ZRepositoryReq, ZScanTypeReq, ZTagReq } from "@/lib/api/requests";
 import {
   toHarborArtifact,
   toHarborArtifactRow,
@@ -23,6 +23,7 @@ import { created, ok, withApi } from "@/lib/api/with-api";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { findProjectRef } from "@/lib/services/authz/project-access";
 import { isDigest } from "@/lib/oci/digest";
+import { VULNERABILITY_REPORT_MIMES, sameMime } from "@/lib/scan/adapter/mime";
 import { addTag } from "@/lib/services/repositories/add-tag";
 import { copyArtifact } from "@/lib/services/repositories/copy-artifact";
 import { deleteArtifact } from "@/lib/services/repositories/delete-artifact";
@@ -33,6 +34,8 @@ import { getRepository } from "@/lib/services/repositories/get-repository";
 import { type ArtifactFilter, listArtifacts } from "@/lib/services/repositories/list-artifacts";
 import { listRepositories } from "@/lib/services/repositories/list-repositories";
 import { updateRepositoryDescription } from "@/lib/services/repositories/update-repository-description";
+import { artifactScanReports } from "@/lib/services/scan/artifact-scans";
+import { startArtifactScan } from "@/lib/services/scan/manual-scan";
 import { search as searchService } from "@/lib/services/search/search";
 import { type RepositorySort, ZCopyArtifact } from "@/lib/validation/repositories";
 
@@ -198,14 +201,30 @@ export const buildHistoryRoute = withApi<ArtifactParams>(async ({ actor, params 
 });
 
 /**
- * The link Harbor gives scannable artifacts (`addition_links.vulnerabilities`). Wharf does not scan
- * yet, so there is no report to answer: after the same authorization as the artifact itself, a
- * 404 in the error envelope rather than an invented empty report.
+ * The link Harbor gives scannable artifacts (`addition_links.vulnerabilities`): Harbor's map of
+ * report MIME type → the scanner's report, for the artifact's newest succeeded vulnerability
+ * report; `{}` when it has none yet (never scanned, still scanning, failed, or an index, whose
+ * children are scanned one by one). Same authorization as reading the artifact, then `scan:read`.
  */
 export const vulnerabilitiesRoute = withApi<ArtifactParams>(async ({ actor, params }) => {
   const repository = repositoryFromPath(params);
   const artifact = await findArtifactRef({ actor, repository, reference: referenceFromPath(params) });
-  throw new NotFoundError(`No vulnerability report for ${artifact.digest}: Wharf does not scan artifacts yet.`);
+  const latest = (await artifactScanReports({ actor, repository, digest: artifact.digest }))
+    .filter((r) => r.status === "succeeded" && r.report !== null && VULNERABILITY_REPORT_MIMES.some((m) => sameMime(m, r.mimeType)))
+    .sort((a, b) => (b.endedAt?.getTime() ?? 0) - (a.endedAt?.getTime() ?? 0))[0];
+  return Response.json(latest ? { [latest.mimeType]: latest.report } : {});
+});
+
+/**
+ * Harbor's POST …/artifacts/{reference}/scan: queues a scan with the project's scanner (an index:
+ * each child image) and answers 202; the report is then read from additions/vulnerabilities (or
+ * the SBOM download). 409 while a scan of it is still queued or running.
+ */
+export const scanArtifactRoute = withApi<ArtifactParams>(async ({ req, actor, params }) => {
+  const repository = repositoryFromPath(params);
+  const input = parseInput(ZScanTypeReq, await readJsonObject(req));
+  await startArtifactScan({ actor, repository, reference: referenceFromPath(params), input: { scanType: input.scan_type ?? "vulnerability" } });
+  return new Response(null, { status: 202 });
 });
 
 export const searchRoute = withApi(async ({ url, actor }) => {
