@@ -873,6 +873,11 @@ const CASES: Record<string, Case> = {
       };
     },
   },
+  [`POST ${ART}/scan`]: {
+    action: "artifact.scan",
+    success: async () => ({ run: withWalkScanner(rest(`POST ${ART}/scan`, admin, `${sharedRepoPath()}/artifacts/1.0/scan`, { ...sharedRepoParams(), reference: "1.0" })) }),
+    refused: async () => ({ run: rest(`POST ${ART}/scan`, auditor, `${sharedRepoPath()}/artifacts/1.0/scan`, { ...sharedRepoParams(), reference: "1.0" }) }),
+  },
   [`POST ${ART}/tags`]: {
     action: "tag.create",
     success: async () => ({ run: rest(`POST ${ART}/tags`, admin, `${sharedRepoPath()}/artifacts/1.0/tags`, { ...sharedRepoParams(), reference: "1.0" }, { name: uniqueName("t") }) }),

@@ -317,12 +317,11 @@ function restReads(): Record<string, { url: string; params: Record<string, strin
       url: `${base}/repositories/app/artifacts/1.0/additions/build_history`,
       params: a,
     },
-    // No vulnerability report exists until Wharf scans: a 404 that says so, not the 404 of a refused read.
+    // Never scanned: Harbor's empty report map, read like any scan result.
     "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/additions/vulnerabilities": {
       url: `${base}/repositories/app/artifacts/1.0/additions/vulnerabilities`,
       params: a,
-      status: 404,
-      shows: "does not scan",
+      shows: "{}",
     },
     "/projects/{project_name_or_id}/tagnamingpolicy": { url: `${base}/tagnamingpolicy`, params: p, shows: '"pattern":"v[0-9.]+"' },
     "/retentions/metadatas": { url: "/retentions/metadatas", params: {} },
