@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { basicAuthorization, type RegistryCredentials } from "./credentials";
 import type { RegistryAuth } from "./endpoint";
 import { RegistryCredentialsError, RegistryError, RegistryUnavailableError, registryErrorFromBody } from "./errors";
+import { fetchForTls, hasTlsSettings, type RegistryTls } from "./tls-fetch";
 import { expectedScopes, fetchToken, parseBearerChallenge, TokenCache, TokenRefusedError } from "./token-auth";
 import { digestAlgorithmOf, isDigest } from "@/lib/oci/digest";
 import { MANIFEST_ACCEPT_HEADER } from "@/lib/oci/media-types";
@@ -28,6 +29,8 @@ export interface RegistryClientOptions {
   timeoutMs?: number;
   /** The clock token expiry is measured with (tests move it). */
   now?: () => number;
+  /** Skip TLS verification, or trust a custom CA, for every request (the token realm's too). */
+  tls?: RegistryTls;
 }
 
 export interface ManifestDescriptor {
@@ -104,8 +107,12 @@ export class RegistryClient {
   readonly authorization: string | null;
   readonly auth: RegistryAuth;
   readonly label: string;
+  /** Which TLS settings the client uses ("" for the default verification). */
+  readonly tlsKey: string;
   private readonly timeoutMs: number;
   private readonly tokens: TokenCache;
+  /** The global fetch, or one that applies the endpoint's TLS settings (tls-fetch.ts). */
+  private readonly fetch: typeof fetch;
 
   constructor(options: RegistryClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
@@ -115,6 +122,10 @@ export class RegistryClient {
     this.label = options.label ?? BACKING_LABEL;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.tokens = new TokenCache(options.now ?? Date.now);
+    this.fetch = fetchForTls(options.tls);
+    this.tlsKey = hasTlsSettings(options.tls)
+      ? createHash("sha256").update(JSON.stringify([Boolean(options.tls.insecure), options.tls.ca ?? ""])).digest("hex")
+      : "";
   }
 
   async ping(): Promise<{ ok: true; latencyMs: number }> {
@@ -317,7 +328,7 @@ export class RegistryClient {
     if (authorization) headers.Authorization = authorization;
     let res: Response;
     try {
-      res = await fetch(url, {
+      res = await this.fetch(url, {
         method: "PUT",
         headers,
         body: watched,
@@ -388,7 +399,7 @@ export class RegistryClient {
     const timeout = streaming ? headerTimeout(this.timeoutMs) : { signal: AbortSignal.timeout(this.timeoutMs), clear() {} };
     let res: Response;
     try {
-      res = await fetch(`${this.baseUrl}${path}`, {
+      res = await this.fetch(`${this.baseUrl}${path}`, {
         method,
         // fetch drops Authorization on a redirect to another origin (blob GETs sent to S3).
         headers: authorization ? { ...headers, Authorization: authorization } : headers,
@@ -427,7 +438,7 @@ export class RegistryClient {
     await drain(res);
     const credentials = this.auth.kind === "token" ? this.auth.credentials : undefined;
     try {
-      const { token, expiresIn } = await fetchToken(challenge, credentials, { timeoutMs: this.timeoutMs, registryUrl: this.baseUrl });
+      const { token, expiresIn } = await fetchToken(challenge, credentials, { timeoutMs: this.timeoutMs, registryUrl: this.baseUrl, fetch: this.fetch });
       this.tokens.set(challenge.scopes, token, expiresIn);
       this.tokens.set(expectedScopes(method, path), token, expiresIn);
       return `Bearer ${token}`;

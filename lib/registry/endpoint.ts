@@ -1,5 +1,6 @@
 import { RegistryClient } from "./client";
 import type { RegistryCredentials } from "./credentials";
+import type { RegistryTls } from "./tls-fetch";
 
 /**
  * A registry Wharf talks to over the Distribution API: the backing registry (getBackingRegistry),
@@ -30,6 +31,11 @@ export type RegistryEndpoint = {
   url: string;
   auth: RegistryAuth;
   timeoutMs?: number;
+  /**
+   * TLS verification for this registry (skip it, or trust a custom CA), applied to every request
+   * the client makes, the token realm's included; unset for the backing registry.
+   */
+  tls?: RegistryTls;
 };
 
 /** How errors name a remote endpoint; the backing registry keeps the client's own wording. */
@@ -39,10 +45,10 @@ function endpointLabel(endpoint: RegistryEndpoint): string | undefined {
 
 /** A client for the endpoint (each call a new one, with its own token cache). */
 export function endpointClient(endpoint: RegistryEndpoint, options: { now?: () => number } = {}): RegistryClient {
-  return new RegistryClient({ baseUrl: endpoint.url, auth: endpoint.auth, label: endpointLabel(endpoint), timeoutMs: endpoint.timeoutMs, now: options.now });
+  return new RegistryClient({ baseUrl: endpoint.url, auth: endpoint.auth, label: endpointLabel(endpoint), timeoutMs: endpoint.timeoutMs, tls: endpoint.tls, now: options.now });
 }
 
 /** Whether two endpoints are the same registry (a copy between them can mount instead of moving bytes). */
 export function sameRegistry(a: RegistryClient, b: RegistryClient): boolean {
-  return a === b || (a.baseUrl === b.baseUrl && a.authorization === b.authorization && a.auth.kind === b.auth.kind);
+  return a === b || (a.baseUrl === b.baseUrl && a.authorization === b.authorization && a.auth.kind === b.auth.kind && a.tlsKey === b.tlsKey);
 }

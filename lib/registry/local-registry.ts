@@ -7,6 +7,7 @@ import path from "node:path";
 import bcrypt from "bcryptjs";
 import { basicAuthorization, type RegistryCredentials } from "./credentials";
 import { connectHost, DEFAULT_REGISTRY_HOST, hostPort } from "./listen-address";
+import { fetchForTls } from "./tls-fetch";
 
 /**
  * Runs a CNCF Distribution registry (Debian `docker-registry` 2.8) as a child process, on loopback
@@ -37,6 +38,12 @@ export interface LocalRegistryOptions {
    * for nothing, and one with Docker token auth whose tokens come from `realm`.
    */
   auth?: { kind: "htpasswd" } | { kind: "none" } | { kind: "token"; realm: string; service: string; issuer: string; rootCertBundle: string };
+  /**
+   * Serve https with this certificate and key (PEM files; Distribution's http.tls). Unset: plain
+   * http, as Wharf's own registry on loopback. Tests use it as a stand-in for a remote registry
+   * behind TLS.
+   */
+  tls?: { certificateFile: string; keyFile: string };
   binary?: string;
 }
 
@@ -93,9 +100,9 @@ export async function startLocalRegistry(options: LocalRegistryOptions): Promise
   for (let attempt = 1; ; attempt++) {
     const chosen =
       port === "remembered" ? await rememberedPort(root, host) : port === 0 ? await findFreePort(host) : await assertPortFree(port, host);
-    const configPath = await writeConfig(root, registryConfig({ root, host, port: chosen, secret, htpasswdPath, auth }));
+    const configPath = await writeConfig(root, registryConfig({ root, host, port: chosen, secret, htpasswdPath, auth, tls: options.tls }));
     try {
-      return await launch({ binary, configPath, root, host, port: chosen, credentials, auth });
+      return await launch({ binary, configPath, root, host, port: chosen, credentials, auth, tls: options.tls });
     } catch (error) {
       if (attempt >= attempts || !(error instanceof AddressInUseError)) throw error;
       if (port === "remembered") await writeFile(path.join(root, "port"), "");
@@ -192,6 +199,7 @@ function registryConfig({
   secret,
   htpasswdPath,
   auth,
+  tls,
 }: {
   root: string;
   host: string;
@@ -199,6 +207,7 @@ function registryConfig({
   secret: string;
   htpasswdPath: string;
   auth: RegistryAuthConfig;
+  tls?: LocalRegistryOptions["tls"];
 }) {
   return {
     version: "0.1",
@@ -214,6 +223,7 @@ function registryConfig({
       addr: hostPort(host, port),
       secret,
       headers: { "X-Content-Type-Options": ["nosniff"] },
+      ...(tls ? { tls: { certificate: tls.certificateFile, key: tls.keyFile } } : {}),
     },
     health: { storagedriver: { enabled: false } },
   };
@@ -271,6 +281,7 @@ async function launch({
   port,
   credentials,
   auth,
+  tls,
 }: {
   binary: string;
   configPath: string;
@@ -279,6 +290,7 @@ async function launch({
   port: number;
   credentials: RegistryCredentials;
   auth: RegistryAuthConfig;
+  tls?: LocalRegistryOptions["tls"];
 }): Promise<LocalRegistry> {
   const logPath = path.join(root, "registry.log");
   const logFd = openSync(logPath, "a");
@@ -296,7 +308,7 @@ async function launch({
   } finally {
     closeSync(logFd); // The child has its own copy.
   }
-  const url = `http://${hostPort(connectHost(host), port)}`;
+  const url = `${tls ? "https" : "http"}://${hostPort(connectHost(host), port)}`;
   const exited = watchExit(child);
   // Runs on a normal exit (process.exit, end of work, uncaught error); see withParentDeathSignal.
   const killOnExit = () => {
@@ -310,7 +322,7 @@ async function launch({
   };
 
   try {
-    await waitUntilReady(url, readyWhen(auth, credentials), exited);
+    await waitUntilReady(url, readyWhen(auth, credentials, Boolean(tls)), exited);
   } catch (error) {
     await stop();
     throw await startupError(error, logPath, logStart, configPath);
@@ -370,20 +382,23 @@ function watchExit(child: ChildProcess): ExitWatch {
   return watch;
 }
 
-type Readiness = { authorization: string | null; ready: (res: Response) => boolean };
+type Readiness = { authorization: string | null; ready: (res: Response) => boolean; fetch: typeof fetch };
 
 /**
  * With our credentials another registry on the port would answer 401, not 200; a token-auth
  * registry answers 401 with a challenge naming our realm, which another one would not.
  */
-function readyWhen(auth: RegistryAuthConfig, credentials: RegistryCredentials): Readiness {
+function readyWhen(auth: RegistryAuthConfig, credentials: RegistryCredentials, tls: boolean): Readiness {
+  // Whether it answers is all this asks: over TLS the certificate is the caller's to check.
+  const fetch = fetchForTls(tls ? { insecure: true } : undefined);
   switch (auth.kind) {
     case "htpasswd":
-      return { authorization: basicAuthorization(credentials), ready: (res) => res.status === 200 };
+      return { authorization: basicAuthorization(credentials), ready: (res) => res.status === 200, fetch };
     case "none":
-      return { authorization: null, ready: (res) => res.status === 200 };
+      return { authorization: null, ready: (res) => res.status === 200, fetch };
     case "token":
       return {
+        fetch,
         authorization: null,
         ready: (res) => res.status === 401 && (res.headers.get("www-authenticate") ?? "").includes(`realm="${auth.realm}"`),
       };
@@ -400,7 +415,7 @@ async function waitUntilReady(url: string, readiness: Readiness, exited: ExitWat
   throw new Error(`The registry did not answer on ${url}/v2/ within ${READY_TIMEOUT_MS / 1000} s.`);
 }
 
-async function answers(url: string, { authorization, ready }: Readiness): Promise<boolean> {
+async function answers(url: string, { authorization, ready, fetch }: Readiness): Promise<boolean> {
   try {
     const res = await fetch(`${url}/v2/`, { headers: authorization ? { authorization } : {}, signal: AbortSignal.timeout(1_000) });
     await res.body?.cancel();

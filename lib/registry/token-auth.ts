@@ -106,7 +106,16 @@ export class TokenCache {
 export async function fetchToken(
   challenge: BearerChallenge,
   credentials: RegistryCredentials | undefined,
-  { timeoutMs, registryUrl }: { timeoutMs: number; registryUrl: string },
+  {
+    timeoutMs,
+    registryUrl,
+    fetch: fetchImpl = fetch,
+  }: {
+    timeoutMs: number;
+    registryUrl: string;
+    /** The registry's fetch (its TLS settings, tls-fetch.ts): the realm is usually the same host or CA. */
+    fetch?: typeof fetch;
+  },
 ): Promise<{ token: string; expiresIn: number }> {
   let url: URL;
   try {
@@ -125,7 +134,7 @@ export async function fetchToken(
   if (credentials) url.searchParams.set("account", credentials.username);
   let res: Response;
   try {
-    res = await fetch(url, {
+    res = await fetchImpl(url, {
       headers: credentials ? { Authorization: basicAuthorization(credentials) } : {},
       signal: AbortSignal.timeout(timeoutMs),
     });
