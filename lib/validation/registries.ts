@@ -1,25 +1,14 @@
+import { X509Certificate } from "node:crypto";
 import { z } from "zod";
 import { multiLine, singleLine, ZCheckbox, ZId } from "@/lib/validation/common";
+import { CREDENTIAL_TYPES, type CredentialType, REGISTRY_TYPES } from "@/lib/validation/registry-types";
 
 /**
  * Registry endpoints (replication's remote registries), shared by the console form, the REST API
  * (Harbor's Registry / RegistryUpdate / RegistryPing, mapped onto these names) and the services.
  */
 
-/** The adapters Wharf offers, as Harbor names them (`GET /replication/adapters`). */
-export const REGISTRY_TYPES = ["docker-hub", "docker-registry", "harbor", "wharf"] as const;
-export type RegistryType = (typeof REGISTRY_TYPES)[number];
-
-export const REGISTRY_TYPE_LABELS: Record<RegistryType, string> = {
-  "docker-hub": "Docker Hub",
-  "docker-registry": "Docker Registry (Distribution, other OCI registries)",
-  harbor: "Harbor",
-  wharf: "Wharf",
-};
-
-/** Basic: a username and password (sent as Basic, or to the token realm the registry's challenge names). */
-export const CREDENTIAL_TYPES = ["basic", "none"] as const;
-export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
+export { CREDENTIAL_TYPES, type CredentialType, REGISTRY_TYPE_LABELS, REGISTRY_TYPES, type RegistryType } from "@/lib/validation/registry-types";
 
 export const ZRegistryName = singleLine(
   z
@@ -59,6 +48,44 @@ const ZUsername = singleLine(z.string().trim().max(255, "Username must be at mos
 const ZSecret = z.string().max(4096, "Password must be at most 4096 characters");
 const ZDescription = multiLine(z.string().max(1024, "Description must be at most 1024 characters"));
 
+/** A few CA certificates (a root and intermediates are ~2 KB each); more is not a CA bundle. */
+export const MAX_CA_CERTIFICATE_CHARS = 65_536;
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/**
+ * The CA certificates to trust for an endpoint's TLS instead of the system's: PEM text of one or
+ * more certificates, each checked by parsing it as X.509; nothing but certificates (a private key
+ * pasted by mistake is refused, not stored). Empty or absent is none (null); stored normalised,
+ * the blocks one after another.
+ */
+export const ZCaCertificate = z
+  .string({ error: "Must be PEM text" })
+  .max(MAX_CA_CERTIFICATE_CHARS, `CA certificate must be at most ${MAX_CA_CERTIFICATE_CHARS} characters`)
+  .nullish()
+  .transform((value, ctx): string | null => {
+    const text = (value ?? "").replace(/\r\n?/g, "\n").trim();
+    if (!text) return null;
+    const blocks = text.match(PEM_BLOCK) ?? [];
+    if (blocks.length === 0) {
+      ctx.addIssue({ code: "custom", message: "Must be one or more PEM certificates (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)" });
+      return z.NEVER;
+    }
+    if (text.replace(PEM_BLOCK, "").trim()) {
+      ctx.addIssue({ code: "custom", message: "Only certificates may be given: remove the text outside the BEGIN/END CERTIFICATE blocks (never a private key)" });
+      return z.NEVER;
+    }
+    for (const [index, block] of blocks.entries()) {
+      try {
+        new X509Certificate(block);
+      } catch {
+        const which = blocks.length === 1 ? "The certificate" : `Certificate ${index + 1} of ${blocks.length}`;
+        ctx.addIssue({ code: "custom", message: `${which} is not a valid PEM X.509 certificate` });
+        return z.NEVER;
+      }
+    }
+    return `${blocks.join("\n")}\n`;
+  });
+
 const fields = {
   name: ZRegistryName,
   type: ZRegistryType,
@@ -67,6 +94,7 @@ const fields = {
   username: ZUsername.default(""),
   secret: ZSecret.optional(),
   insecure: ZCheckbox.default(false),
+  caCertificate: ZCaCertificate,
   description: ZDescription.default(""),
 };
 
@@ -96,6 +124,7 @@ export const ZPingRegistry = z
     username: ZUsername.default(""),
     secret: ZSecret.optional(),
     insecure: ZCheckbox.default(false),
+    caCertificate: ZCaCertificate,
   })
   .superRefine(credentialsComplete((v) => !("registryId" in v && v.registryId !== undefined)));
 export type TPingRegistry = z.output<typeof ZPingRegistry>;

@@ -1,6 +1,7 @@
 import "server-only";
 import { endpointClient, type RegistryAuth, type RegistryEndpoint } from "@/lib/registry/endpoint";
 import { RegistryCredentialsError, RegistryError, RegistryUnavailableError } from "@/lib/registry/errors";
+import { fetchForTls, type RegistryTls } from "@/lib/registry/tls-fetch";
 import { parseBearerChallenge } from "@/lib/registry/token-auth";
 import type { CredentialType } from "@/lib/validation/registries";
 
@@ -20,7 +21,17 @@ export type ConnectionSettings = {
   username: string;
   /** The plain password, only in memory. */
   secret: string | null;
+  /** Skip TLS verification. */
+  insecure: boolean;
+  /** PEM certificates of the CAs to trust for this registry (instead of the system's), or null. */
+  caCertificate: string | null;
 };
+
+/** The settings' TLS part as lib/registry takes it; unset when it is the default verification. */
+export function tlsOf(settings: Pick<ConnectionSettings, "insecure" | "caCertificate">): RegistryTls | undefined {
+  if (!settings.insecure && !settings.caCertificate) return undefined;
+  return { ...(settings.insecure ? { insecure: true } : {}), ...(settings.caCertificate ? { ca: settings.caCertificate } : {}) };
+}
 
 /** Why a Test connection failed, for the form and for the stored health. */
 export type PingFailureKind = "credentials" | "not_registry" | "unreachable" | "tls" | "error";
@@ -69,7 +80,7 @@ function causeMessage(error: unknown): string {
 /** The auth the registry asks for, from its unauthenticated `/v2/` answer; throws what fetch throws. */
 async function probeAuth(settings: ConnectionSettings): Promise<RegistryAuth> {
   const credentials = settings.credentialType === "basic" ? { username: settings.username, password: settings.secret ?? "" } : undefined;
-  const res = await fetch(`${settings.url}/v2/`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS), redirect: "follow" });
+  const res = await fetchForTls(tlsOf(settings))(`${settings.url}/v2/`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS), redirect: "follow" });
   await res.body?.cancel();
   const challenge = res.headers.get("www-authenticate");
   if (res.status === 401 && challenge && !parseBearerChallenge(challenge) && /^\s*basic\b/i.test(challenge)) {
@@ -82,7 +93,8 @@ async function probeAuth(settings: ConnectionSettings): Promise<RegistryAuth> {
 /** The endpoint as lib/registry's client takes it, with the auth its registry asks for. */
 export async function connectionFor(settings: ConnectionSettings): Promise<RegistryEndpoint> {
   // Always named: lib/registry words errors of an unnamed endpoint as the backing registry's.
-  return { name: settings.name ?? settings.url, url: settings.url, auth: await probeAuth(settings) };
+  const tls = tlsOf(settings);
+  return { name: settings.name ?? settings.url, url: settings.url, auth: await probeAuth(settings), ...(tls ? { tls } : {}) };
 }
 
 /**
@@ -95,23 +107,25 @@ export async function pingRegistry(settings: ConnectionSettings): Promise<PingOu
   try {
     endpoint = await connectionFor(settings);
   } catch (error) {
-    return failure(error, settings.url);
+    return failure(error, settings);
   }
   try {
     const { latencyMs } = await endpointClient(endpoint).ping();
     return { ok: true, message: `Connected to ${settings.url} (${latencyMs} ms).` };
   } catch (error) {
-    return failure(error, settings.url);
+    return failure(error, settings);
   }
 }
 
-function failure(error: unknown, url: string): PingOutcome {
+function failure(error: unknown, { url, caCertificate }: ConnectionSettings): PingOutcome {
   const codes = causeCodes(error);
   if (codes.some((c) => TLS_CODES.has(c)) || /certificate|ssl|tls/i.test(causeMessage(error))) {
     return {
       ok: false,
       kind: "tls",
-      message: `TLS error talking to ${url}: ${causeMessage(error)}. Check the URL's scheme (http or https) and that the registry's certificate is valid for that host.`,
+      message: `TLS error talking to ${url}: ${causeMessage(error)}. Check the URL's scheme (http or https) and that the registry's certificate is valid for that host${
+        caCertificate ? " and signed by the CA certificate given" : "; for a private CA give its certificate, or tick skip TLS verification"
+      }.`,
     };
   }
   if (error instanceof RegistryCredentialsError) {

@@ -42,6 +42,7 @@ const SUMMARY_SELECT = {
   credentialType: true,
   username: true,
   insecure: true,
+  caCertificate: true,
   description: true,
   status: true,
   statusMessage: true,
@@ -92,9 +93,30 @@ function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
 
 const resource = (r: { id?: number; name?: string }) => ({ type: "registry_endpoint", id: r.id ?? null, name: r.name ?? null });
 
-/** What an audit row says of an endpoint: never the secret, only whether one is set. */
-function auditView(r: { name: string; type: string; url: string; credentialType: string; username: string; insecure: boolean; description: string }) {
-  return { name: r.name, type: r.type, url: r.url, auth: r.credentialType, username: r.username, insecure: r.insecure, description: r.description };
+/**
+ * What an audit row says of an endpoint: never the secret, only whether one is set; of the CA
+ * certificate only whether one is set (the PEM is public but long).
+ */
+function auditView(r: {
+  name: string;
+  type: string;
+  url: string;
+  credentialType: string;
+  username: string;
+  insecure: boolean;
+  caCertificate: string | null;
+  description: string;
+}) {
+  return {
+    name: r.name,
+    type: r.type,
+    url: r.url,
+    auth: r.credentialType,
+    username: r.username,
+    insecure: r.insecure,
+    caCertificate: r.caCertificate !== null,
+    description: r.description,
+  };
 }
 
 function nameTaken(): ConflictError {
@@ -120,6 +142,7 @@ export async function createRegistry({ actor, input }: { actor: Actor; input: un
           credentialType: data.credentialType,
           username: data.credentialType === "basic" ? data.username : "",
           insecure: data.insecure,
+          caCertificate: data.caCertificate,
           description: data.description,
         },
         select: { id: true },
@@ -154,7 +177,13 @@ export async function updateRegistry({ actor, input }: { actor: Actor; input: un
       if (basic && secretSealed === null) {
         throw new ValidationError("secret: Password is required for Basic credentials", { secret: ["Password is required for Basic credentials"] });
       }
-      const connectionChanged = before.url !== data.url || before.credentialType !== data.credentialType || before.username !== data.username || Boolean(data.secret);
+      const connectionChanged =
+        before.url !== data.url ||
+        before.credentialType !== data.credentialType ||
+        before.username !== data.username ||
+        Boolean(data.secret) ||
+        before.insecure !== data.insecure ||
+        before.caCertificate !== data.caCertificate;
       const row = await tx.registryEndpoint.update({
         where: { id: before.id },
         data: {
@@ -165,6 +194,7 @@ export async function updateRegistry({ actor, input }: { actor: Actor; input: un
           username: basic ? data.username : "",
           secretSealed,
           insecure: data.insecure,
+          caCertificate: data.caCertificate,
           description: data.description,
           // A health check of other settings says nothing about these.
           ...(connectionChanged ? { status: "unknown", statusMessage: "", statusCheckedAt: null } : {}),
@@ -256,6 +286,8 @@ function storedSettings(row: Row): ConnectionSettings {
     credentialType: row.credentialType as CredentialType,
     username: row.username,
     secret: row.secretSealed === null ? null : unsealSecret(row.secretSealed, sealContext(row.id)),
+    insecure: row.insecure,
+    caCertificate: row.caCertificate,
   };
 }
 
@@ -289,6 +321,8 @@ export async function testRegistryConnection({ actor, input }: { actor: Actor; i
       credentialType: data.credentialType,
       username: data.username,
       secret: keepSecret && stored ? storedSettings(stored).secret : (data.secret ?? null),
+      insecure: data.insecure,
+      caCertificate: data.caCertificate,
     };
     if (settings.credentialType === "basic" && !settings.secret) {
       throw new ValidationError("secret: Password is required for Basic credentials", { secret: ["Password is required for Basic credentials"] });

@@ -14,7 +14,7 @@ import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
-import { REGISTRY_TYPE_LABELS, REGISTRY_TYPES } from "@/lib/validation/registries";
+import { REGISTRY_TYPE_LABELS, REGISTRY_TYPES } from "@/lib/validation/registry-types";
 import { useActionForm } from "@/lib/actions/use-action-form";
 
 export type RegistryFormValues = {
