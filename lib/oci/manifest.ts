@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { isDigest } from "./digest";
-import { isImageManifestMediaType, isIndexMediaType } from "./media-types";
+import { DOCKER_CONTAINER_CONFIG, isImageManifestMediaType, isIndexMediaType, OCI_IMAGE_CONFIG } from "./media-types";
 
 /**
  * The one parser for what a registry stores as JSON: image manifests (OCI and Docker v2 schema 2),
@@ -176,4 +176,13 @@ function descriptorProblem(json: Record<string, unknown>, error: z.ZodError): { 
   if (path.at(-1) === "digest") return problem("descriptor", `The manifest lists an invalid digest ${JSON.stringify(value)}.`);
   const where = path.map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`)).join("");
   return problem("descriptor", `The manifest has an invalid ${where || "descriptor"}: ${error.issues[0]?.message ?? "unexpected shape"}.`);
+}
+
+/**
+ * Whether a parsed manifest is a container image (or an index of them) rather than an artifact
+ * about one or of another kind: no subject, no artifact type, and an image config.
+ */
+export function isContainerImage(manifest: Manifest): boolean {
+  if (manifest.subject || manifest.artifactType) return false;
+  return manifest.kind === "index" || manifest.config.mediaType === OCI_IMAGE_CONFIG || manifest.config.mediaType === DOCKER_CONTAINER_CONFIG;
 }

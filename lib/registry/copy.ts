@@ -122,8 +122,8 @@ export type CopyResult = {
   bytesStreamed: number;
   progress: CopyProgress;
   checkpoint: CopyCheckpoint;
-  /** Accessories copied with the subject (withAccessories), by digest and tag. */
-  accessories?: { digest: string; tag: string }[];
+  /** Accessories copied with the subject (withAccessories), with their manifests (to index them). */
+  accessories?: CopiedAccessory[];
   /**
    * With a bandwidth limit: the limit, the bytes that went through it (every byte streamed) and how
    * often a chunk waited for it.
@@ -363,6 +363,8 @@ async function streamBlob(src: RegistryClient, repository: string, dst: Registry
   }
 }
 
+export type CopiedAccessory = { digest: string; tag: string; mediaType: string; bytes: Uint8Array };
+
 /** Tags under which the referrers tag schema and cosign keep artifacts about `digest`. */
 export function accessoryTagsOf(digest: string, tags: string[]): string[] {
   const [algorithm, hex] = digest.split(":");
@@ -370,14 +372,19 @@ export function accessoryTagsOf(digest: string, tags: string[]): string[] {
   return tags.filter((tag) => tag === prefix || (tag.startsWith(`${prefix}.`) && tag.length > prefix.length + 1));
 }
 
+/** Whether a tag is one of the referrers tag schema's or cosign's (`sha256-<hex>`, `sha256-<hex>.sig`, ...). */
+export function isAccessoryTag(tag: string): boolean {
+  return /^sha256-[a-f0-9]{64}(\..+)?$/.test(tag);
+}
+
 /** Copies every accessory of `subject` found in the source repository, under its own tag. */
-async function copyAccessories(src: RegistryClient, dst: RegistryClient, target: CopyTarget, subject: string, options: CopyOptions): Promise<{ digest: string; tag: string }[]> {
+async function copyAccessories(src: RegistryClient, dst: RegistryClient, target: CopyTarget, subject: string, options: CopyOptions): Promise<CopiedAccessory[]> {
   const tags = await withRetry(() => src.listTags(target.srcRepository), { ...DEFAULT_RETRY, ...options.retry, signal: options.signal });
-  const copied: { digest: string; tag: string }[] = [];
+  const copied: CopiedAccessory[] = [];
   for (const tag of accessoryTagsOf(subject, tags)) {
     // Accessories of accessories (a signed SBOM) come along too: the recursion follows digests.
     const accessory = await copy(src, dst, { ...target, reference: tag, tag }, { ...options, progress: undefined, resume: undefined });
-    copied.push({ digest: accessory.digest, tag }, ...(accessory.accessories ?? []));
+    copied.push({ digest: accessory.digest, tag, mediaType: accessory.mediaType, bytes: accessory.bytes }, ...(accessory.accessories ?? []));
   }
   return copied;
 }

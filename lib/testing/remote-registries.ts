@@ -127,7 +127,8 @@ export function startOpenRegistry(dir: string): Promise<LocalRegistry> {
 
 export type PushedImage = { digest: string; bytes: Uint8Array; size: number; blobs: { digest: string; size: number }[] };
 
-function sha256(bytes: Uint8Array): string {
+/** The OCI digest of `bytes`. */
+export function sha256(bytes: Uint8Array): string {
   return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 }
 

@@ -38,8 +38,9 @@ export async function handleReplicationEvents(events: ArtifactEventRecord[], tx:
   async function isImage(repository: string, digest: string): Promise<boolean | null> {
     const key = `${repository}@${digest}`;
     if (!imageOf.has(key)) {
-      const artifact = await tx.artifact.findFirst({ where: { digest, repository: { name: repository } }, select: { mediaType: true, artifactType: true } });
-      const imageType = artifact && (artifact.artifactType === null || artifact.artifactType === OCI_IMAGE_CONFIG || artifact.artifactType === DOCKER_CONTAINER_CONFIG);
+      const artifact = await tx.artifact.findFirst({ where: { digest, repository: { name: repository } }, select: { mediaType: true, artifactType: true, subjectDigest: true } });
+      // A signature or SBOM is no image, whatever its config says (an images-only policy leaves it).
+      const imageType = artifact && artifact.subjectDigest === null && (artifact.artifactType === null || artifact.artifactType === OCI_IMAGE_CONFIG || artifact.artifactType === DOCKER_CONTAINER_CONFIG);
       imageOf.set(key, artifact ? Boolean(imageType && (isIndexMediaType(artifact.mediaType) || isImageManifestMediaType(artifact.mediaType))) : null);
     }
     return imageOf.get(key)!;

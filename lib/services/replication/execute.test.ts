@@ -31,7 +31,8 @@ import { getReplicationExecution, listReplicationTasks, retryFailedReplicationTa
 import { createProject, db } from "@/lib/services/registry-auth/test-fixtures";
 import { actorFor, createTestUser, uniqueName } from "@/lib/testing/factories";
 import { gatewayHarness } from "@/lib/testing/gateway-harness";
-import { pushGeneratedImage, pushGeneratedIndex } from "@/lib/testing/remote-registries";
+import { OCI_IMAGE_MANIFEST } from "@/lib/oci/media-types";
+import { pushBlob, pushGeneratedImage, pushGeneratedIndex, sha256 } from "@/lib/testing/remote-registries";
 
 // Wharf's backing registry plus two more real Distribution processes with htpasswd auth: a source
 // to pull from and a destination to push to (stopped and restarted for the retry test).
@@ -281,6 +282,90 @@ describe("replication runs against real registries", () => {
     await deleteReplicationPolicy({ actor: admin, policyId: policy.id });
     expect((await (await getBoss()).getSchedules()).filter((s) => s.name === "replication.schedule")).toEqual([]);
   });
+
+  it("a policy for every kind of artifact carries signatures and SBOMs with their subject, both ways; an images-only policy leaves them", async () => {
+    const upstream = `acc${Date.now().toString(36)}/app`;
+    const subject = await pushGeneratedImage(sourceClient, upstream, { tag: "1.0" });
+    const hex = subject.digest.replace("sha256:", "");
+    const signature = await pushGeneratedImage(sourceClient, upstream, { tag: `sha256-${hex}.sig`, layers: 1, layerBytes: 64 });
+    // An OCI 1.1 referrer under a tag of its own: linked to the subject by its `subject` field only.
+    const spdx = await pushBlob(sourceClient, upstream, new TextEncoder().encode(JSON.stringify({ spdxVersion: "SPDX-2.3" })));
+    const empty = await pushBlob(sourceClient, upstream, new TextEncoder().encode("{}"));
+    const sbomBytes = new TextEncoder().encode(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_IMAGE_MANIFEST,
+        artifactType: "application/spdx+json",
+        config: { mediaType: "application/vnd.oci.empty.v1+json", ...empty },
+        layers: [{ mediaType: "application/spdx+json", ...spdx }],
+        subject: { mediaType: OCI_IMAGE_MANIFEST, digest: subject.digest, size: subject.size },
+      }),
+    );
+    const sbomDigest = sha256(sbomBytes);
+    await sourceClient.putManifest(upstream, "sbom-1", OCI_IMAGE_MANIFEST, sbomBytes);
+    const name = { decoration: "matches", kind: "doublestar", pattern: upstream } as const;
+
+    // Pull, every kind: the subject and the SBOM are tasks, the signature travels with its subject.
+    const all = await createProject();
+    const pull = await createReplicationPolicy({
+      actor: admin,
+      input: { name: uniqueName("pull-all"), direction: "pull", endpointId: await endpointFor(remoteSource), filters: { name, tag: null, resource: "artifact" }, destNamespace: all.name, flattening: 1 },
+    });
+    expect((await previewReplicationPolicy({ actor: admin, policyId: pull.id })).map((p) => [p.digest, p.tags]).sort()).toEqual(
+      [
+        [sbomDigest, ["sbom-1"]],
+        [subject.digest, ["1.0"]],
+      ].sort(),
+    );
+    const pulled = await startReplication({ actor: admin, policyId: pull.id });
+    await runExecution(pulled.runId);
+    expect(await getReplicationExecution({ actor: admin, executionId: pulled.executionId })).toMatchObject({ status: "Succeed", succeed: 2 });
+    const local = `${all.name}/app`;
+    const indexed = await db.artifact.findFirstOrThrow({
+      where: { repository: { name: local }, digest: subject.digest },
+      select: { accessories: { select: { digest: true, accessoryType: true }, orderBy: { digest: "asc" } } },
+    });
+    expect(indexed.accessories).toEqual(
+      [
+        { digest: signature.digest, accessoryType: "signature" },
+        { digest: sbomDigest, accessoryType: "sbom" },
+      ].sort((a, b) => a.digest.localeCompare(b.digest)),
+    );
+    const subjectTask = await db.replicationTask.findFirstOrThrow({ where: { executionId: pulled.executionId, digest: subject.digest }, select: { log: true } });
+    expect(subjectTask.log).toContain(`accessory sha256-${hex}.sig: copied with its subject`);
+
+    // Push, every kind, out of Wharf's index: the subject is the one task; both accessories come along under their tags.
+    const push = await createReplicationPolicy({
+      actor: admin,
+      input: { name: uniqueName("push-all"), direction: "push", endpointId: await endpointFor(remoteDestination), filters: { name: { ...name, pattern: local }, tag: null, resource: "artifact" }, destNamespace: "signed", flattening: 1 },
+    });
+    expect((await previewReplicationPolicy({ actor: admin, policyId: push.id })).map((p) => p.digest)).toEqual([subject.digest]);
+    const pushed = await startReplication({ actor: admin, policyId: push.id });
+    await runExecution(pushed.runId);
+    expect(await getReplicationExecution({ actor: admin, executionId: pushed.executionId })).toMatchObject({ status: "Succeed", succeed: 1 });
+    const destination = clientOf(remoteDestination);
+    expect((await destination.listTags("signed/app")).sort()).toEqual(["1.0", "sbom-1", `sha256-${hex}.sig`]);
+    expect((await destination.headManifest("signed/app", `sha256-${hex}.sig`))?.digest).toBe(signature.digest);
+    expect((await destination.headManifest("signed/app", "sbom-1"))?.digest).toBe(sbomDigest);
+
+    // Images only: the subject alone, in both directions.
+    const images = await createProject();
+    const pullImages = await createReplicationPolicy({
+      actor: admin,
+      input: { name: uniqueName("pull-img"), direction: "pull", endpointId: await endpointFor(remoteSource), filters: { name, tag: null, resource: "image" }, destNamespace: images.name, flattening: 1 },
+    });
+    const imagesOnly = await startReplication({ actor: admin, policyId: pullImages.id });
+    await runExecution(imagesOnly.runId);
+    expect(await getReplicationExecution({ actor: admin, executionId: imagesOnly.executionId })).toMatchObject({ status: "Succeed", total: 1, succeed: 1 });
+    expect(await db.artifact.findMany({ where: { repository: { name: `${images.name}/app` } }, select: { digest: true } })).toEqual([{ digest: subject.digest }]);
+    const pushImages = await createReplicationPolicy({
+      actor: admin,
+      input: { name: uniqueName("push-img"), direction: "push", endpointId: await endpointFor(remoteDestination), filters: { name: { ...name, pattern: local }, tag: null, resource: "image" }, destNamespace: "unsigned", flattening: 1 },
+    });
+    const pushedImages = await startReplication({ actor: admin, policyId: pushImages.id });
+    await runExecution(pushedImages.runId);
+    expect(await destination.listTags("unsigned/app")).toEqual(["1.0"]);
+  }, 120_000);
 
   it("copies with the policy's bandwidth limit and copy parallelism, and mounts blobs from a repository it copied into before", async () => {
     const project = await createProject();

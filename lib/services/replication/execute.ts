@@ -3,7 +3,7 @@ import { systemActor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import type { AwaitingChildren, JobContext } from "@/lib/jobs/define-job";
 import { replicationTaskJob, type ReplicationRunPayload, type ReplicationTaskPayload } from "@/lib/jobs/definitions";
-import { copy } from "@/lib/registry/copy";
+import { type CopiedAccessory, copy } from "@/lib/registry/copy";
 import { planReplication } from "@/lib/services/replication/plan";
 import { policyEnds } from "@/lib/services/replication/preview";
 import { prepareManifest, writeArtifact } from "@/lib/services/repositories/index-manifest";
@@ -178,13 +178,24 @@ export async function runReplicationTask(ctx: JobContext<ReplicationTaskPayload>
     const { bandwidthLimit, copyParallelism } = task.execution.policy;
     const mountFrom = await mountHint(task.execution.policyId, task.dstRepository);
     const references: (string | null)[] = task.tags.length ? task.tags : [null];
-    for (const tag of references) {
+    // A policy for every kind of artifact carries signatures and SBOMs with their subject (Harbor
+    // does the same); an images-only policy leaves them behind.
+    const withAccessories = ends.policy.filters.resource === "artifact";
+    const accessories: CopiedAccessory[] = [];
+    for (const [n, tag] of references.entries()) {
       const result = await copy(
         ends.source,
         ends.destination,
         { srcRepository: task.srcRepository, dstRepository: task.dstRepository, reference: task.digest, tag },
-        { signal, parallelism: copyParallelism, ...(bandwidthLimit ? { bandwidthLimit } : {}), ...(mountFrom ? { mountFrom } : {}) },
+        {
+          signal,
+          parallelism: copyParallelism,
+          withAccessories: withAccessories && n === 0,
+          ...(bandwidthLimit ? { bandwidthLimit } : {}),
+          ...(mountFrom ? { mountFrom } : {}),
+        },
       );
+      accessories.push(...(result.accessories ?? []));
       bytes += result.bytesStreamed;
       log = appendLog(log, `${tag ?? task.digest}: ${result.manifests} manifest(s), ${result.blobsStreamed} blob(s) streamed (${result.bytesStreamed} bytes), ${result.blobsSkipped} already there, ${result.blobsMounted} mounted${mountFrom ? ` from ${mountFrom}` : ""}`);
       log = appendLog(
@@ -195,6 +206,27 @@ export async function runReplicationTask(ctx: JobContext<ReplicationTaskPayload>
       );
       if (ends.policy.direction === "pull") await indexPulled(task.dstRepository, { digest: result.digest, mediaType: result.mediaType, bytes: result.bytes }, tag, ends.destination);
       signal.throwIfAborted();
+    }
+    if (withAccessories && ends.policy.direction === "push") {
+      // OCI referrers Wharf's index links to the subject but no tag of the tag schema names: a
+      // remote registry cannot list them, so only a push knows to carry them (by digest).
+      for (const referrer of await indexedReferrers(task.srcRepository, task.digest)) {
+        if (accessories.some((a) => a.digest === referrer.digest)) continue;
+        for (const tag of referrer.tags.length ? referrer.tags : [null]) {
+          const result = await copy(
+            ends.source,
+            ends.destination,
+            { srcRepository: task.srcRepository, dstRepository: task.dstRepository, reference: referrer.digest, tag },
+            { signal, parallelism: copyParallelism, withAccessories: true, ...(bandwidthLimit ? { bandwidthLimit } : {}) },
+          );
+          bytes += result.bytesStreamed;
+          accessories.push({ digest: result.digest, tag: tag ?? "", mediaType: result.mediaType, bytes: result.bytes }, ...(result.accessories ?? []));
+        }
+      }
+    }
+    for (const accessory of accessories) {
+      if (ends.policy.direction === "pull") await indexPulled(task.dstRepository, accessory, accessory.tag || null, ends.destination);
+      log = appendLog(log, `accessory ${accessory.tag || accessory.digest}: copied with its subject (${accessory.digest})`);
     }
     ctx.log(`task ${taskId}: copied ${bytes} bytes`);
     await db.replicationTask.update({ where: { id: taskId }, data: { status: "Succeed", bytes, finishedAt: new Date(), log: appendLog(log, "done") } });
@@ -231,6 +263,16 @@ async function mountHint(policyId: number, dstRepository: string): Promise<strin
 }
 
 /** A pulled artifact enters Wharf's index as any arrival does; its project must exist in Wharf. */
+/** Digests of the artifacts Wharf's index records as referring to `digest` in `repository`. */
+async function indexedReferrers(repository: string, digest: string): Promise<{ digest: string; tags: string[] }[]> {
+  const rows = await db.artifact.findMany({
+    where: { repository: { name: repository }, subjectDigest: digest },
+    select: { digest: true, tags: { select: { name: true }, orderBy: { name: "asc" } } },
+    orderBy: { id: "asc" },
+  });
+  return rows.map((r) => ({ digest: r.digest, tags: r.tags.map((t) => t.name) }));
+}
+
 async function indexPulled(repository: string, manifest: { digest: string; mediaType: string; bytes: Uint8Array }, tag: string | null, registry: Parameters<typeof prepareManifest>[0]["registry"]): Promise<void> {
   const projectName = repository.split("/")[0]!;
   const project = await db.project.findUnique({ where: { name: projectName }, select: { id: true } });

@@ -1,9 +1,11 @@
 import "server-only";
 import { db } from "@/lib/db/client";
 import { DOCKER_CONTAINER_CONFIG, isImageManifestMediaType, isIndexMediaType, OCI_IMAGE_CONFIG } from "@/lib/oci/media-types";
+import { isContainerImage, parseManifestBytes } from "@/lib/oci/manifest";
 import { compileReplicationFilter, type ReplicationCandidate, type ReplicationFilter } from "@/lib/policy/replication";
 import { compileRepositorySelector } from "@/lib/policy/selectors";
 import type { RegistryClient } from "@/lib/registry/client";
+import { isAccessoryTag } from "@/lib/registry/copy";
 import { destinationRepository } from "@/lib/services/replication/policies";
 
 /**
@@ -61,11 +63,27 @@ export async function* remoteSourceArtifacts(client: RegistryClient, filters: Re
         byDigest.set(descriptor.digest, entry);
       }
       for (const [digest, { tags, mediaType }] of byDigest) {
-        yield { repository, digest, tags: tags.sort(), image: isIndexMediaType(mediaType) || isImageManifestMediaType(mediaType) };
+        // A signature or SBOM under the tag schema travels with its subject (policies for every
+        // kind of artifact) or stays behind (images only); it is never a task of its own.
+        if (tags.every(isAccessoryTag)) continue;
+        yield { repository, digest, tags: tags.sort(), image: await isRemoteImage(client, repository, digest, mediaType, filters) };
       }
     }
     last = page.nextLast;
   } while (last);
+}
+
+/**
+ * Whether a remote artifact is a container image. The media type rules most artifacts out; an
+ * images-only policy also reads the manifest, since an SBOM or a signature is an image manifest
+ * too (with a subject, an artifact type or another config). A policy for every kind needs no answer.
+ */
+async function isRemoteImage(client: RegistryClient, repository: string, digest: string, mediaType: string, filters: ReplicationFilter): Promise<boolean> {
+  if (!isIndexMediaType(mediaType) && !isImageManifestMediaType(mediaType)) return false;
+  if (filters.resource !== "image") return true;
+  const fetched = await client.getManifest(repository, digest);
+  const parsed = parseManifestBytes(fetched.bytes, fetched.mediaType);
+  return parsed.ok && isContainerImage(parsed.manifest);
 }
 
 /**

@@ -84,7 +84,7 @@ export async function copyArtifact({
       throw asAppError(error, artifactName(from.repository, from.reference));
     },
   );
-  const accessories: { digest: string; tag: string | null }[] = [...(copied.accessories ?? [])];
+  const accessories: { digest: string; tag: string | null }[] = (copied.accessories ?? []).map(({ digest, tag }) => ({ digest, tag }));
   if (from.repository !== to) {
     // Referrers with no tag of the tag schema (pushed by digest or under a tag of their own).
     const indexed = await db.artifact.findMany({ where: { subjectArtifactId: source.id }, select: { digest: true }, orderBy: { id: "asc" } });
@@ -95,7 +95,7 @@ export async function copyArtifact({
           throw asAppError(error, artifactName(from.repository, digest));
         },
       );
-      accessories.push({ digest, tag: null }, ...(more.accessories ?? []).filter((x) => !accessories.some((y) => y.digest === x.digest && y.tag === x.tag)));
+      accessories.push({ digest, tag: null }, ...(more.accessories ?? []).filter((x) => !accessories.some((y) => y.digest === x.digest && y.tag === x.tag)).map(({ digest, tag }) => ({ digest, tag })));
     }
   }
   const prepared = await prepareManifest({ registry, repository: to, manifest: { digest: copied.digest, mediaType: copied.mediaType, bytes: copied.bytes }, tag });
