@@ -31,10 +31,10 @@ async function failureRows(projectId: number) {
 }
 
 describe("policy hook points", () => {
-  it("start with the built-in policies: tag immutability and naming at manifest PUT and DELETE, the mount-source check at upload start", () => {
+  it("start with the built-in policies: tag immutability and naming at manifest PUT and DELETE, the pull policy at manifest GET, the mount-source check at upload start", () => {
     expect(policyHookNames("manifest-put")).toEqual(["tag-policy"]);
     expect(policyHookNames("manifest-delete")).toEqual(["tag-policy"]);
-    expect(policyHookNames("manifest-get")).toEqual([]);
+    expect(policyHookNames("manifest-get")).toEqual(["pull-policy"]);
     expect(policyHookNames("miss")).toEqual([]);
     expect(policyHookNames("upload-start")).toEqual(["mount-source"]);
   });

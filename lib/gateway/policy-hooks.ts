@@ -1,5 +1,6 @@
 import type { Actor, ClientInfo } from "@/lib/auth/actor";
 import type { MountFrom } from "@/lib/gateway/gateway-path";
+import { pullPolicyGetHook } from "@/lib/gateway/hooks/pull-policy";
 import { tagPolicyDeleteHook, tagPolicyPutHook } from "@/lib/gateway/hooks/tag-policy";
 import type { CheckedManifest } from "@/lib/gateway/manifest-body";
 import { mayPullNow } from "@/lib/services/registry-auth/authorize-registry-request";
@@ -83,7 +84,8 @@ const hooks: { [P in HookPoint]: PolicyHook<P>[] } = {
   // Tag immutability and naming (lib/gateway/hooks/tag-policy.ts): every project may have rules.
   "manifest-put": [tagPolicyPutHook],
   "manifest-delete": [tagPolicyDeleteHook],
-  "manifest-get": [],
+  // Vulnerability, scan and signature policy (lib/gateway/hooks/pull-policy.ts).
+  "manifest-get": [pullPolicyGetHook],
   miss: [],
   "upload-start": [mountSource],
 };

@@ -19,6 +19,7 @@ export const AUDIT_OPERATIONS = [
   "audit_log.purge.start",
   "audit_log.purge_policy.update",
   "blob.delete",
+  "cve_allowlist.update",
   "immutable_rule.create",
   "immutable_rule.delete",
   "immutable_rule.update",

@@ -3,35 +3,79 @@ import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertProjectPermission, findProjectRef } from "@/lib/services/authz/project-access";
+import { allowlistDetail, sameAllowlist } from "@/lib/services/pull-policy/allowlists";
+import { forgetPullPolicies, notifyPullPolicyChange } from "@/lib/services/pull-policy/settings";
 import { bumpGrantVersion } from "@/lib/services/registry-auth/grant-version";
 import type { TUpdateProject } from "@/lib/validation/projects";
 
+/** Settings as columns, under the names Harbor's metadata gives them (the audit row uses these). */
+const SETTINGS = {
+  public: "isPublic",
+  auto_scan: "autoScan",
+  prevent_vul: "preventVulnerable",
+  severity: "vulnerabilitySeverity",
+  refuse_unscanned: "refuseUnscanned",
+  enable_content_trust_cosign: "requireSignature",
+  reuse_sys_cve_allowlist: "reuseSystemCveAllowlist",
+} as const;
+type SettingKey = keyof typeof SETTINGS;
+type SettingValue = boolean | string;
+
+/** The settings that decide pulls at the gateway (their change empties every instance's pull-policy cache). */
+const PULL_POLICY_KEYS: readonly SettingKey[] = ["prevent_vul", "severity", "refuse_unscanned", "enable_content_trust_cosign", "reuse_sys_cve_allowlist"];
+
 /**
- * Changes a project's settings: public or private, and scan on push (Harbor's `auto_scan`). A
- * setting left out stays as it is; the name never changes. One `project.update` row names what
- * changed (before and after); nothing changed, nothing is written.
+ * Changes a project's settings: public or private, scan on push (Harbor's `auto_scan`), the pull
+ * policy (prevent vulnerable images with a severity, refuse unscanned, only signed, which CVE
+ * allowlist applies) and the project's own CVE allowlist. A setting left out stays as it is; the
+ * name never changes. One `project.update` row names what changed (before and after); nothing
+ * changed, nothing is written.
  */
 export async function updateProject({ actor, input }: { actor: Actor; input: TUpdateProject }): Promise<void> {
   const ref = await findProjectRef(input.projectId);
   await assertProjectPermission(actor, ref, "project:update");
+  let pullPolicyChanged = false;
   await db.$transaction(async (tx) => {
-    const current = await tx.project.findUniqueOrThrow({ where: { id: ref.id }, select: { isPublic: true, autoScan: true } });
-    const before: { public?: boolean; auto_scan?: boolean } = {};
-    const after: { public?: boolean; auto_scan?: boolean } = {};
-    if (input.isPublic !== undefined && input.isPublic !== current.isPublic) {
-      before.public = current.isPublic;
-      after.public = input.isPublic;
+    const current = await tx.project.findUniqueOrThrow({
+      where: { id: ref.id },
+      select: {
+        isPublic: true,
+        autoScan: true,
+        preventVulnerable: true,
+        vulnerabilitySeverity: true,
+        refuseUnscanned: true,
+        requireSignature: true,
+        reuseSystemCveAllowlist: true,
+        cveAllowlist: { select: { cveIds: true, expiresAt: true } },
+      },
+    });
+    const before: Partial<Record<SettingKey | "cve_allowlist", unknown>> = {};
+    const after: Partial<Record<SettingKey | "cve_allowlist", unknown>> = {};
+    const data: Record<string, SettingValue> = {};
+    for (const [key, column] of Object.entries(SETTINGS) as [SettingKey, (typeof SETTINGS)[SettingKey]][]) {
+      const wanted = input[column];
+      if (wanted === undefined || wanted === current[column]) continue;
+      before[key] = current[column];
+      after[key] = wanted;
+      data[column] = wanted;
     }
-    if (input.autoScan !== undefined && input.autoScan !== current.autoScan) {
-      before.auto_scan = current.autoScan;
-      after.auto_scan = input.autoScan;
+    const list = input.cveAllowlist;
+    const currentList = current.cveAllowlist ?? { cveIds: [], expiresAt: null };
+    const listChanged = list !== undefined && !sameAllowlist(list, currentList);
+    if (listChanged) {
+      before.cve_allowlist = allowlistDetail(currentList);
+      after.cve_allowlist = allowlistDetail(list);
     }
     if (Object.keys(after).length === 0) return;
-    await tx.project.update({
-      where: { id: ref.id },
-      data: { ...(after.public === undefined ? {} : { isPublic: after.public }), ...(after.auto_scan === undefined ? {} : { autoScan: after.auto_scan }) },
-      select: { id: true },
-    });
+    if (Object.keys(data).length > 0) await tx.project.update({ where: { id: ref.id }, data, select: { id: true } });
+    if (listChanged) {
+      await tx.cveAllowlist.upsert({
+        where: { projectId: ref.id },
+        create: { projectId: ref.id, cveIds: list.cveIds, expiresAt: list.expiresAt },
+        update: { cveIds: list.cveIds, expiresAt: list.expiresAt },
+        select: { id: true },
+      });
+    }
     await recordAuditEvent(tx, {
       actor,
       action: "project.update",
@@ -41,5 +85,8 @@ export async function updateProject({ actor, input }: { actor: Actor; input: TUp
     });
     // Visibility decides anonymous and non-member pulls: tokens issued before follow at their next request.
     if (after.public !== undefined) await bumpGrantVersion(tx);
+    pullPolicyChanged = listChanged || PULL_POLICY_KEYS.some((key) => after[key] !== undefined);
+    if (pullPolicyChanged) await notifyPullPolicyChange(tx);
   });
+  if (pullPolicyChanged) forgetPullPolicies();
 }
