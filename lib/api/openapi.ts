@@ -33,7 +33,7 @@ import {
   ZReplicationRetry,
   ZStartReplicationExecution,
 } from "@/lib/api/replication-shapes";
-import { ZHarborFilterStyle, ZHarborRegistry, ZHarborRegistryCredential, ZHarborRegistryInfo } from "@/lib/api/shapes";
+import { ZHarborFilterStyle, ZHarborRegistry, ZHarborRegistryCredential, ZHarborRegistryInfo, ZRemoteProject } from "@/lib/api/shapes";
 import { ZRegistryName, ZRegistryType, ZRegistryUrl } from "@/lib/validation/registries";
 import {
   ZProjectMemberReq,
@@ -137,6 +137,7 @@ const REGISTRY_RESPONSE_SCHEMAS = {
   RegistryResp: ZHarborRegistry,
   FilterStyle: ZHarborFilterStyle,
   RegistryInfo: ZHarborRegistryInfo,
+  RemoteProject: ZRemoteProject,
 } satisfies Record<string, z.ZodType>;
 
 // ---- replication ----
@@ -981,6 +982,31 @@ const REGISTRY_PATHS: OpenApiDocument["paths"] = {
       tags: ["registry"],
       parameters: [param("requestId"), registryId],
       responses: { "200": jsonOk("The registry info.", schema("RegistryInfo")), ...errors(...COMMON, "403", "404") },
+    },
+  },
+  "/registries/{id}/projects": {
+    get: {
+      operationId: "listRegistryProjects",
+      summary: "The projects at a Harbor or Wharf endpoint (Wharf's extension)",
+      description: [
+        "Administrators and auditors. Read from the endpoint's own REST API (`GET <url>/api/v2.0/projects`, every page, at most 5,000 projects)",
+        "with its credentials and TLS settings. `X-Total-Count` is the remote's count; `X-Wharf-Truncated: true` when the bound was reached.",
+        "409 for a Docker Registry or Docker Hub endpoint (it has no projects); 400 naming the cause when the remote refuses the credentials,",
+        "cannot be reached, fails TLS or is not Harbor's API.",
+      ].join(" "),
+      tags: ["registry"],
+      parameters: [param("requestId"), registryId],
+      responses: {
+        "200": {
+          description: "The remote's projects.",
+          headers: {
+            "X-Total-Count": ref("headers", "XTotalCount"),
+            ...requestIdHeader,
+          },
+          content: json(arrayOf("RemoteProject")),
+        },
+        ...errors(...COMMON, "403", "404", "409"),
+      },
     },
   },
   "/replication/adapters": {

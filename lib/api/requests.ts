@@ -192,11 +192,11 @@ export const ZPurgeScheduleReq = z.object({
 
 // ---- registry endpoints (Harbor's Registry, RegistryUpdate, RegistryPing) ----
 
-/** Harbor's `ca_certificate`: Wharf has no custom CA per endpoint yet, so only an empty one is taken. */
-const NO_CA_CERTIFICATE = z
-  .unknown()
-  .refine((v) => v === null || v === undefined || v === "", { message: "is not supported by Wharf yet (leave it empty; use insecure for a self-signed registry)" })
-  .optional();
+/**
+ * Harbor's `ca_certificate`: PEM certificates of the CAs to trust for the registry's TLS; "" is
+ * none. Only its type here; the service checks each certificate (a 400 naming the field).
+ */
+const ZCaCertificateReq = z.string({ error: "Must be a string of PEM certificates" }).nullish().describe("PEM certificates of the CAs to trust for the registry's TLS (instead of the system's); \"\" for none.");
 
 /** `basic` (a username and password; a token realm the registry names gets them too) or none. */
 const ZRegistryCredentialTypeReq = z.enum(["basic", "none"], { error: 'Must be "basic" or "none" (oauth and secret are not supported)' });
@@ -211,7 +211,7 @@ export const ZRegistryReq = z.object({
     })
     .nullish(),
   insecure: z.boolean({ error: "Must be true or false" }).nullish(),
-  ca_certificate: NO_CA_CERTIFICATE,
+  ca_certificate: ZCaCertificateReq,
 });
 
 /** PUT /registries/{id}: Harbor's RegistryUpdate, every field optional; an absent or masked `access_secret` keeps the stored one. */
@@ -223,7 +223,7 @@ export const ZRegistryUpdateReq = z.object({
   access_key: z.string({ error: "Must be a string" }).nullish(),
   access_secret: z.string({ error: "Must be a string" }).nullish(),
   insecure: z.boolean({ error: "Must be true or false" }).nullish(),
-  ca_certificate: NO_CA_CERTIFICATE,
+  ca_certificate: ZCaCertificateReq,
 });
 
 /** POST /registries/ping: Harbor's RegistryPing; with `id`, absent fields are the stored endpoint's. */

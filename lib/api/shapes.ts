@@ -14,6 +14,7 @@ import type { ProjectMemberRow } from "@/lib/services/members/members";
 import type { ProjectSummary } from "@/lib/services/projects/project-dto";
 import type { RobotSummary } from "@/lib/services/robots/robots";
 import type { RegistrySummary } from "@/lib/services/registries/registries";
+import type { RemoteProject } from "@/lib/services/registries/remote-projects";
 import type { UserSummary } from "@/lib/services/users/user-dto";
 import { DOCKER_CONTAINER_CONFIG, isImageManifestMediaType, isIndexMediaType, OCI_IMAGE_CONFIG } from "@/lib/oci/media-types";
 import type { ArtifactDetail } from "@/lib/services/repositories/get-artifact";
@@ -591,7 +592,11 @@ export const ZHarborRegistry = z.object({
   url: z.string(),
   type: z.enum(["docker-hub", "docker-registry", "harbor", "wharf"]),
   credential: ZHarborRegistryCredential,
-  insecure: z.boolean().describe("Stored; not yet applied (TLS is always verified)."),
+  insecure: z.boolean().describe("Skip TLS verification of the registry's certificate (every request Wharf makes to it)."),
+  ca_certificate: z
+    .string()
+    .optional()
+    .describe("PEM certificates of the CAs trusted for the registry's TLS instead of the system's; \"\" when none (absent for the local side of a replication policy)."),
   description: z.string(),
   status: z.enum(["healthy", "unhealthy", "unknown"]).describe("The outcome of the last Test connection of the stored endpoint."),
   creation_time: dateTime("When the endpoint was created."),
@@ -607,11 +612,24 @@ export function toHarborRegistry(r: RegistrySummary): HarborRegistry {
     type: r.type,
     credential: { type: r.credentialType, access_key: r.username, access_secret: r.hasSecret ? SECRET_MASK : "" },
     insecure: r.insecure,
+    ca_certificate: r.caCertificate ?? "",
     description: r.description,
     status: r.status,
     creation_time: r.createdAt.toISOString(),
     update_time: r.updatedAt.toISOString(),
   };
+}
+
+/** `GET /registries/{id}/projects` (Wharf's extension): one project of a Harbor or Wharf endpoint. */
+export const ZRemoteProject = z.object({
+  project_id: int().nullable().describe("The project's id at the remote (null when it did not say)."),
+  name: z.string(),
+  public: z.boolean().nullable().describe("Whether the project is public at the remote (null when it did not say)."),
+});
+export type RemoteProjectResp = z.infer<typeof ZRemoteProject>;
+
+export function toRemoteProject(p: RemoteProject): RemoteProjectResp {
+  return { project_id: p.projectId, name: p.name, public: p.public };
 }
 
 export const ZHarborFilterStyle = z.object({

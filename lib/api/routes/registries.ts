@@ -8,17 +8,35 @@ import { listResponse, parsePaging } from "@/lib/api/pagination";
 import { locationUnder, pathId } from "@/lib/api/params";
 import { parseQuery } from "@/lib/api/query";
 import { ZRegistryPingReq, ZRegistryReq, ZRegistryUpdateReq } from "@/lib/api/requests";
-import { type HarborRegistryInfo, SECRET_MASK, toHarborRegistry } from "@/lib/api/shapes";
+import { type HarborRegistryInfo, SECRET_MASK, toHarborRegistry, toRemoteProject } from "@/lib/api/shapes";
 import { ok, withApi } from "@/lib/api/with-api";
 import { AppError, ValidationError } from "@/lib/errors";
-import { createRegistry, deleteRegistry, getRegistry, listRegistries, listRegistryTypes, testRegistryConnection, updateRegistry } from "@/lib/services/registries/registries";
+import {
+  createRegistry,
+  deleteRegistry,
+  getRegistry,
+  listRegistries,
+  listRegistryTypes,
+  listRemoteProjects,
+  testRegistryConnection,
+  updateRegistry,
+} from "@/lib/services/registries/registries";
 import type { RegistryType } from "@/lib/validation/registries";
 
 type RegistryParams = { id: string };
 
 /** The shared schema's field names, as Harbor's JSON spells them. */
-const REGISTRY_FIELDS = { credentialType: "credential.type", username: "credential.access_key", secret: "credential.access_secret", registryId: "id" } as const;
-const UPDATE_FIELDS = { credentialType: "credential_type", username: "access_key", secret: "access_secret" } as const;
+const REGISTRY_FIELDS = {
+  credentialType: "credential.type",
+  username: "credential.access_key",
+  secret: "credential.access_secret",
+  registryId: "id",
+  caCertificate: "ca_certificate",
+} as const;
+const UPDATE_FIELDS = { credentialType: "credential_type", username: "access_key", secret: "access_secret", caCertificate: "ca_certificate" } as const;
+
+/** A sent `ca_certificate` ("" clears it), else the stored one. */
+const caOr = (sent: string | null | undefined, current: string | null | undefined) => (sent === null || sent === undefined ? (current ?? null) : sent);
 
 /** A service's field errors (shared names) as one 400 in Harbor's field names. */
 function harborFieldNames<T>(fields: Readonly<Record<string, string>>, run: () => Promise<T>): Promise<T> {
@@ -60,6 +78,7 @@ export const create = withApi(async ({ req, url, actor }) => {
     username: body.credential?.access_key ?? "",
     secret: body.credential?.access_secret || undefined,
     insecure: body.insecure ?? false,
+    caCertificate: body.ca_certificate ?? null,
   };
   const registry = await harborFieldNames(REGISTRY_FIELDS, () => createRegistry({ actor, input }));
   return new Response(null, { status: 201, headers: { Location: locationUnder(url, registry.id) } });
@@ -84,6 +103,7 @@ export const update = withApi<RegistryParams>(async ({ req, actor, params }) => 
     username: body.access_key ?? current.username,
     secret: sentSecret(body.access_secret),
     insecure: body.insecure ?? current.insecure,
+    caCertificate: caOr(body.ca_certificate, current.caCertificate),
   };
   await harborFieldNames(UPDATE_FIELDS, () => updateRegistry({ actor, input }));
   return ok();
@@ -116,6 +136,7 @@ export const ping = withApi(async ({ req, actor }) => {
       username: body.access_key ?? current?.username ?? "",
       secret: sentSecret(body.access_secret),
       insecure: body.insecure ?? current?.insecure ?? false,
+      caCertificate: caOr(body.ca_certificate, current?.caCertificate),
     };
   }
   const result = await harborFieldNames(UPDATE_FIELDS, () => testRegistryConnection({ actor, input }));
@@ -140,6 +161,18 @@ function registryInfo(type: RegistryType, description: string): HarborRegistryIn
 export const info = withApi<RegistryParams>(async ({ actor, params }) => {
   const registry = await getRegistry({ actor, registryId: pathId(params.id, "id") });
   return Response.json(registryInfo(registry.type, registry.description));
+});
+
+/**
+ * Wharf's extension: the projects of a Harbor or Wharf endpoint, read through its REST API with
+ * the endpoint's credentials and TLS settings. All of them (bounded), with `X-Total-Count` the
+ * remote's count and `X-Wharf-Truncated: true` when the bound was reached.
+ */
+export const projects = withApi<RegistryParams>(async ({ actor, params }) => {
+  const listed = await listRemoteProjects({ actor, registryId: pathId(params.id, "id") });
+  const headers = new Headers({ "X-Total-Count": String(listed.total) });
+  if (listed.truncated) headers.set("X-Wharf-Truncated", "true");
+  return Response.json(listed.projects.map(toRemoteProject), { headers });
 });
 
 export const adapters = withApi(async ({ actor }) => Response.json(await listRegistryTypes({ actor })));

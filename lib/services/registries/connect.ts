@@ -117,6 +117,11 @@ export async function pingRegistry(settings: ConnectionSettings): Promise<PingOu
   }
 }
 
+/** Why a request to the endpoint threw, in the words Test connection uses. */
+export function describeConnectionFailure(error: unknown, settings: ConnectionSettings): string {
+  return failure(error, settings).message;
+}
+
 function failure(error: unknown, { url, caCertificate }: ConnectionSettings): PingOutcome {
   const codes = causeCodes(error);
   if (codes.some((c) => TLS_CODES.has(c)) || /certificate|ssl|tls/i.test(causeMessage(error))) {

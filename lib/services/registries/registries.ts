@@ -11,6 +11,7 @@ import { assertSystemPermission } from "@/lib/services/authz/assert-can";
 import { containsText } from "@/lib/services/contains-text";
 import { type Page, skipTake } from "@/lib/services/pagination";
 import { connectionFor, pingRegistry, type ConnectionSettings, type PingOutcome } from "@/lib/services/registries/connect";
+import { fetchRemoteProjects, type RemoteProjects } from "@/lib/services/registries/remote-projects";
 import { isUniqueViolation } from "@/lib/services/users/unique-violation";
 import type { FieldErrors } from "@/lib/errors";
 import {
@@ -277,6 +278,18 @@ export async function getRegistry({ actor, registryId }: { actor: Actor; registr
   const row = await db.registryEndpoint.findUnique({ where: { id: registryId }, select: SUMMARY_SELECT });
   if (!row) throw new NotFoundError(`Registry endpoint ${registryId} does not exist.`);
   return toSummary(row);
+}
+
+/**
+ * The projects of a Harbor or Wharf endpoint, through its REST API with the stored credentials and
+ * TLS settings (remote-projects.ts), for administrators and auditors; a Docker Registry or Docker
+ * Hub endpoint is a 409 (it has no projects), a remote that refuses or fails a 400 naming why.
+ */
+export async function listRemoteProjects({ actor, registryId }: { actor: Actor; registryId: number }): Promise<RemoteProjects> {
+  await assertSystemPermission(actor, "registry_endpoint.read", { type: "registry_endpoint", id: registryId });
+  const row = await db.registryEndpoint.findUnique({ where: { id: registryId }, select: SUMMARY_SELECT });
+  if (!row) throw new NotFoundError(`Registry endpoint ${registryId} does not exist.`);
+  return fetchRemoteProjects({ ...storedSettings(row), name: row.name, type: row.type as RegistryType });
 }
 
 function storedSettings(row: Row): ConnectionSettings {

@@ -26,6 +26,7 @@ export type RegistryFormValues = {
   username: string;
   hasSecret: boolean;
   insecure: boolean;
+  caCertificate: string | null;
   description: string;
 };
 
@@ -110,8 +111,24 @@ export function RegistryForm({ registry }: { registry?: RegistryFormValues }) {
       )}
       <label className="flex items-center gap-2 text-sm">
         <input type="checkbox" name="insecure" defaultChecked={registry?.insecure} className="h-4 w-4 rounded border-slate-300" />
-        Insecure (do not verify the certificate; not applied yet, certificates are always verified)
+        Insecure (do not verify the registry&apos;s TLS certificate)
       </label>
+      <div className="space-y-1">
+        <label htmlFor="field-caCertificate" className="block text-sm font-medium text-slate-800">
+          CA certificate (optional)
+        </label>
+        <textarea
+          id="field-caCertificate"
+          name="caCertificate"
+          defaultValue={registry?.caCertificate ?? ""}
+          rows={4}
+          spellCheck={false}
+          placeholder="-----BEGIN CERTIFICATE-----"
+          className="block w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-xs"
+        />
+        <p className="text-xs text-slate-500">PEM certificates of the CA that signed the registry&apos;s certificate, trusted instead of the system&apos;s.</p>
+        {errors.caCertificate && <p className="text-sm text-red-700">{errors.caCertificate.join(". ")}</p>}
+      </div>
       <Field label="Description" name="description" defaultValue={registry?.description} autoComplete="off" maxLength={1024} errors={errors.description} />
       <div className="flex gap-2">
         <Button type="submit" name="intent" value="save" disabled={saving || testing}>

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { Suspense } from "react";
 import { RegistryForm } from "@/app/(console)/admin/registries/registry-forms";
 import { PageHeader } from "@/components/ui/page-header";
 import { RefusalNotice } from "@/components/ui/refusal-notice";
@@ -6,7 +7,8 @@ import { attempt } from "@/lib/actions/attempt";
 import { getActor } from "@/lib/auth/session";
 import { NotFoundError } from "@/lib/errors";
 import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
-import { getRegistry } from "@/lib/services/registries/registries";
+import { getRegistry, listRemoteProjects } from "@/lib/services/registries/registries";
+import type { Actor } from "@/lib/auth/actor";
 import { ZId } from "@/lib/validation/common";
 import { REGISTRY_TYPE_LABELS } from "@/lib/validation/registries";
 
@@ -45,6 +47,7 @@ export default async function RegistryPage({ params }: { params: Promise<{ regis
               username: registry.username,
               hasSecret: registry.hasSecret,
               insecure: registry.insecure,
+              caCertificate: registry.caCertificate,
               description: registry.description,
             }}
           />
@@ -57,6 +60,35 @@ export default async function RegistryPage({ params }: { params: Promise<{ regis
           <dd className="col-span-2">{registry.description || "—"}</dd>
         </dl>
       )}
+      {(registry.type === "harbor" || registry.type === "wharf") && (
+        <section className="mt-8 max-w-lg" data-testid="remote-projects">
+          <h2 className="mb-2 text-base font-semibold text-slate-900">Projects at {registry.name}</h2>
+          <Suspense fallback={<p className="text-sm text-slate-500">Reading the projects…</p>}>
+            <RemoteProjectList actor={actor} registryId={registry.id} />
+          </Suspense>
+        </section>
+      )}
+    </>
+  );
+}
+
+/** The remote's project names (its REST API, with the endpoint's credentials and TLS settings): what a policy's destination namespace can name. */
+async function RemoteProjectList({ actor, registryId }: { actor: Actor; registryId: number }) {
+  const outcome = await attempt(() => listRemoteProjects({ actor, registryId }));
+  if (!outcome.ok) return <p className="text-sm text-red-700">{outcome.error.message}</p>;
+  const { projects, total, truncated } = outcome.value;
+  if (projects.length === 0) return <p className="text-sm text-slate-500">No projects.</p>;
+  return (
+    <>
+      <ul className="list-inside list-disc text-sm">
+        {projects.map((p) => (
+          <li key={p.name}>
+            {p.name}
+            {p.public === true ? <span className="text-slate-500"> (public)</span> : null}
+          </li>
+        ))}
+      </ul>
+      {truncated && <p className="mt-1 text-xs text-slate-500">The first {projects.length} of {total}.</p>}
     </>
   );
 }

@@ -1,0 +1,5 @@
+import * as registries from "@/lib/api/routes/registries";
+
+export const dynamic = "force-dynamic";
+
+export const GET = registries.projects;
