@@ -15,6 +15,7 @@ import { RETENTION_DAYS_MAX } from "@/lib/validation/audit-retention";
 import { ZRoleId } from "@/lib/validation/projects";
 import { ZProjectPermission } from "@/lib/validation/robots";
 import { ZSystemRole } from "@/lib/validation/users";
+import { caCertificateProblem, MAX_CA_CERTIFICATE_CHARS } from "@/lib/validation/registries";
 
 /** Harbor's booleans: real booleans, or the strings "true"/"false" its metadata uses. */
 export const ZHarborBool = z
@@ -194,9 +195,13 @@ export const ZPurgeScheduleReq = z.object({
 
 /**
  * Harbor's `ca_certificate`: PEM certificates of the CAs to trust for the registry's TLS; "" is
- * none. Only its type here; the service checks each certificate (a 400 naming the field).
+ * none. Each certificate is parsed (a 400 naming the field, before the service is asked).
  */
-const ZCaCertificateReq = z.string({ error: "Must be a string of PEM certificates" }).nullish().describe("PEM certificates of the CAs to trust for the registry's TLS (instead of the system's); \"\" for none.");
+const ZCaCertificateReq = z
+  .string({ error: "Must be a string of PEM certificates" })
+  .max(MAX_CA_CERTIFICATE_CHARS, `Must be at most ${MAX_CA_CERTIFICATE_CHARS} characters`)
+  .refine((v) => caCertificateProblem(v) === null, { error: (issue) => caCertificateProblem(issue.input as string) ?? "Not PEM certificates" })
+  .nullish().describe("PEM certificates of the CAs to trust for the registry's TLS (instead of the system's); \"\" for none.");
 
 /** `basic` (a username and password; a token realm the registry names gets them too) or none. */
 const ZRegistryCredentialTypeReq = z.enum(["basic", "none"], { error: 'Must be "basic" or "none" (oauth and secret are not supported)' });

@@ -58,32 +58,34 @@ const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/
  * pasted by mistake is refused, not stored). Empty or absent is none (null); stored normalised,
  * the blocks one after another.
  */
+export function caCertificateProblem(value: string | null | undefined): string | null {
+  const text = (value ?? "").replace(/\r\n?/g, "\n").trim();
+  if (!text) return null;
+  const blocks = text.match(PEM_BLOCK) ?? [];
+  if (blocks.length === 0) return "Must be one or more PEM certificates (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)";
+  if (text.replace(PEM_BLOCK, "").trim()) return "Only certificates may be given: remove the text outside the BEGIN/END CERTIFICATE blocks (never a private key)";
+  for (const [index, block] of blocks.entries()) {
+    try {
+      new X509Certificate(block);
+    } catch {
+      return `${blocks.length === 1 ? "The certificate" : `Certificate ${index + 1} of ${blocks.length}`} is not a valid PEM X.509 certificate`;
+    }
+  }
+  return null;
+}
+
 export const ZCaCertificate = z
   .string({ error: "Must be PEM text" })
   .max(MAX_CA_CERTIFICATE_CHARS, `CA certificate must be at most ${MAX_CA_CERTIFICATE_CHARS} characters`)
   .nullish()
   .transform((value, ctx): string | null => {
+    const problem = caCertificateProblem(value);
+    if (problem) {
+      ctx.addIssue({ code: "custom", message: problem });
+      return z.NEVER;
+    }
     const text = (value ?? "").replace(/\r\n?/g, "\n").trim();
-    if (!text) return null;
-    const blocks = text.match(PEM_BLOCK) ?? [];
-    if (blocks.length === 0) {
-      ctx.addIssue({ code: "custom", message: "Must be one or more PEM certificates (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)" });
-      return z.NEVER;
-    }
-    if (text.replace(PEM_BLOCK, "").trim()) {
-      ctx.addIssue({ code: "custom", message: "Only certificates may be given: remove the text outside the BEGIN/END CERTIFICATE blocks (never a private key)" });
-      return z.NEVER;
-    }
-    for (const [index, block] of blocks.entries()) {
-      try {
-        new X509Certificate(block);
-      } catch {
-        const which = blocks.length === 1 ? "The certificate" : `Certificate ${index + 1} of ${blocks.length}`;
-        ctx.addIssue({ code: "custom", message: `${which} is not a valid PEM X.509 certificate` });
-        return z.NEVER;
-      }
-    }
-    return `${blocks.join("\n")}\n`;
+    return text ? `${(text.match(PEM_BLOCK) ?? []).join("\n")}\n` : null;
   });
 
 const fields = {
