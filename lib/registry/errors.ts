@@ -34,10 +34,11 @@ export class RegistryUnavailableError extends Error {
     readonly reason: string,
     /** The HTTP status when the registry answered (5xx, or 401); undefined when it did not answer. */
     readonly status?: number,
-    options?: { cause?: unknown; registry?: string },
+    /** `verb`: what the message says happened ("" to leave it to the reason), when the registry answered after all. */
+    options?: { cause?: unknown; registry?: string; verb?: string },
   ) {
     const registry = options?.registry ?? "The backing registry";
-    super(`${registry} at ${baseUrl} is unreachable: ${reason}`, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(`${registry} at ${baseUrl}${options?.verb === "" ? "" : ` ${options?.verb ?? "is unreachable"}`}: ${reason}`, options?.cause === undefined ? undefined : { cause: options.cause });
     this.registry = registry;
     this.name = "RegistryUnavailableError";
   }
@@ -50,7 +51,8 @@ export class RegistryUnavailableError extends Error {
  */
 export class RegistryCredentialsError extends RegistryUnavailableError {
   constructor(baseUrl: string, reason: string, options?: { registry?: string; status?: number }) {
-    super(baseUrl, reason, options?.status ?? 401, { registry: options?.registry });
+    // It answered: the message says it refused, not that it cannot be reached.
+    super(baseUrl, reason, options?.status ?? 401, { registry: options?.registry, verb: "" });
     this.name = "RegistryCredentialsError";
   }
 }
