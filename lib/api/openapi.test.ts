@@ -43,6 +43,7 @@ const ROUTE_MODULES = typeCheckedRoutes({
   "/projects/{project_name_or_id}": import("@/app/api/v2.0/projects/[project_name_or_id]/route"),
   "/projects": import("@/app/api/v2.0/projects/route"),
   "/registries/{id}/info": import("@/app/api/v2.0/registries/[id]/info/route"),
+  "/registries/{id}/projects": import("@/app/api/v2.0/registries/[id]/projects/route"),
   "/registries/{id}": import("@/app/api/v2.0/registries/[id]/route"),
   "/registries/ping": import("@/app/api/v2.0/registries/ping/route"),
   "/registries": import("@/app/api/v2.0/registries/route"),
