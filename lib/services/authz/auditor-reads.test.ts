@@ -346,6 +346,8 @@ function restReads(): Record<string, { url: string; params: Record<string, strin
     "/registries": { url: "/registries", params: {} },
     "/registries/{id}": { url: `/registries/${fx.registryId}`, params: { id: String(fx.registryId) } },
     "/registries/{id}/info": { url: `/registries/${fx.registryId}/info`, params: { id: String(fx.registryId) } },
+    // The fixture is a Docker Registry endpoint: the auditor is let through (not 403) and told it has no projects.
+    "/registries/{id}/projects": { url: `/registries/${fx.registryId}/projects`, params: { id: String(fx.registryId) }, status: 409, shows: "has no projects" },
     "/replication/adapters": { url: "/replication/adapters", params: {} },
     "/replication/adapterinfos": { url: "/replication/adapterinfos", params: {}, shows: '"docker-hub"' },
     "/replication/policies": { url: `/replication/policies?q=${encodeURIComponent(`name=${fx.replication.policyName}`)}`, params: {}, shows: `"id":${fx.replication.policyId}` },
