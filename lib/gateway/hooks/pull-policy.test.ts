@@ -14,6 +14,7 @@ const REGISTRY_PORT = await vi.hoisted(async () => {
 
 import { systemActor, type UserActor } from "@/lib/auth/actor";
 import { ForbiddenError } from "@/lib/errors";
+import type { Prisma } from "@/lib/generated/prisma/client";
 import { OCI_IMAGE_CONFIG, OCI_IMAGE_LAYER_GZIP, OCI_IMAGE_MANIFEST } from "@/lib/oci/media-types";
 import { harborVulnerabilityReport } from "@/lib/scan/adapter/harbor-report";
 import { VULN_REPORT_MIME } from "@/lib/scan/adapter/mime";
@@ -74,7 +75,7 @@ async function scanAndStore(repository: string, digest: string): Promise<void> {
   const findings = await scanArtifact({ repository, digest, client: h.backing });
   const report = harborVulnerabilityReport({ findings, artifact: { repository, digest }, scanner: { name: "test", vendor: "Wharf", version: "1" }, generatedAt: new Date() });
   // The same image in another test's repository has the same digest: one report per digest and scanner.
-  const data = { repository, status: "succeeded", report, endedAt: new Date() };
+  const data = { repository, status: "succeeded", report: report as unknown as Prisma.InputJsonValue, endedAt: new Date() };
   await db.scanReport.upsert({
     where: { artifactDigest_scannerId_mimeType: { artifactDigest: digest, scannerId, mimeType: VULN_REPORT_MIME } },
     create: { artifactDigest: digest, scannerId, mimeType: VULN_REPORT_MIME, ...data },

@@ -544,6 +544,12 @@ const CASES: Record<string, Case> = {
     success: async () => ({ run: action(`${A.settings}#updateSystemSettingsAction`, INITIAL, form({ projectCreationRestriction: "everyone" })) }),
     refused: async () => ({ run: action(`${A.settings}#updateSystemSettingsAction`, INITIAL, form({ projectCreationRestriction: "adminonly" })) }),
   },
+  [`${A.settings}#updateSystemCveAllowlistAction`]: {
+    action: "cve_allowlist.update",
+    // An empty list is what the other cases rely on; writing it again is still a recorded change.
+    success: async () => ({ run: action(`${A.settings}#updateSystemCveAllowlistAction`, INITIAL, form({ cveIds: "", cveExpiresAt: "" })) }),
+    refused: async () => ({ run: action(`${A.settings}#updateSystemCveAllowlistAction`, INITIAL, form({ cveIds: "CVE-2024-1234", cveExpiresAt: "" })) }),
+  },
   [`${A.health}#startReconcileAction`]: {
     action: "index.reconcile.start",
     success: async () => ({ run: action(`${A.health}#startReconcileAction`) }),
@@ -602,6 +608,15 @@ const CASES: Record<string, Case> = {
     action: "project.update",
     success: async () => ({ run: action(`${A.config}#updateProjectAction`, INITIAL, form({ projectId: (await createProject()).id, isPublic: "on" })) }),
     refused: async () => ({ run: action(`${A.config}#updateProjectAction`, INITIAL, form({ projectId: shared.project.id, isPublic: "on" })) }),
+  },
+  [`${A.config}#updatePullPolicyAction`]: {
+    action: "project.update",
+    success: async () => ({
+      run: action(`${A.config}#updatePullPolicyAction`, INITIAL, form({ projectId: (await createProject()).id, preventVulnerable: "on", vulnerabilitySeverity: "high", cveIds: "CVE-2024-1234", cveExpiresAt: "" })),
+    }),
+    refused: async () => ({
+      run: action(`${A.config}#updatePullPolicyAction`, INITIAL, form({ projectId: shared.project.id, preventVulnerable: "on", vulnerabilitySeverity: "high", cveIds: "", cveExpiresAt: "" })),
+    }),
   },
   [`${A.config}#deleteProjectAction`]: {
     action: "project.delete",

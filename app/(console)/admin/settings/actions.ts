@@ -3,7 +3,9 @@
 import { revalidatePath } from "next/cache";
 import { formAction } from "@/lib/actions/form-action";
 import { updateSystemSettings } from "@/lib/services/settings/system-settings";
+import { updateSystemCveAllowlist } from "@/lib/services/pull-policy/allowlists";
 import { ZUpdateSystemSettings } from "@/lib/validation/projects";
+import { ZUpdateSystemCveAllowlist } from "@/lib/validation/pull-policy";
 
 export const updateSystemSettingsAction = formAction(
   ZUpdateSystemSettings,
@@ -11,5 +13,14 @@ export const updateSystemSettingsAction = formAction(
   () => {
     revalidatePath("/admin/settings");
     return { ok: true, message: "Settings saved." };
+  },
+);
+
+export const updateSystemCveAllowlistAction = formAction(
+  ZUpdateSystemCveAllowlist,
+  (input, actor) => updateSystemCveAllowlist({ actor, input: { cveIds: input.cveIds, expiresAt: input.cveExpiresAt } }),
+  () => {
+    revalidatePath("/admin/settings");
+    return { ok: true, message: "System CVE allowlist saved." };
   },
 );

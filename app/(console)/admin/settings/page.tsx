@@ -1,9 +1,10 @@
-import { SettingsForm } from "@/app/(console)/admin/settings/settings-form";
+import { SettingsForm, SystemCveAllowlistForm } from "@/app/(console)/admin/settings/settings-form";
 import { PageHeader } from "@/components/ui/page-header";
 import { RefusalNotice } from "@/components/ui/refusal-notice";
 import { attempt } from "@/lib/actions/attempt";
 import { getActor } from "@/lib/auth/session";
 import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
+import { getSystemCveAllowlist } from "@/lib/services/pull-policy/allowlists";
 import { getSystemSettings } from "@/lib/services/settings/system-settings";
 
 export const metadata = { title: "Settings" };
@@ -12,12 +13,21 @@ export default async function SettingsPage() {
   const actor = await getActor();
   const outcome = await attempt(() => getSystemSettings({ actor }));
   if (!outcome.ok) return <RefusalNotice error={outcome.error} />;
+  const allowlist = await getSystemCveAllowlist({ actor });
+  const canEdit = hasSystemPermission(actor, "setting.update");
   return (
     <>
       <PageHeader title="Settings" description="System-wide configuration." />
       <div className="max-w-lg rounded-lg border border-slate-200 bg-white p-6">
-        <SettingsForm settings={outcome.value} canEdit={hasSystemPermission(actor, "setting.update")} />
+        <SettingsForm settings={outcome.value} canEdit={canEdit} />
       </div>
+      <section className="mt-6 max-w-lg rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="cve-allowlist-heading">
+        <h2 id="cve-allowlist-heading" className="mb-1 font-semibold">System CVE allowlist</h2>
+        <p className="mb-4 text-sm text-slate-600">
+          Vulnerabilities listed here do not block pulls in projects that prevent vulnerable images and use the system allowlist.
+        </p>
+        <SystemCveAllowlistForm list={allowlist} canEdit={canEdit} />
+      </section>
     </>
   );
 }

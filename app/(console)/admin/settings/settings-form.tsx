@@ -1,6 +1,7 @@
 "use client";
 
-import { updateSystemSettingsAction } from "@/app/(console)/admin/settings/actions";
+import { updateSystemCveAllowlistAction, updateSystemSettingsAction } from "@/app/(console)/admin/settings/actions";
+import { CveAllowlistFields } from "@/components/cve-allowlist-fields";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
@@ -28,6 +29,18 @@ export function SettingsForm({
         </label>
       </fieldset>
       {canEdit && <SubmitButton>Save settings</SubmitButton>}
+      <FormMessage result={result} />
+    </form>
+  );
+}
+
+/** The system CVE allowlist: applies to every project that uses it (the default). */
+export function SystemCveAllowlistForm({ list, canEdit }: { list: { cveIds: string[]; expiresAt: Date | null }; canEdit: boolean }) {
+  const { result, formProps } = useActionForm(updateSystemCveAllowlistAction, INITIAL_ACTION_RESULT);
+  return (
+    <form {...formProps} className="space-y-4">
+      <CveAllowlistFields cveIds={list.cveIds} expiresAt={list.expiresAt} errors={result.fieldErrors} disabled={!canEdit} />
+      {canEdit && <SubmitButton>Save allowlist</SubmitButton>}
       <FormMessage result={result} />
     </form>
   );

@@ -6,6 +6,7 @@ import { formAction } from "@/lib/actions/form-action";
 import { deleteProject } from "@/lib/services/projects/delete-project";
 import { updateProject } from "@/lib/services/projects/update-project";
 import { ZDeleteProject, ZUpdateProject } from "@/lib/validation/projects";
+import { ZUpdatePullPolicy } from "@/lib/validation/pull-policy";
 
 export const updateProjectAction = formAction(
   ZUpdateProject,
@@ -13,6 +14,15 @@ export const updateProjectAction = formAction(
   (input) => {
     revalidatePath(`/projects/${input.projectId}`, "layout");
     return { ok: true, message: "Configuration saved." };
+  },
+);
+
+export const updatePullPolicyAction = formAction(
+  ZUpdatePullPolicy,
+  ({ projectId, cveIds, cveExpiresAt, ...settings }, actor) => updateProject({ actor, input: { projectId, ...settings, cveAllowlist: { cveIds, expiresAt: cveExpiresAt } } }),
+  (input) => {
+    revalidatePath(`/projects/${input.projectId}`, "layout");
+    return { ok: true, message: "Pull policy saved." };
   },
 );
 
