@@ -70,6 +70,7 @@ const ROUTE_MODULES = typeCheckedRoutes({
   "/robots": import("@/app/api/v2.0/robots/route"),
   "/search": import("@/app/api/v2.0/search/route"),
   "/system/purgeaudit/schedule": import("@/app/api/v2.0/system/purgeaudit/schedule/route"),
+  "/system/CVEAllowlist": import("@/app/api/v2.0/system/CVEAllowlist/route"),
   "/users/{user_id}": import("@/app/api/v2.0/users/[user_id]/route"),
   "/users/{user_id}/sysadmin": import("@/app/api/v2.0/users/[user_id]/sysadmin/route"),
   "/users/{user_id}/system-role": import("@/app/api/v2.0/users/[user_id]/system-role/route"),
@@ -210,10 +211,10 @@ describe("the response check every API test goes through (test-kit call)", () =>
     repo_count: 0,
     current_user_role_id: 1,
     current_user_role_ids: [1],
-    metadata: { public: "false", auto_scan: "false" },
+    metadata: { public: "false", auto_scan: "false", prevent_vul: "false", severity: "low", refuse_unscanned: "false", enable_content_trust_cosign: "false", reuse_sys_cve_allowlist: "true" },
     registry_id: null,
     togglable: true,
-    cve_allowlist: { id: 0, project_id: 1, items: [], creation_time: "0001-01-01T00:00:00.000Z", update_time: "0001-01-01T00:00:00.000Z" },
+    cve_allowlist: { id: 0, project_id: 1, expires_at: null, items: [], creation_time: "0001-01-01T00:00:00.000Z", update_time: "0001-01-01T00:00:00.000Z" },
   };
   const get = (p: string, method = "GET") => apiRequest(p, { method });
   const id = { "X-Request-Id": "r1" };

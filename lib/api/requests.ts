@@ -16,6 +16,7 @@ import { ZRoleId } from "@/lib/validation/projects";
 import { ZProjectPermission } from "@/lib/validation/robots";
 import { ZSystemRole } from "@/lib/validation/users";
 import { caCertificateProblem, MAX_CA_CERTIFICATE_CHARS } from "@/lib/validation/registries";
+import { ALLOWLIST_ID, MAX_ALLOWLIST_IDS, PULL_POLICY_SEVERITIES, type TPullPolicySettings } from "@/lib/validation/pull-policy";
 
 /** Harbor's booleans: real booleans, or the strings "true"/"false" its metadata uses. */
 export const ZHarborBool = z
@@ -43,6 +44,19 @@ function onlyOff(off: z.ZodType, message: string) {
 const NOT_SUPPORTED = "is not supported by Wharf";
 const FALSE_ONLY = onlyOff(z.union([z.literal("false"), z.literal(false)]), `${NOT_SUPPORTED} (only "false" is accepted)`);
 
+/** Harbor's CVEAllowlist as sent: the ids and an expiry in Unix seconds (null or absent: never). */
+export const ZCveAllowlistReq = z
+  .object({
+    items: z
+      .array(
+        z.object({ cve_id: z.string().regex(ALLOWLIST_ID, "must be a vulnerability id such as CVE-2024-1234 or GHSA-xxxx-xxxx-xxxx") }).catchall(z.unknown()),
+      )
+      .max(MAX_ALLOWLIST_IDS, `at most ${MAX_ALLOWLIST_IDS} ids`)
+      .nullish(),
+    expires_at: z.int().min(0).max(253_402_300_799, "must be Unix seconds").nullish(),
+  })
+  .catchall(z.unknown());
+
 export const ZProjectReq = z.object({
   // project_name is checked by the shared ZProjectName (required on create, ignored on update).
   /** Deprecated in Harbor; used only when metadata.public is absent. */
@@ -51,11 +65,16 @@ export const ZProjectReq = z.object({
     .object({
       public: ZHarborBool.optional(),
       enable_content_trust: FALSE_ONLY,
-      enable_content_trust_cosign: FALSE_ONLY,
-      prevent_vul: FALSE_ONLY,
+      enable_content_trust_cosign: ZHarborBool.optional().describe("Only signed images (a cosign or notation signature on the image or its index) can be pulled."),
+      prevent_vul: ZHarborBool.optional().describe("Refuse pulls of images with vulnerabilities of `severity` or higher (allowlisted CVEs aside)."),
+      severity: z
+        .enum(PULL_POLICY_SEVERITIES, { error: "Must be low, medium, high or critical" })
+        .optional()
+        .describe("The lowest severity prevent_vul refuses."),
+      refuse_unscanned: ZHarborBool.optional().describe("Wharf's extension: refuse pulls of images with no finished vulnerability scan."),
       auto_scan: ZHarborBool.optional().describe("Scan images on push with the project's scanner."),
       auto_sbom_generation: FALSE_ONLY,
-      reuse_sys_cve_allowlist: FALSE_ONLY,
+      reuse_sys_cve_allowlist: ZHarborBool.optional().describe("Whether the system CVE allowlist applies (else the project's own `cve_allowlist`)."),
       // Answered in GET; a client sending the project back unchanged must not be refused for it.
       retention_id: z.unknown().optional().describe("Ignored: a project's retention policy is set through /retentions."),
     })
@@ -63,11 +82,28 @@ export const ZProjectReq = z.object({
     .nullish(),
   storage_limit: onlyOff(z.literal(-1), "storage quotas are not supported by Wharf yet (send -1 or leave it out)"),
   registry_id: onlyOff(z.null(), "proxy-cache projects are not supported by Wharf"),
-  cve_allowlist: z
-    .object({ items: z.array(z.unknown()).max(0, "CVE allowlists are not supported by Wharf yet").nullish() })
-    .catchall(z.unknown())
-    .nullish(),
+  cve_allowlist: ZCveAllowlistReq.nullish()
+    .describe("The project's own CVE allowlist: replaced when `items` is given (applies when reuse_sys_cve_allowlist is false)."),
 });
+
+/** An allowlist request as the services take it (ids deduplicated, in order); null when `items` is absent. */
+export function requestedAllowlist(req: z.output<typeof ZCveAllowlistReq> | null | undefined): TPullPolicySettings["cveAllowlist"] {
+  if (!req || req.items === null || req.items === undefined) return undefined;
+  return { cveIds: [...new Set(req.items.map((i) => i.cve_id))], expiresAt: req.expires_at ? new Date(req.expires_at * 1000) : null };
+}
+
+/** The pull policy metadata and the project's allowlist; each absent one stays as it is. */
+export function requestedPullPolicy(req: z.output<typeof ZProjectReq>): TPullPolicySettings {
+  const m = req.metadata;
+  return {
+    preventVulnerable: m?.prevent_vul,
+    vulnerabilitySeverity: m?.severity,
+    refuseUnscanned: m?.refuse_unscanned,
+    requireSignature: m?.enable_content_trust_cosign,
+    reuseSystemCveAllowlist: m?.reuse_sys_cve_allowlist,
+    cveAllowlist: requestedAllowlist(req.cve_allowlist),
+  };
+}
 
 /** `metadata.auto_scan`, undefined when absent (an update leaves the setting as it is). */
 export function requestedAutoScan(req: z.output<typeof ZProjectReq>): boolean | undefined {

@@ -58,7 +58,16 @@ describe("/retentions", () => {
     // Harbor's project metadata names the policy; a client may send it back on PUT unchanged.
     const shown = await call(projectRoute.GET, apiRequest(`/projects/${project.id}`, { auth }), { project_name_or_id: String(project.id) });
     const shownBody = (await shown.json()) as { metadata: Record<string, string> };
-    expect(shownBody.metadata).toEqual({ public: "false", auto_scan: "false", retention_id: id });
+    expect(shownBody.metadata).toEqual({
+      public: "false",
+      auto_scan: "false",
+      prevent_vul: "false",
+      severity: "low",
+      refuse_unscanned: "false",
+      enable_content_trust_cosign: "false",
+      reuse_sys_cve_allowlist: "true",
+      retention_id: id,
+    });
     const echoed = await call(projectRoute.PUT, apiRequest(`/projects/${project.id}`, { method: "PUT", auth: basic((await createTestUser({ isAdmin: true })).username), body: { metadata: shownBody.metadata } }), {
       project_name_or_id: String(project.id),
     });

@@ -41,9 +41,16 @@ const ROLE_IDS: number[] = PROJECT_ROLES.map((r) => r.id);
 const PROJECT_ADMIN_ROLE_ID = 1;
 const ZRoleIdValue = z.int().refine((v) => ROLE_IDS.includes(v)).meta({ enum: ROLE_IDS });
 
+const ZTrueFalse = z.enum(["true", "false"]);
+
 export const ZHarborProjectMetadata = z.object({
-  public: z.enum(["true", "false"]).describe('Booleans are accepted too in requests. Other Harbor keys (but auto_scan) are refused unless "false".'),
-  auto_scan: z.enum(["true", "false"]).describe("Whether images pushed are scanned automatically by the project's scanner (scan on push)."),
+  public: ZTrueFalse.describe('Booleans are accepted too in requests. enable_content_trust and auto_sbom_generation are refused unless "false".'),
+  auto_scan: ZTrueFalse.describe("Whether images pushed are scanned automatically by the project's scanner (scan on push)."),
+  prevent_vul: ZTrueFalse.describe("Whether pulls of images with vulnerabilities of `severity` or higher are refused (412 DENIED)."),
+  severity: z.enum(["low", "medium", "high", "critical"]).describe("The lowest severity prevent_vul refuses."),
+  refuse_unscanned: ZTrueFalse.describe("Wharf's extension: whether pulls of images with no finished vulnerability scan are refused."),
+  enable_content_trust_cosign: ZTrueFalse.describe("Whether only signed images can be pulled."),
+  reuse_sys_cve_allowlist: ZTrueFalse.describe("Whether the system CVE allowlist applies (else the project's own)."),
   retention_id: z.string().optional().describe("In answers: the id of the project's own retention policy (/retentions/{id}); absent when it follows the system default or has none."),
 });
 
@@ -65,16 +72,31 @@ export const ZHarborProject = z.object({
   metadata: ZHarborProjectMetadata,
   registry_id: z.null().describe("Always null: Wharf has no proxy-cache projects."),
   togglable: z.boolean().describe("Whether the caller may change the project's publicity (a project admin or system administrator)."),
-  cve_allowlist: z
-    .object({
-      id: z.literal(0),
-      project_id: int(),
-      items: z.array(z.never()).max(0),
-      creation_time: dateTime("Harbor's zero time: no allowlist was ever stored."),
-      update_time: dateTime("Harbor's zero time: no allowlist was ever stored."),
-    })
-    .describe("Harbor's empty allowlist: Wharf does not scan, so it has no CVE allowlist."),
+  cve_allowlist: z.lazy(() => ZHarborCveAllowlist).describe("The project's own CVE allowlist (id 0 and Harbor's zero times when none was ever stored)."),
 });
+
+export const ZHarborCveAllowlist = z.object({
+  id: int().describe("0 when none was ever stored."),
+  project_id: int().describe("0 for the system allowlist."),
+  expires_at: z.int().nullable().describe("Unix seconds after which the list no longer applies; null: never."),
+  items: z.array(z.object({ cve_id: z.string() })),
+  creation_time: dateTime("When the list was stored (Harbor's zero time if never)."),
+  update_time: dateTime("When the list last changed (Harbor's zero time if never)."),
+});
+export type HarborCveAllowlist = z.infer<typeof ZHarborCveAllowlist>;
+
+/** An allowlist in Harbor's shape; none stored is Harbor's empty one. */
+export function toHarborCveAllowlist(projectId: number, list: { id?: number; cveIds: string[]; expiresAt: Date | null; updatedAt: Date | null } | null): HarborCveAllowlist {
+  const time = list?.updatedAt ? list.updatedAt.toISOString() : HARBOR_ZERO_TIME;
+  return {
+    id: list?.id ?? 0,
+    project_id: projectId,
+    expires_at: list?.expiresAt ? Math.floor(list.expiresAt.getTime() / 1000) : null,
+    items: (list?.cveIds ?? []).map((cve_id) => ({ cve_id })),
+    creation_time: time,
+    update_time: time,
+  };
+}
 export type HarborProject = z.infer<typeof ZHarborProject>;
 
 /** Whether the caller is a system administrator (only for answer fields such as `togglable`). */
@@ -95,10 +117,19 @@ export function toHarborProject(p: ProjectSummary, viewerIsAdmin: boolean, reten
     repo_count: p.repositoryCount,
     current_user_role_id: p.viewerRoleId ?? 0,
     current_user_role_ids: p.viewerRoleId === null ? [] : [p.viewerRoleId],
-    metadata: { public: p.isPublic ? "true" : "false", auto_scan: p.autoScan ? "true" : "false", ...(retentionId === undefined ? {} : { retention_id: String(retentionId) }) },
+    metadata: {
+      public: String(p.isPublic) as "true" | "false",
+      auto_scan: String(p.autoScan) as "true" | "false",
+      prevent_vul: String(p.pullPolicy.preventVulnerable) as "true" | "false",
+      severity: p.pullPolicy.vulnerabilitySeverity as "low" | "medium" | "high" | "critical",
+      refuse_unscanned: String(p.pullPolicy.refuseUnscanned) as "true" | "false",
+      enable_content_trust_cosign: String(p.pullPolicy.requireSignature) as "true" | "false",
+      reuse_sys_cve_allowlist: String(p.pullPolicy.reuseSystemCveAllowlist) as "true" | "false",
+      ...(retentionId === undefined ? {} : { retention_id: String(retentionId) }),
+    },
     registry_id: null,
     togglable: viewerIsAdmin || p.viewerRoleId === PROJECT_ADMIN_ROLE_ID,
-    cve_allowlist: { id: 0, project_id: p.id, items: [], creation_time: HARBOR_ZERO_TIME, update_time: HARBOR_ZERO_TIME },
+    cve_allowlist: toHarborCveAllowlist(p.id, p.pullPolicy.cveAllowlist),
   };
 }
 

@@ -11,7 +11,7 @@ export const ZPullPolicySeverity = z.enum(PULL_POLICY_SEVERITIES, { error: "Choo
 export const MAX_ALLOWLIST_IDS = 1_000;
 
 /** A vulnerability id as advisories spell them: CVE-2024-1234, GHSA-xxxx-xxxx-xxxx, DSA-5678-1, … */
-const ALLOWLIST_ID = /^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$/;
+export const ALLOWLIST_ID = /^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$/;
 
 /** Ids one per line, or separated by commas or spaces; duplicates dropped, case kept as typed. */
 export const ZCveIdList = z

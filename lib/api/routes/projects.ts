@@ -8,7 +8,7 @@ import { parseInput, parseInputs, readJsonObject } from "@/lib/api/body";
 import { locationUnder, projectFromPath, resourceNameInLocation, isResourceName } from "@/lib/api/params";
 import { listResponse, parsePaging } from "@/lib/api/pagination";
 import { harborQ, parseBooleanParam, parseQuery } from "@/lib/api/query";
-import { requestedAutoScan, requestedPublic, ZProjectReq } from "@/lib/api/requests";
+import { requestedAutoScan, requestedPublic, requestedPullPolicy, ZProjectReq } from "@/lib/api/requests";
 import { toHarborProject, viewerIsAdmin } from "@/lib/api/shapes";
 import { ownRetentionPolicyIds } from "@/lib/services/retention/policies";
 import { created, ok, withApi } from "@/lib/api/with-api";
@@ -63,7 +63,7 @@ export const head = withApi(async ({ url, actor }) => {
 export const create = withApi(async ({ req, url, actor }) => {
   const raw = await readJsonObject(req);
   const [body, { name }] = parseInputs([ZProjectReq, raw], [ZCreateProject.pick({ name: true }), { name: raw.project_name }, PROJECT_FIELDS]);
-  const project = await createProject({ actor, input: { name, isPublic: requestedPublic(body) ?? false, autoScan: requestedAutoScan(body) ?? false } });
+  const project = await createProject({ actor, input: { name, isPublic: requestedPublic(body) ?? false, autoScan: requestedAutoScan(body) ?? false, ...requestedPullPolicy(body) } });
   return created(locationUnder(url, resourceNameInLocation(req) ? project.name : project.id));
 });
 
@@ -75,14 +75,16 @@ export const get = withApi<ProjectParams>(async ({ req, actor, params }) => {
 
 /**
  * Harbor's PUT takes a whole ProjectReq; Wharf changes `metadata.public` (or the deprecated
- * `public`) and `metadata.auto_scan`, each only when given; the name never changes. Without any
+ * `public`), `metadata.auto_scan`, the pull policy metadata (prevent_vul, severity,
+ * enable_content_trust_cosign, reuse_sys_cve_allowlist, refuse_unscanned) and `cve_allowlist`
+ * (when it has `items`), each only when given; the name never changes. Without any
  * the call changes nothing (still checked against project:update).
  */
 export const update = withApi<ProjectParams>(async ({ req, actor, params }) => {
   const body = parseInput(ZProjectReq, await readJsonObject(req));
   const ref = await projectFromPath(req, params.project_name_or_id);
   const { projectId } = parseInput(ZUpdateProject.pick({ projectId: true }), { projectId: ref.id }, PROJECT_FIELDS);
-  await updateProject({ actor, input: { projectId, isPublic: requestedPublic(body), autoScan: requestedAutoScan(body) } });
+  await updateProject({ actor, input: { projectId, isPublic: requestedPublic(body), autoScan: requestedAutoScan(body), ...requestedPullPolicy(body) } });
   return ok();
 });
 

@@ -1067,6 +1067,11 @@ const CASES: Record<string, Case> = {
     },
   },
 
+  "PUT /api/v2.0/system/CVEAllowlist": {
+    action: "cve_allowlist.update",
+    success: async () => ({ run: rest("PUT /api/v2.0/system/CVEAllowlist", admin, "/system/CVEAllowlist", {}, { items: [] }) }),
+    refused: async () => ({ run: rest("PUT /api/v2.0/system/CVEAllowlist", auditor, "/system/CVEAllowlist", {}, { items: [{ cve_id: "CVE-2024-1234" }] }) }),
+  },
   "PUT /api/v2.0/system/purgeaudit/schedule": {
     action: "audit_log.purge_policy.update",
     success: async () => ({ run: rest("PUT /api/v2.0/system/purgeaudit/schedule", admin, "/system/purgeaudit/schedule", {}, { schedule: { type: "None" }, parameters: { audit_retention_hour: 87600 } }) }),

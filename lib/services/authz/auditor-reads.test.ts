@@ -366,6 +366,7 @@ function restReads(): Record<string, { url: string; params: Record<string, strin
     },
     "/search": { url: `/search?q=${fx.project.name}`, params: {} },
     "/system/purgeaudit/schedule": { url: "/system/purgeaudit/schedule", params: {} },
+    "/system/CVEAllowlist": { url: "/system/CVEAllowlist", params: {} },
     "/users": { url: "/users", params: {} },
     "/users/{user_id}": { url: `/users/${fx.userId}`, params: { user_id: String(fx.userId) } },
     "/users/current": { url: "/users/current", params: {} },

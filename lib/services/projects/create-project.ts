@@ -1,4 +1,6 @@
 import "server-only";
+import { allowlistDetail } from "@/lib/services/pull-policy/allowlists";
+import type { TPullPolicySettings } from "@/lib/validation/pull-policy";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { ConflictError, ForbiddenError, UnauthenticatedError } from "@/lib/errors";
@@ -14,9 +16,10 @@ const PROJECT_ADMIN_ROLE_ID = 1;
 /**
  * Creates a project; its creator becomes its owner and first Project Admin (as in Harbor).
  * Who may create depends on the "project creation" system setting: everyone, or admins only.
- * Scan on push (`autoScan`, Harbor's `auto_scan` metadata) is off unless asked for.
+ * Scan on push (`autoScan`, Harbor's `auto_scan` metadata) is off unless asked for, and so is the
+ * pull policy (Harbor's prevent_vul, severity, content trust and allowlist metadata) unless given.
  */
-export async function createProject({ actor, input }: { actor: Actor; input: TCreateProject & { autoScan?: boolean } }): Promise<ProjectSummary> {
+export async function createProject({ actor, input }: { actor: Actor; input: TCreateProject & { autoScan?: boolean } & TPullPolicySettings }): Promise<ProjectSummary> {
   if (actor.kind === "anonymous") {
     await recordRefusal({ actor, action: "project.create", resource: { type: "project", name: input.name }, reason: "not signed in" });
     throw new UnauthenticatedError();
@@ -39,10 +42,12 @@ export async function createProject({ actor, input }: { actor: Actor; input: TCr
         throw new ConflictError(`A project named ${input.name} already exists.`, { name: ["This name is already taken"] });
       }
       const ownerId = actor.kind === "user" ? actor.id : null;
+      const { cveAllowlist, ...pullPolicy } = pullPolicySettingsOf(input);
       const created = await tx.project.create({
-        data: { name: input.name, isPublic: input.isPublic, autoScan: input.autoScan ?? false, ownerId },
+        data: { name: input.name, isPublic: input.isPublic, autoScan: input.autoScan ?? false, ownerId, ...pullPolicy },
         select: { id: true },
       });
+      if (cveAllowlist) await tx.cveAllowlist.create({ data: { projectId: created.id, cveIds: cveAllowlist.cveIds, expiresAt: cveAllowlist.expiresAt }, select: { id: true } });
       if (ownerId !== null) {
         await tx.projectMember.create({ data: { projectId: created.id, userId: ownerId, roleId: PROJECT_ADMIN_ROLE_ID } });
       }
@@ -52,7 +57,15 @@ export async function createProject({ actor, input }: { actor: Actor; input: TCr
         action: "project.create",
         resource: { type: "project", id: project.id, name: project.name },
         projectId: project.id,
-        detail: { public: project.isPublic, ...(project.autoScan ? { auto_scan: true } : {}) },
+        detail: {
+          public: project.isPublic,
+          ...(project.autoScan ? { auto_scan: true } : {}),
+          ...(project.preventVulnerable ? { prevent_vul: true, severity: project.vulnerabilitySeverity } : {}),
+          ...(project.refuseUnscanned ? { refuse_unscanned: true } : {}),
+          ...(project.requireSignature ? { enable_content_trust_cosign: true } : {}),
+          ...(project.reuseSystemCveAllowlist ? {} : { reuse_sys_cve_allowlist: false }),
+          ...(cveAllowlist ? { cve_allowlist: allowlistDetail(cveAllowlist) } : {}),
+        },
       });
       return toProjectSummary(project, ownerId !== null ? PROJECT_ADMIN_ROLE_ID : null);
     });
@@ -63,3 +76,10 @@ export async function createProject({ actor, input }: { actor: Actor; input: TCr
     throw err;
   }
 }
+
+/** The pull policy settings given (undefined ones left to the column defaults). */
+function pullPolicySettingsOf(input: TPullPolicySettings): TPullPolicySettings {
+  return Object.fromEntries(Object.entries(input).filter(([key, value]) => value !== undefined && PULL_POLICY_FIELDS.has(key)));
+}
+
+const PULL_POLICY_FIELDS = new Set(["preventVulnerable", "vulnerabilitySeverity", "refuseUnscanned", "requireSignature", "reuseSystemCveAllowlist", "cveAllowlist"]);

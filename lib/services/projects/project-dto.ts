@@ -8,6 +8,15 @@ export type ProjectSummary = {
   isPublic: boolean;
   /** Harbor's `auto_scan`: images pushed are scanned by the project's scanner. */
   autoScan: boolean;
+  /** The pull policy (lib/services/pull-policy) and the project's own CVE allowlist, for Harbor's metadata. */
+  pullPolicy: {
+    preventVulnerable: boolean;
+    vulnerabilitySeverity: string;
+    refuseUnscanned: boolean;
+    requireSignature: boolean;
+    reuseSystemCveAllowlist: boolean;
+    cveAllowlist: { id: number; cveIds: string[]; expiresAt: Date | null; updatedAt: Date } | null;
+  };
   ownerId: number | null;
   ownerName: string | null;
   createdAt: Date;
@@ -25,6 +34,12 @@ export const PROJECT_SELECT = {
   name: true,
   isPublic: true,
   autoScan: true,
+  preventVulnerable: true,
+  vulnerabilitySeverity: true,
+  refuseUnscanned: true,
+  requireSignature: true,
+  reuseSystemCveAllowlist: true,
+  cveAllowlist: { select: { id: true, cveIds: true, expiresAt: true, updatedAt: true } },
   createdAt: true,
   updatedAt: true,
   owner: { select: { id: true, username: true } },
@@ -36,6 +51,12 @@ type ProjectRow = {
   name: string;
   isPublic: boolean;
   autoScan: boolean;
+  preventVulnerable: boolean;
+  vulnerabilitySeverity: string;
+  refuseUnscanned: boolean;
+  requireSignature: boolean;
+  reuseSystemCveAllowlist: boolean;
+  cveAllowlist: { id: number; cveIds: string[]; expiresAt: Date | null; updatedAt: Date } | null;
   createdAt: Date;
   updatedAt: Date;
   owner: { id: number; username: string } | null;
@@ -48,6 +69,14 @@ export function toProjectSummary(row: ProjectRow, viewerRoleId: number | null): 
     name: row.name,
     isPublic: row.isPublic,
     autoScan: row.autoScan,
+    pullPolicy: {
+      preventVulnerable: row.preventVulnerable,
+      vulnerabilitySeverity: row.vulnerabilitySeverity,
+      refuseUnscanned: row.refuseUnscanned,
+      requireSignature: row.requireSignature,
+      reuseSystemCveAllowlist: row.reuseSystemCveAllowlist,
+      cveAllowlist: row.cveAllowlist,
+    },
     ownerId: row.owner?.id ?? null,
     ownerName: row.owner?.username ?? null,
     createdAt: row.createdAt,
