@@ -180,6 +180,36 @@ test("an immutability rule makes a tag delete refused, naming the rule", async (
   ]);
 });
 
+test("only signed images (Configuration → Pull policy): skopeo's pull is refused naming the policy until it is switched off; a bad allowlist id is refused at its field", async ({ page }) => {
+  await signInAs(page, OWNER, PASSWORD);
+  await page.goto(`/projects/${projectId}/configuration`);
+  const form = page.getByRole("region", { name: "Pull policy" });
+  await form.getByLabel("Only signed images").check();
+  await form.getByLabel("Use the system allowlist").uncheck();
+  const ids = form.getByLabel("Allowlisted vulnerabilities");
+  await ids.fill("CVE-2024-37890\nnot an id");
+  await form.getByRole("button", { name: "Save pull policy" }).click();
+  await expect(page.getByTestId("error-cveIds")).toContainText("Each entry must be a vulnerability id");
+  await expect(ids).toHaveValue("CVE-2024-37890\nnot an id");
+  const stored = () => db.query<{ require_signature: boolean }>(`SELECT require_signature FROM projects WHERE id = $1`, [projectId]).then((r) => r.rows[0]!.require_signature);
+  expect(await stored()).toBe(false);
+
+  await ids.fill("CVE-2024-37890");
+  await form.getByRole("button", { name: "Save pull policy" }).click();
+  await expect(page.getByText("Pull policy saved.")).toBeVisible();
+  expect(await stored()).toBe(true);
+  const pulled = (tag: string) => path.join(tmp, `pulled-signed-${tag}`);
+  await expect(skopeoCopy(`docker://${HOST}/${REPOSITORY}:3.0`, `oci:${pulled("refused")}:x`, { srcCreds: `${OWNER}:${PASSWORD}` })).rejects.toThrow(/not signed and cannot be pulled/i);
+
+  await page.reload();
+  await expect(form.getByLabel("Only signed images")).toBeChecked();
+  await expect(ids).toHaveValue("CVE-2024-37890");
+  await form.getByLabel("Only signed images").uncheck();
+  await form.getByRole("button", { name: "Save pull policy" }).click();
+  await expect(page.getByText("Pull policy saved.")).toBeVisible();
+  await skopeoCopy(`docker://${HOST}/${REPOSITORY}:3.0`, `oci:${pulled("served")}:x`, { srcCreds: `${OWNER}:${PASSWORD}` });
+});
+
 test("the auditor reads the Policy tab and an execution, and is offered nothing that changes them", async ({ page }) => {
   await signInAs(page, AUDITOR, PASSWORD);
   await page.goto(`/projects/${projectId}`);
