@@ -33,6 +33,12 @@ export interface SupervisedRegistry {
   /** Resolves once the registry runs again (at once when it runs). */
   running(): Promise<void>;
   status(): RegistrySupervisorStatus;
+  /**
+   * Stops restarting it, leaving the child running: called as Wharf begins to stop, since a
+   * terminal's Ctrl-C (or a process-group SIGTERM) reaches the child too, and its exit then is
+   * part of the stop, not a crash to recover from.
+   */
+  stopSupervising(): void;
   /** Stops supervising, then the child. */
   stop(): Promise<void>;
 }
@@ -147,6 +153,10 @@ export async function superviseLocalRegistry(options: SupervisorOptions): Promis
     pid: () => current?.pid ?? null,
     running: () => backUp?.promise ?? Promise.resolve(),
     status: () => ({ ...status }),
+    stopSupervising() {
+      stopping.abort();
+      backUp?.resolve();
+    },
     async stop() {
       stopping.abort();
       backUp?.resolve();

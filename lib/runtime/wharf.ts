@@ -78,6 +78,7 @@ export async function startWharf(): Promise<void> {
   }
 
   let stopRegistry: (() => Promise<void>) | null = null;
+  let stopSupervisingRegistry: (() => void) | null = null;
   const registryCredentials =
     env.WHARF_REGISTRY_USERNAME && env.WHARF_REGISTRY_PASSWORD ? { username: env.WHARF_REGISTRY_USERNAME, password: env.WHARF_REGISTRY_PASSWORD } : undefined;
   if (env.WHARF_REGISTRY_URL) {
@@ -94,6 +95,7 @@ export async function startWharf(): Promise<void> {
       log,
     });
     stopRegistry = registry.stop;
+    stopSupervisingRegistry = registry.stopSupervising;
     serverEnv.WHARF_REGISTRY_URL = registry.url;
     serverEnv.WHARF_REGISTRY_STORAGE_DIR = registry.storageDir;
     serverEnv.WHARF_REGISTRY_USERNAME = registry.credentials.username;
@@ -137,6 +139,8 @@ export async function startWharf(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log("stopping…");
+    // The same signal may have reached the registry (one process group): its exit is no crash.
+    stopSupervisingRegistry?.();
     // First, so a running job finishes (or is cut and later resumes from its checkpoint) while
     // the database and registry are still there.
     await worker?.stop().catch((err: unknown) => console.error(`wharf: stopping the job worker: ${(err as Error).message}`));

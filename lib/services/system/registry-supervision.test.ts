@@ -125,6 +125,27 @@ describe("the supervised registry", () => {
   });
 });
 
+describe("once Wharf begins to stop", () => {
+  it("a registry that exits (the same Ctrl-C or SIGTERM reached it) is not restarted, and nothing says it will be", async () => {
+    const pid = supervised.pid()!;
+    const logsBefore = logged.length;
+    const restartsBefore = pendingRestarts.length;
+    supervised.stopSupervising();
+    process.kill(pid, "SIGTERM");
+    // Wait for the child to be gone, then for the supervisor's exit handler to have run.
+    await vi.waitFor(
+      () => {
+        expect(() => process.kill(pid, 0)).toThrow();
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(logged.slice(logsBefore).filter((line) => /restart/.test(line))).toEqual([]);
+    expect(pendingRestarts.length).toBe(restartsBefore);
+    await supervised.running();
+  });
+});
+
 describe("a registry that refuses Wharf's credentials", () => {
   it("makes the gateway answer 503, never pass the registry's 401 on to a client that was authorized", async () => {
     const project = await createProject();
@@ -152,3 +173,4 @@ describe("a registry that refuses Wharf's credentials", () => {
     expect(health?.error).toMatch(/refused Wharf's credentials .*WHARF_REGISTRY_USERNAME and WHARF_REGISTRY_PASSWORD/);
   });
 });
+
