@@ -46,7 +46,9 @@ export default defineConfig({
     env: {
       PORT: String(PORT),
       DATABASE_URL: process.env.WHARF_E2E_DATABASE_URL ?? "postgresql://postgres:postgres@127.0.0.1:5432/wharf_e2e",
-      WHARF_DATA_DIR: ".wharf/e2e",
+      // One data dir (and so one registry and remembered registry port) per e2e port: two runs on
+      // one machine (a local run beside CI's) do not share a registry.
+      WHARF_DATA_DIR: process.env.WHARF_E2E_PORT ? `.wharf/e2e-${PORT}` : ".wharf/e2e",
       WHARF_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
       WHARF_EXTERNAL_URL: baseURL,
       NEXTAUTH_URL: baseURL,
