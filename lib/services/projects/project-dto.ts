@@ -1,5 +1,7 @@
 import "server-only";
+import type { Prisma } from "@/lib/generated/prisma/client";
 import type { ProjectPermission } from "@/lib/services/authz/project-roles";
+import { PULL_POLICY_SELECT, type PullPolicyRow } from "@/lib/services/pull-policy/settings";
 
 /** A project as lists and pages show it. `permissions` are the viewer's, for hiding controls. */
 export type ProjectSummary = {
@@ -9,14 +11,7 @@ export type ProjectSummary = {
   /** Harbor's `auto_scan`: images pushed are scanned by the project's scanner. */
   autoScan: boolean;
   /** The pull policy (lib/services/pull-policy) and the project's own CVE allowlist, for Harbor's metadata. */
-  pullPolicy: {
-    preventVulnerable: boolean;
-    vulnerabilitySeverity: string;
-    refuseUnscanned: boolean;
-    requireSignature: boolean;
-    reuseSystemCveAllowlist: boolean;
-    cveAllowlist: { id: number; cveIds: string[]; expiresAt: Date | null; updatedAt: Date } | null;
-  };
+  pullPolicy: PullPolicyRow;
   ownerId: number | null;
   ownerName: string | null;
   createdAt: Date;
@@ -34,34 +29,14 @@ export const PROJECT_SELECT = {
   name: true,
   isPublic: true,
   autoScan: true,
-  preventVulnerable: true,
-  vulnerabilitySeverity: true,
-  refuseUnscanned: true,
-  requireSignature: true,
-  reuseSystemCveAllowlist: true,
-  cveAllowlist: { select: { id: true, cveIds: true, expiresAt: true, updatedAt: true } },
+  ...PULL_POLICY_SELECT,
   createdAt: true,
   updatedAt: true,
   owner: { select: { id: true, username: true } },
   _count: { select: { repositories: true, members: true } },
 } as const;
 
-type ProjectRow = {
-  id: number;
-  name: string;
-  isPublic: boolean;
-  autoScan: boolean;
-  preventVulnerable: boolean;
-  vulnerabilitySeverity: string;
-  refuseUnscanned: boolean;
-  requireSignature: boolean;
-  reuseSystemCveAllowlist: boolean;
-  cveAllowlist: { id: number; cveIds: string[]; expiresAt: Date | null; updatedAt: Date } | null;
-  createdAt: Date;
-  updatedAt: Date;
-  owner: { id: number; username: string } | null;
-  _count: { repositories: number; members: number };
-};
+type ProjectRow = Prisma.ProjectGetPayload<{ select: typeof PROJECT_SELECT }>;
 
 export function toProjectSummary(row: ProjectRow, viewerRoleId: number | null): ProjectSummary {
   return {
@@ -76,7 +51,7 @@ export function toProjectSummary(row: ProjectRow, viewerRoleId: number | null): 
       requireSignature: row.requireSignature,
       reuseSystemCveAllowlist: row.reuseSystemCveAllowlist,
       cveAllowlist: row.cveAllowlist,
-    },
+    } satisfies PullPolicyRow,
     ownerId: row.owner?.id ?? null,
     ownerName: row.owner?.username ?? null,
     createdAt: row.createdAt,

@@ -4,7 +4,7 @@ import { db } from "@/lib/db/client";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertProjectPermission, findProjectRef } from "@/lib/services/authz/project-access";
 import { allowlistDetail, sameAllowlist } from "@/lib/services/pull-policy/allowlists";
-import { forgetPullPolicies, notifyPullPolicyChange } from "@/lib/services/pull-policy/settings";
+import { forgetPullPolicies, notifyPullPolicyChange, PULL_POLICY_SELECT } from "@/lib/services/pull-policy/settings";
 import { bumpGrantVersion } from "@/lib/services/registry-auth/grant-version";
 import type { TUpdateProject } from "@/lib/validation/projects";
 
@@ -38,16 +38,7 @@ export async function updateProject({ actor, input }: { actor: Actor; input: TUp
   await db.$transaction(async (tx) => {
     const current = await tx.project.findUniqueOrThrow({
       where: { id: ref.id },
-      select: {
-        isPublic: true,
-        autoScan: true,
-        preventVulnerable: true,
-        vulnerabilitySeverity: true,
-        refuseUnscanned: true,
-        requireSignature: true,
-        reuseSystemCveAllowlist: true,
-        cveAllowlist: { select: { cveIds: true, expiresAt: true } },
-      },
+      select: { isPublic: true, autoScan: true, ...PULL_POLICY_SELECT },
     });
     const before: Partial<Record<SettingKey | "cve_allowlist", unknown>> = {};
     const after: Partial<Record<SettingKey | "cve_allowlist", unknown>> = {};

@@ -5,7 +5,7 @@ import { UnauthenticatedError } from "@/lib/errors";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
 import { assertProjectPermission, findProjectRef } from "@/lib/services/authz/project-access";
-import { forgetPullPolicies, notifyPullPolicyChange } from "@/lib/services/pull-policy/settings";
+import { forgetPullPolicies, notifyPullPolicyChange, PULL_POLICY_SELECT } from "@/lib/services/pull-policy/settings";
 import type { PullPolicySeverity, TCveAllowlist } from "@/lib/validation/pull-policy";
 
 /** An allowlist as shown and answered: ids in the order stored, and its expiry (null: never). */
@@ -63,14 +63,7 @@ export async function getProjectPullPolicy({ actor, projectId }: { actor: Actor;
   await assertProjectPermission(actor, ref, "project:read");
   const project = await db.project.findUniqueOrThrow({
     where: { id: ref.id },
-    select: {
-      preventVulnerable: true,
-      vulnerabilitySeverity: true,
-      refuseUnscanned: true,
-      requireSignature: true,
-      reuseSystemCveAllowlist: true,
-      cveAllowlist: { select: { cveIds: true, expiresAt: true, updatedAt: true } },
-    },
+    select: PULL_POLICY_SELECT,
   });
   return { ...project, vulnerabilitySeverity: project.vulnerabilitySeverity as PullPolicySeverity, cveAllowlist: project.cveAllowlist ?? EMPTY };
 }

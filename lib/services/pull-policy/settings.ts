@@ -2,6 +2,7 @@ import "server-only";
 import { CACHE_CHANNEL, processCache } from "@/lib/cache/process-cache";
 import type { DbTransaction } from "@/lib/db/client";
 import { db } from "@/lib/db/client";
+import type { Prisma } from "@/lib/generated/prisma/client";
 import type { PullPolicySeverity } from "@/lib/validation/pull-policy";
 
 /**
@@ -22,6 +23,19 @@ export type ProjectPullPolicy = {
 };
 
 export const PULL_POLICY_TOPIC = "pull-policy" as const;
+
+/** The project columns that hold its pull policy (every reader selects these). */
+export const PULL_POLICY_COLUMNS = {
+  preventVulnerable: true,
+  vulnerabilitySeverity: true,
+  refuseUnscanned: true,
+  requireSignature: true,
+  reuseSystemCveAllowlist: true,
+} as const;
+
+/** The columns and the project's own allowlist, as pages and REST show them. */
+export const PULL_POLICY_SELECT = { ...PULL_POLICY_COLUMNS, cveAllowlist: { select: { id: true, cveIds: true, expiresAt: true, updatedAt: true } } } as const;
+export type PullPolicyRow = Prisma.ProjectGetPayload<{ select: typeof PULL_POLICY_SELECT }>;
 
 /** Whether any setting asks the gateway to look at the artifact at all. */
 export function pullPolicyActive(policy: ProjectPullPolicy): boolean {
@@ -53,7 +67,7 @@ export async function pullPolicyFor(projectId: number, now: Date = new Date()): 
 export async function loadPullPolicy(projectId: number, now: Date = new Date()): Promise<ProjectPullPolicy> {
   const project = await db.project.findUnique({
     where: { id: projectId },
-    select: { preventVulnerable: true, vulnerabilitySeverity: true, refuseUnscanned: true, requireSignature: true, reuseSystemCveAllowlist: true },
+    select: PULL_POLICY_COLUMNS,
   });
   if (!project) return { preventVulnerable: false, severity: "low", refuseUnscanned: false, requireSignature: false, allowlist: new Set(), allowlistExpiresAt: null };
   const list = await db.cveAllowlist.findUnique({
