@@ -257,3 +257,27 @@ export const artifactScanJob = defineJob<ArtifactScanPayload>({
   concurrency: 4,
   handler: () => import("@/lib/jobs/handlers/scan-artifact"),
 });
+
+const vulnReevaluatePayload = z.object({
+  /** The vuln_db_imports row whose added and changed advisories are evaluated again. */
+  importId: z.number().int().positive(),
+});
+export type VulnReevaluatePayload = z.infer<typeof vulnReevaluatePayload>;
+
+/**
+ * After a vulnerability DB import: the built-in scanner's stored reports of the artifacts the
+ * import's advisories touch, computed again from the stored inventories (lib/services/scan/reevaluate.ts).
+ */
+export const vulnReevaluateJob = defineJob<VulnReevaluatePayload>({
+  id: "scan.reevaluate",
+  version: 1,
+  payload: vulnReevaluatePayload,
+  // Batches commit with the run's checkpoint; a retried attempt goes on after the last one.
+  retryLimit: 2,
+  retryDelaySeconds: 30,
+  // SQL only, no layer read: thousands of artifacts are minutes.
+  expireInSeconds: 2 * 3600,
+  // Two imports' re-evaluations at once would only write the same reports twice.
+  singleton: true,
+  handler: () => import("@/lib/jobs/handlers/vuln-reevaluate"),
+});

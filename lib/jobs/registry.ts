@@ -1,5 +1,5 @@
 import type { JobDefinition } from "@/lib/jobs/define-job";
-import { deleteRepositoryJob, drainArtifactEventsJob, purgeAuditJob, reconcileIndexJob, replicationRunJob, replicationScheduleJob, replicationTaskJob, artifactScanJob, scanAdapterJob, retentionRepositoryJob, retentionRunJob, retentionScheduleJob, vulnDbImportJob } from "@/lib/jobs/definitions";
+import { deleteRepositoryJob, drainArtifactEventsJob, purgeAuditJob, reconcileIndexJob, replicationRunJob, replicationScheduleJob, replicationTaskJob, artifactScanJob, scanAdapterJob, retentionRepositoryJob, retentionRunJob, retentionScheduleJob, vulnDbImportJob, vulnReevaluateJob } from "@/lib/jobs/definitions";
 
 /**
  * Every job Wharf runs. The worker registers each (one pg-boss queue, `concurrency` polling
@@ -20,4 +20,5 @@ export const JOB_REGISTRY: readonly JobDefinition<unknown>[] = [
   vulnDbImportJob,
   scanAdapterJob,
   artifactScanJob,
+  vulnReevaluateJob,
 ];

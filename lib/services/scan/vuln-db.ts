@@ -147,22 +147,39 @@ export async function importOsvEntries(
   return counts;
 }
 
-export async function finishVulnDbImport(importId: number, outcome: { counts: ImportCounts } | { error: string; counts: ImportCounts }): Promise<void> {
+export async function finishVulnDbImport(
+  importId: number,
+  outcome: { counts: ImportCounts } | { error: string; counts: ImportCounts },
+  options: {
+    /**
+     * Called in the transaction that records the import's end when it added or changed advisories:
+     * the import job queues the re-evaluation of the artifacts they touch there, so the import is
+     * never recorded finished without it (lib/services/scan/reevaluate.ts).
+     */
+    onChanged?: (tx: DbTransaction) => Promise<unknown>;
+  } = {},
+): Promise<void> {
   const { counts } = outcome;
-  await db.vulnDbImport.update({
-    where: { id: importId },
-    data: {
-      status: "error" in outcome ? "failed" : "succeeded",
-      error: "error" in outcome ? outcome.error.slice(0, 2000) : null,
-      finishedAt: new Date(),
-      recordsSeen: counts.seen,
-      recordsAdded: counts.added,
-      recordsChanged: counts.changed,
-      recordsUnchanged: counts.unchanged,
-      recordsMalformed: counts.malformed,
-      malformed: counts.malformedNames,
-      advisoryCount: await db.vulnAdvisory.count(),
-    },
+  const advisoryCount = await db.vulnAdvisory.count();
+  await db.$transaction(async (tx) => {
+    await tx.vulnDbImport.update({
+      where: { id: importId },
+      data: {
+        status: "error" in outcome ? "failed" : "succeeded",
+        error: "error" in outcome ? outcome.error.slice(0, 2000) : null,
+        finishedAt: new Date(),
+        recordsSeen: counts.seen,
+        recordsAdded: counts.added,
+        recordsChanged: counts.changed,
+        recordsUnchanged: counts.unchanged,
+        recordsMalformed: counts.malformed,
+        malformed: counts.malformedNames,
+        advisoryCount,
+      },
+    });
+    // Asked of the DB rather than the counts: a failed attempt may have committed batches whose
+    // advisories a retried attempt then counts as unchanged; they are evaluated all the same.
+    if (options.onChanged && (await tx.vulnAdvisory.findFirst({ where: { importId }, select: { id: true } }))) await options.onChanged(tx);
   });
 }
 
