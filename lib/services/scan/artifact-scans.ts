@@ -12,6 +12,7 @@ import { assertProjectPermission, findProjectRef } from "@/lib/services/authz/pr
 import { queueRun } from "@/lib/services/jobs/queue-run";
 import { projectNameOf } from "@/lib/services/registry-auth/grant";
 import { issueScannerPullToken, SCANNER_TOKEN_TTL_SECONDS } from "@/lib/services/registry-auth/scanner-grant";
+import { storeReportFindings } from "@/lib/services/scan/report-findings";
 import { scannerConnection } from "@/lib/services/scan/scanners";
 
 /**
@@ -124,11 +125,15 @@ export async function runArtifactScan(
     });
     const vulnerabilities = sbom ? null : (((body as { vulnerabilities?: unknown[] | null }).vulnerabilities ?? []).length);
     await log(`Report received after ${waits} wait${waits === 1 ? "" : "s"}${vulnerabilities === null ? "" : `: ${vulnerabilities} vulnerabilities`}.`);
-    await db.scanReport.update({
-      where: { id: report.id },
-      data: { status: "succeeded", report: body as Prisma.InputJsonValue, endedAt: new Date() },
-      select: { id: true },
-    });
+    // The findings' rows (security summaries, CVE search) are written with the report they come from.
+    await db.$transaction(async (tx) => {
+      await tx.scanReport.update({
+        where: { id: report.id },
+        data: { status: "succeeded", report: body as Prisma.InputJsonValue, endedAt: new Date() },
+        select: { id: true },
+      });
+      await storeReportFindings(tx, report.id, sbom ? null : body);
+    }, { timeout: 60_000 }); // a report may list many thousands of findings
     return { status: "succeeded", vulnerabilities };
   } catch (error) {
     const message = error instanceof AdapterError ? error.message : `The scan failed: ${error instanceof Error ? error.message : String(error)}`;
