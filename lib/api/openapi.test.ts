@@ -65,6 +65,12 @@ const ROUTE_MODULES = typeCheckedRoutes({
   "/retentions/{id}/executions/{eid}": import("@/app/api/v2.0/retentions/[id]/executions/[eid]/route"),
   "/retentions/{id}/executions/{eid}/tasks": import("@/app/api/v2.0/retentions/[id]/executions/[eid]/tasks/route"),
   "/projects/{project_name_or_id}/tagnamingpolicy": import("@/app/api/v2.0/projects/[project_name_or_id]/tagnamingpolicy/route"),
+  "/projects/{project_name_or_id}/scanner": import("@/app/api/v2.0/projects/[project_name_or_id]/scanner/route"),
+  "/projects/{project_name_or_id}/scanner/candidates": import("@/app/api/v2.0/projects/[project_name_or_id]/scanner/candidates/route"),
+  "/scanners": import("@/app/api/v2.0/scanners/route"),
+  "/scanners/ping": import("@/app/api/v2.0/scanners/ping/route"),
+  "/scanners/{registration_id}": import("@/app/api/v2.0/scanners/[registration_id]/route"),
+  "/scanners/{registration_id}/metadata": import("@/app/api/v2.0/scanners/[registration_id]/metadata/route"),
   "/retentions/{id}/executions/{eid}/tasks/{tid}": import("@/app/api/v2.0/retentions/[id]/executions/[eid]/tasks/[tid]/route"),
   "/robots/{robot_id}": import("@/app/api/v2.0/robots/[robot_id]/route"),
   "/robots": import("@/app/api/v2.0/robots/route"),
@@ -155,6 +161,9 @@ describe("OpenAPI document", () => {
       "put /replication/executions/{id}": "stopReplication",
       "get /replication/executions/{id}/tasks/{task_id}/log": "getReplicationLog",
       "get /replication/adapterinfos": "listRegistryProviderInfos",
+      "get /scanners": "listScanners",
+      "patch /scanners/{registration_id}": "setScannerAsDefault",
+      "get /projects/{project_name_or_id}/scanner/candidates": "listScannerCandidatesOfProject",
     });
     expect(Object.keys(openApiDocument.components.securitySchemes)).toEqual(["basic", "cookie"]);
     expect(openApiDocument.components.schemas.Errors).toMatchObject({

@@ -22,6 +22,15 @@ import {
 import { ZRegistryPingReq, ZRegistryReq, ZRegistryUpdateReq } from "@/lib/api/requests";
 import { ZVulnDbImportAccepted, ZVulnDbImportDetailResp, ZVulnDbImportResp, ZVulnDbStatusResp } from "@/lib/api/routes/vulnerability-db";
 import {
+  ZHarborScannerAdapterMetadata,
+  ZHarborScannerRegistration,
+  ZIsDefaultReq,
+  ZProjectScannerReq,
+  ZScannerRegistrationReq,
+  ZScannerSettingsReq,
+} from "@/lib/api/routes/scanners";
+import { ZScannerName } from "@/lib/validation/scanners";
+import {
   ZHarborReplicationExecution,
   ZHarborReplicationFilter,
   ZHarborReplicationPolicy,
@@ -169,6 +178,21 @@ const VULN_DB_RESPONSE_SCHEMAS = {
   VulnerabilityDbImportAccepted: ZVulnDbImportAccepted,
 } satisfies Record<string, z.ZodType>;
 
+// ---- scanner registrations (Interrogation services) ----
+
+const SCANNER_REQUEST_SCHEMAS = {
+  ScannerRegistrationReq: z.object({ ...ZScannerRegistrationReq.shape, name: ZScannerName, url: ZRegistryUrl }),
+  ScannerRegistrationUpdate: ZScannerRegistrationReq.describe("Harbor's ScannerRegistrationReq; on update every field is optional (absent: kept)."),
+  ScannerRegistrationSettings: z.object({ ...ZScannerSettingsReq.shape, url: ZRegistryUrl }),
+  IsDefault: ZIsDefaultReq,
+  ProjectScanner: ZProjectScannerReq,
+} satisfies Record<string, z.ZodType>;
+
+const SCANNER_RESPONSE_SCHEMAS = {
+  ScannerRegistration: ZHarborScannerRegistration,
+  ScannerAdapterMetadata: ZHarborScannerAdapterMetadata,
+} satisfies Record<string, z.ZodType>;
+
 // ---- tag retention ----
 
 const RETENTION_REQUEST_SCHEMAS = {
@@ -217,6 +241,7 @@ const REQUEST_SCHEMAS = {
   ...RETENTION_REQUEST_SCHEMAS,
   ...REGISTRY_REQUEST_SCHEMAS,
   ...REPLICATION_REQUEST_SCHEMAS,
+  ...SCANNER_REQUEST_SCHEMAS,
 } satisfies Record<string, z.ZodType>;
 
 /** Response bodies, in Harbor's names. */
@@ -255,6 +280,7 @@ const RESPONSE_SCHEMAS = {
   ...REGISTRY_RESPONSE_SCHEMAS,
   ...VULN_DB_RESPONSE_SCHEMAS,
   ...REPLICATION_RESPONSE_SCHEMAS,
+  ...SCANNER_RESPONSE_SCHEMAS,
 } satisfies Record<string, z.ZodType>;
 
 type SchemaName = keyof typeof REQUEST_SCHEMAS | keyof typeof RESPONSE_SCHEMAS;
@@ -1436,6 +1462,122 @@ const VULN_DB_PATHS: OpenApiDocument["paths"] = {
   },
 };
 
+const registrationId = pathParam("registration_id", z.string(), "The scanner registration's uuid.");
+const SCANNER_QUERY = query("q", z.string(), "Terms `name=<exact>`, `name=~<text>`, `url=<exact>`, `url=~<text>`, comma-separated.");
+const SCANNER_PATHS: OpenApiDocument["paths"] = {
+  "/scanners": {
+    get: {
+      operationId: "listScanners",
+      summary: "List scanner registrations",
+      description: "Administrators and auditors. By name. Never a credential (`access_credential` is masked).",
+      tags: ["scanner"],
+      parameters: [param("requestId"), SCANNER_QUERY, ...PAGING],
+      responses: { "200": listOk("One page of scanner registrations.", "ScannerRegistration"), ...errors(...COMMON, "403") },
+    },
+    post: {
+      operationId: "createScanner",
+      summary: "Create a scanner registration",
+      description: "Administrators. The credential is stored encrypted and never answered. One audit row (`scanner.create`). The Location names the new registration's uuid.",
+      tags: ["scanner"],
+      parameters: [param("requestId")],
+      requestBody: body("ScannerRegistrationReq"),
+      responses: { ...CREATED, ...errors(...COMMON, ...BODY, "403", "409") },
+    },
+  },
+  "/scanners/ping": {
+    post: {
+      operationId: "pingScanner",
+      summary: "Test scanner settings",
+      description:
+        "Administrators. Reads the adapter's metadata (`GET <url>/api/v1/metadata`) with the settings sent, nothing stored. 200 when it answered metadata Wharf can use; 400 naming the cause otherwise (unreachable, TLS, refused credentials, not an adapter, no capability Wharf reads). One audit row (`scanner.ping`).",
+      tags: ["scanner"],
+      parameters: [param("requestId")],
+      requestBody: body("ScannerRegistrationSettings"),
+      responses: { ...OK, ...errors(...COMMON, ...BODY, "403") },
+    },
+  },
+  "/scanners/{registration_id}": {
+    get: {
+      operationId: "getScanner",
+      summary: "Get a scanner registration",
+      description: "Administrators and auditors.",
+      tags: ["scanner"],
+      parameters: [param("requestId"), registrationId],
+      responses: { "200": jsonOk("The registration.", schema("ScannerRegistration")), ...errors(...COMMON, "403", "404") },
+    },
+    put: {
+      operationId: "updateScanner",
+      summary: "Update a scanner registration",
+      description:
+        "Administrators. Absent fields keep their values; an absent, empty or masked (`*****`) `access_credential` keeps the stored credential while `auth` stays the same. The default cannot be disabled (409). One audit row (`scanner.update`).",
+      tags: ["scanner"],
+      parameters: [param("requestId"), registrationId],
+      requestBody: body("ScannerRegistrationUpdate"),
+      responses: { ...OK, ...errors(...COMMON, ...BODY, "403", "404", "409") },
+    },
+    patch: {
+      operationId: "setScannerAsDefault",
+      summary: "Make a scanner registration the system default",
+      description: "Administrators. `{\"is_default\": true}`; a disabled registration is refused (409). Projects without a scanner of their own scan with the default. One audit row (`scanner.set_default`).",
+      tags: ["scanner"],
+      parameters: [param("requestId"), registrationId],
+      requestBody: body("IsDefault"),
+      responses: { ...OK, ...errors(...COMMON, ...BODY, "403", "404", "409") },
+    },
+    delete: {
+      operationId: "deleteScanner",
+      summary: "Delete a scanner registration",
+      description: "Administrators. The default is refused (409: make another the default first). Projects that chose it fall back to the default; its reports go with it. Answers the deleted registration. One audit row (`scanner.delete`).",
+      tags: ["scanner"],
+      parameters: [param("requestId"), registrationId],
+      responses: { "200": jsonOk("The deleted registration.", schema("ScannerRegistration")), ...errors(...COMMON, "403", "404", "409") },
+    },
+  },
+  "/scanners/{registration_id}/metadata": {
+    get: {
+      operationId: "getScannerMetadata",
+      summary: "The adapter's metadata, read now",
+      description: "Administrators and auditors. Asks the stored registration's adapter (`GET <url>/api/v1/metadata`); nothing is stored (Test connection in the console keeps the health). 502 naming the cause when the adapter does not answer usable metadata.",
+      tags: ["scanner"],
+      parameters: [param("requestId"), registrationId],
+      responses: {
+        "200": jsonOk("The adapter's metadata.", schema("ScannerAdapterMetadata")),
+        ...errors(...COMMON, "403", "404"),
+        "502": { description: "The adapter did not answer usable metadata (the message says why).", headers: requestIdHeader, content: json(schema("Errors")) },
+      },
+    },
+  },
+  "/projects/{project_name_or_id}/scanner": {
+    get: {
+      operationId: "getScannerOfProject",
+      summary: "The project's scanner",
+      description: "Anyone who reads the project. The project's own choice, else the system default; 404 when there is neither.",
+      tags: ["project"],
+      parameters: PROJECT,
+      responses: { "200": jsonOk("The registration the project's scans use.", schema("ScannerRegistration")), ...errors(...COMMON, "404") },
+    },
+    put: {
+      operationId: "setScannerOfProject",
+      summary: "Choose the project's scanner",
+      description: "Project Admins and administrators. `{\"uuid\": \"<registration id>\"}` of an enabled registration (400 at `uuid` otherwise). One audit row (`project_scanner.update`).",
+      tags: ["project"],
+      parameters: PROJECT,
+      requestBody: body("ProjectScanner"),
+      responses: { ...OK, ...errors(...COMMON, ...BODY, "403", "404") },
+    },
+  },
+  "/projects/{project_name_or_id}/scanner/candidates": {
+    get: {
+      operationId: "listScannerCandidatesOfProject",
+      summary: "The scanners the project can choose",
+      description: "Project Admins, administrators and auditors. The enabled registrations, by name.",
+      tags: ["project"],
+      parameters: [...PROJECT, SCANNER_QUERY, ...PAGING],
+      responses: { "200": listOk("One page of enabled registrations.", "ScannerRegistration"), ...errors(...COMMON, "403", "404") },
+    },
+  },
+};
+
 export const openApiDocument: OpenApiDocument = {
   openapi: "3.1.0",
   info: {
@@ -1471,10 +1613,11 @@ export const openApiDocument: OpenApiDocument = {
     { name: "registry", description: "Registry endpoints: the remote registries replication reads from and writes to." },
     { name: "replication", description: "Replication policies, their executions and tasks, the dry-run preview and retry of failed tasks." },
     { name: "vulnerability-db", description: "The built-in scanner's vulnerability DB (OSV data) and its imports (Wharf's extension)." },
+    { name: "scanner", description: "Scanner registrations (Interrogation services): adapters of the Pluggable Scanner API, the default, Test connection." },
     { name: "meta", description: "This document." },
   ],
   security: [{ basic: [] }, { cookie: [] }, {}],
-  paths: { ...PATHS, ...VULN_DB_PATHS, ...IMMUTABLE_RULE_PATHS, ...REGISTRY_PATHS, ...REPLICATION_PATHS, ...RETENTION_PATHS },
+  paths: { ...PATHS, ...VULN_DB_PATHS, ...IMMUTABLE_RULE_PATHS, ...REGISTRY_PATHS, ...REPLICATION_PATHS, ...RETENTION_PATHS, ...SCANNER_PATHS },
   components: {
     securitySchemes: {
       basic: { type: "http", scheme: "basic", description: "A user's username and password, or a robot's name (`robot$...`) and secret." },

@@ -81,3 +81,8 @@ export const ZScannerRef = z.object({ scannerId: ZId });
 /** A project's scanner choice (Harbor's PUT /projects/{p}/scanner). */
 export const ZSetProjectScanner = z.object({ scannerId: ZId });
 export type TSetProjectScanner = z.output<typeof ZSetProjectScanner>;
+
+/** The same choice as Harbor's REST body spells it: `{ "uuid": "<registration id>" }`. */
+export const ZSetProjectScannerByUuid = z.object({
+  uuid: z.string({ error: "Must be a scanner registration id" }).trim().toLowerCase().uuid("Must be a scanner registration id"),
+});

@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { systemActor, type Actor } from "@/lib/auth/actor";
 import { sealSecret, unsealSecret, type SealContext } from "@/lib/crypto/sealed-secret";
 import { db, type DbTransaction } from "@/lib/db/client";
-import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from "@/lib/errors";
+import { AppError, ConflictError, NotFoundError, ValidationError, type FieldErrors } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { AdapterError, getAdapterMetadata, type AdapterConnection } from "@/lib/scan/adapter/client";
 import { DOCKER_MANIFEST_MIME, SBOM_REPORT_MIME, VULNERABILITY_REPORT_MIMES, sameMime } from "@/lib/scan/adapter/mime";
@@ -11,6 +11,9 @@ import type { ScannerAdapterMetadata } from "@/lib/scan/adapter/spec-schemas";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
 import { assertProjectPermission, findProjectRef } from "@/lib/services/authz/project-access";
+import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
+import { containsText } from "@/lib/services/contains-text";
+import { type Page, skipTake } from "@/lib/services/pagination";
 import { builtinAdapterKey, builtinAdapterUrl } from "@/lib/services/scan/builtin-adapter-key";
 import { isUniqueViolation } from "@/lib/services/users/unique-violation";
 import {
@@ -21,6 +24,7 @@ import {
   ZCreateScanner,
   ZPingScanner,
   ZSetProjectScanner,
+  ZSetProjectScannerByUuid,
   ZUpdateScanner,
 } from "@/lib/validation/scanners";
 
@@ -208,14 +212,18 @@ export async function updateScanner({ actor, input }: { actor: Actor; input: unk
   }
 }
 
-/** The default cannot be deleted (Harbor's rule): another becomes the default first. */
-export async function deleteScanner({ actor, scannerId }: { actor: Actor; scannerId: number }): Promise<void> {
+/**
+ * The default cannot be deleted (Harbor's rule): another becomes the default first. Returns the
+ * registration as it was (Harbor's DELETE answers it).
+ */
+export async function deleteScanner({ actor, scannerId }: { actor: Actor; scannerId: number }): Promise<ScannerSummary> {
   await assertSystemPermission(actor, "scanner.delete", { type: "scanner", id: scannerId }, "scanner.delete");
-  await db.$transaction(async (tx) => {
+  return db.$transaction(async (tx) => {
     const row = await findRow(tx, scannerId);
     if (row.isDefault) throw new ConflictError(`Scanner ${row.name} is the default; make another scanner the default before deleting it.`);
     await tx.scanner.delete({ where: { id: row.id }, select: { id: true } });
     await recordAuditEvent(tx, { actor, action: "scanner.delete", resource: resource(row), detail: auditView(row) });
+    return toSummary(row);
   });
 }
 
@@ -236,6 +244,32 @@ export async function listScanners({ actor }: { actor: Actor }): Promise<Scanner
   await assertSystemPermission(actor, "scanner.list", { type: "scanner" });
   const rows = await db.scanner.findMany({ select: SUMMARY_SELECT, orderBy: [{ name: "asc" }, { id: "asc" }] });
   return rows.map(toSummary);
+}
+
+/** Harbor's `q` terms a scanner list takes: name and url, each exact or a substring. */
+export type ScannerListQuery = {
+  name?: { op: "exact" | "fuzzy"; value: string };
+  url?: { op: "exact" | "fuzzy"; value: string };
+  page: number;
+  pageSize: number;
+};
+
+function textFilter(term: { op: "exact" | "fuzzy"; value: string }) {
+  return term.op === "exact" ? term.value : containsText(term.value);
+}
+
+/** One page of registrations by name (the REST list and the console's page). */
+export async function listScannerPage({ actor, query }: { actor: Actor; query: ScannerListQuery }): Promise<Page<ScannerSummary>> {
+  await assertSystemPermission(actor, "scanner.list", { type: "scanner" });
+  const where: Prisma.ScannerWhereInput = {
+    ...(query.name ? { name: textFilter(query.name) } : {}),
+    ...(query.url ? { url: textFilter(query.url) } : {}),
+  };
+  const [rows, total] = await db.$transaction([
+    db.scanner.findMany({ where, select: SUMMARY_SELECT, orderBy: [{ name: "asc" }, { id: "asc" }], ...skipTake(query.page, query.pageSize) }),
+    db.scanner.count({ where }),
+  ]);
+  return { rows: rows.map(toSummary), total, page: query.page, pageSize: query.pageSize };
 }
 
 export async function getScanner({ actor, scannerId }: { actor: Actor; scannerId: number }): Promise<ScannerSummary> {
@@ -335,6 +369,31 @@ export async function pingScanner({ actor, input }: { actor: Actor; input: unkno
   return outcome;
 }
 
+/**
+ * The adapter's metadata read now (GET /api/v1/metadata), as Harbor's `/scanners/{id}/metadata`
+ * answers it: for whoever may read registrations. It connects to the stored URL only (one an
+ * administrator chose), so reading it is not a ping: nothing is stored and no audit row is
+ * written (the stored health changes only through pingScanner, which is audited). An adapter
+ * that does not answer well is a 502 naming why.
+ */
+export async function getScannerMetadata({ actor, scannerId }: { actor: Actor; scannerId: number }): Promise<ScannerAdapterMetadata> {
+  await assertSystemPermission(actor, "scanner.read", { type: "scanner", id: scannerId });
+  const row = await findRow(db, scannerId);
+  let connection: AdapterConnection;
+  try {
+    connection = connectionOf(row);
+  } catch {
+    // A credential sealed under another WHARF_SECRET_KEY no longer opens.
+    throw new AppError(`The stored credential of scanner ${row.name} cannot be opened (WHARF_SECRET_KEY changed?); save it again.`, 502, "BAD_GATEWAY");
+  }
+  try {
+    return await getAdapterMetadata({ ...connection, timeoutMs: 10_000 });
+  } catch (error) {
+    if (error instanceof AdapterError) throw new AppError(`Scanner ${row.name}: ${error.message}`, 502, "BAD_GATEWAY");
+    throw error;
+  }
+}
+
 // ---- per-project choice ----------------------------------------------------------------------
 
 export type ProjectScannerChoice = { scanner: ScannerSummary | null; own: boolean };
@@ -349,15 +408,21 @@ export async function getProjectScanner({ actor, projectId }: { actor: Actor; pr
   return { scanner: fallback ? toSummary(fallback) : null, own: false };
 }
 
-/** Harbor's PUT /projects/{p}/scanner: Project Admins (and administrators). A disabled scanner is refused. */
+/**
+ * Harbor's PUT /projects/{p}/scanner: Project Admins (and administrators). The scanner is named by
+ * id (the console) or by Harbor's registration uuid (the REST API); an unknown or disabled one is
+ * refused at that field with nothing changed.
+ */
 export async function setProjectScanner({ actor, projectId, input }: { actor: Actor; projectId: number | string; input: unknown }): Promise<ProjectScannerChoice> {
   const project = await findProjectRef(projectId);
   await assertProjectPermission(actor, project, "scanner:create", { type: "project", id: project.id, name: project.name }, "project_scanner.update");
-  const data = parse(ZSetProjectScanner, input);
+  const byUuid = input !== null && typeof input === "object" && "uuid" in input;
+  const field = byUuid ? "uuid" : "scannerId";
+  const where: Prisma.ScannerWhereUniqueInput = byUuid ? { uuid: parse(ZSetProjectScannerByUuid, input).uuid } : { id: parse(ZSetProjectScanner, input).scannerId };
   return db.$transaction(async (tx) => {
-    const scanner = await tx.scanner.findUnique({ where: { id: data.scannerId }, select: SUMMARY_SELECT });
-    if (!scanner) throw new ValidationError("scannerId: No such scanner", { scannerId: ["No such scanner"] });
-    if (scanner.disabled) throw new ValidationError(`scannerId: Scanner ${scanner.name} is disabled`, { scannerId: [`Scanner ${scanner.name} is disabled`] });
+    const scanner = await tx.scanner.findUnique({ where, select: SUMMARY_SELECT });
+    if (!scanner) throw new ValidationError(`${field}: No such scanner`, { [field]: ["No such scanner"] });
+    if (scanner.disabled) throw new ValidationError(`${field}: Scanner ${scanner.name} is disabled`, { [field]: [`Scanner ${scanner.name} is disabled`] });
     const before = await tx.projectScanner.findUnique({ where: { projectId: project.id }, select: { scanner: { select: { name: true } } } });
     await tx.projectScanner.upsert({
       where: { projectId: project.id },
@@ -374,6 +439,58 @@ export async function setProjectScanner({ actor, projectId, input }: { actor: Ac
     });
     return { scanner: toSummary(scanner), own: true };
   });
+}
+
+/**
+ * The console's "use the system default": the project's own choice goes, and its scans follow
+ * whichever scanner is the default from then on. One `project_scanner.update` row (after: null),
+ * also when there was no choice to remove (the request was made and allowed).
+ */
+export async function clearProjectScanner({ actor, projectId }: { actor: Actor; projectId: number | string }): Promise<ProjectScannerChoice> {
+  const project = await findProjectRef(projectId);
+  await assertProjectPermission(actor, project, "scanner:create", { type: "project", id: project.id, name: project.name }, "project_scanner.update");
+  return db.$transaction(async (tx) => {
+    const before = await tx.projectScanner.findUnique({ where: { projectId: project.id }, select: { scanner: { select: { name: true } } } });
+    await tx.projectScanner.deleteMany({ where: { projectId: project.id } });
+    await recordAuditEvent(tx, {
+      actor,
+      action: "project_scanner.update",
+      resource: { type: "project", id: project.id, name: project.name },
+      projectId: project.id,
+      detail: { before: before?.scanner.name ?? null, after: null },
+    });
+    const fallback = await tx.scanner.findFirst({ where: { isDefault: true }, select: SUMMARY_SELECT });
+    return { scanner: fallback ? toSummary(fallback) : null, own: false };
+  });
+}
+
+/**
+ * Harbor's `/projects/{p}/scanner/candidates`: the enabled registrations a project can choose (a
+ * disabled one would be refused by setProjectScanner). For those who may change the project's
+ * scanner (Harbor's rule: scanner:create in the project), and for whoever reads every registration
+ * (administrators, auditors).
+ */
+export async function listProjectScannerCandidates({
+  actor,
+  projectId,
+  query,
+}: {
+  actor: Actor;
+  projectId: number | string;
+  query: ScannerListQuery;
+}): Promise<Page<ScannerSummary>> {
+  const project = await findProjectRef(projectId);
+  if (!hasSystemPermission(actor, "scanner.list")) await assertProjectPermission(actor, project, "scanner:create");
+  const where: Prisma.ScannerWhereInput = {
+    disabled: false,
+    ...(query.name ? { name: textFilter(query.name) } : {}),
+    ...(query.url ? { url: textFilter(query.url) } : {}),
+  };
+  const [rows, total] = await db.$transaction([
+    db.scanner.findMany({ where, select: SUMMARY_SELECT, orderBy: [{ name: "asc" }, { id: "asc" }], ...skipTake(query.page, query.pageSize) }),
+    db.scanner.count({ where }),
+  ]);
+  return { rows: rows.map(toSummary), total, page: query.page, pageSize: query.pageSize };
 }
 
 // ---- for Wharf's own scan job (no caller: the job's service authorized the scan) ---------------
