@@ -50,6 +50,11 @@ export type PreparedManifest = {
   annotations: Record<string, string>;
   subjectDigest: string | null;
   accessoryType: AccessoryType | null;
+  /**
+   * The manifest's own `subject` names subjectDigest (an OCI referrer, whatever its artifact
+   * type); absent or false for a cosign tag-convention accessory and for anything without a subject.
+   */
+  isReferrer?: boolean;
   children: PreparedChild[];
 };
 
@@ -134,6 +139,7 @@ export async function prepareManifest({
     annotations: {},
     subjectDigest: null,
     accessoryType: null,
+    isReferrer: false,
     children: [],
   };
 
@@ -166,7 +172,7 @@ export async function prepareManifest({
 }
 
 function withAccessory(prepared: PreparedManifest, subject: string | null, tag: string | null): PreparedManifest {
-  if (subject) return { ...prepared, subjectDigest: subject, accessoryType: accessoryTypeOf(prepared.artifactType) };
+  if (subject) return { ...prepared, subjectDigest: subject, accessoryType: accessoryTypeOf(prepared.artifactType), isReferrer: true };
   const cosign = cosignSubjectOfTag(tag);
   if (cosign) return { ...prepared, ...cosign };
   return prepared;
@@ -420,6 +426,7 @@ async function upsertArtifact(tx: DbTransaction, repositoryId: number, prepared:
       subjectDigest: prepared.subjectDigest,
       subjectArtifactId: subject?.id ?? null,
       accessoryType: prepared.accessoryType,
+      isReferrer: prepared.isReferrer ?? false,
     },
     select: { id: true },
   });
