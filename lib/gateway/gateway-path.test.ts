@@ -22,6 +22,10 @@ describe("parseGatewayRequest", () => {
     ["HEAD", "/v2/lib/a/b/manifests/1.0", { kind: "manifest", name: "lib/a/b", reference: "1.0" }, "/v2/lib/a/b/manifests/1.0"],
     ["PUT", `/v2/lib/app/manifests/${DIGEST}`, { kind: "manifest", name: "lib/app", reference: DIGEST }, `/v2/lib/app/manifests/${DIGEST}`],
     ["GET", `/v2/lib/app/blobs/${DIGEST}`, { kind: "blob", name: "lib/app", digest: DIGEST }, `/v2/lib/app/blobs/${DIGEST}`],
+    ["GET", `/v2/lib/a/b/referrers/${DIGEST}`, { kind: "referrers", name: "lib/a/b", digest: DIGEST }, `/v2/lib/a/b/referrers/${DIGEST}`],
+    // A repository called "referrers" still has manifests, and referrers of its own.
+    ["GET", "/v2/lib/referrers/manifests/1.0", { kind: "manifest", name: "lib/referrers", reference: "1.0" }, "/v2/lib/referrers/manifests/1.0"],
+    ["GET", `/v2/lib/referrers/referrers/${DIGEST}`, { kind: "referrers", name: "lib/referrers", digest: DIGEST }, `/v2/lib/referrers/referrers/${DIGEST}`],
     ["POST", "/v2/lib/app/blobs/uploads/", { kind: "upload-start", name: "lib/app" }, "/v2/lib/app/blobs/uploads/"],
     ["POST", "/v2/lib/app/blobs/uploads", { kind: "upload-start", name: "lib/app" }, "/v2/lib/app/blobs/uploads/"],
     ["PATCH", "/v2/lib/app/blobs/uploads/0b6c-41_x.y=", { kind: "upload", name: "lib/app", uploadId: "0b6c-41_x.y=" }, "/v2/lib/app/blobs/uploads/0b6c-41_x.y="],
@@ -44,6 +48,11 @@ describe("parseGatewayRequest", () => {
     [`/v2/lib/${"a".repeat(300)}/manifests/1`, "NAME_INVALID"],
     ["/v2/lib/app/manifests/sha256:abc", "DIGEST_INVALID"],
     ["/v2/lib/app/blobs/1.0", "DIGEST_INVALID"],
+    ["/v2/lib/app/referrers/x", "DIGEST_INVALID"],
+    [`/v2/lib/app/referrers/sha256:${"A".repeat(64)}`, "DIGEST_INVALID"],
+    [`/v2/lib/app/referrers/${DIGEST}?last=1.0`, "DIGEST_INVALID"],
+    [`/v2/lib/app/referrers/${DIGEST}?artifactType=a%00b`, "UNSUPPORTED"],
+    [`/v2/app/referrers/${DIGEST}`, "NAME_INVALID"], // no project
     [`/v2/lib/app/blobs/uploads/?digest=md5:x`, "DIGEST_INVALID"],
     [`/v2/lib/app/blobs/uploads/?mount=nope&from=lib/other`, "DIGEST_INVALID"],
     [`/v2/lib/app/blobs/uploads/?mount=${DIGEST}&from=../x`, "NAME_INVALID"],
@@ -64,7 +73,10 @@ describe("parseGatewayRequest", () => {
   });
 
   it("answers unknown endpoints 404 and wrong methods 405", () => {
-    expect(parse("GET", "/v2/lib/app/referrers/x")).toMatchObject({ ok: false, status: 404 });
+    expect(parse("GET", "/v2/lib/app/referrals/x")).toMatchObject({ ok: false, status: 404 });
+    for (const method of ["HEAD", "PUT", "DELETE", "POST"]) {
+      expect(parse(method, `/v2/lib/app/referrers/${DIGEST}`)).toMatchObject({ ok: false, status: 405, code: "UNSUPPORTED" });
+    }
     expect(parse("GET", "/v3/lib/app/tags/list")).toMatchObject({ ok: false, status: 404 });
     expect(parse("POST", "/v2/lib/app/manifests/1")).toMatchObject({ ok: false, status: 405, code: "UNSUPPORTED" });
     expect(parse("PUT", "/v2/lib/app/tags/list")).toMatchObject({ ok: false, status: 405 });
@@ -76,6 +88,10 @@ describe("parseGatewayRequest", () => {
     expect(upload.ok && Object.fromEntries(upload.query)).toEqual({ _state: "abc", digest: DIGEST });
     const manifest = parse("GET", "/v2/lib/app/manifests/1?n=5");
     expect(manifest.ok && manifest.query.toString()).toBe("");
+    const referrers = parse("GET", `/v2/lib/app/referrers/${DIGEST}?artifactType=application/x&n=2&last=${DIGEST}&digest=nope&evil=1`);
+    expect(referrers.ok && Object.fromEntries(referrers.query)).toEqual({ artifactType: "application/x", n: "2", last: DIGEST });
+    const badN = parse("GET", `/v2/lib/app/referrers/${DIGEST}?n=lots`);
+    expect(badN.ok && badN.query.toString()).toBe("");
     const catalog = parse("GET", "/v2/_catalog?n=abc&last=x");
     expect(catalog.ok && Object.fromEntries(catalog.query)).toEqual({ last: "x" });
     const mount = parse("POST", `/v2/lib/app/blobs/uploads/?mount=${DIGEST}&from=lib/base`);
@@ -100,7 +116,13 @@ describe("manifest body checks", () => {
       bytes: image,
       mediaType: OCI_IMAGE_MANIFEST,
       digest: digestOf(image),
+      subject: null,
     });
+    // A referrer: the subject it names is kept for the OCI-Subject header.
+    const referrer = Buffer.from(JSON.stringify({ ...JSON.parse(image.toString()), subject: { mediaType: OCI_IMAGE_MANIFEST, digest: DIGEST, size: 9 } }));
+    expect(checkManifest(referrer, OCI_IMAGE_MANIFEST, "1.0")).toMatchObject({ subject: DIGEST });
+    const malformed = Buffer.from(JSON.stringify({ ...JSON.parse(image.toString()), subject: { digest: "sha256:nope", size: 9 } }));
+    expect(checkManifest(malformed, OCI_IMAGE_MANIFEST, "1.0")).toMatchObject({ subject: null });
     expect(checkManifest(image, OCI_IMAGE_MANIFEST, digestOf(image))).toMatchObject({ digest: digestOf(image) });
   });
 

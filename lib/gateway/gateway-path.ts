@@ -39,6 +39,8 @@ const METHODS: Record<GatewayRoute["kind"], readonly string[]> = {
   catalog: ["GET"],
   tags: ["GET", "HEAD"],
   manifest: ["GET", "HEAD", "PUT", "DELETE"],
+  // The distribution spec defines only GET on the referrers endpoint.
+  referrers: ["GET"],
   blob: ["GET", "HEAD", "DELETE"],
   "upload-start": ["POST"],
   upload: ["GET", "PATCH", "PUT", "DELETE"],
@@ -50,6 +52,8 @@ const FORWARDED_QUERY: Record<GatewayRoute["kind"], readonly string[]> = {
   catalog: ["n", "last"],
   tags: ["n", "last"],
   manifest: [],
+  // The spec's filter, and Wharf's own paging (`n` at most a page, `last` the digest a page ended at).
+  referrers: ["artifactType", "n", "last"],
   blob: [],
   "upload-start": ["digest", "mount", "from"],
   // `_state` is the registry's HMAC'd upload state, carried in the Location it handed out.
@@ -62,6 +66,7 @@ const PAGE_SIZE_RE = /^-?\d{1,9}$/;
 const ROUTES: { re: RegExp; build: (m: RegExpExecArray) => RepositoryRoute | GatewayPathError }[] = [
   { re: /^(.+)\/tags\/list$/, build: (m) => ({ kind: "tags", name: m[1] ?? "" }) },
   { re: /^(.+)\/manifests\/([^/]+)$/, build: (m) => manifestRoute(m[1] ?? "", m[2] ?? "") },
+  { re: /^(.+)\/referrers\/([^/]+)$/, build: (m) => referrersRoute(m[1] ?? "", m[2] ?? "") },
   // Upload routes before blobs: `a/blobs/uploads/x` is an upload of `a`, not blob `x` of `a/blobs/uploads`.
   { re: /^(.+)\/blobs\/uploads\/?$/, build: (m) => ({ kind: "upload-start", name: m[1] ?? "" }) },
   { re: /^(.+)\/blobs\/uploads\/([^/]+)$/, build: (m) => uploadRoute(m[1] ?? "", m[2] ?? "") },
@@ -146,6 +151,11 @@ function tagInvalid(reference: string): GatewayPathError {
   return fail(400, "TAG_INVALID", `Invalid tag ${JSON.stringify(reference)}: up to 128 letters, digits, _ . and -, not starting with . or -.`);
 }
 
+/** The referrers of a digest: a malformed digest is 400 DIGEST_INVALID, as the spec says. */
+function referrersRoute(name: string, digest: string): RepositoryRoute | GatewayPathError {
+  return isDigest(digest) ? { kind: "referrers", name, digest } : digestInvalid(digest);
+}
+
 function blobRoute(name: string, digest: string): RepositoryRoute | GatewayPathError {
   return isDigest(digest) ? { kind: "blob", name, digest } : digestInvalid(digest);
 }
@@ -164,6 +174,7 @@ function validateQuery(route: GatewayRoute, query: URLSearchParams): GatewayPath
   if (from !== null && !isValidRepositoryName(from)) {
     return nameInvalid(`mount source ${JSON.stringify(from.slice(0, 300))} is not a valid repository name`);
   }
+  if (route.kind === "referrers") return validateReferrersQuery(query);
   const n = query.get("n");
   // Distribution ignores a page size it cannot parse; so do we, rather than forward garbage.
   if (n !== null && !PAGE_SIZE_RE.test(n)) query.delete("n");
@@ -179,6 +190,24 @@ function validateQuery(route: GatewayRoute, query: URLSearchParams): GatewayPath
   return null;
 }
 
+/**
+ * The referrers query: `last` is the digest the previous page ended at (Wharf writes it into the
+ * Link), so anything else is a client's mistake; `artifactType` is a media type, and one longer than
+ * a media type can be (255) matches nothing, so it is kept and simply finds nothing. A page size
+ * that does not parse is dropped, as for the tag list.
+ */
+function validateReferrersQuery(query: URLSearchParams): GatewayPathError | null {
+  const last = query.get("last");
+  if (last !== null && !isDigest(last)) return digestInvalid(last);
+  const artifactType = query.get("artifactType");
+  if (artifactType !== null && CONTROL_CHARACTERS.test(artifactType)) {
+    return fail(400, "UNSUPPORTED", "artifactType must not contain control characters.");
+  }
+  const n = query.get("n");
+  if (n !== null && !PAGE_SIZE_RE.test(n)) query.delete("n");
+  return null;
+}
+
 /** The path sent upstream, rebuilt from validated parts (never the client's raw path). */
 export function upstreamPathOf(route: GatewayRoute): string {
   switch (route.kind) {
@@ -190,6 +219,9 @@ export function upstreamPathOf(route: GatewayRoute): string {
       return `/v2/${route.name}/tags/list`;
     case "manifest":
       return `/v2/${route.name}/manifests/${route.reference}`;
+    // Never sent: Wharf answers it from its index (Distribution 2.8 has no referrers API).
+    case "referrers":
+      return `/v2/${route.name}/referrers/${route.digest}`;
     case "blob":
       return `/v2/${route.name}/blobs/${route.digest}`;
     case "upload-start":

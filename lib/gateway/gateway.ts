@@ -7,7 +7,19 @@ import { parseRequest, type GatewayRequest } from "@/lib/gateway/parse";
 import { decide, hasPolicyHooks, type HookRefusal } from "@/lib/gateway/policy-hooks";
 import { isRecorded, recordTraffic } from "@/lib/gateway/record";
 import { registryErrorResponse } from "@/lib/gateway/registry-response";
-import { catalog, deleteTagRequest, forward, tagList, onMiss, pong, reframeRangeRefusal, serveFromDisk, uploadStatus } from "@/lib/gateway/serve";
+import {
+  catalog,
+  deleteTagRequest,
+  forward,
+  onMiss,
+  pong,
+  referrersList,
+  reframeRangeRefusal,
+  serveFromDisk,
+  tagList,
+  uploadStatus,
+  withSubjectHeader,
+} from "@/lib/gateway/serve";
 import { checkUploadRequest, noteUploadAnswer } from "@/lib/gateway/upload-session";
 import { getBackingRegistry } from "@/lib/registry/backing-registry";
 import {
@@ -27,7 +39,7 @@ import { authenticateRegistryCaller, type RegistryCaller } from "@/lib/services/
  *                    the request (authorize-registry-request.ts; a refusal writes its failure row)
  *   4. policy hooks  the hook point the request meets, if any (policy-hooks.ts)
  *   5. serve         Wharf's own answer where Distribution 2.8 falls short of the distribution
- *                    spec (a tag DELETE, tag list paging, chunk order), else a layer from the
+ *                    spec (a tag DELETE, tag list paging, the referrers API, chunk order), else a layer from the
  *                    registry's disk, or forwarded rebuilt from the parsed parts (serve.ts); a
  *                    read the registry misses goes to the miss hooks
  *   6. record        manifest pushes, pulls and deletes (and blob deletes) the registry accepted
@@ -100,11 +112,12 @@ async function handle(req: Request, method: string, rawTarget: string | undefine
   }
 
   // 5. Serve. What Distribution 2.8 cannot answer as the distribution spec says is answered here:
-  // a tag DELETE (the console's tag delete), a tag list (from the index, paged), an upload chunk
-  // out of order (upload-session.ts). Then a layer from the registry's disk when Wharf shares it,
+  // a tag DELETE (the console's tag delete), a tag list (from the index, paged), the referrers of a
+  // digest (from the index), an upload chunk out of order (upload-session.ts). Then a layer from the registry's disk when Wharf shares it,
   // anything else forwarded.
   const untagged = deleteTagRequest(route, method, actor);
   if (untagged) return untagged;
+  if (route.kind === "referrers") return referrersList(request, route, actor);
   if (route.kind === "tags") {
     const listed = await tagList(request, route, actor);
     if (listed) return listed;
@@ -125,7 +138,8 @@ async function handle(req: Request, method: string, rawTarget: string | undefine
 
   // 6. Record.
   if (isRecorded(route, method)) await recordTraffic({ route, method, upstream: served, actor, projectId, manifest });
-  return served;
+  // Only once the referrer is indexed: the header promises the referrers API lists it.
+  return withSubjectHeader(served, method, manifest);
 }
 
 /**

@@ -8,7 +8,13 @@ import { readBounded } from "@/lib/streams/read-bounded";
 /** Distribution's own limit for a manifest body (4 MiB); real manifests are a few KiB. */
 export const MANIFEST_MAX_BYTES = 4 * 1024 * 1024;
 
-export type CheckedManifest = { bytes: Uint8Array; mediaType: string; digest: string };
+export type CheckedManifest = {
+  bytes: Uint8Array;
+  mediaType: string;
+  digest: string;
+  /** The digest its `subject` names (an OCI referrer), null without one or with a malformed one. */
+  subject: string | null;
+};
 
 /**
  * Reads and checks a manifest PUT body before anything reaches the registry: size, media type,
@@ -45,7 +51,7 @@ export function checkManifest(bytes: Uint8Array, contentType: string | null, ref
   if (isDigest(reference) && digest !== reference) {
     return { status: 400, code: "DIGEST_INVALID", message: `The manifest's bytes hash to ${digest}, not to ${reference}.` };
   }
-  return { bytes, mediaType, digest };
+  return { bytes, mediaType, digest, subject: parsed.ok ? (parsed.manifest.subject?.digest ?? null) : null };
 }
 
 function invalid(message: string): GatewayPathError {

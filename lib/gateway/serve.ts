@@ -5,7 +5,7 @@ import type { GatewayRequest } from "@/lib/gateway/parse";
 import { decide, hasPolicyHooks } from "@/lib/gateway/policy-hooks";
 import { registryErrorResponse } from "@/lib/gateway/registry-response";
 import type { RepositoryRoute } from "@/lib/gateway/gateway-path";
-import { MANIFEST_ACCEPT } from "@/lib/oci/media-types";
+import { MANIFEST_ACCEPT, OCI_IMAGE_INDEX } from "@/lib/oci/media-types";
 import { CATALOG_MAX_PAGE } from "@/lib/registry/client";
 import { forwardToRegistry } from "@/lib/registry/forward";
 import { rangeNotSatisfiable, serveLocalBlob } from "@/lib/registry/local-blob-store";
@@ -13,6 +13,8 @@ import type { CatalogAccess } from "@/lib/services/registry-auth/authorize-regis
 import { listPullableRepositories } from "@/lib/services/repositories/list-pullable-repositories";
 import { deleteTag } from "@/lib/services/repositories/delete-tag";
 import { listTagPage } from "@/lib/services/repositories/list-tag-page";
+import { listReferrers } from "@/lib/services/repositories/list-referrers";
+import type { CheckedManifest } from "@/lib/gateway/manifest-body";
 import { AppError } from "@/lib/errors";
 import { isDigest } from "@/lib/oci/digest";
 
@@ -76,6 +78,44 @@ export async function tagList(request: GatewayRequest, route: RepositoryRoute, a
     headers.set("Link", `</v2/${route.name}/tags/list?n=${n}&last=${encodeURIComponent(page.nextLast)}>; rel="next"`);
   }
   return new Response(JSON.stringify({ name: route.name, tags: page.tags }), { status: 200, headers });
+}
+
+/**
+ * GET /v2/<name>/referrers/<digest> from Wharf's index (Distribution 2.8 has no referrers API): an
+ * OCI image index of the manifests whose subject is the digest (listReferrers), empty when there
+ * are none. With `artifactType`, only those of that type, and `OCI-Filters-Applied: artifactType`
+ * says the filter was applied (a client that sees no such header filters itself). More than a page
+ * (REFERRERS_PAGE_SIZE, or a smaller `n`) continues at the Link's `last`, which keeps the filter.
+ */
+export async function referrersList(request: GatewayRequest, route: Extract<RepositoryRoute, { kind: "referrers" }>, actor: Actor): Promise<Response> {
+  const { query } = request;
+  const rawN = query.get("n");
+  const parsedN = rawN === null ? NaN : Number(rawN);
+  // As for the tag list: unparsable or negative is "the default".
+  const n = Number.isInteger(parsedN) && parsedN >= 0 ? parsedN : null;
+  const artifactType = query.get("artifactType");
+  const page = await listReferrers({ actor, repository: route.name, digest: route.digest, artifactType, n, last: query.get("last") });
+  const headers = new Headers({ "Content-Type": OCI_IMAGE_INDEX });
+  if (artifactType !== null) headers.set("OCI-Filters-Applied", "artifactType");
+  if (page.nextLast !== null) {
+    const next = new URLSearchParams();
+    if (n !== null) next.set("n", String(n));
+    if (artifactType !== null) next.set("artifactType", artifactType);
+    next.set("last", page.nextLast);
+    headers.set("Link", `</v2/${route.name}/referrers/${route.digest}?${next.toString()}>; rel="next"`);
+  }
+  const body = JSON.stringify({ schemaVersion: 2, mediaType: OCI_IMAGE_INDEX, manifests: page.manifests });
+  return new Response(body, { status: 200, headers });
+}
+
+/**
+ * A manifest PUT with a `subject` that the registry accepted (and Wharf indexed): `OCI-Subject`
+ * tells the client that this registry lists it in the referrers API, so it need not maintain the
+ * referrers tag schema's sha256-<hex> index (Distribution 2.8 sends no such header).
+ */
+export function withSubjectHeader(served: Response, method: string, manifest: CheckedManifest | null): Response {
+  if (method === "PUT" && served.status === 201 && manifest?.subject) served.headers.set("OCI-Subject", manifest.subject);
+  return served;
 }
 
 /**

@@ -7,6 +7,8 @@ import type { RegistryAction } from "@/lib/services/authz/project-roles";
 export type RegistryTarget =
   | { kind: "tags"; name: string }
   | { kind: "manifest"; name: string; reference: string }
+  /** GET /v2/<name>/referrers/<digest>: a listing, read (pull) like the manifests it lists. */
+  | { kind: "referrers"; name: string; digest: string }
   | { kind: "blob"; name: string; digest: string }
   | { kind: "upload-start"; name: string }
   | { kind: "upload"; name: string; uploadId: string };
