@@ -281,3 +281,27 @@ export const vulnReevaluateJob = defineJob<VulnReevaluatePayload>({
   singleton: true,
   handler: () => import("@/lib/jobs/handlers/vuln-reevaluate"),
 });
+
+const scanAllPayload = z.object({
+  /** The scan_all_executions row; absent for a run the cron schedule started (it creates its own). */
+  executionId: z.number().int().positive().optional(),
+});
+export type ScanAllPayload = z.infer<typeof scanAllPayload>;
+
+/**
+ * Scan all (Harbor's system scan all): queues, in batches, a vulnerability scan by each project's
+ * scanner for every image artifact; the scans are its fan-out children (lib/services/scan/scan-all.ts).
+ */
+export const scanAllJob = defineJob<ScanAllPayload>({
+  id: "scan.all",
+  version: 1,
+  payload: scanAllPayload,
+  // Each batch commits with the checkpoint (the last artifact id queued): a retry goes on from there.
+  retryLimit: 2,
+  retryDelaySeconds: 30,
+  // Queueing only; 100,000 artifacts in batches of 200 are minutes.
+  expireInSeconds: 3600,
+  // The cron's run and a manual one wait for each other; the service refuses a second execution anyway.
+  singleton: true,
+  handler: () => import("@/lib/jobs/handlers/scan-all"),
+});

@@ -8,6 +8,7 @@ import { syncPurgeSchedule } from "@/lib/services/audit/purge-policy";
 import { describeSchedule, seedReconcileSchedule, syncReconcileSchedule } from "@/lib/services/jobs/reconcile-schedule";
 import { syncReplicationSchedule } from "@/lib/services/replication/schedule";
 import { syncRetentionSchedule } from "@/lib/services/retention/schedule";
+import { syncScanAllSchedule } from "@/lib/services/scan/scan-all";
 import { startArtifactEventDrainer } from "@/lib/services/events/drainer";
 import { sweepExpiredJobRuns } from "@/lib/services/jobs/sweep-job-leases";
 import { getServerEnv } from "@/lib/env";
@@ -98,6 +99,14 @@ export async function startJobWorker(options: JobWorkerOptions = {}): Promise<Jo
     log(`jobs: replication schedules ${(await syncReplicationSchedule()) ? "ticking every minute" : "none"}`);
   } catch (error) {
     log(`jobs: replication schedule not applied: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  // Scan all's schedule: the stored setting (lib/services/scan/scan-all.ts), re-applied for the same reason.
+  try {
+    const scanAllCron = await syncScanAllSchedule();
+    log(`jobs: scan all ${scanAllCron ? `on cron "${scanAllCron}" UTC` : "not scheduled"}`);
+  } catch (error) {
+    log(`jobs: scan all schedule not applied: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   // The reconcile schedule: the stored setting (seeded from WHARF_RECONCILE_CRON on the

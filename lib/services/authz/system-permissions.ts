@@ -56,6 +56,9 @@ export const SYSTEM_PERMISSION_GRANTS = {
   /** The vulnerability DB (OSV advisories): its state and import history; imports from an upload or a URL. */
   "vulnerability_db.read": ["admin", "auditor"],
   "vulnerability_db.import": ["admin"],
+  /** Scan all: its progress, metrics and schedule are read by auditors; starting, scheduling, stopping are administrators'. */
+  "scan_all.read": ["admin", "auditor"],
+  "scan_all.run": ["admin"],
 } as const satisfies Record<string, readonly SystemRole[]>;
 
 export type SystemPermission = keyof typeof SYSTEM_PERMISSION_GRANTS;

@@ -9,7 +9,9 @@ import { AdapterError, pollAdapterReport, requestAdapterScan } from "@/lib/scan/
 import { CYCLONEDX_JSON, SBOM_REPORT_MIME, VULN_REPORT_MIME, sameMime } from "@/lib/scan/adapter/mime";
 import type { ScanRequest } from "@/lib/scan/adapter/spec-schemas";
 import { assertProjectPermission, findProjectRef } from "@/lib/services/authz/project-access";
-import { queueRun } from "@/lib/services/jobs/queue-run";
+import { getBoss } from "@/lib/jobs/boss";
+import { settleParentOf } from "@/lib/services/jobs/job-runs";
+import { bossExecutor, queueRun } from "@/lib/services/jobs/queue-run";
 import { projectNameOf } from "@/lib/services/registry-auth/grant";
 import { issueScannerPullToken, SCANNER_TOKEN_TTL_SECONDS } from "@/lib/services/registry-auth/scanner-grant";
 import { storeReportFindings } from "@/lib/services/scan/report-findings";
@@ -42,6 +44,8 @@ export async function queueArtifactScan(
   tx: DbTransaction,
   scan: { repository: string; digest: string; scannerId: number; scanType?: ScanType; tag?: string; artifactMimeType?: string; timeoutSeconds?: number },
   trigger: string,
+  /** A scan all's scans are its run's fan-out children: their runs are its progress and metrics. */
+  options: { parentRunId?: number } = {},
 ): Promise<{ reportId: number; runId: number }> {
   const mimeType = REPORT_MIME_OF[scan.scanType ?? "vulnerability"];
   const key = { artifactDigest: scan.digest, scannerId: scan.scannerId, mimeType };
@@ -61,6 +65,7 @@ export async function queueArtifactScan(
     artifactScanJob,
     { reportId: report.id, ...(scan.tag ? { tag: scan.tag } : {}), ...(scan.artifactMimeType ? { artifactMimeType: scan.artifactMimeType } : {}), timeoutSeconds: scan.timeoutSeconds ?? SCAN_TIMEOUT_SECONDS },
     trigger,
+    options,
   );
   await tx.scanReport.update({ where: { id: report.id }, data: { runId }, select: { id: true } });
   return { reportId: report.id, runId };
@@ -71,7 +76,62 @@ async function appendReportLog(reportId: number, line: string): Promise<void> {
   await db.$executeRaw`UPDATE scan_reports SET log = right(log || ${stamped}, ${LOG_MAX}), updated_at = now() WHERE id = ${reportId}`;
 }
 
-export type ArtifactScanOutcome = { status: "succeeded"; vulnerabilities: number | null } | { status: "failed"; error: string };
+export type ArtifactScanOutcome = { status: "succeeded"; vulnerabilities: number | null } | { status: "failed"; error: string } | { status: "stopped" };
+
+/** How often a running scan looks for a stop of its report (the stop is written by whichever process answered it). */
+const STOP_POLL_MS = 1000;
+
+/** Aborts `controller` once the report was marked stopped (stopScanReports). Call the result to stop watching. */
+function watchForStop(reportId: number, controller: AbortController): () => void {
+  const timer = setInterval(() => {
+    db.scanReport
+      .findUnique({ where: { id: reportId }, select: { status: true } })
+      .then((row) => {
+        if (row?.status === "stopped") controller.abort(new Error("the scan was stopped"));
+      })
+      .catch(() => undefined);
+  }, STOP_POLL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/**
+ * Stops scans (a stop by hand, or a scan all's stop), in the caller's transaction with its audit
+ * row: a queued one ends at once (its run failed as stopped, its pg-boss job cancelled, its report
+ * `stopped`); a running one gets its report marked `stopped`, which its run sees within a second:
+ * it stops polling the adapter and ends (its result says stopped). The parents of runs ended here
+ * (a scan all) are settled in the same transaction. Returns how many were queued and running.
+ */
+export async function stopScanReports(tx: DbTransaction, reportIds: number[], by: string): Promise<{ queued: number; running: number }> {
+  if (reportIds.length === 0) return { queued: 0, running: 0 };
+  const reports = await tx.$queryRaw<{ id: number; status: string; run_id: number | null }[]>`
+    SELECT id, status, run_id FROM scan_reports WHERE id = ANY(${reportIds}::int[]) AND status IN ('queued', 'running') FOR UPDATE`;
+  const now = new Date();
+  const message = `Stopped by ${by}.`;
+  const queuedRuns = reports.filter((r) => r.status === "queued" && r.run_id !== null).map((r) => r.run_id!);
+  const runs = queuedRuns.length
+    ? await tx.jobRun.findMany({ where: { id: { in: queuedRuns }, status: "queued" }, select: { id: true, bossJobId: true, parentRunId: true } })
+    : [];
+  if (runs.length) {
+    const boss = await getBoss();
+    const bossIds = runs.flatMap((r) => (r.bossJobId ? [r.bossJobId] : []));
+    if (bossIds.length) await boss.cancel(artifactScanJob.id, bossIds, { db: bossExecutor(tx) });
+    await tx.jobRun.updateMany({ where: { id: { in: runs.map((r) => r.id) }, status: "queued" }, data: { status: "failed", error: message, result: { stopped: true }, finishedAt: now } });
+    // Each parent once: settling counts every child of it.
+    const settled = new Set<number>();
+    for (const run of runs) {
+      if (run.parentRunId === null || settled.has(run.parentRunId)) continue;
+      settled.add(run.parentRunId);
+      await settleParentOf(tx, run.id);
+    }
+  }
+  const line = `${now.toISOString()} ${message}\n`;
+  await tx.$executeRaw`
+    UPDATE scan_reports SET status = 'stopped', error = ${message}, ended_at = CASE WHEN status = 'queued' THEN ${now} ELSE ended_at END,
+      log = right(log || ${line}, ${LOG_MAX}), updated_at = now()
+    WHERE id = ANY(${reports.map((r) => r.id)}::int[])`;
+  return { queued: reports.filter((r) => r.status === "queued").length, running: reports.filter((r) => r.status === "running").length };
+}
 
 /**
  * The scan.artifact run's work. Never throws for the adapter's failures: they end the report as
@@ -83,12 +143,17 @@ export async function runArtifactScan(
 ): Promise<ArtifactScanOutcome> {
   const report = await db.scanReport.findUnique({ where: { id: job.reportId } });
   if (!report) return { status: "failed", error: `Scan report ${job.reportId} no longer exists (its scanner was deleted).` };
+  // Stopped after a worker had already taken its job (the cancel came too late): nothing to do.
+  if (report.status === "stopped") return { status: "stopped" };
   const log = async (line: string) => {
     options.log(line);
     await appendReportLog(report.id, line);
   };
   const startedAt = new Date();
   await db.scanReport.update({ where: { id: report.id }, data: { status: "running", startedAt, endedAt: null, error: null }, select: { id: true } });
+  const stop = new AbortController();
+  const unwatch = watchForStop(report.id, stop);
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   try {
     const scanner = await scannerConnection(report.scannerId);
     if (scanner.disabled) throw new AdapterError("refused", `Scanner ${scanner.name} is disabled.`);
@@ -118,7 +183,7 @@ export async function runArtifactScan(
     const body = await pollAdapterReport(scanner.connection, requestId, report.mimeType, {
       timeoutMs: job.timeoutSeconds * 1000,
       sbomMediaType: sbom ? CYCLONEDX_JSON : undefined,
-      signal: options.signal,
+      signal,
       onPending: () => {
         waits += 1;
       },
@@ -126,20 +191,28 @@ export async function runArtifactScan(
     const vulnerabilities = sbom ? null : (((body as { vulnerabilities?: unknown[] | null }).vulnerabilities ?? []).length);
     await log(`Report received after ${waits} wait${waits === 1 ? "" : "s"}${vulnerabilities === null ? "" : `: ${vulnerabilities} vulnerabilities`}.`);
     // The findings' rows (security summaries, CVE search) are written with the report they come from.
-    await db.$transaction(async (tx) => {
-      await tx.scanReport.update({
-        where: { id: report.id },
+    const stored = await db.$transaction(async (tx) => {
+      // Guarded on the status: a stop that came while the report was fetched keeps the report stopped.
+      const { count } = await tx.scanReport.updateMany({
+        where: { id: report.id, status: "running" },
         data: { status: "succeeded", report: body as Prisma.InputJsonValue, endedAt: new Date() },
-        select: { id: true },
       });
-      await storeReportFindings(tx, report.id, sbom ? null : body);
+      if (count === 1) await storeReportFindings(tx, report.id, sbom ? null : body);
+      return count === 1;
     }, { timeout: 60_000 }); // a report may list many thousands of findings
-    return { status: "succeeded", vulnerabilities };
+    return stored ? { status: "succeeded", vulnerabilities } : { status: "stopped" };
   } catch (error) {
+    if (stop.signal.aborted) {
+      // Stopped by hand or with its scan all: not a failure; the stop wrote the report's status.
+      await db.scanReport.updateMany({ where: { id: report.id, status: "stopped" }, data: { endedAt: new Date() } });
+      return { status: "stopped" };
+    }
     const message = error instanceof AdapterError ? error.message : `The scan failed: ${error instanceof Error ? error.message : String(error)}`;
     await log(message).catch(() => undefined);
-    await db.scanReport.update({ where: { id: report.id }, data: { status: "failed", error: message.slice(0, 4000), endedAt: new Date() }, select: { id: true } });
+    await db.scanReport.updateMany({ where: { id: report.id, status: "running" }, data: { status: "failed", error: message.slice(0, 4000), endedAt: new Date() } });
     return { status: "failed", error: message };
+  } finally {
+    unwatch();
   }
 }
 

@@ -11,6 +11,7 @@ import { listJobRuns, type JobRunView } from "@/lib/services/jobs/job-runs";
 import { queueRun } from "@/lib/services/jobs/queue-run";
 import { BUILTIN_SCANNER_INFO } from "@/lib/services/scan/adapter-requests";
 import { findingsForArtifact } from "@/lib/services/scan/findings";
+import { storeReportFindings } from "@/lib/services/scan/report-findings";
 
 /**
  * Re-evaluation after a vulnerability DB import (issue 9, item 3): the built-in scanner keeps every
@@ -114,10 +115,18 @@ export async function reevaluateArtifacts(digests: string[], options: { log?: (l
       }
       const line = `${generatedAt.toISOString()} Re-evaluated against the vulnerability DB without pulling: ${vulnerabilityCount(row.report)} -> ${next.vulnerabilities.length} vulnerabilities.\n`;
       // Guarded on the status: a scan queued again meanwhile reset the row, and it is that scan's now.
-      const written = await db.$executeRaw`
-        UPDATE scan_reports SET report = ${JSON.stringify(next)}::jsonb, log = right(log || ${line}, ${LOG_MAX}), updated_at = now()
-        WHERE id = ${row.id} AND status = 'succeeded'`;
-      if (written === 1) counts.changed += 1;
+      // The findings' rows (security summaries, CVE search) are replaced with the report.
+      const written = await db.$transaction(
+        async (tx) => {
+          const n = await tx.$executeRaw`
+            UPDATE scan_reports SET report = ${JSON.stringify(next)}::jsonb, log = right(log || ${line}, ${LOG_MAX}), updated_at = now()
+            WHERE id = ${row.id} AND status = 'succeeded'`;
+          if (n === 1) await storeReportFindings(tx, row.id, next);
+          return n === 1;
+        },
+        { timeout: 60_000 },
+      );
+      if (written) counts.changed += 1;
       else counts.unchanged += 1;
     }
   }
