@@ -425,3 +425,13 @@ describe("the referrers tag schema beside the API", () => {
     expect(index.manifests.map((m) => m.digest)).not.toContain(sha256(v2));
   });
 });
+
+describe("a referrer of a sha512 digest", () => {
+  it("is accepted, indexed and listed (the digest is longer than a sha256 one)", async () => {
+    const { repository, token } = await withSubject();
+    const subject = `sha512:${"ab".repeat(64)}`;
+    const bytes = referrerManifest({ subject: { digest: subject, size: 10 }, artifactType: SBOM });
+    expect((await pushReferrer(token, repository, bytes)).headers.get("oci-subject")).toBe(subject);
+    expect((await referrers(token, `/v2/${repository}/referrers/${subject}`)).index.manifests.map((m) => m.digest)).toEqual([sha256(bytes)]);
+  });
+});
