@@ -47,6 +47,8 @@ const ROUTE_MODULES = typeCheckedRoutes({
   "/registries/{id}": import("@/app/api/v2.0/registries/[id]/route"),
   "/registries/ping": import("@/app/api/v2.0/registries/ping/route"),
   "/registries": import("@/app/api/v2.0/registries/route"),
+  "/security/summary": import("@/app/api/v2.0/security/summary/route"),
+  "/security/vul": import("@/app/api/v2.0/security/vul/route"),
   "/replication/adapters": import("@/app/api/v2.0/replication/adapters/route"),
   "/replication/adapterinfos": import("@/app/api/v2.0/replication/adapterinfos/route"),
   "/replication/policies": import("@/app/api/v2.0/replication/policies/route"),

@@ -20,6 +20,7 @@ import {
   ZRetentionExecutionReq,
 } from "@/lib/api/routes/retentions";
 import { ZRegistryPingReq, ZRegistryReq, ZRegistryUpdateReq } from "@/lib/api/requests";
+import { ZHarborDangerousArtifact, ZHarborDangerousCve, ZHarborSecuritySummary, ZHarborVulnerabilityItem } from "@/lib/api/routes/security";
 import { ZVulnDbImportAccepted, ZVulnDbImportDetailResp, ZVulnDbImportResp, ZVulnDbStatusResp } from "@/lib/api/routes/vulnerability-db";
 import {
   ZHarborScannerAdapterMetadata,
@@ -169,6 +170,15 @@ const REPLICATION_RESPONSE_SCHEMAS = {
   RegistryProviderInfo: ZRegistryProviderInfo,
 } satisfies Record<string, z.ZodType>;
 
+// ---- Security Hub (Harbor's securityhub) ----
+
+const SECURITY_RESPONSE_SCHEMAS = {
+  SecuritySummary: ZHarborSecuritySummary,
+  DangerousCVE: ZHarborDangerousCve,
+  DangerousArtifact: ZHarborDangerousArtifact,
+  VulnerabilityItem: ZHarborVulnerabilityItem,
+} satisfies Record<string, z.ZodType>;
+
 // ---- vulnerability DB (Wharf's extension) ----
 
 const VULN_DB_RESPONSE_SCHEMAS = {
@@ -281,6 +291,7 @@ const RESPONSE_SCHEMAS = {
   ...VULN_DB_RESPONSE_SCHEMAS,
   ...REPLICATION_RESPONSE_SCHEMAS,
   ...SCANNER_RESPONSE_SCHEMAS,
+  ...SECURITY_RESPONSE_SCHEMAS,
 } satisfies Record<string, z.ZodType>;
 
 type SchemaName = keyof typeof REQUEST_SCHEMAS | keyof typeof RESPONSE_SCHEMAS;
@@ -380,6 +391,7 @@ const ARTIFACT = [...REPO, param("reference")];
 const PUBLIC_ENDPOINT: Record<string, string[]>[] = [{}];
 const userId = pathParam("user_id", z.int().min(1), "The user id.");
 const withTag = query("with_tag", z.boolean().default(true), "Include tags (up to 5 per artifact on lists).");
+const withScanOverview = query("with_scan_overview", z.boolean().default(false), "Include `scan_overview`: the vulnerability scan's status and counts (an index: of its child images).");
 const AUDIT_LOG_PARAMS: (Parameter | Ref)[] = [
   query("q", z.string(), "Filter terms (see the description)."),
   ...PAGING,
@@ -636,6 +648,7 @@ const PATHS: OpenApiDocument["paths"] = {
         query("q", z.string(), "`tags=nil` (untagged), `tags=*` (tagged) or `tags=~<text>`."),
         query("sort", z.enum(["-push_time"]), "Only `-push_time` (the default)."),
         withTag,
+        withScanOverview,
         ...PAGING,
       ],
       responses: { "200": listOk("One page of artifacts.", "Artifact"), ...errors(...COMMON, "403", "404") },
@@ -655,7 +668,7 @@ const PATHS: OpenApiDocument["paths"] = {
       operationId: "getArtifact",
       summary: "Get an artifact by tag or digest",
       tags: ["artifact"],
-      parameters: [...ARTIFACT, withTag],
+      parameters: [...ARTIFACT, withTag, withScanOverview],
       responses: { "200": jsonOk("The artifact.", schema("Artifact")), ...errors(...COMMON, "403", "404") },
     },
     delete: {
@@ -1578,6 +1591,45 @@ const SCANNER_PATHS: OpenApiDocument["paths"] = {
   },
 };
 
+/** Harbor's Security Hub (`securityhub`); administrators and auditors. */
+const SECURITY_PATHS: OpenApiDocument["paths"] = {
+  "/security/summary": {
+    get: {
+      operationId: "getSecuritySummary",
+      summary: "Vulnerability totals over every project",
+      description:
+        "Administrators and auditors (`security_hub.read`). Counts findings of each image's newest succeeded vulnerability report, each image digest once (one image pushed to two repositories is scanned once); accessories and indexes are not artifacts here, an index's images are. `none_cnt` counts Negligible findings.",
+      tags: ["securityhub"],
+      parameters: [
+        param("requestId"),
+        query("with_dangerous_cve", z.boolean().default(false), "Include the 5 most severe CVEs."),
+        query("with_dangerous_artifact", z.boolean().default(false), "Include the 5 artifacts with the most critical, then high, then medium findings."),
+      ],
+      responses: { "200": jsonOk("The summary.", schema("SecuritySummary")), ...errors(...COMMON, "403") },
+    },
+  },
+  "/security/vul": {
+    get: {
+      operationId: "ListVulnerabilities",
+      summary: "Findings across every artifact",
+      description: [
+        "Administrators and auditors (`security_hub.read`). One item per finding and artifact (each image digest's newest succeeded vulnerability report),",
+        "most severe first. `q` terms, each an exact match: `cve_id`, `severity` (Critical, High, Medium, Low, Negligible, Unknown), `repository_name`",
+        "(the full name), `project_id`, `package`, `tag`, `digest`; and `cvss_score_v3=[<from>~<to>]` (either end may be empty). Other keys are a 400.",
+      ].join(" "),
+      tags: ["securityhub"],
+      parameters: [
+        param("requestId"),
+        query("q", z.string(), "Filter terms (see the description)."),
+        ...PAGING,
+        query("tune_count", z.boolean().default(false), "Accepted for Harbor's clients; the count is always exact."),
+        query("with_tag", z.boolean().default(false), "Include each artifact's tags."),
+      ],
+      responses: { "200": listOk("One page of findings.", "VulnerabilityItem"), ...errors(...COMMON, "403") },
+    },
+  },
+};
+
 export const openApiDocument: OpenApiDocument = {
   openapi: "3.1.0",
   info: {
@@ -1614,10 +1666,11 @@ export const openApiDocument: OpenApiDocument = {
     { name: "replication", description: "Replication policies, their executions and tasks, the dry-run preview and retry of failed tasks." },
     { name: "vulnerability-db", description: "The built-in scanner's vulnerability DB (OSV data) and its imports (Wharf's extension)." },
     { name: "scanner", description: "Scanner registrations (Interrogation services): adapters of the Pluggable Scanner API, the default, Test connection." },
+    { name: "securityhub", description: "Vulnerability totals over every project, the most dangerous CVEs and artifacts, and one CVE or package across every artifact." },
     { name: "meta", description: "This document." },
   ],
   security: [{ basic: [] }, { cookie: [] }, {}],
-  paths: { ...PATHS, ...VULN_DB_PATHS, ...IMMUTABLE_RULE_PATHS, ...REGISTRY_PATHS, ...REPLICATION_PATHS, ...RETENTION_PATHS, ...SCANNER_PATHS },
+  paths: { ...PATHS, ...VULN_DB_PATHS, ...IMMUTABLE_RULE_PATHS, ...REGISTRY_PATHS, ...REPLICATION_PATHS, ...RETENTION_PATHS, ...SCANNER_PATHS, ...SECURITY_PATHS },
   components: {
     securitySchemes: {
       basic: { type: "http", scheme: "basic", description: "A user's username and password, or a robot's name (`robot$...`) and secret." },

@@ -22,6 +22,8 @@ import type { RepositoryDetail } from "@/lib/services/repositories/get-repositor
 import type { ArtifactListRow } from "@/lib/services/repositories/list-artifacts";
 import type { RepositoryListRow } from "@/lib/services/repositories/list-repositories";
 import type { SearchResult } from "@/lib/services/search/search";
+import { HARBOR_SCAN_STATUS, overallSeverity, type ScanOverview } from "@/lib/scan/security-summary";
+import { SEVERITIES } from "@/lib/scan/adapter/spec-schemas";
 import type { SystemHealth } from "@/lib/services/system/health-types";
 
 const DAY_MS = 86_400_000;
@@ -374,6 +376,34 @@ export const ZHarborAccessory = z.object({
   creation_time: dateTime("When the accessory was pushed."),
 });
 
+/** Harbor's scan_status values (its job states) for a report's scan. */
+const ZHarborScanStatus = z.enum(["Pending", "Running", "Success", "Error", "Stopped"]);
+
+export const ZHarborNativeReportSummary = z
+  .object({
+    report_id: z.string().optional().describe("The report's id (absent for an image index: summarised from its child images' reports)."),
+    scan_status: ZHarborScanStatus,
+    severity: z.string().optional().describe("The highest severity found (`None` when nothing was); only once the scan succeeded."),
+    duration: int().optional().describe("Seconds from start to end."),
+    summary: z
+      .object({
+        total: int(),
+        fixable: int().describe("Findings with a fixed version."),
+        summary: z.record(z.string(), int()).describe("Counts by severity (Critical, High, Medium, Low, Negligible, Unknown); severities without findings are left out."),
+      })
+      .optional(),
+    start_time: dateTime("When the scan started.").optional(),
+    end_time: dateTime("When it ended.").optional(),
+    complete_percent: int().describe("100 once ended (an index: the share of its child images whose scan ended)."),
+    scanner: z.object({ name: z.string(), vendor: z.string(), version: z.string() }).optional(),
+  })
+  .describe("NativeReportSummary");
+
+export const ZHarborScanOverview = z
+  .record(z.string(), ZHarborNativeReportSummary)
+  .describe("With `with_scan_overview=true`: report MIME type -> the summary of the artifact's vulnerability scan (an index: of its child images); `{}` when never scanned or not asked for.");
+type HarborScanOverview = z.infer<typeof ZHarborScanOverview>;
+
 export const ZHarborArtifact = z.object({
   id: int().describe("The artifact's id."),
   type: z.enum(["IMAGE", "INDEX"]),
@@ -398,9 +428,35 @@ export const ZHarborArtifact = z.object({
   addition_links: ZHarborAdditionLinks,
   labels: z.array(z.never()).max(0).describe("Always empty: Wharf has no labels."),
   accessories: z.array(ZHarborAccessory).describe("Signatures, SBOMs and other artifacts whose subject this is (GET of one artifact; empty in lists, as Harbor's with_accessory=false)."),
-  scan_overview: z.object({}).describe("Always empty: Wharf does not scan yet."),
+  scan_overview: ZHarborScanOverview,
 });
 export type HarborArtifact = z.infer<typeof ZHarborArtifact>;
+
+/** Harbor's NativeReportSummary from Wharf's overview (lib/services/scan/security.ts). */
+export function toHarborScanOverview(o: ScanOverview | undefined): HarborScanOverview {
+  if (!o) return {};
+  const duration = o.startedAt && o.endedAt ? Math.max(0, Math.round((o.endedAt.getTime() - o.startedAt.getTime()) / 1000)) : undefined;
+  const summary = o.summary
+    ? {
+        total: o.summary.total,
+        fixable: o.summary.fixable,
+        summary: Object.fromEntries(SEVERITIES.filter((s) => o.summary![s] > 0).map((s) => [s, o.summary![s]])),
+      }
+    : undefined;
+  return {
+    [o.mimeType]: {
+      ...(o.reportId ? { report_id: o.reportId } : {}),
+      scan_status: HARBOR_SCAN_STATUS[o.status],
+      ...(o.summary ? { severity: overallSeverity(o.summary) } : {}),
+      ...(duration !== undefined ? { duration } : {}),
+      ...(summary ? { summary } : {}),
+      ...(o.startedAt ? { start_time: o.startedAt.toISOString() } : {}),
+      ...(o.endedAt ? { end_time: o.endedAt.toISOString() } : {}),
+      complete_percent: o.completePercent,
+      ...(o.scanner ? { scanner: o.scanner } : {}),
+    },
+  };
+}
 
 function platformOf(p: { os: string | null; architecture: string | null; variant: string | null }): HarborPlatform {
   return { ...(p.os ? { os: p.os } : {}), ...(p.architecture ? { architecture: p.architecture } : {}), ...(p.variant ? { variant: p.variant } : {}) };
@@ -435,7 +491,7 @@ function additionLinksOf(a: { mediaType: string; artifactType: string | null; di
 }
 
 /** A listed artifact; `withTag` false leaves `tags` null (Harbor's with_tag=false). */
-export function toHarborArtifactRow(a: ArtifactListRow, repo: { id: number; name: string; projectId: number }, withTag: boolean): HarborArtifact {
+export function toHarborArtifactRow(a: ArtifactListRow, repo: { id: number; name: string; projectId: number }, withTag: boolean, overview?: ScanOverview): HarborArtifact {
   const isIndex = isIndexMediaType(a.mediaType);
   return {
     id: a.id,
@@ -458,11 +514,11 @@ export function toHarborArtifactRow(a: ArtifactListRow, repo: { id: number; name
     addition_links: additionLinksOf({ ...a, hasChildren: a.references.length > 0 }, repo.name),
     labels: [],
     accessories: [],
-    scan_overview: {},
+    scan_overview: toHarborScanOverview(overview),
   };
 }
 
-export function toHarborArtifact(a: ArtifactDetail, repositoryId: number, withTag: boolean): HarborArtifact {
+export function toHarborArtifact(a: ArtifactDetail, repositoryId: number, withTag: boolean, overview?: ScanOverview): HarborArtifact {
   return {
     id: a.id,
     type: a.isIndex ? "INDEX" : "IMAGE",
@@ -499,7 +555,7 @@ export function toHarborArtifact(a: ArtifactDetail, repositoryId: number, withTa
       icon: "",
       creation_time: x.pushedAt.toISOString(),
     })),
-    scan_overview: {},
+    scan_overview: toHarborScanOverview(overview),
   };
 }
 

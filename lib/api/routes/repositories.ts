@@ -36,6 +36,7 @@ import { listRepositories } from "@/lib/services/repositories/list-repositories"
 import { updateRepositoryDescription } from "@/lib/services/repositories/update-repository-description";
 import { artifactScanReports } from "@/lib/services/scan/artifact-scans";
 import { startArtifactScan } from "@/lib/services/scan/manual-scan";
+import { artifactScanOverviews, type ScanOverview } from "@/lib/services/scan/security";
 import { search as searchService } from "@/lib/services/search/search";
 import { type RepositorySort, ZCopyArtifact } from "@/lib/validation/repositories";
 
@@ -128,9 +129,12 @@ export const listArtifactsRoute = withApi<RepositoryParams>(async ({ url, actor,
   if (sort && sort !== "-push_time") throw new ValidationError("sort: only -push_time is supported");
   const withTag = parseBooleanParam("with_tag", query.get("with_tag")) ?? true;
   const repository = repositoryFromPath(params);
+  const withScanOverview = parseBooleanParam("with_scan_overview", query.get("with_scan_overview")) ?? false;
   const repo = await getRepository({ actor, repository });
   const page = await listArtifacts({ actor, repository, filter, ...paging });
-  return listResponse(url, page.rows.map((a) => toHarborArtifactRow(a, { id: repo.id, name: repo.name, projectId: repo.projectId }, withTag)), page.total, paging);
+  // One query for the page's overviews (an index's from its children), only when asked: Harbor's default is none.
+  const overviews = withScanOverview ? await artifactScanOverviews({ actor, project: await findProjectRef(repo.projectId), artifacts: page.rows }) : new Map<number, ScanOverview>();
+  return listResponse(url, page.rows.map((a) => toHarborArtifactRow(a, { id: repo.id, name: repo.name, projectId: repo.projectId }, withTag, overviews.get(a.id))), page.total, paging);
 });
 
 /**
@@ -152,10 +156,12 @@ export const copyArtifactRoute = withApi<RepositoryParams>(async ({ url, actor, 
 
 export const getArtifactRoute = withApi<ArtifactParams>(async ({ url, actor, params }) => {
   const withTag = parseBooleanParam("with_tag", url.searchParams.get("with_tag")) ?? true;
+  const withScanOverview = parseBooleanParam("with_scan_overview", url.searchParams.get("with_scan_overview")) ?? false;
   const repository = repositoryFromPath(params);
   const repo = await getRepository({ actor, repository });
   const artifact = await getArtifact({ actor, repository, reference: referenceFromPath(params) });
-  return Response.json(toHarborArtifact(artifact, repo.id, withTag));
+  const overview = withScanOverview ? (await artifactScanOverviews({ actor, project: await findProjectRef(repo.projectId), artifacts: [artifact] })).get(artifact.id) : undefined;
+  return Response.json(toHarborArtifact(artifact, repo.id, withTag, overview));
 });
 
 export const deleteArtifactRoute = withApi<ArtifactParams>(async ({ actor, params }) => {

@@ -56,6 +56,8 @@ export const SYSTEM_PERMISSION_GRANTS = {
   /** The vulnerability DB (OSV advisories): its state and import history; imports from an upload or a URL. */
   "vulnerability_db.read": ["admin", "auditor"],
   "vulnerability_db.import": ["admin"],
+  /** Security Hub: vulnerability totals, top artifacts and CVEs, and the CVE search across every project. */
+  "security_hub.read": ["admin", "auditor"],
   /** Scan all: its progress, metrics and schedule are read by auditors; starting, scheduling, stopping are administrators'. */
   "scan_all.read": ["admin", "auditor"],
   "scan_all.run": ["admin"],
