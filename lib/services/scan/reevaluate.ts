@@ -70,10 +70,20 @@ function scannerOf(stored: unknown): ReportScanner {
   return { name: stringField(s, "name") ?? BUILTIN_SCANNER_INFO.name, vendor: stringField(s, "vendor") ?? BUILTIN_SCANNER_INFO.vendor, version: stringField(s, "version") ?? BUILTIN_SCANNER_INFO.version };
 }
 
+/** JSON with object keys sorted: a stored report comes back from jsonb with its keys reordered. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
 /** What decides whether a report changed: its findings, not when it was generated. */
 function findingsKey(report: unknown): string {
   const vulnerabilities = report && typeof report === "object" ? (report as Record<string, unknown>).vulnerabilities : undefined;
-  return JSON.stringify(vulnerabilities ?? []);
+  return canonical(vulnerabilities ?? []);
 }
 
 function vulnerabilityCount(report: unknown): number {
