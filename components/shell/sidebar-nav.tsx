@@ -10,6 +10,7 @@ const ADMINISTRATION: NavItem[] = [
   { href: "/admin/users", label: "Users" },
   { href: "/admin/registries", label: "Registries" },
   { href: "/admin/replications", label: "Replications" },
+  { href: "/admin/scanners", label: "Interrogation services" },
   { href: "/admin/vulnerability-db", label: "Vulnerability database" },
   { href: "/admin/audit-log", label: "Audit log" },
   { href: "/admin/settings", label: "Settings" },

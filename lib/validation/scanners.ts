@@ -86,3 +86,12 @@ export type TSetProjectScanner = z.output<typeof ZSetProjectScanner>;
 export const ZSetProjectScannerByUuid = z.object({
   uuid: z.string({ error: "Must be a scanner registration id" }).trim().toLowerCase().uuid("Must be a scanner registration id"),
 });
+
+/** The console's Enable / Disable of a listed registration (a hidden "true"/"false"). */
+export const ZSetScannerDisabled = z.object({ scannerId: ZId, disabled: ZCheckbox });
+
+/** The project's Configuration → Scanner form: a scanner id, or "" for the system default. */
+export const ZChooseProjectScanner = z.object({
+  projectId: ZId,
+  scannerId: z.union([z.literal("").transform(() => null), ZId], { error: "Choose a scanner or the system default" }),
+});

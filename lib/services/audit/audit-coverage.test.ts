@@ -66,6 +66,11 @@ import { setProjectRetention } from "@/lib/services/retention/policies";
 import { startRetentionRun } from "@/lib/services/retention/runs";
 import { createMember, createProject, createRobot } from "@/lib/services/registry-auth/test-fixtures";
 import { createRegistry } from "@/lib/services/registries/registries";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { handleMetadata } from "@/lib/scan/adapter/http";
+import { builtinAdapterKey } from "@/lib/services/scan/builtin-adapter-key";
+import { createScanner } from "@/lib/services/scan/scanners";
 import { createReplicationPolicy } from "@/lib/services/replication/policies";
 import { actorFor, createTestUser, db, TEST_PASSWORD, uniqueName } from "@/lib/testing/factories";
 import { gatewayHarness } from "@/lib/testing/gateway-harness";
@@ -425,6 +430,45 @@ const newRegistry = async () => {
   const input = { name: uniqueName("walk-reg"), url: process.env.WHARF_REGISTRY_URL, type: "docker-registry", credentialType: "basic", username, secret: password };
   return (await createRegistry({ actor: actorFor(admin), input })).id;
 };
+
+/**
+ * Scanner registrations: the built-in adapter's metadata handler behind a local server, so Test
+ * connection succeeds (Bearer key from WHARF_SECRET_KEY, as Wharf registers its own adapter).
+ */
+const walkAdapter = { url: "", key: "" };
+let walkAdapterServer: ReturnType<typeof createServer> | undefined;
+afterAll(() => void walkAdapterServer?.close());
+beforeAll(async () => {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const headers = new Headers(req.headers.authorization ? { authorization: req.headers.authorization } : {});
+    const answer = url.pathname === "/scanner/api/v1/metadata" ? handleMetadata(new Request(url, { headers })) : Promise.resolve(new Response(null, { status: 404 }));
+    void answer.then(async (r) => res.writeHead(r.status, Object.fromEntries(r.headers)).end(Buffer.from(await r.arrayBuffer())));
+  });
+  server.listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  walkAdapterServer = server;
+  walkAdapter.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/scanner`;
+  walkAdapter.key = builtinAdapterKey();
+  secrets.add(walkAdapter.key);
+});
+const scannerForm = () => ({ name: uniqueName("walk-scanner"), url: walkAdapter.url, auth: "Bearer", accessCredential: walkAdapter.key, description: "walk" });
+const scannerBody = () => ({ name: uniqueName("walk-scanner"), url: walkAdapter.url, auth: "Bearer", access_credential: walkAdapter.key });
+const newScanner = async () => createScanner({ actor: actorFor(admin), input: scannerForm() });
+/** Runs `run`, then puts the default back (setup, no audit row), so a walk's set-default changes nothing other cases rely on. */
+function keepingDefault(run: () => Promise<unknown>): () => Promise<unknown> {
+  return async () => {
+    const before = await db.scanner.findFirst({ where: { isDefault: true }, select: { id: true } });
+    try {
+      return await run();
+    } finally {
+      await db.scanner.updateMany({ where: { isDefault: true }, data: { isDefault: false } });
+      if (before) await db.scanner.update({ where: { id: before.id }, data: { isDefault: true } });
+    }
+  };
+}
+const SCANNER_ACTIONS = "app/(console)/admin/scanners/actions.ts";
+const PROJECT_SCANNER_ACTIONS = "app/(console)/projects/[projectId]/configuration/scanner-actions.ts";
 
 /** A push policy to a registry endpoint that selects nothing of the walk's (`walk-none/**`). */
 const replicationPolicyBody = async () => ({
@@ -1168,6 +1212,105 @@ const CASES: Record<string, Case> = {
     action: "registry_endpoint.ping",
     success: async () => ({ run: rest("POST /api/v2.0/registries/ping", admin, "/registries/ping", {}, { id: await newRegistry() }) }),
     refused: async () => ({ run: rest("POST /api/v2.0/registries/ping", auditor, "/registries/ping", {}, { id: await newRegistry() }) }),
+  },
+
+  // -- server actions: scanner registrations (admin) and a project's scanner --
+  [`${SCANNER_ACTIONS}#createScannerAction`]: {
+    action: "scanner.create",
+    success: async () => ({ run: action(`${SCANNER_ACTIONS}#createScannerAction`, INITIAL, form(scannerForm())) }),
+    refused: async () => ({ run: action(`${SCANNER_ACTIONS}#createScannerAction`, INITIAL, form(scannerForm())) }),
+  },
+  [`${SCANNER_ACTIONS}#updateScannerAction`]: {
+    action: "scanner.update",
+    success: async () => ({ run: action(`${SCANNER_ACTIONS}#updateScannerAction`, INITIAL, form({ ...scannerForm(), scannerId: (await newScanner()).id, accessCredential: "" })) }),
+    refused: async () => ({ run: action(`${SCANNER_ACTIONS}#updateScannerAction`, INITIAL, form({ ...scannerForm(), scannerId: (await newScanner()).id, accessCredential: "" })) }),
+  },
+  [`${SCANNER_ACTIONS}#deleteScannerAction`]: {
+    action: "scanner.delete",
+    success: async () => ({ run: action(`${SCANNER_ACTIONS}#deleteScannerAction`, INITIAL, form({ scannerId: (await newScanner()).id })) }),
+    refused: async () => ({ run: action(`${SCANNER_ACTIONS}#deleteScannerAction`, INITIAL, form({ scannerId: (await newScanner()).id })) }),
+  },
+  [`${SCANNER_ACTIONS}#setDefaultScannerAction`]: {
+    action: "scanner.set_default",
+    success: async () => ({ run: keepingDefault(action(`${SCANNER_ACTIONS}#setDefaultScannerAction`, INITIAL, form({ scannerId: (await newScanner()).id }))) }),
+    refused: async () => ({ run: keepingDefault(action(`${SCANNER_ACTIONS}#setDefaultScannerAction`, INITIAL, form({ scannerId: (await newScanner()).id }))) }),
+  },
+  [`${SCANNER_ACTIONS}#setScannerDisabledAction`]: {
+    action: "scanner.update",
+    success: async () => ({ run: action(`${SCANNER_ACTIONS}#setScannerDisabledAction`, INITIAL, form({ scannerId: (await newScanner()).id, disabled: "true" })) }),
+    refused: async () => ({ run: action(`${SCANNER_ACTIONS}#setScannerDisabledAction`, INITIAL, form({ scannerId: (await newScanner()).id, disabled: "true" })) }),
+  },
+  [`${SCANNER_ACTIONS}#testScannerSettingsAction`]: {
+    action: "scanner.ping",
+    success: async () => ({ run: action(`${SCANNER_ACTIONS}#testScannerSettingsAction`, INITIAL, form(scannerForm())) }),
+    refused: async () => ({ run: action(`${SCANNER_ACTIONS}#testScannerSettingsAction`, INITIAL, form(scannerForm())) }),
+  },
+  [`${SCANNER_ACTIONS}#testStoredScannerAction`]: {
+    action: "scanner.ping",
+    success: async () => ({ run: action(`${SCANNER_ACTIONS}#testStoredScannerAction`, INITIAL, form({ scannerId: (await newScanner()).id })) }),
+    refused: async () => ({ run: action(`${SCANNER_ACTIONS}#testStoredScannerAction`, INITIAL, form({ scannerId: (await newScanner()).id })) }),
+  },
+  [`${PROJECT_SCANNER_ACTIONS}#chooseProjectScannerAction`]: {
+    action: "project_scanner.update",
+    success: async () => ({ run: action(`${PROJECT_SCANNER_ACTIONS}#chooseProjectScannerAction`, INITIAL, form({ projectId: (await createProject()).id, scannerId: (await newScanner()).id })) }),
+    refused: async () => ({ run: action(`${PROJECT_SCANNER_ACTIONS}#chooseProjectScannerAction`, INITIAL, form({ projectId: (await createProject()).id, scannerId: (await newScanner()).id })) }),
+  },
+  // -- REST: scanner registrations --
+  "POST /api/v2.0/scanners": {
+    action: "scanner.create",
+    success: async () => ({ run: rest("POST /api/v2.0/scanners", admin, "/scanners", {}, scannerBody()) }),
+    refused: async () => ({ run: rest("POST /api/v2.0/scanners", auditor, "/scanners", {}, scannerBody()) }),
+  },
+  "PUT /api/v2.0/scanners/{registration_id}": {
+    action: "scanner.update",
+    success: async () => {
+      const { uuid } = await newScanner();
+      return { run: rest("PUT /api/v2.0/scanners/{registration_id}", admin, `/scanners/${uuid}`, { registration_id: uuid }, { description: "walk" }) };
+    },
+    refused: async () => {
+      const { uuid } = await newScanner();
+      return { run: rest("PUT /api/v2.0/scanners/{registration_id}", auditor, `/scanners/${uuid}`, { registration_id: uuid }, { description: "walk" }) };
+    },
+  },
+  "PATCH /api/v2.0/scanners/{registration_id}": {
+    action: "scanner.set_default",
+    success: async () => {
+      const { uuid } = await newScanner();
+      return { run: keepingDefault(rest("PATCH /api/v2.0/scanners/{registration_id}", admin, `/scanners/${uuid}`, { registration_id: uuid }, { is_default: true })) };
+    },
+    refused: async () => {
+      const { uuid } = await newScanner();
+      return { run: keepingDefault(rest("PATCH /api/v2.0/scanners/{registration_id}", auditor, `/scanners/${uuid}`, { registration_id: uuid }, { is_default: true })) };
+    },
+  },
+  "DELETE /api/v2.0/scanners/{registration_id}": {
+    action: "scanner.delete",
+    success: async () => {
+      const { uuid } = await newScanner();
+      return { run: rest("DELETE /api/v2.0/scanners/{registration_id}", admin, `/scanners/${uuid}`, { registration_id: uuid }) };
+    },
+    refused: async () => {
+      const { uuid } = await newScanner();
+      return { run: rest("DELETE /api/v2.0/scanners/{registration_id}", auditor, `/scanners/${uuid}`, { registration_id: uuid }) };
+    },
+  },
+  "POST /api/v2.0/scanners/ping": {
+    action: "scanner.ping",
+    success: async () => ({ run: rest("POST /api/v2.0/scanners/ping", admin, "/scanners/ping", {}, scannerBody()) }),
+    refused: async () => ({ run: rest("POST /api/v2.0/scanners/ping", auditor, "/scanners/ping", {}, scannerBody()) }),
+  },
+  [`PUT ${P}/scanner`]: {
+    action: "project_scanner.update",
+    success: async () => {
+      const project = await createProject();
+      const { uuid } = await newScanner();
+      return { run: rest(`PUT ${P}/scanner`, admin, `/projects/${project.name}/scanner`, { project_name_or_id: project.name }, { uuid }) };
+    },
+    refused: async () => {
+      const project = await createProject();
+      const { uuid } = await newScanner();
+      return { run: rest(`PUT ${P}/scanner`, auditor, `/projects/${project.name}/scanner`, { project_name_or_id: project.name }, { uuid }) };
+    },
   },
 
   // -- REST: replication --

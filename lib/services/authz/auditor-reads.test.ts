@@ -40,6 +40,7 @@ import { getReplicationPolicy, listReplicationPolicies } from "@/lib/services/re
 import { getReplicationExecution, getReplicationTaskLog, latestReplicationExecutions, listReplicationExecutions, listReplicationTasks } from "@/lib/services/replication/runs";
 import { getRobot, listRobots } from "@/lib/services/robots/robots";
 import { getVulnDbImport, getVulnDbStatus, listVulnDbImports } from "@/lib/services/scan/vuln-db-admin";
+import { getProjectScanner, getScanner, getScannerByUuid, listProjectScannerCandidates, listScannerPage } from "@/lib/services/scan/scanners";
 import { search } from "@/lib/services/search/search";
 import { getSystemSettings } from "@/lib/services/settings/system-settings";
 import { getSystemHealthDetails } from "@/lib/services/system/get-system-health";
@@ -151,6 +152,16 @@ beforeAll(async () => {
   vulnDbImportId = row.id;
 });
 
+/**
+ * A scanner registration the private project chose (written directly), at an address nothing
+ * answers: its metadata read is let through and fails at the adapter (502), not at a permission.
+ */
+let scannerFx: { id: number; uuid: string; name: string };
+beforeAll(async () => {
+  scannerFx = await db.scanner.create({ data: { name: `auditor-reads-${randomBytes(3).toString("hex")}`, url: "http://127.0.0.1:9/scanner" }, select: { id: true, uuid: true, name: true } });
+  await db.projectScanner.create({ data: { projectId: fx.project.id, scannerId: scannerFx.id } });
+});
+
 /** A read and what it must return: the run fails when either throws. */
 function read<T>(name: string, call: () => Promise<T>, check: (value: T) => void): [string, () => Promise<void>] {
   return [name, async () => check(await call())];
@@ -158,6 +169,15 @@ function read<T>(name: string, call: () => Promise<T>, check: (value: T) => void
 
 /** Every read the console and the REST API make, as the auditor, each checked for the private project's content. */
 const READS: [string, () => Promise<void>][] = [
+  read("listScannerPage", () => listScannerPage({ actor: auditor, query: { name: { op: "exact", value: scannerFx.name }, page: 1, pageSize: 10 } }), (page) =>
+    expect(page.rows.map((s) => s.id)).toEqual([scannerFx.id]),
+  ),
+  read("getScanner", () => getScanner({ actor: auditor, scannerId: scannerFx.id }), (s) => expect(s).toMatchObject({ uuid: scannerFx.uuid, hasCredential: false })),
+  read("getScannerByUuid", () => getScannerByUuid({ actor: auditor, uuid: scannerFx.uuid }), (s) => expect(s.id).toBe(scannerFx.id)),
+  read("getProjectScanner", () => getProjectScanner({ actor: auditor, projectId: fx.project.id }), (choice) => expect(choice).toMatchObject({ own: true, scanner: { id: scannerFx.id } })),
+  read("listProjectScannerCandidates", () => listProjectScannerCandidates({ actor: auditor, projectId: fx.project.id, query: { name: { op: "exact", value: scannerFx.name }, page: 1, pageSize: 10 } }), (page) =>
+    expect(page.rows.map((s) => s.id)).toEqual([scannerFx.id]),
+  ),
   read("getVulnDbStatus", () => getVulnDbStatus({ actor: auditor }), (status) => expect(status.current?.version).toBeGreaterThanOrEqual(vulnDbImportId)),
   read("listVulnDbImports", () => listVulnDbImports({ actor: auditor, page: 1, pageSize: 100 }), (page) => expect(page.rows.map((r) => r.id)).toContain(vulnDbImportId)),
   read("getVulnDbImport", () => getVulnDbImport({ actor: auditor, importId: vulnDbImportId }), (row) => expect(row).toMatchObject({ id: vulnDbImportId, status: "succeeded" })),
@@ -324,6 +344,12 @@ function restReads(): Record<string, { url: string; params: Record<string, strin
       shows: "{}",
     },
     "/projects/{project_name_or_id}/tagnamingpolicy": { url: `${base}/tagnamingpolicy`, params: p, shows: '"pattern":"v[0-9.]+"' },
+    "/projects/{project_name_or_id}/scanner": { url: `${base}/scanner`, params: p, shows: `"uuid":"${scannerFx.uuid}"` },
+    "/projects/{project_name_or_id}/scanner/candidates": { url: `${base}/scanner/candidates?q=${encodeURIComponent(`name=${scannerFx.name}`)}`, params: p, shows: `"uuid":"${scannerFx.uuid}"` },
+    "/scanners": { url: `/scanners?q=${encodeURIComponent(`name=${scannerFx.name}`)}`, params: {}, shows: `"uuid":"${scannerFx.uuid}"` },
+    "/scanners/{registration_id}": { url: `/scanners/${scannerFx.uuid}`, params: { registration_id: scannerFx.uuid }, shows: `"name":"${scannerFx.name}"` },
+    // Let through (not 403): nothing answers at the fixture's address, so the adapter's failure is the answer.
+    "/scanners/{registration_id}/metadata": { url: `/scanners/${scannerFx.uuid}/metadata`, params: { registration_id: scannerFx.uuid }, status: 502, shows: scannerFx.name },
     "/retentions/metadatas": { url: "/retentions/metadatas", params: {} },
     "/retentions/system-default": { url: "/retentions/system-default", params: {}, shows: '"scope":{"level":"system","ref":0}' },
     "/retentions/{id}": { url: `/retentions/${fx.retentionId}`, params: { id: String(fx.retentionId) }, shows: `"scope":{"level":"project","ref":${fx.project.id}}` },

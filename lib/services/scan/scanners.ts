@@ -213,6 +213,24 @@ export async function updateScanner({ actor, input }: { actor: Actor; input: unk
 }
 
 /**
+ * The console's Enable / Disable of a listed registration: only `disabled` changes (one
+ * `scanner.update` row). The default cannot be disabled; projects that chose a disabled scanner
+ * scan with the default meanwhile (scannerIdForProject).
+ */
+export async function setScannerDisabled({ actor, scannerId, disabled }: { actor: Actor; scannerId: number; disabled: boolean }): Promise<ScannerSummary> {
+  await assertSystemPermission(actor, "scanner.update", { type: "scanner", id: scannerId }, "scanner.update");
+  return db.$transaction(async (tx) => {
+    const before = await findRow(tx, scannerId);
+    if (disabled && before.isDefault) {
+      throw new ConflictError(`Scanner ${before.name} is the default and cannot be disabled; make another scanner the default first.`);
+    }
+    const row = await tx.scanner.update({ where: { id: before.id }, data: { disabled }, select: SUMMARY_SELECT });
+    await recordAuditEvent(tx, { actor, action: "scanner.update", resource: resource(row), detail: { before: auditView(before), after: auditView(row), credentialChanged: false } });
+    return toSummary(row);
+  });
+}
+
+/**
  * The default cannot be deleted (Harbor's rule): another becomes the default first. Returns the
  * registration as it was (Harbor's DELETE answers it).
  */

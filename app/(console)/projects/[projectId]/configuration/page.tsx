@@ -1,7 +1,10 @@
 import { projectPageMetadata } from "@/app/(console)/projects/[projectId]/project-title";
 import { loadProject } from "@/app/(console)/projects/[projectId]/load-project";
 import { DeleteProjectForm, ProjectSettingsForm, PullPolicyForm } from "@/app/(console)/projects/[projectId]/configuration/configuration-forms";
+import { ProjectScannerForm } from "@/app/(console)/projects/[projectId]/configuration/scanner-form";
 import { getActor } from "@/lib/auth/session";
+import type { Actor } from "@/lib/auth/actor";
+import { getProjectScanner, listProjectScannerCandidates } from "@/lib/services/scan/scanners";
 import { getProjectPullPolicy, getSystemCveAllowlist, type CveAllowlistView, type ProjectPullPolicyView } from "@/lib/services/pull-policy/allowlists";
 
 export const generateMetadata = projectPageMetadata("Configuration");
@@ -26,6 +29,11 @@ export default async function ConfigurationPage({ params }: { params: Promise<{ 
           </div>
         )}
       </section>
+      <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="scanner-heading">
+        <h2 id="scanner-heading" className="mb-1 font-semibold">Scanner</h2>
+        <p className="mb-4 text-sm text-slate-600">The scanner this project&apos;s images are scanned with (on push, and when a scan is started).</p>
+        <ProjectScannerSection actor={actor} projectId={p.id} canChange={can.has("scanner:create")} />
+      </section>
       <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="pull-policy-heading">
         <h2 id="pull-policy-heading" className="mb-1 font-semibold">Pull policy</h2>
         <p className="mb-4 text-sm text-slate-600">What the registry refuses to serve from this project, checked on every pull.</p>
@@ -42,6 +50,28 @@ export default async function ConfigurationPage({ params }: { params: Promise<{ 
       )}
     </div>
   );
+}
+
+/** The form for those who may change the project's scanner; the choice in words for the others. */
+async function ProjectScannerSection({ actor, projectId, canChange }: { actor: Actor; projectId: number; canChange: boolean }) {
+  const choice = await getProjectScanner({ actor, projectId });
+  const name = choice.scanner?.name ?? null;
+  const disabledChoice = choice.own && choice.scanner?.disabled ? choice.scanner : null;
+  if (!canChange) {
+    return (
+      <p className="text-sm" data-testid="project-scanner-summary">
+        {name === null ? "No scanner: none is chosen and no scanner is the default." : choice.own ? `Scanned with ${name}.` : `Scanned with the system default (${name}).`}
+        {disabledChoice && " It is disabled: scans use the default meanwhile."}
+      </p>
+    );
+  }
+  const candidates = await listProjectScannerCandidates({ actor, projectId, query: { page: 1, pageSize: 100 } });
+  const options = candidates.rows.map((s) => ({ id: s.id, name: s.name, isDefault: s.isDefault }));
+  // Shown so the select says what is stored; saving it again is refused at the field (disabled).
+  if (disabledChoice) options.push({ id: disabledChoice.id, name: `${disabledChoice.name} (disabled)`, isDefault: false });
+  // Without a choice of its own, the project's scanner is the default.
+  const defaultName = choice.own ? (candidates.rows.find((s) => s.isDefault)?.name ?? null) : name;
+  return <ProjectScannerForm projectId={projectId} chosenId={choice.own ? (choice.scanner?.id ?? null) : null} candidates={options} defaultName={defaultName} />;
 }
 
 function listText(list: CveAllowlistView): string {

@@ -1,0 +1,181 @@
+"use client";
+
+import { startTransition, useActionState, useState } from "react";
+import {
+  createScannerAction,
+  deleteScannerAction,
+  setDefaultScannerAction,
+  setScannerDisabledAction,
+  testScannerSettingsAction,
+  testStoredScannerAction,
+  updateScannerAction,
+} from "@/app/(console)/admin/scanners/actions";
+import { Button } from "@/components/ui/button";
+import { ConfirmActionForm } from "@/components/ui/confirm-dialog";
+import { Field } from "@/components/ui/field";
+import { FormMessage } from "@/components/ui/form-message";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { useActionForm } from "@/lib/actions/use-action-form";
+import { SCANNER_AUTH_LABELS, SCANNER_AUTH_TYPES, type ScannerAuthType } from "@/lib/validation/scanners";
+
+export type ScannerFormValues = {
+  id: number;
+  name: string;
+  description: string;
+  url: string;
+  auth: ScannerAuthType;
+  hasCredential: boolean;
+  skipCertVerify: boolean;
+  disabled: boolean;
+};
+
+const CREDENTIAL_HINTS: Record<ScannerAuthType, string> = {
+  "": "",
+  Basic: "username:password",
+  Bearer: "The token sent as Authorization: Bearer <token>.",
+  "X-ScannerAdapter-API-Key": "The key sent in the X-ScannerAdapter-API-Key header.",
+};
+
+/**
+ * New scanner and edit form, with Test connection of what is typed. Submitted from onSubmit (not
+ * the form's `action`) because React resets a form after its action runs, which would throw away
+ * what was typed after a field error or a test (as the registry endpoint form does).
+ */
+export function ScannerForm({ scanner }: { scanner?: ScannerFormValues }) {
+  const [saveResult, saveAction, saving] = useActionState(scanner ? updateScannerAction : createScannerAction, INITIAL_ACTION_RESULT);
+  const [testResult, testAction, testing] = useActionState(testScannerSettingsAction, INITIAL_ACTION_RESULT);
+  const [auth, setAuth] = useState<string>(scanner?.auth ?? "");
+  const [last, setLast] = useState<"save" | "test">("save");
+  const result = last === "save" ? saveResult : testResult;
+  const errors = result.fieldErrors ?? {};
+  const keepHint = scanner?.hasCredential && scanner.auth === auth ? "Leave empty to keep the stored credential. " : "";
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        const data = new FormData(e.currentTarget);
+        const intent = (e.nativeEvent as SubmitEvent).submitter?.getAttribute("value") === "test" ? "test" : "save";
+        setLast(intent);
+        startTransition(() => (intent === "test" ? testAction(data) : saveAction(data)));
+      }}
+      className="space-y-4"
+      data-testid="scanner-form"
+      noValidate
+    >
+      <FormMessage result={result} />
+      {scanner && <input type="hidden" name="scannerId" value={scanner.id} />}
+      <Field label="Name" name="name" defaultValue={scanner?.name} autoComplete="off" maxLength={255} errors={errors.name} />
+      <Field label="Description" name="description" defaultValue={scanner?.description} autoComplete="off" maxLength={1024} errors={errors.description} />
+      <Field
+        label="Endpoint URL"
+        name="url"
+        defaultValue={scanner?.url}
+        placeholder="http://harbor-scanner-trivy:8080"
+        autoComplete="off"
+        maxLength={1024}
+        errors={errors.url}
+        hint="The adapter's base URL (Wharf calls <URL>/api/v1/metadata, /api/v1/scan)."
+      />
+      <div className="space-y-1">
+        <label htmlFor="field-auth" className="block text-sm font-medium text-slate-800">
+          Authorization
+        </label>
+        <select id="field-auth" name="auth" value={auth} onChange={(e) => setAuth(e.target.value)} className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm">
+          {SCANNER_AUTH_TYPES.map((type) => (
+            <option key={type || "none"} value={type}>
+              {SCANNER_AUTH_LABELS[type]}
+            </option>
+          ))}
+        </select>
+        {errors.auth && (
+          <p className="text-sm text-red-700" data-testid="error-auth">
+            {errors.auth.join(". ")}
+          </p>
+        )}
+      </div>
+      {auth !== "" && (
+        <Field
+          label="Credential"
+          name="accessCredential"
+          type="password"
+          autoComplete="new-password"
+          errors={errors.accessCredential}
+          hint={`${keepHint}${CREDENTIAL_HINTS[auth as ScannerAuthType] ?? ""} Stored encrypted; never shown again.`}
+        />
+      )}
+      <label className="flex items-center gap-2 text-sm">
+        <input type="checkbox" name="skipCertVerify" defaultChecked={scanner?.skipCertVerify} className="h-4 w-4 rounded border-slate-300" />
+        Skip certificate verification (do not verify the adapter&apos;s TLS certificate)
+      </label>
+      <label className="flex items-center gap-2 text-sm">
+        <input type="checkbox" name="disabled" defaultChecked={scanner?.disabled} className="h-4 w-4 rounded border-slate-300" />
+        Disabled (no scan uses it; projects that chose it use the default meanwhile)
+      </label>
+      <div className="flex gap-2">
+        <Button type="submit" name="intent" value="save" disabled={saving || testing}>
+          {saving ? "Saving…" : scanner ? "Save" : "Create scanner"}
+        </Button>
+        <Button type="submit" name="intent" value="test" variant="secondary" disabled={saving || testing}>
+          {testing ? "Testing…" : "Test connection"}
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+/**
+ * A listed registration's actions: Test connection (its outcome becomes the health), Set default,
+ * Enable / Disable, Delete (with confirmation; its outcome goes to the flash region, as the row
+ * goes). What the service would refuse is not offered: the default is neither disabled nor
+ * deleted, a disabled one is not made the default.
+ */
+export function ScannerRowActions({ scanner }: { scanner: { id: number; name: string; isDefault: boolean; disabled: boolean } }) {
+  const test = useActionForm(testStoredScannerAction, INITIAL_ACTION_RESULT);
+  const makeDefault = useActionForm(setDefaultScannerAction, INITIAL_ACTION_RESULT);
+  const toggle = useActionForm(setScannerDisabledAction, INITIAL_ACTION_RESULT);
+  return (
+    <div className="space-y-1">
+      <div className="flex flex-wrap justify-end gap-2">
+        <form {...test.formProps}>
+          <input type="hidden" name="scannerId" value={scanner.id} />
+          <SubmitButton variant="secondary" pendingText="Testing…">
+            Test connection
+          </SubmitButton>
+        </form>
+        {!scanner.isDefault && !scanner.disabled && (
+          <form {...makeDefault.formProps}>
+            <input type="hidden" name="scannerId" value={scanner.id} />
+            <SubmitButton variant="secondary" pendingText="Setting…">
+              Set default
+            </SubmitButton>
+          </form>
+        )}
+        {!scanner.isDefault && (
+          <form {...toggle.formProps}>
+            <input type="hidden" name="scannerId" value={scanner.id} />
+            <input type="hidden" name="disabled" value={String(!scanner.disabled)} />
+            <SubmitButton variant="secondary" pendingText={scanner.disabled ? "Enabling…" : "Disabling…"}>
+              {scanner.disabled ? "Enable" : "Disable"}
+            </SubmitButton>
+          </form>
+        )}
+        {!scanner.isDefault && (
+          <ConfirmActionForm
+            action={deleteScannerAction}
+            fields={{ scannerId: scanner.id }}
+            triggerLabel="Delete"
+            title={`Delete scanner ${scanner.name}?`}
+            description="Its scan reports go with it. Projects that chose it scan with the default from now on."
+            confirmLabel="Delete scanner"
+            pendingText="Deleting…"
+            success={`Scanner ${scanner.name} deleted.`}
+          />
+        )}
+      </div>
+      <FormMessage result={test.result} />
+      <FormMessage result={makeDefault.result} />
+      <FormMessage result={toggle.result} />
+    </div>
+  );
+}
