@@ -78,6 +78,12 @@ const ROUTE_MODULES = typeCheckedRoutes({
   "/robots": import("@/app/api/v2.0/robots/route"),
   "/search": import("@/app/api/v2.0/search/route"),
   "/system/purgeaudit/schedule": import("@/app/api/v2.0/system/purgeaudit/schedule/route"),
+  "/system/scanAll/schedule": import("@/app/api/v2.0/system/scanAll/schedule/route"),
+  "/system/scanAll/stop": import("@/app/api/v2.0/system/scanAll/stop/route"),
+  "/scans/all/metrics": import("@/app/api/v2.0/scans/all/metrics/route"),
+  "/scans/schedule/metrics": import("@/app/api/v2.0/scans/schedule/metrics/route"),
+  "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/scan/stop": import("@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/artifacts/[reference]/scan/stop/route"),
+  "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/scan/{report_id}/log": import("@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/artifacts/[reference]/scan/[report_id]/log/route"),
   "/system/CVEAllowlist": import("@/app/api/v2.0/system/CVEAllowlist/route"),
   "/users/{user_id}": import("@/app/api/v2.0/users/[user_id]/route"),
   "/users/{user_id}/sysadmin": import("@/app/api/v2.0/users/[user_id]/sysadmin/route"),
@@ -166,6 +172,11 @@ describe("OpenAPI document", () => {
       "get /scanners": "listScanners",
       "patch /scanners/{registration_id}": "setScannerAsDefault",
       "get /projects/{project_name_or_id}/scanner/candidates": "listScannerCandidatesOfProject",
+      "post /system/scanAll/schedule": "createScanAllSchedule",
+      "post /system/scanAll/stop": "stopScanAll",
+      "get /scans/all/metrics": "getLatestScanAllMetrics",
+      "post /projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/scan/stop": "stopScanArtifact",
+      "get /projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/scan/{report_id}/log": "getReportLog",
     });
     expect(Object.keys(openApiDocument.components.securitySchemes)).toEqual(["basic", "cookie"]);
     expect(openApiDocument.components.schemas.Errors).toMatchObject({

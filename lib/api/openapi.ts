@@ -20,6 +20,7 @@ import {
   ZRetentionExecutionReq,
 } from "@/lib/api/routes/retentions";
 import { ZRegistryPingReq, ZRegistryReq, ZRegistryUpdateReq } from "@/lib/api/requests";
+import { ZHarborScanAllSchedule, ZHarborScanAllStats, ZScanAllScheduleReq } from "@/lib/api/scan-all-shapes";
 import { ZHarborDangerousArtifact, ZHarborDangerousCve, ZHarborSecuritySummary, ZHarborVulnerabilityItem } from "@/lib/api/routes/security";
 import { ZVulnDbImportAccepted, ZVulnDbImportDetailResp, ZVulnDbImportResp, ZVulnDbStatusResp } from "@/lib/api/routes/vulnerability-db";
 import {
@@ -252,6 +253,7 @@ const REQUEST_SCHEMAS = {
   ...REGISTRY_REQUEST_SCHEMAS,
   ...REPLICATION_REQUEST_SCHEMAS,
   ...SCANNER_REQUEST_SCHEMAS,
+  ScanAllScheduleReq: ZScanAllScheduleReq,
 } satisfies Record<string, z.ZodType>;
 
 /** Response bodies, in Harbor's names. */
@@ -292,6 +294,8 @@ const RESPONSE_SCHEMAS = {
   ...REPLICATION_RESPONSE_SCHEMAS,
   ...SCANNER_RESPONSE_SCHEMAS,
   ...SECURITY_RESPONSE_SCHEMAS,
+  ScanAllSchedule: ZHarborScanAllSchedule,
+  Stats: ZHarborScanAllStats,
 } satisfies Record<string, z.ZodType>;
 
 type SchemaName = keyof typeof REQUEST_SCHEMAS | keyof typeof RESPONSE_SCHEMAS;
@@ -1592,6 +1596,93 @@ const SCANNER_PATHS: OpenApiDocument["paths"] = {
 };
 
 /** Harbor's Security Hub (`securityhub`); administrators and auditors. */
+// ---- scan all, and stopping one artifact's scan ----
+
+const SCAN_ALL_PATHS: OpenApiDocument["paths"] = {
+  "/system/scanAll/schedule": {
+    get: {
+      operationId: "getScanAllSchedule",
+      summary: "Scan all's schedule",
+      description: "Administrators and auditors. Harbor's Schedule; the cron has Harbor's seconds field (always `0`), empty when none.",
+      tags: ["scanAll"],
+      parameters: [param("requestId")],
+      responses: { "200": jsonOk("The schedule.", schema("ScanAllSchedule")), ...errors(...COMMON, "403") },
+    },
+    put: {
+      operationId: "updateScanAllSchedule",
+      summary: "Set scan all's schedule",
+      description:
+        "Administrators only; one audit row (`scan_all.schedule.update`). `schedule.type` Hourly, Daily, Weekly, Custom (with `cron`: 5 fields, or 6 with seconds `0`, UTC) or None. A bad type or cron is a 400 naming the field, with nothing saved.",
+      tags: ["scanAll"],
+      parameters: [param("requestId")],
+      requestBody: body("ScanAllScheduleReq"),
+      responses: { ...OK, ...errors(...COMMON, ...BODY, "403") },
+    },
+    post: {
+      operationId: "createScanAllSchedule",
+      summary: "Scan all now (Manual), or set the schedule",
+      description:
+        "Administrators only. `schedule.type: Manual` queues a scan all now: one `scan.all` run that queues, in batches, a vulnerability scan by each project's scanner for every image artifact (an index's child images one by one; signatures, SBOMs and other non-image artifacts left out); one audit row (`scan_all.start`); 409 while one is going on. Any other type saves the schedule as PUT does.",
+      tags: ["scanAll"],
+      parameters: [param("requestId")],
+      requestBody: body("ScanAllScheduleReq"),
+      responses: { "201": { description: "Started (Manual), or the schedule saved.", headers: { ...requestIdHeader } }, ...errors(...COMMON, ...BODY, "403", "409") },
+    },
+  },
+  "/system/scanAll/stop": {
+    post: {
+      operationId: "stopScanAll",
+      summary: "Stop the scan all going on",
+      description: "Administrators only; one audit row (`scan_all.stop`). No more scans are queued, queued ones end Stopped, running ones finish. 409 when none is going on.",
+      tags: ["scanAll"],
+      parameters: [param("requestId")],
+      responses: { "202": { description: "Stopping.", headers: { ...requestIdHeader } }, ...errors(...COMMON, "403", "409") },
+    },
+  },
+  "/scans/all/metrics": {
+    get: {
+      operationId: "getLatestScanAllMetrics",
+      summary: "Progress of the latest scan all",
+      description: "Administrators and auditors. Harbor's Stats: its scans by status (Success, Error, Running, Pending, Stopped), whether it is going on, and its trigger (absent before the first).",
+      tags: ["scanAll"],
+      parameters: [param("requestId")],
+      responses: { "200": jsonOk("The latest scan all's Stats.", schema("Stats")), ...errors(...COMMON, "403") },
+    },
+  },
+  "/scans/schedule/metrics": {
+    get: {
+      operationId: "getLatestScheduledScanAllMetrics",
+      summary: "Progress of the latest scheduled scan all",
+      description: "Administrators and auditors. As `/scans/all/metrics`, for the latest scan all the schedule started (deprecated in Harbor).",
+      tags: ["scanAll"],
+      parameters: [param("requestId")],
+      responses: { "200": jsonOk("The latest scheduled scan all's Stats.", schema("Stats")), ...errors(...COMMON, "403") },
+    },
+  },
+  "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/scan/stop": {
+    post: {
+      operationId: "stopScanArtifact",
+      summary: "Stop an artifact's scan",
+      description:
+        "Who may start a scan (`scan:stop`: Project Admins, Maintainers, administrators). Body optional: `{\"scan_type\":\"vulnerability\"}` (default) or `\"sbom\"`. Its queued scans (an index: its child images') end Stopped at once; a running one within a second. One audit row (`artifact.scan.stop`). 404 when it was never scanned, 409 when no scan of it is queued or running.",
+      tags: ["artifact"],
+      parameters: ARTIFACT,
+      requestBody: { required: false, content: json(schema("ScanType")) },
+      responses: { "202": { description: "Stopping.", headers: { ...requestIdHeader } }, ...errors(...COMMON, ...BODY, "403", "404", "409") },
+    },
+  },
+  "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/scan/{report_id}/log": {
+    get: {
+      operationId: "getReportLog",
+      summary: "The log of a scan report",
+      description: "Who may read the project's scans (`scan:read`). `report_id` is the report's id (a UUID) of this artifact (an index: of its child images).",
+      tags: ["artifact"],
+      parameters: [...ARTIFACT, pathParam("report_id", z.string(), "The scan report's id.")],
+      responses: { "200": { description: "The log.", headers: requestIdHeader, content: { "text/plain": { schema: { type: "string" } } } }, ...errors(...COMMON, "403", "404") },
+    },
+  },
+};
+
 const SECURITY_PATHS: OpenApiDocument["paths"] = {
   "/security/summary": {
     get: {
@@ -1670,7 +1761,7 @@ export const openApiDocument: OpenApiDocument = {
     { name: "meta", description: "This document." },
   ],
   security: [{ basic: [] }, { cookie: [] }, {}],
-  paths: { ...PATHS, ...VULN_DB_PATHS, ...IMMUTABLE_RULE_PATHS, ...REGISTRY_PATHS, ...REPLICATION_PATHS, ...RETENTION_PATHS, ...SCANNER_PATHS, ...SECURITY_PATHS },
+  paths: { ...PATHS, ...VULN_DB_PATHS, ...IMMUTABLE_RULE_PATHS, ...REGISTRY_PATHS, ...REPLICATION_PATHS, ...RETENTION_PATHS, ...SCANNER_PATHS, ...SECURITY_PATHS, ...SCAN_ALL_PATHS },
   components: {
     securitySchemes: {
       basic: { type: "http", scheme: "basic", description: "A user's username and password, or a robot's name (`robot$...`) and secret." },

@@ -7,45 +7,16 @@
  * `0 <5 fields>` and accepts 6 fields only when the seconds are `0` (as /system/purgeaudit/schedule).
  * POST with `type: Manual` is Harbor's "Scan now".
  */
-import { z } from "zod";
+import type { z } from "zod";
 import { parseInput, readJsonObject } from "@/lib/api/body";
 import { ZScanTypeReq } from "@/lib/api/requests";
 import { repositoryFromPath } from "@/lib/api/routes/repositories";
+import { type HarborScanAllSchedule, type HarborScanAllStats, ZScanAllScheduleReq } from "@/lib/api/scan-all-shapes";
 import { withApi } from "@/lib/api/with-api";
 import { ValidationError } from "@/lib/errors";
 import { getScanAllMetrics, getScanAllSchedule, type ScanAllStats, startScanAll, stopScanAll, updateScanAllSchedule } from "@/lib/services/scan/scan-all";
 import { artifactScanLog, stopArtifactScan } from "@/lib/services/scan/stop-scan";
 import { presetOf, SCHEDULE_PRESETS } from "@/lib/validation/audit-retention";
-
-/** Harbor's Schedule body for scan all. */
-export const ZScanAllScheduleReq = z.object({
-  schedule: z.object({
-    type: z.enum(["Hourly", "Daily", "Weekly", "Custom", "Schedule", "None", "Manual"], { error: "must be Hourly, Daily, Weekly, Custom, Manual or None" }),
-    cron: z.string().max(120).optional().describe("Custom: 6 fields with seconds 0 (Harbor's form) or 5 fields, UTC."),
-  }),
-  parameters: z.record(z.string(), z.unknown()).optional(),
-});
-
-/** Harbor's Schedule as answered. */
-export const ZHarborScanAllSchedule = z.object({
-  schedule: z.object({
-    type: z.enum(["Hourly", "Daily", "Weekly", "Custom", "None"]),
-    cron: z.string().describe("6 fields (seconds first), empty when none."),
-    next_scheduled_time: z.string().optional().describe("UTC, when scheduled."),
-  }),
-  update_time: z.string().optional(),
-});
-export type HarborScanAllSchedule = z.infer<typeof ZHarborScanAllSchedule>;
-
-/** Harbor's Stats (the metrics of the latest scan all). */
-export const ZHarborScanAllStats = z.object({
-  total: z.number().int(),
-  completed: z.number().int(),
-  metrics: z.object({ Success: z.number().int(), Error: z.number().int(), Running: z.number().int(), Pending: z.number().int(), Stopped: z.number().int() }),
-  ongoing: z.boolean(),
-  trigger: z.enum(["Manual", "Schedule"]).optional().describe("Absent before the first scan all."),
-});
-export type HarborScanAllStats = z.infer<typeof ZHarborScanAllStats>;
 
 const TYPE_OF_PRESET = { none: "None", hourly: "Hourly", daily: "Daily", weekly: "Weekly", custom: "Custom" } as const;
 
