@@ -11,6 +11,7 @@ const ADMINISTRATION: NavItem[] = [
   { href: "/admin/registries", label: "Registries" },
   { href: "/admin/replications", label: "Replications" },
   { href: "/admin/scanners", label: "Interrogation services" },
+  { href: "/admin/security", label: "Security hub" },
   { href: "/admin/vulnerability-db", label: "Vulnerability database" },
   { href: "/admin/audit-log", label: "Audit log" },
   { href: "/admin/settings", label: "Settings" },

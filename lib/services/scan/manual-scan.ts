@@ -131,10 +131,12 @@ export type ArtifactVulnerabilities = {
   /** Counts by severity (Negligible counted as Low); null unless the report succeeded. */
   summary: Record<SummarySeverity, number> | null;
   rows: VulnerabilityRow[];
+  /** Rows matching the filter (the summary counts them all). */
   total: number;
   page: number;
   pageSize: number;
   sort: VulnerabilitySort;
+  filter: VulnerabilityFilter;
   /** A succeeded SBOM report exists (download offered). */
   sbom: { reportId: number; status: string } | null;
   /** For an image index: each child image's report (an index is scanned child by child); else null. */
@@ -155,7 +157,25 @@ export type VulnerabilitySort = (typeof VULNERABILITY_SORTS)[number];
 export const ZVulnerabilityQuery = z.object({
   vulnSort: z.enum(VULNERABILITY_SORTS).catch("-severity").default("-severity"),
   vulnPage: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+  /** Only this severity (Negligible shows with Low, as in the summary); anything else: every severity. */
+  vulnSeverity: z.enum(SUMMARY_SEVERITIES).optional().catch(undefined),
+  /** Text in the package name or the vulnerability id (case-insensitive). */
+  vulnQ: z.string().trim().max(200).optional().catch(undefined).transform((v) => v || undefined),
+  /** Only findings with a fixed version. */
+  vulnFixable: z.enum(["1", "true"]).optional().catch(undefined).transform((v) => v !== undefined),
 });
+export type VulnerabilityFilter = { severity?: SummarySeverity | undefined; q?: string | undefined; fixable?: boolean };
+
+/** The table's filters, applied before sorting and paging (and to the CSV export). */
+export function filterRows(rows: VulnerabilityRow[], { severity, q, fixable }: VulnerabilityFilter): VulnerabilityRow[] {
+  const needle = q?.toLowerCase();
+  return rows.filter(
+    (r) =>
+      (!severity || (r.severity === "Negligible" ? "Low" : r.severity) === severity) &&
+      (!needle || r.package.toLowerCase().includes(needle) || r.id.toLowerCase().includes(needle)) &&
+      (!fixable || (r.fixVersion ?? "") !== ""),
+  );
+}
 
 export const VULNERABILITY_PAGE_SIZE = 50;
 
@@ -220,13 +240,17 @@ export async function artifactVulnerabilities({
   repository,
   digest,
   query,
+  unpaged = false,
 }: {
   actor: Actor;
   repository: string;
   digest: string;
   query?: unknown;
+  /** Every matching row on one page (the CSV export); the page size is then the row count. */
+  unpaged?: boolean;
 }): Promise<ArtifactVulnerabilities> {
-  const { vulnSort: sort, vulnPage } = ZVulnerabilityQuery.parse(query ?? {});
+  const { vulnSort: sort, vulnPage, vulnSeverity, vulnQ, vulnFixable } = ZVulnerabilityQuery.parse(query ?? {});
+  const filter: VulnerabilityFilter = { severity: vulnSeverity, q: vulnQ, fixable: vulnFixable };
   const reports = await artifactScanReports({ actor, repository, digest });
   const project = await db.repository.findUnique({ where: { name: repository }, select: { projectId: true } });
   const scannerId = project ? await scannerIdForProject(project.projectId) : null;
@@ -241,13 +265,16 @@ export async function artifactVulnerabilities({
   const sbom = sbomReport ? { reportId: sbomReport.id, status: sbomReport.status } : null;
   const children = await indexChildScans(repository, digest, scannerId);
   if (!vuln || vuln.status !== "succeeded") {
-    return { report: vuln ? statusOf(vuln) : null, summary: null, rows: [], total: 0, page: 1, pageSize: VULNERABILITY_PAGE_SIZE, sort, sbom, children };
+    return { report: vuln ? statusOf(vuln) : null, summary: null, rows: [], total: 0, page: 1, pageSize: VULNERABILITY_PAGE_SIZE, sort, filter, sbom, children };
   }
   const all = vulnerabilityRows(vuln.report);
-  const pages = Math.max(1, Math.ceil(all.length / VULNERABILITY_PAGE_SIZE));
+  const matching = filterRows(all, filter);
+  const pages = Math.max(1, Math.ceil(matching.length / VULNERABILITY_PAGE_SIZE));
   const page = Math.min(vulnPage, pages);
-  const rows = sortRows(all, sort).slice((page - 1) * VULNERABILITY_PAGE_SIZE, page * VULNERABILITY_PAGE_SIZE);
-  return { report: statusOf(vuln), summary: summarize(all), rows, total: all.length, page, pageSize: VULNERABILITY_PAGE_SIZE, sort, sbom, children };
+  const sorted = sortRows(matching, sort);
+  if (unpaged) return { report: statusOf(vuln), summary: summarize(all), rows: sorted, total: matching.length, page: 1, pageSize: Math.max(1, matching.length), sort, filter, sbom, children };
+  const rows = sorted.slice((page - 1) * VULNERABILITY_PAGE_SIZE, page * VULNERABILITY_PAGE_SIZE);
+  return { report: statusOf(vuln), summary: summarize(all), rows, total: matching.length, page, pageSize: VULNERABILITY_PAGE_SIZE, sort, filter, sbom, children };
 }
 
 /** An index's children and their vulnerability reports (the caller has checked scan:read in the project). */

@@ -20,6 +20,7 @@ export default async function ProjectLayout({ params, children }: { params: Prom
   const tabs: ProjectTab[] = [
     { href: base, label: "Summary" },
     ...(can.has("repository:list") ? [{ href: `${base}/repositories`, label: "Repositories" }] : []),
+    ...(can.has("scan:read") ? [{ href: `${base}/security`, label: "Security" }] : []),
     ...(can.has("member:list") ? [{ href: `${base}/members`, label: "Members" }] : []),
     ...(can.has("robot:list") ? [{ href: `${base}/robots`, label: "Robot accounts" }] : []),
     ...(can.has("configuration:read") ? [{ href: `${base}/configuration`, label: "Configuration" }] : []),

@@ -22,6 +22,8 @@ import { getServerEnv } from "@/lib/env";
 import type { ProjectDetail } from "@/lib/services/projects/project-dto";
 import { getRepository } from "@/lib/services/repositories/get-repository";
 import { listArtifacts } from "@/lib/services/repositories/list-artifacts";
+import { artifactScanOverviews } from "@/lib/services/scan/security";
+import { ScanOverviewCell } from "@/components/scan/scan-overview-cell";
 import { ZArtifactListQuery } from "@/lib/validation/repositories";
 
 const FILTERS = [
@@ -53,6 +55,8 @@ export async function ArtifactsView({
     listArtifacts({ actor, repository, projectId: project.id, filter: { tagged: query.tagged, tag: query.q }, page: query.page, pageSize: query.pageSize }),
   );
   if (!list.ok) return <RefusalNotice error={list.error} />;
+  // One query for the page's scan overviews; a viewer who may not read scans sees the list without them.
+  const overviews = await attempt(() => artifactScanOverviews({ actor, project: { id: project.id, name: project.name, isPublic: project.isPublic }, artifacts: list.value.rows }));
   const can = new Set(repo.value.viewerPermissions);
   const host = new URL(getServerEnv().externalUrl).host;
   const base = repositoryHref(project.id, repository);
@@ -131,8 +135,10 @@ export async function ArtifactsView({
         columns={[
           "Artifact",
           "Tags",
+          ...(overviews.ok ? [{ label: "Vulnerabilities", className: "hidden @xl:table-cell" }] : []),
           { label: "Type", className: "hidden @5xl:table-cell" },
-          { label: "Platforms", className: "hidden @4xl:table-cell" },
+          // From @5xl (with Type): at 1280 px the Vulnerabilities column takes its place.
+          { label: "Platforms", className: "hidden @5xl:table-cell" },
           { label: "Size", className: "hidden @3xl:table-cell" },
           { label: "Pushed", className: "hidden @2xl:table-cell" },
           { label: "Pulled", className: "hidden @6xl:table-cell" },
@@ -168,6 +174,11 @@ export async function ArtifactsView({
                 <span className="mt-1 block text-xs whitespace-nowrap text-slate-500 @2xl:hidden">
                   {formatSize(a.totalSize)} · {formatTime(a.pushedAt)}
                 </span>
+                {overviews.ok && (
+                  <span className="mt-1 block @xl:hidden">
+                    <ScanOverviewCell overview={overviews.value.get(a.id)} />
+                  </span>
+                )}
               </td>
               <td className="px-4 py-2.5">
                 <span className="flex flex-wrap gap-1">
@@ -180,12 +191,17 @@ export async function ArtifactsView({
                   {a.tagCount === 0 && <span className="text-xs text-slate-500">untagged</span>}
                 </span>
               </td>
+              {overviews.ok && (
+                <td className="hidden px-4 py-2.5 @xl:table-cell" data-testid="scan-overview">
+                  <ScanOverviewCell overview={overviews.value.get(a.id)} />
+                </td>
+              )}
               <td className="hidden px-4 py-2.5 text-xs @5xl:table-cell">
                 <span className="block max-w-[12rem] truncate" title={type}>
                   {type}
                 </span>
               </td>
-              <td className="hidden px-4 py-2.5 text-xs @4xl:table-cell">{platforms}</td>
+              <td className="hidden px-4 py-2.5 text-xs @5xl:table-cell">{platforms}</td>
               <td className="hidden px-4 py-2.5 whitespace-nowrap @3xl:table-cell">{formatSize(a.totalSize)}</td>
               <td className="hidden px-4 py-2.5 whitespace-nowrap text-slate-600 @2xl:table-cell">{formatTime(a.pushedAt)}</td>
               <td className="hidden px-4 py-2.5 whitespace-nowrap text-slate-600 @6xl:table-cell">{formatTime(a.pulledAt)}</td>
@@ -205,7 +221,7 @@ export async function ArtifactsView({
             </tr>
           );
         })}
-        {rows.length === 0 && <EmptyRow colSpan={8}>No artifacts match.</EmptyRow>}
+        {rows.length === 0 && <EmptyRow colSpan={overviews.ok ? 9 : 8}>No artifacts match.</EmptyRow>}
       </Table>
       <Pagination basePath={base} params={{ q: query.q, tagged: query.tagged }} page={page} pageSize={pageSize} total={total} />
     </>

@@ -7,7 +7,15 @@ import { EmptyRow } from "@/components/ui/table";
 import { attempt } from "@/lib/actions/attempt";
 import type { Actor } from "@/lib/auth/actor";
 import type { Severity } from "@/lib/scan/adapter/spec-schemas";
-import { artifactVulnerabilities, SUMMARY_SEVERITIES, type ArtifactVulnerabilities, type IndexChildScan, type SummarySeverity, type VulnerabilitySort } from "@/lib/services/scan/manual-scan";
+import {
+  artifactVulnerabilities,
+  SUMMARY_SEVERITIES,
+  type ArtifactVulnerabilities,
+  type IndexChildScan,
+  type SummarySeverity,
+  type VulnerabilityFilter,
+  type VulnerabilitySort,
+} from "@/lib/services/scan/manual-scan";
 
 const SEVERITY_STYLE: Record<SummarySeverity, { bar: string; badge: string }> = {
   Critical: { bar: "bg-red-700", badge: "bg-red-100 text-red-900" },
@@ -126,21 +134,78 @@ function IndexScans({
   );
 }
 
-/** A link to this artifact page with the table's query (sort, page), landing on the section. */
-function hrefOf(self: string, sort: VulnerabilitySort, page: number): string {
-  const search = new URLSearchParams({ vulnSort: sort });
+/** The table's filters as query parameters (the page's links, and the CSV export's). */
+function filterParams(filter: VulnerabilityFilter): Record<string, string> {
+  return {
+    ...(filter.severity ? { vulnSeverity: filter.severity } : {}),
+    ...(filter.q ? { vulnQ: filter.q } : {}),
+    ...(filter.fixable ? { vulnFixable: "1" } : {}),
+  };
+}
+
+/** A link to this artifact page with the table's query (sort, page, filters), landing on the section. */
+function hrefOf(self: string, sort: VulnerabilitySort, page: number, filter: VulnerabilityFilter = {}): string {
+  const search = new URLSearchParams({ vulnSort: sort, ...filterParams(filter) });
   if (page > 1) search.set("vulnPage", String(page));
   return `${self}?${search.toString()}#vulnerabilities-heading`;
 }
 
-function SortHeader({ self, label, column, sort }: { self: string; label: string; column: "severity" | "cvss"; sort: VulnerabilitySort }) {
+function SortHeader({ self, label, column, sort, filter }: { self: string; label: string; column: "severity" | "cvss"; sort: VulnerabilitySort; filter: VulnerabilityFilter }) {
   const active = sort === column || sort === `-${column}`;
   const next: VulnerabilitySort = sort === `-${column}` ? column : (`-${column}` as VulnerabilitySort);
   return (
-    <Link href={hrefOf(self, next, 1)} className="hover:underline" aria-label={`Sort by ${label.toLowerCase()}`} data-testid={`sort-${column}`}>
+    <Link href={hrefOf(self, next, 1, filter)} className="hover:underline" aria-label={`Sort by ${label.toLowerCase()}`} data-testid={`sort-${column}`}>
       {label}
       {active ? (sort.startsWith("-") ? " ↓" : " ↑") : ""}
     </Link>
+  );
+}
+
+const filtered = (f: VulnerabilityFilter) => Boolean(f.severity || f.q || f.fixable);
+
+/**
+ * The table's filters: a plain GET form (works without JavaScript), filtered by the service; the
+ * sort is kept, the page starts again at 1. The CSV link exports what the filters match.
+ */
+function VulnerabilityFilters({ data, self, csvHref }: { data: ArtifactVulnerabilities; self: string; csvHref: string }) {
+  const f = data.filter;
+  const field = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
+  return (
+    <div className="flex flex-wrap items-end justify-between gap-3">
+      <form method="get" action={`${self}#vulnerabilities-heading`} className="flex flex-wrap items-end gap-3" data-testid="vulnerability-filters" role="search" aria-label="Filter vulnerabilities">
+        <input type="hidden" name="vulnSort" value={data.sort} />
+        <label className="flex flex-col text-xs text-slate-600">
+          Severity
+          <select name="vulnSeverity" defaultValue={f.severity ?? ""} className={field} data-testid="filter-severity">
+            <option value="">All</option>
+            {SUMMARY_SEVERITIES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="flex flex-col text-xs text-slate-600">
+          Package or id
+          <input type="search" name="vulnQ" defaultValue={f.q ?? ""} maxLength={200} placeholder="openssl, CVE-2024-…" className={`${field} w-48`} data-testid="filter-text" />
+        </label>
+        <label className="flex items-center gap-1.5 pb-2 text-sm text-slate-700">
+          <input type="checkbox" name="vulnFixable" value="1" defaultChecked={f.fixable} data-testid="filter-fixable" />
+          Fixable only
+        </label>
+        <button type="submit" className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100" data-testid="filter-apply">
+          Filter
+        </button>
+        {filtered(f) && (
+          <Link href={hrefOf(self, data.sort, 1)} className="pb-2 text-sm text-sky-800 hover:underline" data-testid="filter-clear">
+            Clear
+          </Link>
+        )}
+      </form>
+      <a href={csvHref} download className="pb-2 text-sm text-sky-800 hover:underline" data-testid="vulnerabilities-csv">
+        Download CSV{filtered(f) ? " (filtered)" : ""}
+      </a>
+    </div>
   );
 }
 
@@ -160,10 +225,10 @@ export function VulnerabilityTable({ data, self }: { data: ArtifactVulnerabiliti
               <th scope="col" className="px-4 py-3">Installed</th>
               <th scope="col" className="px-4 py-3">Fixed in</th>
               <th scope="col" className="px-4 py-3" aria-sort={data.sort.endsWith("severity") ? (data.sort.startsWith("-") ? "descending" : "ascending") : undefined}>
-                <SortHeader self={self} label="Severity" column="severity" sort={data.sort} />
+                <SortHeader self={self} label="Severity" column="severity" sort={data.sort} filter={data.filter} />
               </th>
               <th scope="col" className="px-4 py-3" aria-sort={data.sort.endsWith("cvss") ? (data.sort.startsWith("-") ? "descending" : "ascending") : undefined}>
-                <SortHeader self={self} label="CVSS" column="cvss" sort={data.sort} />
+                <SortHeader self={self} label="CVSS" column="cvss" sort={data.sort} filter={data.filter} />
               </th>
             </tr>
           </thead>
@@ -190,7 +255,7 @@ export function VulnerabilityTable({ data, self }: { data: ArtifactVulnerabiliti
                 </td>
               </tr>
             ))}
-            {data.rows.length === 0 && <EmptyRow colSpan={6}>No vulnerabilities found.</EmptyRow>}
+            {data.rows.length === 0 && <EmptyRow colSpan={6}>{filtered(data.filter) ? "No vulnerabilities match the filters." : "No vulnerabilities found."}</EmptyRow>}
           </tbody>
         </table>
       </div>
@@ -201,7 +266,7 @@ export function VulnerabilityTable({ data, self }: { data: ArtifactVulnerabiliti
           </span>
           <span className="flex items-center gap-2">
             {data.page > 1 && (
-              <Link className={pager} href={hrefOf(self, data.sort, data.page - 1)} rel="prev">
+              <Link className={pager} href={hrefOf(self, data.sort, data.page - 1, data.filter)} rel="prev">
                 Previous
               </Link>
             )}
@@ -209,7 +274,7 @@ export function VulnerabilityTable({ data, self }: { data: ArtifactVulnerabiliti
               Page {data.page} of {pages}
             </span>
             {data.page < pages && (
-              <Link className={pager} href={hrefOf(self, data.sort, data.page + 1)} rel="next">
+              <Link className={pager} href={hrefOf(self, data.sort, data.page + 1, data.filter)} rel="next">
                 Next
               </Link>
             )}
@@ -242,13 +307,21 @@ export async function VulnerabilitiesSection({
   canScan: boolean;
   searchParams: Record<string, string | string[] | undefined>;
 }) {
-  const outcome = await attempt(() => artifactVulnerabilities({ actor, repository, digest, query: { vulnSort: searchParams.vulnSort, vulnPage: searchParams.vulnPage } }));
+  const outcome = await attempt(() =>
+    artifactVulnerabilities({
+      actor,
+      repository,
+      digest,
+      query: { vulnSort: searchParams.vulnSort, vulnPage: searchParams.vulnPage, vulnSeverity: searchParams.vulnSeverity, vulnQ: searchParams.vulnQ, vulnFixable: searchParams.vulnFixable },
+    }),
+  );
   if (!outcome.ok) return <RefusalNotice error={outcome.error} />;
   const data = outcome.value;
   if (data.children) return <IndexScans platforms={data.children} projectId={projectId} repository={repository} digest={digest} canScan={canScan} />;
   const report = data.report;
   const busy = scanning(report?.status) || scanning(data.sbom?.status);
   const sbomHref = `/projects/${projectId}/repositories/-/sbom?${new URLSearchParams({ repository, digest }).toString()}`;
+  const csvHref = `/projects/${projectId}/repositories/-/vulnerabilities?${new URLSearchParams({ repository, digest, vulnSort: data.sort, ...filterParams(data.filter) }).toString()}`;
   return (
     <div data-testid="vulnerabilities" className="space-y-3">
       <RefreshWhileScanning scanning={busy} />
@@ -288,6 +361,7 @@ export async function VulnerabilitiesSection({
         </details>
       )}
       {data.summary && <SeverityBar summary={data.summary} />}
+      {report?.status === "succeeded" && <VulnerabilityFilters data={data} self={self} csvHref={csvHref} />}
       {report?.status === "succeeded" && <VulnerabilityTable data={data} self={self} />}
       {data.sbom && (
         <p className="text-sm" data-testid="sbom-status">
