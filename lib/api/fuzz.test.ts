@@ -314,6 +314,7 @@ beforeAll(async () => {
   const replicationTask = await db.replicationTask.create({
     data: { executionId: replicationExecution.id, operation: "copy", resourceType: "image", srcRepository: repository, dstRepository: repository, digest: image.manifestDigest, tags: ["1.0"], status: "Failed", log: "failed\n" },
   });
+  const scanner = await db.scanner.create({ data: { name: `fuzz-${robot.id}`, url: "http://127.0.0.1:9/scanner" }, select: { uuid: true } });
   const idFor = (file: string) =>
     file.includes("/retentions/") ? retention.id : file.includes("/replication/policies/") ? replicationPolicy.id : file.includes("/replication/executions/") ? replicationExecution.id : registry.id;
   Object.assign(valid, {
@@ -330,6 +331,8 @@ beforeAll(async () => {
     robot_id: () => String(robot.id),
     user_id: () => String(member.id),
     path: () => ["no", "such"],
+    // A registration nothing answers at (its metadata read is a 400 naming why, no change).
+    registration_id: () => scanner.uuid,
   });
 }, 120_000);
 

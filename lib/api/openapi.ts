@@ -1554,13 +1554,12 @@ const SCANNER_PATHS: OpenApiDocument["paths"] = {
     get: {
       operationId: "getScannerMetadata",
       summary: "The adapter's metadata, read now",
-      description: "Administrators and auditors. Asks the stored registration's adapter (`GET <url>/api/v1/metadata`); nothing is stored (Test connection in the console keeps the health). 502 naming the cause when the adapter does not answer usable metadata.",
+      description: "Administrators and auditors. Asks the stored registration's adapter (`GET <url>/api/v1/metadata`); nothing is stored (Test connection in the console keeps the health). 400 naming the cause when the adapter does not answer usable metadata (unreachable, TLS, refused credentials, not an adapter).",
       tags: ["scanner"],
       parameters: [param("requestId"), registrationId],
       responses: {
         "200": jsonOk("The adapter's metadata.", schema("ScannerAdapterMetadata")),
         ...errors(...COMMON, "403", "404"),
-        "502": { description: "The adapter did not answer usable metadata (the message says why).", headers: requestIdHeader, content: json(schema("Errors")) },
       },
     },
   },

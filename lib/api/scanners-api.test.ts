@@ -298,7 +298,7 @@ describe("/scanners/{registration_id}", () => {
     expect((await del(adminAuth, one.uuid)).status).toBe(404);
   });
 
-  it("GET /metadata reads the adapter now, stores nothing and writes no row; an adapter that is down is a 502 naming it", async () => {
+  it("GET /metadata reads the adapter now, stores nothing and writes no row; an adapter that is down is a 400 naming it", async () => {
     const one = await created();
     const before = await snapshot(one.uuid);
     const audits = await auditCount();
@@ -312,7 +312,7 @@ describe("/scanners/{registration_id}", () => {
 
     const dead = await created({ url: deadUrl });
     const down = await metadata(adminAuth, dead.uuid);
-    expect(down.status).toBe(502);
+    expect(down.status).toBe(400);
     expect((await errorOf(down)).message).toContain(dead.name);
   });
 });

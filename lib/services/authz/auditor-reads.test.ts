@@ -154,7 +154,7 @@ beforeAll(async () => {
 
 /**
  * A scanner registration the private project chose (written directly), at an address nothing
- * answers: its metadata read is let through and fails at the adapter (502), not at a permission.
+ * answers: its metadata read is let through and fails at the adapter (400 naming it), not at a permission.
  */
 let scannerFx: { id: number; uuid: string; name: string };
 beforeAll(async () => {
@@ -349,7 +349,7 @@ function restReads(): Record<string, { url: string; params: Record<string, strin
     "/scanners": { url: `/scanners?q=${encodeURIComponent(`name=${scannerFx.name}`)}`, params: {}, shows: `"uuid":"${scannerFx.uuid}"` },
     "/scanners/{registration_id}": { url: `/scanners/${scannerFx.uuid}`, params: { registration_id: scannerFx.uuid }, shows: `"name":"${scannerFx.name}"` },
     // Let through (not 403): nothing answers at the fixture's address, so the adapter's failure is the answer.
-    "/scanners/{registration_id}/metadata": { url: `/scanners/${scannerFx.uuid}/metadata`, params: { registration_id: scannerFx.uuid }, status: 502, shows: scannerFx.name },
+    "/scanners/{registration_id}/metadata": { url: `/scanners/${scannerFx.uuid}/metadata`, params: { registration_id: scannerFx.uuid }, status: 400, shows: `Scanner ${scannerFx.name}: ` },
     "/retentions/metadatas": { url: "/retentions/metadatas", params: {} },
     "/retentions/system-default": { url: "/retentions/system-default", params: {}, shows: '"scope":{"level":"system","ref":0}' },
     "/retentions/{id}": { url: `/retentions/${fx.retentionId}`, params: { id: String(fx.retentionId) }, shows: `"scope":{"level":"project","ref":${fx.project.id}}` },

@@ -392,7 +392,8 @@ export async function pingScanner({ actor, input }: { actor: Actor; input: unkno
  * answers it: for whoever may read registrations. It connects to the stored URL only (one an
  * administrator chose), so reading it is not a ping: nothing is stored and no audit row is
  * written (the stored health changes only through pingScanner, which is audited). An adapter
- * that does not answer well is a 502 naming why.
+ * that does not answer well is a 400 naming why, as a remote registry's failure is for
+ * `/registries/{id}/projects` (not a 5xx: nothing in Wharf failed).
  */
 export async function getScannerMetadata({ actor, scannerId }: { actor: Actor; scannerId: number }): Promise<ScannerAdapterMetadata> {
   await assertSystemPermission(actor, "scanner.read", { type: "scanner", id: scannerId });
@@ -402,12 +403,12 @@ export async function getScannerMetadata({ actor, scannerId }: { actor: Actor; s
     connection = connectionOf(row);
   } catch {
     // A credential sealed under another WHARF_SECRET_KEY no longer opens.
-    throw new AppError(`The stored credential of scanner ${row.name} cannot be opened (WHARF_SECRET_KEY changed?); save it again.`, 502, "BAD_GATEWAY");
+    throw new AppError(`The stored credential of scanner ${row.name} cannot be opened (WHARF_SECRET_KEY changed?); save it again.`, 400, "BAD_REQUEST");
   }
   try {
     return await getAdapterMetadata({ ...connection, timeoutMs: 10_000 });
   } catch (error) {
-    if (error instanceof AdapterError) throw new AppError(`Scanner ${row.name}: ${error.message}`, 502, "BAD_GATEWAY");
+    if (error instanceof AdapterError) throw new AppError(`Scanner ${row.name}: ${error.message}`, 400, "BAD_REQUEST");
     throw error;
   }
 }
