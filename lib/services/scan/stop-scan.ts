@@ -103,3 +103,15 @@ export async function artifactScanLog({
   if (!report) throw new NotFoundError(`Scan report ${reportId} of ${name} not found.`);
   return report.log;
 }
+
+/**
+ * Which scan types of the artifact (an index: of its child images) are queued or running now, for
+ * the artifact page's Stop buttons (`scan:read`; the stop itself checks `scan:stop`).
+ */
+export async function artifactScansInProgress({ actor, projectId, repository, digest }: { actor: Actor; projectId?: number; repository: string; digest: string }): Promise<("vulnerability" | "sbom")[]> {
+  const { repo } = await resolveRepository(actor, repository, "scan:read", { projectId, resource: { type: "artifact", name: artifactName(repository, digest) } });
+  const resolved = await resolveDigests(repo.id, digest);
+  if (!resolved) return [];
+  const rows = await db.scanReport.findMany({ where: { artifactDigest: { in: resolved.digests }, repository: repo.name, status: { in: ["queued", "running"] } }, select: { mimeType: true } });
+  return (["vulnerability", "sbom"] as const).filter((type) => rows.some((r) => r.mimeType === REPORT_MIME_OF[type]));
+}

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { CopyArtifactForm } from "@/app/(console)/projects/[projectId]/repositories/[...path]/copy-artifact-form";
+import { StopScanControl } from "@/app/(console)/projects/[projectId]/repositories/[...path]/stop-scan-control";
 import { VulnerabilitiesSection } from "@/app/(console)/projects/[projectId]/repositories/[...path]/vulnerabilities-section";
 import { deleteArtifactAction, deleteTagAction } from "@/app/(console)/projects/[projectId]/repositories/actions";
 import { artifactHref, formatSize, formatTime, platformLabel, repositoryHref, shortDigest } from "@/app/(console)/projects/[projectId]/repositories/format";
@@ -225,6 +226,7 @@ export async function ArtifactDetailView({
 
       {!isAccessory && (
         <Section id="vulnerabilities-heading" title="Vulnerabilities">
+          {can.has("scan:stop") && <StopScanControl actor={actor} projectId={project.id} repository={repository} digest={a.digest} />}
           <VulnerabilitiesSection
             actor={actor}
             projectId={project.id}

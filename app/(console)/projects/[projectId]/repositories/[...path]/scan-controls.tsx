@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect } from "react";
+import { stopArtifactScanAction } from "@/app/(console)/projects/[projectId]/repositories/[...path]/scan-stop-actions";
 import { startArtifactScanAction } from "@/app/(console)/projects/[projectId]/repositories/actions";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
@@ -49,4 +50,21 @@ export function RefreshWhileScanning({ scanning }: { scanning: boolean }) {
     return () => clearInterval(timer);
   }, [scanning, router]);
   return null;
+}
+
+/** Stops the artifact's queued or running scan of one type (the service decides who may: scan:stop). */
+export function StopScanButton({ projectId, repository, digest, scanType = "vulnerability" }: { projectId: number; repository: string; digest: string; scanType?: "vulnerability" | "sbom" }) {
+  const { result, formProps } = useActionForm(stopArtifactScanAction, INITIAL_ACTION_RESULT);
+  return (
+    <form {...formProps} className="inline-flex flex-col gap-1" data-testid={scanType === "sbom" ? "stop-sbom" : "stop-scan"}>
+      <input type="hidden" name="projectId" value={projectId} />
+      <input type="hidden" name="repository" value={repository} />
+      <input type="hidden" name="digest" value={digest} />
+      <input type="hidden" name="scanType" value={scanType} />
+      <SubmitButton variant="secondary" pendingText="Stopping…">
+        {scanType === "sbom" ? "Stop SBOM generation" : "Stop scan"}
+      </SubmitButton>
+      <FormMessage result={result} />
+    </form>
+  );
 }
