@@ -13,7 +13,9 @@ import { findFreePort } from "@/lib/registry/local-registry";
 import { handleMetadata } from "@/lib/scan/adapter/http";
 import { createMember, createProject } from "@/lib/services/registry-auth/test-fixtures";
 import { builtinAdapterKey } from "@/lib/services/scan/builtin-adapter-key";
-import { uniqueName } from "@/lib/testing/factories";
+import { clearProjectScanner, getProjectScanner, setScannerDisabled } from "@/lib/services/scan/scanners";
+import { actorFor, uniqueName } from "@/lib/testing/factories";
+import { ZChooseProjectScanner } from "@/lib/validation/scanners";
 
 /*
  * The scanner registrations' REST surface in Harbor's shapes, against Postgres and a real adapter
@@ -418,5 +420,51 @@ describe("/projects/{project_name_or_id}/scanner", () => {
     expect((await candidatesFor(guest, project.name)).status).toBe(403);
     expect((await candidatesFor(userAuth, project.name)).status).toBe(404);
     expect((await candidatesFor(owner, project.name, "?page=0")).status).toBe(400);
+  });
+});
+
+describe("what only the console calls", () => {
+  it("setScannerDisabled changes only `disabled` (one scanner.update row); the default is refused (409) and auditors 403, nothing changed", async () => {
+    const admin = await createTestUser({ isAdmin: true });
+    const auditor = await createTestUser({ isAuditor: true });
+    const one = await created();
+    const { id } = await snapshot(one.uuid);
+    const audits = await auditCount();
+    await setScannerDisabled({ actor: actorFor(admin), scannerId: id, disabled: true });
+    expect(await auditRowsSince(audits)).toBe(1);
+    const after = await snapshot(one.uuid);
+    expect(after).toMatchObject({ disabled: true, url: adapterUrl, name: one.name });
+    await expect(setScannerDisabled({ actor: actorFor(auditor), scannerId: id, disabled: false })).rejects.toMatchObject({ status: 403 });
+    expect((await snapshot(one.uuid)).disabled).toBe(true);
+    await setScannerDisabled({ actor: actorFor(admin), scannerId: id, disabled: false });
+    expect((await patch(adminAuth, one.uuid, { is_default: true })).status).toBe(200);
+    await expect(setScannerDisabled({ actor: actorFor(admin), scannerId: id, disabled: true })).rejects.toMatchObject({ status: 409 });
+    expect((await snapshot(one.uuid)).disabled).toBe(false);
+  });
+
+  it("clearProjectScanner: the project scans with the default again (one project_scanner.update row, after: null); a guest is refused", async () => {
+    const fallback = await created();
+    expect((await patch(adminAuth, fallback.uuid, { is_default: true })).status).toBe(200);
+    const own = await created();
+    const project = await createProject();
+    const owner = await createMember(project.id, 1);
+    const guest = await createMember(project.id, 3);
+    expect((await call(projectScannerRoute.PUT, apiRequest(`/projects/${project.name}/scanner`, { method: "PUT", auth: basic(owner.username), body: { uuid: own.uuid } }), { project_name_or_id: project.name })).status).toBe(200);
+    await expect(clearProjectScanner({ actor: actorFor(guest), projectId: project.id })).rejects.toMatchObject({ status: 403 });
+    expect(await getProjectScanner({ actor: actorFor(guest), projectId: project.id })).toMatchObject({ own: true, scanner: { uuid: own.uuid } });
+    const audits = await auditCount();
+    expect(await clearProjectScanner({ actor: actorFor(owner), projectId: project.id })).toMatchObject({ own: false, scanner: { uuid: fallback.uuid } });
+    expect(await auditRowsSince(audits)).toBe(1);
+    const row = await db.auditEvent.findFirstOrThrow({ where: { action: "project_scanner.update", projectId: project.id, result: "success" }, orderBy: { id: "desc" } });
+    expect(row.detail).toMatchObject({ before: own.name, after: null });
+    expect(await db.projectScanner.count({ where: { projectId: project.id } })).toBe(0);
+  });
+
+  it("the Configuration form's choice: a scanner id, or empty for the system default; anything else is a field error", () => {
+    expect(ZChooseProjectScanner.parse({ projectId: "3", scannerId: "" })).toEqual({ projectId: 3, scannerId: null });
+    expect(ZChooseProjectScanner.parse({ projectId: "3", scannerId: "7" })).toEqual({ projectId: 3, scannerId: 7 });
+    const bad = ZChooseProjectScanner.safeParse({ projectId: "3", scannerId: "seven" });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues.map((i) => i.path.join("."))).toEqual(["scannerId"]);
   });
 });
