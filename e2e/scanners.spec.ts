@@ -15,7 +15,8 @@ import { baseURL } from "./playwright.config";
  * Configuration page; a reload shows the choice kept, and a guest of the project sees it in words
  * with nothing to change. The default goes back to the built-in registration and the new one is
  * deleted (with its confirmation) at the end, so other specs see the scanner set-up they expect.
- * The project and the guest are seeded (their specs cover that UI).
+ * An auditor reads the pages and is offered nothing that changes them. The project, the guest and
+ * the auditor are seeded (their specs cover that UI).
  */
 
 const DATABASE_URL = process.env.WHARF_E2E_DATABASE_URL ?? "postgresql://postgres:postgres@127.0.0.1:5432/wharf_e2e";
@@ -23,6 +24,7 @@ const suffix = randomBytes(3).toString("hex");
 const PROJECT = `scanners-${suffix}`;
 const GUEST = `sguest-${suffix}`;
 const GUEST_PASSWORD = "E2e-scan-Passw0rd";
+const AUDITOR = `sauditor-${suffix}`;
 const SCANNER = `adapter-${suffix}`;
 const ADAPTER_URL = `${baseURL}/scanner`;
 
@@ -54,6 +56,12 @@ test.beforeAll(async () => {
   ]);
   const project = await db.query<{ id: number }>(`INSERT INTO projects (name, is_public, owner_id, updated_at) VALUES ($1, false, $2, now()) RETURNING id`, [PROJECT, admin.rows[0]!.id]);
   projectId = project.rows[0]!.id;
+  await db.query(`INSERT INTO users (username, email, full_name, password_hash, is_auditor, updated_at) VALUES ($1, $2, $3, $4, true, now())`, [
+    AUDITOR,
+    `${AUDITOR}@example.test`,
+    `E2E ${AUDITOR}`,
+    await hashPassword(GUEST_PASSWORD),
+  ]);
   await db.query(`INSERT INTO project_members (project_id, user_id, role_id, updated_at) VALUES ($1, $2, 1, now()), ($1, $3, 3, now())`, [projectId, admin.rows[0]!.id, guest.rows[0]!.id]);
 });
 
@@ -146,4 +154,18 @@ test("an administrator registers a scanner, tests it, makes it the default and a
   expect((await db.query(`SELECT 1 FROM scanners WHERE name = $1`, [SCANNER])).rowCount).toBe(0);
   // The project's choice went with the registration: it scans with the default again.
   expect((await db.query(`SELECT 1 FROM project_scanners WHERE project_id = $1`, [projectId])).rowCount).toBe(0);
+});
+
+test("an auditor reads the scanners and their edit page, and is offered nothing that changes them", async ({ page }) => {
+  await signInAs(page, AUDITOR, GUEST_PASSWORD);
+  await page.goto("/admin/scanners");
+  await expect(page.getByTestId("scanner-Wharf")).toContainText("Built-in");
+  const main = page.getByRole("main");
+  for (const name of ["New scanner", "Test connection", "Set default", "Disable", "Enable", "Delete"]) {
+    await expect(main.getByRole("button", { name, exact: true }).or(main.getByRole("link", { name, exact: true }))).toHaveCount(0);
+  }
+  await page.getByTestId("scanner-Wharf").getByRole("link", { name: "Wharf", exact: true }).click();
+  await expect(main.getByRole("heading", { name: "Wharf", exact: true })).toBeVisible();
+  await expect(page.getByTestId("scanner-form")).toHaveCount(0);
+  await expect(main.getByText("Bearer token")).toBeVisible();
 });
