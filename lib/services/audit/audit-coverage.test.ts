@@ -52,7 +52,9 @@ class RedirectSignal extends Error {
 import type { ActionResult } from "@/lib/actions/action-result";
 import { apiRequest, basic } from "@/lib/api/test-kit";
 import { NextRequest } from "next/server";
-import { artifactScanJob, vulnDbImportJob } from "@/lib/jobs/definitions";
+import { artifactScanJob, scanAllJob, vulnDbImportJob } from "@/lib/jobs/definitions";
+import { startArtifactScan } from "@/lib/services/scan/manual-scan";
+import { startScanAll } from "@/lib/services/scan/scan-all";
 import { fixtureOsvZip, serveZip } from "@/lib/services/scan/vuln-db-admin-testing";
 import { withApi } from "@/lib/api/with-api";
 import { getBoss, setSharedBoss } from "@/lib/jobs/boss";
@@ -530,6 +532,71 @@ function vulnDbUrlImport(): () => Promise<unknown> {
   };
 }
 
+const SCAN_ALL_ACTIONS = "app/(console)/admin/vulnerability-db/scan-all-actions.ts";
+const SCAN_STOP_ACTIONS = "app/(console)/projects/[projectId]/repositories/[...path]/scan-stop-actions.ts";
+
+/**
+ * Ends any scan all still queued or going on, straight in the database (no audit row; the walk runs
+ * no worker): its pg-boss job cancelled and its run failed, so the next start is not a 409.
+ */
+async function endScanAllsDirectly(): Promise<void> {
+  const runs = await db.jobRun.findMany({ where: { jobName: scanAllJob.id, status: { in: ["queued", "running"] } }, select: { id: true, bossJobId: true } });
+  const boss = await getBoss().catch(() => null);
+  for (const r of runs) if (r.bossJobId) await boss?.cancel(scanAllJob.id, r.bossJobId).catch(() => undefined);
+  await db.jobRun.updateMany({ where: { id: { in: runs.map((r) => r.id) } }, data: { status: "failed", error: "queued by the audit walk, which runs no worker", finishedAt: new Date() } });
+}
+
+/** A scan all to start: none going on before, and the one started ended after. */
+function startsScanAll(run: () => Promise<unknown>): () => Promise<unknown> {
+  return async () => {
+    await endScanAllsDirectly();
+    try {
+      return await run();
+    } finally {
+      await endScanAllsDirectly();
+    }
+  };
+}
+
+/** A scan all to stop: started in setup (its row is setup's, not the measured call's). */
+async function scanAllToStop(run: () => Promise<unknown>): Promise<{ run: () => Promise<unknown> }> {
+  await endScanAllsDirectly();
+  await startScanAll({ actor: actorFor(admin) });
+  return {
+    run: async () => {
+      try {
+        return await run();
+      } finally {
+        await endScanAllsDirectly();
+      }
+    },
+  };
+}
+
+/**
+ * A scan of the shared artifact queued in setup (its `artifact.scan` row is setup's) by a walk
+ * scanner, so that a stop has one to stop; what is left queued and the scanner go after the call.
+ */
+async function queuedScanToStop(run: () => Promise<unknown>): Promise<{ run: () => Promise<unknown> }> {
+  const scanner = await db.scanner.create({ data: { name: uniqueName("walk-scanner"), url: "http://127.0.0.1:9/scanner" }, select: { id: true } });
+  await db.projectScanner.upsert({ where: { projectId: shared.project.id }, create: { projectId: shared.project.id, scannerId: scanner.id }, update: { scannerId: scanner.id } });
+  await startArtifactScan({ actor: actorFor(admin), repository: shared.repository, reference: shared.digest });
+  return {
+    run: async () => {
+      try {
+        return await run();
+      } finally {
+        const reports = await db.scanReport.findMany({ where: { scannerId: scanner.id }, select: { runId: true } });
+        const runs = await db.jobRun.findMany({ where: { id: { in: reports.flatMap((r) => (r.runId ? [r.runId] : [])) }, status: "queued" }, select: { id: true, bossJobId: true } });
+        const boss = await getBoss().catch(() => null);
+        for (const r of runs) if (r.bossJobId) await boss?.cancel(artifactScanJob.id, r.bossJobId).catch(() => undefined);
+        await db.jobRun.updateMany({ where: { id: { in: runs.map((r) => r.id) } }, data: { status: "failed", error: "queued by the audit walk, which runs no worker", finishedAt: new Date() } });
+        await db.scanner.delete({ where: { id: scanner.id } });
+      }
+    },
+  };
+}
+
 const CASES: Record<string, Case> = {
   [`${VULN_DB_ACTIONS}#startUrlImportAction`]: {
     action: "vulnerability_db.import",
@@ -541,6 +608,43 @@ const CASES: Record<string, Case> = {
     action: "vulnerability_db.import",
     success: async () => ({ run: vulnDbUpload(admin) }),
     refused: async () => ({ run: vulnDbUpload(auditor) }),
+  },
+  // -- scan all and stopping a scan --
+  [`${SCAN_ALL_ACTIONS}#startScanAllAction`]: {
+    action: "scan_all.start",
+    success: async () => ({ run: startsScanAll(action(`${SCAN_ALL_ACTIONS}#startScanAllAction`, INITIAL, form({}))) }),
+    refused: async () => ({ run: startsScanAll(action(`${SCAN_ALL_ACTIONS}#startScanAllAction`, INITIAL, form({}))) }),
+  },
+  [`${SCAN_ALL_ACTIONS}#stopScanAllAction`]: {
+    action: "scan_all.stop",
+    success: () => scanAllToStop(action(`${SCAN_ALL_ACTIONS}#stopScanAllAction`, INITIAL, form({}))),
+    refused: () => scanAllToStop(action(`${SCAN_ALL_ACTIONS}#stopScanAllAction`, INITIAL, form({}))),
+  },
+  [`${SCAN_ALL_ACTIONS}#updateScanAllScheduleAction`]: {
+    action: "scan_all.schedule.update",
+    success: async () => ({ run: action(`${SCAN_ALL_ACTIONS}#updateScanAllScheduleAction`, INITIAL, form({ preset: "none" })) }),
+    refused: async () => ({ run: action(`${SCAN_ALL_ACTIONS}#updateScanAllScheduleAction`, INITIAL, form({ preset: "daily" })) }),
+  },
+  [`${SCAN_ALL_ACTIONS}#pollScanAllAction`]: { read: () => action(`${SCAN_ALL_ACTIONS}#pollScanAllAction`) },
+  "PUT /api/v2.0/system/scanAll/schedule": {
+    action: "scan_all.schedule.update",
+    success: async () => ({ run: rest("PUT /api/v2.0/system/scanAll/schedule", admin, "/system/scanAll/schedule", {}, { schedule: { type: "None" } }) }),
+    refused: async () => ({ run: rest("PUT /api/v2.0/system/scanAll/schedule", auditor, "/system/scanAll/schedule", {}, { schedule: { type: "Daily" } }) }),
+  },
+  "POST /api/v2.0/system/scanAll/schedule": {
+    action: "scan_all.start",
+    success: async () => ({ run: startsScanAll(rest("POST /api/v2.0/system/scanAll/schedule", admin, "/system/scanAll/schedule", {}, { schedule: { type: "Manual" } })) }),
+    refused: async () => ({ run: startsScanAll(rest("POST /api/v2.0/system/scanAll/schedule", auditor, "/system/scanAll/schedule", {}, { schedule: { type: "Manual" } })) }),
+  },
+  "POST /api/v2.0/system/scanAll/stop": {
+    action: "scan_all.stop",
+    success: () => scanAllToStop(rest("POST /api/v2.0/system/scanAll/stop", admin, "/system/scanAll/stop", {})),
+    refused: () => scanAllToStop(rest("POST /api/v2.0/system/scanAll/stop", auditor, "/system/scanAll/stop", {})),
+  },
+  [`${SCAN_STOP_ACTIONS}#stopArtifactScanAction`]: {
+    action: "artifact.scan.stop",
+    success: () => queuedScanToStop(action(`${SCAN_STOP_ACTIONS}#stopArtifactScanAction`, INITIAL, form({ projectId: shared.project.id, repository: shared.repository, digest: shared.digest }))),
+    refused: () => queuedScanToStop(action(`${SCAN_STOP_ACTIONS}#stopArtifactScanAction`, INITIAL, form({ projectId: shared.project.id, repository: shared.repository, digest: shared.digest }))),
   },
   // -- server actions: users (admin) --
   [`${A.users}#createUserAction`]: {
@@ -931,6 +1035,11 @@ const CASES: Record<string, Case> = {
         }),
       };
     },
+  },
+  [`POST ${ART}/scan/stop`]: {
+    action: "artifact.scan.stop",
+    success: () => queuedScanToStop(rest(`POST ${ART}/scan/stop`, admin, `${sharedRepoPath()}/artifacts/1.0/scan/stop`, { ...sharedRepoParams(), reference: "1.0" })),
+    refused: () => queuedScanToStop(rest(`POST ${ART}/scan/stop`, auditor, `${sharedRepoPath()}/artifacts/1.0/scan/stop`, { ...sharedRepoParams(), reference: "1.0" })),
   },
   [`POST ${ART}/scan`]: {
     action: "artifact.scan",
