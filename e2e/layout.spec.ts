@@ -132,6 +132,7 @@ test("every console page fits the window at 1280 and at 390 px", async ({ page }
     ["project-configuration", `${p}/configuration`],
     ["project-policy", `${p}/policy`],
     ["project-logs", `${p}/logs`],
+    ["project-security", `${p}/security`],
     ["repository", repo],
     ["artifact", `${repo}/-/artifacts/1.0`],
     ["artifact-long-tag", `${repo}/-/artifacts/${LONG_TAG}`],
@@ -148,6 +149,7 @@ test("every console page fits the window at 1280 and at 390 px", async ({ page }
     ["admin-settings", "/admin/settings"],
     ["admin-retention", "/admin/retention"],
     ["admin-health", "/admin/health"],
+    ["admin-security", "/admin/security"],
     ["account", "/account"],
   ];
   for (const viewport of VIEWPORTS) {
