@@ -241,7 +241,7 @@ const REQUEST_SCHEMAS = {
     description: z.string().max(1024).optional(),
     duration: ZRobotDuration.optional().describe("Days (1-3650), or -1 for never; 30 when omitted."),
   }),
-  RobotUpdate: ZRobotUpdateReq.describe("Harbor's whole Robot; only `disable` may change."),
+  RobotUpdate: ZRobotUpdateReq.describe("Harbor's whole Robot; description, duration, permissions and disable may change."),
   RobotSecReq: ZRobotSecReq,
   RepositoryReq: ZRepositoryReq,
   TagReq: ZTagReq,
@@ -955,8 +955,9 @@ const PATHS: OpenApiDocument["paths"] = {
     },
     put: {
       operationId: "UpdateRobot",
-      summary: "Enable or disable a robot account",
-      description: "Takes Harbor's whole Robot; only `disable` may change. A body that changes description, duration or permissions is refused with 400.",
+      summary: "Update a robot account",
+      description:
+        "Takes Harbor's whole Robot: description, duration (days from creation, -1 for never), permissions and disable change; an absent or null field stays. name and level cannot change (400); a project robot's permissions stay in its project. The caller needs every permission the robot holds and is to hold (403 otherwise). One audit row: robot.disable/robot.enable when only disable changes, otherwise robot.update.",
       tags: ["robot"],
       parameters: [param("requestId"), param("robotId")],
       requestBody: body("RobotUpdate"),
@@ -964,8 +965,9 @@ const PATHS: OpenApiDocument["paths"] = {
     },
     patch: {
       operationId: "RefreshSec",
-      summary: "Generate a new secret",
-      description: "Send `{}`; Wharf generates the secret (caller-chosen secrets are refused). The old secret stops working at once.",
+      summary: "Generate or set a new secret",
+      description:
+        "Send `{}` and Wharf generates the secret, or `{\"secret\":…}` with one of your own that meets Harbor's secret policy (8-128 characters, an uppercase letter, a lowercase letter and a digit; 400 otherwise). The old secret stops working at once.",
       tags: ["robot"],
       parameters: [param("requestId"), param("robotId")],
       requestBody: body("RobotSecReq"),

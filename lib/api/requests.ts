@@ -181,11 +181,19 @@ export function accessPermissions(perm: RobotPermissionReq): string[] {
 }
 
 export const ZRobotSecReq = z.object({
-  secret: onlyOff(z.literal(""), "Wharf generates robot secrets; send {} to get a new one"),
+  secret: z
+    .string({ error: "Must be a string" })
+    .nullish()
+    .describe("Absent or empty: Wharf generates one. Otherwise Harbor's secret policy: 8-128 characters with an uppercase letter, a lowercase letter and a digit."),
 });
 
-/** PUT /robots/{id}: Harbor's whole Robot; Wharf changes `disable` only (see the route). */
+/**
+ * PUT /robots/{id}: Harbor's whole Robot. description, duration, permissions and disable change
+ * (an absent or null field stays as it is); name and level, sent back as GET answered them, cannot.
+ */
 export const ZRobotUpdateReq = z.object({
+  name: z.string({ error: "Must be a string" }).nullish(),
+  level: z.enum(["system", "project"], { error: 'Must be "system" or "project"' }).nullish(),
   disable: z.boolean({ error: "Must be true or false" }),
   description: z.string({ error: "Must be a string" }).nullish(),
   duration: z.number({ error: "Must be a number of days" }).nullish(),

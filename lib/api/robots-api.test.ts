@@ -107,11 +107,53 @@ describe("robots API", () => {
     expect(old.headers.get("www-authenticate")).toBe('Basic realm="wharf"');
     expect((await call(projectRoute.GET, apiRequest(path, { auth: basic(created.name, secret) }), params)).status).toBe(200);
 
-    const chosen = await call(robotRoute.PATCH, apiRequest(`/robots/${created.id}`, { method: "PATCH", auth, body: { secret: "Mine-Passw0rd" } }), rid(created.id));
-    expect(chosen.status).toBe(400);
   });
 
-  it("disables (PUT disable) and deletes a robot; refuses other changes through PUT", async () => {
+  it("PATCH with a secret of the caller's choosing: taken when it meets Harbor's policy (stored as argon2id), else 400 naming secret and nothing written", async () => {
+    const { auth, project } = await setup();
+    const created = (await (await createRobot(auth, projectRobotBody(project.name))).json()) as Created;
+    const patch = (body: unknown) => call(robotRoute.PATCH, apiRequest(`/robots/${created.id}`, { method: "PATCH", auth, body }), rid(created.id));
+    const path = `/projects/${project.id}`;
+    const params = { project_name_or_id: String(project.id) };
+
+    const audits = await auditCount();
+    const hashBefore = (await db.robot.findUniqueOrThrow({ where: { id: created.id } })).secretHash;
+    for (const [secret, problem] of [
+      ["Sh0rtPw", "secret: must be 8-128 characters"],
+      [`A1${"a".repeat(127)}`, "secret: must be 8-128 characters"],
+      ["nouppercase1", "secret: must contain at least one uppercase letter, one lowercase letter and one digit"],
+      ["NOLOWERCASE1", "secret: must contain at least one uppercase letter"],
+      ["NoDigitsHere", "secret: must contain at least one uppercase letter"],
+      [12345678, "secret: Must be a string"],
+    ] as const) {
+      const res = await patch({ secret });
+      expect(res.status, String(secret)).toBe(400);
+      expect((await errorOf(res)).message, String(secret)).toContain(problem);
+    }
+    expect((await db.robot.findUniqueOrThrow({ where: { id: created.id } })).secretHash).toBe(hashBefore);
+    expect(await auditCount()).toBe(audits);
+
+    const chosen = "Mine-Passw0rd";
+    const res = await patch({ secret: chosen });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ secret: chosen });
+    expect(await auditCount()).toBe(audits + 1);
+    const stored = (await db.robot.findUniqueOrThrow({ where: { id: created.id } })).secretHash;
+    // A chosen secret may be guessable: never its bare SHA-256, a salted argon2id string instead.
+    expect(stored).toMatch(/^\$argon2id\$/);
+    expect(stored).not.toContain(chosen);
+    expect((await call(projectRoute.GET, apiRequest(path, { auth: basic(created.name, chosen) }), params)).status).toBe(200);
+    expect((await call(projectRoute.GET, apiRequest(path, { auth: basic(created.name, created.secret) }), params)).status).toBe(401);
+    expect((await call(projectRoute.GET, apiRequest(path, { auth: basic(created.name, "Mine-Passw0rD") }), params)).status).toBe(401);
+
+    // Back to a generated secret: SHA-256 again, and the chosen one stops working.
+    const generated = (await (await patch({ secret: "" })).json()) as { secret: string };
+    expect((await db.robot.findUniqueOrThrow({ where: { id: created.id } })).secretHash).toMatch(/^[0-9a-f]{64}$/);
+    expect((await call(projectRoute.GET, apiRequest(path, { auth: basic(created.name, generated.secret) }), params)).status).toBe(200);
+    expect((await call(projectRoute.GET, apiRequest(path, { auth: basic(created.name, chosen) }), params)).status).toBe(401);
+  });
+
+  it("disables (PUT disable) and deletes a robot", async () => {
     const { auth, project } = await setup();
     const created = (await (await createRobot(auth, projectRobotBody(project.name))).json()) as Created;
     const current = (await (await call(robotRoute.GET, apiRequest(`/robots/${created.id}`, { auth }), rid(created.id))).json()) as Robot;
@@ -120,23 +162,11 @@ describe("robots API", () => {
     const put = await call(robotRoute.PUT, apiRequest(`/robots/${created.id}`, { method: "PUT", auth, body: { ...current, disable: true } }), rid(created.id));
     expect(put.status).toBe(200);
     expect(await auditCount()).toBe(audits + 1);
+    expect((await db.auditEvent.findFirstOrThrow({ orderBy: { id: "desc" }, select: { action: true } })).action).toBe("robot.disable");
     const disabled = await call(projectRoute.GET, apiRequest(`/projects/${project.id}`, { auth: basic(created.name, created.secret) }), {
       project_name_or_id: String(project.id),
     });
     expect(disabled.status).toBe(401);
-
-    const widen = await call(
-      robotRoute.PUT,
-      apiRequest(`/robots/${created.id}`, {
-        method: "PUT",
-        auth,
-        body: { ...current, disable: false, description: "other", permissions: [{ kind: "project", namespace: project.name, access: [{ resource: "repository", action: "push" }] }] },
-      }),
-      rid(created.id),
-    );
-    expect(widen.status).toBe(400);
-    expect((await errorOf(widen)).message).toBe("description: cannot be changed; create a new robot instead; permissions: cannot be changed; create a new robot instead");
-    expect((await db.robot.findUniqueOrThrow({ where: { id: created.id } })).disabled).toBe(true);
 
     const before = await auditCount();
     const del = await call(robotRoute.DELETE, apiRequest(`/robots/${created.id}`, { method: "DELETE", auth }), rid(created.id));
@@ -145,43 +175,82 @@ describe("robots API", () => {
     expect((await call(robotRoute.GET, apiRequest(`/robots/${created.id}`, { auth }), rid(created.id))).status).toBe(404);
   });
 
-  it("does not let a project admin create a system robot (403), and creates nothing", async () => {
+  it("PUT changes description, duration and permissions as Harbor's UpdateRobot does, in one robot.update row; the same body again writes nothing", async () => {
     const { auth, project } = await setup();
-    const robots = await db.robot.count();
-    const res = await createRobot(auth, {
-      name: uniqueName("sys"),
-      level: "system",
-      duration: -1,
-      permissions: [{ kind: "project", namespace: project.name, access: [{ resource: "repository", action: "pull" }] }],
-    });
-    expect(res.status).toBe(403);
-    expect((await errorOf(res)).code).toBe("FORBIDDEN");
-    expect(await db.robot.count()).toBe(robots);
-    // Nor list them.
-    expect((await call(robotsRoute.GET, apiRequest("/robots", { auth }), {})).status).toBe(403);
+    const created = (await (await createRobot(auth, projectRobotBody(project.name))).json()) as Created;
+    const get = async () => (await (await call(robotRoute.GET, apiRequest(`/robots/${created.id}`, { auth }), rid(created.id))).json()) as Robot & { duration: number; expires_at: number; creation_time: string; description: string };
+    const current = await get();
+    const put = (body: unknown) => call(robotRoute.PUT, apiRequest(`/robots/${created.id}`, { method: "PUT", auth, body }), rid(created.id));
+
+    const audits = await auditCount();
+    expect((await put(current)).status).toBe(200);
+    expect(await auditCount()).toBe(audits);
+
+    const access = [
+      { resource: "repository", action: "pull", effect: "allow" },
+      { resource: "repository", action: "push", effect: "allow" },
+    ];
+    const res = await put({ ...current, description: "builds and pushes", duration: 7, permissions: [{ kind: "project", namespace: project.name, access }] });
+    expect(res.status).toBe(200);
+    expect(await auditCount()).toBe(audits + 1);
+    const row = await db.auditEvent.findFirstOrThrow({ orderBy: { id: "desc" }, select: { action: true, result: true, detail: true, resourceName: true } });
+    expect(row).toMatchObject({ action: "robot.update", result: "success", resourceName: created.name, detail: { changed: ["description", "duration", "permissions"] } });
+
+    const after = await get();
+    // Harbor counts the expiry from the robot's creation, not from the update.
+    const expires = Math.floor((Date.parse(after.creation_time) + 7 * 86_400_000) / 1000);
+    expect(after).toMatchObject({ description: "builds and pushes", duration: 7, expires_at: expires, disable: false });
+    expect(after.permissions).toEqual([{ kind: "project", namespace: project.name, access }]);
+
+    // The new grant is live for the robot's Basic credentials at once.
+    const grants = await db.robotPermission.findMany({ where: { robotId: created.id }, select: { resource: true, action: true }, orderBy: { action: "asc" } });
+    expect(grants).toEqual([{ resource: "repository", action: "pull" }, { resource: "repository", action: "push" }]);
+
+    expect((await put({ ...after, duration: -1 })).status).toBe(200);
+    expect(await get()).toMatchObject({ duration: -1, expires_at: -1 });
+    expect(await auditCount()).toBe(audits + 2);
   });
 
-  it("lets an administrator create and list system robots for every project", async () => {
-    const admin = await createTestUser({ isAdmin: true });
-    const auth = basic(admin.username);
-    const name = uniqueName("sys");
-    const res = await createRobot(auth, {
-      name,
-      level: "system",
-      permissions: [
-        { kind: "project", namespace: "*", access: [{ resource: "repository", action: "pull" }, { resource: "repository", action: "pull" }] },
-      ],
-    });
-    expect(res.status).toBe(201);
-    const created = (await res.json()) as Created;
-    expect(created.name).toBe(`robot$${name}`);
-    const stored = await db.robot.findUniqueOrThrow({ where: { id: created.id }, include: { permissions: true } });
-    expect(stored.permissions.map((p) => [p.namespace, p.resource, p.action])).toEqual([["*", "repository", "pull"]]);
-    // Duration defaults to Harbor's 30 days.
-    expect(Math.round((stored.expiresAt!.getTime() - stored.createdAt.getTime()) / 86_400_000)).toBe(30);
+  it("PUT refuses what Harbor refuses (400 naming the field, nothing written), and permissions the caller lacks (403, one failure row)", async () => {
+    const { auth, project } = await setup();
+    const other = await createProject({ actor: actorFor((await createTestUser())), input: { name: uniqueName("other"), isPublic: false } });
+    const created = (await (await createRobot(auth, projectRobotBody(project.name))).json()) as Created;
+    const current = (await (await call(robotRoute.GET, apiRequest(`/robots/${created.id}`, { auth }), rid(created.id))).json()) as Robot;
+    const put = (body: unknown, as = auth) => call(robotRoute.PUT, apiRequest(`/robots/${created.id}`, { method: "PUT", auth: as, body }), rid(created.id));
+    const perms = (namespace: string, access: { resource: string; action: string }[]) => [{ kind: "project", namespace, access }];
 
-    const list = await call(robotsRoute.GET, apiRequest("/robots?page_size=100", { auth }), {});
-    expect(((await list.json()) as Robot[]).map((r) => r.name)).toContain(`robot$${name}`);
+    const audits = await auditCount();
+    const stored = async () => db.robot.findUniqueOrThrow({ where: { id: created.id }, select: { description: true, expiresAt: true, updatedAt: true, permissions: { select: { resource: true, action: true } } } });
+    const before = await stored();
+    for (const [body, message] of [
+      [{ ...current, name: "renamed" }, "name: cannot be changed"],
+      [{ ...current, level: "system" }, "level: cannot be changed"],
+      [{ ...current, duration: 0 }, "duration: Expiry must be 1-3650 days, or -1 for never"],
+      [{ ...current, duration: "7" }, "duration: Must be a number of days"],
+      [{ ...current, description: "x".repeat(1025) }, "description: Description must be at most 1024 characters"],
+      [{ ...current, disable: "no" }, "disable: Must be true or false"],
+      [{ ...current, permissions: [] }, "permissions: give at least one permission"],
+      [{ ...current, permissions: perms(other.name, [{ resource: "repository", action: "pull" }]) }, `a project robot's permissions are in its project ${project.name}`],
+      [{ ...current, permissions: perms(project.name, [{ resource: "member", action: "create" }]) }, "Robots cannot hold member permissions"],
+      [{ ...current, permissions: perms(project.name, [{ resource: "repository", action: "fly" }]) }, "unknown permission repository:fly"],
+    ] as const) {
+      const res = await put(body);
+      expect(res.status, message).toBe(400);
+      expect((await errorOf(res)).message, message).toContain(message);
+    }
+    expect(await stored()).toEqual(before);
+    expect(await auditCount()).toBe(audits);
+
+    // A robot allowed robot:update, holding pull only, cannot hand this robot push.
+    const updater = await insertRobot(project, ["robot:read", "robot:update", "repository:pull", "project:read"]);
+    const refused = await put({ ...current, permissions: perms(project.name, [{ resource: "repository", action: "push" }]) }, basic(updater.name, updater.secret));
+    expect(refused.status).toBe(403);
+    expect(await stored()).toEqual(before);
+    expect(await auditCount()).toBe(audits + 1);
+    expect(await db.auditEvent.findFirstOrThrow({ orderBy: { id: "desc" }, select: { action: true, result: true } })).toEqual({ action: "robot.update", result: "failure" });
+    // ...but may change what it holds itself: the description.
+    expect((await put({ ...current, description: "renamed by a robot" }, basic(updater.name, updater.secret))).status).toBe(200);
+    expect((await stored()).description).toBe("renamed by a robot");
   });
 
   it("answers bad robot requests with 400 in Harbor's field names, and writes nothing", async () => {

@@ -2,12 +2,13 @@
  * `/robots` and `/robots/{robot_id}` in Harbor's shapes (Robot, RobotCreate, RobotCreated, RobotSec).
  * A robot's secret leaves Wharf exactly twice: in the answer to POST (create) and PATCH (refresh).
  */
+import { z } from "zod";
 import { parseInput, parseInputs, readJsonObject } from "@/lib/api/body";
 import { locationUnder, pathId } from "@/lib/api/params";
 import { listResponse, parsePaging } from "@/lib/api/pagination";
 import { harborQ, parseQuery } from "@/lib/api/query";
 import { accessPermissions, numeric, ZRobotCreateReq, ZRobotSecReq, ZRobotUpdateReq, type RobotPermissionReq } from "@/lib/api/requests";
-import { expiresAtSeconds, type HarborRobotCreated, type HarborRobotSec, robotDurationDays, toHarborRobot } from "@/lib/api/shapes";
+import { expiresAtSeconds, type HarborRobotCreated, type HarborRobotSec, toHarborRobot } from "@/lib/api/shapes";
 import { ok, withApi } from "@/lib/api/with-api";
 import { ValidationError } from "@/lib/errors";
 import { findProjectRef } from "@/lib/services/authz/project-access";
@@ -18,10 +19,11 @@ import {
   getRobot,
   listRobots,
   refreshRobotSecret,
-  setRobotDisabled,
+  updateRobot,
   type RobotWithSecret,
 } from "@/lib/services/robots/robots";
-import { ZCreateProjectRobot, ZCreateSystemRobot } from "@/lib/validation/robots";
+import { ROBOT_NAME_PREFIX } from "@/lib/services/robots/robot-secret";
+import { ZCreateProjectRobot, ZCreateSystemRobot, ZRobotDuration } from "@/lib/validation/robots";
 
 type RobotParams = { robot_id: string };
 
@@ -100,34 +102,50 @@ export const get = withApi<RobotParams>(async ({ actor, params }) => {
   return Response.json(toHarborRobot(await getRobot({ actor, robotId: pathId(params.robot_id, "robot_id") })));
 });
 
-/** Refresh: `{}` (or an empty `secret`) generates a new secret, answered once as RobotSec. */
+/**
+ * Harbor's RefreshSec: `{}` (or an empty `secret`) generates a new secret; a `secret` of the
+ * caller's choosing is taken when it meets Harbor's secret policy (else 400 naming `secret`).
+ * Either way it is answered once as RobotSec, as Harbor does.
+ */
 export const refresh = withApi<RobotParams>(async ({ req, actor, params }) => {
   const robotId = pathId(params.robot_id, "robot_id");
-  parseInput(ZRobotSecReq, await readJsonObject(req));
-  const { secret } = await refreshRobotSecret({ actor, robotId });
+  const body = parseInput(ZRobotSecReq, await readJsonObject(req));
+  const { secret } = await refreshRobotSecret({ actor, robotId, secret: body.secret || undefined });
   return Response.json({ secret } satisfies HarborRobotSec);
 });
 
-function grantKeys(perms: readonly RobotPermissionReq[]): string {
-  return [...new Set(perms.flatMap((p) => accessPermissions(p).map((a) => `${p.namespace}/${a}`)))].sort().join(",");
-}
+/** The fields of Harbor's Robot that PUT may change, checked by the rules robots are created under. */
+const ZRobotChanges = z.object({
+  description: ZCreateProjectRobot.shape.description.removeDefault().optional(),
+  durationDays: ZRobotDuration.optional(),
+});
 
 /**
- * Harbor's PUT sends the whole Robot. Wharf changes `disable` only; a body that would change the
- * description, duration or permissions is refused (400) rather than half-applied.
+ * Harbor's UpdateRobot: the whole Robot as GET answered it, with description, duration,
+ * permissions and disable possibly changed (the service writes what differs, one audit row).
+ * name and level cannot change (400), as in Harbor; a project robot's permissions stay in its
+ * project; a permission the caller does not hold is refused (403).
  */
 export const update = withApi<RobotParams>(async ({ req, actor, params }) => {
   const robotId = pathId(params.robot_id, "robot_id");
-  const body = parseInput(ZRobotUpdateReq, await readJsonObject(req));
+  const [body, fields] = await readJsonObject(req).then((raw) =>
+    parseInputs([ZRobotUpdateReq, raw], [ZRobotChanges, { description: raw.description ?? undefined, durationDays: numeric(raw.duration ?? undefined) }, ROBOT_FIELDS]),
+  );
   const current = await getRobot({ actor, robotId });
-  const unsupported: string[] = [];
-  if (body.description != null && body.description !== current.description) unsupported.push("description");
-  if (body.duration != null && body.duration !== robotDurationDays(current)) unsupported.push("duration");
-  if (body.permissions != null && grantKeys(body.permissions) !== grantKeys(toHarborRobot(current).permissions)) unsupported.push("permissions");
-  if (unsupported.length) {
-    throw new ValidationError(unsupported.map((f) => `${f}: cannot be changed; create a new robot instead`).join("; "));
-  }
-  await setRobotDisabled({ actor, robotId, disabled: body.disable });
+  const unchangeable: string[] = [];
+  // Harbor's GET answers the login name; a client may also send the name it created the robot with.
+  const bare = current.name.slice(ROBOT_NAME_PREFIX.length);
+  const names = [current.name, bare, bare.slice(bare.indexOf("+") + 1)];
+  if (body.name != null && !names.includes(body.name)) unchangeable.push("name");
+  if (body.level != null && body.level !== current.level) unchangeable.push("level");
+  if (unchangeable.length) throw new ValidationError(unchangeable.map((f) => `${f}: cannot be changed; create a new robot instead`).join("; "));
+  const grants = body.permissions?.flatMap((perm) =>
+    accessPermissions(perm).map((permission) => {
+      const [resource, action] = permission.split(":") as [string, string];
+      return { namespace: perm.namespace, resource, action };
+    }),
+  );
+  await updateRobot({ actor, robotId, changes: { description: fields.description, durationDays: fields.durationDays, grants, disabled: body.disable } });
   return ok();
 });
 

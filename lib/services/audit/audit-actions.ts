@@ -61,6 +61,7 @@ export const AUDIT_OPERATIONS = [
   "robot.disable",
   "robot.enable",
   "robot.refresh_secret",
+  "robot.update",
   "scan_all.schedule.update",
   "scan_all.start",
   "scan_all.stop",

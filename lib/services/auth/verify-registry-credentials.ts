@@ -8,7 +8,7 @@ import { SignInLockedError, UnauthenticatedError } from "@/lib/errors";
 import { recordAuditEvent, recordRefusal } from "@/lib/services/audit/record-audit-event";
 import { LOCKED_REASON, recordSignInRefusal } from "@/lib/services/auth/sign-in-refusals";
 import { lockedUntilFor, reserveSignInAttempt } from "@/lib/services/auth/sign-in-throttle";
-import { hashRobotSecret, ROBOT_NAME_PREFIX } from "@/lib/services/robots/robot-secret";
+import { hashRobotSecret, isChosenSecretHash, ROBOT_NAME_PREFIX } from "@/lib/services/robots/robot-secret";
 
 /**
  * Checks the Basic credentials that registry clients and REST callers send: a user's password or
@@ -125,9 +125,10 @@ function refuseUser(username: string, client: ClientInfo, reason: string) {
 }
 
 /**
- * Robots: a secret is 32+ random bytes, so its SHA-256 (what the database stores) is checked,
- * not argon2. What costs is the lookup, so it is one query (robot and grants together), and a
- * verified robot is remembered for ROBOT_TTL_MS, keyed by the SHA-256 already computed.
+ * Robots: a generated secret is 32+ random bytes, so its SHA-256 (what the database stores) is
+ * checked, not argon2 (a caller-chosen secret is argon2id, see robotSecretMatches). What costs is
+ * the lookup, so it is one query (robot and grants together), and a verified robot is remembered
+ * for ROBOT_TTL_MS, keyed by an HMAC of name and secret.
  *
  * Staleness bound: a robot disabled, deleted, re-secreted or given other grants is forgotten at
  * once by the process that made the change (forgetVerifiedRobots, called by the robot services),
@@ -163,9 +164,24 @@ type RobotRow = {
   permissions: { namespace: string; resource: string; action: string }[];
 };
 
+/** What an unknown robot's secret is compared with, so that answer takes as long as a wrong secret. */
+const NO_ROBOT_HASH = createHash("sha256").update("no such robot").digest("hex");
+
+/**
+ * A generated secret is compared by its SHA-256 in constant time; a chosen one (stored as argon2id,
+ * see isChosenSecretHash) is verified as a password is, tens of milliseconds, then cached as any.
+ */
+async function robotSecretMatches(stored: string, secret: string): Promise<boolean> {
+  if (isChosenSecretHash(stored)) return verifyPassword(stored, secret);
+  const presented = Buffer.from(hashRobotSecret(secret), "hex");
+  const expected = Buffer.from(stored, "hex");
+  return presented.length === expected.length && timingSafeEqual(presented, expected);
+}
+
 async function verifyRobotSecret(name: string, secret: string, client: ClientInfo): Promise<RobotActor> {
-  const presentedHex = hashRobotSecret(secret);
-  const cacheKey = `${presentedHex}:${name}`;
+  // Keyed by the HMAC the password cache uses: a chosen secret may be guessable, and the cache must
+  // not hold an unsalted hash of it.
+  const cacheKey = cacheKeyFor(name, secret);
   const now = Date.now();
   const hit = verifiedRobots.get(cacheKey);
   if (hit && !(hit.expiresAt && hit.expiresAt.getTime() <= now)) {
@@ -181,9 +197,7 @@ async function verifyRobotSecret(name: string, secret: string, client: ClientInf
     WHERE r.name = ${name}
     GROUP BY r.id`;
   const robot = rows[0] ?? null;
-  const presented = Buffer.from(presentedHex, "hex");
-  const stored = Buffer.from(robot?.secret_hash ?? createHash("sha256").update("no such robot").digest("hex"), "hex");
-  const secretOk = timingSafeEqual(presented, stored) && robot !== null;
+  const secretOk = (await robotSecretMatches(robot?.secret_hash ?? NO_ROBOT_HASH, secret)) && robot !== null;
   if (!robot || !secretOk) {
     await refuse(name, client, robot ? "wrong robot secret" : "unknown robot");
     throw new UnauthenticatedError("Wrong robot name or secret.");

@@ -19,6 +19,29 @@ export function hashRobotSecret(secret: string): string {
   return createHash("sha256").update(secret, "utf8").digest("hex");
 }
 
+/**
+ * Harbor's robot secret policy (its isValidSec), for a secret the caller chooses on PATCH
+ * /robots/{id}: 8-128 characters with at least one uppercase letter, one lowercase letter and one
+ * digit. Returns the message for the `secret` field, or null when the secret meets it.
+ */
+export function robotSecretPolicyError(secret: string): string | null {
+  if (secret.length < 8 || secret.length > 128) return "must be 8-128 characters";
+  if (!/[A-Z]/.test(secret) || !/[a-z]/.test(secret) || !/[0-9]/.test(secret)) {
+    return "must contain at least one uppercase letter, one lowercase letter and one digit";
+  }
+  return null;
+}
+
+/**
+ * A chosen secret may be as weak as the policy allows, so unlike a generated one its SHA-256 could
+ * be brute-forced from a copy of the database: it is stored as an argon2id PHC string, as passwords
+ * are. The two kinds of stored value are told apart by that string's `$argon2` prefix (hex never
+ * starts with `$`).
+ */
+export function isChosenSecretHash(stored: string): boolean {
+  return stored.startsWith("$argon2");
+}
+
 export function robotLoginName(name: string, projectName: string | null): string {
   return projectName ? `${ROBOT_NAME_PREFIX}${projectName}+${name}` : `${ROBOT_NAME_PREFIX}${name}`;
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Actor, RobotGrant } from "@/lib/auth/actor";
+import { hashPassword } from "@/lib/auth/password";
 import { db } from "@/lib/db/client";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
@@ -13,7 +14,7 @@ import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import { containsText } from "@/lib/services/contains-text";
 import { type Page, skipTake } from "@/lib/services/pagination";
 import { bumpGrantVersion } from "@/lib/services/registry-auth/grant-version";
-import { generateRobotSecret, hashRobotSecret, ROBOT_NAME_PREFIX, robotLoginName } from "@/lib/services/robots/robot-secret";
+import { generateRobotSecret, hashRobotSecret, ROBOT_NAME_PREFIX, robotLoginName, robotSecretPolicyError } from "@/lib/services/robots/robot-secret";
 import { isUniqueViolation } from "@/lib/services/users/unique-violation";
 import { isRobotGrantable, type TCreateProjectRobot, type TCreateSystemRobot } from "@/lib/validation/robots";
 
@@ -245,18 +246,159 @@ export async function listRobots({
   return { rows, total, page, pageSize };
 }
 
-export async function refreshRobotSecret({ actor, robotId }: { actor: Actor; robotId: number }): Promise<RobotWithSecret> {
+/**
+ * A new secret: generated, or (Harbor's PATCH with a secret) the caller's own, which must meet
+ * Harbor's secret policy and is stored as argon2id (see isChosenSecretHash). Answered once.
+ */
+export async function refreshRobotSecret({ actor, robotId, secret: chosen }: { actor: Actor; robotId: number; secret?: string | undefined }): Promise<RobotWithSecret> {
+  if (chosen !== undefined) {
+    const problem = robotSecretPolicyError(chosen);
+    if (problem) throw new ValidationError(`secret: ${problem}.`, { secret: [`The secret ${problem}`] });
+  }
   const before = await authorizeRobot(actor, robotId, "update", "robot.refresh_secret");
-  const secret = generateRobotSecret();
+  const secret = chosen ?? generateRobotSecret();
+  const secretHash = chosen === undefined ? hashRobotSecret(secret) : await hashPassword(secret);
   const robot = await db.$transaction(async (tx) => {
-    const row = await tx.robot.update({ where: { id: before.id }, data: { secretHash: hashRobotSecret(secret) }, select: ROBOT_SELECT });
-    await recordAuditEvent(tx, { actor, action: "robot.refresh_secret", resource: { type: "robot", id: row.id, name: row.name }, projectId: row.projectId });
+    const row = await tx.robot.update({ where: { id: before.id }, data: { secretHash }, select: ROBOT_SELECT });
+    await recordAuditEvent(tx, {
+      actor,
+      action: "robot.refresh_secret",
+      resource: { type: "robot", id: row.id, name: row.name },
+      projectId: row.projectId,
+      // Whether the caller chose it: a chosen secret is a weaker one, worth knowing in an audit.
+      ...(chosen === undefined ? {} : { detail: { secret: "chosen by the caller" } }),
+    });
     // Tokens the old secret obtained end too (a robot's last change bounds its tokens' age).
     await bumpGrantVersion(tx);
     return row;
   });
   forgetVerifiedRobots();
   return { robot, secret };
+}
+
+/** A change to a robot as Harbor's PUT /robots/{id} makes it; an absent field stays as it is. */
+export type RobotChanges = {
+  description?: string | undefined;
+  /** Days from the robot's creation to its expiry, -1 for never (Harbor's `duration`). */
+  durationDays?: number | undefined;
+  /** The robot's whole new grant list. */
+  grants?: RobotGrant[] | undefined;
+  disabled?: boolean | undefined;
+};
+
+const grantKey = (g: RobotGrant) => `${g.namespace}\0${g.resource}:${g.action}`;
+const sameGrants = (a: readonly RobotGrant[], b: readonly RobotGrant[]) =>
+  [...new Set(a.map(grantKey))].sort().join("\n") === [...new Set(b.map(grantKey))].sort().join("\n");
+
+/**
+ * Harbor's robot update: description, duration (the expiry counted from the robot's creation, as
+ * Harbor computes it) and permissions, with `disable`. Only what differs is written, in one
+ * transaction with one audit row: robot.disable / robot.enable when `disable` is the only change,
+ * otherwise robot.update naming every changed field. Nothing to change writes nothing.
+ *
+ * Authorization: robot:update in the project (system robots: robot.system.update), holding every
+ * permission the robot holds now (authorizeRobot), and every permission it is to hold: a robot
+ * never holds more than the user who last set its permissions could grant.
+ */
+export async function updateRobot({ actor, robotId, changes }: { actor: Actor; robotId: number; changes: RobotChanges }): Promise<RobotSummary> {
+  // Which operation a refusal is filed under depends on what would change; the row read here
+  // only picks that name and is never shown before authorizeRobot has passed.
+  const peek = await db.robot.findUnique({ where: { id: robotId }, select: ROBOT_SELECT });
+  if (!peek) throw new NotFoundError(`Robot ${robotId} does not exist.`);
+  const operation = (robot: RobotSummary): AuditOperation => {
+    const diff = changedFields(robot, changes);
+    if (diff.length === 1 && diff[0] === "disabled") return changes.disabled ? "robot.disable" : "robot.enable";
+    return "robot.update";
+  };
+  const before = await authorizeRobot(actor, robotId, "update", operation(peek));
+  const { project, ...current } = before;
+  const changed = changedFields(current, changes);
+  if (changed.length === 0) return current;
+  const action = operation(current);
+
+  const grants = changes.grants;
+  if (changed.includes("permissions") && grants) {
+    if (grants.length === 0) throw new ValidationError("permissions: give at least one permission.", { permissions: ["Give at least one permission"] });
+    const forbidden = grants.filter((g) => !isRobotGrantable(`${g.resource}:${g.action}`));
+    if (forbidden.length) {
+      const list = [...new Set(forbidden.map((g) => `${g.resource}:${g.action}`))].join(", ");
+      throw new ValidationError(`Robots cannot hold member permissions: ${list}.`, { permissions: [`Robots cannot hold member permissions (${list})`] });
+    }
+    if (project) {
+      const elsewhere = [...new Set(grants.filter((g) => g.namespace !== project.name).map((g) => g.namespace))];
+      if (elsewhere.length) {
+        throw new ValidationError(`permissions: a project robot's permissions are in its project ${project.name}, not ${elsewhere.join(", ")}.`, {
+          permissions: [`A project robot's namespace is its project (${project.name})`],
+        });
+      }
+    } else {
+      const named = [...new Set(grants.map((g) => g.namespace).filter((n) => n !== "*"))];
+      const known = new Set((await db.project.findMany({ where: { name: { in: named } }, select: { name: true } })).map((p) => p.name));
+      const missing = named.filter((n) => !known.has(n));
+      if (missing.length) throw new ValidationError(`No such project: ${missing.join(", ")}.`, { permissions: [`No such project: ${missing.join(", ")}`] });
+    }
+    const beyond = await grantsBeyondCreator(actor, grants);
+    if (beyond.length) {
+      const list = beyond.map((g) => `${g.namespace}/${g.resource}:${g.action}`).join(", ");
+      await recordRefusal({ actor, action, resource: { type: "robot", id: current.id, name: current.name }, projectId: current.projectId, reason: `grants beyond the caller: ${list}` });
+      throw new ForbiddenError(`A robot cannot have permissions you do not have: ${list}.`);
+    }
+  }
+
+  const data: Prisma.RobotUpdateInput = {};
+  const detail: Record<string, unknown> = {};
+  if (changed.includes("description")) data.description = detail.description = changes.description;
+  if (changed.includes("duration")) {
+    data.expiresAt = expiryFromCreation(current.createdAt, changes.durationDays!);
+    detail.expiresAt = data.expiresAt?.toISOString() ?? "never";
+  }
+  if (changed.includes("disabled")) data.disabled = detail.disabled = changes.disabled;
+  const updated = await db.$transaction(async (tx) => {
+    if (changed.includes("permissions") && grants) {
+      detail.permissions = grants;
+      await tx.robotPermission.deleteMany({ where: { robotId: current.id } });
+      data.permissions = { create: uniqueGrants(grants) };
+    }
+    const row = await tx.robot.update({ where: { id: current.id }, data, select: ROBOT_SELECT });
+    await recordAuditEvent(tx, {
+      actor,
+      action,
+      resource: { type: "robot", id: row.id, name: row.name },
+      projectId: row.projectId,
+      ...(action === "robot.update" ? { detail: { changed, ...detail } } : {}),
+    });
+    // Grants, expiry and the disabled flag are what registry tokens are checked against.
+    if (changed.some((f) => f !== "description")) await bumpGrantVersion(tx);
+    return row;
+  });
+  forgetVerifiedRobots();
+  return updated;
+}
+
+type RobotField = "description" | "duration" | "permissions" | "disabled";
+
+function changedFields(robot: RobotSummary, changes: RobotChanges): RobotField[] {
+  const out: RobotField[] = [];
+  if (changes.description !== undefined && changes.description !== robot.description) out.push("description");
+  // In whole days, as Harbor's duration is and as GET shows it: sending back what GET answered
+  // changes nothing, although the stored expiry was counted from a moment before createdAt.
+  if (changes.durationDays !== undefined && changes.durationDays !== durationDaysOf(robot)) out.push("duration");
+  if (changes.grants !== undefined && !sameGrants(changes.grants, robot.permissions)) out.push("permissions");
+  if (changes.disabled !== undefined && changes.disabled !== robot.disabled) out.push("disabled");
+  return out;
+}
+
+function durationDaysOf(robot: Pick<RobotSummary, "createdAt" | "expiresAt">): number {
+  return robot.expiresAt === null ? -1 : Math.round((robot.expiresAt.getTime() - robot.createdAt.getTime()) / 86_400_000);
+}
+
+/** Harbor's expires_at on update: the creation time plus `duration` days (-1: never). */
+function expiryFromCreation(createdAt: Date, durationDays: number): Date | null {
+  return durationDays === -1 ? null : new Date(createdAt.getTime() + durationDays * 86_400_000);
+}
+
+function uniqueGrants(grants: readonly RobotGrant[]): RobotGrant[] {
+  return [...new Map(grants.map((g) => [grantKey(g), { namespace: g.namespace, resource: g.resource, action: g.action }])).values()];
 }
 
 export async function setRobotDisabled({ actor, robotId, disabled }: { actor: Actor; robotId: number; disabled: boolean }): Promise<RobotSummary> {
