@@ -16,6 +16,7 @@ import * as vulnerabilitiesRoute from "@/app/api/v2.0/projects/[project_name_or_
 import * as artifactRoute from "@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/artifacts/[reference]/route";
 import * as tagsRoute from "@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/artifacts/[reference]/tags/route";
 import * as artifactsRoute from "@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/artifacts/route";
+import * as repositoryRoute from "@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/route";
 import * as repositoriesRoute from "@/app/api/v2.0/projects/[project_name_or_id]/repositories/route";
 import * as projectRoute from "@/app/api/v2.0/projects/[project_name_or_id]/route";
 import * as projectsRoute from "@/app/api/v2.0/projects/route";
@@ -28,6 +29,7 @@ import { OCI_IMAGE_INDEX } from "@/lib/oci/media-types";
 import { createMember, createProject, db } from "@/lib/services/registry-auth/test-fixtures";
 import { createTestUser } from "@/lib/testing/factories";
 import { gatewayHarness } from "@/lib/testing/gateway-harness";
+import { harborListShapeErrors, harborShapeErrors } from "@/lib/testing/harbor-swagger";
 import { writeOciIndexLayout } from "@/lib/testing/oci-layout";
 
 const h = gatewayHarness({ registryPort: REGISTRY_PORT, external: "http://wharf.test:3000", name: "harbor-fidelity-api" });
@@ -220,13 +222,13 @@ describe("q is URL-decoded a second time, as Harbor's q builder does", () => {
 });
 
 describe("Harbor's Project, Repository and Robot fields", () => {
-  it("a project answers Harbor's empty CVE allowlist, registry_id null, and togglable for a project admin or administrator only", async () => {
+  it("a project answers Harbor's empty CVE allowlist, registry_id 0 (Harbor's none), and togglable for a project admin or administrator only", async () => {
     const project = await db.project.findUniqueOrThrow({ where: { name: f.project }, select: { id: true } });
     const asGuest = await call(projectRoute.GET, apiRequest(`/projects/${f.project}`, { auth: f.guest, headers: { "X-Is-Resource-Name": "true" } }), { project_name_or_id: f.project });
     expect(asGuest.status).toBe(200);
     expect(await asGuest.json()).toMatchObject({
       project_id: project.id,
-      registry_id: null,
+      registry_id: 0,
       togglable: false,
       cve_allowlist: { id: 0, project_id: project.id, items: [], creation_time: ZERO_TIME, update_time: ZERO_TIME },
     });
@@ -310,5 +312,43 @@ describe("Harbor's q keys for robots and repositories, and metadata:list", () =>
     expect(await list(`name=${f.project}/team/app`)).toEqual([`${f.project}/team/app`]);
     expect(await list("name=team")).toEqual([]);
     expect(await list("name=~eam/a")).toEqual([`${f.project}/team/app`]);
+  });
+});
+
+describe("every answer against Harbor's swagger definitions", () => {
+  const get = async (handler: Parameters<typeof call>[0], path: string, params: unknown, auth = f.guest, headers: Record<string, string> = {}) => {
+    const res = await call(handler, apiRequest(path, { auth, headers }), params);
+    expect(res.status, path).toBe(200);
+    return res.json() as Promise<unknown>;
+  };
+
+  it("Artifact, Tag, Repository, Project and Robot answers carry every field Harbor's do, with Harbor's types", async () => {
+    const project = await db.project.findUniqueOrThrow({ where: { name: f.project }, select: { id: true } });
+    const robot = await db.robot.findFirstOrThrow({ where: { projectId: project.id }, select: { id: true } });
+    const errors = [
+      ...harborListShapeErrors("Artifact", await get(artifactsRoute.GET, `${base(APP)}/artifacts?with_tag=true`, params(APP))),
+      ...harborListShapeErrors("Artifact", await get(artifactsRoute.GET, `${base("multi")}/artifacts`, params("multi"))),
+      ...harborShapeErrors("Artifact", await get(artifactRoute.GET, `${base("multi")}/artifacts/2.0`, artParams("multi", "2.0"))),
+      ...harborListShapeErrors("Tag", await get(tagsRoute.GET, `${base(APP)}/artifacts/1.0/tags`, artParams(APP, "1.0"))),
+      ...harborListShapeErrors("Repository", await get(repositoriesRoute.GET, `/projects/${f.project}/repositories`, { project_name_or_id: f.project })),
+      ...harborShapeErrors("Repository", await get(repositoryRoute.GET, base(APP), params(APP))),
+      ...harborListShapeErrors("Project", await get(projectsRoute.GET, "/projects", {}, f.admin)),
+      ...harborShapeErrors("Project", await get(projectRoute.GET, `/projects/${project.id}`, { project_name_or_id: String(project.id) })),
+      ...harborListShapeErrors("Robot", await get(robotsRoute.GET, `/robots?q=${encodeURIComponent(`level=project,project_id=${project.id}`)}`, {}, f.admin)),
+      ...harborShapeErrors("Robot", await get(robotRoute.GET, `/robots/${robot.id}`, { robot_id: String(robot.id) }, f.admin)),
+    ];
+    expect(errors).toEqual([]);
+  });
+
+  it("the check can fail: a missing field, a wrong type and a null where Harbor has none are each named", () => {
+    const artifact = { id: 1, digest: "sha256:x", tags: [{ id: "7", name: "1.0" }], addition_links: { vulnerabilities: { href: 3, absolute: false } } };
+    const errors = harborShapeErrors("Artifact", artifact);
+    expect(errors).toContain("Artifact.type: missing (Harbor's Artifact answers it)");
+    expect(errors).toContain("Artifact.tags[0].id: string, Harbor's Tag gives integer");
+    expect(errors).toContain("Artifact.tags[0].artifact_id: missing (Harbor's Tag answers it)");
+    expect(errors).toContain("Artifact.addition_links.vulnerabilities.href: integer, Harbor's AdditionLink gives string");
+    expect(harborShapeErrors("Repository", { id: 1, project_id: 1, name: "p/r", description: "", artifact_count: 0, pull_count: 0, creation_time: null, update_time: null })).toEqual([
+      "Repository.update_time: null, but Harbor's Repository gives string",
+    ]);
   });
 });

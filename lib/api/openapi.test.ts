@@ -234,7 +234,7 @@ describe("the response check every API test goes through (test-kit call)", () =>
     current_user_role_id: 1,
     current_user_role_ids: [1],
     metadata: { public: "false", auto_scan: "false", prevent_vul: "false", severity: "low", refuse_unscanned: "false", enable_content_trust_cosign: "false", reuse_sys_cve_allowlist: "true" },
-    registry_id: null,
+    registry_id: 0,
     togglable: true,
     cve_allowlist: { id: 0, project_id: 1, expires_at: null, items: [], creation_time: "0001-01-01T00:00:00.000Z", update_time: "0001-01-01T00:00:00.000Z" },
   };
