@@ -45,10 +45,6 @@ import { SBOM_REPORT_MIME } from "@/lib/scan/adapter/mime";
 import { listReevaluationRuns } from "@/lib/services/scan/reevaluate";
 import { getScanAllMetrics, getScanAllSchedule, listScanAllExecutions } from "@/lib/services/scan/scan-all";
 import { artifactScanLog, artifactScansInProgress } from "@/lib/services/scan/stop-scan";
-import { SBOM_REPORT_MIME } from "@/lib/scan/adapter/mime";
-import { listReevaluationRuns } from "@/lib/services/scan/reevaluate";
-import { getScanAllMetrics, getScanAllSchedule, listScanAllExecutions } from "@/lib/services/scan/scan-all";
-import { artifactScanLog, artifactScansInProgress } from "@/lib/services/scan/stop-scan";
 import { artifactScanOverviews, projectSecuritySummary, searchVulnerabilities, systemSecuritySummary } from "@/lib/services/scan/security";
 import { search } from "@/lib/services/search/search";
 import { getSystemSettings } from "@/lib/services/settings/system-settings";
@@ -180,15 +176,6 @@ beforeAll(async () => {
   });
 });
 
-/** A scan report of the private project's artifact with a log (written directly), for the report log's read. */
-let scanReportFx: { uuid: string };
-beforeAll(async () => {
-  scanReportFx = await db.scanReport.create({
-    data: { artifactDigest: fx.digest, repository: fx.repository, scannerId: scannerFx.id, mimeType: SBOM_REPORT_MIME, status: "failed", error: "auditor-reads fixture", log: "scan log line\n" },
-    select: { uuid: true },
-  });
-});
-
 /** A read and what it must return: the run fails when either throws. */
 function read<T>(name: string, call: () => Promise<T>, check: (value: T) => void): [string, () => Promise<void>] {
   return [name, async () => check(await call())];
@@ -215,12 +202,6 @@ const READS: [string, () => Promise<void>][] = [
   read("searchVulnerabilities", () => searchVulnerabilities({ actor: auditor, query: { digest: fx.digest } }), (page) => expect(page.total).toBe(0)),
   read("projectSecuritySummary", () => projectSecuritySummary({ actor: auditor, project: { ...fx.project, isPublic: false } }), (s) => expect(s).toMatchObject({ totalArtifacts: 1, scannedArtifacts: 0 })),
   read("artifactScanOverviews", () => artifactScanOverviews({ actor: auditor, project: { ...fx.project, isPublic: false }, artifacts: [] }), (o) => expect(o.size).toBe(0)),
-  read("getScanAllMetrics", () => getScanAllMetrics({ actor: auditor }), (stats) => expect(stats).toMatchObject({ metrics: expect.any(Object) })),
-  read("listScanAllExecutions", () => listScanAllExecutions({ actor: auditor }), (rows) => expect(Array.isArray(rows)).toBe(true)),
-  read("getScanAllSchedule", () => getScanAllSchedule({ actor: auditor }), (schedule) => expect(schedule).toHaveProperty("cron")),
-  read("listReevaluationRuns", () => listReevaluationRuns({ actor: auditor }), (runs) => expect(Array.isArray(runs)).toBe(true)),
-  read("artifactScanLog", () => artifactScanLog({ actor: auditor, repository: fx.repository, reference: "1.0", reportId: scanReportFx.uuid }), (log) => expect(log).toBe("scan log line\n")),
-  read("artifactScansInProgress", () => artifactScansInProgress({ actor: auditor, repository: fx.repository, digest: fx.digest }), (types) => expect(types).toEqual([])),
   read("getVulnDbStatus", () => getVulnDbStatus({ actor: auditor }), (status) => expect(status.current?.version).toBeGreaterThanOrEqual(vulnDbImportId)),
   read("listVulnDbImports", () => listVulnDbImports({ actor: auditor, page: 1, pageSize: 100 }), (page) => expect(page.rows.map((r) => r.id)).toContain(vulnDbImportId)),
   read("getVulnDbImport", () => getVulnDbImport({ actor: auditor, importId: vulnDbImportId }), (row) => expect(row).toMatchObject({ id: vulnDbImportId, status: "succeeded" })),
@@ -438,14 +419,6 @@ function restReads(): Record<string, { url: string; params: Record<string, strin
     // Never scanned: no finding of the private project's image, and no refusal.
     "/security/vul": { url: `/security/vul?q=${encodeURIComponent(`digest=${fx.digest}`)}`, params: {}, shows: "[]" },
     "/system/purgeaudit/schedule": { url: "/system/purgeaudit/schedule", params: {} },
-    "/system/scanAll/schedule": { url: "/system/scanAll/schedule", params: {}, shows: '"schedule":' },
-    "/scans/all/metrics": { url: "/scans/all/metrics", params: {}, shows: '"ongoing":' },
-    "/scans/schedule/metrics": { url: "/scans/schedule/metrics", params: {}, shows: '"ongoing":' },
-    "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/scan/{report_id}/log": {
-      url: `${base}/repositories/app/artifacts/1.0/scan/${scanReportFx.uuid}/log`,
-      params: { ...a, report_id: scanReportFx.uuid },
-      shows: "scan log line",
-    },
     "/system/scanAll/schedule": { url: "/system/scanAll/schedule", params: {}, shows: '"schedule":' },
     "/scans/all/metrics": { url: "/scans/all/metrics", params: {}, shows: '"ongoing":' },
     "/scans/schedule/metrics": { url: "/scans/schedule/metrics", params: {}, shows: '"ongoing":' },
