@@ -316,8 +316,8 @@ describe("Harbor's q keys for robots and repositories, and metadata:list", () =>
 });
 
 describe("every answer against Harbor's swagger definitions", () => {
-  const get = async (handler: Parameters<typeof call>[0], path: string, params: unknown, auth = f.guest, headers: Record<string, string> = {}) => {
-    const res = await call(handler, apiRequest(path, { auth, headers }), params);
+  const get = async <P,>(handler: Parameters<typeof call<P>>[0], path: string, params: P, auth = f.guest) => {
+    const res = await call(handler, apiRequest(path, { auth }), params);
     expect(res.status, path).toBe(200);
     return res.json() as Promise<unknown>;
   };
