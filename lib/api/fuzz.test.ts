@@ -314,7 +314,12 @@ beforeAll(async () => {
   const replicationTask = await db.replicationTask.create({
     data: { executionId: replicationExecution.id, operation: "copy", resourceType: "image", srcRepository: repository, dstRepository: repository, digest: image.manifestDigest, tags: ["1.0"], status: "Failed", log: "failed\n" },
   });
-  const scanner = await db.scanner.create({ data: { name: `fuzz-${robot.id}`, url: "http://127.0.0.1:9/scanner" }, select: { uuid: true } });
+  const scanner = await db.scanner.create({ data: { name: `fuzz-${robot.id}`, url: "http://127.0.0.1:9/scanner" }, select: { id: true, uuid: true } });
+  // An ended scan of the image with a log, for …/scan/{report_id}/log.
+  const scanReport = await db.scanReport.create({
+    data: { artifactDigest: image.manifestDigest, repository, scannerId: scanner.id, mimeType: "application/vnd.security.vulnerability.report; version=1.1", status: "failed", error: "fuzz", log: "failed\n" },
+    select: { uuid: true },
+  });
   const idFor = (file: string) =>
     file.includes("/retentions/") ? retention.id : file.includes("/replication/policies/") ? replicationPolicy.id : file.includes("/replication/executions/") ? replicationExecution.id : registry.id;
   Object.assign(valid, {
@@ -333,6 +338,7 @@ beforeAll(async () => {
     path: () => ["no", "such"],
     // A registration nothing answers at (its metadata read is a 400 naming why, no change).
     registration_id: () => scanner.uuid,
+    report_id: () => scanReport.uuid,
   });
 }, 120_000);
 
@@ -472,6 +478,10 @@ function actionArgs(fn: AnyFn, rng: Rng): unknown[] {
 const ACCEPTS_HOSTILE_INPUT: Record<string, string> = {
   "app/(console)/admin/health/schedule-actions.ts#updateReconcileScheduleAction":
     "a checkbox-only meaning: any `enabled` other than on/true reads as unticked, which switches the schedule off (valid), and the other fields are ignored",
+  "app/(console)/admin/vulnerability-db/scan-all-actions.ts#startScanAllAction":
+    "takes no input (a Scan now button): whatever fields arrive are ignored, and starting a scan all is valid for an administrator",
+  "app/(console)/admin/vulnerability-db/scan-all-actions.ts#stopScanAllAction":
+    "takes no input (a Stop button): whatever fields arrive are ignored, and stopping is valid for an administrator",
 };
 
 function isRefusal(value: unknown): boolean {
