@@ -312,6 +312,12 @@ describe("Harbor's q keys for robots and repositories, and metadata:list", () =>
     expect(await list(`name=${f.project}/team/app`)).toEqual([`${f.project}/team/app`]);
     expect(await list("name=team")).toEqual([]);
     expect(await list("name=~eam/a")).toEqual([`${f.project}/team/app`]);
+    // project_id as Harbor clients send it beside the path's project (the path decides, as in Harbor).
+    const project = await db.project.findUniqueOrThrow({ where: { name: f.project }, select: { id: true } });
+    expect(await list(`project_id=${project.id},name=~eam/a`)).toEqual([`${f.project}/team/app`]);
+    const bad = await call(repositoriesRoute.GET, apiRequest(`/projects/${f.project}/repositories?q=${encodeURIComponent("project_id=abc")}`, { auth: f.guest }), { project_name_or_id: f.project });
+    expect(bad.status).toBe(400);
+    expect((await errorOf(bad)).message).toContain("q: project_id");
   });
 });
 

@@ -608,7 +608,7 @@ const PATHS: OpenApiDocument["paths"] = {
       parameters: [
         param("requestId"),
         param("projectName"),
-        query("q", z.string(), "`name=~<text>`: the repository name contains the text."),
+        query("q", z.string(), "`name=~<text>`: the repository name contains the text; `name=<name>`: the whole name, with or without the project; `project_id=<id>` is accepted and, as in Harbor, the path's project decides."),
         query("sort", z.enum(["name", "-artifact_count", "-pull_count", "-update_time"]), "`name` (default), `-artifact_count`, `-pull_count` or `-update_time`."),
         ...PAGING,
       ],
@@ -922,7 +922,7 @@ const PATHS: OpenApiDocument["paths"] = {
       operationId: "ListRobot",
       summary: "List robot accounts",
       description:
-        "Without q (or with `q=Level=system`): system robots, for administrators and auditors. `q=Level=project,ProjectID=<id>`: that project's robots, for members who may list them.",
+        "Without q (or with `q=Level=system`): system robots, for administrators and auditors. `q=Level=project,ProjectID=<id>`: that project's robots, for members who may list them. Keys in any case, as Harbor's: `Level`/`level`, `ProjectID`/`project_id`, `name=<login name, with or without robot$>`, `name=~<text>`.",
       tags: ["robot"],
       parameters: [param("requestId"), query("q", z.string()), ...PAGING],
       responses: { "200": listOk("One page of robots (never their secrets).", "Robot"), ...errors(...COMMON, "403", "404") },

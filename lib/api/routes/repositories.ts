@@ -7,6 +7,7 @@
  */
 import { parseInput, readJsonObject } from "@/lib/api/body";
 import { listResponse, parsePaging } from "@/lib/api/pagination";
+import { pathId } from "@/lib/api/params";
 import { harborQ, parseBooleanParam, parseQuery } from "@/lib/api/query";
 import { ZRepositoryReq, ZScanTypeReq, ZTagReq } from "@/lib/api/requests";
 import {
@@ -82,7 +83,11 @@ export const listRepositoriesRoute = withApi<ProjectParams>(async ({ url, actor,
   const query = url.searchParams;
   const paging = parsePaging(query);
   // Harbor's keys: name=~<text> (the full name contains it) or name=<name> (the full name, or the name inside the project).
-  const terms = parseQuery(harborQ(query), { name: ["exact", "fuzzy"] });
+  const terms = parseQuery(harborQ(query), { name: ["exact", "fuzzy"], project_id: ["exact"] });
+  // project_id (Harbor clients send it with the path's project): checked, then the path decides, as
+  // in Harbor, whose handler replaces the q's ProjectID with the path's project.
+  const projectIdTerm = terms.get("project_id");
+  if (projectIdTerm) pathId(projectIdTerm.value, "q: project_id");
   const sortParam = query.get("sort");
   const sort = sortParam ? REPOSITORY_SORTS[sortParam] : "name";
   if (!sort) throw new ValidationError(`sort: one of ${Object.keys(REPOSITORY_SORTS).join(", ")}`);
