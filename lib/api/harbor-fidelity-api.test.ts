@@ -25,12 +25,12 @@ import * as auditLogsRoute from "@/app/api/v2.0/audit-logs/route";
 import * as robotsRoute from "@/app/api/v2.0/robots/route";
 import * as usersRoute from "@/app/api/v2.0/users/route";
 import { apiRequest, basic, call, errorOf } from "@/lib/api/test-kit";
-import { OCI_IMAGE_INDEX } from "@/lib/oci/media-types";
+import { OCI_IMAGE_INDEX, OCI_IMAGE_MANIFEST } from "@/lib/oci/media-types";
 import { createMember, createProject, db } from "@/lib/services/registry-auth/test-fixtures";
 import { createTestUser } from "@/lib/testing/factories";
 import { gatewayHarness } from "@/lib/testing/gateway-harness";
 import { harborListShapeErrors, harborShapeErrors } from "@/lib/testing/harbor-swagger";
-import { writeOciIndexLayout } from "@/lib/testing/oci-layout";
+import { writeOciAccessoryLayout, writeOciIndexLayout } from "@/lib/testing/oci-layout";
 
 const h = gatewayHarness({ registryPort: REGISTRY_PORT, external: "http://wharf.test:3000", name: "harbor-fidelity-api" });
 
@@ -345,6 +345,38 @@ describe("every answer against Harbor's swagger definitions", () => {
     ];
     expect(errors).toEqual([]);
   });
+
+  it("an artifact's accessories: Harbor's Accessory fields, and Harbor's types for a cosign signature and a notation signature", async () => {
+    const repository = `${f.project}/signed`;
+    const token = await h.tokenFor(f.adminName, repository);
+    const { image } = await h.pushImage(token, repository, ["1.0"]);
+    const subject = await db.artifact.findFirstOrThrow({ where: { digest: image.manifestDigest, repository: { name: repository } }, select: { id: true } });
+    const push = async (tag: string, options: Parameters<typeof writeOciAccessoryLayout>[1]) => {
+      const dir = path.join(h.tmp, `acc-${Math.random().toString(36).slice(2)}`);
+      const acc = await writeOciAccessoryLayout(dir, options);
+      await h.stage(acc.ref, repository, acc.manifestDigest);
+      await h.putManifest(token, repository, tag, await h.blobBytes(dir, acc.manifestDigest), OCI_IMAGE_MANIFEST);
+      return acc.manifestDigest;
+    };
+    // cosign's tag convention, and an OCI 1.1 referrer as notation pushes it.
+    const cosign = await push(`sha256-${image.manifestDigest.slice("sha256:".length)}.sig`, {
+      tag: "sig",
+      config: "cosign",
+      layer: { mediaType: "application/vnd.dev.cosign.simplesigning.v1+json", content: JSON.stringify({ critical: { image: { "docker-manifest-digest": image.manifestDigest } } }) },
+    });
+    const notation = await push("notation", {
+      tag: "n",
+      config: "empty",
+      artifactType: "application/vnd.cncf.notary.signature",
+      subject: { mediaType: OCI_IMAGE_MANIFEST, digest: image.manifestDigest, size: image.manifestSize },
+      layer: { mediaType: "application/jose+json", content: "{}" },
+    });
+    const a = await get(artifactRoute.GET, `/projects/${f.project}/repositories/signed/artifacts/1.0`, artParams("signed", "1.0"));
+    expect(harborShapeErrors("Artifact", a)).toEqual([]);
+    const accessories = (a as { accessories: { digest: string; type: string; subject_artifact_id: number; subject_artifact_digest: string; subject_artifact_repo: string }[] }).accessories;
+    expect(accessories.map((x) => [x.digest, x.type]).sort()).toEqual([[cosign, "signature.cosign"], [notation, "signature.notation"]].sort());
+    for (const x of accessories) expect(x).toMatchObject({ subject_artifact_id: subject.id, subject_artifact_digest: image.manifestDigest, subject_artifact_repo: repository });
+  }, 60_000);
 
   it("the check can fail: a missing field, a wrong type and a null where Harbor has none are each named", () => {
     const artifact = { id: 1, digest: "sha256:x", tags: [{ id: "7", name: "1.0" }], addition_links: { vulnerabilities: { href: 3, absolute: false } } };

@@ -363,6 +363,21 @@ export const ZHarborReference = z.object({
   platform: ZHarborPlatform,
 });
 
+/** Notation's signature artifactType, and the one Harbor gives the SBOMs it generates. */
+const NOTATION_SIGNATURE = "application/vnd.cncf.notary.signature";
+const HARBOR_SBOM = "application/vnd.goharbor.harbor.sbom.v1";
+
+/**
+ * Harbor's accessory types (its pkg/accessory/model), which its UI and clients test to show an
+ * artifact as signed: Wharf's signature kind split by signer, everything else Harbor's generic
+ * "subject.accessory" (Harbor has no attestation type; "harbor.sbom" is only its own SBOM).
+ */
+function harborAccessoryType(kind: ArtifactDetail["accessoryType"], artifactType: string | null): z.infer<typeof ZHarborAccessory>["type"] {
+  if (kind === "signature") return artifactType === NOTATION_SIGNATURE ? "signature.notation" : "signature.cosign";
+  if (kind === "sbom" && artifactType === HARBOR_SBOM) return "harbor.sbom";
+  return "subject.accessory";
+}
+
 export const ZHarborAccessory = z.object({
   id: int(),
   artifact_id: int().describe("The accessory's own artifact id."),
@@ -371,7 +386,9 @@ export const ZHarborAccessory = z.object({
   subject_artifact_repo: z.string(),
   size: int(),
   digest: z.string(),
-  type: z.enum(["signature", "attestation", "sbom", "other"]).describe("Wharf's accessory kind."),
+  type: z
+    .enum(["signature.cosign", "signature.notation", "harbor.sbom", "subject.accessory"])
+    .describe("Harbor's accessory type: a cosign or notation signature, Harbor's own SBOM, or any other artifact whose subject this is."),
   icon: z.literal(""),
   creation_time: dateTime("When the accessory was pushed."),
 });
@@ -551,7 +568,7 @@ export function toHarborArtifact(a: ArtifactDetail, repositoryId: number, withTa
       subject_artifact_repo: a.repository,
       size: Number(x.totalSize),
       digest: x.digest,
-      type: x.accessoryType ?? "other",
+      type: harborAccessoryType(x.accessoryType, x.artifactType),
       icon: "",
       creation_time: x.pushedAt.toISOString(),
     })),
