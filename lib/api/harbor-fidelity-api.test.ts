@@ -24,6 +24,11 @@ import * as robotRoute from "@/app/api/v2.0/robots/[robot_id]/route";
 import * as auditLogsRoute from "@/app/api/v2.0/audit-logs/route";
 import * as robotsRoute from "@/app/api/v2.0/robots/route";
 import * as usersRoute from "@/app/api/v2.0/users/route";
+import * as membersRoute from "@/app/api/v2.0/projects/[project_name_or_id]/members/route";
+import * as searchRoute from "@/app/api/v2.0/search/route";
+import * as cveAllowlistRoute from "@/app/api/v2.0/system/CVEAllowlist/route";
+import * as currentUserRoute from "@/app/api/v2.0/users/current/route";
+import * as userSearchRoute from "@/app/api/v2.0/users/search/route";
 import { apiRequest, basic, call, errorOf } from "@/lib/api/test-kit";
 import { OCI_IMAGE_INDEX, OCI_IMAGE_MANIFEST } from "@/lib/oci/media-types";
 import { createMember, createProject, db } from "@/lib/services/registry-auth/test-fixtures";
@@ -342,6 +347,20 @@ describe("every answer against Harbor's swagger definitions", () => {
       ...harborShapeErrors("Project", await get(projectRoute.GET, `/projects/${project.id}`, { project_name_or_id: String(project.id) })),
       ...harborListShapeErrors("Robot", await get(robotsRoute.GET, `/robots?q=${encodeURIComponent(`level=project,project_id=${project.id}`)}`, {}, f.admin)),
       ...harborShapeErrors("Robot", await get(robotRoute.GET, `/robots/${robot.id}`, { robot_id: String(robot.id) }, f.admin)),
+    ];
+    expect(errors).toEqual([]);
+  });
+
+  it("audit logs, members, search, the system CVE allowlist and users answer Harbor's AuditLog, ProjectMemberEntity, Search, CVEAllowlist, UserResp and UserSearchRespItem", async () => {
+    const project = await db.project.findUniqueOrThrow({ where: { name: f.project }, select: { id: true } });
+    const errors = [
+      ...harborListShapeErrors("AuditLog", await get(auditLogsRoute.GET, "/audit-logs?page_size=5", {}, f.admin)),
+      ...harborListShapeErrors("ProjectMemberEntity", await get(membersRoute.GET, `/projects/${project.id}/members`, { project_name_or_id: String(project.id) }, f.admin)),
+      ...harborShapeErrors("Search", await get(searchRoute.GET, `/search?q=${f.project}`, {}, f.admin)),
+      ...harborShapeErrors("CVEAllowlist", await get(cveAllowlistRoute.GET, "/system/CVEAllowlist", {}, f.admin)),
+      ...harborShapeErrors("UserResp", await get(currentUserRoute.GET, "/users/current", {}, f.admin)),
+      ...harborListShapeErrors("UserResp", await get(usersRoute.GET, "/users?page_size=5", {}, f.admin)),
+      ...harborListShapeErrors("UserSearchRespItem", await get(userSearchRoute.GET, `/users/search?username=${f.adminName}`, {}, f.admin)),
     ];
     expect(errors).toEqual([]);
   });

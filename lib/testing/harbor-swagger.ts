@@ -27,6 +27,8 @@ const SWAGGER = parse(readFileSync(fileURLToPath(new URL("./harbor/harbor-api-v2
  * Present or not, their types are checked.
  */
 const HARBOR_OMITS: Readonly<Record<string, readonly string[]>> = {
+  // Only for users who sign in through OIDC, which Wharf does not offer; Harbor omits it otherwise.
+  UserResp: ["oidc_user_meta"],
   // Harbor's GET never answers a robot's secret (only create and refresh do, as RobotCreated/RobotSec).
   Robot: ["secret"],
   // Wharf stores no SBOM summary per artifact yet; Harbor leaves the field out until an SBOM exists.
