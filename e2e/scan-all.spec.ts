@@ -72,7 +72,7 @@ test("the schedule: a bad custom cron is refused at its field with what was type
   const cron = form.getByLabel("Cron (5 fields, UTC)");
   await cron.fill("61 * * * *");
   await form.getByRole("button", { name: "Save schedule" }).click();
-  await expect(form.getByText("Not a valid cron expression")).toBeVisible();
+  await expect(form.getByTestId("error-cron")).toHaveText("Not a valid cron expression");
   await expect(cron).toHaveValue("61 * * * *");
   await expect(page.getByTestId("scan-all-schedule")).toContainText("none");
 
