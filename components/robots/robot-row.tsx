@@ -1,0 +1,135 @@
+"use client";
+
+import { SecretOnce } from "@/components/robots/secret-once";
+import { formatTime } from "@/app/(console)/projects/[projectId]/repositories/format";
+import { Badge } from "@/components/ui/badge";
+import { ConfirmActionForm } from "@/components/ui/confirm-dialog";
+import { FormMessage } from "@/components/ui/form-message";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { type ActionResult, INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { useActionForm } from "@/lib/actions/use-action-form";
+import { expiryLabel } from "@/lib/robots/permission-picker";
+import { ROBOT_COLUMNS, type RobotRowData } from "@/components/robots/robot-list";
+
+export type RobotSecretAnswer = ActionResult & { secret?: string; robotName?: string };
+type Action<R extends ActionResult> = (prev: R, formData: FormData) => Promise<R>;
+
+const INITIAL: RobotSecretAnswer = { ok: false };
+
+function PermissionSummary({ permissions, showNamespace }: { permissions: RobotRowData["permissions"]; showNamespace: boolean }) {
+  const count = permissions.reduce((n, g) => n + g.permissions.length, 0);
+  return (
+    <details className="text-xs" data-testid="robot-permissions">
+      <summary className="cursor-pointer whitespace-nowrap text-sky-800">
+        {count} permission{count === 1 ? "" : "s"}
+      </summary>
+      <ul className="mt-1 space-y-1">
+        {permissions.map((g) => (
+          <li key={g.namespace}>
+            {showNamespace && <span className="font-semibold">{g.namespace === "*" ? "All projects" : g.namespace}: </span>}
+            <span className="font-mono break-words">{g.permissions.join(", ")}</span>
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
+/**
+ * One robot: name and description, its permissions, when and by whom it was created, how long it
+ * has left, and (for who may) refresh, disable/enable and delete. The server actions authorize.
+ */
+export function RobotRow({
+  robot,
+  fields,
+  canManage,
+  showNamespace = false,
+  actions,
+}: {
+  robot: RobotRowData;
+  /** Hidden fields every action posts besides robotId (a project robot's projectId). */
+  fields: Record<string, string | number>;
+  canManage: boolean;
+  showNamespace?: boolean;
+  actions: { refresh: Action<RobotSecretAnswer>; toggle: Action<ActionResult>; remove: Action<ActionResult> };
+}) {
+  const { result: toggleResult, formProps: toggleActionProps } = useActionForm(actions.toggle, INITIAL_ACTION_RESULT);
+  const expired = robot.expiresAt !== null && new Date(robot.expiresAt) <= new Date();
+  const status = robot.disabled ? <Badge tone="bad">Disabled</Badge> : expired ? <Badge tone="bad">Expired</Badge> : <Badge tone="good">Active</Badge>;
+  const created = formatTime(robot.createdAt);
+  return (
+    <>
+      <tr data-testid={`robot-${robot.name}`} className="align-top">
+        <td className="px-4 py-2.5">
+          <span className="font-mono text-xs break-all">{robot.name}</span>
+          {robot.description && <span className="block text-xs break-words text-slate-500">{robot.description}</span>}
+          {/* What the collapsed columns would say. */}
+          <span className="mt-1 block text-xs text-slate-500 @3xl:hidden">
+            by {robot.creatorName} · {created}
+          </span>
+          <span className="mt-1 block @2xl:hidden">{status}</span>
+        </td>
+        <td className="px-4 py-2.5">
+          <PermissionSummary permissions={robot.permissions} showNamespace={showNamespace} />
+        </td>
+        <td className="hidden px-4 py-2.5 text-xs whitespace-nowrap text-slate-600 @4xl:table-cell" data-testid="robot-created">
+          {created}
+        </td>
+        <td className="hidden px-4 py-2.5 text-xs break-all @3xl:table-cell" data-testid="robot-creator">
+          {robot.creatorName}
+        </td>
+        <td className="px-4 py-2.5 text-xs" data-testid="robot-expiry" title={robot.expiresAt ?? "never"}>
+          {expiryLabel(robot.expiresAt)}
+        </td>
+        <td className="hidden px-4 py-2.5 @2xl:table-cell">{status}</td>
+        <td className="px-4 py-2.5">
+          {canManage && (
+            <div className="flex flex-wrap justify-end gap-2">
+              <ConfirmActionForm
+                action={actions.refresh}
+                initial={INITIAL}
+                fields={{ ...fields, robotId: robot.id }}
+                triggerLabel="Refresh secret"
+                title={`Refresh the secret of ${robot.name}?`}
+                description="The current secret stops working at once; clients using it must be given the new one."
+                confirmLabel="Refresh secret"
+                pendingText="Refreshing…"
+                variant="secondary"
+                testId={`refresh-${robot.name}`}
+              >
+                {(result) => <SecretOnce result={result} />}
+              </ConfirmActionForm>
+              <form {...toggleActionProps}>
+                {Object.entries(fields).map(([k, v]) => (
+                  <input key={k} type="hidden" name={k} value={v} />
+                ))}
+                <input type="hidden" name="robotId" value={robot.id} />
+                <input type="hidden" name="disabled" value={robot.disabled ? "false" : "true"} />
+                <SubmitButton variant="secondary" pendingText="…">
+                  {robot.disabled ? "Enable" : "Disable"}
+                </SubmitButton>
+              </form>
+              <ConfirmActionForm
+                action={actions.remove}
+                fields={{ ...fields, robotId: robot.id }}
+                triggerLabel="Delete"
+                title={`Delete robot ${robot.name}?`}
+                description="Clients using it stop working at once."
+                confirmLabel="Delete robot"
+                pendingText="Deleting…"
+                testId={`delete-${robot.name}`}
+              />
+            </div>
+          )}
+        </td>
+      </tr>
+      {toggleResult.message && (
+        <tr>
+          <td colSpan={ROBOT_COLUMNS.length} className="px-4 pb-3">
+            <FormMessage result={toggleResult} />
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,56 @@
+"use client";
+
+import { useState } from "react";
+import { Button } from "@/components/ui/button";
+import { robotExportFile } from "@/lib/robots/permission-picker";
+
+/**
+ * A new secret, shown once, with Copy and Harbor's "Export to file" (the name and secret as JSON,
+ * built in the browser from this one answer: Wharf stores only a hash and cannot serve it again).
+ */
+export function SecretOnce({ result }: { result: { ok: boolean; secret?: string | undefined; robotName?: string | undefined } }) {
+  const [copied, setCopied] = useState(false);
+  if (!result.ok || !result.secret || !result.robotName) return null;
+  const { robotName, secret } = result;
+  const exportFile = () => {
+    const file = robotExportFile(robotName, secret);
+    const url = URL.createObjectURL(new Blob([file.json], { type: "application/json" }));
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = file.filename;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    // Revoked after the click has been handled: the download has its own copy of the blob by then.
+    setTimeout(() => URL.revokeObjectURL(url), 0);
+  };
+  return (
+    <div role="status" className="rounded-md border border-amber-300 bg-amber-50 p-4 text-sm" data-testid="robot-secret">
+      <p className="font-medium text-amber-900">Copy this secret now or export it to a file: it will not be shown again.</p>
+      <p className="mt-2 break-all">
+        Name: <code className="font-mono">{robotName}</code>
+      </p>
+      <p className="mt-1 flex flex-wrap items-center gap-2">
+        Secret:{" "}
+        <code className="min-w-0 rounded bg-white px-2 py-1 font-mono break-all" data-testid="robot-secret-value">
+          {secret}
+        </code>
+      </p>
+      <p className="mt-2 flex flex-wrap gap-2">
+        <Button
+          type="button"
+          variant="secondary"
+          onClick={async () => {
+            await navigator.clipboard?.writeText(secret);
+            setCopied(true);
+          }}
+        >
+          {copied ? "Copied" : "Copy"}
+        </Button>
+        <Button type="button" variant="secondary" onClick={exportFile}>
+          Export to file
+        </Button>
+      </p>
+    </div>
+  );
+}
