@@ -60,6 +60,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark | StandaloneBenchmark>>
   audit: () => import("./audit"),
   replication: () => import("./replication"),
   retention: () => import("./retention"),
+  scan: () => import("./scan"),
 };
 
 const log = (message: string) => console.log(`bench: ${message}`);
@@ -67,6 +68,7 @@ const log = (message: string) => console.log(`bench: ${message}`);
 async function main(): Promise<void> {
   const name = process.argv[2];
   if (name === "--serve-token") return serveBareTokenService(Number(process.argv[3]));
+  if (name === "--scan-adapter-worker") return (await import("./scan")).serveAdapterWorker();
   const load = name ? BENCHMARKS[name] : undefined;
   if (!load) {
     console.error(`usage: npm run bench <${Object.keys(BENCHMARKS).join("|")}>`);
