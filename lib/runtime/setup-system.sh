@@ -2,7 +2,9 @@
 # Installs and starts what Wharf needs from the operating system, and only what is missing:
 #   - a reachable Postgres (installs Debian's postgresql and starts its cluster when none answers)
 #   - Debian's docker-registry (CNCF Distribution 2.8) and skopeo
-#   - with --for-tests: Debian's chromium for the Playwright end-to-end tests
+#   - with --for-tests: Debian's chromium for the Playwright end-to-end tests, and podman for the
+#     registry-client tests (lib/gateway/podman.test.ts: it pushes and pulls through the gateway
+#     with a vfs store under a temp dir; no daemon, no systemd)
 # Safe to run again: a second run checks and changes nothing.
 set -euo pipefail
 
@@ -82,9 +84,10 @@ missing=()
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
 if [ "$for_tests" = 1 ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
+if [ "$for_tests" = 1 ] && ! command -v podman >/dev/null 2>&1; then missing+=(podman); fi
 if [ "${#missing[@]}" -gt 0 ]; then
   apt_install "${missing[@]}"
 fi
 say "docker-registry $(docker-registry -v 2>/dev/null | awk '{print $3}'), $(skopeo --version)"
-[ "$for_tests" = 1 ] && say "$(/usr/bin/chromium --version 2>/dev/null | head -n 1)"
+[ "$for_tests" = 1 ] && say "$(/usr/bin/chromium --version 2>/dev/null | head -n 1), $(podman --version)"
 exit 0
