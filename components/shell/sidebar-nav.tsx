@@ -8,6 +8,7 @@ type NavItem = { href: string; label: string };
 const MAIN: NavItem[] = [{ href: "/projects", label: "Projects" }];
 const ADMINISTRATION: NavItem[] = [
   { href: "/admin/users", label: "Users" },
+  { href: "/admin/robots", label: "Robot accounts" },
   { href: "/admin/registries", label: "Registries" },
   { href: "/admin/replications", label: "Replications" },
   { href: "/admin/scanners", label: "Interrogation services" },

@@ -75,6 +75,7 @@ import { builtinAdapterKey } from "@/lib/services/scan/builtin-adapter-key";
 import { createScanner } from "@/lib/services/scan/scanners";
 import { createReplicationPolicy } from "@/lib/services/replication/policies";
 import { actorFor, createTestUser, db, TEST_PASSWORD, uniqueName } from "@/lib/testing/factories";
+import { createSystemRobot } from "@/lib/services/robots/robots";
 import { gatewayHarness } from "@/lib/testing/gateway-harness";
 
 const ROOT = path.resolve(__dirname, "../../..");
@@ -342,6 +343,7 @@ const A = {
   config: "app/(console)/projects/[projectId]/configuration/actions.ts",
   members: "app/(console)/projects/[projectId]/members/actions.ts",
   robots: "app/(console)/projects/[projectId]/robots/actions.ts",
+  systemRobots: "app/(console)/admin/robots/actions.ts",
   account: "app/(console)/account/actions.ts",
   retention: "app/(console)/admin/audit-log/policy/actions.ts",
   registries: "app/(console)/admin/registries/actions.ts",
@@ -404,6 +406,11 @@ const failedPurgeRun = () =>
   db.jobRun.create({ data: { jobName: "audit.purge", jobVersion: 1, trigger: "walk", status: "failed", error: "walk" }, select: { id: true } });
 const sharedRepoParams = () => ({ project_name_or_id: shared.project.name, repository_name: "app" });
 const sharedRepoPath = () => `/projects/${shared.project.name}/repositories/app`;
+/** A system robot (all projects, pull) for the Administration → Robot accounts walk. */
+const systemRobotId = async () =>
+  (await createSystemRobot({ actor: actorFor(admin), input: { name: uniqueName("sys").replace("-", ""), description: "", durationDays: -1, grants: [{ namespace: "*", permission: "repository:pull" }] } })).robot.id;
+const systemRobotForm = () => form({ name: uniqueName("sys").replace("-", ""), durationDays: -1, scopes: 1, "namespace-0": "*", "permissions-0": "repository:pull" });
+
 const robotBody = (project: string) => ({
   name: uniqueName("walk").replace("-", ""),
   level: "project",
@@ -818,6 +825,26 @@ const CASES: Record<string, Case> = {
     action: "robot.delete",
     success: async () => ({ run: action(`${A.robots}#deleteRobotAction`, INITIAL, form({ projectId: shared.project.id, robotId: (await createRobot(shared.project, ["repository:pull"])).id })) }),
     refused: async () => ({ run: action(`${A.robots}#deleteRobotAction`, INITIAL, form({ projectId: shared.project.id, robotId: shared.robotId })) }),
+  },
+  [`${A.systemRobots}#createSystemRobotAction`]: {
+    action: "robot.create",
+    success: async () => ({ run: action(`${A.systemRobots}#createSystemRobotAction`, INITIAL, systemRobotForm()) }),
+    refused: async () => ({ run: action(`${A.systemRobots}#createSystemRobotAction`, INITIAL, systemRobotForm()) }),
+  },
+  [`${A.systemRobots}#refreshSystemRobotSecretAction`]: {
+    action: "robot.refresh_secret",
+    success: async () => ({ run: action(`${A.systemRobots}#refreshSystemRobotSecretAction`, INITIAL, form({ robotId: await systemRobotId() })) }),
+    refused: async () => ({ run: action(`${A.systemRobots}#refreshSystemRobotSecretAction`, INITIAL, form({ robotId: await systemRobotId() })) }),
+  },
+  [`${A.systemRobots}#setSystemRobotDisabledAction`]: {
+    action: "robot.disable",
+    success: async () => ({ run: action(`${A.systemRobots}#setSystemRobotDisabledAction`, INITIAL, form({ robotId: await systemRobotId(), disabled: "true" })) }),
+    refused: async () => ({ run: action(`${A.systemRobots}#setSystemRobotDisabledAction`, INITIAL, form({ robotId: await systemRobotId(), disabled: "true" })) }),
+  },
+  [`${A.systemRobots}#deleteSystemRobotAction`]: {
+    action: "robot.delete",
+    success: async () => ({ run: action(`${A.systemRobots}#deleteSystemRobotAction`, INITIAL, form({ robotId: await systemRobotId() })) }),
+    refused: async () => ({ run: action(`${A.systemRobots}#deleteSystemRobotAction`, INITIAL, form({ robotId: await systemRobotId() })) }),
   },
   // -- project policy tab: retention, immutability, naming; the system retention default --
   [`${A.policy}#saveRetentionPolicyAction`]: {
