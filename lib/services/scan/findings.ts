@@ -39,8 +39,22 @@ interface CandidateRow {
 
 const SEVERITY_ORDER = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "NONE", "UNKNOWN"];
 
+type AdvisoryRow = Awaited<ReturnType<typeof db.vulnAdvisory.findMany>>[number];
+type Verdict = ReturnType<typeof evaluateRecord>;
+
+/**
+ * What evaluating many artifacts against one DB state can share: the advisories read (and their
+ * records parsed) and the verdicts per (advisory, ecosystem, package, version). Images mostly hold
+ * the same popular packages, so a re-evaluation of hundreds of them reads and evaluates each
+ * advisory once instead of once per image. Only valid while the advisories do not change: one
+ * memo per re-evaluation batch, never kept across imports.
+ */
+export type FindingsMemo = { advisories: Map<string, { row: AdvisoryRow; record: Parameters<typeof evaluateRecord>[0] } | null>; verdicts: Map<string, Verdict> };
+
+export const newFindingsMemo = (): FindingsMemo => ({ advisories: new Map(), verdicts: new Map() });
+
 /** null when the artifact has no stored inventory (it was never extracted). */
-export async function findingsForArtifact(artifactDigest: string): Promise<StoredFinding[] | null> {
+export async function findingsForArtifact(artifactDigest: string, memo: FindingsMemo = newFindingsMemo()): Promise<StoredFinding[] | null> {
   const inventory = await db.scanInventory.findUnique({ where: { artifactDigest }, select: { id: true } });
   if (!inventory) return null;
   const candidates = await db.$queryRaw<CandidateRow[]>(Prisma.sql`
@@ -50,17 +64,27 @@ export async function findingsForArtifact(artifactDigest: string): Promise<Store
     WHERE p.inventory_id = ${inventory.id}
     ORDER BY a.advisory_id, p.advisory_name, p.version, p.name`);
   if (!candidates.length) return [];
-  const advisories = await db.vulnAdvisory.findMany({
-    where: { id: { in: [...new Set(candidates.map((c) => c.advisory_id))] }, withdrawn: null },
-  });
-  const byId = new Map(advisories.map((a) => [a.id, a]));
+  const missing = [...new Set(candidates.map((c) => c.advisory_id))].filter((id) => !memo.advisories.has(id));
+  if (missing.length) {
+    const advisories = await db.vulnAdvisory.findMany({ where: { id: { in: missing }, withdrawn: null } });
+    for (const advisory of advisories) {
+      const parsed = parseOsvRecord(advisory.record);
+      memo.advisories.set(advisory.id, parsed.ok ? { row: advisory, record: parsed.record } : null);
+    }
+    // Withdrawn or gone since the candidates were read: no finding.
+    for (const id of missing) if (!memo.advisories.has(id)) memo.advisories.set(id, null);
+  }
   const findings = new Map<string, StoredFinding>();
   for (const row of candidates) {
-    const advisory = byId.get(row.advisory_id);
-    if (!advisory) continue;
-    const parsed = parseOsvRecord(advisory.record);
-    if (!parsed.ok) continue;
-    const verdict = evaluateRecord(parsed.record, { ecosystem: row.ecosystem, name: row.advisory_name, version: row.version });
+    const known = memo.advisories.get(row.advisory_id);
+    if (!known) continue;
+    const advisory = known.row;
+    const verdictKey = JSON.stringify([advisory.id, row.ecosystem, row.advisory_name, row.version]);
+    let verdict = memo.verdicts.get(verdictKey);
+    if (verdict === undefined) {
+      verdict = evaluateRecord(known.record, { ecosystem: row.ecosystem, name: row.advisory_name, version: row.version });
+      memo.verdicts.set(verdictKey, verdict);
+    }
     if (!verdict?.affected) continue;
     const key = JSON.stringify([advisory.id, row.ecosystem, row.advisory_name, row.version]);
     const installed = { name: row.name, purl: row.purl, layerDigest: row.layer_digest, path: row.path, dev: row.dev };

@@ -10,7 +10,7 @@ import { assertSystemPermission } from "@/lib/services/authz/assert-can";
 import { listJobRuns, type JobRunView } from "@/lib/services/jobs/job-runs";
 import { queueRun } from "@/lib/services/jobs/queue-run";
 import { BUILTIN_SCANNER_INFO } from "@/lib/services/scan/adapter-requests";
-import { findingsForArtifact } from "@/lib/services/scan/findings";
+import { findingsForArtifact, newFindingsMemo } from "@/lib/services/scan/findings";
 import { storeReportFindings } from "@/lib/services/scan/report-findings";
 
 /**
@@ -109,8 +109,10 @@ export async function reevaluateArtifacts(digests: string[], options: { log?: (l
   counts.reports = reports.length;
   const byDigest = new Map<string, typeof reports>();
   for (const r of reports) byDigest.set(r.artifactDigest, [...(byDigest.get(r.artifactDigest) ?? []), r]);
+  // Advisories and verdicts shared by the batch's artifacts (the DB is the import's, unchanging).
+  const memo = newFindingsMemo();
   for (const [digest, rows] of byDigest) {
-    const findings = await findingsForArtifact(digest);
+    const findings = await findingsForArtifact(digest, memo);
     if (!findings) {
       counts.withoutInventory += 1;
       options.log?.(`${digest}: no stored inventory; its ${rows.length} report(s) are left as they are (scan it again)`);
