@@ -1,7 +1,10 @@
 import Link from "next/link";
+import { pageNumbers } from "@/lib/page-numbers";
 
 /**
  * Previous / next links for a server-side paginated list. Keeps the other query parameters.
+ * `numbered` adds a link per page (first, last, the current one's neighbours), as Harbor's lists
+ * have, for long lists where jumping matters (the repository page).
  */
 export function Pagination({
   basePath,
@@ -9,12 +12,14 @@ export function Pagination({
   page,
   pageSize,
   total,
+  numbered = false,
 }: {
   basePath: string;
   params: Record<string, string | undefined>;
   page: number;
   pageSize: number;
   total: number;
+  numbered?: boolean;
 }) {
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const href = (p: number) => {
@@ -27,19 +32,40 @@ export function Pagination({
   const last = Math.min(total, page * pageSize);
   const linkClass = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100";
   return (
-    <nav aria-label="Pagination" className="mt-4 flex items-center justify-between text-sm text-slate-600">
+    <nav aria-label="Pagination" className="mt-4 flex flex-wrap items-center justify-between gap-2 text-sm text-slate-600">
       <span>
         {first}–{last} of {total}
       </span>
-      <span className="flex items-center gap-2">
+      <span className="flex flex-wrap items-center gap-2">
         {page > 1 ? (
           <Link className={linkClass} href={href(page - 1)} rel="prev">
             Previous
           </Link>
         ) : null}
-        <span>
-          Page {Math.min(page, pages)} of {pages}
-        </span>
+        {numbered && pages > 1 ? (
+          <span className="flex flex-wrap items-center gap-1" data-testid="page-numbers">
+            {pageNumbers(page, pages).map((p, i) =>
+              p === "…" ? (
+                <span key={`gap-${i}`} aria-hidden="true">
+                  …
+                </span>
+              ) : p === Math.min(page, pages) ? (
+                <span key={p} aria-current="page" className="rounded-md border border-sky-700 bg-sky-700 px-3 py-1.5 text-white">
+                  <span className="sr-only">Page </span>
+                  {p}
+                </span>
+              ) : (
+                <Link key={p} className={linkClass} href={href(p)} aria-label={`Page ${p}`}>
+                  {p}
+                </Link>
+              ),
+            )}
+          </span>
+        ) : (
+          <span>
+            Page {Math.min(page, pages)} of {pages}
+          </span>
+        )}
         {page < pages ? (
           <Link className={linkClass} href={href(page + 1)} rel="next">
             Next

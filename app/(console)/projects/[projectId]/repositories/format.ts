@@ -12,6 +12,17 @@ export function formatTime(date: Date | string | null | undefined): string {
   return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
+/**
+ * `2026-12-05 07:41:09 UTC`: a push time to the second, as the artifact list shows it (two pushes
+ * in the same minute, the usual CI case, stay apart). "—" for what formatTime calls missing.
+ */
+export function formatTimeToSecond(date: Date | string | null | undefined): string {
+  const minute = formatTime(date);
+  if (minute === "—") return minute;
+  const d = typeof date === "string" ? new Date(date) : (date as Date);
+  return `${d.toISOString().slice(0, 19).replace("T", " ")} UTC`;
+}
+
 export function formatSize(bytes: bigint | number): string {
   const n = Number(bytes);
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];

@@ -4,6 +4,7 @@ import {
   artifactHref,
   formatSize,
   formatTime,
+  formatTimeToSecond,
   platformLabel,
   repositoryHref,
   shortDigest,
@@ -22,6 +23,7 @@ import { getServerEnv } from "@/lib/env";
 import type { ProjectDetail } from "@/lib/services/projects/project-dto";
 import { getRepository } from "@/lib/services/repositories/get-repository";
 import { listArtifacts } from "@/lib/services/repositories/list-artifacts";
+import { suggestedPullTag } from "@/lib/services/repositories/suggested-pull-tag";
 import { artifactScanOverviews } from "@/lib/services/scan/security";
 import { ScanOverviewCell } from "@/components/scan/scan-overview-cell";
 import { ZArtifactListQuery } from "@/lib/validation/repositories";
@@ -66,7 +68,8 @@ export async function ArtifactsView({
     if (query.q) search.set("q", query.q);
     return `${base}?${search.toString()}`;
   };
-  const firstTag = rows.find((r) => r.tags.length > 0)?.tags[0]?.name ?? "<tag>";
+  // `latest` when it exists, else the newest push (the service decides; a viewer who may not pull gets no block).
+  const suggested = await attempt(() => suggestedPullTag({ actor, repository, projectId: project.id }));
 
   return (
     <>
@@ -95,23 +98,19 @@ export async function ArtifactsView({
         )}
       </div>
 
-      <section aria-labelledby="pull-heading" className="mb-4 rounded-lg border border-slate-200 bg-white p-4">
-        <h3 id="pull-heading" className="mb-2 text-sm font-semibold">Pull</h3>
-        <div className="space-y-2">
-          <PullCommand label="pull by tag" command={`docker pull ${host}/${repository}:${firstTag}`} />
-        </div>
-      </section>
-
-      <section aria-labelledby="description-heading" className="mb-6 rounded-lg border border-slate-200 bg-white p-4">
-        <h3 id="description-heading" className="mb-2 text-sm font-semibold">Description</h3>
-        <DescriptionForm
-          projectId={project.id}
-          repository={repository}
-          description={repo.value.description}
-          canEdit={can.has("repository:update")}
-          rendered={<DescriptionMarkdown text={repo.value.description} />}
-        />
-      </section>
+      {/* Compact, so the artifact list starts above the fold at 1280×800; the description follows the list. */}
+      {suggested.ok && suggested.value && (
+        <section aria-labelledby="pull-heading" className="mb-4 rounded-lg border border-slate-200 bg-white p-3" data-testid="suggested-pull">
+          <h3 id="pull-heading" className="mb-2 text-sm font-semibold">
+            Pull <code className="font-mono" data-testid="suggested-tag">{suggested.value}</code>{" "}
+            <span className="font-normal text-slate-500">{suggested.value === "latest" ? "" : "(the newest push; no latest tag)"}</span>
+          </h3>
+          <div className="space-y-1.5">
+            <PullCommand label="docker pull command" command={`docker pull ${host}/${repository}:${suggested.value}`} />
+            <PullCommand label="podman pull command" command={`podman pull ${host}/${repository}:${suggested.value}`} />
+          </div>
+        </section>
+      )}
 
       <div className="mb-4 flex flex-wrap items-center justify-between gap-4">
         <SearchBox placeholder="Filter by tag" initialValue={query.q ?? ""} label="Filter artifacts by tag name" />
@@ -172,7 +171,7 @@ export async function ArtifactsView({
                 )}
                 {/* What the collapsed columns would say, when they are collapsed. */}
                 <span className="mt-1 block text-xs whitespace-nowrap text-slate-500 @2xl:hidden">
-                  {formatSize(a.totalSize)} · {formatTime(a.pushedAt)}
+                  {formatSize(a.totalSize)} · {formatTimeToSecond(a.pushedAt)}
                 </span>
                 {overviews.ok && (
                   <span className="mt-1 block @xl:hidden">
@@ -203,7 +202,9 @@ export async function ArtifactsView({
               </td>
               <td className="hidden px-4 py-2.5 text-xs @5xl:table-cell">{platforms}</td>
               <td className="hidden px-4 py-2.5 whitespace-nowrap @3xl:table-cell">{formatSize(a.totalSize)}</td>
-              <td className="hidden px-4 py-2.5 whitespace-nowrap text-slate-600 @2xl:table-cell">{formatTime(a.pushedAt)}</td>
+              <td className="hidden px-4 py-2.5 whitespace-nowrap text-slate-600 @2xl:table-cell" data-testid="artifact-pushed">
+                {formatTimeToSecond(a.pushedAt)}
+              </td>
               <td className="hidden px-4 py-2.5 whitespace-nowrap text-slate-600 @6xl:table-cell">{formatTime(a.pulledAt)}</td>
               <td className="px-4 py-2 text-right">
                 <ArtifactRowActions
@@ -223,7 +224,18 @@ export async function ArtifactsView({
         })}
         {rows.length === 0 && <EmptyRow colSpan={overviews.ok ? 9 : 8}>No artifacts match.</EmptyRow>}
       </Table>
-      <Pagination basePath={base} params={{ q: query.q, tagged: query.tagged }} page={page} pageSize={pageSize} total={total} />
+      <Pagination basePath={base} params={{ q: query.q, tagged: query.tagged }} page={page} pageSize={pageSize} total={total} numbered />
+
+      <section aria-labelledby="description-heading" className="mt-6 rounded-lg border border-slate-200 bg-white p-4">
+        <h3 id="description-heading" className="mb-2 text-sm font-semibold">Description</h3>
+        <DescriptionForm
+          projectId={project.id}
+          repository={repository}
+          description={repo.value.description}
+          canEdit={can.has("repository:update")}
+          rendered={<DescriptionMarkdown text={repo.value.description} />}
+        />
+      </section>
     </>
   );
 }
