@@ -13,15 +13,35 @@ import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
 import { useActionForm } from "@/lib/actions/use-action-form";
-import { PROJECT_ROLES, projectRoleLabel } from "@/lib/services/authz/project-roles";
+import { ROLE_DESCRIPTIONS } from "@/app/(console)/projects/[projectId]/members/role-descriptions";
+import { PROJECT_ROLES, type ProjectRoleId, projectRoleLabel } from "@/lib/services/authz/project-roles";
 
-function RoleSelect({ id, defaultValue, label }: { id: string; defaultValue: number; label: string }) {
+function RoleSelect({
+  id,
+  defaultValue,
+  label,
+  onChange,
+  describedBy,
+}: {
+  id: string;
+  defaultValue: number;
+  label: string;
+  onChange?: (roleId: number) => void;
+  describedBy?: string;
+}) {
   return (
     <>
       <label htmlFor={id} className="sr-only">
         {label}
       </label>
-      <select id={id} name="roleId" defaultValue={defaultValue} className="rounded-md border border-slate-300 px-2 py-1.5 text-sm">
+      <select
+        id={id}
+        name="roleId"
+        defaultValue={defaultValue}
+        onChange={onChange ? (e) => onChange(Number(e.target.value)) : undefined}
+        aria-describedby={describedBy}
+        className="rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+      >
         {PROJECT_ROLES.map((r) => (
           <option key={r.id} value={r.id}>
             {r.label}
@@ -32,12 +52,19 @@ function RoleSelect({ id, defaultValue, label }: { id: string; defaultValue: num
   );
 }
 
+/** Developer: what most new members need (push and pull), as Harbor preselects too. */
+const DEFAULT_ROLE = 2;
+
 /** Adds a user with a role; the username field suggests matching users as you type. */
 export function AddMemberForm({ projectId }: { projectId: number }) {
   const [term, setTerm] = useState("");
+  const [roleId, setRoleId] = useState<number>(DEFAULT_ROLE);
   const { result, errors, formProps } = useActionForm(addMemberAction, INITIAL_ACTION_RESULT, {
     resetOnSuccess: true,
-    onSuccess: () => setTerm(""),
+    onSuccess: () => {
+      setTerm("");
+      setRoleId(DEFAULT_ROLE);
+    },
   });
   const suggestions = useQuery({
     queryKey: ["user-search", term],
@@ -75,11 +102,26 @@ export function AddMemberForm({ projectId }: { projectId: number }) {
         <div>
           <span className="block text-sm font-medium">Role</span>
           <div className="mt-1">
-            <RoleSelect id="member-role" defaultValue={2} label="Role of the new member" />
+            <RoleSelect id="member-role" defaultValue={DEFAULT_ROLE} label="Role of the new member" onChange={setRoleId} describedBy="member-role-description" />
           </div>
         </div>
         <SubmitButton pendingText="Adding…">Add member</SubmitButton>
+        {/* Beside the picker: what the chosen role may do, so no one has to guess what "Maintainer" means. */}
+        <p id="member-role-description" className="max-w-xs self-center text-sm text-slate-600" data-testid="role-description" aria-live="polite">
+          <span className="font-medium">{projectRoleLabel(roleId)}:</span> {ROLE_DESCRIPTIONS[roleId as ProjectRoleId]}
+        </p>
       </div>
+      <details className="mt-3 text-sm text-slate-600">
+        <summary className="cursor-pointer text-sky-800">What each role may do</summary>
+        <dl className="mt-2 grid gap-x-4 gap-y-1 sm:grid-cols-[auto_1fr]" data-testid="role-legend">
+          {PROJECT_ROLES.map((r) => (
+            <div key={r.id} className="contents">
+              <dt className="font-medium text-slate-800">{r.label}</dt>
+              <dd>{ROLE_DESCRIPTIONS[r.id]}</dd>
+            </div>
+          ))}
+        </dl>
+      </details>
       {errors.username && (
         <p className="mt-2 text-sm text-red-700" data-testid="error-username">
           {errors.username.join(". ")}

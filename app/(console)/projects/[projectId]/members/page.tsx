@@ -1,13 +1,14 @@
 import { projectPageMetadata } from "@/app/(console)/projects/[projectId]/project-title";
 import { AddMemberForm, MemberRow } from "@/app/(console)/projects/[projectId]/members/members-forms";
 import { loadProject, type ProjectTabPageProps } from "@/app/(console)/projects/[projectId]/load-project";
+import { SearchBox } from "@/components/data-table/search-box";
 import { Pagination } from "@/components/ui/pagination";
 import { RefusalNotice } from "@/components/ui/refusal-notice";
 import { attempt } from "@/lib/actions/attempt";
 import { getActor } from "@/lib/auth/session";
 import { listProjectMembers } from "@/lib/services/members/members";
 import { ZListMembersQuery } from "@/lib/validation/projects";
-import { Table } from "@/components/ui/table";
+import { EmptyRow, Table } from "@/components/ui/table";
 
 export const generateMetadata = projectPageMetadata("Members");
 
@@ -24,10 +25,12 @@ export default async function MembersPage({ params, searchParams }: ProjectTabPa
   return (
     <div className="space-y-6">
       {canManage && <AddMemberForm projectId={project.value.id} />}
+      <SearchBox placeholder="Search members" initialValue={query.q ?? ""} label="Search members by username" />
       <Table testId="members-table" columns={["User", "Role", ...(canManage ? [{ label: "Actions", srOnly: true }] : [])]}>
         {rows.map((m) => (
           <MemberRow key={m.id} projectId={project.value.id} member={m} canManage={canManage} />
         ))}
+        {rows.length === 0 && <EmptyRow colSpan={canManage ? 3 : 2}>{query.q ? "No member matches." : "No members."}</EmptyRow>}
       </Table>
       <Pagination
         basePath={`/projects/${project.value.id}/members`}
