@@ -115,12 +115,13 @@ describe("presets", () => {
 
 describe("expiryLabel", () => {
   const now = new Date("2026-01-01T12:00:00Z");
-  it("counts whole days left, rounded down", () => {
+  it("counts days left, to the nearest day (a 30-day robot a few seconds old shows 30)", () => {
     expect(expiryLabel(null, now)).toBe("Never");
     expect(expiryLabel(new Date("2026-01-31T12:00:00Z"), now)).toBe("Expires in 30 days");
-    expect(expiryLabel(new Date("2026-01-31T11:59:59Z"), now)).toBe("Expires in 29 days");
+    expect(expiryLabel(new Date("2026-01-31T11:59:50Z"), now)).toBe("Expires in 30 days");
+    expect(expiryLabel(new Date("2026-01-30T23:00:00Z"), now)).toBe("Expires in 29 days");
     expect(expiryLabel(new Date("2026-01-02T13:00:00Z"), now)).toBe("Expires in 1 day");
-    expect(expiryLabel("2026-01-01T18:00:00.000Z", now)).toBe("Expires today");
+    expect(expiryLabel("2026-01-01T23:00:00.000Z", now)).toBe("Expires today");
     expect(expiryLabel(new Date("2026-01-01T12:00:00Z"), now)).toBe("Expired");
     expect(expiryLabel(new Date("2025-12-01T00:00:00Z"), now)).toBe("Expired");
   });

@@ -114,14 +114,15 @@ export function matchingPreset(selected: ReadonlySet<string>, grid: PickerGrid):
 const DAY = 86_400_000;
 
 /**
- * The list's expiry column: "Never", "Expired", "Expires today" (under a day left) or
- * "Expires in N days" (whole days left, rounded down: a robot with 29.9 days left has 29).
+ * The list's expiry column: "Never", "Expired", "Expires today" (under half a day left) or
+ * "Expires in N days", N rounded to the nearest day: a robot created for 30 days shows 30, not
+ * the 29 that its few elapsed seconds would make of a rounding down.
  */
 export function expiryLabel(expiresAt: Date | string | null, now: Date = new Date()): string {
   if (expiresAt === null) return "Never";
   const left = new Date(expiresAt).getTime() - now.getTime();
   if (left <= 0) return "Expired";
-  const days = Math.floor(left / DAY);
+  const days = Math.round(left / DAY);
   if (days === 0) return "Expires today";
   return `Expires in ${days} day${days === 1 ? "" : "s"}`;
 }
