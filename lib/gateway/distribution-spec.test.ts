@@ -252,6 +252,40 @@ describe("cross-repository mounts", () => {
   });
 });
 
+describe("cancelling an upload session", () => {
+  it("needs push, not delete: a developer cancels the upload a refused mount started (204, no failure row); a guest may not", async () => {
+    const { project, repository: source, token: sourceToken } = await harness.setup();
+    const secret = await createProject();
+    const secretMaintainer = await createMember(secret.id, 4);
+    const secretRepo = `${secret.name}/base`;
+    const { configDigest: secretDigest } = await pushThroughGateway(await harness.tokenFor(secretMaintainer.username, secretRepo), secretRepo, "secret");
+    await pushThroughGateway(sourceToken, source, "1.0");
+    const developer = await createMember(project.id, 2);
+    const target = `${project.name}/copy`;
+    // What containers/image (podman, skopeo) does when a mount answers 202: it cancels the
+    // upload the registry started instead, with the push token it has (no delete in it).
+    const token = await tokenFor(basic(developer.username), `repository:${target}:pull,push repository:${secretRepo}:pull`);
+    const started = await callGateway(`/v2/${target}/blobs/uploads/?mount=${secretDigest}&from=${secretRepo}`, { method: "POST", token });
+    expect(started.status).toBe(202);
+    const location = started.headers.get("location")!;
+
+    const guest = await createMember(project.id, 3);
+    const guestToken = await tokenFor(basic(guest.username), `repository:${target}:pull,push,delete`);
+    const refused = await callGateway(location, { method: "DELETE", token: guestToken });
+    expect(refused.status).toBe(401);
+    expect((await callGateway(location, { token })).status).toBe(204);
+
+    const cancelled = await callGateway(location, { method: "DELETE", token });
+    expect(cancelled.status).toBe(204);
+    const gone = await callGateway(location, { token });
+    expect(gone.status).toBe(404);
+    expect((await registryErrorOf(gone)).code).toBe("BLOB_UPLOAD_UNKNOWN");
+    // The developer's cancel is not a refused push in the audit log; the guest's attempt is.
+    const failures = await db.auditEvent.findMany({ where: { projectId: project.id, result: "failure" }, select: { actorName: true, action: true } });
+    expect(failures).toEqual([{ actorName: guest.username, action: "artifact.push" }]);
+  });
+});
+
 describe("DELETE of a manifest by tag", () => {
   it("removes that tag only (202), leaving the manifest and its other tags, audited as a tag delete", async () => {
     const { project, repository, token } = await harness.setup();

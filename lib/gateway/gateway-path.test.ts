@@ -103,6 +103,9 @@ describe("parseGatewayRequest", () => {
     expect(actionsFor("HEAD")).toEqual(["pull"]);
     for (const method of ["POST", "PUT", "PATCH"]) expect(actionsFor(method)).toEqual(["pull", "push"]);
     expect(actionsFor("DELETE")).toEqual(["delete"]);
+    for (const kind of ["manifest", "blob"] as const) expect(actionsFor("DELETE", kind)).toEqual(["delete"]);
+    // Cancelling an upload session is part of the push (containers/image does it with its push token).
+    expect(actionsFor("DELETE", "upload")).toEqual(["pull", "push"]);
   });
 });
 

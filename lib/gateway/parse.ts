@@ -70,5 +70,5 @@ function splitTarget(target: string): { pathname: string; searchParams: URLSearc
 function scopeFor(route: GatewayRoute, method: string): RegistryScope | null {
   if (route.kind === "ping") return null;
   if (route.kind === "catalog") return { type: "registry", resourceClass: null, name: "catalog", actions: ["*"] };
-  return { type: "repository", resourceClass: null, name: route.name, actions: actionsFor(method) };
+  return { type: "repository", resourceClass: null, name: route.name, actions: actionsFor(method, route.kind) };
 }

@@ -47,7 +47,7 @@ export type RegistryAuthorization =
  * next request. A refused push, pull or delete writes one failure row (recordRegistryRefusal).
  */
 export async function authorizeRegistryRequest(caller: RegistryCaller, target: RegistryTarget, method: string, client: ClientInfo): Promise<RegistryAuthorization> {
-  const needed = actionsFor(method);
+  const needed = actionsFor(method, target.kind);
   // Read before the project: a grant change committed before this request arrived is seen.
   const grants = await readCurrentGrants();
   const project = await findRegistryProject(projectNameOf(target.name));
