@@ -1,6 +1,11 @@
 import type { Metadata } from "next";
 import { projectTitle } from "@/app/(console)/projects/[projectId]/project-title";
 import { loadProject } from "@/app/(console)/projects/[projectId]/load-project";
+import { DashboardView } from "@/components/dashboard/dashboard-view";
+import { RefusalNotice } from "@/components/ui/refusal-notice";
+import { attempt } from "@/lib/actions/attempt";
+import { getActor } from "@/lib/auth/session";
+import { projectDashboard } from "@/lib/services/dashboard/dashboard";
 import { getServerEnv } from "@/lib/env";
 
 export async function generateMetadata({ params }: { params: Promise<{ projectId: string }> }): Promise<Metadata> {
@@ -12,30 +17,36 @@ export default async function ProjectSummaryPage({ params }: { params: Promise<{
   if (!outcome.ok) return null; // the layout shows the refusal
   const project = outcome.value;
   const host = new URL(getServerEnv().externalUrl).host;
+  // The project's own figures: its traffic, most pulled repositories, and (for those who read its
+  // log) its refusals. The service asks again whether the viewer may read the project.
+  const dashboard = await attempt(async () => projectDashboard({ actor: await getActor(), projectId: project.id }));
   return (
-    <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[repeat(2,minmax(0,1fr))]">
-      <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="summary-heading">
-        <h2 id="summary-heading" className="mb-4 font-semibold">Summary</h2>
-        <dl className="grid grid-cols-[8rem_minmax(0,1fr)] gap-y-2 text-sm">
-          <dt className="text-slate-500">Access level</dt>
-          <dd>{project.isPublic ? "Public: anyone can pull" : "Private: members only"}</dd>
-          <dt className="text-slate-500">Owner</dt>
-          <dd>{project.ownerName ?? "—"}</dd>
-          <dt className="text-slate-500">Repositories</dt>
-          <dd data-testid="summary-repositories">{project.repositoryCount}</dd>
-          <dt className="text-slate-500">Members</dt>
-          <dd>{project.memberCount}</dd>
-          <dt className="text-slate-500">Created</dt>
-          <dd>{project.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC</dd>
-        </dl>
-      </section>
-      <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="push-heading">
-        <h2 id="push-heading" className="mb-4 font-semibold">Push an image</h2>
-        {/* Scrollable, so keyboard users must be able to focus it to scroll (axe: scrollable-region-focusable). */}
-        <pre tabIndex={0} aria-label="Push commands" data-testid="push-commands" className="overflow-x-auto rounded bg-slate-900 p-4 font-mono text-xs text-slate-100">
-          {`skopeo login ${host}\nskopeo copy oci:./image:1.0 docker://${host}/${project.name}/app:1.0\n\n# or with docker\ndocker login ${host}\ndocker push ${host}/${project.name}/app:1.0`}
-        </pre>
-      </section>
+    <div className="space-y-6">
+      <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[repeat(2,minmax(0,1fr))]">
+        <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="summary-heading">
+          <h2 id="summary-heading" className="mb-4 font-semibold">Summary</h2>
+          <dl className="grid grid-cols-[8rem_minmax(0,1fr)] gap-y-2 text-sm">
+            <dt className="text-slate-500">Access level</dt>
+            <dd>{project.isPublic ? "Public: anyone can pull" : "Private: members only"}</dd>
+            <dt className="text-slate-500">Owner</dt>
+            <dd>{project.ownerName ?? "—"}</dd>
+            <dt className="text-slate-500">Repositories</dt>
+            <dd data-testid="summary-repositories">{project.repositoryCount}</dd>
+            <dt className="text-slate-500">Members</dt>
+            <dd>{project.memberCount}</dd>
+            <dt className="text-slate-500">Created</dt>
+            <dd>{project.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC</dd>
+          </dl>
+        </section>
+        <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="push-heading">
+          <h2 id="push-heading" className="mb-4 font-semibold">Push an image</h2>
+          {/* Scrollable, so keyboard users must be able to focus it to scroll (axe: scrollable-region-focusable). */}
+          <pre tabIndex={0} aria-label="Push commands" data-testid="push-commands" className="overflow-x-auto rounded bg-slate-900 p-4 font-mono text-xs text-slate-100">
+            {`skopeo login ${host}\nskopeo copy oci:./image:1.0 docker://${host}/${project.name}/app:1.0\n\n# or with docker\ndocker login ${host}\ndocker push ${host}/${project.name}/app:1.0`}
+          </pre>
+        </section>
+      </div>
+      {dashboard.ok ? <DashboardView dashboard={dashboard.value} /> : <RefusalNotice error={dashboard.error} />}
     </div>
   );
 }
