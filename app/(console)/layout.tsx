@@ -20,7 +20,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
         Skip to content
       </a>
       <aside className="bg-slate-900 px-3 py-4 md:w-60 md:shrink-0">
-        <Link href="/projects" prefetch={false} className="mb-6 flex items-center gap-2 px-3 text-lg font-semibold text-white">
+        <Link href="/" prefetch={false} className="mb-6 flex items-center gap-2 px-3 text-lg font-semibold text-white">
           {/* eslint-disable-next-line @next/next/no-img-element -- a static 24px SVG gains nothing from next/image */}
           <img src="/logo.svg" alt="" width={24} height={24} /> Wharf
         </Link>

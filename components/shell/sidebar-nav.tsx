@@ -5,7 +5,10 @@ import { usePathname } from "next/navigation";
 
 type NavItem = { href: string; label: string };
 
-const MAIN: NavItem[] = [{ href: "/projects", label: "Projects" }];
+const MAIN: NavItem[] = [
+  { href: "/", label: "Dashboard" },
+  { href: "/projects", label: "Projects" },
+];
 const ADMINISTRATION: NavItem[] = [
   { href: "/admin/users", label: "Users" },
   { href: "/admin/robots", label: "Robot accounts" },
@@ -42,7 +45,8 @@ function NavLink({ item, active }: { item: NavItem; active: boolean }) {
  */
 export function SidebarNav({ showAdministration }: { showAdministration: boolean }) {
   const pathname = usePathname();
-  const isActive = (href: string) => pathname === href || pathname.startsWith(`${href}/`);
+  // "/" is active on the landing page only, not under every path.
+  const isActive = (href: string) => pathname === href || (href !== "/" && pathname.startsWith(`${href}/`));
   return (
     <nav aria-label="Main" className="space-y-6">
       <ul className="space-y-1">

@@ -5,7 +5,7 @@ import { getActor } from "@/lib/auth/session";
 export const metadata = { title: "Sign in" };
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  if ((await getActor()).kind === "user") redirect("/projects");
+  if ((await getActor()).kind === "user") redirect("/");
   const { notice } = await searchParams;
   return (
     <main className="flex min-h-screen items-center justify-center px-4">

@@ -24,7 +24,7 @@ export function SignInForm() {
     if (result?.ok && !result.error) {
       // A full load: the router may hold a prefetched "signed out" redirect for console pages.
       // eslint-disable-next-line @next/next/no-location-assign-relative-destination -- a full load on purpose (see above)
-      window.location.assign("/projects");
+      window.location.assign("/");
       return;
     }
     setPending(false);
