@@ -139,6 +139,7 @@ test("every console page fits the window at 1280 and at 390 px", async ({ page }
     ["signature", `${repo}/-/artifacts/${signature.manifestDigest}`],
     ["sbom", `${repo}/-/artifacts/${sbom.manifestDigest}`],
     ["admin-users", "/admin/users"],
+    ["admin-robots", "/admin/robots"],
     ["admin-user-new", "/admin/users/new"],
     ["admin-user", `/admin/users/${adminId}`],
     ["admin-registries", "/admin/registries"],

@@ -26,6 +26,7 @@ import { listArtifacts } from "@/lib/services/repositories/list-artifacts";
 import { suggestedPullTag } from "@/lib/services/repositories/suggested-pull-tag";
 import { artifactScanOverviews } from "@/lib/services/scan/security";
 import { ScanOverviewCell } from "@/components/scan/scan-overview-cell";
+import { CONSOLE_DEFAULT_PAGE_SIZE } from "@/lib/validation/pagination";
 import { ZArtifactListQuery } from "@/lib/validation/repositories";
 
 const FILTERS = [
@@ -224,7 +225,7 @@ export async function ArtifactsView({
         })}
         {rows.length === 0 && <EmptyRow colSpan={overviews.ok ? 9 : 8}>No artifacts match.</EmptyRow>}
       </Table>
-      <Pagination basePath={base} params={{ q: query.q, tagged: query.tagged }} page={page} pageSize={pageSize} total={total} numbered />
+      <Pagination basePath={base} params={{ q: query.q, tagged: query.tagged, pageSize: pageSize === CONSOLE_DEFAULT_PAGE_SIZE ? undefined : String(pageSize) }} page={page} pageSize={pageSize} total={total} numbered />
 
       <section aria-labelledby="description-heading" className="mt-6 rounded-lg border border-slate-200 bg-white p-4">
         <h3 id="description-heading" className="mb-2 text-sm font-semibold">Description</h3>
