@@ -70,11 +70,16 @@ describe("suggestedPullTag (Postgres)", () => {
     expect(await suggestedPullTag({ actor: dev, repository: untagged.repository })).toBeNull();
   });
 
-  it("is refused to whoever may not pull: outsiders and anonymous callers of a private project", async () => {
+  it("is refused to whoever may not see the repository: outsiders and anonymous callers of a private project", async () => {
     const { project, repository } = await repositoryWith([{ name: "latest", pushedAt: at(1) }]);
     const outsider = actorFor(await createMember((await createProject()).id, 1));
     await expect(suggestedPullTag({ actor: outsider, repository })).rejects.toBeInstanceOf(NotFoundError);
     await expect(suggestedPullTag({ actor: anonymousActor(), repository })).rejects.toBeInstanceOf(UnauthenticatedError);
+    // An auditor reads it with no refusal row (the page calls it on every visit).
+    const auditor = actorFor({ ...(await createMember((await createProject()).id, 3)), isAdmin: false, isAuditor: true });
+    const before = await db.auditEvent.count({ where: { projectId: project.id, result: "failure" } });
+    expect(await suggestedPullTag({ actor: auditor, repository })).toBe("latest");
+    expect(await db.auditEvent.count({ where: { projectId: project.id, result: "failure" } })).toBe(before);
     // Another project's id in the URL does not reach this repository either.
     const other = await createProject();
     const member = actorFor(await createMember(project.id, 2));

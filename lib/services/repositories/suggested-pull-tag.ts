@@ -20,10 +20,12 @@ export function chooseSuggestedTag(candidates: readonly TagCandidate[]): string 
 /**
  * The suggested pull tag of a repository (see chooseSuggestedTag). Signature and SBOM tags
  * (`sha256-….sig`, tags on an accessory) are never suggested: pulling one gets no image. Two
- * indexed reads: (repository_id, name) for `latest`, and the newest tag.
+ * indexed reads: (repository_id, name) for `latest`, and the newest tag. Gated on repository:list.
  */
 export async function suggestedPullTag({ actor, repository, projectId }: { actor: Actor; repository: string; projectId?: number }): Promise<string | null> {
-  const { repo } = await resolveRepository(actor, repository, "repository:pull", { projectId });
+  // The gate of the page it is shown on (getRepository): the tag names are in its list anyway, and
+  // an auditor (who reads but never pulls) would otherwise leave a refusal row on every visit.
+  const { repo } = await resolveRepository(actor, repository, "repository:list", { projectId });
   const onImages = { repositoryId: repo.id, artifact: { subjectDigest: null, accessoryType: null } };
   const [latest, newest] = await Promise.all([
     db.tag.findFirst({ where: { ...onImages, name: "latest" }, select: { name: true, pushedAt: true } }),
