@@ -64,9 +64,12 @@ beforeAll(async () => {
   // and an image name must be lower case (mkdtemp's suffix is not).
   home = path.join(tmpdir(), `wharf-podman-${randomBytes(6).toString("hex")}`);
   await mkdir(path.join(home, "tmp"), { recursive: true });
-  // Everything podman reads or writes stays here, so nothing of the machine's container config
-  // changes a result and nothing of a test run is left in /var/lib/containers: vfs (no overlay or
-  // fuse in a container), cgroupfs and a file events log (no systemd), no search registries.
+  // Podman's config, store and credentials stay here, so nothing of the machine's container config
+  // changes a result: vfs (no overlay or fuse in a container), cgroupfs and a file events log (no
+  // systemd), no search registries. One thing podman 4.3 offers no setting for: as root it keeps
+  // its blob info cache (where it has seen each blob) in /var/lib/containers/cache, shared with
+  // skopeo. Its entries are per registry host:port, and these registries live only for this file,
+  // so an old entry can at most cost a HEAD that answers 404; the mount test reads what this run added.
   await writeFile(
     path.join(home, "containers.conf"),
     `[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nevents_logfile_path = "${home}/events.log"\nimage_copy_tmp_dir = "${home}/tmp"\n`,
@@ -97,6 +100,8 @@ afterAll(async () => {
   if (home) await rm(home, { recursive: true, force: true });
 });
 
+const NOT_INSTALLED = "podman is not installed: bash lib/runtime/setup-system.sh --for-tests installs it";
+
 type PodmanResult = { code: number; stdout: string; stderr: string };
 
 /** Runs podman in the sandbox; never rejects on a non-zero exit (refusals are asserted on). */
@@ -109,7 +114,7 @@ function run(args: string[], authFile?: string): Promise<PodmanResult> {
       { env: { ...env, ...(authFile ? { REGISTRY_AUTH_FILE: authFile } : {}) }, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error && (error as NodeJS.ErrnoException).code === "ENOENT") {
-          return reject(new Error("podman is not installed: bash lib/runtime/setup-system.sh --for-tests installs it"));
+          return reject(new Error(NOT_INSTALLED));
         }
         resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout: String(stdout), stderr: String(stderr) });
       },
@@ -135,7 +140,10 @@ async function login(username: string, password: string): Promise<string> {
       "podman",
       ["login", "--tls-verify=false", "--authfile", authFile, "--username", username, "--password-stdin", HOST],
       { env, timeout: 30_000 },
-      (error, _stdout, stderr) => (error ? reject(new Error(`podman login ${username}: ${String(stderr).trim()}`)) : resolve()),
+      (error, _stdout, stderr) => {
+        if (!error) return resolve();
+        reject(new Error((error as NodeJS.ErrnoException).code === "ENOENT" ? NOT_INSTALLED : `podman login ${username}: ${String(stderr).trim()}`));
+      },
     );
     child.stdin?.end(password);
   });
