@@ -31,7 +31,7 @@ const ROBOT = `robot$${PROJECT}+ci`;
  * Names of buttons and links that would change something (none may be offered to an auditor).
  * "Copy pull ..." copies a pull command to the clipboard and changes nothing.
  */
-const MUTATION_CONTROL = /^(Save|Create|Delete|Remove|Add|Edit|Copy(?! pull)|Disable|Enable|Refresh|Reset|Start|Retry|Purge|Change|New|Run|Apply policy)\b/;
+const MUTATION_CONTROL = /^(Save|Create|Delete|Remove|Add|Edit|Copy(?! (?:\w+ )?pull)|Disable|Enable|Refresh|Reset|Start|Retry|Purge|Change|New|Run|Apply policy)\b/;
 
 let db: pg.Client;
 let tmp: string;

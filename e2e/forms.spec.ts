@@ -16,11 +16,11 @@ test("a member's role: save, reload, save again; Add member clears after success
   const projectPath = await createProject(page, uniqueUsername("forms"));
 
   await page.goto(`${projectPath}/members`);
-  await page.getByLabel("Username").fill(member);
+  await page.getByLabel("Username", { exact: true }).fill(member);
   await page.getByLabel("Role of the new member").selectOption({ label: "Guest" });
   await page.getByRole("button", { name: "Add member" }).click();
   await expect(page.getByText(`${member} added.`)).toBeVisible();
-  await expect(page.getByLabel("Username")).toHaveValue("");
+  await expect(page.getByLabel("Username", { exact: true })).toHaveValue("");
 
   const role = page.getByLabel(`Role of ${member}`);
   const row = page.getByTestId(`member-${member}`);

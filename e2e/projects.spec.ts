@@ -12,7 +12,7 @@ async function createProjectThroughUi(page: Page, name: string): Promise<string>
 
 async function addMember(page: Page, projectPath: string, username: string, role: string) {
   await page.goto(`${projectPath}/members`);
-  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Username", { exact: true }).fill(username);
   await page.getByLabel("Role of the new member").selectOption({ label: role });
   await page.getByRole("button", { name: "Add member" }).click();
   await expect(page.getByText(`${username} added.`)).toBeVisible();
