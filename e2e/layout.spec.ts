@@ -123,6 +123,7 @@ test("every console page fits the window at 1280 and at 390 px", async ({ page }
   const p = `/projects/${projectId}`;
   const repo = `${p}/repositories/${REPO_PATH}`;
   const pages: [string, string][] = [
+    ["dashboard", "/"],
     ["projects", "/projects"],
     ["project-new", "/projects/new"],
     ["project-summary", p],
