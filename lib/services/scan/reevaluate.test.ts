@@ -132,6 +132,11 @@ describe("re-evaluation after a vulnerability DB import", () => {
     // As scanned: alpine has musl's ALPINE-CVE-2025-26519, the Python image urllib3's advisory, Debian nothing.
     expect(ids((await reportOf("alpine-3.18")).report)).toEqual(["ALPINE-CVE-2025-26519"]);
     expect(ids((await reportOf("pypi-python-fixture")).report)).toContain("GHSA-34jh-p97f-mpxf");
+    // A re-evaluation covers every stored inventory and built-in report: those earlier files on the
+    // one database left (the same fixture packages) would be touched too. Only this file's remain.
+    const own = Object.values(images).map((i) => i.digest);
+    await db.scanInventory.deleteMany({ where: { artifactDigest: { notIn: own } } });
+    await db.scanReport.deleteMany({ where: { scanner: { builtin: true }, artifactDigest: { notIn: own } } });
     const before = { alpine: await reportOf("alpine-3.18"), pypi: await reportOf("pypi-python-fixture"), debian: await reportOf("debian-12") };
 
     // The new data: musl's advisory withdrawn, urllib3's only re-dated (touched, findings the same).

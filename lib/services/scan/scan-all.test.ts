@@ -53,7 +53,10 @@ async function addArtifact(repositoryId: number, data: { digest?: string; mediaT
 beforeAll(async () => {
   await ensureQueues(await getBoss(), [artifactScanJob, scanAllJob]);
   scannerId = (await db.scanner.create({ data: { name: uniqueName("scan-all"), url: "http://127.0.0.1:9/scanner" } })).id;
-  disabledDefaults = (await db.scanner.findMany({ where: { isDefault: true, disabled: false }, select: { id: true } })).map((s) => s.id);
+  // Scan all covers every project: the registrations earlier files on the one database left enabled
+  // (a default, or one a fixture project chose) would add their projects' images. Disabled for this
+  // file, enabled again after.
+  disabledDefaults = (await db.scanner.findMany({ where: { disabled: false, id: { not: scannerId } }, select: { id: true } })).map((s) => s.id);
   await db.scanner.updateMany({ where: { id: { in: disabledDefaults } }, data: { disabled: true } });
   admin = await createTestUser({ isAdmin: true });
   // Earlier files on the one database (the fuzz's Scan now) may leave a scan all queued with no
