@@ -611,6 +611,8 @@ const CASES: Record<string, Case> = {
     refused: async () => ({ run: vulnDbUrlImport() }),
   },
   [`${VULN_DB_ACTIONS}#pollVulnDbAction`]: { read: () => action(`${VULN_DB_ACTIONS}#pollVulnDbAction`) },
+  // The header search's suggestions: a read through the search service.
+  ["app/(console)/search/actions.ts#searchSuggestionsAction"]: { read: () => action("app/(console)/search/actions.ts#searchSuggestionsAction", "app") },
   "POST /api/v2.0/vulnerability-db/imports": {
     action: "vulnerability_db.import",
     success: async () => ({ run: vulnDbUpload(admin) }),
