@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { HeaderSearch } from "@/components/shell/header-search";
 import { SidebarNav } from "@/components/shell/sidebar-nav";
 import { SignOutButton } from "@/components/shell/sign-out-button";
 import { FlashRegion } from "@/components/ui/flash";
@@ -28,6 +29,8 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="flex flex-wrap items-center justify-end gap-x-4 gap-y-2 border-b border-slate-200 bg-white px-4 py-3 sm:px-6">
+          {/* Every signed-in user gets it; the search service limits the answers to what they may read. */}
+          <HeaderSearch />
           <span className="min-w-0 text-sm break-words text-slate-700">
             Signed in as{" "}
             <Link href="/account" prefetch={false} className="font-medium text-sky-800 hover:underline" data-testid="signed-in-user">

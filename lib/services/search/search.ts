@@ -111,8 +111,8 @@ export async function searchPage({
   const [projectTotal, repositoryTotal, projectRows, repoRows] = await db.$transaction([
     db.project.count({ where: pw }),
     db.repository.count({ where: rw }),
-    db.project.findMany({ where: pw, select: PROJECT_SELECT, orderBy: [{ name: "asc" }], ...(kind === "projects" ? skipTake(page, pageSize) : { take: 0 }) }),
-    db.repository.findMany({ where: rw, select: REPOSITORY_SELECT, orderBy: [{ name: "asc" }], ...(kind === "repositories" ? skipTake(page, pageSize) : { take: 0 }) }),
+    db.project.findMany({ where: pw, select: PROJECT_SELECT, orderBy: [{ name: "asc" }], ...(kind === "projects" ? skipTake(page, pageSize) : { skip: 0, take: 0 }) }),
+    db.repository.findMany({ where: rw, select: REPOSITORY_SELECT, orderBy: [{ name: "asc" }], ...(kind === "repositories" ? skipTake(page, pageSize) : { skip: 0, take: 0 }) }),
   ]);
   return {
     ...empty,
