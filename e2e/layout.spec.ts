@@ -153,6 +153,9 @@ test("every console page fits the window at 1280 and at 390 px", async ({ page }
     ["admin-health", "/admin/health"],
     ["admin-security", "/admin/security"],
     ["account", "/account"],
+    // The header search's full results: the project and its repository, one tab each.
+    ["search", `/search?q=${PROJECT}`],
+    ["search-repositories", `/search?q=${PROJECT}&kind=repositories`],
   ];
   for (const viewport of VIEWPORTS) {
     await page.setViewportSize(viewport);

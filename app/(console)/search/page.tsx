@@ -8,6 +8,7 @@ import { EmptyRow, Table } from "@/components/ui/table";
 import { requireUserActor } from "@/lib/auth/session";
 import { projectRoleLabel } from "@/lib/services/authz/project-roles";
 import { searchPage, type SearchKind } from "@/lib/services/search/search";
+import { CONSOLE_DEFAULT_PAGE_SIZE } from "@/lib/validation/pagination";
 import { ZSearchPageQuery } from "@/lib/validation/search";
 
 export const metadata = { title: "Search" };
@@ -93,7 +94,12 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
               </Table>
             )}
           </div>
-          <Pagination basePath="/search" params={{ q, kind }} page={result.page} pageSize={result.pageSize} total={result.totals[kind]} />
+          <Pagination
+            basePath="/search"
+            // A page size chosen in the URL is kept while paging (the default stays out of the links).
+            params={{ q, kind, pageSize: query.pageSize === CONSOLE_DEFAULT_PAGE_SIZE ? undefined : String(query.pageSize) }}
+            page={result.page} pageSize={result.pageSize} total={result.totals[kind]}
+          />
         </>
       ) : (
         <p className="mt-4 text-sm text-slate-600">Type part of a project or repository name. Anywhere in the console, press / or Ctrl+K to search.</p>
