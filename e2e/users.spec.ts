@@ -3,7 +3,8 @@ import { ADMIN, createUserThroughUi, signInAs, signOut, uniqueUsername, USER_PAS
 
 test("an admin creates a user; that user signs in and is refused the admin pages", async ({ page }) => {
   await signInAs(page, ADMIN.username, ADMIN.password);
-  await expect(page.getByRole("heading", { name: "Projects", level: 1 })).toBeVisible();
+  // Sign-in lands on the dashboard.
+  await expect(page.getByRole("heading", { name: "Dashboard", level: 1 })).toBeVisible();
 
   const username = uniqueUsername("dev");
   await createUserThroughUi(page, username);
