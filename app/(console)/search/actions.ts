@@ -16,9 +16,10 @@ export type Suggestions = { q: string; projects: Suggestion[]; repositories: Sug
  * only shapes the answer for the browser (plain strings, no bigint, the link already built).
  */
 export async function searchSuggestionsAction(q: unknown): Promise<PollResult<Suggestions>> {
+  // Anything but a string is a forged call: refused, not searched. 255 is the longest name there is.
+  if (typeof q !== "string") return { ok: false, message: "Invalid request." };
   return pollResult(async () => {
-    // Anything but a string (a forged call) searches for nothing; 255 is the longest name there is.
-    const text = typeof q === "string" ? q.trim().slice(0, 255) : "";
+    const text = q.trim().slice(0, 255);
     const actor = await getActor();
     const found = await search({ actor, q: text, limit: SUGGESTION_LIMIT });
     return {
