@@ -61,6 +61,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark | StandaloneBenchmark>>
   replication: () => import("./replication"),
   retention: () => import("./retention"),
   scan: () => import("./scan"),
+  "first-load": () => import("./first-load"),
 };
 
 const log = (message: string) => console.log(`bench: ${message}`);
