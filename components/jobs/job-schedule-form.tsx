@@ -5,7 +5,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
-import { type ActionResult, INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { type ActionResult, INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
 
 const utc = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
 

@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useId, useRef, useState } from "react";
 import { searchSuggestionsAction, type Suggestion, type Suggestions } from "@/app/(console)/search/actions";
-import { valueOf } from "@/lib/actions/poll";
+import { valueOf } from "@/lib/actions/poll-value";
 import { CLOSED, type ComboState, comboInput, comboKey, comboResults, isSearchShortcut } from "@/lib/search/combobox";
 
 /** Long enough that a typist's word is one request, short enough to feel immediate. */

@@ -5,7 +5,7 @@ import { Button } from "@/components/ui/button";
 import { flash } from "@/components/ui/flash";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { type ActionResult, INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { type ActionResult, INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
 
 /**
  * The one confirmation for dangerous actions (deletes, secret refreshes): a trigger button opens a

@@ -2,14 +2,9 @@ import { knownAppError } from "@/lib/api/errors";
 import { ConflictError, ValidationError } from "@/lib/errors";
 import { RegistryUnavailableError } from "@/lib/registry/errors";
 
-/** What every server action returns to its form: never a database row, never a stack trace. */
-export type ActionResult = {
-  ok: boolean;
-  message?: string;
-  fieldErrors?: Record<string, string[]>;
-};
+import type { ActionResult } from "@/lib/actions/action-state";
 
-export const INITIAL_ACTION_RESULT: ActionResult = { ok: false };
+export { type ActionResult, INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
 
 /**
  * A refusal as the form shows it. Deliberate errors (AppErrors, the registry being down, text

@@ -8,6 +8,7 @@ import {
   type RepositorySelector,
   type TagSelector,
 } from "./selectors";
+import { RETENTION_COUNT_MAX, RETENTION_DAYS_MAX, RETENTION_RULES_MAX } from "@/lib/policy/retention-templates";
 
 /**
  * Retention rule evaluation, pure and deterministic: the same rules, candidates and `now` give the
@@ -23,14 +24,7 @@ import {
  *   in scope is removed.
  */
 
-export const RETENTION_TEMPLATES = ["latestPushedK", "latestPulledN", "nDaysSinceLastPush", "nDaysSinceLastPull", "always"] as const;
-export type RetentionTemplate = (typeof RETENTION_TEMPLATES)[number];
-
-/** Harbor's bounds: counts 0 ≤ K < 32767, days 0 ≤ N ≤ 20190904. */
-export const RETENTION_COUNT_MAX = 32_766;
-export const RETENTION_DAYS_MAX = 20_190_904;
-/** Harbor's limit per policy. */
-export const RETENTION_RULES_MAX = 15;
+export { RETENTION_COUNT_MAX, RETENTION_DAYS_MAX, RETENTION_RULES_MAX, RETENTION_TEMPLATES, type RetentionTemplate } from "@/lib/policy/retention-templates";
 
 const DAY_MS = 86_400_000;
 

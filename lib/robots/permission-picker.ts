@@ -5,7 +5,7 @@
  * service would refuse, and a permission added to the matrix shows up here without a second copy.
  */
 import { PROJECT_PERMISSIONS, type ProjectPermission, type ProjectResource } from "@/lib/services/authz/project-roles";
-import { ROBOT_PROJECT_PERMISSIONS } from "@/lib/validation/robots";
+import { ROBOT_PROJECT_PERMISSIONS } from "@/lib/validation/robot-permissions";
 
 /**
  * Resources in Harbor's matrix that no Wharf service checks: a robot holding them could do nothing

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { ZCheckbox, ZId } from "@/lib/validation/common";
+import { PULL_POLICY_SEVERITIES, type PullPolicySeverity } from "@/lib/validation/pull-policy-severities";
 
 /** Harbor's `severity` project metadata: the lowest severity a prevented pull refuses. */
-export const PULL_POLICY_SEVERITIES = ["low", "medium", "high", "critical"] as const;
-export type PullPolicySeverity = (typeof PULL_POLICY_SEVERITIES)[number];
+export { PULL_POLICY_SEVERITIES, type PullPolicySeverity } from "@/lib/validation/pull-policy-severities";
 
 export const ZPullPolicySeverity = z.enum(PULL_POLICY_SEVERITIES, { error: "Choose low, medium, high or critical" });
 

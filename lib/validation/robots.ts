@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ALL_PROJECT_PERMISSIONS } from "@/lib/services/authz/project-roles";
 import { multiLine, singleLine, ZId } from "@/lib/validation/common";
+import { isRobotGrantable } from "@/lib/validation/robot-permissions";
 
 export const ZRobotName = z
   .string({ error: "Name is required" })
@@ -15,19 +16,7 @@ export const ZRobotDuration = z.coerce
   .int("Enter a whole number of days")
   .refine((v) => v === -1 || (v >= 1 && v <= 3650), "Expiry must be 1-3650 days, or -1 for never");
 
-/**
- * Resources no robot may hold. `member`: a robot with member:create could make any user a Project
- * Admin (more than the robot itself holds), and Harbor's robot accounts offer no member
- * permissions either. The member services also refuse every robot caller, whatever it holds.
- */
-export const ROBOT_FORBIDDEN_RESOURCES: ReadonlySet<string> = new Set(["member"]);
-
-export function isRobotGrantable(permission: string): boolean {
-  return !ROBOT_FORBIDDEN_RESOURCES.has(permission.split(":")[0] ?? "");
-}
-
-/** The project permissions a robot may be given: the matrix without member management. */
-export const ROBOT_PROJECT_PERMISSIONS: readonly string[] = ALL_PROJECT_PERMISSIONS.filter(isRobotGrantable);
+export { isRobotGrantable, ROBOT_FORBIDDEN_RESOURCES, ROBOT_PROJECT_PERMISSIONS } from "@/lib/validation/robot-permissions";
 
 const PERMISSION_SET = new Set<string>(ALL_PROJECT_PERMISSIONS);
 /** Any permission of the project matrix (what an existing robot may show). */

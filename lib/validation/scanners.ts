@@ -1,22 +1,14 @@
 import { z } from "zod";
 import { multiLine, singleLine, ZCheckbox, ZId } from "@/lib/validation/common";
 import { ZRegistryUrl } from "@/lib/validation/registries";
+import { SCANNER_AUTH_TYPES, type ScannerAuthType } from "@/lib/validation/scanner-types";
 
 /**
  * Scanner registrations (Harbor's ScannerRegistrationReq, mapped onto these names) and a
  * project's scanner choice, shared by the console, the REST API and the services.
  */
 
-/** How Wharf authenticates to the adapter, as Harbor spells it; "" is none. */
-export const SCANNER_AUTH_TYPES = ["", "Basic", "Bearer", "X-ScannerAdapter-API-Key"] as const;
-export type ScannerAuthType = (typeof SCANNER_AUTH_TYPES)[number];
-
-export const SCANNER_AUTH_LABELS: Record<ScannerAuthType, string> = {
-  "": "None",
-  Basic: "Basic (username:password)",
-  Bearer: "Bearer token",
-  "X-ScannerAdapter-API-Key": "API key (X-ScannerAdapter-API-Key header)",
-};
+export { SCANNER_AUTH_LABELS, SCANNER_AUTH_TYPES, type ScannerAuthType } from "@/lib/validation/scanner-types";
 
 export const ZScannerName = singleLine(
   z.string({ error: "Name is required" }).trim().min(1, "Name is required").max(255, "Name must be at most 255 characters"),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { singleLine, ZCheckbox, ZId, ZSearchText } from "@/lib/validation/common";
 import { ZConsolePaging } from "@/lib/validation/pagination";
+import { PASSWORD_RULE_TEXT } from "@/lib/validation/password-rule";
 
 /**
  * Harbor's username rule (no , " ~ # % $), plus no ':' (it would break HTTP Basic auth for docker
@@ -24,7 +25,7 @@ export const ZFullName = singleLine(z.string({ error: "Full name is required" })
   .max(255, "Full name must be at most 255 characters");
 
 /** Harbor's password policy: 8-128 characters with at least one upper, one lower and one digit. */
-export const PASSWORD_RULE_TEXT = "8-128 characters, with at least one uppercase letter, one lowercase letter and one digit";
+export { PASSWORD_RULE_TEXT };
 export const ZPassword = z
   .string({ error: "Password is required" })
   .min(8, `Password must be ${PASSWORD_RULE_TEXT}`)

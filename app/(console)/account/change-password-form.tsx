@@ -6,9 +6,9 @@ import { changeOwnPasswordAction } from "@/app/(console)/account/actions";
 import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
 import { useActionForm } from "@/lib/actions/use-action-form";
-import { PASSWORD_RULE_TEXT } from "@/lib/validation/users";
+import { PASSWORD_RULE_TEXT } from "@/lib/validation/password-rule";
 
 export function ChangePasswordForm() {
   const { result, errors, formProps } = useActionForm(changeOwnPasswordAction, INITIAL_ACTION_RESULT);

@@ -6,7 +6,7 @@ import { updateReconcileScheduleAction } from "@/app/(console)/admin/health/sche
 import { isActive, JobRunList, runsRefetchInterval } from "@/components/jobs/job-run-list";
 import { JobScheduleForm } from "@/components/jobs/job-schedule-form";
 import { Button } from "@/components/ui/button";
-import { valueOf } from "@/lib/actions/poll";
+import { valueOf } from "@/lib/actions/poll-value";
 import type { JobRunView } from "@/lib/services/jobs/job-runs";
 import type { ReconcileScheduleView } from "@/lib/services/jobs/reconcile-schedule";
 

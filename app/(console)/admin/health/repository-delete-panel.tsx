@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { listRepositoryDeleteRunsAction, retryRepositoryDeleteAction } from "@/app/(console)/admin/health/actions";
 import { JobRunList, runsRefetchInterval } from "@/components/jobs/job-run-list";
-import { valueOf } from "@/lib/actions/poll";
+import { valueOf } from "@/lib/actions/poll-value";
 import type { JobRunView } from "@/lib/services/jobs/job-runs";
 
 function repositoryOf(run: JobRunView): string {

@@ -13,7 +13,7 @@ import { ConfirmActionForm } from "@/components/ui/confirm-dialog";
 import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
 import { REGISTRY_TYPE_LABELS, REGISTRY_TYPES } from "@/lib/validation/registry-types";
 import { useActionForm } from "@/lib/actions/use-action-form";
 

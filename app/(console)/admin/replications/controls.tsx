@@ -6,7 +6,7 @@ import { deleteReplicationPolicyAction, retryReplicationAction, startReplication
 import { ConfirmActionForm } from "@/components/ui/confirm-dialog";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
 import { useActionForm } from "@/lib/actions/use-action-form";
 
 /** Starts a run of the policy; on success the action opens the new execution's page. */

@@ -6,7 +6,7 @@ import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import type { EndpointOption, PolicyFormValues } from "@/app/(console)/admin/replications/form-values";
-import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
 import { useActionForm } from "@/lib/actions/use-action-form";
 
 type Selector = PolicyFormValues["repositories"];

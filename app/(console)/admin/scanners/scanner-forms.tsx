@@ -15,9 +15,9 @@ import { ConfirmActionForm } from "@/components/ui/confirm-dialog";
 import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
 import { useActionForm } from "@/lib/actions/use-action-form";
-import { SCANNER_AUTH_LABELS, SCANNER_AUTH_TYPES, type ScannerAuthType } from "@/lib/validation/scanners";
+import { SCANNER_AUTH_LABELS, SCANNER_AUTH_TYPES, type ScannerAuthType } from "@/lib/validation/scanner-types";
 
 export type ScannerFormValues = {
   id: number;

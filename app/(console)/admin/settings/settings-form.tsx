@@ -4,7 +4,7 @@ import { updateSystemCveAllowlistAction, updateSystemSettingsAction } from "@/ap
 import { CveAllowlistFields } from "@/components/cve-allowlist-fields";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
 import { useActionForm } from "@/lib/actions/use-action-form";
 
 export function SettingsForm({

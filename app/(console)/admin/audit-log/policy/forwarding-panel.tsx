@@ -7,8 +7,8 @@ import { Badge } from "@/components/ui/badge";
 import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { Button } from "@/components/ui/button";
-import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
-import { valueOf } from "@/lib/actions/poll";
+import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
+import { valueOf } from "@/lib/actions/poll-value";
 import type { ForwardingStatus } from "@/lib/services/audit/forward-audit-events";
 
 const utc = (iso: string | null) => (iso ? `${iso.slice(0, 19).replace("T", " ")} UTC` : "never");

@@ -5,7 +5,7 @@ import { updatePurgePolicyAction } from "@/app/(console)/admin/audit-log/policy/
 import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { Button } from "@/components/ui/button";
-import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
 
 type Preset = "none" | "hourly" | "daily" | "weekly" | "custom";
 

@@ -5,7 +5,7 @@ import { useState } from "react";
 import { dryRunPurgeAction, listPurgeRunsAction, retryPurgeAction, startPurgeAction } from "@/app/(console)/admin/audit-log/policy/actions";
 import { isActive, JobRunList, runsRefetchInterval } from "@/components/jobs/job-run-list";
 import { Button } from "@/components/ui/button";
-import { valueOf } from "@/lib/actions/poll";
+import { valueOf } from "@/lib/actions/poll-value";
 import type { JobRunView } from "@/lib/services/jobs/job-runs";
 
 const utc = (iso: string) => `${iso.slice(0, 19).replace("T", " ")} UTC`;

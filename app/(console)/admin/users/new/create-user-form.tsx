@@ -4,8 +4,8 @@ import { createUserAction } from "@/app/(console)/admin/users/actions";
 import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
-import { PASSWORD_RULE_TEXT } from "@/lib/validation/users";
+import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
+import { PASSWORD_RULE_TEXT } from "@/lib/validation/password-rule";
 import { useActionForm } from "@/lib/actions/use-action-form";
 
 export function CreateUserForm() {

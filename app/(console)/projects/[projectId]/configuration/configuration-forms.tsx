@@ -6,10 +6,10 @@ import { CveAllowlistFields } from "@/components/cve-allowlist-fields";
 import { Button } from "@/components/ui/button";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
 import { useActionForm } from "@/lib/actions/use-action-form";
 import type { ProjectPullPolicyView } from "@/lib/services/pull-policy/allowlists";
-import { PULL_POLICY_SEVERITIES } from "@/lib/validation/pull-policy";
+import { PULL_POLICY_SEVERITIES } from "@/lib/validation/pull-policy-severities";
 
 export function ProjectSettingsForm({ projectId, isPublic, autoScan }: { projectId: number; isPublic: boolean; autoScan: boolean }) {
   const { result, formProps: formActionProps } = useActionForm(updateProjectAction, INITIAL_ACTION_RESULT);

@@ -3,7 +3,7 @@
 import { chooseProjectScannerAction } from "@/app/(console)/projects/[projectId]/configuration/scanner-actions";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
 import { useActionForm } from "@/lib/actions/use-action-form";
 
 export type ScannerChoiceOption = { id: number; name: string; isDefault: boolean };

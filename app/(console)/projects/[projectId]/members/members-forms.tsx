@@ -11,7 +11,7 @@ import {
 import { ConfirmActionForm } from "@/components/ui/confirm-dialog";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
 import { useActionForm } from "@/lib/actions/use-action-form";
 import { ROLE_DESCRIPTIONS } from "@/app/(console)/projects/[projectId]/members/role-descriptions";
 import { PROJECT_ROLES, type ProjectRoleId, projectRoleLabel } from "@/lib/services/authz/project-roles";

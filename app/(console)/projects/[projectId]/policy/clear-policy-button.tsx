@@ -1,7 +1,7 @@
 "use client";
 
 import { ConfirmActionForm } from "@/components/ui/confirm-dialog";
-import type { ActionResult } from "@/lib/actions/action-result";
+import type { ActionResult } from "@/lib/actions/action-state";
 
 /** Removes the project's own policy, so the system default (if any) applies again. */
 export function ClearPolicyButton({ action, projectId }: { action: (prev: ActionResult, formData: FormData) => Promise<ActionResult>; projectId: number }) {

@@ -4,8 +4,9 @@ import { useActionState, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { type ActionResult, INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
-import { RETENTION_RULES_MAX, RETENTION_TEMPLATES, type RetentionRule, type RetentionTemplate } from "@/lib/policy/retention";
+import { type ActionResult, INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
+import type { RetentionRule } from "@/lib/policy/retention";
+import { RETENTION_RULES_MAX, RETENTION_TEMPLATES, type RetentionTemplate } from "@/lib/policy/retention-templates";
 
 /**
  * The retention policy editor, for a project's policy and for the system default alike. The rules

@@ -6,7 +6,7 @@ import { Button } from "@/components/ui/button";
 import { ConfirmActionForm } from "@/components/ui/confirm-dialog";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { type ActionResult, INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { type ActionResult, INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
 import { useActionForm } from "@/lib/actions/use-action-form";
 
 /**

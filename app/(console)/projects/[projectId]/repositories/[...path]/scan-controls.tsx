@@ -6,7 +6,7 @@ import { stopArtifactScanAction } from "@/app/(console)/projects/[projectId]/rep
 import { startArtifactScanAction } from "@/app/(console)/projects/[projectId]/repositories/actions";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
 import { useActionForm } from "@/lib/actions/use-action-form";
 
 /** Queues a scan of the artifact by the project's scanner (the service decides who may). */
