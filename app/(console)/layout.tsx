@@ -1,11 +1,14 @@
+import { cookies } from "next/headers";
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { ConsoleSidebar } from "@/components/shell/console-sidebar";
 import { HeaderSearch } from "@/components/shell/header-search";
-import { SidebarNav } from "@/components/shell/sidebar-nav";
 import { SignOutButton } from "@/components/shell/sign-out-button";
+import { ThemeToggle } from "@/components/shell/theme-toggle";
 import { FlashRegion } from "@/components/ui/flash";
 import { requireUserActor } from "@/lib/auth/session";
 import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
+import { parseTheme, THEME_COOKIE } from "@/lib/theme/theme";
 
 /**
  * The console shell. Not a security gate (layouts do not re-run on navigation): every page and
@@ -13,20 +16,15 @@ import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
  */
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
   const actor = await requireUserActor();
+  const theme = parseTheme((await cookies()).get(THEME_COOKIE)?.value);
   return (
-    // Below md the navigation sits above the page instead of beside it: a 240 px column would leave
-    // a phone 150 px for the page.
+    // Below md the sidebar is a bar above the page whose Menu button opens the navigation: a 240 px
+    // column would leave a phone 150 px for the page.
     <div className="flex min-h-screen flex-col md:flex-row">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:m-2 focus:rounded focus:bg-white focus:p-2">
         Skip to content
       </a>
-      <aside className="bg-slate-900 px-3 py-4 md:w-60 md:shrink-0">
-        <Link href="/" prefetch={false} className="mb-6 flex items-center gap-2 px-3 text-lg font-semibold text-white">
-          {/* eslint-disable-next-line @next/next/no-img-element -- a static 24px SVG gains nothing from next/image */}
-          <img src="/logo.svg" alt="" width={24} height={24} /> Wharf
-        </Link>
-        <SidebarNav showAdministration={hasSystemPermission(actor, "user.list")} />
-      </aside>
+      <ConsoleSidebar showAdministration={hasSystemPermission(actor, "user.list")} />
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="flex flex-wrap items-center justify-end gap-x-4 gap-y-2 border-b border-slate-200 bg-white px-4 py-3 sm:px-6">
           {/* Every signed-in user gets it; the search service limits the answers to what they may read. */}
@@ -38,6 +36,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
             </Link>
             {actor.isAdmin && <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-600">admin</span>}
           </span>
+          <ThemeToggle initial={theme} />
           <SignOutButton />
         </header>
         <main id="main" className="min-w-0 flex-1 px-4 py-6 sm:px-6">

@@ -27,8 +27,8 @@ export function DashboardView({ dashboard }: { dashboard: Dashboard }) {
       </dl>
 
       <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[repeat(2,minmax(0,1fr))]">
-        <TrafficPanel testId="chart-pushes" title="Pushes per day" traffic={dashboard.traffic} series="pushes" color="#0369a1" />
-        <TrafficPanel testId="chart-pulls" title="Pulls per day" traffic={dashboard.traffic} series="pulls" color="#047857" />
+        <TrafficPanel testId="chart-pushes" title="Pushes per day" traffic={dashboard.traffic} series="pushes" color="var(--color-sky-700)" />
+        <TrafficPanel testId="chart-pulls" title="Pulls per day" traffic={dashboard.traffic} series="pulls" color="var(--color-emerald-700)" />
       </div>
 
       <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[repeat(2,minmax(0,1fr))]">

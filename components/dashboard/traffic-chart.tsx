@@ -24,10 +24,16 @@ export default function TrafficChart({ data, label, color }: TrafficChartProps) 
   return (
     <ResponsiveContainer width="100%" height={200}>
       <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -16 }} accessibilityLayer={false}>
-        <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e2e8f0" />
-        <XAxis dataKey="day" tickFormatter={shortDay} tick={{ fontSize: 11, fill: "#475569" }} minTickGap={12} />
-        <YAxis allowDecimals={false} tick={{ fontSize: 11, fill: "#475569" }} width={48} />
-        <Tooltip labelFormatter={(day) => `${String(day)} (UTC)`} formatter={(value) => [value, label]} cursor={{ fill: "#f1f5f9" }} />
+        {/* Palette variables, not hex: they follow the theme (app/globals.css), so dark mode gets light ticks. */}
+        <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="var(--color-slate-200)" />
+        <XAxis dataKey="day" tickFormatter={shortDay} tick={{ fontSize: 11, fill: "var(--color-slate-600)" }} stroke="var(--color-slate-300)" minTickGap={12} />
+        <YAxis allowDecimals={false} tick={{ fontSize: 11, fill: "var(--color-slate-600)" }} stroke="var(--color-slate-300)" width={48} />
+        <Tooltip
+          labelFormatter={(day) => `${String(day)} (UTC)`}
+          formatter={(value) => [value, label]}
+          cursor={{ fill: "var(--color-slate-100)" }}
+          contentStyle={{ background: "var(--color-white)", borderColor: "var(--color-slate-200)", color: "var(--color-slate-900)" }}
+        />
         <Bar dataKey="value" name={label} fill={color} isAnimationActive={false} />
       </BarChart>
     </ResponsiveContainer>

@@ -30,8 +30,9 @@ function NavLink({ item, active }: { item: NavItem; active: boolean }) {
       // Protected pages must not be prefetched while signed out (the redirect would be cached).
       prefetch={false}
       aria-current={active ? "page" : undefined}
+      // ink-*: the sidebar is dark in both themes (app/globals.css).
       className={`block rounded-md px-3 py-2 text-sm ${
-        active ? "bg-slate-700 font-medium text-white" : "text-slate-300 hover:bg-slate-800 hover:text-white"
+        active ? "bg-ink-700 font-medium text-ink-50" : "text-ink-300 hover:bg-ink-800 hover:text-ink-50"
       }`}
     >
       {item.label}
@@ -58,7 +59,7 @@ export function SidebarNav({ showAdministration }: { showAdministration: boolean
       </ul>
       {showAdministration && (
         <div>
-          <h2 className="px-3 pb-1 text-xs font-semibold tracking-wide text-slate-400 uppercase">Administration</h2>
+          <h2 className="px-3 pb-1 text-xs font-semibold tracking-wide text-ink-400 uppercase">Administration</h2>
           <ul className="space-y-1">
             {ADMINISTRATION.map((item) => (
               <li key={item.href}>
