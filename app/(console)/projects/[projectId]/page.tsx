@@ -41,7 +41,7 @@ export default async function ProjectSummaryPage({ params }: { params: Promise<{
         <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="push-heading">
           <h2 id="push-heading" className="mb-4 font-semibold">Push an image</h2>
           {/* Scrollable, so keyboard users must be able to focus it to scroll (axe: scrollable-region-focusable). */}
-          <pre tabIndex={0} aria-label="Push commands" data-testid="push-commands" className="overflow-x-auto rounded bg-slate-900 p-4 font-mono text-xs text-slate-100">
+          <pre tabIndex={0} aria-label="Push commands" data-testid="push-commands" className="overflow-x-auto rounded bg-ink-900 p-4 font-mono text-xs text-ink-100">
             {`skopeo login ${host}\nskopeo copy oci:./image:1.0 docker://${host}/${project.name}/app:1.0\n\n# or with docker\ndocker login ${host}\ndocker push ${host}/${project.name}/app:1.0`}
           </pre>
         </section>

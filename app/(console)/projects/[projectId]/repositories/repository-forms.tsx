@@ -154,7 +154,7 @@ export function PullCommand({ command, label }: { command: string; label: string
   return (
     <div className="flex items-center gap-2">
       {/* Focusable: a command longer than its box scrolls, and keyboard users must reach it (axe: scrollable-region-focusable). */}
-      <code tabIndex={0} data-testid="pull-command" className="min-w-0 flex-1 overflow-x-auto rounded bg-slate-900 px-3 py-1.5 font-mono text-xs whitespace-nowrap text-slate-100">
+      <code tabIndex={0} data-testid="pull-command" className="min-w-0 flex-1 overflow-x-auto rounded bg-ink-900 px-3 py-1.5 font-mono text-xs whitespace-nowrap text-ink-100">
         {command}
       </code>
       <Button

@@ -318,7 +318,7 @@ export async function ArtifactDetailView({
 
       <Section id="manifest-heading" title="Manifest">
         {a.manifestJson ? (
-          <pre className="max-h-[32rem] overflow-auto rounded bg-slate-900 p-4 font-mono text-xs text-slate-100" data-testid="manifest-json">
+          <pre className="max-h-[32rem] overflow-auto rounded bg-ink-900 p-4 font-mono text-xs text-ink-100" data-testid="manifest-json">
             {a.manifestJson}
           </pre>
         ) : (

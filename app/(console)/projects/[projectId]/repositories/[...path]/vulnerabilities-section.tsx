@@ -355,7 +355,7 @@ export async function VulnerabilitiesSection({
       {report && report.log !== "" && report.status !== "succeeded" && (
         <details open={report.status === "failed"}>
           <summary className="cursor-pointer text-sm text-slate-700">Scan log</summary>
-          <pre className="mt-2 max-h-64 overflow-auto rounded bg-slate-900 p-3 font-mono text-xs whitespace-pre-wrap text-slate-100" data-testid="scan-log">
+          <pre className="mt-2 max-h-64 overflow-auto rounded bg-ink-900 p-3 font-mono text-xs whitespace-pre-wrap text-ink-100" data-testid="scan-log">
             {report.log}
           </pre>
         </details>
