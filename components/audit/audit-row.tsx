@@ -32,7 +32,7 @@ const cell = "px-3 py-2.5 align-top";
 
 /** One line, cut with an ellipsis; the full text as a tooltip (and in the expanded row). */
 function Cut({ text, className = "" }: { text: string | null; className?: string }) {
-  if (text === null || text === "") return <span className="text-slate-400">—</span>;
+  if (text === null || text === "") return <span className="text-slate-500">—</span>;
   return (
     <div className={`truncate ${className}`} title={text}>
       {text}

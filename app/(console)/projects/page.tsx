@@ -73,7 +73,7 @@ export default async function ProjectsPage({ searchParams }: { searchParams: Pro
               </td>
               <td className="px-4 py-2.5">{p.isPublic ? <Badge tone="info">Public</Badge> : <Badge>Private</Badge>}</td>
               <td className="px-4 py-2.5">
-                {p.viewerRoleId ? projectRoleLabel(p.viewerRoleId) : <span className="text-slate-400">—</span>}
+                {p.viewerRoleId ? projectRoleLabel(p.viewerRoleId) : <span className="text-slate-500">—</span>}
               </td>
               <td className="px-4 py-2.5">{p.repositoryCount}</td>
               <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">{p.createdAt.toISOString().slice(0, 10)}</td>

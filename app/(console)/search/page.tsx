@@ -66,7 +66,7 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
                       </Link>
                     </td>
                     <td className="px-4 py-2.5">{p.isPublic ? <Badge tone="info">Public</Badge> : <Badge>Private</Badge>}</td>
-                    <td className="px-4 py-2.5">{p.viewerRoleId ? projectRoleLabel(p.viewerRoleId) : <span className="text-slate-400">—</span>}</td>
+                    <td className="px-4 py-2.5">{p.viewerRoleId ? projectRoleLabel(p.viewerRoleId) : <span className="text-slate-500">—</span>}</td>
                     <td className="px-4 py-2.5">{p.repositoryCount}</td>
                   </tr>
                 ))}

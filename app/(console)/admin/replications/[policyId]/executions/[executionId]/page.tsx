@@ -99,7 +99,7 @@ export default async function ReplicationExecutionPage({
               <td className="px-4 py-2.5 font-mono text-xs">
                 {t.srcRepository}
                 <span className="block text-slate-500">{t.tags.length ? t.tags.join(", ") : "untagged"}</span>
-                <span className="block text-slate-400" title={t.digest}>
+                <span className="block text-slate-500" title={t.digest}>
                   {t.digest.slice(0, 19)}
                 </span>
               </td>
