@@ -1,7 +1,7 @@
 "use client";
 
-import { signOut } from "next-auth/react";
 import { useState } from "react";
+import { signOutOfSession } from "@/lib/auth/browser-session";
 
 export function SignOutButton() {
   const [pending, setPending] = useState(false);
@@ -11,7 +11,7 @@ export function SignOutButton() {
       disabled={pending}
       onClick={async () => {
         setPending(true);
-        await signOut({ redirect: false });
+        await signOutOfSession();
         // A full load drops every cached page of the signed-in user.
         // eslint-disable-next-line @next/next/no-location-assign-relative-destination -- a full load on purpose (see above)
         window.location.assign("/sign-in");

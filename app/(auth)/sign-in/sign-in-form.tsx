@@ -1,9 +1,9 @@
 "use client";
 
-import { signIn } from "next-auth/react";
 import { type FormEvent, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
+import { signInWithPassword } from "@/lib/auth/browser-session";
 
 export function SignInForm() {
   const [error, setError] = useState<string | null>(null);
@@ -20,15 +20,15 @@ export function SignInForm() {
     }
     setPending(true);
     setError(null);
-    const result = await signIn("credentials", { username, password, redirect: false });
-    if (result?.ok && !result.error) {
+    const result = await signInWithPassword(username, password);
+    if (result.ok) {
       // A full load: the router may hold a prefetched "signed out" redirect for console pages.
       // eslint-disable-next-line @next/next/no-location-assign-relative-destination -- a full load on purpose (see above)
       window.location.assign("/");
       return;
     }
     setPending(false);
-    setError(result?.error && result.error !== "CredentialsSignin" ? result.error : "Wrong username or password.");
+    setError(result.error && result.error !== "CredentialsSignin" ? result.error : "Wrong username or password.");
   }
 
   return (

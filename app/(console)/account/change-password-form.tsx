@@ -1,6 +1,5 @@
 "use client";
 
-import { signOut } from "next-auth/react";
 import { useEffect } from "react";
 import { changeOwnPasswordAction } from "@/app/(console)/account/actions";
 import { Field } from "@/components/ui/field";
@@ -8,6 +7,7 @@ import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
 import { useActionForm } from "@/lib/actions/use-action-form";
+import { signOutOfSession } from "@/lib/auth/browser-session";
 import { PASSWORD_RULE_TEXT } from "@/lib/validation/password-rule";
 
 export function ChangePasswordForm() {
@@ -17,7 +17,7 @@ export function ChangePasswordForm() {
     // The change ended every session of this user, this one included: sign the browser out cleanly.
     if (result.ok) {
       // eslint-disable-next-line @next/next/no-location-assign-relative-destination -- a full load on purpose (see above)
-      void signOut({ redirect: false }).then(() => window.location.assign("/sign-in?notice=password-changed"));
+      void signOutOfSession().then(() => window.location.assign("/sign-in?notice=password-changed"));
     }
   }, [result.ok]);
 
