@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import { cookies } from "next/headers";
 import type { ReactNode } from "react";
-import { Providers } from "@/app/providers";
 import { parseTheme, THEME_COOKIE, themeClass } from "@/lib/theme/theme";
 import "./globals.css";
 
@@ -17,7 +16,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   return (
     <html lang="en" className={themeClass(theme)}>
       <body className="min-h-screen bg-slate-50 font-sans text-slate-900 antialiased">
-        <Providers>{children}</Providers>
+        {children}
       </body>
     </html>
   );
