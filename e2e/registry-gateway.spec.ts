@@ -232,8 +232,9 @@ test("a developer pushes and pulls an image; the push and pull are recorded", as
   const pushes = await auditRows("artifact.push", `${names.priv}/app:1.0`);
   expect(pushes).toHaveLength(1);
   expect(pushes[0]).toMatchObject({ actor_name: names.developer, principal_kind: "user", result: "success", detail: { digest: app.manifestDigest } });
+  // A pull's row is written after the answer (queued, within a second): wait for it.
+  await expect.poll(async () => (await auditRows("artifact.pull", `${names.priv}/app:1.0`)).length).toBeGreaterThanOrEqual(2); // inspect + copy, both GETs
   const pulls = await auditRows("artifact.pull", `${names.priv}/app:1.0`);
-  expect(pulls.length).toBeGreaterThanOrEqual(2); // inspect + copy, both GETs
   expect(pulls.every((row) => row.actor_name === names.developer)).toBe(true);
   const { rows } = await db.query(`SELECT r.name FROM repositories r JOIN projects p ON p.id = r.project_id WHERE p.name = $1`, [names.priv]);
   expect(rows).toEqual([{ name: `${names.priv}/app` }]);
@@ -282,15 +283,15 @@ test("anonymous clients pull from a public project, not from a private one", asy
   await pullToDir(`${names.pub}/app:1.0`);
   const message = await refusal(rawManifest(`${names.priv}/app:1.0`));
   expect(message).toMatch(/denied|unauthorized|authentication required/i);
-  const anonymousPulls = await auditRows("artifact.pull", `${names.pub}/app:1.0`);
-  expect(anonymousPulls.some((row) => row.principal_kind === "anonymous")).toBe(true);
+  await expect.poll(async () => (await auditRows("artifact.pull", `${names.pub}/app:1.0`)).some((row) => row.principal_kind === "anonymous")).toBe(true);
 });
 
 test("a pull-only robot pulls but cannot push; expired and disabled robots and a wrong password are refused", async () => {
   const { puller, expired, disabled } = robots;
   await pullToDir(`${names.priv}/app:1.0`, creds(puller.name, puller.secret));
-  const pulls = await auditRows("artifact.pull", `${names.priv}/app:1.0`);
-  expect(pulls.some((row) => row.actor_name === puller.name && row.principal_kind === "robot")).toBe(true);
+  await expect
+    .poll(async () => (await auditRows("artifact.pull", `${names.priv}/app:1.0`)).some((row) => row.actor_name === puller.name && row.principal_kind === "robot"))
+    .toBe(true);
   expect(await refusal(push(app.ref, `${names.priv}/app:robot`, creds(puller.name, puller.secret)))).toMatch(
     /denied|unauthorized|authentication required/i,
   );

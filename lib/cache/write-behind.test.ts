@@ -75,4 +75,53 @@ describe("writeBehind", () => {
     await batch.flush();
     expect(written).toEqual([{ key: "b", n: 1 }]);
   });
+
+  it("with retryFailed, a failed batch is kept and written with the next one, oldest first", async () => {
+    let fail = true;
+    const written: Count[][] = [];
+    const batch = writeBehind<Count>({
+      name: `test-${randomBytes(4).toString("hex")}`,
+      intervalMs: 60_000,
+      maxKeys: 100,
+      keyOf: (c) => c.key,
+      merge: (pending, c) => void (pending.n += c.n),
+      write: async (items) => {
+        if (fail) throw new Error("database down");
+        written.push(items.map((c) => ({ ...c })));
+      },
+      retryFailed: { maxPending: 100 },
+    });
+    batch.note({ key: "a", n: 1 });
+    await batch.flush();
+    expect([batch.pending(), written]).toEqual([1, []]);
+    batch.note({ key: "b", n: 1 });
+    batch.note({ key: "a", n: 2 });
+    fail = false;
+    await batch.flush();
+    expect(written).toEqual([[{ key: "a", n: 3 }, { key: "b", n: 1 }]]);
+    expect(batch.pending()).toBe(0);
+  });
+
+  it("with retryFailed, memory stays bounded: beyond maxPending the oldest are dropped", async () => {
+    let fail = true;
+    const written: Count[] = [];
+    const batch = writeBehind<Count>({
+      name: `test-${randomBytes(4).toString("hex")}`,
+      intervalMs: 60_000,
+      maxKeys: 100,
+      keyOf: (c) => c.key,
+      merge: (pending, c) => void (pending.n += c.n),
+      write: async (items) => {
+        if (fail) throw new Error("database down");
+        written.push(...items);
+      },
+      retryFailed: { maxPending: 2 },
+    });
+    for (const key of ["a", "b", "c"]) batch.note({ key, n: 1 });
+    await batch.flush();
+    expect(batch.pending()).toBe(2);
+    fail = false;
+    await batch.flush();
+    expect(written.map((c) => c.key)).toEqual(["b", "c"]);
+  });
 });

@@ -20,8 +20,17 @@ export type WriteBehindOptions<T> = {
   keyOf: (item: T) => string;
   /** Folds a new note into the pending one with the same key (mutating `pending`). */
   merge: (pending: T, item: T) => void;
-  /** Writes one batch; a failure is logged and the batch dropped (statistics, not records). */
+  /**
+   * Writes one batch. A failure is logged and the batch dropped (statistics, not records), unless
+   * `retryFailed` is set.
+   */
   write: (batch: T[]) => Promise<void>;
+  /**
+   * Records, not statistics: a batch that could not be written is put back and written with the
+   * next one, so a database that hiccups loses nothing. Memory stays bounded: beyond `maxPending`
+   * items the oldest are dropped, and that loss is logged with its count.
+   */
+  retryFailed?: { maxPending: number };
 };
 
 export type WriteBehind<T> = {
@@ -49,10 +58,35 @@ export async function flushWriteBehind(): Promise<void> {
   await Promise.all([...registry.values()].map((batch) => batch.flush()));
 }
 
-function createWriteBehind<T>({ name, intervalMs, maxKeys, keyOf, merge, write }: WriteBehindOptions<T>): WriteBehind<T> {
+function createWriteBehind<T>({ name, intervalMs, maxKeys, keyOf, merge, write, retryFailed }: WriteBehindOptions<T>): WriteBehind<T> {
   let pending = new Map<string, T>();
   let timer: ReturnType<typeof setInterval> | null = null;
   let inFlight: Promise<void> | null = null;
+
+  function startTimer(): void {
+    if (timer) return;
+    timer = setInterval(() => void flush(), intervalMs);
+    // The batch timer must not keep a finishing process (tests, scripts) alive.
+    timer.unref();
+  }
+
+  /** A failed batch goes back in front of what was noted meanwhile (older first), within the bound. */
+  function putBack(items: T[], maxPending: number): void {
+    const merged = new Map<string, T>();
+    for (const item of items) merged.set(keyOf(item), item);
+    for (const [key, item] of pending) {
+      const entry = merged.get(key);
+      if (entry) merge(entry, item);
+      else merged.set(key, item);
+    }
+    const excess = merged.size - maxPending;
+    if (excess > 0) {
+      for (const key of [...merged.keys()].slice(0, excess)) merged.delete(key);
+      console.error(`wharf: ${name}: ${excess} could not be written and were dropped (more than ${maxPending} waiting)`);
+    }
+    pending = merged;
+    startTimer();
+  }
 
   async function flush(): Promise<void> {
     // One write at a time: a second caller waits for the running one, then writes what is left.
@@ -66,9 +100,14 @@ function createWriteBehind<T>({ name, intervalMs, maxKeys, keyOf, merge, write }
     pending = new Map();
     inFlight = write(items)
       .catch((error: unknown) => {
-        // Statistics: a failed batch is logged and dropped rather than retried forever or
-        // allowed to fail the request that noted it.
-        console.error(`wharf: ${name}: a batch of ${items.length} could not be written`, error);
+        // Never allowed to fail the request that noted it. Statistics are logged and dropped
+        // rather than retried forever; records are kept for the next attempt.
+        if (retryFailed) {
+          console.error(`wharf: ${name}: a batch of ${items.length} could not be written; retrying with the next batch`, error);
+          putBack(items, retryFailed.maxPending);
+        } else {
+          console.error(`wharf: ${name}: a batch of ${items.length} could not be written`, error);
+        }
       })
       .finally(() => {
         inFlight = null;
@@ -83,11 +122,7 @@ function createWriteBehind<T>({ name, intervalMs, maxKeys, keyOf, merge, write }
       if (entry) merge(entry, item);
       else pending.set(key, item);
       if (pending.size >= maxKeys) void flush();
-      else if (!timer) {
-        timer = setInterval(() => void flush(), intervalMs);
-        // The batch timer must not keep a finishing process (tests, scripts) alive.
-        timer.unref();
-      }
+      else startTimer();
     },
     flush,
     pending: () => pending.size,

@@ -21,6 +21,7 @@ import { startLocalRegistry, type LocalRegistry } from "@/lib/registry/local-reg
 import { OCI_IMAGE_CONFIG, OCI_IMAGE_MANIFEST } from "@/lib/oci/media-types";
 import { REGISTRY_SERVICE } from "@/lib/services/registry-auth/constants";
 import { handleRegistryRequest } from "@/lib/gateway/gateway";
+import { flushReadAuditEvents } from "@/lib/services/audit/record-audit-event";
 import { issueRegistryToken } from "@/lib/services/registry-auth/issue-token";
 import {
   basic,
@@ -173,6 +174,7 @@ describe("push and pull through the gateway", () => {
     const head = await call(`/v2/${repository}/manifests/1.0`, { method: "HEAD", token, headers: { accept: OCI_IMAGE_MANIFEST } });
     expect(head.status).toBe(200);
     expect(head.headers.get("docker-content-digest")).toBe(digest);
+    await flushReadAuditEvents(); // queued after the answer
     const pulls = await db.auditEvent.findMany({ where: { action: "artifact.pull", projectId: project.id } });
     // The GET is recorded; the HEAD (an existence check) is not.
     expect(pulls.map((p) => [p.resourceName, p.actorName])).toEqual([[`${repository}:1.0`, dev.username]]);

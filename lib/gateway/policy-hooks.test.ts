@@ -14,6 +14,7 @@ import { policyHookNames, registerPolicyHook, type ManifestGetContext, type Mani
 import { OCI_IMAGE_MANIFEST } from "@/lib/oci/media-types";
 import { db } from "@/lib/services/registry-auth/test-fixtures";
 import { gatewayHarness } from "@/lib/testing/gateway-harness";
+import { flushReadAuditEvents } from "@/lib/services/audit/record-audit-event";
 
 const h = gatewayHarness({ registryPort: REGISTRY_PORT, external: "http://wharf.test:3000", name: "policy-hooks" });
 
@@ -95,6 +96,7 @@ describe("policy hook points", () => {
     expect(head.status).toBe(412);
     expect(seen).toEqual(["GET", "HEAD"]);
     expect(await failureRows(project.id)).toEqual([{ action: "artifact.pull", resource: `${repository}:1.0`, reason: "critical vulnerabilities" }]);
+    await flushReadAuditEvents();
     expect(await db.auditEvent.count({ where: { projectId: project.id, action: "artifact.pull", result: "success" } })).toBe(0);
   });
 
@@ -120,6 +122,7 @@ describe("policy hook points", () => {
     expect(filled.headers.get("docker-content-digest")).toBe(image.manifestDigest);
     expect(Buffer.from(await filled.arrayBuffer()).equals(bytes)).toBe(true);
     expect(misses).toEqual([`manifest ${repository}:1.0`]);
+    await flushReadAuditEvents();
     expect(await db.auditEvent.count({ where: { projectId: project.id, action: "artifact.pull", result: "success" } })).toBe(1);
   });
 });

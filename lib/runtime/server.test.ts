@@ -195,7 +195,7 @@ describe("client address", () => {
 });
 
 describe("through the /v2 gateway", () => {
-  it("a pull's audit row has the socket's address, and its count is in Postgres once the front is closed", async () => {
+  it("a pull's audit row (with the socket's address) and its count are in Postgres once the front is closed", async () => {
     const { repository, token } = await h.setup();
     const { image } = await h.pushImage(token, repository, ["1.0"]);
     const started = await front();
@@ -203,11 +203,11 @@ describe("through the /v2 gateway", () => {
       headers: { authorization: `Bearer ${token}`, accept: OCI_IMAGE_MANIFEST, "x-forwarded-for": "203.0.113.66", [CLIENT_IP_HEADER]: "203.0.113.67" },
     });
     expect(pulled.status).toBe(200);
+
+    // The stop path: what the launcher's shutdown calls. The queued row is written by it.
+    await fronts.splice(fronts.indexOf(started), 1)[0]!.close();
     const row = await db.auditEvent.findFirstOrThrow({ where: { action: "artifact.pull", resourceName: `${repository}:1.0` } });
     expect(row.clientIp).toBe("127.0.0.1");
-
-    // The stop path: what the launcher's shutdown calls.
-    await fronts.splice(fronts.indexOf(started), 1)[0]!.close();
     expect((await db.repository.findUniqueOrThrow({ where: { name: repository } })).pullCount).toBe(1n);
     const artifact = await db.artifact.findFirstOrThrow({ where: { repository: { name: repository }, digest: image.manifestDigest } });
     expect(artifact.pulledAt).toBeInstanceOf(Date);

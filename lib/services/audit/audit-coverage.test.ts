@@ -62,7 +62,7 @@ import { deleteRepository } from "@/lib/services/repositories/delete-repository"
 import { deleteRepositoryJob, purgeAuditJob, reconcileIndexJob, replicationRunJob, retentionRunJob } from "@/lib/jobs/definitions";
 import { runQueuedRun } from "@/lib/jobs/testing/run-queued";
 import type { AuditAction } from "@/lib/services/audit/audit-actions";
-import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
+import { flushReadAuditEvents, recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { endSession, startSession } from "@/lib/services/auth/sessions";
 import { setProjectRetention } from "@/lib/services/retention/policies";
 import { startRetentionRun } from "@/lib/services/retention/runs";
@@ -1612,6 +1612,7 @@ describe("the audit walk", () => {
       const since = await lastAuditId();
       const res = await fn();
       await res.arrayBuffer();
+      await flushReadAuditEvents(); // a pull's row is queued, written after the answer
       return { status: res.status, rows: (await db.auditEvent.findMany({ where: { id: { gt: since } } })).map((r) => [r.action, r.result]) };
     };
     const accept = { accept: "application/vnd.oci.image.manifest.v1+json" };

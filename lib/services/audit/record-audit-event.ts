@@ -2,6 +2,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import type { Actor } from "@/lib/auth/actor";
 import { actorName } from "@/lib/auth/actor";
+import { writeBehind } from "@/lib/cache/write-behind";
 import { db, type DbTransaction } from "@/lib/db/client";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { AuditAction } from "@/lib/services/audit/audit-actions";
@@ -48,7 +49,8 @@ function truncate(value: string | null | undefined, max: number): string | null 
   return value.length > max ? value.slice(0, max) : value;
 }
 
-function toRow(event: AuditEventInput): Prisma.AuditEventCreateInput & { actorVerified: boolean } {
+/** The row an event becomes (also for a statement that writes it in raw SQL, as writeArtifact's). */
+export function auditRowOf(event: AuditEventInput): Prisma.AuditEventCreateInput & { actorVerified: boolean } {
   const { actor } = event;
   const claimed = actor.kind === "anonymous" ? event.claimedName?.trim().slice(0, 255) : undefined;
   return {
@@ -74,7 +76,51 @@ function toRow(event: AuditEventInput): Prisma.AuditEventCreateInput & { actorVe
  * it describes does. Errors propagate: an action whose audit row cannot be written does not happen.
  */
 export async function recordAuditEvent(tx: DbTransaction, event: AuditEventInput): Promise<void> {
-  await tx.auditEvent.create({ data: toRow(event), select: { id: true } });
+  await tx.auditEvent.create({ data: auditRowOf(event), select: { id: true } });
+}
+
+/**
+ * Rows for reads that changed nothing but are audited all the same (a registry pull), written after
+ * the answer in batches, like pull times (pull-times.ts): a pull storm costs Postgres one INSERT
+ * per batch instead of one commit per manifest GET, and the client does not wait for it.
+ *
+ * Each row keeps the time of the read it records (occurred_at is set when it is queued, not when
+ * the batch is written). Bound: written at most AUDIT_BATCH_INTERVAL_MS after the read, or as
+ * soon as AUDIT_BATCH_MAX_ROWS are waiting. Shutdown writes what is pending (the server when it
+ * closes, the launcher before it exits: flushWriteBehind). A batch that fails (Postgres restarting)
+ * is kept and written with the next one; only beyond AUDIT_BATCH_MAX_PENDING waiting rows are the
+ * oldest dropped, and that is logged. A process killed outright loses at most one interval of
+ * pull rows, which is why only reads are queued: every change still writes its row in its own
+ * transaction (recordAuditEvent).
+ */
+export const AUDIT_BATCH_INTERVAL_MS = 1_000;
+export const AUDIT_BATCH_MAX_ROWS = 500;
+export const AUDIT_BATCH_MAX_PENDING = 100_000;
+
+type QueuedRow = { seq: number; row: Prisma.AuditEventCreateManyInput };
+let queuedSeq = 0;
+
+const queuedRows = writeBehind<QueuedRow>({
+  name: "audit rows of reads",
+  intervalMs: AUDIT_BATCH_INTERVAL_MS,
+  maxKeys: AUDIT_BATCH_MAX_ROWS,
+  keyOf: (queued) => String(queued.seq),
+  merge: () => undefined, // every row is its own key
+  write: async (queued) => {
+    // Queued order is id order: the log's (occurred_at, id) order matches the reads'.
+    await db.auditEvent.createMany({ data: queued.map((q) => q.row) });
+  },
+  retryFailed: { maxPending: AUDIT_BATCH_MAX_PENDING },
+});
+
+/** Queues the row of an audited read (a pull); never touches Postgres itself. */
+export function queueReadAuditEvent(event: AuditEventInput, occurredAt = new Date()): void {
+  queuedRows.note({ seq: ++queuedSeq, row: { ...auditRowOf(event), occurredAt } });
+}
+
+/** Writes every queued read row now (tests; shutdown flushes every batch). */
+export function flushReadAuditEvents(): Promise<void> {
+  return queuedRows.flush();
 }
 
 /**
@@ -92,7 +138,7 @@ export async function recordAuditEvent(tx: DbTransaction, event: AuditEventInput
  */
 export async function recordRefusal(event: Omit<AuditEventInput, "result">): Promise<void> {
   try {
-    const row = toRow({ ...event, result: "failure" });
+    const row = auditRowOf({ ...event, result: "failure" });
     const sameness = [
       row.principalKind,
       row.actorId ?? null,

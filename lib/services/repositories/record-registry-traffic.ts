@@ -3,9 +3,9 @@ import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { getBackingRegistry } from "@/lib/registry/backing-registry";
 import { isDigest } from "@/lib/oci/digest";
-import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
+import { queueReadAuditEvent, recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import type { AuditOperation } from "@/lib/services/audit/audit-actions";
-import { prepareManifest, removeManifest, writeArtifact, type PushedManifest } from "@/lib/services/repositories/index-manifest";
+import { prepareManifest, removeManifest, writeArtifact, type PreparedManifest, type PushedManifest } from "@/lib/services/repositories/index-manifest";
 import { notePull } from "@/lib/services/repositories/pull-times";
 
 /**
@@ -31,30 +31,44 @@ export function artifactName(repository: string, reference: string): string {
 }
 
 /**
+ * What the index needs about a manifest being pushed (its config, or its children), read from the
+ * registry: they are there before the manifest PUT (the registry refuses a manifest whose blobs or
+ * children are missing), so the gateway starts this while the registry stores the manifest rather
+ * than after. Never rejects: what cannot be read is indexed without it (prepareManifest).
+ */
+export function prepareManifestPush(repository: string, reference: string, manifest: PushedManifest): Promise<PreparedManifest> {
+  const tag = isDigest(reference) ? null : reference;
+  return prepareManifest({ registry: getBackingRegistry(), repository, manifest, tag });
+}
+
+/**
  * A manifest PUT succeeded: the repository joins Wharf's index (created on its first push), the
  * artifact, its children, accessory link and tag are indexed, with one `artifact_pushed` event and
  * one `artifact.push` row, all in one transaction (writeArtifact). The registry reads the index
- * needs (config blob, child manifests) happen first, with no transaction open.
+ * needs (config blob, child manifests) happen first, with no transaction open, or were started
+ * while the registry stored it (`prepared`, from prepareManifestPush).
  */
-export async function recordManifestPush(event: ArtifactEvent & { manifest: PushedManifest }): Promise<void> {
+export async function recordManifestPush(event: ArtifactEvent & { manifest: PushedManifest; prepared?: Promise<PreparedManifest> }): Promise<void> {
   const tag = isDigest(event.reference) ? null : event.reference;
-  const prepared = await prepareManifest({ registry: getBackingRegistry(), repository: event.repository, manifest: event.manifest, tag });
+  const prepared = await (event.prepared ?? prepareManifestPush(event.repository, event.reference, event.manifest));
   await writeArtifact({
     actor: event.actor,
     projectId: event.projectId,
     repository: event.repository,
     prepared,
     tag,
-    inTransaction: (tx) => recordAuditEvent(tx, artifactAudit("artifact.push", event)),
+    audit: artifactAudit("artifact.push", event),
   });
 }
 
 /**
- * A manifest GET succeeded (HEADs are existence checks and are not recorded, as in Harbor). The
- * audit row is written now; pull time and count are batched (pull-times.ts).
+ * A manifest GET succeeded (HEADs are existence checks and are not recorded, as in Harbor). Its
+ * audit row is queued (written within a second, after the answer), pull time and count batched
+ * (pull-times.ts): a pull changes nothing, so no transaction is waited for.
  */
 export async function recordManifestPull(event: ArtifactEvent): Promise<void> {
-  await recordAuditEvent(db, artifactAudit("artifact.pull", event));
+  // A read: its row is queued and written after the answer (queueReadAuditEvent says why).
+  queueReadAuditEvent(artifactAudit("artifact.pull", event));
   if (event.digest) {
     notePull({ repository: event.repository, digest: event.digest, tag: isDigest(event.reference) ? null : event.reference });
   }

@@ -36,6 +36,7 @@ import { createVulnDbImport, finishVulnDbImport, importOsvEntries } from "@/lib/
 import { db, TEST_PASSWORD, uniqueName } from "@/lib/testing/factories";
 import { gatewayHarness } from "@/lib/testing/gateway-harness";
 import { skopeoCopy, writeOciImageLayout } from "@/lib/testing/oci-layout";
+import { flushReadAuditEvents } from "@/lib/services/audit/record-audit-event";
 
 /*
  * Re-evaluation after a vulnerability DB import, end to end over real HTTP: a Distribution registry,
@@ -99,7 +100,11 @@ async function pushAndScan(name: string) {
 
 const reportOf = (name: string) => db.scanReport.findUniqueOrThrow({ where: { id: images[name]!.reportId } });
 const ids = (report: unknown) => ((report as { vulnerabilities: { id: string }[] }).vulnerabilities ?? []).map((v) => v.id).sort();
-const pulls = () => db.auditEvent.count({ where: { action: "artifact.pull", actorName: { startsWith: "system:scanner:" } } });
+// A pull's row is queued after the answer: written first, so a pull cannot hide in the queue.
+const pulls = async () => {
+  await flushReadAuditEvents();
+  return db.auditEvent.count({ where: { action: "artifact.pull", actorName: { startsWith: "system:scanner:" } } });
+};
 
 async function importFolder(dir: string) {
   const id = await createVulnDbImport(dir);

@@ -51,6 +51,7 @@ import { createVulnDbImport, finishVulnDbImport, importOsvEntries } from "@/lib/
 import { actorFor, createTestUser, db, TEST_PASSWORD, uniqueName } from "@/lib/testing/factories";
 import { gatewayHarness } from "@/lib/testing/gateway-harness";
 import { skopeoCopy, writeOciImageLayout } from "@/lib/testing/oci-layout";
+import { flushReadAuditEvents } from "@/lib/services/audit/record-audit-event";
 
 /*
  * Real HTTP end to end: a Distribution registry, Wharf's front (the /v2 gateway and token service,
@@ -399,6 +400,7 @@ describe("the scanner grant", () => {
     const manifest = await fetch(`${EXTERNAL}/v2/${repository}/manifests/${digest}`, { headers: { ...auth, accept: OCI_IMAGE_MANIFEST } });
     expect(manifest.status).toBe(200);
     const bytes = new Uint8Array(await manifest.arrayBuffer());
+    await flushReadAuditEvents(); // a pull's row is queued after the answer
     expect(await db.auditEvent.count({ where: { action: "artifact.pull", actorName: `system:scanner:${reportId}`, result: "success" } })).toBe(1);
 
     const push = await fetch(`${EXTERNAL}/v2/${repository}/manifests/2.0`, { method: "PUT", headers: { ...auth, "content-type": OCI_IMAGE_MANIFEST }, body: bytes });
@@ -451,6 +453,7 @@ describe("Wharf as a client of a scanner adapter", () => {
     );
     // The adapter pulled through Wharf's gateway with the scanner token of this scan, unless it
     // already held the digest's inventory.
+    await flushReadAuditEvents(); // a pull's row is queued after the answer
     expect(await db.auditEvent.count({ where: { action: "artifact.pull", actorName: `system:scanner:${report.id}`, result: "success" } })).toBe(known ? 0 : 1);
   }, 120_000);
 
