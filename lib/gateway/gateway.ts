@@ -29,6 +29,7 @@ import {
   type RegistryAuthorization,
 } from "@/lib/services/registry-auth/authorize-registry-request";
 import { authenticateRegistryCaller, type RegistryCaller } from "@/lib/services/registry-auth/registry-caller";
+import { prepareManifestPush } from "@/lib/services/repositories/record-registry-traffic";
 
 /**
  * The /v2 gateway (the Harbor 2.x model: Wharf, not the registry, authorizes), as a pipeline:
@@ -125,6 +126,10 @@ async function handle(req: Request, method: string, rawTarget: string | undefine
   const uploadCheck = checkUploadRequest(request, req.headers, (query) => uploadStatus(request, query));
   const outOfOrder = uploadCheck && (await uploadCheck);
   if (outOfOrder) return reject(req, outOfOrder);
+  // A pushed manifest's config (or children) is read for the index while the registry stores it.
+  const prepared = manifest && route.kind === "manifest" ? prepareManifestPush(route.name, route.reference, manifest) : undefined;
+  // Awaited only when the registry accepts the manifest; a failure otherwise is nobody's to report.
+  prepared?.catch(() => undefined);
   const fromDisk = serveFromDisk(req, request, route);
   let served = (fromDisk && (await fromDisk)) || (await forward(req, request, manifest ? manifest.bytes : req.body));
   const miss = onMiss(request, route, served, actor, projectId);
@@ -137,7 +142,7 @@ async function handle(req: Request, method: string, rawTarget: string | undefine
   if (route.kind === "upload" || route.kind === "upload-start") noteUploadAnswer(request, req.headers, served);
 
   // 6. Record.
-  if (isRecorded(route, method)) await recordTraffic({ route, method, upstream: served, actor, projectId, manifest });
+  if (isRecorded(route, method)) await recordTraffic({ route, method, upstream: served, actor, projectId, manifest, prepared });
   // Only once the referrer is indexed: the header promises the referrers API lists it.
   return withSubjectHeader(served, method, manifest);
 }

@@ -2,6 +2,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { RecordingError } from "@/lib/gateway/answers";
 import type { RepositoryRoute } from "@/lib/gateway/gateway-path";
 import type { CheckedManifest } from "@/lib/gateway/manifest-body";
+import type { PreparedManifest } from "@/lib/services/repositories/index-manifest";
 import {
   artifactName,
   recordBlobDelete,
@@ -27,6 +28,7 @@ export async function recordTraffic({
   actor,
   projectId,
   manifest,
+  prepared,
 }: {
   route: RepositoryRoute;
   method: string;
@@ -34,6 +36,8 @@ export async function recordTraffic({
   actor: Actor;
   projectId: number;
   manifest: CheckedManifest | null;
+  /** A pushed manifest's index reads, started while the registry stored it. */
+  prepared?: Promise<PreparedManifest>;
 }): Promise<void> {
   const digestHeader = upstream.headers.get("docker-content-digest");
   const mediaTypeHeader = upstream.headers.get("content-type")?.split(";")[0]?.trim() ?? null;
@@ -42,7 +46,7 @@ export async function recordTraffic({
       const event = { actor, projectId, repository: route.name, reference: route.reference };
       if (method === "PUT" && upstream.status === 201 && manifest) {
         const digest = digestHeader ?? manifest.digest;
-        await recordManifestPush({ ...event, digest, mediaType: manifest.mediaType, manifest: { digest, mediaType: manifest.mediaType, bytes: manifest.bytes } });
+        await recordManifestPush({ ...event, digest, mediaType: manifest.mediaType, manifest: { digest, mediaType: manifest.mediaType, bytes: manifest.bytes }, prepared });
       } else if (method === "GET" && upstream.status === 200) {
         await recordManifestPull({ ...event, digest: digestHeader, mediaType: mediaTypeHeader });
       } else if (method === "DELETE" && upstream.status === 202) {

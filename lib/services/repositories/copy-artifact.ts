@@ -8,7 +8,6 @@ import { isDigest } from "@/lib/oci/digest";
 import { isValidRepositoryName } from "@/lib/oci/reference";
 import { copy, CopyRefusedError } from "@/lib/registry/copy";
 import { RegistryError, RegistryUnavailableError } from "@/lib/registry/errors";
-import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertProjectPermission, findProjectRef, projectPermissionsFor } from "@/lib/services/authz/project-access";
 import { ROLE_PERMISSIONS } from "@/lib/services/authz/project-roles";
 import { visibleProjectsWhere } from "@/lib/services/projects/list-projects";
@@ -106,23 +105,22 @@ export async function copyArtifact({
     repository: to,
     prepared,
     tag,
-    inTransaction: (tx) =>
-      recordAuditEvent(tx, {
-        actor,
-        action: "artifact.copy",
-        resource: { type: "artifact", name: target },
-        projectId: dstProject.id,
-        detail: {
-          from: artifactName(from.repository, from.reference),
-          to: target,
-          digest: copied.digest,
-          mediaType: copied.mediaType,
-          manifests: copied.manifests,
-          blobsMounted: copied.blobsMounted,
-          blobsStreamed: copied.blobsStreamed,
-          accessories,
-        },
-      }),
+    audit: {
+      actor,
+      action: "artifact.copy",
+      resource: { type: "artifact", name: target },
+      projectId: dstProject.id,
+      detail: {
+        from: artifactName(from.repository, from.reference),
+        to: target,
+        digest: copied.digest,
+        mediaType: copied.mediaType,
+        manifests: copied.manifests,
+        blobsMounted: copied.blobsMounted,
+        blobsStreamed: copied.blobsStreamed,
+        accessories,
+      },
+    },
   });
   for (const accessory of accessories) await indexCopiedAccessory(actor, dstProject.id, to, accessory);
   return { projectId: dstProject.id, repository: to, digest: copied.digest, tag, accessories };

@@ -1,11 +1,12 @@
 import "server-only";
-import type { Actor } from "@/lib/auth/actor";
+import { actorName, type Actor } from "@/lib/auth/actor";
 import { db, type DbTransaction } from "@/lib/db/client";
 import { ConflictError } from "@/lib/errors";
 import { type AccessoryType, Prisma } from "@/lib/generated/prisma/client";
 import { type Descriptor, type IndexChild, parseImageConfig, parseManifestBytes } from "@/lib/oci/manifest";
 import { DOCKER_CONTAINER_CONFIG, OCI_IMAGE_CONFIG } from "@/lib/oci/media-types";
 import type { RegistryClient } from "@/lib/registry/client";
+import { auditRowOf, recordAuditEvent, type AuditEventInput } from "@/lib/services/audit/record-audit-event";
 import { recordArtifactEvent } from "@/lib/services/events/artifact-events";
 import { readBounded } from "@/lib/streams/read-bounded";
 
@@ -230,12 +231,18 @@ export type WrittenArtifact = { repositoryId: number; artifactId: number };
 
 /**
  * The one write of an artifact into the index, for every way one arrives (a push through the
- * gateway, a copy, the reconcile job; replication and the proxy cache later): in one transaction
+ * gateway, a copy, the reconcile job, replication; the proxy cache later): in one transaction
  * the repository (created on its first artifact), the artifact with its children and accessory
  * link, `tag` moved onto it, one `artifact_pushed` event (with the digest the tag left, if it
- * moved) and whatever the caller adds (its audit row, through `inTransaction`). Two first writes
- * into one repository (or of one digest) at once make the loser's insert hit a unique key; the
- * transaction is then run once more and finds the rows.
+ * moved), the caller's `audit` row and whatever else the caller adds (`inTransaction`). Two first
+ * writes into one repository (or of one digest) at once make the loser's insert hit a unique key;
+ * the transaction is then run once more and finds the rows.
+ *
+ * The common case, a plain artifact (no children, no subject) that is not an index child, is
+ * written by one statement (writePlainArtifact) instead of a dozen: a push pays for its index
+ * write in round trips to Postgres, and this is every `docker push` of a single-platform image.
+ * Anything else, or a caller with its own `inTransaction` work, takes the general path in the
+ * same transaction; plain-artifact.test.ts checks that both paths leave the same rows.
  */
 export async function writeArtifact({
   actor,
@@ -244,6 +251,7 @@ export async function writeArtifact({
   prepared,
   tag,
   now = new Date(),
+  audit,
   inTransaction,
 }: {
   actor: Actor;
@@ -253,10 +261,17 @@ export async function writeArtifact({
   prepared: PreparedManifest;
   tag: string | null;
   now?: Date;
+  /** The caller's audit row, written in the transaction. */
+  audit?: AuditEventInput;
   inTransaction?: (tx: DbTransaction, written: WrittenArtifact) => Promise<void>;
 }): Promise<WrittenArtifact> {
+  const plain = !inTransaction && prepared.children.length === 0 && prepared.subjectDigest === null;
   const write = () =>
     db.$transaction(async (tx) => {
+      if (plain) {
+        const written = await writePlainArtifact(tx, { actor, projectId, repository, prepared, tag, now, audit });
+        if (written) return written;
+      }
       const repo = await tx.repository.upsert({
         where: { name: repository },
         create: { projectId, name: repository },
@@ -276,6 +291,7 @@ export async function writeArtifact({
         actor,
       });
       const written = { repositoryId: repo.id, artifactId };
+      if (audit) await recordAuditEvent(tx, audit);
       await inTransaction?.(tx, written);
       return written;
     });
@@ -285,6 +301,94 @@ export async function writeArtifact({
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return write();
     throw error;
   }
+}
+
+/**
+ * writeArtifact's one-statement path for a plain artifact (no children, no subject). It writes
+ * exactly what the general path would: the repository (created, or its update time), the
+ * artifact (created, or its push time), referrers pushed before it linked, the tag moved, the
+ * event and the audit row, and then the listed-artifact count by +1 for a new artifact instead of
+ * a recount of the repository (which costs a scan of its artifacts per push).
+ *
+ * That increment is exact only when no index in the repository lists this digest as a child and
+ * the tag does not leave an index child (either can change whether an artifact is listed): the
+ * statement checks both and otherwise writes nothing but the repository's update time, and
+ * answers null, so the caller takes the general path in the same transaction. A repository being
+ * deleted is not touched either (the general path refuses the push). Exported for its test.
+ */
+export async function writePlainArtifact(
+  tx: DbTransaction,
+  {
+    actor,
+    projectId,
+    repository,
+    prepared,
+    tag,
+    now,
+    audit,
+  }: { actor: Actor; projectId: number; repository: string; prepared: PreparedManifest; tag: string | null; now: Date; audit?: AuditEventInput },
+): Promise<WrittenArtifact | null> {
+  const row = audit ? auditRowOf(audit) : null;
+  const annotations = JSON.stringify(prepared.annotations);
+  const written = await tx.$queryRaw<{ repository_id: number; artifact_id: number; inserted: boolean }[]>`
+    WITH repo AS (
+      INSERT INTO repositories (project_id, name, updated_at) VALUES (${projectId}, ${repository}, now())
+      ON CONFLICT (name) DO UPDATE SET updated_at = now() WHERE repositories.deleting_at IS NULL
+      RETURNING id, project_id
+    ),
+    prev AS (
+      SELECT t.artifact_id, a.digest FROM tags t JOIN artifacts a ON a.id = t.artifact_id
+      WHERE t.repository_id = (SELECT id FROM repo) AND t.name = ${tag}::text
+    ),
+    guard AS (
+      SELECT NOT EXISTS (
+               SELECT 1 FROM artifact_references r JOIN artifacts p ON p.id = r.parent_id
+               WHERE p.repository_id = (SELECT id FROM repo) AND r.child_digest = ${prepared.digest})
+         AND NOT EXISTS (SELECT 1 FROM prev JOIN artifact_references r ON r.child_id = prev.artifact_id) AS ok
+    ),
+    art AS (
+      INSERT INTO artifacts (repository_id, digest, media_type, artifact_type, manifest_size, total_size, pushed_at,
+                             os, architecture, variant, created, author, annotations, is_referrer)
+      SELECT repo.id, ${prepared.digest}, ${prepared.mediaType.slice(0, 255)}, ${prepared.artifactType}, ${prepared.manifestSize}, ${prepared.totalSize},
+             ${now}, ${prepared.os}, ${prepared.architecture}, ${prepared.variant}, ${prepared.created}, ${prepared.author}, ${annotations}::jsonb, false
+      FROM repo, guard WHERE guard.ok
+      ON CONFLICT (repository_id, digest) DO UPDATE SET pushed_at = EXCLUDED.pushed_at
+      RETURNING id, (xmax = 0) AS inserted
+    ),
+    linked AS (
+      UPDATE artifacts SET subject_artifact_id = art.id FROM art, repo
+      WHERE art.inserted AND artifacts.repository_id = repo.id AND artifacts.subject_digest = ${prepared.digest} AND artifacts.subject_artifact_id IS NULL
+      RETURNING artifacts.id
+    ),
+    tagged AS (
+      INSERT INTO tags (repository_id, artifact_id, name, pushed_at)
+      SELECT repo.id, art.id, ${tag}::text, ${now} FROM repo, art WHERE ${tag}::text IS NOT NULL
+      ON CONFLICT (repository_id, name) DO UPDATE SET artifact_id = EXCLUDED.artifact_id, pushed_at = EXCLUDED.pushed_at
+      RETURNING id
+    ),
+    event AS (
+      INSERT INTO artifact_events (kind, project_id, repository, digest, tag, previous_digest, actor_name)
+      SELECT 'artifact_pushed'::"ArtifactEventKind", repo.project_id, ${repository}, ${prepared.digest}, ${tag}::text,
+             NULLIF((SELECT digest FROM prev), ${prepared.digest}), ${actorName(actor).slice(0, 255)}
+      FROM repo, art
+      RETURNING id
+    ),
+    audit AS (
+      INSERT INTO audit_events (principal_kind, actor_id, actor_name, actor_verified, action, resource_type, resource_id,
+                                resource_name, project_id, result, reason, client_ip, user_agent, detail)
+      SELECT ${row?.principalKind ?? null}::"PrincipalKind", ${row?.actorId ?? null}::int, ${row?.actorName ?? null}, ${row?.actorVerified ?? true},
+             ${row?.action ?? null}, ${row?.resourceType ?? null}, ${row?.resourceId ?? null}, ${row?.resourceName ?? null},
+             ${row?.projectId ?? null}::int, ${row?.result ?? null}::"AuditResult", ${row?.reason ?? null}, ${row?.clientIp ?? null},
+             ${row?.userAgent ?? null}, ${JSON.stringify(row?.detail ?? {})}::jsonb
+      FROM art WHERE ${row !== null}
+      RETURNING id
+    )
+    SELECT repo.id AS repository_id, art.id AS artifact_id, art.inserted FROM repo, art`;
+  const first = written[0];
+  if (!first) return null;
+  // Not in the statement above: its CTEs cannot see the repository row it may have just created.
+  if (first.inserted) await tx.$executeRaw`UPDATE repositories SET artifact_count = artifact_count + 1 WHERE id = ${first.repository_id}`;
+  return { repositoryId: first.repository_id, artifactId: first.artifact_id };
 }
 
 /**
