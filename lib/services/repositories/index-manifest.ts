@@ -239,10 +239,10 @@ export type WrittenArtifact = { repositoryId: number; artifactId: number };
  * the transaction is then run once more and finds the rows.
  *
  * The common case, a plain artifact (no children, no subject) that is not an index child, is
- * written by one statement (writePlainArtifact) instead of a dozen: a push pays for its index
- * write in round trips to Postgres, and this is every `docker push` of a single-platform image.
- * Anything else, or a caller with its own `inTransaction` work, takes the general path in the
- * same transaction; plain-artifact.test.ts checks that both paths leave the same rows.
+ * written by one call (writePlainArtifact) instead of a dozen statements: a push pays for its
+ * index write in round trips to Postgres, and this is every `docker push` of a single-platform
+ * image. Anything else, or a caller with its own `inTransaction` work, takes the general path;
+ * plain-artifact.test.ts checks that both paths leave the same rows.
  */
 export async function writeArtifact({
   actor,
@@ -265,13 +265,12 @@ export async function writeArtifact({
   audit?: AuditEventInput;
   inTransaction?: (tx: DbTransaction, written: WrittenArtifact) => Promise<void>;
 }): Promise<WrittenArtifact> {
-  const plain = !inTransaction && prepared.children.length === 0 && prepared.subjectDigest === null;
+  if (!inTransaction && prepared.children.length === 0 && prepared.subjectDigest === null) {
+    const written = await writePlainArtifact(db, { actor, projectId, repository, prepared, tag, now, audit });
+    if (written) return written;
+  }
   const write = () =>
     db.$transaction(async (tx) => {
-      if (plain) {
-        const written = await writePlainArtifact(tx, { actor, projectId, repository, prepared, tag, now, audit });
-        if (written) return written;
-      }
       const repo = await tx.repository.upsert({
         where: { name: repository },
         create: { projectId, name: repository },
@@ -304,20 +303,22 @@ export async function writeArtifact({
 }
 
 /**
- * writeArtifact's one-statement path for a plain artifact (no children, no subject). It writes
- * exactly what the general path would: the repository (created, or its update time), the
- * artifact (created, or its push time), referrers pushed before it linked, the tag moved, the
- * event and the audit row, and then the listed-artifact count by +1 for a new artifact instead of
- * a recount of the repository (which costs a scan of its artifacts per push).
+ * writeArtifact's one-call path for a plain artifact (no children, no subject): the SQL function
+ * wharf_write_plain_artifact (its migration, 20261206001000_write_plain_artifact) writes exactly
+ * what the general path would: the repository (created, or its update time), the artifact
+ * (created, or its push time), referrers pushed before it linked, the tag moved, the listed-artifact
+ * count (+1 for a new artifact instead of a recount, which scans the repository's artifacts on
+ * every push), the event and the audit row. One statement, so one implicit transaction and one
+ * round trip, with its plans cached by the function per connection.
  *
  * That increment is exact only when no index in the repository lists this digest as a child and
  * the tag does not leave an index child (either can change whether an artifact is listed): the
- * statement checks both and otherwise writes nothing but the repository's update time, and
- * answers null, so the caller takes the general path in the same transaction. A repository being
- * deleted is not touched either (the general path refuses the push). Exported for its test.
+ * function checks both and otherwise writes nothing but the repository's update time and answers
+ * null, as it does for a repository being deleted; the caller then takes the general path.
+ * Exported for its test.
  */
 export async function writePlainArtifact(
-  tx: DbTransaction,
+  client: DbTransaction,
   {
     actor,
     projectId,
@@ -328,67 +329,34 @@ export async function writePlainArtifact(
     audit,
   }: { actor: Actor; projectId: number; repository: string; prepared: PreparedManifest; tag: string | null; now: Date; audit?: AuditEventInput },
 ): Promise<WrittenArtifact | null> {
-  const row = audit ? auditRowOf(audit) : null;
-  const annotations = JSON.stringify(prepared.annotations);
-  const written = await tx.$queryRaw<{ repository_id: number; artifact_id: number; inserted: boolean }[]>`
-    WITH repo AS (
-      INSERT INTO repositories (project_id, name, updated_at) VALUES (${projectId}, ${repository}, now())
-      ON CONFLICT (name) DO UPDATE SET updated_at = now() WHERE repositories.deleting_at IS NULL
-      RETURNING id, project_id
-    ),
-    prev AS (
-      SELECT t.artifact_id, a.digest FROM tags t JOIN artifacts a ON a.id = t.artifact_id
-      WHERE t.repository_id = (SELECT id FROM repo) AND t.name = ${tag}::text
-    ),
-    guard AS (
-      SELECT NOT EXISTS (
-               SELECT 1 FROM artifact_references r JOIN artifacts p ON p.id = r.parent_id
-               WHERE p.repository_id = (SELECT id FROM repo) AND r.child_digest = ${prepared.digest})
-         AND NOT EXISTS (SELECT 1 FROM prev JOIN artifact_references r ON r.child_id = prev.artifact_id) AS ok
-    ),
-    art AS (
-      INSERT INTO artifacts (repository_id, digest, media_type, artifact_type, manifest_size, total_size, pushed_at,
-                             os, architecture, variant, created, author, annotations, is_referrer)
-      SELECT repo.id, ${prepared.digest}, ${prepared.mediaType.slice(0, 255)}, ${prepared.artifactType}, ${prepared.manifestSize}, ${prepared.totalSize},
-             ${now}, ${prepared.os}, ${prepared.architecture}, ${prepared.variant}, ${prepared.created}, ${prepared.author}, ${annotations}::jsonb, false
-      FROM repo, guard WHERE guard.ok
-      ON CONFLICT (repository_id, digest) DO UPDATE SET pushed_at = EXCLUDED.pushed_at
-      RETURNING id, (xmax = 0) AS inserted
-    ),
-    linked AS (
-      UPDATE artifacts SET subject_artifact_id = art.id FROM art, repo
-      WHERE art.inserted AND artifacts.repository_id = repo.id AND artifacts.subject_digest = ${prepared.digest} AND artifacts.subject_artifact_id IS NULL
-      RETURNING artifacts.id
-    ),
-    tagged AS (
-      INSERT INTO tags (repository_id, artifact_id, name, pushed_at)
-      SELECT repo.id, art.id, ${tag}::text, ${now} FROM repo, art WHERE ${tag}::text IS NOT NULL
-      ON CONFLICT (repository_id, name) DO UPDATE SET artifact_id = EXCLUDED.artifact_id, pushed_at = EXCLUDED.pushed_at
-      RETURNING id
-    ),
-    event AS (
-      INSERT INTO artifact_events (kind, project_id, repository, digest, tag, previous_digest, actor_name)
-      SELECT 'artifact_pushed'::"ArtifactEventKind", repo.project_id, ${repository}, ${prepared.digest}, ${tag}::text,
-             NULLIF((SELECT digest FROM prev), ${prepared.digest}), ${actorName(actor).slice(0, 255)}
-      FROM repo, art
-      RETURNING id
-    ),
-    audit AS (
-      INSERT INTO audit_events (principal_kind, actor_id, actor_name, actor_verified, action, resource_type, resource_id,
-                                resource_name, project_id, result, reason, client_ip, user_agent, detail)
-      SELECT ${row?.principalKind ?? null}::"PrincipalKind", ${row?.actorId ?? null}::int, ${row?.actorName ?? null}, ${row?.actorVerified ?? true},
-             ${row?.action ?? null}, ${row?.resourceType ?? null}, ${row?.resourceId ?? null}, ${row?.resourceName ?? null},
-             ${row?.projectId ?? null}::int, ${row?.result ?? null}::"AuditResult", ${row?.reason ?? null}, ${row?.clientIp ?? null},
-             ${row?.userAgent ?? null}, ${JSON.stringify(row?.detail ?? {})}::jsonb
-      FROM art WHERE ${row !== null}
-      RETURNING id
-    )
-    SELECT repo.id AS repository_id, art.id AS artifact_id, art.inserted FROM repo, art`;
-  const first = written[0];
-  if (!first) return null;
-  // Not in the statement above: its CTEs cannot see the repository row it may have just created.
-  if (first.inserted) await tx.$executeRaw`UPDATE repositories SET artifact_count = artifact_count + 1 WHERE id = ${first.repository_id}`;
-  return { repositoryId: first.repository_id, artifactId: first.artifact_id };
+  const auditRow = audit ? auditRowOf(audit) : null;
+  // The audit_events columns by name, read by jsonb_populate_record.
+  const auditJson = auditRow
+    ? JSON.stringify({
+        principal_kind: auditRow.principalKind,
+        actor_id: auditRow.actorId ?? null,
+        actor_name: auditRow.actorName,
+        actor_verified: auditRow.actorVerified,
+        action: auditRow.action,
+        resource_type: auditRow.resourceType,
+        resource_id: auditRow.resourceId ?? null,
+        resource_name: auditRow.resourceName ?? null,
+        project_id: auditRow.projectId ?? null,
+        result: auditRow.result ?? "success",
+        reason: auditRow.reason ?? null,
+        client_ip: auditRow.clientIp ?? null,
+        user_agent: auditRow.userAgent ?? null,
+        detail: auditRow.detail ?? {},
+      })
+    : null;
+  const rows = await client.$queryRaw<{ out_repository_id: number; out_artifact_id: number }[]>`
+    SELECT out_repository_id, out_artifact_id FROM wharf_write_plain_artifact(
+      ${projectId}::int, ${repository}, ${prepared.digest}, ${prepared.mediaType.slice(0, 255)}, ${prepared.artifactType}::text,
+      ${prepared.manifestSize}::int, ${prepared.totalSize}::bigint, ${prepared.os}::text, ${prepared.architecture}::text, ${prepared.variant}::text,
+      ${prepared.created}::timestamptz, ${prepared.author}::text, ${JSON.stringify(prepared.annotations)}::jsonb, ${tag}::text, ${now}::timestamptz,
+      ${actorName(actor).slice(0, 255)}, ${auditJson}::jsonb)`;
+  const first = rows[0];
+  return first ? { repositoryId: first.out_repository_id, artifactId: first.out_artifact_id } : null;
 }
 
 /**
