@@ -4,8 +4,9 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 /**
  * A job, defined once: its name, payload schema, retry policy, concurrency and a lazy handler.
  * Services import a definition to queue a run (lib/services/jobs/queue-run.ts) without loading
- * what runs it; the worker registers every definition of lib/jobs/registry.ts and imports a
- * handler only when an attempt starts (lib/jobs/attempt.ts runs it).
+ * what runs it; the worker registers every definition of lib/jobs/registry.ts and imports the
+ * handlers in the background once it has started (JobWorker.handlersLoaded), so neither Next's
+ * bundle nor a service that only queues carries them (lib/jobs/attempt.ts runs them).
  */
 export type JobDefinition<P = unknown> = {
   /** Also the pg-boss queue name. */

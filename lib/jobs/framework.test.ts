@@ -53,6 +53,20 @@ describe("queueRun", () => {
   });
 });
 
+describe("the worker's start", () => {
+  it("loads the handlers of its jobs in the background, before any run asks for one", async () => {
+    const loaded: string[] = [];
+    const jobs = TEST_JOBS.map((job) => ({ ...job, handler: () => (loaded.push(job.id), job.handler()) }));
+    const worker = await startJobWorker({ log: () => undefined, reconcileCron: "off", jobs, pollingIntervalSeconds: 0.5 });
+    try {
+      await worker.handlersLoaded;
+      expect(loaded.sort()).toEqual(TEST_JOBS.map((job) => job.id).sort());
+    } finally {
+      await worker.stop();
+    }
+  });
+});
+
 describe("fan-out and concurrency", () => {
   it("a parent queues one child per item, its progress is its children ended; at most `concurrency` children run at once", async () => {
     itemProbe.close();
