@@ -1,7 +1,6 @@
 import { cookies } from "next/headers";
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { Providers } from "@/app/providers";
 import { ConsoleSidebar } from "@/components/shell/console-sidebar";
 import { HeaderSearch } from "@/components/shell/header-search";
 import { SignOutButton } from "@/components/shell/sign-out-button";
@@ -21,34 +20,30 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   return (
     // Below md the sidebar is a bar above the page whose Menu button opens the navigation: a 240 px
     // column would leave a phone 150 px for the page.
-    // react-query (header search, polled panels) lives here, not in the root layout: the sign-in page
-    // has no use for it and would ship it.
-    <Providers>
-      <div className="flex min-h-screen flex-col md:flex-row">
-        <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:m-2 focus:rounded focus:bg-white focus:p-2">
-          Skip to content
-        </a>
-        <ConsoleSidebar showAdministration={hasSystemPermission(actor, "user.list")} />
-        <div className="flex min-w-0 flex-1 flex-col">
-          <header className="flex flex-wrap items-center justify-end gap-x-4 gap-y-2 border-b border-slate-200 bg-white px-4 py-3 sm:px-6">
-            {/* Every signed-in user gets it; the search service limits the answers to what they may read. */}
-            <HeaderSearch />
-            <span className="min-w-0 text-sm break-words text-slate-700">
-              Signed in as{" "}
-              <Link href="/account" prefetch={false} className="font-medium text-sky-800 hover:underline" data-testid="signed-in-user">
-                {actor.username}
-              </Link>
-              {actor.isAdmin && <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-600">admin</span>}
-            </span>
-            <ThemeToggle initial={theme} />
-            <SignOutButton />
-          </header>
-          <main id="main" className="min-w-0 flex-1 px-4 py-6 sm:px-6">
-            <FlashRegion />
-            {children}
-          </main>
-        </div>
+    <div className="flex min-h-screen flex-col md:flex-row">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:m-2 focus:rounded focus:bg-white focus:p-2">
+        Skip to content
+      </a>
+      <ConsoleSidebar showAdministration={hasSystemPermission(actor, "user.list")} />
+      <div className="flex min-w-0 flex-1 flex-col">
+        <header className="flex flex-wrap items-center justify-end gap-x-4 gap-y-2 border-b border-slate-200 bg-white px-4 py-3 sm:px-6">
+          {/* Every signed-in user gets it; the search service limits the answers to what they may read. */}
+          <HeaderSearch />
+          <span className="min-w-0 text-sm break-words text-slate-700">
+            Signed in as{" "}
+            <Link href="/account" prefetch={false} className="font-medium text-sky-800 hover:underline" data-testid="signed-in-user">
+              {actor.username}
+            </Link>
+            {actor.isAdmin && <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-600">admin</span>}
+          </span>
+          <ThemeToggle initial={theme} />
+          <SignOutButton />
+        </header>
+        <main id="main" className="min-w-0 flex-1 px-4 py-6 sm:px-6">
+          <FlashRegion />
+          {children}
+        </main>
       </div>
-    </Providers>
+    </div>
   );
 }

@@ -1,6 +1,5 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useId, useRef, useState } from "react";
@@ -10,6 +9,41 @@ import { CLOSED, type ComboState, comboInput, comboKey, comboResults, isSearchSh
 
 /** Long enough that a typist's word is one request, short enough to feel immediate. */
 const DEBOUNCE_MS = 200;
+/** An answer is reused for the same text this long (typing back and forth asks once). */
+const STALE_MS = 30_000;
+
+// Not react-query: the shell is on every page, and this is its only query; react-query's ~9 KB
+// gzip now loads only on the pages that poll (their route layouts hold its provider).
+const answers = new Map<string, { at: number; value: Promise<Suggestions> }>();
+
+function suggestionsFor(q: string): Promise<Suggestions> {
+  const hit = answers.get(q);
+  if (hit && Date.now() - hit.at < STALE_MS) return hit.value;
+  const value = searchSuggestionsAction(q).then(valueOf);
+  answers.set(q, { at: Date.now(), value });
+  value.catch(() => answers.delete(q));
+  if (answers.size > 100) answers.delete(answers.keys().next().value!);
+  return value;
+}
+
+/** The suggestions for the (debounced) text, or that asking failed; nothing while it is asked. */
+function useSuggestions(q: string): { data: Suggestions | undefined; isError: boolean } {
+  const [answer, setAnswer] = useState<{ q: string; data?: Suggestions; failed: boolean } | null>(null);
+  useEffect(() => {
+    if (!q) return;
+    let live = true;
+    suggestionsFor(q).then(
+      (data) => live && setAnswer({ q, data, failed: false }),
+      () => live && setAnswer({ q, failed: true }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [q]);
+  // An answer for other text is not shown (a slow answer must not replace a newer one).
+  const current = answer?.q === q ? answer : null;
+  return { data: current?.data, isError: current?.failed ?? false };
+}
 
 function isEditable(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
@@ -39,12 +73,7 @@ export function HeaderSearch() {
     return () => clearTimeout(timer);
   }, [text]);
 
-  const { data, isError } = useQuery({
-    queryKey: ["header-search", debounced],
-    queryFn: async (): Promise<Suggestions> => valueOf(await searchSuggestionsAction(debounced)),
-    enabled: debounced.length > 0,
-    staleTime: 30_000,
-  });
+  const { data, isError } = useSuggestions(debounced);
   // Answers for text no longer in the box are not shown (a slow answer must not replace a newer one).
   const current = data && data.q === text.trim() ? data : undefined;
   const options: Suggestion[] = current ? [...current.projects, ...current.repositories] : [];
