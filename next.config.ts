@@ -1,4 +1,8 @@
 import type { NextConfig } from "next";
+import createNextIntlPlugin from "next-intl/plugin";
+
+// next-intl: the console's messages (messages/*.json) and the language chosen per request.
+const withNextIntl = createNextIntlPlugin("./lib/i18n/request.ts");
 
 // Security headers on every response. Next's own inline bootstrap scripts need 'unsafe-inline'
 // (a nonce would make every page dynamic); everything else is same-origin only, and no page
@@ -46,4 +50,4 @@ const nextConfig: NextConfig = {
   },
 };
 
-export default nextConfig;
+export default withNextIntl(nextConfig);

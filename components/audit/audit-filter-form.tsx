@@ -1,9 +1,13 @@
 import Link from "next/link";
+import { useTranslations } from "next-intl";
 import { buttonClass } from "@/components/ui/button";
 import { AUDIT_PAGE_SIZE_DEFAULT } from "@/lib/validation/audit";
 
 /** The form's raw values (what the URL holds, so a rejected value is shown back as typed). */
 export type AuditFilterValues = Partial<Record<"user" | "op" | "type" | "resource" | "project" | "result" | "from" | "to" | "size", string>>;
+
+/** The table's format (lib/format/datetime.ts), UTC: a time copied from a row pastes as it is. */
+const TIME_PLACEHOLDER = "YYYY-MM-DD HH:mm:ss";
 
 const input = "block w-full rounded-md border px-2 py-1.5 text-sm shadow-sm focus:border-sky-600 focus:outline-none";
 
@@ -74,22 +78,23 @@ export function AuditFilterForm({
   /** Recorded actions, suggested in the Operation field. */
   operations: string[];
 }) {
+  const t = useTranslations("audit");
   return (
-    <form method="get" action={action} className="mb-4 rounded-lg border border-slate-200 bg-white p-4" aria-label="Filter the audit log" data-testid="audit-filter">
+    <form method="get" action={action} className="mb-4 rounded-lg border border-slate-200 bg-white p-4" aria-label={t("filter.label")} data-testid="audit-filter">
       <div className="grid grid-cols-2 gap-3 md:grid-cols-4 lg:grid-cols-5">
-        <FilterField name="user" label="User" values={values} errors={errors} placeholder="alice or ali*" hint="Exact, or a prefix with *" />
-        <FilterField name="op" label="Operation" values={values} errors={errors} placeholder="artifact.delete or delete" list="audit-operations" />
-        <FilterField name="type" label="Resource type" values={values} errors={errors} placeholder="artifact" />
-        <FilterField name="resource" label="Resource starts with" values={values} errors={errors} placeholder="library/nginx" />
-        {showProject && <FilterField name="project" label="Project" values={values} errors={errors} placeholder="name or id" />}
+        <FilterField name="user" label={t("columns.user")} values={values} errors={errors} placeholder={t("filter.userPlaceholder")} hint={t("filter.userHint")} />
+        <FilterField name="op" label={t("columns.operation")} values={values} errors={errors} placeholder={t("filter.operationPlaceholder")} list="audit-operations" />
+        <FilterField name="type" label={t("columns.resourceType")} values={values} errors={errors} placeholder="artifact" />
+        <FilterField name="resource" label={t("filter.resourceStartsWith")} values={values} errors={errors} placeholder="library/nginx" />
+        {showProject && <FilterField name="project" label={t("columns.project")} values={values} errors={errors} placeholder={t("filter.projectPlaceholder")} />}
         <div className="space-y-1">
           <label htmlFor="audit-filter-result" className="block text-xs font-medium text-slate-700">
-            Result
+            {t("columns.result")}
           </label>
           <select id="audit-filter-result" name="result" defaultValue={values.result ?? ""} className={`${input} ${errors.result ? "border-red-500" : "border-slate-300"}`}>
-            <option value="">Any</option>
-            <option value="success">Success</option>
-            <option value="failure">Failure</option>
+            <option value="">{t("filter.any")}</option>
+            <option value="success">{t("success")}</option>
+            <option value="failure">{t("failure")}</option>
           </select>
           {errors.result && (
             <p className="text-xs text-red-700" data-testid="error-result">
@@ -97,11 +102,11 @@ export function AuditFilterForm({
             </p>
           )}
         </div>
-        <FilterField name="from" label="From (UTC)" values={values} errors={errors} type="datetime-local" />
-        <FilterField name="to" label="To (UTC)" values={values} errors={errors} type="datetime-local" />
+        <FilterField name="from" label={t("filter.from")} values={values} errors={errors} placeholder={TIME_PLACEHOLDER} hint={t("filter.timeHint")} />
+        <FilterField name="to" label={t("filter.to")} values={values} errors={errors} placeholder={TIME_PLACEHOLDER} />
         <div className="space-y-1">
           <label htmlFor="audit-filter-size" className="block text-xs font-medium text-slate-700">
-            Rows per page
+            {t("filter.rowsPerPage")}
           </label>
           <select id="audit-filter-size" name="size" defaultValue={values.size ?? String(AUDIT_PAGE_SIZE_DEFAULT)} className={`${input} border-slate-300`}>
             {[10, 25, 50, 100].map((n) => (
@@ -124,10 +129,10 @@ export function AuditFilterForm({
       </datalist>
       <div className="mt-3 flex gap-2">
         <button type="submit" className={buttonClass("primary")}>
-          Apply filter
+          {t("filter.apply")}
         </button>
         <Link href={action} className={buttonClass("secondary")}>
-          Clear
+          {t("filter.clear")}
         </Link>
       </div>
     </form>

@@ -1,7 +1,9 @@
 import Link from "next/link";
+import { useFormatter, useTranslations } from "next-intl";
 import { AuditFilterForm, type AuditFilterValues } from "@/components/audit/audit-filter-form";
 import { AuditTable } from "@/components/audit/audit-table";
 import { buttonClass } from "@/components/ui/button";
+import { formatUtc } from "@/lib/format/datetime";
 import type { AuditListResult } from "@/lib/services/audit/list-audit-events";
 import { auditFilterParams, auditFilterToQ, type TAuditLogSearch } from "@/lib/validation/audit";
 
@@ -13,13 +15,11 @@ export function auditFormValues(raw: Record<string, string | string[] | undefine
     const s = Array.isArray(v) ? v[0] : v;
     if (s !== undefined && s !== "") values[key] = s;
   }
-  // datetime-local inputs take "YYYY-MM-DDTHH:mm[:ss]" without a zone.
+  // The time inputs show the table's own format (lib/format/datetime.ts: `2026-01-31 13:45:07`, UTC),
+  // so a time copied from a row can be pasted into From or To; a URL's ISO time is shown that way.
   for (const key of ["from", "to"] as const) {
     const s = values[key];
-    if (s && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?Z$/.test(s)) {
-      const iso = new Date(s).toISOString();
-      values[key] = iso.slice(17, 23) === "00.000" ? iso.slice(0, 16) : iso.slice(0, 19);
-    }
+    if (s && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?Z$/.test(s)) values[key] = formatUtc(s);
   }
   return values;
 }
@@ -66,12 +66,14 @@ export function AuditLogView({
   if (q) exportParams.set("q", q);
   const filtered = search ? auditFilterToQ(search) !== "" : false;
   const total = result?.total;
+  const t = useTranslations("audit");
+  const format = useFormatter();
   return (
     <>
       <AuditFilterForm action={basePath} values={values} errors={errors} showProject={showProject} operations={operations} />
       {!result ? (
         <p role="alert" className="rounded-md border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900" data-testid="audit-filter-invalid">
-          Fix the filter above to see the log.
+          {t("fixFilter")}
           {Object.entries(errors)
             .filter(([key]) => !FORM_FIELDS.has(key))
             .map(([key, messages]) => (
@@ -85,30 +87,30 @@ export function AuditLogView({
           <div className="mb-2 flex flex-wrap items-center justify-between gap-2 text-sm text-slate-600">
             <span data-testid="audit-count">
               {total === undefined || total === null
-                ? "Newest first."
+                ? t("newestFirst")
                 : total.exact
-                  ? `${total.count.toLocaleString("en-US")} matching row${total.count === 1 ? "" : "s"}, newest first.`
-                  : `More than ${total.count.toLocaleString("en-US")} matching rows, newest first.`}
+                  ? t("matching", { count: total.count, formatted: format.number(total.count) })
+                  : t("matchingMore", { formatted: format.number(total.count) })}
             </span>
             <a href={`${exportPath}?${exportParams.toString()}`} className={buttonClass("secondary")} data-testid="audit-export" download>
-              Export CSV
+              {t("exportCsv")}
             </a>
           </div>
           <AuditTable rows={result.rows} filtered={filtered} showProject={showProject} />
-          <nav aria-label="Pagination" className="mt-4 flex items-center justify-end gap-2 text-sm">
+          <nav aria-label={t("pagination")} className="mt-4 flex items-center justify-end gap-2 text-sm">
             {result.newer ? (
               <Link className={linkClass} href={pageHref(result.newer)} rel="prev">
-                Newer
+                {t("newer")}
               </Link>
             ) : null}
             {search?.cursor && (
               <Link className={linkClass} href={filterParams.size ? `${basePath}?${filterParams.toString()}` : basePath}>
-                Newest
+                {t("newest")}
               </Link>
             )}
             {result.older ? (
               <Link className={linkClass} href={pageHref(result.older)} rel="next">
-                Older
+                {t("older")}
               </Link>
             ) : null}
           </nav>

@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { Fragment, useId, useState } from "react";
 import { Badge } from "@/components/ui/badge";
 
@@ -45,9 +46,10 @@ function Cut({ text, className = "" }: { text: string | null; className?: string
  * for a name a failed sign-in claimed, the principal kind for robots, anonymous and system).
  */
 function Who({ row }: { row: AuditRowView }) {
-  const mark = !row.verified ? "unverified" : row.principalKind !== "user" ? row.principalKind : null;
+  const t = useTranslations("audit");
+  const mark = !row.verified ? t("unverified") : row.principalKind !== "user" ? row.principalKind : null;
   return (
-    <div className="flex min-w-0 items-baseline gap-1" title={row.verified ? row.user : `${row.user} (unverified)`}>
+    <div className="flex min-w-0 items-baseline gap-1" title={row.verified ? row.user : `${row.user} (${t("unverified")})`}>
       <span className={`truncate ${row.verified ? "" : "text-slate-600 italic"}`}>{row.user}</span>
       {mark && (
         <span className={`shrink-0 text-xs ${row.verified ? "text-slate-500" : "font-medium text-amber-800"}`} data-testid={row.verified ? undefined : "unverified-mark"}>
@@ -64,6 +66,7 @@ function Who({ row }: { row: AuditRowView }) {
  * rather than <details> in a cell, so the detail gets the table's whole width.
  */
 export function AuditRow({ row, colSpan, showProject = true }: { row: AuditRowView; colSpan: number; showProject?: boolean }) {
+  const t = useTranslations("audit");
   const [open, setOpen] = useState(false);
   const detailId = useId();
   return (
@@ -76,10 +79,10 @@ export function AuditRow({ row, colSpan, showProject = true }: { row: AuditRowVi
             aria-expanded={open}
             aria-controls={detailId}
             className="rounded px-1 text-slate-500 hover:bg-slate-100 hover:text-slate-900"
-            title={open ? "Hide details" : "Show details"}
+            title={open ? t("hideDetails") : t("showDetails")}
           >
             <span aria-hidden="true">{open ? "▾" : "▸"}</span>
-            <span className="sr-only">{open ? "Hide details" : "Show details"}</span>
+            <span className="sr-only">{open ? t("hideDetails") : t("showDetails")}</span>
           </button>
         </td>
         <td className={`${cell} whitespace-nowrap text-slate-600 tabular-nums`}>
@@ -103,9 +106,9 @@ export function AuditRow({ row, colSpan, showProject = true }: { row: AuditRowVi
           </td>
         )}
         <td className={`${cell} whitespace-nowrap`}>
-          {row.result === "success" ? <Badge tone="good">success</Badge> : <Badge tone="bad">failure</Badge>}
+          {row.result === "success" ? <Badge tone="good">{t("success")}</Badge> : <Badge tone="bad">{t("failure")}</Badge>}
           {row.count > 1 && (
-            <span className="ml-1 text-xs text-slate-600 tabular-nums" title={`${row.count} identical refusals within the minute`} data-testid="audit-count-badge">
+            <span className="ml-1 text-xs text-slate-600 tabular-nums" title={t("countTitle", { count: row.count })} data-testid="audit-count-badge">
               ×{row.count}
             </span>
           )}
@@ -121,39 +124,39 @@ export function AuditRow({ row, colSpan, showProject = true }: { row: AuditRowVi
         <tr id={detailId} data-testid={`audit-detail-${row.id}`} className="bg-slate-50">
           <td colSpan={colSpan} className="px-4 py-3">
             <dl className="grid grid-cols-[max-content_minmax(0,1fr)] gap-x-4 gap-y-1 text-xs">
-              <dt className="font-semibold text-slate-600">Event id</dt>
+              <dt className="font-semibold text-slate-600">{t("detail.eventId")}</dt>
               <dd className="font-mono">{row.id}</dd>
-              <dt className="font-semibold text-slate-600">Time</dt>
+              <dt className="font-semibold text-slate-600">{t("detail.time")}</dt>
               <dd className="font-mono">{row.isoTime}</dd>
-              <dt className="font-semibold text-slate-600">Principal</dt>
+              <dt className="font-semibold text-slate-600">{t("detail.principal")}</dt>
               <dd className="break-words">
                 {row.verified ? (
                   <>
                     {row.principalKind} {row.user}
-                    {row.actorId && <span className="text-slate-500"> (user id {row.actorId})</span>}
+                    {row.actorId && <span className="text-slate-500"> {t("detail.userId", { id: row.actorId })}</span>}
                   </>
                 ) : (
                   <>
-                    {row.user} <span className="font-medium text-amber-800">(unverified)</span>
-                    <span className="text-slate-500">: the name an anonymous caller gave in a failed sign-in; nobody proved to be this user.</span>
+                    {row.user} <span className="font-medium text-amber-800">({t("unverified")})</span>
+                    <span className="text-slate-500">{t("detail.unverifiedExplained")}</span>
                   </>
                 )}
               </dd>
-              <dt className="font-semibold text-slate-600">Operation</dt>
+              <dt className="font-semibold text-slate-600">{t("columns.operation")}</dt>
               <dd className="font-mono break-words">{row.action}</dd>
-              <dt className="font-semibold text-slate-600">Resource</dt>
+              <dt className="font-semibold text-slate-600">{t("columns.resource")}</dt>
               <dd className="break-words">
                 {row.resourceType} {row.resource ?? ""}
-                {row.resourceId && <span className="text-slate-500"> (id {row.resourceId})</span>}
+                {row.resourceId && <span className="text-slate-500"> {t("detail.id", { id: row.resourceId })}</span>}
               </dd>
-              <dt className="font-semibold text-slate-600">Project</dt>
+              <dt className="font-semibold text-slate-600">{t("columns.project")}</dt>
               <dd className="break-words">
                 {row.project ?? "—"}
-                {row.projectId && <span className="text-slate-500"> (id {row.projectId})</span>}
+                {row.projectId && <span className="text-slate-500"> {t("detail.id", { id: row.projectId })}</span>}
               </dd>
               {row.reason && (
                 <>
-                  <dt className="font-semibold text-slate-600">Reason</dt>
+                  <dt className="font-semibold text-slate-600">{t("columns.reason")}</dt>
                   <dd className="break-words whitespace-pre-wrap" data-testid="audit-detail-reason">
                     {row.reason}
                   </dd>
@@ -161,15 +164,15 @@ export function AuditRow({ row, colSpan, showProject = true }: { row: AuditRowVi
               )}
               {row.count > 1 && (
                 <>
-                  <dt className="font-semibold text-slate-600">Count</dt>
-                  <dd>{row.count} identical refusals from this client within the minute (one row with a count)</dd>
+                  <dt className="font-semibold text-slate-600">{t("detail.count")}</dt>
+                  <dd>{t("detail.countText", { count: row.count })}</dd>
                 </>
               )}
-              <dt className="font-semibold text-slate-600">Client IP</dt>
+              <dt className="font-semibold text-slate-600">{t("columns.clientIp")}</dt>
               <dd className="break-all">{row.clientIp ?? "—"}</dd>
-              <dt className="font-semibold text-slate-600">User agent</dt>
+              <dt className="font-semibold text-slate-600">{t("detail.userAgent")}</dt>
               <dd className="break-all">{row.userAgent ?? "—"}</dd>
-              <dt className="font-semibold text-slate-600">Detail</dt>
+              <dt className="font-semibold text-slate-600">{t("detail.detail")}</dt>
               <dd>
                 <pre className="max-h-80 overflow-auto rounded border border-slate-200 bg-white p-2 font-mono text-xs whitespace-pre-wrap">{row.detail}</pre>
               </dd>

@@ -1,7 +1,9 @@
+import { useTranslations } from "next-intl";
 import { AuditRow, type AuditRowView } from "@/components/audit/audit-row";
 import type { AuditEventRow } from "@/lib/services/audit/audit-query";
+import { formatUtc } from "@/lib/format/datetime";
 
-type Column = { label: string; width: string; srOnly?: boolean; project?: true };
+type Column = { key: string; width: string; srOnly?: boolean; project?: true };
 
 /**
  * Fixed widths for the short columns, shares of what is left for the others: with a fixed table
@@ -10,25 +12,23 @@ type Column = { label: string; width: string; srOnly?: boolean; project?: true }
  * minimum width (narrow screens) the box scrolls, the page does not.
  */
 const COLUMNS: Column[] = [
-  { label: "Details", width: "2.25rem", srOnly: true },
-  { label: "Time (UTC)", width: "10.5rem" },
-  { label: "User", width: "15%" },
-  { label: "Operation", width: "14%" },
-  { label: "Resource type", width: "8%" },
-  { label: "Resource", width: "20%" },
-  { label: "Project", width: "10%", project: true },
-  { label: "Result", width: "6.5rem" },
-  { label: "Reason", width: "18%" },
-  { label: "Client IP", width: "8rem" },
+  { key: "details", width: "2.25rem", srOnly: true },
+  { key: "time", width: "10.5rem" },
+  { key: "user", width: "15%" },
+  { key: "operation", width: "14%" },
+  { key: "resourceType", width: "8%" },
+  { key: "resource", width: "20%" },
+  { key: "project", width: "10%", project: true },
+  { key: "result", width: "6.5rem" },
+  { key: "reason", width: "18%" },
+  { key: "clientIp", width: "8rem" },
 ];
-
-export const AUDIT_COLUMNS = COLUMNS.filter((c) => !c.srOnly).map((c) => c.label);
 
 /** A row as the client component needs it: strings only, the detail already pretty-printed. */
 function toView(row: AuditEventRow): AuditRowView {
   return {
     id: row.id,
-    time: row.occurredAt.toISOString().slice(0, 19).replace("T", " "),
+    time: formatUtc(row.occurredAt),
     isoTime: row.occurredAt.toISOString(),
     user: row.actorName,
     verified: row.actorVerified,
@@ -54,20 +54,21 @@ function toView(row: AuditEventRow): AuditRowView {
  * project's Logs tab (which has no Project column: every row is its own project's).
  */
 export function AuditTable({ rows, filtered = false, showProject = true }: { rows: AuditEventRow[]; filtered?: boolean; showProject?: boolean }) {
+  const t = useTranslations("audit");
   const columns = COLUMNS.filter((c) => showProject || !c.project);
   return (
     <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
       <table className="w-full min-w-[56rem] table-fixed divide-y divide-slate-200 text-sm" data-testid="audit-table">
         <colgroup>
           {columns.map((c) => (
-            <col key={c.label} style={{ width: c.width }} />
+            <col key={c.key} style={{ width: c.width }} />
           ))}
         </colgroup>
         <thead className="bg-slate-50 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase">
           <tr>
             {columns.map((c) => (
-              <th key={c.label} scope="col" className="truncate px-3 py-3">
-                {c.srOnly ? <span className="sr-only">{c.label}</span> : c.label}
+              <th key={c.key} scope="col" className="truncate px-3 py-3">
+                {c.srOnly ? <span className="sr-only">{t(`columns.${c.key}`)}</span> : t(`columns.${c.key}`)}
               </th>
             ))}
           </tr>
@@ -79,7 +80,7 @@ export function AuditTable({ rows, filtered = false, showProject = true }: { row
           {rows.length === 0 && (
             <tr>
               <td colSpan={columns.length} className="px-4 py-8 text-center text-slate-500">
-                {filtered ? "No rows match this filter." : "Nothing recorded yet."}
+                {filtered ? t("noMatch") : t("empty")}
               </td>
             </tr>
           )}

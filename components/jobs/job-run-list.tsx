@@ -3,6 +3,7 @@
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import type { JobRunView } from "@/lib/services/jobs/job-runs";
+import { formatDateTime, formatTimeOfDay } from "@/lib/format/datetime";
 
 /**
  * The latest runs of one background job: status, who started it, a progress bar, the error, a
@@ -54,7 +55,7 @@ export function JobRunList({
           <li key={run.id} className="space-y-2 px-4 py-3" data-testid={`${testIdPrefix}-run-${run.id}`}>
             <div className="flex items-center justify-between gap-4 text-sm">
               <span>
-                #{run.id} by {run.trigger} · {new Date(run.queuedAt).toISOString().slice(0, 19).replace("T", " ")} UTC
+                #{run.id} by {run.trigger} · {formatDateTime(run.queuedAt)}
                 {run.attempts > 1 && ` · attempt ${run.attempts}`}
               </span>
               <Badge tone={TONE[run.status]}>{run.status}</Badge>
@@ -65,7 +66,7 @@ export function JobRunList({
             <p className="text-xs text-slate-600">
               {progressText(run)}
               {detail && ` · ${detail}`}
-              {run.heartbeatAt && ` · worker alive at ${new Date(run.heartbeatAt).toISOString().slice(11, 19)} UTC`}
+              {run.heartbeatAt && ` · worker alive at ${formatTimeOfDay(run.heartbeatAt)}`}
             </p>
             {run.error && <p className="text-sm text-red-700">{run.error}</p>}
             {onRetry && run.status === "failed" && (

@@ -2,6 +2,8 @@ import type { z } from "zod";
 import { type ActionResult, toActionError } from "@/lib/actions/action-result";
 import type { Actor } from "@/lib/auth/actor";
 import { getActor } from "@/lib/auth/session";
+import { translateActionResult } from "@/lib/i18n/server-text";
+import { requestLocale } from "@/lib/i18n/server-locale";
 import { fieldErrorsOf } from "@/lib/validation/common";
 
 const INVALID = "Check the highlighted fields.";
@@ -22,7 +24,8 @@ export type FormActionOptions = {
  * A form's server action: parses the form with the action's one zod schema, calls the service with
  * the request's actor (the service authorizes and audits; never the action), maps a refusal with
  * toActionError, and only after a success runs `done` (revalidate, then a message or a redirect).
- * `done` runs outside the error mapping, so Next's redirect() can throw its signal.
+ * `done` runs outside the error mapping, so Next's redirect() can throw its signal. The answer's
+ * messages are translated into the request's console language (lib/i18n/server-text.ts).
  */
 export function formAction<Schema extends z.ZodType, Result, Answer extends ActionResult = ActionResult>(
   schema: Schema,
@@ -31,7 +34,9 @@ export function formAction<Schema extends z.ZodType, Result, Answer extends Acti
   { read = (formData) => Object.fromEntries(formData), hiddenFieldsOnly = false }: FormActionOptions = {},
 ): (prev: Answer, formData: FormData) => Promise<Answer> {
   // Two declared parameters: the fuzz test finds form actions by their arity.
-  return async (_prev: Answer, formData: FormData): Promise<Answer> => {
+  return async (_prev: Answer, formData: FormData): Promise<Answer> =>
+    translateActionResult(await answer(formData), await requestLocale());
+  async function answer(formData: FormData): Promise<Answer> {
     const parsed = schema.safeParse(read(formData));
     // Answer only adds optional fields to ActionResult (a robot's one-time secret), so a refusal is one.
     if (!parsed.success) {
@@ -44,5 +49,5 @@ export function formAction<Schema extends z.ZodType, Result, Answer extends Acti
       return toActionError(err) as Answer;
     }
     return done(parsed.data, result, formData);
-  };
+  }
 }

@@ -62,7 +62,8 @@ export const ZAuditResultFilter = z.preprocess(
 );
 
 /**
- * A point in time, read as UTC: the form's `datetime-local` value (`2026-01-01T10:00`), a date, or
+ * A point in time, read as UTC: the form's value in the table's format (`2026-01-01 10:00:00`, or
+ * to the minute, or `2026-01-01T10:00`), a date, or
  * a full ISO timestamp with its own offset. The console shows every time in UTC, so a value without
  * an offset means UTC too.
  */
@@ -76,7 +77,7 @@ export const ZAuditTime = z.preprocess(
     const d = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(withZone) ? new Date(withZone) : new Date(NaN);
     return d;
   },
-  z.date({ error: "A date and time, e.g. 2026-01-31T13:45 (UTC)" }).optional(),
+  z.date({ error: "A date and time in UTC, e.g. 2026-01-31 13:45:00" }).optional(),
 );
 
 /** The opaque keyset cursor (see audit-query.ts); checked for shape here, decoded by the service. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LOCALES } from "@/lib/i18n/locales";
 import { singleLine, ZCheckbox, ZId, ZSearchText } from "@/lib/validation/common";
 import { ZConsolePaging } from "@/lib/validation/pagination";
 import { PASSWORD_RULE_TEXT } from "@/lib/validation/password-rule";
@@ -87,3 +88,9 @@ export const ZSignIn = z.object({
 export const ZSystemRole = z.enum(["none", "admin", "auditor"], { error: "Choose none, admin or auditor" });
 export const ZSetUserSystemRole = z.object({ userId: ZId, role: ZSystemRole });
 export type TSetUserSystemRole = z.infer<typeof ZSetUserSystemRole>;
+
+/** A user's console language (the account page's switcher). */
+export const ZSetPreferredLocale = z.object({
+  locale: z.enum(LOCALES, { error: "Choose English or 简体中文" }),
+});
+export type TSetPreferredLocale = z.output<typeof ZSetPreferredLocale>;

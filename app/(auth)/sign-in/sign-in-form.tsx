@@ -1,11 +1,13 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { type FormEvent, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { signInWithPassword } from "@/lib/auth/browser-session";
 
 export function SignInForm() {
+  const t = useTranslations("signIn");
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
 
@@ -15,7 +17,7 @@ export function SignInForm() {
     const username = String(form.get("username") ?? "");
     const password = String(form.get("password") ?? "");
     if (!username || !password) {
-      setError("Enter your username and password.");
+      setError(t("missing"));
       return;
     }
     setPending(true);
@@ -28,21 +30,31 @@ export function SignInForm() {
       return;
     }
     setPending(false);
-    setError(result.error && result.error !== "CredentialsSignin" ? result.error : "Wrong username or password.");
+    setError(result.error && result.error !== "CredentialsSignin" ? signInError(result.error, t) : t("wrong"));
   }
 
   return (
     <form onSubmit={onSubmit} className="space-y-4" noValidate>
-      <Field label="Username" name="username" autoComplete="username" required autoFocus maxLength={255} />
-      <Field label="Password" name="password" type="password" autoComplete="current-password" required maxLength={128} />
+      <Field label={t("username")} name="username" autoComplete="username" required autoFocus maxLength={255} />
+      <Field label={t("password")} name="password" type="password" autoComplete="current-password" required maxLength={128} />
       {error && (
         <p role="status" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="sign-in-error">
           {error}
         </p>
       )}
       <Button type="submit" className="w-full" disabled={pending}>
-        {pending ? "Signing in…" : "Sign in"}
+        {pending ? t("signingIn") : t("submit")}
       </Button>
     </form>
   );
+}
+
+/** The sign-in service's refusals (English, as the REST API gives them) in the page's language. */
+function signInError(message: string, t: (key: string, values?: Record<string, number>) => string): string {
+  const locked = /^Too many failed sign-ins for this username\. Try again in (\d+) minutes?\.$/.exec(message);
+  if (locked) return t("locked", { minutes: Number(locked[1]) });
+  if (message.startsWith("This account is disabled")) return t("disabled");
+  if (message.startsWith("Sign-in is unavailable")) return t("unavailable");
+  if (message.startsWith("Enter your username and password")) return t("missing");
+  return t("wrong");
 }

@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useEffect } from "react";
 import { changeOwnPasswordAction } from "@/app/(console)/account/actions";
 import { Field } from "@/components/ui/field";
@@ -8,9 +9,9 @@ import { SubmitButton } from "@/components/ui/submit-button";
 import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
 import { useActionForm } from "@/lib/actions/use-action-form";
 import { signOutOfSession } from "@/lib/auth/browser-session";
-import { PASSWORD_RULE_TEXT } from "@/lib/validation/password-rule";
 
 export function ChangePasswordForm() {
+  const t = useTranslations("account");
   const { result, errors, formProps } = useActionForm(changeOwnPasswordAction, INITIAL_ACTION_RESULT);
 
   useEffect(() => {
@@ -24,19 +25,19 @@ export function ChangePasswordForm() {
   return (
     <form {...formProps} className="space-y-4" noValidate>
       <FormMessage result={result} />
-      <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" maxLength={128} errors={errors.currentPassword} />
+      <Field label={t("currentPassword")} name="currentPassword" type="password" autoComplete="current-password" maxLength={128} errors={errors.currentPassword} />
       <Field
-        label="New password"
+        label={t("newPassword")}
         name="newPassword"
         type="password"
         autoComplete="new-password"
         maxLength={128}
         // The rule once: as the hint, or in the error that repeats it.
-        hint={errors.newPassword ? undefined : `${PASSWORD_RULE_TEXT}.`}
+        hint={errors.newPassword ? undefined : t("passwordRule")}
         errors={errors.newPassword}
       />
-      <Field label="Confirm new password" name="confirmPassword" type="password" autoComplete="new-password" maxLength={128} errors={errors.confirmPassword} />
-      <SubmitButton pendingText="Changing…">Change password</SubmitButton>
+      <Field label={t("confirmPassword")} name="confirmPassword" type="password" autoComplete="new-password" maxLength={128} errors={errors.confirmPassword} />
+      <SubmitButton pendingText={t("changing")}>{t("changePassword")}</SubmitButton>
     </form>
   );
 }

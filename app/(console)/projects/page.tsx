@@ -11,6 +11,7 @@ import { canCreateProjects } from "@/lib/services/projects/can-create-projects";
 import { listProjects } from "@/lib/services/projects/list-projects";
 import { ZListProjectsQuery } from "@/lib/validation/projects";
 import { EmptyRow, Table } from "@/components/ui/table";
+import { formatDate } from "@/lib/format/datetime";
 
 export const metadata = { title: "Projects" };
 
@@ -76,7 +77,7 @@ export default async function ProjectsPage({ searchParams }: { searchParams: Pro
                 {p.viewerRoleId ? projectRoleLabel(p.viewerRoleId) : <span className="text-slate-500">—</span>}
               </td>
               <td className="px-4 py-2.5">{p.repositoryCount}</td>
-              <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">{p.createdAt.toISOString().slice(0, 10)}</td>
+              <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">{formatDate(p.createdAt)}</td>
             </tr>
           ))}
           {rows.length === 0 && <EmptyRow colSpan={5}>No project matches these filters.</EmptyRow>}

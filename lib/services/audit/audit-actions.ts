@@ -83,6 +83,7 @@ export const AUDIT_OPERATIONS = [
   "user.grant_admin",
   "user.reset_password",
   "user.revoke_admin",
+  "user.set_locale",
   "user.set_system_role",
   "user.update",
   "vulnerability_db.import",

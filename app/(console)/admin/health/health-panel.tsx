@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Badge } from "@/components/ui/badge";
 import type { SystemHealth } from "@/lib/services/system/health-types";
+import { formatTimeOfDay } from "@/lib/format/datetime";
 
 const LABELS: Record<string, string> = {
   core: "Core (this Wharf process)",
@@ -47,7 +48,7 @@ export function HealthPanel({ initial, checkedAt }: { initial: SystemHealth; che
           </li>
         ))}
       </ul>
-      <p className="text-xs text-slate-500">Last checked {new Date(dataUpdatedAt).toISOString().slice(11, 19)} UTC</p>
+      <p className="text-xs text-slate-500">Last checked {formatTimeOfDay(dataUpdatedAt)}</p>
     </div>
   );
 }

@@ -12,6 +12,7 @@ import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import { listRegistries, type RegistryHealth } from "@/lib/services/registries/registries";
 import { ZConsolePaging } from "@/lib/validation/pagination";
 import { REGISTRY_TYPE_LABELS } from "@/lib/validation/registries";
+import { formatDateTime } from "@/lib/format/datetime";
 
 export const metadata = { title: "Registries" };
 
@@ -63,7 +64,7 @@ export default async function RegistriesPage({ searchParams }: { searchParams: P
               </span>
               {registry.statusCheckedAt && (
                 <time className="block text-xs text-slate-500" dateTime={registry.statusCheckedAt.toISOString()}>
-                  {registry.statusCheckedAt.toISOString().slice(0, 16).replace("T", " ")} UTC
+                  {formatDateTime(registry.statusCheckedAt)}
                 </time>
               )}
             </td>

@@ -1,4 +1,5 @@
 import { Badge } from "@/components/ui/badge";
+import { formatDateTime } from "@/lib/format/datetime";
 
 /** Harbor's status words for executions and tasks, as the console shows them. */
 const STATUS: Record<string, { tone: "good" | "bad" | "info" | "neutral"; label: string }> = {
@@ -14,7 +15,7 @@ export function ReplicationStatus({ status }: { status: string }) {
   return <Badge tone={known.tone}>{known.label}</Badge>;
 }
 
-export const formatTime = (d: Date | null) => (d ? `${d.toISOString().replace("T", " ").slice(0, 19)} UTC` : "—");
+export const formatTime = (d: Date | null) => formatDateTime(d);
 
 /** 1536 -> "1.5 KiB". */
 export function formatBytes(bytes: number | bigint): string {

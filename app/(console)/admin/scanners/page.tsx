@@ -12,6 +12,7 @@ import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import { listScannerPage, type ScannerHealth, type ScannerSummary } from "@/lib/services/scan/scanners";
 import { ZConsolePaging } from "@/lib/validation/pagination";
 import { SCANNER_AUTH_LABELS } from "@/lib/validation/scanners";
+import { formatDateTime } from "@/lib/format/datetime";
 
 export const metadata = { title: "Interrogation services" };
 
@@ -82,7 +83,7 @@ export default async function ScannersPage({ searchParams }: { searchParams: Pro
               </span>
               {scanner.healthCheckedAt && (
                 <time className="block text-xs text-slate-500" dateTime={scanner.healthCheckedAt.toISOString()}>
-                  {scanner.healthCheckedAt.toISOString().slice(0, 16).replace("T", " ")} UTC
+                  {formatDateTime(scanner.healthCheckedAt)}
                 </time>
               )}
             </td>

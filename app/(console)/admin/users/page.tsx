@@ -11,6 +11,7 @@ import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import { listUsers } from "@/lib/services/users/list-users";
 import { ZListUsersQuery } from "@/lib/validation/users";
 import { EmptyRow, Table } from "@/components/ui/table";
+import { formatDate } from "@/lib/format/datetime";
 
 export const metadata = { title: "Users" };
 
@@ -51,7 +52,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
               </td>
               <td className="px-4 py-2.5">{user.disabled ? <Badge tone="bad">Disabled</Badge> : <Badge tone="good">Active</Badge>}</td>
               <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">
-                <time dateTime={user.createdAt.toISOString()}>{user.createdAt.toISOString().slice(0, 10)}</time>
+                <time dateTime={user.createdAt.toISOString()}>{formatDate(user.createdAt)}</time>
               </td>
             </tr>
           ))}

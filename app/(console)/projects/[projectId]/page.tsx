@@ -7,6 +7,7 @@ import { attempt } from "@/lib/actions/attempt";
 import { getActor } from "@/lib/auth/session";
 import { projectDashboard } from "@/lib/services/dashboard/dashboard";
 import { getServerEnv } from "@/lib/env";
+import { formatDateTime } from "@/lib/format/datetime";
 
 export async function generateMetadata({ params }: { params: Promise<{ projectId: string }> }): Promise<Metadata> {
   return { title: await projectTitle((await params).projectId, "Summary") };
@@ -35,7 +36,7 @@ export default async function ProjectSummaryPage({ params }: { params: Promise<{
             <dt className="text-slate-500">Members</dt>
             <dd>{project.memberCount}</dd>
             <dt className="text-slate-500">Created</dt>
-            <dd>{project.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC</dd>
+            <dd>{formatDateTime(project.createdAt)}</dd>
           </dl>
         </section>
         <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="push-heading">

@@ -11,6 +11,7 @@ import { getRegistry, listRemoteProjects } from "@/lib/services/registries/regis
 import type { Actor } from "@/lib/auth/actor";
 import { ZId } from "@/lib/validation/common";
 import { REGISTRY_TYPE_LABELS } from "@/lib/validation/registries";
+import { formatDateTime } from "@/lib/format/datetime";
 
 export const metadata = { title: "Registry endpoint" };
 
@@ -32,7 +33,7 @@ export default async function RegistryPage({ params }: { params: Promise<{ regis
       <PageHeader title={registry.name} description={`${REGISTRY_TYPE_LABELS[registry.type]} at ${registry.url}`} />
       {registry.statusCheckedAt && (
         <p className="mb-4 text-sm text-slate-700" data-testid="registry-health">
-          Last Test connection ({registry.statusCheckedAt.toISOString().slice(0, 16).replace("T", " ")} UTC): {registry.statusMessage}
+          Last Test connection ({formatDateTime(registry.statusCheckedAt)}): {registry.statusMessage}
         </p>
       )}
       {canEdit ? (

@@ -9,6 +9,7 @@ import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import { getScanner } from "@/lib/services/scan/scanners";
 import { ZId } from "@/lib/validation/common";
 import { SCANNER_AUTH_LABELS } from "@/lib/validation/scanners";
+import { formatDateTime } from "@/lib/format/datetime";
 
 export const metadata = { title: "Scanner" };
 
@@ -37,7 +38,7 @@ export default async function ScannerPage({ params }: { params: Promise<{ scanne
       )}
       {scanner.healthCheckedAt && (
         <p className="mb-4 text-sm text-slate-700" data-testid="scanner-health-message">
-          Last Test connection ({scanner.healthCheckedAt.toISOString().slice(0, 16).replace("T", " ")} UTC): {scanner.healthMessage}
+          Last Test connection ({formatDateTime(scanner.healthCheckedAt)}): {scanner.healthMessage}
         </p>
       )}
       {info?.name && (

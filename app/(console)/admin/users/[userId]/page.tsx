@@ -11,6 +11,7 @@ import { NotFoundError } from "@/lib/errors";
 import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import { getUser } from "@/lib/services/users/get-user";
 import { ZId } from "@/lib/validation/common";
+import { formatDateTime } from "@/lib/format/datetime";
 
 /** The page's user, loaded once per request for both the title and the page. */
 const loadUser = cache(async (rawId: string) => {
@@ -52,7 +53,7 @@ export default async function UserPage({
       </p>
       <PageHeader
         title={user.username}
-        description={`Created ${user.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC`}
+        description={`Created ${formatDateTime(user.createdAt)}`}
         actions={
           <div className="flex gap-2">
             {user.isAdmin && <Badge tone="info">Administrator</Badge>}

@@ -6,6 +6,7 @@ import { getActor } from "@/lib/auth/session";
 import type { Actor } from "@/lib/auth/actor";
 import { getProjectScanner, listProjectScannerCandidates } from "@/lib/services/scan/scanners";
 import { getProjectPullPolicy, getSystemCveAllowlist, type CveAllowlistView, type ProjectPullPolicyView } from "@/lib/services/pull-policy/allowlists";
+import { formatDate } from "@/lib/format/datetime";
 
 export const generateMetadata = projectPageMetadata("Configuration");
 
@@ -77,7 +78,7 @@ async function ProjectScannerSection({ actor, projectId, canChange }: { actor: A
 function listText(list: CveAllowlistView): string {
   if (list.cveIds.length === 0) return "empty";
   const expired = list.expiresAt !== null && list.expiresAt <= new Date();
-  return `${list.cveIds.join(", ")}${list.expiresAt ? ` (${expired ? "expired" : "until"} ${list.expiresAt.toISOString().slice(0, 10)})` : ""}`;
+  return `${list.cveIds.join(", ")}${list.expiresAt ? ` (${expired ? "expired" : "until"} ${formatDate(list.expiresAt)})` : ""}`;
 }
 
 /** The policy in words, for members who may read but not change it. */

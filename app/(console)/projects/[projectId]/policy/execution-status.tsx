@@ -1,5 +1,6 @@
 import { Badge } from "@/components/ui/badge";
 import type { RetentionExecutionStatus } from "@/lib/services/retention/runs";
+import { formatDateTime } from "@/lib/format/datetime";
 
 const TONES: Record<RetentionExecutionStatus, "good" | "bad" | "info" | "neutral"> = {
   Pending: "neutral",
@@ -13,4 +14,4 @@ export function ExecutionStatus({ status }: { status: RetentionExecutionStatus }
   return <Badge tone={TONES[status]}>{status === "Succeed" ? "Succeeded" : status}</Badge>;
 }
 
-export const formatTime = (d: Date | null) => (d ? d.toISOString().replace("T", " ").slice(0, 19) + " UTC" : "—");
+export const formatTime = (d: Date | null) => formatDateTime(d);

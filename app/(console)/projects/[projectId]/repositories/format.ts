@@ -1,7 +1,8 @@
 /** Display helpers shared by the repository pages (pure; safe on server and client). */
+import { formatDateTime } from "@/lib/format/datetime";
 
 /**
- * `2026-12-05 07:41 UTC`, or "—" for a missing date: null, an unparsable string, and the zero
+ * `2026-12-05 07:41:09 UTC` (lib/format/datetime.ts, the console's one format), or "—" for a missing date: null, an unparsable string, and the zero
  * times tools write when they have none (Go's 0001-01-01 in cosign signatures, anything before
  * the Unix epoch), which are no one's real push or build time.
  */
@@ -9,7 +10,7 @@ export function formatTime(date: Date | string | null | undefined): string {
   if (date === null || date === undefined || date === "") return "—";
   const d = typeof date === "string" ? new Date(date) : date;
   if (Number.isNaN(d.getTime()) || d.getUTCFullYear() < 1970) return "—";
-  return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  return formatDateTime(d);
 }
 
 /**
@@ -17,10 +18,7 @@ export function formatTime(date: Date | string | null | undefined): string {
  * in the same minute, the usual CI case, stay apart). "—" for what formatTime calls missing.
  */
 export function formatTimeToSecond(date: Date | string | null | undefined): string {
-  const minute = formatTime(date);
-  if (minute === "—") return minute;
-  const d = typeof date === "string" ? new Date(date) : (date as Date);
-  return `${d.toISOString().slice(0, 19).replace("T", " ")} UTC`;
+  return formatTime(date);
 }
 
 export function formatSize(bytes: bigint | number): string {

@@ -1,0 +1,79 @@
+import en from "@/messages/en.json";
+import zhCN from "@/messages/zh-CN.json";
+import type { Locale } from "@/lib/i18n/locales";
+
+/**
+ * Messages that services and server actions produce in English (form errors, field errors from
+ * the zod schemas, success messages) translated for the console. The services keep writing
+ * English, which the REST API and the /v2 registry answer as they are (machines and Harbor
+ * clients read them); the console translates at its edge: formAction and the pages' refusal
+ * notices call this. The `server` namespace of each catalogue holds the English text as a
+ * template (`Project {name} created.`) and its translation under the same key; a text that no
+ * template matches is shown as it is.
+ */
+type Template = { pattern: RegExp; names: string[]; key: string };
+
+const PLACEHOLDER = /\{(\w+)\}/g;
+
+function compile(key: string, english: string): Template {
+  const names: string[] = [];
+  let source = "";
+  let last = 0;
+  for (const m of english.matchAll(PLACEHOLDER)) {
+    source += escape(english.slice(last, m.index));
+    source += "(.+?)";
+    names.push(m[1]!);
+    last = m.index + m[0].length;
+  }
+  source += escape(english.slice(last));
+  return { pattern: new RegExp(`^${source}$`, "s"), names, key };
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+const englishTemplates = (en as { server: Record<string, string> }).server;
+const translations: Record<Locale, Record<string, string>> = {
+  en: englishTemplates,
+  "zh-CN": (zhCN as { server: Record<string, string> }).server,
+};
+// Exact texts first (a map lookup), then templates with placeholders, longest first so the most
+// specific wins.
+const exact = new Map<string, string>();
+const templates: Template[] = [];
+for (const [key, english] of Object.entries(englishTemplates)) {
+  if (PLACEHOLDER.test(english)) templates.push(compile(key, english));
+  else exact.set(english, key);
+  PLACEHOLDER.lastIndex = 0;
+}
+templates.sort((a, b) => b.pattern.source.length - a.pattern.source.length);
+
+/** `text` in `locale` when the catalogue knows it, else `text` unchanged. */
+export function translateServerText(text: string, locale: Locale): string {
+  if (locale === "en") return text;
+  const target = translations[locale];
+  const key = exact.get(text);
+  if (key !== undefined) return target[key] ?? text;
+  for (const t of templates) {
+    const m = t.pattern.exec(text);
+    if (!m) continue;
+    const values = Object.fromEntries(t.names.map((n, i) => [n, m[i + 1]!]));
+    const template = target[t.key];
+    if (!template) return text;
+    return template.replace(PLACEHOLDER, (_, n: string) => values[n] ?? `{${n}}`);
+  }
+  return text;
+}
+
+/** Every message and field error of an action's answer, translated. */
+export function translateActionResult<R extends { message?: string; fieldErrors?: Record<string, string[]> }>(result: R, locale: Locale): R {
+  if (locale === "en") return result;
+  return {
+    ...result,
+    ...(result.message !== undefined ? { message: translateServerText(result.message, locale) } : {}),
+    ...(result.fieldErrors
+      ? { fieldErrors: Object.fromEntries(Object.entries(result.fieldErrors).map(([k, v]) => [k, v.map((e) => translateServerText(e, locale))])) }
+      : {}),
+  };
+}
