@@ -1,3 +1,4 @@
+import { getTranslations } from "next-intl/server";
 import { DashboardView } from "@/components/dashboard/dashboard-view";
 import { PageHeader } from "@/components/ui/page-header";
 import { RefusalNotice } from "@/components/ui/refusal-notice";
@@ -5,7 +6,9 @@ import { attempt } from "@/lib/actions/attempt";
 import { getActor } from "@/lib/auth/session";
 import { systemDashboard } from "@/lib/services/dashboard/dashboard";
 
-export const metadata = { title: "Dashboard" };
+export async function generateMetadata() {
+  return { title: (await getTranslations("dashboard"))("title") };
+}
 
 /** The landing page: the whole registry for administrators and auditors, one's own projects for everyone else. */
 export default async function DashboardPage() {
@@ -13,11 +16,12 @@ export default async function DashboardPage() {
   const outcome = await attempt(() => systemDashboard({ actor }));
   if (!outcome.ok) return <RefusalNotice error={outcome.error} />;
   const dashboard = outcome.value;
+  const t = await getTranslations("dashboard");
   return (
     <>
       <PageHeader
-        title="Dashboard"
-        description={dashboard.scope === "system" ? "The whole registry." : "The projects you are a member of. Public projects of other teams show their figures on their own Summary."}
+        title={t("title")}
+        description={dashboard.scope === "system" ? t("scopeSystem") : t("scopeMember")}
       />
       <DashboardView dashboard={dashboard} />
     </>

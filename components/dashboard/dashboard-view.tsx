@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { useFormatter, useTranslations } from "next-intl";
 import type { ReactNode } from "react";
 import { formatSize, formatTime, repositoryHref } from "@/app/(console)/projects/[projectId]/repositories/format";
 import { LazyTrafficChart } from "@/components/dashboard/traffic-chart-lazy";
@@ -12,29 +13,31 @@ import type { Dashboard, DashboardFailure, JobHealth, TrafficDay } from "@/lib/s
  */
 export function DashboardView({ dashboard }: { dashboard: Dashboard }) {
   const { counts } = dashboard;
+  const t = useTranslations("dashboard");
+  const format = useFormatter();
   return (
     <div className="space-y-6" data-testid="dashboard">
       <dl className="grid grid-cols-[repeat(2,minmax(0,1fr))] gap-4 lg:grid-cols-[repeat(4,minmax(0,1fr))]">
-        {counts.projects !== null && <Stat testId="count-projects" label="Projects" value={counts.projects.toLocaleString("en-US")} />}
-        <Stat testId="count-repositories" label="Repositories" value={counts.repositories.toLocaleString("en-US")} />
-        <Stat testId="count-artifacts" label="Artifacts" value={counts.artifacts.toLocaleString("en-US")} />
+        {counts.projects !== null && <Stat testId="count-projects" label={t("projects")} value={format.number(counts.projects)} />}
+        <Stat testId="count-repositories" label={t("repositories")} value={format.number(counts.repositories)} />
+        <Stat testId="count-artifacts" label={t("artifacts")} value={format.number(counts.artifacts)} />
         <Stat
           testId="count-storage"
-          label="Storage used"
+          label={t("storage")}
           value={formatSize(counts.storageBytes)}
-          hint="Artifact sizes added up: a layer shared by several artifacts counts once for each."
+          hint={t("storageHint")}
         />
       </dl>
 
       <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[repeat(2,minmax(0,1fr))]">
-        <TrafficPanel testId="chart-pushes" title="Pushes per day" traffic={dashboard.traffic} series="pushes" color="var(--color-sky-700)" />
-        <TrafficPanel testId="chart-pulls" title="Pulls per day" traffic={dashboard.traffic} series="pulls" color="var(--color-emerald-700)" />
+        <TrafficPanel testId="chart-pushes" title={t("pushesPerDay")} traffic={dashboard.traffic} series="pushes" color="var(--color-sky-700)" />
+        <TrafficPanel testId="chart-pulls" title={t("pullsPerDay")} traffic={dashboard.traffic} series="pulls" color="var(--color-emerald-700)" />
       </div>
 
       <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[repeat(2,minmax(0,1fr))]">
-        <Panel title="Most pulled repositories" subtitle="last 30 days">
+        <Panel title={t("topPulled")} subtitle={t("last30Days")}>
           {dashboard.topPulled.length === 0 ? (
-            <Empty>No pulls in the last 30 days.</Empty>
+            <Empty>{t("noPulls")}</Empty>
           ) : (
             <ol className="divide-y divide-slate-100 text-sm" data-testid="top-pulled">
               {dashboard.topPulled.map((r) => (
@@ -42,17 +45,17 @@ export function DashboardView({ dashboard }: { dashboard: Dashboard }) {
                   <Link href={repositoryHref(r.projectId, r.name)} prefetch={false} className="min-w-0 break-words text-sky-800 hover:underline">
                     {r.name}
                   </Link>
-                  <span className="shrink-0 text-slate-600 tabular-nums">{r.pulls.toLocaleString("en-US")} pulls</span>
+                  <span className="shrink-0 text-slate-600 tabular-nums">{t("pulls", { count: r.pulls, formatted: format.number(r.pulls) })}</span>
                 </li>
               ))}
             </ol>
           )}
         </Panel>
-        <Panel title="Recent failures" subtitle="refused requests and failed jobs, last 30 days">
+        <Panel title={t("recentFailures")} subtitle={t("recentFailuresSubtitle")}>
           {dashboard.failures === null ? (
-            <Empty>Refused requests are shown to those who may read the audit log (a project&apos;s Project Admins, auditors, administrators).</Empty>
+            <Empty>{t("failuresHidden")}</Empty>
           ) : dashboard.failures.length === 0 ? (
-            <Empty>No failures in the last 30 days.</Empty>
+            <Empty>{t("noFailures")}</Empty>
           ) : (
             <ul className="divide-y divide-slate-100 text-sm" data-testid="recent-failures">
               {dashboard.failures.map((f) => (
@@ -100,14 +103,16 @@ function Empty({ children }: { children: ReactNode }) {
 function TrafficPanel({ testId, title, traffic, series, color }: { testId: string; title: string; traffic: TrafficDay[]; series: "pushes" | "pulls"; color: string }) {
   const total = traffic.reduce((n, t) => n + t[series], 0);
   const busiest = traffic.reduce((best, t) => (t[series] > best[series] ? t : best), traffic[0]!);
-  const label = series === "pushes" ? "Pushes" : "Pulls";
+  const t = useTranslations("dashboard");
+  const format = useFormatter();
+  const label = series === "pushes" ? t("pushes") : t("pullsLabel");
   return (
-    <Panel testId={testId} title={title} subtitle={`last 30 days (UTC): ${total.toLocaleString("en-US")}`}>
+    <Panel testId={testId} title={title} subtitle={t("trafficSubtitle", { total: format.number(total) })}>
       {/* What the bars say, for screen readers (the chart is a picture of it). */}
       <p className="sr-only">
         {total === 0
-          ? `No ${series} in the last 30 days.`
-          : `${total} ${series} from ${traffic[0]!.day} to ${traffic.at(-1)!.day}; the most, ${busiest[series]}, on ${busiest.day}.`}
+          ? t(series === "pushes" ? "noPushesSr" : "noPullsSr")
+          : t(series === "pushes" ? "pushesSr" : "pullsSr", { total, from: traffic[0]!.day, to: traffic.at(-1)!.day, most: busiest[series], busiest: busiest.day })}
       </p>
       <div aria-hidden="true">
         <LazyTrafficChart data={traffic.map((t) => ({ day: t.day, value: t[series] }))} label={label} color={color} />
@@ -117,13 +122,14 @@ function TrafficPanel({ testId, title, traffic, series, color }: { testId: strin
 }
 
 function FailureItem({ failure: f }: { failure: DashboardFailure }) {
+  const t = useTranslations("dashboard");
   if (f.kind === "job") {
     return (
       <li className="py-2">
         <div className="flex flex-wrap items-center gap-2">
-          <Badge tone="bad">job failed</Badge>
+          <Badge tone="bad">{t("jobFailed")}</Badge>
           <span className="font-medium break-words">{f.jobName}</span>
-          <span className="text-slate-500">run #{f.id}</span>
+          <span className="text-slate-500">{t("run", { id: f.id })}</span>
         </div>
         {f.error && <p className="mt-1 line-clamp-2 break-words text-slate-600" title={f.error}>{f.error}</p>}
         <p className="mt-0.5 text-xs text-slate-500">{formatTime(f.at)}</p>
@@ -133,7 +139,7 @@ function FailureItem({ failure: f }: { failure: DashboardFailure }) {
   return (
     <li className="py-2">
       <div className="flex flex-wrap items-center gap-2">
-        <Badge tone="bad">refused</Badge>
+        <Badge tone="bad">{t("refused")}</Badge>
         <span className="font-medium">{f.action}</span>
         <span className="min-w-0 break-words text-slate-600">{f.resource ?? "—"}</span>
         {f.repeatCount > 1 && <span className="text-xs text-slate-500">×{f.repeatCount}</span>}
@@ -150,22 +156,23 @@ function FailureItem({ failure: f }: { failure: DashboardFailure }) {
 const STATUS_TONE = { succeeded: "good", failed: "bad", running: "info", queued: "neutral" } as const;
 
 function JobHealthPanel({ jobs }: { jobs: JobHealth[] }) {
+  const t = useTranslations("dashboard");
   return (
-    <Panel title="Job health" subtitle="background jobs">
+    <Panel title={t("jobHealth")} subtitle={t("jobHealthSubtitle")}>
       <ul className="grid grid-cols-[minmax(0,1fr)] gap-x-6 text-sm sm:grid-cols-[repeat(2,minmax(0,1fr))] xl:grid-cols-[repeat(3,minmax(0,1fr))]" data-testid="job-health">
         {jobs.map((j) => (
           <li key={j.jobName} className="flex flex-wrap items-center justify-between gap-2 border-b border-slate-100 py-2" data-testid={`job-${j.jobName}`}>
             <span className="min-w-0 font-mono text-xs break-all">{j.jobName}</span>
             <span className="flex flex-wrap items-center gap-1.5">
               {j.lastStatus ? (
-                <Badge tone={STATUS_TONE[j.lastStatus]} title={j.lastQueuedAt ? `last queued ${formatTime(j.lastQueuedAt)}` : undefined}>
-                  {j.lastStatus}
+                <Badge tone={STATUS_TONE[j.lastStatus]} title={j.lastQueuedAt ? t("lastQueued", { time: formatTime(j.lastQueuedAt) }) : undefined}>
+                  {t(`status.${j.lastStatus}`)}
                 </Badge>
               ) : (
-                <Badge>never run</Badge>
+                <Badge>{t("neverRun")}</Badge>
               )}
-              {j.failedLast24h > 0 && <Badge tone="bad">{j.failedLast24h} failed in 24 h</Badge>}
-              {j.queuedNow > 0 && <Badge tone="info">{j.queuedNow} queued</Badge>}
+              {j.failedLast24h > 0 && <Badge tone="bad">{t("failed24h", { count: j.failedLast24h })}</Badge>}
+              {j.queuedNow > 0 && <Badge tone="info">{t("queuedNow", { count: j.queuedNow })}</Badge>}
             </span>
           </li>
         ))}

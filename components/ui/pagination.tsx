@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { useTranslations } from "next-intl";
 import { pageNumbers } from "@/lib/page-numbers";
 
 /**
@@ -31,15 +32,16 @@ export function Pagination({
   const first = total === 0 ? 0 : (page - 1) * pageSize + 1;
   const last = Math.min(total, page * pageSize);
   const linkClass = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100";
+  const t = useTranslations("pagination");
   return (
-    <nav aria-label="Pagination" className="mt-4 flex flex-wrap items-center justify-between gap-2 text-sm text-slate-600">
+    <nav aria-label={t("label")} className="mt-4 flex flex-wrap items-center justify-between gap-2 text-sm text-slate-600">
       <span>
-        {first}–{last} of {total}
+        {t("range", { first, last, total })}
       </span>
       <span className="flex flex-wrap items-center gap-2">
         {page > 1 ? (
           <Link className={linkClass} href={href(page - 1)} rel="prev">
-            Previous
+            {t("previous")}
           </Link>
         ) : null}
         {numbered && pages > 1 ? (
@@ -51,11 +53,11 @@ export function Pagination({
                 </span>
               ) : p === Math.min(page, pages) ? (
                 <span key={p} aria-current="page" className="rounded-md border border-sky-700 bg-sky-700 px-3 py-1.5 text-white">
-                  <span className="sr-only">Page </span>
+                  <span className="sr-only">{t("pageSr")}</span>
                   {p}
                 </span>
               ) : (
-                <Link key={p} className={linkClass} href={href(p)} aria-label={`Page ${p}`}>
+                <Link key={p} className={linkClass} href={href(p)} aria-label={t("page", { page: p })}>
                   {p}
                 </Link>
               ),
@@ -63,12 +65,12 @@ export function Pagination({
           </span>
         ) : (
           <span>
-            Page {Math.min(page, pages)} of {pages}
+            {t("pageOf", { page: Math.min(page, pages), pages })}
           </span>
         )}
         {page < pages ? (
           <Link className={linkClass} href={href(page + 1)} rel="next">
-            Next
+            {t("next")}
           </Link>
         ) : null}
       </span>

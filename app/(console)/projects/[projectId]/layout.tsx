@@ -1,10 +1,10 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { getTranslations } from "next-intl/server";
 import { loadProject } from "@/app/(console)/projects/[projectId]/load-project";
 import { type ProjectTab, ProjectTabs } from "@/app/(console)/projects/[projectId]/project-tabs";
 import { Badge } from "@/components/ui/badge";
 import { RefusalNotice } from "@/components/ui/refusal-notice";
-import { projectRoleLabel } from "@/lib/services/authz/project-roles";
 
 /**
  * Project header and tabs. Tabs the viewer may not use are absent; each tab page and action
@@ -17,29 +17,30 @@ export default async function ProjectLayout({ params, children }: { params: Prom
   const project = outcome.value;
   const can = new Set(project.viewerPermissions);
   const base = `/projects/${project.id}`;
+  const t = await getTranslations("project");
   const tabs: ProjectTab[] = [
-    { href: base, label: "Summary" },
-    ...(can.has("repository:list") ? [{ href: `${base}/repositories`, label: "Repositories" }] : []),
-    ...(can.has("scan:read") ? [{ href: `${base}/security`, label: "Security" }] : []),
-    ...(can.has("member:list") ? [{ href: `${base}/members`, label: "Members" }] : []),
-    ...(can.has("robot:list") ? [{ href: `${base}/robots`, label: "Robot accounts" }] : []),
-    ...(can.has("configuration:read") ? [{ href: `${base}/configuration`, label: "Configuration" }] : []),
+    { href: base, label: t("tabs.summary") },
+    ...(can.has("repository:list") ? [{ href: `${base}/repositories`, label: t("tabs.repositories") }] : []),
+    ...(can.has("scan:read") ? [{ href: `${base}/security`, label: t("tabs.security") }] : []),
+    ...(can.has("member:list") ? [{ href: `${base}/members`, label: t("tabs.members") }] : []),
+    ...(can.has("robot:list") ? [{ href: `${base}/robots`, label: t("tabs.robots") }] : []),
+    ...(can.has("configuration:read") ? [{ href: `${base}/configuration`, label: t("tabs.configuration") }] : []),
     ...(can.has("tag-retention:read") || can.has("immutable-tag:list")
-      ? [{ href: `${base}/policy`, label: "Policy", readOnly: !can.has("tag-retention:update") && !can.has("immutable-tag:update") }]
+      ? [{ href: `${base}/policy`, label: t("tabs.policy"), readOnly: !can.has("tag-retention:update") && !can.has("immutable-tag:update") }]
       : []),
-    ...(can.has("log:list") ? [{ href: `${base}/logs`, label: "Logs" }] : []),
+    ...(can.has("log:list") ? [{ href: `${base}/logs`, label: t("tabs.logs") }] : []),
   ];
   return (
     <>
       <p className="mb-2 text-sm">
         <Link href="/projects" prefetch={false} className="text-sky-800 hover:underline">
-          ← Projects
+          ← {t("backToProjects")}
         </Link>
       </p>
       <div className="mb-4 flex flex-wrap items-center gap-3">
         <h1 className="text-2xl font-semibold">{project.name}</h1>
-        {project.isPublic ? <Badge tone="info">Public</Badge> : <Badge>Private</Badge>}
-        {project.viewerRoleId && <Badge tone="good">{projectRoleLabel(project.viewerRoleId)}</Badge>}
+        {project.isPublic ? <Badge tone="info">{t("public")}</Badge> : <Badge>{t("private")}</Badge>}
+        {project.viewerRoleId && <Badge tone="good">{t(`roles.r${project.viewerRoleId}`)}</Badge>}
       </div>
       <ProjectTabs tabs={tabs} />
       {children}

@@ -10,7 +10,7 @@ import { getServerEnv } from "@/lib/env";
 import { formatDateTime } from "@/lib/format/datetime";
 
 export async function generateMetadata({ params }: { params: Promise<{ projectId: string }> }): Promise<Metadata> {
-  return { title: await projectTitle((await params).projectId, "Summary") };
+  return { title: await projectTitle((await params).projectId, "summary") };
 }
 
 export default async function ProjectSummaryPage({ params }: { params: Promise<{ projectId: string }> }) {

@@ -8,7 +8,7 @@ import { getProjectScanner, listProjectScannerCandidates } from "@/lib/services/
 import { getProjectPullPolicy, getSystemCveAllowlist, type CveAllowlistView, type ProjectPullPolicyView } from "@/lib/services/pull-policy/allowlists";
 import { formatDate } from "@/lib/format/datetime";
 
-export const generateMetadata = projectPageMetadata("Configuration");
+export const generateMetadata = projectPageMetadata("configuration");
 
 export default async function ConfigurationPage({ params }: { params: Promise<{ projectId: string }> }) {
   const project = await loadProject((await params).projectId);

@@ -9,7 +9,7 @@ import { listProjectAuditEvents } from "@/lib/services/audit/list-project-audit-
 import { fieldErrorsOf } from "@/lib/validation/common";
 import { ZAuditLogSearch } from "@/lib/validation/audit";
 
-export const generateMetadata = projectPageMetadata("Logs");
+export const generateMetadata = projectPageMetadata("logs");
 
 export default async function ProjectLogsPage({ params, searchParams }: ProjectTabPageProps) {
   const project = await loadProject((await params).projectId);

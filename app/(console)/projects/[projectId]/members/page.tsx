@@ -10,7 +10,7 @@ import { listProjectMembers } from "@/lib/services/members/members";
 import { ZListMembersQuery } from "@/lib/validation/projects";
 import { EmptyRow, Table } from "@/components/ui/table";
 
-export const generateMetadata = projectPageMetadata("Members");
+export const generateMetadata = projectPageMetadata("members");
 
 export default async function MembersPage({ params, searchParams }: ProjectTabPageProps) {
   const project = await loadProject((await params).projectId);

@@ -1,5 +1,6 @@
 import { projectPageMetadata } from "@/app/(console)/projects/[projectId]/project-title";
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { loadProject, type ProjectTabPageProps } from "@/app/(console)/projects/[projectId]/load-project";
 import { formatTime, repositoryHref } from "@/app/(console)/projects/[projectId]/repositories/format";
 import { SearchBox } from "@/components/data-table/search-box";
@@ -11,14 +12,9 @@ import { getActor } from "@/lib/auth/session";
 import { listRepositories } from "@/lib/services/repositories/list-repositories";
 import { type RepositorySort, ZRepositoryListQuery } from "@/lib/validation/repositories";
 
-export const generateMetadata = projectPageMetadata("Repositories");
+export const generateMetadata = projectPageMetadata("repositories");
 
-const SORTS: { key: RepositorySort; label: string }[] = [
-  { key: "name", label: "Name" },
-  { key: "artifacts", label: "Most artifacts" },
-  { key: "pulls", label: "Most pulls" },
-  { key: "lastPush", label: "Last push" },
-];
+const SORTS: RepositorySort[] = ["name", "artifacts", "pulls", "lastPush"];
 
 export default async function RepositoriesPage({ params, searchParams }: ProjectTabPageProps) {
   const project = await loadProject((await params).projectId);
@@ -29,6 +25,7 @@ export default async function RepositoriesPage({ params, searchParams }: Project
   if (!outcome.ok) return <RefusalNotice error={outcome.error} />;
   const { rows, total, page, pageSize } = outcome.value;
   const base = `/projects/${project.value.id}/repositories`;
+  const t = await getTranslations("repositories");
   const sortHref = (sort: RepositorySort) => {
     const search = new URLSearchParams({ sort });
     if (query.q) search.set("q", query.q);
@@ -37,22 +34,22 @@ export default async function RepositoriesPage({ params, searchParams }: Project
   return (
     <>
       <div className="mb-4 flex flex-wrap items-center justify-between gap-4">
-        <SearchBox placeholder="Filter by name" initialValue={query.q ?? ""} label="Filter repositories by name" />
-        <nav aria-label="Sort repositories" className="flex flex-wrap gap-2 text-sm">
-          <span className="text-slate-500">Sort:</span>
+        <SearchBox placeholder={t("filterPlaceholder")} initialValue={query.q ?? ""} label={t("filterLabel")} />
+        <nav aria-label={t("sortLabel")} className="flex flex-wrap gap-2 text-sm">
+          <span className="text-slate-500">{t("sort")}</span>
           {SORTS.map((s) => (
             <Link
-              key={s.key}
-              href={sortHref(s.key)}
-              aria-current={query.sort === s.key ? "true" : undefined}
-              className={query.sort === s.key ? "font-semibold text-slate-900" : "text-sky-800 hover:underline"}
+              key={s}
+              href={sortHref(s)}
+              aria-current={query.sort === s ? "true" : undefined}
+              className={query.sort === s ? "font-semibold text-slate-900" : "text-sky-800 hover:underline"}
             >
-              {s.label}
+              {t(`sorts.${s}`)}
             </Link>
           ))}
         </nav>
       </div>
-      <Table testId="repositories-table" columns={["Name", "Artifacts", "Pulls", "Last push"]}>
+      <Table testId="repositories-table" columns={[t("columns.name"), t("columns.artifacts"), t("columns.pulls"), t("columns.lastPush")]}>
         {rows.map((r) => (
           <tr key={r.id} data-testid={`repository-${r.name}`}>
             <td className="px-4 py-2.5 font-mono text-xs">
@@ -66,7 +63,7 @@ export default async function RepositoriesPage({ params, searchParams }: Project
           </tr>
         ))}
         {rows.length === 0 && (
-          <EmptyRow colSpan={4}>{query.q ? "No repository matches." : "No repositories yet. Push an image to create one (see Summary)."}</EmptyRow>
+          <EmptyRow colSpan={4}>{query.q ? t("noMatch") : t("empty")}</EmptyRow>
         )}
       </Table>
       <Pagination basePath={base} params={{ q: query.q, sort: query.sort }} page={page} pageSize={pageSize} total={total} />

@@ -11,7 +11,7 @@ import { pickerGrid } from "@/lib/robots/permission-picker";
 import { listRobots } from "@/lib/services/robots/robots";
 import { ZConsolePaging } from "@/lib/validation/pagination";
 
-export const generateMetadata = projectPageMetadata("Robot accounts");
+export const generateMetadata = projectPageMetadata("robots");
 
 export default async function RobotsPage({ params, searchParams }: ProjectTabPageProps) {
   const project = await loadProject((await params).projectId);

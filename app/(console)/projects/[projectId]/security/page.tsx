@@ -8,7 +8,7 @@ import { getActor } from "@/lib/auth/session";
 import { projectSecuritySummary } from "@/lib/services/scan/security";
 
 export async function generateMetadata({ params }: { params: Promise<{ projectId: string }> }): Promise<Metadata> {
-  return { title: await projectTitle((await params).projectId, "Security") };
+  return { title: await projectTitle((await params).projectId, "security") };
 }
 
 /** The project's Security tab: its images' vulnerability totals, aggregated by the service in SQL (scan:read). */

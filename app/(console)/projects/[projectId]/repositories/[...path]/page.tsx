@@ -1,3 +1,4 @@
+import { getTranslations } from "next-intl/server";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { projectTitle } from "@/app/(console)/projects/[projectId]/project-title";
@@ -10,7 +11,7 @@ export async function generateMetadata({ params }: Pick<Props, "params">): Promi
   const { projectId, path } = await params;
   const dash = path.indexOf("-");
   const name = (dash < 0 ? path : path.slice(0, dash)).map((s) => decodeURIComponent(s)).join("/");
-  return { title: await projectTitle(projectId, dash < 0 ? `${name} · Repository` : `${name} · Artifact`) };
+  return { title: await projectTitle(projectId, { text: `${name} · ${(await getTranslations("project"))(dash < 0 ? "repository" : "artifact")}` }) };
 }
 
 type Props = {
