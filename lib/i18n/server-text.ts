@@ -43,9 +43,8 @@ const translations: Record<Locale, Record<string, string>> = {
 const exact = new Map<string, string>();
 const templates: Template[] = [];
 for (const [key, english] of Object.entries(englishTemplates)) {
-  if (PLACEHOLDER.test(english)) templates.push(compile(key, english));
+  if (/\{\w+\}/.test(english)) templates.push(compile(key, english));
   else exact.set(english, key);
-  PLACEHOLDER.lastIndex = 0;
 }
 templates.sort((a, b) => b.pattern.source.length - a.pattern.source.length);
 

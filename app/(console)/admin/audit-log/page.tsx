@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { AuditLogView, auditFormValues } from "@/components/audit/audit-log-view";
 import { PageHeader } from "@/components/ui/page-header";
 import { RefusalNotice } from "@/components/ui/refusal-notice";
@@ -8,8 +9,12 @@ import { ValidationError } from "@/lib/errors";
 import { listAuditEvents } from "@/lib/services/audit/list-audit-events";
 import { fieldErrorsOf } from "@/lib/validation/common";
 import { ZAuditLogSearch } from "@/lib/validation/audit";
+import { translateActionResult } from "@/lib/i18n/server-text";
+import { requestLocale } from "@/lib/i18n/server-locale";
 
-export const metadata = { title: "Audit log" };
+export async function generateMetadata() {
+  return { title: (await getTranslations("auditLog"))("title") };
+}
 
 const BASE = "/admin/audit-log";
 
@@ -27,16 +32,18 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
   if (!outcome.ok && !(outcome.error instanceof ValidationError)) return <RefusalNotice error={outcome.error} />;
   if (!outcome.ok && outcome.error instanceof ValidationError) errors = { ...errors, ...outcome.error.fieldErrors };
   const ok = outcome.ok && search && Object.keys(errors).length === 0;
+  errors = translateActionResult({ fieldErrors: errors }, await requestLocale()).fieldErrors ?? {};
   const isAdmin = actor.kind === "user" && actor.isAdmin;
+  const t = await getTranslations("auditLog");
   return (
     <>
       <PageHeader
-        title="Audit log"
-        description="Every sign-in, sign-out, change, push, pull and refusal, newest first. Rows cannot be edited or deleted."
+        title={t("title")}
+        description={t("description")}
         actions={
           // Auditors read the retention and forwarding settings too (the page shows them read-only).
           <Link href={`${BASE}/policy`} className="text-sm text-sky-800 hover:underline" data-testid="audit-policy-link">
-            Retention &amp; forwarding{isAdmin ? "" : " (read-only)"}
+            {isAdmin ? t("policyLink") : t("policyLinkReadOnly")}
           </Link>
         }
       />

@@ -8,6 +8,8 @@ import { ValidationError } from "@/lib/errors";
 import { listProjectAuditEvents } from "@/lib/services/audit/list-project-audit-events";
 import { fieldErrorsOf } from "@/lib/validation/common";
 import { ZAuditLogSearch } from "@/lib/validation/audit";
+import { translateActionResult } from "@/lib/i18n/server-text";
+import { requestLocale } from "@/lib/i18n/server-locale";
 
 export const generateMetadata = projectPageMetadata("logs");
 
@@ -35,6 +37,7 @@ export default async function ProjectLogsPage({ params, searchParams }: ProjectT
   if (!outcome.ok && !(outcome.error instanceof ValidationError)) return <RefusalNotice error={outcome.error} />;
   if (!outcome.ok && outcome.error instanceof ValidationError) errors = { ...errors, ...outcome.error.fieldErrors };
   const ok = outcome.ok && search && Object.keys(errors).length === 0;
+  errors = translateActionResult({ fieldErrors: errors }, await requestLocale()).fieldErrors ?? {};
   return (
     <AuditLogView
       basePath={`/projects/${project.value.id}/logs`}
