@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { SearchBox } from "@/components/data-table/search-box";
 import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
@@ -13,7 +14,9 @@ import { ZListUsersQuery } from "@/lib/validation/users";
 import { EmptyRow, Table } from "@/components/ui/table";
 import { formatDate } from "@/lib/format/datetime";
 
-export const metadata = { title: "Users" };
+export async function generateMetadata() {
+  return { title: (await getTranslations("users"))("title") };
+}
 
 export default async function UsersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const query = ZListUsersQuery.parse(await searchParams);
@@ -21,23 +24,24 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
   const outcome = await attempt(() => listUsers({ actor, query }));
   if (!outcome.ok) return <RefusalNotice error={outcome.error} />;
   const { rows, total, page, pageSize } = outcome.value;
+  const t = await getTranslations("users");
 
   return (
     <>
       <PageHeader
-        title="Users"
-        description="Local accounts that can sign in to the console and to the registry."
+        title={t("title")}
+        description={t("description")}
         actions={
           hasSystemPermission(actor, "user.create") ? (
             <Link href="/admin/users/new" prefetch={false} className={buttonClass()}>
-              New user
+              {t("new")}
             </Link>
           ) : undefined
         }
       />
-      <SearchBox placeholder="Search username, email or name" initialValue={query.q ?? ""} label="Search users" />
+      <SearchBox placeholder={t("searchPlaceholder")} initialValue={query.q ?? ""} label={t("search")} />
       <div className="mt-4">
-        <Table testId="users-table" columns={["Username", "Full name", "Email", "Role", "Status", "Created"]}>
+        <Table testId="users-table" columns={[t("columns.username"), t("columns.fullName"), t("columns.email"), t("columns.role"), t("columns.status"), t("columns.created")]}>
           {rows.map((user) => (
             <tr key={user.id} className="hover:bg-slate-50">
               <td className="px-4 py-2.5 font-medium">
@@ -48,15 +52,15 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
               <td className="px-4 py-2.5">{user.fullName}</td>
               <td className="px-4 py-2.5">{user.email}</td>
               <td className="px-4 py-2.5">
-                {user.isAdmin ? <Badge tone="info">Administrator</Badge> : user.isAuditor ? <Badge tone="info">Auditor</Badge> : "User"}
+                {user.isAdmin ? <Badge tone="info">{t("administrator")}</Badge> : user.isAuditor ? <Badge tone="info">{t("auditor")}</Badge> : t("user")}
               </td>
-              <td className="px-4 py-2.5">{user.disabled ? <Badge tone="bad">Disabled</Badge> : <Badge tone="good">Active</Badge>}</td>
+              <td className="px-4 py-2.5">{user.disabled ? <Badge tone="bad">{t("disabled")}</Badge> : <Badge tone="good">{t("active")}</Badge>}</td>
               <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">
                 <time dateTime={user.createdAt.toISOString()}>{formatDate(user.createdAt)}</time>
               </td>
             </tr>
           ))}
-          {rows.length === 0 && <EmptyRow colSpan={6}>{query.q ? `No user matches “${query.q}”.` : "No users yet."}</EmptyRow>}
+          {rows.length === 0 && <EmptyRow colSpan={6}>{query.q ? t("noMatch", { q: query.q }) : t("empty")}</EmptyRow>}
         </Table>
       </div>
       <Pagination basePath="/admin/users" params={{ q: query.q }} page={page} pageSize={pageSize} total={total} />

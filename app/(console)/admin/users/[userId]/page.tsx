@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { cache } from "react";
+import { getTranslations } from "next-intl/server";
 import { UserAccessForms, UserPasswordForm, UserProfileForm } from "@/app/(console)/admin/users/[userId]/user-forms";
 import { Badge } from "@/components/ui/badge";
 import { PageHeader } from "@/components/ui/page-header";
@@ -24,8 +25,9 @@ const loadUser = cache(async (rawId: string) => {
 /** "alice · User"; a missing user is "Not found", like the page notFound() shows. */
 export async function generateMetadata({ params }: { params: Promise<{ userId: string }> }): Promise<Metadata> {
   const outcome = await loadUser((await params).userId);
-  if (outcome.ok) return { title: `${outcome.value.username} · User` };
-  return { title: outcome.error instanceof NotFoundError ? "Not found" : "User" };
+  const t = await getTranslations("users");
+  if (outcome.ok) return { title: `${outcome.value.username} · ${t("user")}` };
+  return { title: outcome.error instanceof NotFoundError ? t("notFound") : t("user") };
 }
 
 export default async function UserPage({
@@ -43,47 +45,48 @@ export default async function UserPage({
   // Auditors may read this page; the forms are offered only to those who may change users.
   const canEdit = hasSystemPermission(actor, "user.update");
   const { created } = await searchParams;
+  const t = await getTranslations("users");
 
   return (
     <>
       <p className="mb-2 text-sm">
         <Link href="/admin/users" prefetch={false} className="text-sky-800 hover:underline">
-          ← Users
+          ← {t("title")}
         </Link>
       </p>
       <PageHeader
         title={user.username}
-        description={`Created ${formatDateTime(user.createdAt)}`}
+        description={t("createdAt", { time: formatDateTime(user.createdAt) })}
         actions={
           <div className="flex gap-2">
-            {user.isAdmin && <Badge tone="info">Administrator</Badge>}
-            {user.isAuditor && <Badge tone="info">Auditor</Badge>}
-            {user.disabled ? <Badge tone="bad">Disabled</Badge> : <Badge tone="good">Active</Badge>}
+            {user.isAdmin && <Badge tone="info">{t("administrator")}</Badge>}
+            {user.isAuditor && <Badge tone="info">{t("auditor")}</Badge>}
+            {user.disabled ? <Badge tone="bad">{t("disabled")}</Badge> : <Badge tone="good">{t("active")}</Badge>}
           </div>
         }
       />
       {created === "1" && (
         <p role="status" className="mb-4 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
-          User {user.username} created.
+          {t("created", { username: user.username })}
         </p>
       )}
       {!canEdit && (
         <dl className="max-w-lg space-y-2 rounded-lg border border-slate-200 bg-white p-6 text-sm">
-          <div><dt className="font-medium">Email</dt><dd>{user.email}</dd></div>
-          <div><dt className="font-medium">Full name</dt><dd>{user.fullName}</dd></div>
+          <div><dt className="font-medium">{t("columns.email")}</dt><dd>{user.email}</dd></div>
+          <div><dt className="font-medium">{t("columns.fullName")}</dt><dd>{user.fullName}</dd></div>
         </dl>
       )}
       {canEdit && <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[repeat(2,minmax(0,1fr))]">
         <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="profile-heading">
-          <h2 id="profile-heading" className="mb-4 font-semibold">Profile</h2>
+          <h2 id="profile-heading" className="mb-4 font-semibold">{t("profile")}</h2>
           <UserProfileForm user={{ id: user.id, email: user.email, fullName: user.fullName }} />
         </section>
         <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="password-heading">
-          <h2 id="password-heading" className="mb-4 font-semibold">Reset password</h2>
+          <h2 id="password-heading" className="mb-4 font-semibold">{t("resetPassword")}</h2>
           <UserPasswordForm userId={user.id} />
         </section>
         <section className="rounded-lg border border-slate-200 bg-white p-6 lg:col-span-2" aria-labelledby="access-heading">
-          <h2 id="access-heading" className="mb-4 font-semibold">Access</h2>
+          <h2 id="access-heading" className="mb-4 font-semibold">{t("access")}</h2>
           <UserAccessForms
             user={{ id: user.id, systemRole: user.isAdmin ? "admin" : user.isAuditor ? "auditor" : "none", disabled: user.disabled }}
             isSelf={isSelf}

@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import {
   resetUserPasswordAction,
   setUserDisabledAction,
@@ -10,24 +11,25 @@ import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
-import { PASSWORD_RULE_TEXT } from "@/lib/validation/password-rule";
 import { useActionForm } from "@/lib/actions/use-action-form";
 
 export function UserProfileForm({ user }: { user: { id: number; email: string; fullName: string } }) {
+  const t = useTranslations("users");
   const { result, formProps: formActionProps } = useActionForm(updateUserAction, INITIAL_ACTION_RESULT);
   const errors = result.fieldErrors ?? {};
   return (
     <form {...formActionProps} className="space-y-4" noValidate>
       <input type="hidden" name="userId" value={user.id} />
       <FormMessage result={result} />
-      <Field label="Email" name="email" type="email" defaultValue={user.email} maxLength={255} errors={errors.email} />
-      <Field label="Full name" name="fullName" defaultValue={user.fullName} maxLength={255} errors={errors.fullName} />
-      <SubmitButton>Save profile</SubmitButton>
+      <Field label={t("columns.email")} name="email" type="email" defaultValue={user.email} maxLength={255} errors={errors.email} />
+      <Field label={t("columns.fullName")} name="fullName" defaultValue={user.fullName} maxLength={255} errors={errors.fullName} />
+      <SubmitButton>{t("saveProfile")}</SubmitButton>
     </form>
   );
 }
 
 export function UserPasswordForm({ userId }: { userId: number }) {
+  const t = useTranslations("users");
   const { result, formProps } = useActionForm(resetUserPasswordAction, INITIAL_ACTION_RESULT, { resetOnSuccess: true });
   const errors = result.fieldErrors ?? {};
   return (
@@ -35,15 +37,15 @@ export function UserPasswordForm({ userId }: { userId: number }) {
       <input type="hidden" name="userId" value={userId} />
       <FormMessage result={result} />
       <Field
-        label="New password"
+        label={t("newPassword")}
         name="password"
         type="password"
         autoComplete="new-password"
         maxLength={128}
-        hint={`${PASSWORD_RULE_TEXT}.`}
+        hint={t("passwordRule")}
         errors={errors.password}
       />
-      <SubmitButton pendingText="Resetting…">Reset password</SubmitButton>
+      <SubmitButton pendingText={t("resetting")}>{t("resetPassword")}</SubmitButton>
     </form>
   );
 }
@@ -55,6 +57,7 @@ export function UserAccessForms({
   user: { id: number; systemRole: "none" | "admin" | "auditor"; disabled: boolean };
   isSelf: boolean;
 }) {
+  const t = useTranslations("users");
   const { result: roleResult, formProps: roleActionProps } = useActionForm(setUserSystemRoleAction, INITIAL_ACTION_RESULT);
   const { result: disabledResult, formProps: disabledActionProps } = useActionForm(setUserDisabledAction, INITIAL_ACTION_RESULT);
   return (
@@ -62,7 +65,7 @@ export function UserAccessForms({
       <form {...roleActionProps} className="min-w-0 max-w-full space-y-2">
         <input type="hidden" name="userId" value={user.id} />
         <label htmlFor="system-role" className="block text-sm font-medium text-slate-800">
-          System role
+          {t("systemRole")}
         </label>
         <select
           id="system-role"
@@ -70,24 +73,24 @@ export function UserAccessForms({
           defaultValue={user.systemRole}
           className="block max-w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
         >
-          <option value="none">None (project roles only)</option>
-          <option value="admin">Administrator (manages everything)</option>
-          <option value="auditor">Auditor (reads everything, changes nothing)</option>
+          <option value="none">{t("roleNone")}</option>
+          <option value="admin">{t("roleAdmin")}</option>
+          <option value="auditor">{t("roleAuditor")}</option>
         </select>
-        <SubmitButton variant="secondary" pendingText="Saving…">
-          Save system role
+        <SubmitButton variant="secondary" pendingText={t("saving")}>
+          {t("saveSystemRole")}
         </SubmitButton>
-        {isSelf && user.systemRole === "admin" && <p className="text-xs text-slate-500">Another administrator must change your role.</p>}
+        {isSelf && user.systemRole === "admin" && <p className="text-xs text-slate-500">{t("ownRole")}</p>}
         <FormMessage result={roleResult} />
       </form>
       <form {...disabledActionProps} className="space-y-2">
         <input type="hidden" name="userId" value={user.id} />
         <input type="hidden" name="disabled" value={user.disabled ? "false" : "true"} />
         <p className="text-sm text-slate-600">
-          {user.disabled ? "This user cannot sign in." : "Disabling ends the user's sessions and blocks sign-in."}
+          {user.disabled ? t("cannotSignIn") : t("disablingExplained")}
         </p>
-        <SubmitButton variant={user.disabled ? "secondary" : "danger"} pendingText="Saving…">
-          {user.disabled ? "Enable user" : "Disable user"}
+        <SubmitButton variant={user.disabled ? "secondary" : "danger"} pendingText={t("saving")}>
+          {user.disabled ? t("enable") : t("disable")}
         </SubmitButton>
         <FormMessage result={disabledResult} />
       </form>
