@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { useEffect, useId, useRef, useState } from "react";
 import { searchSuggestionsAction, type Suggestion, type Suggestions } from "@/app/(console)/search/actions";
 import { valueOf } from "@/lib/actions/poll-value";
@@ -61,6 +62,7 @@ export function HeaderSearch() {
   const id = useId();
   const inputRef = useRef<HTMLInputElement>(null);
   const rootRef = useRef<HTMLDivElement>(null);
+  const t = useTranslations("search");
   const [text, setText] = useState("");
   const [debounced, setDebounced] = useState("");
   const [stored, setCombo] = useState<ComboState>(CLOSED);
@@ -136,9 +138,10 @@ export function HeaderSearch() {
   const showPopup = combo.open && text.trim().length > 0;
   const waiting = !current && !isError;
 
-  function group(title: string, items: Suggestion[], offset: number) {
+  function group(key: "projects" | "repositories", items: Suggestion[], offset: number) {
+    const title = t(key);
     if (items.length === 0) return null;
-    const headingId = `${id}-${title}`;
+    const headingId = `${id}-${key}`;
     return (
       <div role="group" aria-labelledby={headingId}>
         <div id={headingId} role="presentation" className="px-3 pt-2 pb-1 text-xs font-semibold tracking-wide text-slate-500 uppercase">
@@ -182,7 +185,7 @@ export function HeaderSearch() {
           setUnfolded(true);
           setFocusRequest((n) => n + 1);
         }}
-        aria-label="Search projects and repositories"
+        aria-label={t("label")}
         className={`rounded-md border border-slate-300 p-1.5 text-slate-600 hover:bg-slate-100 sm:hidden ${unfolded ? "hidden" : ""}`}
         data-testid="header-search-open"
       >
@@ -193,7 +196,7 @@ export function HeaderSearch() {
       </button>
       <div className={`${unfolded ? "block" : "hidden"} relative sm:block`}>
         <label htmlFor={`${id}-input`} className="sr-only">
-          Search projects and repositories
+          {t("label")}
         </label>
         <input
           ref={inputRef}
@@ -209,7 +212,7 @@ export function HeaderSearch() {
           spellCheck={false}
           maxLength={255}
           value={text}
-          placeholder="Search…"
+          placeholder={t("placeholder")}
           onChange={(e) => {
             setText(e.target.value);
             setCombo(comboInput(e.target.value.trim().length > 0));
@@ -230,26 +233,26 @@ export function HeaderSearch() {
         <div
           id={listId}
           role="listbox"
-          aria-label="Search suggestions"
+          aria-label={t("suggestions")}
           // Empty, it stays hidden: the status below says "no results" instead.
           hidden={!showPopup || count === 0}
           className="absolute top-full left-0 z-20 mt-1 max-h-[70vh] w-full overflow-y-auto rounded-md border border-slate-200 bg-white py-1 shadow-lg sm:w-[28rem]"
           data-testid="header-search-list"
         >
-          {showPopup && current && group("Projects", current.projects, 0)}
-          {showPopup && current && group("Repositories", current.repositories, current.projects.length)}
+          {showPopup && current && group("projects", current.projects, 0)}
+          {showPopup && current && group("repositories", current.repositories, current.projects.length)}
         </div>
         {/* Outside the listbox (a listbox may hold only options): the status is read out politely. */}
         <div role="status" aria-live="polite" className={showPopup && count === 0 ? "absolute top-full left-0 z-20 mt-1 w-full rounded-md border border-slate-200 bg-white px-3 py-2 text-sm text-slate-600 shadow-lg sm:w-[28rem]" : "sr-only"}>
           {!showPopup
             ? ""
             : isError
-              ? "Search failed; press Enter for the results page."
+              ? t("failed")
               : waiting
-                ? "Searching…"
+                ? t("searching")
                 : count === 0
-                  ? `No projects or repositories match “${text.trim()}”.`
-                  : `${count} suggestion${count === 1 ? "" : "s"}; Enter with none chosen shows all results.`}
+                  ? t("noMatch", { q: text.trim() })
+                  : t("count", { count })}
         </div>
       </div>
     </div>

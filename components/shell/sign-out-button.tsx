@@ -1,10 +1,12 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { signOutOfSession } from "@/lib/auth/browser-session";
 
 export function SignOutButton() {
   const [pending, setPending] = useState(false);
+  const t = useTranslations("shell");
   return (
     <button
       type="button"
@@ -18,7 +20,7 @@ export function SignOutButton() {
       }}
       className="rounded-md border border-slate-300 px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-100"
     >
-      {pending ? "Signing out…" : "Sign out"}
+      {pending ? t("signingOut") : t("signOut")}
     </button>
   );
 }

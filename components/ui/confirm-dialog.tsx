@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { type ReactNode, type RefObject, useActionState, useEffect, useId, useRef } from "react";
 import { Button } from "@/components/ui/button";
 import { flash } from "@/components/ui/flash";
@@ -22,7 +23,7 @@ export function ConfirmActionForm<R extends ActionResult>({
   title,
   description,
   confirmLabel,
-  pendingText = "Working…",
+  pendingText,
   success,
   variant = "danger",
   testId,
@@ -53,6 +54,7 @@ export function ConfirmActionForm<R extends ActionResult>({
   children?: (result: R) => ReactNode;
 }) {
   const dialogRef = useRef<HTMLDialogElement>(null);
+  const t = useTranslations("common");
   const titleId = useId();
   const descriptionId = useId();
   const [result, formAction] = useActionState(async (prev: Awaited<R>, formData: FormData): Promise<Awaited<R>> => {
@@ -94,9 +96,9 @@ export function ConfirmActionForm<R extends ActionResult>({
         )}
         <div className="mt-5 flex justify-end gap-2">
           <Button type="button" variant="secondary" autoFocus onClick={() => dialogRef.current?.close()}>
-            Cancel
+            {t("cancel")}
           </Button>
-          <SubmitButton variant={variant} pendingText={pendingText}>
+          <SubmitButton variant={variant} pendingText={pendingText ?? t("working")}>
             {confirmLabel}
           </SubmitButton>
         </div>

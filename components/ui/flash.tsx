@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useEffect, useState } from "react";
 
 /**
@@ -15,6 +16,7 @@ export function flash(message: string): void {
 
 export function FlashRegion() {
   const [message, setMessage] = useState<string | null>(null);
+  const t = useTranslations("common");
   useEffect(() => {
     listener = setMessage;
     return () => {
@@ -27,7 +29,7 @@ export function FlashRegion() {
         <p className="flex items-center justify-between gap-2 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
           <span>{message}</span>
           <button type="button" className="text-xs underline" onClick={() => setMessage(null)}>
-            Dismiss
+            {t("dismiss")}
           </button>
         </p>
       )}

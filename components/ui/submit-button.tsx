@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import type { ReactNode } from "react";
 import { useFormStatus } from "react-dom";
 import { Button } from "@/components/ui/button";
@@ -15,9 +16,10 @@ export function SubmitButton({
   variant?: "primary" | "secondary" | "danger";
 }) {
   const { pending } = useFormStatus();
+  const t = useTranslations("common");
   return (
     <Button type="submit" variant={variant} disabled={pending} aria-disabled={pending}>
-      {pending ? (pendingText ?? "Saving…") : children}
+      {pending ? (pendingText ?? t("saving")) : children}
     </Button>
   );
 }
