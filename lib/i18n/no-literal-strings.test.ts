@@ -46,7 +46,9 @@ const ALLOWED: Record<string, (string | RegExp)[]> = {
   // Each language named in itself in the switchers.
   "lib/i18n/locales.ts": ["English", "简体中文"],
   // A command line to copy (a registry client's own syntax).
-  "app/(console)/projects/page.tsx": ["skopeo login "],
+  "app/(console)/projects/page.tsx": ["skopeo login"],
+  // Examples of what to type: an audit resource type and a repository name are the same in every language.
+  "components/audit/audit-filter-form.tsx": ["artifact", "library/nginx"],
 };
 
 const PROSE_ATTRIBUTES = new Set([

@@ -329,6 +329,15 @@ type Case =
       success: () => Promise<{ as?: User; run: () => Promise<unknown> }>;
       refused: () => Promise<{ as?: User; run: () => Promise<unknown> }>;
     }
+  | {
+      /**
+       * A user's own preference (the console language): nothing to refuse an auditor, who may
+       * change it too, with exactly one row like anyone; `refusedAs` runs it as a non-user (none).
+       */
+      action: AuditAction;
+      success: () => Promise<{ as?: User; run: () => Promise<unknown> }>;
+      ownPreference: true;
+    }
   | { read: () => () => Promise<unknown> }
   | { noMutation: () => () => Promise<unknown> }
   | { coveredElsewhere: string };
@@ -969,6 +978,12 @@ const CASES: Record<string, Case> = {
     }),
   },
 
+  [`${A.account}#setPreferredLocaleAction`]: {
+    action: "user.set_locale",
+    success: async () => ({ run: action(`${A.account}#setPreferredLocaleAction`, INITIAL, form({ locale: "zh-CN" })) }),
+    ownPreference: true,
+  },
+
   // -- REST: projects --
   "POST /api/v2.0/projects": {
     action: "project.create",
@@ -1552,7 +1567,19 @@ describe("the audit walk", () => {
     expect(handlers.filter((e) => !routeExports.has(e.fn)).map((e) => e.key)).toEqual([]);
   });
 
-  const mutations = Object.entries(CASES).filter((e): e is [string, Extract<Case, { action: string }>] => "action" in e[1]);
+  const mutations = Object.entries(CASES).filter((e): e is [string, Extract<Case, { refused: unknown }>] => "refused" in e[1]);
+  const preferences = Object.entries(CASES).filter((e): e is [string, Extract<Case, { ownPreference: true }>] => "ownPreference" in e[1]);
+
+  describe.each(preferences)("%s", (_key, c) => {
+    it(`succeeds with exactly one "${c.action}" row, for an auditor too (their own preference)`, async () => {
+      for (const user of [undefined, auditor]) {
+        const { as, run } = await c.success();
+        const { outcome, rows } = await measure(user ?? as ?? admin, run);
+        expect(outcome.ok, outcome.detail).toBe(true);
+        expect(rows.map((r) => [r.action, r.result])).toEqual([[c.action, "success"]]);
+      }
+    });
+  });
 
   describe.each(mutations)("%s", (_key, c) => {
     it(`succeeds with exactly one "${c.action}" row`, async () => {
