@@ -1,29 +1,31 @@
 "use client";
 
 import Link from "next/link";
+import { useTranslations } from "next-intl";
 import { usePathname } from "next/navigation";
 
-type NavItem = { href: string; label: string };
+type NavItem = { href: string; key: string };
 
 const MAIN: NavItem[] = [
-  { href: "/", label: "Dashboard" },
-  { href: "/projects", label: "Projects" },
+  { href: "/", key: "dashboard" },
+  { href: "/projects", key: "projects" },
 ];
 const ADMINISTRATION: NavItem[] = [
-  { href: "/admin/users", label: "Users" },
-  { href: "/admin/robots", label: "Robot accounts" },
-  { href: "/admin/registries", label: "Registries" },
-  { href: "/admin/replications", label: "Replications" },
-  { href: "/admin/scanners", label: "Interrogation services" },
-  { href: "/admin/security", label: "Security hub" },
-  { href: "/admin/vulnerability-db", label: "Vulnerability database" },
-  { href: "/admin/audit-log", label: "Audit log" },
-  { href: "/admin/settings", label: "Settings" },
-  { href: "/admin/retention", label: "Retention default" },
-  { href: "/admin/health", label: "System health" },
+  { href: "/admin/users", key: "users" },
+  { href: "/admin/robots", key: "robots" },
+  { href: "/admin/registries", key: "registries" },
+  { href: "/admin/replications", key: "replications" },
+  { href: "/admin/scanners", key: "scanners" },
+  { href: "/admin/security", key: "security" },
+  { href: "/admin/vulnerability-db", key: "vulnerabilityDb" },
+  { href: "/admin/audit-log", key: "auditLog" },
+  { href: "/admin/settings", key: "settings" },
+  { href: "/admin/retention", key: "retention" },
+  { href: "/admin/health", key: "health" },
 ];
 
 function NavLink({ item, active }: { item: NavItem; active: boolean }) {
+  const t = useTranslations("nav");
   return (
     <Link
       href={item.href}
@@ -35,7 +37,7 @@ function NavLink({ item, active }: { item: NavItem; active: boolean }) {
         active ? "bg-ink-700 font-medium text-ink-50" : "text-ink-300 hover:bg-ink-800 hover:text-ink-50"
       }`}
     >
-      {item.label}
+      {t(item.key)}
     </Link>
   );
 }
@@ -46,10 +48,11 @@ function NavLink({ item, active }: { item: NavItem; active: boolean }) {
  */
 export function SidebarNav({ showAdministration }: { showAdministration: boolean }) {
   const pathname = usePathname();
+  const t = useTranslations("nav");
   // "/" is active on the landing page only, not under every path.
   const isActive = (href: string) => pathname === href || (href !== "/" && pathname.startsWith(`${href}/`));
   return (
-    <nav aria-label="Main" className="space-y-6">
+    <nav aria-label={t("main")} className="space-y-6">
       <ul className="space-y-1">
         {MAIN.map((item) => (
           <li key={item.href}>
@@ -59,7 +62,7 @@ export function SidebarNav({ showAdministration }: { showAdministration: boolean
       </ul>
       {showAdministration && (
         <div>
-          <h2 className="px-3 pb-1 text-xs font-semibold tracking-wide text-ink-400 uppercase">Administration</h2>
+          <h2 className="px-3 pb-1 text-xs font-semibold tracking-wide text-ink-400 uppercase">{t("administration")}</h2>
           <ul className="space-y-1">
             {ADMINISTRATION.map((item) => (
               <li key={item.href}>
