@@ -99,11 +99,14 @@ export default async function ProjectsPage({ searchParams }: { searchParams: Pro
 async function FirstRun({ mayCreate, isAdmin }: { mayCreate: boolean; isAdmin: boolean }) {
   const registryHost = new URL(getServerEnv().externalUrl).host;
   const t = await getTranslations("projects");
-  const link = (href: string) => (chunks: ReactNode) => (
-    <Link href={href} prefetch={false} className="text-sky-800 underline">
-      {chunks}
-    </Link>
-  );
+  const link = (href: string) =>
+    function FirstRunLink(chunks: ReactNode) {
+      return (
+        <Link href={href} prefetch={false} className="text-sky-800 underline">
+          {chunks}
+        </Link>
+      );
+    };
   return (
     <>
       <PageHeader title={t("title")} description={t("description")} />
