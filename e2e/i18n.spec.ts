@@ -24,7 +24,7 @@ async function localeRows(page: Page, username: string) {
     headers: { Authorization: adminAuth },
   });
   expect(res.status()).toBe(200);
-  return (await res.json()) as { username: string; operation: string; resource: string; detail: { before: string | null; after: string } }[];
+  return (await res.json()) as { username: string; action: string; resource: string; result: string; detail: { before: string | null; after: string } }[];
 }
 
 async function freshPage(browser: Browser, locale = "en-US") {
@@ -54,11 +54,11 @@ test("a user switches the console to 简体中文, keeps it across sign-ins and 
   // Switch on the account page.
   await page.getByTestId("signed-in-user").click();
   await expect(page.getByRole("heading", { name: "Your account", level: 1 })).toBeVisible();
-  await page.getByLabel("Language", { exact: true }).selectOption("zh-CN");
+  await page.getByLabel("Console language").selectOption("zh-CN");
   await page.getByRole("button", { name: "Save language" }).click();
   await expect(page.getByRole("heading", { name: "我的账户", level: 1 })).toBeVisible();
   await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
-  await expect(page.getByLabel("语言", { exact: true })).toHaveValue("zh-CN");
+  await expect(page.getByLabel("控制台语言")).toHaveValue("zh-CN");
 
   // Chinese on the dashboard, the projects list, a project's repositories, the audit log and administration.
   const nav = page.getByRole("navigation", { name: "主导航" });
@@ -69,7 +69,8 @@ test("a user switches the console to 简体中文, keeps it across sign-ins and 
 
   await nav.getByRole("link", { name: "项目" }).click();
   await expect(page.getByRole("heading", { name: "项目", level: 1 })).toBeVisible();
-  await page.getByLabel("搜索项目").fill(project);
+  await page.getByLabel("搜索项目", { exact: true }).fill(project);
+  await expect(page).toHaveURL(new RegExp(`q=${project}`));
   await expect(page.getByTestId("projects-table").getByRole("columnheader", { name: "访问级别" })).toBeVisible();
   await page.getByTestId("projects-table").getByRole("link", { name: project }).click();
   await page.getByRole("navigation", { name: "项目" }).getByRole("link", { name: "镜像仓库" }).click();
@@ -124,16 +125,16 @@ test("a user switches the console to 简体中文, keeps it across sign-ins and 
 
   // Switch back.
   await page.goto("/account");
-  await page.getByLabel("语言", { exact: true }).selectOption("en");
+  await page.getByLabel("控制台语言").selectOption("en");
   await page.getByRole("button", { name: "保存语言" }).click();
   await expect(page.getByRole("heading", { name: "Your account", level: 1 })).toBeVisible();
   await expect(page.locator("html")).toHaveAttribute("lang", "en");
 
   // One audit row per change, with the languages before and after.
   const rows = await localeRows(page, username);
-  expect(rows.map((r) => [r.operation, r.resource, r.detail.before, r.detail.after])).toEqual([
-    ["user.set_locale", username, "zh-CN", "en"],
-    ["user.set_locale", username, null, "zh-CN"],
+  expect(rows.map((r) => [r.action, r.result, r.resource, r.detail.before, r.detail.after])).toEqual([
+    ["user.set_locale", "success", username, "zh-CN", "en"],
+    ["user.set_locale", "success", username, null, "zh-CN"],
   ]);
 });
 
