@@ -30,6 +30,8 @@ const TRANSLATED = [
   "app/(console)/projects/[projectId]/project-tabs.tsx",
   "app/(console)/projects/[projectId]/repositories/page.tsx",
   "app/(console)/projects/[projectId]/logs",
+  "app/(console)/projects/[projectId]/members",
+  "app/(console)/projects/new",
   "app/(console)/admin/audit-log/page.tsx",
   "app/(console)/admin/users",
   "components/audit",
@@ -129,6 +131,8 @@ export function literalsIn(file: string, source: string): string[] {
           return;
         }
       }
+      // An error's English message: the refusal notice translates it (server.* in the catalogues).
+      if (ts.isNewExpression(node) && /Error$/.test(node.expression.getText(sf))) return;
       if (ts.isBinaryExpression(node) && [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken].includes(node.operatorToken.kind)) return;
       if (ts.isElementAccessExpression(node)) return;
       if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) {

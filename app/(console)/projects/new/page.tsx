@@ -1,3 +1,4 @@
+import { getTranslations } from "next-intl/server";
 import { CreateProjectForm } from "@/app/(console)/projects/new/create-project-form";
 import { PageHeader } from "@/components/ui/page-header";
 import { RefusalNotice } from "@/components/ui/refusal-notice";
@@ -5,15 +6,18 @@ import { getActor } from "@/lib/auth/session";
 import { ForbiddenError } from "@/lib/errors";
 import { canCreateProjects } from "@/lib/services/projects/can-create-projects";
 
-export const metadata = { title: "New project" };
+export async function generateMetadata() {
+  return { title: (await getTranslations("projects"))("new") };
+}
 
 export default async function NewProjectPage() {
   if (!(await canCreateProjects(await getActor()))) {
     return <RefusalNotice error={new ForbiddenError("Only administrators may create projects here.")} />;
   }
+  const t = await getTranslations("projects");
   return (
     <>
-      <PageHeader title="New project" description="You become the project's first Project Admin." />
+      <PageHeader title={t("new")} description={t("newDescription")} />
       <div className="max-w-lg rounded-lg border border-slate-200 bg-white p-6">
         <CreateProjectForm />
       </div>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { useState } from "react";
 import {
   addMemberAction,
@@ -13,8 +14,7 @@ import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
 import { useActionForm } from "@/lib/actions/use-action-form";
-import { ROLE_DESCRIPTIONS } from "@/app/(console)/projects/[projectId]/members/role-descriptions";
-import { PROJECT_ROLES, type ProjectRoleId, projectRoleLabel } from "@/lib/services/authz/project-roles";
+import { PROJECT_ROLES } from "@/lib/services/authz/project-roles";
 
 function RoleSelect({
   id,
@@ -29,6 +29,7 @@ function RoleSelect({
   onChange?: (roleId: number) => void;
   describedBy?: string;
 }) {
+  const t = useTranslations("project");
   return (
     <>
       <label htmlFor={id} className="sr-only">
@@ -44,7 +45,7 @@ function RoleSelect({
       >
         {PROJECT_ROLES.map((r) => (
           <option key={r.id} value={r.id}>
-            {r.label}
+            {t(`roles.r${r.id}`)}
           </option>
         ))}
       </select>
@@ -57,6 +58,8 @@ const DEFAULT_ROLE = 2;
 
 /** Adds a user with a role; the username field suggests matching users as you type. */
 export function AddMemberForm({ projectId }: { projectId: number }) {
+  const t = useTranslations("members");
+  const tp = useTranslations("project");
   const [term, setTerm] = useState("");
   const [roleId, setRoleId] = useState<number>(DEFAULT_ROLE);
   const { result, errors, formProps } = useActionForm(addMemberAction, INITIAL_ACTION_RESULT, {
@@ -74,12 +77,12 @@ export function AddMemberForm({ projectId }: { projectId: number }) {
   });
   return (
     <form {...formProps} className="rounded-lg border border-slate-200 bg-white p-4" aria-labelledby="add-member-heading">
-      <h2 id="add-member-heading" className="mb-3 font-semibold">Add a member</h2>
+      <h2 id="add-member-heading" className="mb-3 font-semibold">{t("add")}</h2>
       <div className="flex flex-wrap items-end gap-3">
         <input type="hidden" name="projectId" value={projectId} />
         <div>
           <label htmlFor="member-username" className="block text-sm font-medium">
-            Username
+            {t("username")}
           </label>
           <input
             id="member-username"
@@ -100,24 +103,24 @@ export function AddMemberForm({ projectId }: { projectId: number }) {
           </datalist>
         </div>
         <div>
-          <span className="block text-sm font-medium">Role</span>
+          <span className="block text-sm font-medium">{t("role")}</span>
           <div className="mt-1">
-            <RoleSelect id="member-role" defaultValue={DEFAULT_ROLE} label="Role of the new member" onChange={setRoleId} describedBy="member-role-description" />
+            <RoleSelect id="member-role" defaultValue={DEFAULT_ROLE} label={t("newMemberRole")} onChange={setRoleId} describedBy="member-role-description" />
           </div>
         </div>
-        <SubmitButton pendingText="Adding…">Add member</SubmitButton>
+        <SubmitButton pendingText={t("adding")}>{t("addButton")}</SubmitButton>
         {/* Beside the picker: what the chosen role may do, so no one has to guess what "Maintainer" means. */}
         <p id="member-role-description" className="max-w-xs self-center text-sm text-slate-600" data-testid="role-description" aria-live="polite">
-          <span className="font-medium">{projectRoleLabel(roleId)}:</span> {ROLE_DESCRIPTIONS[roleId as ProjectRoleId]}
+          <span className="font-medium">{tp(`roles.r${roleId}`)}:</span> {tp(`roleDescriptions.r${roleId}`)}
         </p>
       </div>
       <details className="mt-3 text-sm text-slate-600">
-        <summary className="cursor-pointer text-sky-800">What each role may do</summary>
+        <summary className="cursor-pointer text-sky-800">{t("legend")}</summary>
         <dl className="mt-2 grid gap-x-4 gap-y-1 sm:grid-cols-[auto_1fr]" data-testid="role-legend">
           {PROJECT_ROLES.map((r) => (
             <div key={r.id} className="contents">
-              <dt className="font-medium text-slate-800">{r.label}</dt>
-              <dd>{ROLE_DESCRIPTIONS[r.id]}</dd>
+              <dt className="font-medium text-slate-800">{tp(`roles.r${r.id}`)}</dt>
+              <dd>{tp(`roleDescriptions.r${r.id}`)}</dd>
             </div>
           ))}
         </dl>
@@ -143,6 +146,8 @@ export function MemberRow({
   member: { id: number; username: string; fullName: string; roleId: number };
   canManage: boolean;
 }) {
+  const t = useTranslations("members");
+  const tp = useTranslations("project");
   const { result: roleResult, formProps: roleFormProps } = useActionForm(updateMemberRoleAction, INITIAL_ACTION_RESULT);
   return (
     <tr data-testid={`member-${member.username}`}>
@@ -154,14 +159,14 @@ export function MemberRow({
           <form {...roleFormProps} className="flex items-center gap-2">
             <input type="hidden" name="projectId" value={projectId} />
             <input type="hidden" name="memberId" value={member.id} />
-            <RoleSelect id={`role-${member.id}`} defaultValue={member.roleId} label={`Role of ${member.username}`} />
-            <SubmitButton variant="secondary" pendingText="Saving…">
-              Change role
+            <RoleSelect id={`role-${member.id}`} defaultValue={member.roleId} label={t("roleOf", { username: member.username })} />
+            <SubmitButton variant="secondary" pendingText={t("saving")}>
+              {t("changeRole")}
             </SubmitButton>
             <FormMessage result={roleResult} />
           </form>
         ) : (
-          projectRoleLabel(member.roleId)
+          tp(`roles.r${member.roleId}`)
         )}
       </td>
       {canManage && (
@@ -169,12 +174,12 @@ export function MemberRow({
           <ConfirmActionForm
             action={removeMemberAction}
             fields={{ projectId, memberId: member.id }}
-            triggerLabel="Remove"
-            title={`Remove ${member.username} from this project?`}
-            description="They lose the access this membership gave them at once."
-            confirmLabel="Remove member"
-            pendingText="Removing…"
-            success={`${member.username} removed from the project.`}
+            triggerLabel={t("remove")}
+            title={t("removeTitle", { username: member.username })}
+            description={t("removeDescription")}
+            confirmLabel={t("removeConfirm")}
+            pendingText={t("removing")}
+            success={t("removed", { username: member.username })}
           />
         </td>
       )}

@@ -1,3 +1,4 @@
+import { getTranslations } from "next-intl/server";
 import { projectPageMetadata } from "@/app/(console)/projects/[projectId]/project-title";
 import { AddMemberForm, MemberRow } from "@/app/(console)/projects/[projectId]/members/members-forms";
 import { loadProject, type ProjectTabPageProps } from "@/app/(console)/projects/[projectId]/load-project";
@@ -22,15 +23,16 @@ export default async function MembersPage({ params, searchParams }: ProjectTabPa
   const { rows, total, page, pageSize } = outcome.value;
   const can = new Set(project.value.viewerPermissions);
   const canManage = can.has("member:create") && can.has("member:update") && can.has("member:delete");
+  const t = await getTranslations("members");
   return (
     <div className="space-y-6">
       {canManage && <AddMemberForm projectId={project.value.id} />}
-      <SearchBox placeholder="Search members" initialValue={query.q ?? ""} label="Search members by username" />
-      <Table testId="members-table" columns={["User", "Role", ...(canManage ? [{ label: "Actions", srOnly: true }] : [])]}>
+      <SearchBox placeholder={t("search")} initialValue={query.q ?? ""} label={t("searchLabel")} />
+      <Table testId="members-table" columns={[t("columns.user"), t("columns.role"), ...(canManage ? [{ label: t("columns.actions"), srOnly: true }] : [])]}>
         {rows.map((m) => (
           <MemberRow key={m.id} projectId={project.value.id} member={m} canManage={canManage} />
         ))}
-        {rows.length === 0 && <EmptyRow colSpan={canManage ? 3 : 2}>{query.q ? "No member matches." : "No members."}</EmptyRow>}
+        {rows.length === 0 && <EmptyRow colSpan={canManage ? 3 : 2}>{query.q ? t("noMatch") : t("empty")}</EmptyRow>}
       </Table>
       <Pagination
         basePath={`/projects/${project.value.id}/members`}
