@@ -32,6 +32,14 @@ const TRANSLATED = [
   "app/(console)/projects/[projectId]/logs",
   "app/(console)/projects/[projectId]/members",
   "app/(console)/projects/new",
+  "app/(console)/projects/[projectId]/page.tsx",
+  "app/(console)/search",
+  "app/(console)/admin/health/page.tsx",
+  "app/(console)/admin/health/health-panel.tsx",
+  "app/(console)/admin/settings",
+  "app/(console)/admin/registries/page.tsx",
+  "components/cve-allowlist-fields.tsx",
+  "components/data-table",
   "app/(console)/admin/audit-log/page.tsx",
   "app/(console)/admin/users",
   "components/audit",
@@ -44,11 +52,12 @@ const TRANSLATED = [
 /** Texts that stay as they are in every language, per file (or "*" for every file), and why. */
 const ALLOWED: Record<string, (string | RegExp)[]> = {
   // The product's name, and the characters and symbols that are not words.
-  "*": ["Wharf", "—", "…", "×", "⚓", "▾", "▸", "←", "→", "UTC", "YYYY-MM-DD HH:mm:ss", "B", "KiB", "MiB", "GiB", "TiB"],
+  "*": ["Wharf", "—", "…", "×", "⚓", "▾", "▸", "←", "→", "UTC", "YYYY-MM-DD HH:mm:ss", "YYYY-MM-DD", "B", "KiB", "MiB", "GiB", "TiB"],
   // Each language named in itself in the switchers.
   "lib/i18n/locales.ts": ["English", "简体中文"],
   // A command line to copy (a registry client's own syntax).
   "app/(console)/projects/page.tsx": ["skopeo login"],
+  "app/(console)/projects/[projectId]/page.tsx": [/^skopeo login /],
   // Examples of what to type: an audit resource type and a repository name are the same in every language.
   "components/audit/audit-filter-form.tsx": ["artifact", "library/nginx"],
 };

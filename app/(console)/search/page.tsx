@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { repositoryHref } from "@/app/(console)/projects/[projectId]/repositories/format";
 import { SearchBox } from "@/components/data-table/search-box";
 import { Badge } from "@/components/ui/badge";
@@ -6,17 +7,15 @@ import { PageHeader } from "@/components/ui/page-header";
 import { Pagination } from "@/components/ui/pagination";
 import { EmptyRow, Table } from "@/components/ui/table";
 import { requireUserActor } from "@/lib/auth/session";
-import { projectRoleLabel } from "@/lib/services/authz/project-roles";
 import { searchPage, type SearchKind } from "@/lib/services/search/search";
 import { CONSOLE_DEFAULT_PAGE_SIZE } from "@/lib/validation/pagination";
 import { ZSearchPageQuery } from "@/lib/validation/search";
 
-export const metadata = { title: "Search" };
+export async function generateMetadata() {
+  return { title: (await getTranslations("searchPage"))("title") };
+}
 
-const KINDS: { kind: SearchKind; label: string }[] = [
-  { kind: "projects", label: "Projects" },
-  { kind: "repositories", label: "Repositories" },
-];
+const KINDS: SearchKind[] = ["projects", "repositories"];
 
 /**
  * Every match of the header search (Enter with no suggestion chosen), one kind at a time, paged in
@@ -33,31 +32,33 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
     result = await searchPage({ actor, q, kind: "repositories", ...paging });
   }
   const kind = result.kind;
+  const t = await getTranslations("searchPage");
+  const tp = await getTranslations("project");
   const href = (k: SearchKind) => `/search?${new URLSearchParams({ q, kind: k }).toString()}`;
 
   return (
     <>
-      <PageHeader title="Search" description="Projects and repositories you can see whose name contains the text." />
-      <SearchBox placeholder="Search projects and repositories" initialValue={q} label="Search text" />
+      <PageHeader title={t("title")} description={t("description")} />
+      <SearchBox placeholder={t("placeholder")} initialValue={q} label={t("label")} />
       {q ? (
         <>
-          <nav aria-label="Kind of result" className="mt-4 flex flex-wrap gap-1 text-sm">
+          <nav aria-label={t("kinds")} className="mt-4 flex flex-wrap gap-1 text-sm">
             {KINDS.map((k) => (
               <Link
-                key={k.kind}
-                href={href(k.kind)}
+                key={k}
+                href={href(k)}
                 prefetch={false}
-                aria-current={kind === k.kind ? "page" : undefined}
-                className={`rounded-md px-3 py-1.5 ${kind === k.kind ? "bg-slate-800 text-white" : "border border-slate-300 bg-white hover:bg-slate-100"}`}
-                data-testid={`search-kind-${k.kind}`}
+                aria-current={kind === k ? "page" : undefined}
+                className={`rounded-md px-3 py-1.5 ${kind === k ? "bg-slate-800 text-white" : "border border-slate-300 bg-white hover:bg-slate-100"}`}
+                data-testid={`search-kind-${k}`}
               >
-                {k.label} ({result.totals[k.kind]})
+                {t(`kind.${k}`, { count: result.totals[k] })}
               </Link>
             ))}
           </nav>
           <div className="mt-4">
             {kind === "projects" ? (
-              <Table testId="search-projects" columns={["Name", "Access level", "Your role", "Repositories"]}>
+              <Table testId="search-projects" columns={[t("columns.name"), t("columns.access"), t("columns.role"), t("columns.repositories")]}>
                 {result.projects.map((p) => (
                   <tr key={p.id} className="hover:bg-slate-50">
                     <td className="px-4 py-2.5 font-medium break-all">
@@ -65,15 +66,15 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
                         {p.name}
                       </Link>
                     </td>
-                    <td className="px-4 py-2.5">{p.isPublic ? <Badge tone="info">Public</Badge> : <Badge>Private</Badge>}</td>
-                    <td className="px-4 py-2.5">{p.viewerRoleId ? projectRoleLabel(p.viewerRoleId) : <span className="text-slate-500">—</span>}</td>
+                    <td className="px-4 py-2.5">{p.isPublic ? <Badge tone="info">{tp("public")}</Badge> : <Badge>{tp("private")}</Badge>}</td>
+                    <td className="px-4 py-2.5">{p.viewerRoleId ? tp(`roles.r${p.viewerRoleId}`) : <span className="text-slate-500">—</span>}</td>
                     <td className="px-4 py-2.5">{p.repositoryCount}</td>
                   </tr>
                 ))}
-                {result.projects.length === 0 && <EmptyRow colSpan={4}>No project matches “{q}”.</EmptyRow>}
+                {result.projects.length === 0 && <EmptyRow colSpan={4}>{t("noProject", { q })}</EmptyRow>}
               </Table>
             ) : (
-              <Table testId="search-repositories" columns={["Name", "Project", "Artifacts", "Pulls"]}>
+              <Table testId="search-repositories" columns={[t("columns.name"), t("columns.project"), t("columns.artifacts"), t("columns.pulls")]}>
                 {result.repositories.map((r) => (
                   <tr key={r.name} className="hover:bg-slate-50">
                     <td className="px-4 py-2.5 font-medium break-all">
@@ -90,7 +91,7 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
                     <td className="px-4 py-2.5">{r.pullCount.toString()}</td>
                   </tr>
                 ))}
-                {result.repositories.length === 0 && <EmptyRow colSpan={4}>No repository matches “{q}”.</EmptyRow>}
+                {result.repositories.length === 0 && <EmptyRow colSpan={4}>{t("noRepository", { q })}</EmptyRow>}
               </Table>
             )}
           </div>
@@ -102,7 +103,7 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
           />
         </>
       ) : (
-        <p className="mt-4 text-sm text-slate-600">Type part of a project or repository name. Anywhere in the console, press / or Ctrl+K to search.</p>
+        <p className="mt-4 text-sm text-slate-600">{t("hint")}</p>
       )}
     </>
   );

@@ -1,15 +1,12 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { Badge } from "@/components/ui/badge";
 import type { SystemHealth } from "@/lib/services/system/health-types";
 import { formatTimeOfDay } from "@/lib/format/datetime";
 
-const LABELS: Record<string, string> = {
-  core: "Core (this Wharf process)",
-  database: "Database (Postgres)",
-  registry: "Registry (Distribution)",
-};
+const COMPONENTS = new Set(["core", "database", "registry"]);
 
 async function fetchHealth(): Promise<SystemHealth> {
   const res = await fetch("/api/v2.0/health", { cache: "no-store" });
@@ -30,25 +27,27 @@ export function HealthPanel({ initial, checkedAt }: { initial: SystemHealth; che
     initialDataUpdatedAt: checkedAt,
     refetchInterval: 10_000,
   });
+  const t = useTranslations("health");
+  const status = (s: string) => (s === "healthy" || s === "unhealthy" ? t(`status.${s}`) : s);
   return (
     <div className="max-w-2xl space-y-4">
       <p className="text-sm" data-testid="health-overall">
-        Overall:{" "}
-        <Badge tone={data.status === "healthy" ? "good" : "bad"}>{data.status}</Badge>
-        {error && <span className="ml-2 text-red-700">Could not refresh: {error.message}</span>}
+        {t("overall")}{" "}
+        <Badge tone={data.status === "healthy" ? "good" : "bad"}>{status(data.status)}</Badge>
+        {error && <span className="ml-2 text-red-700">{t("refreshFailed", { error: error.message })}</span>}
       </p>
       <ul className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white">
         {data.components.map((component) => (
           <li key={component.name} className="flex items-start justify-between gap-4 px-4 py-3" data-testid={`health-${component.name}`}>
             <div>
-              <p className="font-medium">{LABELS[component.name] ?? component.name}</p>
+              <p className="font-medium">{COMPONENTS.has(component.name) ? t(`components.${component.name}`) : component.name}</p>
               {component.error && <p className="mt-0.5 text-sm text-red-700">{component.error}</p>}
             </div>
-            <Badge tone={component.status === "healthy" ? "good" : "bad"}>{component.status}</Badge>
+            <Badge tone={component.status === "healthy" ? "good" : "bad"}>{status(component.status)}</Badge>
           </li>
         ))}
       </ul>
-      <p className="text-xs text-slate-500">Last checked {formatTimeOfDay(dataUpdatedAt)}</p>
+      <p className="text-xs text-slate-500">{t("lastChecked", { time: formatTimeOfDay(dataUpdatedAt) })}</p>
     </div>
   );
 }

@@ -1,3 +1,4 @@
+import { getTranslations } from "next-intl/server";
 import { HealthPanel } from "@/app/(console)/admin/health/health-panel";
 import { ReconcilePanel } from "@/app/(console)/admin/health/reconcile-panel";
 import { RepositoryDeletePanel } from "@/app/(console)/admin/health/repository-delete-panel";
@@ -11,7 +12,9 @@ import { listJobRuns } from "@/lib/services/jobs/job-runs";
 import { getReconcileSchedule } from "@/lib/services/jobs/reconcile-schedule";
 import { getSystemHealthDetails } from "@/lib/services/system/get-system-health";
 
-export const metadata = { title: "System health" };
+export async function generateMetadata() {
+  return { title: (await getTranslations("health"))("title") };
+}
 
 export default async function HealthPage() {
   const actor = await getActor();
@@ -25,9 +28,10 @@ export default async function HealthPage() {
     getReconcileSchedule({ actor }),
     listJobRuns({ actor, jobName: deleteRepositoryJob.id, take: 5 }),
   ]);
+  const t = await getTranslations("health");
   return (
     <>
-      <PageHeader title="System health" description="Live status of Wharf's components, refreshed every 10 seconds." />
+      <PageHeader title={t("title")} description={t("description")} />
       <div className="space-y-8">
         <HealthPanel initial={outcome.value.health} checkedAt={outcome.value.checkedAt} />
         <ReconcilePanel

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { RegistryRowActions } from "@/app/(console)/admin/registries/registry-forms";
 import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
@@ -14,13 +15,11 @@ import { ZConsolePaging } from "@/lib/validation/pagination";
 import { REGISTRY_TYPE_LABELS } from "@/lib/validation/registries";
 import { formatDateTime } from "@/lib/format/datetime";
 
-export const metadata = { title: "Registries" };
+export async function generateMetadata() {
+  return { title: (await getTranslations("registries"))("title") };
+}
 
-const HEALTH: Record<RegistryHealth, { tone: "good" | "bad" | "neutral"; label: string }> = {
-  healthy: { tone: "good", label: "Healthy" },
-  unhealthy: { tone: "bad", label: "Unhealthy" },
-  unknown: { tone: "neutral", label: "Not tested" },
-};
+const HEALTH: Record<RegistryHealth, "good" | "bad" | "neutral"> = { healthy: "good", unhealthy: "bad", unknown: "neutral" };
 
 export default async function RegistriesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
@@ -31,22 +30,23 @@ export default async function RegistriesPage({ searchParams }: { searchParams: P
   const { rows, total, page, pageSize } = outcome.value;
   // Auditors may read this page; changes and Test connection are offered to administrators.
   const canManage = hasSystemPermission(actor, "registry_endpoint.update");
+  const t = await getTranslations("registries");
 
   return (
     <>
       <PageHeader
-        title="Registries"
-        description="Remote registries that replication copies images from and to. Passwords are stored encrypted and never shown."
+        title={t("title")}
+        description={t("description")}
         actions={
           hasSystemPermission(actor, "registry_endpoint.create") ? (
             <Link href="/admin/registries/new" prefetch={false} className={buttonClass()}>
-              New endpoint
+              {t("new")}
             </Link>
           ) : undefined
         }
       />
-      {params.created === "1" && <p className="mb-3 text-sm text-emerald-800">Registry endpoint created.</p>}
-      <Table testId="registries-table" columns={["Name", "Provider", "URL", "Credentials", "Health", ""]}>
+      {params.created === "1" && <p className="mb-3 text-sm text-emerald-800">{t("created")}</p>}
+      <Table testId="registries-table" columns={[t("columns.name"), t("columns.provider"), t("columns.url"), t("columns.credentials"), t("columns.health"), { label: t("columns.actions"), srOnly: true }]}>
         {rows.map((registry) => (
           <tr key={registry.id} className="align-top hover:bg-slate-50" data-testid={`registry-${registry.name}`}>
             <td className="px-4 py-2.5 font-medium">
@@ -57,10 +57,10 @@ export default async function RegistriesPage({ searchParams }: { searchParams: P
             </td>
             <td className="px-4 py-2.5">{REGISTRY_TYPE_LABELS[registry.type]}</td>
             <td className="px-4 py-2.5 font-mono text-xs break-all">{registry.url}</td>
-            <td className="px-4 py-2.5">{registry.credentialType === "basic" ? registry.username : "None"}</td>
+            <td className="px-4 py-2.5">{registry.credentialType === "basic" ? registry.username : t("noCredentials")}</td>
             <td className="px-4 py-2.5">
               <span title={registry.statusMessage || undefined}>
-                <Badge tone={HEALTH[registry.status].tone}>{HEALTH[registry.status].label}</Badge>
+                <Badge tone={HEALTH[registry.status]}>{t(`health.${registry.status}`)}</Badge>
               </span>
               {registry.statusCheckedAt && (
                 <time className="block text-xs text-slate-500" dateTime={registry.statusCheckedAt.toISOString()}>
@@ -71,7 +71,7 @@ export default async function RegistriesPage({ searchParams }: { searchParams: P
             <td className="px-4 py-2.5">{canManage && <RegistryRowActions registry={{ id: registry.id, name: registry.name }} />}</td>
           </tr>
         ))}
-        {rows.length === 0 && <EmptyRow colSpan={6}>No registry endpoints yet.</EmptyRow>}
+        {rows.length === 0 && <EmptyRow colSpan={6}>{t("empty")}</EmptyRow>}
       </Table>
       <Pagination basePath="/admin/registries" params={{}} page={page} pageSize={pageSize} total={total} />
     </>

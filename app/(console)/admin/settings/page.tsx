@@ -1,3 +1,4 @@
+import { getTranslations } from "next-intl/server";
 import { SettingsForm, SystemCveAllowlistForm } from "@/app/(console)/admin/settings/settings-form";
 import { PageHeader } from "@/components/ui/page-header";
 import { RefusalNotice } from "@/components/ui/refusal-notice";
@@ -7,7 +8,9 @@ import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import { getSystemCveAllowlist } from "@/lib/services/pull-policy/allowlists";
 import { getSystemSettings } from "@/lib/services/settings/system-settings";
 
-export const metadata = { title: "Settings" };
+export async function generateMetadata() {
+  return { title: (await getTranslations("settings"))("title") };
+}
 
 export default async function SettingsPage() {
   const actor = await getActor();
@@ -15,16 +18,17 @@ export default async function SettingsPage() {
   if (!outcome.ok) return <RefusalNotice error={outcome.error} />;
   const allowlist = await getSystemCveAllowlist({ actor });
   const canEdit = hasSystemPermission(actor, "setting.update");
+  const t = await getTranslations("settings");
   return (
     <>
-      <PageHeader title="Settings" description="System-wide configuration." />
+      <PageHeader title={t("title")} description={t("description")} />
       <div className="max-w-lg rounded-lg border border-slate-200 bg-white p-6">
         <SettingsForm settings={outcome.value} canEdit={canEdit} />
       </div>
       <section className="mt-6 max-w-lg rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="cve-allowlist-heading">
-        <h2 id="cve-allowlist-heading" className="mb-1 font-semibold">System CVE allowlist</h2>
+        <h2 id="cve-allowlist-heading" className="mb-1 font-semibold">{t("allowlist")}</h2>
         <p className="mb-4 text-sm text-slate-600">
-          Vulnerabilities listed here do not block pulls in projects that prevent vulnerable images and use the system allowlist.
+          {t("allowlistHint")}
         </p>
         <SystemCveAllowlistForm list={allowlist} canEdit={canEdit} />
       </section>

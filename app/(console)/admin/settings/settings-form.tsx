@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { updateSystemCveAllowlistAction, updateSystemSettingsAction } from "@/app/(console)/admin/settings/actions";
 import { CveAllowlistFields } from "@/components/cve-allowlist-fields";
 import { FormMessage } from "@/components/ui/form-message";
@@ -14,21 +15,22 @@ export function SettingsForm({
   settings: { projectCreationRestriction: "everyone" | "adminonly" };
   canEdit: boolean;
 }) {
+  const t = useTranslations("settings");
   const { result, formProps: formActionProps } = useActionForm(updateSystemSettingsAction, INITIAL_ACTION_RESULT);
   return (
     <form {...formActionProps} className="space-y-4">
       <fieldset disabled={!canEdit}>
-        <legend className="text-sm font-medium">Who may create projects</legend>
+        <legend className="text-sm font-medium">{t("whoCreates")}</legend>
         <label className="mt-2 flex items-center gap-2 text-sm">
           <input type="radio" name="projectCreationRestriction" value="everyone" defaultChecked={settings.projectCreationRestriction === "everyone"} />
-          Everyone with an account
+          {t("everyone")}
         </label>
         <label className="mt-1 flex items-center gap-2 text-sm">
           <input type="radio" name="projectCreationRestriction" value="adminonly" defaultChecked={settings.projectCreationRestriction === "adminonly"} />
-          Administrators only
+          {t("adminOnly")}
         </label>
       </fieldset>
-      {canEdit && <SubmitButton>Save settings</SubmitButton>}
+      {canEdit && <SubmitButton>{t("save")}</SubmitButton>}
       <FormMessage result={result} />
     </form>
   );
@@ -36,11 +38,12 @@ export function SettingsForm({
 
 /** The system CVE allowlist: applies to every project that uses it (the default). */
 export function SystemCveAllowlistForm({ list, canEdit }: { list: { cveIds: string[]; expiresAt: Date | null }; canEdit: boolean }) {
+  const t = useTranslations("settings");
   const { result, formProps } = useActionForm(updateSystemCveAllowlistAction, INITIAL_ACTION_RESULT);
   return (
     <form {...formProps} className="space-y-4">
       <CveAllowlistFields cveIds={list.cveIds} expiresAt={list.expiresAt} errors={result.fieldErrors} disabled={!canEdit} />
-      {canEdit && <SubmitButton>Save allowlist</SubmitButton>}
+      {canEdit && <SubmitButton>{t("saveAllowlist")}</SubmitButton>}
       <FormMessage result={result} />
     </form>
   );

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { projectTitle } from "@/app/(console)/projects/[projectId]/project-title";
 import { loadProject } from "@/app/(console)/projects/[projectId]/load-project";
 import { DashboardView } from "@/components/dashboard/dashboard-view";
@@ -21,29 +22,30 @@ export default async function ProjectSummaryPage({ params }: { params: Promise<{
   // The project's own figures: its traffic, most pulled repositories, and (for those who read its
   // log) its refusals. The service asks again whether the viewer may read the project.
   const dashboard = await attempt(async () => projectDashboard({ actor: await getActor(), projectId: project.id }));
+  const t = await getTranslations("summary");
   return (
     <div className="space-y-6">
       <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[repeat(2,minmax(0,1fr))]">
         <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="summary-heading">
-          <h2 id="summary-heading" className="mb-4 font-semibold">Summary</h2>
+          <h2 id="summary-heading" className="mb-4 font-semibold">{t("heading")}</h2>
           <dl className="grid grid-cols-[8rem_minmax(0,1fr)] gap-y-2 text-sm">
-            <dt className="text-slate-500">Access level</dt>
-            <dd>{project.isPublic ? "Public: anyone can pull" : "Private: members only"}</dd>
-            <dt className="text-slate-500">Owner</dt>
+            <dt className="text-slate-500">{t("access")}</dt>
+            <dd>{project.isPublic ? t("public") : t("private")}</dd>
+            <dt className="text-slate-500">{t("owner")}</dt>
             <dd>{project.ownerName ?? "—"}</dd>
-            <dt className="text-slate-500">Repositories</dt>
+            <dt className="text-slate-500">{t("repositories")}</dt>
             <dd data-testid="summary-repositories">{project.repositoryCount}</dd>
-            <dt className="text-slate-500">Members</dt>
+            <dt className="text-slate-500">{t("members")}</dt>
             <dd>{project.memberCount}</dd>
-            <dt className="text-slate-500">Created</dt>
+            <dt className="text-slate-500">{t("created")}</dt>
             <dd>{formatDateTime(project.createdAt)}</dd>
           </dl>
         </section>
         <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="push-heading">
-          <h2 id="push-heading" className="mb-4 font-semibold">Push an image</h2>
+          <h2 id="push-heading" className="mb-4 font-semibold">{t("push")}</h2>
           {/* Scrollable, so keyboard users must be able to focus it to scroll (axe: scrollable-region-focusable). */}
-          <pre tabIndex={0} aria-label="Push commands" data-testid="push-commands" className="overflow-x-auto rounded bg-ink-900 p-4 font-mono text-xs text-ink-100">
-            {`skopeo login ${host}\nskopeo copy oci:./image:1.0 docker://${host}/${project.name}/app:1.0\n\n# or with docker\ndocker login ${host}\ndocker push ${host}/${project.name}/app:1.0`}
+          <pre tabIndex={0} aria-label={t("pushCommands")} data-testid="push-commands" className="overflow-x-auto rounded bg-ink-900 p-4 font-mono text-xs text-ink-100">
+            {`skopeo login ${host}\nskopeo copy oci:./image:1.0 docker://${host}/${project.name}/app:1.0\n\n# ${t("orDocker")}\ndocker login ${host}\ndocker push ${host}/${project.name}/app:1.0`}
           </pre>
         </section>
       </div>
