@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { useRef, useState } from "react";
 import { SidebarNav } from "@/components/shell/sidebar-nav";
 
@@ -19,6 +20,7 @@ export function ConsoleSidebar({ showAdministration }: { showAdministration: boo
   const [openOn, setOpenOn] = useState<string | null>(null);
   const open = openOn === pathname;
   const buttonRef = useRef<HTMLButtonElement>(null);
+  const t = useTranslations("shell");
   return (
     <aside
       className="bg-ink-900 px-3 py-3 md:w-60 md:shrink-0 md:py-4"
@@ -45,7 +47,7 @@ export function ConsoleSidebar({ showAdministration }: { showAdministration: boo
           <svg viewBox="0 0 24 24" width="16" height="16" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" aria-hidden="true">
             {open ? <path d="M6 6l12 12M18 6L6 18" /> : <path d="M4 7h16M4 12h16M4 17h16" />}
           </svg>
-          Menu
+          {t("menu")}
         </button>
       </div>
       <div

@@ -1,12 +1,12 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { type ReactNode, useState } from "react";
 import { type Theme, themeClass, themeCookie } from "@/lib/theme/theme";
 
-const OPTIONS: { theme: Theme; label: string; icon: ReactNode }[] = [
+const OPTIONS: { theme: Theme; icon: ReactNode }[] = [
   {
     theme: "light",
-    label: "Light theme",
     icon: (
       <>
         <circle cx="12" cy="12" r="4" />
@@ -14,10 +14,9 @@ const OPTIONS: { theme: Theme; label: string; icon: ReactNode }[] = [
       </>
     ),
   },
-  { theme: "dark", label: "Dark theme", icon: <path d="M20 14.5A8 8 0 0 1 9.5 4a8 8 0 1 0 10.5 10.5z" /> },
+  { theme: "dark", icon: <path d="M20 14.5A8 8 0 0 1 9.5 4a8 8 0 1 0 10.5 10.5z" /> },
   {
     theme: "system",
-    label: "System theme",
     icon: (
       <>
         <rect x="3" y="4" width="18" height="12" rx="2" />
@@ -43,19 +42,20 @@ function applyTheme(theme: Theme) {
  */
 export function ThemeToggle({ initial }: { initial: Theme }) {
   const [theme, setTheme] = useState<Theme>(initial);
+  const t = useTranslations("theme");
   const choose = (next: Theme) => {
     setTheme(next);
     applyTheme(next);
   };
   return (
-    <div role="group" aria-label="Theme" className="flex shrink-0 rounded-md border border-slate-300 p-0.5" data-testid="theme-toggle">
+    <div role="group" aria-label={t("label")} className="flex shrink-0 rounded-md border border-slate-300 p-0.5" data-testid="theme-toggle">
       {OPTIONS.map((o) => (
         <button
           key={o.theme}
           type="button"
           aria-pressed={theme === o.theme}
-          aria-label={o.label}
-          title={o.label}
+          aria-label={t(o.theme)}
+          title={t(o.theme)}
           onClick={() => choose(o.theme)}
           className={`rounded p-1 ${theme === o.theme ? "bg-slate-200 text-slate-900" : "text-slate-600 hover:bg-slate-100 hover:text-slate-900"}`}
         >
