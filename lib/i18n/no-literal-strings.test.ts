@@ -99,7 +99,7 @@ function looksLikeProse(text: string): boolean {
   const s = text.trim();
   if (!/[A-Za-z]/.test(s)) return false;
   if (/^[a-z0-9_.:/#?=&@$*+-]+$/.test(s)) return false; // keys, routes, identifiers
-  if (/^(?:[a-z0-9:[\]()/%.@!_-]+\s*)+$/.test(s) && /[-:[]/.test(s)) return false; // class lists
+  if (/^[a-z0-9:[\]()/%.@!_\s-]+$/.test(s) && /[-:[]/.test(s)) return false; // class lists
   return /\s/.test(s) || /^[A-Z]/.test(s);
 }
 
