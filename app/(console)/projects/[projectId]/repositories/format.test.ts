@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import { formatTime, formatTimeToSecond } from "@/app/(console)/projects/[projectId]/repositories/format";
 
 describe("formatTime", () => {
-  it("shows a date to the minute in UTC", () => {
-    expect(formatTime(new Date("2026-12-05T07:41:35.123Z"))).toBe("2026-12-05 07:41 UTC");
-    expect(formatTime("2024-01-01T00:00:00Z")).toBe("2024-01-01 00:00 UTC");
-    expect(formatTime("1970-01-01T00:00:00Z")).toBe("1970-01-01 00:00 UTC");
+  it("shows a date to the second in UTC (the console's one date format, lib/format/datetime.ts)", () => {
+    expect(formatTime(new Date("2026-12-05T07:41:35.123Z"))).toBe("2026-12-05 07:41:35 UTC");
+    expect(formatTime("2024-01-01T00:00:00Z")).toBe("2024-01-01 00:00:00 UTC");
+    expect(formatTime("1970-01-01T00:00:00Z")).toBe("1970-01-01 00:00:00 UTC");
   });
 
   it("shows a dash for a missing, invalid or zero date (never year 0001 or 'Invalid Date')", () => {

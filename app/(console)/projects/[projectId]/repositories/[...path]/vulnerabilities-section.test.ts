@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
+import { NextIntlClientProvider } from "next-intl";
+import { createElement, type ReactElement, type ReactNode } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
@@ -17,7 +19,9 @@ vi.mock("@/lib/auth/session", () => ({ getActor: async () => state.actor, requir
 
 import { GET as downloadSbom } from "@/app/(console)/projects/[projectId]/repositories/-/sbom/route";
 import { VulnerabilitiesSection } from "@/app/(console)/projects/[projectId]/repositories/[...path]/vulnerabilities-section";
+import { RefusalNotice } from "@/components/ui/refusal-notice";
 import { SBOM_REPORT_MIME, VULN_REPORT_MIME } from "@/lib/scan/adapter/mime";
+import messages from "@/messages/en.json";
 import { createMember, createProject } from "@/lib/services/registry-auth/test-fixtures";
 import { actorFor, createTestUser, db, uniqueName } from "@/lib/testing/factories";
 
@@ -49,7 +53,13 @@ afterAll(async () => {
 async function render(options: { canScan: boolean; searchParams?: Record<string, string> }) {
   const actor = actorFor(await createMember(project.id, options.canScan ? 4 : 3));
   const self = `/projects/${project.id}/repositories/app/-/artifacts/${digest}`;
-  return renderToStaticMarkup(await VulnerabilitiesSection({ actor, projectId: project.id, repository, digest, self, canScan: options.canScan, searchParams: options.searchParams ?? {} }));
+  return renderToStaticMarkup(withIntl(await VulnerabilitiesSection({ actor, projectId: project.id, repository, digest, self, canScan: options.canScan, searchParams: options.searchParams ?? {} })));
+}
+
+/** The client components inside read their texts from next-intl's provider, as under the console's layout. */
+function withIntl(node: ReactNode) {
+  // eslint-disable-next-line react/no-children-prop -- the provider's props type requires children (a .ts file, no JSX)
+  return createElement(NextIntlClientProvider, { locale: "en", messages, timeZone: "UTC", children: node });
 }
 
 const report = (status: string, data: object = {}) =>
@@ -117,7 +127,10 @@ describe("the Vulnerabilities section", () => {
     // Someone outside the private project is told "not found", not shown an empty section.
     const outsider = actorFor(await createTestUser());
     const section = await VulnerabilitiesSection({ actor: outsider, projectId: project.id, repository, digest, self: "/", canScan: false, searchParams: {} });
-    expect(() => renderToStaticMarkup(section)).toThrow("NEXT_NOT_FOUND");
+    // The refusal is an async server component (react-dom's static renderer cannot await it): called as Next would.
+    const refusal = section as ReactElement<Parameters<typeof RefusalNotice>[0]>;
+    expect(refusal.type).toBe(RefusalNotice);
+    await expect(RefusalNotice(refusal.props)).rejects.toThrow("NEXT_NOT_FOUND");
   });
 });
 
@@ -139,7 +152,7 @@ describe("the Vulnerabilities section of an image index", () => {
     });
     const actor = actorFor(await createMember(project.id, 4));
     const html = renderToStaticMarkup(
-      await VulnerabilitiesSection({ actor, projectId: project.id, repository: repo.name, digest: index.digest, self: "/", canScan: true, searchParams: {} }),
+      withIntl(await VulnerabilitiesSection({ actor, projectId: project.id, repository: repo.name, digest: index.digest, self: "/", canScan: true, searchParams: {} })),
     );
     expect(html).toContain("1 of 2 platforms scanned.");
     expect(html).toContain('data-testid="index-scan-linux/amd64"');
