@@ -11,7 +11,7 @@ import { db } from "@/lib/db/client";
  * PULL_FLUSH_MAX_KEYS distinct (repository, digest, tag) keys are pending; memory is bounded by
  * that key count. Wharf's server writes what is pending when it closes, and the launcher once more
  * before it exits; what a crash loses is at most one interval of pull times and counts (the
- * per-pull audit rows are written synchronously and are not affected). Each process batches its
+ * per-pull audit rows are queued likewise, for at most a second: queueReadAuditEvent). Each process batches its
  * own pulls; several instances simply each flush theirs, and the counts add up.
  */
 export const PULL_FLUSH_INTERVAL_MS = 3_000;
