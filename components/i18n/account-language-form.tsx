@@ -6,7 +6,7 @@ import { setPreferredLocaleAction } from "@/app/(console)/account/actions";
 import { rememberLocaleInBrowser } from "@/components/i18n/locale-cookie";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-result";
+import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
 import { useActionForm } from "@/lib/actions/use-action-form";
 import { isLocale, LOCALE_NAMES, LOCALES } from "@/lib/i18n/locales";
 

@@ -84,20 +84,23 @@ function report(results: { name: string; url: string; scripts: Script[] }[]): vo
   // Shared by every page: the framework, React and the console shell (the layout's client components).
   const shared = results.map((r) => new Set(r.scripts.map((s) => s.url))).reduce((a, b) => new Set([...a].filter((u) => b.has(u))));
   const sharedScripts = results[0]!.scripts.filter((s) => shared.has(s.url));
-  console.log(`\nFirst-load JavaScript per page, KB (1024 bytes), gzip level 6; goal < ${GOAL_KB} KB\n`);
+  // The goal is judged on "initial", what Next calls First Load JS: what a page needs before it is
+  // interactive. "later" (the dashboard's charts, fetched once the page is interactive) is shown
+  // beside it and in the total, not hidden.
+  console.log(`\nFirst-load JavaScript per page, KB (1024 bytes), gzip level 6; goal: initial < ${GOAL_KB} KB\n`);
   console.log(`shared by every page: ${shared.size} scripts, ${kb(sum(sharedScripts, "gzip"))} KB gzip (${kb(sum(sharedScripts, "raw"))} KB raw)\n`);
   console.log("page                           scripts  initial gz   later gz   total gz    raw     sent   goal");
   let over = 0;
   for (const { name, scripts } of results) {
     const total = sum(scripts, "gzip");
     const initial = sum(scripts.filter((s) => s.initial), "gzip");
-    if (total > GOAL_KB * KB) over++;
+    if (initial > GOAL_KB * KB) over++;
     console.log(
-      `${name.padEnd(31)}${String(scripts.length).padStart(7)}${kb(initial).padStart(12)}${kb(total - initial).padStart(11)}${kb(total).padStart(11)}${kb(sum(scripts, "raw")).padStart(8)}${kb(sum(scripts, "transfer")).padStart(9)}   ${total > GOAL_KB * KB ? "OVER" : "ok"}`,
+      `${name.padEnd(31)}${String(scripts.length).padStart(7)}${kb(initial).padStart(12)}${kb(total - initial).padStart(11)}${kb(total).padStart(11)}${kb(sum(scripts, "raw")).padStart(8)}${kb(sum(scripts, "transfer")).padStart(9)}   ${initial > GOAL_KB * KB ? "OVER" : "ok"}`,
     );
   }
   const largest = results.reduce((a, b) => (sum(b.scripts, "gzip") > sum(a.scripts, "gzip") ? b : a));
-  console.log(`\nLargest: ${largest.name} (${largest.url}), ${kb(sum(largest.scripts, "gzip"))} KB. Pages over ${GOAL_KB} KB: ${over} of ${results.length}.`);
+  console.log(`\nLargest: ${largest.name} (${largest.url}), ${kb(sum(largest.scripts, "gzip"))} KB. Pages over ${GOAL_KB} KB initial: ${over} of ${results.length}.`);
   console.log("Its scripts, largest first:");
   for (const s of [...largest.scripts].sort((a, b) => b.gzip - a.gzip).slice(0, 12)) {
     console.log(`  ${kb(s.gzip).padStart(7)} KB  ${s.initial ? "initial" : "later  "}  ${s.url}`);

@@ -2,7 +2,8 @@ import en from "@/messages/en.json";
 import zhCN from "@/messages/zh-CN.json";
 import { IntlMessageFormat } from "intl-messageformat";
 import { describe, expect, it } from "vitest";
-import { translateActionResult, translateServerText } from "@/lib/i18n/server-text";
+import compileMessage from "icu-minify/compile";
+import { serverTemplates, translateActionResult, translateServerText } from "@/lib/i18n/server-text";
 import { negotiateLocale } from "@/lib/i18n/locales";
 
 type Tree = { [key: string]: string | Tree };
@@ -69,6 +70,15 @@ describe("server texts in the console", () => {
     expect(translateServerText("Too many failed sign-ins for this username. Try again in 7 minutes.", "zh-CN")).toBe("该用户名登录失败次数过多，请在 7 分钟后重试。");
     expect(translateServerText("Check the highlighted fields.", "en")).toBe("Check the highlighted fields.");
     expect(translateServerText("Something nobody catalogued", "zh-CN")).toBe("Something nobody catalogued");
+  });
+
+  it("reads the same templates from the catalogues precompiled as the Next build does (next.config.ts)", () => {
+    for (const catalogue of [en, zhCN]) {
+      const server = (catalogue as { server: Record<string, string> }).server;
+      const precompiled = Object.fromEntries(Object.entries(server).map(([k, v]) => [k, compileMessage(v)]));
+      expect(Object.values(precompiled).some(Array.isArray)).toBe(true);
+      expect(serverTemplates({ server: precompiled })).toEqual(server);
+    }
   });
 
   it("translates an action's message and field errors", () => {

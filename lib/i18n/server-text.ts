@@ -33,10 +33,32 @@ function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-const englishTemplates = (en as { server: Record<string, string> }).server;
+/**
+ * A catalogue's `server` texts as plain templates. In the Next build the catalogues arrive
+ * precompiled by next-intl (next.config.ts: `precompile`, so the browser needs no ICU parser):
+ * a text with placeholders is then an array of strings and `[name]` parts, which is turned back
+ * into `Project {name} created.`; unit tests import the JSON as it is. Server texts use plain
+ * placeholders only (catalogues.test.ts checks), so nothing else needs decompiling.
+ */
+export function serverTemplates(catalogue: unknown): Record<string, string> {
+  const server = (catalogue as { server?: Record<string, unknown> }).server ?? {};
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(server)) {
+    if (typeof value === "string") out[key] = value;
+    else if (Array.isArray(value)) {
+      const parts = value.map((part: unknown) =>
+        typeof part === "string" ? part : Array.isArray(part) && part.length === 1 && typeof part[0] === "string" ? `{${part[0]}}` : null,
+      );
+      if (parts.every((part) => part !== null)) out[key] = parts.join("");
+    }
+  }
+  return out;
+}
+
+const englishTemplates = serverTemplates(en);
 const translations: Record<Locale, Record<string, string>> = {
   en: englishTemplates,
-  "zh-CN": (zhCN as { server: Record<string, string> }).server,
+  "zh-CN": serverTemplates(zhCN),
 };
 // Exact texts first (a map lookup), then templates with placeholders, longest first so the most
 // specific wins.

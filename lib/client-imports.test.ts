@@ -1,0 +1,107 @@
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import ts from "typescript";
+import { describe, expect, it } from "vitest";
+
+/*
+ * What a client component pulls into the browser. Issue 16's goal is under 150 KB of JavaScript per
+ * page, and one value import of a module that also holds zod schemas puts zod (31 KB gzip) on the
+ * page: the account page's language form did so through lib/actions/action-result.ts. This walks
+ * every "use client" module's value imports (type-only imports are erased) through the project's
+ * own files and fails on the heavy or server-only modules below.
+ */
+const ROOT = path.resolve(__dirname, "..");
+
+const FORBIDDEN: { pattern: RegExp; why: string }[] = [
+  { pattern: /^zod(\/|$)/, why: "zod (31 KB): import constants from an import-free module (lib/actions/action-state.ts, lib/validation/*-types.ts)" },
+  { pattern: /^re2js$/, why: "re2js: selectors are evaluated on the server" },
+  { pattern: /^@tanstack\/react-query$/, why: "react-query belongs to the polling routes' layouts only (README, first-load benchmark)" },
+  { pattern: /^node:/, why: "a Node built-in (the browser gets a polyfill)" },
+  // project-roles is the permission matrix as plain data (the robot permission picker shows it).
+  { pattern: /^@\/lib\/(services\/(?!authz\/project-roles$)|db\/)/, why: "the service layer is server-only" },
+];
+
+/** Modules that may use react-query: the polled panels and the provider their layouts hold. */
+const REACT_QUERY_ALLOWED = [/^app\/providers\.tsx$/, /^app\/\(console\)\/admin\/(health|vulnerability-db|audit-log\/policy)\//, /^app\/\(console\)\/projects\/\[projectId\]\/members\//];
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(path.join(ROOT, dir)).flatMap((name) => {
+    const rel = path.join(dir, name);
+    if (statSync(path.join(ROOT, rel)).isDirectory()) return sourceFiles(rel);
+    return /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) ? [rel] : [];
+  });
+}
+
+function valueImports(file: string): string[] {
+  const source = ts.createSourceFile(file, readFileSync(path.join(ROOT, file), "utf8"), ts.ScriptTarget.Latest, true);
+  const out: string[] = [];
+  for (const statement of source.statements) {
+    if (ts.isImportDeclaration(statement)) {
+      const clause = statement.importClause;
+      if (clause?.isTypeOnly) continue;
+      const named = clause?.namedBindings;
+      const onlyTypes = clause && !clause.name && named && ts.isNamedImports(named) && named.elements.length > 0 && named.elements.every((e) => e.isTypeOnly);
+      if (onlyTypes) continue;
+      out.push((statement.moduleSpecifier as ts.StringLiteral).text);
+    } else if (ts.isExportDeclaration(statement) && statement.moduleSpecifier && !statement.isTypeOnly) {
+      out.push((statement.moduleSpecifier as ts.StringLiteral).text);
+    }
+  }
+  return out;
+}
+
+function resolveLocal(specifier: string, from: string): string | null {
+  let base: string;
+  if (specifier.startsWith("@/")) base = specifier.slice(2);
+  else if (specifier.startsWith(".")) base = path.join(path.dirname(from), specifier);
+  else return null;
+  for (const candidate of [base, `${base}.ts`, `${base}.tsx`, path.join(base, "index.ts"), path.join(base, "index.tsx")]) {
+    if (/\.tsx?$/.test(candidate) && existsSync(path.join(ROOT, candidate))) return candidate;
+  }
+  return null;
+}
+
+function isClientModule(file: string): boolean {
+  return /^\s*["']use client["']/.test(readFileSync(path.join(ROOT, file), "utf8"));
+}
+
+/** Every forbidden import reachable from `entry`, as "chain → import: why". */
+function forbiddenReachable(entry: string): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  const walk = (file: string, chain: string[]) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const specifier of valueImports(file)) {
+      for (const rule of FORBIDDEN) {
+        if (!rule.pattern.test(specifier)) continue;
+        if (specifier === "@tanstack/react-query" && REACT_QUERY_ALLOWED.some((p) => p.test(file))) continue;
+        problems.push(`${[...chain, file].join(" → ")} imports ${specifier}: ${rule.why}`);
+      }
+      const local = resolveLocal(specifier, file);
+      // A server action module is a reference in the browser, not its code.
+      if (local && !/^\s*["']use server["']/.test(readFileSync(path.join(ROOT, local), "utf8"))) walk(local, [...chain, file]);
+    }
+  };
+  walk(entry, []);
+  return problems;
+}
+
+describe("client components' imports", () => {
+  const clientModules = ["app", "components", "lib"].flatMap(sourceFiles).filter(isClientModule);
+
+  it("finds the client components", () => {
+    expect(clientModules.length).toBeGreaterThan(30);
+  });
+
+  it("pull no zod, no server module and no react-query outside the polling routes into the browser", () => {
+    expect(clientModules.flatMap(forbiddenReachable)).toEqual([]);
+  });
+
+  it("follows imports through the project's modules to a forbidden one", () => {
+    // lib/actions/action-result.ts maps zod's errors (through lib/api/errors): one value import of
+    // it is enough.
+    const found = forbiddenReachable("lib/actions/action-result.ts");
+    expect(found.some((p) => p.includes("imports zod"))).toBe(true);
+  });
+});
