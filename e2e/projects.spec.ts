@@ -49,6 +49,13 @@ test("a project admin manages members and robots; a guest gets no controls and a
   const secret = (await page.getByTestId("robot-secret-value").textContent())!;
   expect(secret.length).toBeGreaterThanOrEqual(40);
   await expect(page.getByTestId("robot-secret")).toContainText(`robot$${projectName}+ci`);
+  // The same credentials for Kubernetes, filled in while the secret is on screen.
+  await page.getByText("Kubernetes pull secret").click();
+  const registryHost = new URL(page.url()).host;
+  await expect(page.getByTestId("kubectl-command")).toHaveText(
+    `kubectl create secret docker-registry ${projectName}-ci-pull --docker-server=${registryHost} --docker-username='robot$${projectName}+ci' --docker-password=${secret}`,
+  );
+  await expect(page.getByTestId("pull-secret-yaml")).toContainText("type: kubernetes.io/dockerconfigjson");
   await page.reload();
   await expect(page.getByTestId(`robot-robot$${projectName}+ci`)).toBeVisible();
   await expect(page.getByTestId("robot-secret")).toHaveCount(0);

@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { KubernetesPullSecret } from "@/components/robots/kubernetes-pull-secret";
 import { Button } from "@/components/ui/button";
 import { robotExportFile } from "@/lib/robots/permission-picker";
 
@@ -8,7 +9,7 @@ import { robotExportFile } from "@/lib/robots/permission-picker";
  * A new secret, shown once, with Copy and Harbor's "Export to file" (the name and secret as JSON,
  * built in the browser from this one answer: Wharf stores only a hash and cannot serve it again).
  */
-export function SecretOnce({ result }: { result: { ok: boolean; secret?: string | undefined; robotName?: string | undefined } }) {
+export function SecretOnce({ result }: { result: { ok: boolean; secret?: string | undefined; robotName?: string | undefined; registry?: string | undefined } }) {
   const [copied, setCopied] = useState(false);
   if (!result.ok || !result.secret || !result.robotName) return null;
   const { robotName, secret } = result;
@@ -51,6 +52,7 @@ export function SecretOnce({ result }: { result: { ok: boolean; secret?: string 
           Export to file
         </Button>
       </p>
+      {result.registry && <KubernetesPullSecret registry={result.registry} robotName={robotName} secret={secret} />}
     </div>
   );
 }

@@ -3,11 +3,13 @@
 import { revalidatePath } from "next/cache";
 import type { ActionResult } from "@/lib/actions/action-result";
 import { formAction } from "@/lib/actions/form-action";
+import { getServerEnv } from "@/lib/env";
+import { registryHostOf } from "@/lib/robots/kubernetes-pull-secret";
 import { createSystemRobot, deleteRobot, refreshRobotSecret, setRobotDisabled } from "@/lib/services/robots/robots";
 import { ZCreateSystemRobot, ZRobotRef, ZSetRobotDisabled } from "@/lib/validation/robots";
 
 /** Create and refresh answer with the secret: the only time it ever leaves the server. */
-export type SystemRobotSecretResult = ActionResult & { secret?: string; robotName?: string };
+export type SystemRobotSecretResult = ActionResult & { secret?: string; robotName?: string; registry?: string };
 
 const PATH = "/admin/robots";
 /** The form's scopes are numbered fields; more than this is no form of ours. */
@@ -37,7 +39,7 @@ export const createSystemRobotAction = formAction<typeof ZCreateSystemRobot, Awa
   (input, actor) => createSystemRobot({ actor, input }),
   (_input, { robot, secret }) => {
     revalidatePath(PATH);
-    return { ok: true, message: `Robot ${robot.name} created.`, secret, robotName: robot.name };
+    return { ok: true, message: `Robot ${robot.name} created.`, secret, robotName: robot.name, registry: registryHostOf(getServerEnv().externalUrl) };
   },
   { read: readSystemRobot },
 );
@@ -47,7 +49,7 @@ export const refreshSystemRobotSecretAction = formAction<typeof ZRobotRef, Await
   (input, actor) => refreshRobotSecret({ actor, robotId: input.robotId }),
   (_input, { robot, secret }) => {
     revalidatePath(PATH);
-    return { ok: true, message: `New secret for ${robot.name}.`, secret, robotName: robot.name };
+    return { ok: true, message: `New secret for ${robot.name}.`, secret, robotName: robot.name, registry: registryHostOf(getServerEnv().externalUrl) };
   },
   { hiddenFieldsOnly: true },
 );

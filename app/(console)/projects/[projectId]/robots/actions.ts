@@ -3,12 +3,14 @@
 import { revalidatePath } from "next/cache";
 import type { ActionResult } from "@/lib/actions/action-result";
 import { formAction } from "@/lib/actions/form-action";
+import { getServerEnv } from "@/lib/env";
+import { registryHostOf } from "@/lib/robots/kubernetes-pull-secret";
 import { createProjectRobot, deleteRobot, refreshRobotSecret, setRobotDisabled } from "@/lib/services/robots/robots";
 import { ZCreateProjectRobot, ZRobotRef, ZSetRobotDisabled } from "@/lib/validation/robots";
 import { ZId } from "@/lib/validation/common";
 
 /** Create and refresh answer with the secret: the only time it ever leaves the server. */
-export type RobotSecretResult = ActionResult & { secret?: string; robotName?: string };
+export type RobotSecretResult = ActionResult & { secret?: string; robotName?: string; registry?: string };
 
 const ZRobotInProject = ZRobotRef.extend({ projectId: ZId });
 
@@ -17,7 +19,7 @@ export const createProjectRobotAction = formAction<typeof ZCreateProjectRobot, A
   (input, actor) => createProjectRobot({ actor, input }),
   (input, { robot, secret }) => {
     revalidatePath(`/projects/${input.projectId}/robots`);
-    return { ok: true, message: `Robot ${robot.name} created.`, secret, robotName: robot.name };
+    return { ok: true, message: `Robot ${robot.name} created.`, secret, robotName: robot.name, registry: registryHostOf(getServerEnv().externalUrl) };
   },
   {
     // Permissions are a repeated field.
@@ -36,7 +38,7 @@ export const refreshRobotSecretAction = formAction<typeof ZRobotInProject, Await
   (input, actor) => refreshRobotSecret({ actor, robotId: input.robotId }),
   (input, { robot, secret }) => {
     revalidatePath(`/projects/${input.projectId}/robots`);
-    return { ok: true, message: `New secret for ${robot.name}.`, secret, robotName: robot.name };
+    return { ok: true, message: `New secret for ${robot.name}.`, secret, robotName: robot.name, registry: registryHostOf(getServerEnv().externalUrl) };
   },
   { hiddenFieldsOnly: true },
 );
