@@ -39,7 +39,9 @@ const nextConfig: NextConfig = {
   // server actions that queue jobs share one instance through globalThis (lib/jobs/boss.ts).
   // CycloneDX's library (the SBOM) requires optional plugins (XML, schema validation) only if they
   // are installed; bundled, those requires fail the build, so it is loaded from node_modules too.
-  serverExternalPackages: ["pg-boss", "@cyclonedx/cyclonedx-library"],
+  // prom-client keeps module state (its cluster and default-metrics hooks); loaded once from
+  // node_modules, as the front loads it, rather than a second bundled copy (lib/metrics/metrics.ts).
+  serverExternalPackages: ["pg-boss", "@cyclonedx/cyclonedx-library", "prom-client"],
   async headers() {
     return [
       {

@@ -48,6 +48,11 @@ const ZServerEnv = z.object({
       }
     })
     .optional(),
+  /**
+   * Bearer token Prometheus sends to scrape /metrics. Unset: only an administrator's or auditor's
+   * Basic credentials are accepted there.
+   */
+  WHARF_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   /** When the index reconcile job runs on its own (5-field cron, UTC); `off` disables the schedule. */
   WHARF_RECONCILE_CRON: z
     .string()

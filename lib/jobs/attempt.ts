@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type AwaitingChildren, type ClaimedRun, JOB_LEASE, type JobContext, type JobDefinition, type JobLeaseTiming } from "@/lib/jobs/define-job";
 import { holdJobLease } from "@/lib/jobs/job-lease";
+import { recordJobAttempt } from "@/lib/metrics/metrics";
 import { appendJobLog, claimJobRun, finishJobRun, recordJobStep, releaseToChildren } from "@/lib/services/jobs/job-runs";
 import { queueChildRuns } from "@/lib/services/jobs/queue-run";
 
@@ -48,6 +49,8 @@ export async function runAttempt<P>(definition: JobDefinition<P>, job: BossJob, 
   };
   const fence = { id: run.id, attempt: run.attempt };
 
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
   let result: unknown;
   try {
     const payload = definition.payload.safeParse(run.payload);
@@ -60,14 +63,17 @@ export async function runAttempt<P>(definition: JobDefinition<P>, job: BossJob, 
     await logging;
     const willRetry = (job.retryCount ?? 0) < (job.retryLimit ?? definition.retryLimit);
     await finishJobRun(fence, { status: "failed", error: error instanceof Error ? error.message : String(error), willRetry }).catch(() => undefined);
+    recordJobAttempt(definition.id, "failed", seconds());
     throw error;
   }
   lease.stop();
   await logging;
   if (isAwaitingChildren(result) && result.awaitingChildren > 0) {
     await releaseToChildren(fence);
+    recordJobAttempt(definition.id, "awaiting_children", seconds());
     return result;
   }
+  recordJobAttempt(definition.id, "succeeded", seconds());
   if (!(await finishJobRun(fence, { status: "succeeded", result: isAwaitingChildren(result) ? { children: 0 } : result }))) {
     // The work is done, but the run was already recorded as failed when the lease lapsed; a retry
     // of it resumes after the checkpoint, so nothing is done twice.

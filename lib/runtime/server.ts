@@ -40,6 +40,9 @@ type RegistryHandlers = {
   registerNodeBody: (incoming: IncomingMessage) => ReadableStream<Uint8Array>;
   /** Writes every write-behind batch (the gateway's pull counts among them; see close()). */
   flushWriteBehind: () => Promise<void>;
+  /** GET /metrics (Prometheus), and the count and latency of each registry request. */
+  handleMetricsRequest: (req: Request) => Promise<Response>;
+  recordRegistryRequest: (target: string, method: string, status: number, seconds: number) => void;
 };
 
 /** What Next.js's request handler looks like to the front. */
@@ -158,7 +161,7 @@ export async function startFront({
       const target = req.url ?? "/";
       setClientAddress(req, clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], trustedProxies));
       if (!isLongUpload(req.method, target)) limitBodyTime(req, res, limits.bodyTimeoutMs);
-      if (isRegistryTarget(target)) {
+      if (isRegistryTarget(target) || isMetricsTarget(target)) {
         const served = serveRegistry(registry, req, res, target);
         inFlight.add(served);
         void served.finally(() => inFlight.delete(served));
@@ -283,12 +286,24 @@ export function isRegistryTarget(target: string): boolean {
   return pathname === "/v2" || pathname.startsWith("/v2/") || pathname === "/service/token";
 }
 
+/** Prometheus's scrape path, served here with the registry so it reads this process's counters. */
+export function isMetricsTarget(target: string): boolean {
+  const question = target.indexOf("?");
+  return (question < 0 ? target : target.slice(0, question)) === "/metrics";
+}
+
 async function serveRegistry(handlers: RegistryHandlers, req: IncomingMessage, res: ServerResponse, target: string): Promise<void> {
   const method = req.method ?? "GET";
+  const started = performance.now();
   try {
     const headers = new Headers();
     for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
 
+    if (isMetricsTarget(target)) {
+      const url = `http://${hostOf(req)}/metrics`;
+      await writeResponse(handlers, await handlers.handleMetricsRequest(new Request(url, { method, headers })), method, res);
+      return;
+    }
     const isToken = !target.startsWith("/v2");
     const hasBody = method !== "GET" && method !== "HEAD";
     // The URL only has to be valid; the gateway reads the raw target, the token service its query.
@@ -311,6 +326,7 @@ async function serveRegistry(handlers: RegistryHandlers, req: IncomingMessage, r
     } as RequestInit);
 
     const response = isToken ? await handlers.handleTokenRequest(request) : await handlers.handleRegistryRequest(request, target);
+    handlers.recordRegistryRequest(target, method, response.status, (performance.now() - started) / 1000);
     await writeResponse(handlers, response, method, res);
   } catch (error) {
     if (clientIsGone(req, res)) return;
@@ -367,13 +383,16 @@ async function writeResponse(handlers: RegistryHandlers, response: Response, met
  */
 async function loadRegistryHandlers(): Promise<RegistryHandlers> {
   installServerOnlyShim();
-  const [{ handleRegistryRequest }, { handleTokenRequest }, { nodeBodyOf, registerNodeBody }, { flushWriteBehind }] = await Promise.all([
-    import("../gateway/gateway"),
-    import("../gateway/token-endpoint"),
-    import("../registry/forward"),
-    import("../cache/write-behind"),
-  ]);
-  return { handleRegistryRequest, handleTokenRequest, nodeBodyOf, registerNodeBody, flushWriteBehind };
+  const [{ handleRegistryRequest }, { handleTokenRequest }, { nodeBodyOf, registerNodeBody }, { flushWriteBehind }, { handleMetricsRequest }, { recordRegistryRequest }] =
+    await Promise.all([
+      import("../gateway/gateway"),
+      import("../gateway/token-endpoint"),
+      import("../registry/forward"),
+      import("../cache/write-behind"),
+      import("../metrics/endpoint"),
+      import("../metrics/metrics"),
+    ]);
+  return { handleRegistryRequest, handleTokenRequest, nodeBodyOf, registerNodeBody, flushWriteBehind, handleMetricsRequest, recordRegistryRequest };
 }
 
 const shimState = globalThis as unknown as { wharfServerOnlyShim?: boolean };

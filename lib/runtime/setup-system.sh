@@ -85,9 +85,11 @@ command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
 if [ "$for_tests" = 1 ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
 if [ "$for_tests" = 1 ] && ! command -v podman >/dev/null 2>&1; then missing+=(podman); fi
+# promtool (Debian's prometheus package) checks and tests lib/metrics/wharf.rules.yml.
+if [ "$for_tests" = 1 ] && ! command -v promtool >/dev/null 2>&1; then missing+=(prometheus); fi
 if [ "${#missing[@]}" -gt 0 ]; then
   apt_install "${missing[@]}"
 fi
 say "docker-registry $(docker-registry -v 2>/dev/null | awk '{print $3}'), $(skopeo --version)"
-[ "$for_tests" = 1 ] && say "$(/usr/bin/chromium --version 2>/dev/null | head -n 1), $(podman --version)"
+[ "$for_tests" = 1 ] && say "$(/usr/bin/chromium --version 2>/dev/null | head -n 1), $(podman --version), $(promtool --version 2>/dev/null | head -n 1)"
 exit 0

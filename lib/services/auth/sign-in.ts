@@ -6,6 +6,7 @@ import { SignInLockedError, UnauthenticatedError } from "@/lib/errors";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { startSession } from "@/lib/services/auth/sessions";
 import { LOCKED_REASON, recordSignInRefusal } from "@/lib/services/auth/sign-in-refusals";
+import { recordAuthFailure } from "@/lib/metrics/metrics";
 import { reserveSignInAttempt } from "@/lib/services/auth/sign-in-throttle";
 
 export { SIGN_IN_MAX_FAILURES, SIGN_IN_MAX_FAILURES_ALL_CLIENTS, SIGN_IN_WINDOW_MINUTES } from "@/lib/services/auth/sign-in-throttle";
@@ -21,7 +22,17 @@ const GENERIC_FAILURE = "Wrong username or password.";
  * checked (sign-in-throttle.ts), so concurrent guesses cannot outrun the lock. A password check
  * writes one audit row; refusals that check none are collapsed per minute (sign-in-refusals.ts).
  */
-export async function signInWithPassword({ username, password, client }: SignInOptions): Promise<SignedInUser> {
+export async function signInWithPassword(options: SignInOptions): Promise<SignedInUser> {
+  try {
+    return await checkPasswordAndOpenSession(options);
+  } catch (error) {
+    // Prometheus's authentication-failure rate (lib/metrics/wharf.rules.yml).
+    if (error instanceof UnauthenticatedError || error instanceof SignInLockedError) recordAuthFailure("console");
+    throw error;
+  }
+}
+
+async function checkPasswordAndOpenSession({ username, password, client }: SignInOptions): Promise<SignedInUser> {
   const attempt = await reserveSignInAttempt(username, client);
   if (!attempt.reserved) {
     await refuse(username, client, LOCKED_REASON);

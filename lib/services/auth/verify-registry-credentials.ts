@@ -7,6 +7,7 @@ import { db } from "@/lib/db/client";
 import { SignInLockedError, UnauthenticatedError } from "@/lib/errors";
 import { recordAuditEvent, recordRefusal } from "@/lib/services/audit/record-audit-event";
 import { LOCKED_REASON, recordSignInRefusal } from "@/lib/services/auth/sign-in-refusals";
+import { recordAuthFailure } from "@/lib/metrics/metrics";
 import { lockedUntilFor, reserveSignInAttempt } from "@/lib/services/auth/sign-in-throttle";
 import { hashRobotSecret, isChosenSecretHash, ROBOT_NAME_PREFIX } from "@/lib/services/robots/robot-secret";
 
@@ -46,8 +47,14 @@ export async function verifyRegistryCredentials({
   password,
   client,
 }: VerifyRegistryCredentialsOptions): Promise<UserActor | RobotActor> {
-  if (username.startsWith(ROBOT_NAME_PREFIX)) return verifyRobotSecret(username, password, client);
-  return verifyUserPassword(username, password, client);
+  try {
+    if (username.startsWith(ROBOT_NAME_PREFIX)) return await verifyRobotSecret(username, password, client);
+    return await verifyUserPassword(username, password, client);
+  } catch (error) {
+    // Prometheus's authentication-failure rate (lib/metrics/wharf.rules.yml).
+    if (error instanceof UnauthenticatedError || error instanceof SignInLockedError) recordAuthFailure("registry");
+    throw error;
+  }
 }
 
 async function verifyUserPassword(username: string, password: string, client: ClientInfo): Promise<UserActor> {

@@ -61,6 +61,8 @@ export const SYSTEM_PERMISSION_GRANTS = {
   /** Scan all: its progress, metrics and schedule are read by auditors; starting, scheduling, stopping are administrators'. */
   "scan_all.read": ["admin", "auditor"],
   "scan_all.run": ["admin"],
+  /** Prometheus metrics (/metrics): every project's traffic and storage, job queues. */
+  "metrics.read": ["admin", "auditor"],
 } as const satisfies Record<string, readonly SystemRole[]>;
 
 export type SystemPermission = keyof typeof SYSTEM_PERMISSION_GRANTS;
