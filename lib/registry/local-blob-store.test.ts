@@ -4,13 +4,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { basicAuthorization } from "@/lib/registry/credentials";
-import { parseSingleRange, serveLocalBlob } from "@/lib/registry/local-blob-store";
+import { parseSingleRange, readLocalBlob, serveLocalBlob } from "@/lib/registry/local-blob-store";
 import { startLocalRegistry, type LocalRegistry } from "@/lib/registry/local-registry";
 import { skopeoCopy, writeOciImageLayout } from "@/lib/testing/oci-layout";
 
 let tmp: string;
 let registry: LocalRegistry;
 let layerDigest: string;
+let configDigest: string;
 /** What the registry asks of everyone: Wharf's credentials. */
 let auth: { authorization: string };
 let creds: string;
@@ -22,6 +23,7 @@ beforeAll(async () => {
   creds = `${registry.credentials.username}:${registry.credentials.password}`;
   const image = await writeOciImageLayout(path.join(tmp, "image"), { tag: "1.0", extraBytes: 300_000 });
   layerDigest = image.layerDigests[0]!;
+  configDigest = image.configDigest;
   await skopeoCopy(image.ref, `docker://${new URL(registry.url).host}/team/app:1.0`, { destCreds: creds });
 });
 
@@ -33,6 +35,19 @@ afterAll(async () => {
 async function bodyOf(response: Response): Promise<Buffer> {
   return Buffer.from(await response.arrayBuffer());
 }
+
+describe("readLocalBlob", () => {
+  it("reads a small blob linked into the repository, and leaves to the registry what is not linked there, too large, or no sha256 digest", async () => {
+    const config = await readLocalBlob({ storageDir: registry.storageDir, repository: "team/app", digest: configDigest, maxBytes: 1 << 20 });
+    expect(config).not.toBeNull();
+    expect(`sha256:${createHash("sha256").update(config!).digest("hex")}`).toBe(configDigest);
+    expect(JSON.parse(Buffer.from(config!).toString("utf8")).architecture).toBeTruthy();
+    // Not linked into another repository (Distribution would refuse it there too).
+    expect(await readLocalBlob({ storageDir: registry.storageDir, repository: "team/other", digest: configDigest, maxBytes: 1 << 20 })).toBeNull();
+    expect(await readLocalBlob({ storageDir: registry.storageDir, repository: "team/app", digest: layerDigest, maxBytes: 1000 })).toBeNull();
+    expect(await readLocalBlob({ storageDir: registry.storageDir, repository: "team/app", digest: "sha256:../../etc", maxBytes: 1000 })).toBeNull();
+  });
+});
 
 describe("serveLocalBlob", () => {
   it("serves a pushed layer from the registry's disk, byte for byte, with the registry's headers", async () => {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { createReadStream, type ReadStream } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
@@ -25,6 +26,26 @@ function blobPaths(storageDir: string, repository: string, digest: string) {
     link: path.join(storageDir, ...V2, "repositories", ...repository.split("/"), "_layers", algorithm, hex, "link"),
     data: path.join(storageDir, ...V2, "blobs", algorithm, hex.slice(0, 2), hex, "data"),
   };
+}
+
+/**
+ * A small blob's bytes read from the registry's disk (a pushed image's config, for the index), or
+ * null to ask the registry: not linked into `repository`, missing, larger than `maxBytes`, or not
+ * matching its digest. Saves the push an HTTP round trip to the registry while the registry is
+ * busy storing the manifest.
+ */
+export async function readLocalBlob({ storageDir, repository, digest, maxBytes }: { storageDir: string; repository: string; digest: string; maxBytes: number }): Promise<Uint8Array | null> {
+  if (!/^sha256:[a-f0-9]{64}$/.test(digest)) return null;
+  const paths = blobPaths(storageDir, repository, digest);
+  try {
+    if ((await readFile(paths.link, "utf8")).trim() !== digest) return null;
+    const { size } = await stat(paths.data);
+    if (size > maxBytes) return null;
+    const bytes = await readFile(paths.data);
+    return `sha256:${createHash("sha256").update(bytes).digest("hex")}` === digest ? bytes : null;
+  } catch {
+    return null;
+  }
 }
 
 /** A single byte range (`bytes=a-b`, `bytes=a-`, `bytes=-n`) within `size`, or null to fall back. */

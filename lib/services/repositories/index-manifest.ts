@@ -6,6 +6,7 @@ import { type AccessoryType, Prisma } from "@/lib/generated/prisma/client";
 import { type Descriptor, type IndexChild, parseImageConfig, parseManifestBytes } from "@/lib/oci/manifest";
 import { DOCKER_CONTAINER_CONFIG, OCI_IMAGE_CONFIG } from "@/lib/oci/media-types";
 import type { RegistryClient } from "@/lib/registry/client";
+import { readLocalBlob } from "@/lib/registry/local-blob-store";
 import { auditRowOf, recordAuditEvent, type AuditEventInput } from "@/lib/services/audit/record-audit-event";
 import { recordArtifactEvent } from "@/lib/services/events/artifact-events";
 import { readBounded } from "@/lib/streams/read-bounded";
@@ -92,10 +93,14 @@ function parseTime(value: string | undefined): Date | null {
   return Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1970 ? null : date;
 }
 
-async function readImageConfig(registry: RegistryClient, repository: string, config: Descriptor) {
+async function readImageConfig(registry: RegistryClient, repository: string, config: Descriptor, localStorageDir: string | undefined) {
   // Only image configs carry os/architecture; other artifact configs (cosign, helm, ...) are skipped.
   if (config.mediaType !== OCI_IMAGE_CONFIG && config.mediaType !== DOCKER_CONTAINER_CONFIG) return null;
   if (config.size > CONFIG_MAX_BYTES) return null;
+  if (localStorageDir) {
+    const local = await readLocalBlob({ storageDir: localStorageDir, repository, digest: config.digest, maxBytes: CONFIG_MAX_BYTES });
+    if (local) return parseImageConfig(local);
+  }
   try {
     const blob = await registry.getBlob(repository, config.digest);
     const bytes = await readBounded(blob.stream, CONFIG_MAX_BYTES);
@@ -119,12 +124,18 @@ export async function prepareManifest({
   manifest,
   tag,
   depth = 0,
+  localStorageDir,
 }: {
   registry: RegistryClient;
   repository: string;
   manifest: PushedManifest;
   tag: string | null;
   depth?: number;
+  /**
+   * The backing registry's filesystem storage, when `registry` is the backing registry and Wharf
+   * shares its disk (WHARF_REGISTRY_STORAGE_DIR): the config is read from there first.
+   */
+  localStorageDir?: string | undefined;
 }): Promise<PreparedManifest> {
   const base: PreparedManifest = {
     digest: manifest.digest,
@@ -161,7 +172,7 @@ export async function prepareManifest({
   base.artifactType = cut(image.artifactType ?? image.config.mediaType, 255);
   base.annotations = image.annotations ?? {};
   base.totalSize = BigInt(image.config.size) + image.layers.reduce((sum, l) => sum + BigInt(l.size), 0n);
-  const config = await readImageConfig(registry, repository, image.config);
+  const config = await readImageConfig(registry, repository, image.config, localStorageDir);
   if (config) {
     base.os = cut(config.os, 64);
     base.architecture = cut(config.architecture, 64);

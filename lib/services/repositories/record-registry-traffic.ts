@@ -1,6 +1,7 @@
 import "server-only";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
+import { getServerEnv } from "@/lib/env";
 import { getBackingRegistry } from "@/lib/registry/backing-registry";
 import { isDigest } from "@/lib/oci/digest";
 import { queueReadAuditEvent, recordAuditEvent } from "@/lib/services/audit/record-audit-event";
@@ -38,7 +39,7 @@ export function artifactName(repository: string, reference: string): string {
  */
 export function prepareManifestPush(repository: string, reference: string, manifest: PushedManifest): Promise<PreparedManifest> {
   const tag = isDigest(reference) ? null : reference;
-  return prepareManifest({ registry: getBackingRegistry(), repository, manifest, tag });
+  return prepareManifest({ registry: getBackingRegistry(), repository, manifest, tag, localStorageDir: getServerEnv().WHARF_REGISTRY_STORAGE_DIR });
 }
 
 /**
