@@ -47,6 +47,9 @@ const TRANSLATED = [
   "components/i18n",
   "components/shell",
   "components/ui",
+  "app/(console)/projects/[projectId]/robots",
+  "app/(console)/admin/robots",
+  "components/robots",
 ];
 
 /** Texts that stay as they are in every language, per file (or "*" for every file), and why. */
