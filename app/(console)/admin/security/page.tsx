@@ -63,7 +63,7 @@ export default async function SecurityHubPage({ searchParams }: { searchParams: 
           </label>
           <label className="flex flex-col text-xs text-slate-600">
             {t("value")}
-            <input type="search" name="q" defaultValue={q} maxLength={255} required placeholder="CVE-2024-0001 or openssl" className={`${field} w-64 max-w-full`} data-testid="search-text" />
+            <input type="search" name="q" defaultValue={q} maxLength={255} required placeholder={t("searchPlaceholder")} className={`${field} w-64 max-w-full`} data-testid="search-text" />
           </label>
           <button type="submit" className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100" data-testid="search-submit">
             {t("search")}
