@@ -266,9 +266,9 @@ test.describe("the remaining pages in 简体中文", () => {
     await expectNoEnglish(page);
 
     await page.goto("/admin/scanners");
-    await expect(page.getByRole("heading", { name: "扫描器", level: 1 })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "审查服务", level: 1 })).toBeVisible();
     await expect(page.getByTestId("scanners-table").getByRole("columnheader", { name: "健康状态" })).toBeVisible();
-    await expect(page).toHaveTitle("扫描器 · Wharf");
+    await expect(page).toHaveTitle("审查服务 · Wharf");
     await expectNoEnglish(page);
     await page.getByRole("link", { name: "新建扫描器" }).click();
     await expect(page.getByRole("heading", { name: "新建扫描器", level: 1 })).toBeVisible();
