@@ -7,6 +7,8 @@ export default defineConfig({
       "@/": fileURLToPath(new URL("./", import.meta.url)),
       // `server-only` throws outside React Server Components; tests call services directly.
       "server-only": fileURLToPath(new URL("./lib/testing/server-only-stub.ts", import.meta.url)),
+      // Server components read their texts through next-intl/server, which needs Next's request: English here.
+      "next-intl/server": fileURLToPath(new URL("./lib/testing/next-intl-server-stub.ts", import.meta.url)),
     },
   },
   test: {

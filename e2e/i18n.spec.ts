@@ -1,5 +1,13 @@
 import { type Browser, expect, type Page, test } from "@playwright/test";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { hashPassword } from "../lib/auth/password";
+import { type OciImageResult, skopeoCopy, writeOciImageLayout } from "../lib/testing/oci-layout";
 import { ADMIN, uniqueUsername, USER_PASSWORD } from "./helpers";
+import { baseURL } from "./playwright.config";
 
 /*
  * English and Simplified Chinese (issue 16.10): a user switches to 简体中文 on their account page,
@@ -159,4 +167,112 @@ test("before signing in: the browser's language, and the sign-in page's own swit
   await english.page.getByLabel("语言").selectOption("en");
   await expect(english.page.getByRole("heading", { name: "Sign in to Wharf" })).toBeVisible();
   await english.context.close();
+});
+
+/*
+ * The pages translated last (issue 16.10, second part): a project's robot accounts, an artifact's
+ * page, replications and scanners, for a user whose stored language is 简体中文. Their headings
+ * and buttons are Chinese, with no English left (names, digests and product words aside).
+ */
+test.describe("the remaining pages in 简体中文", () => {
+  const DATABASE_URL = process.env.WHARF_E2E_DATABASE_URL ?? "postgresql://postgres:postgres@127.0.0.1:5432/wharf_e2e";
+  const suffix = randomBytes(3).toString("hex");
+  const USER = `zhadmin-${suffix}`;
+  const PROJECT = `zh-${suffix}`;
+  let db: pg.Client;
+  let tmp: string;
+  let projectId: number;
+  let image: OciImageResult;
+
+  test.describe.configure({ mode: "serial" });
+
+  test.beforeAll(async () => {
+    test.setTimeout(180_000);
+    tmp = await mkdtemp(path.join(tmpdir(), "wharf-e2e-i18n-"));
+    db = new pg.Client({ connectionString: DATABASE_URL });
+    await db.connect();
+    await db.query(`INSERT INTO users (username, email, full_name, password_hash, is_admin, locale, updated_at) VALUES ($1, $2, $3, $4, true, 'zh-CN', now())`, [
+      USER,
+      `${USER}@example.test`,
+      `E2E ${USER}`,
+      await hashPassword(USER_PASSWORD),
+    ]);
+    projectId = (await db.query<{ id: number }>(`INSERT INTO projects (name, is_public, updated_at) VALUES ($1, false, now()) RETURNING id`, [PROJECT])).rows[0]!.id;
+    image = await writeOciImageLayout(path.join(tmp, "img"), { tag: "1.0", files: { "etc/zh.txt": `${suffix}\n` } });
+    await skopeoCopy(image.ref, `docker://${new URL(baseURL).host}/${PROJECT}/app:1.0`, { destCreds: `${USER}:${USER_PASSWORD}` });
+  });
+
+  test.afterAll(async () => {
+    await db?.end();
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  /** The main area's headings and buttons, less names and codes: nothing English may be left. */
+  async function expectNoEnglish(page: Page, names: string[] = []) {
+    const main = page.getByRole("main");
+    const texts = [...(await main.getByRole("heading").allInnerTexts()), ...(await main.getByRole("button").allInnerTexts())];
+    expect(texts.length).toBeGreaterThan(0);
+    const KEEP = ["Wharf", "SBOM", "CI", "CVE", "UTC", "docker", "podman", "cron", "Trivy", "OSV", PROJECT, USER, ...names];
+    const left = texts
+      .map((t) => KEEP.reduce((s, k) => s.split(k).join(" "), t).replace(/sha256:[0-9a-f]+/g, " "))
+      .filter((t) => /[A-Za-z]{2,}/.test(t));
+    expect(left).toEqual([]);
+  }
+
+  test("a project's robot accounts: the form, the new robot's secret and its row", async ({ page }) => {
+    await page.goto("/sign-in");
+    await signInWith(page, EN, USER);
+    await page.goto(`/projects/${projectId}/robots`);
+    await expect(page).toHaveTitle(`${PROJECT} · 机器人账户 · Wharf`);
+    await expect(page.getByRole("heading", { name: "新建机器人账户" })).toBeVisible();
+    await expect(page.getByTestId("robots-table").getByRole("columnheader", { name: "过期时间" })).toBeVisible();
+    await expect(page.getByText("没有机器人账户。")).toBeVisible();
+    await expectNoEnglish(page);
+    await page.getByLabel("名称", { exact: true }).fill("ci");
+    await page.getByRole("button", { name: "创建机器人账户" }).click();
+    await expect(page.getByText("请立即复制此令牌或导出到文件：它不会再次显示。")).toBeVisible();
+    const row = page.getByTestId(`robot-robot$${PROJECT}+ci`);
+    await expect(row.getByTestId("robot-expiry")).toHaveText("30 天后过期");
+    await expect(row.getByRole("button", { name: "刷新令牌" })).toBeVisible();
+    await expectNoEnglish(page, ["robot", "ci"]);
+  });
+
+  test("an artifact's page", async ({ page }) => {
+    await page.goto("/sign-in");
+    await signInWith(page, EN, USER);
+    await page.goto(`/projects/${projectId}/repositories/app`);
+    await expect(page.getByTestId("artifacts-table").getByRole("columnheader", { name: "推送时间" })).toBeVisible();
+    await expect(page.getByText("← 仓库")).toBeVisible();
+    await page.goto(`/projects/${projectId}/repositories/app/-/artifacts/${image.manifestDigest}`);
+    await expect(page).toHaveTitle(`${PROJECT} · app · 制品 · Wharf`);
+    for (const name of ["概览", "标签（1）", "漏洞", "构建历史", "附件（0）", "清单"]) await expect(page.getByRole("heading", { name, exact: true })).toBeVisible();
+    await expect(page.getByTestId("artifact-overview")).toContainText("按摘要拉取");
+    await expect(page.getByRole("button", { name: "添加标签" })).toBeVisible();
+    await expectNoEnglish(page, ["app", "1.0"]);
+  });
+
+  test("replications and scanners (Interrogation services)", async ({ page }) => {
+    await page.goto("/sign-in");
+    await signInWith(page, EN, USER);
+    await page.goto("/admin/replications");
+    await expect(page.getByRole("heading", { name: "复制管理", level: 1 })).toBeVisible();
+    await expect(page.getByTestId("replication-policies").getByRole("columnheader", { name: "触发方式" })).toBeVisible();
+    await expect(page).toHaveTitle("复制管理 · Wharf");
+    await expectNoEnglish(page);
+    await page.getByRole("link", { name: "新建策略" }).click();
+    await expect(page.getByRole("heading", { name: "新建复制策略", level: 1 })).toBeVisible();
+    await expect(page.getByLabel("复制模式")).toBeVisible();
+    await expect(page.getByRole("button", { name: "创建策略" })).toBeVisible();
+    await expectNoEnglish(page);
+
+    await page.goto("/admin/scanners");
+    await expect(page.getByRole("heading", { name: "审查服务", level: 1 })).toBeVisible();
+    await expect(page.getByTestId("scanners-table").getByRole("columnheader", { name: "健康状态" })).toBeVisible();
+    await expect(page).toHaveTitle("审查服务 · Wharf");
+    await expectNoEnglish(page);
+    await page.getByRole("link", { name: "新建扫描器" }).click();
+    await expect(page.getByRole("heading", { name: "新建扫描器", level: 1 })).toBeVisible();
+    await expect(page.getByRole("button", { name: "测试连接" })).toBeVisible();
+    await expectNoEnglish(page);
+  });
 });

@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import type { JobRunView } from "@/lib/services/jobs/job-runs";
@@ -33,7 +34,7 @@ export function JobRunList({
   detailText,
   onRetry,
   retryDisabled,
-  retryLabel = "Retry",
+  retryLabel,
 }: {
   runs: JobRunView[];
   /** e.g. `reconcile` gives `reconcile-run-<id>` and `reconcile-retry-<id>`. */
@@ -46,7 +47,8 @@ export function JobRunList({
   retryDisabled?: boolean;
   retryLabel?: string;
 }) {
-  if (runs.length === 0) return <p className="text-sm text-slate-500">No runs yet.</p>;
+  const t = useTranslations("jobs");
+  if (runs.length === 0) return <p className="text-sm text-slate-500">{t("noRuns")}</p>;
   return (
     <ul className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white">
       {runs.map((run) => {
@@ -55,29 +57,29 @@ export function JobRunList({
           <li key={run.id} className="space-y-2 px-4 py-3" data-testid={`${testIdPrefix}-run-${run.id}`}>
             <div className="flex items-center justify-between gap-4 text-sm">
               <span>
-                #{run.id} by {run.trigger} · {formatDateTime(run.queuedAt)}
-                {run.attempts > 1 && ` · attempt ${run.attempts}`}
+                {t("runBy", { id: run.id, trigger: run.trigger, time: formatDateTime(run.queuedAt) })}
+                {run.attempts > 1 && t("attempt", { n: run.attempts })}
               </span>
-              <Badge tone={TONE[run.status]}>{run.status}</Badge>
+              <Badge tone={TONE[run.status]}>{t(`status.${run.status}`)}</Badge>
             </div>
-            <div className="h-1.5 w-full rounded bg-slate-100" role="progressbar" aria-label={`Progress of run #${run.id}`} aria-valuenow={percent(run)} aria-valuemin={0} aria-valuemax={100}>
+            <div className="h-1.5 w-full rounded bg-slate-100" role="progressbar" aria-label={t("progressLabel", { id: run.id })} aria-valuenow={percent(run)} aria-valuemin={0} aria-valuemax={100}>
               <div className="h-1.5 rounded bg-sky-600" style={{ width: `${percent(run)}%` }} />
             </div>
             <p className="text-xs text-slate-600">
               {progressText(run)}
               {detail && ` · ${detail}`}
-              {run.heartbeatAt && ` · worker alive at ${formatTimeOfDay(run.heartbeatAt)}`}
+              {run.heartbeatAt && t("workerAlive", { time: formatTimeOfDay(run.heartbeatAt) })}
             </p>
             {run.error && <p className="text-sm text-red-700">{run.error}</p>}
             {onRetry && run.status === "failed" && (
               <Button type="button" variant="secondary" onClick={() => onRetry(run.id)} disabled={retryDisabled} data-testid={`${testIdPrefix}-retry-${run.id}`}>
-                {retryLabel}
+                {retryLabel ?? t("retry")}
               </Button>
             )}
             {run.log && (
               <details>
-                <summary className="cursor-pointer text-xs text-slate-500">Log</summary>
-                <pre tabIndex={0} aria-label={`Log of run #${run.id}`} className="mt-1 max-h-48 overflow-auto whitespace-pre-wrap rounded bg-slate-50 p-2 text-xs">{run.log}</pre>
+                <summary className="cursor-pointer text-xs text-slate-500">{t("log")}</summary>
+                <pre tabIndex={0} aria-label={t("logOf", { id: run.id })} className="mt-1 max-h-48 overflow-auto whitespace-pre-wrap rounded bg-slate-50 p-2 text-xs">{run.log}</pre>
               </details>
             )}
           </li>

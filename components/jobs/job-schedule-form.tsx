@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { startTransition, useActionState, useState } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -7,7 +8,9 @@ import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { type ActionResult, INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
 
-const utc = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
+import { formatDateTime } from "@/lib/format/datetime";
+
+const utc = (iso: string) => formatDateTime(iso, "minute");
 
 /**
  * A background job's schedule: on or off and a 5-field UTC cron expression, with the next time it
@@ -35,19 +38,20 @@ export function JobScheduleForm({
   const [enabled, setEnabled] = useState(schedule.cron !== null);
   const [cron, setCron] = useState(schedule.cron ?? defaultCron);
   const errors = result.fieldErrors ?? {};
+  const t = useTranslations("jobs");
 
   return (
     <div className="space-y-3">
       <p className="text-sm" data-testid={`${testIdPrefix}-schedule`}>
-        Schedule:{" "}
+        {t("scheduleLabel")}{" "}
         {schedule.cron ? (
           <>
-            <Badge tone="good">on</Badge> <code>{schedule.cron}</code> (UTC)
-            {schedule.nextRunAt && <span className="text-slate-600"> · next run {utc(schedule.nextRunAt)}</span>}
+            <Badge tone="good">{t("on")}</Badge> <code>{schedule.cron}</code> {t("utc")}
+            {schedule.nextRunAt && <span className="text-slate-600">{t("nextRun", { time: utc(schedule.nextRunAt) })}</span>}
           </>
         ) : (
           <>
-            <Badge>off</Badge> <span className="text-slate-600">runs only when started by hand</span>
+            <Badge>{t("off")}</Badge> <span className="text-slate-600">{t("byHandOnly")}</span>
           </>
         )}
       </p>
@@ -64,19 +68,19 @@ export function JobScheduleForm({
         >
           <label className="flex items-center gap-2 text-sm">
             <input type="checkbox" name="enabled" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
-            Run on a schedule
+            {t("runOnSchedule")}
           </label>
           <Field
-            label="Cron expression (UTC)"
+            label={t("cron")}
             name="cron"
             value={cron}
             onChange={(e) => setCron(e.target.value)}
             disabled={!enabled}
-            hint="Five fields: minute hour day-of-month month day-of-week, e.g. 17 * * * * for every hour at :17."
+            hint={t("cronHint")}
             errors={errors.cron}
           />
           <Button type="submit" disabled={pending}>
-            {pending ? "Saving…" : "Save schedule"}
+            {pending ? t("saving") : t("saveSchedule")}
           </Button>
           <FormMessage result={result} />
         </form>

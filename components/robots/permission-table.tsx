@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useId } from "react";
 import { gridPermissions, matchingPreset, type PickerGrid, presetPermissions, ROBOT_PRESETS } from "@/lib/robots/permission-picker";
 
@@ -14,7 +15,7 @@ export function PermissionTable({
   selected,
   onChange,
   name = "permissions",
-  label = "Permissions",
+  label,
   errors,
 }: {
   grid: PickerGrid;
@@ -25,6 +26,7 @@ export function PermissionTable({
   errors?: string[] | undefined;
 }) {
   const id = useId();
+  const t = useTranslations("robots");
   const all = gridPermissions(grid);
   const preset = matchingPreset(selected, grid);
   const allChecked = all.length > 0 && all.every((p) => selected.has(p));
@@ -39,9 +41,9 @@ export function PermissionTable({
   const missingOf = (key: (typeof ROBOT_PRESETS)[number]["key"]) => presetPermissions(key, grid).missing;
   return (
     <fieldset className="min-w-0" aria-describedby={errors?.length ? `${id}-error` : undefined}>
-      <legend className="text-sm font-medium">{label}</legend>
-      <div className="mt-2 flex flex-wrap items-center gap-2 text-sm" role="group" aria-label="Presets">
-        <span className="text-slate-600">Presets:</span>
+      <legend className="text-sm font-medium">{label ?? t("permissions")}</legend>
+      <div className="mt-2 flex flex-wrap items-center gap-2 text-sm" role="group" aria-label={t("presets")}>
+        <span className="text-slate-600">{t("presetsLabel")}</span>
         {ROBOT_PRESETS.map((p) => {
           const missing = missingOf(p.key);
           return (
@@ -49,17 +51,17 @@ export function PermissionTable({
               key={p.key}
               type="button"
               aria-pressed={preset === p.key}
-              title={missing.length ? `You do not hold ${missing.join(", ")}; the preset gets the rest.` : p.permissions.join(", ")}
+              title={missing.length ? t("presetMissing", { missing: missing.join(", ") }) : p.permissions.join(", ")}
               onClick={() => onChange(new Set(presetPermissions(p.key, grid).permissions))}
               className={`rounded-full border px-3 py-1 ${preset === p.key ? "border-sky-700 bg-sky-700 text-white" : "border-slate-300 bg-white hover:bg-slate-100"}`}
             >
-              {p.label}
+              {t(`preset.${p.key}`)}
             </button>
           );
         })}
         <label className="ml-auto flex items-center gap-1">
           <input type="checkbox" checked={allChecked} onChange={(e) => set(all, e.target.checked)} />
-          Select all
+          {t("selectAll")}
         </label>
       </div>
       {errors?.length ? (
@@ -73,7 +75,7 @@ export function PermissionTable({
           <thead className="bg-slate-50 text-xs text-slate-600">
             <tr>
               <th scope="col" className="px-3 py-2 text-left font-semibold">
-                Resource
+                {t("resource")}
               </th>
               {grid.actions.map((action) => {
                 const column = grid.rows.filter((r) => r.actions.includes(action)).map((r) => `${r.resource}:${action}`);
@@ -82,7 +84,7 @@ export function PermissionTable({
                   <th key={action} scope="col" className="px-2 py-2 text-center font-semibold">
                     <label className="flex flex-col items-center gap-1">
                       {action}
-                      <input type="checkbox" checked={on} onChange={(e) => set(column, e.target.checked)} aria-label={`Every ${action} permission`} />
+                      <input type="checkbox" checked={on} onChange={(e) => set(column, e.target.checked)} aria-label={t("everyAction", { action })} />
                     </label>
                   </th>
                 );
@@ -97,7 +99,7 @@ export function PermissionTable({
                 <tr key={row.resource}>
                   <th scope="row" className="px-3 py-1.5 text-left font-normal whitespace-nowrap">
                     <label className="flex items-center gap-2">
-                      <input type="checkbox" checked={on} onChange={(e) => set(permissions, e.target.checked)} aria-label={`Every ${row.resource} permission`} />
+                      <input type="checkbox" checked={on} onChange={(e) => set(permissions, e.target.checked)} aria-label={t("everyResource", { resource: row.resource })} />
                       <span className="font-mono text-xs">{row.resource}</span>
                     </label>
                   </th>

@@ -15,15 +15,20 @@ export type RobotRowData = {
 };
 
 /** The list's columns: secondary ones collapse into the name cell as the table narrows. */
-export const ROBOT_COLUMNS: TableColumn[] = [
-  "Name",
-  "Permissions",
-  { label: "Created", className: "hidden @4xl:table-cell" },
-  { label: "Creator", className: "hidden @3xl:table-cell" },
-  "Expires",
-  { label: "Status", className: "hidden @2xl:table-cell" },
-  { label: "Actions", srOnly: true },
-];
+export function robotColumns(t: (key: string) => string): TableColumn[] {
+  return [
+    t("columns.name"),
+    t("columns.permissions"),
+    { label: t("columns.created"), className: "hidden @4xl:table-cell" },
+    { label: t("columns.creator"), className: "hidden @3xl:table-cell" },
+    t("columns.expires"),
+    { label: t("columns.status"), className: "hidden @2xl:table-cell" },
+    { label: t("columns.actions"), srOnly: true },
+  ];
+}
+
+/** How many columns robotColumns has (a full-width row spans them). */
+export const ROBOT_COLUMN_COUNT = 7;
 
 /** Groups a robot's grants by namespace, for RobotRowData. */
 export function groupGrants(grants: { namespace: string; resource: string; action: string }[]): RobotRowData["permissions"] {

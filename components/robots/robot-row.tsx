@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { SecretOnce } from "@/components/robots/secret-once";
 import { formatTime } from "@/app/(console)/projects/[projectId]/repositories/format";
 import { Badge } from "@/components/ui/badge";
@@ -8,8 +9,8 @@ import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { type ActionResult, INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
 import { useActionForm } from "@/lib/actions/use-action-form";
-import { expiryLabel } from "@/lib/robots/permission-picker";
-import { ROBOT_COLUMNS, type RobotRowData } from "@/components/robots/robot-list";
+import { expiryState } from "@/lib/robots/permission-picker";
+import { ROBOT_COLUMN_COUNT, type RobotRowData } from "@/components/robots/robot-list";
 
 export type RobotSecretAnswer = ActionResult & { secret?: string; robotName?: string };
 type Action<R extends ActionResult> = (prev: R, formData: FormData) => Promise<R>;
@@ -18,15 +19,16 @@ const INITIAL: RobotSecretAnswer = { ok: false };
 
 function PermissionSummary({ permissions, showNamespace }: { permissions: RobotRowData["permissions"]; showNamespace: boolean }) {
   const count = permissions.reduce((n, g) => n + g.permissions.length, 0);
+  const t = useTranslations("robots");
   return (
     <details className="text-xs" data-testid="robot-permissions">
       <summary className="cursor-pointer whitespace-nowrap text-sky-800">
-        {count} permission{count === 1 ? "" : "s"}
+        {t("permissionCount", { count })}
       </summary>
       <ul className="mt-1 space-y-1">
         {permissions.map((g) => (
           <li key={g.namespace}>
-            {showNamespace && <span className="font-semibold">{g.namespace === "*" ? "All projects" : g.namespace}: </span>}
+            {showNamespace && <span className="font-semibold">{g.namespace === "*" ? t("allProjects") : g.namespace}: </span>}
             <span className="font-mono break-words">{g.permissions.join(", ")}</span>
           </li>
         ))}
@@ -55,7 +57,9 @@ export function RobotRow({
 }) {
   const { result: toggleResult, formProps: toggleActionProps } = useActionForm(actions.toggle, INITIAL_ACTION_RESULT);
   const expired = robot.expiresAt !== null && new Date(robot.expiresAt) <= new Date();
-  const status = robot.disabled ? <Badge tone="bad">Disabled</Badge> : expired ? <Badge tone="bad">Expired</Badge> : <Badge tone="good">Active</Badge>;
+  const t = useTranslations("robots");
+  const status = robot.disabled ? <Badge tone="bad">{t("disabled")}</Badge> : expired ? <Badge tone="bad">{t("expired")}</Badge> : <Badge tone="good">{t("active")}</Badge>;
+  const expiry = expiryState(robot.expiresAt);
   const created = formatTime(robot.createdAt);
   return (
     <>
@@ -65,7 +69,7 @@ export function RobotRow({
           {robot.description && <span className="block text-xs break-words text-slate-500">{robot.description}</span>}
           {/* What the collapsed columns would say. */}
           <span className="mt-1 block text-xs text-slate-500 @3xl:hidden">
-            by {robot.creatorName} · {created}
+            {t("by", { creator: robot.creatorName, created })}
           </span>
           <span className="mt-1 block @2xl:hidden">{status}</span>
         </td>
@@ -78,8 +82,8 @@ export function RobotRow({
         <td className="hidden px-4 py-2.5 text-xs break-all @3xl:table-cell" data-testid="robot-creator">
           {robot.creatorName}
         </td>
-        <td className="px-4 py-2.5 text-xs" data-testid="robot-expiry" title={robot.expiresAt ?? "never"}>
-          {expiryLabel(robot.expiresAt)}
+        <td className="px-4 py-2.5 text-xs" data-testid="robot-expiry" title={robot.expiresAt ?? t("never")}>
+          {t(`expiry.${expiry.kind}`, { days: expiry.days })}
         </td>
         <td className="hidden px-4 py-2.5 @2xl:table-cell">{status}</td>
         <td className="px-4 py-2.5">
@@ -89,11 +93,11 @@ export function RobotRow({
                 action={actions.refresh}
                 initial={INITIAL}
                 fields={{ ...fields, robotId: robot.id }}
-                triggerLabel="Refresh secret"
-                title={`Refresh the secret of ${robot.name}?`}
-                description="The current secret stops working at once; clients using it must be given the new one."
-                confirmLabel="Refresh secret"
-                pendingText="Refreshing…"
+                triggerLabel={t("refreshSecret")}
+                title={t("refreshTitle", { name: robot.name })}
+                description={t("refreshDescription")}
+                confirmLabel={t("refreshSecret")}
+                pendingText={t("refreshing")}
                 variant="secondary"
                 testId={`refresh-${robot.name}`}
               >
@@ -106,17 +110,17 @@ export function RobotRow({
                 <input type="hidden" name="robotId" value={robot.id} />
                 <input type="hidden" name="disabled" value={robot.disabled ? "false" : "true"} />
                 <SubmitButton variant="secondary" pendingText="…">
-                  {robot.disabled ? "Enable" : "Disable"}
+                  {robot.disabled ? t("enable") : t("disable")}
                 </SubmitButton>
               </form>
               <ConfirmActionForm
                 action={actions.remove}
                 fields={{ ...fields, robotId: robot.id }}
-                triggerLabel="Delete"
-                title={`Delete robot ${robot.name}?`}
-                description="Clients using it stop working at once."
-                confirmLabel="Delete robot"
-                pendingText="Deleting…"
+                triggerLabel={t("delete")}
+                title={t("deleteTitle", { name: robot.name })}
+                description={t("deleteDescription")}
+                confirmLabel={t("deleteRobot")}
+                pendingText={t("deleting")}
                 testId={`delete-${robot.name}`}
               />
             </div>
@@ -125,7 +129,7 @@ export function RobotRow({
       </tr>
       {toggleResult.message && (
         <tr>
-          <td colSpan={ROBOT_COLUMNS.length} className="px-4 pb-3">
+          <td colSpan={ROBOT_COLUMN_COUNT} className="px-4 pb-3">
             <FormMessage result={toggleResult} />
           </td>
         </tr>

@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { KubernetesPullSecret } from "@/components/robots/kubernetes-pull-secret";
 import { Button } from "@/components/ui/button";
@@ -11,6 +12,7 @@ import { robotExportFile } from "@/lib/robots/permission-picker";
  */
 export function SecretOnce({ result }: { result: { ok: boolean; secret?: string | undefined; robotName?: string | undefined; registry?: string | undefined } }) {
   const [copied, setCopied] = useState(false);
+  const t = useTranslations("robots");
   if (!result.ok || !result.secret || !result.robotName) return null;
   const { robotName, secret } = result;
   const exportFile = () => {
@@ -27,12 +29,12 @@ export function SecretOnce({ result }: { result: { ok: boolean; secret?: string 
   };
   return (
     <div role="status" className="rounded-md border border-amber-300 bg-amber-50 p-4 text-sm" data-testid="robot-secret">
-      <p className="font-medium text-amber-900">Copy this secret now or export it to a file: it will not be shown again.</p>
+      <p className="font-medium text-amber-900">{t("secretOnce")}</p>
       <p className="mt-2 break-all">
-        Name: <code className="font-mono">{robotName}</code>
+        {t("secretName")} <code className="font-mono">{robotName}</code>
       </p>
       <p className="mt-1 flex flex-wrap items-center gap-2">
-        Secret:{" "}
+        {t("secret")}{" "}
         <code className="min-w-0 rounded bg-white px-2 py-1 font-mono break-all" data-testid="robot-secret-value">
           {secret}
         </code>
@@ -46,10 +48,10 @@ export function SecretOnce({ result }: { result: { ok: boolean; secret?: string 
             setCopied(true);
           }}
         >
-          {copied ? "Copied" : "Copy"}
+          {copied ? t("copied") : t("copy")}
         </Button>
         <Button type="button" variant="secondary" onClick={exportFile}>
-          Export to file
+          {t("exportFile")}
         </Button>
       </p>
       {result.registry && <KubernetesPullSecret registry={result.registry} robotName={robotName} secret={secret} />}

@@ -1,3 +1,4 @@
+import { useTranslations } from "next-intl";
 import { Badge } from "@/components/ui/badge";
 import type { ScanOverview, SeverityCounts } from "@/lib/scan/security-summary";
 
@@ -40,43 +41,49 @@ export function StackedSeverityBar({ counts, className = "w-24" }: { counts: Sev
  * are), Failed, Stopped, or the severity bar with its numbers (tooltip, and the label below it).
  */
 export function ScanOverviewCell({ overview }: { overview: ScanOverview | undefined }) {
-  if (!overview) return <span className="text-xs whitespace-nowrap text-slate-500" data-testid="scan-state">Not scanned</span>;
-  const ofIndex = overview.children ? ` (${overview.children.withReport} of ${overview.children.total} images)` : "";
+  const t = useTranslations("scan");
+  if (!overview) return <span className="text-xs whitespace-nowrap text-slate-500" data-testid="scan-state">{t("notScanned")}</span>;
+  const ofIndex = overview.children ? t("ofIndex", { withReport: overview.children.withReport, total: overview.children.total }) : "";
   switch (overview.status) {
     case "queued":
       return (
-        <Badge tone="info" title={`Waiting for the scanner${ofIndex}`}>
-          <span data-testid="scan-state">Queued</span>
+        <Badge tone="info" title={t("waiting", { ofIndex })}>
+          <span data-testid="scan-state">{t("status.queued")}</span>
         </Badge>
       );
     case "running":
       return (
-        <Badge tone="info" title={`Scanning${ofIndex}`}>
-          <span data-testid="scan-state">Scanning{overview.children ? ` ${overview.completePercent}%` : ""}</span>
+        <Badge tone="info" title={t("scanningTitle", { ofIndex })}>
+          <span data-testid="scan-state">{overview.children ? t("scanningPercent", { percent: overview.completePercent }) : t("scanning")}</span>
         </Badge>
       );
     case "failed":
       return (
-        <Badge tone="bad" title={`The scan failed${ofIndex}; the artifact page has its log`}>
-          <span data-testid="scan-state">Failed</span>
+        <Badge tone="bad" title={t("failedTitle", { ofIndex })}>
+          <span data-testid="scan-state">{t("status.failed")}</span>
         </Badge>
       );
     case "stopped":
       return (
-        <Badge title={`The scan was stopped${ofIndex}`}>
-          <span data-testid="scan-state">Stopped</span>
+        <Badge title={t("stoppedTitle", { ofIndex })}>
+          <span data-testid="scan-state">{t("status.stopped")}</span>
         </Badge>
       );
     default: {
       const c = overview.summary;
-      if (!c) return <span className="text-xs text-slate-500" data-testid="scan-state">Scanned</span>;
-      const label = c.total === 0 ? "No vulnerabilities" : countsLabel(c);
+      if (!c) return <span className="text-xs text-slate-500" data-testid="scan-state">{t("status.succeeded")}</span>;
       const parts = partCounts(c);
+      const label =
+        c.total === 0
+          ? t("noVulnerabilities")
+          : PARTS.filter((p) => p.key !== "Unknown" || parts.Unknown > 0)
+              .map((p) => t("countPart", { count: parts[p.key], severity: t(`severity.${p.key}`) }))
+              .join(", ");
       return (
-        <span className="block w-24" role="img" aria-label={`Vulnerabilities: ${label}${ofIndex}`} title={`${label}${c.fixable ? ` (${c.fixable} fixable)` : ""}${ofIndex}`} data-testid="severity-bar">
+        <span className="block w-24" role="img" aria-label={t("vulnerabilitiesLabel", { label, ofIndex })} title={label + (c.fixable ? t("fixableCount", { count: c.fixable }) : "") + ofIndex} data-testid="severity-bar">
           <StackedSeverityBar counts={c} />
           <span className="mt-0.5 block text-[0.7rem] whitespace-nowrap text-slate-600" data-testid="scan-state">
-            {c.total === 0 ? "None found" : `${c.total} · ${parts.Critical} C · ${parts.High} H`}
+            {c.total === 0 ? t("noneFoundShort") : t("short", { total: c.total, critical: parts.Critical, high: parts.High })}
           </span>
         </span>
       );

@@ -119,12 +119,21 @@ const DAY = 86_400_000;
  * the 29 that its few elapsed seconds would make of a rounding down.
  */
 export function expiryLabel(expiresAt: Date | string | null, now: Date = new Date()): string {
-  if (expiresAt === null) return "Never";
+  const state = expiryState(expiresAt, now);
+  if (state.kind === "never") return "Never";
+  if (state.kind === "expired") return "Expired";
+  if (state.kind === "today") return "Expires today";
+  return `Expires in ${state.days} day${state.days === 1 ? "" : "s"}`;
+}
+
+/** What expiryLabel says, as data, for the console to word in its language. */
+export function expiryState(expiresAt: Date | string | null, now: Date = new Date()): { kind: "never" | "expired" | "today" | "days"; days: number } {
+  if (expiresAt === null) return { kind: "never", days: 0 };
   const left = new Date(expiresAt).getTime() - now.getTime();
-  if (left <= 0) return "Expired";
+  if (left <= 0) return { kind: "expired", days: 0 };
   const days = Math.round(left / DAY);
-  if (days === 0) return "Expires today";
-  return `Expires in ${days} day${days === 1 ? "" : "s"}`;
+  if (days === 0) return { kind: "today", days: 0 };
+  return { kind: "days", days };
 }
 
 /**

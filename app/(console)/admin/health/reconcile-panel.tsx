@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { listReconcileRunsAction, retryReconcileAction, startReconcileAction } from "@/app/(console)/admin/health/actions";
 import { updateReconcileScheduleAction } from "@/app/(console)/admin/health/schedule-actions";
 import { isActive, JobRunList, runsRefetchInterval } from "@/components/jobs/job-run-list";
@@ -10,10 +11,6 @@ import { valueOf } from "@/lib/actions/poll-value";
 import type { JobRunView } from "@/lib/services/jobs/job-runs";
 import type { ReconcileScheduleView } from "@/lib/services/jobs/reconcile-schedule";
 
-function progressText(run: JobRunView): string {
-  if (run.progressTotal === null) return run.status === "queued" ? "waiting for the worker" : `${run.progressDone} repositories`;
-  return `${run.progressDone} / ${run.progressTotal} repositories`;
-}
 
 /**
  * The index reconcile: its schedule (one setting for every Wharf instance; administrators change
@@ -47,20 +44,22 @@ export function ReconcilePanel({
     onSettled: () => queryClient.invalidateQueries({ queryKey: ["reconcile-runs"] }),
   });
   const active = isActive(runs);
+  const t = useTranslations("healthJobs");
+  const progressText = (run: JobRunView): string => {
+    if (run.progressTotal === null) return run.status === "queued" ? t("waiting") : t("repositories", { done: run.progressDone });
+    return t("repositoriesOf", { done: run.progressDone, total: run.progressTotal });
+  };
 
   return (
     <section className="max-w-2xl space-y-3" data-testid="reconcile-panel">
       <div className="flex items-center justify-between gap-4">
         <div>
-          <h2 className="text-lg font-semibold">Artifact index reconcile</h2>
-          <p className="text-sm text-slate-600">
-            Walks the backing registry and brings the index in line with content written behind Wharf&apos;s back, on the schedule below
-            (the same for every Wharf instance) or when started here.
-          </p>
+          <h2 className="text-lg font-semibold">{t("reconcile")}</h2>
+          <p className="text-sm text-slate-600">{t("reconcileText")}</p>
         </div>
         {canStart && (
           <Button type="button" onClick={() => start.mutate()} disabled={start.isPending || active} data-testid="reconcile-start">
-            {start.isPending ? "Queuing…" : "Reconcile now"}
+            {start.isPending ? t("queuing") : t("reconcileNow")}
           </Button>
         )}
       </div>
@@ -71,10 +70,10 @@ export function ReconcilePanel({
         runs={runs}
         testIdPrefix="reconcile"
         progressText={progressText}
-        detailText={(run) => (run.checkpoint && run.status !== "succeeded" ? `last done: ${run.checkpoint}` : null)}
+        detailText={(run) => (run.checkpoint && run.status !== "succeeded" ? t("lastDone", { checkpoint: run.checkpoint }) : null)}
         onRetry={canStart ? (runId) => retry.mutate(runId) : undefined}
         retryDisabled={retry.isPending || active}
-        retryLabel="Retry from checkpoint"
+        retryLabel={t("retryCheckpoint")}
       />
     </section>
   );

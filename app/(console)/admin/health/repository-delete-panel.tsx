@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { listRepositoryDeleteRunsAction, retryRepositoryDeleteAction } from "@/app/(console)/admin/health/actions";
 import { JobRunList, runsRefetchInterval } from "@/components/jobs/job-run-list";
 import { valueOf } from "@/lib/actions/poll-value";
@@ -11,11 +12,6 @@ function repositoryOf(run: JobRunView): string {
   return typeof payload?.repository === "string" ? payload.repository : "?";
 }
 
-function progressText(run: JobRunView): string {
-  const what = repositoryOf(run);
-  if (run.progressTotal === null) return run.status === "queued" ? `${what}: waiting for the worker` : `${what}: ${run.progressDone} manifests`;
-  return `${what}: ${run.progressDone} / ${run.progressTotal} manifests`;
-}
 
 /**
  * Repository deletes: a delete is accepted at once (the repository leaves every listing) and a
@@ -34,11 +30,17 @@ export function RepositoryDeletePanel({ initial, canRetry }: { initial: JobRunVi
     mutationFn: (runId: number) => retryRepositoryDeleteAction(runId),
     onSettled: () => queryClient.invalidateQueries({ queryKey: ["repository-delete-runs"] }),
   });
+  const t = useTranslations("healthJobs");
+  const progressText = (run: JobRunView): string => {
+    const repository = repositoryOf(run);
+    if (run.progressTotal === null) return run.status === "queued" ? t("repoWaiting", { repository }) : t("manifests", { repository, done: run.progressDone });
+    return t("manifestsOf", { repository, done: run.progressDone, total: run.progressTotal });
+  };
   return (
     <section className="max-w-2xl space-y-3" data-testid="repository-delete-panel">
       <div>
-        <h2 className="text-lg font-semibold">Repository deletes</h2>
-        <p className="text-sm text-slate-600">A deleted repository leaves every listing at once; this job then deletes its manifests in the backing registry.</p>
+        <h2 className="text-lg font-semibold">{t("repositoryDeletes")}</h2>
+        <p className="text-sm text-slate-600">{t("repositoryDeletesText")}</p>
       </div>
       {retry.data && <p className={`text-sm ${retry.data.ok ? "text-emerald-700" : "text-red-700"}`}>{retry.data.message}</p>}
       <JobRunList
@@ -47,7 +49,7 @@ export function RepositoryDeletePanel({ initial, canRetry }: { initial: JobRunVi
         progressText={progressText}
         onRetry={canRetry ? (runId) => retry.mutate(runId) : undefined}
         retryDisabled={retry.isPending}
-        retryLabel="Retry the manifests left"
+        retryLabel={t("retryManifests")}
       />
     </section>
   );

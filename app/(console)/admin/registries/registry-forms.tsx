@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { startTransition, useActionState, useState } from "react";
 import {
   createRegistryAction,
@@ -42,6 +43,7 @@ export function RegistryForm({ registry }: { registry?: RegistryFormValues }) {
   const [last, setLast] = useState<"save" | "test">("save");
   const result = last === "save" ? saveResult : testResult;
   const errors = result.fieldErrors ?? {};
+  const t = useTranslations("registries");
   return (
     <form
       onSubmit={(e) => {
@@ -57,10 +59,10 @@ export function RegistryForm({ registry }: { registry?: RegistryFormValues }) {
     >
       <FormMessage result={result} />
       {registry && <input type="hidden" name="registryId" value={registry.id} />}
-      <Field label="Name" name="name" defaultValue={registry?.name} autoComplete="off" maxLength={255} errors={errors.name} />
+      <Field label={t("name")} name="name" defaultValue={registry?.name} autoComplete="off" maxLength={255} errors={errors.name} />
       <div className="space-y-1">
         <label htmlFor="field-type" className="block text-sm font-medium text-slate-800">
-          Provider
+          {t("provider")}
         </label>
         <select id="field-type" name="type" defaultValue={registry?.type ?? "docker-registry"} className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm">
           {REGISTRY_TYPES.map((type) => (
@@ -72,18 +74,18 @@ export function RegistryForm({ registry }: { registry?: RegistryFormValues }) {
         {errors.type && <p className="text-sm text-red-700">{errors.type.join(". ")}</p>}
       </div>
       <Field
-        label="Endpoint URL"
+        label={t("endpointUrl")}
         name="url"
         defaultValue={registry?.url}
         placeholder="https://registry.example.com"
         autoComplete="off"
         maxLength={1024}
         errors={errors.url}
-        hint="Docker Hub: https://registry-1.docker.io"
+        hint={t("endpointHint")}
       />
       <div className="space-y-1">
         <label htmlFor="field-credentialType" className="block text-sm font-medium text-slate-800">
-          Credentials
+          {t("credentials")}
         </label>
         <select
           id="field-credentialType"
@@ -92,30 +94,30 @@ export function RegistryForm({ registry }: { registry?: RegistryFormValues }) {
           onChange={(e) => setCredentialType(e.target.value)}
           className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
         >
-          <option value="basic">Username and password (Basic, or the registry&apos;s token service)</option>
-          <option value="none">None (anonymous)</option>
+          <option value="basic">{t("credentialBasic")}</option>
+          <option value="none">{t("credentialNone")}</option>
         </select>
       </div>
       {credentialType === "basic" && (
         <>
-          <Field label="Username" name="username" defaultValue={registry?.username} autoComplete="off" maxLength={255} errors={errors.username} hint="A robot account works too." />
+          <Field label={t("username")} name="username" defaultValue={registry?.username} autoComplete="off" maxLength={255} errors={errors.username} hint={t("usernameHint")} />
           <Field
-            label="Password"
+            label={t("password")}
             name="secret"
             type="password"
             autoComplete="new-password"
             errors={errors.secret}
-            hint={registry?.hasSecret ? "Leave empty to keep the stored password." : "Stored encrypted; never shown again."}
+            hint={registry?.hasSecret ? t("keepPassword") : t("storedEncrypted")}
           />
         </>
       )}
       <label className="flex items-center gap-2 text-sm">
         <input type="checkbox" name="insecure" defaultChecked={registry?.insecure} className="h-4 w-4 rounded border-slate-300" />
-        Insecure (do not verify the registry&apos;s TLS certificate)
+        {t("insecure")}
       </label>
       <div className="space-y-1">
         <label htmlFor="field-caCertificate" className="block text-sm font-medium text-slate-800">
-          CA certificate (optional)
+          {t("caCertificate")}
         </label>
         <textarea
           id="field-caCertificate"
@@ -126,16 +128,16 @@ export function RegistryForm({ registry }: { registry?: RegistryFormValues }) {
           placeholder="-----BEGIN CERTIFICATE-----"
           className="block w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-xs"
         />
-        <p className="text-xs text-slate-500">PEM certificates of the CA that signed the registry&apos;s certificate, trusted instead of the system&apos;s.</p>
+        <p className="text-xs text-slate-500">{t("caHint")}</p>
         {errors.caCertificate && <p className="text-sm text-red-700">{errors.caCertificate.join(". ")}</p>}
       </div>
-      <Field label="Description" name="description" defaultValue={registry?.description} autoComplete="off" maxLength={1024} errors={errors.description} />
+      <Field label={t("description_")} name="description" defaultValue={registry?.description} autoComplete="off" maxLength={1024} errors={errors.description} />
       <div className="flex gap-2">
         <Button type="submit" name="intent" value="save" disabled={saving || testing}>
-          {saving ? "Saving…" : registry ? "Save" : "Create endpoint"}
+          {saving ? t("saving") : registry ? t("save") : t("createEndpoint")}
         </Button>
         <Button type="submit" name="intent" value="test" variant="secondary" disabled={saving || testing}>
-          {testing ? "Testing…" : "Test connection"}
+          {testing ? t("testing") : t("testConnection")}
         </Button>
       </div>
     </form>
@@ -145,24 +147,25 @@ export function RegistryForm({ registry }: { registry?: RegistryFormValues }) {
 /** Test connection and delete (with confirmation) of a listed endpoint. */
 export function RegistryRowActions({ registry }: { registry: { id: number; name: string } }) {
   const { result: testResult, formProps: testActionProps } = useActionForm(testStoredRegistryAction, INITIAL_ACTION_RESULT);
+  const t = useTranslations("registries");
   return (
     <div className="space-y-1">
       <div className="flex flex-wrap justify-end gap-2">
         <form {...testActionProps}>
           <input type="hidden" name="registryId" value={registry.id} />
-          <SubmitButton variant="secondary" pendingText="Testing…">
-            Test connection
+          <SubmitButton variant="secondary" pendingText={t("testing")}>
+            {t("testConnection")}
           </SubmitButton>
         </form>
         <ConfirmActionForm
           action={deleteRegistryAction}
           fields={{ registryId: registry.id }}
-          triggerLabel="Delete"
-          title={`Delete registry endpoint ${registry.name}?`}
-          description="Replication policies that use it stop working."
-          confirmLabel="Delete endpoint"
-          pendingText="Deleting…"
-          success={`Registry endpoint ${registry.name} deleted.`}
+          triggerLabel={t("delete")}
+          title={t("deleteTitle", { name: registry.name })}
+          description={t("deleteDescription")}
+          confirmLabel={t("deleteEndpoint")}
+          pendingText={t("deleting")}
+          success={t("deleted", { name: registry.name })}
         />
       </div>
       <FormMessage result={testResult} />

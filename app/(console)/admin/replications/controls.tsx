@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useRouter } from "next/navigation";
 import { useEffect } from "react";
 import { deleteReplicationPolicyAction, retryReplicationAction, startReplicationAction, stopReplicationAction } from "@/app/(console)/admin/replications/actions";
@@ -12,25 +13,27 @@ import { useActionForm } from "@/lib/actions/use-action-form";
 /** Starts a run of the policy; on success the action opens the new execution's page. */
 export function ReplicateNowButton({ policyId }: { policyId: number }) {
   const { result, formProps } = useActionForm(startReplicationAction, INITIAL_ACTION_RESULT);
+  const t = useTranslations("replication");
   return (
     <form {...formProps} className="inline-flex flex-col gap-1" data-testid="replicate-now">
       <input type="hidden" name="policyId" value={policyId} />
-      <SubmitButton pendingText="Starting…">Replicate now</SubmitButton>
+      <SubmitButton pendingText={t("starting")}>{t("replicateNow")}</SubmitButton>
       <FormMessage result={result} />
     </form>
   );
 }
 
 export function StopExecutionButton({ executionId }: { executionId: number }) {
+  const t = useTranslations("replication");
   return (
     <ConfirmActionForm
       action={stopReplicationAction}
       fields={{ executionId }}
-      triggerLabel="Stop"
-      title={`Stop execution #${executionId}?`}
-      description="Tasks not yet started end as Stopped; an artifact being copied finishes first. What was copied stays at the destination."
-      confirmLabel="Stop execution"
-      pendingText="Stopping…"
+      triggerLabel={t("stop")}
+      title={t("stopTitle", { id: executionId })}
+      description={t("stopDescription")}
+      confirmLabel={t("stopExecution")}
+      pendingText={t("stopping")}
       variant="secondary"
     />
   );
@@ -39,11 +42,12 @@ export function StopExecutionButton({ executionId }: { executionId: number }) {
 /** Runs the failed tasks of an ended execution again, and only those. */
 export function RetryFailedButton({ executionId }: { executionId: number }) {
   const { result, formProps } = useActionForm(retryReplicationAction, INITIAL_ACTION_RESULT);
+  const t = useTranslations("replication");
   return (
     <form {...formProps} className="inline-flex flex-col gap-1">
       <input type="hidden" name="executionId" value={executionId} />
-      <SubmitButton variant="secondary" pendingText="Retrying…">
-        Retry failed tasks
+      <SubmitButton variant="secondary" pendingText={t("retrying")}>
+        {t("retryFailed")}
       </SubmitButton>
       <FormMessage result={result} />
     </form>
@@ -51,16 +55,17 @@ export function RetryFailedButton({ executionId }: { executionId: number }) {
 }
 
 export function DeletePolicyButton({ policy }: { policy: { id: number; name: string } }) {
+  const t = useTranslations("replication");
   return (
     <ConfirmActionForm
       action={deleteReplicationPolicyAction}
       fields={{ policyId: policy.id }}
-      triggerLabel="Delete"
-      title={`Delete replication policy ${policy.name}?`}
-      description="Its execution history and task logs go with it. Nothing already replicated is removed from the destination."
-      confirmLabel="Delete policy"
-      pendingText="Deleting…"
-      success={`Replication policy ${policy.name} deleted.`}
+      triggerLabel={t("delete")}
+      title={t("deleteTitle", { name: policy.name })}
+      description={t("deleteDescription")}
+      confirmLabel={t("deletePolicy")}
+      pendingText={t("deleting")}
+      success={t("deleted", { name: policy.name })}
     />
   );
 }

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { DeletePolicyButton } from "@/app/(console)/admin/replications/controls";
 import { describeTrigger, formatTime, ReplicationStatus } from "@/app/(console)/admin/replications/status";
 import { Badge } from "@/components/ui/badge";
@@ -14,7 +15,9 @@ import { listReplicationPolicies } from "@/lib/services/replication/policies";
 import { latestReplicationExecutions } from "@/lib/services/replication/runs";
 import { ZConsolePaging } from "@/lib/validation/pagination";
 
-export const metadata = { title: "Replications" };
+export async function generateMetadata() {
+  return { title: (await getTranslations("replication"))("title") };
+}
 
 /** Replication policies, paged on the server; administrators change them, auditors read. */
 export default async function ReplicationsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -29,21 +32,22 @@ export default async function ReplicationsPage({ searchParams }: { searchParams:
   const canCreate = hasSystemPermission(actor, "replication_policy.create");
   const canUpdate = hasSystemPermission(actor, "replication_policy.update");
   const canDelete = hasSystemPermission(actor, "replication_policy.delete");
+  const t = await getTranslations("replication");
 
   return (
     <>
       <PageHeader
-        title="Replications"
-        description="Policies that copy images between this Wharf and remote registries: push or pull, by hand, on a schedule or on every push."
+        title={t("title")}
+        description={t("description")}
         actions={
           canCreate ? (
             <Link href="/admin/replications/new" prefetch={false} className={buttonClass()}>
-              New policy
+              {t("newPolicy")}
             </Link>
           ) : undefined
         }
       />
-      <Table testId="replication-policies" container columns={["Name", "Mode", "Endpoint", "Trigger", "Enabled", "Last run", { label: "Actions", srOnly: true }]}>
+      <Table testId="replication-policies" container columns={[t("columns.name"), t("columns.mode"), t("columns.endpoint"), t("columns.trigger"), t("columns.enabled"), t("columns.lastRun"), { label: t("columns.actions"), srOnly: true }]}>
         {rows.map((policy) => {
           const last = latest.value.get(policy.id);
           return (
@@ -54,13 +58,13 @@ export default async function ReplicationsPage({ searchParams }: { searchParams:
                 </Link>
                 {policy.description && <span className="block text-xs font-normal text-slate-500">{policy.description}</span>}
               </td>
-              <td className="px-4 py-2.5 whitespace-nowrap">{policy.direction === "push" ? "Push →" : "← Pull"}</td>
+              <td className="px-4 py-2.5 whitespace-nowrap">{policy.direction === "push" ? t("pushArrow") : t("pullArrow")}</td>
               <td className="px-4 py-2.5">
                 {policy.endpoint.name}
                 <span className="block font-mono text-xs break-all text-slate-500">{policy.endpoint.url}</span>
               </td>
-              <td className="px-4 py-2.5 text-xs">{describeTrigger(policy.trigger, policy.cron)}</td>
-              <td className="px-4 py-2.5">{policy.enabled ? <Badge tone="good">Enabled</Badge> : <Badge>Disabled</Badge>}</td>
+              <td className="px-4 py-2.5 text-xs">{describeTrigger(policy.trigger, policy.cron, t)}</td>
+              <td className="px-4 py-2.5">{policy.enabled ? <Badge tone="good">{t("enabled")}</Badge> : <Badge>{t("disabled")}</Badge>}</td>
               <td className="px-4 py-2.5">
                 {last ? (
                   <Link href={`/admin/replications/${policy.id}/executions/${last.id}`} prefetch={false} className="hover:underline" data-testid={`last-run-${policy.name}`}>
@@ -68,14 +72,14 @@ export default async function ReplicationsPage({ searchParams }: { searchParams:
                     <span className="block text-xs text-slate-500">{formatTime(last.startedAt)}</span>
                   </Link>
                 ) : (
-                  <span className="text-xs text-slate-500">Never run</span>
+                  <span className="text-xs text-slate-500">{t("neverRun")}</span>
                 )}
               </td>
               <td className="px-4 py-2.5">
                 <div className="flex flex-wrap justify-end gap-2">
                   {canUpdate && (
                     <Link href={`/admin/replications/${policy.id}/edit`} prefetch={false} className={buttonClass("secondary")}>
-                      Edit
+                      {t("edit")}
                     </Link>
                   )}
                   {canDelete && <DeletePolicyButton policy={{ id: policy.id, name: policy.name }} />}
@@ -84,7 +88,7 @@ export default async function ReplicationsPage({ searchParams }: { searchParams:
             </tr>
           );
         })}
-        {rows.length === 0 && <EmptyRow colSpan={7}>No replication policies yet.</EmptyRow>}
+        {rows.length === 0 && <EmptyRow colSpan={7}>{t("empty")}</EmptyRow>}
       </Table>
       <Pagination basePath="/admin/replications" params={{}} page={page} pageSize={pageSize} total={total} />
     </>

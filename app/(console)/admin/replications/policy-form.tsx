@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { type ReactNode, useState } from "react";
 import { createReplicationPolicyAction, updateReplicationPolicyAction } from "@/app/(console)/admin/replications/actions";
 import { Field } from "@/components/ui/field";
@@ -129,21 +130,22 @@ function SelectorFields({
   children?: ReactNode;
 }) {
   const invalid = Boolean(errors?.length);
+  const t = useTranslations("replication.form");
   return (
     <fieldset className="space-y-1">
       <legend className="text-sm font-medium text-slate-800">{legend}</legend>
       <div className="flex flex-wrap gap-2">
-        <select aria-label={`${legend}: matching or excluding`} className={`${controlClass} w-auto border-slate-300`} value={value.decoration} onChange={(e) => onChange({ ...value, decoration: e.target.value as Selector["decoration"] })}>
-          <option value="matches">matching</option>
-          <option value="excludes">excluding</option>
+        <select aria-label={t("matchingOrExcluding", { legend })} className={`${controlClass} w-auto border-slate-300`} value={value.decoration} onChange={(e) => onChange({ ...value, decoration: e.target.value as Selector["decoration"] })}>
+          <option value="matches">{t("matching")}</option>
+          <option value="excludes">{t("excluding")}</option>
         </select>
-        <select aria-label={`${legend}: pattern kind`} className={`${controlClass} w-auto border-slate-300`} value={value.kind} onChange={(e) => onChange({ ...value, kind: e.target.value as Selector["kind"] })}>
-          <option value="doublestar">pattern (doublestar)</option>
-          <option value="regex">regular expression</option>
+        <select aria-label={t("patternKind", { legend })} className={`${controlClass} w-auto border-slate-300`} value={value.kind} onChange={(e) => onChange({ ...value, kind: e.target.value as Selector["kind"] })}>
+          <option value="doublestar">{t("doublestar")}</option>
+          <option value="regex">{t("regex")}</option>
         </select>
         <input
           id={`field-${id}`}
-          aria-label={`${legend}: pattern`}
+          aria-label={t("pattern", { legend })}
           aria-invalid={invalid || undefined}
           aria-describedby={`field-${id}-hint${invalid ? ` field-${id}-error` : ""}`}
           className={`${controlClass} w-auto min-w-48 flex-1 font-mono ${invalid ? "border-red-500" : "border-slate-300"}`}
@@ -176,16 +178,18 @@ export function ReplicationPolicyForm({ policyId, initial, endpoints }: { policy
   const [v, setV] = useState(initial);
   const set = <K extends keyof PolicyFormValues>(key: K) => (value: PolicyFormValues[K]) => setV((prev) => ({ ...prev, [key]: value }));
   const flatteningApplies = v.destNamespace.trim() !== "";
+  const t = useTranslations("replication.form");
+  const flattened: Record<string, string> = { "-1": "app", "0": "a/b/app", "1": "b/app", "2": "app", "3": t("flatteningRefused") };
   return (
     <form {...formProps} className="space-y-5" data-testid="replication-policy-form" noValidate>
       <FormMessage result={result} />
       {policyId && <input type="hidden" name="policyId" value={policyId} />}
       <input type="hidden" name="policy" value={JSON.stringify(toInput(v))} />
 
-      <Field label="Name" name="name" value={v.name} onChange={(e) => set("name")(e.target.value)} autoComplete="off" maxLength={255} errors={errors.name} />
+      <Field label={t("name")} name="name" value={v.name} onChange={(e) => set("name")(e.target.value)} autoComplete="off" maxLength={255} errors={errors.name} />
       <div className="space-y-1">
         <label htmlFor="field-description" className="block text-sm font-medium text-slate-800">
-          Description
+          {t("description")}
         </label>
         <textarea
           id="field-description"
@@ -205,25 +209,25 @@ export function ReplicationPolicyForm({ policyId, initial, endpoints }: { policy
 
       <div className="grid gap-4 md:grid-cols-2">
         <SelectField
-          label="Replication mode"
+          label={t("mode")}
           id="direction"
           value={v.direction}
           onChange={(d) => set("direction")(d as PolicyFormValues["direction"])}
           errors={errors.direction}
-          hint={v.direction === "push" ? "Push-based: from this Wharf to the endpoint." : "Pull-based: from the endpoint into this Wharf."}
+          hint={v.direction === "push" ? t("modePushHint") : t("modePullHint")}
         >
-          <option value="push">Push-based (Wharf → endpoint)</option>
-          <option value="pull">Pull-based (endpoint → Wharf)</option>
+          <option value="push">{t("modePush")}</option>
+          <option value="pull">{t("modePull")}</option>
         </SelectField>
         <SelectField
-          label={v.direction === "push" ? "Destination registry" : "Source registry"}
+          label={v.direction === "push" ? t("destinationRegistry") : t("sourceRegistry")}
           id="endpointId"
           value={v.endpointId}
           onChange={set("endpointId")}
           errors={errors.endpointId}
-          hint={endpoints.length === 0 ? "No registry endpoints yet: add one under Registries first." : undefined}
+          hint={endpoints.length === 0 ? t("noEndpoints") : undefined}
         >
-          <option value="">Choose an endpoint…</option>
+          <option value="">{t("chooseEndpoint")}</option>
           {endpoints.map((e) => (
             <option key={e.id} value={e.id}>
               {e.name} ({e.url})
@@ -234,23 +238,23 @@ export function ReplicationPolicyForm({ policyId, initial, endpoints }: { policy
 
       <section className="space-y-3 rounded-md border border-slate-200 p-4" aria-labelledby="filters-heading">
         <h3 id="filters-heading" className="text-sm font-semibold">
-          Source filters
+          {t("sourceFilters")}
         </h3>
         <SelectorFields
-          legend="Repositories"
+          legend={t("repositories")}
           id="filters.name"
           value={v.repositories}
           onChange={set("repositories")}
           errors={under(errors, "filters.name")}
-          hint="The full repository name with its project, e.g. library/** or team-a/app. Empty: every repository."
+          hint={t("repositoriesHint")}
         />
         <SelectorFields
-          legend="Tags"
+          legend={t("tags")}
           id="filters.tag"
           value={v.tags}
           onChange={(s) => set("tags")({ ...v.tags, ...s })}
           errors={under(errors, "filters.tag")}
-          hint="e.g. v*, 1.*, or {latest,stable}. Empty: every artifact with all its tags, untagged ones included."
+          hint={t("tagsHint")}
         >
           <label className="flex items-center gap-2 text-sm">
             <input
@@ -260,62 +264,62 @@ export function ReplicationPolicyForm({ policyId, initial, endpoints }: { policy
               onChange={(e) => set("tags")({ ...v.tags, untagged: e.target.checked })}
               className="h-4 w-4 rounded border-slate-300"
             />
-            Untagged artifacts too
+            {t("untaggedToo")}
           </label>
         </SelectorFields>
-        <SelectField label="Resources" id="filters.resource" value={v.resource} onChange={(r) => set("resource")(r as PolicyFormValues["resource"])} errors={under(errors, "filters.resource")}>
-          <option value="image">Images only</option>
-          <option value="artifact">Every artifact (images, signatures, SBOMs, charts, …)</option>
+        <SelectField label={t("resources")} id="filters.resource" value={v.resource} onChange={(r) => set("resource")(r as PolicyFormValues["resource"])} errors={under(errors, "filters.resource")}>
+          <option value="image">{t("imagesOnly")}</option>
+          <option value="artifact">{t("everyArtifact")}</option>
         </SelectField>
       </section>
 
       <section className="space-y-3 rounded-md border border-slate-200 p-4" aria-labelledby="destination-heading">
         <h3 id="destination-heading" className="text-sm font-semibold">
-          Destination
+          {t("destination")}
         </h3>
         <div className="grid gap-4 md:grid-cols-2">
           <Field
-            label="Destination namespace"
+            label={t("destNamespace")}
             name="destNamespace"
             value={v.destNamespace}
             onChange={(e) => set("destNamespace")(e.target.value)}
             autoComplete="off"
             maxLength={255}
             errors={errors.destNamespace}
-            hint="A project at the destination. Empty: repositories keep their names."
+            hint={t("destNamespaceHint")}
           />
           <SelectField
-            label="Flattening"
+            label={t("flattening")}
             id="flattening"
             value={v.flattening}
             onChange={set("flattening")}
             errors={errors.flattening}
-            hint={flatteningApplies ? `a/b/app goes to ${v.destNamespace.trim()}/${{ "-1": "app", "0": "a/b/app", "1": "b/app", "2": "app", "3": "(refused: too few levels)" }[v.flattening] ?? "…"}` : "Applies with a destination namespace."}
+            hint={flatteningApplies ? t("flatteningExample", { target: `${v.destNamespace.trim()}/${flattened[v.flattening] ?? "…"}` }) : t("flatteningApplies")}
           >
-            <option value="-1">Flatten all levels</option>
-            <option value="0">No flattening</option>
-            <option value="1">Flatten 1 level</option>
-            <option value="2">Flatten 2 levels</option>
-            <option value="3">Flatten 3 levels</option>
+            <option value="-1">{t("flattenAll")}</option>
+            <option value="0">{t("flattenNone")}</option>
+            <option value="1">{t("flatten1")}</option>
+            <option value="2">{t("flatten2")}</option>
+            <option value="3">{t("flatten3")}</option>
           </SelectField>
         </div>
-        <Checkbox label="Override existing tags at the destination" checked={v.override} onChange={set("override")} hint="Off: a tag that already exists there (pointing elsewhere) is skipped." />
-        <Checkbox label="Replicate deletions" checked={v.replicateDeletion} onChange={set("replicateDeletion")} hint="An artifact deleted at the source is deleted at the destination too (event-based policies)." />
+        <Checkbox label={t("override")} checked={v.override} onChange={set("override")} hint={t("overrideHint")} />
+        <Checkbox label={t("deletions")} checked={v.replicateDeletion} onChange={set("replicateDeletion")} hint={t("deletionsHint")} />
       </section>
 
       <section className="space-y-3 rounded-md border border-slate-200 p-4" aria-labelledby="trigger-heading">
         <h3 id="trigger-heading" className="text-sm font-semibold">
-          Trigger and limits
+          {t("triggerLimits")}
         </h3>
         <div className="grid gap-4 md:grid-cols-2">
-          <SelectField label="Trigger mode" id="trigger" value={v.trigger} onChange={(t) => set("trigger")(t as PolicyFormValues["trigger"])} errors={errors.trigger}>
-            <option value="manual">Manual</option>
-            <option value="scheduled">Scheduled (cron)</option>
-            <option value="event_based">Event based (on push and delete)</option>
+          <SelectField label={t("triggerMode")} id="trigger" value={v.trigger} onChange={(trigger) => set("trigger")(trigger as PolicyFormValues["trigger"])} errors={errors.trigger}>
+            <option value="manual">{t("manual")}</option>
+            <option value="scheduled">{t("scheduled")}</option>
+            <option value="event_based">{t("eventBased")}</option>
           </SelectField>
           {v.trigger === "scheduled" && (
             <Field
-              label="Cron expression"
+              label={t("cron")}
               name="cron"
               value={v.cron}
               onChange={(e) => set("cron")(e.target.value)}
@@ -323,37 +327,37 @@ export function ReplicationPolicyForm({ policyId, initial, endpoints }: { policy
               maxLength={100}
               placeholder="0 3 * * *"
               errors={errors.cron}
-              hint="5 fields, in UTC: minute hour day-of-month month day-of-week."
+              hint={t("cronHint")}
             />
           )}
         </div>
         <div className="grid gap-4 md:grid-cols-2">
           <Field
-            label="Bandwidth limit (bytes per second)"
+            label={t("bandwidth")}
             name="bandwidthLimit"
             inputMode="numeric"
             value={v.bandwidthLimit}
             onChange={(e) => set("bandwidthLimit")(e.target.value)}
             autoComplete="off"
             errors={errors.bandwidthLimit}
-            hint="Empty: unlimited. 1048576 is 1 MiB/s, for the whole execution."
+            hint={t("bandwidthHint")}
           />
           <Field
-            label="Copy parallelism"
+            label={t("parallelism")}
             name="copyParallelism"
             inputMode="numeric"
             value={v.copyParallelism}
             onChange={(e) => set("copyParallelism")(e.target.value)}
             autoComplete="off"
             errors={errors.copyParallelism}
-            hint="Artifacts copied at once, 1 to 16."
+            hint={t("parallelismHint")}
           />
         </div>
-        <Checkbox label="Enabled" checked={v.enabled} onChange={set("enabled")} hint="A disabled policy neither runs on its trigger nor by hand." />
+        <Checkbox label={t("enabled")} checked={v.enabled} onChange={set("enabled")} hint={t("enabledHint")} />
       </section>
 
       {errors.policy && <p className="text-sm text-red-700">{errors.policy.join(". ")}</p>}
-      <SubmitButton pendingText="Saving…">{policyId ? "Save policy" : "Create policy"}</SubmitButton>
+      <SubmitButton pendingText={t("saving")}>{policyId ? t("save") : t("create")}</SubmitButton>
     </form>
   );
 }

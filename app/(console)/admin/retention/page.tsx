@@ -1,3 +1,4 @@
+import { getTranslations } from "next-intl/server";
 import { saveSystemRetentionDefaultAction } from "@/app/(console)/admin/retention/actions";
 import { RetentionPolicyForm } from "@/app/(console)/projects/[projectId]/policy/retention-form";
 import { PageHeader } from "@/components/ui/page-header";
@@ -8,7 +9,9 @@ import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import { countProjectsOnSystemDefault } from "@/lib/services/retention/default-reach";
 import { getSystemRetentionDefault } from "@/lib/services/retention/policies";
 
-export const metadata = { title: "Retention default" };
+export async function generateMetadata() {
+  return { title: (await getTranslations("policy"))("retentionDefault") };
+}
 
 export default async function RetentionDefaultPage() {
   const actor = await getActor();
@@ -16,15 +19,15 @@ export default async function RetentionDefaultPage() {
   if (!policy.ok) return <RefusalNotice error={policy.error} />;
   if (!reach.ok) return <RefusalNotice error={reach.error} />;
   const { onDefault, total } = reach.value;
+  const t = await getTranslations("policy");
   return (
     <>
       <PageHeader
-        title="Retention default"
-        description="The tag retention policy of every project without a policy of its own, including projects created later."
+        title={t("retentionDefault")}
+        description={t("retentionDefaultDescription")}
       />
       <p className="mb-4 text-sm" data-testid="retention-default-reach">
-        {policy.value ? "A system default is set" : "No system default is set yet"}: it {policy.value ? "applies" : "would apply"} to {onDefault} of {total}{" "}
-        {total === 1 ? "project" : "projects"} (those without their own policy).
+        {t(policy.value ? "reachSet" : "reachUnset", { onDefault, total })}
       </p>
       <div className="rounded-lg border border-slate-200 bg-white p-6">
         <RetentionPolicyForm
@@ -34,7 +37,7 @@ export default async function RetentionDefaultPage() {
           schedule={policy.value?.schedule ?? null}
           enabled={policy.value?.enabled ?? true}
           readOnly={!hasSystemPermission(actor, "setting.update")}
-          saveLabel="Save system default"
+          saveLabel={t("saveSystemDefault")}
         />
       </div>
     </>

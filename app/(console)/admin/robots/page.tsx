@@ -1,5 +1,6 @@
 import { CreateSystemRobotForm, SystemRobotRow } from "@/app/(console)/admin/robots/system-robot-forms";
-import { ROBOT_COLUMNS, toRobotRowData } from "@/components/robots/robot-list";
+import { getTranslations } from "next-intl/server";
+import { ROBOT_COLUMN_COUNT, robotColumns, toRobotRowData } from "@/components/robots/robot-list";
 import { PageHeader } from "@/components/ui/page-header";
 import { Pagination } from "@/components/ui/pagination";
 import { RefusalNotice } from "@/components/ui/refusal-notice";
@@ -13,7 +14,9 @@ import { listRobots } from "@/lib/services/robots/robots";
 import { ZConsolePaging } from "@/lib/validation/pagination";
 import { ZListProjectsQuery } from "@/lib/validation/projects";
 
-export const metadata = { title: "Robot accounts" };
+export async function generateMetadata() {
+  return { title: (await getTranslations("robots"))("title") };
+}
 
 /** How many project names the scope picker lists; "All projects" covers the rest. */
 const PROJECT_CHOICES = 100;
@@ -28,17 +31,18 @@ export default async function SystemRobotsPage({ searchParams }: { searchParams:
   const canManage = hasSystemPermission(actor, "robot.system.update") && hasSystemPermission(actor, "robot.system.delete");
   const projects = canCreate ? (await listProjects({ actor, query: ZListProjectsQuery.parse({ pageSize: PROJECT_CHOICES }) })).rows.map((p) => p.name) : [];
   const { rows, total } = outcome.value;
+  const t = await getTranslations("robots");
   return (
     <>
-      <PageHeader title="Robot accounts" description="System robots hold permissions in several projects, or in all of them (also those created later)." />
+      <PageHeader title={t("title")} description={t("systemDescription")} />
       <div className="space-y-6">
         {/* An administrator holds every permission, so the table offers all Wharf has. */}
         {canCreate && <CreateSystemRobotForm grid={pickerGrid()} projects={projects} />}
-        <Table testId="robots-table" container columns={ROBOT_COLUMNS}>
+        <Table testId="robots-table" container columns={robotColumns(t)}>
           {rows.map((robot) => (
             <SystemRobotRow key={robot.id} robot={toRobotRowData(robot)} canManage={canManage} />
           ))}
-          {rows.length === 0 && <EmptyRow colSpan={ROBOT_COLUMNS.length}>No system robot accounts.</EmptyRow>}
+          {rows.length === 0 && <EmptyRow colSpan={ROBOT_COLUMN_COUNT}>{t("emptySystem")}</EmptyRow>}
         </Table>
         <Pagination basePath="/admin/robots" params={{}} page={page} pageSize={pageSize} total={total} />
       </div>

@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useState } from "react";
 import {
   createSystemRobotAction,
@@ -38,18 +39,19 @@ export function CreateSystemRobotForm({ grid, projects }: { grid: PickerGrid; pr
   });
   const update = (key: number, change: Partial<Scope>) => setScopes((all) => all.map((s) => (s.key === key ? { ...s, ...change } : s)));
   const grantErrors = errors.grants;
+  const t = useTranslations("robots");
   return (
     <section className="rounded-lg border border-slate-200 bg-white p-4" aria-labelledby="new-system-robot-heading">
       <h2 id="new-system-robot-heading" className="mb-3 font-semibold">
-        New system robot account
+        {t("newSystemRobot")}
       </h2>
       <SecretOnce result={result} />
       <form {...formProps} className="mt-3 space-y-4" noValidate>
         <input type="hidden" name="scopes" value={scopes.length} />
         <div className="grid gap-4 md:grid-cols-3">
-          <Field label="Name" name="name" maxLength={128} hint="Login: robot$<name>" errors={errors.name} />
-          <Field label="Description" name="description" maxLength={1024} errors={errors.description} />
-          <Field label="Expires after (days)" name="durationDays" type="number" defaultValue={30} hint="-1 for never" errors={errors.durationDays} />
+          <Field label={t("name")} name="name" maxLength={128} hint={t("loginHint", { login: "robot$<name>" })} errors={errors.name} />
+          <Field label={t("description")} name="description" maxLength={1024} errors={errors.description} />
+          <Field label={t("expiresAfter")} name="durationDays" type="number" defaultValue={30} hint={t("neverHint")} errors={errors.durationDays} />
         </div>
         {grantErrors?.length ? (
           <p className="text-sm text-red-700" data-testid="error-grants">
@@ -61,7 +63,7 @@ export function CreateSystemRobotForm({ grid, projects }: { grid: PickerGrid; pr
             <div className="flex flex-wrap items-end gap-3">
               <div>
                 <label htmlFor={`namespace-${scope.key}`} className="block text-sm font-medium">
-                  Project {i + 1}
+                  {t("projectN", { n: i + 1 })}
                 </label>
                 <select
                   id={`namespace-${scope.key}`}
@@ -70,7 +72,7 @@ export function CreateSystemRobotForm({ grid, projects }: { grid: PickerGrid; pr
                   onChange={(e) => update(scope.key, { namespace: e.target.value })}
                   className="mt-1 block max-w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
                 >
-                  <option value={ALL_PROJECTS}>All projects (also those created later)</option>
+                  <option value={ALL_PROJECTS}>{t("allProjectsLater")}</option>
                   {projects.map((p) => (
                     <option key={p} value={p}>
                       {p}
@@ -80,7 +82,7 @@ export function CreateSystemRobotForm({ grid, projects }: { grid: PickerGrid; pr
               </div>
               {scopes.length > 1 && (
                 <Button type="button" variant="secondary" onClick={() => setScopes((all) => all.filter((s) => s.key !== scope.key))}>
-                  Remove project {i + 1}
+                  {t("removeProjectN", { n: i + 1 })}
                 </Button>
               )}
             </div>
@@ -89,7 +91,7 @@ export function CreateSystemRobotForm({ grid, projects }: { grid: PickerGrid; pr
               selected={scope.selected}
               onChange={(selected) => update(scope.key, { selected })}
               name={`permissions-${i}`}
-              label={`Permissions in ${scope.namespace === ALL_PROJECTS ? "all projects" : scope.namespace}`}
+              label={t("permissionsIn", { namespace: scope.namespace === ALL_PROJECTS ? t("allProjectsLower") : scope.namespace })}
             />
           </div>
         ))}
@@ -102,11 +104,11 @@ export function CreateSystemRobotForm({ grid, projects }: { grid: PickerGrid; pr
               setNextKey((k) => k + 1);
             }}
           >
-            Add a project
+            {t("addProject")}
           </Button>
         </div>
         {!result.ok && <FormMessage result={result} />}
-        <SubmitButton pendingText="Creating…">Create robot</SubmitButton>
+        <SubmitButton pendingText={t("creating")}>{t("create")}</SubmitButton>
       </form>
     </section>
   );

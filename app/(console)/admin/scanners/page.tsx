@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { ScannerRowActions } from "@/app/(console)/admin/scanners/scanner-forms";
 import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
@@ -11,22 +12,20 @@ import { getActor } from "@/lib/auth/session";
 import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import { listScannerPage, type ScannerHealth, type ScannerSummary } from "@/lib/services/scan/scanners";
 import { ZConsolePaging } from "@/lib/validation/pagination";
-import { SCANNER_AUTH_LABELS } from "@/lib/validation/scanners";
+import { SCANNER_AUTH_KEYS } from "@/lib/validation/scanner-types";
 import { formatDateTime } from "@/lib/format/datetime";
 
-export const metadata = { title: "Interrogation services" };
+export async function generateMetadata() {
+  return { title: (await getTranslations("scanners"))("title") };
+}
 
-const HEALTH: Record<ScannerHealth, { tone: "good" | "bad" | "neutral"; label: string }> = {
-  healthy: { tone: "good", label: "Healthy" },
-  unhealthy: { tone: "bad", label: "Unhealthy" },
-  unknown: { tone: "neutral", label: "Not tested" },
-};
+const HEALTH_TONE: Record<ScannerHealth, "good" | "bad" | "neutral"> = { healthy: "good", unhealthy: "bad", unknown: "neutral" };
 
 /** "Trivy 0.50 by Aqua Security", from the metadata of the last successful Test connection. */
-function adapterText(scanner: ScannerSummary): string {
+function adapterText(scanner: ScannerSummary, t: Awaited<ReturnType<typeof getTranslations<"scanners">>>): string {
   const info = scanner.metadata?.scanner;
   if (!info?.name) return "—";
-  return `${info.name}${info.version ? ` ${info.version}` : ""}${info.vendor ? ` by ${info.vendor}` : ""}`;
+  return `${info.name}${info.version ? ` ${info.version}` : ""}${info.vendor ? t("adapterVendor", { vendor: info.vendor }) : ""}`;
 }
 
 export default async function ScannersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -38,22 +37,23 @@ export default async function ScannersPage({ searchParams }: { searchParams: Pro
   const { rows, total, page, pageSize } = outcome.value;
   // Auditors may read this page; changes and Test connection are offered to administrators.
   const canManage = hasSystemPermission(actor, "scanner.update");
+  const t = await getTranslations("scanners");
 
   return (
     <>
       <PageHeader
-        title="Interrogation services"
-        description="Scanners (Pluggable Scanner API adapters) that scan images for vulnerabilities. Projects scan with the default unless they choose another. Credentials are stored encrypted and never shown."
+        title={t("title")}
+        description={t("description")}
         actions={
           hasSystemPermission(actor, "scanner.create") ? (
             <Link href="/admin/scanners/new" prefetch={false} className={buttonClass()}>
-              New scanner
+              {t("newScanner")}
             </Link>
           ) : undefined
         }
       />
-      {params.created === "1" && <p className="mb-3 text-sm text-emerald-800">Scanner created.</p>}
-      <Table testId="scanners-table" columns={["Name", "URL", "Health", "Enabled", "Scanner", ""]}>
+      {params.created === "1" && <p className="mb-3 text-sm text-emerald-800">{t("created")}</p>}
+      <Table testId="scanners-table" columns={[t("columns.name"), t("columns.url"), t("columns.health"), t("columns.enabled"), t("columns.scanner"), ""]}>
         {rows.map((scanner) => (
           <tr key={scanner.id} className="align-top hover:bg-slate-50" data-testid={`scanner-${scanner.name}`}>
             <td className="px-4 py-2.5 font-medium">
@@ -61,10 +61,10 @@ export default async function ScannersPage({ searchParams }: { searchParams: Pro
                 {scanner.name}
               </Link>
               <span className="ml-2 inline-flex gap-1">
-                {scanner.isDefault && <Badge tone="info">Default</Badge>}
+                {scanner.isDefault && <Badge tone="info">{t("default")}</Badge>}
                 {scanner.builtin && (
-                  <Badge tone="neutral" title="Wharf's own adapter, served by Wharf; its URL and key follow Wharf's settings on every start.">
-                    Built-in
+                  <Badge tone="neutral" title={t("builtinTitle")}>
+                    {t("builtin")}
                   </Badge>
                 )}
               </span>
@@ -73,13 +73,13 @@ export default async function ScannersPage({ searchParams }: { searchParams: Pro
             <td className="px-4 py-2.5">
               <span className="block font-mono text-xs break-all">{scanner.url}</span>
               <span className="block text-xs text-slate-500">
-                {SCANNER_AUTH_LABELS[scanner.auth]}
-                {scanner.skipCertVerify ? " · TLS not verified" : ""}
+                {t(`auth.${SCANNER_AUTH_KEYS[scanner.auth]}`)}
+                {scanner.skipCertVerify ? t("tlsNotVerified") : ""}
               </span>
             </td>
             <td className="px-4 py-2.5" data-testid="scanner-health">
               <span title={scanner.healthMessage || undefined}>
-                <Badge tone={HEALTH[scanner.health].tone}>{HEALTH[scanner.health].label}</Badge>
+                <Badge tone={HEALTH_TONE[scanner.health]}>{t(`health.${scanner.health}`)}</Badge>
               </span>
               {scanner.healthCheckedAt && (
                 <time className="block text-xs text-slate-500" dateTime={scanner.healthCheckedAt.toISOString()}>
@@ -88,13 +88,13 @@ export default async function ScannersPage({ searchParams }: { searchParams: Pro
               )}
             </td>
             <td className="px-4 py-2.5" data-testid="scanner-enabled">
-              {scanner.disabled ? <Badge tone="bad">Disabled</Badge> : <Badge tone="good">Enabled</Badge>}
+              {scanner.disabled ? <Badge tone="bad">{t("disabled")}</Badge> : <Badge tone="good">{t("enabled")}</Badge>}
             </td>
             <td className="px-4 py-2.5 text-xs" data-testid="scanner-adapter">
-              {adapterText(scanner)}
+              {adapterText(scanner, t)}
               {(scanner.capabilities.vulnerability || scanner.capabilities.sbom) && (
                 <span className="block text-slate-500">
-                  {[scanner.capabilities.vulnerability ? "vulnerabilities" : null, scanner.capabilities.sbom ? "SBOM" : null].filter(Boolean).join(", ")}
+                  {[scanner.capabilities.vulnerability ? t("capVulnerabilities") : null, scanner.capabilities.sbom ? t("capSbom") : null].filter(Boolean).join(", ")}
                 </span>
               )}
             </td>
@@ -103,7 +103,7 @@ export default async function ScannersPage({ searchParams }: { searchParams: Pro
             </td>
           </tr>
         ))}
-        {rows.length === 0 && <EmptyRow colSpan={6}>No scanners yet.</EmptyRow>}
+        {rows.length === 0 && <EmptyRow colSpan={6}>{t("empty")}</EmptyRow>}
       </Table>
       <Pagination basePath="/admin/scanners" params={{}} page={page} pageSize={pageSize} total={total} />
     </>

@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { startTransition, useActionState, useState } from "react";
 import {
   createScannerAction,
@@ -17,7 +18,7 @@ import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
 import { useActionForm } from "@/lib/actions/use-action-form";
-import { SCANNER_AUTH_LABELS, SCANNER_AUTH_TYPES, type ScannerAuthType } from "@/lib/validation/scanner-types";
+import { SCANNER_AUTH_KEYS, SCANNER_AUTH_TYPES, type ScannerAuthType } from "@/lib/validation/scanner-types";
 
 export type ScannerFormValues = {
   id: number;
@@ -30,12 +31,7 @@ export type ScannerFormValues = {
   disabled: boolean;
 };
 
-const CREDENTIAL_HINTS: Record<ScannerAuthType, string> = {
-  "": "",
-  Basic: "username:password",
-  Bearer: "The token sent as Authorization: Bearer <token>.",
-  "X-ScannerAdapter-API-Key": "The key sent in the X-ScannerAdapter-API-Key header.",
-};
+const CREDENTIAL_HINTS = { Basic: "basic", Bearer: "bearer", "X-ScannerAdapter-API-Key": "apiKey" } as const;
 
 /**
  * New scanner and edit form, with Test connection of what is typed. Submitted from onSubmit (not
@@ -49,7 +45,9 @@ export function ScannerForm({ scanner }: { scanner?: ScannerFormValues }) {
   const [last, setLast] = useState<"save" | "test">("save");
   const result = last === "save" ? saveResult : testResult;
   const errors = result.fieldErrors ?? {};
-  const keepHint = scanner?.hasCredential && scanner.auth === auth ? "Leave empty to keep the stored credential. " : "";
+  const t = useTranslations("scanners");
+  const keepHint = scanner?.hasCredential && scanner.auth === auth ? t("keepCredential") : "";
+  const hintKey = CREDENTIAL_HINTS[auth as keyof typeof CREDENTIAL_HINTS];
   return (
     <form
       onSubmit={(e) => {
@@ -65,26 +63,26 @@ export function ScannerForm({ scanner }: { scanner?: ScannerFormValues }) {
     >
       <FormMessage result={result} />
       {scanner && <input type="hidden" name="scannerId" value={scanner.id} />}
-      <Field label="Name" name="name" defaultValue={scanner?.name} autoComplete="off" maxLength={255} errors={errors.name} />
-      <Field label="Description" name="description" defaultValue={scanner?.description} autoComplete="off" maxLength={1024} errors={errors.description} />
+      <Field label={t("name")} name="name" defaultValue={scanner?.name} autoComplete="off" maxLength={255} errors={errors.name} />
+      <Field label={t("descriptionLabel")} name="description" defaultValue={scanner?.description} autoComplete="off" maxLength={1024} errors={errors.description} />
       <Field
-        label="Endpoint URL"
+        label={t("endpointUrl")}
         name="url"
         defaultValue={scanner?.url}
         placeholder="http://harbor-scanner-trivy:8080"
         autoComplete="off"
         maxLength={1024}
         errors={errors.url}
-        hint="The adapter's base URL (Wharf calls <URL>/api/v1/metadata, /api/v1/scan)."
+        hint={t("endpointHint")}
       />
       <div className="space-y-1">
         <label htmlFor="field-auth" className="block text-sm font-medium text-slate-800">
-          Authorization
+          {t("authorization")}
         </label>
         <select id="field-auth" name="auth" value={auth} onChange={(e) => setAuth(e.target.value)} className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm">
           {SCANNER_AUTH_TYPES.map((type) => (
             <option key={type || "none"} value={type}>
-              {SCANNER_AUTH_LABELS[type]}
+              {t(`auth.${SCANNER_AUTH_KEYS[type]}`)}
             </option>
           ))}
         </select>
@@ -96,28 +94,28 @@ export function ScannerForm({ scanner }: { scanner?: ScannerFormValues }) {
       </div>
       {auth !== "" && (
         <Field
-          label="Credential"
+          label={t("credential")}
           name="accessCredential"
           type="password"
           autoComplete="new-password"
           errors={errors.accessCredential}
-          hint={`${keepHint}${CREDENTIAL_HINTS[auth as ScannerAuthType] ?? ""} Stored encrypted; never shown again.`}
+          hint={keepHint + (hintKey ? t(`credentialHint.${hintKey}`) : "") + t("storedEncrypted")}
         />
       )}
       <label className="flex items-center gap-2 text-sm">
         <input type="checkbox" name="skipCertVerify" defaultChecked={scanner?.skipCertVerify} className="h-4 w-4 rounded border-slate-300" />
-        Skip certificate verification (do not verify the adapter&apos;s TLS certificate)
+        {t("skipCert")}
       </label>
       <label className="flex items-center gap-2 text-sm">
         <input type="checkbox" name="disabled" defaultChecked={scanner?.disabled} className="h-4 w-4 rounded border-slate-300" />
-        Disabled (no scan uses it; projects that chose it use the default meanwhile)
+        {t("disabledCheckbox")}
       </label>
       <div className="flex gap-2">
         <Button type="submit" name="intent" value="save" disabled={saving || testing}>
-          {saving ? "Saving…" : scanner ? "Save" : "Create scanner"}
+          {saving ? t("saving") : scanner ? t("save") : t("create")}
         </Button>
         <Button type="submit" name="intent" value="test" variant="secondary" disabled={saving || testing}>
-          {testing ? "Testing…" : "Test connection"}
+          {testing ? t("testing") : t("testConnection")}
         </Button>
       </div>
     </form>
@@ -134,20 +132,21 @@ export function ScannerRowActions({ scanner }: { scanner: { id: number; name: st
   const test = useActionForm(testStoredScannerAction, INITIAL_ACTION_RESULT);
   const makeDefault = useActionForm(setDefaultScannerAction, INITIAL_ACTION_RESULT);
   const toggle = useActionForm(setScannerDisabledAction, INITIAL_ACTION_RESULT);
+  const t = useTranslations("scanners");
   return (
     <div className="space-y-1">
       <div className="flex flex-wrap justify-end gap-2">
         <form {...test.formProps}>
           <input type="hidden" name="scannerId" value={scanner.id} />
-          <SubmitButton variant="secondary" pendingText="Testing…">
-            Test connection
+          <SubmitButton variant="secondary" pendingText={t("testing")}>
+            {t("testConnection")}
           </SubmitButton>
         </form>
         {!scanner.isDefault && !scanner.disabled && (
           <form {...makeDefault.formProps}>
             <input type="hidden" name="scannerId" value={scanner.id} />
-            <SubmitButton variant="secondary" pendingText="Setting…">
-              Set default
+            <SubmitButton variant="secondary" pendingText={t("setting")}>
+              {t("setDefault")}
             </SubmitButton>
           </form>
         )}
@@ -155,8 +154,8 @@ export function ScannerRowActions({ scanner }: { scanner: { id: number; name: st
           <form {...toggle.formProps}>
             <input type="hidden" name="scannerId" value={scanner.id} />
             <input type="hidden" name="disabled" value={String(!scanner.disabled)} />
-            <SubmitButton variant="secondary" pendingText={scanner.disabled ? "Enabling…" : "Disabling…"}>
-              {scanner.disabled ? "Enable" : "Disable"}
+            <SubmitButton variant="secondary" pendingText={scanner.disabled ? t("enabling") : t("disabling")}>
+              {scanner.disabled ? t("enable") : t("disable")}
             </SubmitButton>
           </form>
         )}
@@ -164,12 +163,12 @@ export function ScannerRowActions({ scanner }: { scanner: { id: number; name: st
           <ConfirmActionForm
             action={deleteScannerAction}
             fields={{ scannerId: scanner.id }}
-            triggerLabel="Delete"
-            title={`Delete scanner ${scanner.name}?`}
-            description="Its scan reports go with it. Projects that chose it scan with the default from now on."
-            confirmLabel="Delete scanner"
-            pendingText="Deleting…"
-            success={`Scanner ${scanner.name} deleted.`}
+            triggerLabel={t("delete")}
+            title={t("deleteTitle", { name: scanner.name })}
+            description={t("deleteDescription")}
+            confirmLabel={t("deleteScanner")}
+            pendingText={t("deleting")}
+            success={t("deleted", { name: scanner.name })}
           />
         )}
       </div>

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { artifactHref, shortDigest } from "@/app/(console)/projects/[projectId]/repositories/format";
 import { SecuritySummaryView } from "@/components/scan/security-summary-view";
 import { PageHeader } from "@/components/ui/page-header";
@@ -8,9 +9,13 @@ import { EmptyRow, Table } from "@/components/ui/table";
 import { attempt } from "@/lib/actions/attempt";
 import { getActor } from "@/lib/auth/session";
 import { ValidationError } from "@/lib/errors";
+import { requestLocale } from "@/lib/i18n/server-locale";
+import { translateServerText } from "@/lib/i18n/server-text";
 import { searchVulnerabilities, systemSecuritySummary } from "@/lib/services/scan/security";
 
-export const metadata = { title: "Security hub" };
+export async function generateMetadata() {
+  return { title: (await getTranslations("securityHub"))("title") };
+}
 
 const PAGE_SIZE = 25;
 
@@ -34,45 +39,47 @@ export default async function SecurityHubPage({ searchParams }: { searchParams: 
   const hits = q ? await attempt(() => searchVulnerabilities({ actor, query: { ...(kind === "cve" ? { cveId: q } : { package: q }), page, pageSize: PAGE_SIZE } })) : null;
   if (hits && !hits.ok && !(hits.error instanceof ValidationError)) return <RefusalNotice error={hits.error} />;
   const field = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
+  const t = await getTranslations("securityHub");
+  const ts = await getTranslations("scan");
   return (
     <>
       <PageHeader
-        title="Security hub"
-        description="Vulnerabilities over every project: each image counted once, with its newest succeeded scan. Search one CVE or package across every artifact."
+        title={t("title")}
+        description={t("description")}
       />
       <SecuritySummaryView summary={summary.value} showProject cveHref={(id) => `/admin/security?${new URLSearchParams({ kind: "cve", q: id }).toString()}#search-heading`} />
 
       <section aria-labelledby="search-heading" className="mt-8" data-testid="vulnerability-search">
         <h2 id="search-heading" className="mb-2 font-semibold">
-          Search across artifacts
+          {t("searchHeading")}
         </h2>
-        <form method="get" action="/admin/security#search-heading" role="search" aria-label="Search vulnerabilities" className="mb-3 flex flex-wrap items-end gap-3">
+        <form method="get" action="/admin/security#search-heading" role="search" aria-label={t("searchLabel")} className="mb-3 flex flex-wrap items-end gap-3">
           <label className="flex flex-col text-xs text-slate-600">
-            Search by
+            {t("searchBy")}
             <select name="kind" defaultValue={kind} className={field} data-testid="search-kind">
-              <option value="cve">CVE id (exact)</option>
-              <option value="package">Package (exact)</option>
+              <option value="cve">{t("cveExact")}</option>
+              <option value="package">{t("packageExact")}</option>
             </select>
           </label>
           <label className="flex flex-col text-xs text-slate-600">
-            Value
-            <input type="search" name="q" defaultValue={q} maxLength={255} required placeholder="CVE-2024-0001 or openssl" className={`${field} w-64 max-w-full`} data-testid="search-text" />
+            {t("value")}
+            <input type="search" name="q" defaultValue={q} maxLength={255} required placeholder={t("searchPlaceholder")} className={`${field} w-64 max-w-full`} data-testid="search-text" />
           </label>
           <button type="submit" className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100" data-testid="search-submit">
-            Search
+            {t("search")}
           </button>
         </form>
         {hits && !hits.ok && (
           <p role="alert" className="text-sm text-red-800">
-            {hits.error.message}
+            {translateServerText(hits.error.message, await requestLocale())}
           </p>
         )}
         {hits?.ok && (
           <>
             <p className="mb-2 text-sm text-slate-600" data-testid="search-total">
-              {hits.value.total} finding{hits.value.total === 1 ? "" : "s"} of {kind === "cve" ? "vulnerability" : "package"} {q}
+              {t(kind === "cve" ? "totalCve" : "totalPackage", { count: hits.value.total, q })}
             </p>
-            <Table testId="search-results" container columns={["Artifact", "Vulnerability", "Package", "Installed", { label: "Fixed in", className: "hidden @2xl:table-cell" }, "Severity", { label: "CVSS v3", className: "hidden @xl:table-cell" }]}>
+            <Table testId="search-results" container columns={[t("col.artifact"), t("col.vulnerability"), t("col.package"), t("col.installed"), { label: t("col.fixedIn"), className: "hidden @2xl:table-cell" }, t("col.severity"), { label: t("col.cvss"), className: "hidden @xl:table-cell" }]}>
               {hits.value.rows.map((h, i) => (
                 <tr key={`${h.repository}@${h.digest}/${h.id}/${h.package}/${i}`} data-testid="search-hit">
                   <td className="px-4 py-2">
@@ -85,11 +92,11 @@ export default async function SecurityHubPage({ searchParams }: { searchParams: 
                   <td className="px-4 py-2 font-mono text-xs [overflow-wrap:anywhere]">{h.package || "—"}</td>
                   <td className="px-4 py-2 font-mono text-xs [overflow-wrap:anywhere]">{h.version || "—"}</td>
                   <td className="hidden px-4 py-2 font-mono text-xs [overflow-wrap:anywhere] @2xl:table-cell">{h.fixVersion ?? "—"}</td>
-                  <td className="px-4 py-2 text-xs">{h.severity}</td>
+                  <td className="px-4 py-2 text-xs">{ts(`severity.${h.severity}` as "severity.High")}</td>
                   <td className="hidden px-4 py-2 text-xs @xl:table-cell">{h.cvssScoreV3 === null ? "—" : h.cvssScoreV3.toFixed(1)}</td>
                 </tr>
               ))}
-              {hits.value.rows.length === 0 && <EmptyRow colSpan={7}>No artifact has it.</EmptyRow>}
+              {hits.value.rows.length === 0 && <EmptyRow colSpan={7}>{t("noArtifact")}</EmptyRow>}
             </Table>
             <Pagination basePath="/admin/security" params={{ kind, q }} page={hits.value.page} pageSize={hits.value.pageSize} total={hits.value.total} />
           </>

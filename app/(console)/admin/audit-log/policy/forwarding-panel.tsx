@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { useFormatter, useTranslations } from "next-intl";
 import { startTransition, useActionState, useEffect, useState } from "react";
 import { getForwardingStatusAction, updateForwardingAction } from "@/app/(console)/admin/audit-log/policy/actions";
 import { Badge } from "@/components/ui/badge";
@@ -11,7 +12,7 @@ import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
 import { valueOf } from "@/lib/actions/poll-value";
 import type { ForwardingStatus } from "@/lib/services/audit/forward-audit-events";
 
-const utc = (iso: string | null) => (iso ? `${iso.slice(0, 19).replace("T", " ")} UTC` : "never");
+import { formatDateTime } from "@/lib/format/datetime";
 
 /** Syslog over TCP: the endpoint and switch (administrators), and the forwarder's status (polled). */
 export function ForwardingPanel({ initial, canEdit }: { initial: ForwardingStatus; canEdit: boolean }) {
@@ -32,16 +33,15 @@ export function ForwardingPanel({ initial, canEdit }: { initial: ForwardingStatu
   const [enabled, setEnabled] = useState(initial.enabled);
   const errors = result.fieldErrors ?? {};
   const failing = Boolean(status.lastError && (!status.lastForwardedAt || (status.lastErrorAt ?? "") > status.lastForwardedAt));
+  const t = useTranslations("auditPolicy");
+  const format = useFormatter();
+  const utc = (iso: string | null) => (iso ? formatDateTime(iso) : t("never"));
 
   return (
     <section className="space-y-3" data-testid="forwarding-panel">
       <div>
-        <h2 className="text-lg font-semibold">Forward to syslog</h2>
-        <p className="text-sm text-slate-600">
-          Sends every new audit row to a syslog receiver over TCP (RFC 5424, octet-counted framing, app-name <code>wharf</code>, msgid{" "}
-          <code>audit</code>, the row as JSON). Forwarding starts with rows written after it is switched on; a row is sent again rather than lost
-          when the receiver is down.
-        </p>
+        <h2 className="text-lg font-semibold">{t("forwardHeading")}</h2>
+        <p className="text-sm text-slate-600">{t.rich("forwardText", { code: (chunks) => <code>{chunks}</code> })}</p>
       </div>
       <div className="rounded-lg border border-slate-200 bg-white p-6">
         <form
@@ -57,45 +57,44 @@ export function ForwardingPanel({ initial, canEdit }: { initial: ForwardingStatu
           <fieldset disabled={!canEdit} className="space-y-4">
             <div className="grid grid-cols-3 gap-3">
               <div className="col-span-2">
-                <Field label="Host" name="host" value={host} onChange={(e) => setHost(e.target.value)} placeholder="syslog.example.com" errors={errors.host} />
+                <Field label={t("host")} name="host" value={host} onChange={(e) => setHost(e.target.value)} placeholder="syslog.example.com" errors={errors.host} />
               </div>
-              <Field label="Port" name="port" type="number" min={1} max={65535} value={port} onChange={(e) => setPort(e.target.value)} placeholder="514" errors={errors.port} />
+              <Field label={t("port")} name="port" type="number" min={1} max={65535} value={port} onChange={(e) => setPort(e.target.value)} placeholder="514" errors={errors.port} />
             </div>
             <label className="flex items-center gap-2 text-sm">
               <input type="checkbox" name="enabled" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
-              Forward audit rows to this endpoint
+              {t("forwardCheckbox")}
             </label>
           </fieldset>
           {canEdit && (
             <Button type="submit" disabled={pending}>
-              {pending ? "Saving…" : "Save forwarding"}
+              {pending ? t("saving") : t("saveForwarding")}
             </Button>
           )}
           <FormMessage result={result} />
         </form>
       </div>
       <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm" data-testid="forwarding-status">
-        <dt className="text-slate-500">Status</dt>
+        <dt className="text-slate-500">{t("status")}</dt>
         <dd>
-          {!status.enabled ? <Badge>off</Badge> : failing ? <Badge tone="bad">failing</Badge> : <Badge tone="good">on</Badge>}
+          {!status.enabled ? <Badge>{t("off")}</Badge> : failing ? <Badge tone="bad">{t("failing")}</Badge> : <Badge tone="good">{t("on")}</Badge>}
           {status.enabled && status.host && (
             <span className="ml-2">
               {status.host}:{status.port}
             </span>
           )}
         </dd>
-        <dt className="text-slate-500">Last forwarded row</dt>
+        <dt className="text-slate-500">{t("lastForwarded")}</dt>
         <dd>
           {status.cursor ? `#${status.cursor}` : "–"} · {utc(status.lastForwardedAt)}
         </dd>
-        <dt className="text-slate-500">Waiting</dt>
+        <dt className="text-slate-500">{t("waitingLabel")}</dt>
         <dd data-testid="forwarding-lag">
-          {status.lag.toLocaleString("en-US")}
-          {status.lagCapped ? "+" : ""} row{status.lag === 1 ? "" : "s"}
+          {t(status.lag === 1 ? "lagRow" : "lagRows", { lag: format.number(status.lag) + (status.lagCapped ? "+" : "") })}
         </dd>
         {status.lastError && (
           <>
-            <dt className="text-slate-500">Last error</dt>
+            <dt className="text-slate-500">{t("lastError")}</dt>
             <dd className={failing ? "text-red-700" : "text-slate-600"}>
               {status.lastError} · {utc(status.lastErrorAt)}
             </dd>

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { ForwardingPanel } from "@/app/(console)/admin/audit-log/policy/forwarding-panel";
 import { PolicyForm } from "@/app/(console)/admin/audit-log/policy/policy-form";
 import { PurgePanel } from "@/app/(console)/admin/audit-log/policy/purge-panel";
@@ -11,7 +12,9 @@ import { getPurgePolicy, listPurgeRuns } from "@/lib/services/audit/purge-policy
 import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import { presetOf } from "@/lib/validation/audit-retention";
 
-export const metadata = { title: "Audit log retention" };
+export async function generateMetadata() {
+  return { title: (await getTranslations("auditPolicy"))("title") };
+}
 
 /**
  * Retention (purge policy, dry run, purge runs) and syslog forwarding of the audit log.
@@ -27,25 +30,26 @@ export default async function AuditPolicyPage() {
   if (!outcome.ok) return <RefusalNotice error={outcome.error} />;
   const { policy, runs, forwarding } = outcome.value;
   const canEdit = hasSystemPermission(actor, "setting.update");
+  const t = await getTranslations("auditPolicy");
   return (
     <>
       <PageHeader
-        title="Audit log retention"
-        description="How long audit rows are kept, when the purge runs, and where rows are forwarded. The purge is the only way rows leave the audit log."
+        title={t("title")}
+        description={t("description")}
         actions={
           <Link href="/admin/audit-log" className="text-sm text-sky-800 hover:underline">
-            Back to the audit log
+            {t("back")}
           </Link>
         }
       />
       {!canEdit && (
         <p className="mb-6 rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm text-slate-700" data-testid="policy-read-only">
-          Read-only: only administrators change the retention or forwarding, or purge.
+          {t("readOnly")}
         </p>
       )}
       <div className="max-w-2xl space-y-10">
         <section className="space-y-3">
-          <h2 className="text-lg font-semibold">Purge policy</h2>
+          <h2 className="text-lg font-semibold">{t("purgePolicy")}</h2>
           <div className="rounded-lg border border-slate-200 bg-white p-6">
             <PolicyForm
               policy={{ retentionDays: policy.retentionDays, enabled: policy.enabled, preset: presetOf(policy.schedule), cron: policy.schedule ?? "" }}

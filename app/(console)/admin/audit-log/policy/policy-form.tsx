@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { startTransition, useActionState, useState } from "react";
 import { updatePurgePolicyAction } from "@/app/(console)/admin/audit-log/policy/actions";
 import { Field } from "@/components/ui/field";
@@ -9,13 +10,7 @@ import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
 
 type Preset = "none" | "hourly" | "daily" | "weekly" | "custom";
 
-const PRESETS: { value: Preset; label: string }[] = [
-  { value: "none", label: "None (purge only when started here)" },
-  { value: "hourly", label: "Hourly (at minute 0)" },
-  { value: "daily", label: "Daily (00:00 UTC)" },
-  { value: "weekly", label: "Weekly (Sunday 00:00 UTC)" },
-  { value: "custom", label: "Custom cron expression" },
-];
+const PRESETS: Preset[] = ["none", "hourly", "daily", "weekly", "custom"];
 
 export function PolicyForm({
   policy,
@@ -33,6 +28,7 @@ export function PolicyForm({
   const [cron, setCron] = useState(policy.cron);
   const [enabled, setEnabled] = useState(policy.enabled);
   const errors = result.fieldErrors ?? {};
+  const t = useTranslations("auditPolicy");
   return (
     <form
       onSubmit={(e) => {
@@ -46,7 +42,7 @@ export function PolicyForm({
     >
       <fieldset disabled={!canEdit} className="space-y-4">
         <Field
-          label="Keep audit rows for (days)"
+          label={t("keepDays")}
           name="retentionDays"
           type="number"
           min={1}
@@ -54,11 +50,11 @@ export function PolicyForm({
           value={days}
           onChange={(e) => setDays(e.target.value)}
           errors={errors.retentionDays}
-          hint="1 to 36,500 days. Rows older than this are deleted by the purge."
+          hint={t("keepDaysHint")}
         />
         <div className="space-y-1">
           <label htmlFor="field-schedulePreset" className="block text-sm font-medium text-slate-800">
-            Schedule
+            {t("schedule")}
           </label>
           <select
             id="field-schedulePreset"
@@ -68,8 +64,8 @@ export function PolicyForm({
             className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm"
           >
             {PRESETS.map((p) => (
-              <option key={p.value} value={p.value}>
-                {p.label}
+              <option key={p} value={p}>
+                {t(`preset.${p}`)}
               </option>
             ))}
           </select>
@@ -77,23 +73,23 @@ export function PolicyForm({
         </div>
         {preset === "custom" && (
           <Field
-            label="Cron expression (UTC)"
+            label={t("cron")}
             name="cron"
             value={cron}
             onChange={(e) => setCron(e.target.value)}
             errors={errors.cron}
             placeholder="30 2 * * *"
-            hint="5 fields: minute hour day-of-month month day-of-week."
+            hint={t("cronHint")}
           />
         )}
         <label className="flex items-center gap-2 text-sm">
           <input type="checkbox" name="enabled" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
-          Run the purge on this schedule
+          {t("runOnSchedule")}
         </label>
       </fieldset>
       {canEdit && (
         <Button type="submit" disabled={pending}>
-          {pending ? "Saving…" : "Save policy"}
+          {pending ? t("saving") : t("savePolicy")}
         </Button>
       )}
       <FormMessage result={result} />

@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useFormatter, useTranslations } from "next-intl";
 import { useState } from "react";
 import { dryRunPurgeAction, listPurgeRunsAction, retryPurgeAction, startPurgeAction } from "@/app/(console)/admin/audit-log/policy/actions";
 import { isActive, JobRunList, runsRefetchInterval } from "@/components/jobs/job-run-list";
@@ -8,18 +9,9 @@ import { Button } from "@/components/ui/button";
 import { valueOf } from "@/lib/actions/poll-value";
 import type { JobRunView } from "@/lib/services/jobs/job-runs";
 
-const utc = (iso: string) => `${iso.slice(0, 19).replace("T", " ")} UTC`;
-const rows = (n: number) => `${n.toLocaleString("en-US")} row${n === 1 ? "" : "s"}`;
+import { formatDateTime } from "@/lib/format/datetime";
 
-function progressText(run: JobRunView): string {
-  if (run.progressTotal === null) return run.status === "queued" ? "waiting for the worker" : `${rows(run.progressDone)} deleted`;
-  return `${run.progressDone.toLocaleString("en-US")} / ${rows(run.progressTotal)} deleted`;
-}
-
-function cutoffText(run: JobRunView): string | null {
-  const cutoff = (run.result as { cutoff?: unknown } | null)?.cutoff;
-  return typeof cutoff === "string" ? `older than ${utc(cutoff)}` : null;
-}
+const utc = (iso: string) => formatDateTime(iso);
 
 /**
  * Dry run (how many rows the saved retention would delete now), "Purge now" behind a confirmation
@@ -49,19 +41,27 @@ export function PurgePanel({ initialRuns, retentionDays, canPurge }: { initialRu
   });
   const active = isActive(runs);
   const counted = dryRun.data?.ok ? dryRun.data.value : undefined;
+  const t = useTranslations("auditPolicy");
+  const format = useFormatter();
+  const rows = (n: number) => t("rows", { count: n });
+  const progressText = (run: JobRunView): string => {
+    if (run.progressTotal === null) return run.status === "queued" ? t("waiting") : t("deleted", { rows: rows(run.progressDone) });
+    return t("deletedOf", { done: format.number(run.progressDone), rows: rows(run.progressTotal) });
+  };
+  const cutoffText = (run: JobRunView): string | null => {
+    const cutoff = (run.result as { cutoff?: unknown } | null)?.cutoff;
+    return typeof cutoff === "string" ? t("olderThan", { time: utc(cutoff) }) : null;
+  };
 
   return (
     <section className="space-y-3" data-testid="purge-panel">
       <div>
-        <h2 className="text-lg font-semibold">Purge</h2>
-        <p className="text-sm text-slate-600">
-          Deletes audit rows older than {retentionDays.toLocaleString("en-US")} days in batches of 10,000, oldest first, and records one audit row with
-          the count. Rows younger than 24 hours are never deleted.
-        </p>
+        <h2 className="text-lg font-semibold">{t("purge")}</h2>
+        <p className="text-sm text-slate-600">{t("purgeText", { days: format.number(retentionDays) })}</p>
       </div>
       <div className="flex flex-wrap gap-2">
         <Button type="button" variant="secondary" onClick={() => dryRun.mutate()} disabled={dryRun.isPending} data-testid="purge-dry-run">
-          {dryRun.isPending ? "Counting…" : "Dry run"}
+          {dryRun.isPending ? t("counting") : t("dryRun")}
         </Button>
         {canPurge && !confirming && (
           <Button
@@ -74,34 +74,34 @@ export function PurgePanel({ initialRuns, retentionDays, canPurge }: { initialRu
             }}
             data-testid="purge-now"
           >
-            Purge now…
+            {t("purgeNow")}
           </Button>
         )}
       </div>
       {dryRun.data && !dryRun.data.ok && <p className="text-sm text-red-700">{dryRun.data.message}</p>}
       {counted && !confirming && (
         <p className="text-sm" data-testid="purge-dry-run-result">
-          Dry run: {rows(counted.rows)} older than {utc(counted.cutoff)} would be deleted. Nothing was changed.
+          {t("dryRunResult", { rows: rows(counted.rows), time: utc(counted.cutoff) })}
         </p>
       )}
       {canPurge && confirming && counted && (
-        <div className="space-y-2 rounded-md border border-red-200 bg-red-50 p-3" role="alertdialog" aria-label="Confirm purge" data-testid="purge-confirm">
+        <div className="space-y-2 rounded-md border border-red-200 bg-red-50 p-3" role="alertdialog" aria-label={t("confirmLabel")} data-testid="purge-confirm">
           <p className="text-sm text-red-900">
-            Delete {rows(counted.rows)} older than {utc(counted.cutoff)}? This cannot be undone.
+            {t("confirmText", { rows: rows(counted.rows), time: utc(counted.cutoff) })}
           </p>
           <div className="flex gap-2">
             <Button type="button" variant="danger" onClick={() => start.mutate()} disabled={start.isPending} data-testid="purge-confirm-yes">
-              {start.isPending ? "Queuing…" : `Delete ${rows(counted.rows)}`}
+              {start.isPending ? t("queuing") : t("deleteRows", { rows: rows(counted.rows) })}
             </Button>
             <Button type="button" variant="secondary" onClick={() => setConfirming(false)} disabled={start.isPending}>
-              Cancel
+              {t("cancel")}
             </Button>
           </div>
         </div>
       )}
       {start.data && <p className={`text-sm ${start.data.ok ? "text-emerald-700" : "text-red-700"}`}>{start.data.message}</p>}
       {retry.data && <p className={`text-sm ${retry.data.ok ? "text-emerald-700" : "text-red-700"}`}>{retry.data.message}</p>}
-      <h3 className="text-sm font-medium text-slate-800">Recent purge runs</h3>
+      <h3 className="text-sm font-medium text-slate-800">{t("recentRuns")}</h3>
       <JobRunList
         runs={runs}
         testIdPrefix="purge"

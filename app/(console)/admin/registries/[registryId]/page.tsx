@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { Suspense } from "react";
 import { RegistryForm } from "@/app/(console)/admin/registries/registry-forms";
 import { PageHeader } from "@/components/ui/page-header";
@@ -12,8 +13,12 @@ import type { Actor } from "@/lib/auth/actor";
 import { ZId } from "@/lib/validation/common";
 import { REGISTRY_TYPE_LABELS } from "@/lib/validation/registries";
 import { formatDateTime } from "@/lib/format/datetime";
+import { requestLocale } from "@/lib/i18n/server-locale";
+import { translateServerText } from "@/lib/i18n/server-text";
 
-export const metadata = { title: "Registry endpoint" };
+export async function generateMetadata() {
+  return { title: (await getTranslations("registries"))("endpointTitle") };
+}
 
 export default async function RegistryPage({ params }: { params: Promise<{ registryId: string }> }) {
   const parsedId = ZId.safeParse((await params).registryId);
@@ -23,17 +28,18 @@ export default async function RegistryPage({ params }: { params: Promise<{ regis
   if (!outcome.ok) return <RefusalNotice error={outcome.error} />;
   const registry = outcome.value;
   const canEdit = hasSystemPermission(actor, "registry_endpoint.update");
+  const t = await getTranslations("registries");
   return (
     <>
       <p className="mb-2 text-sm">
         <Link href="/admin/registries" prefetch={false} className="text-sky-800 hover:underline">
-          ← Registries
+          {t("back")}
         </Link>
       </p>
-      <PageHeader title={registry.name} description={`${REGISTRY_TYPE_LABELS[registry.type]} at ${registry.url}`} />
+      <PageHeader title={registry.name} description={t("at", { type: REGISTRY_TYPE_LABELS[registry.type], url: registry.url })} />
       {registry.statusCheckedAt && (
         <p className="mb-4 text-sm text-slate-700" data-testid="registry-health">
-          Last Test connection ({formatDateTime(registry.statusCheckedAt)}): {registry.statusMessage}
+          {t("lastTest", { time: formatDateTime(registry.statusCheckedAt), message: registry.statusMessage })}
         </p>
       )}
       {canEdit ? (
@@ -55,16 +61,16 @@ export default async function RegistryPage({ params }: { params: Promise<{ regis
         </div>
       ) : (
         <dl className="grid max-w-lg grid-cols-3 gap-2 text-sm">
-          <dt className="text-slate-500">Credentials</dt>
-          <dd className="col-span-2">{registry.credentialType === "basic" ? `Username ${registry.username}` : "None"}</dd>
-          <dt className="text-slate-500">Description</dt>
+          <dt className="text-slate-500">{t("credentials")}</dt>
+          <dd className="col-span-2">{registry.credentialType === "basic" ? t("usernameValue", { username: registry.username }) : t("noCredentials")}</dd>
+          <dt className="text-slate-500">{t("description_")}</dt>
           <dd className="col-span-2">{registry.description || "—"}</dd>
         </dl>
       )}
       {(registry.type === "harbor" || registry.type === "wharf") && (
         <section className="mt-8 max-w-lg" data-testid="remote-projects">
-          <h2 className="mb-2 text-base font-semibold text-slate-900">Projects at {registry.name}</h2>
-          <Suspense fallback={<p className="text-sm text-slate-500">Reading the projects…</p>}>
+          <h2 className="mb-2 text-base font-semibold text-slate-900">{t("projectsAt", { name: registry.name })}</h2>
+          <Suspense fallback={<p className="text-sm text-slate-500">{t("readingProjects")}</p>}>
             <RemoteProjectList actor={actor} registryId={registry.id} />
           </Suspense>
         </section>
@@ -76,20 +82,21 @@ export default async function RegistryPage({ params }: { params: Promise<{ regis
 /** The remote's project names (its REST API, with the endpoint's credentials and TLS settings): what a policy's destination namespace can name. */
 async function RemoteProjectList({ actor, registryId }: { actor: Actor; registryId: number }) {
   const outcome = await attempt(() => listRemoteProjects({ actor, registryId }));
-  if (!outcome.ok) return <p className="text-sm text-red-700">{outcome.error.message}</p>;
+  if (!outcome.ok) return <p className="text-sm text-red-700">{translateServerText(outcome.error.message, await requestLocale())}</p>;
   const { projects, total, truncated } = outcome.value;
-  if (projects.length === 0) return <p className="text-sm text-slate-500">No projects.</p>;
+  const t = await getTranslations("registries");
+  if (projects.length === 0) return <p className="text-sm text-slate-500">{t("noProjects")}</p>;
   return (
     <>
       <ul className="list-inside list-disc text-sm">
         {projects.map((p) => (
           <li key={p.name}>
             {p.name}
-            {p.public === true ? <span className="text-slate-500"> (public)</span> : null}
+            {p.public === true ? <span className="text-slate-500">{t("public")}</span> : null}
           </li>
         ))}
       </ul>
-      {truncated && <p className="mt-1 text-xs text-slate-500">The first {projects.length} of {total}.</p>}
+      {truncated && <p className="mt-1 text-xs text-slate-500">{t("firstOf", { count: projects.length, total })}</p>}
     </>
   );
 }

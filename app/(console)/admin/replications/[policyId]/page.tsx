@@ -1,7 +1,8 @@
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { RefreshWhileRunning, ReplicateNowButton, RetryFailedButton, StopExecutionButton } from "@/app/(console)/admin/replications/controls";
 import { loadPolicy } from "@/app/(console)/admin/replications/load-policy";
-import { describeTrigger, ExecutionProgress, formatTime, ReplicationStatus, TRIGGER_LABELS } from "@/app/(console)/admin/replications/status";
+import { describeTrigger, ExecutionProgress, formatTime, ReplicationStatus, triggerLabel } from "@/app/(console)/admin/replications/status";
 import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/page-header";
@@ -15,11 +16,17 @@ import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import { listReplicationExecutions } from "@/lib/services/replication/runs";
 import { ZConsolePaging } from "@/lib/validation/pagination";
 
-export const metadata = { title: "Replication policy" };
+export async function generateMetadata() {
+  return { title: (await getTranslations("replication"))("policyTitle") };
+}
 
-const selectorText = (s: RepositorySelector | null, none: string) => (s ? `${s.decoration === "matches" ? "matching" : "excluding"} ${s.kind === "regex" ? "regex" : ""} ${s.pattern}`.replace(/\s+/g, " ") : none);
+type Translate = Awaited<ReturnType<typeof getTranslations<"replication">>>;
 
-const FLATTENING: Record<string, string> = { "-1": "all levels", "0": "none", "1": "1 level", "2": "2 levels", "3": "3 levels" };
+const selectorText = (s: RepositorySelector | null, none: string, t: Translate) =>
+  s ? [s.decoration === "matches" ? t("selectorMatches") : t("selectorExcludes"), s.kind === "regex" ? t("selectorRegex") : null, s.pattern].filter(Boolean).join(" ") : none;
+
+const FLATTENINGS = new Set(["-1", "0", "1", "2", "3"]);
+const flatteningText = (f: number, t: Translate) => (FLATTENINGS.has(String(f)) ? t(`flattening.${String(f)}` as "flattening.0") : String(f));
 
 /**
  * A policy: every setting (read-only here, for auditors too), Preview and Replicate now for
@@ -45,26 +52,27 @@ export default async function ReplicationPolicyPage({
   const canEdit = hasSystemPermission(actor, "replication_policy.update");
   const base = `/admin/replications/${p.id}`;
   const running = executions.value.rows.some((e) => e.status === "InProgress");
+  const t = await getTranslations("replication");
   const settings: [string, React.ReactNode][] = [
-    ["Mode", p.direction === "push" ? "Push-based: this Wharf → endpoint" : "Pull-based: endpoint → this Wharf"],
-    ["Endpoint", `${p.endpoint.name} (${p.endpoint.url})`],
-    ["Repositories", selectorText(p.filters.name, "every repository")],
-    ["Tags", p.filters.tag ? `${selectorText(p.filters.tag, "")}${p.filters.tag.untagged ? ", untagged artifacts too" : ""}` : "every artifact, all its tags"],
-    ["Resources", p.filters.resource === "image" ? "images only" : "every artifact (signatures, SBOMs, …)"],
-    ["Destination namespace", p.destNamespace ? `${p.destNamespace} (flattening: ${FLATTENING[String(p.flattening)]})` : "names kept"],
-    ["Override existing tags", p.override ? "yes" : "no (skipped)"],
-    ["Replicate deletions", p.replicateDeletion ? "yes" : "no"],
-    ["Trigger", describeTrigger(p.trigger, p.cron)],
-    ["Bandwidth limit", p.bandwidthLimit === null ? "unlimited" : `${p.bandwidthLimit} bytes/s`],
-    ["Copy parallelism", String(p.copyParallelism)],
-    ["Updated", formatTime(p.updatedAt)],
+    [t("settings.mode"), p.direction === "push" ? t("modePush") : t("modePull")],
+    [t("settings.endpoint"), `${p.endpoint.name} (${p.endpoint.url})`],
+    [t("settings.repositories"), selectorText(p.filters.name, t("everyRepository"), t)],
+    [t("settings.tags"), p.filters.tag ? selectorText(p.filters.tag, "", t) + (p.filters.tag.untagged ? t("untaggedToo") : "") : t("everyArtifactAllTags")],
+    [t("settings.resources"), p.filters.resource === "image" ? t("imagesOnly") : t("everyArtifact")],
+    [t("settings.destNamespace"), p.destNamespace ? t("namespaceFlattening", { namespace: p.destNamespace, flattening: flatteningText(p.flattening, t) }) : t("namesKept")],
+    [t("settings.override"), p.override ? t("yes") : t("noSkipped")],
+    [t("settings.deletions"), p.replicateDeletion ? t("yes") : t("no")],
+    [t("settings.trigger"), describeTrigger(p.trigger, p.cron, t)],
+    [t("settings.bandwidth"), p.bandwidthLimit === null ? t("unlimited") : t("bytesPerSecond", { n: p.bandwidthLimit })],
+    [t("settings.parallelism"), String(p.copyParallelism)],
+    [t("settings.updated"), formatTime(p.updatedAt)],
   ];
 
   return (
     <div className="space-y-6">
       <p className="text-sm">
         <Link href="/admin/replications" prefetch={false} className="text-sky-800 hover:underline">
-          ← Replications
+          {t("back")}
         </Link>
       </p>
       <PageHeader
@@ -72,22 +80,22 @@ export default async function ReplicationPolicyPage({
         description={p.description || undefined}
         actions={
           <div className="flex flex-wrap items-start gap-2">
-            {p.enabled ? <Badge tone="good">Enabled</Badge> : <Badge>Disabled</Badge>}
+            {p.enabled ? <Badge tone="good">{t("enabled")}</Badge> : <Badge>{t("disabled")}</Badge>}
             {canEdit && (
               <Link href={`${base}/edit`} prefetch={false} className={buttonClass("secondary")}>
-                Edit
+                {t("edit")}
               </Link>
             )}
             {canOperate && (
               <Link href={`${base}/preview`} prefetch={false} className={buttonClass("secondary")}>
-                Preview
+                {t("preview")}
               </Link>
             )}
             {canOperate && <ReplicateNowButton policyId={p.id} />}
           </div>
         }
       />
-      {query.created === "1" && <p className="text-sm text-emerald-800">Replication policy created. Preview shows what its first run would copy.</p>}
+      {query.created === "1" && <p className="text-sm text-emerald-800">{t("created")}</p>}
       <dl className="grid max-w-3xl grid-cols-1 gap-x-4 gap-y-1 text-sm sm:grid-cols-3" data-testid="policy-settings">
         {settings.map(([label, value]) => (
           <div key={label} className="contents">
@@ -99,13 +107,13 @@ export default async function ReplicationPolicyPage({
 
       <section aria-labelledby="executions-heading">
         <h2 id="executions-heading" className="mb-2 text-lg font-semibold">
-          Executions
+          {t("executions")}
         </h2>
         <RefreshWhileRunning running={running} />
         <Table
           testId="replication-executions"
           container
-          columns={["Execution", "Status", "Trigger", "Started", "Ended", "Tasks", "Succeeded", "Failed", "Stopped", { label: "Actions", srOnly: true }]}
+          columns={[t("exec.execution"), t("exec.status"), t("exec.trigger"), t("exec.started"), t("exec.ended"), t("exec.tasks"), t("exec.succeeded"), t("exec.failed"), t("exec.stopped"), { label: t("exec.actions"), srOnly: true }]}
         >
           {executions.value.rows.map((e) => (
             <tr key={e.id} className="align-top" data-testid={`execution-${e.id}`}>
@@ -119,8 +127,8 @@ export default async function ReplicationPolicyPage({
                 {e.status === "InProgress" && <ExecutionProgress executionId={e.id} total={e.total} done={e.succeed + e.failed + e.stopped} />}
               </td>
               <td className="px-4 py-2.5 text-xs">
-                {TRIGGER_LABELS[e.trigger] ?? e.trigger}
-                <span className="block text-slate-500">by {e.triggeredBy}</span>
+                {triggerLabel(e.trigger, t)}
+                <span className="block text-slate-500">{t("by", { user: e.triggeredBy })}</span>
               </td>
               <td className="px-4 py-2.5 text-xs whitespace-nowrap">{formatTime(e.startedAt)}</td>
               <td className="px-4 py-2.5 text-xs whitespace-nowrap">{formatTime(e.endedAt)}</td>
@@ -136,7 +144,7 @@ export default async function ReplicationPolicyPage({
               </td>
             </tr>
           ))}
-          {executions.value.rows.length === 0 && <EmptyRow colSpan={10}>No executions yet.</EmptyRow>}
+          {executions.value.rows.length === 0 && <EmptyRow colSpan={10}>{t("noExecutions")}</EmptyRow>}
         </Table>
         <Pagination basePath={base} params={{}} page={paging.page} pageSize={paging.pageSize} total={executions.value.total} />
       </section>

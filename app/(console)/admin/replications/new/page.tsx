@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { NEW_POLICY } from "@/app/(console)/admin/replications/form-values";
 import { loadEndpointOptions } from "@/app/(console)/admin/replications/load-policy";
 import { ReplicationPolicyForm } from "@/app/(console)/admin/replications/policy-form";
@@ -8,7 +9,9 @@ import { getActor } from "@/lib/auth/session";
 import { ForbiddenError } from "@/lib/errors";
 import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 
-export const metadata = { title: "New replication policy" };
+export async function generateMetadata() {
+  return { title: (await getTranslations("replication"))("newTitle") };
+}
 
 export default async function NewReplicationPolicyPage() {
   const actor = await getActor();
@@ -16,14 +19,15 @@ export default async function NewReplicationPolicyPage() {
   if (!hasSystemPermission(actor, "replication_policy.create")) return <RefusalNotice error={new ForbiddenError()} />;
   const endpoints = await loadEndpointOptions(actor);
   if (!endpoints.ok) return <RefusalNotice error={endpoints.error} />;
+  const t = await getTranslations("replication");
   return (
     <>
       <p className="mb-2 text-sm">
         <Link href="/admin/replications" prefetch={false} className="text-sky-800 hover:underline">
-          ← Replications
+          {t("back")}
         </Link>
       </p>
-      <PageHeader title="New replication policy" description="What to copy, from where to where, and when. Preview a policy before its first run to see exactly what it would copy." />
+      <PageHeader title={t("newTitle")} description={t("newDescription")} />
       <div className="max-w-3xl rounded-lg border border-slate-200 bg-white p-6">
         <ReplicationPolicyForm initial={NEW_POLICY} endpoints={endpoints.value} />
       </div>

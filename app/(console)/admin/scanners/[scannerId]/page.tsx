@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { ScannerForm } from "@/app/(console)/admin/scanners/scanner-forms";
 import { PageHeader } from "@/components/ui/page-header";
 import { RefusalNotice } from "@/components/ui/refusal-notice";
@@ -8,10 +9,12 @@ import { NotFoundError } from "@/lib/errors";
 import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import { getScanner } from "@/lib/services/scan/scanners";
 import { ZId } from "@/lib/validation/common";
-import { SCANNER_AUTH_LABELS } from "@/lib/validation/scanners";
+import { SCANNER_AUTH_KEYS } from "@/lib/validation/scanner-types";
 import { formatDateTime } from "@/lib/format/datetime";
 
-export const metadata = { title: "Scanner" };
+export async function generateMetadata() {
+  return { title: (await getTranslations("scanners"))("scannerTitle") };
+}
 
 export default async function ScannerPage({ params }: { params: Promise<{ scannerId: string }> }) {
   const parsedId = ZId.safeParse((await params).scannerId);
@@ -22,28 +25,28 @@ export default async function ScannerPage({ params }: { params: Promise<{ scanne
   const scanner = outcome.value;
   const canEdit = hasSystemPermission(actor, "scanner.update");
   const info = scanner.metadata?.scanner;
+  const t = await getTranslations("scanners");
   return (
     <>
       <p className="mb-2 text-sm">
         <Link href="/admin/scanners" prefetch={false} className="text-sky-800 hover:underline">
-          ← Interrogation services
+          {t("back")}
         </Link>
       </p>
-      <PageHeader title={scanner.name} description={`${scanner.isDefault ? "The default scanner, at " : "At "}${scanner.url}`} />
+      <PageHeader title={scanner.name} description={scanner.isDefault ? t("defaultAt", { url: scanner.url }) : t("at", { url: scanner.url })} />
       {scanner.builtin && (
         <p className="mb-4 max-w-lg text-sm text-slate-700">
-          Wharf&apos;s built-in scanner: Wharf serves this adapter itself, and on every start sets its URL to Wharf&apos;s external URL and its key to one derived from
-          WHARF_SECRET_KEY, so changes to those two do not last.
+          {t("builtinText")}
         </p>
       )}
       {scanner.healthCheckedAt && (
         <p className="mb-4 text-sm text-slate-700" data-testid="scanner-health-message">
-          Last Test connection ({formatDateTime(scanner.healthCheckedAt)}): {scanner.healthMessage}
+          {t("lastTest", { time: formatDateTime(scanner.healthCheckedAt), message: scanner.healthMessage })}
         </p>
       )}
       {info?.name && (
         <p className="mb-4 text-sm text-slate-700">
-          {info.name} {info.version} by {info.vendor}
+          {t("adapterLine", { name: info.name, version: info.version ?? "", vendor: info.vendor ?? "" })}
         </p>
       )}
       {canEdit ? (
@@ -63,13 +66,13 @@ export default async function ScannerPage({ params }: { params: Promise<{ scanne
         </div>
       ) : (
         <dl className="grid max-w-lg grid-cols-3 gap-2 text-sm">
-          <dt className="text-slate-500">Authorization</dt>
-          <dd className="col-span-2">{SCANNER_AUTH_LABELS[scanner.auth]}</dd>
-          <dt className="text-slate-500">TLS</dt>
-          <dd className="col-span-2">{scanner.skipCertVerify ? "Certificate not verified" : "Certificate verified"}</dd>
-          <dt className="text-slate-500">State</dt>
-          <dd className="col-span-2">{scanner.disabled ? "Disabled" : "Enabled"}</dd>
-          <dt className="text-slate-500">Description</dt>
+          <dt className="text-slate-500">{t("authorization")}</dt>
+          <dd className="col-span-2">{t(`auth.${SCANNER_AUTH_KEYS[scanner.auth]}`)}</dd>
+          <dt className="text-slate-500">{t("tls")}</dt>
+          <dd className="col-span-2">{scanner.skipCertVerify ? t("certNotVerified") : t("certVerified")}</dd>
+          <dt className="text-slate-500">{t("state")}</dt>
+          <dd className="col-span-2">{scanner.disabled ? t("disabled") : t("enabled")}</dd>
+          <dt className="text-slate-500">{t("descriptionLabel")}</dt>
           <dd className="col-span-2">{scanner.description || "—"}</dd>
         </dl>
       )}

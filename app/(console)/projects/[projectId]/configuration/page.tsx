@@ -1,3 +1,4 @@
+import { getTranslations } from "next-intl/server";
 import { projectPageMetadata } from "@/app/(console)/projects/[projectId]/project-title";
 import { loadProject } from "@/app/(console)/projects/[projectId]/load-project";
 import { DeleteProjectForm, ProjectSettingsForm, PullPolicyForm } from "@/app/(console)/projects/[projectId]/configuration/configuration-forms";
@@ -17,35 +18,34 @@ export default async function ConfigurationPage({ params }: { params: Promise<{ 
   const p = project.value;
   const actor = await getActor();
   const [policy, systemList] = await Promise.all([getProjectPullPolicy({ actor, projectId: p.id }), getSystemCveAllowlist({ actor })]);
+  const t = await getTranslations("configuration");
   return (
     <div className="max-w-2xl space-y-6">
       <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="access-heading">
-        <h2 id="access-heading" className="mb-4 font-semibold">Access level and scanning</h2>
+        <h2 id="access-heading" className="mb-4 font-semibold">{t("accessHeading")}</h2>
         {can.has("project:update") ? (
           <ProjectSettingsForm projectId={p.id} isPublic={p.isPublic} autoScan={p.autoScan} />
         ) : (
           <div className="space-y-1 text-sm">
-            <p>{p.isPublic ? "Public: anyone can pull." : "Private: members only."}</p>
-            <p>{p.autoScan ? "Images are scanned automatically on push." : "Images are not scanned automatically on push."}</p>
+            <p>{p.isPublic ? t("publicSummary") : t("privateSummary")}</p>
+            <p>{p.autoScan ? t("autoScanOn") : t("autoScanOff")}</p>
           </div>
         )}
       </section>
       <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="scanner-heading">
-        <h2 id="scanner-heading" className="mb-1 font-semibold">Scanner</h2>
-        <p className="mb-4 text-sm text-slate-600">The scanner this project&apos;s images are scanned with (on push, and when a scan is started).</p>
+        <h2 id="scanner-heading" className="mb-1 font-semibold">{t("scannerHeading")}</h2>
+        <p className="mb-4 text-sm text-slate-600">{t("scannerText")}</p>
         <ProjectScannerSection actor={actor} projectId={p.id} canChange={can.has("scanner:create")} />
       </section>
       <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="pull-policy-heading">
-        <h2 id="pull-policy-heading" className="mb-1 font-semibold">Pull policy</h2>
-        <p className="mb-4 text-sm text-slate-600">What the registry refuses to serve from this project, checked on every pull.</p>
-        {can.has("project:update") ? <PullPolicyForm projectId={p.id} policy={policy} /> : <PullPolicySummary policy={policy} systemList={systemList} />}
+        <h2 id="pull-policy-heading" className="mb-1 font-semibold">{t("pullPolicyHeading")}</h2>
+        <p className="mb-4 text-sm text-slate-600">{t("pullPolicyText")}</p>
+        {can.has("project:update") ? <PullPolicyForm projectId={p.id} policy={policy} /> : <PullPolicySummary policy={policy} systemList={systemList} t={t} />}
       </section>
       {can.has("project:delete") && (
         <section className="rounded-lg border border-red-200 bg-white p-6" aria-labelledby="delete-heading">
-          <h2 id="delete-heading" className="mb-2 font-semibold text-red-800">Delete project</h2>
-          <p className="mb-4 text-sm text-slate-600">
-            Only an empty project can be deleted. Its members and robot accounts are deleted with it.
-          </p>
+          <h2 id="delete-heading" className="mb-2 font-semibold text-red-800">{t("deleteHeading")}</h2>
+          <p className="mb-4 text-sm text-slate-600">{t("deleteText")}</p>
           <DeleteProjectForm projectId={p.id} projectName={p.name} />
         </section>
       )}
@@ -58,42 +58,47 @@ async function ProjectScannerSection({ actor, projectId, canChange }: { actor: A
   const choice = await getProjectScanner({ actor, projectId });
   const name = choice.scanner?.name ?? null;
   const disabledChoice = choice.own && choice.scanner?.disabled ? choice.scanner : null;
+  const t = await getTranslations("configuration");
   if (!canChange) {
     return (
       <p className="text-sm" data-testid="project-scanner-summary">
-        {name === null ? "No scanner: none is chosen and no scanner is the default." : choice.own ? `Scanned with ${name}.` : `Scanned with the system default (${name}).`}
-        {disabledChoice && " It is disabled: scans use the default meanwhile."}
+        {name === null ? t("noScanner") : choice.own ? t("scannedWith", { name }) : t("scannedWithDefault", { name })}
+        {disabledChoice && t("scannerDisabled")}
       </p>
     );
   }
   const candidates = await listProjectScannerCandidates({ actor, projectId, query: { page: 1, pageSize: 100 } });
   const options = candidates.rows.map((s) => ({ id: s.id, name: s.name, isDefault: s.isDefault }));
   // Shown so the select says what is stored; saving it again is refused at the field (disabled).
-  if (disabledChoice) options.push({ id: disabledChoice.id, name: `${disabledChoice.name} (disabled)`, isDefault: false });
+  if (disabledChoice) options.push({ id: disabledChoice.id, name: t("disabledOption", { name: disabledChoice.name }), isDefault: false });
   // Without a choice of its own, the project's scanner is the default.
   const defaultName = choice.own ? (candidates.rows.find((s) => s.isDefault)?.name ?? null) : name;
   return <ProjectScannerForm projectId={projectId} chosenId={choice.own ? (choice.scanner?.id ?? null) : null} candidates={options} defaultName={defaultName} />;
 }
 
-function listText(list: CveAllowlistView): string {
-  if (list.cveIds.length === 0) return "empty";
-  const expired = list.expiresAt !== null && list.expiresAt <= new Date();
-  return `${list.cveIds.join(", ")}${list.expiresAt ? ` (${expired ? "expired" : "until"} ${formatDate(list.expiresAt)})` : ""}`;
+type Translate = Awaited<ReturnType<typeof getTranslations<"configuration">>>;
+
+function listText(list: CveAllowlistView, t: Translate): string {
+  if (list.cveIds.length === 0) return t("listEmpty");
+  const ids = list.cveIds.join(", ");
+  if (!list.expiresAt) return ids;
+  const expired = list.expiresAt <= new Date();
+  return t(expired ? "listExpired" : "listUntil", { ids, date: formatDate(list.expiresAt) });
 }
 
 /** The policy in words, for members who may read but not change it. */
-function PullPolicySummary({ policy, systemList }: { policy: ProjectPullPolicyView; systemList: CveAllowlistView }) {
+function PullPolicySummary({ policy, systemList, t }: { policy: ProjectPullPolicyView; systemList: CveAllowlistView; t: Translate }) {
   return (
     <ul className="list-disc space-y-1 pl-5 text-sm" data-testid="pull-policy-summary">
       <li>
         {policy.preventVulnerable
-          ? `Images with vulnerabilities of severity ${policy.vulnerabilitySeverity} or higher cannot be pulled.`
-          : "Vulnerable images can be pulled."}
+          ? t("preventVulnerable", { severity: t(`severity.${policy.vulnerabilitySeverity}`) })
+          : t("vulnerableAllowed")}
       </li>
-      <li>{policy.refuseUnscanned ? "Unscanned images cannot be pulled." : "Unscanned images can be pulled."}</li>
-      <li>{policy.requireSignature ? "Only signed images can be pulled." : "Unsigned images can be pulled."}</li>
+      <li>{policy.refuseUnscanned ? t("unscannedRefused") : t("unscannedAllowed")}</li>
+      <li>{policy.requireSignature ? t("signedOnly") : t("unsignedAllowed")}</li>
       <li>
-        {policy.reuseSystemCveAllowlist ? `CVE allowlist: the system's (${listText(systemList)}).` : `CVE allowlist: the project's own (${listText(policy.cveAllowlist)}).`}
+        {policy.reuseSystemCveAllowlist ? t("systemAllowlist", { list: listText(systemList, t) }) : t("ownAllowlist", { list: listText(policy.cveAllowlist, t) })}
       </li>
     </ul>
   );

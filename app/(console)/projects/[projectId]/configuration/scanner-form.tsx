@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { chooseProjectScannerAction } from "@/app/(console)/projects/[projectId]/configuration/scanner-actions";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
@@ -25,12 +26,13 @@ export function ProjectScannerForm({
   defaultName: string | null;
 }) {
   const { result, errors, formProps } = useActionForm(chooseProjectScannerAction, INITIAL_ACTION_RESULT);
+  const t = useTranslations("configuration");
   return (
     <form {...formProps} className="space-y-3" data-testid="project-scanner-form">
       <input type="hidden" name="projectId" value={projectId} />
       <div className="space-y-1">
         <label htmlFor="field-scannerId" className="block text-sm font-medium text-slate-800">
-          Scanner
+          {t("scanner")}
         </label>
         <select
           id="field-scannerId"
@@ -39,11 +41,11 @@ export function ProjectScannerForm({
           aria-invalid={errors.scannerId ? true : undefined}
           className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
         >
-          <option value="">System default{defaultName ? ` (${defaultName})` : " (none set)"}</option>
+          <option value="">{defaultName ? t("systemDefault", { name: defaultName }) : t("systemDefaultNone")}</option>
           {candidates.map((c) => (
             <option key={c.id} value={c.id}>
               {c.name}
-              {c.isDefault ? " (the default)" : ""}
+              {c.isDefault ? t("theDefault") : ""}
             </option>
           ))}
         </select>
@@ -53,7 +55,7 @@ export function ProjectScannerForm({
           </p>
         )}
       </div>
-      <SubmitButton>Save scanner</SubmitButton>
+      <SubmitButton>{t("saveScanner")}</SubmitButton>
       <FormMessage result={result} />
     </form>
   );

@@ -1,3 +1,4 @@
+import { useTranslations } from "next-intl";
 import { Badge } from "@/components/ui/badge";
 import type { RetentionExecutionStatus } from "@/lib/services/retention/runs";
 import { formatDateTime } from "@/lib/format/datetime";
@@ -11,7 +12,8 @@ const TONES: Record<RetentionExecutionStatus, "good" | "bad" | "info" | "neutral
 };
 
 export function ExecutionStatus({ status }: { status: RetentionExecutionStatus }) {
-  return <Badge tone={TONES[status]}>{status === "Succeed" ? "Succeeded" : status}</Badge>;
+  const t = useTranslations("policy");
+  return <Badge tone={TONES[status]}>{t(`status.${status}`)}</Badge>;
 }
 
 export const formatTime = (d: Date | null) => formatDateTime(d);

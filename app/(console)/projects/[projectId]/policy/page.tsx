@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { clearRetentionPolicyAction, saveRetentionPolicyAction } from "@/app/(console)/projects/[projectId]/policy/actions";
 import { ClearPolicyButton } from "@/app/(console)/projects/[projectId]/policy/clear-policy-button";
 import { ExecutionStatus, formatTime } from "@/app/(console)/projects/[projectId]/policy/execution-status";
@@ -16,13 +17,9 @@ import { describeRule } from "@/lib/services/tag-policy/stored-rule";
 import { getNamingPolicy, listImmutableRules } from "@/lib/services/tag-policy/rules";
 import { ZConsolePaging } from "@/lib/validation/pagination";
 
-export const metadata = { title: "Policy" };
-
-const SOURCE_TEXT = {
-  project: "This project's own retention policy is in force.",
-  system: "This project has no policy of its own: the system-wide default policy is in force.",
-  none: "No retention policy is in force: neither this project nor the system has one. Runs keep everything.",
-} as const;
+export async function generateMetadata() {
+  return { title: (await getTranslations("policy"))("title") };
+}
 
 /**
  * Retention and tag policies of a project. Every section asks its own service, which authorizes;
@@ -45,20 +42,21 @@ export default async function PolicyPage({ params, searchParams }: ProjectTabPag
   const canOperate = can.has("tag-retention:operate");
   const canManageImmutable = can.has("immutable-tag:create") && can.has("immutable-tag:update") && can.has("immutable-tag:delete");
   const base = `/projects/${projectId}/policy`;
+  const t = await getTranslations("policy");
 
   return (
     <div className="space-y-8">
       <section className="rounded-lg border border-slate-200 bg-white p-4" aria-labelledby="retention-heading">
         <h2 id="retention-heading" className="mb-2 text-lg font-semibold">
-          Tag retention
+          {t("tagRetention")}
         </h2>
         {!retention.ok ? (
           <RefusalNotice error={retention.error} />
         ) : (
           <>
             <p className="mb-4 text-sm" data-testid="retention-in-force">
-              {SOURCE_TEXT[retention.value.inForce.source]}
-              {retention.value.inForce.source === "system" && canEditRetention && " Saving rules below gives the project its own policy."}
+              {t(`source.${retention.value.inForce.source}`)}
+              {retention.value.inForce.source === "system" && canEditRetention && t("savingGivesOwn")}
             </p>
             <RetentionPolicyForm
               action={saveRetentionPolicyAction}
@@ -76,7 +74,7 @@ export default async function PolicyPage({ params, searchParams }: ProjectTabPag
             )}
             {canOperate && (
               <div className="mt-6 border-t border-slate-200 pt-4">
-                <h3 className="mb-2 font-medium">Run the policy in force</h3>
+                <h3 className="mb-2 font-medium">{t("runInForce")}</h3>
                 <RunControls projectId={projectId} />
               </div>
             )}
@@ -86,13 +84,13 @@ export default async function PolicyPage({ params, searchParams }: ProjectTabPag
 
       <section aria-labelledby="executions-heading">
         <h2 id="executions-heading" className="mb-2 text-lg font-semibold">
-          Executions
+          {t("executions")}
         </h2>
         {!executions.ok ? (
           <RefusalNotice error={executions.error} />
         ) : (
           <>
-            <Table testId="retention-executions" columns={["Execution", "Kind", "Trigger", "Status", "Started", "Total", "Retained", "Removed", "Deleted", { label: "Actions", srOnly: true }]}>
+            <Table testId="retention-executions" columns={[t("col.execution"), t("col.kind"), t("col.trigger"), t("col.status"), t("col.started"), t("col.total"), t("col.retained"), t("col.removed"), t("col.deleted"), { label: t("col.actions"), srOnly: true }]}>
               {executions.value.rows.map((e) => (
                 <tr key={e.id} data-testid={`execution-${e.id}`}>
                   <td className="px-4 py-2.5">
@@ -100,7 +98,7 @@ export default async function PolicyPage({ params, searchParams }: ProjectTabPag
                       #{e.id}
                     </Link>
                   </td>
-                  <td className="px-4 py-2.5">{e.dryRun ? "Dry run" : "Real run"}</td>
+                  <td className="px-4 py-2.5">{e.dryRun ? t("dryRun") : t("realRun")}</td>
                   <td className="px-4 py-2.5 text-xs">{e.trigger}</td>
                   <td className="px-4 py-2.5">
                     <ExecutionStatus status={e.status} />
@@ -114,7 +112,7 @@ export default async function PolicyPage({ params, searchParams }: ProjectTabPag
                     {canOperate && e.status === "Failed" && <RetryExecutionButton projectId={projectId} executionId={e.id} />}</td>
                 </tr>
               ))}
-              {executions.value.rows.length === 0 && <EmptyRow colSpan={10}>No executions yet. A dry run shows what a run would delete, and why, without deleting anything.</EmptyRow>}
+              {executions.value.rows.length === 0 && <EmptyRow colSpan={10}>{t("noExecutions")}</EmptyRow>}
             </Table>
             <Pagination basePath={base} params={{}} page={page} pageSize={pageSize} total={executions.value.total} />
           </>
@@ -123,22 +121,22 @@ export default async function PolicyPage({ params, searchParams }: ProjectTabPag
 
       <section className="rounded-lg border border-slate-200 bg-white p-4" aria-labelledby="immutable-heading">
         <h2 id="immutable-heading" className="mb-2 text-lg font-semibold">
-          Immutable tags
+          {t("immutableTags")}
         </h2>
         {!immutable.ok ? (
           <RefusalNotice error={immutable.error} />
         ) : (
           <>
-            <p className="mb-3 text-sm text-slate-600">A tag an enabled rule selects can be neither moved to another digest nor deleted, by a push, the console, the API or retention.</p>
+            <p className="mb-3 text-sm text-slate-600">{t("immutableText")}</p>
             <ul className="mb-4 space-y-2" data-testid="immutable-rules">
               {immutable.value.map((rule) => (
                 <ImmutableRuleItem key={rule.id} projectId={projectId} rule={{ id: rule.id, repositories: rule.repositories, tags: rule.tags, disabled: rule.disabled, description: describeRule(rule) }} canManage={canManageImmutable} />
               ))}
-              {immutable.value.length === 0 && <li className="text-sm text-slate-600">No immutability rules.</li>}
+              {immutable.value.length === 0 && <li className="text-sm text-slate-600">{t("noImmutableRules")}</li>}
             </ul>
             {canManageImmutable && (
               <>
-                <h3 className="mb-2 font-medium">New immutability rule</h3>
+                <h3 className="mb-2 font-medium">{t("newImmutableRule")}</h3>
                 <ImmutableRuleForm projectId={projectId} />
               </>
             )}
@@ -148,7 +146,7 @@ export default async function PolicyPage({ params, searchParams }: ProjectTabPag
 
       <section className="rounded-lg border border-slate-200 bg-white p-4" aria-labelledby="naming-heading">
         <h2 id="naming-heading" className="mb-2 text-lg font-semibold">
-          Tag naming policy
+          {t("namingPolicy")}
         </h2>
         {!naming.ok ? (
           <RefusalNotice error={naming.error} />

@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useActionState, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { FormMessage } from "@/components/ui/form-message";
@@ -25,14 +26,6 @@ type DraftRule = {
   repositories: DraftSelector;
   tags: DraftSelector & { untagged: boolean };
   disabled: boolean;
-};
-
-export const TEMPLATE_LABELS: Record<RetentionTemplate, string> = {
-  latestPushedK: "Retain the most recently pushed # artifacts",
-  latestPulledN: "Retain the most recently pulled # artifacts",
-  nDaysSinceLastPush: "Retain the artifacts pushed within the last # days",
-  nDaysSinceLastPull: "Retain the artifacts pulled within the last # days",
-  always: "Retain always",
 };
 
 const NEW_RULE: DraftRule = {
@@ -89,20 +82,21 @@ function SelectorEditor({
 }) {
   const patternErrors = errors[`${prefix}.pattern`];
   const other = [errors[prefix], errors[`${prefix}.decoration`], errors[`${prefix}.kind`], errors[`${prefix}.untagged`]].flat().filter((m): m is string => Boolean(m));
+  const t = useTranslations("policy");
   return (
     <fieldset className="space-y-1" disabled={readOnly}>
       <legend className="text-sm font-medium text-slate-800">{legend}</legend>
       <div className="flex flex-wrap items-center gap-2">
-        <select aria-label={`${legend}: matching or excluding`} className={inputClass(false)} value={value.decoration} onChange={(e) => onChange({ ...value, decoration: e.target.value as Decoration })}>
-          <option value="matches">matching</option>
-          <option value="excludes">excluding</option>
+        <select aria-label={t("matchingOrExcluding", { legend })} className={inputClass(false)} value={value.decoration} onChange={(e) => onChange({ ...value, decoration: e.target.value as Decoration })}>
+          <option value="matches">{t("matching")}</option>
+          <option value="excludes">{t("excluding")}</option>
         </select>
-        <select aria-label={`${legend}: pattern kind`} className={inputClass(false)} value={value.kind} onChange={(e) => onChange({ ...value, kind: e.target.value as Kind })}>
-          <option value="doublestar">pattern (doublestar)</option>
-          <option value="regex">regular expression</option>
+        <select aria-label={t("patternKind", { legend })} className={inputClass(false)} value={value.kind} onChange={(e) => onChange({ ...value, kind: e.target.value as Kind })}>
+          <option value="doublestar">{t("doublestar")}</option>
+          <option value="regex">{t("regex")}</option>
         </select>
         <input
-          aria-label={`${legend}: pattern`}
+          aria-label={t("pattern", { legend })}
           aria-invalid={patternErrors?.length ? true : undefined}
           aria-describedby={patternErrors?.length ? `${prefix}.pattern` : undefined}
           className={`${inputClass(Boolean(patternErrors?.length))} min-w-40 flex-1 font-mono`}
@@ -113,7 +107,7 @@ function SelectorEditor({
         {value.untagged !== undefined && (
           <label className="flex items-center gap-1 text-sm">
             <input type="checkbox" checked={value.untagged} onChange={(e) => onChange({ ...value, untagged: e.target.checked })} />
-            untagged artifacts
+            {t("untaggedArtifacts")}
           </label>
         )}
       </div>
@@ -130,7 +124,7 @@ export function RetentionPolicyForm({
   schedule,
   enabled,
   readOnly,
-  saveLabel = "Save policy",
+  saveLabel,
 }: {
   action: (prev: ActionResult, formData: FormData) => Promise<ActionResult>;
   /** Hidden fields the action needs besides the policy (the project id). */
@@ -148,6 +142,7 @@ export function RetentionPolicyForm({
   const errors = result.ok ? {} : (result.fieldErrors ?? {});
   const policy = JSON.stringify({ rules: drafts.map(ruleOf), schedule: cron.trim() === "" ? null : cron.trim(), enabled: on });
   const update = (index: number, next: Partial<DraftRule>) => setDrafts((all) => all.map((d, i) => (i === index ? { ...d, ...next } : d)));
+  const t = useTranslations("policy");
 
   return (
     <form action={formAction} className="space-y-4" noValidate data-testid="retention-form">
@@ -155,9 +150,7 @@ export function RetentionPolicyForm({
         <input key={name} type="hidden" name={name} value={value} />
       ))}
       <input type="hidden" name="policy" value={policy} />
-      <p className="text-sm text-slate-600">
-        An artifact is kept when any rule keeps it. In a repository no rule applies to, nothing is removed. At most {RETENTION_RULES_MAX} rules.
-      </p>
+      <p className="text-sm text-slate-600">{t("rulesIntro", { max: RETENTION_RULES_MAX })}</p>
       <Errors id="rules" errors={errors.rules} />
       <ol className="space-y-3">
         {drafts.map((draft, index) => {
@@ -166,23 +159,23 @@ export function RetentionPolicyForm({
           return (
             <li key={index} className="rounded-md border border-slate-200 p-3" data-testid={`retention-rule-${index + 1}`}>
               <div className="mb-2 flex flex-wrap items-center gap-2">
-                <span className="text-sm font-semibold">Rule {index + 1}</span>
+                <span className="text-sm font-semibold">{t("ruleN", { n: index + 1 })}</span>
                 <select
-                  aria-label={`Rule ${index + 1} template`}
+                  aria-label={t("ruleTemplate", { n: index + 1 })}
                   className={inputClass(false)}
                   value={draft.template}
                   disabled={readOnly}
                   onChange={(e) => update(index, { template: e.target.value as RetentionTemplate })}
                 >
-                  {RETENTION_TEMPLATES.map((t) => (
-                    <option key={t} value={t}>
-                      {TEMPLATE_LABELS[t]}
+                  {RETENTION_TEMPLATES.map((template) => (
+                    <option key={template} value={template}>
+                      {t(`template.${template}`)}
                     </option>
                   ))}
                 </select>
                 {draft.template !== "always" && (
                   <input
-                    aria-label={`Rule ${index + 1} ${paramKey === "count" ? "count" : "days"}`}
+                    aria-label={paramKey === "count" ? t("ruleCount", { n: index + 1 }) : t("ruleDays", { n: index + 1 })}
                     aria-invalid={paramErrors?.length ? true : undefined}
                     className={`${inputClass(Boolean(paramErrors?.length))} w-28`}
                     inputMode="numeric"
@@ -193,11 +186,11 @@ export function RetentionPolicyForm({
                 )}
                 <label className="flex items-center gap-1 text-sm">
                   <input type="checkbox" checked={draft.disabled} disabled={readOnly} onChange={(e) => update(index, { disabled: e.target.checked })} />
-                  disabled
+                  {t("ruleDisabled")}
                 </label>
                 {!readOnly && (
                   <Button type="button" variant="secondary" onClick={() => setDrafts((all) => all.filter((_, i) => i !== index))}>
-                    Remove rule {index + 1}
+                    {t("removeRule", { n: index + 1 })}
                   </Button>
                 )}
               </div>
@@ -205,7 +198,7 @@ export function RetentionPolicyForm({
               <Errors id={`rules.${index}`} errors={[errors[`rules.${index}`], errors[`rules.${index}.template`]].flat().filter((m): m is string => Boolean(m))} />
               <div className="grid gap-3 md:grid-cols-2">
                 <SelectorEditor
-                  legend={`Rule ${index + 1} repositories`}
+                  legend={t("ruleRepositories", { n: index + 1 })}
                   prefix={`rules.${index}.repositories`}
                   value={draft.repositories}
                   onChange={(next) => update(index, { repositories: next })}
@@ -213,7 +206,7 @@ export function RetentionPolicyForm({
                   readOnly={readOnly}
                 />
                 <SelectorEditor
-                  legend={`Rule ${index + 1} tags`}
+                  legend={t("ruleTags", { n: index + 1 })}
                   prefix={`rules.${index}.tags`}
                   value={draft.tags}
                   onChange={(next) => update(index, { tags: { ...draft.tags, ...next } })}
@@ -224,17 +217,17 @@ export function RetentionPolicyForm({
             </li>
           );
         })}
-        {drafts.length === 0 && <li className="text-sm text-slate-600">No rules: a run keeps everything.</li>}
+        {drafts.length === 0 && <li className="text-sm text-slate-600">{t("noRules")}</li>}
       </ol>
       {!readOnly && (
         <Button type="button" variant="secondary" disabled={drafts.length >= RETENTION_RULES_MAX} onClick={() => setDrafts((all) => [...all, structuredClone(NEW_RULE)])}>
-          Add rule
+          {t("addRule")}
         </Button>
       )}
       <div className="grid gap-4 md:grid-cols-2">
         <div className="space-y-1">
           <label htmlFor="retention-schedule" className="block text-sm font-medium text-slate-800">
-            Schedule (cron, UTC)
+            {t("schedule")}
           </label>
           <input
             id="retention-schedule"
@@ -247,18 +240,18 @@ export function RetentionPolicyForm({
             onChange={(e) => setCron(e.target.value)}
           />
           <p id="retention-schedule-hint" className="text-xs text-slate-500">
-            Five fields, UTC. Empty: runs only when started by hand.
+            {t("scheduleHint")}
           </p>
           <Errors id="schedule" errors={errors.schedule} />
         </div>
         <label className="flex items-center gap-2 self-center text-sm">
           <input type="checkbox" checked={on} disabled={readOnly} onChange={(e) => setOn(e.target.checked)} />
-          Policy enabled
+          {t("policyEnabled")}
         </label>
       </div>
       <Errors id="policy" errors={errors.policy ?? errors.enabled} />
       <FormMessage result={result} />
-      {!readOnly && <SubmitButton pendingText="Saving…">{saveLabel}</SubmitButton>}
+      {!readOnly && <SubmitButton pendingText={t("saving")}>{saveLabel ?? t("savePolicy")}</SubmitButton>}
     </form>
   );
 }

@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { type ReactNode, useActionState, useState } from "react";
 import { addTagAction, updateDescriptionAction } from "@/app/(console)/projects/[projectId]/repositories/actions";
 import { Button } from "@/components/ui/button";
@@ -26,6 +27,7 @@ export function ConfirmDeleteForm({
   label: string;
   testId?: string;
 }) {
+  const t = useTranslations("artifacts");
   return (
     <ConfirmActionForm
       action={action}
@@ -33,8 +35,8 @@ export function ConfirmDeleteForm({
       triggerLabel={label}
       title={confirmText}
       confirmLabel={label}
-      pendingText="Deleting…"
-      success="Deleted."
+      pendingText={t("deleting")}
+      success={t("deleted")}
       testId={testId}
     />
   );
@@ -43,14 +45,15 @@ export function ConfirmDeleteForm({
 export function AddTagForm({ projectId, repository, digest }: { projectId: number; repository: string; digest: string }) {
   const { result, formProps: formActionProps } = useActionForm(addTagAction, INITIAL_ACTION_RESULT, { resetOnSuccess: true });
   const errors = result.fieldErrors ?? {};
+  const t = useTranslations("artifacts");
   return (
-    <form {...formActionProps} className="mt-3 flex flex-wrap items-end gap-2" aria-label="Add a tag">
+    <form {...formActionProps} className="mt-3 flex flex-wrap items-end gap-2" aria-label={t("addTagLabel")}>
       <input type="hidden" name="projectId" value={projectId} />
       <input type="hidden" name="repository" value={repository} />
       <input type="hidden" name="digest" value={digest} />
       <div>
         <label htmlFor="new-tag" className="block text-sm font-medium">
-          New tag
+          {t("newTag")}
         </label>
         <input
           id="new-tag"
@@ -63,8 +66,8 @@ export function AddTagForm({ projectId, repository, digest }: { projectId: numbe
           className="mt-1 block w-56 rounded-md border border-slate-300 px-3 py-1.5 text-sm"
         />
       </div>
-      <SubmitButton variant="secondary" pendingText="Adding…">
-        Add tag
+      <SubmitButton variant="secondary" pendingText={t("adding")}>
+        {t("addTag")}
       </SubmitButton>
       {errors.tag && (
         <p id="new-tag-error" className="w-full text-sm text-red-700">
@@ -97,6 +100,7 @@ export function DescriptionForm({
 }) {
   const [result, formAction] = useActionState(updateDescriptionAction, INITIAL_ACTION_RESULT);
   const [editing, setEditing] = useState(false);
+  const t = useTranslations("artifacts");
   if (!editing) {
     return (
       <div>
@@ -104,12 +108,12 @@ export function DescriptionForm({
           rendered
         ) : (
           <p className="text-sm whitespace-pre-wrap text-slate-700" data-testid="repository-description">
-            {description || "No description."}
+            {description || t("noDescription")}
           </p>
         )}
         {canEdit && (
           <Button variant="secondary" className="mt-2" onClick={() => setEditing(true)}>
-            Edit description
+            {t("editDescription")}
           </Button>
         )}
         <div className="mt-2">
@@ -128,7 +132,7 @@ export function DescriptionForm({
       <input type="hidden" name="projectId" value={projectId} />
       <input type="hidden" name="repository" value={repository} />
       <label htmlFor="repository-description" className="block text-sm font-medium">
-        Description (markdown)
+        {t("descriptionMarkdown")}
       </label>
       <textarea
         id="repository-description"
@@ -139,9 +143,9 @@ export function DescriptionForm({
         className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-sm"
       />
       <div className="mt-2 flex gap-2">
-        <SubmitButton pendingText="Saving…">Save</SubmitButton>
+        <SubmitButton pendingText={t("saving")}>{t("save")}</SubmitButton>
         <Button type="button" variant="secondary" onClick={() => setEditing(false)}>
-          Cancel
+          {t("cancel")}
         </Button>
       </div>
     </form>
@@ -151,6 +155,7 @@ export function DescriptionForm({
 /** A pull command with a button that copies it. */
 export function PullCommand({ command, label }: { command: string; label: string }) {
   const [copied, setCopied] = useState(false);
+  const t = useTranslations("artifacts");
   return (
     <div className="flex items-center gap-2">
       {/* Focusable: a command longer than its box scrolls, and keyboard users must reach it (axe: scrollable-region-focusable). */}
@@ -160,12 +165,12 @@ export function PullCommand({ command, label }: { command: string; label: string
       <Button
         type="button"
         variant="secondary"
-        aria-label={`Copy ${label}`}
+        aria-label={t("copyLabel", { label })}
         onClick={() => {
           void navigator.clipboard?.writeText(command).then(() => setCopied(true));
         }}
       >
-        {copied ? "Copied" : "Copy"}
+        {copied ? t("copied") : t("copy")}
       </Button>
     </div>
   );

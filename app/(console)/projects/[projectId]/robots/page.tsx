@@ -1,7 +1,8 @@
 import { projectPageMetadata } from "@/app/(console)/projects/[projectId]/project-title";
 import { loadProject, type ProjectTabPageProps } from "@/app/(console)/projects/[projectId]/load-project";
 import { CreateRobotForm, ProjectRobotRow } from "@/app/(console)/projects/[projectId]/robots/robot-forms";
-import { ROBOT_COLUMNS, toRobotRowData } from "@/components/robots/robot-list";
+import { getTranslations } from "next-intl/server";
+import { ROBOT_COLUMN_COUNT, robotColumns, toRobotRowData } from "@/components/robots/robot-list";
 import { Pagination } from "@/components/ui/pagination";
 import { RefusalNotice } from "@/components/ui/refusal-notice";
 import { EmptyRow, Table } from "@/components/ui/table";
@@ -25,15 +26,16 @@ export default async function RobotsPage({ params, searchParams }: ProjectTabPag
   // The table offers only what the viewer holds: a robot never gets more than its creator.
   const grid = pickerGrid(can);
   const { rows, total } = outcome.value;
+  const t = await getTranslations("robots");
   return (
     <div className="space-y-6">
       {can.has("robot:create") && <CreateRobotForm projectId={project.value.id} projectName={project.value.name} grid={grid} />}
-      <Table testId="robots-table" container columns={ROBOT_COLUMNS}>
+      <Table testId="robots-table" container columns={robotColumns(t)}>
         {rows.map((robot) => (
           <ProjectRobotRow key={robot.id} projectId={project.value.id} robot={toRobotRowData(robot)} canManage={can.has("robot:update") && can.has("robot:delete")} />
         ))}
         {rows.length === 0 && (
-          <EmptyRow colSpan={ROBOT_COLUMNS.length}>No robot accounts. Robots let CI systems push and pull without a person&apos;s password.</EmptyRow>
+          <EmptyRow colSpan={ROBOT_COLUMN_COUNT}>{t("empty")}</EmptyRow>
         )}
       </Table>
       <Pagination basePath={`/projects/${project.value.id}/robots`} params={{}} page={page} pageSize={pageSize} total={total} />

@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useState } from "react";
 import {
   createProjectRobotAction,
@@ -29,22 +30,23 @@ export function CreateRobotForm({ projectId, projectName, grid }: { projectId: n
     onSuccess: () => setSelected(initialSelection()),
   });
   const errors = result.fieldErrors ?? {};
+  const t = useTranslations("robots");
   return (
     <section className="rounded-lg border border-slate-200 bg-white p-4" aria-labelledby="new-robot-heading">
       <h2 id="new-robot-heading" className="mb-3 font-semibold">
-        New robot account
+        {t("newRobot")}
       </h2>
       <SecretOnce result={result} />
       <form {...formProps} className="mt-3 space-y-4" noValidate>
         <input type="hidden" name="projectId" value={projectId} />
         <div className="grid gap-4 md:grid-cols-3">
-          <Field label="Name" name="name" maxLength={128} hint={`Login: robot$${projectName}+<name>`} errors={errors.name} />
-          <Field label="Description" name="description" maxLength={1024} errors={errors.description} />
-          <Field label="Expires after (days)" name="durationDays" type="number" defaultValue={30} hint="-1 for never" errors={errors.durationDays} />
+          <Field label={t("name")} name="name" maxLength={128} hint={t("loginHint", { login: "robot$" + projectName + "+<name>" })} errors={errors.name} />
+          <Field label={t("description")} name="description" maxLength={1024} errors={errors.description} />
+          <Field label={t("expiresAfter")} name="durationDays" type="number" defaultValue={30} hint={t("neverHint")} errors={errors.durationDays} />
         </div>
         <PermissionTable grid={grid} selected={selected} onChange={setSelected} errors={errors.permissions} />
         {!result.ok && <FormMessage result={result} />}
-        <SubmitButton pendingText="Creating…">Create robot</SubmitButton>
+        <SubmitButton pendingText={t("creating")}>{t("create")}</SubmitButton>
       </form>
     </section>
   );

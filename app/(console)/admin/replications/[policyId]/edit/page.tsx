@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { formValuesOf } from "@/app/(console)/admin/replications/form-values";
 import { loadEndpointOptions, loadPolicy } from "@/app/(console)/admin/replications/load-policy";
 import { ReplicationPolicyForm } from "@/app/(console)/admin/replications/policy-form";
@@ -8,7 +9,9 @@ import { getActor } from "@/lib/auth/session";
 import { ForbiddenError } from "@/lib/errors";
 import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 
-export const metadata = { title: "Edit replication policy" };
+export async function generateMetadata() {
+  return { title: (await getTranslations("replication"))("editMetaTitle") };
+}
 
 export default async function EditReplicationPolicyPage({ params }: { params: Promise<{ policyId: string }> }) {
   const actor = await getActor();
@@ -19,6 +22,7 @@ export default async function EditReplicationPolicyPage({ params }: { params: Pr
   const endpoints = await loadEndpointOptions(actor);
   if (!endpoints.ok) return <RefusalNotice error={endpoints.error} />;
   const p = policy.value;
+  const t = await getTranslations("replication");
   // The policy's own endpoint stays choosable even beyond the first page of endpoints.
   const options = endpoints.value.some((e) => e.id === p.endpoint.id) ? endpoints.value : [p.endpoint, ...endpoints.value];
   return (
@@ -28,7 +32,7 @@ export default async function EditReplicationPolicyPage({ params }: { params: Pr
           ← {p.name}
         </Link>
       </p>
-      <PageHeader title={`Edit ${p.name}`} description="Saving replaces every setting of the policy; a running execution goes on with the settings it started with." />
+      <PageHeader title={t("editTitle", { name: p.name })} description={t("editDescription")} />
       <div className="max-w-3xl rounded-lg border border-slate-200 bg-white p-6">
         <ReplicationPolicyForm policyId={p.id} initial={formValuesOf(p)} endpoints={options} />
       </div>

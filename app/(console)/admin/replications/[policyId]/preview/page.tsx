@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { ReplicateNowButton } from "@/app/(console)/admin/replications/controls";
 import { loadPolicy } from "@/app/(console)/admin/replications/load-policy";
 import { Badge } from "@/components/ui/badge";
@@ -11,15 +12,13 @@ import { RegistryError, RegistryUnavailableError } from "@/lib/registry/errors";
 import { previewReplicationPolicy } from "@/lib/services/replication/preview";
 import type { PlannedArtifact } from "@/lib/services/replication/plan";
 
-export const metadata = { title: "Replication preview" };
+export async function generateMetadata() {
+  return { title: (await getTranslations("replication"))("previewMetaTitle") };
+}
 // The preview asks the registries now: never a cached answer.
 export const dynamic = "force-dynamic";
 
-const OPERATION = {
-  copy: { tone: "info", label: "Copy" },
-  skip: { tone: "neutral", label: "Skip" },
-  delete: { tone: "bad", label: "Delete" },
-} as const;
+const OPERATION_TONE = { copy: "info", skip: "neutral", delete: "bad" } as const;
 
 type Preview = { ok: true; plan: PlannedArtifact[] } | { ok: false; refusal: AppError } | { ok: false; unreachable: string };
 
@@ -48,6 +47,7 @@ export default async function ReplicationPreviewPage({ params }: { params: Promi
   if (!result.ok && "refusal" in result) return <RefusalNotice error={result.refusal} />;
   const plan = result.ok ? result.plan : [];
   const count = (op: string) => plan.filter((a) => a.operation === op).length;
+  const t = await getTranslations("replication");
 
   return (
     <div className="space-y-4">
@@ -57,22 +57,22 @@ export default async function ReplicationPreviewPage({ params }: { params: Promi
         </Link>
       </p>
       <PageHeader
-        title={`Preview of ${p.name}`}
-        description={`What a run started now would do, ${p.direction === "push" ? `from this Wharf to ${p.endpoint.name}` : `from ${p.endpoint.name} into this Wharf`}. Nothing has been copied.`}
+        title={t("previewTitle", { name: p.name })}
+        description={p.direction === "push" ? t("previewPush", { endpoint: p.endpoint.name }) : t("previewPull", { endpoint: p.endpoint.name })}
         actions={result.ok && p.enabled ? <ReplicateNowButton policyId={p.id} /> : undefined}
       />
       {!result.ok && "unreachable" in result && (
         <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="preview-error">
-          The preview could not be made: {result.unreachable}
+          {t("previewError", { message: result.unreachable })}
         </p>
       )}
-      {!p.enabled && <p className="text-sm text-slate-600">The policy is disabled: enable it to run it.</p>}
+      {!p.enabled && <p className="text-sm text-slate-600">{t("policyDisabled")}</p>}
       {result.ok && (
         <p className="text-sm" data-testid="preview-summary">
-          {plan.length} artifact(s): {count("copy")} to copy, {count("skip")} to skip{count("delete") > 0 ? `, ${count("delete")} to delete` : ""}.
+          {t("previewSummary", { count: plan.length, copy: count("copy"), skip: count("skip"), delete: count("delete") })}
         </p>
       )}
-      <Table testId="replication-preview" container columns={["Artifact", "Tags", "Destination", "Operation", "Why"]}>
+      <Table testId="replication-preview" container columns={[t("col.artifact"), t("col.tags"), t("col.destination"), t("col.operation"), t("col.why")]}>
         {plan.map((a) => (
           <tr key={`${a.srcRepository}@${a.digest}`} className="align-top" data-testid={`preview-${a.srcRepository}-${a.tags[0] ?? a.digest.slice(7, 19)}`}>
             <td className="px-4 py-2.5 font-mono text-xs">
@@ -81,16 +81,16 @@ export default async function ReplicationPreviewPage({ params }: { params: Promi
                 {a.digest.slice(0, 19)}
               </span>
             </td>
-            <td className="px-4 py-2.5 font-mono text-xs">{a.tags.length ? a.tags.join(", ") : <em>untagged</em>}</td>
+            <td className="px-4 py-2.5 font-mono text-xs">{a.tags.length ? a.tags.join(", ") : <em>{t("untagged")}</em>}</td>
             <td className="px-4 py-2.5 font-mono text-xs">{a.dstRepository}</td>
             <td className="px-4 py-2.5">
-              <Badge tone={OPERATION[a.operation].tone}>{OPERATION[a.operation].label}</Badge>
+              <Badge tone={OPERATION_TONE[a.operation]}>{t(`operation.${a.operation}`)}</Badge>
               {a.resourceType !== "image" && <span className="block text-xs text-slate-500">{a.resourceType}</span>}
             </td>
             <td className="px-4 py-2.5 text-sm">{a.reason}</td>
           </tr>
         ))}
-        {result.ok && plan.length === 0 && <EmptyRow colSpan={5}>The filters select nothing: a run would copy nothing.</EmptyRow>}
+        {result.ok && plan.length === 0 && <EmptyRow colSpan={5}>{t("previewEmpty")}</EmptyRow>}
       </Table>
     </div>
   );

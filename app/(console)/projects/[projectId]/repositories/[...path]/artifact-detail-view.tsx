@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
 import { CopyArtifactForm } from "@/app/(console)/projects/[projectId]/repositories/[...path]/copy-artifact-form";
 import { StopScanControl } from "@/app/(console)/projects/[projectId]/repositories/[...path]/stop-scan-control";
@@ -30,16 +31,11 @@ function Section({ id, title, children }: { id: string; title: string; children:
   );
 }
 
-const ACCESSORY_LABELS = { signature: "Signature", attestation: "Attestation", sbom: "SBOM", other: "Accessory" } as const;
-
-function RegistryUnavailableNotice() {
+function RegistryUnavailableNotice({ title, text }: { title: string; text: string }) {
   return (
     <div role="alert" className="rounded-lg border border-amber-300 bg-amber-50 p-6" data-testid="registry-unavailable">
-      <h1 className="text-lg font-semibold text-amber-900">Registry unavailable</h1>
-      <p className="mt-1 text-sm text-amber-900">
-        The backing registry does not answer, so this artifact cannot be shown right now. Try again in a moment; administrators
-        see the cause under Administration → System health.
-      </p>
+      <h1 className="text-lg font-semibold text-amber-900">{title}</h1>
+      <p className="mt-1 text-sm text-amber-900">{text}</p>
     </div>
   );
 }
@@ -57,12 +53,13 @@ export async function ArtifactDetailView({
 }) {
   const { page: tagPage } = ZArtifactDetailQuery.parse(searchParams);
   const actor = await getActor();
+  const t = await getTranslations("artifact");
   let outcome;
   try {
     outcome = await attempt(() => getArtifact({ actor, repository, reference, projectId: project.id, tagPage }));
   } catch (error) {
     // The page reads the manifest and config from the registry: while it is down, say so.
-    if (error instanceof RegistryUnavailableError) return <RegistryUnavailableNotice />;
+    if (error instanceof RegistryUnavailableError) return <RegistryUnavailableNotice title={t("unavailableTitle")} text={t("unavailableText")} />;
     throw error;
   }
   if (!outcome.ok) return <RefusalNotice error={outcome.error} />;
@@ -72,13 +69,14 @@ export async function ArtifactDetailView({
   const self = artifactHref(project.id, repository, a.digest);
   const annotations = Object.entries(a.annotations);
   const platform = platformLabel(a);
-  const shownTags = a.tags.rows.map((t) => t.name);
+  const shownTags = a.tags.rows.map((tag) => tag.name);
+  const tl = await getTranslations("artifacts");
   // Copying needs pull here and artifact create in the target; only the targets are listed.
   const copyTargets = can.has("repository:pull") ? await listCopyTargetProjects({ actor }) : null;
   // A signature, SBOM or other accessory is about its subject: image-only parts (platform,
   // layers, build history, config dates) say nothing useful about it and are not shown.
   const isAccessory = a.subject !== null || a.accessoryType !== null;
-  const kind = a.accessoryType ? ACCESSORY_LABELS[a.accessoryType] : "Accessory";
+  const kind = t(`accessory.${a.accessoryType ?? "other"}`);
 
   return (
     <>
@@ -95,18 +93,18 @@ export async function ArtifactDetailView({
           {isAccessory && (
             <p className="mt-1 flex flex-wrap items-center gap-2 text-sm text-slate-700" data-testid="accessory-subject">
               <Badge tone={a.accessoryType === "signature" ? "good" : "neutral"}>{kind}</Badge>
-              <span>of</span>
+              <span>{t("of")}</span>
               {a.subject?.indexed ? (
                 <Link href={artifactHref(project.id, repository, a.subject.digest)} prefetch={false} className="font-mono text-xs break-all text-sky-800 hover:underline" title={a.subject.digest}>
                   {repository}@{shortDigest(a.subject.digest)}
                   {a.subject.tags.length > 0 && ` (${a.subject.tags.join(", ")})`}
                 </Link>
               ) : a.subject ? (
-                <span className="font-mono text-xs break-all" title={`${a.subject.digest} is not in Wharf's index (yet)`}>
-                  {repository}@{shortDigest(a.subject.digest)} (not pushed)
+                <span className="font-mono text-xs break-all" title={t("notIndexed", { digest: a.subject.digest })}>
+                  {t("notPushed", { name: `${repository}@${shortDigest(a.subject.digest)}` })}
                 </span>
               ) : (
-                <span>an artifact Wharf does not know</span>
+                <span>{t("unknownSubject")}</span>
               )}
             </p>
           )}
@@ -127,49 +125,53 @@ export async function ArtifactDetailView({
             <ConfirmDeleteForm
               action={deleteArtifactAction}
               fields={{ projectId: project.id, repository, digest: a.digest, from: "detail" }}
-              confirmText={`Delete artifact ${repository}@${a.digest}${a.tags.total > 0 ? ` and its ${a.tags.total} tag(s): ${shownTags.join(", ")}${a.tags.total > shownTags.length ? ", …" : ""}` : " (untagged)"}?`}
-              label="Delete artifact"
+              confirmText={
+                a.tags.total > 0
+                  ? tl("deleteTagged", { name: `${repository}@${a.digest}`, count: a.tags.total, tags: shownTags.join(", ") + (a.tags.total > shownTags.length ? ", …" : "") })
+                  : tl("deleteUntagged", { name: `${repository}@${a.digest}` })
+              }
+              label={t("deleteArtifact")}
             />
           )}
         </div>
       </div>
 
-      <Section id="overview-heading" title="Overview">
+      <Section id="overview-heading" title={t("overview")}>
         <dl className="grid grid-cols-1 gap-y-1.5 rounded-lg border border-slate-200 bg-white p-4 text-sm sm:grid-cols-[10rem_minmax(0,1fr)]" data-testid="artifact-overview">
-          <dt className="text-slate-500">Digest</dt>
+          <dt className="text-slate-500">{t("digest")}</dt>
           <dd className="font-mono text-xs break-all">{a.digest}</dd>
-          <dt className="text-slate-500">Media type</dt>
+          <dt className="text-slate-500">{t("mediaType")}</dt>
           <dd className="font-mono text-xs break-all">{a.mediaType}</dd>
-          <dt className="text-slate-500">Artifact type</dt>
+          <dt className="text-slate-500">{t("artifactType")}</dt>
           <dd className="font-mono text-xs break-all">{a.artifactType ?? "—"}</dd>
-          <dt className="text-slate-500">Size</dt>
-          <dd>{formatSize(a.totalSize)} (manifest {formatSize(a.manifestSize)})</dd>
+          <dt className="text-slate-500">{t("size")}</dt>
+          <dd>{t("sizeValue", { size: formatSize(a.totalSize), manifest: formatSize(a.manifestSize) })}</dd>
           {!isAccessory && (
             <>
-              <dt className="text-slate-500">Created</dt>
+              <dt className="text-slate-500">{t("created")}</dt>
               <dd>{formatTime(a.created)}</dd>
-              <dt className="text-slate-500">Author</dt>
+              <dt className="text-slate-500">{t("author")}</dt>
               <dd className="break-words">{a.author ?? "—"}</dd>
             </>
           )}
           {!a.isIndex && !isAccessory && (
             <>
-              <dt className="text-slate-500">OS / architecture</dt>
+              <dt className="text-slate-500">{t("platform")}</dt>
               <dd>{platform}</dd>
             </>
           )}
-          <dt className="text-slate-500">Pushed</dt>
+          <dt className="text-slate-500">{t("pushed")}</dt>
           <dd>{formatTime(a.pushedAt)}</dd>
-          <dt className="text-slate-500">Pulled</dt>
+          <dt className="text-slate-500">{t("pulled")}</dt>
           <dd>{formatTime(a.pulledAt)}</dd>
-          <dt className="text-slate-500">Pull by digest</dt>
+          <dt className="text-slate-500">{t("pullByDigest")}</dt>
           <dd>
-            <PullCommand label="pull by digest" command={`docker pull ${host}/${repository}@${a.digest}`} />
+            <PullCommand label={t("pullByDigestLabel")} command={`docker pull ${host}/${repository}@${a.digest}`} />
           </dd>
         </dl>
         {annotations.length > 0 && (
           <div className="mt-3">
-            <Table testId="annotations-table" columns={["Annotation", "Value"]}>
+            <Table testId="annotations-table" columns={[t("annotation"), t("value")]}>
               {annotations.map(([k, v]) => (
                 <tr key={k}>
                   <td className="px-4 py-2 font-mono text-xs [overflow-wrap:anywhere]">{k}</td>
@@ -181,42 +183,42 @@ export async function ArtifactDetailView({
         )}
       </Section>
 
-      <Section id="tags-heading" title={`Tags (${a.tags.total})`}>
+      <Section id="tags-heading" title={t("tags", { count: a.tags.total })}>
         <Table
           testId="tags-table"
           container
           columns={[
-            "Tag",
-            { label: "Pull command", className: "hidden @3xl:table-cell" },
-            { label: "Pushed", className: "hidden @4xl:table-cell" },
-            { label: "Pulled", className: "hidden @6xl:table-cell" },
-            { label: "Actions", srOnly: true },
+            t("tag"),
+            { label: t("pullCommand"), className: "hidden @3xl:table-cell" },
+            { label: t("pushed"), className: "hidden @4xl:table-cell" },
+            { label: t("pulled"), className: "hidden @6xl:table-cell" },
+            { label: t("actions"), srOnly: true },
           ]}
         >
-          {a.tags.rows.map((t) => (
-            <tr key={t.name} data-testid={`tag-${t.name}`}>
-              <td className="px-4 py-2.5 font-mono text-xs [overflow-wrap:anywhere]">{t.name}</td>
+          {a.tags.rows.map((tag) => (
+            <tr key={tag.name} data-testid={`tag-${tag.name}`}>
+              <td className="px-4 py-2.5 font-mono text-xs [overflow-wrap:anywhere]">{tag.name}</td>
               <td className="hidden px-4 py-2.5 @3xl:table-cell">
                 <div className="w-[24rem] max-w-full">
-                  <PullCommand label={`pull command of tag ${t.name}`} command={`docker pull ${host}/${repository}:${t.name}`} />
+                  <PullCommand label={t("pullCommandOfTag", { tag: tag.name })} command={`docker pull ${host}/${repository}:${tag.name}`} />
                 </div>
               </td>
-              <td className="hidden px-4 py-2.5 whitespace-nowrap text-slate-600 @4xl:table-cell">{formatTime(t.pushedAt)}</td>
-              <td className="hidden px-4 py-2.5 whitespace-nowrap text-slate-600 @6xl:table-cell">{formatTime(t.pulledAt)}</td>
+              <td className="hidden px-4 py-2.5 whitespace-nowrap text-slate-600 @4xl:table-cell">{formatTime(tag.pushedAt)}</td>
+              <td className="hidden px-4 py-2.5 whitespace-nowrap text-slate-600 @6xl:table-cell">{formatTime(tag.pulledAt)}</td>
               <td className="px-4 py-2.5 text-right [&_button]:[overflow-wrap:anywhere]">
                 {can.has("tag:delete") && (
                   <ConfirmDeleteForm
                     action={deleteTagAction}
-                    fields={{ projectId: project.id, repository, tag: t.name }}
-                    confirmText={`Delete tag ${repository}:${t.name}? The artifact ${shortDigest(a.digest)} and its other tags stay.`}
-                    label={`Delete tag ${t.name}`}
-                    testId={`delete-tag-${t.name}`}
+                    fields={{ projectId: project.id, repository, tag: tag.name }}
+                    confirmText={t("deleteTagText", { name: `${repository}:${tag.name}`, digest: shortDigest(a.digest) })}
+                    label={t("deleteTag", { tag: tag.name })}
+                    testId={`delete-tag-${tag.name}`}
                   />
                 )}
               </td>
             </tr>
           ))}
-          {a.tags.rows.length === 0 && <EmptyRow colSpan={5}>This artifact has no tags.</EmptyRow>}
+          {a.tags.rows.length === 0 && <EmptyRow colSpan={5}>{t("noTags")}</EmptyRow>}
         </Table>
         {a.tags.total > a.tags.pageSize && (
           <Pagination basePath={self} params={{}} page={a.tags.page} pageSize={a.tags.pageSize} total={a.tags.total} />
@@ -225,7 +227,7 @@ export async function ArtifactDetailView({
       </Section>
 
       {!isAccessory && (
-        <Section id="vulnerabilities-heading" title="Vulnerabilities">
+        <Section id="vulnerabilities-heading" title={t("vulnerabilities")}>
           {can.has("scan:stop") && <StopScanControl actor={actor} projectId={project.id} repository={repository} digest={a.digest} />}
           <VulnerabilitiesSection
             actor={actor}
@@ -240,8 +242,8 @@ export async function ArtifactDetailView({
       )}
 
       {a.isIndex && (
-        <Section id="children-heading" title="Platforms (index children)">
-          <Table testId="children-table" columns={["Artifact", "Platform", "OS version"]}>
+        <Section id="children-heading" title={t("children")}>
+          <Table testId="children-table" columns={[t("artifactColumn"), t("platformColumn"), t("osVersion")]}>
             {a.children.map((c) => (
               <tr key={c.digest}>
                 <td className="px-4 py-2.5 font-mono text-xs">
@@ -250,21 +252,21 @@ export async function ArtifactDetailView({
                       {shortDigest(c.digest)}
                     </Link>
                   ) : (
-                    <span title={`${c.digest} is not in Wharf's index`}>{shortDigest(c.digest)}</span>
+                    <span title={t("childNotIndexed", { digest: c.digest })}>{shortDigest(c.digest)}</span>
                   )}
                 </td>
                 <td className="px-4 py-2.5 text-xs">{platformLabel(c)}</td>
                 <td className="px-4 py-2.5 text-xs">{c.osVersion ?? "—"}</td>
               </tr>
             ))}
-            {a.children.length === 0 && <EmptyRow colSpan={3}>No children.</EmptyRow>}
+            {a.children.length === 0 && <EmptyRow colSpan={3}>{t("noChildren")}</EmptyRow>}
           </Table>
         </Section>
       )}
 
       {!a.isIndex && !isAccessory && (
-        <Section id="layers-heading" title={`Layers (${a.layers.length})`}>
-          <Table testId="layers-table" columns={["#", "Digest", "Media type", "Size"]}>
+        <Section id="layers-heading" title={t("layers", { count: a.layers.length })}>
+          <Table testId="layers-table" columns={["#", t("digest"), t("mediaType"), t("size")]}>
             {a.layers.map((l, i) => (
               <tr key={`${i}-${l.digest}`}>
                 <td className="px-4 py-2 text-xs">{i + 1}</td>
@@ -275,28 +277,28 @@ export async function ArtifactDetailView({
                 <td className="px-4 py-2 text-xs whitespace-nowrap">{formatSize(l.size)}</td>
               </tr>
             ))}
-            {a.layers.length === 0 && <EmptyRow colSpan={4}>No layers (or the manifest could not be read from the registry).</EmptyRow>}
+            {a.layers.length === 0 && <EmptyRow colSpan={4}>{t("noLayers")}</EmptyRow>}
           </Table>
         </Section>
       )}
 
       {!a.isIndex && !isAccessory && (
-        <Section id="history-heading" title="Build history">
-          <Table testId="history-table" columns={["Created", "Command", "Layer"]}>
+        <Section id="history-heading" title={t("history")}>
+          <Table testId="history-table" columns={[t("created"), t("command"), t("layer")]}>
             {a.history.map((h, i) => (
               <tr key={i}>
                 <td className="px-4 py-2 text-xs whitespace-nowrap">{formatTime(h.created)}</td>
                 <td className="px-4 py-2 font-mono text-xs break-all">{h.createdBy ?? h.comment ?? "—"}</td>
-                <td className="px-4 py-2 text-xs">{h.emptyLayer ? "empty" : "layer"}</td>
+                <td className="px-4 py-2 text-xs">{h.emptyLayer ? t("emptyLayer") : t("layerValue")}</td>
               </tr>
             ))}
-            {a.history.length === 0 && <EmptyRow colSpan={3}>No build history in the image config.</EmptyRow>}
+            {a.history.length === 0 && <EmptyRow colSpan={3}>{t("noHistory")}</EmptyRow>}
           </Table>
         </Section>
       )}
 
-      <Section id="accessories-heading" title={`Accessories (${a.accessories.length})`}>
-        <Table testId="accessories-table" columns={["Artifact", "Kind", "Type", "Size", "Pushed"]}>
+      <Section id="accessories-heading" title={t("accessories", { count: a.accessories.length })}>
+        <Table testId="accessories-table" columns={[t("artifactColumn"), t("kind"), t("type"), t("size"), t("pushed")]}>
           {a.accessories.map((x) => (
             <tr key={x.digest}>
               <td className="px-4 py-2.5 font-mono text-xs">
@@ -305,24 +307,24 @@ export async function ArtifactDetailView({
                 </Link>
               </td>
               <td className="px-4 py-2.5">
-                <Badge tone={x.accessoryType === "signature" ? "good" : "neutral"}>{x.accessoryType ?? "other"}</Badge>
+                <Badge tone={x.accessoryType === "signature" ? "good" : "neutral"}>{t(`accessory.${x.accessoryType ?? "other"}`)}</Badge>
               </td>
               <td className="px-4 py-2.5 font-mono text-xs [overflow-wrap:anywhere]">{x.artifactType ?? "—"}</td>
               <td className="px-4 py-2.5 text-xs whitespace-nowrap">{formatSize(x.totalSize)}</td>
               <td className="px-4 py-2.5 text-xs whitespace-nowrap">{formatTime(x.pushedAt)}</td>
             </tr>
           ))}
-          {a.accessories.length === 0 && <EmptyRow colSpan={5}>No signatures, attestations or SBOMs.</EmptyRow>}
+          {a.accessories.length === 0 && <EmptyRow colSpan={5}>{t("noAccessories")}</EmptyRow>}
         </Table>
       </Section>
 
-      <Section id="manifest-heading" title="Manifest">
+      <Section id="manifest-heading" title={t("manifest")}>
         {a.manifestJson ? (
           <pre className="max-h-[32rem] overflow-auto rounded bg-ink-900 p-4 font-mono text-xs text-ink-100" data-testid="manifest-json">
             {a.manifestJson}
           </pre>
         ) : (
-          <p className="text-sm text-slate-600">The registry did not return this manifest.</p>
+          <p className="text-sm text-slate-600">{t("noManifest")}</p>
         )}
       </Section>
     </>

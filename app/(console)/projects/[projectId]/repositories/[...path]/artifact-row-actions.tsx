@@ -1,21 +1,22 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useCallback, useRef } from "react";
 import { deleteArtifactAction } from "@/app/(console)/projects/[projectId]/repositories/actions";
 import { ConfirmActionForm } from "@/components/ui/confirm-dialog";
 import { flash } from "@/components/ui/flash";
 import { RowMenu, type RowMenuItem } from "@/components/ui/row-menu";
 
-function copyToClipboard(text: string, what: string): void {
+function copyToClipboard(text: string, byHand: string, copied: string): void {
   const done = navigator.clipboard?.writeText(text);
   // Without a secure context there is no clipboard API: the text is shown to copy by hand.
   if (!done) {
-    flash(`Copy the ${what} by hand: ${text}`);
+    flash(byHand);
     return;
   }
   done.then(
-    () => flash(`${what[0]!.toUpperCase()}${what.slice(1)} copied.`),
-    () => flash(`Copy the ${what} by hand: ${text}`),
+    () => flash(copied),
+    () => flash(byHand),
   );
 }
 
@@ -50,25 +51,28 @@ export function ArtifactRowActions({
   const openDelete = useRef<(() => void) | null>(null);
   const confirmDelete = useCallback(() => openDelete.current?.(), []);
   const reference = `${host}/${repository}@${digest}`;
+  const t = useTranslations("artifacts");
+  const copy = (text: string, what: "PullCommand" | "Digest") =>
+    copyToClipboard(text, t("copyByHand", { what: t(`what${what}`), text }), t("copiedWhat", { what: t(`what${what}Cap`) }));
   const items: RowMenuItem[] = [
-    { kind: "action", label: "Copy docker pull command", detail: `docker pull ${reference}`, onSelect: () => copyToClipboard(`docker pull ${reference}`, "pull command") },
-    { kind: "action", label: "Copy podman pull command", detail: `podman pull ${reference}`, onSelect: () => copyToClipboard(`podman pull ${reference}`, "pull command") },
-    { kind: "action", label: "Copy digest", detail: digest, onSelect: () => copyToClipboard(digest, "digest") },
-    ...(canCopy ? [{ kind: "link" as const, label: "Copy to another project…", detail: "with its signatures and SBOMs", href: `${artifactHref}?copy=1` }] : []),
-    ...(canDelete ? [{ kind: "action" as const, label: "Delete artifact…", tone: "danger" as const, onSelect: confirmDelete }] : []),
+    { kind: "action", label: t("copyDocker"), detail: `docker pull ${reference}`, onSelect: () => copy(`docker pull ${reference}`, "PullCommand") },
+    { kind: "action", label: t("copyPodman"), detail: `podman pull ${reference}`, onSelect: () => copy(`podman pull ${reference}`, "PullCommand") },
+    { kind: "action", label: t("copyDigest"), detail: digest, onSelect: () => copy(digest, "Digest") },
+    ...(canCopy ? [{ kind: "link" as const, label: t("copyToProject"), detail: t("copyToProjectDetail"), href: `${artifactHref}?copy=1` }] : []),
+    ...(canDelete ? [{ kind: "action" as const, label: t("deleteArtifactMenu"), tone: "danger" as const, onSelect: confirmDelete }] : []),
   ];
   return (
     <>
-      <RowMenu label={`Actions for ${shortName}`} items={items} testId={`actions-${digest}`} />
+      <RowMenu label={t("rowActions", { name: shortName })} items={items} testId={`actions-${digest}`} />
       {canDelete && (
         <ConfirmActionForm
           action={deleteArtifactAction}
           fields={{ projectId, repository, digest }}
-          triggerLabel="Delete artifact"
+          triggerLabel={t("deleteArtifact")}
           title={deleteText}
-          confirmLabel="Delete artifact"
-          pendingText="Deleting…"
-          success="Artifact deleted."
+          confirmLabel={t("deleteArtifact")}
+          pendingText={t("deleting")}
+          success={t("artifactDeleted")}
           openRef={openDelete}
         />
       )}

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { deleteRepositoryAction } from "@/app/(console)/projects/[projectId]/repositories/actions";
 import {
   artifactHref,
@@ -29,15 +30,11 @@ import { ScanOverviewCell } from "@/components/scan/scan-overview-cell";
 import { CONSOLE_DEFAULT_PAGE_SIZE } from "@/lib/validation/pagination";
 import { ZArtifactListQuery } from "@/lib/validation/repositories";
 
-const FILTERS = [
-  { key: "all", label: "All" },
-  { key: "tagged", label: "Tagged" },
-  { key: "untagged", label: "Untagged" },
-] as const;
+const FILTERS = ["all", "tagged", "untagged"] as const;
 
-function typeLabel(mediaType: string, artifactType: string | null): string {
-  if (/index|manifest\.list/.test(mediaType)) return "Image index";
-  if (!artifactType || /image\.config|container\.image/.test(artifactType)) return "Image";
+function typeLabel(mediaType: string, artifactType: string | null, t: (key: "typeIndex" | "typeImage") => string): string {
+  if (/index|manifest\.list/.test(mediaType)) return t("typeIndex");
+  if (!artifactType || /image\.config|container\.image/.test(artifactType)) return t("typeImage");
   return artifactType;
 }
 
@@ -71,12 +68,13 @@ export async function ArtifactsView({
   };
   // `latest` when it exists, else the newest push (the service decides; a viewer who may not pull gets no block).
   const suggested = await attempt(() => suggestedPullTag({ actor, repository, projectId: project.id }));
+  const t = await getTranslations("artifacts");
 
   return (
     <>
       <p className="mb-2 text-sm">
         <Link href={`/projects/${project.id}/repositories`} className="text-sky-800 hover:underline">
-          ← Repositories
+          {t("backToRepositories")}
         </Link>
       </p>
       <div className="mb-4 flex flex-wrap items-start justify-between gap-4">
@@ -85,15 +83,15 @@ export async function ArtifactsView({
             {repository}
           </h2>
           <p className="text-sm text-slate-600">
-            {repo.value.artifactCount} artifacts · {repo.value.pullCount.toString()} pulls · last push {formatTime(repo.value.updatedAt)}
+            {t("stats", { artifacts: repo.value.artifactCount, pulls: Number(repo.value.pullCount), time: formatTime(repo.value.updatedAt) })}
           </p>
         </div>
         {can.has("repository:delete") && (
           <ConfirmDeleteForm
             action={deleteRepositoryAction}
             fields={{ projectId: project.id, repository }}
-            confirmText={`Delete repository ${repository} with all its ${repo.value.artifactCount} artifacts and every tag? This cannot be undone.`}
-            label="Delete repository"
+            confirmText={t("deleteRepositoryText", { repository, count: repo.value.artifactCount })}
+            label={t("deleteRepository")}
             testId="delete-repository"
           />
         )}
@@ -103,27 +101,27 @@ export async function ArtifactsView({
       {suggested.ok && suggested.value && (
         <section aria-labelledby="pull-heading" className="mb-4 rounded-lg border border-slate-200 bg-white p-3" data-testid="suggested-pull">
           <h3 id="pull-heading" className="mb-2 text-sm font-semibold">
-            Pull <code className="font-mono" data-testid="suggested-tag">{suggested.value}</code>{" "}
-            <span className="font-normal text-slate-500">{suggested.value === "latest" ? "" : "(the newest push; no latest tag)"}</span>
+            {t("pull")} <code className="font-mono" data-testid="suggested-tag">{suggested.value}</code>{" "}
+            <span className="font-normal text-slate-500">{suggested.value === "latest" ? "" : t("newestPush")}</span>
           </h3>
           <div className="space-y-1.5">
-            <PullCommand label="docker pull command" command={`docker pull ${host}/${repository}:${suggested.value}`} />
-            <PullCommand label="podman pull command" command={`podman pull ${host}/${repository}:${suggested.value}`} />
+            <PullCommand label={t("dockerPull")} command={`docker pull ${host}/${repository}:${suggested.value}`} />
+            <PullCommand label={t("podmanPull")} command={`podman pull ${host}/${repository}:${suggested.value}`} />
           </div>
         </section>
       )}
 
       <div className="mb-4 flex flex-wrap items-center justify-between gap-4">
-        <SearchBox placeholder="Filter by tag" initialValue={query.q ?? ""} label="Filter artifacts by tag name" />
-        <nav aria-label="Filter artifacts" className="flex gap-2 text-sm">
+        <SearchBox placeholder={t("filterPlaceholder")} initialValue={query.q ?? ""} label={t("filterLabel")} />
+        <nav aria-label={t("filterNav")} className="flex gap-2 text-sm">
           {FILTERS.map((f) => (
             <Link
-              key={f.key}
-              href={filterHref(f.key)}
-              aria-current={query.tagged === f.key ? "true" : undefined}
-              className={query.tagged === f.key ? "font-semibold text-slate-900" : "text-sky-800 hover:underline"}
+              key={f}
+              href={filterHref(f)}
+              aria-current={query.tagged === f ? "true" : undefined}
+              className={query.tagged === f ? "font-semibold text-slate-900" : "text-sky-800 hover:underline"}
             >
-              {f.label}
+              {t(`filters.${f}`)}
             </Link>
           ))}
         </nav>
@@ -133,22 +131,22 @@ export async function ArtifactsView({
         testId="artifacts-table"
         container
         columns={[
-          "Artifact",
-          "Tags",
-          ...(overviews.ok ? [{ label: "Vulnerabilities", className: "hidden @xl:table-cell" }] : []),
-          { label: "Type", className: "hidden @5xl:table-cell" },
+          t("columns.artifact"),
+          t("columns.tags"),
+          ...(overviews.ok ? [{ label: t("columns.vulnerabilities"), className: "hidden @xl:table-cell" }] : []),
+          { label: t("columns.type"), className: "hidden @5xl:table-cell" },
           // From @5xl (with Type): at 1280 px the Vulnerabilities column takes its place.
-          { label: "Platforms", className: "hidden @5xl:table-cell" },
-          { label: "Size", className: "hidden @3xl:table-cell" },
-          { label: "Pushed", className: "hidden @2xl:table-cell" },
-          { label: "Pulled", className: "hidden @6xl:table-cell" },
-          { label: "Actions", srOnly: true, className: "w-px" },
+          { label: t("columns.platforms"), className: "hidden @5xl:table-cell" },
+          { label: t("columns.size"), className: "hidden @3xl:table-cell" },
+          { label: t("columns.pushed"), className: "hidden @2xl:table-cell" },
+          { label: t("columns.pulled"), className: "hidden @6xl:table-cell" },
+          { label: t("columns.actions"), srOnly: true, className: "w-px" },
         ]}
       >
         {rows.map((a) => {
-          const tagNames = a.tags.map((t) => t.name);
+          const tagNames = a.tags.map((tag) => tag.name);
           const href = artifactHref(project.id, repository, a.digest);
-          const type = typeLabel(a.mediaType, a.artifactType);
+          const type = typeLabel(a.mediaType, a.artifactType, t);
           const platforms = a.platforms.map(platformLabel).join(", ") || "—";
           return (
             <tr key={a.id} data-testid={`artifact-${a.digest}`} className="align-top">
@@ -159,13 +157,13 @@ export async function ArtifactsView({
                 {(a.signed || a.sbom) && (
                   <span className="mt-1 flex flex-wrap gap-1" data-testid="accessory-badges">
                     {a.signed && (
-                      <Badge tone="good" title="Has a signature">
-                        Signed
+                      <Badge tone="good" title={t("hasSignature")}>
+                        {t("signed")}
                       </Badge>
                     )}
                     {a.sbom && (
-                      <Badge tone="neutral" title="Has an SBOM">
-                        SBOM
+                      <Badge tone="neutral" title={t("hasSbom")}>
+                        {t("sbom")}
                       </Badge>
                     )}
                   </span>
@@ -182,13 +180,13 @@ export async function ArtifactsView({
               </td>
               <td className="px-4 py-2.5">
                 <span className="flex flex-wrap gap-1">
-                  {tagNames.map((t) => (
-                    <Badge key={t} tone="info" className="max-w-[14rem]" title={t}>
-                      {t}
+                  {tagNames.map((tag) => (
+                    <Badge key={tag} tone="info" className="max-w-[14rem]" title={tag}>
+                      {tag}
                     </Badge>
                   ))}
-                  {a.tagCount > tagNames.length && <span className="text-xs whitespace-nowrap text-slate-500">+{a.tagCount - tagNames.length} more</span>}
-                  {a.tagCount === 0 && <span className="text-xs text-slate-500">untagged</span>}
+                  {a.tagCount > tagNames.length && <span className="text-xs whitespace-nowrap text-slate-500">{t("moreTags", { count: a.tagCount - tagNames.length })}</span>}
+                  {a.tagCount === 0 && <span className="text-xs text-slate-500">{t("untagged")}</span>}
                 </span>
               </td>
               {overviews.ok && (
@@ -217,18 +215,22 @@ export async function ArtifactsView({
                   artifactHref={href}
                   canCopy={can.has("repository:pull")}
                   canDelete={can.has("artifact:delete")}
-                  deleteText={`Delete artifact ${repository}@${a.digest}${a.tagCount > 0 ? ` and its ${a.tagCount} tag(s): ${tagNames.join(", ")}${a.tagCount > tagNames.length ? ", …" : ""}` : " (untagged)"}?`}
+                  deleteText={
+                    a.tagCount > 0
+                      ? t("deleteTagged", { name: `${repository}@${a.digest}`, count: a.tagCount, tags: tagNames.join(", ") + (a.tagCount > tagNames.length ? ", …" : "") })
+                      : t("deleteUntagged", { name: `${repository}@${a.digest}` })
+                  }
                 />
               </td>
             </tr>
           );
         })}
-        {rows.length === 0 && <EmptyRow colSpan={overviews.ok ? 9 : 8}>No artifacts match.</EmptyRow>}
+        {rows.length === 0 && <EmptyRow colSpan={overviews.ok ? 9 : 8}>{t("noMatch")}</EmptyRow>}
       </Table>
       <Pagination basePath={base} params={{ q: query.q, tagged: query.tagged, pageSize: pageSize === CONSOLE_DEFAULT_PAGE_SIZE ? undefined : String(pageSize) }} page={page} pageSize={pageSize} total={total} numbered />
 
       <section aria-labelledby="description-heading" className="mt-6 rounded-lg border border-slate-200 bg-white p-4">
-        <h3 id="description-heading" className="mb-2 text-sm font-semibold">Description</h3>
+        <h3 id="description-heading" className="mb-2 text-sm font-semibold">{t("description")}</h3>
         <DescriptionForm
           projectId={project.id}
           repository={repository}

@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { type CopyArtifactResult, copyArtifactAction } from "@/app/(console)/projects/[projectId]/repositories/actions";
 import { Button } from "@/components/ui/button";
@@ -39,34 +40,35 @@ export function CopyArtifactForm({
   const [open, setOpen] = useState(initiallyOpen);
   // useActionForm: no reset after the answer, so the chosen target stays shown after a copy.
   const { result, errors, formProps } = useActionForm(copyArtifactAction, INITIAL);
-  const [project, setProject] = useState(targets.some((t) => t.name === defaultProject) ? defaultProject : (targets[0]?.name ?? ""));
+  const [project, setProject] = useState(targets.some((target) => target.name === defaultProject) ? defaultProject : (targets[0]?.name ?? ""));
   const [repository, setRepository] = useState(defaultRepository);
   const [tag, setTag] = useState(defaultTag);
+  const t = useTranslations("artifacts");
 
   if (!open) {
     return (
       <Button type="button" variant="secondary" onClick={() => setOpen(true)}>
-        Copy…
+        {t("copyOpen")}
       </Button>
     );
   }
   return (
-    <form {...formProps} aria-label="Copy artifact" className="w-full max-w-md space-y-3 rounded-lg border border-slate-200 bg-white p-4">
-      <h3 className="font-semibold">Copy this artifact</h3>
+    <form {...formProps} aria-label={t("copyFormLabel")} className="w-full max-w-md space-y-3 rounded-lg border border-slate-200 bg-white p-4">
+      <h3 className="font-semibold">{t("copyHeading")}</h3>
       <p className="text-sm text-slate-600" data-testid="copy-accessories-note">
         {accessoryCount === 0
-          ? "Its signatures, SBOMs and other accessories, if any, are copied with it."
-          : `Its ${accessoryCount === 1 ? "accessory is" : `${accessoryCount} accessories (signatures, SBOMs, …) are`} copied with it.`}
+          ? t("copyAccessoriesNone")
+          : t("copyAccessories", { count: accessoryCount })}
       </p>
       <input type="hidden" name="from" value={from} />
       {errors.from && <p className="text-sm text-red-700">{errors.from.join(". ")}</p>}
       {targets.length === 0 ? (
-        <p className="text-sm text-slate-700">There is no project you may copy into: you need the Developer role or higher in the target project.</p>
+        <p className="text-sm text-slate-700">{t("copyNoTarget")}</p>
       ) : (
         <>
           <div className="space-y-1">
             <label htmlFor="copy-project" className="block text-sm font-medium text-slate-800">
-              Target project
+              {t("targetProject")}
             </label>
             <select
               id="copy-project"
@@ -77,9 +79,9 @@ export function CopyArtifactForm({
               aria-describedby={errors.project ? "copy-project-error" : undefined}
               className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
             >
-              {targets.map((t) => (
-                <option key={t.id} value={t.name}>
-                  {t.name}
+              {targets.map((target) => (
+                <option key={target.id} value={target.name}>
+                  {target.name}
                 </option>
               ))}
             </select>
@@ -91,7 +93,7 @@ export function CopyArtifactForm({
           </div>
           <Field
             id="copy-repository"
-            label="Repository (new or existing)"
+            label={t("targetRepository")}
             name="repository"
             value={repository}
             onChange={(e) => setRepository(e.target.value)}
@@ -102,21 +104,21 @@ export function CopyArtifactForm({
           />
           <Field
             id="copy-tag"
-            label="Tag (optional)"
+            label={t("targetTag")}
             name="tag"
             value={tag}
             onChange={(e) => setTag(e.target.value)}
             maxLength={128}
             autoComplete="off"
-            hint="Leave empty for an untagged copy. An existing tag moves to the copy."
+            hint={t("targetTagHint")}
             errors={errors.tag}
           />
         </>
       )}
       <div className="flex gap-2">
-        {targets.length > 0 && <SubmitButton pendingText="Copying…">Copy</SubmitButton>}
+        {targets.length > 0 && <SubmitButton pendingText={t("copying")}>{t("copy")}</SubmitButton>}
         <Button type="button" variant="secondary" onClick={() => setOpen(false)}>
-          Close
+          {t("close")}
         </Button>
       </div>
       {!result.ok && result.message && (

@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useRouter } from "next/navigation";
 import { useEffect } from "react";
 import { stopArtifactScanAction } from "@/app/(console)/projects/[projectId]/repositories/[...path]/scan-stop-actions";
@@ -24,13 +25,14 @@ export function ScanButton({
   label: string;
 }) {
   const { result, formProps } = useActionForm(startArtifactScanAction, INITIAL_ACTION_RESULT);
+  const t = useTranslations("artifacts");
   return (
     <form {...formProps} className="inline-flex flex-col gap-1" data-testid={scanType === "sbom" ? "generate-sbom" : "scan-artifact"}>
       <input type="hidden" name="projectId" value={projectId} />
       <input type="hidden" name="repository" value={repository} />
       <input type="hidden" name="digest" value={digest} />
       <input type="hidden" name="scanType" value={scanType} />
-      <SubmitButton variant={scanType === "sbom" ? "secondary" : undefined} pendingText="Queuing…">
+      <SubmitButton variant={scanType === "sbom" ? "secondary" : undefined} pendingText={t("queuing")}>
         {label}
       </SubmitButton>
       <FormMessage result={result} />
@@ -55,14 +57,15 @@ export function RefreshWhileScanning({ scanning }: { scanning: boolean }) {
 /** Stops the artifact's queued or running scan of one type (the service decides who may: scan:stop). */
 export function StopScanButton({ projectId, repository, digest, scanType = "vulnerability" }: { projectId: number; repository: string; digest: string; scanType?: "vulnerability" | "sbom" }) {
   const { result, formProps } = useActionForm(stopArtifactScanAction, INITIAL_ACTION_RESULT);
+  const t = useTranslations("artifacts");
   return (
     <form {...formProps} className="inline-flex flex-col gap-1" data-testid={scanType === "sbom" ? "stop-sbom" : "stop-scan"}>
       <input type="hidden" name="projectId" value={projectId} />
       <input type="hidden" name="repository" value={repository} />
       <input type="hidden" name="digest" value={digest} />
       <input type="hidden" name="scanType" value={scanType} />
-      <SubmitButton variant="secondary" pendingText="Stopping…">
-        {scanType === "sbom" ? "Stop SBOM generation" : "Stop scan"}
+      <SubmitButton variant="secondary" pendingText={t("stopping")}>
+        {scanType === "sbom" ? t("stopSbom") : t("stopScan")}
       </SubmitButton>
       <FormMessage result={result} />
     </form>

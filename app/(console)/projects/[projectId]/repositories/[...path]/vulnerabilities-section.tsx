@@ -1,4 +1,6 @@
 import Link from "next/link";
+import { useTranslations } from "next-intl";
+import { getTranslations } from "next-intl/server";
 import { RefreshWhileScanning, ScanButton } from "@/app/(console)/projects/[projectId]/repositories/[...path]/scan-controls";
 import { artifactHref, formatTime, shortDigest } from "@/app/(console)/projects/[projectId]/repositories/format";
 import { Badge } from "@/components/ui/badge";
@@ -32,19 +34,20 @@ function summaryOf(severity: Severity): SummarySeverity {
 /** The counts as one stacked bar (each part's width its share), with the numbers beside it. */
 export function SeverityBar({ summary }: { summary: Record<SummarySeverity, number> }) {
   const total = SUMMARY_SEVERITIES.reduce((n, s) => n + summary[s], 0);
+  const t = useTranslations("scan");
   return (
     <div data-testid="severity-summary" className="space-y-2">
-      <div className="flex h-3 w-full max-w-xl overflow-hidden rounded-full bg-emerald-100" role="img" aria-label={SUMMARY_SEVERITIES.map((s) => `${summary[s]} ${s}`).join(", ")}>
+      <div className="flex h-3 w-full max-w-xl overflow-hidden rounded-full bg-emerald-100" role="img" aria-label={SUMMARY_SEVERITIES.map((s) => t("countPart", { count: summary[s], severity: t(`severity.${s}`) })).join(", ")}>
         {total > 0 && SUMMARY_SEVERITIES.map((s) => (summary[s] > 0 ? <span key={s} className={SEVERITY_STYLE[s].bar} style={{ width: `${(summary[s] / total) * 100}%` }} /> : null))}
       </div>
       <ul className="flex flex-wrap gap-3 text-sm">
         {SUMMARY_SEVERITIES.map((s) => (
           <li key={s} data-testid={`severity-${s.toLowerCase()}`}>
             <span className={`mr-1 inline-block h-2.5 w-2.5 rounded-full align-middle ${SEVERITY_STYLE[s].bar}`} aria-hidden />
-            {s}: <span className="font-semibold">{summary[s]}</span>
+            {t(`severity.${s}`)}: <span className="font-semibold">{summary[s]}</span>
           </li>
         ))}
-        <li className="text-slate-600">Total: {total}</li>
+        <li className="text-slate-600">{t("total", { total })}</li>
       </ul>
     </div>
   );
@@ -54,8 +57,15 @@ const STATUS_TONE = { succeeded: "good", failed: "bad", queued: "info", running:
 
 const scanning = (s: string | null | undefined) => s === "queued" || s === "running";
 
+const KNOWN_STATUSES = new Set(["succeeded", "failed", "queued", "running", "stopped", "error", "pending"]);
+
 function StatusBadge({ status }: { status: string }) {
-  return <Badge tone={STATUS_TONE[status as keyof typeof STATUS_TONE] ?? "neutral"}>{status === "succeeded" ? "Scanned" : status[0]!.toUpperCase() + status.slice(1)}</Badge>;
+  const t = useTranslations("scan");
+  return (
+    <Badge tone={STATUS_TONE[status as keyof typeof STATUS_TONE] ?? "neutral"}>
+      {KNOWN_STATUSES.has(status) ? t(`status.${status}` as "status.succeeded") : status[0]!.toUpperCase() + status.slice(1)}
+    </Badge>
+  );
 }
 
 /**
@@ -79,16 +89,17 @@ function IndexScans({
   const scanned = children.filter((c) => c.summary !== null);
   const total: Record<SummarySeverity, number> = { Critical: 0, High: 0, Medium: 0, Low: 0, Unknown: 0 };
   for (const c of scanned) for (const s of SUMMARY_SEVERITIES) total[s] += c.summary![s];
+  const t = useTranslations("scan");
   return (
     <div data-testid="vulnerabilities" className="space-y-3">
       <RefreshWhileScanning scanning={busy} />
       <div className="flex flex-wrap items-start justify-between gap-3">
         <p className="text-sm text-slate-600" data-testid="scan-status">
-          {scanned.length} of {children.length} platform{children.length === 1 ? "" : "s"} scanned{busy ? "; scanning…" : ""}.
+          {t("indexStatus", { scanned: scanned.length, count: children.length, busy: String(busy) })}
         </p>
         {canScan && !busy && (
           <div className="flex flex-wrap items-start gap-2">
-            <ScanButton projectId={projectId} repository={repository} digest={digest} label="Scan all platforms" />
+            <ScanButton projectId={projectId} repository={repository} digest={digest} label={t("scanAllPlatforms")} />
           </div>
         )}
       </div>
@@ -97,12 +108,12 @@ function IndexScans({
         <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="index-scans-table">
           <thead className="bg-slate-50 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase">
             <tr>
-              <th scope="col" className="px-4 py-3">Platform</th>
-              <th scope="col" className="px-4 py-3">Artifact</th>
-              <th scope="col" className="px-4 py-3">Scan</th>
+              <th scope="col" className="px-4 py-3">{t("platform")}</th>
+              <th scope="col" className="px-4 py-3">{t("artifact")}</th>
+              <th scope="col" className="px-4 py-3">{t("scan")}</th>
               {SUMMARY_SEVERITIES.map((s) => (
                 <th key={s} scope="col" className="px-4 py-3 text-right">
-                  {s}
+                  {t(`severity.${s}`)}
                 </th>
               ))}
             </tr>
@@ -117,7 +128,7 @@ function IndexScans({
                   </Link>
                 </td>
                 <td className="px-4 py-2 text-xs" title={c.error ?? undefined}>
-                  {c.status ? <StatusBadge status={c.status} /> : <span className="text-slate-500">Not scanned</span>}
+                  {c.status ? <StatusBadge status={c.status} /> : <span className="text-slate-500">{t("notScanned")}</span>}
                 </td>
                 {SUMMARY_SEVERITIES.map((s) => (
                   <td key={s} className="px-4 py-2 text-right text-xs">
@@ -126,7 +137,7 @@ function IndexScans({
                 ))}
               </tr>
             ))}
-            {children.length === 0 && <EmptyRow colSpan={3 + SUMMARY_SEVERITIES.length}>No platforms.</EmptyRow>}
+            {children.length === 0 && <EmptyRow colSpan={3 + SUMMARY_SEVERITIES.length}>{t("noPlatforms")}</EmptyRow>}
           </tbody>
         </table>
       </div>
@@ -153,8 +164,9 @@ function hrefOf(self: string, sort: VulnerabilitySort, page: number, filter: Vul
 function SortHeader({ self, label, column, sort, filter }: { self: string; label: string; column: "severity" | "cvss"; sort: VulnerabilitySort; filter: VulnerabilityFilter }) {
   const active = sort === column || sort === `-${column}`;
   const next: VulnerabilitySort = sort === `-${column}` ? column : (`-${column}` as VulnerabilitySort);
+  const t = useTranslations("scan");
   return (
-    <Link href={hrefOf(self, next, 1, filter)} className="hover:underline" aria-label={`Sort by ${label.toLowerCase()}`} data-testid={`sort-${column}`}>
+    <Link href={hrefOf(self, next, 1, filter)} className="hover:underline" aria-label={t("sortBy", { label: label.toLowerCase() })} data-testid={`sort-${column}`}>
       {label}
       {active ? (sort.startsWith("-") ? " ↓" : " ↑") : ""}
     </Link>
@@ -170,40 +182,41 @@ const filtered = (f: VulnerabilityFilter) => Boolean(f.severity || f.q || f.fixa
 function VulnerabilityFilters({ data, self, csvHref }: { data: ArtifactVulnerabilities; self: string; csvHref: string }) {
   const f = data.filter;
   const field = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
+  const t = useTranslations("scan");
   return (
     <div className="flex flex-wrap items-end justify-between gap-3">
-      <form method="get" action={`${self}#vulnerabilities-heading`} className="flex flex-wrap items-end gap-3" data-testid="vulnerability-filters" role="search" aria-label="Filter vulnerabilities">
+      <form method="get" action={`${self}#vulnerabilities-heading`} className="flex flex-wrap items-end gap-3" data-testid="vulnerability-filters" role="search" aria-label={t("filterLabel")}>
         <input type="hidden" name="vulnSort" value={data.sort} />
         <label className="flex flex-col text-xs text-slate-600">
-          Severity
+          {t("severityLabel")}
           <select name="vulnSeverity" defaultValue={f.severity ?? ""} className={field} data-testid="filter-severity">
-            <option value="">All</option>
+            <option value="">{t("all")}</option>
             {SUMMARY_SEVERITIES.map((s) => (
               <option key={s} value={s}>
-                {s}
+                {t(`severity.${s}`)}
               </option>
             ))}
           </select>
         </label>
         <label className="flex flex-col text-xs text-slate-600">
-          Package or id
+          {t("packageOrId")}
           <input type="search" name="vulnQ" defaultValue={f.q ?? ""} maxLength={200} placeholder="openssl, CVE-2024-…" className={`${field} w-48`} data-testid="filter-text" />
         </label>
         <label className="flex items-center gap-1.5 pb-2 text-sm text-slate-700">
           <input type="checkbox" name="vulnFixable" value="1" defaultChecked={f.fixable} data-testid="filter-fixable" />
-          Fixable only
+          {t("fixableOnly")}
         </label>
         <button type="submit" className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100" data-testid="filter-apply">
-          Filter
+          {t("filter")}
         </button>
         {filtered(f) && (
           <Link href={hrefOf(self, data.sort, 1)} className="pb-2 text-sm text-sky-800 hover:underline" data-testid="filter-clear">
-            Clear
+            {t("clear")}
           </Link>
         )}
       </form>
       <a href={csvHref} download className="pb-2 text-sm text-sky-800 hover:underline" data-testid="vulnerabilities-csv">
-        Download CSV{filtered(f) ? " (filtered)" : ""}
+        {filtered(f) ? t("downloadCsvFiltered") : t("downloadCsv")}
       </a>
     </div>
   );
@@ -214,21 +227,22 @@ export function VulnerabilityTable({ data, self }: { data: ArtifactVulnerabiliti
   const first = data.total === 0 ? 0 : (data.page - 1) * data.pageSize + 1;
   const last = Math.min(data.total, data.page * data.pageSize);
   const pager = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100";
+  const t = useTranslations("scan");
   return (
     <>
       <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
         <table className="min-w-full divide-y divide-slate-200 text-sm" data-testid="vulnerabilities-table">
           <thead className="bg-slate-50 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase">
             <tr>
-              <th scope="col" className="px-4 py-3">Vulnerability</th>
-              <th scope="col" className="px-4 py-3">Package</th>
-              <th scope="col" className="px-4 py-3">Installed</th>
-              <th scope="col" className="px-4 py-3">Fixed in</th>
+              <th scope="col" className="px-4 py-3">{t("vulnerability")}</th>
+              <th scope="col" className="px-4 py-3">{t("package")}</th>
+              <th scope="col" className="px-4 py-3">{t("installed")}</th>
+              <th scope="col" className="px-4 py-3">{t("fixedIn")}</th>
               <th scope="col" className="px-4 py-3" aria-sort={data.sort.endsWith("severity") ? (data.sort.startsWith("-") ? "descending" : "ascending") : undefined}>
-                <SortHeader self={self} label="Severity" column="severity" sort={data.sort} filter={data.filter} />
+                <SortHeader self={self} label={t("severityLabel")} column="severity" sort={data.sort} filter={data.filter} />
               </th>
               <th scope="col" className="px-4 py-3" aria-sort={data.sort.endsWith("cvss") ? (data.sort.startsWith("-") ? "descending" : "ascending") : undefined}>
-                <SortHeader self={self} label="CVSS" column="cvss" sort={data.sort} filter={data.filter} />
+                <SortHeader self={self} label={t("cvss")} column="cvss" sort={data.sort} filter={data.filter} />
               </th>
             </tr>
           </thead>
@@ -248,34 +262,30 @@ export function VulnerabilityTable({ data, self }: { data: ArtifactVulnerabiliti
                 <td className="px-4 py-2 font-mono text-xs [overflow-wrap:anywhere]">{v.version || "—"}</td>
                 <td className="px-4 py-2 font-mono text-xs [overflow-wrap:anywhere]">{v.fixVersion ?? "—"}</td>
                 <td className="px-4 py-2">
-                  <span className={`inline-block rounded-full px-2 py-0.5 text-xs font-medium ${SEVERITY_STYLE[summaryOf(v.severity)].badge}`}>{v.severity}</span>
+                  <span className={`inline-block rounded-full px-2 py-0.5 text-xs font-medium ${SEVERITY_STYLE[summaryOf(v.severity)].badge}`}>{t(`severity.${v.severity}`)}</span>
                 </td>
                 <td className="px-4 py-2 text-xs whitespace-nowrap" title={v.cvssVector ?? undefined}>
                   {v.cvssScore === null ? "—" : v.cvssScore.toFixed(1)}
                 </td>
               </tr>
             ))}
-            {data.rows.length === 0 && <EmptyRow colSpan={6}>{filtered(data.filter) ? "No vulnerabilities match the filters." : "No vulnerabilities found."}</EmptyRow>}
+            {data.rows.length === 0 && <EmptyRow colSpan={6}>{filtered(data.filter) ? t("noMatch") : t("noneFound")}</EmptyRow>}
           </tbody>
         </table>
       </div>
       {data.total > data.pageSize && (
-        <nav aria-label="Vulnerabilities pages" className="mt-3 flex items-center justify-between text-sm text-slate-600">
-          <span>
-            {first}–{last} of {data.total}
-          </span>
+        <nav aria-label={t("pagesLabel")} className="mt-3 flex items-center justify-between text-sm text-slate-600">
+          <span>{t("range", { first, last, total: data.total })}</span>
           <span className="flex items-center gap-2">
             {data.page > 1 && (
               <Link className={pager} href={hrefOf(self, data.sort, data.page - 1, data.filter)} rel="prev">
-                Previous
+                {t("previous")}
               </Link>
             )}
-            <span>
-              Page {data.page} of {pages}
-            </span>
+            <span>{t("pageOf", { page: data.page, pages })}</span>
             {data.page < pages && (
               <Link className={pager} href={hrefOf(self, data.sort, data.page + 1, data.filter)} rel="next">
-                Next
+                {t("next")}
               </Link>
             )}
           </span>
@@ -322,39 +332,40 @@ export async function VulnerabilitiesSection({
   const busy = scanning(report?.status) || scanning(data.sbom?.status);
   const sbomHref = `/projects/${projectId}/repositories/-/sbom?${new URLSearchParams({ repository, digest }).toString()}`;
   const csvHref = `/projects/${projectId}/repositories/-/vulnerabilities?${new URLSearchParams({ repository, digest, vulnSort: data.sort, ...filterParams(data.filter) }).toString()}`;
+  const t = await getTranslations("scan");
   return (
     <div data-testid="vulnerabilities" className="space-y-3">
       <RefreshWhileScanning scanning={busy} />
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div className="text-sm" data-testid="scan-status">
           {report === null ? (
-            <p className="text-slate-600">Not scanned.</p>
+            <p className="text-slate-600">{t("notScannedDot")}</p>
           ) : (
             <p className="flex flex-wrap items-center gap-2">
               <StatusBadge status={report.status} />
               <span className="text-slate-600">
-                by {report.scanner}
-                {report.startedAt && `, started ${formatTime(report.startedAt)}`}
-                {report.endedAt && `, ended ${formatTime(report.endedAt)}`}
+                {t("by", { scanner: report.scanner })}
+                {report.startedAt && t("started", { time: formatTime(report.startedAt) })}
+                {report.endedAt && t("ended", { time: formatTime(report.endedAt) })}
               </span>
             </p>
           )}
         </div>
         {canScan && !scanning(report?.status) && (
           <div className="flex flex-wrap items-start gap-2">
-            <ScanButton projectId={projectId} repository={repository} digest={digest} label={report ? "Scan again" : "Scan"} />
-            {!scanning(data.sbom?.status) && <ScanButton projectId={projectId} repository={repository} digest={digest} scanType="sbom" label={data.sbom ? "Generate SBOM again" : "Generate SBOM"} />}
+            <ScanButton projectId={projectId} repository={repository} digest={digest} label={report ? t("scanAgain") : t("scan")} />
+            {!scanning(data.sbom?.status) && <ScanButton projectId={projectId} repository={repository} digest={digest} scanType="sbom" label={data.sbom ? t("generateSbomAgain") : t("generateSbom")} />}
           </div>
         )}
       </div>
       {report?.status === "failed" && (
         <div role="alert" className="rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-900" data-testid="scan-error">
-          {report.error ?? "The scan failed."}
+          {report.error ?? t("scanFailed")}
         </div>
       )}
       {report && report.log !== "" && report.status !== "succeeded" && (
         <details open={report.status === "failed"}>
-          <summary className="cursor-pointer text-sm text-slate-700">Scan log</summary>
+          <summary className="cursor-pointer text-sm text-slate-700">{t("scanLog")}</summary>
           <pre className="mt-2 max-h-64 overflow-auto rounded bg-ink-900 p-3 font-mono text-xs whitespace-pre-wrap text-ink-100" data-testid="scan-log">
             {report.log}
           </pre>
@@ -365,13 +376,13 @@ export async function VulnerabilitiesSection({
       {report?.status === "succeeded" && <VulnerabilityTable data={data} self={self} />}
       {data.sbom && (
         <p className="text-sm" data-testid="sbom-status">
-          SBOM:{" "}
+          {t("sbom")}{" "}
           {data.sbom.status === "succeeded" ? (
             <a href={sbomHref} download className="text-sky-800 hover:underline" data-testid="sbom-download">
-              Download CycloneDX JSON
+              {t("downloadSbom")}
             </a>
           ) : (
-            <span className="text-slate-600">{data.sbom.status}</span>
+            <span className="text-slate-600">{KNOWN_STATUSES.has(data.sbom.status) ? t(`status.${data.sbom.status}` as "status.succeeded") : data.sbom.status}</span>
           )}
         </p>
       )}

@@ -1,7 +1,8 @@
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { z } from "zod";
 import { RefreshWhileRunning, RetryFailedButton, StopExecutionButton } from "@/app/(console)/admin/replications/controls";
-import { ExecutionProgress, formatBytes, formatDuration, formatTime, ReplicationStatus, TRIGGER_LABELS } from "@/app/(console)/admin/replications/status";
+import { ExecutionProgress, formatBytes, formatDuration, formatTime, ReplicationStatus, triggerLabel } from "@/app/(console)/admin/replications/status";
 import { Badge } from "@/components/ui/badge";
 import { Pagination } from "@/components/ui/pagination";
 import { RefusalNotice } from "@/components/ui/refusal-notice";
@@ -15,7 +16,9 @@ import { getReplicationExecution, listReplicationTasks } from "@/lib/services/re
 import { ZId } from "@/lib/validation/common";
 import { ZConsolePaging } from "@/lib/validation/pagination";
 
-export const metadata = { title: "Replication execution" };
+export async function generateMetadata() {
+  return { title: (await getTranslations("replication"))("executionMetaTitle") };
+}
 
 const TASK_STATUSES = ["Pending", "InProgress", "Succeed", "Failed", "Stopped"] as const;
 const ZTaskQuery = ZConsolePaging.extend({ status: z.enum(TASK_STATUSES).optional().catch(undefined) });
@@ -53,6 +56,7 @@ export default async function ReplicationExecutionPage({
   const base = `/admin/replications/${policyId.data}/executions/${e.id}`;
   const running = e.status === "InProgress";
   const filterLink = (status?: string) => (status ? `${base}?status=${status}` : base);
+  const t = await getTranslations("replication");
 
   return (
     <div className="space-y-6">
@@ -65,13 +69,18 @@ export default async function ReplicationExecutionPage({
       <div className="flex flex-wrap items-start justify-between gap-4" data-testid="execution-summary">
         <div className="space-y-1">
           <h1 className="flex items-center gap-3 text-2xl font-semibold text-slate-900">
-            Execution #{e.id} <ReplicationStatus status={e.status} />
+            {t("executionHeading", { id: e.id })} <ReplicationStatus status={e.status} />
           </h1>
           <p className="text-sm text-slate-600">
-            {TRIGGER_LABELS[e.trigger] ?? e.trigger} by {e.triggeredBy}; started {formatTime(e.startedAt)}, {e.endedAt ? `ended ${formatTime(e.endedAt)} (${formatDuration(e.startedAt, e.endedAt)})` : "still running"}.
+            {t("executionLine", {
+              trigger: triggerLabel(e.trigger, t),
+              user: e.triggeredBy,
+              started: formatTime(e.startedAt),
+              ended: e.endedAt ? t("endedAt", { time: formatTime(e.endedAt), duration: formatDuration(e.startedAt, e.endedAt) }) : t("stillRunning"),
+            })}
           </p>
           <p className="text-sm" data-testid="execution-counts">
-            {e.total} task(s): {e.succeed} succeeded, {e.failed} failed, {e.inProgress} pending or in progress, {e.stopped} stopped.
+            {t("executionCounts", { total: e.total, succeeded: e.succeed, failed: e.failed, inProgress: e.inProgress, stopped: e.stopped })}
           </p>
           {e.statusText && <p className="text-sm text-slate-600">{e.statusText}</p>}
           {running && <ExecutionProgress executionId={e.id} total={e.total} done={e.succeed + e.failed + e.stopped} />}
@@ -84,44 +93,46 @@ export default async function ReplicationExecutionPage({
 
       <section aria-labelledby="tasks-heading">
         <h2 id="tasks-heading" className="mb-2 text-lg font-semibold">
-          Tasks (one per artifact)
+          {t("tasksHeading")}
         </h2>
-        <nav aria-label="Filter tasks" className="mb-2 flex flex-wrap gap-3 text-sm">
+        <nav aria-label={t("filterTasks")} className="mb-2 flex flex-wrap gap-3 text-sm">
           {([undefined, ...TASK_STATUSES] as const).map((s) => (
             <Link key={s ?? "all"} prefetch={false} href={filterLink(s)} aria-current={query.status === s ? "page" : undefined} className={query.status === s ? "font-semibold" : "text-sky-800 hover:underline"}>
-              {s === undefined ? "All" : s === "Succeed" ? "Succeeded" : s === "InProgress" ? "In progress" : s}
+              {s === undefined ? t("all") : t(`status.${s}`)}
             </Link>
           ))}
         </nav>
-        <Table testId="replication-tasks" container columns={["Artifact", "Destination", "Operation", "Status", "Bytes", "Duration", "Log"]}>
-          {tasks.value.rows.map((t) => (
-            <tr key={t.id} className="align-top" data-testid={`task-${t.srcRepository}-${t.tags[0] ?? t.digest.slice(7, 19)}`}>
+        <Table testId="replication-tasks" container columns={[t("col.artifact"), t("col.destination"), t("col.operation"), t("col.status"), t("col.bytes"), t("col.duration"), t("col.log")]}>
+          {tasks.value.rows.map((task) => (
+            <tr key={task.id} className="align-top" data-testid={`task-${task.srcRepository}-${task.tags[0] ?? task.digest.slice(7, 19)}`}>
               <td className="px-4 py-2.5 font-mono text-xs">
-                {t.srcRepository}
-                <span className="block text-slate-500">{t.tags.length ? t.tags.join(", ") : "untagged"}</span>
-                <span className="block text-slate-500" title={t.digest}>
-                  {t.digest.slice(0, 19)}
+                {task.srcRepository}
+                <span className="block text-slate-500">{task.tags.length ? task.tags.join(", ") : t("untagged")}</span>
+                <span className="block text-slate-500" title={task.digest}>
+                  {task.digest.slice(0, 19)}
                 </span>
               </td>
-              <td className="px-4 py-2.5 font-mono text-xs">{t.dstRepository}</td>
+              <td className="px-4 py-2.5 font-mono text-xs">{task.dstRepository}</td>
               <td className="px-4 py-2.5">
-                <Badge tone={OPERATION_TONE[t.operation as keyof typeof OPERATION_TONE] ?? "neutral"}>{t.operation}</Badge>
-                {t.reason && <span className="block max-w-xs text-xs text-slate-500">{t.reason}</span>}
+                <Badge tone={OPERATION_TONE[task.operation as keyof typeof OPERATION_TONE] ?? "neutral"}>
+                  {task.operation in OPERATION_TONE ? t(`operation.${task.operation as keyof typeof OPERATION_TONE}`) : task.operation}
+                </Badge>
+                {task.reason && <span className="block max-w-xs text-xs text-slate-500">{task.reason}</span>}
               </td>
               <td className="px-4 py-2.5">
-                <ReplicationStatus status={t.status} />
-                {t.attempts > 1 && <span className="block text-xs text-slate-500">{t.attempts} attempts</span>}
+                <ReplicationStatus status={task.status} />
+                {task.attempts > 1 && <span className="block text-xs text-slate-500">{t("attempts", { count: task.attempts })}</span>}
               </td>
-              <td className="px-4 py-2.5 text-xs whitespace-nowrap">{formatBytes(t.bytes)}</td>
-              <td className="px-4 py-2.5 text-xs whitespace-nowrap">{formatDuration(t.startedAt, t.finishedAt)}</td>
+              <td className="px-4 py-2.5 text-xs whitespace-nowrap">{formatBytes(task.bytes)}</td>
+              <td className="px-4 py-2.5 text-xs whitespace-nowrap">{formatDuration(task.startedAt, task.finishedAt)}</td>
               <td className="px-4 py-2.5">
-                <Link prefetch={false} className="text-sky-800 hover:underline" href={`${base}/tasks/${t.id}`} aria-label={`Log of task #${t.id}`}>
-                  Log
+                <Link prefetch={false} className="text-sky-800 hover:underline" href={`${base}/tasks/${task.id}`} aria-label={t("logOf", { id: task.id })}>
+                  {t("log")}
                 </Link>
               </td>
             </tr>
           ))}
-          {tasks.value.rows.length === 0 && <EmptyRow colSpan={7}>{running ? "No tasks yet: the run is still planning." : "No tasks."}</EmptyRow>}
+          {tasks.value.rows.length === 0 && <EmptyRow colSpan={7}>{running ? t("noTasksPlanning") : t("noTasks")}</EmptyRow>}
         </Table>
         <Pagination basePath={base} params={{ status: query.status }} page={query.page} pageSize={query.pageSize} total={tasks.value.total} />
       </section>

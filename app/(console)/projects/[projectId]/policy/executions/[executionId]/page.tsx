@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { z } from "zod";
 import { ExecutionStatus, formatTime } from "@/app/(console)/projects/[projectId]/policy/execution-status";
 import { RetryExecutionButton, StopExecutionButton } from "@/app/(console)/projects/[projectId]/policy/policy-forms";
@@ -14,7 +15,9 @@ import { listRetentionExecutions, listRetentionResults, listRetentionTasks } fro
 import { ZId } from "@/lib/validation/common";
 import { ZConsolePaging } from "@/lib/validation/pagination";
 
-export const metadata = { title: "Retention execution" };
+export async function generateMetadata() {
+  return { title: (await getTranslations("policy"))("executionMetaTitle") };
+}
 
 const TASKS_PAGE_SIZE = 20;
 const ZDetailQuery = ZConsolePaging.extend({
@@ -55,23 +58,31 @@ export default async function ExecutionPage({
   const canOperate = new Set(project.value.viewerPermissions).has("tag-retention:operate");
   const taskPages = Math.max(1, Math.ceil(tasks.value.total / TASKS_PAGE_SIZE));
   const filterLink = (decision?: "retain" | "remove") => (decision ? `${base}?decision=${decision}` : base);
+  const t = await getTranslations("policy");
 
   return (
     <div className="space-y-6">
       <p className="text-sm">
         <Link prefetch={false} href={`/projects/${projectId}/policy`} className="text-sky-800 hover:underline">
-          ← Policy
+          {t("back")}
         </Link>
       </p>
       <div className="flex flex-wrap items-center gap-3" data-testid="execution-summary">
-        <h2 className="text-lg font-semibold">Execution #{executionId.data}</h2>
+        <h2 className="text-lg font-semibold">{t("executionHeading", { id: executionId.data })}</h2>
         {execution && (
           <>
-            <Badge tone={execution.dryRun ? "info" : "neutral"}>{execution.dryRun ? "Dry run: nothing deleted" : "Real run"}</Badge>
+            <Badge tone={execution.dryRun ? "info" : "neutral"}>{execution.dryRun ? t("dryRunNothing") : t("realRun")}</Badge>
             <ExecutionStatus status={execution.status} />
             <span className="text-sm text-slate-600">
-              Started {formatTime(execution.startedAt)} by {execution.trigger}; {execution.counts.total} artifacts, {execution.counts.retained} retained,{" "}
-              {execution.counts.removed} {execution.dryRun ? "would be removed" : `removed (${execution.counts.deleted} deleted so far)`}
+              {t("executionLine", {
+                time: formatTime(execution.startedAt),
+                trigger: execution.trigger,
+                total: execution.counts.total,
+                retained: execution.counts.retained,
+                removed: execution.counts.removed,
+                deleted: execution.counts.deleted,
+                dryRun: String(execution.dryRun),
+              })}
             </span>
             {canOperate && (execution.status === "Running" || execution.status === "Pending") && <StopExecutionButton projectId={projectId} executionId={execution.id} />}
             {canOperate && execution.status === "Failed" && <RetryExecutionButton projectId={projectId} executionId={execution.id} />}
@@ -81,26 +92,26 @@ export default async function ExecutionPage({
 
       <section aria-labelledby="tasks-heading">
         <h3 id="tasks-heading" className="mb-2 font-medium">
-          Tasks (one per repository)
+          {t("tasksHeading")}
         </h3>
-        <Table testId="retention-tasks" columns={["Repository", "Status", "Total", "Retained", "Removed", "Deleted", "Finished", "Log"]}>
-          {tasks.value.rows.map((t) => (
-            <tr key={t.runId} data-testid={`task-${t.repository}`}>
-              <td className="px-4 py-2.5 font-mono text-xs">{t.repository}</td>
+        <Table testId="retention-tasks" columns={[t("col.repository"), t("col.status"), t("col.total"), t("col.retained"), t("col.removed"), t("col.deleted"), t("col.finished"), t("col.log")]}>
+          {tasks.value.rows.map((task) => (
+            <tr key={task.runId} data-testid={`task-${task.repository}`}>
+              <td className="px-4 py-2.5 font-mono text-xs">{task.repository}</td>
               <td className="px-4 py-2.5">
-                <ExecutionStatus status={t.status} />
-                {t.error && <span className="block text-xs text-red-700">{t.error}</span>}
+                <ExecutionStatus status={task.status} />
+                {task.error && <span className="block text-xs text-red-700">{task.error}</span>}
               </td>
-              <td className="px-4 py-2.5">{t.counts.total}</td>
-              <td className="px-4 py-2.5">{t.counts.retained}</td>
-              <td className="px-4 py-2.5">{t.counts.removed}</td>
-              <td className="px-4 py-2.5">{t.counts.deleted}</td>
-              <td className="px-4 py-2.5 text-xs whitespace-nowrap">{formatTime(t.finishedAt)}</td>
+              <td className="px-4 py-2.5">{task.counts.total}</td>
+              <td className="px-4 py-2.5">{task.counts.retained}</td>
+              <td className="px-4 py-2.5">{task.counts.removed}</td>
+              <td className="px-4 py-2.5">{task.counts.deleted}</td>
+              <td className="px-4 py-2.5 text-xs whitespace-nowrap">{formatTime(task.finishedAt)}</td>
               <td className="px-4 py-2.5">
-                {t.log ? (
+                {task.log ? (
                   <details>
-                    <summary className="cursor-pointer text-sm text-sky-800">Log</summary>
-                    <pre className="mt-1 max-h-64 max-w-xl overflow-auto text-xs whitespace-pre-wrap">{t.log}</pre>
+                    <summary className="cursor-pointer text-sm text-sky-800">{t("col.log")}</summary>
+                    <pre className="mt-1 max-h-64 max-w-xl overflow-auto text-xs whitespace-pre-wrap">{task.log}</pre>
                   </details>
                 ) : (
                   "—"
@@ -108,46 +119,44 @@ export default async function ExecutionPage({
               </td>
             </tr>
           ))}
-          {tasks.value.rows.length === 0 && <EmptyRow colSpan={8}>No tasks yet: the run has not reached any repository, or the project has none.</EmptyRow>}
+          {tasks.value.rows.length === 0 && <EmptyRow colSpan={8}>{t("noTasks")}</EmptyRow>}
         </Table>
         {taskPages > 1 && (
-          <nav aria-label="Task pages" className="mt-2 flex gap-2 text-sm">
-            {query.tasks > 1 && <Link href={`${base}?tasks=${query.tasks - 1}`}>Previous tasks</Link>}
-            <span>
-              Page {query.tasks} of {taskPages}
-            </span>
-            {query.tasks < taskPages && <Link href={`${base}?tasks=${query.tasks + 1}`}>Next tasks</Link>}
+          <nav aria-label={t("taskPages")} className="mt-2 flex gap-2 text-sm">
+            {query.tasks > 1 && <Link href={`${base}?tasks=${query.tasks - 1}`}>{t("previousTasks")}</Link>}
+            <span>{t("pageOf", { page: query.tasks, pages: taskPages })}</span>
+            {query.tasks < taskPages && <Link href={`${base}?tasks=${query.tasks + 1}`}>{t("nextTasks")}</Link>}
           </nav>
         )}
       </section>
 
       <section aria-labelledby="results-heading">
         <h3 id="results-heading" className="mb-2 font-medium">
-          Decisions, artifact by artifact
+          {t("decisionsHeading")}
         </h3>
-        <nav aria-label="Filter decisions" className="mb-2 flex gap-3 text-sm">
+        <nav aria-label={t("filterDecisions")} className="mb-2 flex gap-3 text-sm">
           {([undefined, "remove", "retain"] as const).map((d) => (
             <Link key={d ?? "all"} href={filterLink(d)} aria-current={query.decision === d ? "page" : undefined} className={query.decision === d ? "font-semibold" : "text-sky-800 hover:underline"}>
-              {d === undefined ? "All" : d === "remove" ? "Removed" : "Retained"}
+              {d === undefined ? t("all") : d === "remove" ? t("removedFilter") : t("retainedFilter")}
             </Link>
           ))}
         </nav>
-        <Table testId="retention-results" columns={["Repository", "Artifact", "Tags", "Decision", "Why", "Deleted"]}>
+        <Table testId="retention-results" columns={[t("col.repository"), t("col.artifact"), t("col.tags"), t("col.decision"), t("col.why"), t("col.deleted")]}>
           {results.value.rows.map((r) => (
             <tr key={`${r.repository}@${r.digest}`} data-testid={`result-${r.repository}-${r.tags[0] ?? r.digest.slice(7, 19)}`}>
               <td className="px-4 py-2.5 font-mono text-xs">{r.repository}</td>
               <td className="px-4 py-2.5 font-mono text-xs" title={r.digest}>
                 {r.digest.slice(0, 19)}
               </td>
-              <td className="px-4 py-2.5 font-mono text-xs">{r.tags.length ? r.tags.join(", ") : <em>untagged</em>}</td>
+              <td className="px-4 py-2.5 font-mono text-xs">{r.tags.length ? r.tags.join(", ") : <em>{t("untagged")}</em>}</td>
               <td className="px-4 py-2.5">
-                {r.decision === "retain" ? <Badge tone="good">Retained</Badge> : <Badge tone="bad">{execution?.dryRun ? "Would be removed" : "Removed"}</Badge>}
+                {r.decision === "retain" ? <Badge tone="good">{t("retained")}</Badge> : <Badge tone="bad">{execution?.dryRun ? t("wouldBeRemoved") : t("removed")}</Badge>}
               </td>
               <td className="px-4 py-2.5 text-sm">{r.reason}</td>
               <td className="px-4 py-2.5 text-xs whitespace-nowrap">{r.deletedAt ? formatTime(r.deletedAt) : "—"}</td>
             </tr>
           ))}
-          {results.value.rows.length === 0 && <EmptyRow colSpan={6}>No decisions recorded yet.</EmptyRow>}
+          {results.value.rows.length === 0 && <EmptyRow colSpan={6}>{t("noDecisions")}</EmptyRow>}
         </Table>
         <Pagination basePath={base} params={{ decision: query.decision }} page={query.page} pageSize={query.pageSize} total={results.value.total} />
       </section>
