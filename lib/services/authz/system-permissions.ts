@@ -61,6 +61,9 @@ export const SYSTEM_PERMISSION_GRANTS = {
   /** Scan all: its progress, metrics and schedule are read by auditors; starting, scheduling, stopping are administrators'. */
   "scan_all.read": ["admin", "auditor"],
   "scan_all.run": ["admin"],
+  /** Registry garbage collection: history, logs and schedule are read by auditors; runs, stops and the schedule are administrators'. */
+  "gc.read": ["admin", "auditor"],
+  "gc.run": ["admin"],
 } as const satisfies Record<string, readonly SystemRole[]>;
 
 export type SystemPermission = keyof typeof SYSTEM_PERMISSION_GRANTS;
