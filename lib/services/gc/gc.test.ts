@@ -25,6 +25,10 @@ const { REGISTRY_PORT, FRONT_PORT, DATA_DIR } = await vi.hoisted(async () => {
   return { REGISTRY_PORT: registryPort, FRONT_PORT: frontPort, DATA_DIR: dataDir };
 });
 
+import * as oneRoute from "@/app/api/v2.0/system/gc/[gc_id]/route";
+import * as logRoute from "@/app/api/v2.0/system/gc/[gc_id]/log/route";
+import * as scheduleRoute from "@/app/api/v2.0/system/gc/schedule/route";
+import { apiRequest, basic, call } from "@/lib/api/test-kit";
 import { ForbiddenError, ValidationError, ConflictError } from "@/lib/errors";
 import { stopSharedBoss } from "@/lib/jobs/boss";
 import { registryGcJob } from "@/lib/jobs/definitions";
@@ -256,4 +260,23 @@ describe("registry garbage collection (real Distribution, skopeo through Wharf)"
     expect(await getGcExecution({ actor: actorFor(admin), id })).toMatchObject({ status: "Stopped", stoppedBy: admin.username });
     await expect(stopGc({ actor: actorFor(admin), id })).rejects.toBeInstanceOf(ConflictError);
   });
+
+  it("REST: an administrator's dry run in Harbor's shapes (POST Manual, GET the collection and its log)", async () => {
+    const admin = await createTestUser({ isAdmin: true });
+    const read = await call(scheduleRoute.GET, apiRequest("/system/gc/schedule", { auth: basic(admin.username) }), {});
+    expect(await read.json()).toMatchObject({ available: true });
+    const started = await call(scheduleRoute.POST, apiRequest("/system/gc/schedule", { method: "POST", auth: basic(admin.username), body: { schedule: { type: "Manual" }, parameters: { dry_run: true, delete_untagged: false, workers: 1 } } }), {});
+    expect(started.status).toBe(201);
+    const id = started.headers.get("location")!.split("/").at(-1)!;
+    expect(started.headers.get("location")).toBe(`/api/v2.0/system/gc/${id}`);
+    const execution = await db.gcExecution.findUniqueOrThrow({ where: { id: Number(id) } });
+    await runQueuedRun(registryGcJob, execution.runId);
+    const one = await call(oneRoute.GET, apiRequest(`/system/gc/${id}`, { auth: basic(admin.username) }), { gc_id: id });
+    expect(await one.json()).toMatchObject({ id: Number(id), job_name: "GARBAGE_COLLECTION", job_kind: "MANUAL", job_status: "Success", dry_run: true, blobs_eligible: expect.any(Number), schedule: { type: "Manual" } });
+    const log = await call(logRoute.GET, apiRequest(`/system/gc/${id}/log`, { auth: basic(admin.username) }), { gc_id: id });
+    expect(log.headers.get("content-type")).toContain("text/plain");
+    expect(await log.text()).toMatch(/dry run/);
+    // A stop of an ended collection is a 409.
+    expect((await call(oneRoute.PUT, apiRequest(`/system/gc/${id}`, { method: "PUT", auth: basic(admin.username) }), { gc_id: id })).status).toBe(409);
+  }, 60_000);
 });
