@@ -38,6 +38,7 @@ const TRANSLATED = [
   "app/(console)/admin/health/health-panel.tsx",
   "app/(console)/admin/settings",
   "app/(console)/admin/registries/page.tsx",
+  "app/(console)/admin/clean-up",
   "components/cve-allowlist-fields.tsx",
   "components/data-table",
   "app/(console)/admin/audit-log/page.tsx",
