@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { accessSync, constants as fsConstants } from "node:fs";
 import { mkdir, readdir, rm, rmdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { OCI_IMAGE_MANIFEST } from "@/lib/oci/media-types";
+import { OCI_IMAGE_MANIFEST } from "../oci/media-types";
 
 /**
  * The registry side of garbage collection: Distribution's own `garbage-collect` (the only thing
