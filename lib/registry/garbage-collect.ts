@@ -84,6 +84,9 @@ export async function runGarbageCollect(
   target: GcTarget,
   { dryRun, signal, onLog }: { dryRun: boolean; signal?: AbortSignal; onLog?: (line: string) => void },
 ): Promise<GcOutput> {
+  // A registry nothing was ever pushed to has no repositories directory, and garbage-collect fails
+  // on it ("Path not found"): there is nothing to collect.
+  if (!(await exists(path.join(v2(target.storageDir), "repositories")))) return { marked: 0, eligible: [], manifestsEligible: 0 };
   const args = ["garbage-collect", ...(dryRun ? ["--dry-run"] : []), target.configPath];
   const [command, argv] = withParentDeathSignal(target.binary, args);
   const child = spawn(command, argv, { stdio: ["ignore", "pipe", "pipe"], env: withoutRegistryOverrides(process.env) });
@@ -122,6 +125,16 @@ export async function runGarbageCollect(
 export class GcStoppedError extends Error {
   constructor() {
     super("stopped");
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw error;
   }
 }
 

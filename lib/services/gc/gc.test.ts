@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync } from "node:fs";
-import { readFile, utimes } from "node:fs/promises";
+import { readFile, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -34,7 +34,7 @@ import { stopSharedBoss } from "@/lib/jobs/boss";
 import { registryGcJob } from "@/lib/jobs/definitions";
 import { runQueuedRun } from "@/lib/jobs/testing/run-queued";
 import { OCI_IMAGE_MANIFEST } from "@/lib/oci/media-types";
-import { blobDataPath, gcTargetFrom, listStoredBlobs, parseGcOutput } from "@/lib/registry/garbage-collect";
+import { blobDataPath, DEFAULT_GC_BINARY, gcTargetFrom, listStoredBlobs, parseGcOutput, runGarbageCollect } from "@/lib/registry/garbage-collect";
 import { startFront, type WharfServer } from "@/lib/runtime/server";
 import { GC_TIMING, gcTestHooks, getGcExecution, getGcLog, listGcExecutions, startGc, stopGc } from "@/lib/services/gc/gc";
 import { currentGcWindow } from "@/lib/services/gc/window";
@@ -84,7 +84,11 @@ async function runGc(admin: Awaited<ReturnType<typeof createTestUser>>, dryRun: 
 }
 
 describe("registry garbage collection (real Distribution, skopeo through Wharf)", () => {
-  it("parses garbage-collect's output and knows when it cannot collect", () => {
+  it("parses garbage-collect's output and knows when it cannot collect; an empty registry has nothing to collect", async () => {
+    const empty = mkdtempSync(path.join(tmpdir(), "wharf-gc-empty-"));
+    const configPath = path.join(empty, "config.yml");
+    await writeFile(configPath, JSON.stringify({ version: "0.1", storage: { filesystem: { rootdirectory: path.join(empty, "storage") } } }));
+    expect(await runGarbageCollect({ binary: DEFAULT_GC_BINARY, configPath, storageDir: path.join(empty, "storage") }, { dryRun: true })).toEqual({ marked: 0, eligible: [], manifestsEligible: 0 });
     expect(parseGcOutput("a/b\n\n3 blobs marked, 2 blobs and 0 manifests eligible for deletion\nblob eligible for deletion: sha256:" + "a".repeat(64) + "\n")).toEqual({
       marked: 3,
       eligible: [`sha256:${"a".repeat(64)}`],
