@@ -1,5 +1,5 @@
 import type { HookRefusal, PolicyHook, WriteContext } from "@/lib/gateway/policy-hooks";
-import { currentGcWindow, type GcWindow } from "@/lib/services/gc/window";
+import { currentGcWindow, type GcWindow, readOnlyMessage } from "@/lib/services/gc/window";
 
 /**
  * Garbage collection's read-only window at the /v2 gateway (lib/services/gc/window.ts decides):
@@ -15,7 +15,7 @@ function refusal(window: GcWindow | null, context: WriteContext): HookRefusal | 
   return {
     status: 503,
     code: "UNAVAILABLE",
-    message: `The registry is read-only for garbage collection (#${window.executionId}, since ${window.since}); pulls work, try the push again in a minute.`,
+    message: readOnlyMessage(window),
     reason: `refused ${context.method} (${context.kind}) during garbage collection #${window.executionId}`,
     headers: { "Retry-After": String(GC_RETRY_AFTER_SECONDS) },
   };

@@ -135,6 +135,10 @@ describe("registry garbage collection (real Distribution, skopeo through Wharf)"
     await h.stage(sbom.ref, repoA, sbom.manifestDigest);
     await h.putManifest(await h.tokenFor(user.username, repoA), repoA, sbom.manifestDigest, await h.blobBytes(dir("sbom"), sbom.manifestDigest), OCI_IMAGE_MANIFEST);
 
+    // One more image in A, whose delete from the console is tried during the window.
+    const extra = await writeOciImageLayout(dir("extra"), { tag: "x", files: { "extra.txt": "extra" } });
+    await skopeoCopy(extra.ref, `docker://${HOST}/${repoA}:x`, { destCreds: creds });
+
     // Delete B's two images through Wharf.
     for (const d of [two.manifestDigest, uniq.manifestDigest]) await deleteArtifact({ actor: actorFor(user), repository: repoB, digest: d });
     const unshared = [two.manifestDigest, two.configDigest, uniq.manifestDigest, uniq.configDigest, ...uniq.layerDigests].sort();
@@ -182,6 +186,8 @@ describe("registry garbage collection (real Distribution, skopeo through Wharf)"
       duringWindow.putBody = await refused.text();
       duringWindow.skopeoPush = await skopeoCopy(late.ref, `docker://${HOST}/${repoA}:late`, { destCreds: creds }).then(() => "pushed", (e: Error) => e.message);
       duringWindow.pull = await rawDigest(creds, `${repoA}:1`);
+      // Wharf's own writes to the registry (a console delete here; copies, replication, retention) wait too.
+      duringWindow.consoleDelete = await deleteArtifact({ actor: actorFor(user), repository: repoA, digest: extra.manifestDigest }).then(() => "deleted", (e: Error) => `${e.name}: ${e.message}`);
       duringWindow.id = id;
     };
     let real;
@@ -196,6 +202,8 @@ describe("registry garbage collection (real Distribution, skopeo through Wharf)"
     expect(JSON.parse(duringWindow.putBody as string)).toMatchObject({ errors: [{ code: "UNAVAILABLE", message: expect.stringContaining("read-only for garbage collection") }] });
     expect(duringWindow.skopeoPush).toMatch(/read-only for garbage collection|503/);
     expect(duringWindow.pull).toBe(one.manifestDigest);
+    expect(duringWindow.consoleDelete).toMatch(/^ConflictError: The registry is read-only for garbage collection/);
+    expect(await rawDigest(creds, `${repoA}:x`)).toBe(extra.manifestDigest);
     expect(real).toMatchObject({ status: "Success", dryRun: false, blobsEligible: unshared.length, bytesEligible: unsharedBytes, blobsDeleted: unshared.length, freedBytes: unsharedBytes });
     expect(real.pinnedBlobs).toBeGreaterThanOrEqual(2);
     expect(await currentGcWindow()).toBeNull();
@@ -228,6 +236,8 @@ describe("registry garbage collection (real Distribution, skopeo through Wharf)"
       const out = mkdtempSync(path.join(tmpdir(), "wharf-gc-pull-"));
       await skopeoCopy(`docker://${HOST}/${ref}`, `oci:${out}:x`, { srcCreds: creds, all: true });
     }
+    // The console delete refused during the window works after it.
+    await deleteArtifact({ actor: actorFor(user), repository: repoA, digest: extra.manifestDigest });
     // A deleted image pushed again works too (the registry caches no blob descriptors).
     await skopeoCopy(uniq.ref, `docker://${HOST}/${repoB}:2`, { destCreds: creds });
     const out = mkdtempSync(path.join(tmpdir(), "wharf-gc-pull-"));

@@ -1,6 +1,8 @@
 import { CACHE_CHANNEL, processCache } from "@/lib/cache/process-cache";
 import { db, type DbTransaction } from "@/lib/db/client";
+import { ConflictError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { setBackingRegistryWriteGuard } from "@/lib/registry/backing-registry";
 
 /**
  * Garbage collection's read-only window: while a real collection marks and sweeps, the gateway
@@ -65,3 +67,15 @@ export function forgetGcWindow(): void {
   generation += 1;
   cache.clear();
 }
+
+/** The message of a write refused during the window (the gateway's and Wharf's own). */
+export function readOnlyMessage(window: GcWindow): string {
+  return `The registry is read-only for garbage collection (#${window.executionId}, since ${window.since}); pulls work, try again in a minute.`;
+}
+
+// Wharf's own writes to the backing registry (copies, replication, console deletes, retention) are
+// refused during the window too (lib/registry/backing-registry.ts asks this before each write).
+setBackingRegistryWriteGuard(async (what) => {
+  const window = await currentGcWindow();
+  if (window) throw new ConflictError(`${readOnlyMessage(window)} (${what})`);
+});
