@@ -22,6 +22,19 @@ const ZServerEnv = z.object({
    */
   WHARF_REGISTRY_STORAGE_DIR: z.string().min(1).optional(),
   /**
+   * The backing registry's config file, for garbage collection (Distribution's `garbage-collect`
+   * reads it; WHARF_REGISTRY_STORAGE_DIR must be set too). The launcher sets it for the registry it
+   * starts; unset for an external registry, Administration -> Clean up says why GC is off.
+   */
+  WHARF_REGISTRY_CONFIG: z.string().min(1).optional(),
+  /** Distribution's binary that runs `garbage-collect` (default /usr/bin/docker-registry). */
+  WHARF_REGISTRY_GC_BINARY: z.string().min(1).optional(),
+  /**
+   * Garbage collection never deletes a blob younger than this many hours (its manifest may still
+   * be on its way); Harbor's time window, 2 hours by default.
+   */
+  WHARF_GC_KEEP_RECENT_HOURS: z.coerce.number().min(0).max(8760).default(2),
+  /**
    * What Wharf sends the backing registry (HTTP Basic). Unset with WHARF_REGISTRY_URL unset: the
    * launcher generates them for the registry it starts; set, that registry accepts these instead.
    */

@@ -19,7 +19,7 @@ import {
   ZRetentionExecutionPatch,
   ZRetentionExecutionReq,
 } from "@/lib/api/routes/retentions";
-import { ZRegistryPingReq, ZRegistryReq, ZRegistryUpdateReq } from "@/lib/api/requests";
+import { ZGcScheduleReq, ZRegistryPingReq, ZRegistryReq, ZRegistryUpdateReq } from "@/lib/api/requests";
 import { ZHarborScanAllSchedule, ZHarborScanAllStats, ZScanAllScheduleReq } from "@/lib/api/scan-all-shapes";
 import { ZHarborDangerousArtifact, ZHarborDangerousCve, ZHarborSecuritySummary, ZHarborVulnerabilityItem } from "@/lib/api/routes/security";
 import { ZVulnDbImportAccepted, ZVulnDbImportDetailResp, ZVulnDbImportResp, ZVulnDbStatusResp } from "@/lib/api/routes/vulnerability-db";
@@ -44,6 +44,7 @@ import {
   ZReplicationRetry,
   ZStartReplicationExecution,
 } from "@/lib/api/replication-shapes";
+import { ZHarborGcHistory, ZHarborGcSchedule } from "@/lib/api/shapes";
 import { ZHarborFilterStyle, ZHarborRegistry, ZHarborRegistryCredential, ZHarborRegistryInfo, ZRemoteProject } from "@/lib/api/shapes";
 import { ZRegistryName, ZRegistryType, ZRegistryUrl } from "@/lib/validation/registries";
 import {
@@ -254,6 +255,7 @@ const REQUEST_SCHEMAS = {
   ...REPLICATION_REQUEST_SCHEMAS,
   ...SCANNER_REQUEST_SCHEMAS,
   ScanAllScheduleReq: ZScanAllScheduleReq,
+  GCScheduleReq: ZGcScheduleReq,
 } satisfies Record<string, z.ZodType>;
 
 /** Response bodies, in Harbor's names. */
@@ -296,6 +298,8 @@ const RESPONSE_SCHEMAS = {
   ...SECURITY_RESPONSE_SCHEMAS,
   ScanAllSchedule: ZHarborScanAllSchedule,
   Stats: ZHarborScanAllStats,
+  GCHistory: ZHarborGcHistory,
+  GCSchedule: ZHarborGcSchedule,
 } satisfies Record<string, z.ZodType>;
 
 type SchemaName = keyof typeof REQUEST_SCHEMAS | keyof typeof RESPONSE_SCHEMAS;
@@ -1722,6 +1726,88 @@ const SECURITY_PATHS: OpenApiDocument["paths"] = {
   },
 };
 
+
+// ---- registry garbage collection ----
+
+const gcId = pathParam("gc_id", z.int().min(1), "The garbage collection's id.");
+const GC_PATHS: OpenApiDocument["paths"] = {
+  "/system/gc": {
+    get: {
+      operationId: "getGCHistory",
+      summary: "Garbage collections, newest first",
+      description: "Administrators and auditors. Harbor's GCHistory, with Wharf's findings: blobs and bytes eligible, blobs deleted and bytes freed (real runs), young blobs kept, duration.",
+      tags: ["gc"],
+      parameters: [param("requestId"), ...PAGING],
+      responses: { "200": listOk("One page of garbage collections.", "GCHistory"), ...errors(...COMMON, "403") },
+    },
+  },
+  "/system/gc/{gc_id}": {
+    get: {
+      operationId: "getGC",
+      summary: "One garbage collection",
+      description: "Administrators and auditors.",
+      tags: ["gc"],
+      parameters: [param("requestId"), gcId],
+      responses: { "200": jsonOk("The garbage collection.", schema("GCHistory")), ...errors(...COMMON, "403", "404") },
+    },
+    put: {
+      operationId: "stopGC",
+      summary: "Stop a garbage collection",
+      description:
+        "Administrators only; one audit row (`gc.stop`). A queued one never runs; a running one ends its garbage-collect process within a second, removes its pin and ends the read-only window (blobs already deleted stay deleted). 409 when it is not running.",
+      tags: ["gc"],
+      parameters: [param("requestId"), gcId],
+      responses: { ...OK, ...errors(...COMMON, "403", "404", "409") },
+    },
+  },
+  "/system/gc/{gc_id}/log": {
+    get: {
+      operationId: "getGCLog",
+      summary: "A garbage collection's log",
+      description: "Administrators and auditors. What was found (each eligible blob, up to 50), pinned, deleted, and the read-only window.",
+      tags: ["gc"],
+      parameters: [param("requestId"), gcId],
+      responses: { "200": { description: "The log.", headers: requestIdHeader, content: { "text/plain": { schema: { type: "string" } } } }, ...errors(...COMMON, "403", "404") },
+    },
+  },
+  "/system/gc/schedule": {
+    get: {
+      operationId: "getGCSchedule",
+      summary: "Garbage collection's schedule",
+      description: "Administrators and auditors. The cron has Harbor's seconds field (always `0`), empty when none; `available` says whether Wharf can collect this registry, `unavailable_reason` why not.",
+      tags: ["gc"],
+      parameters: [param("requestId")],
+      responses: { "200": jsonOk("The schedule.", schema("GCSchedule")), ...errors(...COMMON, "403") },
+    },
+    post: {
+      operationId: "createGCSchedule",
+      summary: "Collect garbage now (Manual), or set the schedule",
+      description: [
+        "Administrators only. `schedule.type: Manual` starts a collection now (one audit row, `gc.start`; 201 with the collection in Location): with `parameters.dry_run: true` it only reports what a real run would free;",
+        "a real run makes the registry read-only for pushes (the gateway answers 503 UNAVAILABLE with Retry-After; pulls work) while Distribution's garbage-collect sweeps blobs no manifest references,",
+        "keeping blobs younger than WHARF_GC_KEEP_RECENT_HOURS (2 h by default). 409 while one is going on, or when Wharf is not given the registry's config and storage (an external registry without",
+        "WHARF_REGISTRY_CONFIG and WHARF_REGISTRY_STORAGE_DIR). `parameters.delete_untagged: true` is a 400: Distribution's delete-untagged mode also deletes multi-arch index children and untagged",
+        "signatures Wharf still holds; delete untagged artifacts in Wharf (or by retention) and the collection frees their blobs. `workers` (1-5) is recorded; garbage-collect is one process.",
+        "Any other type saves the schedule as PUT does (`gc.schedule.update`).",
+      ].join(" "),
+      tags: ["gc"],
+      parameters: [param("requestId")],
+      requestBody: body("GCScheduleReq"),
+      responses: { "201": { description: "Started (Manual), or the schedule saved.", headers: { Location: ref("headers", "Location"), ...requestIdHeader } }, ...errors(...COMMON, ...BODY, "403", "409") },
+    },
+    put: {
+      operationId: "updateGCSchedule",
+      summary: "Set garbage collection's schedule",
+      description:
+        "Administrators only; one audit row (`gc.schedule.update`). `schedule.type` Hourly, Daily, Weekly, Custom (with `cron`: 5 fields, or 6 with seconds `0`, UTC) or None; `parameters.dry_run` and `workers` apply to each scheduled run; `delete_untagged: true` is a 400. Nothing is saved on a 400.",
+      tags: ["gc"],
+      parameters: [param("requestId")],
+      requestBody: body("GCScheduleReq"),
+      responses: { ...OK, ...errors(...COMMON, ...BODY, "403") },
+    },
+  },
+};
+
 export const openApiDocument: OpenApiDocument = {
   openapi: "3.1.0",
   info: {
@@ -1759,10 +1845,11 @@ export const openApiDocument: OpenApiDocument = {
     { name: "vulnerability-db", description: "The built-in scanner's vulnerability DB (OSV data) and its imports (Wharf's extension)." },
     { name: "scanner", description: "Scanner registrations (Interrogation services): adapters of the Pluggable Scanner API, the default, Test connection." },
     { name: "securityhub", description: "Vulnerability totals over every project, the most dangerous CVEs and artifacts, and one CVE or package across every artifact." },
+    { name: "gc", description: "Registry garbage collection: dry run, real run in a read-only window, schedule, history and logs." },
     { name: "meta", description: "This document." },
   ],
   security: [{ basic: [] }, { cookie: [] }, {}],
-  paths: { ...PATHS, ...VULN_DB_PATHS, ...IMMUTABLE_RULE_PATHS, ...REGISTRY_PATHS, ...REPLICATION_PATHS, ...RETENTION_PATHS, ...SCANNER_PATHS, ...SECURITY_PATHS, ...SCAN_ALL_PATHS },
+  paths: { ...PATHS, ...VULN_DB_PATHS, ...IMMUTABLE_RULE_PATHS, ...REGISTRY_PATHS, ...REPLICATION_PATHS, ...RETENTION_PATHS, ...SCANNER_PATHS, ...SECURITY_PATHS, ...SCAN_ALL_PATHS, ...GC_PATHS },
   components: {
     securitySchemes: {
       basic: { type: "http", scheme: "basic", description: "A user's username and password, or a robot's name (`robot$...`) and secret." },

@@ -235,6 +235,26 @@ export const ZPurgeScheduleReq = z.object({
     .optional(),
 });
 
+/**
+ * /system/gc/schedule (POST, PUT): Harbor's Schedule with GC's parameters. `delete_untagged: true`
+ * is refused (lib/validation/gc.ts says why); `workers` 1-5 is recorded (Distribution's
+ * garbage-collect is one process).
+ */
+export const ZGcScheduleReq = z.object({
+  schedule: z.object({
+    type: z.enum(["Hourly", "Daily", "Weekly", "Custom", "Schedule", "None", "Manual"], { error: "must be Hourly, Daily, Weekly, Custom, Manual or None" }),
+    cron: z.string().max(120).optional().describe("Custom: 6 fields with seconds 0 (Harbor's form) or 5 fields, UTC."),
+  }),
+  parameters: z
+    .object({
+      delete_untagged: z.boolean({ error: "must be true or false" }).optional().describe("Must be false: see the operation's description."),
+      dry_run: z.boolean({ error: "must be true or false" }).optional(),
+      workers: z.number({ error: "must be a number" }).optional().describe("1-5; recorded (Distribution's garbage-collect is one process)."),
+    })
+    .loose()
+    .optional(),
+});
+
 // ---- registry endpoints (Harbor's Registry, RegistryUpdate, RegistryPing) ----
 
 /**

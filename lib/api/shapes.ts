@@ -662,6 +662,45 @@ export const ZHarborPurgeSchedule = z.object({
 });
 export type HarborPurgeSchedule = z.infer<typeof ZHarborPurgeSchedule>;
 
+/** Harbor's GCHistory (one garbage collection), with Wharf's findings as extra fields. */
+export const ZHarborGcHistory = z.object({
+  id: int(),
+  job_name: z.literal("GARBAGE_COLLECTION"),
+  job_kind: z.enum(["MANUAL", "SCHEDULE"]),
+  job_parameters: z.string().describe('JSON text: `{"delete_untagged":false,"dry_run":true,"workers":1,"freed_space":0,"purged_number":0}`.'),
+  schedule: z.object({ type: z.enum(["Manual", "Schedule"]) }),
+  job_status: z.enum(["Pending", "Running", "Success", "Error", "Stopped"]),
+  deleted: z.boolean(),
+  creation_time: z.string(),
+  update_time: z.string(),
+  dry_run: z.boolean().describe("Wharf: a dry run deletes nothing."),
+  triggered_by: z.string().describe("Wharf: who started it (`schedule` for the cron)."),
+  blobs_eligible: int().nullable().describe("Wharf: unreferenced blobs older than the keep-recent window (null until known)."),
+  bytes_eligible: int().nullable().describe("Wharf: their bytes on disk."),
+  blobs_deleted: int().nullable().describe("Wharf: a real run's blobs gone from disk."),
+  freed_bytes: int().nullable().describe("Wharf: the bytes they took."),
+  pinned_blobs: int().nullable().describe("Wharf: young unreferenced blobs kept for manifests still to come."),
+  duration_seconds: z.number().nullable().describe("Wharf: from start to end (null while running)."),
+  error: z.string().nullable().describe("Wharf: why it failed."),
+});
+export type HarborGcHistory = z.infer<typeof ZHarborGcHistory>;
+
+/** GET /system/gc/schedule: Harbor's GCHistory as its schedule reads. */
+export const ZHarborGcSchedule = z.object({
+  schedule: z.object({
+    type: z.enum(["Hourly", "Daily", "Weekly", "Custom", "None"]),
+    cron: z.string().describe("6 fields (seconds first), empty when none."),
+    next_scheduled_time: z.string().optional().describe("UTC, when scheduled."),
+  }),
+  job_name: z.literal("GARBAGE_COLLECTION"),
+  job_kind: z.literal("SCHEDULE"),
+  job_parameters: z.string().describe('JSON text: `{"delete_untagged":false,"dry_run":false,"workers":1}`.'),
+  update_time: z.string().optional(),
+  available: z.boolean().describe("Wharf: whether garbage collection is possible here."),
+  unavailable_reason: z.string().optional().describe("Wharf: why not (e.g. an external registry whose config and storage Wharf is not given)."),
+});
+export type HarborGcSchedule = z.infer<typeof ZHarborGcSchedule>;
+
 const ZHealthStatus = z.enum(["healthy", "unhealthy"]);
 
 /** Harbor's OverallHealthStatus (the service's SystemHealth, answered as it is). */

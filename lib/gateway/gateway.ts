@@ -4,7 +4,7 @@ import { failureResponse, reject, refusalAnswer, unauthenticated, withRegistryHe
 import type { RepositoryRoute } from "@/lib/gateway/gateway-path";
 import { readManifestBody, type CheckedManifest } from "@/lib/gateway/manifest-body";
 import { parseRequest, type GatewayRequest } from "@/lib/gateway/parse";
-import { decide, hasPolicyHooks, type HookRefusal } from "@/lib/gateway/policy-hooks";
+import { decide, hasPolicyHooks, type HookRefusal, type WriteContext } from "@/lib/gateway/policy-hooks";
 import { isRecorded, recordTraffic } from "@/lib/gateway/record";
 import { registryErrorResponse } from "@/lib/gateway/registry-response";
 import {
@@ -95,7 +95,14 @@ async function handle(req: Request, method: string, rawTarget: string | undefine
     return reject(req, registryErrorResponse(404, "MANIFEST_UNKNOWN", `Manifest unknown: ${JSON.stringify(route.kind === "manifest" ? route.reference : "")} is neither a tag nor a digest.`, { method }));
   }
 
-  // 4. Policy hooks. A manifest PUT's body is read and checked first (size, media type, JSON
+  // 4. Policy hooks. A write (upload, manifest PUT/DELETE, blob DELETE) meets the write point
+  // before anything is read: garbage collection's read-only window refuses it there.
+  const write = writeKind(route, method);
+  if (write && hasPolicyHooks("write")) {
+    const refusal = await decide("write", { actor, projectId, repository: route.name, method, kind: write });
+    if (refusal) return reject(req, await refuse(actor, route, method, projectId, refusal));
+  }
+  // A manifest PUT's body is read and checked first (size, media type, JSON
   // outline, digest): every manifest-put hook decides on the checked manifest.
   let manifest: CheckedManifest | null = null;
   if (route.kind === "manifest" && method === "PUT") {
@@ -176,8 +183,17 @@ function policyDecision(
   return null;
 }
 
+/** Which kind of write a request is, if it changes the registry's storage. */
+function writeKind(route: RepositoryRoute, method: string): WriteContext["kind"] | null {
+  if (method === "GET" || method === "HEAD") return null;
+  if (route.kind === "upload-start" || route.kind === "upload") return "upload";
+  if (route.kind === "manifest" && (method === "PUT" || method === "DELETE")) return "manifest";
+  if (route.kind === "blob" && method === "DELETE") return "blob";
+  return null;
+}
+
 /** A hook's refusal: the failure row of the refused push or pull, and the registry error the hook chose. */
 async function refuse(actor: Actor, route: RepositoryRoute, method: string, projectId: number, refusal: HookRefusal): Promise<Response> {
   await recordRegistryRefusal(actor, route, method, projectId, refusal.reason);
-  return registryErrorResponse(refusal.status, refusal.code, refusal.message, { method });
+  return registryErrorResponse(refusal.status, refusal.code, refusal.message, { method, headers: refusal.headers });
 }

@@ -1,5 +1,6 @@
 import type { Actor, ClientInfo } from "@/lib/auth/actor";
 import type { MountFrom } from "@/lib/gateway/gateway-path";
+import { gcWindowWriteHook } from "@/lib/gateway/hooks/gc-window";
 import { pullPolicyGetHook } from "@/lib/gateway/hooks/pull-policy";
 import { tagPolicyDeleteHook, tagPolicyPutHook } from "@/lib/gateway/hooks/tag-policy";
 import type { CheckedManifest } from "@/lib/gateway/manifest-body";
@@ -14,6 +15,9 @@ import type { RegistryCaller } from "@/lib/services/registry-auth/registry-calle
  * the registry error and a failure audit row (recordRegistryRefusal), as it does for every other
  * refused push, pull or delete.
  *
+ * - write: any request that would change the registry's storage (a blob upload's POST, PATCH or
+ *   PUT, a manifest PUT or DELETE, a blob DELETE), before anything else is read or forwarded;
+ *   garbage collection's read-only window refuses them here.
  * - manifest-put: after the manifest body check (size, media type, JSON outline, digest), which
  *   every hook needs done first; immutable tags and quotas decide here.
  * - manifest-delete: before a manifest DELETE (by tag or by digest) is served; immutable tags.
@@ -29,8 +33,9 @@ import type { RegistryCaller } from "@/lib/services/registry-auth/registry-calle
  */
 
 /** A refusal: answered with `status` and the registry error `code`/`message`; `reason` goes to the audit row. */
-export type HookRefusal = { status: number; code: string; message: string; reason: string };
+export type HookRefusal = { status: number; code: string; message: string; reason: string; headers?: Record<string, string> };
 
+export type WriteContext = { actor: Actor; projectId: number; repository: string; method: string; kind: "upload" | "manifest" | "blob" };
 export type ManifestPutContext = { actor: Actor; projectId: number; repository: string; reference: string; manifest: CheckedManifest };
 export type ManifestDeleteContext = { actor: Actor; projectId: number; repository: string; reference: string };
 export type ManifestGetContext = { actor: Actor; projectId: number; repository: string; reference: string; method: "GET" | "HEAD" };
@@ -47,6 +52,7 @@ export type UploadStartContext = { caller: RegistryCaller; grants: GrantReader; 
 
 /** What each point's hooks decide; null is "nothing to say", and the next hook is asked. */
 type Decisions = {
+  write: HookRefusal;
   "manifest-put": HookRefusal;
   "manifest-delete": HookRefusal;
   "manifest-get": HookRefusal;
@@ -54,6 +60,7 @@ type Decisions = {
   "upload-start": "drop-mount";
 };
 type Contexts = {
+  write: WriteContext;
   "manifest-put": ManifestPutContext;
   "manifest-delete": ManifestDeleteContext;
   "manifest-get": ManifestGetContext;
@@ -81,6 +88,8 @@ function dropUnlessAllowed(allowed: boolean): "drop-mount" | null {
 }
 
 const hooks: { [P in HookPoint]: PolicyHook<P>[] } = {
+  // Garbage collection's read-only window (lib/gateway/hooks/gc-window.ts).
+  write: [gcWindowWriteHook],
   // Tag immutability and naming (lib/gateway/hooks/tag-policy.ts): every project may have rules.
   "manifest-put": [tagPolicyPutHook],
   "manifest-delete": [tagPolicyDeleteHook],

@@ -305,3 +305,27 @@ export const scanAllJob = defineJob<ScanAllPayload>({
   singleton: true,
   handler: () => import("@/lib/jobs/handlers/scan-all"),
 });
+
+const registryGcPayload = z.object({
+  /** The gc_executions row; absent for a run the cron schedule started (it creates its own). */
+  executionId: z.number().int().positive().optional(),
+});
+export type RegistryGcPayload = z.infer<typeof registryGcPayload>;
+
+/**
+ * Registry garbage collection (Harbor's GC): Distribution's garbage-collect, a dry run or a real
+ * sweep inside the gateway's read-only window (lib/services/gc/gc.ts).
+ */
+export const registryGcJob = defineJob<RegistryGcPayload>({
+  id: "registry.gc",
+  version: 1,
+  payload: registryGcPayload,
+  // A failed collection is not tried again by itself: an administrator looks at its log first.
+  retryLimit: 0,
+  retryDelaySeconds: 60,
+  // garbage-collect reads every manifest of the registry: hours on a very large one.
+  expireInSeconds: 6 * 3600,
+  // One at a time across every instance: two sweeps at once would pin and sweep against each other.
+  singleton: true,
+  handler: () => import("@/lib/jobs/handlers/registry-gc"),
+});

@@ -8,6 +8,7 @@ import { syncPurgeSchedule } from "@/lib/services/audit/purge-policy";
 import { describeSchedule, seedReconcileSchedule, syncReconcileSchedule } from "@/lib/services/jobs/reconcile-schedule";
 import { syncReplicationSchedule } from "@/lib/services/replication/schedule";
 import { syncRetentionSchedule } from "@/lib/services/retention/schedule";
+import { syncGcSchedule } from "@/lib/services/gc/gc";
 import { syncScanAllSchedule } from "@/lib/services/scan/scan-all";
 import { startArtifactEventDrainer } from "@/lib/services/events/drainer";
 import { sweepExpiredJobRuns } from "@/lib/services/jobs/sweep-job-leases";
@@ -117,6 +118,14 @@ export async function startJobWorker(options: JobWorkerOptions = {}): Promise<Jo
     log(`jobs: scan all ${scanAllCron ? `on cron "${scanAllCron}" UTC` : "not scheduled"}`);
   } catch (error) {
     log(`jobs: scan all schedule not applied: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  // Garbage collection's schedule: the stored setting (lib/services/gc/gc.ts), re-applied likewise.
+  try {
+    const gcCron = await syncGcSchedule();
+    log(`jobs: garbage collection ${gcCron ? `on cron "${gcCron}" UTC` : "not scheduled"}`);
+  } catch (error) {
+    log(`jobs: garbage collection schedule not applied: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   // The reconcile schedule: the stored setting (seeded from WHARF_RECONCILE_CRON on the

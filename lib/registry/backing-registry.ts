@@ -5,6 +5,25 @@ import type { RegistryCredentials } from "@/lib/registry/credentials";
 import { RegistryUnavailableError } from "@/lib/registry/errors";
 
 let client: RegistryClient | undefined;
+
+/**
+ * What every write Wharf itself sends the backing registry asks first (copies, replication,
+ * deletes from the console, retention; the gateway's own writes are asked at its `write` hook
+ * point): garbage collection's read-only window, registered by lib/services/gc/window.ts when it
+ * loads (on globalThis: the launcher, Wharf's front and Next's bundle each load their own copy of
+ * these modules in one process). A write during the window is refused before it is sent, so
+ * nothing reaches the registry between the mark and the sweep.
+ */
+const WRITE_GUARD = Symbol.for("wharf.backingRegistry.writeGuard");
+type GuardHolder = { [WRITE_GUARD]?: (what: string) => Promise<void> };
+
+export function setBackingRegistryWriteGuard(guard: (what: string) => Promise<void>): void {
+  (globalThis as GuardHolder)[WRITE_GUARD] = guard;
+}
+
+function guardWrite(what: string): Promise<void> {
+  return (globalThis as GuardHolder)[WRITE_GUARD]?.(what) ?? Promise.resolve();
+}
 let clientKey = "";
 
 /**
@@ -16,7 +35,7 @@ export function getBackingRegistry(): RegistryClient {
   const endpoint = backingRegistryEndpoint();
   const key = JSON.stringify([endpoint.url.replace(/\/+$/, ""), endpoint.auth]);
   if (!client || clientKey !== key) {
-    client = endpointClient(endpoint);
+    client = endpointClient(endpoint, { beforeWrite: guardWrite });
     clientKey = key;
   }
   return client;

@@ -31,6 +31,11 @@ export interface RegistryClientOptions {
   now?: () => number;
   /** Skip TLS verification, or trust a custom CA, for every request (the token realm's too). */
   tls?: RegistryTls;
+  /**
+   * Asked before every write (POST, PUT, DELETE); it throws to refuse it. The backing registry's
+   * client refuses writes during garbage collection's read-only window (backing-registry.ts).
+   */
+  beforeWrite?: (what: string) => Promise<void>;
 }
 
 export interface ManifestDescriptor {
@@ -113,6 +118,7 @@ export class RegistryClient {
   private readonly tokens: TokenCache;
   /** The global fetch, or one that applies the endpoint's TLS settings (tls-fetch.ts). */
   private readonly fetch: typeof fetch;
+  private readonly beforeWrite: ((what: string) => Promise<void>) | undefined;
 
   constructor(options: RegistryClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
@@ -123,6 +129,7 @@ export class RegistryClient {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.tokens = new TokenCache(options.now ?? Date.now);
     this.fetch = fetchForTls(options.tls);
+    this.beforeWrite = options.beforeWrite;
     this.tlsKey = hasTlsSettings(options.tls)
       ? createHash("sha256").update(JSON.stringify([Boolean(options.tls.insecure), options.tls.ca ?? ""])).digest("hex")
       : "";
@@ -378,6 +385,7 @@ export class RegistryClient {
   // ---- transport ----
 
   private async request(path: string, options: RequestOptions): Promise<Response> {
+    if (this.beforeWrite && options.method && options.method !== "GET" && options.method !== "HEAD") await this.beforeWrite(options.what);
     let res = await this.send(path, options, this.authorizationFor(options.method ?? "GET", path));
     if (res.status === 401 && !(options.allow ?? []).includes(401)) {
       // A token-auth registry names the token it wants in its challenge: fetch it, ask once more.

@@ -44,8 +44,8 @@ function endpointLabel(endpoint: RegistryEndpoint): string | undefined {
 }
 
 /** A client for the endpoint (each call a new one, with its own token cache). */
-export function endpointClient(endpoint: RegistryEndpoint, options: { now?: () => number } = {}): RegistryClient {
-  return new RegistryClient({ baseUrl: endpoint.url, auth: endpoint.auth, label: endpointLabel(endpoint), timeoutMs: endpoint.timeoutMs, tls: endpoint.tls, now: options.now });
+export function endpointClient(endpoint: RegistryEndpoint, options: { now?: () => number; beforeWrite?: (what: string) => Promise<void> } = {}): RegistryClient {
+  return new RegistryClient({ baseUrl: endpoint.url, auth: endpoint.auth, label: endpointLabel(endpoint), timeoutMs: endpoint.timeoutMs, tls: endpoint.tls, now: options.now, beforeWrite: options.beforeWrite });
 }
 
 /** Whether two endpoints are the same registry (a copy between them can mount instead of moving bytes). */

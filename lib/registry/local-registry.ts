@@ -215,7 +215,9 @@ function registryConfig({
     storage: {
       filesystem: { rootdirectory: path.join(root, "storage") },
       delete: { enabled: true },
-      cache: { blobdescriptor: "inmemory" },
+      // No blob descriptor cache: after garbage collection swept a blob, an in-memory cache would
+      // still say it exists, so a client re-pushing it would skip the upload and the manifest PUT
+      // would be accepted over a missing layer. A stat on the local disk is cheap.
     },
     // Every request, /v2/ included, needs Wharf's credentials (the realm is only shown in the 401).
     auth: authSection(auth, htpasswdPath),

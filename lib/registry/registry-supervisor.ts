@@ -27,6 +27,8 @@ export type RegistrySupervisorStatus = {
 export interface SupervisedRegistry {
   url: string;
   storageDir: string;
+  /** The config file it runs with (rewritten, same path, on every restart). */
+  configPath: string;
   credentials: LocalRegistry["credentials"];
   /** The running child's process id (changes on every restart); null while down. */
   pid(): number | null;
@@ -149,6 +151,7 @@ export async function superviseLocalRegistry(options: SupervisorOptions): Promis
   return {
     url: current.url,
     storageDir: current.storageDir,
+    configPath: current.configPath,
     credentials: current.credentials,
     pid: () => current?.pid ?? null,
     running: () => backUp?.promise ?? Promise.resolve(),

@@ -98,6 +98,8 @@ export async function startWharf(): Promise<void> {
     stopSupervisingRegistry = registry.stopSupervising;
     serverEnv.WHARF_REGISTRY_URL = registry.url;
     serverEnv.WHARF_REGISTRY_STORAGE_DIR = registry.storageDir;
+    // Garbage collection (Administration -> Clean up) runs garbage-collect with this config.
+    serverEnv.WHARF_REGISTRY_CONFIG = registry.configPath;
     serverEnv.WHARF_REGISTRY_USERNAME = registry.credentials.username;
     serverEnv.WHARF_REGISTRY_PASSWORD = registry.credentials.password;
     const source = registryCredentials ? "WHARF_REGISTRY_USERNAME/PASSWORD" : `generated, in ${path.join(dataDir, "registry", "credentials.json")}`;

@@ -57,6 +57,7 @@ export function consolePages(ids: ConsolePageIds): [string, string][] {
     ["admin-registries", "/admin/registries"],
     ["admin-registry-new", "/admin/registries/new"],
     ["admin-registry", ids.registryId !== undefined && `/admin/registries/${ids.registryId}`],
+    ["admin-clean-up", "/admin/clean-up"],
     ["admin-replications", "/admin/replications"],
     ["admin-replication-new", "/admin/replications/new"],
     ["admin-replication", ids.replicationPolicyId !== undefined && `/admin/replications/${ids.replicationPolicyId}`],

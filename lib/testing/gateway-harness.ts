@@ -19,7 +19,7 @@ import { skopeoCopy, writeOciImageLayout } from "@/lib/testing/oci-layout";
  * WHARF_EXTERNAL_URL to `external` (getServerEnv() reads them once). The registry accepts only
  * WHARF_REGISTRY_USERNAME/PASSWORD (set for every test file by setup-env.ts), as Wharf's does.
  */
-export function gatewayHarness({ registryPort, external, name }: { registryPort: number; external: string; name: string }) {
+export function gatewayHarness({ registryPort, external, name, dataDir }: { registryPort: number; external: string; name: string; dataDir?: string }) {
   let tmp = "";
   let registry: LocalRegistry | undefined;
   let backing: RegistryClient | undefined;
@@ -27,7 +27,8 @@ export function gatewayHarness({ registryPort, external, name }: { registryPort:
   beforeAll(async () => {
     tmp = await mkdtemp(path.join(tmpdir(), `wharf-${name}-test-`));
     const credentials = backingRegistryCredentials();
-    registry = await startLocalRegistry({ dataDir: path.join(tmp, "data"), port: registryPort, credentials });
+    // `dataDir`: a test that must know the registry's config and storage paths before anything reads the environment (garbage collection).
+    registry = await startLocalRegistry({ dataDir: dataDir ?? path.join(tmp, "data"), port: registryPort, credentials });
     backing = new RegistryClient({ baseUrl: registry.url, credentials });
   }, 60_000);
 

@@ -25,7 +25,7 @@ function toHarborStats(stats: ScanAllStats): HarborScanAllStats {
 }
 
 /** Harbor's 6-field cron with seconds `0` → Wharf's 5 fields; 5 fields pass as they are. */
-function fiveFieldCron(cron: string | undefined): string {
+export function fiveFieldCron(cron: string | undefined): string {
   const fields = (cron ?? "").trim().split(/\s+/).filter(Boolean);
   if (fields.length === 0) throw new ValidationError("schedule.cron: required for a Custom schedule", { "schedule.cron": ["Required for a Custom schedule."] });
   if (fields.length === 6) {

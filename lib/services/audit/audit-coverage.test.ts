@@ -23,6 +23,14 @@ const REGISTRY_PORT = await vi.hoisted(async () => {
   process.env.WHARF_REGISTRY_URL = `http://127.0.0.1:${port}`;
   process.env.WHARF_EXTERNAL_URL = "http://wharf.test:3000";
   process.env.WHARF_SECRET_KEY ??= "audit-coverage-tests-secret-key-0123456789";
+  // The registry's data dir, chosen here so that garbage collection knows its config and storage.
+  const { mkdtempSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const p = await import("node:path");
+  const dataDir = mkdtempSync(p.join(tmpdir(), "wharf-audit-coverage-data-"));
+  process.env.WHARF_REGISTRY_CONFIG = p.join(dataDir, "registry", "config.yml");
+  process.env.WHARF_REGISTRY_STORAGE_DIR = p.join(dataDir, "registry", "storage");
+  (globalThis as { auditCoverageDataDir?: string }).auditCoverageDataDir = dataDir;
   return port;
 });
 
@@ -52,9 +60,10 @@ class RedirectSignal extends Error {
 import type { ActionResult } from "@/lib/actions/action-result";
 import { apiRequest, basic } from "@/lib/api/test-kit";
 import { NextRequest } from "next/server";
-import { artifactScanJob, scanAllJob, vulnDbImportJob } from "@/lib/jobs/definitions";
+import { artifactScanJob, registryGcJob, scanAllJob, vulnDbImportJob } from "@/lib/jobs/definitions";
 import { startArtifactScan } from "@/lib/services/scan/manual-scan";
 import { startScanAll } from "@/lib/services/scan/scan-all";
+import { startGc } from "@/lib/services/gc/gc";
 import { fixtureOsvZip, serveZip } from "@/lib/services/scan/vuln-db-admin-testing";
 import { withApi } from "@/lib/api/with-api";
 import { getBoss, setSharedBoss } from "@/lib/jobs/boss";
@@ -79,7 +88,12 @@ import { createSystemRobot } from "@/lib/services/robots/robots";
 import { gatewayHarness } from "@/lib/testing/gateway-harness";
 
 const ROOT = path.resolve(__dirname, "../../..");
-const h = gatewayHarness({ registryPort: REGISTRY_PORT, external: "http://wharf.test:3000", name: "audit-coverage" });
+const h = gatewayHarness({
+  registryPort: REGISTRY_PORT,
+  external: "http://wharf.test:3000",
+  name: "audit-coverage",
+  dataDir: (globalThis as { auditCoverageDataDir?: string }).auditCoverageDataDir,
+});
 
 // ---- enumeration -------------------------------------------------------------------------------
 
@@ -548,6 +562,45 @@ function vulnDbUrlImport(): () => Promise<unknown> {
   };
 }
 
+
+const GC_ACTIONS = "app/(console)/admin/clean-up/actions.ts";
+
+/** Ends any garbage collection still queued or going on, straight in the database (no audit row; the walk runs no worker). */
+async function endGcsDirectly(): Promise<void> {
+  const runs = await db.jobRun.findMany({ where: { jobName: registryGcJob.id, status: { in: ["queued", "running"] } }, select: { id: true, bossJobId: true } });
+  const boss = await getBoss().catch(() => null);
+  for (const r of runs) if (r.bossJobId) await boss?.cancel(registryGcJob.id, r.bossJobId).catch(() => undefined);
+  await db.jobRun.updateMany({ where: { id: { in: runs.map((r) => r.id) } }, data: { status: "failed", error: "queued by the audit walk, which runs no worker", finishedAt: new Date() } });
+}
+
+/** A garbage collection to start: none going on before, and the one started ended after. */
+function startsGc(run: () => Promise<unknown>): () => Promise<unknown> {
+  return async () => {
+    await endGcsDirectly();
+    try {
+      return await run();
+    } finally {
+      await endGcsDirectly();
+    }
+  };
+}
+
+/** A queued garbage collection to stop (started in setup: its row is setup's), and its id. */
+async function gcToStop(run: (id: number) => () => Promise<unknown>): Promise<{ run: () => Promise<unknown> }> {
+  await endGcsDirectly();
+  const { id } = await startGc({ actor: actorFor(admin), input: { dryRun: true } });
+  const call = run(id);
+  return {
+    run: async () => {
+      try {
+        return await call();
+      } finally {
+        await endGcsDirectly();
+      }
+    },
+  };
+}
+
 const SCAN_ALL_ACTIONS = "app/(console)/admin/vulnerability-db/scan-all-actions.ts";
 const SCAN_STOP_ACTIONS = "app/(console)/projects/[projectId]/repositories/[...path]/scan-stop-actions.ts";
 
@@ -626,6 +679,38 @@ const CASES: Record<string, Case> = {
     action: "vulnerability_db.import",
     success: async () => ({ run: vulnDbUpload(admin) }),
     refused: async () => ({ run: vulnDbUpload(auditor) }),
+  },
+  // -- registry garbage collection --
+  [`${GC_ACTIONS}#startGcAction`]: {
+    action: "gc.start",
+    success: async () => ({ run: startsGc(action(`${GC_ACTIONS}#startGcAction`, INITIAL, form({ dryRun: "on" }))) }),
+    refused: async () => ({ run: startsGc(action(`${GC_ACTIONS}#startGcAction`, INITIAL, form({ dryRun: "on" }))) }),
+  },
+  [`${GC_ACTIONS}#stopGcAction`]: {
+    action: "gc.stop",
+    success: () => gcToStop((id) => action(`${GC_ACTIONS}#stopGcAction`, INITIAL, form({ id }))),
+    refused: () => gcToStop((id) => action(`${GC_ACTIONS}#stopGcAction`, INITIAL, form({ id }))),
+  },
+  [`${GC_ACTIONS}#updateGcScheduleAction`]: {
+    action: "gc.schedule.update",
+    success: async () => ({ run: action(`${GC_ACTIONS}#updateGcScheduleAction`, INITIAL, form({ preset: "none" })) }),
+    refused: async () => ({ run: action(`${GC_ACTIONS}#updateGcScheduleAction`, INITIAL, form({ preset: "weekly", dryRun: "on" })) }),
+  },
+  [`${GC_ACTIONS}#pollGcAction`]: { read: () => action(`${GC_ACTIONS}#pollGcAction`) },
+  "POST /api/v2.0/system/gc/schedule": {
+    action: "gc.start",
+    success: async () => ({ run: startsGc(rest("POST /api/v2.0/system/gc/schedule", admin, "/system/gc/schedule", {}, { schedule: { type: "Manual" }, parameters: { dry_run: true } })) }),
+    refused: async () => ({ run: startsGc(rest("POST /api/v2.0/system/gc/schedule", auditor, "/system/gc/schedule", {}, { schedule: { type: "Manual" }, parameters: { dry_run: true } })) }),
+  },
+  "PUT /api/v2.0/system/gc/schedule": {
+    action: "gc.schedule.update",
+    success: async () => ({ run: rest("PUT /api/v2.0/system/gc/schedule", admin, "/system/gc/schedule", {}, { schedule: { type: "None" } }) }),
+    refused: async () => ({ run: rest("PUT /api/v2.0/system/gc/schedule", auditor, "/system/gc/schedule", {}, { schedule: { type: "Daily" } }) }),
+  },
+  "PUT /api/v2.0/system/gc/{gc_id}": {
+    action: "gc.stop",
+    success: () => gcToStop((id) => rest("PUT /api/v2.0/system/gc/{gc_id}", admin, `/system/gc/${id}`, { gc_id: String(id) })),
+    refused: () => gcToStop((id) => rest("PUT /api/v2.0/system/gc/{gc_id}", auditor, `/system/gc/${id}`, { gc_id: String(id) })),
   },
   // -- scan all and stopping a scan --
   [`${SCAN_ALL_ACTIONS}#startScanAllAction`]: {

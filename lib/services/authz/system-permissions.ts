@@ -63,6 +63,9 @@ export const SYSTEM_PERMISSION_GRANTS = {
   "scan_all.run": ["admin"],
   /** Prometheus metrics (/metrics): every project's traffic and storage, job queues. */
   "metrics.read": ["admin", "auditor"],
+  /** Registry garbage collection: history, logs and schedule are read by auditors; runs, stops and the schedule are administrators'. */
+  "gc.read": ["admin", "auditor"],
+  "gc.run": ["admin"],
 } as const satisfies Record<string, readonly SystemRole[]>;
 
 export type SystemPermission = keyof typeof SYSTEM_PERMISSION_GRANTS;

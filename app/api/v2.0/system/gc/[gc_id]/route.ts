@@ -1,0 +1,6 @@
+import * as r from "@/lib/api/routes/gc";
+
+export const dynamic = "force-dynamic";
+
+export const GET = r.get;
+export const PUT = r.stop;
