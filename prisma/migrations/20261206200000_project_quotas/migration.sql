@@ -1,0 +1,97 @@
+-- Project quotas: storage counted as the bytes of the DISTINCT blobs a project's artifacts
+-- reference (each manifest's own bytes, its config and its layers; an index's own bytes), as
+-- Harbor counts them. A layer shared by two images of one project counts once.
+--
+-- artifact_blobs: what each artifact references (written with the artifact, gone with it by
+-- cascade). project_blobs: per (project, blob) the number of artifact references and the size.
+-- projects.storage_used: the sum of project_blobs.size, kept by the statement triggers below in the
+-- same transaction as the index write or delete. Every trigger first locks the projects it touches
+-- (in id order), then changes project_blobs in digest order, then adds the delta to storage_used:
+-- blob rows are only changed under their project's lock, so concurrent pushes sharing layers
+-- cannot lose an update or deadlock on the blob rows.
+
+ALTER TABLE "projects" ADD COLUMN "storage_limit" BIGINT NOT NULL DEFAULT -1;
+ALTER TABLE "projects" ADD COLUMN "storage_used" BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE "projects" ADD CONSTRAINT "projects_storage_limit_check" CHECK ("storage_limit" >= -1);
+
+-- Artifacts indexed before this migration have only their manifest's own bytes recorded (the index
+-- never stored manifest bodies); the reconcile job reads their manifests and records the rest.
+ALTER TABLE "artifacts" ADD COLUMN "blobs_recorded" BOOLEAN NOT NULL DEFAULT true;
+UPDATE "artifacts" SET "blobs_recorded" = false;
+CREATE INDEX "artifacts_blobs_pending_idx" ON "artifacts" ("id") WHERE NOT "blobs_recorded";
+
+CREATE TABLE "artifact_blobs" (
+  "artifact_id" INTEGER NOT NULL,
+  "project_id" INTEGER NOT NULL,
+  "repository_id" INTEGER NOT NULL,
+  "digest" VARCHAR(135) NOT NULL,
+  "size" BIGINT NOT NULL,
+  CONSTRAINT "artifact_blobs_pkey" PRIMARY KEY ("artifact_id", "digest"),
+  CONSTRAINT "artifact_blobs_artifact_id_fkey" FOREIGN KEY ("artifact_id") REFERENCES "artifacts"("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+-- "Where the space goes": per repository and per blob.
+CREATE INDEX "artifact_blobs_repository_digest_idx" ON "artifact_blobs" ("repository_id", "digest");
+CREATE INDEX "artifact_blobs_project_digest_idx" ON "artifact_blobs" ("project_id", "digest", "repository_id");
+
+CREATE TABLE "project_blobs" (
+  "project_id" INTEGER NOT NULL,
+  "digest" VARCHAR(135) NOT NULL,
+  "size" BIGINT NOT NULL,
+  "ref_count" INTEGER NOT NULL,
+  CONSTRAINT "project_blobs_pkey" PRIMARY KEY ("project_id", "digest"),
+  CONSTRAINT "project_blobs_project_id_fkey" FOREIGN KEY ("project_id") REFERENCES "projects"("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+CREATE INDEX "project_blobs_digest_idx" ON "project_blobs" ("digest");
+
+CREATE OR REPLACE FUNCTION wharf_artifact_blobs_added() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM 1 FROM projects WHERE id IN (SELECT DISTINCT project_id FROM added) ORDER BY id FOR NO KEY UPDATE;
+  WITH per_blob AS (
+    SELECT project_id, digest, max(size) AS size, count(*)::int AS refs FROM added GROUP BY project_id, digest
+  ), upserted AS (
+    INSERT INTO project_blobs AS pb (project_id, digest, size, ref_count)
+    SELECT project_id, digest, size, refs FROM per_blob ORDER BY project_id, digest
+    ON CONFLICT (project_id, digest) DO UPDATE SET ref_count = pb.ref_count + EXCLUDED.ref_count
+    RETURNING pb.project_id, pb.size, (pb.xmax = 0) AS inserted
+  ), delta AS (
+    SELECT project_id, sum(size) AS bytes FROM upserted WHERE inserted GROUP BY project_id
+  )
+  UPDATE projects p SET storage_used = p.storage_used + delta.bytes FROM delta WHERE p.id = delta.project_id;
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION wharf_artifact_blobs_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM 1 FROM projects WHERE id IN (SELECT DISTINCT project_id FROM removed) ORDER BY id FOR NO KEY UPDATE;
+  -- A project being deleted is gone already (its blob rows went by cascade): nothing to count.
+  UPDATE project_blobs pb SET ref_count = pb.ref_count - per_blob.refs
+  FROM (SELECT project_id, digest, count(*)::int AS refs FROM removed GROUP BY project_id, digest ORDER BY project_id, digest) per_blob
+  WHERE pb.project_id = per_blob.project_id AND pb.digest = per_blob.digest;
+  WITH gone AS (
+    DELETE FROM project_blobs pb
+    WHERE pb.ref_count <= 0 AND (pb.project_id, pb.digest) IN (SELECT project_id, digest FROM removed)
+    RETURNING pb.project_id, pb.size
+  ), delta AS (
+    SELECT project_id, sum(size) AS bytes FROM gone GROUP BY project_id
+  )
+  UPDATE projects p SET storage_used = p.storage_used - delta.bytes FROM delta WHERE p.id = delta.project_id;
+  RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER "artifact_blobs_added" AFTER INSERT ON "artifact_blobs"
+  REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION wharf_artifact_blobs_added();
+CREATE TRIGGER "artifact_blobs_removed" AFTER DELETE ON "artifact_blobs"
+  REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION wharf_artifact_blobs_removed();
+
+-- Backfill: every artifact's own manifest bytes are known now.
+INSERT INTO "artifact_blobs" ("artifact_id", "project_id", "repository_id", "digest", "size")
+SELECT a.id, r.project_id, r.id, a.digest, a.manifest_size FROM artifacts a JOIN repositories r ON r.id = a.repository_id;
+
+-- The default limit for new projects (bytes; -1 unlimited).
+INSERT INTO "system_settings" ("key", "value", "updated_at") VALUES ('default_storage_limit', '-1', now())
+ON CONFLICT ("key") DO NOTHING;
+
+-- "Where the space goes": the largest artifacts of a project.
+CREATE INDEX "artifacts_repository_total_size_idx" ON "artifacts" ("repository_id", "total_size" DESC, "id" DESC);
