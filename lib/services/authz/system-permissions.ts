@@ -61,6 +61,12 @@ export const SYSTEM_PERMISSION_GRANTS = {
   /** Scan all: its progress, metrics and schedule are read by auditors; starting, scheduling, stopping are administrators'. */
   "scan_all.read": ["admin", "auditor"],
   "scan_all.run": ["admin"],
+  /** Project quotas (/quotas): every project's limit and usage; limits are set by administrators. */
+  "quota.list": ["admin", "auditor"],
+  "quota.read": ["admin", "auditor"],
+  "quota.update": ["admin"],
+  /** Where the space goes across the registry, and the storage filesystem's size. */
+  "storage.read": ["admin", "auditor"],
 } as const satisfies Record<string, readonly SystemRole[]>;
 
 export type SystemPermission = keyof typeof SYSTEM_PERMISSION_GRANTS;
