@@ -41,7 +41,9 @@ CREATE TABLE "project_blobs" (
   CONSTRAINT "project_blobs_pkey" PRIMARY KEY ("project_id", "digest"),
   CONSTRAINT "project_blobs_project_id_fkey" FOREIGN KEY ("project_id") REFERENCES "projects"("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
-CREATE INDEX "project_blobs_digest_idx" ON "project_blobs" ("digest");
+CREATE INDEX "project_blobs_digest_idx" ON "project_blobs" ("digest", "project_id");
+-- "Shared with other repositories": is a blob referenced by another repository anywhere?
+CREATE INDEX "artifact_blobs_digest_repository_idx" ON "artifact_blobs" ("digest", "repository_id");
 
 CREATE OR REPLACE FUNCTION wharf_artifact_blobs_added() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
