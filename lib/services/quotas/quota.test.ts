@@ -15,7 +15,14 @@ const { REGISTRY_PORT, FRONT_PORT } = await vi.hoisted(async () => {
   return { REGISTRY_PORT: registryPort, FRONT_PORT: frontPort };
 });
 
+import { stopSharedBoss } from "@/lib/jobs/boss";
+import { retentionRepositoryJob, retentionRunJob } from "@/lib/jobs/definitions";
+import { runQueuedRun } from "@/lib/jobs/testing/run-queued";
+import { ALL_REPOSITORIES, ALL_TAGS } from "@/lib/policy/selectors";
 import { startFront, type WharfServer } from "@/lib/runtime/server";
+import { reconcileIndex } from "@/lib/services/repositories/reconcile-index";
+import { setProjectRetention } from "@/lib/services/retention/policies";
+import { startRetentionRun } from "@/lib/services/retention/runs";
 import { copyArtifact } from "@/lib/services/repositories/copy-artifact";
 import { deleteArtifact } from "@/lib/services/repositories/delete-artifact";
 import { createProject, db, TEST_PASSWORD } from "@/lib/services/registry-auth/test-fixtures";
@@ -33,6 +40,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await front?.close();
+  await stopSharedBoss();
 });
 
 /** A layer of `bytes` that gzip cannot shrink much: hex of a hash chain, the same for the same seed. */
@@ -166,5 +174,42 @@ describe("project storage usage and quotas", () => {
     await skopeoCopy(more.ref, `docker://${HOST}/${project.name}/app:4`, { destCreds: creds });
     expect(await recount(project.id)).toBe(await usage(project.id));
   });
-});
 
+  it("retention's deletions free exactly what the deleted artifacts alone referenced", async () => {
+    const { project, maintainer } = await harness.setup();
+    const creds = `${maintainer.username}:${TEST_PASSWORD}`;
+    const shared = bulk("retention", 80_000);
+    const [old, newer] = [await image(shared, 5_000), await image(shared, 7_000)];
+    await skopeoCopy(old.ref, `docker://${HOST}/${project.name}/app:old`, { destCreds: creds });
+    await skopeoCopy(newer.ref, `docker://${HOST}/${project.name}/app:new`, { destCreds: creds });
+    await db.artifact.updateMany({ where: { digest: old.manifestDigest }, data: { pushedAt: new Date(Date.now() - 86_400_000) } });
+    expect(await usage(project.id)).toBe(total(await blobsOf(old), await blobsOf(newer)));
+
+    const admin = actorFor({ id: 0, username: "admin", isAdmin: true });
+    await setProjectRetention({ actor: admin, projectId: project.id, input: { rules: [{ template: "latestPushedK", count: 1, repositories: ALL_REPOSITORIES, tags: ALL_TAGS }] } });
+    const { runId } = await startRetentionRun({ actor: admin, projectId: project.id, dryRun: false });
+    await runQueuedRun(retentionRunJob, runId);
+    for (const task of await db.jobRun.findMany({ where: { parentRunId: runId }, select: { id: true } })) await runQueuedRun(retentionRepositoryJob, task.id);
+    expect(await db.artifact.count({ where: { digest: old.manifestDigest } })).toBe(0);
+    expect(await usage(project.id)).toBe(total(await blobsOf(newer)));
+    expect(await recount(project.id)).toBe(await usage(project.id));
+  });
+
+  it("the reconcile job records the blobs of artifacts indexed before quotas (the migration knew only their manifests)", async () => {
+    const { project, maintainer } = await harness.setup();
+    const creds = `${maintainer.username}:${TEST_PASSWORD}`;
+    const img = await image(bulk("backfill", 30_000), 2_000);
+    await skopeoCopy(img.ref, `docker://${HOST}/${project.name}/app:1`, { destCreds: creds });
+    const full = await usage(project.id);
+    // What the migration leaves: the manifest's own bytes only, and the artifact marked pending.
+    await db.artifactBlob.deleteMany({ where: { projectId: project.id, NOT: { digest: img.manifestDigest } } });
+    await db.artifact.updateMany({ where: { digest: img.manifestDigest }, data: { blobsRecorded: false } });
+    expect(await usage(project.id)).toBe((await blobsOf(img)).get(img.manifestDigest));
+
+    const admin = actorFor({ id: 0, username: "admin", isAdmin: true });
+    const counts = await reconcileIndex({ actor: admin, registry: harness.backing });
+    expect(counts.blobsRecorded).toBeGreaterThanOrEqual(1);
+    expect(await usage(project.id)).toBe(full);
+    expect(await db.artifact.count({ where: { blobsRecorded: false, repository: { projectId: project.id } } })).toBe(0);
+  });
+});
