@@ -62,6 +62,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark | StandaloneBenchmark>>
   retention: () => import("./retention"),
   scan: () => import("./scan"),
   "first-load": () => import("./first-load"),
+  storage: () => import("./storage"),
 };
 
 const log = (message: string) => console.log(`bench: ${message}`);
