@@ -30,12 +30,14 @@ const ZStorageLimitForm = z.object({
 
 function toBytes({ storageLimit, storageUnit }: z.infer<typeof ZStorageLimitForm>): bigint {
   if (storageLimit === "-1") return -1n;
-  return BigInt(Math.round(Number(storageLimit) * UNIT_BYTES[storageUnit]));
+  const bytes = Math.round(Number(storageLimit) * UNIT_BYTES[storageUnit]);
+  // zod runs an object's refinements even when a field failed: never throw on what failed already.
+  return Number.isFinite(bytes) ? BigInt(bytes) : 0n;
 }
 
 /** A project's storage limit from the Configuration tab. */
 export const ZUpdateProjectQuota = ZStorageLimitForm.extend({ projectId: ZId })
-  .refine((v) => v.storageLimit === "-1" || BigInt(Math.round(Number(v.storageLimit) * UNIT_BYTES[v.storageUnit])) < MAX_BYTES, {
+  .refine((v) => toBytes(v) < MAX_BYTES, {
     message: "Too large",
     path: ["storageLimit"],
   })
@@ -43,7 +45,9 @@ export const ZUpdateProjectQuota = ZStorageLimitForm.extend({ projectId: ZId })
 export type TUpdateProjectQuota = z.output<typeof ZUpdateProjectQuota>;
 
 /** The default limit of new projects (Settings). */
-export const ZUpdateDefaultStorageLimit = ZStorageLimitForm.transform((v) => ({ storageLimit: toBytes(v) }));
+export const ZUpdateDefaultStorageLimit = ZStorageLimitForm.refine((v) => toBytes(v) < MAX_BYTES, { message: "Too large", path: ["storageLimit"] }).transform((v) => ({
+  storageLimit: toBytes(v),
+}));
 
 /** A limit shown in the form: the largest unit it is a whole number of, else GiB with decimals. */
 export function storageLimitFormValue(bytes: bigint): { storageLimit: string; storageUnit: (typeof STORAGE_UNITS)[number] } {
