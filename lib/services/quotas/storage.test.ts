@@ -41,6 +41,12 @@ describe("where the space goes", () => {
       [b.name, 1050n, 1050n, 0n],
     ]);
     expect(s.largestArtifacts[0]).toMatchObject({ repository: a.name, totalSize: 1300n });
+    // After a delete the repository totals follow (the triggers' per-repository ledger).
+    const gone = await db.artifact.findFirstOrThrow({ where: { repositoryId: b.id } });
+    await db.artifact.delete({ where: { id: gone.id } });
+    expect((await db.repository.findUniqueOrThrow({ where: { id: b.id } })).storageBytes).toBe(0n);
+    expect(await db.repositoryBlob.count({ where: { repositoryId: b.id } })).toBe(0);
+    await image(p.id, b.id, [base, withQ], 1050);
     const second = await projectStorage({ actor: admin, projectId: p.id, page: 2, pageSize: 1 });
     expect(second.repositories.rows.map((r) => r.name)).toEqual([b.name]);
   });

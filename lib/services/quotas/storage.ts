@@ -12,7 +12,8 @@ import { assertProjectPermission, findProjectRef } from "@/lib/services/authz/pr
  * repository (or project), and the part only it references (what deleting it would free once the
  * registry's garbage collection runs); the largest repositories and artifacts; and the system
  * total against the registry's filesystem. Every figure is one SQL aggregate over indexes
- * (artifact_blobs by repository and by digest); repositories are read a page at a time.
+ * (repository_blobs and project_blobs, kept by the artifact_blobs triggers, by repository and by
+ * digest); repositories are read a page at a time, largest first from an index on their total.
  */
 export type RepositoryStorage = { id: number; name: string; totalBytes: bigint; sharedBytes: bigint; uniqueBytes: bigint; artifacts: number };
 export type LargestArtifact = { id: number; repository: string; digest: string; totalSize: bigint };
@@ -57,22 +58,24 @@ export async function projectStorage({
     db.$queryRaw<{ n: number }[]>`
       SELECT count(*)::int AS n FROM artifacts a JOIN repositories r ON r.id = a.repository_id
       WHERE r.project_id = ${ref.id} AND NOT a.blobs_recorded`,
-    db.$queryRaw<{ id: number; name: string; total: bigint | null; artifacts: number }[]>`
-      WITH per_repo AS (
-        SELECT rb.repository_id, sum(rb.size)::bigint AS total
-        FROM (SELECT DISTINCT ab.repository_id, ab.digest, ab.size FROM artifact_blobs ab WHERE ab.project_id = ${ref.id}) rb
-        GROUP BY rb.repository_id
-      )
-      SELECT r.id, r.name, COALESCE(p.total, 0)::bigint AS total, r.artifact_count AS artifacts
-      FROM repositories r LEFT JOIN per_repo p ON p.repository_id = r.id
+    // Largest first from repositories_project_storage_idx: storage_bytes is kept by the triggers.
+    db.$queryRaw<{ id: number; name: string; total: bigint; artifacts: number }[]>`
+      SELECT r.id, r.name, r.storage_bytes AS total, r.artifact_count AS artifacts
+      FROM repositories r
       WHERE r.project_id = ${ref.id} AND r.deleting_at IS NULL
-      ORDER BY COALESCE(p.total, 0) DESC, r.name ASC
+      ORDER BY r.storage_bytes DESC, r.id DESC
       LIMIT ${pageSize} OFFSET ${offset}`,
+    // Each repository's ten largest (an index range per repository), then the ten largest of those.
     db.$queryRaw<{ id: number; repository: string; digest: string; total_size: bigint }[]>`
-      SELECT a.id, r.name AS repository, a.digest, a.total_size FROM artifacts a JOIN repositories r ON r.id = a.repository_id
+      SELECT x.id, r.name AS repository, x.digest, x.total_size
+      FROM repositories r
+      CROSS JOIN LATERAL (
+        SELECT a.id, a.digest, a.total_size FROM artifacts a
+        WHERE a.repository_id = r.id AND NOT EXISTS (SELECT 1 FROM artifact_references ar WHERE ar.child_id = a.id)
+        ORDER BY a.total_size DESC, a.id DESC LIMIT ${LARGEST}
+      ) x
       WHERE r.project_id = ${ref.id} AND r.deleting_at IS NULL
-        AND NOT EXISTS (SELECT 1 FROM artifact_references ar WHERE ar.child_id = a.id)
-      ORDER BY a.total_size DESC, a.id DESC LIMIT ${LARGEST}`,
+      ORDER BY x.total_size DESC, x.id DESC LIMIT ${LARGEST}`,
   ]);
   const ids = repositories.map((r) => r.id);
   const sharedRows =
@@ -80,8 +83,9 @@ export async function projectStorage({
       ? []
       : await db.$queryRaw<{ repository_id: number; bytes: bigint }[]>`
           SELECT rb.repository_id, sum(rb.size)::bigint AS bytes
-          FROM (SELECT DISTINCT ab.repository_id, ab.digest, ab.size FROM artifact_blobs ab WHERE ab.repository_id = ANY(${ids}::int[])) rb
-          WHERE EXISTS (SELECT 1 FROM artifact_blobs o WHERE o.digest = rb.digest AND o.repository_id <> rb.repository_id)
+          FROM repository_blobs rb
+          WHERE rb.repository_id = ANY(${ids}::int[])
+            AND EXISTS (SELECT 1 FROM repository_blobs o WHERE o.digest = rb.digest AND o.repository_id <> rb.repository_id)
           GROUP BY rb.repository_id`;
   const sharedOf = new Map(sharedRows.map((r) => [r.repository_id, r.bytes]));
   const sharedBytes = shared[0]?.bytes ?? 0n;
@@ -96,7 +100,7 @@ export async function projectStorage({
     repositories: {
       total: repoCount,
       rows: repositories.map((r) => {
-        const total = r.total ?? 0n;
+        const total = r.total;
         const sharedPart = sharedOf.get(r.id) ?? 0n;
         return { id: r.id, name: r.name, totalBytes: total, sharedBytes: sharedPart, uniqueBytes: total - sharedPart, artifacts: r.artifacts };
       }),

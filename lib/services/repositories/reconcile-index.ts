@@ -410,6 +410,8 @@ async function reconcileRepository(
   for (const batch of chunks(gone, batchSize)) {
     // Cascades to their tags and child references; accessories and parents keep the digest (SET NULL).
     const count = await db.$transaction(async (tx) => {
+      // The repository's row first, as every index write takes it (then the blob triggers take the project's).
+      await tx.$executeRaw`SELECT 1 FROM repositories WHERE id = ${repositoryId} FOR NO KEY UPDATE`;
       const { count } = await tx.artifact.deleteMany({ where: { id: { in: batch.map((a) => a.id) } } });
       await recordArtifactEvents(
         tx,

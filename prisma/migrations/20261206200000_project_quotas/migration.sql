@@ -45,6 +45,20 @@ CREATE INDEX "project_blobs_digest_idx" ON "project_blobs" ("digest", "project_i
 -- "Shared with other repositories": is a blob referenced by another repository anywhere?
 CREATE INDEX "artifact_blobs_digest_repository_idx" ON "artifact_blobs" ("digest", "repository_id");
 
+-- The same per repository: its distinct blobs and their total (repositories.storage_bytes), so
+-- "where the space goes" lists repositories largest first from an index, a page at a time.
+ALTER TABLE "repositories" ADD COLUMN "storage_bytes" BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX "repositories_project_storage_idx" ON "repositories" ("project_id", "storage_bytes" DESC, "id" DESC);
+CREATE TABLE "repository_blobs" (
+  "repository_id" INTEGER NOT NULL,
+  "digest" VARCHAR(135) NOT NULL,
+  "size" BIGINT NOT NULL,
+  "ref_count" INTEGER NOT NULL,
+  CONSTRAINT "repository_blobs_pkey" PRIMARY KEY ("repository_id", "digest"),
+  CONSTRAINT "repository_blobs_repository_id_fkey" FOREIGN KEY ("repository_id") REFERENCES "repositories"("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+CREATE INDEX "repository_blobs_digest_idx" ON "repository_blobs" ("digest", "repository_id");
+
 CREATE OR REPLACE FUNCTION wharf_artifact_blobs_added() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM 1 FROM projects WHERE id IN (SELECT DISTINCT project_id FROM added) ORDER BY id FOR NO KEY UPDATE;
@@ -59,6 +73,18 @@ BEGIN
     SELECT project_id, sum(size) AS bytes FROM upserted WHERE inserted GROUP BY project_id
   )
   UPDATE projects p SET storage_used = p.storage_used + delta.bytes FROM delta WHERE p.id = delta.project_id;
+  -- Repository rows are locked by the index write already (it upserts its repository first).
+  WITH per_blob AS (
+    SELECT repository_id, digest, max(size) AS size, count(*)::int AS refs FROM added GROUP BY repository_id, digest
+  ), upserted AS (
+    INSERT INTO repository_blobs AS rb (repository_id, digest, size, ref_count)
+    SELECT repository_id, digest, size, refs FROM per_blob ORDER BY repository_id, digest
+    ON CONFLICT (repository_id, digest) DO UPDATE SET ref_count = rb.ref_count + EXCLUDED.ref_count
+    RETURNING rb.repository_id, rb.size, (rb.xmax = 0) AS inserted
+  ), delta AS (
+    SELECT repository_id, sum(size) AS bytes FROM upserted WHERE inserted GROUP BY repository_id
+  )
+  UPDATE repositories r SET storage_bytes = r.storage_bytes + delta.bytes FROM delta WHERE r.id = delta.repository_id;
   RETURN NULL;
 END
 $$;
@@ -78,6 +104,18 @@ BEGIN
     SELECT project_id, sum(size) AS bytes FROM gone GROUP BY project_id
   )
   UPDATE projects p SET storage_used = p.storage_used - delta.bytes FROM delta WHERE p.id = delta.project_id;
+  -- A repository being deleted is gone already (its blob rows went by cascade): nothing matches.
+  UPDATE repository_blobs rb SET ref_count = rb.ref_count - per_blob.refs
+  FROM (SELECT repository_id, digest, count(*)::int AS refs FROM removed GROUP BY repository_id, digest) per_blob
+  WHERE rb.repository_id = per_blob.repository_id AND rb.digest = per_blob.digest;
+  WITH gone AS (
+    DELETE FROM repository_blobs rb
+    WHERE rb.ref_count <= 0 AND (rb.repository_id, rb.digest) IN (SELECT repository_id, digest FROM removed)
+    RETURNING rb.repository_id, rb.size
+  ), delta AS (
+    SELECT repository_id, sum(size) AS bytes FROM gone GROUP BY repository_id
+  )
+  UPDATE repositories r SET storage_bytes = r.storage_bytes - delta.bytes FROM delta WHERE r.id = delta.repository_id;
   RETURN NULL;
 END
 $$;
