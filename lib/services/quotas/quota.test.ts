@@ -127,7 +127,7 @@ describe("project storage usage and quotas", () => {
     expect(await usage(project.id)).toBe(0n);
     expect(await db.projectBlob.count({ where: { projectId: project.id } })).toBe(0);
     expect(await usage(other.id)).toBe(total(ba));
-  });
+  }, 120_000);
 
   it("stays exact under concurrent pushes that share layers", async () => {
     const { project, maintainer } = await harness.setup();
@@ -139,7 +139,7 @@ describe("project storage usage and quotas", () => {
     expect(await usage(project.id)).toBe(expected);
     expect(await recount(project.id)).toBe(expected);
     expect((await db.projectBlob.findFirstOrThrow({ where: { projectId: project.id, digest: images[0]!.layerDigests[0]! } })).refCount).toBe(6);
-  });
+  }, 120_000);
 
   it("refuses through skopeo the push that would go over the limit (412 DENIED naming project, usage and limit), indexes nothing, audits it; a push within the limit works", async () => {
     const { project, maintainer } = await harness.setup();
@@ -173,7 +173,7 @@ describe("project storage usage and quotas", () => {
     await db.project.update({ where: { id: project.id }, data: { storageLimit: -1n } });
     await skopeoCopy(more.ref, `docker://${HOST}/${project.name}/app:4`, { destCreds: creds });
     expect(await recount(project.id)).toBe(await usage(project.id));
-  });
+  }, 120_000);
 
   it("retention's deletions free exactly what the deleted artifacts alone referenced", async () => {
     const { project, maintainer } = await harness.setup();
@@ -193,7 +193,7 @@ describe("project storage usage and quotas", () => {
     expect(await db.artifact.count({ where: { digest: old.manifestDigest } })).toBe(0);
     expect(await usage(project.id)).toBe(total(await blobsOf(newer)));
     expect(await recount(project.id)).toBe(await usage(project.id));
-  });
+  }, 120_000);
 
   it("the reconcile job records the blobs of artifacts indexed before quotas (the migration knew only their manifests)", async () => {
     const { project, maintainer } = await harness.setup();
@@ -211,5 +211,5 @@ describe("project storage usage and quotas", () => {
     expect(counts.blobsRecorded).toBeGreaterThanOrEqual(1);
     expect(await usage(project.id)).toBe(full);
     expect(await db.artifact.count({ where: { blobsRecorded: false, repository: { projectId: project.id } } })).toBe(0);
-  });
+  }, 120_000);
 });
