@@ -476,6 +476,8 @@ function actionArgs(fn: AnyFn, rng: Rng): unknown[] {
  * and changes are not judged, only that they neither throw nor log an error.
  */
 const ACCEPTS_HOSTILE_INPUT: Record<string, string> = {
+  "app/(console)/search/actions.ts#searchSuggestionsAction":
+    "a read: any string is a valid search (cut to 255 characters; the answer lists only what the caller may see), so a hostile string without a control character is searched, not refused",
   "app/(console)/admin/health/schedule-actions.ts#updateReconcileScheduleAction":
     "a checkbox-only meaning: any `enabled` other than on/true reads as unticked, which switches the schedule off (valid), and the other fields are ignored",
   "app/(console)/admin/vulnerability-db/scan-all-actions.ts#startScanAllAction":

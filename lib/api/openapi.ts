@@ -10,6 +10,8 @@
 import { z } from "zod";
 import { ZHarborErrors } from "@/lib/api/errors";
 import { ZHarborImmutableRule, ZImmutableRuleReq } from "@/lib/api/immutable-rule-shapes";
+import { ZHarborProjectSummary, ZHarborQuota, ZQuotaUpdateReq } from "@/lib/api/quota-shapes";
+import { QUOTA_SORTS } from "@/lib/validation/quotas";
 import { ZTagNamingPolicy, ZTagNamingPolicyReq } from "@/lib/api/routes/tag-naming-policy";
 import {
   ZHarborRetentionExecution,
@@ -250,6 +252,7 @@ const REQUEST_SCHEMAS = {
   PurgeScheduleReq: ZPurgeScheduleReq,
   CVEAllowlistReq: ZCveAllowlistReq,
   ImmutableRuleReq: ZImmutableRuleReq,
+  QuotaUpdateReq: ZQuotaUpdateReq,
   ...RETENTION_REQUEST_SCHEMAS,
   ...REGISTRY_REQUEST_SCHEMAS,
   ...REPLICATION_REQUEST_SCHEMAS,
@@ -289,6 +292,8 @@ const RESPONSE_SCHEMAS = {
   PurgeSchedule: ZHarborPurgeSchedule,
   CVEAllowlist: ZHarborCveAllowlist,
   ImmutableRule: ZHarborImmutableRule,
+  Quota: ZHarborQuota,
+  ProjectSummary: ZHarborProjectSummary,
   TagNamingPolicy: ZTagNamingPolicy,
   ...RETENTION_RESPONSE_SCHEMAS,
   ...REGISTRY_RESPONSE_SCHEMAS,
@@ -1361,6 +1366,51 @@ const RETENTION_PATHS: OpenApiDocument["paths"] = {
 
 const immutableRuleId = pathParam("immutable_rule_id", z.int().min(1), "The immutability rule's id.");
 const IMMUTABLE_RULE_PATHS: OpenApiDocument["paths"] = {
+  "/projects/{project_name_or_id}/summary": {
+    get: {
+      operationId: "getProjectSummary",
+      summary: "A project's summary: repositories, members by role and the storage quota",
+      description: "Anyone who may read the project. `quota.used.storage` is the bytes of the distinct blobs the project's artifacts reference (a layer shared by two images counts once).",
+      tags: ["project"],
+      parameters: PROJECT,
+      responses: { "200": jsonOk("The summary.", schema("ProjectSummary")), ...errors(...COMMON, "403", "404") },
+    },
+  },
+  "/quotas": {
+    get: {
+      operationId: "listQuotas",
+      summary: "List project quotas",
+      description: "Administrators and auditors. One quota per project; its id is the project's id.",
+      tags: ["quota"],
+      parameters: [
+        param("requestId"),
+        query("reference", z.enum(["project"]), "Only project quotas exist."),
+        query("reference_id", z.string().regex(/^\d+$/), "A project id."),
+        query("sort", z.enum(QUOTA_SORTS), "`hard.storage`, `used.storage`, `creation_time` or `update_time`; `-` first for descending."),
+        ...PAGING,
+      ],
+      responses: { "200": listOk("The quotas.", "Quota"), ...errors(...COMMON, "403") },
+    },
+  },
+  "/quotas/{id}": {
+    get: {
+      operationId: "getQuota",
+      summary: "Get a project's quota",
+      description: "Administrators and auditors.",
+      tags: ["quota"],
+      parameters: [param("requestId"), pathParam("id", z.int().min(1), "The quota id (= the project id).")],
+      responses: { "200": jsonOk("The quota.", schema("Quota")), ...errors(...COMMON, "403", "404") },
+    },
+    put: {
+      operationId: "updateQuota",
+      summary: "Set a project's storage limit",
+      description: "Administrators. `hard.storage` in bytes, -1 unlimited; below -1 or not a number is a 400 and nothing is saved. One `quota.update` audit row per change. Pushes that would take the project over the limit are refused at the registry (412 DENIED, quota exceeded).",
+      tags: ["quota"],
+      parameters: [param("requestId"), pathParam("id", z.int().min(1), "The quota id (= the project id).")],
+      requestBody: body("QuotaUpdateReq"),
+      responses: { ...OK, ...errors(...COMMON, ...BODY, "403", "404") },
+    },
+  },
   "/projects/{project_name_or_id}/immutabletagrules": {
     get: {
       operationId: "ListImmuRules",
@@ -1837,6 +1887,7 @@ export const openApiDocument: OpenApiDocument = {
     { name: "repository", description: "Repositories in a project." },
     { name: "artifact", description: "Artifacts, their tags and build history." },
     { name: "immutable", description: "Tag immutability rules." },
+    { name: "quota", description: "Project storage quotas." },
     { name: "search", description: "Projects and repositories by name." },
     { name: "auditlog", description: "The audit log: every change, sign-in, push, pull and refusal." },
     { name: "purge", description: "The audit log's retention (purge policy)." },

@@ -13,6 +13,7 @@ import { z } from "zod";
 import { PROJECT_ROLE_IDS } from "@/lib/services/authz/project-roles";
 import { RETENTION_DAYS_MAX } from "@/lib/validation/audit-retention";
 import { ZRoleId } from "@/lib/validation/projects";
+import { ZStorageLimitBytes } from "@/lib/validation/quotas";
 import { ZProjectPermission } from "@/lib/validation/robots";
 import { ZSystemRole } from "@/lib/validation/users";
 import { caCertificateProblem, MAX_CA_CERTIFICATE_CHARS } from "@/lib/validation/registries";
@@ -80,7 +81,9 @@ export const ZProjectReq = z.object({
     })
     .catchall(z.never({ error: NOT_SUPPORTED }))
     .nullish(),
-  storage_limit: onlyOff(z.literal(-1), "storage quotas are not supported by Wharf yet (send -1 or leave it out)"),
+  storage_limit: ZStorageLimitBytes.nullish().describe(
+    "The project's storage limit in bytes, -1 unlimited. On create honoured for administrators (others get the Settings default, as Harbor); on update administrators only (403 otherwise).",
+  ),
   registry_id: onlyOff(z.null(), "proxy-cache projects are not supported by Wharf"),
   cve_allowlist: ZCveAllowlistReq.nullish()
     .describe("The project's own CVE allowlist: replaced when `items` is given (applies when reuse_sys_cve_allowlist is false)."),

@@ -329,7 +329,7 @@ async function runReconcileJob(db: BenchContext["db"], label: string): Promise<{
 // ---- signing in and checking ----
 
 /** next-auth's credentials sign-in, as the form posts it: CSRF token first, then the session cookie. */
-async function signIn(wharfUrl: string): Promise<string> {
+export async function signIn(wharfUrl: string): Promise<string> {
   const csrf = await fetch(`${wharfUrl}/api/auth/csrf`);
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
   const csrfCookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");

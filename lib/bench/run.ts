@@ -63,6 +63,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark | StandaloneBenchmark>>
   scan: () => import("./scan"),
   "first-load": () => import("./first-load"),
   gc: () => import("./gc"),
+  storage: () => import("./storage"),
 };
 
 const log = (message: string) => console.log(`bench: ${message}`);

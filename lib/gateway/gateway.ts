@@ -167,9 +167,12 @@ function policyDecision(
   manifest: CheckedManifest | null,
 ): Promise<HookRefusal | "drop-mount" | null> | null {
   const { method } = request;
+  const { actor, projectId } = authorized;
+  if (route.kind === "upload-start" && hasPolicyHooks("blob-upload")) {
+    return blobUploadDecision(request, caller, authorized, route.name);
+  }
   if (request.mountFrom) return decide("upload-start", { caller, grants: authorized.grants, client: request.client, mountFrom: request.mountFrom });
   if (route.kind !== "manifest") return null;
-  const { actor, projectId } = authorized;
   if (manifest) {
     if (!hasPolicyHooks("manifest-put")) return null;
     return decide("manifest-put", { actor, projectId, repository: route.name, reference: route.reference, manifest });
@@ -189,6 +192,19 @@ function writeKind(route: RepositoryRoute, method: string): WriteContext["kind"]
   if (route.kind === "upload-start" || route.kind === "upload") return "upload";
   if (route.kind === "manifest" && (method === "PUT" || method === "DELETE")) return "manifest";
   if (route.kind === "blob" && method === "DELETE") return "blob";
+  return null;
+}
+
+/** A blob upload's start: the blob-upload hooks (quota) first, then a mount's source check. */
+async function blobUploadDecision(
+  request: GatewayRequest,
+  caller: RegistryCaller,
+  authorized: Extract<RegistryAuthorization, { ok: true }>,
+  repository: string,
+): Promise<HookRefusal | "drop-mount" | null> {
+  const refused = await decide("blob-upload", { actor: authorized.actor, projectId: authorized.projectId, repository });
+  if (refused) return refused;
+  if (request.mountFrom) return decide("upload-start", { caller, grants: authorized.grants, client: request.client, mountFrom: request.mountFrom });
   return null;
 }
 

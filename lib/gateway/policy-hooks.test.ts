@@ -32,8 +32,9 @@ async function failureRows(projectId: number) {
 }
 
 describe("policy hook points", () => {
-  it("start with the built-in policies: tag immutability and naming at manifest PUT and DELETE, the pull policy at manifest GET, the mount-source check at upload start", () => {
-    expect(policyHookNames("manifest-put")).toEqual(["tag-policy"]);
+  it("start with the built-in policies: tag immutability and naming at manifest PUT and DELETE, the pull policy at manifest GET, the quota at manifest PUT and blob upload, the mount-source check at upload start", () => {
+    expect(policyHookNames("manifest-put")).toEqual(["tag-policy", "quota"]);
+    expect(policyHookNames("blob-upload")).toEqual(["quota"]);
     expect(policyHookNames("manifest-delete")).toEqual(["tag-policy"]);
     expect(policyHookNames("manifest-get")).toEqual(["pull-policy"]);
     expect(policyHookNames("miss")).toEqual([]);

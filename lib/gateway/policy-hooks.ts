@@ -2,6 +2,7 @@ import type { Actor, ClientInfo } from "@/lib/auth/actor";
 import type { MountFrom } from "@/lib/gateway/gateway-path";
 import { gcWindowWriteHook } from "@/lib/gateway/hooks/gc-window";
 import { pullPolicyGetHook } from "@/lib/gateway/hooks/pull-policy";
+import { quotaPutHook, quotaUploadHook } from "@/lib/gateway/hooks/quota";
 import { tagPolicyDeleteHook, tagPolicyPutHook } from "@/lib/gateway/hooks/tag-policy";
 import type { CheckedManifest } from "@/lib/gateway/manifest-body";
 import { mayPullNow } from "@/lib/services/registry-auth/authorize-registry-request";
@@ -24,6 +25,8 @@ import type { RegistryCaller } from "@/lib/services/registry-auth/registry-calle
  * - manifest-get: before a manifest GET or HEAD is forwarded; vulnerability and signature policy.
  * - miss: the backing registry answered 404 to a manifest or blob read; a proxy cache fetches the
  *   content into it ("filled") and the request is forwarded once more.
+ * - blob-upload: a blob upload is starting (POST …/blobs/uploads/, mount or not); quotas refuse
+ *   it once the project is over its limit.
  * - upload-start: a blob upload that asks to mount a blob from another repository; the mount is
  *   dropped unless the caller may pull that repository now (the registry then starts a normal
  *   upload and the client sends the blob itself).
@@ -48,6 +51,7 @@ export type MissContext = {
   kind: "manifest" | "blob";
   method: "GET" | "HEAD";
 };
+export type UploadBlobContext = { actor: Actor; projectId: number; repository: string };
 export type UploadStartContext = { caller: RegistryCaller; grants: GrantReader; client: ClientInfo; mountFrom: MountFrom };
 
 /** What each point's hooks decide; null is "nothing to say", and the next hook is asked. */
@@ -57,6 +61,7 @@ type Decisions = {
   "manifest-delete": HookRefusal;
   "manifest-get": HookRefusal;
   miss: "filled";
+  "blob-upload": HookRefusal;
   "upload-start": "drop-mount";
 };
 type Contexts = {
@@ -65,6 +70,7 @@ type Contexts = {
   "manifest-delete": ManifestDeleteContext;
   "manifest-get": ManifestGetContext;
   miss: MissContext;
+  "blob-upload": UploadBlobContext;
   "upload-start": UploadStartContext;
 };
 
@@ -90,12 +96,15 @@ function dropUnlessAllowed(allowed: boolean): "drop-mount" | null {
 const hooks: { [P in HookPoint]: PolicyHook<P>[] } = {
   // Garbage collection's read-only window (lib/gateway/hooks/gc-window.ts).
   write: [gcWindowWriteHook],
-  // Tag immutability and naming (lib/gateway/hooks/tag-policy.ts): every project may have rules.
-  "manifest-put": [tagPolicyPutHook],
+  // Tag immutability and naming (lib/gateway/hooks/tag-policy.ts): every project may have rules;
+  // then the project's storage quota (lib/gateway/hooks/quota.ts), so a push refused for its tag
+  // is not reported as over quota.
+  "manifest-put": [tagPolicyPutHook, quotaPutHook],
   "manifest-delete": [tagPolicyDeleteHook],
   // Vulnerability, scan and signature policy (lib/gateway/hooks/pull-policy.ts).
   "manifest-get": [pullPolicyGetHook],
   miss: [],
+  "blob-upload": [quotaUploadHook],
   "upload-start": [mountSource],
 };
 

@@ -43,6 +43,7 @@ export function consolePages(ids: ConsolePageIds): [string, string][] {
     ["project-repositories", `${p}/repositories`],
     ["project-members", `${p}/members`],
     ["project-robots", `${p}/robots`],
+    ["project-storage", `${p}/storage`],
     ["project-configuration", `${p}/configuration`],
     ["project-policy", `${p}/policy`],
     ["project-policy-execution", ids.retentionExecutionId !== undefined && `${p}/policy/executions/${ids.retentionExecutionId}`],

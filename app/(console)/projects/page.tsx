@@ -13,6 +13,7 @@ import { listProjects } from "@/lib/services/projects/list-projects";
 import { ZListProjectsQuery } from "@/lib/validation/projects";
 import { EmptyRow, Table } from "@/components/ui/table";
 import { formatDate } from "@/lib/format/datetime";
+import { UsageBar } from "@/components/quota/usage-bar";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("projects"))("title") };
@@ -65,7 +66,7 @@ export default async function ProjectsPage({ searchParams }: { searchParams: Pro
         </nav>
       </div>
       <div className="mt-4">
-        <Table testId="projects-table" columns={[t("columns.name"), t("columns.access"), t("columns.role"), t("columns.repositories"), t("columns.created")]}>
+        <Table testId="projects-table" columns={[t("columns.name"), t("columns.access"), t("columns.role"), t("columns.repositories"), t("columns.storage"), t("columns.created")]}>
           {rows.map((p) => (
             <tr key={p.id} className="hover:bg-slate-50">
               <td className="px-4 py-2.5 font-medium">
@@ -78,10 +79,13 @@ export default async function ProjectsPage({ searchParams }: { searchParams: Pro
                 {p.viewerRoleId ? tp(`roles.r${p.viewerRoleId}`) : <span className="text-slate-500">—</span>}
               </td>
               <td className="px-4 py-2.5">{p.repositoryCount}</td>
+              <td className="px-4 py-2.5">
+                <UsageBar used={p.storageUsed} limit={p.storageLimit} name={p.name} compact />
+              </td>
               <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">{formatDate(p.createdAt)}</td>
             </tr>
           ))}
-          {rows.length === 0 && <EmptyRow colSpan={5}>{t("noMatch")}</EmptyRow>}
+          {rows.length === 0 && <EmptyRow colSpan={6}>{t("noMatch")}</EmptyRow>}
         </Table>
       </div>
       <Pagination

@@ -19,6 +19,7 @@ import { getProject } from "@/lib/services/projects/get-project";
 import { listProjects } from "@/lib/services/projects/list-projects";
 import { findVisibleProjectByName, projectNameExists } from "@/lib/services/projects/project-by-name";
 import { updateProject } from "@/lib/services/projects/update-project";
+import { updateQuota } from "@/lib/services/quotas/quotas";
 import { ZCreateProject, ZUpdateProject } from "@/lib/validation/projects";
 
 type ProjectParams = { project_name_or_id: string };
@@ -63,7 +64,10 @@ export const head = withApi(async ({ url, actor }) => {
 export const create = withApi(async ({ req, url, actor }) => {
   const raw = await readJsonObject(req);
   const [body, { name }] = parseInputs([ZProjectReq, raw], [ZCreateProject.pick({ name: true }), { name: raw.project_name }, PROJECT_FIELDS]);
-  const project = await createProject({ actor, input: { name, isPublic: requestedPublic(body) ?? false, autoScan: requestedAutoScan(body) ?? false, ...requestedPullPolicy(body) } });
+  const project = await createProject({
+    actor,
+    input: { name, isPublic: requestedPublic(body) ?? false, autoScan: requestedAutoScan(body) ?? false, storageLimit: body.storage_limit ?? undefined, ...requestedPullPolicy(body) },
+  });
   return created(locationUnder(url, resourceNameInLocation(req) ? project.name : project.id));
 });
 
@@ -77,13 +81,16 @@ export const get = withApi<ProjectParams>(async ({ req, actor, params }) => {
  * Harbor's PUT takes a whole ProjectReq; Wharf changes `metadata.public` (or the deprecated
  * `public`), `metadata.auto_scan`, the pull policy metadata (prevent_vul, severity,
  * enable_content_trust_cosign, reuse_sys_cve_allowlist, refuse_unscanned) and `cve_allowlist`
- * (when it has `items`), each only when given; the name never changes. Without any
+ * (when it has `items`), and `storage_limit` (administrators; the quota's `quota.update` row), each
+ * only when given; the name never changes. Without any
  * the call changes nothing (still checked against project:update).
  */
 export const update = withApi<ProjectParams>(async ({ req, actor, params }) => {
   const body = parseInput(ZProjectReq, await readJsonObject(req));
   const ref = await projectFromPath(req, params.project_name_or_id);
   const { projectId } = parseInput(ZUpdateProject.pick({ projectId: true }), { projectId: ref.id }, PROJECT_FIELDS);
+  // The limit first: it is administrators' (403 for anyone else, before anything is changed).
+  if (body.storage_limit !== null && body.storage_limit !== undefined) await updateQuota({ actor, id: projectId, storageLimit: body.storage_limit });
   await updateProject({ actor, input: { projectId, isPublic: requestedPublic(body), autoScan: requestedAutoScan(body), ...requestedPullPolicy(body) } });
   return ok();
 });

@@ -39,6 +39,7 @@ export const AUDIT_OPERATIONS = [
   "project.delete",
   "project.update",
   "project_scanner.update",
+  "quota.update",
   "registry.login",
   "registry_endpoint.create",
   "registry_endpoint.delete",

@@ -1190,6 +1190,26 @@ const CASES: Record<string, Case> = {
     },
     refused: async () => ({ run: rest(`DELETE ${ART}/tags/{tag_name}`, auditor, `${sharedRepoPath()}/artifacts/2.0/tags/2.0`, { ...sharedRepoParams(), reference: "2.0", tag_name: "2.0" }) }),
   },
+  // -- quotas: a limit that differs every time (an unchanged limit writes no row); unlimited afterwards is not needed (no case pushes into these projects) --
+  "PUT /api/v2.0/quotas/{id}": {
+    action: "quota.update",
+    success: async () => {
+      const project = await createProject();
+      return { run: rest("PUT /api/v2.0/quotas/{id}", admin, `/quotas/${project.id}`, { id: String(project.id) }, { hard: { storage: 1_000_000 } }) };
+    },
+    refused: async () => ({ run: rest("PUT /api/v2.0/quotas/{id}", auditor, `/quotas/${shared.project.id}`, { id: String(shared.project.id) }, { hard: { storage: 1 } }) }),
+  },
+  [`${A.config}#updateProjectQuotaAction`]: {
+    action: "quota.update",
+    success: async () => ({ run: action(`${A.config}#updateProjectQuotaAction`, INITIAL, form({ projectId: (await createProject()).id, storageLimit: "10", storageUnit: "GiB" })) }),
+    refused: async () => ({ run: action(`${A.config}#updateProjectQuotaAction`, INITIAL, form({ projectId: shared.project.id, storageLimit: "1", storageUnit: "MiB" })) }),
+  },
+  [`${A.settings}#updateDefaultStorageLimitAction`]: {
+    action: "setting.update",
+    // A new value every run (an unchanged one writes no row), in TiB: no later case's push comes near it.
+    success: async () => ({ run: action(`${A.settings}#updateDefaultStorageLimitAction`, INITIAL, form({ storageLimit: String(100 + Math.floor(Math.random() * 1_000_000)), storageUnit: "TiB" })) }),
+    refused: async () => ({ run: action(`${A.settings}#updateDefaultStorageLimitAction`, INITIAL, form({ storageLimit: "1", storageUnit: "TiB" })) }),
+  },
   // -- REST: tag naming policy (Wharf's extension); ".*" keeps every later case's tags pushable --
   "PUT /api/v2.0/projects/{project_name_or_id}/tagnamingpolicy": {
     action: "tag_naming_policy.update",

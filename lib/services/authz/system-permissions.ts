@@ -66,6 +66,12 @@ export const SYSTEM_PERMISSION_GRANTS = {
   /** Registry garbage collection: history, logs and schedule are read by auditors; runs, stops and the schedule are administrators'. */
   "gc.read": ["admin", "auditor"],
   "gc.run": ["admin"],
+  /** Project quotas (/quotas): every project's limit and usage; limits are set by administrators. */
+  "quota.list": ["admin", "auditor"],
+  "quota.read": ["admin", "auditor"],
+  "quota.update": ["admin"],
+  /** Where the space goes across the registry, and the storage filesystem's size. */
+  "storage.read": ["admin", "auditor"],
 } as const satisfies Record<string, readonly SystemRole[]>;
 
 export type SystemPermission = keyof typeof SYSTEM_PERMISSION_GRANTS;

@@ -32,8 +32,19 @@ async function traffic(rows: { action: "artifact.push" | "artifact.pull"; projec
   });
 }
 
-async function artifact(repositoryId: number, totalSize: number, mediaType = IMAGE) {
-  return db.artifact.create({ data: { repositoryId, digest: digest(), mediaType, manifestSize: 100, totalSize: BigInt(totalSize), pushedAt: new Date() } });
+/**
+ * An artifact with its blob references as the index records them: an image one blob of
+ * `totalSize` (plus `shared`, a blob other artifacts may reference too), an index none of its own
+ * (its children are artifacts of their own; manifests' own bytes are left out to keep sums round).
+ */
+async function artifact(repositoryId: number, totalSize: number, mediaType = IMAGE, shared?: { digest: string; size: number }) {
+  const row = await db.artifact.create({ data: { repositoryId, digest: digest(), mediaType, manifestSize: 100, totalSize: BigInt(totalSize), pushedAt: new Date() } });
+  const repo = await db.repository.findUniqueOrThrow({ where: { id: repositoryId }, select: { projectId: true } });
+  const blobs = mediaType === INDEX ? [] : [{ digest: digest(), size: totalSize }, ...(shared ? [shared] : [])];
+  if (blobs.length > 0) {
+    await db.artifactBlob.createMany({ data: blobs.map((b) => ({ artifactId: row.id, projectId: repo.projectId, repositoryId, digest: b.digest, size: BigInt(b.size) })) });
+  }
+  return row;
 }
 
 // The window is pinned to the moment the file starts, so a test never straddles midnight UTC.
@@ -109,9 +120,10 @@ describe("projectDashboard", () => {
   it("counts the project's repositories, listed artifacts and storage, index children once", async () => {
     const d = await projectDashboard({ actor: owner, projectId: team.id, now });
     expect(d.scope).toBe("project");
-    // 100 + 250 + the index's 1000 (its child's 1000 is inside it) + web's 50; the repository being
-    // deleted counts nowhere.
-    expect(d.counts).toEqual({ projects: null, repositories: 2, artifacts: 4, storageBytes: 1400 });
+    // Storage is the project's distinct blobs: 100 + 250 + the index's child 1000 + web's 50, and
+    // the 9999 of the repository being deleted (its blobs are there until its job deletes them);
+    // that repository counts in no other figure.
+    expect(d.counts).toEqual({ projects: null, repositories: 2, artifacts: 4, storageBytes: 11399 });
   });
 
   it("draws 30 UTC days of successful pushes and pulls, the window's first instant in and the one before out", async () => {
@@ -165,7 +177,7 @@ describe("systemDashboard", () => {
   it("shows a member only their projects: nothing of another private project, not even its name", async () => {
     const d = await systemDashboard({ actor: owner, now });
     expect(d.scope).toBe("member");
-    expect(d.counts).toEqual({ projects: 1, repositories: 2, artifacts: 4, storageBytes: 1400 });
+    expect(d.counts).toEqual({ projects: 1, repositories: 2, artifacts: 4, storageBytes: 11399 });
     // The team's traffic only: the hidden project's 7 pulls are not in it.
     expect(d.traffic.reduce((n, t) => n + t.pulls, 0)).toBe(3 + 8 + 1);
     expect(d.topPulled.map((r) => r.name)).toEqual([`${team.name}/app`, `${team.name}/web`]);
@@ -196,7 +208,10 @@ describe("systemDashboard", () => {
 
     const extra = await db.project.create({ data: { name: uniqueName("dash-extra") } });
     const repo = await db.repository.create({ data: { projectId: extra.id, name: `${extra.name}/busy`, artifactCount: 1 } });
-    await artifact(repo.id, 12345);
+    // Two images sharing a 5000-byte layer: the layer counts once.
+    const layer = { digest: digest(), size: 5000 };
+    await artifact(repo.id, 12345, IMAGE, layer);
+    await artifact(repo.id, 55, IMAGE, layer);
     await traffic([
       { action: "artifact.pull", projectId: extra.id, name: `${extra.name}/busy:1`, at: onDay(10), times: 60 },
       { action: "artifact.push", projectId: extra.id, name: `${extra.name}/busy:1`, at: onDay(10), times: 2 },
@@ -208,7 +223,7 @@ describe("systemDashboard", () => {
       projects: before.counts.projects! + 1,
       repositories: before.counts.repositories + 1,
       artifacts: before.counts.artifacts + 1,
-      storageBytes: before.counts.storageBytes + 12345,
+      storageBytes: before.counts.storageBytes + 12345 + 55 + 5000,
     });
     const delta = after.traffic.map((t, i) => ({ day: t.day, pushes: t.pushes - before.traffic[i]!.pushes, pulls: t.pulls - before.traffic[i]!.pulls }));
     expect(delta.filter((t) => t.pushes || t.pulls)).toEqual([{ day: days[10], pushes: 2, pulls: 60 }]);

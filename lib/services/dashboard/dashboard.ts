@@ -189,15 +189,11 @@ async function countsFor(scope: Scope): Promise<DashboardCounts> {
   const [repoRow] = await db.$queryRaw<{ repositories: number; artifacts: number }[]>`
     SELECT count(*)::int AS repositories, COALESCE(sum(r.artifact_count), 0)::int AS artifacts
     FROM repositories r WHERE r.deleting_at IS NULL AND ${inScope}`;
-  // Storage: the index's sizes (config + layers), summed over artifacts that are not a child of an
-  // index (an index's total already includes its children), accessories included (SBOMs take room).
-  // A layer shared by several artifacts counts once per artifact, not once per blob: the index has
-  // no blob table. Deduplicated blob usage comes with quotas (issue 11), which must count blobs.
+  // Storage: the bytes of the distinct blobs each project's artifacts reference (projects.storage_used,
+  // kept exact by the artifact_blobs triggers: a layer shared by two images of a project counts
+  // once), summed over the projects in scope. One row per project, no scan of artifacts.
   const [storageRow] = await db.$queryRaw<{ bytes: bigint }[]>`
-    SELECT COALESCE(sum(a.total_size), 0)::bigint AS bytes
-    FROM artifacts a JOIN repositories r ON r.id = a.repository_id
-    WHERE r.deleting_at IS NULL AND ${inScope}
-      AND NOT EXISTS (SELECT 1 FROM artifact_references ar WHERE ar.child_id = a.id)`;
+    SELECT COALESCE(sum(p.storage_used), 0)::bigint AS bytes FROM projects p WHERE ${projectCondition(scope, Prisma.sql`p.id`)}`;
   let projects: number | null = null;
   if (scope.kind === "system") projects = await db.project.count();
   // (project_id, user_id) is unique, so memberships count projects.

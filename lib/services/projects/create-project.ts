@@ -5,6 +5,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { ConflictError, ForbiddenError, UnauthenticatedError } from "@/lib/errors";
 import { recordAuditEvent, recordRefusal } from "@/lib/services/audit/record-audit-event";
+import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import { canCreateProjects } from "@/lib/services/projects/can-create-projects";
 import { PROJECT_SELECT, type ProjectSummary, toProjectSummary } from "@/lib/services/projects/project-dto";
 import { readSystemSettings } from "@/lib/services/settings/system-settings";
@@ -19,12 +20,20 @@ const PROJECT_ADMIN_ROLE_ID = 1;
  * Scan on push (`autoScan`, Harbor's `auto_scan` metadata) is off unless asked for, and so is the
  * pull policy (Harbor's prevent_vul, severity, content trust and allowlist metadata) unless given.
  */
-export async function createProject({ actor, input }: { actor: Actor; input: TCreateProject & { autoScan?: boolean } & TPullPolicySettings }): Promise<ProjectSummary> {
+export async function createProject({
+  actor,
+  input,
+}: {
+  actor: Actor;
+  /** storageLimit (bytes, -1 unlimited) counts only when an administrator creates (as Harbor); else the Settings default. */
+  input: TCreateProject & { autoScan?: boolean; storageLimit?: bigint } & TPullPolicySettings;
+}): Promise<ProjectSummary> {
   if (actor.kind === "anonymous") {
     await recordRefusal({ actor, action: "project.create", resource: { type: "project", name: input.name }, reason: "not signed in" });
     throw new UnauthenticatedError();
   }
-  const { projectCreationRestriction } = await readSystemSettings();
+  const { projectCreationRestriction, defaultStorageLimit } = await readSystemSettings();
+  const storageLimit = input.storageLimit !== undefined && hasSystemPermission(actor, "quota.update") ? input.storageLimit : defaultStorageLimit;
   if (!(await canCreateProjects(actor))) {
     await recordRefusal({
       actor,
@@ -44,7 +53,7 @@ export async function createProject({ actor, input }: { actor: Actor; input: TCr
       const ownerId = actor.kind === "user" ? actor.id : null;
       const { cveAllowlist, ...pullPolicy } = pullPolicySettingsOf(input);
       const created = await tx.project.create({
-        data: { name: input.name, isPublic: input.isPublic, autoScan: input.autoScan ?? false, ownerId, ...pullPolicy },
+        data: { name: input.name, isPublic: input.isPublic, autoScan: input.autoScan ?? false, ownerId, storageLimit, ...pullPolicy },
         select: { id: true },
       });
       if (cveAllowlist) await tx.cveAllowlist.create({ data: { projectId: created.id, cveIds: cveAllowlist.cveIds, expiresAt: cveAllowlist.expiresAt }, select: { id: true } });
@@ -65,6 +74,7 @@ export async function createProject({ actor, input }: { actor: Actor; input: TCr
           ...(project.requireSignature ? { enable_content_trust_cosign: true } : {}),
           ...(project.reuseSystemCveAllowlist ? {} : { reuse_sys_cve_allowlist: false }),
           ...(cveAllowlist ? { cve_allowlist: allowlistDetail(cveAllowlist) } : {}),
+          ...(storageLimit >= 0n ? { storage_limit: Number(storageLimit) } : {}),
         },
       });
       return toProjectSummary(project, ownerId !== null ? PROJECT_ADMIN_ROLE_ID : null);

@@ -18,6 +18,10 @@ export type ProjectSummary = {
   updatedAt: Date;
   repositoryCount: number;
   memberCount: number;
+  /** Bytes; -1 unlimited. */
+  storageLimit: bigint;
+  /** Bytes of the distinct blobs the project's artifacts reference. */
+  storageUsed: bigint;
   /** The viewer's member role (Harbor role id), if they are a member. */
   viewerRoleId: number | null;
 };
@@ -32,6 +36,8 @@ export const PROJECT_SELECT = {
   ...PULL_POLICY_SELECT,
   createdAt: true,
   updatedAt: true,
+  storageLimit: true,
+  storageUsed: true,
   owner: { select: { id: true, username: true } },
   _count: { select: { repositories: true, members: true } },
 } as const;
@@ -58,6 +64,8 @@ export function toProjectSummary(row: ProjectRow, viewerRoleId: number | null): 
     updatedAt: row.updatedAt,
     repositoryCount: row._count.repositories,
     memberCount: row._count.members,
+    storageLimit: row.storageLimit,
+    storageUsed: row.storageUsed,
     viewerRoleId,
   };
 }

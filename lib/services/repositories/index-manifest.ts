@@ -58,7 +58,28 @@ export type PreparedManifest = {
    */
   isReferrer?: boolean;
   children: PreparedChild[];
+  /**
+   * The blobs this manifest references, counted in its project's storage: the manifest's own
+   * bytes (under its digest), and an image's config and layers (an index's children are
+   * artifacts of their own). Distinct by digest. Left out (hand-made in tests): the manifest alone.
+   */
+  blobs?: BlobRef[];
 };
+
+export type BlobRef = { digest: string; size: bigint };
+
+function blobsOf(prepared: PreparedManifest): BlobRef[] {
+  return prepared.blobs ?? [{ digest: prepared.digest, size: BigInt(prepared.manifestSize) }];
+}
+
+/** The blobs a manifest references (see PreparedManifest.blobs), distinct by digest. */
+export function manifestBlobs(digest: string, manifestSize: number, parsed: ReturnType<typeof parseManifestBytes>): BlobRef[] {
+  const refs = new Map<string, bigint>([[digest, BigInt(manifestSize)]]);
+  if (parsed.ok && parsed.manifest.kind !== "index") {
+    for (const d of [parsed.manifest.config, ...parsed.manifest.layers]) if (!refs.has(d.digest)) refs.set(d.digest, BigInt(d.size));
+  }
+  return [...refs].map(([d, size]) => ({ digest: d, size }));
+}
 
 /** cosign's tag convention: `sha256-<hex>.sig|.att|.sbom` names the subject by digest. */
 const COSIGN_TAG = /^(sha256)-([a-f0-9]{64})\.(sig|att|sbom)$/;
@@ -153,11 +174,13 @@ export async function prepareManifest({
     accessoryType: null,
     isReferrer: false,
     children: [],
+    blobs: [],
   };
 
   // A manifest that does not parse is indexed without sizes or attributes, never refused: it is
   // in the registry already.
   const parsed = parseManifestBytes(manifest.bytes, manifest.mediaType);
+  base.blobs = manifestBlobs(manifest.digest, manifest.bytes.byteLength, parsed);
   if (!parsed.ok) return withAccessory(base, null, tag);
   if (parsed.manifest.kind === "index") {
     const index = parsed.manifest;
@@ -365,7 +388,8 @@ export async function writePlainArtifact(
       ${projectId}::int, ${repository}, ${prepared.digest}, ${prepared.mediaType.slice(0, 255)}, ${prepared.artifactType}::text,
       ${prepared.manifestSize}::int, ${prepared.totalSize}::bigint, ${prepared.os}::text, ${prepared.architecture}::text, ${prepared.variant}::text,
       ${prepared.created}::timestamptz, ${prepared.author}::text, ${JSON.stringify(prepared.annotations)}::jsonb, ${tag}::text, ${now}::timestamptz,
-      ${actorName(actor).slice(0, 255)}, ${auditJson}::jsonb)`;
+      ${actorName(actor).slice(0, 255)}, ${auditJson}::jsonb,
+      ${blobsOf(prepared).map((b) => b.digest)}::text[], ${blobsOf(prepared).map((b) => b.size.toString())}::bigint[])`;
   const first = rows[0];
   return first ? { repositoryId: first.out_repository_id, artifactId: first.out_artifact_id } : null;
 }
@@ -469,10 +493,12 @@ export async function removeTag(tx: DbTransaction, { actor, repository, tag }: {
 async function upsertArtifact(tx: DbTransaction, repositoryId: number, prepared: PreparedManifest, now: Date): Promise<number> {
   const existing = await tx.artifact.findUnique({
     where: { repositoryId_digest: { repositoryId, digest: prepared.digest } },
-    select: { id: true },
+    select: { id: true, blobsRecorded: true },
   });
   if (existing) {
-    await tx.artifact.update({ where: { id: existing.id }, data: { pushedAt: now }, select: { id: true } });
+    await tx.artifact.update({ where: { id: existing.id }, data: { pushedAt: now, blobsRecorded: true }, select: { id: true } });
+    // Indexed before blob references were recorded: they are known now.
+    if (!existing.blobsRecorded) await recordArtifactBlobs(tx, { artifactId: existing.id, repositoryId, blobs: blobsOf(prepared) });
     return existing.id;
   }
   // Children first, so the references can point at them.
@@ -513,6 +539,7 @@ async function upsertArtifact(tx: DbTransaction, repositoryId: number, prepared:
     },
     select: { id: true },
   });
+  await recordArtifactBlobs(tx, { artifactId: created.id, repositoryId, blobs: blobsOf(prepared) });
   // Unique (parent, child digest): an index listing one digest twice (two platforms) keeps the first.
   const seen = new Set<string>();
   const references = prepared.children.filter((c) => !seen.has(c.digest) && seen.add(c.digest));
@@ -541,6 +568,34 @@ async function upsertArtifact(tx: DbTransaction, repositoryId: number, prepared:
 }
 
 /**
+ * Records the blobs an artifact references (skipping ones recorded already), in the caller's
+ * transaction; artifact_blobs' trigger adds the blobs new to the project to its usage. The
+ * repository's row is locked by then (every index write upserts it first, every delete locks it
+ * first), so locks are always taken repository, then project: never a deadlock between a push
+ * and a delete.
+ */
+export async function recordArtifactBlobs(
+  tx: DbTransaction,
+  { artifactId, repositoryId, blobs }: { artifactId: number; repositoryId: number; blobs: BlobRef[] },
+): Promise<void> {
+  if (blobs.length === 0) return;
+  const digests = blobs.map((b) => b.digest);
+  const sizes = blobs.map((b) => b.size.toString());
+  await tx.$executeRaw`
+    INSERT INTO artifact_blobs (artifact_id, project_id, repository_id, digest, size)
+    SELECT DISTINCT ON (b.digest) ${artifactId}::int, r.project_id, r.id, b.digest, b.size
+    FROM repositories r, unnest(${digests}::text[], ${sizes}::bigint[]) AS b(digest, size)
+    WHERE r.id = ${repositoryId}
+    ORDER BY b.digest
+    ON CONFLICT (artifact_id, digest) DO NOTHING`;
+}
+
+/** Locks a repository's row before an index delete, so deletes take locks in the order pushes do. */
+async function lockRepository(tx: DbTransaction, repositoryId: number): Promise<void> {
+  await tx.$executeRaw`SELECT 1 FROM repositories WHERE id = ${repositoryId} FOR NO KEY UPDATE`;
+}
+
+/**
  * A manifest DELETE (by digest) succeeded: Distribution removed the manifest and every tag on it.
  * The artifact row goes, its tags and child references with it (cascade); accessories and index
  * references to it keep the digest but lose the link (SET NULL), as their manifests still exist.
@@ -552,6 +607,7 @@ export async function removeManifest(
 ): Promise<boolean> {
   const repo = await tx.repository.findUnique({ where: { name: repository }, select: { id: true, projectId: true } });
   if (!repo) return false;
+  await lockRepository(tx, repo.id);
   const { count } = await tx.artifact.deleteMany({ where: { repositoryId: repo.id, digest } });
   await refreshArtifactCount(tx, repo.id);
   if (count > 0) await recordArtifactEvent(tx, { kind: "artifact_deleted", projectId: repo.projectId, repository, digest, actor });

@@ -4,6 +4,7 @@ import { db } from "@/lib/db/client";
 import type { RegistryClient } from "@/lib/registry/client";
 import { RegistryError } from "@/lib/registry/errors";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
+import { recordPendingBlobs } from "@/lib/services/quotas/pending-blobs";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
 import { recordArtifactEvents } from "@/lib/services/events/artifact-events";
 import { moveTag, type PreparedManifest, prepareManifest, refreshArtifactCount, writeArtifact } from "@/lib/services/repositories/index-manifest";
@@ -38,6 +39,8 @@ export type ReconcileCounts = {
   tagsAdded: number;
   tagsMoved: number;
   tagsRemoved: number;
+  /** Artifacts indexed before quotas whose config and layers were recorded (absent when none). */
+  blobsRecorded?: number;
 };
 
 export type ReconcileProgress = { done: number; total: number; lastRepository: string; counts: ReconcileCounts };
@@ -161,6 +164,9 @@ export async function reconcileIndex({
   }
   // Everything after the catalog's last name is gone from the registry.
   counts.repositoriesRemoved += await removeIndexedBetween(last, null, new Set(), log);
+  // Quotas count blobs: artifacts indexed before their references were recorded get them now.
+  const blobsRecorded = await recordPendingBlobs(registry, log);
+  if (blobsRecorded > 0) counts.blobsRecorded = (counts.blobsRecorded ?? 0) + blobsRecorded;
 
   await db.$transaction((tx) =>
     recordAuditEvent(tx, { actor, action: "index.reconcile", resource: { type: "index", name: "registry" }, detail: { ...counts } }),
@@ -404,6 +410,8 @@ async function reconcileRepository(
   for (const batch of chunks(gone, batchSize)) {
     // Cascades to their tags and child references; accessories and parents keep the digest (SET NULL).
     const count = await db.$transaction(async (tx) => {
+      // The repository's row first, as every index write takes it (then the blob triggers take the project's).
+      await tx.$executeRaw`SELECT 1 FROM repositories WHERE id = ${repositoryId} FOR NO KEY UPDATE`;
       const { count } = await tx.artifact.deleteMany({ where: { id: { in: batch.map((a) => a.id) } } });
       await recordArtifactEvents(
         tx,

@@ -11,6 +11,8 @@ import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import { listJobRuns } from "@/lib/services/jobs/job-runs";
 import { getReconcileSchedule } from "@/lib/services/jobs/reconcile-schedule";
 import { getSystemHealthDetails } from "@/lib/services/system/get-system-health";
+import { SystemStoragePanel } from "@/components/quota/system-storage-panel";
+import { systemStorage } from "@/lib/services/quotas/storage";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("health"))("title") };
@@ -23,10 +25,11 @@ export default async function HealthPage() {
   // eslint-disable-next-line react-hooks/purity
   const outcome = await attempt(async () => ({ health: await getSystemHealthDetails({ actor }), checkedAt: Date.now() }));
   if (!outcome.ok) return <RefusalNotice error={outcome.error} />;
-  const [runs, schedule, deletes] = await Promise.all([
+  const [runs, schedule, deletes, storage] = await Promise.all([
     listJobRuns({ actor, jobName: reconcileIndexJob.id, take: 5 }),
     getReconcileSchedule({ actor }),
     listJobRuns({ actor, jobName: deleteRepositoryJob.id, take: 5 }),
+    systemStorage({ actor }),
   ]);
   const t = await getTranslations("health");
   return (
@@ -34,6 +37,7 @@ export default async function HealthPage() {
       <PageHeader title={t("title")} description={t("description")} />
       <div className="space-y-8">
         <HealthPanel initial={outcome.value.health} checkedAt={outcome.value.checkedAt} />
+        <SystemStoragePanel storage={storage} />
         <ReconcilePanel
           initial={runs}
           canStart={hasSystemPermission(actor, "index.reconcile")}

@@ -2,7 +2,8 @@
 
 import { revalidatePath } from "next/cache";
 import { formAction } from "@/lib/actions/form-action";
-import { updateSystemSettings } from "@/lib/services/settings/system-settings";
+import { updateDefaultStorageLimit, updateSystemSettings } from "@/lib/services/settings/system-settings";
+import { ZUpdateDefaultStorageLimit } from "@/lib/validation/quotas";
 import { updateSystemCveAllowlist } from "@/lib/services/pull-policy/allowlists";
 import { ZUpdateSystemSettings } from "@/lib/validation/projects";
 import { ZUpdateSystemCveAllowlist } from "@/lib/validation/pull-policy";
@@ -22,5 +23,14 @@ export const updateSystemCveAllowlistAction = formAction(
   () => {
     revalidatePath("/admin/settings");
     return { ok: true, message: "System CVE allowlist saved." };
+  },
+);
+
+export const updateDefaultStorageLimitAction = formAction(
+  ZUpdateDefaultStorageLimit,
+  (input, actor) => updateDefaultStorageLimit({ actor, storageLimit: input.storageLimit }),
+  () => {
+    revalidatePath("/admin/settings");
+    return { ok: true, message: "Default storage limit saved." };
   },
 );

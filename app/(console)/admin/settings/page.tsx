@@ -7,6 +7,9 @@ import { getActor } from "@/lib/auth/session";
 import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import { getSystemCveAllowlist } from "@/lib/services/pull-policy/allowlists";
 import { getSystemSettings } from "@/lib/services/settings/system-settings";
+import { StorageLimitForm } from "@/components/quota/storage-limit-form";
+import { formatBytes } from "@/lib/format/bytes";
+import { storageLimitFormValue } from "@/lib/validation/quotas";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("settings"))("title") };
@@ -19,12 +22,22 @@ export default async function SettingsPage() {
   const allowlist = await getSystemCveAllowlist({ actor });
   const canEdit = hasSystemPermission(actor, "setting.update");
   const t = await getTranslations("settings");
+  const tq = await getTranslations("quota");
   return (
     <>
       <PageHeader title={t("title")} description={t("description")} />
       <div className="max-w-lg rounded-lg border border-slate-200 bg-white p-6">
-        <SettingsForm settings={outcome.value} canEdit={canEdit} />
+        <SettingsForm settings={{ projectCreationRestriction: outcome.value.projectCreationRestriction }} canEdit={canEdit} />
       </div>
+      <section className="mt-6 max-w-lg rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="default-quota-heading">
+        <h2 id="default-quota-heading" className="mb-1 font-semibold">{tq("defaultHeading")}</h2>
+        <p className="mb-4 text-sm text-slate-600">{tq("defaultDescription")}</p>
+        {canEdit ? (
+          <StorageLimitForm value={storageLimitFormValue(outcome.value.defaultStorageLimit)} />
+        ) : (
+          <p className="text-sm" data-testid="default-storage-limit">{outcome.value.defaultStorageLimit < 0n ? tq("unlimited") : formatBytes(outcome.value.defaultStorageLimit)}</p>
+        )}
+      </section>
       <section className="mt-6 max-w-lg rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="cve-allowlist-heading">
         <h2 id="cve-allowlist-heading" className="mb-1 font-semibold">{t("allowlist")}</h2>
         <p className="mb-4 text-sm text-slate-600">

@@ -24,6 +24,7 @@ export default async function ProjectLayout({ params, children }: { params: Prom
     ...(can.has("scan:read") ? [{ href: `${base}/security`, label: t("tabs.security") }] : []),
     ...(can.has("member:list") ? [{ href: `${base}/members`, label: t("tabs.members") }] : []),
     ...(can.has("robot:list") ? [{ href: `${base}/robots`, label: t("tabs.robots") }] : []),
+    ...(can.has("quota:read") ? [{ href: `${base}/storage`, label: t("tabs.storage") }] : []),
     ...(can.has("configuration:read") ? [{ href: `${base}/configuration`, label: t("tabs.configuration") }] : []),
     ...(can.has("tag-retention:read") || can.has("immutable-tag:list")
       ? [{ href: `${base}/policy`, label: t("tabs.policy"), readOnly: !can.has("tag-retention:update") && !can.has("immutable-tag:update") }]

@@ -9,6 +9,8 @@ import { getActor } from "@/lib/auth/session";
 import { projectDashboard } from "@/lib/services/dashboard/dashboard";
 import { getServerEnv } from "@/lib/env";
 import { formatDateTime } from "@/lib/format/datetime";
+import Link from "next/link";
+import { UsageBar } from "@/components/quota/usage-bar";
 
 export async function generateMetadata({ params }: { params: Promise<{ projectId: string }> }): Promise<Metadata> {
   return { title: await projectTitle((await params).projectId, "summary") };
@@ -39,6 +41,13 @@ export default async function ProjectSummaryPage({ params }: { params: Promise<{
             <dd>{project.memberCount}</dd>
             <dt className="text-slate-500">{t("created")}</dt>
             <dd>{formatDateTime(project.createdAt)}</dd>
+            <dt className="text-slate-500">{t("storage")}</dt>
+            <dd>
+              <UsageBar used={project.storageUsed} limit={project.storageLimit} name={project.name} />
+              <Link href={`/projects/${project.id}/storage`} prefetch={false} className="mt-1 inline-block text-xs text-sky-800 hover:underline">
+                {t("whereSpaceGoes")}
+              </Link>
+            </dd>
           </dl>
         </section>
         <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="push-heading">

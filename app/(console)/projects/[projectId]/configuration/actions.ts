@@ -7,6 +7,8 @@ import { deleteProject } from "@/lib/services/projects/delete-project";
 import { updateProject } from "@/lib/services/projects/update-project";
 import { ZDeleteProject, ZUpdateProject } from "@/lib/validation/projects";
 import { ZUpdatePullPolicy } from "@/lib/validation/pull-policy";
+import { updateQuota } from "@/lib/services/quotas/quotas";
+import { ZUpdateProjectQuota } from "@/lib/validation/quotas";
 
 export const updateProjectAction = formAction(
   ZUpdateProject,
@@ -23,6 +25,17 @@ export const updatePullPolicyAction = formAction(
   (input) => {
     revalidatePath(`/projects/${input.projectId}`, "layout");
     return { ok: true, message: "Pull policy saved." };
+  },
+);
+
+/** The project's storage limit (administrators; the form is shown only to them). */
+export const updateProjectQuotaAction = formAction(
+  ZUpdateProjectQuota,
+  (input, actor) => updateQuota({ actor, id: input.projectId, storageLimit: input.storageLimit }),
+  (input) => {
+    revalidatePath(`/projects/${input.projectId}`, "layout");
+    revalidatePath("/projects");
+    return { ok: true, message: "Storage limit saved." };
   },
 );
 

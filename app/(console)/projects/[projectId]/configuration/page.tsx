@@ -8,6 +8,10 @@ import type { Actor } from "@/lib/auth/actor";
 import { getProjectScanner, listProjectScannerCandidates } from "@/lib/services/scan/scanners";
 import { getProjectPullPolicy, getSystemCveAllowlist, type CveAllowlistView, type ProjectPullPolicyView } from "@/lib/services/pull-policy/allowlists";
 import { formatDate } from "@/lib/format/datetime";
+import { StorageLimitForm } from "@/components/quota/storage-limit-form";
+import { UsageBar } from "@/components/quota/usage-bar";
+import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
+import { storageLimitFormValue } from "@/lib/validation/quotas";
 
 export const generateMetadata = projectPageMetadata("configuration");
 
@@ -19,6 +23,7 @@ export default async function ConfigurationPage({ params }: { params: Promise<{ 
   const actor = await getActor();
   const [policy, systemList] = await Promise.all([getProjectPullPolicy({ actor, projectId: p.id }), getSystemCveAllowlist({ actor })]);
   const t = await getTranslations("configuration");
+  const tq = await getTranslations("quota");
   return (
     <div className="max-w-2xl space-y-6">
       <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="access-heading">
@@ -31,6 +36,14 @@ export default async function ConfigurationPage({ params }: { params: Promise<{ 
             <p>{p.autoScan ? t("autoScanOn") : t("autoScanOff")}</p>
           </div>
         )}
+      </section>
+      <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="quota-heading">
+        <h2 id="quota-heading" className="mb-1 font-semibold">{tq("heading")}</h2>
+        <p className="mb-4 text-sm text-slate-600">{tq("description")}</p>
+        <div className="mb-4">
+          <UsageBar used={p.storageUsed} limit={p.storageLimit} name={p.name} />
+        </div>
+        {hasSystemPermission(actor, "quota.update") ? <StorageLimitForm projectId={p.id} value={storageLimitFormValue(p.storageLimit)} /> : <p className="text-sm text-slate-600">{tq("adminsSet")}</p>}
       </section>
       <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="scanner-heading">
         <h2 id="scanner-heading" className="mb-1 font-semibold">{t("scannerHeading")}</h2>

@@ -1,0 +1,6 @@
+import * as quotas from "@/lib/api/routes/quotas";
+
+export const dynamic = "force-dynamic";
+
+export const GET = quotas.get;
+export const PUT = quotas.update;
