@@ -68,7 +68,7 @@ function createMetrics() {
     }),
     storageUsed: new Gauge({
       name: "wharf_project_storage_bytes",
-      help: "Storage the index counts for each project, read at scrape time.",
+      help: "Storage each project uses as its quota counts it (the distinct blobs its artifacts reference), read at scrape time.",
       labelNames: ["project"] as const,
       registers: [registry],
     }),

@@ -1,12 +1,12 @@
 import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";
-import { statfs } from "node:fs/promises";
 import { type Actor, type ClientInfo, systemActor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { getServerEnv } from "@/lib/env";
 import { UnauthenticatedError } from "@/lib/errors";
 import { verifyRegistryCredentials } from "@/lib/services/auth/verify-registry-credentials";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
+import { registryFilesystem } from "@/lib/services/quotas/storage";
 import { parseBasicCredentials } from "@/lib/validation/basic-credentials";
 
 /**
@@ -36,6 +36,7 @@ function sameSecret(presented: string, expected: string): boolean {
 
 export type MetricsSnapshot = {
   jobRuns: { job: string; status: string; count: number }[];
+  /** Each project's quota usage (distinct blobs). */
   storage: { project: string; bytes: number }[];
   index: { projects: number; repositories: number; artifacts: number; tags: number };
   /** Wharf's own registry's filesystem; null for an external registry (its storage is not here). */
@@ -49,15 +50,9 @@ export async function readMetricsSnapshot(actor: Actor): Promise<MetricsSnapshot
     db.$queryRaw<{ job: string; status: string; count: number }[]>`
       SELECT job_name AS job, status::text AS status, count(*)::int AS count
       FROM job_runs WHERE status IN ('queued', 'running') GROUP BY job_name, status`,
-    // As the dashboard counts storage (lib/services/dashboard): an index's children once, inside
-    // the index's total; repositories being deleted no longer count.
-    db.$queryRaw<{ project: string; bytes: bigint }[]>`
-      SELECT p.name AS project, COALESCE(sum(a.total_size) FILTER (
-        WHERE r.deleting_at IS NULL AND NOT EXISTS (SELECT 1 FROM artifact_references ar WHERE ar.child_id = a.id)), 0)::bigint AS bytes
-      FROM projects p
-      LEFT JOIN repositories r ON r.project_id = p.id
-      LEFT JOIN artifacts a ON a.repository_id = r.id
-      GROUP BY p.name`,
+    // The quota's usage: the distinct blobs the project's artifacts reference (kept exact in the
+    // index transaction, lib/services/quotas).
+    db.$queryRaw<{ project: string; bytes: bigint }[]>`SELECT name AS project, storage_used AS bytes FROM projects`,
     db.$queryRaw<{ projects: number; repositories: number; artifacts: number; tags: number }[]>`
       SELECT (SELECT count(*) FROM projects)::int AS projects,
              (SELECT count(*) FROM repositories WHERE deleting_at IS NULL)::int AS repositories,
@@ -68,13 +63,12 @@ export async function readMetricsSnapshot(actor: Actor): Promise<MetricsSnapshot
     jobRuns,
     storage: storage.map((row) => ({ project: row.project, bytes: Number(row.bytes) })),
     index: index!,
-    filesystem: await registryFilesystem(),
+    filesystem: await filesystemBytes(),
   };
 }
 
-async function registryFilesystem(): Promise<{ size: number; used: number } | null> {
-  const dir = getServerEnv().WHARF_REGISTRY_STORAGE_DIR;
-  if (!dir) return null;
-  const fs = await statfs(dir);
-  return { size: fs.blocks * fs.bsize, used: (fs.blocks - fs.bfree) * fs.bsize };
+/** The same reading as the dashboard's 85% warning (lib/services/quotas/storage.ts). */
+async function filesystemBytes(): Promise<{ size: number; used: number } | null> {
+  const fs = await registryFilesystem();
+  return fs && { size: Number(fs.totalBytes), used: Number(fs.totalBytes - fs.freeBytes) };
 }
