@@ -320,6 +320,9 @@ beforeAll(async () => {
     data: { artifactDigest: image.manifestDigest, repository, scannerId: scanner.id, mimeType: "application/vnd.security.vulnerability.report; version=1.1", status: "failed", error: "fuzz", log: "failed\n" },
     select: { uuid: true },
   });
+  // An ended garbage collection, for /system/gc/{gc_id} (and its log).
+  const gcRun = await db.jobRun.create({ data: { jobName: "registry.gc", jobVersion: 1, trigger: "fuzz", payload: {}, status: "succeeded", finishedAt: new Date(), log: "done\n" }, select: { id: true } });
+  const gcExecution = await db.gcExecution.create({ data: { trigger: "Manual", triggeredBy: "fuzz", runId: gcRun.id, dryRun: true }, select: { id: true } });
   const idFor = (file: string) =>
     file.includes("/retentions/") ? retention.id : file.includes("/replication/policies/") ? replicationPolicy.id : file.includes("/replication/executions/") ? replicationExecution.id : registry.id;
   Object.assign(valid, {
@@ -339,6 +342,7 @@ beforeAll(async () => {
     // A registration nothing answers at (its metadata read is a 400 naming why, no change).
     registration_id: () => scanner.uuid,
     report_id: () => scanReport.uuid,
+    gc_id: () => String(gcExecution.id),
   });
 }, 120_000);
 
@@ -484,6 +488,8 @@ const ACCEPTS_HOSTILE_INPUT: Record<string, string> = {
     "takes no input (a Scan now button): whatever fields arrive are ignored, and starting a scan all is valid for an administrator",
   "app/(console)/admin/vulnerability-db/scan-all-actions.ts#stopScanAllAction":
     "takes no input (a Stop button): whatever fields arrive are ignored, and stopping is valid for an administrator",
+  "app/(console)/search/actions.ts#searchSuggestionsAction":
+    "the header search box: any text is a valid query, answered with what matches (often nothing); it reads and writes nothing else",
 };
 
 function isRefusal(value: unknown): boolean {

@@ -293,4 +293,26 @@ describe("registry garbage collection (real Distribution, skopeo through Wharf)"
     // A stop of an ended collection is a 409.
     expect((await call(oneRoute.PUT, apiRequest(`/system/gc/${id}`, { method: "PUT", auth: basic(admin.username) }), { gc_id: id })).status).toBe(409);
   }, 60_000);
+
+  it("a running real collection stopped during its window ends Stopped, deletes nothing and reopens pushes", async () => {
+    const admin = await createTestUser({ isAdmin: true });
+    const before = (await listStoredBlobs(STORAGE)).sort();
+    const grace = GC_TIMING.graceMs;
+    GC_TIMING.graceMs = 5_000;
+    try {
+      const { id, runId } = await startGc({ actor: actorFor(admin), input: { dryRun: false } });
+      const running = runQueuedRun(registryGcJob, runId);
+      await expect.poll(async () => (await currentGcWindow())?.executionId ?? null, { timeout: 10_000, interval: 100 }).toBe(id);
+      await stopGc({ actor: actorFor(admin), id });
+      await running;
+      expect(await getGcExecution({ actor: actorFor(admin), id })).toMatchObject({ status: "Stopped", stoppedBy: admin.username, blobsDeleted: null });
+      expect(await getGcLog({ actor: actorFor(admin), id })).toMatch(/Stopped by .*\n.*accepts pushes again/s);
+      expect(await currentGcWindow()).toBeNull();
+      expect((await listStoredBlobs(STORAGE)).sort()).toEqual(before);
+      const stops = await db.auditEvent.count({ where: { action: "gc.stop", resourceId: String(id), result: "success" } });
+      expect(stops).toBe(1);
+    } finally {
+      GC_TIMING.graceMs = grace;
+    }
+  }, 60_000);
 });
