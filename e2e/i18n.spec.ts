@@ -41,6 +41,8 @@ async function freshPage(browser: Browser, locale = "en-US") {
 }
 
 test("a user switches the console to 简体中文, keeps it across sign-ins and browsers, and switches back", async ({ page, browser }) => {
+  // Three browsers and a dozen pages: more than the default minute on a loaded machine.
+  test.setTimeout(150_000);
   // A new administrator of their own, so the shared admin's language never changes for other specs.
   const username = uniqueUsername("zh");
   const project = uniqueUsername("i18n");

@@ -115,7 +115,7 @@ export default async function ReplicationExecutionPage({
               <td className="px-4 py-2.5 font-mono text-xs">{task.dstRepository}</td>
               <td className="px-4 py-2.5">
                 <Badge tone={OPERATION_TONE[task.operation as keyof typeof OPERATION_TONE] ?? "neutral"}>
-                  {task.operation in OPERATION_TONE ? t(`operation.${task.operation as keyof typeof OPERATION_TONE}`) : task.operation}
+                  {task.operation in OPERATION_TONE ? t(`taskOperation.${task.operation as keyof typeof OPERATION_TONE}`) : task.operation}
                 </Badge>
                 {task.reason && <span className="block max-w-xs text-xs text-slate-500">{task.reason}</span>}
               </td>
