@@ -22,7 +22,7 @@ const FORBIDDEN: { pattern: RegExp; why: string }[] = [
 ];
 
 /** Modules that may use react-query: the polled panels and the provider their layouts hold. */
-const REACT_QUERY_ALLOWED = [/^app\/providers\.tsx$/, /^app\/\(console\)\/admin\/(health|vulnerability-db|audit-log\/policy)\//, /^app\/\(console\)\/projects\/\[projectId\]\/members\//];
+const REACT_QUERY_ALLOWED = [/^app\/providers\.tsx$/, /^app\/\(console\)\/admin\/(health|vulnerability-db|audit-log\/policy|clean-up)\//, /^app\/\(console\)\/projects\/\[projectId\]\/members\//];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(path.join(ROOT, dir)).flatMap((name) => {

@@ -488,8 +488,6 @@ const ACCEPTS_HOSTILE_INPUT: Record<string, string> = {
     "takes no input (a Scan now button): whatever fields arrive are ignored, and starting a scan all is valid for an administrator",
   "app/(console)/admin/vulnerability-db/scan-all-actions.ts#stopScanAllAction":
     "takes no input (a Stop button): whatever fields arrive are ignored, and stopping is valid for an administrator",
-  "app/(console)/search/actions.ts#searchSuggestionsAction":
-    "the header search box: any text is a valid query, answered with what matches (often nothing); it reads and writes nothing else",
 };
 
 function isRefusal(value: unknown): boolean {

@@ -150,6 +150,14 @@ beforeAll(async () => {
   };
 }, 120_000);
 
+/** A finished garbage collection dry run (written directly; lib/services/gc's tests run real ones). */
+let gcExecutionId: number;
+beforeAll(async () => {
+  const run = await db.jobRun.create({ data: { jobName: "registry.gc", jobVersion: 1, trigger: "auditor-reads", status: "succeeded", log: "gc log line\n", finishedAt: new Date() } });
+  const row = await db.gcExecution.create({ data: { trigger: "Manual", triggeredBy: "auditor-reads", runId: run.id, dryRun: true, blobsEligible: 0, bytesEligible: 0n }, select: { id: true } });
+  gcExecutionId = row.id;
+});
+
 /** A finished import of the vulnerability DB (written directly; the admin services' own tests import real zips). */
 let vulnDbImportId: number;
 beforeAll(async () => {
@@ -423,6 +431,10 @@ function restReads(): Record<string, { url: string; params: Record<string, strin
     "/security/vul": { url: `/security/vul?q=${encodeURIComponent(`digest=${fx.digest}`)}`, params: {}, shows: "[]" },
     "/system/purgeaudit/schedule": { url: "/system/purgeaudit/schedule", params: {} },
     "/system/scanAll/schedule": { url: "/system/scanAll/schedule", params: {}, shows: '"schedule":' },
+    "/system/gc": { url: "/system/gc", params: {}, shows: `"id":${gcExecutionId}` },
+    "/system/gc/{gc_id}": { url: `/system/gc/${gcExecutionId}`, params: { gc_id: String(gcExecutionId) }, shows: `"id":${gcExecutionId}` },
+    "/system/gc/{gc_id}/log": { url: `/system/gc/${gcExecutionId}/log`, params: { gc_id: String(gcExecutionId) }, shows: "gc log line" },
+    "/system/gc/schedule": { url: "/system/gc/schedule", params: {}, shows: '"schedule":' },
     "/scans/all/metrics": { url: "/scans/all/metrics", params: {}, shows: '"ongoing":' },
     "/scans/schedule/metrics": { url: "/scans/schedule/metrics", params: {}, shows: '"ongoing":' },
     "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/scan/{report_id}/log": {
