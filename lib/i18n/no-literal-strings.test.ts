@@ -39,6 +39,7 @@ const TRANSLATED = [
   "app/(console)/admin/settings",
   "app/(console)/admin/registries/page.tsx",
   "components/cve-allowlist-fields.tsx",
+  "components/artifact-archive",
   "components/data-table",
   "app/(console)/admin/audit-log/page.tsx",
   "app/(console)/admin/users",
