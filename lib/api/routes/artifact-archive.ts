@@ -15,7 +15,8 @@ type ArtifactParams = RepositoryParams & { reference: string };
 export const downloadArtifactRoute = withApi<ArtifactParams>(async ({ url, actor, params }) => {
   const options = parseInput(ZArtifactDownload, {
     format: url.searchParams.get("format") ?? undefined,
-    platform: url.searchParams.get("platform") ?? undefined,
+    // The console form sends an empty platform for "all platforms".
+    platform: url.searchParams.get("platform") || undefined,
   });
   const download = await downloadArtifact({ actor, repository: repositoryFromPath(params), reference: referenceFromPath(params), options });
   return new Response(download.stream, {
