@@ -214,6 +214,29 @@ describe("import", () => {
     expect(children.every((c) => c.childId !== null)).toBe(true);
   });
 
+  it("respects the tag policy as a push: an immutable tag is not moved by an import (412), nothing indexed", async () => {
+    const project = await createProject();
+    const lead = await createMember(project.id, 1);
+    const selector = (pattern: string) => ({ decoration: "matches", kind: "doublestar", pattern });
+    await db.immutableTagRule.create({ data: { projectId: project.id, position: 1, repositories: selector("**"), tags: selector("frozen") } });
+    const send = (file: string) => {
+      const req = new NextRequest(new URL(`/api/v2.0/projects/${project.name}/repositories/app/import?tag=frozen`, ORIGIN), {
+        method: "POST",
+        headers: { authorization: basic(lead.username), "content-type": "application/x-tar", "x-wharf-client-ip": "192.0.2.20" },
+        body: fileStream(file),
+        duplex: "half",
+      } as ConstructorParameters<typeof NextRequest>[1] & { duplex: "half" });
+      return call(importRoute.POST, req, { project_name_or_id: project.name, repository_name: "app" });
+    };
+    expect((await send(path.join(h.tmp, "app.oci.tar"))).status).toBe(201);
+    const moved = await send(path.join(h.tmp, "multi.oci.tar"));
+    expect(moved.status).toBe(412);
+    const artifacts = await db.artifact.findMany({ where: { repository: { name: `${project.name}/app` } }, select: { digest: true } });
+    expect(artifacts.map((a) => a.digest)).toEqual([f.image.digest]);
+    const refused = await db.auditEvent.findMany({ where: { action: "artifact.import", resourceName: `${project.name}/app:frozen` }, select: { result: true } });
+    expect(refused.map((r) => r.result).sort()).toEqual(["failure", "success"]);
+  });
+
   it("refuses a tar that is not an image (422), bytes that are not a tar (422), and a caller without push (403): nothing indexed", async () => {
     const tar = pack();
     tar.entry({ name: "hello.txt" }, "not an image");
