@@ -89,6 +89,8 @@ const ROUTE_MODULES = typeCheckedRoutes({
   "/system/scanAll/stop": import("@/app/api/v2.0/system/scanAll/stop/route"),
   "/scans/all/metrics": import("@/app/api/v2.0/scans/all/metrics/route"),
   "/scans/schedule/metrics": import("@/app/api/v2.0/scans/schedule/metrics/route"),
+  "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/download": import("@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/artifacts/[reference]/download/route"),
+  "/projects/{project_name_or_id}/repositories/{repository_name}/import": import("@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/import/route"),
   "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/scan/stop": import("@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/artifacts/[reference]/scan/stop/route"),
   "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/scan/{report_id}/log": import("@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/artifacts/[reference]/scan/[report_id]/log/route"),
   "/system/CVEAllowlist": import("@/app/api/v2.0/system/CVEAllowlist/route"),

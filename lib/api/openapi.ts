@@ -47,7 +47,8 @@ import {
   ZStartReplicationExecution,
 } from "@/lib/api/replication-shapes";
 import { ZHarborGcHistory, ZHarborGcSchedule } from "@/lib/api/shapes";
-import { ZHarborFilterStyle, ZHarborRegistry, ZHarborRegistryCredential, ZHarborRegistryInfo, ZRemoteProject } from "@/lib/api/shapes";
+import { ZArtifactImported, ZHarborFilterStyle, ZHarborRegistry, ZHarborRegistryCredential, ZHarborRegistryInfo, ZRemoteProject } from "@/lib/api/shapes";
+import { ZArtifactDownloadQuery, ZArtifactImportQuery } from "@/lib/api/requests";
 import { ZRegistryName, ZRegistryType, ZRegistryUrl } from "@/lib/validation/registries";
 import {
   ZProjectMemberReq,
@@ -305,6 +306,7 @@ const RESPONSE_SCHEMAS = {
   Stats: ZHarborScanAllStats,
   GCHistory: ZHarborGcHistory,
   GCSchedule: ZHarborGcSchedule,
+  ArtifactImported: ZArtifactImported,
 } satisfies Record<string, z.ZodType>;
 
 type SchemaName = keyof typeof REQUEST_SCHEMAS | keyof typeof RESPONSE_SCHEMAS;
@@ -1479,6 +1481,56 @@ const IMMUTABLE_RULE_PATHS: OpenApiDocument["paths"] = {
 
 const vulnDbImportId = pathParam("id", z.int().min(1), "The import id.");
 const zipError = (description: string): ResponseObject => ({ description, headers: requestIdHeader, content: json(schema("Errors")) });
+/** Wharf's extension: an artifact as a tar, and a tar imported (lib/api/routes/artifact-archive). */
+const ARCHIVE_PATHS: OpenApiDocument["paths"] = {
+  "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/download": {
+    get: {
+      operationId: "downloadArtifact",
+      summary: "Download an artifact as a tar (Wharf's extension)",
+      description: [
+        "Who may pull it. `format=docker-archive` (the default; `docker load`, skopeo's `docker-archive:`) holds one image: of an index, the child `platform` names (required then).",
+        "`format=oci-layout` is an OCI image layout (skopeo's `oci-archive:`; the tag in `org.opencontainers.image.ref.name`): an index whole with its children, or with `platform` that child alone.",
+        "Streamed from the registry (layers as stored, compressed); `Docker-Content-Digest` names the image's manifest. One audit row (`artifact.download`).",
+        "A bad `format` or `platform`, a platform the index lacks, a docker-archive of an index without `platform` or of a non-image artifact: 400, nothing sent.",
+      ].join("\n"),
+      tags: ["artifact"],
+      parameters: [
+        ...ARTIFACT,
+        query("format", ZArtifactDownloadQuery.shape.format, "`docker-archive` or `oci-layout`."),
+        query("platform", z.string(), "`os/architecture[/variant]`, e.g. `linux/amd64`."),
+      ],
+      responses: {
+        "200": { description: "The tar (Content-Disposition: attachment).", headers: requestIdHeader, content: { "application/x-tar": { schema: { type: "string", contentMediaType: "application/x-tar" } } } },
+        ...errors(...COMMON, "403", "404"),
+        "502": zipError("The registry refused to serve the artifact."),
+      },
+    },
+  },
+  "/projects/{project_name_or_id}/repositories/{repository_name}/import": {
+    post: {
+      operationId: "importArtifact",
+      summary: "Import a docker-archive or OCI image layout tar under a tag (Wharf's extension)",
+      description: [
+        "Who may push to the repository. The body is the tar (`docker save` / skopeo `docker-archive:` output of one image, or an OCI image layout tar, skopeo's `oci-archive:`, whose index.json names one image or names the `tag` by `org.opencontainers.image.ref.name`), streamed: layers go to the registry as they arrive.",
+        "",
+        "`curl -u user:<password> --data-binary @image.tar -H 'Content-Type: application/x-tar' 'https://wharf.example/api/v2.0/projects/p/repositories/app/import?tag=1.0'`",
+        "",
+        "The tag policy decides as for a push (412). A docker-archive becomes an OCI image manifest over the same config and layers. One audit row (`artifact.import`). A tar that is not an image archive: 422, nothing indexed.",
+      ].join("\n"),
+      tags: ["artifact"],
+      parameters: [...REPO, query("tag", ZArtifactImportQuery.shape.tag, "The tag the image gets.", true)],
+      requestBody: { required: true, content: { "application/x-tar": { schema: { type: "string", contentMediaType: "application/x-tar" } } } },
+      responses: {
+        "201": { description: "Imported; Location names the artifact by digest.", headers: { Location: ref("headers", "Location"), ...requestIdHeader }, content: json(schema("ArtifactImported")) },
+        ...errors(...COMMON, "403", "404", "412"),
+        "413": zipError("The archive is larger than the limit (64 GiB)."),
+        "422": zipError("The tar is not an image archive (the message says why); nothing was indexed."),
+        "502": zipError("The registry failed the import."),
+      },
+    },
+  },
+};
+
 const VULN_DB_PATHS: OpenApiDocument["paths"] = {
   "/vulnerability-db": {
     get: {
@@ -1900,7 +1952,7 @@ export const openApiDocument: OpenApiDocument = {
     { name: "meta", description: "This document." },
   ],
   security: [{ basic: [] }, { cookie: [] }, {}],
-  paths: { ...PATHS, ...VULN_DB_PATHS, ...IMMUTABLE_RULE_PATHS, ...REGISTRY_PATHS, ...REPLICATION_PATHS, ...RETENTION_PATHS, ...SCANNER_PATHS, ...SECURITY_PATHS, ...SCAN_ALL_PATHS, ...GC_PATHS },
+  paths: { ...PATHS, ...ARCHIVE_PATHS, ...VULN_DB_PATHS, ...IMMUTABLE_RULE_PATHS, ...REGISTRY_PATHS, ...REPLICATION_PATHS, ...RETENTION_PATHS, ...SCANNER_PATHS, ...SECURITY_PATHS, ...SCAN_ALL_PATHS, ...GC_PATHS },
   components: {
     securitySchemes: {
       basic: { type: "http", scheme: "basic", description: "A user's username and password, or a robot's name (`robot$...`) and secret." },

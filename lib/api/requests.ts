@@ -306,3 +306,6 @@ export const ZRegistryPingReq = ZRegistryUpdateReq.omit({ name: true, descriptio
 
 /** Harbor's ScanType body of POST …/artifacts/{reference}/scan; no body is a vulnerability scan. */
 export const ZScanTypeReq = z.object({ scan_type: z.enum(["vulnerability", "sbom"]).optional().describe("What to produce: a vulnerability report (the default) or an SBOM.") }).strict();
+
+/** Wharf's extension: an artifact download's and an image import's query (lib/validation/artifact-archive). */
+export { ZArtifactDownload as ZArtifactDownloadQuery, ZArtifactImport as ZArtifactImportQuery } from "@/lib/validation/artifact-archive";

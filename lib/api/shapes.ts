@@ -788,3 +788,13 @@ export const ZHarborRegistryInfo = z.object({
   supported_triggers: z.array(z.string()),
 });
 export type HarborRegistryInfo = z.infer<typeof ZHarborRegistryInfo>;
+
+/** Wharf's extension: what an image import wrote (POST …/repositories/{r}/import). */
+export const ZArtifactImported = z.object({
+  digest: z.string().describe("The imported manifest's digest (a docker-archive: of the OCI manifest Wharf wrote for it)."),
+  media_type: z.string(),
+  tag: z.string(),
+  format: z.enum(["docker-archive", "oci-layout"]),
+  blobs: z.int().describe("Configs and layers taken from the archive."),
+  bytes: z.int().describe("Their total size."),
+});

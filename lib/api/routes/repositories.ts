@@ -58,7 +58,7 @@ export function repositoryFromPath(params: RepositoryParams): string {
 }
 
 /** A digest or tag from the path (digests arrive as `sha256:...`, possibly still encoded once). */
-function referenceFromPath(params: ArtifactParams): string {
+export function referenceFromPath(params: ArtifactParams): string {
   const ref = params.reference.includes("%") ? safeDecode(params.reference) : params.reference;
   if (!ref) throw new ValidationError("reference: is required");
   return ref;

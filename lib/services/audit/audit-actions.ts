@@ -9,6 +9,8 @@ import type { SystemPermission } from "@/lib/services/authz/system-permissions";
 export const AUDIT_OPERATIONS = [
   "artifact.copy",
   "artifact.delete",
+  "artifact.download",
+  "artifact.import",
   "artifact.pull",
   "artifact.push",
   "artifact.scan",

@@ -545,6 +545,28 @@ function vulnDbUpload(caller: User): () => Promise<unknown> {
   };
 }
 
+/**
+ * An image import: the shared image as an OCI layout tar (downloaded while the case is set up,
+ * so its artifact.download row is not the case's), sent as the body.
+ */
+async function imageImport(caller: User, project: string, tag: string): Promise<() => Promise<unknown>> {
+  const { downloadArtifact } = await import("@/lib/services/repositories/download-artifact");
+  const tar = await downloadArtifact({ actor: actorFor(admin), repository: shared.repository, reference: "1.0", options: { format: "oci-layout" } });
+  const body = new Uint8Array(await new Response(tar.stream).arrayBuffer());
+  return async () => {
+    const fn = callables.get(`POST ${R}/import`);
+    if (!fn) throw new Error(`no route POST ${R}/import`);
+    const auth = basic(caller.username);
+    secrets.add(auth.slice("Basic ".length));
+    const req = new NextRequest(`http://localhost:3000/api/v2.0/projects/${project}/repositories/imported/import?tag=${tag}`, {
+      method: "POST",
+      headers: { authorization: auth, "content-type": "application/x-tar", "user-agent": "vitest", "x-wharf-client-ip": "192.0.2.20" },
+      body,
+    });
+    return fn(req, { params: Promise.resolve({ project_name_or_id: project, repository_name: "imported" }) });
+  };
+}
+
 const VULN_DB_ACTIONS = "app/(console)/admin/vulnerability-db/actions.ts";
 
 /** The console's URL import, from a local server serving the fixture records; a queued import is carried out. */
@@ -1164,6 +1186,11 @@ const CASES: Record<string, Case> = {
         }),
       };
     },
+  },
+  [`POST ${R}/import`]: {
+    action: "artifact.import",
+    success: async () => ({ run: await imageImport(admin, (await createProject()).name, "walk") }),
+    refused: async () => ({ run: await imageImport(auditor, shared.project.name, "walk") }),
   },
   [`POST ${ART}/scan/stop`]: {
     action: "artifact.scan.stop",

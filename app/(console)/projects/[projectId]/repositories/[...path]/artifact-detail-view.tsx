@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
+import { archiveHref, ArtifactDownloadMenu, childPlatforms } from "@/components/artifact-archive/download-link";
 import { CopyArtifactForm } from "@/app/(console)/projects/[projectId]/repositories/[...path]/copy-artifact-form";
 import { StopScanControl } from "@/app/(console)/projects/[projectId]/repositories/[...path]/stop-scan-control";
 import { VulnerabilitiesSection } from "@/app/(console)/projects/[projectId]/repositories/[...path]/vulnerabilities-section";
@@ -110,6 +111,7 @@ export async function ArtifactDetailView({
           )}
         </div>
         <div className="flex flex-wrap items-start gap-2">
+          {can.has("repository:pull") && <ArtifactDownloadMenu href={archiveHref(repository, reference, "download")} platforms={childPlatforms(a.children)} isIndex={a.isIndex} />}
           {copyTargets && (
             <CopyArtifactForm
               from={`${repository}@${a.digest}`}

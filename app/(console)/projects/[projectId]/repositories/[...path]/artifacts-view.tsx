@@ -1,3 +1,5 @@
+import { archiveHref } from "@/components/artifact-archive/download-link";
+import { ImportArchiveForm } from "@/components/artifact-archive/import-form";
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { deleteRepositoryAction } from "@/app/(console)/projects/[projectId]/repositories/actions";
@@ -97,6 +99,7 @@ export async function ArtifactsView({
         )}
       </div>
 
+      {can.has("repository:push") && <ImportArchiveForm action={archiveHref(repository, null, "import")} />}
       {/* Compact, so the artifact list starts above the fold at 1280×800; the description follows the list. */}
       {suggested.ok && suggested.value && (
         <section aria-labelledby="pull-heading" className="mb-4 rounded-lg border border-slate-200 bg-white p-3" data-testid="suggested-pull">
