@@ -8,6 +8,7 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertProjectPermission, findProjectRef, type ProjectRef } from "@/lib/services/authz/project-access";
 import type { ProjectPermission } from "@/lib/services/authz/project-roles";
+import { containsText } from "@/lib/services/contains-text";
 import { skipTake, type Page } from "@/lib/services/pagination";
 import { queueDelivery } from "@/lib/services/webhooks/notify";
 import { artifactPayload } from "@/lib/services/webhooks/payload";
@@ -133,9 +134,22 @@ function auditDetail(p: WebhookPolicyParsed, hasAuthHeader: boolean) {
   return { eventTypes: p.eventTypes, targetType: p.targetType, address: p.address, authHeader: hasAuthHeader, skipCertVerify: p.skipCertVerify, enabled: p.enabled };
 }
 
-export async function listWebhookPolicies({ actor, project, page = 1, pageSize = 15 }: { actor: Actor; project: number | ProjectRef; page?: number; pageSize?: number }): Promise<Page<WebhookPolicyView>> {
+export async function listWebhookPolicies({
+  actor,
+  project,
+  name,
+  page = 1,
+  pageSize = 15,
+}: {
+  actor: Actor;
+  project: number | ProjectRef;
+  /** Harbor's `q=name=<exact>` or `name=~<part>`. */
+  name?: { op: "exact" | "fuzzy"; value: string };
+  page?: number;
+  pageSize?: number;
+}): Promise<Page<WebhookPolicyView>> {
   const p = await projectFor(actor, project, "notification-policy:list");
-  const where = { projectId: p.id };
+  const where = { projectId: p.id, ...(name ? { name: name.op === "exact" ? name.value : containsText(name.value) } : {}) };
   const [rows, total] = await Promise.all([
     db.webhookPolicy.findMany({ where, select: policySelect, orderBy: { id: "asc" }, ...skipTake(page, pageSize) }),
     db.webhookPolicy.count({ where }),
@@ -311,4 +325,12 @@ export async function webhookLastTriggers({ actor, project }: { actor: Actor; pr
 export async function supportedWebhookEvents({ actor, project }: { actor: Actor; project: number | ProjectRef }) {
   await projectFor(actor, project, "notification-policy:list");
   return { eventTypes: [...WEBHOOK_EVENT_TYPES], targetTypes: [...WEBHOOK_TARGET_TYPES] };
+}
+
+/** A delivery's log as text (Harbor's task log): its attempts' lines, from its job run. */
+export async function getWebhookDeliveryLog({ actor, project, policyId, deliveryId }: { actor: Actor; project: number | ProjectRef; policyId: number; deliveryId: number }): Promise<string> {
+  const delivery = await getWebhookDelivery({ actor, project, policyId, deliveryId });
+  const run = delivery.runId ? await db.jobRun.findUnique({ where: { id: delivery.runId }, select: { log: true } }) : null;
+  const head = `delivery ${delivery.id}: ${delivery.eventType} (${delivery.trigger}), ${delivery.status} after ${delivery.attempts} attempt(s)`;
+  return `${head}\n${run?.log ?? ""}`.trimEnd() + "\n";
 }
