@@ -320,11 +320,16 @@ beforeAll(async () => {
     data: { artifactDigest: image.manifestDigest, repository, scannerId: scanner.id, mimeType: "application/vnd.security.vulnerability.report; version=1.1", status: "failed", error: "fuzz", log: "failed\n" },
     select: { uuid: true },
   });
+  // A webhook policy (to an address nothing listens on) with one delivery, for …/webhook/policies/{id}/….
+  const webhook = await db.webhookPolicy.create({ data: { projectId: project.id, name: "fuzz", eventTypes: ["PUSH_ARTIFACT"], targetType: "http", address: "http://127.0.0.1:9/hook", creator: "fuzz" } });
+  const webhookDelivery = await db.webhookDelivery.create({ data: { policyId: webhook.id, eventType: "PUSH_ARTIFACT", payload: {}, status: "error", attempts: 1 } });
   const idFor = (file: string) =>
     file.includes("/retentions/") ? retention.id : file.includes("/replication/policies/") ? replicationPolicy.id : file.includes("/replication/executions/") ? replicationExecution.id : registry.id;
   Object.assign(valid, {
     id: (file: string) => String(idFor(file)),
-    task_id: () => String(replicationTask.id),
+    task_id: (file: string) => String(file.includes("/webhook/") ? webhookDelivery.id : replicationTask.id),
+    webhook_policy_id: () => String(webhook.id),
+    execution_id: () => String(webhookDelivery.id),
     eid: () => String(execution.id),
     tid: () => String(retentionTask.id),
     immutable_rule_id: () => String(immutableRule.id),

@@ -6,22 +6,8 @@ import { multiLine, singleLine, ZCheckbox } from "@/lib/validation/common";
  * API (Harbor's JSON names mapped onto these) and lib/services/webhooks. Pure: safe in the browser.
  */
 
-/** Harbor's event types, in Harbor's order. */
-export const WEBHOOK_EVENT_TYPES = [
-  "PUSH_ARTIFACT",
-  "PULL_ARTIFACT",
-  "DELETE_ARTIFACT",
-  "SCANNING_COMPLETED",
-  "SCANNING_FAILED",
-  "QUOTA_EXCEED",
-  "TAG_RETENTION",
-  "REPLICATION",
-] as const;
-export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
-
-/** Harbor's notify types: `http` (Harbor's JSON payload) and `slack` (an incoming webhook message). */
-export const WEBHOOK_TARGET_TYPES = ["http", "slack"] as const;
-export type WebhookTargetType = (typeof WEBHOOK_TARGET_TYPES)[number];
+export { WEBHOOK_EVENT_TYPES, WEBHOOK_TARGET_TYPES, type WebhookEventType, type WebhookTargetType } from "@/lib/validation/webhook-types";
+import { WEBHOOK_EVENT_TYPES, WEBHOOK_TARGET_TYPES } from "@/lib/validation/webhook-types";
 
 export const ZWebhookName = singleLine(z.string({ error: "Name is required" }).trim().min(1, "Name is required").max(255, "Name must be at most 255 characters"));
 
