@@ -13,7 +13,8 @@ const REGISTRY_PORT = await vi.hoisted(async () => {
 
 import { runAttempt } from "@/lib/jobs/attempt";
 import { getBoss, stopSharedBoss } from "@/lib/jobs/boss";
-import { drainArtifactEventsJob, webhookDeliverJob } from "@/lib/jobs/definitions";
+import { artifactScanJob, drainArtifactEventsJob, webhookDeliverJob } from "@/lib/jobs/definitions";
+import { startArtifactScan } from "@/lib/services/scan/manual-scan";
 import { runQueuedRun } from "@/lib/jobs/testing/run-queued";
 import { ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import { getServerEnv } from "@/lib/env";
@@ -289,4 +290,24 @@ describe("project webhooks", () => {
     expect(rows.filter((r) => r.result === "failure").map((r) => r.action)).toEqual(["webhook_policy.create", "webhook_policy.update", "webhook_policy.delete", "webhook_policy.test"]);
     expect(JSON.stringify(rows.map((r) => r.detail))).not.toContain("x-secret");
   });
+
+  it("a scan that fails at the end of its scan.artifact run queues SCANNING_FAILED in that run's own transaction", async () => {
+    const { project, repository, token } = await h.setup();
+    const { image } = await h.pushImage(token, repository, ["1.0"]);
+    // A scanner nothing listens at: the run ends the report as failed.
+    const scanner = await db.scanner.create({ data: { name: `webhook-scan-${project.id}`, url: "http://127.0.0.1:9/scanner" } });
+    await db.projectScanner.create({ data: { projectId: project.id, scannerId: scanner.id } });
+    const hook = await newReceiver("ok");
+    const policy = await createWebhookPolicy({ actor: actorFor(admin), project: project.id, input: policyInput(hook.url, { eventTypes: ["SCANNING_FAILED", "SCANNING_COMPLETED"] }) });
+    const started = await startArtifactScan({ actor: actorFor(admin), repository, reference: "1.0" });
+    expect(await deliveriesOf(policy.id)).toHaveLength(0);
+    for (const scan of started.scans) await runQueuedRun(artifactScanJob, scan.runId).catch(() => undefined);
+    const queued = await deliveriesOf(policy.id);
+    expect(queued.map((d) => d.eventType)).toEqual(["SCANNING_FAILED"]);
+    await deliverAll(policy.id);
+    const body = hook.received[0]!.body as HarborWebhookPayload;
+    expect(body).toMatchObject({ type: "SCANNING_FAILED", event_data: { resources: [{ digest: image.manifestDigest, tag: "1.0" }], repository: { repo_full_name: repository } } });
+    expect(Object.values(body.event_data.resources![0]!.scan_overview!)[0]).toMatchObject({ scan_status: "Error", scanner: { name: scanner.name } });
+    await db.scanner.delete({ where: { id: scanner.id } });
+  }, 60_000);
 });
