@@ -323,11 +323,16 @@ beforeAll(async () => {
   // An ended garbage collection, for /system/gc/{gc_id} (and its log).
   const gcRun = await db.jobRun.create({ data: { jobName: "registry.gc", jobVersion: 1, trigger: "fuzz", payload: {}, status: "succeeded", finishedAt: new Date(), log: "done\n" }, select: { id: true } });
   const gcExecution = await db.gcExecution.create({ data: { trigger: "Manual", triggeredBy: "fuzz", runId: gcRun.id, dryRun: true }, select: { id: true } });
+  // A webhook policy (to an address nothing listens on) with one delivery, for …/webhook/policies/{id}/….
+  const webhook = await db.webhookPolicy.create({ data: { projectId: project.id, name: "fuzz", eventTypes: ["PUSH_ARTIFACT"], targetType: "http", address: "http://127.0.0.1:9/hook", creator: "fuzz" } });
+  const webhookDelivery = await db.webhookDelivery.create({ data: { policyId: webhook.id, eventType: "PUSH_ARTIFACT", payload: {}, status: "error", attempts: 1 } });
   const idFor = (file: string) =>
     file.includes("/retentions/") ? retention.id : file.includes("/replication/policies/") ? replicationPolicy.id : file.includes("/replication/executions/") ? replicationExecution.id : registry.id;
   Object.assign(valid, {
     id: (file: string) => String(idFor(file)),
-    task_id: () => String(replicationTask.id),
+    task_id: (file: string) => String(file.includes("/webhook/") ? webhookDelivery.id : replicationTask.id),
+    webhook_policy_id: () => String(webhook.id),
+    execution_id: () => String(webhookDelivery.id),
     eid: () => String(execution.id),
     tid: () => String(retentionTask.id),
     immutable_rule_id: () => String(immutableRule.id),

@@ -22,6 +22,16 @@ import {
   ZRetentionExecutionReq,
 } from "@/lib/api/routes/retentions";
 import { ZGcScheduleReq, ZRegistryPingReq, ZRegistryReq, ZRegistryUpdateReq } from "@/lib/api/requests";
+import {
+  ZHarborSupportedWebhookEventTypes,
+  ZHarborWebhookExecution,
+  ZHarborWebhookJob,
+  ZHarborWebhookLastTrigger,
+  ZHarborWebhookPolicy,
+  ZHarborWebhookTask,
+  ZWebhookPolicyReq,
+  ZWebhookTestAccepted,
+} from "@/lib/api/webhook-shapes";
 import { ZHarborScanAllSchedule, ZHarborScanAllStats, ZScanAllScheduleReq } from "@/lib/api/scan-all-shapes";
 import { ZHarborDangerousArtifact, ZHarborDangerousCve, ZHarborSecuritySummary, ZHarborVulnerabilityItem } from "@/lib/api/routes/security";
 import { ZVulnDbImportAccepted, ZVulnDbImportDetailResp, ZVulnDbImportResp, ZVulnDbStatusResp } from "@/lib/api/routes/vulnerability-db";
@@ -223,6 +233,20 @@ const RETENTION_RESPONSE_SCHEMAS = {
   RetentionMetadata: ZHarborRetentionMetadata,
 } satisfies Record<string, z.ZodType>;
 
+const WEBHOOK_REQUEST_SCHEMAS = {
+  WebhookPolicyReq: ZWebhookPolicyReq,
+} satisfies Record<string, z.ZodType>;
+
+const WEBHOOK_RESPONSE_SCHEMAS = {
+  WebhookPolicy: ZHarborWebhookPolicy,
+  WebhookExecution: ZHarborWebhookExecution,
+  WebhookTask: ZHarborWebhookTask,
+  WebhookLastTrigger: ZHarborWebhookLastTrigger,
+  WebhookJob: ZHarborWebhookJob,
+  SupportedWebhookEventTypes: ZHarborSupportedWebhookEventTypes,
+  WebhookTestAccepted: ZWebhookTestAccepted,
+} satisfies Record<string, z.ZodType>;
+
 /**
  * Request bodies as the routes check them: Harbor's shape (lib/api/requests.ts) plus the fields
  * each route checks with the shared console schemas (names, passwords, durations).
@@ -255,6 +279,7 @@ const REQUEST_SCHEMAS = {
   ImmutableRuleReq: ZImmutableRuleReq,
   QuotaUpdateReq: ZQuotaUpdateReq,
   ...RETENTION_REQUEST_SCHEMAS,
+  ...WEBHOOK_REQUEST_SCHEMAS,
   ...REGISTRY_REQUEST_SCHEMAS,
   ...REPLICATION_REQUEST_SCHEMAS,
   ...SCANNER_REQUEST_SCHEMAS,
@@ -297,6 +322,7 @@ const RESPONSE_SCHEMAS = {
   ProjectSummary: ZHarborProjectSummary,
   TagNamingPolicy: ZTagNamingPolicy,
   ...RETENTION_RESPONSE_SCHEMAS,
+  ...WEBHOOK_RESPONSE_SCHEMAS,
   ...REGISTRY_RESPONSE_SCHEMAS,
   ...VULN_DB_RESPONSE_SCHEMAS,
   ...REPLICATION_RESPONSE_SCHEMAS,
@@ -1910,6 +1936,126 @@ const GC_PATHS: OpenApiDocument["paths"] = {
   },
 };
 
+const webhookPolicyId = pathParam("webhook_policy_id", z.int().min(1), "The webhook policy id.");
+const webhookExecutionId = pathParam("execution_id", z.int().min(1), "The execution (delivery) id.");
+const webhookTaskId = pathParam("task_id", z.int().min(1), "The task id (a delivery's one task has its execution's id).");
+const WEBHOOK_PATHS: OpenApiDocument["paths"] = {
+  "/projects/{project_name_or_id}/webhook/policies": {
+    get: {
+      operationId: "ListWebhookPoliciesOfProject",
+      summary: "List a project's webhook policies",
+      description: "notification-policy:list (Project Admins, Maintainers). The auth header is never answered: `*****` when one is set.",
+      tags: ["webhook"],
+      parameters: [...PROJECT, query("q", z.string(), "Terms `name=<exact>` or `name=~<text>`."), ...PAGING],
+      responses: { "200": listOk("One page of policies.", "WebhookPolicy"), ...errors(...COMMON, "403", "404") },
+    },
+    post: {
+      operationId: "CreateWebhookPolicyOfProject",
+      summary: "Create a webhook policy",
+      description:
+        "Project Admins (notification-policy:create). Exactly one target: `type` `http` (Harbor's JSON payload, `auth_header` sent as `Authorization`, `skip_cert_verify`) or `slack` (a Slack incoming-webhook message). An address that is not http(s) or points at Wharf itself (its external URL's host and port, or its listen port on a loopback address) is a 400 naming the field; nothing is saved. One audit row (`webhook_policy.create`).",
+      tags: ["webhook"],
+      parameters: [...PROJECT],
+      requestBody: body("WebhookPolicyReq"),
+      responses: { ...CREATED, ...errors(...COMMON, ...BODY, "403", "404") },
+    },
+  },
+  "/projects/{project_name_or_id}/webhook/policies/{webhook_policy_id}": {
+    get: {
+      operationId: "GetWebhookPolicyOfProject",
+      summary: "Get a webhook policy",
+      tags: ["webhook"],
+      parameters: [...PROJECT, webhookPolicyId],
+      responses: { "200": jsonOk("The policy.", schema("WebhookPolicy")), ...errors(...COMMON, "403", "404") },
+    },
+    put: {
+      operationId: "UpdateWebhookPolicyOfProject",
+      summary: "Update a webhook policy",
+      description: "Project Admins. Absent fields keep theirs; an absent or masked (`*****`) `auth_header` keeps the stored one, `\"\"` removes it. One audit row (`webhook_policy.update`).",
+      tags: ["webhook"],
+      parameters: [...PROJECT, webhookPolicyId],
+      requestBody: body("WebhookPolicyReq"),
+      responses: { ...OK, ...errors(...COMMON, ...BODY, "403", "404") },
+    },
+    delete: {
+      operationId: "DeleteWebhookPolicyOfProject",
+      summary: "Delete a webhook policy and its delivery log",
+      description: "Project Admins. One audit row (`webhook_policy.delete`).",
+      tags: ["webhook"],
+      parameters: [...PROJECT, webhookPolicyId],
+      responses: { ...OK, ...errors(...COMMON, "403", "404") },
+    },
+  },
+  "/projects/{project_name_or_id}/webhook/policies/{webhook_policy_id}/test": {
+    post: {
+      operationId: "TestWebhookPolicyOfProject",
+      summary: "Send a test event (Wharf's extension)",
+      description:
+        "Project Admins (notification-policy:update). Queues one delivery of a PUSH_ARTIFACT payload naming `<project>/wharf-webhook-test:test` to the policy's target through the delivery job (enabled or not); 202 with the delivery's id, which is an execution id. One audit row (`webhook_policy.test`).",
+      tags: ["webhook"],
+      parameters: [...PROJECT, webhookPolicyId],
+      responses: { "202": jsonOk("Queued.", schema("WebhookTestAccepted")), ...errors(...COMMON, "403", "404") },
+    },
+  },
+  "/projects/{project_name_or_id}/webhook/policies/{webhook_policy_id}/executions": {
+    get: {
+      operationId: "ListExecutionsOfWebhookPolicy",
+      summary: "A policy's deliveries (newest first)",
+      description:
+        "notification-policy:read. Each delivery of one event is an execution with one task: `status` Pending (queued or waiting for a retry), Success or Error (retries used up), `trigger` EVENT or MANUAL (a test event); `extra_attrs` has the event type, the payload sent (JSON text), the last response code, duration, attempts and last error.",
+      tags: ["webhook"],
+      parameters: [...PROJECT, webhookPolicyId, ...PAGING],
+      responses: { "200": listOk("One page of executions.", "WebhookExecution"), ...errors(...COMMON, "403", "404") },
+    },
+  },
+  "/projects/{project_name_or_id}/webhook/policies/{webhook_policy_id}/executions/{execution_id}/tasks": {
+    get: {
+      operationId: "ListTasksOfWebhookExecution",
+      summary: "An execution's task (one)",
+      tags: ["webhook"],
+      parameters: [...PROJECT, webhookPolicyId, webhookExecutionId, ...PAGING],
+      responses: { "200": listOk("The task.", "WebhookTask"), ...errors(...COMMON, "403", "404") },
+    },
+  },
+  "/projects/{project_name_or_id}/webhook/policies/{webhook_policy_id}/executions/{execution_id}/tasks/{task_id}/log": {
+    get: {
+      operationId: "GetLogsOfWebhookTask",
+      summary: "A delivery's log: one line per attempt",
+      tags: ["webhook"],
+      parameters: [...PROJECT, webhookPolicyId, webhookExecutionId, webhookTaskId],
+      responses: { "200": { description: "The log.", headers: requestIdHeader, content: { "text/plain": { schema: { type: "string" } } } }, ...errors(...COMMON, "403", "404") },
+    },
+  },
+  "/projects/{project_name_or_id}/webhook/lasttrigger": {
+    get: {
+      operationId: "LastTrigger",
+      summary: "Each policy's last delivery per event type",
+      description: "notification-policy:list. `last_trigger_time` is Harbor's zero time when the type never fired.",
+      tags: ["webhook"],
+      parameters: [...PROJECT],
+      responses: { "200": jsonOk("One item per policy and event type.", arrayOf("WebhookLastTrigger")), ...errors(...COMMON, "403", "404") },
+    },
+  },
+  "/projects/{project_name_or_id}/webhook/events": {
+    get: {
+      operationId: "GetSupportedEventTypes",
+      summary: "The event and notify types",
+      tags: ["webhook"],
+      parameters: [...PROJECT],
+      responses: { "200": jsonOk("Event types, notify types and payload formats.", schema("SupportedWebhookEventTypes")), ...errors(...COMMON, "403", "404") },
+    },
+  },
+  "/projects/{project_name_or_id}/webhook/jobs": {
+    get: {
+      operationId: "ListWebhookJobs",
+      summary: "A policy's deliveries as Harbor's deprecated webhook jobs",
+      tags: ["webhook"],
+      parameters: [...PROJECT, query("policy_id", z.int().min(1), "The policy id.", true), ...PAGING],
+      responses: { "200": listOk("One page of jobs.", "WebhookJob"), ...errors(...COMMON, "403", "404") },
+    },
+  },
+};
+
 export const openApiDocument: OpenApiDocument = {
   openapi: "3.1.0",
   info: {
@@ -1949,10 +2095,11 @@ export const openApiDocument: OpenApiDocument = {
     { name: "scanner", description: "Scanner registrations (Interrogation services): adapters of the Pluggable Scanner API, the default, Test connection." },
     { name: "securityhub", description: "Vulnerability totals over every project, the most dangerous CVEs and artifacts, and one CVE or package across every artifact." },
     { name: "gc", description: "Registry garbage collection: dry run, real run in a read-only window, schedule, history and logs." },
+    { name: "webhook", description: "Project webhook policies, their deliveries (executions and tasks) and test events." },
     { name: "meta", description: "This document." },
   ],
   security: [{ basic: [] }, { cookie: [] }, {}],
-  paths: { ...PATHS, ...ARCHIVE_PATHS, ...VULN_DB_PATHS, ...IMMUTABLE_RULE_PATHS, ...REGISTRY_PATHS, ...REPLICATION_PATHS, ...RETENTION_PATHS, ...SCANNER_PATHS, ...SECURITY_PATHS, ...SCAN_ALL_PATHS, ...GC_PATHS },
+  paths: { ...PATHS, ...ARCHIVE_PATHS, ...VULN_DB_PATHS, ...IMMUTABLE_RULE_PATHS, ...REGISTRY_PATHS, ...REPLICATION_PATHS, ...RETENTION_PATHS, ...SCANNER_PATHS, ...SECURITY_PATHS, ...SCAN_ALL_PATHS, ...GC_PATHS, ...WEBHOOK_PATHS },
   components: {
     securitySchemes: {
       basic: { type: "http", scheme: "basic", description: "A user's username and password, or a robot's name (`robot$...`) and secret." },

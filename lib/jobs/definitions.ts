@@ -329,3 +329,23 @@ export const registryGcJob = defineJob<RegistryGcPayload>({
   singleton: true,
   handler: () => import("@/lib/jobs/handlers/registry-gc"),
 });
+
+const webhookDeliverPayload = z.object({ deliveryId: z.number().int().positive() });
+export type WebhookDeliverPayload = z.infer<typeof webhookDeliverPayload>;
+
+/**
+ * Sends one webhook delivery (lib/services/webhooks): one POST with a 10 s timeout per attempt;
+ * a failed attempt (no answer, or not 2xx) is retried by pg-boss with backing-off delays
+ * (15 s, 30 s, 60 s), the delivery's row keeping the attempts, code, duration and last error.
+ */
+export const webhookDeliverJob = defineJob<WebhookDeliverPayload>({
+  id: "webhook.deliver",
+  version: 1,
+  payload: webhookDeliverPayload,
+  retryLimit: 3,
+  retryDelaySeconds: 15,
+  expireInSeconds: 120,
+  // Each attempt waits at most 10 s on its receiver: a few at once, so one slow receiver does not hold up the rest.
+  concurrency: 4,
+  handler: () => import("@/lib/jobs/handlers/webhook-deliver"),
+});

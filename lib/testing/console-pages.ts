@@ -48,6 +48,7 @@ export function consolePages(ids: ConsolePageIds): [string, string][] {
     ["project-policy", `${p}/policy`],
     ["project-policy-execution", ids.retentionExecutionId !== undefined && `${p}/policy/executions/${ids.retentionExecutionId}`],
     ["project-logs", `${p}/logs`],
+    ["project-webhooks", `${p}/webhooks`],
     ["project-security", `${p}/security`],
     ["repository", repo],
     ["artifact", `${repo}/-/artifacts/${ids.reference}`],

@@ -93,6 +93,10 @@ export const AUDIT_OPERATIONS = [
   "user.set_system_role",
   "user.update",
   "vulnerability_db.import",
+  "webhook_policy.create",
+  "webhook_policy.delete",
+  "webhook_policy.test",
+  "webhook_policy.update",
 ] as const;
 
 export type AuditOperation = (typeof AUDIT_OPERATIONS)[number];

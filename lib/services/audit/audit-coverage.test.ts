@@ -372,6 +372,7 @@ const A = {
   registries: "app/(console)/admin/registries/actions.ts",
   replications: "app/(console)/admin/replications/actions.ts",
   policy: "app/(console)/projects/[projectId]/policy/actions.ts",
+  webhooks: "app/(console)/projects/[projectId]/webhooks/actions.ts",
   retentionDefault: "app/(console)/admin/retention/actions.ts",
 };
 const P = "/api/v2.0/projects/{project_name_or_id}";
@@ -687,6 +688,17 @@ async function queuedScanToStop(run: () => Promise<unknown>): Promise<{ run: () 
     },
   };
 }
+
+/** A webhook policy of the shared project (created in setup; its row is setup's). */
+async function walkWebhook(): Promise<{ id: string; path: string; params: Record<string, string> }> {
+  const { createWebhookPolicy } = await import("@/lib/services/webhooks/policies");
+  const policy = await createWebhookPolicy({ actor: actorFor(admin), project: shared.project.id, input: walkWebhookBody(uniqueName("walk-hook")) });
+  const id = String(policy.id);
+  return { id, path: `/projects/${shared.project.name}/webhook/policies/${id}`, params: { project_name_or_id: shared.project.name, webhook_policy_id: id } };
+}
+const walkWebhookBody = (name: string) => ({ name, eventTypes: ["PUSH_ARTIFACT"], targetType: "http", address: "http://127.0.0.1:9/hook" });
+const webhookForm = (name: string) => ({ name, eventTypes: "PUSH_ARTIFACT", targetType: "http", address: "http://127.0.0.1:9/hook", authHeader: "Bearer walk-hook-secret", enabled: "on" });
+const harborWebhook = (name: string) => ({ name, event_types: ["PUSH_ARTIFACT"], targets: [{ type: "http", address: "http://127.0.0.1:9/hook", auth_header: "Bearer walk-hook-secret" }] });
 
 const CASES: Record<string, Case> = {
   [`${VULN_DB_ACTIONS}#startUrlImportAction`]: {
@@ -1277,6 +1289,71 @@ const CASES: Record<string, Case> = {
     },
   },
   // -- REST: robots --
+  // -- project webhooks tab --
+  [`${A.webhooks}#createWebhookAction`]: {
+    action: "webhook_policy.create",
+    success: async () => ({ run: action(`${A.webhooks}#createWebhookAction`, INITIAL, form({ projectId: shared.project.id, ...webhookForm(uniqueName("walk-hook")) })) }),
+    refused: async () => ({ run: action(`${A.webhooks}#createWebhookAction`, INITIAL, form({ projectId: shared.project.id, ...webhookForm(uniqueName("walk-hook")) })) }),
+  },
+  [`${A.webhooks}#updateWebhookAction`]: {
+    action: "webhook_policy.update",
+    success: async () => ({ run: action(`${A.webhooks}#updateWebhookAction`, INITIAL, form({ projectId: shared.project.id, policyId: (await walkWebhook()).id, ...webhookForm(uniqueName("walk-hook")) })) }),
+    refused: async () => ({ run: action(`${A.webhooks}#updateWebhookAction`, INITIAL, form({ projectId: shared.project.id, policyId: (await walkWebhook()).id, ...webhookForm(uniqueName("walk-hook")) })) }),
+  },
+  [`${A.webhooks}#setWebhookEnabledAction`]: {
+    action: "webhook_policy.update",
+    success: async () => ({ run: action(`${A.webhooks}#setWebhookEnabledAction`, INITIAL, form({ projectId: shared.project.id, policyId: (await walkWebhook()).id })) }),
+    refused: async () => ({ run: action(`${A.webhooks}#setWebhookEnabledAction`, INITIAL, form({ projectId: shared.project.id, policyId: (await walkWebhook()).id })) }),
+  },
+  [`${A.webhooks}#deleteWebhookAction`]: {
+    action: "webhook_policy.delete",
+    success: async () => ({ run: action(`${A.webhooks}#deleteWebhookAction`, INITIAL, form({ projectId: shared.project.id, policyId: (await walkWebhook()).id })) }),
+    refused: async () => ({ run: action(`${A.webhooks}#deleteWebhookAction`, INITIAL, form({ projectId: shared.project.id, policyId: (await walkWebhook()).id })) }),
+  },
+  [`${A.webhooks}#sendWebhookTestAction`]: {
+    action: "webhook_policy.test",
+    success: async () => ({ run: action(`${A.webhooks}#sendWebhookTestAction`, INITIAL, form({ projectId: shared.project.id, policyId: (await walkWebhook()).id })) }),
+    refused: async () => ({ run: action(`${A.webhooks}#sendWebhookTestAction`, INITIAL, form({ projectId: shared.project.id, policyId: (await walkWebhook()).id })) }),
+  },
+  // -- REST: project webhooks --
+  "POST /api/v2.0/projects/{project_name_or_id}/webhook/policies": {
+    action: "webhook_policy.create",
+    success: async () => ({ run: rest("POST /api/v2.0/projects/{project_name_or_id}/webhook/policies", admin, `/projects/${shared.project.name}/webhook/policies`, { project_name_or_id: shared.project.name }, harborWebhook(uniqueName("walk-hook"))) }),
+    refused: async () => ({ run: rest("POST /api/v2.0/projects/{project_name_or_id}/webhook/policies", auditor, `/projects/${shared.project.name}/webhook/policies`, { project_name_or_id: shared.project.name }, harborWebhook(uniqueName("walk-hook"))) }),
+  },
+  "PUT /api/v2.0/projects/{project_name_or_id}/webhook/policies/{webhook_policy_id}": {
+    action: "webhook_policy.update",
+    success: async () => {
+      const w = await walkWebhook();
+      return { run: rest("PUT /api/v2.0/projects/{project_name_or_id}/webhook/policies/{webhook_policy_id}", admin, w.path, w.params, harborWebhook(uniqueName("walk-hook"))) };
+    },
+    refused: async () => {
+      const w = await walkWebhook();
+      return { run: rest("PUT /api/v2.0/projects/{project_name_or_id}/webhook/policies/{webhook_policy_id}", auditor, w.path, w.params, harborWebhook(uniqueName("walk-hook"))) };
+    },
+  },
+  "DELETE /api/v2.0/projects/{project_name_or_id}/webhook/policies/{webhook_policy_id}": {
+    action: "webhook_policy.delete",
+    success: async () => {
+      const w = await walkWebhook();
+      return { run: rest("DELETE /api/v2.0/projects/{project_name_or_id}/webhook/policies/{webhook_policy_id}", admin, w.path, w.params) };
+    },
+    refused: async () => {
+      const w = await walkWebhook();
+      return { run: rest("DELETE /api/v2.0/projects/{project_name_or_id}/webhook/policies/{webhook_policy_id}", auditor, w.path, w.params) };
+    },
+  },
+  "POST /api/v2.0/projects/{project_name_or_id}/webhook/policies/{webhook_policy_id}/test": {
+    action: "webhook_policy.test",
+    success: async () => {
+      const w = await walkWebhook();
+      return { run: rest("POST /api/v2.0/projects/{project_name_or_id}/webhook/policies/{webhook_policy_id}/test", admin, `${w.path}/test`, w.params) };
+    },
+    refused: async () => {
+      const w = await walkWebhook();
+      return { run: rest("POST /api/v2.0/projects/{project_name_or_id}/webhook/policies/{webhook_policy_id}/test", auditor, `${w.path}/test`, w.params) };
+    },
+  },
   "POST /api/v2.0/retentions": {
     action: "retention_policy.update",
     success: async () => ({ run: rest("POST /api/v2.0/retentions", admin, "/retentions", {}, harborRetention((await createProject()).id)) }),

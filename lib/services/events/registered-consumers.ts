@@ -3,5 +3,6 @@ import "server-only";
 // them all, for the drain job's handler and for the drainer that decides when it is needed.
 import "@/lib/services/replication/event-trigger";
 import "@/lib/services/scan/scan-on-push";
+import "@/lib/services/webhooks/artifact-events";
 
 export { registeredArtifactEventConsumers } from "@/lib/services/events/consumers";

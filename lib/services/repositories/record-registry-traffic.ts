@@ -8,6 +8,7 @@ import { queueReadAuditEvent, recordAuditEvent } from "@/lib/services/audit/reco
 import type { AuditOperation } from "@/lib/services/audit/audit-actions";
 import { prepareManifest, removeManifest, writeArtifact, type PreparedManifest, type PushedManifest } from "@/lib/services/repositories/index-manifest";
 import { notePull } from "@/lib/services/repositories/pull-times";
+import { noteWebhookPull } from "@/lib/services/webhooks/pulls";
 
 /**
  * What the /v2 gateway records about traffic it let through, after the backing registry accepted
@@ -70,6 +71,7 @@ export async function recordManifestPush(event: ArtifactEvent & { manifest: Push
 export async function recordManifestPull(event: ArtifactEvent): Promise<void> {
   // A read: its row is queued and written after the answer (queueReadAuditEvent says why).
   queueReadAuditEvent(artifactAudit("artifact.pull", event));
+  noteWebhookPull(event);
   if (event.digest) {
     notePull({ repository: event.repository, digest: event.digest, tag: isDigest(event.reference) ? null : event.reference });
   }

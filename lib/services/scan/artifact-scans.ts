@@ -1,4 +1,5 @@
 import "server-only";
+import { queueScanWebhook } from "@/lib/services/webhooks/scans";
 import type { Actor } from "@/lib/auth/actor";
 import { db, type DbTransaction } from "@/lib/db/client";
 import { ConflictError } from "@/lib/errors";
@@ -198,6 +199,7 @@ export async function runArtifactScan(
         data: { status: "succeeded", report: body as Prisma.InputJsonValue, endedAt: new Date() },
       });
       if (count === 1) await storeReportFindings(tx, report.id, sbom ? null : body);
+      if (count === 1 && !sbom) await queueScanWebhook(tx, { reportId: report.id, outcome: "completed", tag: job.tag });
       return count === 1;
     }, { timeout: 60_000 }); // a report may list many thousands of findings
     return stored ? { status: "succeeded", vulnerabilities } : { status: "stopped" };
@@ -209,7 +211,10 @@ export async function runArtifactScan(
     }
     const message = error instanceof AdapterError ? error.message : `The scan failed: ${error instanceof Error ? error.message : String(error)}`;
     await log(message).catch(() => undefined);
-    await db.scanReport.updateMany({ where: { id: report.id, status: "running" }, data: { status: "failed", error: message.slice(0, 4000), endedAt: new Date() } });
+    await db.$transaction(async (tx) => {
+      const { count } = await tx.scanReport.updateMany({ where: { id: report.id, status: "running" }, data: { status: "failed", error: message.slice(0, 4000), endedAt: new Date() } });
+      if (count === 1 && !sameMime(report.mimeType, SBOM_REPORT_MIME)) await queueScanWebhook(tx, { reportId: report.id, outcome: "failed", tag: job.tag });
+    });
     return { status: "failed", error: message };
   } finally {
     unwatch();

@@ -18,6 +18,7 @@ export default async function ProjectLayout({ params, children }: { params: Prom
   const can = new Set(project.viewerPermissions);
   const base = `/projects/${project.id}`;
   const t = await getTranslations("project");
+  const tw = await getTranslations("webhooks");
   const tabs: ProjectTab[] = [
     { href: base, label: t("tabs.summary") },
     ...(can.has("repository:list") ? [{ href: `${base}/repositories`, label: t("tabs.repositories") }] : []),
@@ -29,6 +30,7 @@ export default async function ProjectLayout({ params, children }: { params: Prom
     ...(can.has("tag-retention:read") || can.has("immutable-tag:list")
       ? [{ href: `${base}/policy`, label: t("tabs.policy"), readOnly: !can.has("tag-retention:update") && !can.has("immutable-tag:update") }]
       : []),
+    ...(can.has("notification-policy:list") ? [{ href: `${base}/webhooks`, label: tw("tab") }] : []),
     ...(can.has("log:list") ? [{ href: `${base}/logs`, label: t("tabs.logs") }] : []),
   ];
   return (

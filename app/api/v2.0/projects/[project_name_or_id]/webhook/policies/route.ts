@@ -1,0 +1,6 @@
+import * as webhooks from "@/lib/api/routes/webhooks";
+
+export const dynamic = "force-dynamic";
+
+export const GET = webhooks.list;
+export const POST = webhooks.create;
