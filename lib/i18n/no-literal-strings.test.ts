@@ -34,6 +34,7 @@ const ALLOWED: Record<string, (string | RegExp)[]> = {
   "components/audit/audit-filter-form.tsx": ["artifact", "library/nginx"],
   // Example addresses, a PEM header and package/CVE examples as placeholders: typed the same in every language.
   "app/(console)/admin/audit-log/policy/forwarding-panel.tsx": ["syslog.example.com"],
+  "app/(console)/projects/[projectId]/webhooks/webhook-forms.tsx": ["https://ci.example.com/hooks/wharf"],
   "app/(console)/admin/registries/registry-forms.tsx": ["https://registry.example.com", "-----BEGIN CERTIFICATE-----"],
   "app/(console)/admin/scanners/scanner-forms.tsx": ["http://harbor-scanner-trivy:8080"],
   "app/(console)/admin/vulnerability-db/vuln-db-panel.tsx": ["https://osv-vulnerabilities.storage.googleapis.com/Debian/all.zip"],

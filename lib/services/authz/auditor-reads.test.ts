@@ -150,6 +150,14 @@ beforeAll(async () => {
   };
 }, 120_000);
 
+/** A webhook policy of the private project with one failed delivery (written directly; lib/services/webhooks' tests deliver real ones). */
+let webhookFx: { policyId: number; deliveryId: number };
+beforeAll(async () => {
+  const policy = await db.webhookPolicy.create({ data: { projectId: fx.project.id, name: "auditor-reads", eventTypes: ["PUSH_ARTIFACT"], targetType: "http", address: "http://127.0.0.1:9/hook", creator: "auditor-reads" } });
+  const delivery = await db.webhookDelivery.create({ data: { policyId: policy.id, eventType: "PUSH_ARTIFACT", payload: {}, status: "error", attempts: 1, lastError: "connection refused" } });
+  webhookFx = { policyId: policy.id, deliveryId: delivery.id };
+});
+
 /** A finished garbage collection dry run (written directly; lib/services/gc's tests run real ones). */
 let gcExecutionId: number;
 beforeAll(async () => {
@@ -348,6 +356,8 @@ function restReads(): Record<string, { url: string; params: Record<string, strin
   const r = { ...p, repository_name: "app" };
   const a = { ...r, reference: "1.0" };
   const base = `/projects/${fx.project.name}`;
+  const A = "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}";
+  const W = "/projects/{project_name_or_id}/webhook/policies/{webhook_policy_id}";
   return {
     "/audit-logs": { url: "/audit-logs", params: {} },
     "/health": { url: "/health", params: {} },
@@ -431,6 +441,22 @@ function restReads(): Record<string, { url: string; params: Record<string, strin
     "/security/vul": { url: `/security/vul?q=${encodeURIComponent(`digest=${fx.digest}`)}`, params: {}, shows: "[]" },
     "/system/purgeaudit/schedule": { url: "/system/purgeaudit/schedule", params: {} },
     "/system/scanAll/schedule": { url: "/system/scanAll/schedule", params: {}, shows: '"schedule":' },
+    // The image's content, not a record about it: a pull, which an auditor may not make (as at /v2).
+    [`${A}/download`]: { url: `${base}/repositories/app/artifacts/1.0/download?format=oci-layout`, params: a, status: 403 },
+    "/projects/{project_name_or_id}/webhook/events": { url: `${base}/webhook/events`, params: p, shows: "PUSH_ARTIFACT" },
+    "/projects/{project_name_or_id}/webhook/jobs": { url: `${base}/webhook/jobs?policy_id=${webhookFx.policyId}`, params: p },
+    "/projects/{project_name_or_id}/webhook/lasttrigger": { url: `${base}/webhook/lasttrigger`, params: p },
+    "/projects/{project_name_or_id}/webhook/policies": { url: `${base}/webhook/policies`, params: p, shows: "auditor-reads" },
+    [W]: { url: `${base}/webhook/policies/${webhookFx.policyId}`, params: { ...p, webhook_policy_id: String(webhookFx.policyId) }, shows: "auditor-reads" },
+    [`${W}/executions`]: { url: `${base}/webhook/policies/${webhookFx.policyId}/executions`, params: { ...p, webhook_policy_id: String(webhookFx.policyId) } },
+    [`${W}/executions/{execution_id}/tasks`]: {
+      url: `${base}/webhook/policies/${webhookFx.policyId}/executions/${webhookFx.deliveryId}/tasks`,
+      params: { ...p, webhook_policy_id: String(webhookFx.policyId), execution_id: String(webhookFx.deliveryId) },
+    },
+    [`${W}/executions/{execution_id}/tasks/{task_id}/log`]: {
+      url: `${base}/webhook/policies/${webhookFx.policyId}/executions/${webhookFx.deliveryId}/tasks/${webhookFx.deliveryId}/log`,
+      params: { ...p, webhook_policy_id: String(webhookFx.policyId), execution_id: String(webhookFx.deliveryId), task_id: String(webhookFx.deliveryId) },
+    },
     "/system/gc": { url: "/system/gc", params: {}, shows: `"id":${gcExecutionId}` },
     "/system/gc/{gc_id}": { url: `/system/gc/${gcExecutionId}`, params: { gc_id: String(gcExecutionId) }, shows: `"id":${gcExecutionId}` },
     "/system/gc/{gc_id}/log": { url: `/system/gc/${gcExecutionId}/log`, params: { gc_id: String(gcExecutionId) }, shows: "gc log line" },
