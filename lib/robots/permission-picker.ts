@@ -13,8 +13,7 @@ import { ROBOT_PROJECT_PERMISSIONS } from "@/lib/validation/robot-permissions";
  * send them). permission-picker.test.ts scans the services and fails when one of these gets checked
  * somewhere, so the picker starts offering it when Wharf grows the feature.
  * - label, artifact-label: Wharf has no labels.
- * - quota: no quotas yet.
- * - notification-policy, preheat-policy: no webhooks, no P2P preheat.
+ * - preheat-policy: no P2P preheat.
  * - export-cve: no CVE export jobs (the console's CSV export reads scans).
  * - metadata: project metadata changes are checked as project:update.
  * - sbom: SBOM generation is checked as scan:create / scan:read.
@@ -23,8 +22,6 @@ import { ROBOT_PROJECT_PERMISSIONS } from "@/lib/validation/robot-permissions";
 export const RESOURCES_WHARF_LACKS: ReadonlySet<ProjectResource> = new Set<ProjectResource>([
   "label",
   "artifact-label",
-  "quota",
-  "notification-policy",
   "preheat-policy",
   "export-cve",
   "metadata",
