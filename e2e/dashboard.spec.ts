@@ -29,10 +29,16 @@ test.beforeAll(async () => {
   const app = await repo("app", 2);
   const web = await repo("web", 1);
   for (const [repositoryId, size] of [[app, 512], [app, 1024], [web, 2048]] as const) {
-    await db.query(
-      `INSERT INTO artifacts (repository_id, digest, media_type, manifest_size, total_size, pushed_at) VALUES ($1, $2, 'application/vnd.oci.image.manifest.v1+json', 100, $3, now())`,
-      [repositoryId, `sha256:${randomBytes(32).toString("hex")}`, size],
-    );
+    const digest = `sha256:${randomBytes(32).toString("hex")}`;
+    const artifactId = (
+      await db.query<{ id: number }>(
+        `INSERT INTO artifacts (repository_id, digest, media_type, manifest_size, total_size, pushed_at) VALUES ($1, $2, 'application/vnd.oci.image.manifest.v1+json', 100, $3, now()) RETURNING id`,
+        [repositoryId, digest, size],
+      )
+    ).rows[0]!.id;
+    // The blob it references, as the index writer records it: the quota's usage (distinct blobs,
+    // kept by the artifact_blobs triggers) is the storage the Summary shows.
+    await db.query(`INSERT INTO artifact_blobs (artifact_id, project_id, repository_id, digest, size) VALUES ($1, $2, $3, $4, $5)`, [artifactId, projectId, repositoryId, digest, size]);
   }
   // Written now: today in the 30-day window (the service tests cover its edges).
   const traffic = (action: string, name: string, times: number, result = "success") =>
