@@ -32,7 +32,16 @@ export type JobDefinition<P = unknown> = {
   readonly concurrency: number;
   readonly singleton: boolean;
   readonly handler: () => Promise<{ default: JobHandler<P> }>;
+  /**
+   * Called once a run has ended for good (succeeded, or failed with no retry left), by itself or,
+   * for a fan-out parent, when its last child ended; in the transaction that records the end, so
+   * what it writes (a webhook delivery, say) commits with it. Lazy, as the handler.
+   */
+  readonly settled?: () => Promise<RunSettledHandler>;
 };
+
+/** What a job does when one of its runs has ended for good (see JobDefinition.settled). */
+export type RunSettledHandler = (tx: JobTransaction, run: { id: number; status: "succeeded" | "failed" }) => Promise<void>;
 
 /** The transaction a step's work runs in (the work and its progress commit together). */
 export type JobTransaction = Prisma.TransactionClient;

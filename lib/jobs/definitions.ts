@@ -97,6 +97,8 @@ export const retentionRunJob = defineJob<RetentionRunPayload>({
   // It only lists the project's repositories and queues their tasks.
   expireInSeconds: 3600,
   handler: () => import("@/lib/jobs/handlers/retention-run"),
+  // TAG_RETENTION webhooks once the last repository's task has ended.
+  settled: () => import("@/lib/services/webhooks/retention").then((m) => m.queueRetentionWebhook),
 });
 
 const retentionRepositoryPayload = z.object({

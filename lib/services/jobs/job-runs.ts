@@ -3,6 +3,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { db, type DbTransaction } from "@/lib/db/client";
 import type { JobRunStatus, Prisma } from "@/lib/generated/prisma/client";
 import type { ClaimedRun, StepRecord } from "@/lib/jobs/define-job";
+import { JOB_REGISTRY } from "@/lib/jobs/registry";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
 
 /**
@@ -193,6 +194,7 @@ export async function finishJobRun(
             where,
             data: { ...lease, status: outcome.willRetry ? "queued" : "failed", finishedAt: outcome.willRetry ? null : new Date(), error: outcome.error.slice(0, 2000) },
           });
+    if (count === 1 && (outcome.status === "succeeded" || !outcome.willRetry)) await runSettled(tx, run.id, outcome.status);
     if (count === 1) await settleParentOf(tx, run.id);
     return count === 1;
   });
@@ -247,18 +249,27 @@ async function settleParent(tx: DbTransaction, parentRunId: number): Promise<voi
     await tx.jobRun.update({ where: { id: parentRunId }, data: { progressDone: ended, progressTotal: counts.total, result }, select: { id: true } });
     return;
   }
+  const status = counts.failed === 0 ? "succeeded" : "failed";
   await tx.jobRun.update({
     where: { id: parentRunId },
     data: {
       progressDone: ended,
       progressTotal: counts.total,
       result,
-      status: counts.failed === 0 ? "succeeded" : "failed",
+      status,
       error: counts.failed === 0 ? null : `${counts.failed} of ${counts.total} child runs failed`,
       finishedAt: new Date(),
     },
     select: { id: true },
   });
+  await runSettled(tx, parentRunId, status);
+}
+
+/** The run's job's `settled` callback, if it has one, in the transaction that ended the run. */
+async function runSettled(tx: DbTransaction, runId: number, status: "succeeded" | "failed"): Promise<void> {
+  const row = await tx.jobRun.findUnique({ where: { id: runId }, select: { jobName: true } });
+  const settled = JOB_REGISTRY.find((job) => job.id === row?.jobName)?.settled;
+  if (settled) await (await settled())(tx, { id: runId, status });
 }
 
 /** A run's job and pg-boss job, for the worker's side (and the tests that run a queued run by hand). */

@@ -17,7 +17,7 @@ const REGISTRY_PORT = await vi.hoisted(async () => {
 import type { UserActor } from "@/lib/auth/actor";
 import { ConflictError, ForbiddenError } from "@/lib/errors";
 import { getBoss, stopSharedBoss } from "@/lib/jobs/boss";
-import { drainArtifactEventsJob, replicationRunJob, replicationTaskJob } from "@/lib/jobs/definitions";
+import { drainArtifactEventsJob, replicationRunJob, replicationTaskJob, webhookDeliverJob } from "@/lib/jobs/definitions";
 import { queueRun } from "@/lib/services/jobs/queue-run";
 import { runQueuedRun } from "@/lib/jobs/testing/run-queued";
 import type { RegistryClient } from "@/lib/registry/client";
@@ -31,6 +31,9 @@ import { getReplicationExecution, listReplicationTasks, retryFailedReplicationTa
 import { createProject, db } from "@/lib/services/registry-auth/test-fixtures";
 import { actorFor, createTestUser, uniqueName } from "@/lib/testing/factories";
 import { gatewayHarness } from "@/lib/testing/gateway-harness";
+import { closeWebhookReceivers, startWebhookReceiver } from "@/lib/testing/webhook-receiver";
+import { createWebhookPolicy } from "@/lib/services/webhooks/policies";
+import type { HarborWebhookPayload } from "@/lib/services/webhooks/payload";
 import { OCI_IMAGE_MANIFEST } from "@/lib/oci/media-types";
 import { pushBlob, pushGeneratedImage, pushGeneratedIndex, sha256 } from "@/lib/testing/remote-registries";
 
@@ -61,6 +64,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
+  await closeWebhookReceivers();
   await stopSharedBoss();
   await Promise.all([remoteSource?.stop(), remoteDestination?.stop()]);
   if (tmp) await rm(tmp, { recursive: true, force: true });
@@ -194,6 +198,12 @@ describe("replication runs against real registries", () => {
       actor: admin,
       input: { name: uniqueName("push"), direction: "push", endpointId: await endpointFor(flaky), filters: { name: { decoration: "matches", kind: "doublestar", pattern: `${project.name}/**` }, tag: null, resource: "image" } },
     });
+    // The project's REPLICATION webhook: one event each time the execution settles.
+    const receiver = await startWebhookReceiver("ok");
+    const hook = await createWebhookPolicy({ actor: admin, project: project.id, input: { name: uniqueName("hook"), eventTypes: ["REPLICATION"], targetType: "http", address: receiver.url } });
+    const replicationEvents = async () => (await db.webhookDelivery.findMany({ where: { policyId: hook.id }, orderBy: { id: "asc" } })).map((d) => d.payload as unknown as HarborWebhookPayload);
+    expect(await replicationEvents()).toHaveLength(0);
+
     const { executionId, runId } = await startReplication({ actor: admin, policyId: push.id });
     const port = flaky.port;
     // The first task copies; then the destination goes down and the second fails.
@@ -207,6 +217,24 @@ describe("replication runs against real registries", () => {
     expect(failedRun).toMatchObject({ status: "Failed", succeed: 1, failed: 1 });
     const failedTask = (await listReplicationTasks({ actor: admin, executionId, query: { status: "Failed", page: 1, pageSize: 10 } })).rows[0]!;
     expect(await db.replicationTask.findUnique({ where: { id: failedTask.id }, select: { log: true } })).toMatchObject({ log: expect.stringContaining("failed:") });
+    const [failedEvent] = await replicationEvents();
+    expect(failedEvent).toMatchObject({
+      type: "REPLICATION",
+      operator: admin.username,
+      event_data: {
+        replication: {
+          harbor_hostname: "wharf.test",
+          job_status: "Error",
+          trigger_type: "MANUAL",
+          override_mode: true,
+          authentication_type: "basic",
+          src_resource: { registry_type: "harbor", endpoint: "http://wharf.test:3000", namespace: project.name },
+          dest_resource: { registry_type: "docker-registry", endpoint: flaky.url, namespace: project.name },
+          successful_artifact: [{ type: "image", status: "Succeed", name_tag: "one:a" }],
+          failed_artifact: [{ type: "image", status: "Failed", name_tag: "two:b", fail_reason: expect.stringMatching(/^failed: /) }],
+        },
+      },
+    });
 
     expect(await retryFailedReplicationTasks({ actor: auditor, executionId }).catch((e: unknown) => e)).toBeInstanceOf(ForbiddenError);
     flaky = await startLocalRegistry({ dataDir: dir, credentials: CREDENTIALS, port });
@@ -219,6 +247,13 @@ describe("replication runs against real registries", () => {
       ["Succeed", 2],
     ]);
     expect(await getReplicationExecution({ actor: admin, executionId })).toMatchObject({ status: "Succeed", succeed: 2, failed: 0 });
+    // Settled again by the retry: a second event, everything succeeded now.
+    const events = await replicationEvents();
+    expect(events).toHaveLength(2);
+    expect(events[1]!.event_data.replication).toMatchObject({ job_status: "Success", successful_artifact: [{ name_tag: "one:a" }, { name_tag: "two:b" }] });
+    expect(events[1]!.event_data.replication).not.toHaveProperty("failed_artifact");
+    for (const d of await db.webhookDelivery.findMany({ where: { policyId: hook.id }, orderBy: { id: "asc" } })) await runQueuedRun(webhookDeliverJob, d.runId!);
+    expect(receiver.received.map((r) => (r.body as HarborWebhookPayload).event_data.replication?.job_status)).toEqual(["Error", "Success"]);
     const destination = clientOf(flaky);
     for (const t of tasks.rows) expect((await destination.headManifest(t.dstRepository, t.tags[0]!))?.digest).toBe(t.digest);
     expect(await retryFailedReplicationTasks({ actor: admin, executionId }).catch((e: unknown) => e)).toBeInstanceOf(ConflictError);

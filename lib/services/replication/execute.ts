@@ -7,6 +7,7 @@ import { type CopiedAccessory, copy } from "@/lib/registry/copy";
 import { planReplication } from "@/lib/services/replication/plan";
 import { policyEnds } from "@/lib/services/replication/preview";
 import { prepareManifest, writeArtifact } from "@/lib/services/repositories/index-manifest";
+import { queueReplicationWebhooks } from "@/lib/services/webhooks/replication";
 
 /** A task's log keeps its last lines only; the copy engine's own retries can make many. */
 const TASK_LOG_MAX_CHARS = 16_000;
@@ -113,12 +114,15 @@ async function finishOrFanOut(ctx: JobContext<ReplicationRunPayload>, executionI
 
 /**
  * Sets the execution's status once no task is left to run: Stopped after a stop, Failed when a
- * task failed, else Succeed. Each task calls it when it ends; the last one settles it.
+ * task failed, else Succeed. Each task calls it when it ends; the last one settles it, and queues
+ * the REPLICATION webhooks in the same transaction.
  */
 export async function settleExecution(executionId: number): Promise<void> {
   await db.$transaction(async (tx) => {
-    const execution = await tx.replicationExecution.findUnique({ where: { id: executionId }, select: { stoppedAt: true } });
-    if (!execution) return;
+    // Locked, so two tasks ending at once settle it (and send its webhooks) once.
+    const [execution] = await tx.$queryRaw<{ stoppedAt: Date | null; endedAt: Date | null }[]>`
+      SELECT stopped_at AS "stoppedAt", ended_at AS "endedAt" FROM replication_executions WHERE id = ${executionId} FOR UPDATE`;
+    if (!execution || execution.endedAt) return;
     const counts = await tx.replicationTask.groupBy({ by: ["status"], where: { executionId }, _count: { _all: true } });
     const count = (status: string) => counts.find((c) => c.status === status)?._count._all ?? 0;
     if (count("Pending") + count("InProgress") > 0) return;
@@ -126,6 +130,7 @@ export async function settleExecution(executionId: number): Promise<void> {
     const total = counts.reduce((n, c) => n + c._count._all, 0);
     const statusText = `${count("Succeed")} of ${total} task(s) succeeded${count("Failed") ? `, ${count("Failed")} failed` : ""}${count("Stopped") ? `, ${count("Stopped")} stopped` : ""}`;
     await tx.replicationExecution.update({ where: { id: executionId }, data: { status, statusText, endedAt: new Date() }, select: { id: true } });
+    await queueReplicationWebhooks(tx, executionId);
   });
 }
 

@@ -4,13 +4,16 @@ import type { Actor } from "@/lib/auth/actor";
 import { getServerEnv } from "@/lib/env";
 import { AppError, ValidationError } from "@/lib/errors";
 import type { ArchiveFormat } from "@/lib/oci/archive";
+import { parseManifestBytes } from "@/lib/oci/manifest";
 import { isValidRepositoryName, isValidTag } from "@/lib/oci/reference";
 import { getBackingRegistry } from "@/lib/registry/backing-registry";
 import { RegistryError, RegistryUnavailableError } from "@/lib/registry/errors";
 import { ImportRefusedError, importArchiveStream } from "@/lib/registry/image-import";
 import { assertProjectPermission, findProjectRef } from "@/lib/services/authz/project-access";
 import { projectNameOf } from "@/lib/services/registry-auth/grant";
-import { prepareManifest, writeArtifact } from "@/lib/services/repositories/index-manifest";
+import { assertWithinQuota } from "@/lib/services/quotas/assert-quota";
+import { blobUploadQuotaDecision, manifestPushQuotaDecision } from "@/lib/services/quotas/decision";
+import { type BlobRef, manifestBlobs, prepareManifest, writeArtifact } from "@/lib/services/repositories/index-manifest";
 import { artifactName } from "@/lib/services/repositories/record-registry-traffic";
 import { assertTagChangeAllowed, tagChangeDecision } from "@/lib/services/tag-policy/decision";
 
@@ -30,8 +33,9 @@ export class ImportArchiveError extends AppError {
  * Imports a docker-archive or an OCI image layout tar into `repository` under `tag`
  * (repository:push in its project, as a push). The tar is read as it arrives: layers go to the
  * registry while they are read (lib/registry/image-import), the small parts are kept until the
- * end. Then the tag policy decides as for a push (an immutable tag that would move, a new tag
- * against the naming policy: 412, one failure row), the manifests are put in the registry and the
+ * end. Then the tag policy and the project's storage quota decide as for a push (an immutable
+ * tag that would move, a new tag against the naming policy, more storage than the quota leaves:
+ * 412, one failure row; the quota's refusal also queues QUOTA_EXCEED webhooks), the manifests are put in the registry and the
  * artifact is indexed through writeArtifact with one `artifact.import` audit row, its
  * `artifact_pushed` event and everything a push through the gateway writes. A tar that is not an
  * image is a 422 and nothing is indexed (layers already uploaded stay unreferenced blobs, as
@@ -64,6 +68,9 @@ export async function importArchive({
   // A new tag against the naming policy is refused before the upload is read (an existing one is checked with its digest below).
   const early = await tagChangeDecision({ projectId: project.id, repository, tag, kind: "push" });
   if (!early.allowed && early.policy === "naming") await assertTagChangeAllowed(early, { actor, operation: "artifact.import", resource: { type: "artifact", name: target }, projectId: project.id });
+  // A project already over its limit takes no upload at all, as the gateway refuses a blob upload then.
+  const refused = { actor, operation: "artifact.import" as const, projectId: project.id, repository, resourceName: target, tag };
+  await assertWithinQuota(await blobUploadQuotaDecision({ projectId: project.id }), { ...refused, digest: null });
 
   const registry = getBackingRegistry();
   let imported;
@@ -74,6 +81,7 @@ export async function importArchive({
   }
   const decision = await tagChangeDecision({ projectId: project.id, repository, tag, newDigest: imported.top.digest, kind: "push" });
   await assertTagChangeAllowed(decision, { actor, operation: "artifact.import", resource: { type: "artifact", name: target }, projectId: project.id });
+  await assertWithinQuota(await manifestPushQuotaDecision({ projectId: project.id, blobs: importedBlobs(imported) }), { ...refused, digest: imported.top.digest });
 
   try {
     for (const child of imported.children) await registry.putManifest(repository, child.digest, child.mediaType, child.bytes);
@@ -97,6 +105,15 @@ export async function importArchive({
     },
   });
   return { projectId: project.id, repository, digest: imported.top.digest, mediaType: imported.top.mediaType, tag, format: imported.format, blobs: imported.blobs, bytes: imported.bytes };
+}
+
+/** Every blob the imported manifests reference (their own bytes, configs, layers), each once. */
+function importedBlobs(imported: { children: { digest: string; mediaType: string; bytes: Uint8Array }[]; top: { digest: string; mediaType: string; bytes: Uint8Array } }): BlobRef[] {
+  const blobs = new Map<string, BlobRef>();
+  for (const m of [...imported.children, imported.top]) {
+    for (const blob of manifestBlobs(m.digest, m.bytes.byteLength, parseManifestBytes(m.bytes, m.mediaType))) blobs.set(blob.digest, blob);
+  }
+  return [...blobs.values()];
 }
 
 function asAppError(error: unknown): unknown {

@@ -1,5 +1,3 @@
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 const REGISTRY_PORT = await vi.hoisted(async () => {
@@ -35,6 +33,7 @@ import type { HarborWebhookPayload } from "@/lib/services/webhooks/payload";
 import { flushWebhookPulls } from "@/lib/services/webhooks/pulls";
 import { actorFor, createTestUser, db } from "@/lib/testing/factories";
 import { gatewayHarness } from "@/lib/testing/gateway-harness";
+import { closeWebhookReceivers, startWebhookReceiver } from "@/lib/testing/webhook-receiver";
 import { OCI_IMAGE_MANIFEST } from "@/lib/oci/media-types";
 
 /*
@@ -45,28 +44,6 @@ import { OCI_IMAGE_MANIFEST } from "@/lib/oci/media-types";
 
 const h = gatewayHarness({ registryPort: REGISTRY_PORT, external: "http://wharf.test:3000", name: "webhooks" });
 
-type Received = { headers: IncomingHttpHeaders; body: unknown };
-type Receiver = { url: string; received: Received[]; server: Server; mode: "ok" | "fail" | "hang" };
-
-async function receiver(mode: Receiver["mode"]): Promise<Receiver> {
-  const received: Received[] = [];
-  const r = { url: "", received, mode } as Receiver;
-  r.server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      received.push({ headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) });
-      if (r.mode === "hang") return; // never answers
-      res.statusCode = r.mode === "ok" ? 200 : 500;
-      res.end(r.mode === "ok" ? "ok" : "broken");
-    });
-  });
-  await new Promise<void>((resolve) => r.server.listen(0, "127.0.0.1", resolve));
-  r.url = `http://127.0.0.1:${(r.server.address() as AddressInfo).port}/hook`;
-  return r;
-}
-
-const receivers: Receiver[] = [];
 let admin: Awaited<ReturnType<typeof createTestUser>>;
 
 beforeAll(async () => {
@@ -74,16 +51,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const r of receivers) r.server.closeAllConnections?.();
-  await Promise.all(receivers.map((r) => new Promise((resolve) => r.server.close(resolve))));
+  await closeWebhookReceivers();
   await stopSharedBoss();
 });
 
-async function newReceiver(mode: Receiver["mode"]) {
-  const r = await receiver(mode);
-  receivers.push(r);
-  return r;
-}
+const newReceiver = startWebhookReceiver;
 
 /** Drain runs until the webhooks consumer's cursor has passed every event of `repository`. */
 async function drain(repository: string): Promise<void> {
