@@ -66,7 +66,9 @@ function parseLabel(input: unknown): LabelParsed {
   return parsed.data;
 }
 
-const NAME_TAKEN = (name: string, where: string) => new ConflictError(`A label named ${name} exists ${where}; nothing was saved.`, { name: [`A label named ${name} exists ${where}`] });
+const WHERE = { global: "globally", project: "in this project", anyProject: "in a project" } as const;
+const NAME_TAKEN = (name: string, where: keyof typeof WHERE) =>
+  new ConflictError(`A label named ${name} exists ${WHERE[where]}; nothing was saved.`, { name: [`A label named ${name} exists ${WHERE[where]}`] });
 
 /**
  * Refuses a name another label of the same scope has, and (as Harbor does) a project label named as
@@ -81,8 +83,8 @@ async function assertNameFree(tx: DbTransaction, name: string, projectId: number
     orderBy: { id: "asc" },
   });
   if (!clash) return;
-  if (clash.projectId === null) throw NAME_TAKEN(name, "globally");
-  throw NAME_TAKEN(name, projectId === null ? "in a project" : "in this project");
+  if (clash.projectId === null) throw NAME_TAKEN(name, "global");
+  throw NAME_TAKEN(name, projectId === null ? "anyProject" : "project");
 }
 
 function uniqueViolation(error: unknown): boolean {
@@ -158,7 +160,7 @@ export async function createLabel({ actor, project, input }: { actor: Actor; pro
       return labelView(row);
     });
   } catch (error) {
-    if (uniqueViolation(error)) throw NAME_TAKEN(label.name, p ? "in this project" : "globally");
+    if (uniqueViolation(error)) throw NAME_TAKEN(label.name, p ? "project" : "global");
     throw error;
   }
 }
@@ -182,7 +184,7 @@ export async function updateLabel({ actor, labelId, input }: { actor: Actor; lab
       return labelView(row);
     });
   } catch (error) {
-    if (uniqueViolation(error)) throw NAME_TAKEN(label.name, project ? "in this project" : "globally");
+    if (uniqueViolation(error)) throw NAME_TAKEN(label.name, project ? "project" : "global");
     throw error;
   }
 }
