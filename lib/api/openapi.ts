@@ -2082,7 +2082,7 @@ const WEBHOOK_PATHS: OpenApiDocument["paths"] = {
         "Project Admins (notification-policy:update). Queues one delivery of a PUSH_ARTIFACT payload naming `<project>/wharf-webhook-test:test` to the policy's target through the delivery job (enabled or not); 202 with the delivery's id, which is an execution id. One audit row (`webhook_policy.test`).",
       tags: ["webhook"],
       parameters: [...PROJECT, webhookPolicyId],
-      responses: { "202": jsonOk("Queued.", schema("WebhookTestAccepted")), ...errors(...COMMON, "403", "404") },
+      responses: { "202": jsonOk("Queued.", schema("WebhookTestAccepted")), ...errors(...COMMON, ...BODY, "403", "404") },
     },
   },
   "/projects/{project_name_or_id}/webhook/policies/{webhook_policy_id}/executions": {
