@@ -21,6 +21,7 @@ const ADMINISTRATION: NavItem[] = [
   { href: "/admin/audit-log", key: "auditLog" },
   { href: "/admin/settings", key: "settings" },
   { href: "/admin/retention", key: "retention" },
+  { href: "/admin/labels", key: "labels" },
   { href: "/admin/clean-up", key: "cleanUp" },
   { href: "/admin/health", key: "health" },
 ];

@@ -228,6 +228,8 @@ const FORM_FIELDS = [
   "policyId",
   "executionId",
   "policy",
+  "labelId",
+  "color",
 ];
 
 // ---- enumeration (as lib/services/audit/audit-coverage.test.ts does) ---------------------------
@@ -326,8 +328,10 @@ beforeAll(async () => {
   // A webhook policy (to an address nothing listens on) with one delivery, for …/webhook/policies/{id}/….
   const webhook = await db.webhookPolicy.create({ data: { projectId: project.id, name: "fuzz", eventTypes: ["PUSH_ARTIFACT"], targetType: "http", address: "http://127.0.0.1:9/hook", creator: "fuzz" } });
   const webhookDelivery = await db.webhookDelivery.create({ data: { policyId: webhook.id, eventType: "PUSH_ARTIFACT", payload: {}, status: "error", attempts: 1 } });
+  // A project label, for /labels/{id} and an artifact's …/labels/{label_id}.
+  const label = await db.label.create({ data: { projectId: project.id, name: "fuzz", color: "#000000" }, select: { id: true } });
   const idFor = (file: string) =>
-    file.includes("/retentions/") ? retention.id : file.includes("/replication/policies/") ? replicationPolicy.id : file.includes("/replication/executions/") ? replicationExecution.id : registry.id;
+    file.includes("/labels/") ? label.id : file.includes("/retentions/") ? retention.id : file.includes("/replication/policies/") ? replicationPolicy.id : file.includes("/replication/executions/") ? replicationExecution.id : registry.id;
   Object.assign(valid, {
     id: (file: string) => String(idFor(file)),
     task_id: (file: string) => String(file.includes("/webhook/") ? webhookDelivery.id : replicationTask.id),
@@ -348,6 +352,7 @@ beforeAll(async () => {
     registration_id: () => scanner.uuid,
     report_id: () => scanReport.uuid,
     gc_id: () => String(gcExecution.id),
+    label_id: () => String(label.id),
   });
 }, 120_000);
 
@@ -360,7 +365,7 @@ afterAll(async () => {
 // ---- state -------------------------------------------------------------------------------------
 
 async function snapshot() {
-  const [users, projects, members, robots, robotPermissions, repositories, artifacts, tags, settings, jobRuns, lastAudit] = await Promise.all([
+  const [users, projects, members, robots, robotPermissions, repositories, artifacts, tags, settings, jobRuns, labels, artifactLabels, lastAudit] = await Promise.all([
     db.user.count(),
     db.project.count(),
     db.projectMember.count(),
@@ -371,9 +376,11 @@ async function snapshot() {
     db.tag.count(),
     db.systemSetting.count(),
     db.jobRun.count(),
+    db.label.count(),
+    db.artifactLabel.count(),
     db.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { id: true } }),
   ]);
-  return { counts: { users, projects, members, robots, robotPermissions, repositories, artifacts, tags, settings, jobRuns }, lastAuditId: lastAudit?.id ?? 0n };
+  return { counts: { users, projects, members, robots, robotPermissions, repositories, artifacts, tags, settings, jobRuns, labels, artifactLabels }, lastAuditId: lastAudit?.id ?? 0n };
 }
 
 /** Audit rows since `since` other than failure rows (refusals are expected and allowed). */
@@ -459,7 +466,7 @@ function restCase(route: Route, rng: Rng): RestCase {
 // ---- one server action case --------------------------------------------------------------------
 
 /** Form fields read as numbers; every hostile string is wrong for them (none is an id, role, port or day count in range). */
-const NUMERIC_FORM_FIELDS = new Set(["projectId", "memberId", "robotId", "userId", "roleId", "durationDays", "retentionDays", "port", "policyId", "executionId"]);
+const NUMERIC_FORM_FIELDS = new Set(["projectId", "memberId", "robotId", "userId", "roleId", "durationDays", "retentionDays", "port", "policyId", "executionId", "labelId"]);
 /** For text fields: only strings with a character no name allows (`1.5` or `1e308` are valid project names). */
 const TEXT_HOSTILE_STRINGS = HOSTILE_STRINGS.filter((v) => /[^a-z0-9._-]/.test(v));
 

@@ -29,8 +29,8 @@ import { harborListShapeErrors, harborShapeErrors } from "@/lib/testing/harbor-s
 /**
  * @hapic/harbor, a third-party npm client of Harbor's REST API, against Wharf's route handlers
  * served over real HTTP: every method of it whose feature Wharf has (projects, repositories,
- * artifacts, robots, search). Labels are a Harbor feature Wharf lacks; their
- * methods are left out (the webhook policy methods are in webhooks-api.test.ts). Whatever the client receives is also checked against Harbor's swagger.
+ * artifacts, robots, search); its artifact label methods are in labels-api.test.ts and its
+ * webhook policy methods in webhooks-api.test.ts. Whatever the client receives is also checked against Harbor's swagger.
  */
 
 const h = gatewayHarness({ registryPort: REGISTRY_PORT, external: "http://wharf.test:3000", name: "harbor-client-api" });

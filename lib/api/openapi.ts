@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { ZHarborErrors } from "@/lib/api/errors";
 import { ZHarborImmutableRule, ZImmutableRuleReq } from "@/lib/api/immutable-rule-shapes";
+import { ZArtifactLabelReq, ZHarborLabel, ZLabelReq } from "@/lib/api/label-shapes";
 import { ZHarborProjectSummary, ZHarborQuota, ZQuotaUpdateReq } from "@/lib/api/quota-shapes";
 import { QUOTA_SORTS } from "@/lib/validation/quotas";
 import { ZTagNamingPolicy, ZTagNamingPolicyReq } from "@/lib/api/routes/tag-naming-policy";
@@ -233,6 +234,11 @@ const RETENTION_RESPONSE_SCHEMAS = {
   RetentionMetadata: ZHarborRetentionMetadata,
 } satisfies Record<string, z.ZodType>;
 
+const LABEL_REQUEST_SCHEMAS = {
+  LabelReq: ZLabelReq,
+  ArtifactLabelReq: ZArtifactLabelReq,
+} satisfies Record<string, z.ZodType>;
+
 const WEBHOOK_REQUEST_SCHEMAS = {
   WebhookPolicyReq: ZWebhookPolicyReq,
 } satisfies Record<string, z.ZodType>;
@@ -280,6 +286,7 @@ const REQUEST_SCHEMAS = {
   QuotaUpdateReq: ZQuotaUpdateReq,
   ...RETENTION_REQUEST_SCHEMAS,
   ...WEBHOOK_REQUEST_SCHEMAS,
+  ...LABEL_REQUEST_SCHEMAS,
   ...REGISTRY_REQUEST_SCHEMAS,
   ...REPLICATION_REQUEST_SCHEMAS,
   ...SCANNER_REQUEST_SCHEMAS,
@@ -311,6 +318,7 @@ const RESPONSE_SCHEMAS = {
   Reference: ZHarborReference,
   Accessory: ZHarborAccessory,
   Artifact: ZHarborArtifact,
+  Label: ZHarborLabel,
   BuildHistoryEntry: ZHarborBuildHistoryEntry,
   SearchRepository: ZHarborSearchRepository,
   Search: ZHarborSearch,
@@ -1936,6 +1944,86 @@ const GC_PATHS: OpenApiDocument["paths"] = {
   },
 };
 
+const labelId = pathParam("id", z.int().min(1), "The label id.");
+const LABEL_PATHS: OpenApiDocument["paths"] = {
+  "/labels": {
+    get: {
+      operationId: "ListLabels",
+      summary: "List global or project labels",
+      description:
+        "`scope=g` (default): the global labels, for anyone signed in. `scope=p` with `project_id`: that project's labels (label:list: its members, administrators and auditors; 404 for a project the caller cannot read). Sorted by name.",
+      tags: ["label"],
+      parameters: [
+        param("requestId"),
+        query("scope", z.enum(["g", "p"]), "`g` global (default) or `p` a project's."),
+        query("project_id", z.int().min(1), "The project, with `scope=p`."),
+        query("name", z.string(), "Part of the name (as Harbor)."),
+        query("q", z.string(), "Terms `name=<exact>` or `name=~<text>`."),
+        ...PAGING,
+      ],
+      responses: { "200": listOk("One page of labels.", "Label"), ...errors(...COMMON, "403", "404") },
+    },
+    post: {
+      operationId: "CreateLabel",
+      summary: "Create a label",
+      description:
+        "`scope` `g` (administrators) or `p` with `project_id` (its Project Admins and Maintainers: label:create). `name` (1-128 characters, unique in its scope; a project label may not take a global label's name, nor a global label a project label's: 409 naming `name`), `color` `#RRGGBB`, `description`. Nothing is saved on a 4xx. One audit row (`label.create`).",
+      tags: ["label"],
+      parameters: [param("requestId")],
+      requestBody: body("LabelReq"),
+      responses: { ...CREATED, ...errors(...COMMON, ...BODY, "403", "404", "409") },
+    },
+  },
+  "/labels/{id}": {
+    get: {
+      operationId: "GetLabelByID",
+      summary: "Get a label",
+      tags: ["label"],
+      parameters: [param("requestId"), labelId],
+      responses: { "200": jsonOk("The label.", schema("Label")), ...errors(...COMMON, "403", "404") },
+    },
+    put: {
+      operationId: "UpdateLabel",
+      summary: "Update a label",
+      description: "Absent fields keep theirs; the scope and project never change (a different one is a 400). The same rules and permissions as create. One audit row (`label.update`).",
+      tags: ["label"],
+      parameters: [param("requestId"), labelId],
+      requestBody: body("LabelReq"),
+      responses: { ...OK, ...errors(...COMMON, ...BODY, "403", "404", "409") },
+    },
+    delete: {
+      operationId: "DeleteLabel",
+      summary: "Delete a label",
+      description: "It comes off every artifact that carried it. One audit row (`label.delete`).",
+      tags: ["label"],
+      parameters: [param("requestId"), labelId],
+      responses: { ...OK, ...errors(...COMMON, "403", "404") },
+    },
+  },
+  "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/labels": {
+    post: {
+      operationId: "AddLabel",
+      summary: "Add a label to an artifact",
+      description:
+        "artifact-label:create (Developers and above). `{\"id\": <label id>}`: a global label, or one of this project's (another project's: 400); already on it: 409; no such label: 404. One audit row (`artifact.label.add`).",
+      tags: ["artifact", "label"],
+      parameters: [...ARTIFACT],
+      requestBody: body("ArtifactLabelReq"),
+      responses: { ...OK, ...errors(...COMMON, ...BODY, "403", "404", "409") },
+    },
+  },
+  "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/labels/{label_id}": {
+    delete: {
+      operationId: "RemoveLabel",
+      summary: "Remove a label from an artifact",
+      description: "artifact-label:delete (Developers and above); 404 when it is not on the artifact. One audit row (`artifact.label.remove`).",
+      tags: ["artifact", "label"],
+      parameters: [...ARTIFACT, pathParam("label_id", z.int().min(1), "The label id.")],
+      responses: { ...OK, ...errors(...COMMON, "403", "404") },
+    },
+  },
+};
+
 const webhookPolicyId = pathParam("webhook_policy_id", z.int().min(1), "The webhook policy id.");
 const webhookExecutionId = pathParam("execution_id", z.int().min(1), "The execution (delivery) id.");
 const webhookTaskId = pathParam("task_id", z.int().min(1), "The task id (a delivery's one task has its execution's id).");
@@ -1994,7 +2082,7 @@ const WEBHOOK_PATHS: OpenApiDocument["paths"] = {
         "Project Admins (notification-policy:update). Queues one delivery of a PUSH_ARTIFACT payload naming `<project>/wharf-webhook-test:test` to the policy's target through the delivery job (enabled or not); 202 with the delivery's id, which is an execution id. One audit row (`webhook_policy.test`).",
       tags: ["webhook"],
       parameters: [...PROJECT, webhookPolicyId],
-      responses: { "202": jsonOk("Queued.", schema("WebhookTestAccepted")), ...errors(...COMMON, "403", "404") },
+      responses: { "202": jsonOk("Queued.", schema("WebhookTestAccepted")), ...errors(...COMMON, ...BODY, "403", "404") },
     },
   },
   "/projects/{project_name_or_id}/webhook/policies/{webhook_policy_id}/executions": {
@@ -2096,10 +2184,11 @@ export const openApiDocument: OpenApiDocument = {
     { name: "securityhub", description: "Vulnerability totals over every project, the most dangerous CVEs and artifacts, and one CVE or package across every artifact." },
     { name: "gc", description: "Registry garbage collection: dry run, real run in a read-only window, schedule, history and logs." },
     { name: "webhook", description: "Project webhook policies, their deliveries (executions and tasks) and test events." },
+    { name: "label", description: "Global and project labels, and labels on artifacts." },
     { name: "meta", description: "This document." },
   ],
   security: [{ basic: [] }, { cookie: [] }, {}],
-  paths: { ...PATHS, ...ARCHIVE_PATHS, ...VULN_DB_PATHS, ...IMMUTABLE_RULE_PATHS, ...REGISTRY_PATHS, ...REPLICATION_PATHS, ...RETENTION_PATHS, ...SCANNER_PATHS, ...SECURITY_PATHS, ...SCAN_ALL_PATHS, ...GC_PATHS, ...WEBHOOK_PATHS },
+  paths: { ...PATHS, ...ARCHIVE_PATHS, ...VULN_DB_PATHS, ...IMMUTABLE_RULE_PATHS, ...REGISTRY_PATHS, ...REPLICATION_PATHS, ...RETENTION_PATHS, ...SCANNER_PATHS, ...SECURITY_PATHS, ...SCAN_ALL_PATHS, ...GC_PATHS, ...WEBHOOK_PATHS, ...LABEL_PATHS },
   components: {
     securitySchemes: {
       basic: { type: "http", scheme: "basic", description: "A user's username and password, or a robot's name (`robot$...`) and secret." },

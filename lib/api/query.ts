@@ -26,12 +26,14 @@ export function harborQ(params: URLSearchParams): string | null {
   });
 }
 
-export type QueryTerm = { op: "exact" | "fuzzy"; value: string };
+/** `andList`: Harbor's `k=(v1 v2)` (every value must hold), offered only by keys that say so; `value` is the inside of the brackets. */
+export type QueryTerm = { op: "exact" | "fuzzy" | "andList"; value: string };
 
 export type QuerySpec = Readonly<Record<string, readonly QueryTerm["op"][]>>;
 
-export function parseQuery(q: string | null, spec: QuerySpec): Map<string, QueryTerm> {
-  const terms = new Map<string, QueryTerm>();
+/** The terms of `q`, each with an op its key allows (the result's ops are those of the spec). */
+export function parseQuery<Op extends QueryTerm["op"] = QueryTerm["op"]>(q: string | null, spec: Readonly<Record<string, readonly Op[]>>): Map<string, { op: Op; value: string }> {
+  const terms = new Map<string, { op: Op; value: string }>();
   if (q === null || q.trim() === "") return terms;
   const supported = Object.keys(spec).join(", ");
   for (const raw of q.split(",")) {
@@ -41,20 +43,25 @@ export function parseQuery(q: string | null, spec: QuerySpec): Map<string, Query
     if (eq <= 0) throw new ValidationError(`q: "${term}" is not a key=value term`);
     const key = term.slice(0, eq).trim().toLowerCase();
     let value = term.slice(eq + 1).trim();
-    const allowed = spec[key];
+    const allowed: readonly QueryTerm["op"][] | undefined = spec[key];
     if (!allowed) throw new ValidationError(`q: unsupported key "${key}" (supported: ${supported})`);
     if (terms.has(key)) throw new ValidationError(`q: "${key}" is given more than once`);
     let op: QueryTerm["op"] = "exact";
     if (value.startsWith("~")) {
       op = "fuzzy";
       value = value.slice(1);
+    } else if (allowed.includes("andList") && value.startsWith("(") && value.endsWith(")")) {
+      op = "andList";
+      value = value.slice(1, -1).trim();
     } else if (/^[[{(]/.test(value)) {
       throw new ValidationError(`q: ranges and lists are not supported (use ${key}=value or ${key}=~value)`);
     }
     if (!allowed.includes(op)) {
-      throw new ValidationError(`q: "${key}" supports only ${allowed.map((o) => (o === "exact" ? `${key}=value` : `${key}=~value`)).join(" or ")}`);
+      const forms = { exact: `${key}=value`, fuzzy: `${key}=~value`, andList: `${key}=(value value)` };
+      throw new ValidationError(`q: "${key}" supports only ${allowed.map((o) => forms[o]).join(" or ")}`);
     }
-    terms.set(key, { op, value });
+    // `allowed` (the spec's ops for this key) includes `op`, checked above.
+    terms.set(key, { op: op as Op, value });
   }
   return terms;
 }

@@ -19,11 +19,13 @@ const dateTime = (description: string) => z.iso.datetime().describe(description)
 
 // ---- requests ----------------------------------------------------------------------------------
 
-export const FILTER_TYPES = ["name", "tag", "resource"] as const;
+export const FILTER_TYPES = ["name", "tag", "label", "resource"] as const;
 
 export const ZReplicationFilterReq = z.object({
-  type: z.enum(FILTER_TYPES, { error: "Must be name, tag or resource (label filters are not supported)" }),
-  value: z.string({ error: "Must be text" }).describe("name, tag: a pattern (empty: no filter); resource: `image` or `artifact`."),
+  type: z.enum(FILTER_TYPES, { error: "Must be name, tag, label or resource" }),
+  value: z
+    .union([z.string(), z.array(z.string())], { error: "Must be text (a list of label names for a label filter)" })
+    .describe("name, tag: a pattern (empty: no filter); label: a list of label names (empty: no filter; `matches`: the artifact carries every one, `excludes`: it lacks at least one); resource: `image` or `artifact`."),
   decoration: z.enum(SELECTOR_DECORATIONS, { error: "Must be matches or excludes" }).optional().describe("`matches` (default) or `excludes`."),
   kind: z.enum(SELECTOR_KINDS, { error: "Must be doublestar or regex" }).optional().describe("Wharf's extension: `doublestar` (Harbor's, the default) or `regex` (RE2, matched against the whole name or tag)."),
   untagged: z
@@ -52,7 +54,7 @@ export const ZReplicationPolicyReq = z.object({
     })
     .nullish()
     .describe("`manual` when absent. `scheduled` needs `trigger_settings.cron` (5 fields UTC, or Harbor's 6 with seconds `0`); `event_based` (push policies) runs on each push and delete in Wharf."),
-  filters: z.array(ZReplicationFilterReq, { error: "Must be a list of filters" }).max(3, "At most one filter of each type").nullish(),
+  filters: z.array(ZReplicationFilterReq, { error: "Must be a list of filters" }).max(FILTER_TYPES.length, "At most one filter of each type").nullish(),
   replicate_deletion: z.boolean({ error: "Must be true or false" }).optional(),
   deletion: z.boolean({ error: "Must be true or false" }).optional().describe("Harbor's deprecated name of `replicate_deletion`."),
   override: z.boolean({ error: "Must be true or false" }).optional().describe("Replace tags that point elsewhere at the destination (default true)."),
@@ -71,7 +73,7 @@ export const ZStartReplicationExecution = z.object({ policy_id: z.int({ error: "
 
 export const ZHarborReplicationFilter = z.object({
   type: z.enum(FILTER_TYPES),
-  value: z.string(),
+  value: z.union([z.string(), z.array(z.string())]).describe("A string; for a label filter the list of label names."),
   decoration: z.enum(SELECTOR_DECORATIONS),
   kind: z.enum(SELECTOR_KINDS).optional().describe("Wharf's extension (name and tag filters): `doublestar` or `regex`."),
   untagged: z.boolean().optional().describe("Wharf's extension (tag filter): whether untagged artifacts are replicated."),
@@ -191,6 +193,7 @@ export function toHarborReplicationPolicy(p: ReplicationPolicyView, endpoint: Re
   const filters: z.infer<typeof ZHarborReplicationFilter>[] = [];
   if (p.filters.name) filters.push({ type: "name", value: p.filters.name.pattern, decoration: p.filters.name.decoration, kind: p.filters.name.kind });
   if (p.filters.tag) filters.push({ type: "tag", value: p.filters.tag.pattern, decoration: p.filters.tag.decoration, kind: p.filters.tag.kind, untagged: p.filters.tag.untagged });
+  if (p.filters.label) filters.push({ type: "label", value: [...p.filters.label.labels], decoration: p.filters.label.decoration });
   filters.push({ type: "resource", value: p.filters.resource, decoration: "matches" });
   return {
     id: p.id,
@@ -303,7 +306,7 @@ export function policyInputFromHarbor(body: ReplicationPolicyReq, { creating }: 
     fields.endpointId = "dest_registry.id";
   } else problems.push("dest_registry: choose the registry endpoint to push to (dest_registry.id) or to pull from (src_registry.id)");
 
-  const filters: Record<string, unknown> = { name: null, tag: null, resource: "image" };
+  const filters: Record<string, unknown> = { name: null, tag: null, label: null, resource: "image" };
   const seen = new Set<string>();
   (body.filters ?? []).forEach((f, i) => {
     if (seen.has(f.type)) {
@@ -312,12 +315,30 @@ export function policyInputFromHarbor(body: ReplicationPolicyReq, { creating }: 
     }
     seen.add(f.type);
     const decoration = f.decoration ?? "matches";
+    if (f.untagged !== undefined && f.type !== "tag") problems.push(`filters[${i}].untagged: only for tag filters`);
+    if (f.kind !== undefined && (f.type === "label" || f.type === "resource")) problems.push(`filters[${i}].kind: only for name and tag filters`);
+    if (f.type === "label") {
+      if (!Array.isArray(f.value)) {
+        problems.push(`filters[${i}].value: a list of label names`);
+        return;
+      }
+      // Harbor's forms send an empty list for no label filter.
+      if (f.value.length === 0) return;
+      filters.label = { decoration, labels: f.value };
+      fields["filters.label"] = `filters[${i}]`;
+      fields["filters.label.labels"] = `filters[${i}].value`;
+      fields["filters.label.decoration"] = `filters[${i}].decoration`;
+      return;
+    }
+    if (typeof f.value !== "string") {
+      problems.push(`filters[${i}].value: must be text`);
+      return;
+    }
     if (f.type === "resource") {
       filters.resource = f.value;
       fields["filters.resource"] = `filters[${i}].value`;
       return;
     }
-    if (f.untagged !== undefined && f.type !== "tag") problems.push(`filters[${i}].untagged: only for tag filters`);
     // Harbor's forms send an empty pattern for a filter left blank: no filter.
     if (f.value.trim() === "") return;
     const kind = f.kind ?? "doublestar";

@@ -7,6 +7,7 @@
  * API tests' check of every response body (lib/api/test-kit.ts) cannot drift apart.
  */
 import { z } from "zod";
+import { toHarborLabel, ZHarborLabel } from "@/lib/api/label-shapes";
 import type { Actor, RobotGrant } from "@/lib/auth/actor";
 import { PROJECT_ROLES } from "@/lib/services/authz/project-roles";
 import { ROBOT_NAME_PREFIX } from "@/lib/services/robots/robot-secret";
@@ -443,7 +444,7 @@ export const ZHarborArtifact = z.object({
   references: z.array(ZHarborReference).describe("An index's children (in lists at most the first 12); empty for an image."),
   tags: z.array(ZHarborTag).nullable().describe("Null with with_tag=false."),
   addition_links: ZHarborAdditionLinks,
-  labels: z.array(z.never()).max(0).describe("Always empty: Wharf has no labels."),
+  labels: z.array(ZHarborLabel).describe("The artifact's labels (global and its project's), by name."),
   accessories: z.array(ZHarborAccessory).describe("Signatures, SBOMs and other artifacts whose subject this is (GET of one artifact; empty in lists, as Harbor's with_accessory=false)."),
   scan_overview: ZHarborScanOverview,
 });
@@ -529,7 +530,7 @@ export function toHarborArtifactRow(a: ArtifactListRow, repo: { id: number; name
     references: a.references.map((c) => ({ parent_id: a.id, ...(c.childId === null ? {} : { child_id: c.childId }), child_digest: c.childDigest, platform: platformOf(c) })),
     tags: withTag ? a.tags.map((t) => toHarborTag(t, repo.id, a.id)) : null,
     addition_links: additionLinksOf({ ...a, hasChildren: a.references.length > 0 }, repo.name),
-    labels: [],
+    labels: a.labels.map(toHarborLabel),
     accessories: [],
     scan_overview: toHarborScanOverview(overview),
   };
@@ -559,7 +560,7 @@ export function toHarborArtifact(a: ArtifactDetail, repositoryId: number, withTa
     references: a.children.map((c) => ({ parent_id: a.id, ...(c.childId === null ? {} : { child_id: c.childId }), child_digest: c.digest, platform: platformOf(c) })),
     tags: withTag ? a.tags.rows.map((t) => toHarborTag(t, repositoryId, a.id)) : null,
     addition_links: additionLinksOf({ ...a, hasChildren: a.children.length > 0 }, a.repository),
-    labels: [],
+    labels: a.labels.map(toHarborLabel),
     accessories: a.accessories.map((x) => ({
       id: x.id,
       artifact_id: x.id,

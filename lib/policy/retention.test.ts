@@ -19,7 +19,7 @@ function digestOf(n: number): string {
 
 function candidate(
   n: number,
-  fields: { repository?: string; tags?: string[]; pushedDaysAgo?: number; pulledDaysAgo?: number | null } = {},
+  fields: { repository?: string; tags?: string[]; pushedDaysAgo?: number; pulledDaysAgo?: number | null; labels?: string[] } = {},
 ): RetentionCandidate {
   return {
     repository: fields.repository ?? "library/app",
@@ -27,7 +27,7 @@ function candidate(
     tags: fields.tags ?? [`t${n}`],
     pushedAt: new Date(NOW.getTime() - (fields.pushedDaysAgo ?? n) * DAY),
     pulledAt: fields.pulledDaysAgo == null ? null : new Date(NOW.getTime() - fields.pulledDaysAgo * DAY),
-    labels: [],
+    labels: fields.labels ?? [],
   };
 }
 
@@ -325,5 +325,39 @@ describe("property: dry run and real run agree", () => {
     // The random states exercise both outcomes.
     expect(removedSomewhere).toBeGreaterThan(100);
     expect(keptByRule).toBeGreaterThan(100);
+  });
+});
+
+describe("label selectors (Harbor's kind label)", () => {
+  const labelled = [
+    candidate(1, { labels: ["prod", "approved"] }),
+    candidate(2, { labels: ["prod"] }),
+    candidate(3, { labels: [] }),
+    candidate(4, { labels: ["approved"] }),
+  ];
+
+  it("withLabels narrows a rule to artifacts carrying every named label; the rest of the repository goes", () => {
+    expect(kept([{ ...base, template: "always", labels: { decoration: "withLabels", labels: ["prod", "approved"] } }], labelled)).toEqual(["library/app@1"]);
+    expect(kept([{ ...base, template: "always", labels: { decoration: "withLabels", labels: ["prod"] } }], labelled)).toEqual(["library/app@1", "library/app@2"]);
+  });
+
+  it("withoutLabels narrows it to artifacts carrying none of them", () => {
+    expect(kept([{ ...base, template: "always", labels: { decoration: "withoutLabels", labels: ["prod", "approved"] } }], labelled)).toEqual(["library/app@3"]);
+  });
+
+  it("counts (latest K) among the selected artifacts only, and combines with the tag selector", () => {
+    // Of the prod artifacts (1, 2) the most recently pushed one is 1.
+    expect(kept([{ ...base, template: "latestPushedK", count: 1, labels: { decoration: "withLabels", labels: ["prod"] } }], labelled)).toEqual(["library/app@1"]);
+    const tags: TagSelector = { decoration: "matches", kind: "doublestar", pattern: "t2", untagged: false };
+    expect(kept([{ ...base, tags, template: "always", labels: { decoration: "withLabels", labels: ["prod"] } }], labelled)).toEqual(["library/app@2"]);
+  });
+
+  it("the schema defaults to no label selector, and a rule differing only in its labels is not a duplicate", () => {
+    const parsed = retentionRuleSchema.parse({ template: "always", repositories: ALL_REPOSITORIES, tags: ALL_TAGS });
+    expect(parsed.labels).toBeNull();
+    const rule = { template: "always", repositories: ALL_REPOSITORIES, tags: ALL_TAGS };
+    expect(retentionRulesSchema.safeParse([rule, { ...rule, labels: { decoration: "withLabels", labels: ["prod"] } }]).success).toBe(true);
+    expect(retentionRulesSchema.safeParse([{ ...rule, labels: { decoration: "withLabels", labels: ["a", "b"] } }, { ...rule, labels: { decoration: "withLabels", labels: ["b", "a"] } }]).success).toBe(false);
+    expect(retentionRuleSchema.safeParse({ ...rule, labels: { decoration: "matches", labels: ["a"] } }).error?.issues.map((i) => i.path.join("."))).toEqual(["labels.decoration"]);
   });
 });

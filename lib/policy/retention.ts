@@ -1,10 +1,13 @@
 import { z } from "zod";
 import {
+  compileLabelSelector,
   compileRepositorySelector,
   compileTagSelector,
+  labelSelectorSchema,
   repositoryPathInProject,
   repositorySelectorSchema,
   tagSelectorSchema,
+  type LabelSelector,
   type RepositorySelector,
   type TagSelector,
 } from "./selectors";
@@ -18,8 +21,10 @@ import { RETENTION_COUNT_MAX, RETENTION_DAYS_MAX, RETENTION_RULES_MAX } from "@/
  * Semantics (Harbor's "or" algorithm):
  * - A rule applies to a repository when its repository selector selects the repository path without
  *   the project. A repository no enabled rule applies to is out of scope: nothing in it is removed.
- * - In a repository in scope, a rule first narrows the candidates with its tag selector, then its
- *   template picks the ones it retains from those. Counts (latest K) are per repository.
+ * - In a repository in scope, a rule first narrows the candidates with its tag selector and, when it
+ *   has one, its label selector (Harbor's `withLabels`: every named label; `withoutLabels`: none of
+ *   them), then its template picks the ones it retains from those. Counts (latest K) are per
+ *   repository.
  * - An artifact is retained when ANY applicable rule retains it; every other artifact of a repository
  *   in scope is removed.
  */
@@ -28,7 +33,8 @@ export { RETENTION_COUNT_MAX, RETENTION_DAYS_MAX, RETENTION_RULES_MAX, RETENTION
 
 const DAY_MS = 86_400_000;
 
-type RuleSelectors = { repositories: RepositorySelector; tags: TagSelector; disabled: boolean };
+/** `labels`: absent or null when the rule selects by tags alone. */
+type RuleSelectors = { repositories: RepositorySelector; tags: TagSelector; labels?: LabelSelector | null; disabled: boolean };
 export type RetentionRule =
   | (RuleSelectors & { template: "latestPushedK" | "latestPulledN"; count: number })
   | (RuleSelectors & { template: "nDaysSinceLastPush" | "nDaysSinceLastPull"; days: number })
@@ -37,6 +43,8 @@ export type RetentionRule =
 const selectorsShape = {
   repositories: repositorySelectorSchema,
   tags: tagSelectorSchema,
+  // Absent in rules stored before labels existed: no label selector.
+  labels: labelSelectorSchema.nullable().default(null),
   disabled: z.boolean().default(false),
 };
 const countField = z
@@ -78,7 +86,8 @@ function ruleKey(rule: RetentionRule): string {
   const r = rule.repositories;
   const t = rule.tags;
   const param = "count" in rule ? rule.count : "days" in rule ? rule.days : null;
-  return JSON.stringify([rule.template, param, r.decoration, r.kind, r.pattern, t.decoration, t.kind, t.pattern, t.untagged]);
+  const l = rule.labels ? [rule.labels.decoration, [...rule.labels.labels].sort()] : null;
+  return JSON.stringify([rule.template, param, r.decoration, r.kind, r.pattern, t.decoration, t.kind, t.pattern, t.untagged, l]);
 }
 
 export type RetentionCandidate = {
@@ -89,7 +98,7 @@ export type RetentionCandidate = {
   pushedAt: Date;
   /** Null: never pulled. */
   pulledAt: Date | null;
-  /** Not used by any template yet; label selectors will read it. */
+  /** The names of its labels (global and its project's), for label selectors. */
   labels: readonly string[];
 };
 
@@ -122,7 +131,13 @@ export function evaluateRetention(input: { rules: readonly RetentionRule[]; cand
   const nowMs = input.now.getTime();
   if (!Number.isFinite(nowMs)) throw new Error("evaluateRetention: `now` is not a valid date.");
   const rules = input.rules
-    .map((rule, index) => ({ rule, index, repositories: compileRepositorySelector(rule.repositories), tags: compileTagSelector(rule.tags) }))
+    .map((rule, index) => ({
+      rule,
+      index,
+      repositories: compileRepositorySelector(rule.repositories),
+      tags: compileTagSelector(rule.tags),
+      labels: rule.labels ? compileLabelSelector(rule.labels) : null,
+    }))
     .filter((r) => !r.rule.disabled);
 
   const byRepository = new Map<string, RetentionCandidate[]>();
@@ -145,7 +160,7 @@ export function evaluateRetention(input: { rules: readonly RetentionRule[]; cand
     const retained = new Map<string, number[]>();
     retainedBy.set(repository, retained);
     for (const r of applicable) {
-      const selected = candidates.filter((c) => r.tags.selectsArtifact(c.tags));
+      const selected = candidates.filter((c) => r.tags.selectsArtifact(c.tags) && (r.labels === null || r.labels.selects(c.labels)));
       for (const c of retainedByTemplate(r.rule, selected, nowMs)) {
         const list = retained.get(c.digest);
         if (list) list.push(r.index);

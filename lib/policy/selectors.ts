@@ -259,3 +259,55 @@ export function repositoryPathInProject(repository: string): string {
   const slash = repository.indexOf("/");
   return slash < 0 ? repository : repository.slice(slash + 1);
 }
+
+/**
+ * Label selectors (Harbor's kind `label`): a list of label names. Retention decorates them
+ * `withLabels` (the artifact carries every one) or `withoutLabels` (it carries none of them), as
+ * Harbor's retention label selector does; replication's label filter has its own decorations
+ * (lib/policy/replication.ts). Names are compared exactly, as Harbor does.
+ */
+export const LABEL_SELECTOR_DECORATIONS = ["withLabels", "withoutLabels"] as const;
+export type LabelSelectorDecoration = (typeof LABEL_SELECTOR_DECORATIONS)[number];
+export type LabelSelector = { decoration: LabelSelectorDecoration; labels: string[] };
+
+/** Enough for any rule a person writes; keeps a stored rule small. */
+export const LABEL_SELECTOR_MAX = 20;
+
+/** A list of label names: trimmed, no empty ones, no commas (Harbor keeps the list comma-separated), each at most 128 characters; duplicates dropped. */
+export const labelNamesSchema = z
+  .array(
+    z
+      .string({ error: "Enter label names." })
+      .trim()
+      .min(1, { error: "Enter a label name." })
+      .max(128, { error: "At most 128 characters per label name." })
+      .refine((v) => !v.includes(",") && !/[\u0000-\u001f\u007f]/.test(v), { error: "A label name has no commas or control characters." }),
+    { error: "Enter label names." },
+  )
+  .min(1, { error: "Enter at least one label name." })
+  .max(LABEL_SELECTOR_MAX, { error: `At most ${LABEL_SELECTOR_MAX} labels.` })
+  .transform((names) => [...new Set(names)]);
+
+export const labelSelectorSchema = z.object({
+  decoration: z.enum(LABEL_SELECTOR_DECORATIONS, { error: "Choose with or without the labels." }),
+  labels: labelNamesSchema,
+});
+
+/** Whether an artifact carrying `labels` is selected. */
+export function compileLabelSelector(selector: LabelSelector): { readonly selects: (labels: readonly string[]) => boolean } {
+  const wanted = selector.labels;
+  return {
+    selects(labels) {
+      const has = new Set(labels);
+      return selector.decoration === "withLabels" ? wanted.every((l) => has.has(l)) : !wanted.some((l) => has.has(l));
+    },
+  };
+}
+
+/** Harbor's pattern for a label selector: the names joined by commas. */
+export function labelNamesFromHarbor(pattern: string): string[] {
+  return pattern
+    .split(",")
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
+}

@@ -57,7 +57,8 @@ describe("the picker offers only what Wharf has", () => {
       expect(checked(resource), `${resource} is checked by a service now: offer it (remove it from RESOURCES_WHARF_LACKS)`).toBe(false);
     }
     expect(offered.has("repository")).toBe(true);
-    expect(offered.has("label")).toBe(false);
+    expect(offered.has("label")).toBe(true);
+    expect(offered.has("preheat-policy")).toBe(false);
   });
 });
 

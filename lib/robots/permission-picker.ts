@@ -12,7 +12,6 @@ import { ROBOT_PROJECT_PERMISSIONS } from "@/lib/validation/robot-permissions";
  * with them, so the picker does not offer them (the REST API still accepts them, as Harbor clients
  * send them). permission-picker.test.ts scans the services and fails when one of these gets checked
  * somewhere, so the picker starts offering it when Wharf grows the feature.
- * - label, artifact-label: Wharf has no labels.
  * - preheat-policy: no P2P preheat.
  * - export-cve: no CVE export jobs (the console's CSV export reads scans).
  * - metadata: project metadata changes are checked as project:update.
@@ -20,8 +19,6 @@ import { ROBOT_PROJECT_PERMISSIONS } from "@/lib/validation/robot-permissions";
  * - accessory, artifact-addition: read along with the artifact (artifact:read).
  */
 export const RESOURCES_WHARF_LACKS: ReadonlySet<ProjectResource> = new Set<ProjectResource>([
-  "label",
-  "artifact-label",
   "preheat-policy",
   "export-cve",
   "metadata",

@@ -25,6 +25,8 @@ export const ZRepositoryListQuery = z.object({
 export const ZArtifactListQuery = z.object({
   tagged: z.enum(["all", "tagged", "untagged"]).catch("all").default("all"),
   q: ZSearchText,
+  /** A label id: only artifacts carrying it (anything else in the URL reads as no label filter). */
+  label: ZId.optional().catch(undefined),
   ...ZConsolePaging.shape,
 });
 

@@ -116,13 +116,24 @@ export const deleteRepositoryRoute = withApi<RepositoryParams>(async ({ actor, p
   return ok();
 });
 
-/** `q=tags=nil` (untagged), `tags=*` (tagged), `tags=~x` (a tag containing x). */
+/**
+ * `q=tags=nil` (untagged), `tags=*` (tagged), `tags=~x` (a tag containing x); `labels=(1 2)`
+ * (Harbor's: label ids, the artifact carries every one; `labels=1` is one).
+ */
 function artifactFilter(q: string | null): ArtifactFilter {
-  const tags = parseQuery(q, { tags: ["exact", "fuzzy"] }).get("tags");
-  if (!tags) return {};
-  if (tags.op === "fuzzy") return { tag: tags.value };
-  if (tags.value === "nil") return { tagged: "untagged" };
-  if (tags.value === "*") return { tagged: "tagged" };
+  const terms = parseQuery(q, { tags: ["exact", "fuzzy"], labels: ["exact", "andList"] });
+  const filter: ArtifactFilter = {};
+  const labels = terms.get("labels");
+  if (labels) {
+    const ids = labels.value.split(/\s+/).filter(Boolean);
+    if (ids.length === 0) throw new ValidationError("q: labels needs at least one label id, labels=(1 2)");
+    filter.labelIds = ids.map((id) => pathId(id, "q: labels"));
+  }
+  const tags = terms.get("tags");
+  if (!tags) return filter;
+  if (tags.op === "fuzzy") return { ...filter, tag: tags.value };
+  if (tags.value === "nil") return { ...filter, tagged: "untagged" };
+  if (tags.value === "*") return { ...filter, tagged: "tagged" };
   throw new ValidationError("q: tags supports only tags=nil, tags=* or tags=~<text>");
 }
 

@@ -11,7 +11,7 @@ import { listResponse, parsePaging } from "@/lib/api/pagination";
 import { ok, withApi } from "@/lib/api/with-api";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { RETENTION_TEMPLATES, type RetentionRule } from "@/lib/policy/retention";
-import { SELECTOR_KINDS, tagSelectorFromHarbor, tagSelectorToHarbor } from "@/lib/policy/selectors";
+import { LABEL_SELECTOR_DECORATIONS, labelNamesFromHarbor, SELECTOR_KINDS, tagSelectorFromHarbor, tagSelectorToHarbor } from "@/lib/policy/selectors";
 import {
   clearProjectRetention,
   getProjectRetention,
@@ -26,9 +26,9 @@ import { getRetentionTaskLog, listRetentionExecutions, listRetentionTasks, type 
 // ---- Harbor's shapes -----------------------------------------------------------------------------
 
 export const ZHarborRetentionSelector = z.object({
-  kind: z.string().optional().describe("`doublestar` (Harbor's) or `regex` (Wharf's extension: RE2, matched against the whole string)."),
-  decoration: z.string().describe("Tags: `matches` or `excludes`; repositories: `repoMatches` or `repoExcludes`."),
-  pattern: z.string(),
+  kind: z.string().optional().describe("`doublestar` (Harbor's) or `regex` (Wharf's extension: RE2, matched against the whole string); in `tag_selectors` also `label` (Harbor's label selector)."),
+  decoration: z.string().describe("Tags: `matches` or `excludes`; labels: `withLabels` (every named label) or `withoutLabels` (none of them); repositories: `repoMatches` or `repoExcludes`."),
+  pattern: z.string().describe("A pattern; for a `label` selector the label names, comma-separated."),
   extras: z.string().optional().describe('Tags only: `{"untagged": true|false}`.'),
 });
 
@@ -92,9 +92,14 @@ export const ZRetentionExecutionPatch = z.object({ action: z.literal("stop") });
 const PARAM_OF: Record<string, string | undefined> = { latestPushedK: "count", latestPulledN: "count", nDaysSinceLastPush: "days", nDaysSinceLastPull: "days" };
 
 function ruleFromHarbor(rule: z.infer<typeof ZHarborRetentionRule>, index: number): unknown {
-  const tag = rule.tag_selectors[0];
+  // One tag selector and at most one label selector (Harbor's console sends these; Harbor applies them in turn).
+  const tagSelectors = rule.tag_selectors.filter((s) => s.kind !== "label");
+  const labelSelectors = rule.tag_selectors.filter((s) => s.kind === "label");
+  const tag = tagSelectors[0];
   const repo = rule.scope_selectors.repository[0];
-  if (rule.tag_selectors.length !== 1) throw new ValidationError(`rules[${index}].tag_selectors: give exactly one selector`);
+  if (tagSelectors.length !== 1) throw new ValidationError(`rules[${index}].tag_selectors: give exactly one tag selector (and at most one of kind label)`);
+  if (labelSelectors.length > 1) throw new ValidationError(`rules[${index}].tag_selectors: at most one selector of kind label`);
+  const label = labelSelectors[0];
   if (rule.scope_selectors.repository.length !== 1) throw new ValidationError(`rules[${index}].scope_selectors.repository: give exactly one selector`);
   let untagged: boolean | undefined;
   if (tag!.extras) {
@@ -116,6 +121,8 @@ function ruleFromHarbor(rule: z.infer<typeof ZHarborRetentionRule>, index: numbe
     disabled: rule.disabled ?? false,
     repositories: { decoration: repoDecoration, kind: repo!.kind ?? "doublestar", pattern: repo!.pattern },
     tags,
+    // An empty label list selects everything in Harbor: no label selector.
+    labels: label && labelNamesFromHarbor(label.pattern).length > 0 ? { decoration: label.decoration, labels: labelNamesFromHarbor(label.pattern) } : null,
   };
 }
 
@@ -135,6 +142,8 @@ function harborFieldMessage(error: unknown): never {
         .replace(/^rules\.(\d+)\.(count|days)$/, (_, i: string) => `rules[${i}].params`)
         .replace(/^rules\.(\d+)\.repositories\./, (_, i: string) => `rules[${i}].scope_selectors.repository[0].`)
         .replace(/^rules\.(\d+)\.tags\./, (_, i: string) => `rules[${i}].tag_selectors[0].`)
+        .replace(/^rules\.(\d+)\.labels(\.labels.*)?$/, (_, i: string) => `rules[${i}].tag_selectors[1].pattern`)
+        .replace(/^rules\.(\d+)\.labels\.decoration$/, (_, i: string) => `rules[${i}].tag_selectors[1].decoration`)
         .replace(/^rules\.(\d+)/, (_, i: string) => `rules[${i}]`)
         .replace(/^schedule$/, "trigger.settings.cron");
     throw new ValidationError(
@@ -174,7 +183,10 @@ export function toHarborRetentionPolicy(policy: RetentionPolicyView, projectId: 
         action: "retain",
         template: rule.template,
         params: param ? { [rule.template]: "count" in rule ? rule.count : "days" in rule ? rule.days : 0 } : {},
-        tag_selectors: [{ kind: rule.tags.kind, decoration: tag.decoration, pattern: tag.pattern, extras: JSON.stringify({ untagged: tag.untagged }) }],
+        tag_selectors: [
+          { kind: rule.tags.kind, decoration: tag.decoration, pattern: tag.pattern, extras: JSON.stringify({ untagged: tag.untagged }) },
+          ...(rule.labels ? [{ kind: "label", decoration: rule.labels.decoration, pattern: rule.labels.labels.join(",") }] : []),
+        ],
         scope_selectors: { repository: [{ kind: rule.repositories.kind, decoration: rule.repositories.decoration === "matches" ? "repoMatches" : "repoExcludes", pattern: rule.repositories.pattern }] },
       };
     }),
@@ -217,7 +229,10 @@ export const metadatas = withApi(async () => {
       params: TEMPLATE_TEXT[t][1] ? [{ type: "int", unit: TEMPLATE_TEXT[t][1], required: true }] : [],
     })),
     scope_selectors: SELECTOR_KINDS.map((kind) => ({ display_text: `Repositories (${kind})`, kind, decorations: ["repoMatches", "repoExcludes"] })),
-    tag_selectors: SELECTOR_KINDS.map((kind) => ({ display_text: `Tags (${kind})`, kind, decorations: ["matches", "excludes"] })),
+    tag_selectors: [
+      ...SELECTOR_KINDS.map((kind) => ({ display_text: `Tags (${kind})`, kind, decorations: ["matches", "excludes"] })),
+      { display_text: "Labels", kind: "label", decorations: [...LABEL_SELECTOR_DECORATIONS] },
+    ],
   };
   return Response.json(body);
 });

@@ -94,6 +94,8 @@ export const remove = withApi<PolicyParams>(async ({ req, actor, params }) => {
 });
 
 export const test = withApi<PolicyParams>(async ({ req, actor, params }) => {
+  // No body is needed; one that is sent must still be a small JSON object (as every other POST's).
+  await readJsonObject(req);
   const project = await projectFromPath(req, params.project_name_or_id);
   const { deliveryId } = await sendWebhookTestEvent({ actor, project, policyId: policyId(params) });
   return Response.json({ id: deliveryId }, { status: 202 });

@@ -373,6 +373,8 @@ const A = {
   replications: "app/(console)/admin/replications/actions.ts",
   policy: "app/(console)/projects/[projectId]/policy/actions.ts",
   webhooks: "app/(console)/projects/[projectId]/webhooks/actions.ts",
+  labels: "app/(console)/admin/labels/actions.ts",
+  artifactLabels: "app/(console)/projects/[projectId]/repositories/label-actions.ts",
   retentionDefault: "app/(console)/admin/retention/actions.ts",
 };
 const P = "/api/v2.0/projects/{project_name_or_id}";
@@ -696,6 +698,16 @@ async function walkWebhook(): Promise<{ id: string; path: string; params: Record
   const id = String(policy.id);
   return { id, path: `/projects/${shared.project.name}/webhook/policies/${id}`, params: { project_name_or_id: shared.project.name, webhook_policy_id: id } };
 }
+/** A label to change, delete or attach (setup is not an audited action): the shared project's, or global. */
+async function walkLabel({ global = false, attached = false }: { global?: boolean; attached?: boolean } = {}): Promise<{ id: number; name: string }> {
+  const label = await db.label.create({ data: { name: uniqueName("walk-label"), color: "#000000", projectId: global ? null : shared.project.id }, select: { id: true, name: true } });
+  if (attached) {
+    const artifact = await db.artifact.findFirstOrThrow({ where: { digest: shared.digest, repository: { name: shared.repository } }, select: { id: true } });
+    await db.artifactLabel.create({ data: { artifactId: artifact.id, labelId: label.id } });
+  }
+  return label;
+}
+const labelForm = (name: string) => ({ name, color: "#2E7D32", description: "walk" });
 const walkWebhookBody = (name: string) => ({ name, eventTypes: ["PUSH_ARTIFACT"], targetType: "http", address: "http://127.0.0.1:9/hook" });
 const webhookForm = (name: string) => ({ name, eventTypes: "PUSH_ARTIFACT", targetType: "http", address: "http://127.0.0.1:9/hook", authHeader: "Bearer walk-hook-secret", enabled: "on" });
 const harborWebhook = (name: string) => ({ name, event_types: ["PUSH_ARTIFACT"], targets: [{ type: "http", address: "http://127.0.0.1:9/hook", auth_header: "Bearer walk-hook-secret" }] });
@@ -1314,6 +1326,75 @@ const CASES: Record<string, Case> = {
     action: "webhook_policy.test",
     success: async () => ({ run: action(`${A.webhooks}#sendWebhookTestAction`, INITIAL, form({ projectId: shared.project.id, policyId: (await walkWebhook()).id })) }),
     refused: async () => ({ run: action(`${A.webhooks}#sendWebhookTestAction`, INITIAL, form({ projectId: shared.project.id, policyId: (await walkWebhook()).id })) }),
+  },
+  // -- labels: Administration → Labels (global), a project's Labels tab, the artifact page's picker --
+  [`${A.labels}#createLabelAction`]: {
+    action: "label.create",
+    success: async () => ({ run: action(`${A.labels}#createLabelAction`, INITIAL, form(labelForm(uniqueName("walk-label")))) }),
+    refused: async () => ({ run: action(`${A.labels}#createLabelAction`, INITIAL, form({ projectId: shared.project.id, ...labelForm(uniqueName("walk-label")) })) }),
+  },
+  [`${A.labels}#updateLabelAction`]: {
+    action: "label.update",
+    success: async () => ({ run: action(`${A.labels}#updateLabelAction`, INITIAL, form({ projectId: shared.project.id, labelId: (await walkLabel()).id, ...labelForm(uniqueName("walk-label")) })) }),
+    refused: async () => ({ run: action(`${A.labels}#updateLabelAction`, INITIAL, form({ labelId: (await walkLabel({ global: true })).id, ...labelForm(uniqueName("walk-label")) })) }),
+  },
+  [`${A.labels}#deleteLabelAction`]: {
+    action: "label.delete",
+    success: async () => ({ run: action(`${A.labels}#deleteLabelAction`, INITIAL, form({ labelId: (await walkLabel({ global: true })).id })) }),
+    refused: async () => ({ run: action(`${A.labels}#deleteLabelAction`, INITIAL, form({ projectId: shared.project.id, labelId: (await walkLabel()).id })) }),
+  },
+  [`${A.artifactLabels}#addArtifactLabelAction`]: {
+    action: "artifact.label.add",
+    success: async () => ({ run: action(`${A.artifactLabels}#addArtifactLabelAction`, INITIAL, form({ projectId: shared.project.id, repository: shared.repository, digest: shared.digest, labelId: (await walkLabel()).id })) }),
+    refused: async () => ({ run: action(`${A.artifactLabels}#addArtifactLabelAction`, INITIAL, form({ projectId: shared.project.id, repository: shared.repository, digest: shared.digest, labelId: (await walkLabel()).id })) }),
+  },
+  [`${A.artifactLabels}#removeArtifactLabelAction`]: {
+    action: "artifact.label.remove",
+    success: async () => ({ run: action(`${A.artifactLabels}#removeArtifactLabelAction`, INITIAL, form({ projectId: shared.project.id, repository: shared.repository, digest: shared.digest, labelId: (await walkLabel({ attached: true })).id })) }),
+    refused: async () => ({ run: action(`${A.artifactLabels}#removeArtifactLabelAction`, INITIAL, form({ projectId: shared.project.id, repository: shared.repository, digest: shared.digest, labelId: (await walkLabel({ attached: true })).id })) }),
+  },
+  "POST /api/v2.0/labels": {
+    action: "label.create",
+    success: async () => ({ run: rest("POST /api/v2.0/labels", admin, "/labels", {}, { name: uniqueName("walk-label"), color: "#000000", scope: "p", project_id: shared.project.id }) }),
+    refused: async () => ({ run: rest("POST /api/v2.0/labels", auditor, "/labels", {}, { name: uniqueName("walk-label"), color: "#000000" }) }),
+  },
+  "PUT /api/v2.0/labels/{id}": {
+    action: "label.update",
+    success: async () => {
+      const { id } = await walkLabel({ global: true });
+      return { run: rest("PUT /api/v2.0/labels/{id}", admin, `/labels/${id}`, { id: String(id) }, { color: "#FFFFFF" }) };
+    },
+    refused: async () => {
+      const { id } = await walkLabel();
+      return { run: rest("PUT /api/v2.0/labels/{id}", auditor, `/labels/${id}`, { id: String(id) }, { color: "#FFFFFF" }) };
+    },
+  },
+  "DELETE /api/v2.0/labels/{id}": {
+    action: "label.delete",
+    success: async () => {
+      const { id } = await walkLabel({ attached: true });
+      return { run: rest("DELETE /api/v2.0/labels/{id}", admin, `/labels/${id}`, { id: String(id) }) };
+    },
+    refused: async () => {
+      const { id } = await walkLabel({ global: true });
+      return { run: rest("DELETE /api/v2.0/labels/{id}", auditor, `/labels/${id}`, { id: String(id) }) };
+    },
+  },
+  [`POST ${ART}/labels`]: {
+    action: "artifact.label.add",
+    success: async () => ({ run: rest(`POST ${ART}/labels`, admin, `${sharedRepoPath()}/artifacts/1.0/labels`, { ...sharedRepoParams(), reference: "1.0" }, { id: (await walkLabel({ global: true })).id }) }),
+    refused: async () => ({ run: rest(`POST ${ART}/labels`, auditor, `${sharedRepoPath()}/artifacts/1.0/labels`, { ...sharedRepoParams(), reference: "1.0" }, { id: (await walkLabel()).id }) }),
+  },
+  [`DELETE ${ART}/labels/{label_id}`]: {
+    action: "artifact.label.remove",
+    success: async () => {
+      const { id } = await walkLabel({ attached: true });
+      return { run: rest(`DELETE ${ART}/labels/{label_id}`, admin, `${sharedRepoPath()}/artifacts/1.0/labels/${id}`, { ...sharedRepoParams(), reference: "1.0", label_id: String(id) }) };
+    },
+    refused: async () => {
+      const { id } = await walkLabel({ attached: true });
+      return { run: rest(`DELETE ${ART}/labels/{label_id}`, auditor, `${sharedRepoPath()}/artifacts/1.0/labels/${id}`, { ...sharedRepoParams(), reference: "1.0", label_id: String(id) }) };
+    },
   },
   // -- REST: project webhooks --
   "POST /api/v2.0/projects/{project_name_or_id}/webhook/policies": {

@@ -152,10 +152,13 @@ beforeAll(async () => {
 
 /** A webhook policy of the private project with one failed delivery (written directly; lib/services/webhooks' tests deliver real ones). */
 let webhookFx: { policyId: number; deliveryId: number };
+/** A label of the private project (written directly). */
+let labelFx: number;
 beforeAll(async () => {
   const policy = await db.webhookPolicy.create({ data: { projectId: fx.project.id, name: "auditor-reads", eventTypes: ["PUSH_ARTIFACT"], targetType: "http", address: "http://127.0.0.1:9/hook", creator: "auditor-reads" } });
   const delivery = await db.webhookDelivery.create({ data: { policyId: policy.id, eventType: "PUSH_ARTIFACT", payload: {}, status: "error", attempts: 1, lastError: "connection refused" } });
   webhookFx = { policyId: policy.id, deliveryId: delivery.id };
+  labelFx = (await db.label.create({ data: { projectId: fx.project.id, name: "auditor-reads-label", color: "#000000" }, select: { id: true } })).id;
 });
 
 /** A finished garbage collection dry run (written directly; lib/services/gc's tests run real ones). */
@@ -443,6 +446,8 @@ function restReads(): Record<string, { url: string; params: Record<string, strin
     "/system/scanAll/schedule": { url: "/system/scanAll/schedule", params: {}, shows: '"schedule":' },
     // The image's content, not a record about it: a pull, which an auditor may not make (as at /v2).
     [`${A}/download`]: { url: `${base}/repositories/app/artifacts/1.0/download?format=oci-layout`, params: a, status: 403 },
+    "/labels": { url: `/labels?scope=p&project_id=${fx.project.id}`, params: {}, shows: "auditor-reads-label" },
+    "/labels/{id}": { url: `/labels/${labelFx}`, params: { id: String(labelFx) }, shows: "auditor-reads-label" },
     "/projects/{project_name_or_id}/webhook/events": { url: `${base}/webhook/events`, params: p, shows: "PUSH_ARTIFACT" },
     "/projects/{project_name_or_id}/webhook/jobs": { url: `${base}/webhook/jobs?policy_id=${webhookFx.policyId}`, params: p },
     "/projects/{project_name_or_id}/webhook/lasttrigger": { url: `${base}/webhook/lasttrigger`, params: p },

@@ -72,6 +72,10 @@ export const SYSTEM_PERMISSION_GRANTS = {
   "quota.update": ["admin"],
   /** Where the space goes across the registry, and the storage filesystem's size. */
   "storage.read": ["admin", "auditor"],
+  /** Global labels (scope "g"): any signed-in principal lists and reads them; administrators manage them. */
+  "label.create": ["admin"],
+  "label.update": ["admin"],
+  "label.delete": ["admin"],
 } as const satisfies Record<string, readonly SystemRole[]>;
 
 export type SystemPermission = keyof typeof SYSTEM_PERMISSION_GRANTS;

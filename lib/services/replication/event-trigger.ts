@@ -34,16 +34,23 @@ export async function handleReplicationEvents(events: ArtifactEventRecord[], tx:
     orderBy: { id: "asc" },
   });
   if (policies.length === 0) return;
-  const imageOf = new Map<string, boolean | null>();
-  async function isImage(repository: string, digest: string): Promise<boolean | null> {
+  const indexed = new Map<string, { image: boolean; labels: string[] } | null>();
+  /** Whether the event's artifact is an image, and its labels' names; null when it is gone from the index. */
+  async function artifactOf(repository: string, digest: string): Promise<{ image: boolean; labels: string[] } | null> {
     const key = `${repository}@${digest}`;
-    if (!imageOf.has(key)) {
-      const artifact = await tx.artifact.findFirst({ where: { digest, repository: { name: repository } }, select: { mediaType: true, artifactType: true, subjectDigest: true } });
+    if (!indexed.has(key)) {
+      const artifact = await tx.artifact.findFirst({
+        where: { digest, repository: { name: repository } },
+        select: { mediaType: true, artifactType: true, subjectDigest: true, labels: { select: { label: { select: { name: true } } } } },
+      });
       // A signature or SBOM is no image, whatever its config says (an images-only policy leaves it).
       const imageType = artifact && artifact.subjectDigest === null && (artifact.artifactType === null || artifact.artifactType === OCI_IMAGE_CONFIG || artifact.artifactType === DOCKER_CONTAINER_CONFIG);
-      imageOf.set(key, artifact ? Boolean(imageType && (isIndexMediaType(artifact.mediaType) || isImageManifestMediaType(artifact.mediaType))) : null);
+      indexed.set(
+        key,
+        artifact ? { image: Boolean(imageType && (isIndexMediaType(artifact.mediaType) || isImageManifestMediaType(artifact.mediaType))), labels: artifact.labels.map((l) => l.label.name) } : null,
+      );
     }
-    return imageOf.get(key)!;
+    return indexed.get(key)!;
   }
 
   for (const policy of policies) {
@@ -56,10 +63,11 @@ export async function handleReplicationEvents(events: ArtifactEventRecord[], tx:
       const dst = destinationRepository(event.repository, policy.destNamespace, policy.flattening);
       if (!dst.ok) continue;
       if (COPY_KINDS.has(event.kind)) {
-        const image = await isImage(event.repository, event.digest);
+        const artifact = await artifactOf(event.repository, event.digest);
         // Gone from the index since (a later event in the batch says what became of it).
-        if (image === null) continue;
-        const selection = filter.select({ repository: event.repository, tags: event.tag ? [event.tag] : [], image });
+        if (artifact === null) continue;
+        const image = artifact.image;
+        const selection = filter.select({ repository: event.repository, tags: event.tag ? [event.tag] : [], image, labels: artifact.labels });
         if (!selection.selected) continue;
         const key = `copy ${event.repository}@${event.digest}`;
         const task = tasks.get(key) ?? { operation: "copy", resourceType: image ? "image" : "artifact", srcRepository: event.repository, dstRepository: dst.repository, digest: event.digest, tags: [], reason: `Copy: ${event.kind} by ${event.actorName}.` };

@@ -44,7 +44,9 @@ export const MAX_PLANNED_ARTIFACTS = 10_000;
 /**
  * Every tagged artifact of a remote registry whose repository the name filter selects (the tags
  * are listed only for those). An untagged artifact of a remote registry cannot be listed through
- * the Distribution API, so a pull replicates tagged artifacts (Harbor's pull does the same).
+ * the Distribution API, so a pull replicates tagged artifacts (Harbor's pull does the same). The
+ * Distribution API knows no labels: a remote artifact carries none, so a `matches` label filter
+ * selects nothing from a pull and an `excludes` one everything.
  */
 export async function* remoteSourceArtifacts(client: RegistryClient, filters: ReplicationFilter): AsyncIterable<SourceArtifact> {
   const name = filters.name ? compileRepositorySelector(filters.name) : null;
@@ -101,14 +103,14 @@ export async function* indexSourceArtifacts(filters: ReplicationFilter): AsyncIt
       if (name && !name.selects(repository.name)) continue;
       const artifacts = await db.artifact.findMany({
         where: { repositoryId: repository.id, subjectDigest: null, parents: { none: {} } },
-        select: { digest: true, mediaType: true, artifactType: true, tags: { select: { name: true } } },
+        select: { digest: true, mediaType: true, artifactType: true, tags: { select: { name: true } }, labels: { select: { label: { select: { name: true } } } } },
         orderBy: { id: "asc" },
       });
       for (const artifact of artifacts) {
         // The index records an image's config media type as its artifact type (Harbor's reading).
         const imageType = artifact.artifactType === null || artifact.artifactType === OCI_IMAGE_CONFIG || artifact.artifactType === DOCKER_CONTAINER_CONFIG;
         const image = imageType && (isIndexMediaType(artifact.mediaType) || isImageManifestMediaType(artifact.mediaType));
-        yield { repository: repository.name, digest: artifact.digest, tags: artifact.tags.map((t) => t.name).sort(), image };
+        yield { repository: repository.name, digest: artifact.digest, tags: artifact.tags.map((t) => t.name).sort(), image, labels: artifact.labels.map((l) => l.label.name) };
       }
     }
   }

@@ -35,7 +35,7 @@ export const replicationPolicyInput = z
     description: z.string({ error: "Must be text" }).max(1024, "At most 1024 characters").default(""),
     direction: z.enum(REPLICATION_DIRECTIONS, { error: "Choose push or pull" }),
     endpointId: z.int({ error: "Choose a registry endpoint" }).positive("Choose a registry endpoint"),
-    filters: replicationFilterSchema.default({ name: null, tag: null, resource: "image" }),
+    filters: replicationFilterSchema.default({ name: null, tag: null, label: null, resource: "image" }),
     destNamespace: z
       .string({ error: "Must be text" })
       .trim()

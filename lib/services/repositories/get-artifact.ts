@@ -11,6 +11,8 @@ import { parseImageConfig, parseManifest } from "@/lib/oci/manifest";
 import { isIndexMediaType } from "@/lib/oci/media-types";
 import { formatReference } from "@/lib/oci/reference";
 import type { ProjectPermission } from "@/lib/services/authz/project-roles";
+import { labelsOfArtifacts } from "@/lib/services/labels/artifact-labels";
+import type { LabelView } from "@/lib/services/labels/labels";
 import { type Page, skipTake } from "@/lib/services/pagination";
 import { CONFIG_MAX_BYTES } from "@/lib/services/repositories/index-manifest";
 import { resolveRepository } from "@/lib/services/repositories/repository-access";
@@ -50,6 +52,8 @@ export type ArtifactDetail = {
   accessoryType: AccessoryType | null;
   /** The artifact an accessory is about; `indexed` when that digest is in the index (it may arrive later). */
   subject: { digest: string; indexed: boolean; tags: string[] } | null;
+  /** Its labels, by name. */
+  labels: LabelView[];
   /** The manifest as stored, pretty-printed; null when the registry could not give it. */
   manifestJson: string | null;
   viewerPermissions: ProjectPermission[];
@@ -80,7 +84,7 @@ export async function getArtifact({
     : (await db.tag.findUnique({ where: { repositoryId_name: { repositoryId: repo.id, name: reference } }, select: { artifact: true } }))?.artifact;
   if (!artifact) throw new NotFoundError(`Artifact ${formatReference(repository, reference)} not found.`);
 
-  const [tags, children, accessories, subjectTags] = await Promise.all([
+  const [tags, children, accessories, subjectTags, labels] = await Promise.all([
     tagPageOf(artifact.id, tagPage),
     db.artifactReference.findMany({
       where: { parentId: artifact.id },
@@ -98,6 +102,7 @@ export async function getArtifact({
     artifact.subjectArtifactId === null
       ? []
       : db.tag.findMany({ where: { artifactId: artifact.subjectArtifactId }, select: { name: true }, orderBy: [{ pushedAt: "desc" }, { id: "desc" }], take: 3 }),
+    labelsOfArtifacts([artifact.id]),
   ]);
 
   const fromRegistry = await readManifestParts(repository, artifact.digest, artifact.mediaType);
@@ -123,6 +128,7 @@ export async function getArtifact({
     children: children.map(({ childDigest, childId, ...platform }) => ({ digest: childDigest, childId, indexed: childId !== null, ...platform })),
     accessories,
     accessoryType: artifact.accessoryType,
+    labels: labels.get(artifact.id) ?? [],
     subject: artifact.subjectDigest ? { digest: artifact.subjectDigest, indexed: artifact.subjectArtifactId !== null, tags: subjectTags.map((t) => t.name) } : null,
     ...fromRegistry,
     viewerPermissions: [...granted],

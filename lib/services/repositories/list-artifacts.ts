@@ -3,6 +3,8 @@ import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { containsText } from "@/lib/services/contains-text";
+import { labelsOfArtifacts } from "@/lib/services/labels/artifact-labels";
+import type { LabelView } from "@/lib/services/labels/labels";
 import { type Page, skipTake } from "@/lib/services/pagination";
 import { resolveRepository } from "@/lib/services/repositories/repository-access";
 
@@ -33,16 +35,23 @@ export type ArtifactListRow = {
   signed: boolean;
   /** Has an SBOM among its accessories. */
   sbom: boolean;
+  /** Its labels, by name. */
+  labels: LabelView[];
 };
 
-export type ArtifactFilter = { tagged?: "all" | "tagged" | "untagged"; tag?: string | undefined };
+export type ArtifactFilter = {
+  tagged?: "all" | "tagged" | "untagged";
+  tag?: string | undefined;
+  /** Only artifacts carrying every one of these labels (Harbor's `q=labels=(1 2)`). */
+  labelIds?: readonly number[] | undefined;
+};
 
 /**
  * The artifacts Harbor lists for a repository: not accessories (shown under their subject), and
  * not untagged index children (shown under their index). Sorted newest push first on the
  * (repository_id, pushed_at DESC, id DESC) index; one page at a time.
  */
-export function listedArtifactsWhere(repositoryId: number, { tagged = "all", tag }: ArtifactFilter): Prisma.ArtifactWhereInput {
+export function listedArtifactsWhere(repositoryId: number, { tagged = "all", tag, labelIds = [] }: ArtifactFilter): Prisma.ArtifactWhereInput {
   const and: Prisma.ArtifactWhereInput[] = [
     { repositoryId, subjectDigest: null },
     { OR: [{ parents: { none: {} } }, { tags: { some: {} } }] },
@@ -50,6 +59,8 @@ export function listedArtifactsWhere(repositoryId: number, { tagged = "all", tag
   if (tagged === "tagged") and.push({ tags: { some: {} } });
   if (tagged === "untagged") and.push({ tags: { none: {} } });
   if (tag) and.push({ tags: { some: { name: containsText(tag) } } });
+  // One EXISTS per label on the (artifact_id, label_id) key: every label must be there.
+  for (const labelId of new Set(labelIds)) and.push({ labels: { some: { labelId } } });
   return { AND: and };
 }
 
@@ -70,7 +81,7 @@ export async function listArtifacts({
 }): Promise<Page<ArtifactListRow>> {
   const { repo } = await resolveRepository(actor, repository, "artifact:list", { projectId });
   const where = listedArtifactsWhere(repo.id, filter);
-  const unfiltered = (filter.tagged ?? "all") === "all" && !filter.tag;
+  const unfiltered = (filter.tagged ?? "all") === "all" && !filter.tag && !filter.labelIds?.length;
   const [rows, total] = await Promise.all([
     db.artifact.findMany({
       where,
@@ -97,13 +108,14 @@ export async function listArtifacts({
       ? db.repository.findUniqueOrThrow({ where: { id: repo.id }, select: { artifactCount: true } }).then((r) => r.artifactCount)
       : db.artifact.count({ where }),
   ]);
-  const { tagCounts, signed, sbom } = await countsFor(rows.map((r) => r.id));
+  const [{ tagCounts, signed, sbom }, labels] = await Promise.all([countsFor(rows.map((r) => r.id)), labelsOfArtifacts(rows.map((r) => r.id))]);
   return {
     rows: rows.map(({ children, os, architecture, variant, ...a }) => ({
       ...a,
       tagCount: tagCounts.get(a.id) ?? 0,
       signed: signed.has(a.id),
       sbom: sbom.has(a.id),
+      labels: labels.get(a.id) ?? [],
       references: children,
       platforms: children.length > 0 ? children.map((c) => ({ os: c.os, architecture: c.architecture, variant: c.variant })) : os || architecture ? [{ os, architecture, variant }] : [],
     })),

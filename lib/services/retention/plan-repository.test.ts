@@ -27,6 +27,7 @@ type Row = {
   subjectArtifactId: number | null;
   subjectDigest: string | null;
   tags: { name: string; pushedAt: Date }[];
+  labels: { label: { name: string } }[];
   children: { childId: number | null }[];
   parents: { parentId: number }[];
 };
@@ -50,7 +51,7 @@ function randomRepository(random: () => number): Row[] {
     const id = rows.length + 1;
     // A few artifacts (and below, a few tags) arrive after the run started.
     const pushedAt = random() < 0.05 ? new Date(START.getTime() + 1000) : time();
-    const row: Row = { id, digest: `sha256:${id.toString(16).padStart(64, "0")}`, pushedAt, pulledAt: random() < 0.4 ? null : time(), subjectArtifactId: null, subjectDigest: null, tags: [], children: [], parents: [], ...extra };
+    const row: Row = { id, digest: `sha256:${id.toString(16).padStart(64, "0")}`, pushedAt, pulledAt: random() < 0.4 ? null : time(), subjectArtifactId: null, subjectDigest: null, tags: [], labels: [], children: [], parents: [], ...extra };
     rows.push(row);
     return row;
   };

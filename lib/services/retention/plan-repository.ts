@@ -20,6 +20,8 @@ type Row = {
   subjectArtifactId: number | null;
   subjectDigest: string | null;
   tags: { name: string; pushedAt: Date }[];
+  /** Names of its labels, which label selectors read. */
+  labels: { label: { name: string } }[];
   children: { childId: number | null }[];
   parents: { parentId: number }[];
 };
@@ -68,6 +70,7 @@ export async function planRepository(
       subjectArtifactId: true,
       subjectDigest: true,
       tags: { select: { name: true, pushedAt: true }, orderBy: { name: "asc" } },
+      labels: { select: { label: { select: { name: true } } } },
       children: { select: { childId: true } },
       parents: { select: { parentId: true } },
     },
@@ -94,7 +97,7 @@ export async function planRepository(
     tags: r.tags.map((t) => t.name),
     pushedAt: r.pushedAt,
     pulledAt: r.pulledAt,
-    labels: [],
+    labels: r.labels.map((l) => l.label.name),
   }));
   const decisions = evaluateRetention({ rules, candidates: inputs, now: startedAt });
 

@@ -10,6 +10,9 @@ export type PolicyFormValues = {
   endpointId: string;
   repositories: Selector;
   tags: Selector & { untagged: boolean };
+  /** The label filter: names as typed, comma-separated (empty: no label filter). */
+  labelDecoration: "matches" | "excludes";
+  labelNames: string;
   resource: "image" | "artifact";
   destNamespace: string;
   flattening: string;
@@ -32,6 +35,8 @@ export const NEW_POLICY: PolicyFormValues = {
   endpointId: "",
   repositories: { decoration: "matches", kind: "doublestar", pattern: "" },
   tags: { decoration: "matches", kind: "doublestar", pattern: "", untagged: true },
+  labelDecoration: "matches",
+  labelNames: "",
   resource: "image",
   destNamespace: "",
   flattening: "1",
@@ -53,6 +58,8 @@ export function formValuesOf(p: ReplicationPolicyView): PolicyFormValues {
     endpointId: String(p.endpoint.id),
     repositories: p.filters.name ?? NEW_POLICY.repositories,
     tags: p.filters.tag ?? NEW_POLICY.tags,
+    labelDecoration: p.filters.label?.decoration ?? "matches",
+    labelNames: p.filters.label?.labels.join(", ") ?? "",
     resource: p.filters.resource,
     destNamespace: p.destNamespace ?? "",
     flattening: String(p.flattening),

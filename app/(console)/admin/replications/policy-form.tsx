@@ -28,6 +28,7 @@ function toInput(v: PolicyFormValues) {
     filters: {
       name: v.repositories.pattern.trim() === "" ? null : v.repositories,
       tag: v.tags.pattern.trim() === "" ? null : v.tags,
+      label: labelFilterOf(v),
       resource: v.resource,
     },
     destNamespace: v.destNamespace,
@@ -40,6 +41,15 @@ function toInput(v: PolicyFormValues) {
     bandwidthLimit: v.bandwidthLimit.trim() === "" ? null : integer(v.bandwidthLimit),
     copyParallelism: integer(v.copyParallelism),
   };
+}
+
+/** Comma-separated names as the label filter; none typed: no label filter. */
+function labelFilterOf(v: PolicyFormValues) {
+  const labels = v.labelNames
+    .split(",")
+    .map((n) => n.trim())
+    .filter(Boolean);
+  return labels.length ? { decoration: v.labelDecoration, labels } : null;
 }
 
 const controlClass = "block w-full rounded-md border px-3 py-2 text-sm shadow-sm focus:border-sky-600 focus:outline-none";
@@ -179,6 +189,7 @@ export function ReplicationPolicyForm({ policyId, initial, endpoints }: { policy
   const set = <K extends keyof PolicyFormValues>(key: K) => (value: PolicyFormValues[K]) => setV((prev) => ({ ...prev, [key]: value }));
   const flatteningApplies = v.destNamespace.trim() !== "";
   const t = useTranslations("replication.form");
+  const tl = useTranslations("labels");
   const flattened: Record<string, string> = { "-1": "app", "0": "a/b/app", "1": "b/app", "2": "app", "3": t("flatteningRefused") };
   return (
     <form {...formProps} className="space-y-5" data-testid="replication-policy-form" noValidate>
@@ -267,6 +278,22 @@ export function ReplicationPolicyForm({ policyId, initial, endpoints }: { policy
             {t("untaggedToo")}
           </label>
         </SelectorFields>
+        <div className="grid gap-3 md:grid-cols-[12rem_minmax(0,1fr)]">
+          <SelectField label={tl("replicationLabels")} id="filters.label.decoration" value={v.labelDecoration} onChange={(d) => set("labelDecoration")(d as PolicyFormValues["labelDecoration"])}>
+            <option value="matches">{tl("matchesLabels")}</option>
+            <option value="excludes">{tl("excludesLabels")}</option>
+          </SelectField>
+          <Field
+            label={tl("labelNames")}
+            name="labelNames"
+            id="field-filters.label.labels"
+            value={v.labelNames}
+            onChange={(e) => set("labelNames")(e.target.value)}
+            autoComplete="off"
+            hint={tl("replicationLabelsHint")}
+            errors={under(errors, "filters.label")}
+          />
+        </div>
         <SelectField label={t("resources")} id="filters.resource" value={v.resource} onChange={(r) => set("resource")(r as PolicyFormValues["resource"])} errors={under(errors, "filters.resource")}>
           <option value="image">{t("imagesOnly")}</option>
           <option value="artifact">{t("everyArtifact")}</option>

@@ -19,6 +19,7 @@ export default async function ProjectLayout({ params, children }: { params: Prom
   const base = `/projects/${project.id}`;
   const t = await getTranslations("project");
   const tw = await getTranslations("webhooks");
+  const tl = await getTranslations("labels");
   const tabs: ProjectTab[] = [
     { href: base, label: t("tabs.summary") },
     ...(can.has("repository:list") ? [{ href: `${base}/repositories`, label: t("tabs.repositories") }] : []),
@@ -30,6 +31,7 @@ export default async function ProjectLayout({ params, children }: { params: Prom
     ...(can.has("tag-retention:read") || can.has("immutable-tag:list")
       ? [{ href: `${base}/policy`, label: t("tabs.policy"), readOnly: !can.has("tag-retention:update") && !can.has("immutable-tag:update") }]
       : []),
+    ...(can.has("label:list") ? [{ href: `${base}/labels`, label: tl("tab") }] : []),
     ...(can.has("notification-policy:list") ? [{ href: `${base}/webhooks`, label: tw("tab") }] : []),
     ...(can.has("log:list") ? [{ href: `${base}/logs`, label: t("tabs.logs") }] : []),
   ];

@@ -9,6 +9,15 @@ import { type ActionResult, INITIAL_ACTION_RESULT } from "@/lib/actions/action-s
 import type { RetentionRule } from "@/lib/policy/retention";
 import { RETENTION_RULES_MAX, RETENTION_TEMPLATES, type RetentionTemplate } from "@/lib/policy/retention-templates";
 
+/** The messages of a rule's label selector, wherever in it the service found them. */
+function labelErrors(errors: Record<string, string[]>, index: number): string[] | undefined {
+  const prefix = `rules.${index}.labels`;
+  const found = Object.entries(errors)
+    .filter(([key]) => key === prefix || key.startsWith(`${prefix}.`))
+    .flatMap(([, messages]) => messages);
+  return found.length ? found : undefined;
+}
+
 /**
  * The retention policy editor, for a project's policy and for the system default alike. The rules
  * live in client state (numbers as typed, so "12a" stays in its box next to its message) and go to
@@ -25,6 +34,9 @@ type DraftRule = {
   param: string;
   repositories: DraftSelector;
   tags: DraftSelector & { untagged: boolean };
+  /** Harbor's label selector: the names as typed, comma-separated (empty: none). */
+  labelDecoration: "withLabels" | "withoutLabels";
+  labelNames: string;
   disabled: boolean;
 };
 
@@ -33,12 +45,22 @@ const NEW_RULE: DraftRule = {
   param: "10",
   repositories: { decoration: "matches", kind: "doublestar", pattern: "**" },
   tags: { decoration: "matches", kind: "doublestar", pattern: "**", untagged: false },
+  labelDecoration: "withLabels",
+  labelNames: "",
   disabled: false,
 };
 
 function draftOf(rule: RetentionRule): DraftRule {
   const param = "count" in rule ? String(rule.count) : "days" in rule ? String(rule.days) : "";
-  return { template: rule.template, param, repositories: { ...rule.repositories }, tags: { ...rule.tags }, disabled: rule.disabled };
+  return {
+    template: rule.template,
+    param,
+    repositories: { ...rule.repositories },
+    tags: { ...rule.tags },
+    labelDecoration: rule.labels?.decoration ?? "withLabels",
+    labelNames: rule.labels?.labels.join(", ") ?? "",
+    disabled: rule.disabled,
+  };
 }
 
 /** A whole number as a number; anything else as typed, so the service's message names the problem. */
@@ -47,7 +69,12 @@ function numberOrText(text: string): number | string {
 }
 
 function ruleOf(draft: DraftRule): Record<string, unknown> {
-  const base = { template: draft.template, repositories: draft.repositories, tags: draft.tags, disabled: draft.disabled };
+  const names = draft.labelNames
+    .split(",")
+    .map((n) => n.trim())
+    .filter(Boolean);
+  const labels = names.length ? { decoration: draft.labelDecoration, labels: names } : null;
+  const base = { template: draft.template, repositories: draft.repositories, tags: draft.tags, labels, disabled: draft.disabled };
   if (draft.template === "latestPushedK" || draft.template === "latestPulledN") return { ...base, count: numberOrText(draft.param) };
   if (draft.template === "nDaysSinceLastPush" || draft.template === "nDaysSinceLastPull") return { ...base, days: numberOrText(draft.param) };
   return base;
@@ -143,6 +170,7 @@ export function RetentionPolicyForm({
   const policy = JSON.stringify({ rules: drafts.map(ruleOf), schedule: cron.trim() === "" ? null : cron.trim(), enabled: on });
   const update = (index: number, next: Partial<DraftRule>) => setDrafts((all) => all.map((d, i) => (i === index ? { ...d, ...next } : d)));
   const t = useTranslations("policy");
+  const tl = useTranslations("labels");
 
   return (
     <form action={formAction} className="space-y-4" noValidate data-testid="retention-form">
@@ -214,6 +242,33 @@ export function RetentionPolicyForm({
                   readOnly={readOnly}
                 />
               </div>
+              <fieldset className="mt-3 space-y-1" disabled={readOnly}>
+                <legend className="text-sm font-medium text-slate-800">{tl("retentionLabels")}</legend>
+                <div className="flex flex-wrap items-center gap-2">
+                  <select
+                    aria-label={t("matchingOrExcluding", { legend: tl("retentionLabels") })}
+                    className={inputClass(false)}
+                    value={draft.labelDecoration}
+                    onChange={(e) => update(index, { labelDecoration: e.target.value as DraftRule["labelDecoration"] })}
+                  >
+                    <option value="withLabels">{tl("withLabels")}</option>
+                    <option value="withoutLabels">{tl("withoutLabels")}</option>
+                  </select>
+                  <input
+                    aria-label={tl("retentionLabels")}
+                    aria-invalid={labelErrors(errors, index) ? true : undefined}
+                    aria-describedby={`rules.${index}.labels-hint`}
+                    className={`${inputClass(Boolean(labelErrors(errors, index)))} min-w-40 flex-1`}
+                    value={draft.labelNames}
+                    onChange={(e) => update(index, { labelNames: e.target.value })}
+                    data-testid={`retention-rule-${index + 1}-labels`}
+                  />
+                </div>
+                <p id={`rules.${index}.labels-hint`} className="text-xs text-slate-500">
+                  {tl("retentionLabelsHint")}
+                </p>
+                <Errors id={`rules.${index}.labels`} errors={labelErrors(errors, index)} />
+              </fieldset>
             </li>
           );
         })}

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
 import { archiveHref, ArtifactDownloadMenu, childPlatforms } from "@/components/artifact-archive/download-link";
+import { ArtifactLabels } from "@/app/(console)/projects/[projectId]/repositories/[...path]/artifact-labels";
 import { CopyArtifactForm } from "@/app/(console)/projects/[projectId]/repositories/[...path]/copy-artifact-form";
 import { StopScanControl } from "@/app/(console)/projects/[projectId]/repositories/[...path]/stop-scan-control";
 import { VulnerabilitiesSection } from "@/app/(console)/projects/[projectId]/repositories/[...path]/vulnerabilities-section";
@@ -17,6 +18,7 @@ import { getActor } from "@/lib/auth/session";
 import { getServerEnv } from "@/lib/env";
 import { RegistryUnavailableError } from "@/lib/registry/errors";
 import type { ProjectDetail } from "@/lib/services/projects/project-dto";
+import { listAttachableLabels } from "@/lib/services/labels/labels";
 import { listCopyTargetProjects } from "@/lib/services/repositories/copy-artifact";
 import { getArtifact } from "@/lib/services/repositories/get-artifact";
 import { ZArtifactDetailQuery } from "@/lib/validation/repositories";
@@ -78,6 +80,11 @@ export async function ArtifactDetailView({
   // layers, build history, config dates) say nothing useful about it and are not shown.
   const isAccessory = a.subject !== null || a.accessoryType !== null;
   const kind = t(`accessory.${a.accessoryType ?? "other"}`);
+  const canAddLabel = can.has("artifact-label:create");
+  // The picker's choices: global labels and the project's, less those already on it.
+  const attachable = canAddLabel ? await attempt(() => listAttachableLabels({ actor, project: { id: project.id, name: project.name, isPublic: project.isPublic } })) : null;
+  const pickerLabel = (l: { id: number; name: string; color: string; description: string; scope: "g" | "p" }) => ({ id: l.id, name: l.name, color: l.color, description: l.description, scope: l.scope });
+  const tlab = await getTranslations("labels");
 
   return (
     <>
@@ -183,6 +190,16 @@ export async function ArtifactDetailView({
             </Table>
           </div>
         )}
+      </Section>
+
+      <Section id="labels-heading" title={tlab("sectionTitle")}>
+        <ArtifactLabels
+          target={{ projectId: project.id, repository, digest: a.digest }}
+          attached={a.labels.map(pickerLabel)}
+          available={attachable?.ok ? attachable.value.filter((l) => !a.labels.some((x) => x.id === l.id)).map(pickerLabel) : []}
+          canAdd={canAddLabel && Boolean(attachable?.ok)}
+          canRemove={can.has("artifact-label:delete")}
+        />
       </Section>
 
       <Section id="tags-heading" title={t("tags", { count: a.tags.total })}>

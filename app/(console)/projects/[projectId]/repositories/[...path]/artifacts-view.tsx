@@ -16,6 +16,7 @@ import { ArtifactRowActions } from "@/app/(console)/projects/[projectId]/reposit
 import { DescriptionMarkdown } from "@/app/(console)/projects/[projectId]/repositories/[...path]/description-markdown";
 import { ConfirmDeleteForm, DescriptionForm, PullCommand } from "@/app/(console)/projects/[projectId]/repositories/repository-forms";
 import { SearchBox } from "@/components/data-table/search-box";
+import { LabelBadge } from "@/components/labels/label-badge";
 import { Badge } from "@/components/ui/badge";
 import { Pagination } from "@/components/ui/pagination";
 import { RefusalNotice } from "@/components/ui/refusal-notice";
@@ -25,6 +26,7 @@ import { getActor } from "@/lib/auth/session";
 import { getServerEnv } from "@/lib/env";
 import type { ProjectDetail } from "@/lib/services/projects/project-dto";
 import { getRepository } from "@/lib/services/repositories/get-repository";
+import { listAttachableLabels } from "@/lib/services/labels/labels";
 import { listArtifacts } from "@/lib/services/repositories/list-artifacts";
 import { suggestedPullTag } from "@/lib/services/repositories/suggested-pull-tag";
 import { artifactScanOverviews } from "@/lib/services/scan/security";
@@ -54,7 +56,14 @@ export async function ArtifactsView({
   const repo = await attempt(() => getRepository({ actor, repository, projectId: project.id }));
   if (!repo.ok) return <RefusalNotice error={repo.error} />;
   const list = await attempt(() =>
-    listArtifacts({ actor, repository, projectId: project.id, filter: { tagged: query.tagged, tag: query.q }, page: query.page, pageSize: query.pageSize }),
+    listArtifacts({
+      actor,
+      repository,
+      projectId: project.id,
+      filter: { tagged: query.tagged, tag: query.q, labelIds: query.label ? [query.label] : [] },
+      page: query.page,
+      pageSize: query.pageSize,
+    }),
   );
   if (!list.ok) return <RefusalNotice error={list.error} />;
   // One query for the page's scan overviews; a viewer who may not read scans sees the list without them.
@@ -66,8 +75,13 @@ export async function ArtifactsView({
   const filterHref = (tagged: string) => {
     const search = new URLSearchParams({ tagged });
     if (query.q) search.set("q", query.q);
+    if (query.label) search.set("label", String(query.label));
     return `${base}?${search.toString()}`;
   };
+  // The label filter offers what an artifact here may carry (global and the project's labels); a
+  // viewer who may not list labels gets no filter.
+  const labels = await attempt(() => listAttachableLabels({ actor, project: { id: project.id, name: project.name, isPublic: project.isPublic } }));
+  const tlab = await getTranslations("labels");
   // `latest` when it exists, else the newest push (the service decides; a viewer who may not pull gets no block).
   const suggested = await attempt(() => suggestedPullTag({ actor, repository, projectId: project.id }));
   const t = await getTranslations("artifacts");
@@ -116,6 +130,26 @@ export async function ArtifactsView({
 
       <div className="mb-4 flex flex-wrap items-center justify-between gap-4">
         <SearchBox placeholder={t("filterPlaceholder")} initialValue={query.q ?? ""} label={t("filterLabel")} />
+        {labels.ok && labels.value.length > 0 && (
+          <form method="get" action={base} className="flex items-center gap-2 text-sm" data-testid="label-filter">
+            {query.q && <input type="hidden" name="q" value={query.q} />}
+            {query.tagged !== "all" && <input type="hidden" name="tagged" value={query.tagged} />}
+            <label htmlFor="artifact-label-filter" className="text-slate-700">
+              {tlab("filterLabel")}
+            </label>
+            <select id="artifact-label-filter" name="label" defaultValue={query.label ? String(query.label) : ""} className="rounded-md border border-slate-300 px-2 py-1.5 text-sm">
+              <option value="">{tlab("filterAny")}</option>
+              {labels.value.map((l) => (
+                <option key={l.id} value={l.id}>
+                  {l.scope === "g" ? tlab("globalOption", { name: l.name }) : l.name}
+                </option>
+              ))}
+            </select>
+            <button type="submit" className="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-100">
+              {tlab("filterApply")}
+            </button>
+          </form>
+        )}
         <nav aria-label={t("filterNav")} className="flex gap-2 text-sm">
           {FILTERS.map((f) => (
             <Link
@@ -157,6 +191,13 @@ export async function ArtifactsView({
                 <Link href={href} prefetch={false} className="font-mono text-xs whitespace-nowrap text-sky-800 hover:underline" title={a.digest}>
                   {shortDigest(a.digest)}
                 </Link>
+                {a.labels.length > 0 && (
+                  <span className="mt-1 flex flex-wrap gap-1" data-testid="artifact-labels">
+                    {a.labels.map((l) => (
+                      <LabelBadge key={l.id} name={l.name} color={l.color} description={l.description} />
+                    ))}
+                  </span>
+                )}
                 {(a.signed || a.sbom) && (
                   <span className="mt-1 flex flex-wrap gap-1" data-testid="accessory-badges">
                     {a.signed && (
@@ -230,7 +271,14 @@ export async function ArtifactsView({
         })}
         {rows.length === 0 && <EmptyRow colSpan={overviews.ok ? 9 : 8}>{t("noMatch")}</EmptyRow>}
       </Table>
-      <Pagination basePath={base} params={{ q: query.q, tagged: query.tagged, pageSize: pageSize === CONSOLE_DEFAULT_PAGE_SIZE ? undefined : String(pageSize) }} page={page} pageSize={pageSize} total={total} numbered />
+      <Pagination
+        basePath={base}
+        params={{ q: query.q, tagged: query.tagged, label: query.label ? String(query.label) : undefined, pageSize: pageSize === CONSOLE_DEFAULT_PAGE_SIZE ? undefined : String(pageSize) }}
+        page={page}
+        pageSize={pageSize}
+        total={total}
+        numbered
+      />
 
       <section aria-labelledby="description-heading" className="mt-6 rounded-lg border border-slate-200 bg-white p-4">
         <h3 id="description-heading" className="mb-2 text-sm font-semibold">{t("description")}</h3>
