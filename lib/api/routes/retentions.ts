@@ -10,7 +10,8 @@ import { locationUnder, pathId } from "@/lib/api/params";
 import { listResponse, parsePaging } from "@/lib/api/pagination";
 import { ok, withApi } from "@/lib/api/with-api";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
-import { RETENTION_TEMPLATES, type RetentionRule } from "@/lib/policy/retention";
+import { RETENTION_TEMPLATES } from "@/lib/policy/retention";
+import { RETENTION_PARAM_OF, retentionRuleToHarbor } from "@/lib/policy/retention-harbor";
 import { LABEL_SELECTOR_DECORATIONS, labelNamesFromHarbor, SELECTOR_KINDS, tagSelectorFromHarbor, tagSelectorToHarbor } from "@/lib/policy/selectors";
 import {
   clearProjectRetention,
@@ -89,7 +90,6 @@ export const ZRetentionExecutionPatch = z.object({ action: z.literal("stop") });
 
 // ---- conversion --------------------------------------------------------------------------------
 
-const PARAM_OF: Record<string, string | undefined> = { latestPushedK: "count", latestPulledN: "count", nDaysSinceLastPush: "days", nDaysSinceLastPull: "days" };
 
 function ruleFromHarbor(rule: z.infer<typeof ZHarborRetentionRule>, index: number): unknown {
   // One tag selector and at most one label selector (Harbor's console sends these; Harbor applies them in turn).
@@ -113,7 +113,7 @@ function ruleFromHarbor(rule: z.infer<typeof ZHarborRetentionRule>, index: numbe
   const tagKind = tag!.kind ?? "doublestar";
   const tags = { ...tagSelectorFromHarbor(tag!.decoration as "matches", tag!.pattern, untagged), kind: tagKind };
   const repoDecoration = repo!.decoration === "repoMatches" ? "matches" : repo!.decoration === "repoExcludes" ? "excludes" : repo!.decoration;
-  const param = PARAM_OF[rule.template];
+  const param = RETENTION_PARAM_OF[rule.template];
   const value = param ? rule.params?.[rule.template] : undefined;
   return {
     template: rule.template,
@@ -173,23 +173,7 @@ export function toHarborRetentionPolicy(policy: RetentionPolicyView, projectId: 
   return {
     id: policy.id,
     algorithm: "or",
-    rules: policy.rules.map((rule: RetentionRule, i) => {
-      const tag = tagSelectorToHarbor(rule.tags);
-      const param = PARAM_OF[rule.template];
-      return {
-        id: i + 1,
-        priority: i + 1,
-        disabled: rule.disabled,
-        action: "retain",
-        template: rule.template,
-        params: param ? { [rule.template]: "count" in rule ? rule.count : "days" in rule ? rule.days : 0 } : {},
-        tag_selectors: [
-          { kind: rule.tags.kind, decoration: tag.decoration, pattern: tag.pattern, extras: JSON.stringify({ untagged: tag.untagged }) },
-          ...(rule.labels ? [{ kind: "label", decoration: rule.labels.decoration, pattern: rule.labels.labels.join(",") }] : []),
-        ],
-        scope_selectors: { repository: [{ kind: rule.repositories.kind, decoration: rule.repositories.decoration === "matches" ? "repoMatches" : "repoExcludes", pattern: rule.repositories.pattern }] },
-      };
-    }),
+    rules: policy.rules.map(retentionRuleToHarbor),
     trigger: { kind: "Schedule", settings: { cron: policy.schedule ? `0 ${policy.schedule}` : "" }, references: {} },
     scope: projectId === null ? { level: "system", ref: 0 } : { level: "project", ref: projectId },
   };

@@ -164,6 +164,7 @@ describe("TAG_RETENTION", () => {
           project_name: project.name,
           retention_policy_id: expect.any(Number),
           result: "SUCCESS",
+          retention_rule: [{ template: "latestPushedK", params: { latestPushedK: 1 }, scope_selectors: { repository: [{ decoration: "repoMatches", pattern: "**" }] } }],
           deleted_artifact: [
             { type: "image", status: "SUCCESS", name_tag: "app:old" },
             { type: "image", status: "SUCCESS", name_tag: "app:mid" },

@@ -1,6 +1,8 @@
 import "server-only";
 import type { DbTransaction } from "@/lib/db/client";
 import type { RunSettledHandler } from "@/lib/jobs/define-job";
+import { retentionRulesSchema } from "@/lib/policy/retention";
+import { retentionRuleToHarbor } from "@/lib/policy/retention-harbor";
 import { projectsWanting, queueWebhookEvent } from "@/lib/services/webhooks/notify";
 import { type HarborArtifactInfo, registryHostname, seconds } from "@/lib/services/webhooks/payload";
 
@@ -11,14 +13,14 @@ export const DELETED_LISTED_MAX = 1000;
  * TAG_RETENTION: queued when a real (not dry) retention execution has ended and deleted at least
  * one artifact (as Harbor, which sends nothing for a dry run or a run that deleted nothing), in the
  * transaction that ends its `retention.run` run (the job's `settled` callback). Harbor's
- * `event_data.retention` shape: totals, the project, the policy, the result and the deleted
- * artifacts as `name_tag`. Harbor sends one event per repository task; Wharf one per execution,
+ * `event_data.retention` shape: totals, the project, the policy, its rules, the result and the
+ * deleted artifacts as `name_tag`. Harbor sends one event per repository task; Wharf one per execution,
  * listing every repository's deletions (the first {@link DELETED_LISTED_MAX}).
  */
 export const queueRetentionWebhook: RunSettledHandler = async (tx, run) => {
   const execution = await tx.retentionExecution.findUnique({
     where: { runId: run.id },
-    select: { id: true, policyId: true, projectId: true, dryRun: true, trigger: true },
+    select: { id: true, policyId: true, projectId: true, dryRun: true, trigger: true, rules: true },
   });
   if (!execution || execution.dryRun) return;
   if (!(await projectsWanting(tx, [execution.projectId], "TAG_RETENTION")).has(execution.projectId)) return;
@@ -44,6 +46,8 @@ export const queueRetentionWebhook: RunSettledHandler = async (tx, run) => {
         retention_policy_id: execution.policyId,
         result,
         deleted_artifact: deleted.listed.map((d): HarborArtifactInfo => ({ type: "image", status: "SUCCESS", name_tag: d })),
+        // The rules the execution ran with (fixed when it started), as Harbor's REST shows them.
+        retention_rule: retentionRulesSchema.parse(execution.rules).map(retentionRuleToHarbor),
       },
       ...(deleted.count > DELETED_LISTED_MAX ? { custom_attributes: { deleted: String(deleted.count), listed_at_most: String(DELETED_LISTED_MAX) } } : {}),
     },
