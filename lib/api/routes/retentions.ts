@@ -12,7 +12,7 @@ import { ok, withApi } from "@/lib/api/with-api";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { RETENTION_TEMPLATES } from "@/lib/policy/retention";
 import { RETENTION_PARAM_OF, retentionRuleToHarbor } from "@/lib/policy/retention-harbor";
-import { LABEL_SELECTOR_DECORATIONS, labelNamesFromHarbor, SELECTOR_KINDS, tagSelectorFromHarbor, tagSelectorToHarbor } from "@/lib/policy/selectors";
+import { LABEL_SELECTOR_DECORATIONS, labelNamesFromHarbor, SELECTOR_KINDS, tagSelectorFromHarbor } from "@/lib/policy/selectors";
 import {
   clearProjectRetention,
   getProjectRetention,
