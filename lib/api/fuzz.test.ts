@@ -33,14 +33,7 @@ const CASES_PER_ACTION = 4;
 
 const state = vi.hoisted(() => ({ actor: undefined as unknown }));
 
-const REGISTRY_PORT = await vi.hoisted(async () => {
-  const { findFreePort } = await import("@/lib/registry/local-registry");
-  const port = await findFreePort();
-  process.env.WHARF_REGISTRY_URL = `http://127.0.0.1:${port}`;
-  process.env.WHARF_EXTERNAL_URL = "http://wharf.test:3000";
-  process.env.WHARF_SECRET_KEY ??= "fuzz-tests-secret-key-0123456789abcdef";
-  return port;
-});
+const REGISTRY_PORT = await vi.hoisted(() => import("@/lib/testing/test-ports").then((m) => m.useTestRegistryPort("fuzz-tests-secret-key-0123456789abcdef")));
 
 vi.mock("@/lib/auth/session", () => ({
   getActor: async () => state.actor,

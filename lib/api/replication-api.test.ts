@@ -4,14 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 // The backing registry's port is read once by getServerEnv(): chosen before any import.
-const REGISTRY_PORT = await vi.hoisted(async () => {
-  const { findFreePort } = await import("@/lib/registry/local-registry");
-  const port = await findFreePort();
-  process.env.WHARF_REGISTRY_URL = `http://127.0.0.1:${port}`;
-  process.env.WHARF_EXTERNAL_URL = "http://wharf.test:3000";
-  process.env.WHARF_SECRET_KEY ??= "replication-api-tests-secret-key-0123456789";
-  return port;
-});
+const REGISTRY_PORT = await vi.hoisted(() => import("@/lib/testing/test-ports").then((m) => m.useTestRegistryPort("replication-api-tests-secret-key-0123456789")));
 
 import * as registryRoute from "@/app/api/v2.0/registries/[id]/route";
 import * as adapterInfosRoute from "@/app/api/v2.0/replication/adapterinfos/route";

@@ -3,14 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 // The registry's port and Wharf's external URL are read once by getServerEnv(), before any test
 // code runs; the registry itself starts in beforeAll (gatewayHarness) on the port picked here.
-const REGISTRY_PORT = await vi.hoisted(async () => {
-  const { findFreePort } = await import("@/lib/registry/local-registry");
-  const port = await findFreePort();
-  process.env.WHARF_REGISTRY_URL = `http://127.0.0.1:${port}`;
-  process.env.WHARF_EXTERNAL_URL = "http://wharf.test:3000";
-  process.env.WHARF_SECRET_KEY ??= "registry-auth-tests-secret-key-0123456789";
-  return port;
-});
+const REGISTRY_PORT = await vi.hoisted(() => import("@/lib/testing/test-ports").then((m) => m.useTestRegistryPort("registry-auth-tests-secret-key-0123456789")));
 
 import { callGateway, GATEWAY_TEST_URL, pushThroughGateway, registryErrorOf, sha256, tokenFor } from "@/lib/gateway/gateway-test-client";
 import { DOCKER_MANIFEST_V2, OCI_IMAGE_MANIFEST } from "@/lib/oci/media-types";

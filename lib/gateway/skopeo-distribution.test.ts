@@ -4,16 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 // Ports picked before anything reads the environment: the registry's, and Wharf's front, whose
 // address is Wharf's external URL (skopeo follows the token realm and upload Locations to it).
-const { REGISTRY_PORT, FRONT_PORT } = await vi.hoisted(async () => {
-  const { findFreePort } = await import("@/lib/registry/local-registry");
-  const registryPort = await findFreePort();
-  let frontPort = await findFreePort();
-  while (frontPort === registryPort) frontPort = await findFreePort();
-  process.env.WHARF_REGISTRY_URL = `http://127.0.0.1:${registryPort}`;
-  process.env.WHARF_EXTERNAL_URL = `http://127.0.0.1:${frontPort}`;
-  process.env.WHARF_SECRET_KEY ??= "registry-auth-tests-secret-key-0123456789";
-  return { REGISTRY_PORT: registryPort, FRONT_PORT: frontPort };
-});
+const { REGISTRY_PORT, FRONT_PORT } = await vi.hoisted(() => import("@/lib/testing/test-ports").then((m) => m.useTestRegistryAndFrontPorts("registry-auth-tests-secret-key-0123456789")));
 
 import { OCI_IMAGE_MANIFEST } from "@/lib/oci/media-types";
 import { startFront, type WharfServer } from "@/lib/runtime/server";

@@ -3,16 +3,7 @@ import { chmod, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
-const { REGISTRY_PORT, FRONT_PORT } = await vi.hoisted(async () => {
-  const { findFreePort } = await import("@/lib/registry/local-registry");
-  const registryPort = await findFreePort();
-  let frontPort = await findFreePort();
-  while (frontPort === registryPort) frontPort = await findFreePort();
-  process.env.WHARF_REGISTRY_URL = `http://127.0.0.1:${registryPort}`;
-  process.env.WHARF_EXTERNAL_URL = `http://127.0.0.1:${frontPort}`;
-  process.env.WHARF_SECRET_KEY ??= "registry-auth-tests-secret-key-0123456789";
-  return { REGISTRY_PORT: registryPort, FRONT_PORT: frontPort };
-});
+const { REGISTRY_PORT, FRONT_PORT } = await vi.hoisted(() => import("@/lib/testing/test-ports").then((m) => m.useTestRegistryAndFrontPorts("registry-auth-tests-secret-key-0123456789")));
 
 import { kubernetesPullSecret, pullSecretName, registryHostOf, shellQuote } from "@/lib/robots/kubernetes-pull-secret";
 import { startFront, type WharfServer } from "@/lib/runtime/server";

@@ -5,14 +5,7 @@ import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 // As in gateway.test.ts: the registry port and external URL are read once by getServerEnv().
-const REGISTRY_PORT = await vi.hoisted(async () => {
-  const { findFreePort } = await import("@/lib/registry/local-registry");
-  const port = await findFreePort();
-  process.env.WHARF_REGISTRY_URL = `http://127.0.0.1:${port}`;
-  process.env.WHARF_EXTERNAL_URL = "http://wharf.test:3000";
-  process.env.WHARF_SECRET_KEY ??= "front-tests-secret-key-0123456789abcdef";
-  return port;
-});
+const REGISTRY_PORT = await vi.hoisted(() => import("@/lib/testing/test-ports").then((m) => m.useTestRegistryPort("front-tests-secret-key-0123456789abcdef")));
 
 import { CLIENT_IP_HEADER, parseTrustedProxies } from "@/lib/auth/client-address";
 import { OCI_IMAGE_MANIFEST } from "@/lib/oci/media-types";

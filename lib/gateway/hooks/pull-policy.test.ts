@@ -3,14 +3,7 @@ import { readFile } from "node:fs/promises";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 
 // As in gateway.test.ts: the registry port and external URL are read once by getServerEnv().
-const REGISTRY_PORT = await vi.hoisted(async () => {
-  const { findFreePort } = await import("@/lib/registry/local-registry");
-  const port = await findFreePort();
-  process.env.WHARF_REGISTRY_URL = `http://127.0.0.1:${port}`;
-  process.env.WHARF_EXTERNAL_URL = "http://wharf.test:3000";
-  process.env.WHARF_SECRET_KEY ??= "pull-policy-hook-tests-secret-key-0123456789";
-  return port;
-});
+const REGISTRY_PORT = await vi.hoisted(() => import("@/lib/testing/test-ports").then((m) => m.useTestRegistryPort("pull-policy-hook-tests-secret-key-0123456789")));
 
 import { systemActor, type UserActor } from "@/lib/auth/actor";
 import { ForbiddenError } from "@/lib/errors";

@@ -8,14 +8,7 @@ import { ALL_REPOSITORIES, ALL_TAGS } from "@/lib/policy/selectors";
  * is the walk in lib/services/audit/audit-coverage.test.ts.)
  */
 
-const REGISTRY_PORT = await vi.hoisted(async () => {
-  const { findFreePort } = await import("@/lib/registry/local-registry");
-  const port = await findFreePort();
-  process.env.WHARF_REGISTRY_URL = `http://127.0.0.1:${port}`;
-  process.env.WHARF_EXTERNAL_URL = "http://wharf.test:3000";
-  process.env.WHARF_SECRET_KEY ??= "auditor-reads-tests-secret-key-0123456789";
-  return port;
-});
+const REGISTRY_PORT = await vi.hoisted(() => import("@/lib/testing/test-ports").then((m) => m.useTestRegistryPort("auditor-reads-tests-secret-key-0123456789")));
 
 import { randomBytes } from "node:crypto";
 import { readdirSync, statSync } from "node:fs";

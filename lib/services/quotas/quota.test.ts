@@ -4,16 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 // As skopeo-distribution.test.ts: the registry's port, and Wharf's front as the external URL.
-const { REGISTRY_PORT, FRONT_PORT } = await vi.hoisted(async () => {
-  const { findFreePort } = await import("@/lib/registry/local-registry");
-  const registryPort = await findFreePort();
-  let frontPort = await findFreePort();
-  while (frontPort === registryPort) frontPort = await findFreePort();
-  process.env.WHARF_REGISTRY_URL = `http://127.0.0.1:${registryPort}`;
-  process.env.WHARF_EXTERNAL_URL = `http://127.0.0.1:${frontPort}`;
-  process.env.WHARF_SECRET_KEY ??= "quota-tests-secret-key-0123456789abcdef";
-  return { REGISTRY_PORT: registryPort, FRONT_PORT: frontPort };
-});
+const { REGISTRY_PORT, FRONT_PORT } = await vi.hoisted(() => import("@/lib/testing/test-ports").then((m) => m.useTestRegistryAndFrontPorts("quota-tests-secret-key-0123456789abcdef")));
 
 import { stopSharedBoss } from "@/lib/jobs/boss";
 import { retentionRepositoryJob, retentionRunJob } from "@/lib/jobs/definitions";

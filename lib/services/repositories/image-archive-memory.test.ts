@@ -6,14 +6,7 @@ import { createWriteStream } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 
-const REGISTRY_PORT = await vi.hoisted(async () => {
-  const { findFreePort } = await import("@/lib/registry/local-registry");
-  const port = await findFreePort();
-  process.env.WHARF_REGISTRY_URL = `http://127.0.0.1:${port}`;
-  process.env.WHARF_EXTERNAL_URL = "http://wharf.test:3000";
-  process.env.WHARF_SECRET_KEY ??= "image-archive-memory-secret-key-0123456789";
-  return port;
-});
+const REGISTRY_PORT = await vi.hoisted(() => import("@/lib/testing/test-ports").then((m) => m.useTestRegistryPort("image-archive-memory-secret-key-0123456789")));
 
 import { createMember, createProject } from "@/lib/services/registry-auth/test-fixtures";
 import { downloadArtifact } from "@/lib/services/repositories/download-artifact";

@@ -8,14 +8,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 
-const REGISTRY_PORT = await vi.hoisted(async () => {
-  const { findFreePort } = await import("@/lib/registry/local-registry");
-  const port = await findFreePort();
-  process.env.WHARF_REGISTRY_URL = `http://127.0.0.1:${port}`;
-  process.env.WHARF_EXTERNAL_URL = "http://wharf.test:3000";
-  process.env.WHARF_SECRET_KEY ??= "image-archive-tests-secret-key-0123456789";
-  return port;
-});
+const REGISTRY_PORT = await vi.hoisted(() => import("@/lib/testing/test-ports").then((m) => m.useTestRegistryPort("image-archive-tests-secret-key-0123456789")));
 
 import { NextRequest } from "next/server";
 import { pack } from "tar-stream";

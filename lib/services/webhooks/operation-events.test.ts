@@ -3,14 +3,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
-const REGISTRY_PORT = await vi.hoisted(async () => {
-  const { findFreePort } = await import("@/lib/registry/local-registry");
-  const port = await findFreePort();
-  process.env.WHARF_REGISTRY_URL = `http://127.0.0.1:${port}`;
-  process.env.WHARF_EXTERNAL_URL = "http://wharf.test:3000";
-  process.env.WHARF_SECRET_KEY ??= "operation-events-secret-key-0123456789abcdef";
-  return port;
-});
+const REGISTRY_PORT = await vi.hoisted(() => import("@/lib/testing/test-ports").then((m) => m.useTestRegistryPort("operation-events-secret-key-0123456789abcdef")));
 
 import { stopSharedBoss } from "@/lib/jobs/boss";
 import { retentionRepositoryJob, retentionRunJob, webhookDeliverJob } from "@/lib/jobs/definitions";
