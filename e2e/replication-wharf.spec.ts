@@ -417,13 +417,16 @@ test("an event-based push policy copies a newly pushed tag to the remote Wharf w
     }
   }
   expect(seen).toBe(image.manifestDigest);
-  expect(await remoteArtifacts("events")).toEqual(new Map([[image.manifestDigest, ["3.0"]]]));
 
   // One execution, started by the push event, not by anyone's request.
   const res = await expectStatus(await primary("GET", `/replication/executions?policy_id=${policyId}`), 200, "executions of the event-based policy");
   const executions = (await res.json()) as Execution[];
   expect(executions.map((e) => ({ trigger: e.trigger, triggered_by: e.triggered_by }))).toEqual([{ trigger: "event_based", triggered_by: "event" }]);
   expect((await expectSucceeded(executions[0]!.id)).succeed).toBe(1);
+  // Read the remote's index only once the execution has ended: the remote's registry holds the
+  // manifest a moment before the remote Wharf answers the PUT (and writes its index), so a poll
+  // that sees the digest can still race that write.
+  expect(await remoteArtifacts("events")).toEqual(new Map([[image.manifestDigest, ["3.0"]]]));
 });
 
 test("a pull-only robot as the endpoint's credentials: the push execution fails with the remote's refusal, nothing arrives", async () => {
