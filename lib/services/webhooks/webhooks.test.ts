@@ -135,7 +135,10 @@ describe("project webhooks", () => {
 
     const [done] = await deliveriesOf(httpPolicy.id);
     expect(done).toMatchObject({ status: "success", attempts: 1, responseCode: 200, lastError: null });
+    // Measured, and within the attempt's 10 s timeout (the receiver answered at once).
+    expect(Number.isInteger(done!.durationMs)).toBe(true);
     expect(done!.durationMs).toBeGreaterThanOrEqual(0);
+    expect(done!.durationMs).toBeLessThan(10_000);
 
     // The hanging receiver: the attempt gives up at its timeout and is logged; the push was never held.
     const [hung] = await deliveriesOf(hangPolicy.id);
