@@ -107,6 +107,7 @@ const ROUTE_MODULES = typeCheckedRoutes({
   "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/scan/stop": import("@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/artifacts/[reference]/scan/stop/route"),
   "/projects/{project_name_or_id}/repositories/{repository_name}/artifacts/{reference}/scan/{report_id}/log": import("@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/artifacts/[reference]/scan/[report_id]/log/route"),
   "/system/CVEAllowlist": import("@/app/api/v2.0/system/CVEAllowlist/route"),
+  "/system/ip-allowlist": import("@/app/api/v2.0/system/ip-allowlist/route"),
   "/users/{user_id}": import("@/app/api/v2.0/users/[user_id]/route"),
   "/users/{user_id}/sysadmin": import("@/app/api/v2.0/users/[user_id]/sysadmin/route"),
   "/users/{user_id}/system-role": import("@/app/api/v2.0/users/[user_id]/system-role/route"),

@@ -22,6 +22,7 @@ import {
   ZRetentionExecutionPatch,
   ZRetentionExecutionReq,
 } from "@/lib/api/routes/retentions";
+import { ZIpAllowlistReq, ZIpAllowlistResp } from "@/lib/api/routes/ip-allowlist";
 import { ZGcScheduleReq, ZRegistryPingReq, ZRegistryReq, ZRegistryUpdateReq } from "@/lib/api/requests";
 import {
   ZHarborSupportedWebhookEventTypes,
@@ -282,6 +283,7 @@ const REQUEST_SCHEMAS = {
   ScanType: ZScanTypeReq,
   PurgeScheduleReq: ZPurgeScheduleReq,
   CVEAllowlistReq: ZCveAllowlistReq,
+  IpAllowlistReq: ZIpAllowlistReq,
   ImmutableRuleReq: ZImmutableRuleReq,
   QuotaUpdateReq: ZQuotaUpdateReq,
   ...RETENTION_REQUEST_SCHEMAS,
@@ -325,6 +327,7 @@ const RESPONSE_SCHEMAS = {
   AuditLog: ZHarborAuditLog,
   PurgeSchedule: ZHarborPurgeSchedule,
   CVEAllowlist: ZHarborCveAllowlist,
+  IpAllowlist: ZIpAllowlistResp,
   ImmutableRule: ZHarborImmutableRule,
   Quota: ZHarborQuota,
   ProjectSummary: ZHarborProjectSummary,
@@ -808,6 +811,25 @@ const PATHS: OpenApiDocument["paths"] = {
       parameters: [param("requestId")],
       requestBody: body("CVEAllowlistReq"),
       responses: { ...OK, ...errors(...COMMON, ...BODY, "403") },
+    },
+  },
+  "/system/ip-allowlist": {
+    get: {
+      operationId: "getSystemIpAllowlist",
+      summary: "The system IP allowlist (Wharf extension)",
+      description: "Administrators and auditors. The addresses and CIDR ranges from which the console, the REST API and the registry may be reached; empty lets every address in. The health probes, the ping and /metrics are never refused.",
+      tags: ["SystemIpAllowlist"],
+      parameters: [param("requestId")],
+      responses: { "200": jsonOk("The system IP allowlist.", schema("IpAllowlist")), ...errors(...COMMON, "403") },
+    },
+    put: {
+      operationId: "updateSystemIpAllowlist",
+      summary: "Replace the system IP allowlist (Wharf extension)",
+      description: "Administrators only; one audit row (`ip_allowlist.update`). A list that leaves out the caller's own address is a 400 naming `entries`, nothing saved. A refused request answers 403 and writes an `ip_allowlist.deny` row (repeats of a minute counted on one row).",
+      tags: ["SystemIpAllowlist"],
+      parameters: [param("requestId")],
+      requestBody: body("IpAllowlistReq"),
+      responses: { "200": jsonOk("The list as saved.", schema("IpAllowlist")), ...errors(...COMMON, ...BODY, "403") },
     },
   },
   "/system/purgeaudit/schedule": {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CLIENT_IP_HEADER, clientAddress, normalizeAddress, parseTrustedProxies } from "@/lib/auth/client-address";
+import { addressRangeError, CLIENT_IP_HEADER, clientAddress, normalizeAddress, parseAddressRanges, parseTrustedProxies } from "@/lib/auth/client-address";
 import { clientInfoFromHeaders } from "@/lib/auth/client-info";
 import { parseServerEnv } from "@/lib/env";
 
@@ -53,6 +53,30 @@ describe("WHARF_TRUSTED_PROXIES", () => {
     expect(parseServerEnv({ WHARF_TRUSTED_PROXIES: "10.0.0.0/8, 127.0.0.1, fd00::/8" }).WHARF_TRUSTED_PROXIES).toBe("10.0.0.0/8, 127.0.0.1, fd00::/8");
     expect(() => parseServerEnv({ WHARF_TRUSTED_PROXIES: "10.0.0.0/8, proxy.internal" })).toThrow(/WHARF_TRUSTED_PROXIES: "proxy.internal" is not an IP address/);
     expect(() => parseServerEnv({ WHARF_TRUSTED_PROXIES: "10.0.0.0/33" })).toThrow(/WHARF_TRUSTED_PROXIES: "10.0.0.0\/33" has an invalid prefix length/);
+  });
+});
+
+describe("address ranges (trusted proxies, the IP allowlist)", () => {
+  it("keeps each family to its own entries: ::/0 admits every IPv6 address and no IPv4 one", () => {
+    const v6 = parseAddressRanges(["::/0"]);
+    expect(v6.has("2001:db8::1")).toBe(true);
+    expect(v6.has("10.0.0.1")).toBe(false);
+    const v4 = parseAddressRanges(["10.0.0.0/8", "192.0.2.7"]);
+    expect(v4.has("10.200.0.1")).toBe(true);
+    expect(v4.has("192.0.2.7")).toBe(true);
+    expect(v4.has("192.0.2.8")).toBe(false);
+    expect(v4.has("2001:db8::1")).toBe(false);
+    // An IPv4-mapped client is written in IPv4 form before it is compared (normalizeAddress).
+    expect(v4.has(normalizeAddress("::ffff:10.1.2.3")!)).toBe(true);
+    expect(parseAddressRanges(["", "  "]).empty).toBe(true);
+  });
+
+  it("names what is wrong with an entry", () => {
+    expect(addressRangeError("10.0.0.0/8")).toBeNull();
+    expect(addressRangeError("fd00::/8")).toBeNull();
+    expect(addressRangeError("10.0.0.0/40")).toBe(`"10.0.0.0/40" has an invalid prefix length (0-32 for IPv4)`);
+    expect(addressRangeError("::ffff:10.0.0.0/104")).toBe(`"::ffff:10.0.0.0/104": write an IPv4-mapped range in IPv4 form (e.g. 10.0.0.0/8)`);
+    expect(addressRangeError("intranet")).toMatch(/^"intranet" is not an IP address or CIDR range/);
   });
 });
 

@@ -9,13 +9,6 @@ import { BlockList, isIP } from "node:net";
  */
 export const CLIENT_IP_HEADER = "x-wharf-client-ip";
 
-/** The peers whose X-Forwarded-For Wharf believes (WHARF_TRUSTED_PROXIES). */
-export type TrustedProxies = {
-  /** Whether a (normalized) address is one of the trusted proxies. */
-  has(address: string): boolean;
-  readonly empty: boolean;
-};
-
 /**
  * An address as Wharf records it: IPv4 in dotted form (also when it arrives IPv4-mapped,
  * `::ffff:10.0.0.1`, as a dual-stack socket reports IPv4 peers), IPv6 in lower case without a
@@ -37,43 +30,80 @@ export function normalizeAddress(value: string): string | null {
   return null;
 }
 
+/** A set of IP addresses and CIDR ranges, compared in the normalized form of normalizeAddress. */
+export type AddressRanges = {
+  /** Whether a (normalized) address is in one of the ranges. */
+  has(address: string): boolean;
+  readonly empty: boolean;
+};
+
+/** The peers whose X-Forwarded-For Wharf believes (WHARF_TRUSTED_PROXIES). */
+export type TrustedProxies = AddressRanges;
+
+type ParsedRange = { address: string; type: "ipv4" | "ipv6"; prefix: number | null };
+
 /**
- * Parses WHARF_TRUSTED_PROXIES: comma-separated IP addresses and CIDR ranges (`10.0.0.0/8`,
- * `fd00::/8`). Throws an Error naming the first entry that is neither.
+ * One entry of an address list: an IP address or a CIDR range (`10.0.0.0/8`, `fd00::/8`).
+ * Returns the reason it is neither, naming the entry, or the parsed range.
  */
-export function parseTrustedProxies(value: string | undefined): TrustedProxies {
-  const list = new BlockList();
+function parseRange(entry: string): ParsedRange | string {
+  const slash = entry.indexOf("/");
+  const addressText = slash < 0 ? entry : entry.slice(0, slash);
+  const address = normalizeAddress(addressText);
+  if (!address) return `"${entry}" is not an IP address or CIDR range (e.g. 10.0.0.0/8, 2001:db8::/32)`;
+  const type = address.includes(":") ? "ipv6" : "ipv4";
+  if (slash < 0) return { address, type, prefix: null };
+  const prefixText = entry.slice(slash + 1);
+  const prefix = Number(prefixText);
+  const max = type === "ipv4" ? 32 : 128;
+  // Its prefix counts 128 bits, not the 32 of the IPv4 form addresses are compared in.
+  if (type === "ipv4" && addressText.includes(":")) return `"${entry}": write an IPv4-mapped range in IPv4 form (e.g. 10.0.0.0/8)`;
+  if (!/^\d{1,3}$/.test(prefixText) || prefix > max) return `"${entry}" has an invalid prefix length (0-${max} for ${type === "ipv4" ? "IPv4" : "IPv6"})`;
+  return { address, type, prefix };
+}
+
+/** Why an address list entry is not an IP address or CIDR range, or null when it is one. */
+export function addressRangeError(entry: string): string | null {
+  const parsed = parseRange(entry.trim());
+  return typeof parsed === "string" ? parsed : null;
+}
+
+/**
+ * A list of IP addresses and CIDR ranges as a set. IPv4 addresses (also IPv4-mapped IPv6 ones,
+ * which normalizeAddress writes in IPv4 form) are matched by IPv4 entries only, IPv6 addresses by
+ * IPv6 entries only: `::/0` admits every IPv6 client and no IPv4 one. Throws an Error naming the
+ * first entry that is neither an address nor a range.
+ */
+export function parseAddressRanges(entries: readonly string[]): AddressRanges {
+  // One list per family: BlockList matches an IPv4 address against IPv6 ranges through its
+  // mapped form, so a single list would let `::/0` admit every IPv4 client too.
+  const lists = { ipv4: new BlockList(), ipv6: new BlockList() };
   let count = 0;
-  for (const raw of (value ?? "").split(",")) {
+  for (const raw of entries) {
     const entry = raw.trim();
     if (!entry) continue;
-    const slash = entry.indexOf("/");
-    const addressText = slash < 0 ? entry : entry.slice(0, slash);
-    const address = normalizeAddress(addressText);
-    if (!address) throw new Error(`"${entry}" is not an IP address or CIDR range (e.g. 10.0.0.0/8, 2001:db8::/32)`);
-    const type = address.includes(":") ? "ipv6" : "ipv4";
-    if (slash < 0) {
-      list.addAddress(address, type);
-    } else {
-      const prefixText = entry.slice(slash + 1);
-      const prefix = Number(prefixText);
-      const max = type === "ipv4" ? 32 : 128;
-      if (!/^\d{1,3}$/.test(prefixText) || prefix > max) {
-        throw new Error(`"${entry}" has an invalid prefix length (0-${max} for ${type === "ipv4" ? "IPv4" : "IPv6"})`);
-      }
-      // Its prefix counts 128 bits, not the 32 of the IPv4 form addresses are compared in.
-      if (type === "ipv4" && addressText.includes(":")) throw new Error(`"${entry}": write an IPv4-mapped range in IPv4 form (e.g. 10.0.0.0/8)`);
-      list.addSubnet(address, prefix, type);
-    }
+    const parsed = parseRange(entry);
+    if (typeof parsed === "string") throw new Error(parsed);
+    if (parsed.prefix === null) lists[parsed.type].addAddress(parsed.address, parsed.type);
+    else lists[parsed.type].addSubnet(parsed.address, parsed.prefix, parsed.type);
     count += 1;
   }
   return {
     has: (address) => {
       const version = isIP(address);
-      return version !== 0 && list.check(address, version === 6 ? "ipv6" : "ipv4");
+      if (version === 4) return lists.ipv4.check(address, "ipv4");
+      return version === 6 && lists.ipv6.check(address, "ipv6");
     },
     empty: count === 0,
   };
+}
+
+/**
+ * Parses WHARF_TRUSTED_PROXIES: comma-separated IP addresses and CIDR ranges (`10.0.0.0/8`,
+ * `fd00::/8`). Throws an Error naming the first entry that is neither.
+ */
+export function parseTrustedProxies(value: string | undefined): TrustedProxies {
+  return parseAddressRanges((value ?? "").split(","));
 }
 
 /**

@@ -107,7 +107,7 @@ describe("invalidation across instances (LISTEN/NOTIFY)", () => {
     const reconnected = nextInvalidation();
     await db.$executeRaw`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN wharf_cache' AND datname = current_database() AND pid <> pg_backend_pid()`;
     await reconnected;
-    expect(heard.slice(-4)).toEqual(["registry-grants", "tag-policy", "pull-policy", "registry-gc"]);
+    expect(heard.slice(-5)).toEqual(["registry-grants", "tag-policy", "pull-policy", "registry-gc", "ip-allowlist"]);
     await db.project.update({ where: { id: old.id }, data: { isPublic: true } });
     expect(await findRegistryProject(old.name)).toMatchObject({ id: old.id, isPublic: true });
   });

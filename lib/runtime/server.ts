@@ -22,6 +22,7 @@ import { pipeline } from "node:stream/promises";
 import { pathToFileURL } from "node:url";
 import next from "next";
 import { CLIENT_IP_HEADER, clientAddress, normalizeAddress, parseTrustedProxies, type TrustedProxies } from "../auth/client-address";
+import { ipAllowlistArea, isExemptFromIpAllowlist, writeIpAllowlistRefusal } from "./ip-allowlist-refusal";
 
 export interface WharfServer {
   server: Server;
@@ -43,6 +44,9 @@ type RegistryHandlers = {
   /** GET /metrics (Prometheus), and the count and latency of each registry request. */
   handleMetricsRequest: (req: Request) => Promise<Response>;
   recordRegistryRequest: (target: string, method: string, status: number, seconds: number) => void;
+  /** The system IP allowlist (lib/services/ip-allowlist): asked for every request but the exempt paths. */
+  ipAllowlistDecision: (address: string | null) => Promise<{ allowed: true } | { allowed: false; reason: string }>;
+  recordIpAllowlistDenial: (denial: { address: string | null; userAgent: string | null; area: "registry" | "api" | "console" }) => Promise<void>;
 };
 
 /** What Next.js's request handler looks like to the front. */
@@ -159,21 +163,52 @@ export async function startFront({
     },
     (req, res) => {
       const target = req.url ?? "/";
-      setClientAddress(req, clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], trustedProxies));
+      const address = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], trustedProxies);
+      setClientAddress(req, address);
       if (!isLongUpload(req.method, target)) limitBodyTime(req, res, limits.bodyTimeoutMs);
-      if (isRegistryTarget(target) || isMetricsTarget(target)) {
-        const served = serveRegistry(registry, req, res, target);
-        inFlight.add(served);
-        void served.finally(() => inFlight.delete(served));
-      } else
-        handleNext(req, res).catch((error: unknown) => {
-          if (clientIsGone(req, res)) return;
-          console.error("wharf: request failed", error);
-          if (!res.headersSent) res.writeHead(500).end();
-          else res.destroy();
-        });
+      if (isExemptFromIpAllowlist(target)) {
+        dispatch(req, res, target);
+        return;
+      }
+      registry.ipAllowlistDecision(address).then(
+        async (decision) => {
+          if (decision.allowed) return dispatch(req, res, target);
+          const area = ipAllowlistArea(target);
+          // Refused before anything reads the body: let it drain so the client sees the answer.
+          req.resume();
+          writeIpAllowlistRefusal(res, area, address);
+          const userAgent = typeof req.headers["user-agent"] === "string" ? req.headers["user-agent"].slice(0, 512) : null;
+          await registry
+            .recordIpAllowlistDenial({ address, userAgent, area })
+            .catch((error: unknown) => console.error("wharf: recording an IP allowlist refusal failed", error));
+        },
+        (error: unknown) => {
+          // The list could not be read (the database is down and it was not cached): a security
+          // control does not fail open. The health paths above stay answered.
+          console.error("wharf: the IP allowlist could not be read", error);
+          if (clientIsGone(req, res) || res.headersSent) return;
+          req.resume();
+          res.writeHead(503, { "content-type": "text/plain; charset=utf-8", "retry-after": "5" }).end("The IP allowlist cannot be checked right now; try again shortly.");
+        },
+      );
     },
   );
+
+  /** Hands an admitted request to the registry front or to Next. */
+  function dispatch(req: IncomingMessage, res: ServerResponse, target: string): void {
+    if (isRegistryTarget(target) || isMetricsTarget(target)) {
+      const served = serveRegistry(registry, req, res, target);
+      inFlight.add(served);
+      void served.finally(() => inFlight.delete(served));
+    } else
+      handleNext(req, res).catch((error: unknown) => {
+        if (clientIsGone(req, res)) return;
+        console.error("wharf: request failed", error);
+        if (!res.headersSent) res.writeHead(500).end();
+        else res.destroy();
+      });
+  }
+
   server.timeout = limits.idleTimeoutMs;
   server.maxConnections = limits.maxConnections;
   limitConnectionsPerPeer(server, limits.maxConnectionsPerPeer, trustedProxies);
@@ -383,16 +418,34 @@ async function writeResponse(handlers: RegistryHandlers, response: Response, met
  */
 async function loadRegistryHandlers(): Promise<RegistryHandlers> {
   installServerOnlyShim();
-  const [{ handleRegistryRequest }, { handleTokenRequest }, { nodeBodyOf, registerNodeBody }, { flushWriteBehind }, { handleMetricsRequest }, { recordRegistryRequest }] =
-    await Promise.all([
-      import("../gateway/gateway"),
-      import("../gateway/token-endpoint"),
-      import("../registry/forward"),
-      import("../cache/write-behind"),
-      import("../metrics/endpoint"),
-      import("../metrics/metrics"),
-    ]);
-  return { handleRegistryRequest, handleTokenRequest, nodeBodyOf, registerNodeBody, flushWriteBehind, handleMetricsRequest, recordRegistryRequest };
+  const [
+    { handleRegistryRequest },
+    { handleTokenRequest },
+    { nodeBodyOf, registerNodeBody },
+    { flushWriteBehind },
+    { handleMetricsRequest },
+    { recordRegistryRequest },
+    { ipAllowlistDecision, recordIpAllowlistDenial },
+  ] = await Promise.all([
+    import("../gateway/gateway"),
+    import("../gateway/token-endpoint"),
+    import("../registry/forward"),
+    import("../cache/write-behind"),
+    import("../metrics/endpoint"),
+    import("../metrics/metrics"),
+    import("../services/ip-allowlist/ip-allowlist"),
+  ]);
+  return {
+    handleRegistryRequest,
+    handleTokenRequest,
+    nodeBodyOf,
+    registerNodeBody,
+    flushWriteBehind,
+    handleMetricsRequest,
+    recordRegistryRequest,
+    ipAllowlistDecision,
+    recordIpAllowlistDenial,
+  };
 }
 
 const shimState = globalThis as unknown as { wharfServerOnlyShim?: boolean };

@@ -35,6 +35,8 @@ export const AUDIT_OPERATIONS = [
   "index.reconcile.retry",
   "index.reconcile.schedule.update",
   "index.reconcile.start",
+  "ip_allowlist.deny",
+  "ip_allowlist.update",
   "job_run.fail",
   "label.create",
   "label.delete",

@@ -841,6 +841,11 @@ const CASES: Record<string, Case> = {
     success: async () => ({ run: action(`${A.settings}#updateSystemSettingsAction`, INITIAL, form({ projectCreationRestriction: "everyone" })) }),
     refused: async () => ({ run: action(`${A.settings}#updateSystemSettingsAction`, INITIAL, form({ projectCreationRestriction: "adminonly" })) }),
   },
+  [`${A.settings}#updateIpAllowlistAction`]: {
+    action: "ip_allowlist.update",
+    success: async () => ({ run: action(`${A.settings}#updateIpAllowlistAction`, INITIAL, form({ entries: "" })) }),
+    refused: async () => ({ run: action(`${A.settings}#updateIpAllowlistAction`, INITIAL, form({ entries: "10.0.0.0/8" })) }),
+  },
   [`${A.settings}#updateSystemCveAllowlistAction`]: {
     action: "cve_allowlist.update",
     // An empty list is what the other cases rely on; writing it again is still a recorded change.
@@ -1558,6 +1563,11 @@ const CASES: Record<string, Case> = {
     action: "cve_allowlist.update",
     success: async () => ({ run: rest("PUT /api/v2.0/system/CVEAllowlist", admin, "/system/CVEAllowlist", {}, { items: [] }) }),
     refused: async () => ({ run: rest("PUT /api/v2.0/system/CVEAllowlist", auditor, "/system/CVEAllowlist", {}, { items: [{ cve_id: "CVE-2024-1234" }] }) }),
+  },
+  "PUT /api/v2.0/system/ip-allowlist": {
+    action: "ip_allowlist.update",
+    success: async () => ({ run: rest("PUT /api/v2.0/system/ip-allowlist", admin, "/system/ip-allowlist", {}, { entries: [] }) }),
+    refused: async () => ({ run: rest("PUT /api/v2.0/system/ip-allowlist", auditor, "/system/ip-allowlist", {}, { entries: ["10.0.0.0/8"] }) }),
   },
   "PUT /api/v2.0/system/purgeaudit/schedule": {
     action: "audit_log.purge_policy.update",

@@ -7,6 +7,8 @@ import { ZUpdateDefaultStorageLimit } from "@/lib/validation/quotas";
 import { updateSystemCveAllowlist } from "@/lib/services/pull-policy/allowlists";
 import { ZUpdateSystemSettings } from "@/lib/validation/projects";
 import { ZUpdateSystemCveAllowlist } from "@/lib/validation/pull-policy";
+import { updateIpAllowlist } from "@/lib/services/ip-allowlist/ip-allowlist";
+import { ZIpAllowlistForm } from "@/lib/validation/ip-allowlist";
 
 export const updateSystemSettingsAction = formAction(
   ZUpdateSystemSettings,
@@ -32,5 +34,14 @@ export const updateDefaultStorageLimitAction = formAction(
   () => {
     revalidatePath("/admin/settings");
     return { ok: true, message: "Default storage limit saved." };
+  },
+);
+
+export const updateIpAllowlistAction = formAction(
+  ZIpAllowlistForm,
+  (input, actor) => updateIpAllowlist({ actor, input: input.entries }),
+  () => {
+    revalidatePath("/admin/settings");
+    return { ok: true, message: "IP allowlist saved." };
   },
 );

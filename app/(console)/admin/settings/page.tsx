@@ -1,5 +1,5 @@
 import { getTranslations } from "next-intl/server";
-import { SettingsForm, SystemCveAllowlistForm } from "@/app/(console)/admin/settings/settings-form";
+import { IpAllowlistForm, SettingsForm, SystemCveAllowlistForm } from "@/app/(console)/admin/settings/settings-form";
 import { PageHeader } from "@/components/ui/page-header";
 import { RefusalNotice } from "@/components/ui/refusal-notice";
 import { attempt } from "@/lib/actions/attempt";
@@ -7,6 +7,7 @@ import { getActor } from "@/lib/auth/session";
 import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import { getSystemCveAllowlist } from "@/lib/services/pull-policy/allowlists";
 import { getSystemSettings } from "@/lib/services/settings/system-settings";
+import { getIpAllowlist } from "@/lib/services/ip-allowlist/ip-allowlist";
 import { StorageLimitForm } from "@/components/quota/storage-limit-form";
 import { formatBytes } from "@/lib/format/bytes";
 import { storageLimitFormValue } from "@/lib/validation/quotas";
@@ -20,6 +21,7 @@ export default async function SettingsPage() {
   const outcome = await attempt(() => getSystemSettings({ actor }));
   if (!outcome.ok) return <RefusalNotice error={outcome.error} />;
   const allowlist = await getSystemCveAllowlist({ actor });
+  const ipAllowlist = await getIpAllowlist({ actor });
   const canEdit = hasSystemPermission(actor, "setting.update");
   const t = await getTranslations("settings");
   const tq = await getTranslations("quota");
@@ -44,6 +46,11 @@ export default async function SettingsPage() {
           {t("allowlistHint")}
         </p>
         <SystemCveAllowlistForm list={allowlist} canEdit={canEdit} />
+      </section>
+      <section className="mt-6 max-w-lg rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="ip-allowlist-heading">
+        <h2 id="ip-allowlist-heading" className="mb-1 font-semibold">{t("ipAllowlist")}</h2>
+        <p className="mb-4 text-sm text-slate-600">{t("ipAllowlistHint")}</p>
+        <IpAllowlistForm entries={ipAllowlist.entries} ownAddress={actor.client.ip} canEdit={canEdit} />
       </section>
     </>
   );
