@@ -66,3 +66,23 @@ export function parseInputs<T extends readonly ParseSpec[]>(...specs: T): { -rea
   // Every result succeeded; the mapped tuple type pairs each output with its schema.
   return results.map((r) => r.data) as { -readonly [K in keyof T]: z.output<T[K][0]> };
 }
+
+/**
+ * Runs a service call and answers its field errors under Harbor's names: a service names the
+ * console form's fields (`ipAllowlist`), a REST client sent `metadata.ip_allowlist`. The message
+ * becomes `<harbor name>: <message>` per field, as parseInput's are.
+ */
+export async function withHarborFieldNames<T>(fieldNames: Readonly<Record<string, string>>, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const renamed = Object.entries(error.fieldErrors).filter(([field]) => field in fieldNames);
+    if (renamed.length === 0) throw error;
+    const fieldErrors = Object.fromEntries(Object.entries(error.fieldErrors).map(([field, messages]) => [fieldNames[field] ?? field, messages]));
+    const message = Object.entries(fieldErrors)
+      .map(([field, messages]) => `${field}: ${messages.join("; ")}`)
+      .join("; ");
+    throw new ValidationError(message, fieldErrors);
+  }
+}

@@ -410,7 +410,7 @@ type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;
 const ERROR_DESCRIPTIONS = {
   "400": "Bad request: invalid parameters or body; the message names each field.",
   "401": "Not signed in, or wrong Basic credentials (then with `WWW-Authenticate: Basic`).",
-  "403": "Forbidden, or a cross-site cookie request.",
+  "403": "Forbidden, a cross-site cookie request, or the client's address outside the IP allowlist (the system's, or under a project the project's own; the message says which).",
   "404": "Not found (also for private resources the caller cannot see).",
   "409": "Conflict: the name is taken, the change would leave a project without a Project Admin, or what is addressed is in use or in a state that does not allow it (the message says which).",
   "412": "Precondition failed: the project still holds repositories, a replication policy has an execution in progress, or a tag policy forbids the change (an immutable tag deleted or moved to another digest, a new tag that does not match the project's naming policy).",
@@ -2166,6 +2166,21 @@ const WEBHOOK_PATHS: OpenApiDocument["paths"] = {
   },
 };
 
+/**
+ * A project's IP allowlist refuses its members, robots and anonymous callers from elsewhere with
+ * a 403 on every operation under the project (lib/services/ip-allowlist/project-address-rule.ts):
+ * each such operation documents it, whatever else it lists.
+ */
+function withProjectAddressRefusals(paths: OpenApiDocument["paths"]): OpenApiDocument["paths"] {
+  for (const [path, operations] of Object.entries(paths)) {
+    if (!path.startsWith("/projects/{project_name_or_id}")) continue;
+    for (const operation of Object.values(operations)) {
+      if (operation && !("403" in operation.responses)) operation.responses["403"] = ref("responses", "403");
+    }
+  }
+  return paths;
+}
+
 export const openApiDocument: OpenApiDocument = {
   openapi: "3.1.0",
   info: {
@@ -2210,7 +2225,21 @@ export const openApiDocument: OpenApiDocument = {
     { name: "meta", description: "This document." },
   ],
   security: [{ basic: [] }, { cookie: [] }, {}],
-  paths: { ...PATHS, ...ARCHIVE_PATHS, ...VULN_DB_PATHS, ...IMMUTABLE_RULE_PATHS, ...REGISTRY_PATHS, ...REPLICATION_PATHS, ...RETENTION_PATHS, ...SCANNER_PATHS, ...SECURITY_PATHS, ...SCAN_ALL_PATHS, ...GC_PATHS, ...WEBHOOK_PATHS, ...LABEL_PATHS },
+  paths: withProjectAddressRefusals({
+    ...PATHS,
+    ...ARCHIVE_PATHS,
+    ...VULN_DB_PATHS,
+    ...IMMUTABLE_RULE_PATHS,
+    ...REGISTRY_PATHS,
+    ...REPLICATION_PATHS,
+    ...RETENTION_PATHS,
+    ...SCANNER_PATHS,
+    ...SECURITY_PATHS,
+    ...SCAN_ALL_PATHS,
+    ...GC_PATHS,
+    ...WEBHOOK_PATHS,
+    ...LABEL_PATHS,
+  }),
   components: {
     securitySchemes: {
       basic: { type: "http", scheme: "basic", description: "A user's username and password, or a robot's name (`robot$...`) and secret." },

@@ -17,6 +17,7 @@ import { ZStorageLimitBytes } from "@/lib/validation/quotas";
 import { ZProjectPermission } from "@/lib/validation/robots";
 import { ZSystemRole } from "@/lib/validation/users";
 import { caCertificateProblem, MAX_CA_CERTIFICATE_CHARS } from "@/lib/validation/registries";
+import { ipAllowlistFromText, ZIpAllowlist } from "@/lib/validation/ip-allowlist";
 import { ALLOWLIST_ID, MAX_ALLOWLIST_IDS, PULL_POLICY_SEVERITIES, type TPullPolicySettings } from "@/lib/validation/pull-policy";
 
 /** Harbor's booleans: real booleans, or the strings "true"/"false" its metadata uses. */
@@ -76,6 +77,13 @@ export const ZProjectReq = z.object({
       auto_scan: ZHarborBool.optional().describe("Scan images on push with the project's scanner."),
       auto_sbom_generation: FALSE_ONLY,
       reuse_sys_cve_allowlist: ZHarborBool.optional().describe("Whether the system CVE allowlist applies (else the project's own `cve_allowlist`)."),
+      ip_allowlist: z
+        .string({ error: "Must be a string of comma-separated addresses and CIDR ranges" })
+        .max(10_000, "At most 10,000 characters")
+        .transform(ipAllowlistFromText)
+        .pipe(ZIpAllowlist)
+        .optional()
+        .describe("Wharf's extension: the project's IP allowlist, comma-separated addresses and CIDR ranges (\"\" clears it). Its members, robots and anonymous pullers reach the project only from there; administrators are bound by the system list alone."),
       // Answered in GET; a client sending the project back unchanged must not be refused for it.
       retention_id: z.unknown().optional().describe("Ignored: a project's retention policy is set through /retentions."),
     })
@@ -106,6 +114,11 @@ export function requestedPullPolicy(req: z.output<typeof ZProjectReq>): TPullPol
     reuseSystemCveAllowlist: m?.reuse_sys_cve_allowlist,
     cveAllowlist: requestedAllowlist(req.cve_allowlist),
   };
+}
+
+/** `metadata.ip_allowlist` as the service takes it; undefined when absent (left as it is). */
+export function requestedIpAllowlist(req: z.output<typeof ZProjectReq>): string[] | undefined {
+  return req.metadata?.ip_allowlist;
 }
 
 /** `metadata.auto_scan`, undefined when absent (an update leaves the setting as it is). */

@@ -54,6 +54,10 @@ export const ZHarborProjectMetadata = z.object({
   refuse_unscanned: ZTrueFalse.describe("Wharf's extension: whether pulls of images with no finished vulnerability scan are refused."),
   enable_content_trust_cosign: ZTrueFalse.describe("Whether only signed images can be pulled."),
   reuse_sys_cve_allowlist: ZTrueFalse.describe("Whether the system CVE allowlist applies (else the project's own)."),
+  ip_allowlist: z
+    .string()
+    .optional()
+    .describe("Wharf's extension: the project's IP allowlist, comma-separated addresses and CIDR ranges; absent when the project has none (every address the system list admits)."),
   retention_id: z.string().optional().describe("In answers: the id of the project's own retention policy (/retentions/{id}); absent when it follows the system default or has none."),
 });
 
@@ -128,6 +132,7 @@ export function toHarborProject(p: ProjectSummary, viewerIsAdmin: boolean, reten
       refuse_unscanned: String(p.pullPolicy.refuseUnscanned) as "true" | "false",
       enable_content_trust_cosign: String(p.pullPolicy.requireSignature) as "true" | "false",
       reuse_sys_cve_allowlist: String(p.pullPolicy.reuseSystemCveAllowlist) as "true" | "false",
+      ...(p.ipAllowlist.length === 0 ? {} : { ip_allowlist: p.ipAllowlist.join(",") }),
       ...(retentionId === undefined ? {} : { retention_id: String(retentionId) }),
     },
     registry_id: 0,

@@ -28,6 +28,9 @@ export function refusalAnswer(refusal: RegistryRefusal, target: RegistryTarget, 
       return accountGone(method, scope);
     case "stale_token":
       return unauthorized(method, scope, "invalid_token", refusal.message);
+    case "address_refused":
+      // No credential changes this: 403, not the 401 challenge a client would answer with a new token.
+      return registryErrorResponse(403, "DENIED", refusal.message, { method });
     case "project_unknown":
       return registryErrorResponse(404, "NAME_UNKNOWN", `Repository ${target.name} is not known: project ${refusal.project} does not exist.`, { method });
     case "project_missing":

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { PROJECT_ROLE_IDS } from "@/lib/services/authz/project-roles";
 import { singleLine, ZCheckbox, ZId, ZSearchText } from "@/lib/validation/common";
 import { ZConsolePaging } from "@/lib/validation/pagination";
+import { ipAllowlistFromText, type TIpAllowlist, ZIpAllowlist } from "@/lib/validation/ip-allowlist";
 import type { TPullPolicySettings } from "@/lib/validation/pull-policy";
 
 /** Harbor's project name rule. */
@@ -24,7 +25,13 @@ export type TCreateProject = z.infer<typeof ZCreateProject>;
 /** The Configuration form posts every setting (an unticked box is "off"). */
 export const ZUpdateProject = z.object({ projectId: ZId, isPublic: ZCheckbox, autoScan: ZCheckbox });
 /** For the service: a setting left out is left as it is (REST changes only what it names). */
-export type TUpdateProject = { projectId: number } & Partial<Omit<z.infer<typeof ZUpdateProject>, "projectId">> & TPullPolicySettings;
+export type TUpdateProject = { projectId: number } & Partial<Omit<z.infer<typeof ZUpdateProject>, "projectId">> & TPullPolicySettings & { ipAllowlist?: TIpAllowlist };
+
+/** The project Configuration's IP allowlist form: one entry per line, as the system list's. */
+export const ZUpdateProjectIpAllowlist = z.object({
+  projectId: ZId,
+  ipAllowlist: z.string().max(10_000, "At most 10,000 characters").transform(ipAllowlistFromText).pipe(ZIpAllowlist),
+});
 
 export const ZDeleteProject = z.object({ projectId: ZId });
 

@@ -4,11 +4,11 @@
  * List filters: `name` (substring), `public` (true/false), `q` with `name=<exact>`, `name=~<substring>`,
  * `public=<bool>`; `page`/`page_size`. Sorted by name (`sort` is not supported and ignored).
  */
-import { parseInput, parseInputs, readJsonObject } from "@/lib/api/body";
+import { parseInput, parseInputs, readJsonObject, withHarborFieldNames } from "@/lib/api/body";
 import { locationUnder, projectFromPath, resourceNameInLocation, isResourceName } from "@/lib/api/params";
 import { listResponse, parsePaging } from "@/lib/api/pagination";
 import { harborQ, parseBooleanParam, parseQuery } from "@/lib/api/query";
-import { requestedAutoScan, requestedPublic, requestedPullPolicy, ZProjectReq } from "@/lib/api/requests";
+import { requestedAutoScan, requestedIpAllowlist, requestedPublic, requestedPullPolicy, ZProjectReq } from "@/lib/api/requests";
 import { toHarborProject, viewerIsAdmin } from "@/lib/api/shapes";
 import { ownRetentionPolicyIds } from "@/lib/services/retention/policies";
 import { created, ok, withApi } from "@/lib/api/with-api";
@@ -25,7 +25,7 @@ import { ZCreateProject, ZUpdateProject } from "@/lib/validation/projects";
 type ProjectParams = { project_name_or_id: string };
 type Visibility = "all" | "public" | "private";
 
-const PROJECT_FIELDS = { name: "project_name", isPublic: "metadata.public" } as const;
+const PROJECT_FIELDS = { name: "project_name", isPublic: "metadata.public", ipAllowlist: "metadata.ip_allowlist" } as const;
 
 export const list = withApi(async ({ url, actor }) => {
   const params = url.searchParams;
@@ -64,10 +64,12 @@ export const head = withApi(async ({ url, actor }) => {
 export const create = withApi(async ({ req, url, actor }) => {
   const raw = await readJsonObject(req);
   const [body, { name }] = parseInputs([ZProjectReq, raw], [ZCreateProject.pick({ name: true }), { name: raw.project_name }, PROJECT_FIELDS]);
-  const project = await createProject({
-    actor,
-    input: { name, isPublic: requestedPublic(body) ?? false, autoScan: requestedAutoScan(body) ?? false, storageLimit: body.storage_limit ?? undefined, ...requestedPullPolicy(body) },
-  });
+  const project = await withHarborFieldNames(PROJECT_FIELDS, () =>
+    createProject({
+      actor,
+    input: { name, isPublic: requestedPublic(body) ?? false, autoScan: requestedAutoScan(body) ?? false, storageLimit: body.storage_limit ?? undefined, ipAllowlist: requestedIpAllowlist(body), ...requestedPullPolicy(body) },
+    }),
+  );
   return created(locationUnder(url, resourceNameInLocation(req) ? project.name : project.id));
 });
 
@@ -81,7 +83,7 @@ export const get = withApi<ProjectParams>(async ({ req, actor, params }) => {
  * Harbor's PUT takes a whole ProjectReq; Wharf changes `metadata.public` (or the deprecated
  * `public`), `metadata.auto_scan`, the pull policy metadata (prevent_vul, severity,
  * enable_content_trust_cosign, reuse_sys_cve_allowlist, refuse_unscanned) and `cve_allowlist`
- * (when it has `items`), and `storage_limit` (administrators; the quota's `quota.update` row), each
+ * (when it has `items`), `metadata.ip_allowlist` (Wharf's extension), and `storage_limit` (administrators; the quota's `quota.update` row), each
  * only when given; the name never changes. Without any
  * the call changes nothing (still checked against project:update).
  */
@@ -91,7 +93,12 @@ export const update = withApi<ProjectParams>(async ({ req, actor, params }) => {
   const { projectId } = parseInput(ZUpdateProject.pick({ projectId: true }), { projectId: ref.id }, PROJECT_FIELDS);
   // The limit first: it is administrators' (403 for anyone else, before anything is changed).
   if (body.storage_limit !== null && body.storage_limit !== undefined) await updateQuota({ actor, id: projectId, storageLimit: body.storage_limit });
-  await updateProject({ actor, input: { projectId, isPublic: requestedPublic(body), autoScan: requestedAutoScan(body), ...requestedPullPolicy(body) } });
+  await withHarborFieldNames(PROJECT_FIELDS, () =>
+    updateProject({
+      actor,
+      input: { projectId, isPublic: requestedPublic(body), autoScan: requestedAutoScan(body), ...requestedPullPolicy(body), ipAllowlist: requestedIpAllowlist(body) },
+    }),
+  );
   return ok();
 });
 

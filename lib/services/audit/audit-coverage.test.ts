@@ -911,6 +911,12 @@ const CASES: Record<string, Case> = {
     success: async () => ({ run: action(`${A.config}#updateProjectAction`, INITIAL, form({ projectId: (await createProject()).id, isPublic: "on" })) }),
     refused: async () => ({ run: action(`${A.config}#updateProjectAction`, INITIAL, form({ projectId: shared.project.id, isPublic: "on" })) }),
   },
+  [`${A.config}#updateProjectIpAllowlistAction`]: {
+    action: "project.update",
+    // Administrators are not bound by project lists, so any list is theirs to save.
+    success: async () => ({ run: action(`${A.config}#updateProjectIpAllowlistAction`, INITIAL, form({ projectId: (await createProject()).id, ipAllowlist: "10.0.0.0/8" })) }),
+    refused: async () => ({ run: action(`${A.config}#updateProjectIpAllowlistAction`, INITIAL, form({ projectId: shared.project.id, ipAllowlist: "" })) }),
+  },
   [`${A.config}#updatePullPolicyAction`]: {
     action: "project.update",
     success: async () => ({

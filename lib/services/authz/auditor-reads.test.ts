@@ -467,6 +467,7 @@ function restReads(): Record<string, { url: string; params: Record<string, strin
       shows: "scan log line",
     },
     "/system/CVEAllowlist": { url: "/system/CVEAllowlist", params: {} },
+    "/system/ip-allowlist": { url: "/system/ip-allowlist", params: {}, shows: '"entries":' },
     "/users": { url: "/users", params: {} },
     "/users/{user_id}": { url: `/users/${fx.userId}`, params: { user_id: String(fx.userId) } },
     "/users/current": { url: "/users/current", params: {} },

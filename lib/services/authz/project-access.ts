@@ -4,6 +4,7 @@ import { db } from "@/lib/db/client";
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from "@/lib/errors";
 import { type AuditOperation, projectPermissionOperation } from "@/lib/services/audit/audit-actions";
 import { recordRefusal } from "@/lib/services/audit/record-audit-event";
+import { projectAddressRefusal } from "@/lib/services/ip-allowlist/project-address-rule";
 import {
   ALL_PROJECT_PERMISSIONS,
   AUDITOR_PROJECT_PERMISSIONS,
@@ -77,7 +78,9 @@ export async function memberRoleIdsOf(actor: Actor, projectIds: number[]): Promi
  * The gate for project-scoped services. A project the actor may not even read is reported as not
  * found, so private project names do not leak; anonymous callers are asked to sign in instead.
  * Refusals are audited; a mutation whose operation is not `resource.action` of its permission
- * (a copy checks artifact:create) names it.
+ * (a copy checks artifact:create) names it. The project's own IP allowlist is checked here too
+ * (project-address-rule.ts), so every project-scoped service — console and REST alike — refuses
+ * a client outside it.
  */
 export async function assertProjectPermission(
   actor: Actor,
@@ -87,6 +90,21 @@ export async function assertProjectPermission(
   operation?: AuditOperation,
 ): Promise<Set<ProjectPermission>> {
   const granted = await projectPermissionsIn(actor, project);
+  const addressRefusal = await projectAddressRefusal(actor, project.name);
+  if (addressRefusal) {
+    await recordRefusal({
+      actor,
+      action: operation ?? projectPermissionOperation(permission),
+      resource,
+      projectId: project.id,
+      reason: addressRefusal,
+      detail: { permission, ip_allowlist: "project" },
+    });
+    // Told only to a caller who could use the project from elsewhere; anyone else learns nothing new.
+    if (granted.has("project:read")) throw new ForbiddenError(addressRefusal);
+    if (actor.kind === "anonymous") throw new UnauthenticatedError();
+    throw new NotFoundError(PROJECT_NOT_FOUND);
+  }
   if (granted.has(permission)) return granted;
   // Recorded under the operation's name (`operation`, else `member:delete` -> `member.delete`), as
   // the success row would be, so one operation filter in the audit log finds both what happened and

@@ -6,6 +6,7 @@ import { db } from "@/lib/db/client";
 import { ConflictError, ForbiddenError, UnauthenticatedError } from "@/lib/errors";
 import { recordAuditEvent, recordRefusal } from "@/lib/services/audit/record-audit-event";
 import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
+import { assertProjectListAdmitsSaver } from "@/lib/services/ip-allowlist/project-address-rule";
 import { canCreateProjects } from "@/lib/services/projects/can-create-projects";
 import { PROJECT_SELECT, type ProjectSummary, toProjectSummary } from "@/lib/services/projects/project-dto";
 import { readSystemSettings } from "@/lib/services/settings/system-settings";
@@ -26,7 +27,7 @@ export async function createProject({
 }: {
   actor: Actor;
   /** storageLimit (bytes, -1 unlimited) counts only when an administrator creates (as Harbor); else the Settings default. */
-  input: TCreateProject & { autoScan?: boolean; storageLimit?: bigint } & TPullPolicySettings;
+  input: TCreateProject & { autoScan?: boolean; storageLimit?: bigint; ipAllowlist?: string[] } & TPullPolicySettings;
 }): Promise<ProjectSummary> {
   if (actor.kind === "anonymous") {
     await recordRefusal({ actor, action: "project.create", resource: { type: "project", name: input.name }, reason: "not signed in" });
@@ -45,6 +46,8 @@ export async function createProject({
       projectCreationRestriction === "adminonly" ? "Only administrators may create projects." : "You may not create projects.",
     );
   }
+  const ipAllowlist = input.ipAllowlist ?? [];
+  assertProjectListAdmitsSaver(actor, ipAllowlist);
   try {
     return await db.$transaction(async (tx) => {
       if (await tx.project.findUnique({ where: { name: input.name }, select: { id: true } })) {
@@ -53,7 +56,7 @@ export async function createProject({
       const ownerId = actor.kind === "user" ? actor.id : null;
       const { cveAllowlist, ...pullPolicy } = pullPolicySettingsOf(input);
       const created = await tx.project.create({
-        data: { name: input.name, isPublic: input.isPublic, autoScan: input.autoScan ?? false, ownerId, storageLimit, ...pullPolicy },
+        data: { name: input.name, isPublic: input.isPublic, autoScan: input.autoScan ?? false, ownerId, storageLimit, ipAllowlist, ...pullPolicy },
         select: { id: true },
       });
       if (cveAllowlist) await tx.cveAllowlist.create({ data: { projectId: created.id, cveIds: cveAllowlist.cveIds, expiresAt: cveAllowlist.expiresAt }, select: { id: true } });
@@ -75,6 +78,7 @@ export async function createProject({
           ...(project.reuseSystemCveAllowlist ? {} : { reuse_sys_cve_allowlist: false }),
           ...(cveAllowlist ? { cve_allowlist: allowlistDetail(cveAllowlist) } : {}),
           ...(storageLimit >= 0n ? { storage_limit: Number(storageLimit) } : {}),
+          ...(ipAllowlist.length > 0 ? { ip_allowlist: ipAllowlist } : {}),
         },
       });
       return toProjectSummary(project, ownerId !== null ? PROJECT_ADMIN_ROLE_ID : null);

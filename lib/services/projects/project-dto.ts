@@ -18,6 +18,8 @@ export type ProjectSummary = {
   updatedAt: Date;
   repositoryCount: number;
   memberCount: number;
+  /** The project's own IP allowlist (lib/services/ip-allowlist/project-address-rule.ts); empty: none. */
+  ipAllowlist: string[];
   /** Bytes; -1 unlimited. */
   storageLimit: bigint;
   /** Bytes of the distinct blobs the project's artifacts reference. */
@@ -38,6 +40,7 @@ export const PROJECT_SELECT = {
   updatedAt: true,
   storageLimit: true,
   storageUsed: true,
+  ipAllowlist: true,
   owner: { select: { id: true, username: true } },
   _count: { select: { repositories: true, members: true } },
 } as const;
@@ -66,6 +69,7 @@ export function toProjectSummary(row: ProjectRow, viewerRoleId: number | null): 
     memberCount: row._count.members,
     storageLimit: row.storageLimit,
     storageUsed: row.storageUsed,
+    ipAllowlist: row.ipAllowlist,
     viewerRoleId,
   };
 }

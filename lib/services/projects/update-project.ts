@@ -3,9 +3,11 @@ import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertProjectPermission, findProjectRef } from "@/lib/services/authz/project-access";
+import { assertProjectListAdmitsSaver } from "@/lib/services/ip-allowlist/project-address-rule";
 import { allowlistDetail, sameAllowlist } from "@/lib/services/pull-policy/allowlists";
 import { forgetPullPolicies, notifyPullPolicyChange, PULL_POLICY_SELECT } from "@/lib/services/pull-policy/settings";
 import { bumpGrantVersion } from "@/lib/services/registry-auth/grant-version";
+import { forgetRegistryProjects } from "@/lib/services/registry-auth/project-lookup";
 import type { TUpdateProject } from "@/lib/validation/projects";
 
 /** Settings as columns, under the names Harbor's metadata gives them (the audit row uses these). */
@@ -27,22 +29,24 @@ const PULL_POLICY_KEYS: readonly SettingKey[] = ["prevent_vul", "severity", "ref
 /**
  * Changes a project's settings: public or private, scan on push (Harbor's `auto_scan`), the pull
  * policy (prevent vulnerable images with a severity, refuse unscanned, only signed, which CVE
- * allowlist applies) and the project's own CVE allowlist. A setting left out stays as it is; the
+ * allowlist applies), the project's own CVE allowlist and its IP allowlist. A setting left out stays as it is; the
  * name never changes. One `project.update` row names what changed (before and after); nothing
  * changed, nothing is written.
  */
 export async function updateProject({ actor, input }: { actor: Actor; input: TUpdateProject }): Promise<void> {
   const ref = await findProjectRef(input.projectId);
   await assertProjectPermission(actor, ref, "project:update");
+  if (input.ipAllowlist) assertProjectListAdmitsSaver(actor, input.ipAllowlist);
   let pullPolicyChanged = false;
+  let addressesChanged = false;
   await db.$transaction(async (tx) => {
     const current = await tx.project.findUniqueOrThrow({
       where: { id: ref.id },
-      select: { isPublic: true, autoScan: true, ...PULL_POLICY_SELECT },
+      select: { isPublic: true, autoScan: true, ipAllowlist: true, ...PULL_POLICY_SELECT },
     });
-    const before: Partial<Record<SettingKey | "cve_allowlist", unknown>> = {};
-    const after: Partial<Record<SettingKey | "cve_allowlist", unknown>> = {};
-    const data: Record<string, SettingValue> = {};
+    const before: Partial<Record<SettingKey | "cve_allowlist" | "ip_allowlist", unknown>> = {};
+    const after: Partial<Record<SettingKey | "cve_allowlist" | "ip_allowlist", unknown>> = {};
+    const data: Record<string, SettingValue | string[]> = {};
     for (const [key, column] of Object.entries(SETTINGS) as [SettingKey, (typeof SETTINGS)[SettingKey]][]) {
       const wanted = input[column];
       if (wanted === undefined || wanted === current[column]) continue;
@@ -56,6 +60,12 @@ export async function updateProject({ actor, input }: { actor: Actor; input: TUp
     if (listChanged) {
       before.cve_allowlist = allowlistDetail(currentList);
       after.cve_allowlist = allowlistDetail(list);
+    }
+    const addresses = input.ipAllowlist;
+    if (addresses !== undefined && addresses.join(",") !== current.ipAllowlist.join(",")) {
+      before.ip_allowlist = current.ipAllowlist;
+      after.ip_allowlist = addresses;
+      data.ipAllowlist = addresses;
     }
     if (Object.keys(after).length === 0) return;
     if (Object.keys(data).length > 0) await tx.project.update({ where: { id: ref.id }, data, select: { id: true } });
@@ -74,10 +84,15 @@ export async function updateProject({ actor, input }: { actor: Actor; input: TUp
       projectId: ref.id,
       detail: { before, after },
     });
-    // Visibility decides anonymous and non-member pulls: tokens issued before follow at their next request.
-    if (after.public !== undefined) await bumpGrantVersion(tx);
+    // Visibility decides anonymous and non-member pulls: tokens issued before follow at their next
+    // request. The IP allowlist is read through the registry's project lookup, which the same bump
+    // empties on every instance.
+    if (after.public !== undefined || after.ip_allowlist !== undefined) await bumpGrantVersion(tx);
+    addressesChanged = after.ip_allowlist !== undefined;
     pullPolicyChanged = listChanged || PULL_POLICY_KEYS.some((key) => after[key] !== undefined);
     if (pullPolicyChanged) await notifyPullPolicyChange(tx);
   });
   if (pullPolicyChanged) forgetPullPolicies();
+  // This process at once; the others when the grant version's NOTIFY arrives.
+  if (addressesChanged) forgetRegistryProjects();
 }

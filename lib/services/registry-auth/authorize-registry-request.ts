@@ -2,6 +2,7 @@ import "server-only";
 import type { Actor, ClientInfo } from "@/lib/auth/actor";
 import type { AuditOperation } from "@/lib/services/audit/audit-actions";
 import { recordRefusal } from "@/lib/services/audit/record-audit-event";
+import { addressRefusalIn } from "@/lib/services/ip-allowlist/project-address-rule";
 import type { RegistryAction } from "@/lib/services/authz/project-roles";
 import { artifactName } from "@/lib/services/repositories/record-registry-traffic";
 import { actionsInMissingProject, readCurrentGrants, type GrantReader } from "@/lib/services/registry-auth/current-grant";
@@ -19,6 +20,7 @@ import { actorForTokenSubject } from "@/lib/services/registry-auth/token-subject
  *   when the caller presented credentials for a push, pull or delete);
  * - account_gone: the token's account was deleted, disabled or has expired since it was issued;
  * - stale_token: the token predates the project or the account's last credential change;
+ * - address_refused: the request's client address is outside the project's own IP allowlist;
  * - project_unknown / project_missing: the project does not exist, told only to a caller who would
  *   hold the request's actions in it (reads and deletes: unknown name; pushes: create it first).
  */
@@ -26,6 +28,7 @@ export type RegistryRefusal =
   | { kind: "insufficient_scope"; needed: RegistryAction[] }
   | { kind: "account_gone" }
   | { kind: "stale_token"; message: string }
+  | { kind: "address_refused"; message: string }
   | { kind: "project_unknown"; project: string }
   | { kind: "project_missing"; project: string };
 
@@ -65,6 +68,12 @@ export async function authorizeRegistryRequest(caller: RegistryCaller, target: R
     await recordRegistryRefusal(actor, target, method, project.id, reason);
     return { ok: false, refusal: { kind: "insufficient_scope", needed } };
   }
+  // The project's own IP allowlist, told (403, its own message) only to a caller who holds the request otherwise.
+  const addressRefusal = addressRefusalIn(actor, project, client.ip);
+  if (addressRefusal) {
+    await recordRegistryRefusal(actor, target, method, project.id, addressRefusal);
+    return { ok: false, refusal: { kind: "address_refused", message: addressRefusal } };
+  }
   // Only now, to a caller who may use the project: what it says about the project's history.
   if (caller.issuedAt < Math.floor(project.createdAt.getTime() / 1000)) {
     return { ok: false, refusal: { kind: "stale_token", message: `The token was issued before project ${project.name} was created; get a new one.` } };
@@ -79,7 +88,11 @@ export async function authorizeRegistryRequest(caller: RegistryCaller, target: R
 export async function mayPullNow(caller: RegistryCaller, repository: string, grants: GrantReader, client: ClientInfo): Promise<boolean> {
   if (!tokenGrants(caller, "repository", repository, ["pull"])) return false;
   const project = await findRegistryProject(projectNameOf(repository));
-  return project !== null && (await grants.grantIn(caller.subject, project.id, client)).actions.has("pull");
+  if (project === null) return false;
+  const current = await grants.grantIn(caller.subject, project.id, client);
+  if (!current.actions.has("pull")) return false;
+  const actor = caller.actor ?? current.actor;
+  return actor !== null && addressRefusalIn(actor, project, client.ip) === null;
 }
 
 /**

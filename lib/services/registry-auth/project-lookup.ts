@@ -2,7 +2,8 @@ import "server-only";
 import { processCache } from "@/lib/cache/process-cache";
 import { db } from "@/lib/db/client";
 
-export type RegistryProject = { id: number; name: string; isPublic: boolean; createdAt: Date };
+/** `ipAllowlist`: the project's own IP allowlist (lib/services/ip-allowlist/project-address-rule.ts). */
+export type RegistryProject = { id: number; name: string; isPublic: boolean; createdAt: Date; ipAllowlist: string[] };
 
 /**
  * Projects by name for the token service and the gateway, which look one up on nearly every
@@ -13,13 +14,13 @@ export type RegistryProject = { id: number; name: string; isPublic: boolean; cre
  * Across instances: deleting a project and making it public or private bump the registry grant
  * version, whose NOTIFY empties this cache on every instance at commit (lib/cache/process-cache.ts),
  * so a project deleted and re-created under its name on another instance is not answered with the
- * old id. Should that notification be missed, the gateway still refuses what the old entry would
+ * old id. A change of the project's IP allowlist bumps it too. Should that notification be missed, the gateway still refuses what the old entry would
  * allow: its current-grant check reads visibility and existence afresh once a grant changed, and
  * a token issued in the window for a project since made private names pull it no longer holds.
  */
 const cache = processCache<RegistryProject>({ name: "registry-projects", max: 10_000, ttlMs: 2_000, invalidatedBy: "registry-grants" });
 
-const SELECT = { id: true, name: true, isPublic: true, createdAt: true } as const;
+const SELECT = { id: true, name: true, isPublic: true, createdAt: true, ipAllowlist: true } as const;
 
 export async function findRegistryProjects(names: readonly string[]): Promise<RegistryProject[]> {
   const found: RegistryProject[] = [];
@@ -46,7 +47,7 @@ export async function findRegistryProject(name: string): Promise<RegistryProject
   return (await findRegistryProjects([name]))[0] ?? null;
 }
 
-/** Tests that change a project behind the cache's back. */
+/** After a change of a project's IP allowlist in this process, and tests that change a project behind the cache's back. */
 export function forgetRegistryProjects(): void {
   cache.clear();
 }

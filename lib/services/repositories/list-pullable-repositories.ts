@@ -4,13 +4,15 @@ import { db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { projectPermissionsFor } from "@/lib/services/authz/project-access";
 import { REGISTRY_ACTION_PERMISSIONS } from "@/lib/services/authz/project-roles";
+import { addressRefusalIn } from "@/lib/services/ip-allowlist/project-address-rule";
 
 export type RepositoryPage = { repositories: string[]; nextLast: string | null };
 
 /**
  * `/v2/_catalog` for callers without the system catalog permission: the repositories Wharf knows
  * (pushed through the gateway) in projects where the caller may pull, in name order, paged like
- * Distribution (`n` entries after `last`).
+ * Distribution (`n` entries after `last`). A project whose IP allowlist refuses the caller's address
+ * is left out, as its pulls would be refused.
  */
 export async function listPullableRepositories({
   actor,
@@ -22,10 +24,10 @@ export async function listPullableRepositories({
   last: string | null;
 }): Promise<RepositoryPage> {
   if (n <= 0) return { repositories: [], nextLast: null };
-  const projects = await db.project.findMany({ where: candidateProjects(actor), select: { id: true, name: true, isPublic: true } });
+  const projects = await db.project.findMany({ where: candidateProjects(actor), select: { id: true, name: true, isPublic: true, ipAllowlist: true } });
   const permissions = await projectPermissionsFor(actor, projects);
   const pullable = projects
-    .filter((p) => permissions.get(p.id)?.has(REGISTRY_ACTION_PERMISSIONS.pull))
+    .filter((p) => permissions.get(p.id)?.has(REGISTRY_ACTION_PERMISSIONS.pull) && addressRefusalIn(actor, p, actor.client.ip) === null)
     .map((p) => p.id);
   if (pullable.length === 0) return { repositories: [], nextLast: null };
   const rows = await db.repository.findMany({

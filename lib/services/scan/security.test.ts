@@ -12,7 +12,7 @@ import * as artifactsRoute from "@/app/api/v2.0/projects/[project_name_or_id]/re
 import * as summaryRoute from "@/app/api/v2.0/security/summary/route";
 import * as vulRoute from "@/app/api/v2.0/security/vul/route";
 import { apiRequest, basic, call, errorOf } from "@/lib/api/test-kit";
-import type { UserActor } from "@/lib/auth/actor";
+import { anonymousActor, type UserActor } from "@/lib/auth/actor";
 import { OCI_IMAGE_CONFIG, OCI_IMAGE_INDEX, OCI_IMAGE_MANIFEST } from "@/lib/oci/media-types";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { VULN_REPORT_MIME } from "@/lib/scan/adapter/mime";
@@ -284,7 +284,7 @@ describe("the artifact's vulnerabilities: filters and CSV", () => {
     expect((await csv({ repository: fx.repository, digest: "sha256:nope" })).status).toBe(400);
     expect((await csv({ repository: fx.repository, digest: fx.a.digest }, other.id)).status).toBe(404);
     expect((await csv({ repository: fx.repository, digest: fx.e.digest })).status).toBe(404);
-    state.actor = { kind: "anonymous" };
+    state.actor = anonymousActor();
     expect((await csv({ repository: fx.repository, digest: fx.a.digest })).status).toBe(401);
   });
 });

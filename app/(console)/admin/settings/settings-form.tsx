@@ -3,6 +3,7 @@
 import { useTranslations } from "next-intl";
 import { updateIpAllowlistAction, updateSystemCveAllowlistAction, updateSystemSettingsAction } from "@/app/(console)/admin/settings/actions";
 import { CveAllowlistFields } from "@/components/cve-allowlist-fields";
+import { IpAllowlistFields } from "@/components/ip-allowlist-fields";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
@@ -56,34 +57,9 @@ export function SystemCveAllowlistForm({ list, canEdit }: { list: { cveIds: stri
 export function IpAllowlistForm({ entries, ownAddress, canEdit }: { entries: string[]; ownAddress: string | null; canEdit: boolean }) {
   const t = useTranslations("settings");
   const { result, formProps } = useActionForm(updateIpAllowlistAction, INITIAL_ACTION_RESULT);
-  const errors = result.fieldErrors?.entries;
   return (
     <form {...formProps} className="space-y-4" data-testid="ip-allowlist-form">
-      <div className="space-y-1">
-        <label htmlFor="field-ipAllowlist" className="block text-sm font-medium text-slate-800">
-          {t("ipAllowlistEntries")}
-        </label>
-        <textarea
-          id="field-ipAllowlist"
-          name="entries"
-          rows={4}
-          disabled={!canEdit}
-          defaultValue={entries.join("\n")}
-          placeholder={canEdit ? "10.0.0.0/8" : undefined}
-          aria-invalid={errors?.length ? true : undefined}
-          aria-describedby={errors?.length ? "field-ipAllowlist-error field-ipAllowlist-hint" : "field-ipAllowlist-hint"}
-          className={`block w-full rounded-md border px-3 py-2 font-mono text-sm ${errors?.length ? "border-red-500" : "border-slate-300"}`}
-        />
-        <p id="field-ipAllowlist-hint" className="text-xs text-slate-600">
-          {entries.length === 0 ? `${t("ipAllowlistEmpty")} ` : ""}
-          {t("ipAllowlistEntriesHint", { address: ownAddress ?? t("ipAllowlistUnknownAddress") })}
-        </p>
-        {errors?.length ? (
-          <p id="field-ipAllowlist-error" className="text-sm text-red-700" data-testid="error-entries">
-            {errors.join(". ")}
-          </p>
-        ) : null}
-      </div>
+      <IpAllowlistFields name="entries" entries={entries} ownAddress={ownAddress} emptyText={t("ipAllowlistEmpty")} errors={result.fieldErrors?.entries} disabled={!canEdit} />
       {canEdit && <SubmitButton>{t("saveIpAllowlist")}</SubmitButton>}
       <FormMessage result={result} />
     </form>

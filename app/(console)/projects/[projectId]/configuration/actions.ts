@@ -5,7 +5,7 @@ import { redirect } from "next/navigation";
 import { formAction } from "@/lib/actions/form-action";
 import { deleteProject } from "@/lib/services/projects/delete-project";
 import { updateProject } from "@/lib/services/projects/update-project";
-import { ZDeleteProject, ZUpdateProject } from "@/lib/validation/projects";
+import { ZDeleteProject, ZUpdateProject, ZUpdateProjectIpAllowlist } from "@/lib/validation/projects";
 import { ZUpdatePullPolicy } from "@/lib/validation/pull-policy";
 import { updateQuota } from "@/lib/services/quotas/quotas";
 import { ZUpdateProjectQuota } from "@/lib/validation/quotas";
@@ -25,6 +25,16 @@ export const updatePullPolicyAction = formAction(
   (input) => {
     revalidatePath(`/projects/${input.projectId}`, "layout");
     return { ok: true, message: "Pull policy saved." };
+  },
+);
+
+/** The project's IP allowlist (Project Admins; never one that leaves out the saver's own address). */
+export const updateProjectIpAllowlistAction = formAction(
+  ZUpdateProjectIpAllowlist,
+  (input, actor) => updateProject({ actor, input: { projectId: input.projectId, ipAllowlist: input.ipAllowlist } }),
+  (input) => {
+    revalidatePath(`/projects/${input.projectId}`, "layout");
+    return { ok: true, message: "IP allowlist saved." };
   },
 );
 

@@ -2,8 +2,14 @@
 
 import { useTranslations } from "next-intl";
 import { useState } from "react";
-import { deleteProjectAction, updateProjectAction, updatePullPolicyAction } from "@/app/(console)/projects/[projectId]/configuration/actions";
+import {
+  deleteProjectAction,
+  updateProjectAction,
+  updateProjectIpAllowlistAction,
+  updatePullPolicyAction,
+} from "@/app/(console)/projects/[projectId]/configuration/actions";
 import { CveAllowlistFields } from "@/components/cve-allowlist-fields";
+import { IpAllowlistFields } from "@/components/ip-allowlist-fields";
 import { Button } from "@/components/ui/button";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
@@ -11,6 +17,20 @@ import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
 import { useActionForm } from "@/lib/actions/use-action-form";
 import type { ProjectPullPolicyView } from "@/lib/services/pull-policy/allowlists";
 import { PULL_POLICY_SEVERITIES } from "@/lib/validation/pull-policy-severities";
+
+/** The project's own IP allowlist, for those who may change the project. */
+export function ProjectIpAllowlistForm({ projectId, entries, ownAddress }: { projectId: number; entries: string[]; ownAddress: string | null }) {
+  const t = useTranslations("configuration");
+  const { result, formProps } = useActionForm(updateProjectIpAllowlistAction, INITIAL_ACTION_RESULT);
+  return (
+    <form {...formProps} className="space-y-4" data-testid="project-ip-allowlist-form">
+      <input type="hidden" name="projectId" value={projectId} />
+      <IpAllowlistFields name="ipAllowlist" entries={entries} ownAddress={ownAddress} emptyText={t("ipAllowlistEmpty")} errors={result.fieldErrors?.ipAllowlist} />
+      <SubmitButton>{t("saveIpAllowlist")}</SubmitButton>
+      <FormMessage result={result} />
+    </form>
+  );
+}
 
 export function ProjectSettingsForm({ projectId, isPublic, autoScan }: { projectId: number; isPublic: boolean; autoScan: boolean }) {
   const { result, formProps: formActionProps } = useActionForm(updateProjectAction, INITIAL_ACTION_RESULT);

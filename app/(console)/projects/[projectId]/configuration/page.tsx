@@ -1,7 +1,7 @@
 import { getTranslations } from "next-intl/server";
 import { projectPageMetadata } from "@/app/(console)/projects/[projectId]/project-title";
 import { loadProject } from "@/app/(console)/projects/[projectId]/load-project";
-import { DeleteProjectForm, ProjectSettingsForm, PullPolicyForm } from "@/app/(console)/projects/[projectId]/configuration/configuration-forms";
+import { DeleteProjectForm, ProjectIpAllowlistForm, ProjectSettingsForm, PullPolicyForm } from "@/app/(console)/projects/[projectId]/configuration/configuration-forms";
 import { ProjectScannerForm } from "@/app/(console)/projects/[projectId]/configuration/scanner-form";
 import { getActor } from "@/lib/auth/session";
 import type { Actor } from "@/lib/auth/actor";
@@ -54,6 +54,17 @@ export default async function ConfigurationPage({ params }: { params: Promise<{ 
         <h2 id="pull-policy-heading" className="mb-1 font-semibold">{t("pullPolicyHeading")}</h2>
         <p className="mb-4 text-sm text-slate-600">{t("pullPolicyText")}</p>
         {can.has("project:update") ? <PullPolicyForm projectId={p.id} policy={policy} /> : <PullPolicySummary policy={policy} systemList={systemList} t={t} />}
+      </section>
+      <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="project-ip-allowlist-heading">
+        <h2 id="project-ip-allowlist-heading" className="mb-1 font-semibold">{t("ipAllowlistHeading")}</h2>
+        <p className="mb-4 text-sm text-slate-600">{t("ipAllowlistText")}</p>
+        {can.has("project:update") ? (
+          <ProjectIpAllowlistForm projectId={p.id} entries={p.ipAllowlist} ownAddress={actor.client.ip} />
+        ) : (
+          <p className="text-sm" data-testid="project-ip-allowlist-summary">
+            {p.ipAllowlist.length === 0 ? t("ipAllowlistNone") : t("ipAllowlistSummary", { entries: p.ipAllowlist.join(", ") })}
+          </p>
+        )}
       </section>
       {can.has("project:delete") && (
         <section className="rounded-lg border border-red-200 bg-white p-6" aria-labelledby="delete-heading">
