@@ -16,6 +16,9 @@ export class AppError extends Error {
   }
 }
 
+/** What next-auth hands the sign-in form when a code is needed (lib/auth/browser-session.ts reads it). */
+export const TWO_FACTOR_REQUIRED = "Enter the code from your authenticator app.";
+
 export class ValidationError extends AppError {
   constructor(
     message: string,
@@ -28,6 +31,16 @@ export class ValidationError extends AppError {
 export class UnauthenticatedError extends AppError {
   constructor(message = "Sign in to continue.") {
     super(message, 401, "UNAUTHORIZED");
+  }
+}
+
+/**
+ * The password was right and the account has two-factor sign-in on: the sign-in form asks for the
+ * code and sends both again. Its message is the marker the form recognises (TWO_FACTOR_REQUIRED).
+ */
+export class TwoFactorRequiredError extends AppError {
+  constructor() {
+    super(TWO_FACTOR_REQUIRED, 401, "TWO_FACTOR_REQUIRED");
   }
 }
 

@@ -46,6 +46,17 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
         </header>
         <main id="main" className="min-w-0 flex-1 px-4 py-6 sm:px-6">
           <FlashRegion />
+          {actor.adminPaused && (
+            <p role="alert" className="mb-4 rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900" data-testid="admin-paused">
+              {t.rich("adminPaused", {
+                link: (chunks) => (
+                  <Link href="/account" prefetch={false} className="font-medium underline">
+                    {chunks}
+                  </Link>
+                ),
+              })}
+            </p>
+          )}
           {children}
         </main>
       </div>

@@ -491,6 +491,10 @@ const ACCEPTS_HOSTILE_INPUT: Record<string, string> = {
     "a checkbox-only meaning: any `enabled` other than on/true reads as unticked, which switches the schedule off (valid), and the other fields are ignored",
   "app/(console)/admin/vulnerability-db/scan-all-actions.ts#startScanAllAction":
     "takes no input (a Scan now button): whatever fields arrive are ignored, and starting a scan all is valid for an administrator",
+  "app/(console)/admin/settings/actions.ts#updateAdminTwoFactorAction":
+    "a checkbox-only meaning: a `requireAdminTwoFactor` other than on/true reads as unticked, which saves the requirement off (valid), and the other fields are ignored",
+  "app/(console)/account/two-factor-actions.ts#startTwoFactorAction":
+    "takes no input (a Set up button): whatever fields arrive are ignored, and starting (or restarting) one's own enrolment is valid for any user without two-factor sign-in",
   "app/(console)/admin/vulnerability-db/scan-all-actions.ts#stopScanAllAction":
     "takes no input (a Stop button): whatever fields arrive are ignored, and stopping is valid for an administrator",
 };

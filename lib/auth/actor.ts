@@ -11,6 +11,11 @@ export type UserActor = {
   isAdmin: boolean;
   /** Wharf's system auditor: reads everything, changes nothing. */
   isAuditor: boolean;
+  /**
+   * An administrator whose rights are paused until they turn on two-factor sign-in (the
+   * "require two-factor for administrators" setting; isAdmin is false meanwhile).
+   */
+  adminPaused?: boolean;
   client: ClientInfo;
 };
 

@@ -17,11 +17,11 @@ async function csrfToken(): Promise<string> {
 export type SignInOutcome = { ok: true } | { ok: false; error: string | null };
 
 /** The credentials provider: `ok`, or next-auth's error code ("CredentialsSignin") or the refusal's text. */
-export async function signInWithPassword(username: string, password: string): Promise<SignInOutcome> {
+export async function signInWithPassword(username: string, password: string, otp?: string): Promise<SignInOutcome> {
   const res = await fetch("/api/auth/callback/credentials", {
     method: "POST",
     headers: FORM,
-    body: new URLSearchParams({ username, password, csrfToken: await csrfToken(), callbackUrl: window.location.href, json: "true" }),
+    body: new URLSearchParams({ username, password, ...(otp ? { otp } : {}), csrfToken: await csrfToken(), callbackUrl: window.location.href, json: "true" }),
   });
   const data = (await res.json().catch(() => ({}))) as { url?: string };
   const error = data.url ? new URL(data.url, window.location.href).searchParams.get("error") : null;

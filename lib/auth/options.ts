@@ -19,6 +19,7 @@ export function getAuthOptions(): NextAuthOptions {
         credentials: {
           username: { label: "Username", type: "text" },
           password: { label: "Password", type: "password" },
+          otp: { label: "Two-factor code", type: "text" },
         },
         async authorize(raw) {
           const parsed = ZSignIn.safeParse(raw ?? {});

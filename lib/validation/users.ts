@@ -83,6 +83,12 @@ export type TListUsersQuery = z.infer<typeof ZListUsersQuery>;
 export const ZSignIn = z.object({
   username: singleLine(z.string()).min(1, "Username is required").max(255),
   password: z.string().min(1, "Password is required").max(128),
+  /** The two-factor code or a recovery code, when the account has two-factor sign-in on. */
+  otp: z
+    .string()
+    .max(32)
+    .optional()
+    .transform((v) => v?.trim() || undefined),
 });
 
 export const ZSystemRole = z.enum(["none", "admin", "auditor"], { error: "Choose none, admin or auditor" });
@@ -94,3 +100,14 @@ export const ZSetPreferredLocale = z.object({
   locale: z.enum(LOCALES, { error: "Choose English or 简体中文" }),
 });
 export type TSetPreferredLocale = z.output<typeof ZSetPreferredLocale>;
+
+/** A two-factor code typed to prove possession: six digits, or a recovery code (`abcde-fghjk`). */
+export const ZTwoFactorCode = z.object({
+  code: singleLine(z.string().trim()).min(1, "Type the code from your app").max(32, "A code has at most 32 characters"),
+});
+/** Forms that carry no input (start set-up, new CLI secret). */
+export const ZNoInput = z.object({});
+/** Administration → Settings: require two-factor sign-in for administrators. */
+export const ZAdminTwoFactorRequirement = z.object({ requireAdminTwoFactor: ZCheckbox });
+/** An administrator's reset of a user's two-factor sign-in. */
+export const ZResetTwoFactor = z.object({ userId: ZId });

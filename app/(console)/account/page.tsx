@@ -2,7 +2,10 @@ import { getTranslations } from "next-intl/server";
 import { ChangePasswordForm } from "@/app/(console)/account/change-password-form";
 import { AccountLanguageForm } from "@/components/i18n/account-language-form";
 import { PageHeader } from "@/components/ui/page-header";
+import { TwoFactorPanel } from "@/app/(console)/account/two-factor-panel";
 import { requireUserActor } from "@/lib/auth/session";
+import { formatDateTime } from "@/lib/format/datetime";
+import { getTwoFactorStatus } from "@/lib/services/auth/two-factor";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("account"))("title") };
@@ -11,6 +14,7 @@ export async function generateMetadata() {
 export default async function AccountPage() {
   const actor = await requireUserActor();
   const t = await getTranslations("account");
+  const twoFactor = await getTwoFactorStatus({ actor });
   return (
     <>
       <PageHeader title={t("heading")} description={t("signedInAs", { username: actor.username })} />
@@ -28,6 +32,21 @@ export default async function AccountPage() {
           </h2>
           <p className="mb-4 text-sm text-slate-600">{t("changePasswordHint")}</p>
           <ChangePasswordForm />
+        </section>
+        <section className="max-w-lg rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="two-factor-heading">
+          <h2 id="two-factor-heading" className="mb-1 font-semibold">
+            {t("twoFactorHeading")}
+          </h2>
+          <p className="mb-4 text-sm text-slate-600">{t("twoFactorHint")}</p>
+          <TwoFactorPanel
+            username={actor.username}
+            status={{
+              enabled: twoFactor.enabled,
+              enabledAt: twoFactor.enabledAt ? formatDateTime(twoFactor.enabledAt) : null,
+              recoveryCodesLeft: twoFactor.recoveryCodesLeft,
+              cliSecretCreatedAt: twoFactor.cliSecretCreatedAt ? formatDateTime(twoFactor.cliSecretCreatedAt) : null,
+            }}
+          />
         </section>
       </div>
     </>

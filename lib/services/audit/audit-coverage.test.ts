@@ -61,6 +61,7 @@ import type { ActionResult } from "@/lib/actions/action-result";
 import { apiRequest, basic } from "@/lib/api/test-kit";
 import { NextRequest } from "next/server";
 import { artifactScanJob, registryGcJob, scanAllJob, vulnDbImportJob } from "@/lib/jobs/definitions";
+import { startTwoFactorEnrolment } from "@/lib/services/auth/two-factor";
 import { startArtifactScan } from "@/lib/services/scan/manual-scan";
 import { startScanAll } from "@/lib/services/scan/scan-all";
 import { startGc } from "@/lib/services/gc/gc";
@@ -368,6 +369,7 @@ const A = {
   robots: "app/(console)/projects/[projectId]/robots/actions.ts",
   systemRobots: "app/(console)/admin/robots/actions.ts",
   account: "app/(console)/account/actions.ts",
+  twoFactor: "app/(console)/account/two-factor-actions.ts",
   retention: "app/(console)/admin/audit-log/policy/actions.ts",
   registries: "app/(console)/admin/registries/actions.ts",
   replications: "app/(console)/admin/replications/actions.ts",
@@ -828,6 +830,15 @@ const CASES: Record<string, Case> = {
     success: async () => ({ run: action(`${A.users}#setUserDisabledAction`, INITIAL, form({ userId: (await createTestUser()).id, disabled: "on" })) }),
     refused: async () => ({ run: action(`${A.users}#setUserDisabledAction`, INITIAL, form({ userId: (await createTestUser()).id, disabled: "on" })) }),
   },
+  [`${A.users}#resetTwoFactorAction`]: {
+    action: "two_factor.reset",
+    success: async () => {
+      const user = await createTestUser();
+      await startTwoFactorEnrolment({ actor: actorFor(user) });
+      return { run: action(`${A.users}#resetTwoFactorAction`, INITIAL, form({ userId: user.id })) };
+    },
+    refused: async () => ({ run: action(`${A.users}#resetTwoFactorAction`, INITIAL, form({ userId: (await createTestUser()).id })) }),
+  },
   [`${A.users}#setUserSystemRoleAction`]: {
     action: "user.set_system_role",
     success: async () => ({ run: action(`${A.users}#setUserSystemRoleAction`, INITIAL, form({ userId: (await createTestUser()).id, role: "auditor" })) }),
@@ -845,6 +856,12 @@ const CASES: Record<string, Case> = {
     action: "ip_allowlist.update",
     success: async () => ({ run: action(`${A.settings}#updateIpAllowlistAction`, INITIAL, form({ entries: "" })) }),
     refused: async () => ({ run: action(`${A.settings}#updateIpAllowlistAction`, INITIAL, form({ entries: "10.0.0.0/8" })) }),
+  },
+  [`${A.settings}#updateAdminTwoFactorAction`]: {
+    action: "setting.update",
+    // Saved off: on would pause the administrators of every other file sharing the database.
+    success: async () => ({ run: action(`${A.settings}#updateAdminTwoFactorAction`, INITIAL, form({})) }),
+    refused: async () => ({ run: action(`${A.settings}#updateAdminTwoFactorAction`, INITIAL, form({})) }),
   },
   [`${A.settings}#updateSystemCveAllowlistAction`]: {
     action: "cve_allowlist.update",
@@ -1125,6 +1142,19 @@ const CASES: Record<string, Case> = {
     success: async () => ({ run: action(`${A.account}#setPreferredLocaleAction`, INITIAL, form({ locale: "zh-CN" })) }),
     ownPreference: true,
   },
+
+  // Two-factor sign-in: each user's own, like the language. The rest need a code from the user's
+  // own enrolled secret, which the walk's shared users do not have: one row each, and the wrong
+  // code that changes nothing, are proved in two-factor.test.ts.
+  [`${A.twoFactor}#startTwoFactorAction`]: {
+    action: "two_factor.enrol",
+    success: async () => ({ run: action(`${A.twoFactor}#startTwoFactorAction`, INITIAL, form({})) }),
+    ownPreference: true,
+  },
+  [`${A.twoFactor}#confirmTwoFactorAction`]: { coveredElsewhere: "lib/services/auth/two-factor.test.ts" },
+  [`${A.twoFactor}#regenerateRecoveryCodesAction`]: { coveredElsewhere: "lib/services/auth/two-factor.test.ts" },
+  [`${A.twoFactor}#disableTwoFactorAction`]: { coveredElsewhere: "lib/services/auth/two-factor.test.ts" },
+  [`${A.twoFactor}#refreshCliSecretAction`]: { coveredElsewhere: "lib/services/auth/two-factor.test.ts" },
 
   // -- REST: projects --
   "POST /api/v2.0/projects": {

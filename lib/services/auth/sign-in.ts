@@ -2,7 +2,8 @@ import "server-only";
 import { anonymousActor, type ClientInfo } from "@/lib/auth/actor";
 import { burnPasswordCheck, verifyPassword } from "@/lib/auth/password";
 import { db, type DbTransaction } from "@/lib/db/client";
-import { SignInLockedError, UnauthenticatedError } from "@/lib/errors";
+import { SignInLockedError, TwoFactorRequiredError, UnauthenticatedError } from "@/lib/errors";
+import { type SecondFactor, claimSecondFactor } from "@/lib/services/auth/two-factor";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { startSession } from "@/lib/services/auth/sessions";
 import { LOCKED_REASON, recordSignInRefusal } from "@/lib/services/auth/sign-in-refusals";
@@ -11,10 +12,12 @@ import { reserveSignInAttempt } from "@/lib/services/auth/sign-in-throttle";
 
 export { SIGN_IN_MAX_FAILURES, SIGN_IN_MAX_FAILURES_ALL_CLIENTS, SIGN_IN_WINDOW_MINUTES } from "@/lib/services/auth/sign-in-throttle";
 
-export type SignInOptions = { username: string; password: string; client: ClientInfo };
+/** `otp`: the six-digit code (or a recovery code) of an account with two-factor sign-in on. */
+export type SignInOptions = { username: string; password: string; otp?: string; client: ClientInfo };
 export type SignedInUser = { id: number; username: string; sessionVersion: number; sessionId: string };
 
 const GENERIC_FAILURE = "Wrong username or password.";
+const WRONG_CODE = "Wrong two-factor code.";
 
 /**
  * Checks a username and password for the console (robots cannot sign in: their names contain `$`,
@@ -32,7 +35,7 @@ export async function signInWithPassword(options: SignInOptions): Promise<Signed
   }
 }
 
-async function checkPasswordAndOpenSession({ username, password, client }: SignInOptions): Promise<SignedInUser> {
+async function checkPasswordAndOpenSession({ username, password, otp, client }: SignInOptions): Promise<SignedInUser> {
   const attempt = await reserveSignInAttempt(username, client);
   if (!attempt.reserved) {
     await refuse(username, client, LOCKED_REASON);
@@ -41,7 +44,7 @@ async function checkPasswordAndOpenSession({ username, password, client }: SignI
 
   const user = await db.user.findUnique({
     where: { username },
-    select: { id: true, username: true, passwordHash: true, disabled: true, isAdmin: true, isAuditor: true, sessionVersion: true },
+    select: { id: true, username: true, passwordHash: true, disabled: true, isAdmin: true, isAuditor: true, sessionVersion: true, totpSecret: true, totpEnabledAt: true },
   });
   const passwordOk = user ? await verifyPassword(user.passwordHash, password) : (await burnPasswordCheck(password), false);
 
@@ -62,6 +65,26 @@ async function checkPasswordAndOpenSession({ username, password, client }: SignI
     throw new UnauthenticatedError("This account is disabled. Ask an administrator to enable it.");
   }
 
+  // Two-factor: the right password alone is not a guess (released, not counted), and the form
+  // asks for the code; a wrong code is a failed attempt like a wrong password, toward the lock.
+  let secondFactor: SecondFactor | null = null;
+  if (user.totpEnabledAt) {
+    if (!otp) {
+      await attempt.released();
+      throw new TwoFactorRequiredError();
+    }
+    const result = await db.$transaction(async (tx) => {
+      const factor = await claimSecondFactor(tx, user, otp);
+      if (factor) return { factor, locked: null };
+      const locked = await attempt.failed(tx);
+      await auditFailure(tx, username, client, "wrong two-factor code", user.id);
+      return { factor: null, locked };
+    });
+    if (result.locked) throw new SignInLockedError(result.locked);
+    if (!result.factor) throw new UnauthenticatedError(WRONG_CODE);
+    secondFactor = result.factor;
+  }
+
   // Re-checked after the slow password check: a lock set meanwhile by a concurrent failure holds.
   const lockedMeanwhile = await attempt.succeeded();
   if (lockedMeanwhile) {
@@ -75,6 +98,7 @@ async function checkPasswordAndOpenSession({ username, password, client }: SignI
       actor: { kind: "user", id: user.id, username: user.username, isAdmin: user.isAdmin, isAuditor: user.isAuditor, client },
       action: "session.sign_in",
       resource: { type: "session", id: user.id, name: user.username },
+      ...(secondFactor ? { detail: { second_factor: secondFactor } } : {}),
     });
     return id;
   });

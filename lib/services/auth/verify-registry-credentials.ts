@@ -10,10 +10,12 @@ import { LOCKED_REASON, recordSignInRefusal } from "@/lib/services/auth/sign-in-
 import { recordAuthFailure } from "@/lib/metrics/metrics";
 import { lockedUntilFor, reserveSignInAttempt } from "@/lib/services/auth/sign-in-throttle";
 import { hashRobotSecret, isChosenSecretHash, ROBOT_NAME_PREFIX } from "@/lib/services/robots/robot-secret";
+import { cliSecretMatches } from "@/lib/services/auth/two-factor";
+import { effectiveAdmin } from "@/lib/services/auth/admin-two-factor";
 
 /**
- * Checks the Basic credentials that registry clients and REST callers send: a user's password or
- * a robot's secret. Used by the token service, the /v2 gateway and the REST API.
+ * Checks the Basic credentials that registry clients and REST callers send: a user's password (a
+ * two-factor account's CLI secret instead) or a robot's secret. Used by the token service, the /v2 gateway and the REST API.
  *
  * argon2id is slow on purpose (tens of milliseconds), and docker sends the password with every
  * token request. A successful check is therefore remembered for a few minutes, keyed by an HMAC of
@@ -65,8 +67,10 @@ async function verifyUserPassword(username: string, password: string, client: Cl
   }
   const user = await db.user.findUnique({
     where: { username },
-    select: { id: true, username: true, passwordHash: true, isAdmin: true, isAuditor: true, disabled: true },
+    select: { id: true, username: true, passwordHash: true, isAdmin: true, isAuditor: true, disabled: true, totpEnabledAt: true, cliSecretHash: true },
   });
+  // Two-factor accounts: a client that cannot type a code sends the CLI secret, never the password.
+  if (user?.totpEnabledAt) return verifyCliSecret(user, password, client);
   const key = cacheKeyFor(username, password);
   const cached = verified.get(key);
   if (user && cached && cached.passwordHash === user.passwordHash) {
@@ -75,7 +79,7 @@ async function verifyUserPassword(username: string, password: string, client: Cl
       await refuseUser(username, client, "account disabled");
       throw new UnauthenticatedError("This account is disabled.");
     }
-    return { kind: "user", id: user.id, username: user.username, isAdmin: user.isAdmin, isAuditor: user.isAuditor, client };
+    return { kind: "user", id: user.id, username: user.username, isAdmin: (await effectiveAdmin(user)).isAdmin, isAuditor: user.isAuditor, client };
   }
 
   // A password check is a guess: counted before it runs, so concurrent guesses cannot outrun the lock.
@@ -116,7 +120,49 @@ async function verifyUserPassword(username: string, password: string, client: Cl
     throw new SignInLockedError(lockedMeanwhile);
   }
   remember(key, user.passwordHash);
-  return { kind: "user", id: user.id, username: user.username, isAdmin: user.isAdmin, isAuditor: user.isAuditor, client };
+  // An administrator without two-factor sign-in while it is required: their password alone never yields administrator rights.
+  return { kind: "user", id: user.id, username: user.username, isAdmin: (await effectiveAdmin(user)).isAdmin, isAuditor: user.isAuditor, client };
+}
+
+const CLI_SECRET_NEEDED =
+  "This account signs in with two-factor: log in with your CLI secret (Account → Two-factor sign-in in the console), not your password.";
+
+/**
+ * A two-factor account's CLI secret: 32 random bytes, so SHA-256 is checked (fast, nothing to
+ * cache); a wrong one (the password included) is a failed attempt toward the lock, like a wrong
+ * password, and the message says what to send instead.
+ */
+async function verifyCliSecret(
+  user: { id: number; username: string; isAdmin: boolean; isAuditor: boolean; disabled: boolean; cliSecretHash: string | null },
+  secret: string,
+  client: ClientInfo,
+): Promise<UserActor> {
+  if (cliSecretMatches(user.cliSecretHash, secret)) {
+    if (user.disabled) {
+      await refuseUser(user.username, client, "account disabled");
+      throw new UnauthenticatedError("This account is disabled.");
+    }
+    return { kind: "user", id: user.id, username: user.username, isAdmin: user.isAdmin, isAuditor: user.isAuditor, client };
+  }
+  const attempt = await reserveSignInAttempt(user.username, client);
+  if (!attempt.reserved) {
+    await refuseUser(user.username, client, LOCKED_REASON);
+    throw new SignInLockedError(attempt.lockedUntil);
+  }
+  const nowLocked = await db.$transaction(async (tx) => {
+    const locked = await attempt.failed(tx);
+    await recordAuditEvent(tx, {
+      actor: anonymousActor(client),
+      action: "registry.login",
+      resource: { type: "session", id: user.id, name: user.username },
+      result: "failure",
+      reason: "not the CLI secret of a two-factor account",
+      claimedName: user.username,
+    });
+    return locked;
+  });
+  if (nowLocked) throw new SignInLockedError(nowLocked);
+  throw new UnauthenticatedError(CLI_SECRET_NEEDED);
 }
 
 /** A refused user login that checked no password: collapsed per minute (see sign-in-refusals.ts). */

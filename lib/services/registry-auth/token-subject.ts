@@ -1,6 +1,7 @@
 import "server-only";
 import { anonymousActor, type Actor, type ClientInfo } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
+import { effectiveAdmin } from "@/lib/services/auth/admin-two-factor";
 import { findScannerSubject, isScannerSubject } from "@/lib/services/registry-auth/scanner-grant";
 import { ROBOT_NAME_PREFIX } from "@/lib/services/robots/robot-secret";
 
@@ -45,11 +46,13 @@ export async function findTokenSubject(subject: string): Promise<SubjectRecord |
   }
   const user = await db.user.findUnique({
     where: { username: subject },
-    select: { id: true, username: true, isAdmin: true, isAuditor: true, disabled: true, passwordChangedAt: true },
+    select: { id: true, username: true, isAdmin: true, isAuditor: true, disabled: true, passwordChangedAt: true, totpEnabledAt: true },
   });
   if (!user) return null;
+  // Cached under the grant version, which the admin two-factor setting and an administrator's enrolment bump.
+  const { isAdmin } = await effectiveAdmin(user);
   return {
-    actor: user.disabled ? null : { kind: "user", id: user.id, username: user.username, isAdmin: user.isAdmin, isAuditor: user.isAuditor },
+    actor: user.disabled ? null : { kind: "user", id: user.id, username: user.username, isAdmin, isAuditor: user.isAuditor },
     expiresAt: null,
     tokensValidFrom: Math.floor(user.passwordChangedAt.getTime() / 1000),
   };

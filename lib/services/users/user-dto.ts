@@ -10,6 +10,8 @@ export const USER_SUMMARY_SELECT = {
   isAdmin: true,
   isAuditor: true,
   disabled: true,
+  /** When two-factor sign-in was turned on (null: off); never the secret. */
+  totpEnabledAt: true,
   createdAt: true,
   updatedAt: true,
 } as const satisfies Prisma.UserSelect;

@@ -8,6 +8,8 @@ import { updateSystemCveAllowlist } from "@/lib/services/pull-policy/allowlists"
 import { ZUpdateSystemSettings } from "@/lib/validation/projects";
 import { ZUpdateSystemCveAllowlist } from "@/lib/validation/pull-policy";
 import { updateIpAllowlist } from "@/lib/services/ip-allowlist/ip-allowlist";
+import { setAdminTwoFactorRequirement } from "@/lib/services/auth/admin-two-factor";
+import { ZAdminTwoFactorRequirement } from "@/lib/validation/users";
 import { ZIpAllowlistForm } from "@/lib/validation/ip-allowlist";
 
 export const updateSystemSettingsAction = formAction(
@@ -43,5 +45,14 @@ export const updateIpAllowlistAction = formAction(
   () => {
     revalidatePath("/admin/settings");
     return { ok: true, message: "IP allowlist saved." };
+  },
+);
+
+export const updateAdminTwoFactorAction = formAction(
+  ZAdminTwoFactorRequirement,
+  (input, actor) => setAdminTwoFactorRequirement({ actor, required: input.requireAdminTwoFactor }),
+  () => {
+    revalidatePath("/admin/settings");
+    return { ok: true, message: "Two-factor requirement saved." };
   },
 );

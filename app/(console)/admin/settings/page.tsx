@@ -1,5 +1,6 @@
 import { getTranslations } from "next-intl/server";
-import { IpAllowlistForm, SettingsForm, SystemCveAllowlistForm } from "@/app/(console)/admin/settings/settings-form";
+import { AdminTwoFactorForm, IpAllowlistForm, SettingsForm, SystemCveAllowlistForm } from "@/app/(console)/admin/settings/settings-form";
+import { getAdminTwoFactorRequirement } from "@/lib/services/auth/admin-two-factor";
 import { PageHeader } from "@/components/ui/page-header";
 import { RefusalNotice } from "@/components/ui/refusal-notice";
 import { attempt } from "@/lib/actions/attempt";
@@ -22,6 +23,7 @@ export default async function SettingsPage() {
   if (!outcome.ok) return <RefusalNotice error={outcome.error} />;
   const allowlist = await getSystemCveAllowlist({ actor });
   const ipAllowlist = await getIpAllowlist({ actor });
+  const adminTwoFactor = await getAdminTwoFactorRequirement({ actor });
   const canEdit = hasSystemPermission(actor, "setting.update");
   const t = await getTranslations("settings");
   const tq = await getTranslations("quota");
@@ -46,6 +48,10 @@ export default async function SettingsPage() {
           {t("allowlistHint")}
         </p>
         <SystemCveAllowlistForm list={allowlist} canEdit={canEdit} />
+      </section>
+      <section className="mt-6 max-w-lg rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="admin-two-factor-heading">
+        <h2 id="admin-two-factor-heading" className="mb-1 font-semibold">{t("adminTwoFactor")}</h2>
+        <AdminTwoFactorForm required={adminTwoFactor} canEdit={canEdit} />
       </section>
       <section className="mt-6 max-w-lg rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="ip-allowlist-heading">
         <h2 id="ip-allowlist-heading" className="mb-1 font-semibold">{t("ipAllowlist")}</h2>

@@ -1,7 +1,12 @@
 "use client";
 
 import { useTranslations } from "next-intl";
-import { updateIpAllowlistAction, updateSystemCveAllowlistAction, updateSystemSettingsAction } from "@/app/(console)/admin/settings/actions";
+import {
+  updateAdminTwoFactorAction,
+  updateIpAllowlistAction,
+  updateSystemCveAllowlistAction,
+  updateSystemSettingsAction,
+} from "@/app/(console)/admin/settings/actions";
 import { CveAllowlistFields } from "@/components/cve-allowlist-fields";
 import { IpAllowlistFields } from "@/components/ip-allowlist-fields";
 import { FormMessage } from "@/components/ui/form-message";
@@ -61,6 +66,33 @@ export function IpAllowlistForm({ entries, ownAddress, canEdit }: { entries: str
     <form {...formProps} className="space-y-4" data-testid="ip-allowlist-form">
       <IpAllowlistFields name="entries" entries={entries} ownAddress={ownAddress} emptyText={t("ipAllowlistEmpty")} errors={result.fieldErrors?.entries} disabled={!canEdit} />
       {canEdit && <SubmitButton>{t("saveIpAllowlist")}</SubmitButton>}
+      <FormMessage result={result} />
+    </form>
+  );
+}
+
+/** Require two-factor sign-in for administrators (their rights pause until they turn it on). */
+export function AdminTwoFactorForm({ required, canEdit }: { required: boolean; canEdit: boolean }) {
+  const t = useTranslations("settings");
+  const { result, formProps } = useActionForm(updateAdminTwoFactorAction, INITIAL_ACTION_RESULT);
+  const errors = result.fieldErrors?.requireAdminTwoFactor;
+  return (
+    <form {...formProps} className="space-y-4" data-testid="admin-two-factor-form">
+      <label className="flex items-start gap-2 text-sm">
+        <input type="checkbox" name="requireAdminTwoFactor" defaultChecked={required} disabled={!canEdit} className="mt-0.5 h-4 w-4" aria-describedby="admin-two-factor-hint" />
+        <span>
+          {t("requireAdminTwoFactor")}
+          <span id="admin-two-factor-hint" className="block text-slate-500">
+            {t("requireAdminTwoFactorHint")}
+          </span>
+        </span>
+      </label>
+      {errors?.length ? (
+        <p className="text-sm text-red-700" data-testid="error-requireAdminTwoFactor">
+          {errors.join(". ")}
+        </p>
+      ) : null}
+      {canEdit && <SubmitButton>{t("save")}</SubmitButton>}
       <FormMessage result={result} />
     </form>
   );

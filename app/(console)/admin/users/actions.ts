@@ -8,7 +8,8 @@ import { resetUserPassword } from "@/lib/services/users/reset-user-password";
 import { setUserSystemRole } from "@/lib/services/users/set-user-system-role";
 import { setUserDisabled } from "@/lib/services/users/set-user-disabled";
 import { updateUser } from "@/lib/services/users/update-user";
-import { ZCreateUser, ZResetUserPassword, ZSetUserDisabled, ZSetUserSystemRole, ZUpdateUser } from "@/lib/validation/users";
+import { resetTwoFactor } from "@/lib/services/auth/two-factor";
+import { ZCreateUser, ZResetTwoFactor, ZResetUserPassword, ZSetUserDisabled, ZSetUserSystemRole, ZUpdateUser } from "@/lib/validation/users";
 
 // Thin actions: parse with the shared schema, call the service (which authorizes and audits),
 // map errors. Permission checks live in lib/services, never here.
@@ -35,6 +36,17 @@ export const resetUserPasswordAction = formAction(
   ZResetUserPassword,
   (input, actor) => resetUserPassword({ actor, input }),
   () => ({ ok: true, message: "Password reset. The user's open sessions have ended." }),
+);
+
+/** A lost phone and lost recovery codes: the user signs in with the password again and re-enrols. */
+export const resetTwoFactorAction = formAction(
+  ZResetTwoFactor,
+  (input, actor) => resetTwoFactor({ actor, userId: input.userId }),
+  (input) => {
+    revalidatePath(`/admin/users/${input.userId}`);
+    return { ok: true, message: "Two-factor sign-in reset. The user signs in with the password and can set it up again." };
+  },
+  { hiddenFieldsOnly: true },
 );
 
 export const setUserDisabledAction = formAction(

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { cache } from "react";
 import { getTranslations } from "next-intl/server";
-import { UserAccessForms, UserPasswordForm, UserProfileForm } from "@/app/(console)/admin/users/[userId]/user-forms";
+import { UserAccessForms, UserPasswordForm, UserProfileForm, UserTwoFactorForm } from "@/app/(console)/admin/users/[userId]/user-forms";
 import { Badge } from "@/components/ui/badge";
 import { PageHeader } from "@/components/ui/page-header";
 import { RefusalNotice } from "@/components/ui/refusal-notice";
@@ -84,6 +84,10 @@ export default async function UserPage({
         <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="password-heading">
           <h2 id="password-heading" className="mb-4 font-semibold">{t("resetPassword")}</h2>
           <UserPasswordForm userId={user.id} />
+        </section>
+        <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="two-factor-heading">
+          <h2 id="two-factor-heading" className="mb-4 font-semibold">{t("twoFactor")}</h2>
+          <UserTwoFactorForm userId={user.id} enabledAt={user.totpEnabledAt ? formatDateTime(user.totpEnabledAt) : null} />
         </section>
         <section className="rounded-lg border border-slate-200 bg-white p-6 lg:col-span-2" aria-labelledby="access-heading">
           <h2 id="access-heading" className="mb-4 font-semibold">{t("access")}</h2>

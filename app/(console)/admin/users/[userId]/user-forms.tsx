@@ -2,6 +2,7 @@
 
 import { useTranslations } from "next-intl";
 import {
+  resetTwoFactorAction,
   resetUserPasswordAction,
   setUserDisabledAction,
   setUserSystemRoleAction,
@@ -24,6 +25,20 @@ export function UserProfileForm({ user }: { user: { id: number; email: string; f
       <Field label={t("columns.email")} name="email" type="email" defaultValue={user.email} maxLength={255} errors={errors.email} />
       <Field label={t("columns.fullName")} name="fullName" defaultValue={user.fullName} maxLength={255} errors={errors.fullName} />
       <SubmitButton>{t("saveProfile")}</SubmitButton>
+    </form>
+  );
+}
+
+/** Whether the user has two-factor sign-in, and the administrator's reset when they do. */
+export function UserTwoFactorForm({ userId, enabledAt }: { userId: number; enabledAt: string | null }) {
+  const t = useTranslations("users");
+  const { result, formProps } = useActionForm(resetTwoFactorAction, INITIAL_ACTION_RESULT);
+  return (
+    <form {...formProps} className="space-y-3" data-testid="user-two-factor">
+      <input type="hidden" name="userId" value={userId} />
+      <p className="text-sm">{enabledAt ? t("twoFactorOn", { date: enabledAt }) : t("twoFactorOff")}</p>
+      {enabledAt && <SubmitButton variant="danger">{t("twoFactorReset")}</SubmitButton>}
+      <FormMessage result={result} />
     </form>
   );
 }
