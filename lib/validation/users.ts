@@ -3,6 +3,8 @@ import { LOCALES } from "@/lib/i18n/locales";
 import { singleLine, ZCheckbox, ZId, ZSearchText } from "@/lib/validation/common";
 import { ZConsolePaging } from "@/lib/validation/pagination";
 import { PASSWORD_RULE_TEXT } from "@/lib/validation/password-rule";
+import { PATTERN_MAX_LENGTH, patternError } from "@/lib/policy/selectors";
+import { ZRoleId } from "@/lib/validation/projects";
 
 /**
  * Harbor's username rule (no , " ~ # % $), plus no ':' (it would break HTTP Basic auth for docker
@@ -111,3 +113,23 @@ export const ZNoInput = z.object({});
 export const ZAdminTwoFactorRequirement = z.object({ requireAdminTwoFactor: ZCheckbox });
 /** An administrator's reset of a user's two-factor sign-in. */
 export const ZResetTwoFactor = z.object({ userId: ZId });
+
+/**
+ * A role across projects: a doublestar pattern over project names (`team-*`, `{web,api}-prod`)
+ * and the role it gives. `/` never appears in a project name, so a pattern holding one could
+ * never match and is refused.
+ */
+export const ZCreateRoleRule = z.object({
+  userId: ZId,
+  pattern: singleLine(z.string().trim())
+    .min(1, "Enter a pattern, e.g. team-*")
+    .max(PATTERN_MAX_LENGTH, `At most ${PATTERN_MAX_LENGTH} characters`)
+    .refine((p) => !p.includes("/"), "Project names have no /: the pattern matches names such as team-a")
+    .superRefine((p, ctx) => {
+      const error = patternError("doublestar", p);
+      if (error) ctx.addIssue({ code: "custom", message: error });
+    }),
+  roleId: ZRoleId,
+});
+export type TCreateRoleRule = z.infer<typeof ZCreateRoleRule>;
+export const ZDeleteRoleRule = z.object({ userId: ZId, ruleId: ZId });

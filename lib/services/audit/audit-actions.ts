@@ -48,6 +48,8 @@ export const AUDIT_OPERATIONS = [
   "project.create",
   "project.delete",
   "project.update",
+  "project_role_rule.create",
+  "project_role_rule.delete",
   "project_scanner.update",
   "quota.update",
   "registry.login",

@@ -62,6 +62,7 @@ import { apiRequest, basic } from "@/lib/api/test-kit";
 import { NextRequest } from "next/server";
 import { artifactScanJob, registryGcJob, scanAllJob, vulnDbImportJob } from "@/lib/jobs/definitions";
 import { startTwoFactorEnrolment } from "@/lib/services/auth/two-factor";
+import { createRoleRule } from "@/lib/services/members/role-rules";
 import { startArtifactScan } from "@/lib/services/scan/manual-scan";
 import { startScanAll } from "@/lib/services/scan/scan-all";
 import { startGc } from "@/lib/services/gc/gc";
@@ -829,6 +830,24 @@ const CASES: Record<string, Case> = {
     action: "user.disable",
     success: async () => ({ run: action(`${A.users}#setUserDisabledAction`, INITIAL, form({ userId: (await createTestUser()).id, disabled: "on" })) }),
     refused: async () => ({ run: action(`${A.users}#setUserDisabledAction`, INITIAL, form({ userId: (await createTestUser()).id, disabled: "on" })) }),
+  },
+  [`${A.users}#createRoleRuleAction`]: {
+    action: "project_role_rule.create",
+    success: async () => ({ run: action(`${A.users}#createRoleRuleAction`, INITIAL, form({ userId: (await createTestUser()).id, pattern: "walk-*", roleId: "2" })) }),
+    refused: async () => ({ run: action(`${A.users}#createRoleRuleAction`, INITIAL, form({ userId: (await createTestUser()).id, pattern: "walk-*", roleId: "1" })) }),
+  },
+  [`${A.users}#deleteRoleRuleAction`]: {
+    action: "project_role_rule.delete",
+    success: async () => {
+      const user = await createTestUser();
+      const rule = await createRoleRule({ actor: actorFor(admin), input: { userId: user.id, pattern: "walk-*", roleId: 2 } });
+      return { run: action(`${A.users}#deleteRoleRuleAction`, INITIAL, form({ userId: user.id, ruleId: rule.id })) };
+    },
+    refused: async () => {
+      const user = await createTestUser();
+      const rule = await createRoleRule({ actor: actorFor(admin), input: { userId: user.id, pattern: "walk-*", roleId: 2 } });
+      return { run: action(`${A.users}#deleteRoleRuleAction`, INITIAL, form({ userId: user.id, ruleId: rule.id })) };
+    },
   },
   [`${A.users}#resetTwoFactorAction`]: {
     action: "two_factor.reset",

@@ -4,6 +4,7 @@ import { db } from "@/lib/db/client";
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from "@/lib/errors";
 import { type AuditOperation, projectPermissionOperation } from "@/lib/services/audit/audit-actions";
 import { recordRefusal } from "@/lib/services/audit/record-audit-event";
+import { roleRulesOf, rolesFromRules } from "@/lib/services/authz/role-rules";
 import { projectAddressRefusal } from "@/lib/services/ip-allowlist/project-address-rule";
 import {
   ALL_PROJECT_PERMISSIONS,
@@ -21,7 +22,8 @@ export type ProjectRef = { id: number; name: string; isPublic: boolean };
 
 /**
  * Every permission an actor holds in each of the given projects, in one query for memberships.
- * The union of: the actor's member roles, the auditor's reads, a robot's grants for the project
+ * The union of: the actor's member roles, the roles their rules across projects give
+ * (role-rules.ts), the auditor's reads, a robot's grants for the project
  * (or for "*"), and the public-project bonus. Admins and the system hold everything.
  */
 export async function projectPermissionsFor(
@@ -31,11 +33,19 @@ export async function projectPermissionsFor(
   const result = new Map<number, Set<ProjectPermission>>();
   const roleIdsByProject = new Map<number, number[]>();
   if (actor.kind === "user" && !actor.isAdmin && projects.length > 0) {
-    const memberships = await db.projectMember.findMany({
-      where: { userId: actor.id, projectId: { in: projects.map((p) => p.id) } },
-      select: { projectId: true, roleId: true },
-    });
+    const [memberships, rules] = await Promise.all([
+      db.projectMember.findMany({
+        where: { userId: actor.id, projectId: { in: projects.map((p) => p.id) } },
+        select: { projectId: true, roleId: true },
+      }),
+      roleRulesOf(actor.id),
+    ]);
     for (const m of memberships) roleIdsByProject.set(m.projectId, [...(roleIdsByProject.get(m.projectId) ?? []), m.roleId]);
+    // Roles across projects (role-rules.ts): one more source of roles, united with the memberships.
+    for (const project of rules.length > 0 ? projects : []) {
+      const fromRules = rolesFromRules(rules, project.name);
+      if (fromRules.length > 0) roleIdsByProject.set(project.id, [...(roleIdsByProject.get(project.id) ?? []), ...fromRules]);
+    }
   }
   for (const project of projects) {
     result.set(project.id, permissionsInProject(actor, project, roleIdsByProject.get(project.id) ?? []));

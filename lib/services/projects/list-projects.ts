@@ -3,6 +3,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { memberRoleIdsOf } from "@/lib/services/authz/project-access";
+import { projectIdsReachedByRules, roleRulesOf } from "@/lib/services/authz/role-rules";
 import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import { containsText } from "@/lib/services/contains-text";
 import { type Page, skipTake } from "@/lib/services/pagination";
@@ -10,13 +11,14 @@ import { PROJECT_SELECT, type ProjectSummary, toProjectSummary } from "@/lib/ser
 import type { TListProjectsQuery } from "@/lib/validation/projects";
 
 /**
- * The projects the actor may see: public ones, ones they belong to (or a robot is granted), and
+ * The projects the actor may see: public ones, ones they belong to or reach by a role across
+ * projects (or a robot is granted), and
  * every project for admins and auditors. Filtered and paginated in Postgres.
  */
 export async function listProjects({ actor, query }: { actor: Actor; query: TListProjectsQuery }): Promise<Page<ProjectSummary>> {
   const where: Prisma.ProjectWhereInput = {
     AND: [
-      visibleProjectsWhere(actor),
+      await visibleProjectsWhere(actor),
       query.q ? { name: containsText(query.q) } : {},
       query.visibility === "all" ? {} : { isPublic: query.visibility === "public" },
     ],
@@ -29,11 +31,17 @@ export async function listProjects({ actor, query }: { actor: Actor; query: TLis
   return { rows: rows.map((r) => toProjectSummary(r, roles.get(r.id) ?? null)), total, page: query.page, pageSize: query.pageSize };
 }
 
-export function visibleProjectsWhere(actor: Actor): Prisma.ProjectWhereInput {
+/**
+ * The projects an actor may see, as a filter: public ones, their memberships and the projects
+ * their roles across projects reach (role-rules.ts; only users who have such rules pay for that).
+ */
+export async function visibleProjectsWhere(actor: Actor): Promise<Prisma.ProjectWhereInput> {
   if (hasSystemPermission(actor, "project.list_all")) return {};
   switch (actor.kind) {
-    case "user":
-      return { OR: [{ isPublic: true }, { members: { some: { userId: actor.id } } }] };
+    case "user": {
+      const reached = await projectIdsReachedByRules(await roleRulesOf(actor.id));
+      return { OR: [{ isPublic: true }, { members: { some: { userId: actor.id } } }, ...(reached.length > 0 ? [{ id: { in: reached } }] : [])] };
+    }
     case "robot": {
       if (actor.grants.some((g) => g.namespace === "*")) return {};
       const names = [...new Set(actor.grants.map((g) => g.namespace))];

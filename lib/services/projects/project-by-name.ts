@@ -31,7 +31,7 @@ export async function findVisibleProjectByName({
 }): Promise<ProjectSummary | null> {
   const row = await db.project.findFirst({
     where: {
-      AND: [visibleProjectsWhere(actor), { name }, visibility === "all" ? {} : { isPublic: visibility === "public" }],
+      AND: [await visibleProjectsWhere(actor), { name }, visibility === "all" ? {} : { isPublic: visibility === "public" }],
     },
     select: PROJECT_SELECT,
   });

@@ -9,6 +9,7 @@ import { isValidRepositoryName } from "@/lib/oci/reference";
 import { copy, CopyRefusedError } from "@/lib/registry/copy";
 import { RegistryError, RegistryUnavailableError } from "@/lib/registry/errors";
 import { assertProjectPermission, findProjectRef, projectPermissionsFor } from "@/lib/services/authz/project-access";
+import { projectIdsReachedByRules, roleRulesOf } from "@/lib/services/authz/role-rules";
 import { ROLE_PERMISSIONS } from "@/lib/services/authz/project-roles";
 import { visibleProjectsWhere } from "@/lib/services/projects/list-projects";
 import { projectNameOf } from "@/lib/services/registry-auth/grant";
@@ -161,8 +162,12 @@ const CREATOR_ROLE_IDS = [...ROLE_PERMISSIONS].filter(([, granted]) => granted.h
  * service decides again on submit; this only saves offering targets that would be refused.
  */
 export async function listCopyTargetProjects({ actor }: { actor: Actor }): Promise<{ id: number; name: string }[]> {
+  // A user's candidates: memberships with a creating role, and whatever their roles across projects
+  // reach (projectPermissionsFor below keeps only those where the role may create).
   const where: Prisma.ProjectWhereInput =
-    actor.kind === "user" && !actor.isAdmin ? { members: { some: { userId: actor.id, roleId: { in: CREATOR_ROLE_IDS } } } } : visibleProjectsWhere(actor);
+    actor.kind === "user" && !actor.isAdmin
+      ? { OR: [{ members: { some: { userId: actor.id, roleId: { in: CREATOR_ROLE_IDS } } } }, { id: { in: await projectIdsReachedByRules(await roleRulesOf(actor.id)) } }] }
+      : await visibleProjectsWhere(actor);
   const candidates = await db.project.findMany({ where, select: { id: true, name: true, isPublic: true }, orderBy: { name: "asc" }, take: COPY_TARGETS_MAX });
   const permissions = await projectPermissionsFor(actor, candidates);
   return candidates.filter((p) => permissions.get(p.id)?.has("artifact:create")).map(({ id, name }) => ({ id, name }));

@@ -5,6 +5,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import { projectPermissionsFor } from "@/lib/services/authz/project-access";
 import { REGISTRY_ACTION_PERMISSIONS } from "@/lib/services/authz/project-roles";
 import { addressRefusalIn } from "@/lib/services/ip-allowlist/project-address-rule";
+import { projectIdsReachedByRules, roleRulesOf } from "@/lib/services/authz/role-rules";
 
 export type RepositoryPage = { repositories: string[]; nextLast: string | null };
 
@@ -24,7 +25,7 @@ export async function listPullableRepositories({
   last: string | null;
 }): Promise<RepositoryPage> {
   if (n <= 0) return { repositories: [], nextLast: null };
-  const projects = await db.project.findMany({ where: candidateProjects(actor), select: { id: true, name: true, isPublic: true, ipAllowlist: true } });
+  const projects = await db.project.findMany({ where: await candidateProjects(actor), select: { id: true, name: true, isPublic: true, ipAllowlist: true } });
   const permissions = await projectPermissionsFor(actor, projects);
   const pullable = projects
     .filter((p) => permissions.get(p.id)?.has(REGISTRY_ACTION_PERMISSIONS.pull) && addressRefusalIn(actor, p, actor.client.ip) === null)
@@ -41,13 +42,13 @@ export async function listPullableRepositories({
 }
 
 /** Narrows the project query to where the actor can hold anything; permissions decide the rest. */
-function candidateProjects(actor: Actor): Prisma.ProjectWhereInput {
+async function candidateProjects(actor: Actor): Promise<Prisma.ProjectWhereInput> {
   switch (actor.kind) {
     case "system":
       return {};
     case "user":
       if (actor.isAdmin || actor.isAuditor) return {};
-      return { OR: [{ isPublic: true }, { members: { some: { userId: actor.id } } }] };
+      return { OR: [{ isPublic: true }, { members: { some: { userId: actor.id } } }, { id: { in: await projectIdsReachedByRules(await roleRulesOf(actor.id)) } }] };
     case "robot": {
       const namespaces = [...new Set(actor.grants.map((g) => g.namespace))];
       if (namespaces.includes("*")) return {};

@@ -45,13 +45,13 @@ const REPOSITORY_SELECT = {
 
 // Every query below goes through these two, so the header's suggestions, the results page and the
 // REST search can never disagree about what an actor may see.
-function projectsWhere(actor: Actor, text: string): Prisma.ProjectWhereInput {
-  return { AND: [visibleProjectsWhere(actor), { name: containsText(text) }] };
+async function projectsWhere(actor: Actor, text: string): Promise<Prisma.ProjectWhereInput> {
+  return { AND: [await visibleProjectsWhere(actor), { name: containsText(text) }] };
 }
 
-function repositoriesWhere(actor: Actor, text: string): Prisma.RepositoryWhereInput {
+async function repositoriesWhere(actor: Actor, text: string): Promise<Prisma.RepositoryWhereInput> {
   // Escaped like the project half: unescaped, `_` in a typed name matched any character.
-  return { name: containsText(text), deletingAt: null, project: visibleProjectsWhere(actor) };
+  return { name: containsText(text), deletingAt: null, project: await visibleProjectsWhere(actor) };
 }
 
 function toRepositoryRow(r: Prisma.RepositoryGetPayload<{ select: typeof REPOSITORY_SELECT }>): SearchRepositoryRow {
@@ -80,8 +80,8 @@ export async function search({ actor, q, limit = SEARCH_LIMIT }: { actor: Actor;
   const take = Math.max(1, Math.min(SEARCH_LIMIT, Math.floor(limit)));
   if (!text) return { projects: [], repositories: [] };
   const [projectRows, repoRows] = await Promise.all([
-    db.project.findMany({ where: projectsWhere(actor, text), select: PROJECT_SELECT, orderBy: [{ name: "asc" }], take }),
-    db.repository.findMany({ where: repositoriesWhere(actor, text), select: REPOSITORY_SELECT, orderBy: [{ name: "asc" }], take }),
+    db.project.findMany({ where: await projectsWhere(actor, text), select: PROJECT_SELECT, orderBy: [{ name: "asc" }], take }),
+    db.repository.findMany({ where: await repositoriesWhere(actor, text), select: REPOSITORY_SELECT, orderBy: [{ name: "asc" }], take }),
   ]);
   return { projects: await withRoles(actor, projectRows), repositories: repoRows.map(toRepositoryRow) };
 }
@@ -106,8 +106,7 @@ export async function searchPage({
   const text = q.trim();
   const empty: SearchPage = { kind, page, pageSize, totals: { projects: 0, repositories: 0 }, projects: [], repositories: [] };
   if (!text) return empty;
-  const pw = projectsWhere(actor, text);
-  const rw = repositoriesWhere(actor, text);
+  const [pw, rw] = await Promise.all([projectsWhere(actor, text), repositoriesWhere(actor, text)]);
   const [projectTotal, repositoryTotal, projectRows, repoRows] = await db.$transaction([
     db.project.count({ where: pw }),
     db.repository.count({ where: rw }),

@@ -9,7 +9,17 @@ import { setUserSystemRole } from "@/lib/services/users/set-user-system-role";
 import { setUserDisabled } from "@/lib/services/users/set-user-disabled";
 import { updateUser } from "@/lib/services/users/update-user";
 import { resetTwoFactor } from "@/lib/services/auth/two-factor";
-import { ZCreateUser, ZResetTwoFactor, ZResetUserPassword, ZSetUserDisabled, ZSetUserSystemRole, ZUpdateUser } from "@/lib/validation/users";
+import { createRoleRule, deleteRoleRule } from "@/lib/services/members/role-rules";
+import {
+  ZCreateRoleRule,
+  ZCreateUser,
+  ZDeleteRoleRule,
+  ZResetTwoFactor,
+  ZResetUserPassword,
+  ZSetUserDisabled,
+  ZSetUserSystemRole,
+  ZUpdateUser,
+} from "@/lib/validation/users";
 
 // Thin actions: parse with the shared schema, call the service (which authorizes and audits),
 // map errors. Permission checks live in lib/services, never here.
@@ -45,6 +55,26 @@ export const resetTwoFactorAction = formAction(
   (input) => {
     revalidatePath(`/admin/users/${input.userId}`);
     return { ok: true, message: "Two-factor sign-in reset. The user signs in with the password and can set it up again." };
+  },
+  { hiddenFieldsOnly: true },
+);
+
+/** A role in every project whose name matches a pattern, present and future. */
+export const createRoleRuleAction = formAction(
+  ZCreateRoleRule,
+  (input, actor) => createRoleRule({ actor, input }),
+  (input, rule) => {
+    revalidatePath(`/admin/users/${input.userId}`);
+    return { ok: true, message: `Role added for projects matching ${rule.pattern}.` };
+  },
+);
+
+export const deleteRoleRuleAction = formAction(
+  ZDeleteRoleRule,
+  (input, actor) => deleteRoleRule({ actor, userId: input.userId, ruleId: input.ruleId }),
+  (input) => {
+    revalidatePath(`/admin/users/${input.userId}`);
+    return { ok: true, message: "Role across projects removed." };
   },
   { hiddenFieldsOnly: true },
 );

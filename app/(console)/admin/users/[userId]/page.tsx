@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { cache } from "react";
 import { getTranslations } from "next-intl/server";
-import { UserAccessForms, UserPasswordForm, UserProfileForm, UserTwoFactorForm } from "@/app/(console)/admin/users/[userId]/user-forms";
+import { UserAccessForms, UserPasswordForm, UserProfileForm, UserRoleRules, UserTwoFactorForm } from "@/app/(console)/admin/users/[userId]/user-forms";
 import { Badge } from "@/components/ui/badge";
 import { PageHeader } from "@/components/ui/page-header";
 import { RefusalNotice } from "@/components/ui/refusal-notice";
@@ -11,6 +11,7 @@ import { getActor } from "@/lib/auth/session";
 import { NotFoundError } from "@/lib/errors";
 import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import { getUser } from "@/lib/services/users/get-user";
+import { listUserRoleRules } from "@/lib/services/members/role-rules";
 import { ZId } from "@/lib/validation/common";
 import { formatDateTime } from "@/lib/format/datetime";
 
@@ -46,6 +47,18 @@ export default async function UserPage({
   const canEdit = hasSystemPermission(actor, "user.update");
   const { created } = await searchParams;
   const t = await getTranslations("users");
+  const roleRules = await listUserRoleRules({ actor, userId: user.id });
+  const roleRulesSection = (
+    <section className="mt-6 rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="role-rules-heading">
+      <h2 id="role-rules-heading" className="mb-1 font-semibold">{t("roleRules")}</h2>
+      <p className="mb-4 text-sm text-slate-600">{t("roleRulesHint")}</p>
+      <UserRoleRules
+        userId={user.id}
+        canEdit={canEdit}
+        rules={roleRules.map((r) => ({ id: r.id, pattern: r.pattern, roleId: r.roleId, createdBy: r.createdBy, createdAt: formatDateTime(r.createdAt) }))}
+      />
+    </section>
+  );
 
   return (
     <>
@@ -97,6 +110,7 @@ export default async function UserPage({
           />
         </section>
       </div>}
+      {roleRulesSection}
     </>
   );
 }

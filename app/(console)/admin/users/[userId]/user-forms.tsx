@@ -2,6 +2,8 @@
 
 import { useTranslations } from "next-intl";
 import {
+  createRoleRuleAction,
+  deleteRoleRuleAction,
   resetTwoFactorAction,
   resetUserPasswordAction,
   setUserDisabledAction,
@@ -13,6 +15,7 @@ import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
 import { useActionForm } from "@/lib/actions/use-action-form";
+import { PROJECT_ROLES } from "@/lib/services/authz/project-roles";
 
 export function UserProfileForm({ user }: { user: { id: number; email: string; fullName: string } }) {
   const t = useTranslations("users");
@@ -25,6 +28,83 @@ export function UserProfileForm({ user }: { user: { id: number; email: string; f
       <Field label={t("columns.email")} name="email" type="email" defaultValue={user.email} maxLength={255} errors={errors.email} />
       <Field label={t("columns.fullName")} name="fullName" defaultValue={user.fullName} maxLength={255} errors={errors.fullName} />
       <SubmitButton>{t("saveProfile")}</SubmitButton>
+    </form>
+  );
+}
+
+/**
+ * Roles across projects: a role in every project whose name matches a pattern, present and
+ * future. The list, a Remove per rule, and the form to add one (administrators; auditors see the list).
+ */
+export function UserRoleRules({
+  userId,
+  rules,
+  canEdit,
+}: {
+  userId: number;
+  rules: { id: number; pattern: string; roleId: number; createdBy: string; createdAt: string }[];
+  canEdit: boolean;
+}) {
+  const t = useTranslations("users");
+  const tp = useTranslations("project");
+  const { result, formProps } = useActionForm(createRoleRuleAction, INITIAL_ACTION_RESULT, { resetOnSuccess: true });
+  return (
+    <div className="space-y-4" data-testid="role-rules">
+      {rules.length === 0 ? (
+        <p className="text-sm text-slate-600">{t("roleRulesNone")}</p>
+      ) : (
+        <ul className="divide-y divide-slate-200 rounded-md border border-slate-200 text-sm">
+          {rules.map((rule) => (
+            <li key={rule.id} className="flex flex-wrap items-center justify-between gap-2 px-3 py-2" data-testid="role-rule">
+              <span>
+                <code className="font-mono">{rule.pattern}</code> → <span className="font-medium">{tp(`roles.r${rule.roleId}`)}</span>
+                <span className="block text-xs text-slate-500">{t("roleRuleBy", { user: rule.createdBy, date: rule.createdAt })}</span>
+              </span>
+              {canEdit && <RemoveRoleRule userId={userId} ruleId={rule.id} pattern={rule.pattern} />}
+            </li>
+          ))}
+        </ul>
+      )}
+      {canEdit && (
+        <form {...formProps} className="flex flex-wrap items-end gap-3" data-testid="add-role-rule">
+          <input type="hidden" name="userId" value={userId} />
+          <div className="min-w-48 flex-1">
+            <Field label={t("roleRulePattern")} name="pattern" maxLength={256} errors={result.fieldErrors?.pattern} hint={t("roleRulePatternHint")} />
+          </div>
+          <div className="space-y-1">
+            <label htmlFor="role-rule-role" className="block text-sm font-medium text-slate-800">
+              {t("roleRuleRole")}
+            </label>
+            <select id="role-rule-role" name="roleId" defaultValue={4} className="rounded-md border border-slate-300 px-2 py-1.5 text-sm">
+              {PROJECT_ROLES.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {tp(`roles.r${r.id}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <SubmitButton>{t("roleRuleAdd")}</SubmitButton>
+          <div className="w-full">
+            <FormMessage result={result} />
+          </div>
+        </form>
+      )}
+    </div>
+  );
+}
+
+function RemoveRoleRule({ userId, ruleId, pattern }: { userId: number; ruleId: number; pattern: string }) {
+  const t = useTranslations("users");
+  const { result, formProps } = useActionForm(deleteRoleRuleAction, INITIAL_ACTION_RESULT);
+  return (
+    <form {...formProps}>
+      <input type="hidden" name="userId" value={userId} />
+      <input type="hidden" name="ruleId" value={ruleId} />
+      <SubmitButton variant="secondary">
+        {t("roleRuleRemove")}
+        <span className="sr-only"> {pattern}</span>
+      </SubmitButton>
+      <FormMessage result={result} />
     </form>
   );
 }

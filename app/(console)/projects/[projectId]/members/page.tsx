@@ -8,6 +8,7 @@ import { RefusalNotice } from "@/components/ui/refusal-notice";
 import { attempt } from "@/lib/actions/attempt";
 import { getActor } from "@/lib/auth/session";
 import { listProjectMembers } from "@/lib/services/members/members";
+import { listInheritedMembers } from "@/lib/services/members/role-rules";
 import { ZListMembersQuery } from "@/lib/validation/projects";
 import { EmptyRow, Table } from "@/components/ui/table";
 
@@ -24,6 +25,8 @@ export default async function MembersPage({ params, searchParams }: ProjectTabPa
   const can = new Set(project.value.viewerPermissions);
   const canManage = can.has("member:create") && can.has("member:update") && can.has("member:delete");
   const t = await getTranslations("members");
+  const tp = await getTranslations("project");
+  const inherited = await listInheritedMembers({ actor, projectId: project.value.id });
   return (
     <div className="space-y-6">
       {canManage && <AddMemberForm projectId={project.value.id} />}
@@ -41,6 +44,23 @@ export default async function MembersPage({ params, searchParams }: ProjectTabPa
         pageSize={pageSize}
         total={total}
       />
+      {inherited.length > 0 && (
+        <section aria-labelledby="inherited-members-heading" className="space-y-2">
+          <h2 id="inherited-members-heading" className="font-semibold">
+            {t("inheritedHeading")}
+          </h2>
+          <p className="text-sm text-slate-600">{t("inheritedHint")}</p>
+          <Table testId="inherited-members-table" columns={[t("columns.user"), t("columns.role"), t("columns.rule")]}>
+            {inherited.map((m) => (
+              <tr key={m.id}>
+                <td className="px-3 py-2 text-sm">{m.username}</td>
+                <td className="px-3 py-2 text-sm">{tp(`roles.r${m.roleId}`)}</td>
+                <td className="px-3 py-2 font-mono text-sm">{m.pattern}</td>
+              </tr>
+            ))}
+          </Table>
+        </section>
+      )}
     </div>
   );
 }
