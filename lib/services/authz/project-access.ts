@@ -9,6 +9,7 @@ import { projectAddressRefusal } from "@/lib/services/ip-allowlist/project-addre
 import {
   ALL_PROJECT_PERMISSIONS,
   AUDITOR_PROJECT_PERMISSIONS,
+  PROJECT_ROLES,
   PUBLIC_PROJECT_PERMISSIONS,
   isProjectPermission,
   ROLE_PERMISSIONS,
@@ -74,14 +75,27 @@ export async function projectPermissionsIn(actor: Actor, project: ProjectRef): P
   return (await projectPermissionsFor(actor, [project])).get(project.id)!;
 }
 
-/** The member roles a user holds in a project (for "your role" columns), Harbor role ids. */
+/** Harbor's roles from most to least rights: where a membership and a rule both give one, the higher shows. */
+const ROLE_RANK = new Map(PROJECT_ROLES.map((role, index) => [role.id as number, index]));
+const higherRole = (a: number | undefined, b: number) => (a === undefined || (ROLE_RANK.get(b) ?? 99) < (ROLE_RANK.get(a) ?? 99) ? b : a);
+
+/**
+ * The role a user holds in each project (for "your role" columns and Harbor's
+ * current_user_role_id), Harbor role ids: their membership's, or a role across projects'
+ * (role-rules.ts), the higher of the two.
+ */
 export async function memberRoleIdsOf(actor: Actor, projectIds: number[]): Promise<Map<number, number>> {
   if (actor.kind !== "user" || projectIds.length === 0) return new Map();
-  const rows = await db.projectMember.findMany({
-    where: { userId: actor.id, projectId: { in: projectIds } },
-    select: { projectId: true, roleId: true },
-  });
-  return new Map(rows.map((r) => [r.projectId, r.roleId]));
+  const [rows, rules] = await Promise.all([
+    db.projectMember.findMany({ where: { userId: actor.id, projectId: { in: projectIds } }, select: { projectId: true, roleId: true } }),
+    roleRulesOf(actor.id),
+  ]);
+  const roles = new Map(rows.map((r) => [r.projectId, r.roleId]));
+  if (rules.length > 0) {
+    const projects = await db.project.findMany({ where: { id: { in: projectIds } }, select: { id: true, name: true } });
+    for (const project of projects) for (const roleId of rolesFromRules(rules, project.name)) roles.set(project.id, higherRole(roles.get(project.id), roleId));
+  }
+  return roles;
 }
 
 /**

@@ -52,9 +52,13 @@ describe("roles across projects", () => {
     const later = await createProject(`${prefix}-c`);
     expect((await projectPermissionsIn(actor, later)).has("repository:push")).toBe(true);
 
-    // The project list shows exactly the reached ones (of this test's projects).
+    // The project list shows exactly the reached ones (of this test's projects), with the role.
     const listed = await listProjects({ actor, query: { q: prefix, visibility: "all", page: 1, pageSize: 50 } });
-    expect(listed.rows.map((p) => p.name).sort()).toEqual([`${prefix}-a`, `${prefix}-b`, `${prefix}-c`]);
+    expect(listed.rows.map((p) => [p.name, p.viewerRoleId]).sort()).toEqual([
+      [`${prefix}-a`, 4],
+      [`${prefix}-b`, 4],
+      [`${prefix}-c`, 4],
+    ]);
 
     // The token service grants push there, and nothing in the other project.
     const token = await issueRegistryToken({
@@ -76,6 +80,8 @@ describe("roles across projects", () => {
     expect((await projectPermissionsIn(actor, a)).has("repository:push")).toBe(false);
     const rule = await createRoleRule({ actor: admin, input: { userId: lead.id, pattern: `${prefix}-{a,z}`, roleId: 4 } });
     expect((await projectPermissionsIn(actor, a)).has("repository:push")).toBe(true);
+    // "Your role" shows the higher of the two.
+    expect((await getProject({ actor, project: String(a.id) })).viewerRoleId).toBe(4);
     await deleteRoleRule({ actor: admin, userId: lead.id, ruleId: rule.id });
     const held = await projectPermissionsIn(actor, a);
     expect(held.has("repository:push")).toBe(false);
