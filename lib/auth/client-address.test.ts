@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addressRangeError, CLIENT_IP_HEADER, clientAddress, normalizeAddress, parseAddressRanges, parseTrustedProxies } from "@/lib/auth/client-address";
+import { addressRangeError, CLIENT_IP_HEADER, clientAddress, normalizeAddress, parseAddressRanges, parseStoredAddressRanges, parseTrustedProxies } from "@/lib/auth/client-address";
 import { clientInfoFromHeaders } from "@/lib/auth/client-info";
 import { parseServerEnv } from "@/lib/env";
 
@@ -86,5 +86,17 @@ describe("clientInfoFromHeaders", () => {
     expect(clientInfoFromHeaders(spoofed)).toEqual({ ip: null, userAgent: "curl/8" });
     spoofed.set(CLIENT_IP_HEADER, "198.51.100.4");
     expect(clientInfoFromHeaders(spoofed)).toEqual({ ip: "198.51.100.4", userAgent: "curl/8" });
+  });
+});
+
+describe("parseStoredAddressRanges", () => {
+  it("skips an entry that no longer parses; a list of only such entries admits nobody, never everybody", () => {
+    const mixed = parseStoredAddressRanges(["10.0.0.0/8", "not-an-address"]);
+    expect(mixed.has("10.1.2.3")).toBe(true);
+    expect(mixed.has("192.0.2.1")).toBe(false);
+    const broken = parseStoredAddressRanges(["not-an-address"]);
+    expect(broken.empty).toBe(false);
+    expect(broken.has("192.0.2.1")).toBe(false);
+    expect(parseStoredAddressRanges([]).empty).toBe(true);
   });
 });

@@ -99,6 +99,16 @@ export function parseAddressRanges(entries: readonly string[]): AddressRanges {
 }
 
 /**
+ * An allowlist as stored (validated when it was saved): an entry that no longer parses is skipped,
+ * never fatal, and admits nobody. `empty` is about the stored list, so a list whose every entry
+ * is unusable refuses every address rather than admitting all of them.
+ */
+export function parseStoredAddressRanges(entries: readonly string[]): AddressRanges {
+  const ranges = parseAddressRanges(entries.filter((entry) => addressRangeError(entry) === null));
+  return { has: ranges.has, empty: entries.every((entry) => entry.trim() === "") };
+}
+
+/**
  * Parses WHARF_TRUSTED_PROXIES: comma-separated IP addresses and CIDR ranges (`10.0.0.0/8`,
  * `fd00::/8`). Throws an Error naming the first entry that is neither.
  */

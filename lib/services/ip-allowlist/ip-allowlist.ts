@@ -1,6 +1,6 @@
 import "server-only";
 import { type Actor, anonymousActor } from "@/lib/auth/actor";
-import { type AddressRanges, parseAddressRanges } from "@/lib/auth/client-address";
+import { type AddressRanges, parseAddressRanges, parseStoredAddressRanges } from "@/lib/auth/client-address";
 import { CACHE_CHANNEL, processCache } from "@/lib/cache/process-cache";
 import { db, type DbTransaction } from "@/lib/db/client";
 import { ValidationError } from "@/lib/errors";
@@ -36,17 +36,8 @@ function storedEntries(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((e): e is string => typeof e === "string") : [];
 }
 
-/** Stored entries were validated on write; one that no longer parses is skipped, never fatal. */
 function compile(entries: string[]): CompiledAllowlist {
-  const usable = entries.filter((entry) => {
-    try {
-      parseAddressRanges([entry]);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  return { entries, ranges: parseAddressRanges(usable) };
+  return { entries, ranges: parseStoredAddressRanges(entries) };
 }
 
 async function currentAllowlist(): Promise<CompiledAllowlist> {

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Actor } from "@/lib/auth/actor";
-import { type AddressRanges, parseAddressRanges } from "@/lib/auth/client-address";
+import { type AddressRanges, parseStoredAddressRanges } from "@/lib/auth/client-address";
 import { ValidationError } from "@/lib/errors";
 import { findRegistryProject } from "@/lib/services/registry-auth/project-lookup";
 
@@ -35,17 +35,7 @@ function rangesOf(entries: readonly string[]): AddressRanges {
   const key = entries.join(",");
   let ranges = compiled.get(key);
   if (!ranges) {
-    // Entries were validated when saved; one that no longer parses admits nothing, never fails the request.
-    ranges = parseAddressRanges(
-      entries.filter((entry) => {
-        try {
-          parseAddressRanges([entry]);
-          return true;
-        } catch {
-          return false;
-        }
-      }),
-    );
+    ranges = parseStoredAddressRanges(entries);
     if (compiled.size >= MAX_COMPILED) compiled.clear();
     compiled.set(key, ranges);
   }
