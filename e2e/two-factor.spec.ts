@@ -55,6 +55,9 @@ test("a user turns on two-factor sign-in, signs in with a code and with a recove
   await signIn(page, username, USER_PASSWORD);
   const step = page.getByTestId("two-factor-step");
   await expect(step).toBeVisible();
+  // A new field: never the password form's input reused (which showed the password as text).
+  await expect(step.getByLabel("Two-factor code")).toHaveValue("");
+  await expect(step.getByLabel("Two-factor code")).toHaveAttribute("autocomplete", "one-time-code");
   await step.getByLabel("Two-factor code").fill("12345");
   await step.getByRole("button", { name: "Verify" }).click();
   await expect(step.getByTestId("sign-in-error")).toHaveText("Wrong two-factor code.");

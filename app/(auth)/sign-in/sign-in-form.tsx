@@ -63,7 +63,9 @@ export function SignInForm() {
 
   if (credentials) {
     return (
-      <form onSubmit={onSubmitCode} className="space-y-4" noValidate data-testid="two-factor-step">
+      // Its own key: without one React reuses the password form's inputs in place, and the code
+      // field would open holding (and showing, as plain text) the password just typed.
+      <form key="code" onSubmit={onSubmitCode} className="space-y-4" noValidate data-testid="two-factor-step">
         <p className="text-sm text-slate-700">{t("codePrompt")}</p>
         <Field label={t("code")} name="otp" autoComplete="one-time-code" inputMode="numeric" required autoFocus maxLength={32} hint={t("codeHint")} />
         {errorNote}
@@ -85,7 +87,7 @@ export function SignInForm() {
   }
 
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form key="credentials" onSubmit={onSubmit} className="space-y-4" noValidate>
       <Field label={t("username")} name="username" autoComplete="username" required autoFocus maxLength={255} />
       <Field label={t("password")} name="password" type="password" autoComplete="current-password" required maxLength={128} />
       {errorNote}

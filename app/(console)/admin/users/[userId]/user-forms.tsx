@@ -69,7 +69,9 @@ export function UserRoleRules({
         <form {...formProps} className="flex flex-wrap items-end gap-3" data-testid="add-role-rule">
           <input type="hidden" name="userId" value={userId} />
           <div className="min-w-48 flex-1">
-            <Field label={t("roleRulePattern")} name="pattern" maxLength={256} errors={result.fieldErrors?.pattern} hint={t("roleRulePatternHint")} />
+            <Field label={t("roleRulePattern")} name="pattern" maxLength={256} errors={result.fieldErrors?.pattern}
+              aria-describedby={[result.fieldErrors?.pattern?.length ? "field-pattern-error" : null, "role-rule-pattern-hint"].filter(Boolean).join(" ")}
+            />
           </div>
           <div className="space-y-1">
             <label htmlFor="role-rule-role" className="block text-sm font-medium text-slate-800">
@@ -84,6 +86,9 @@ export function UserRoleRules({
             </select>
           </div>
           <SubmitButton>{t("roleRuleAdd")}</SubmitButton>
+          <p id="role-rule-pattern-hint" className="w-full text-xs text-slate-500">
+            {t("roleRulePatternHint")}
+          </p>
           <div className="w-full">
             <FormMessage result={result} />
           </div>
