@@ -21,8 +21,12 @@ export async function signInAs(page: Page, username: string, password: string) {
 }
 
 export async function signOut(page: Page) {
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page).toHaveURL(/\/sign-in/);
+  // A click that lands before the page has hydrated does nothing (the button is a client
+  // component): click again until the sign-in page is reached. A CI run hit that window.
+  await expect(async () => {
+    if (!/\/sign-in/.test(page.url())) await page.getByRole("button", { name: "Sign out" }).click({ timeout: 2_000 });
+    await expect(page).toHaveURL(/\/sign-in/, { timeout: 3_000 });
+  }).toPass({ timeout: 20_000 });
 }
 
 /** Creates a user through the admin form (the page must be signed in as an admin). */
