@@ -240,7 +240,7 @@ describe("projects API: refusals", () => {
     const projects = await db.project.count();
     const res = await call(
       projectsRoute.POST,
-      apiRequest("/projects", { method: "POST", auth, body: { project_name: "Bad Name", metadata: { public: "maybe", prevent_vul: "true", severity: "extreme", enable_content_trust: "true" }, registry_id: 3, cve_allowlist: { items: [{ cve_id: "not an id" }] } } }),
+      apiRequest("/projects", { method: "POST", auth, body: { project_name: "Bad Name", metadata: { public: "maybe", prevent_vul: "true", severity: "extreme", enable_content_trust: "true" }, registry_id: "three", cve_allowlist: { items: [{ cve_id: "not an id" }] } } }),
       {},
     );
     expect(res.status).toBe(400);
@@ -251,7 +251,7 @@ describe("projects API: refusals", () => {
     expect(error.message).toContain("metadata.severity: Must be low, medium, high or critical");
     expect(error.message).toContain("metadata.enable_content_trust: is not supported by Wharf");
     expect(error.message).toContain("cve_allowlist.items[0].cve_id: must be a vulnerability id");
-    expect(error.message).toContain("registry_id: proxy-cache projects are not supported");
+    expect(error.message).toContain("registry_id: Must be a registry endpoint id");
     expect(await db.project.count()).toBe(projects);
     expect(await auditCount()).toBe(audits);
 

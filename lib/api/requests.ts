@@ -5,14 +5,14 @@
  * lib/validation, which the routes apply alongside. Checks are per field (not object refinements,
  * which zod skips once a field fails) so one 400 names every field at fault.
  *
- * Fields Wharf cannot honour are refused with a 400 rather than dropped: ignoring `registry_id`
- * would quietly create a normal project instead of a proxy cache, ignoring a robot's chosen
+ * Fields Wharf cannot honour are refused with a 400 rather than dropped: ignoring a robot's chosen
  * `secret` would hand back credentials the caller did not expect.
  */
 import { z } from "zod";
 import { PROJECT_ROLE_IDS } from "@/lib/services/authz/project-roles";
 import { RETENTION_DAYS_MAX } from "@/lib/validation/audit-retention";
-import { ZRoleId } from "@/lib/validation/projects";
+import { ZProxyCacheDays, ZRoleId } from "@/lib/validation/projects";
+import { MAX_DATABASE_ID } from "@/lib/validation/common";
 import { ZStorageLimitBytes } from "@/lib/validation/quotas";
 import { ZProjectPermission } from "@/lib/validation/robots";
 import { ZSystemRole } from "@/lib/validation/users";
@@ -84,6 +84,8 @@ export const ZProjectReq = z.object({
         .pipe(ZIpAllowlist)
         .optional()
         .describe("Wharf's extension: the project's IP allowlist, comma-separated addresses and CIDR ranges (\"\" clears it). Its members, robots and anonymous pullers reach the project only from there; administrators are bound by the system list alone."),
+      proxy_cache_days: ZProxyCacheDays.optional()
+        .describe("Wharf's extension, for proxy-cache projects: days an unpulled cached artifact is kept (1-3650, default 7)."),
       // Answered in GET; a client sending the project back unchanged must not be refused for it.
       retention_id: z.unknown().optional().describe("Ignored: a project's retention policy is set through /retentions."),
     })
@@ -92,7 +94,13 @@ export const ZProjectReq = z.object({
   storage_limit: ZStorageLimitBytes.nullish().describe(
     "The project's storage limit in bytes, -1 unlimited. On create honoured for administrators (others get the Settings default, as Harbor); on update administrators only (403 otherwise).",
   ),
-  registry_id: onlyOff(z.null(), "proxy-cache projects are not supported by Wharf"),
+  registry_id: z
+    .number({ error: "Must be a registry endpoint id" })
+    .int("Must be a registry endpoint id")
+    .min(0, "Must be a registry endpoint id")
+    .max(MAX_DATABASE_ID, "No such registry endpoint")
+    .nullish()
+    .describe("On create: the registry endpoint a proxy-cache project pulls from (administrators; 0 or null for an ordinary project). Never changed afterwards."),
   cve_allowlist: ZCveAllowlistReq.nullish()
     .describe("The project's own CVE allowlist: replaced when `items` is given (applies when reuse_sys_cve_allowlist is false)."),
 });
@@ -119,6 +127,12 @@ export function requestedPullPolicy(req: z.output<typeof ZProjectReq>): TPullPol
 /** `metadata.ip_allowlist` as the service takes it; undefined when absent (left as it is). */
 export function requestedIpAllowlist(req: z.output<typeof ZProjectReq>): string[] | undefined {
   return req.metadata?.ip_allowlist;
+}
+
+/** A proxy-cache project's upstream (`registry_id` above 0) and its cache days; undefined for an ordinary project. */
+export function requestedProxy(req: z.output<typeof ZProjectReq>): { registryId: number; cacheDays: number } | undefined {
+  if (!req.registry_id) return undefined;
+  return { registryId: req.registry_id, cacheDays: req.metadata?.proxy_cache_days ?? 7 };
 }
 
 /** `metadata.auto_scan`, undefined when absent (an update leaves the setting as it is). */

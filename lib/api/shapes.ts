@@ -59,6 +59,7 @@ export const ZHarborProjectMetadata = z.object({
     .optional()
     .describe("Wharf's extension: the project's IP allowlist, comma-separated addresses and CIDR ranges; absent when the project has none (every address the system list admits)."),
   retention_id: z.string().optional().describe("In answers: the id of the project's own retention policy (/retentions/{id}); absent when it follows the system default or has none."),
+  proxy_cache_days: z.string().optional().describe("Wharf's extension, proxy-cache projects only: days an unpulled cached artifact is kept."),
 });
 
 export const ZHarborProject = z.object({
@@ -77,7 +78,7 @@ export const ZHarborProject = z.object({
     .describe("The caller's member role (1 ProjectAdmin, 2 Developer, 3 Guest, 4 Maintainer, 5 LimitedGuest), 0 if none (Harbor's deprecated single role)."),
   current_user_role_ids: z.array(ZRoleIdValue),
   metadata: ZHarborProjectMetadata,
-  registry_id: z.literal(0).describe("Always 0, Harbor's own \"no registry\" (its ids start at 1): Wharf has no proxy-cache projects. An integer, as Harbor's swagger types it."),
+  registry_id: int().describe("A proxy-cache project's upstream registry endpoint (/registries/{id}); 0, Harbor's own \"no registry\", for an ordinary project."),
   togglable: z.boolean().describe("Whether the caller may change the project's publicity (a project admin or system administrator)."),
   cve_allowlist: z.lazy(() => ZHarborCveAllowlist).describe("The project's own CVE allowlist (id 0 and Harbor's zero times when none was ever stored)."),
 });
@@ -134,8 +135,9 @@ export function toHarborProject(p: ProjectSummary, viewerIsAdmin: boolean, reten
       reuse_sys_cve_allowlist: String(p.pullPolicy.reuseSystemCveAllowlist) as "true" | "false",
       ...(p.ipAllowlist.length === 0 ? {} : { ip_allowlist: p.ipAllowlist.join(",") }),
       ...(retentionId === undefined ? {} : { retention_id: String(retentionId) }),
+      ...(p.proxy ? { proxy_cache_days: String(p.proxy.cacheDays) } : {}),
     },
-    registry_id: 0,
+    registry_id: p.proxy?.registryId ?? 0,
     togglable: viewerIsAdmin || p.viewerRoleId === PROJECT_ADMIN_ROLE_ID,
     cve_allowlist: toHarborCveAllowlist(p.id, p.pullPolicy.cveAllowlist),
   };

@@ -6,6 +6,7 @@ import { readManifestBody, type CheckedManifest } from "@/lib/gateway/manifest-b
 import { parseRequest, type GatewayRequest } from "@/lib/gateway/parse";
 import { decide, hasPolicyHooks, type HookRefusal, type WriteContext } from "@/lib/gateway/policy-hooks";
 import { isRecorded, recordTraffic } from "@/lib/gateway/record";
+import { proxyBlobMiss, proxyManifestRead } from "@/lib/gateway/proxy";
 import { registryErrorResponse } from "@/lib/gateway/registry-response";
 import {
   catalog,
@@ -42,7 +43,8 @@ import { prepareManifestPush } from "@/lib/services/repositories/record-registry
  *   5. serve         Wharf's own answer where Distribution 2.8 falls short of the distribution
  *                    spec (a tag DELETE, tag list paging, the referrers API, chunk order), else a layer from the
  *                    registry's disk, or forwarded rebuilt from the parsed parts (serve.ts); a
- *                    read the registry misses goes to the miss hooks
+ *                    proxy-cache project's manifest reads, and blob reads the registry misses,
+ *                    from its cache or its upstream (proxy.ts); other misses go to the miss hooks
  *   6. record        manifest pushes, pulls and deletes (and blob deletes) the registry accepted
  *                    are written to Postgres (record.ts)
  *
@@ -99,7 +101,7 @@ async function handle(req: Request, method: string, rawTarget: string | undefine
   // before anything is read: garbage collection's read-only window refuses it there.
   const write = writeKind(route, method);
   if (write && hasPolicyHooks("write")) {
-    const refusal = await decide("write", { actor, projectId, repository: route.name, method, kind: write });
+    const refusal = await decide("write", { actor, projectId, repository: route.name, method, kind: write, proxyRegistryId: authorized.proxyRegistryId });
     if (refusal) return reject(req, await refuse(actor, route, method, projectId, refusal));
   }
   // A manifest PUT's body is read and checked first (size, media type, JSON
@@ -137,8 +139,16 @@ async function handle(req: Request, method: string, rawTarget: string | undefine
   const prepared = manifest && route.kind === "manifest" ? prepareManifestPush(route.name, route.reference, manifest) : undefined;
   // Awaited only when the registry accepts the manifest; a failure otherwise is nobody's to report.
   prepared?.catch(() => undefined);
-  const fromDisk = serveFromDisk(req, request, route);
-  let served = (fromDisk && (await fromDisk)) || (await forward(req, request, manifest ? manifest.bytes : req.body));
+  // A proxy-cache project answers its manifest reads itself (from its cache or its upstream).
+  const proxied = proxyManifestRead(request, route, actor, projectId, authorized.proxyRegistryId);
+  const fromDisk = proxied ? null : serveFromDisk(req, request, route);
+  let served = (proxied && (await proxied)) || (fromDisk && (await fromDisk)) || (await forward(req, request, manifest ? manifest.bytes : req.body));
+  // ...and a blob the registry lacks comes from the upstream while it is cached.
+  const proxyMiss = proxyBlobMiss(request, route, served, projectId, authorized.proxyRegistryId);
+  if (proxyMiss) {
+    const answer = await proxyMiss;
+    served = answer === "forward" ? await forward(req, request, null) : answer;
+  }
   const miss = onMiss(request, route, served, actor, projectId);
   if (miss && (await miss) === "filled") {
     await served.body?.cancel().catch(() => undefined);

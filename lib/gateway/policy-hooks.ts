@@ -1,6 +1,7 @@
 import type { Actor, ClientInfo } from "@/lib/auth/actor";
 import type { MountFrom } from "@/lib/gateway/gateway-path";
 import { gcWindowWriteHook } from "@/lib/gateway/hooks/gc-window";
+import { proxyCacheWriteHook } from "@/lib/gateway/hooks/proxy-cache";
 import { pullPolicyGetHook } from "@/lib/gateway/hooks/pull-policy";
 import { quotaPutHook, quotaUploadHook } from "@/lib/gateway/hooks/quota";
 import { tagPolicyDeleteHook, tagPolicyPutHook } from "@/lib/gateway/hooks/tag-policy";
@@ -18,7 +19,7 @@ import type { RegistryCaller } from "@/lib/services/registry-auth/registry-calle
  *
  * - write: any request that would change the registry's storage (a blob upload's POST, PATCH or
  *   PUT, a manifest PUT or DELETE, a blob DELETE), before anything else is read or forwarded;
- *   garbage collection's read-only window refuses them here.
+ *   a proxy-cache project refuses pushes, and garbage collection's read-only window every write, here.
  * - manifest-put: after the manifest body check (size, media type, JSON outline, digest), which
  *   every hook needs done first; immutable tags and quotas decide here.
  * - manifest-delete: before a manifest DELETE (by tag or by digest) is served; immutable tags.
@@ -38,7 +39,15 @@ import type { RegistryCaller } from "@/lib/services/registry-auth/registry-calle
 /** A refusal: answered with `status` and the registry error `code`/`message`; `reason` goes to the audit row. */
 export type HookRefusal = { status: number; code: string; message: string; reason: string; headers?: Record<string, string> };
 
-export type WriteContext = { actor: Actor; projectId: number; repository: string; method: string; kind: "upload" | "manifest" | "blob" };
+export type WriteContext = {
+  actor: Actor;
+  projectId: number;
+  repository: string;
+  method: string;
+  kind: "upload" | "manifest" | "blob";
+  /** The project's upstream when it is a proxy cache (which refuses pushes). */
+  proxyRegistryId: number | null;
+};
 export type ManifestPutContext = { actor: Actor; projectId: number; repository: string; reference: string; manifest: CheckedManifest };
 export type ManifestDeleteContext = { actor: Actor; projectId: number; repository: string; reference: string };
 export type ManifestGetContext = { actor: Actor; projectId: number; repository: string; reference: string; method: "GET" | "HEAD" };
@@ -94,8 +103,9 @@ function dropUnlessAllowed(allowed: boolean): "drop-mount" | null {
 }
 
 const hooks: { [P in HookPoint]: PolicyHook<P>[] } = {
-  // Garbage collection's read-only window (lib/gateway/hooks/gc-window.ts).
-  write: [gcWindowWriteHook],
+  // A proxy-cache project takes no pushes (lib/gateway/hooks/proxy-cache.ts); garbage
+  // collection's read-only window (lib/gateway/hooks/gc-window.ts).
+  write: [proxyCacheWriteHook, gcWindowWriteHook],
   // Tag immutability and naming (lib/gateway/hooks/tag-policy.ts): every project may have rules;
   // then the project's storage quota (lib/gateway/hooks/quota.ts), so a push refused for its tag
   // is not reported as over quota.

@@ -22,10 +22,31 @@ export const ZProjectName = z
 export const ZCreateProject = z.object({ name: ZProjectName, isPublic: ZCheckbox.default(false) });
 export type TCreateProject = z.infer<typeof ZCreateProject>;
 
+/** Days an unpulled cached artifact is kept in a proxy-cache project. */
+export const ZProxyCacheDays = z.coerce
+  .number({ error: "Enter a number of days" })
+  .int("Enter a whole number of days")
+  .min(1, "Keep cached artifacts 1 to 3650 days")
+  .max(3650, "Keep cached artifacts 1 to 3650 days");
+
+/** A proxy-cache project's upstream: a registry endpoint, and how long unpulled artifacts stay cached. */
+export const ZProjectProxy = z.object({ registryId: ZId, cacheDays: ZProxyCacheDays.default(7) });
+export type TProjectProxy = z.infer<typeof ZProjectProxy>;
+
+/**
+ * The console's New project form: a proxy cache when a registry endpoint is chosen (an empty
+ * choice is an ordinary project).
+ */
+export const ZCreateProjectForm = ZCreateProject.extend({
+  registryId: z.union([z.literal(""), ZId]).optional(),
+  cacheDays: z.union([z.literal(""), ZProxyCacheDays]).optional(),
+});
+
 /** The Configuration form posts every setting (an unticked box is "off"). */
 export const ZUpdateProject = z.object({ projectId: ZId, isPublic: ZCheckbox, autoScan: ZCheckbox });
 /** For the service: a setting left out is left as it is (REST changes only what it names). */
-export type TUpdateProject = { projectId: number } & Partial<Omit<z.infer<typeof ZUpdateProject>, "projectId">> & TPullPolicySettings & { ipAllowlist?: TIpAllowlist };
+export type TUpdateProject = { projectId: number } & Partial<Omit<z.infer<typeof ZUpdateProject>, "projectId">> &
+  TPullPolicySettings & { ipAllowlist?: TIpAllowlist; proxyCacheDays?: number };
 
 /** The project Configuration's IP allowlist form: one entry per line, as the system list's. */
 export const ZUpdateProjectIpAllowlist = z.object({

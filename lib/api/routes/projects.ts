@@ -8,7 +8,7 @@ import { parseInput, parseInputs, readJsonObject, withHarborFieldNames } from "@
 import { locationUnder, projectFromPath, resourceNameInLocation, isResourceName } from "@/lib/api/params";
 import { listResponse, parsePaging } from "@/lib/api/pagination";
 import { harborQ, parseBooleanParam, parseQuery } from "@/lib/api/query";
-import { requestedAutoScan, requestedIpAllowlist, requestedPublic, requestedPullPolicy, ZProjectReq } from "@/lib/api/requests";
+import { requestedAutoScan, requestedIpAllowlist, requestedProxy, requestedPublic, requestedPullPolicy, ZProjectReq } from "@/lib/api/requests";
 import { toHarborProject, viewerIsAdmin } from "@/lib/api/shapes";
 import { ownRetentionPolicyIds } from "@/lib/services/retention/policies";
 import { created, ok, withApi } from "@/lib/api/with-api";
@@ -25,7 +25,13 @@ import { ZCreateProject, ZUpdateProject } from "@/lib/validation/projects";
 type ProjectParams = { project_name_or_id: string };
 type Visibility = "all" | "public" | "private";
 
-const PROJECT_FIELDS = { name: "project_name", isPublic: "metadata.public", ipAllowlist: "metadata.ip_allowlist" } as const;
+const PROJECT_FIELDS = {
+  name: "project_name",
+  isPublic: "metadata.public",
+  ipAllowlist: "metadata.ip_allowlist",
+  registryId: "registry_id",
+  proxyCacheDays: "metadata.proxy_cache_days",
+} as const;
 
 export const list = withApi(async ({ url, actor }) => {
   const params = url.searchParams;
@@ -67,7 +73,15 @@ export const create = withApi(async ({ req, url, actor }) => {
   const project = await withHarborFieldNames(PROJECT_FIELDS, () =>
     createProject({
       actor,
-    input: { name, isPublic: requestedPublic(body) ?? false, autoScan: requestedAutoScan(body) ?? false, storageLimit: body.storage_limit ?? undefined, ipAllowlist: requestedIpAllowlist(body), ...requestedPullPolicy(body) },
+      input: {
+        name,
+        isPublic: requestedPublic(body) ?? false,
+        autoScan: requestedAutoScan(body) ?? false,
+        storageLimit: body.storage_limit ?? undefined,
+        ipAllowlist: requestedIpAllowlist(body),
+        proxy: requestedProxy(body),
+        ...requestedPullPolicy(body),
+      },
     }),
   );
   return created(locationUnder(url, resourceNameInLocation(req) ? project.name : project.id));
@@ -91,12 +105,24 @@ export const update = withApi<ProjectParams>(async ({ req, actor, params }) => {
   const body = parseInput(ZProjectReq, await readJsonObject(req));
   const ref = await projectFromPath(req, params.project_name_or_id);
   const { projectId } = parseInput(ZUpdateProject.pick({ projectId: true }), { projectId: ref.id }, PROJECT_FIELDS);
+  // A client sending the project back unchanged sends its registry_id (0 for none): only a change is refused.
+  if (body.registry_id) {
+    const current = await getProject({ actor, project: projectId });
+    if (body.registry_id !== (current.proxy?.registryId ?? 0)) throw new ValidationError("registry_id: a project's upstream registry cannot be changed", { registry_id: ["Cannot be changed"] });
+  }
   // The limit first: it is administrators' (403 for anyone else, before anything is changed).
   if (body.storage_limit !== null && body.storage_limit !== undefined) await updateQuota({ actor, id: projectId, storageLimit: body.storage_limit });
   await withHarborFieldNames(PROJECT_FIELDS, () =>
     updateProject({
       actor,
-      input: { projectId, isPublic: requestedPublic(body), autoScan: requestedAutoScan(body), ...requestedPullPolicy(body), ipAllowlist: requestedIpAllowlist(body) },
+      input: {
+        projectId,
+        isPublic: requestedPublic(body),
+        autoScan: requestedAutoScan(body),
+        ...requestedPullPolicy(body),
+        ipAllowlist: requestedIpAllowlist(body),
+        proxyCacheDays: body.metadata?.proxy_cache_days,
+      },
     }),
   );
   return ok();

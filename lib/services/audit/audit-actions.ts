@@ -7,6 +7,7 @@ import type { SystemPermission } from "@/lib/services/authz/system-permissions";
  * one operation filter in the audit log finds both.
  */
 export const AUDIT_OPERATIONS = [
+  "artifact.cache",
   "artifact.copy",
   "artifact.delete",
   "artifact.download",

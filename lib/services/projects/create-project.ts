@@ -3,7 +3,7 @@ import { allowlistDetail } from "@/lib/services/pull-policy/allowlists";
 import type { TPullPolicySettings } from "@/lib/validation/pull-policy";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
-import { ConflictError, ForbiddenError, UnauthenticatedError } from "@/lib/errors";
+import { ConflictError, ForbiddenError, UnauthenticatedError, ValidationError } from "@/lib/errors";
 import { recordAuditEvent, recordRefusal } from "@/lib/services/audit/record-audit-event";
 import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import { assertProjectListAdmitsSaver } from "@/lib/services/ip-allowlist/project-address-rule";
@@ -11,7 +11,7 @@ import { canCreateProjects } from "@/lib/services/projects/can-create-projects";
 import { PROJECT_SELECT, type ProjectSummary, toProjectSummary } from "@/lib/services/projects/project-dto";
 import { readSystemSettings } from "@/lib/services/settings/system-settings";
 import { isUniqueViolation } from "@/lib/services/users/unique-violation";
-import type { TCreateProject } from "@/lib/validation/projects";
+import type { TCreateProject, TProjectProxy } from "@/lib/validation/projects";
 
 const PROJECT_ADMIN_ROLE_ID = 1;
 
@@ -27,7 +27,7 @@ export async function createProject({
 }: {
   actor: Actor;
   /** storageLimit (bytes, -1 unlimited) counts only when an administrator creates (as Harbor); else the Settings default. */
-  input: TCreateProject & { autoScan?: boolean; storageLimit?: bigint; ipAllowlist?: string[] } & TPullPolicySettings;
+  input: TCreateProject & { autoScan?: boolean; storageLimit?: bigint; ipAllowlist?: string[]; proxy?: TProjectProxy } & TPullPolicySettings;
 }): Promise<ProjectSummary> {
   if (actor.kind === "anonymous") {
     await recordRefusal({ actor, action: "project.create", resource: { type: "project", name: input.name }, reason: "not signed in" });
@@ -48,6 +48,7 @@ export async function createProject({
   }
   const ipAllowlist = input.ipAllowlist ?? [];
   assertProjectListAdmitsSaver(actor, ipAllowlist);
+  const proxy = input.proxy ? await checkedProxy(actor, input.name, input.proxy) : null;
   try {
     return await db.$transaction(async (tx) => {
       if (await tx.project.findUnique({ where: { name: input.name }, select: { id: true } })) {
@@ -56,7 +57,16 @@ export async function createProject({
       const ownerId = actor.kind === "user" ? actor.id : null;
       const { cveAllowlist, ...pullPolicy } = pullPolicySettingsOf(input);
       const created = await tx.project.create({
-        data: { name: input.name, isPublic: input.isPublic, autoScan: input.autoScan ?? false, ownerId, storageLimit, ipAllowlist, ...pullPolicy },
+        data: {
+          name: input.name,
+          isPublic: input.isPublic,
+          autoScan: input.autoScan ?? false,
+          ownerId,
+          storageLimit,
+          ipAllowlist,
+          ...(proxy ? { proxyRegistryId: proxy.registryId, proxyCacheDays: proxy.cacheDays } : {}),
+          ...pullPolicy,
+        },
         select: { id: true },
       });
       if (cveAllowlist) await tx.cveAllowlist.create({ data: { projectId: created.id, cveIds: cveAllowlist.cveIds, expiresAt: cveAllowlist.expiresAt }, select: { id: true } });
@@ -79,6 +89,7 @@ export async function createProject({
           ...(cveAllowlist ? { cve_allowlist: allowlistDetail(cveAllowlist) } : {}),
           ...(storageLimit >= 0n ? { storage_limit: Number(storageLimit) } : {}),
           ...(ipAllowlist.length > 0 ? { ip_allowlist: ipAllowlist } : {}),
+          ...(project.proxyRegistry ? { registry_id: project.proxyRegistry.id, registry: project.proxyRegistry.name, proxy_cache_days: project.proxyCacheDays } : {}),
         },
       });
       return toProjectSummary(project, ownerId !== null ? PROJECT_ADMIN_ROLE_ID : null);
@@ -89,6 +100,22 @@ export async function createProject({
     }
     throw err;
   }
+}
+
+/**
+ * A proxy-cache project's upstream (Harbor's `registry_id`): administrators only, as in Harbor (the
+ * project reaches out with the endpoint's stored credentials); the endpoint must exist. Refusals
+ * are audited and change nothing.
+ */
+async function checkedProxy(actor: Actor, name: string, proxy: TProjectProxy): Promise<TProjectProxy> {
+  // Binding an endpoint is an administrator's act, as creating one is.
+  if (!hasSystemPermission(actor, "registry_endpoint.create")) {
+    await recordRefusal({ actor, action: "project.create", resource: { type: "project", name }, reason: "only administrators may create proxy-cache projects" });
+    throw new ForbiddenError("Only administrators may create proxy-cache projects.");
+  }
+  const endpoint = await db.registryEndpoint.findUnique({ where: { id: proxy.registryId }, select: { id: true } });
+  if (!endpoint) throw new ValidationError(`Registry endpoint ${proxy.registryId} does not exist.`, { registryId: ["No such registry endpoint"] });
+  return proxy;
 }
 
 /** The pull policy settings given (undefined ones left to the column defaults). */

@@ -26,6 +26,8 @@ export type ProjectSummary = {
   storageUsed: bigint;
   /** The viewer's member role (Harbor role id), if they are a member. */
   viewerRoleId: number | null;
+  /** A proxy-cache project's upstream registry endpoint (lib/services/proxy-cache); null for an ordinary project. */
+  proxy: { registryId: number; registryName: string; registryUrl: string; registryType: string; cacheDays: number } | null;
 };
 
 export type ProjectDetail = ProjectSummary & { viewerPermissions: ProjectPermission[] };
@@ -41,6 +43,8 @@ export const PROJECT_SELECT = {
   storageLimit: true,
   storageUsed: true,
   ipAllowlist: true,
+  proxyCacheDays: true,
+  proxyRegistry: { select: { id: true, name: true, url: true, type: true } },
   owner: { select: { id: true, username: true } },
   _count: { select: { repositories: true, members: true } },
 } as const;
@@ -71,5 +75,8 @@ export function toProjectSummary(row: ProjectRow, viewerRoleId: number | null): 
     storageUsed: row.storageUsed,
     ipAllowlist: row.ipAllowlist,
     viewerRoleId,
+    proxy: row.proxyRegistry
+      ? { registryId: row.proxyRegistry.id, registryName: row.proxyRegistry.name, registryUrl: row.proxyRegistry.url, registryType: row.proxyRegistry.type, cacheDays: row.proxyCacheDays }
+      : null,
   };
 }

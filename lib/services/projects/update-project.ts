@@ -1,6 +1,7 @@
 import "server-only";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
+import { ValidationError } from "@/lib/errors";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertProjectPermission, findProjectRef } from "@/lib/services/authz/project-access";
 import { assertProjectListAdmitsSaver } from "@/lib/services/ip-allowlist/project-address-rule";
@@ -29,7 +30,8 @@ const PULL_POLICY_KEYS: readonly SettingKey[] = ["prevent_vul", "severity", "ref
 /**
  * Changes a project's settings: public or private, scan on push (Harbor's `auto_scan`), the pull
  * policy (prevent vulnerable images with a severity, refuse unscanned, only signed, which CVE
- * allowlist applies), the project's own CVE allowlist and its IP allowlist. A setting left out stays as it is; the
+ * allowlist applies), the project's own CVE allowlist, its IP allowlist and, for a proxy cache, the days
+ * an unpulled cached artifact is kept. A setting left out stays as it is; the
  * name never changes. One `project.update` row names what changed (before and after); nothing
  * changed, nothing is written.
  */
@@ -42,11 +44,11 @@ export async function updateProject({ actor, input }: { actor: Actor; input: TUp
   await db.$transaction(async (tx) => {
     const current = await tx.project.findUniqueOrThrow({
       where: { id: ref.id },
-      select: { isPublic: true, autoScan: true, ipAllowlist: true, ...PULL_POLICY_SELECT },
+      select: { isPublic: true, autoScan: true, ipAllowlist: true, proxyRegistryId: true, proxyCacheDays: true, ...PULL_POLICY_SELECT },
     });
-    const before: Partial<Record<SettingKey | "cve_allowlist" | "ip_allowlist", unknown>> = {};
-    const after: Partial<Record<SettingKey | "cve_allowlist" | "ip_allowlist", unknown>> = {};
-    const data: Record<string, SettingValue | string[]> = {};
+    const before: Partial<Record<SettingKey | "cve_allowlist" | "ip_allowlist" | "proxy_cache_days", unknown>> = {};
+    const after: Partial<Record<SettingKey | "cve_allowlist" | "ip_allowlist" | "proxy_cache_days", unknown>> = {};
+    const data: Record<string, SettingValue | string[] | number> = {};
     for (const [key, column] of Object.entries(SETTINGS) as [SettingKey, (typeof SETTINGS)[SettingKey]][]) {
       const wanted = input[column];
       if (wanted === undefined || wanted === current[column]) continue;
@@ -66,6 +68,14 @@ export async function updateProject({ actor, input }: { actor: Actor; input: TUp
       before.ip_allowlist = current.ipAllowlist;
       after.ip_allowlist = addresses;
       data.ipAllowlist = addresses;
+    }
+    const days = input.proxyCacheDays;
+    if (days !== undefined && days !== current.proxyCacheDays) {
+      // Only a proxy cache keeps artifacts for a time; anywhere else the setting would mean nothing.
+      if (current.proxyRegistryId === null) throw new ValidationError("Only a proxy-cache project keeps cached artifacts for a number of days.", { proxyCacheDays: ["Not a proxy-cache project"] });
+      before.proxy_cache_days = current.proxyCacheDays;
+      after.proxy_cache_days = days;
+      data.proxyCacheDays = days;
     }
     if (Object.keys(after).length === 0) return;
     if (Object.keys(data).length > 0) await tx.project.update({ where: { id: ref.id }, data, select: { id: true } });

@@ -233,6 +233,14 @@ export async function deleteRegistry({ actor, registryId }: { actor: Actor; regi
         refusal.reason = `used by replication ${users.length === 1 ? "policy" : "policies"} ${named}`;
         throw inUse(refusal.reason);
       }
+      // A proxy-cache project pulls through it for as long as the project exists.
+      const proxies = await tx.project.findMany({ where: { proxyRegistryId: registryId }, select: { name: true }, orderBy: { name: "asc" }, take: 4 });
+      if (proxies.length > 0) {
+        const named = proxies.slice(0, 3).map((p) => `"${p.name}"`).join(", ") + (proxies.length > 3 ? " and others" : "");
+        refusal.name = row.name;
+        refusal.reason = `the upstream of proxy-cache ${proxies.length === 1 ? "project" : "projects"} ${named}`;
+        throw inUse(refusal.reason);
+      }
       await tx.registryEndpoint.delete({ where: { id: registryId }, select: { id: true } });
       await recordAuditEvent(tx, { actor, action: "registry_endpoint.delete", resource: resource(row), detail: auditView(row) });
     });
@@ -246,7 +254,7 @@ export async function deleteRegistry({ actor, registryId }: { actor: Actor; regi
 }
 
 function inUse(reason: string): ConflictError {
-  return new ConflictError(`The registry endpoint is ${reason}; change or delete those policies first. Nothing was deleted.`);
+  return new ConflictError(`The registry endpoint is ${reason}; change or delete ${reason.startsWith("the upstream") ? "those projects" : "those policies"} first. Nothing was deleted.`);
 }
 
 /** Postgres refusing a delete that a foreign key (Restrict) still points at: Prisma's P2003, or SQLSTATE 23503 from the driver. */

@@ -38,6 +38,8 @@ export type RegistryAuthorization =
       /** The audit actor: the Basic login's, or the token subject's as it is now. */
       actor: Actor;
       projectId: number;
+      /** The project's upstream registry endpoint when it is a proxy cache (lib/services/proxy-cache). */
+      proxyRegistryId: number | null;
       /** This request's grant reader (the grant version read once), for further checks (a mount source). */
       grants: GrantReader;
     }
@@ -81,7 +83,7 @@ export async function authorizeRegistryRequest(caller: RegistryCaller, target: R
   if (caller.issuedAt < current.tokensValidFrom) {
     return { ok: false, refusal: { kind: "stale_token", message: "The token was issued before this account's credentials last changed; get a new one." } };
   }
-  return { ok: true, actor, projectId: project.id, grants };
+  return { ok: true, actor, projectId: project.id, proxyRegistryId: project.proxyRegistryId, grants };
 }
 
 /** Whether the caller may pull `repository` now: by its token and by its current grant (a mount source). */

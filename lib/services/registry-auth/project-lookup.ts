@@ -2,8 +2,11 @@ import "server-only";
 import { processCache } from "@/lib/cache/process-cache";
 import { db } from "@/lib/db/client";
 
-/** `ipAllowlist`: the project's own IP allowlist (lib/services/ip-allowlist/project-address-rule.ts). */
-export type RegistryProject = { id: number; name: string; isPublic: boolean; createdAt: Date; ipAllowlist: string[] };
+/**
+ * `ipAllowlist`: the project's own IP allowlist (lib/services/ip-allowlist/project-address-rule.ts).
+ * `proxyRegistryId`: the upstream of a proxy-cache project (lib/services/proxy-cache), set at creation only.
+ */
+export type RegistryProject = { id: number; name: string; isPublic: boolean; createdAt: Date; ipAllowlist: string[]; proxyRegistryId: number | null };
 
 /**
  * Projects by name for the token service and the gateway, which look one up on nearly every
@@ -20,7 +23,7 @@ export type RegistryProject = { id: number; name: string; isPublic: boolean; cre
  */
 const cache = processCache<RegistryProject>({ name: "registry-projects", max: 10_000, ttlMs: 2_000, invalidatedBy: "registry-grants" });
 
-const SELECT = { id: true, name: true, isPublic: true, createdAt: true, ipAllowlist: true } as const;
+const SELECT = { id: true, name: true, isPublic: true, createdAt: true, ipAllowlist: true, proxyRegistryId: true } as const;
 
 export async function findRegistryProjects(names: readonly string[]): Promise<RegistryProject[]> {
   const found: RegistryProject[] = [];

@@ -1,0 +1,254 @@
+import { createHash } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
+// Ports picked before anything reads the environment: the backing registry's, and Wharf's front
+// (skopeo follows the token realm to it).
+const { REGISTRY_PORT, FRONT_PORT } = await vi.hoisted(() => import("@/lib/testing/test-ports").then((m) => m.useTestRegistryAndFrontPorts("proxy-cache-tests-secret-key-0123456789")));
+
+import type { UserActor } from "@/lib/auth/actor";
+import { startLocalRegistry, type LocalRegistry } from "@/lib/registry/local-registry";
+import { startFront, type WharfServer } from "@/lib/runtime/server";
+import { blobFillUnderWay } from "@/lib/services/proxy-cache/blobs";
+import { cacheJobsSettled } from "@/lib/services/proxy-cache/cache-artifact";
+import { listProxyFetches } from "@/lib/services/proxy-cache/fetch-log";
+import { forgetProxyUpstreams } from "@/lib/services/proxy-cache/upstream";
+import { createProject } from "@/lib/services/projects/create-project";
+import { createRegistry, deleteRegistry } from "@/lib/services/registries/registries";
+import { createMember, db, TEST_PASSWORD } from "@/lib/services/registry-auth/test-fixtures";
+import { actorFor, createTestUser, uniqueName } from "@/lib/testing/factories";
+import { gatewayHarness } from "@/lib/testing/gateway-harness";
+import { skopeoCopy, writeOciImageLayout, writeOciIndexLayout, type OciImageResult } from "@/lib/testing/oci-layout";
+import { startTokenRegistry, type TokenRegistry } from "@/lib/testing/remote-registries";
+import { startUpstreamProxy, type UpstreamProxy } from "@/lib/testing/upstream-proxy";
+
+/**
+ * Proxy-cache projects (issue 13) with real parts: Wharf's front and gateway over a real backing
+ * Distribution, an upstream Distribution (no auth) behind a counting proxy, another with token
+ * auth, and skopeo pulling through Wharf as a client would.
+ */
+const HOST = `127.0.0.1:${FRONT_PORT}`;
+const harness = gatewayHarness({ registryPort: REGISTRY_PORT, external: `http://${HOST}`, name: "proxy-cache" });
+
+let front: WharfServer;
+let tmp = "";
+let upstreamRegistry: LocalRegistry;
+let upstream: UpstreamProxy;
+let tokenUpstream: TokenRegistry;
+let admin: UserActor;
+const TOKEN_CREDENTIALS = { username: "hub-user", password: "hub-password-0123456789" };
+
+beforeAll(async () => {
+  front = await startFront({ hostname: "127.0.0.1", port: FRONT_PORT, handleNext: async (_req, res) => void res.end() });
+  tmp = await mkdtemp(path.join(tmpdir(), "wharf-proxy-cache-test-"));
+  upstreamRegistry = await startLocalRegistry({ dataDir: path.join(tmp, "upstream"), auth: { kind: "none" } });
+  upstream = await startUpstreamProxy(upstreamRegistry.url);
+  tokenUpstream = await startTokenRegistry(tmp, TOKEN_CREDENTIALS);
+  admin = actorFor(await createTestUser({ isAdmin: true }));
+}, 90_000);
+
+afterAll(async () => {
+  await cacheJobsSettled();
+  await front?.close();
+  await upstream?.stop();
+  await Promise.all([upstreamRegistry?.stop(), tokenUpstream?.registry.stop(), tokenUpstream?.issuer.stop()]);
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+/** An image in the upstream (pushed there straight, as its owner would), under `repository:tag`. */
+async function upstreamImage(repository: string, tag: string, extraBytes = 50_000, registryUrl = upstreamRegistry.url, destCreds?: string): Promise<OciImageResult> {
+  const image = await writeOciImageLayout(path.join(tmp, `${uniqueName("layout")}`), { tag, extraBytes });
+  await skopeoCopy(image.ref, `docker://${new URL(registryUrl).host}/${repository}:${tag}`, destCreds ? { destCreds } : {});
+  return image;
+}
+
+/** A proxy-cache project over `url`, and a Guest (pull only) of it with credentials for skopeo. */
+async function proxyProject(url: string, credentials?: { username: string; password: string }) {
+  const endpoint = await createRegistry({
+    actor: admin,
+    input: { name: uniqueName("upstream"), type: "docker-registry", url, ...(credentials ? { credentialType: "basic", username: credentials.username, secret: credentials.password } : { credentialType: "none" }) },
+  });
+  const project = await createProject({ actor: admin, input: { name: uniqueName("proxy").toLowerCase(), isPublic: false, proxy: { registryId: endpoint.id, cacheDays: 7 } } });
+  const guest = await createMember(project.id, 3);
+  return { endpoint, project, creds: `${guest.username}:${TEST_PASSWORD}` };
+}
+
+function pullTo(name: string, creds: string, dir = path.join(tmp, uniqueName("pulled"))): Promise<void> {
+  return skopeoCopy(`docker://${HOST}/${name}`, `oci:${dir}:pulled`, { srcCreds: creds });
+}
+
+const blobsOf = (image: OciImageResult) => [image.configDigest, ...image.layerDigests];
+
+describe("proxy-cache projects", () => {
+  it("pulls an image from the upstream on first use, caches it like a push, and serves later pulls from the cache", async () => {
+    const image = await upstreamImage("library/app", "1.0");
+    const { project, creds } = await proxyProject(upstream.url);
+    const repository = `${project.name}/library/app`;
+
+    await pullTo(`${repository}:1.0`, creds);
+    for (const digest of blobsOf(image)) expect(upstream.blobGets(digest)).toBe(1);
+    await cacheJobsSettled();
+
+    // In the backing registry and in the index, like a pushed artifact.
+    expect((await harness.backing.headManifest(repository, "1.0"))?.digest).toBe(image.manifestDigest);
+    for (const digest of blobsOf(image)) expect(await harness.backing.headBlob(repository, digest)).not.toBeNull();
+    const artifact = await db.artifact.findFirstOrThrow({ where: { repository: { name: repository }, digest: image.manifestDigest }, select: { tags: { select: { name: true } }, totalSize: true } });
+    expect(artifact.tags.map((t) => t.name)).toEqual(["1.0"]);
+    expect(artifact.totalSize).toBeGreaterThan(50_000n);
+    const audit = await db.auditEvent.findMany({ where: { resourceName: `${repository}:1.0`, action: { in: ["artifact.cache", "artifact.pull"] } }, select: { action: true, result: true } });
+    expect(audit.filter((row) => row.action === "artifact.cache")).toHaveLength(1);
+
+    // Every upstream fetch is recorded and visible to the project's members.
+    const fetches = await listProxyFetches({ actor: admin, projectName: project.name, page: 1, pageSize: 50 });
+    expect(fetches.rows.filter((row) => row.kind === "blob").map((row) => row.digest).sort()).toEqual(blobsOf(image).sort());
+    expect(fetches.rows.every((row) => row.outcome === "ok" && row.source.includes(upstream.url))).toBe(true);
+    expect(fetches.rows.find((row) => row.kind === "manifest")?.upstreamRepository).toBe("library/app");
+
+    // Later pulls: the tag is checked at the upstream (a HEAD), no blob is fetched again.
+    const before = upstream.requests.length;
+    await pullTo(`${repository}:1.0`, creds);
+    const asked = upstream.requests.slice(before);
+    expect(asked.filter((line) => line.startsWith("GET ") && line.includes("/blobs/"))).toEqual([]);
+    expect(asked.some((line) => line === `HEAD /v2/library/app/manifests/1.0`)).toBe(true);
+
+    // By digest: served from the cache without asking the upstream at all.
+    const beforeDigest = upstream.requests.length;
+    await pullTo(`${repository}@${image.manifestDigest}`, creds);
+    expect(upstream.requests.slice(beforeDigest)).toEqual([]);
+  });
+
+  it("serves cached tags while the upstream is down, and refuses uncached ones with a clear error", async () => {
+    const image = await upstreamImage("team/tool", "2.0");
+    await upstreamImage("team/tool", "never-pulled");
+    const { project, creds } = await proxyProject(upstream.url);
+    const repository = `${project.name}/team/tool`;
+    await pullTo(`${repository}:2.0`, creds);
+    await cacheJobsSettled();
+
+    await upstream.stop();
+    try {
+      await pullTo(`${repository}:2.0`, creds);
+      await expect(pullTo(`${repository}:never-pulled`, creds)).rejects.toThrow(/not in the cache, and the upstream registry cannot be asked/);
+      expect((await db.artifact.count({ where: { repository: { name: repository }, digest: image.manifestDigest } }))).toBe(1);
+    } finally {
+      await upstream.start();
+    }
+  });
+
+  it("fetches each blob from the upstream exactly once for concurrent cold pulls", async () => {
+    const image = await upstreamImage("library/busy", "1", 400_000);
+    const { project, creds } = await proxyProject(upstream.url);
+    const repository = `${project.name}/library/busy`;
+    await Promise.all([1, 2, 3, 4].map(() => pullTo(`${repository}:1`, creds)));
+    await cacheJobsSettled();
+    for (const digest of blobsOf(image)) expect(upstream.blobGets(digest)).toBe(1);
+    expect(await db.proxyFetch.count({ where: { projectId: project.id, kind: "blob" } })).toBe(blobsOf(image).length);
+  });
+
+  it("never caches a blob the upstream cut off mid-way: the fetch fails, and the blob cached later is whole", async () => {
+    const image = await upstreamImage("library/flaky", "1", 300_000);
+    const { project, creds } = await proxyProject(upstream.url);
+    const repository = `${project.name}/library/flaky`;
+    const layer = image.layerDigests[image.layerDigests.length - 1]!;
+
+    upstream.cutBlob(layer, 100_000);
+    await expect(pullTo(`${repository}:1`, creds)).rejects.toThrow();
+    const failed = await db.proxyFetch.findFirstOrThrow({ where: { projectId: project.id, digest: layer, outcome: "failed" }, select: { bytes: true } });
+    expect(Number(failed.bytes)).toBeLessThanOrEqual(100_000);
+    // The artifact cacher fetches the layer once more (whole this time); whatever the registry holds is the blob.
+    await cacheJobsSettled();
+    expect(upstream.blobGets(layer)).toBe(2);
+    const cached = await harness.backing.getBlob(repository, layer);
+    const hash = createHash("sha256");
+    const reader = cached.stream.getReader();
+    for (let read = await reader.read(); !read.done; read = await reader.read()) hash.update(read.value);
+    expect(`sha256:${hash.digest("hex")}`).toBe(layer);
+    await pullTo(`${repository}:1`, creds);
+  });
+
+  it("goes on caching a blob when the client that asked for it hangs up mid-way", async () => {
+    const image = await upstreamImage("library/slow", "1", 300_000);
+    const { project } = await proxyProject(upstream.url);
+    const repository = `${project.name}/library/slow`;
+    const layer = image.layerDigests[image.layerDigests.length - 1]!;
+    upstream.trickleBlob(layer, 16_384, 20);
+    const token = await harness.tokenFor((await createMember(project.id, 3)).username, repository, "pull");
+    const abort = new AbortController();
+    const res = await fetch(`http://${HOST}/v2/${repository}/blobs/${layer}`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    await reader.read();
+    abort.abort();
+    await reader.cancel().catch(() => undefined);
+    expect(blobFillUnderWay(repository, layer)).toBe(true);
+    while (blobFillUnderWay(repository, layer)) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await harness.backing.headBlob(repository, layer))?.size).toBeGreaterThan(300_000);
+    expect(upstream.blobGets(layer)).toBe(1);
+    expect(await db.proxyFetch.count({ where: { projectId: project.id, digest: layer, outcome: "ok" } })).toBe(1);
+  });
+
+  it("caches a multi-arch index with only the child that was asked for", async () => {
+    const dir = path.join(tmp, uniqueName("index"));
+    const index = await writeOciIndexLayout(dir, { tag: "multi", platforms: [{ os: "linux", architecture: "amd64" }, { os: "linux", architecture: "arm64" }] });
+    await skopeoCopy(index.ref, `docker://${new URL(upstreamRegistry.url).host}/library/multi:multi`, { all: true });
+    const { project, creds } = await proxyProject(upstream.url);
+    const repository = `${project.name}/library/multi`;
+    const amd64 = index.children.find((c) => c.platform.architecture === "amd64")!;
+    const arm64 = index.children.find((c) => c.platform.architecture === "arm64")!;
+
+    await skopeoCopy(`docker://${HOST}/${repository}:multi`, `oci:${path.join(tmp, uniqueName("pulled"))}:x`, { srcCreds: creds });
+    await cacheJobsSettled();
+    for (const digest of blobsOf(amd64)) expect(upstream.blobGets(digest)).toBe(1);
+    for (const digest of blobsOf(arm64)) expect(upstream.blobGets(digest)).toBe(0);
+    const indexed = await db.artifact.findFirstOrThrow({ where: { repository: { name: repository }, digest: index.indexDigest }, select: { tags: { select: { name: true } } } });
+    expect(indexed.tags.map((t) => t.name)).toEqual(["multi"]);
+    expect(await db.artifact.count({ where: { repository: { name: repository }, digest: amd64.manifestDigest } })).toBe(1);
+    // The index still pulls by digest from the cache alone.
+    await upstream.stop();
+    try {
+      const res = await fetch(`http://${HOST}/v2/${repository}/manifests/${index.indexDigest}`, {
+        headers: { authorization: `Bearer ${await harness.tokenFor((await createMember(project.id, 3)).username, repository, "pull")}`, accept: "application/vnd.oci.image.index.v1+json" },
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("docker-content-digest")).toBe(index.indexDigest);
+    } finally {
+      await upstream.start();
+    }
+  });
+
+  it("pulls through an upstream with token auth, using the endpoint's credentials", async () => {
+    const creds = `${TOKEN_CREDENTIALS.username}:${TOKEN_CREDENTIALS.password}`;
+    const image = await upstreamImage("org/private", "1", 10_000, tokenUpstream.registry.url, creds);
+    forgetProxyUpstreams();
+    const { project, creds: guest } = await proxyProject(tokenUpstream.registry.url, TOKEN_CREDENTIALS);
+    await pullTo(`${project.name}/org/private:1`, guest);
+    await cacheJobsSettled();
+    expect((await harness.backing.headManifest(`${project.name}/org/private`, "1"))?.digest).toBe(image.manifestDigest);
+    expect(tokenUpstream.issuer.requests.some((r) => r.granted && r.scopes.some((s) => s.startsWith("repository:org/private:pull")))).toBe(true);
+  });
+
+  it("refuses pushes into a proxy-cache project, and an endpoint in use is not deleted", async () => {
+    const { endpoint, project } = await proxyProject(upstream.url);
+    const owner = await createTestUser({ isAdmin: true });
+    const image = await writeOciImageLayout(path.join(tmp, uniqueName("push")), { tag: "1" });
+    await expect(skopeoCopy(image.ref, `docker://${HOST}/${project.name}/app:1`, { destCreds: `${owner.username}:${TEST_PASSWORD}` })).rejects.toThrow(/proxy cache/);
+    const refused = await db.auditEvent.findFirst({ where: { projectId: project.id, result: "failure", reason: { contains: "proxy-cache" } }, select: { action: true } });
+    expect(refused).not.toBeNull();
+    expect(await harness.backing.headManifest(`${project.name}/app`, "1")).toBeNull();
+
+    await expect(deleteRegistry({ actor: admin, registryId: endpoint.id })).rejects.toThrow(/upstream of proxy-cache project/);
+    expect(await db.registryEndpoint.count({ where: { id: endpoint.id } })).toBe(1);
+  });
+
+  it("lets only administrators create proxy-cache projects, and refuses an unknown endpoint", async () => {
+    const { endpoint } = await proxyProject(upstream.url);
+    const user = actorFor(await createTestUser());
+    const name = uniqueName("proxy").toLowerCase();
+    await expect(createProject({ actor: user, input: { name, isPublic: false, proxy: { registryId: endpoint.id, cacheDays: 7 } } })).rejects.toThrow(/Only administrators/);
+    await expect(createProject({ actor: admin, input: { name, isPublic: false, proxy: { registryId: 2_000_000_000, cacheDays: 7 } } })).rejects.toThrow(/does not exist/);
+    expect(await db.project.count({ where: { name } })).toBe(0);
+    expect(await db.auditEvent.count({ where: { action: "project.create", resourceName: name, result: "failure" } })).toBe(1);
+  });
+});

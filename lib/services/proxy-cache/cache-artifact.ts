@@ -1,0 +1,113 @@
+import "server-only";
+import { type Actor, actorName, systemActor } from "@/lib/auth/actor";
+import { getServerEnv } from "@/lib/env";
+import { isNonDistributable, parseManifestBytes, walkDescriptors } from "@/lib/oci/manifest";
+import { getBackingRegistry } from "@/lib/registry/backing-registry";
+import { fillBlob, messageOf } from "@/lib/services/proxy-cache/blobs";
+import { prepareManifest, writeArtifact } from "@/lib/services/repositories/index-manifest";
+import { artifactName } from "@/lib/services/repositories/record-registry-traffic";
+
+/**
+ * After a proxy-cache project served a manifest it fetched from its upstream, the artifact is
+ * made a cached artifact like a pushed one (issue 13 item 2): in the backing registry (an image's
+ * missing blobs filled through the same per-blob fills the clients use, then its manifest) and in
+ * Wharf's index (artifact, tag, sizes, platform), with one `artifact.cache` audit row, so
+ * repositories, retention, quotas and scanning see it.
+ *
+ * It runs in the background, a moment after the manifest was answered: a client pulling the image
+ * asks for the layers itself right away and starts their fills, which the cacher then joins; only
+ * layers no client asks for (a client that has them locally) are fetched by the cacher. An index
+ * is indexed at once with the children the cache holds (the others are cached when asked for);
+ * Distribution takes an index only once it holds every child, so until then the index is served
+ * from Wharf's copy of its bytes (proxy_manifests), as every proxied manifest is.
+ */
+
+export type CacheJob = {
+  projectId: number;
+  registryId: number;
+  repository: string;
+  digest: string;
+  mediaType: string;
+  bytes: Uint8Array;
+  tag: string | null;
+  source: string;
+  /** Whose pull brought it in (named in the audit row). */
+  pulledBy: Actor;
+};
+
+/** Long enough for a pulling client to ask for the layers first; short enough that the index soon knows the artifact. */
+export const CACHE_DELAY_MS = 1_500;
+
+const PROXY_ACTOR = systemActor("proxy-cache");
+
+const holder = globalThis as unknown as { wharfProxyCacheJobs?: Map<string, Promise<void>> };
+const jobs = (holder.wharfProxyCacheJobs ??= new Map<string, Promise<void>>());
+
+/** Schedules the caching of a fetched manifest; a job for the same repository, digest and tag under way is not doubled. */
+export function scheduleArtifactCache(job: CacheJob, delayMs = CACHE_DELAY_MS): void {
+  const key = `${job.repository}@${job.digest}#${job.tag ?? ""}`;
+  if (jobs.has(key)) return;
+  const run = new Promise<void>((resolve) => setTimeout(resolve, delayMs))
+    .then(() => cacheArtifact(job))
+    .catch((error: unknown) => {
+      // The pull was answered already; the next pull of it schedules the caching again.
+      console.warn(`wharf: proxy cache: ${artifactName(job.repository, job.tag ?? job.digest)} from ${job.source} was not cached: ${messageOf(error)}`);
+    })
+    .finally(() => jobs.delete(key));
+  jobs.set(key, run);
+}
+
+/** Resolves once every caching job scheduled so far has ended (tests; a graceful stop). */
+export async function cacheJobsSettled(): Promise<void> {
+  while (jobs.size > 0) await Promise.all([...jobs.values()]);
+}
+
+/** Caches one artifact now: its blobs and manifest into the registry (when it takes it), then the index. */
+export async function cacheArtifact(job: CacheJob): Promise<void> {
+  const { projectId, registryId, repository, digest, mediaType, bytes, tag } = job;
+  const registry = getBackingRegistry();
+  const parsed = parseManifestBytes(bytes, mediaType);
+  const isIndex = parsed.ok && parsed.manifest.kind === "index";
+  let inRegistry = false;
+  if (parsed.ok && parsed.manifest.kind !== "index") {
+    for (const { role, descriptor } of walkDescriptors(parsed.manifest)) {
+      if ((role !== "config" && role !== "layer") || isNonDistributable(descriptor)) continue;
+      if (await registry.headBlob(repository, descriptor.digest)) continue;
+      await fillBlob({ projectId, registryId, repository, digest: descriptor.digest }, { forClient: false });
+    }
+    inRegistry = true;
+  } else if (parsed.ok) {
+    const children = walkDescriptors(parsed.manifest).filter((walked) => walked.role === "manifest");
+    const held = await Promise.all(children.map(({ descriptor }) => registry.headManifest(repository, descriptor.digest)));
+    inRegistry = held.every((child) => child !== null);
+  }
+  if (inRegistry) {
+    await registry.putManifest(repository, digest, mediaType, bytes);
+    if (tag) await registry.putManifest(repository, tag, mediaType, bytes);
+  }
+  const prepared = await prepareManifest({
+    registry,
+    repository,
+    manifest: { digest, mediaType, bytes },
+    tag,
+    // An index's children not cached yet are not fetched for it (they would be fetched from the
+    // upstream for nothing): they are indexed when a client asks for them.
+    ...(isIndex ? { depth: 1 } : {}),
+    localStorageDir: getServerEnv().WHARF_REGISTRY_STORAGE_DIR,
+  });
+  const name = artifactName(repository, tag ?? digest);
+  await writeArtifact({
+    actor: PROXY_ACTOR,
+    projectId,
+    repository,
+    prepared,
+    tag,
+    audit: {
+      actor: PROXY_ACTOR,
+      action: "artifact.cache",
+      resource: { type: "artifact", name },
+      projectId,
+      detail: { digest, mediaType, source: job.source, pulled_by: actorName(job.pulledBy) },
+    },
+  });
+}
