@@ -31,6 +31,7 @@ import {
 } from "@/lib/services/registry-auth/authorize-registry-request";
 import { authenticateRegistryCaller, type RegistryCaller } from "@/lib/services/registry-auth/registry-caller";
 import { prepareManifestPush } from "@/lib/services/repositories/record-registry-traffic";
+import { mirroredRepositoryName } from "@/lib/services/proxy-cache/mirror";
 
 /**
  * The /v2 gateway (the Harbor 2.x model: Wharf, not the registry, authorizes), as a pipeline:
@@ -69,8 +70,8 @@ export async function handleRegistryRequest(req: Request, rawTarget?: string): P
 }
 
 async function handle(req: Request, method: string, rawTarget: string | undefined): Promise<Response> {
-  // 1. Parse.
-  const request = parseRequest(req, method, rawTarget);
+  // 1. Parse (a registry mirror's Docker Hub name is read as the mirror project's repository).
+  const request = await parseMirrored(req, method, rawTarget);
   if ("response" in request) return reject(req, request.response);
   const { route, scopes, client } = request;
 
@@ -162,6 +163,24 @@ async function handle(req: Request, method: string, rawTarget: string | undefine
   if (isRecorded(route, method)) await recordTraffic({ route, method, upstream: served, actor, projectId, manifest, prepared });
   // Only once the referrer is indexed: the header promises the referrers API lists it.
   return withSubjectHeader(served, method, manifest);
+}
+
+/**
+ * Stage 1 with registry mirror mode (lib/services/proxy-cache/mirror.ts): a repository whose first
+ * part is no Wharf project is the mirror project's, and is parsed again under that name, so every
+ * later stage (the challenge's scope, the token check, the project, the serving) sees the name the
+ * token service granted.
+ */
+async function parseMirrored(req: Request, method: string, rawTarget: string | undefined): Promise<GatewayRequest | { response: Response }> {
+  const request = parseRequest(req, method, rawTarget);
+  if ("response" in request || !("name" in request.route)) return request;
+  const { name } = request.route;
+  const mapped = await mirroredRepositoryName(name);
+  if (mapped === name) return request;
+  const url = new URL(req.url);
+  const target = rawTarget ?? `${url.pathname}${url.search}`;
+  const prefix = `/v2/${name}/`;
+  return target.startsWith(prefix) ? parseRequest(req, method, `/v2/${mapped}/${target.slice(prefix.length)}`) : request;
 }
 
 /**

@@ -1,5 +1,6 @@
-import { createHash } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { execFile, execFileSync } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -14,7 +15,9 @@ import { startFront, type WharfServer } from "@/lib/runtime/server";
 import { blobFillUnderWay } from "@/lib/services/proxy-cache/blobs";
 import { cacheJobsSettled } from "@/lib/services/proxy-cache/cache-artifact";
 import { listProxyFetches } from "@/lib/services/proxy-cache/fetch-log";
+import { getRegistryMirror, setRegistryMirror } from "@/lib/services/proxy-cache/mirror";
 import { forgetProxyUpstreams } from "@/lib/services/proxy-cache/upstream";
+import { forgetRegistryProjects } from "@/lib/services/registry-auth/project-lookup";
 import { createProject } from "@/lib/services/projects/create-project";
 import { createRegistry, deleteRegistry } from "@/lib/services/registries/registries";
 import { createMember, db, TEST_PASSWORD } from "@/lib/services/registry-auth/test-fixtures";
@@ -77,6 +80,23 @@ async function proxyProject(url: string, credentials?: { username: string; passw
 
 function pullTo(name: string, creds: string, dir = path.join(tmp, uniqueName("pulled"))): Promise<void> {
   return skopeoCopy(`docker://${HOST}/${name}`, `oci:${dir}:pulled`, { srcCreds: creds });
+}
+
+const HAVE_PODMAN = (() => {
+  try {
+    execFileSync("podman", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { env, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${command} ${args.join(" ")}: ${String(stderr).trim() || error.message}`)) : resolve(String(stdout)),
+    );
+  });
 }
 
 const blobsOf = (image: OciImageResult) => [image.configDigest, ...image.layerDigests];
@@ -240,6 +260,66 @@ describe("proxy-cache projects", () => {
 
     await expect(deleteRegistry({ actor: admin, registryId: endpoint.id })).rejects.toThrow(/upstream of proxy-cache project/);
     expect(await db.registryEndpoint.count({ where: { id: endpoint.id } })).toBe(1);
+  });
+
+  it("as the registry mirror, serves Docker Hub's names without a project prefix to skopeo and to podman's registries.conf mirror", async () => {
+    const image = await upstreamImage("library/mirrored", "1");
+    const other = await upstreamImage("someone/tool", "3");
+    const { project, creds } = await proxyProject(upstream.url);
+    const auditor = actorFor(await createTestUser({ isAuditor: true }));
+    await expect(setRegistryMirror({ actor: auditor, projectId: project.id })).rejects.toThrow();
+    const ordinary = await createProject({ actor: admin, input: { name: uniqueName("plain").toLowerCase(), isPublic: false } });
+    await expect(setRegistryMirror({ actor: admin, projectId: ordinary.id })).rejects.toThrow(/not a proxy-cache project/);
+
+    await setRegistryMirror({ actor: admin, projectId: project.id });
+    try {
+      expect(await getRegistryMirror({ actor: auditor })).toEqual({ projectId: project.id, projectName: project.name });
+      // skopeo, as a mirror client asks: the Docker Hub name, with the Guest's credentials.
+      await pullTo("library/mirrored:1", creds);
+      await cacheJobsSettled();
+      expect((await harness.backing.headManifest(`${project.name}/library/mirrored`, "1"))?.digest).toBe(image.manifestDigest);
+      // An existing project's name still means that project (here: its repository does not exist).
+      await expect(pullTo(`${ordinary.name}/library/mirrored:1`, creds)).rejects.toThrow();
+
+      // podman pulling docker.io/someone/tool:3 through the mirror its registries.conf names
+      // (docker.io itself is unreachable here: only the mirror can answer).
+      await db.project.update({ where: { id: project.id }, data: { isPublic: true } });
+      forgetRegistryProjects();
+      if (HAVE_PODMAN || process.env.CI === "true") {
+        // Short: podman refuses a runroot path longer than 50 characters.
+        const home = path.join(tmpdir(), `wharf-pm-${randomBytes(4).toString("hex")}`);
+        await mkdir(path.join(home, "tmp"), { recursive: true });
+        await writeFile(path.join(home, "registries.conf"), `unqualified-search-registries = []\n[[registry]]\nprefix = "docker.io"\nlocation = "docker.io"\n[[registry.mirror]]\nlocation = "${HOST}"\ninsecure = true\n`);
+        await writeFile(path.join(home, "storage.conf"), `[storage]\ndriver = "vfs"\ngraphroot = "${home}/storage"\nrunroot = "${home}/run"\n`);
+        await writeFile(path.join(home, "containers.conf"), `[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nevents_logfile_path = "${home}/events.log"\nimage_copy_tmp_dir = "${home}/tmp"\n`);
+        await writeFile(path.join(home, "policy.json"), JSON.stringify({ default: [{ type: "insecureAcceptAnything" }] }));
+        await writeFile(path.join(home, "auth.json"), JSON.stringify({ auths: {} }), { mode: 0o600 });
+        const env = {
+          PATH: process.env.PATH,
+          HOME: home,
+          TMPDIR: path.join(home, "tmp"),
+          CONTAINERS_CONF: path.join(home, "containers.conf"),
+          CONTAINERS_STORAGE_CONF: path.join(home, "storage.conf"),
+          CONTAINERS_REGISTRIES_CONF: path.join(home, "registries.conf"),
+          REGISTRY_AUTH_FILE: path.join(home, "auth.json"),
+        };
+        const global = ["--root", path.join(home, "storage"), "--runroot", path.join(home, "run"), "--storage-driver", "vfs"];
+        try {
+          await run("podman", [...global, "pull", "--signature-policy", path.join(home, "policy.json"), "docker.io/someone/tool:3"], env);
+          const inspected = JSON.parse(await run("podman", [...global, "image", "inspect", "docker.io/someone/tool:3"], env)) as { Digest: string }[];
+          expect(inspected[0]?.Digest).toBe(other.manifestDigest);
+        } finally {
+          await run("podman", [...global, "system", "reset", "--force"], env).catch(() => undefined);
+          await rm(home, { recursive: true, force: true });
+        }
+        await cacheJobsSettled();
+        expect(await db.artifact.count({ where: { repository: { name: `${project.name}/someone/tool` }, digest: other.manifestDigest } })).toBe(1);
+      }
+    } finally {
+      await setRegistryMirror({ actor: admin, projectId: null });
+    }
+    expect(await getRegistryMirror({ actor: admin })).toBeNull();
+    expect(await db.auditEvent.count({ where: { action: "setting.update", resourceName: "registry_mirror_project", result: "success", actorName: admin.username } })).toBeGreaterThanOrEqual(2);
   });
 
   it("lets only administrators create proxy-cache projects, and refuses an unknown endpoint", async () => {

@@ -5,6 +5,7 @@ import { verifyRegistryCredentials } from "@/lib/services/auth/verify-registry-c
 import { REGISTRY_SERVICE } from "@/lib/services/registry-auth/constants";
 import { grantAccess } from "@/lib/services/registry-auth/grant";
 import { parseScopes } from "@/lib/services/registry-auth/scope";
+import { mirroredRepositoryName } from "@/lib/services/proxy-cache/mirror";
 import { signRegistryToken, type IssuedToken } from "@/lib/services/registry-auth/token";
 import { parseBasicCredentials } from "@/lib/validation/basic-credentials";
 
@@ -32,7 +33,9 @@ export async function issueRegistryToken(request: TokenRequest): Promise<IssuedT
     throw new ValidationError(`Unknown service ${JSON.stringify(request.service.slice(0, 100))}: this token service issues tokens for "${REGISTRY_SERVICE}".`);
   }
   // Scopes are checked before credentials: a malformed request is refused without a password check.
-  const scopes = parseScopes(request.scopes);
+  const parsed = parseScopes(request.scopes);
+  // A registry mirror's client names Docker Hub's repositories (lib/services/proxy-cache/mirror.ts).
+  const scopes = await Promise.all(parsed.map(async (scope) => (scope.type === "repository" ? { ...scope, name: await mirroredRepositoryName(scope.name) } : scope)));
   const actor = await authenticate(request.authorization, request.client);
   if (actor.kind === "anonymous" && scopes.length === 0) {
     throw new UnauthenticatedError("Authentication required: send a username and password (or a robot's name and secret).");
