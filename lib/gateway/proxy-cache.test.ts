@@ -294,7 +294,8 @@ describe("proxy-cache projects", () => {
         await writeFile(path.join(home, "containers.conf"), `[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nevents_logfile_path = "${home}/events.log"\nimage_copy_tmp_dir = "${home}/tmp"\n`);
         await writeFile(path.join(home, "policy.json"), JSON.stringify({ default: [{ type: "insecureAcceptAnything" }] }));
         await writeFile(path.join(home, "auth.json"), JSON.stringify({ auths: {} }), { mode: 0o600 });
-        const env = {
+        const env: NodeJS.ProcessEnv = {
+          NODE_ENV: process.env.NODE_ENV,
           PATH: process.env.PATH,
           HOME: home,
           TMPDIR: path.join(home, "tmp"),

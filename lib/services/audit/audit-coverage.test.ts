@@ -68,6 +68,7 @@ import { startScanAll } from "@/lib/services/scan/scan-all";
 import { startGc } from "@/lib/services/gc/gc";
 import { fixtureOsvZip, serveZip } from "@/lib/services/scan/vuln-db-admin-testing";
 import { withApi } from "@/lib/api/with-api";
+import { invalidateCaches } from "@/lib/cache/process-cache";
 import { getBoss, setSharedBoss } from "@/lib/jobs/boss";
 import { deleteRepository } from "@/lib/services/repositories/delete-repository";
 import { deleteRepositoryJob, purgeAuditJob, reconcileIndexJob, replicationRunJob, retentionRunJob } from "@/lib/jobs/definitions";
@@ -366,6 +367,7 @@ const A = {
   projects: "app/(console)/projects/actions.ts",
   repos: "app/(console)/projects/[projectId]/repositories/actions.ts",
   config: "app/(console)/projects/[projectId]/configuration/actions.ts",
+  cache: "app/(console)/projects/[projectId]/cache/actions.ts",
   members: "app/(console)/projects/[projectId]/members/actions.ts",
   robots: "app/(console)/projects/[projectId]/robots/actions.ts",
   systemRobots: "app/(console)/admin/robots/actions.ts",
@@ -941,6 +943,25 @@ const CASES: Record<string, Case> = {
     action: "project.create",
     success: async () => ({ run: action(`${A.projects}#createProjectAction`, INITIAL, form({ name: uniqueName("walk") })) }),
     refused: async () => ({ run: action(`${A.projects}#createProjectAction`, INITIAL, form({ name: uniqueName("walk") })) }),
+  },
+  [`${A.cache}#setRegistryMirrorAction`]: {
+    action: "setting.update",
+    success: async () => {
+      // A proxy-cache project to name; mirror mode is switched off again straight after (no row:
+      // the setting is removed behind the service's back), so later cases see no mirror.
+      const endpoint = await db.registryEndpoint.create({ data: { name: uniqueName("walk-upstream"), type: "docker-registry", url: "http://127.0.0.1:9", credentialType: "none" } });
+      const project = await db.project.create({ data: { name: uniqueName("walk-proxy").toLowerCase(), proxyRegistryId: endpoint.id } });
+      const run = action(`${A.cache}#setRegistryMirrorAction`, INITIAL, form({ projectId: project.id, mirror: "on" }));
+      return {
+        run: async () => {
+          const answer = await run();
+          await db.systemSetting.deleteMany({ where: { key: "registry_mirror_project" } });
+          invalidateCaches("registry-grants");
+          return answer;
+        },
+      };
+    },
+    refused: async () => ({ run: action(`${A.cache}#setRegistryMirrorAction`, INITIAL, form({ projectId: shared.project.id, mirror: "on" })) }),
   },
   [`${A.config}#updateProjectAction`]: {
     action: "project.update",

@@ -93,3 +93,11 @@ export async function setRegistryMirror({ actor, projectId }: { actor: Actor; pr
   notProjects.clear();
   return project ? { projectId: project.id, projectName: project.name } : null;
 }
+
+/**
+ * Whether `projectId` is the registry mirror, for its own pages: anyone who may see the project may
+ * see how to use it (the daemon.json lines), without the system setting's read permission.
+ */
+export async function isRegistryMirror(projectId: number): Promise<boolean> {
+  return (await readMirror()).project?.id === projectId;
+}

@@ -23,6 +23,7 @@ export default async function ProjectLayout({ params, children }: { params: Prom
   const tabs: ProjectTab[] = [
     { href: base, label: t("tabs.summary") },
     ...(can.has("repository:list") ? [{ href: `${base}/repositories`, label: t("tabs.repositories") }] : []),
+    ...(project.proxy && can.has("repository:list") ? [{ href: `${base}/cache`, label: t("tabs.cache") }] : []),
     ...(can.has("scan:read") ? [{ href: `${base}/security`, label: t("tabs.security") }] : []),
     ...(can.has("member:list") ? [{ href: `${base}/members`, label: t("tabs.members") }] : []),
     ...(can.has("robot:list") ? [{ href: `${base}/robots`, label: t("tabs.robots") }] : []),

@@ -50,13 +50,28 @@ export default async function ProjectSummaryPage({ params }: { params: Promise<{
             </dd>
           </dl>
         </section>
-        <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="push-heading">
-          <h2 id="push-heading" className="mb-4 font-semibold">{t("push")}</h2>
-          {/* Scrollable, so keyboard users must be able to focus it to scroll (axe: scrollable-region-focusable). */}
-          <pre tabIndex={0} aria-label={t("pushCommands")} data-testid="push-commands" className="overflow-x-auto rounded bg-ink-900 p-4 font-mono text-xs text-ink-100">
-            {`skopeo login ${host}\nskopeo copy oci:./image:1.0 docker://${host}/${project.name}/app:1.0\n\n# ${t("orDocker")}\ndocker login ${host}\ndocker push ${host}/${project.name}/app:1.0`}
-          </pre>
-        </section>
+        {project.proxy ? (
+          <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="proxy-heading">
+            <h2 id="proxy-heading" className="mb-4 font-semibold">{t("proxyHeading")}</h2>
+            <p className="text-sm text-slate-700" data-testid="summary-proxy">
+              {t("proxyOf", { registry: `${project.proxy.registryName} (${project.proxy.registryUrl})` })}
+            </p>
+            <pre tabIndex={0} aria-label={t("pullCommands")} className="mt-3 overflow-x-auto rounded bg-ink-900 p-4 font-mono text-xs text-ink-100">
+              {`docker pull ${host}/${project.name}/${project.proxy.registryType === "docker-hub" ? "nginx:latest" : "library/nginx:latest"}`}
+            </pre>
+            <Link href={`/projects/${project.id}/cache`} prefetch={false} className="mt-3 inline-block text-sm text-sky-800 hover:underline">
+              {t("openCache")}
+            </Link>
+          </section>
+        ) : (
+          <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="push-heading">
+            <h2 id="push-heading" className="mb-4 font-semibold">{t("push")}</h2>
+            {/* Scrollable, so keyboard users must be able to focus it to scroll (axe: scrollable-region-focusable). */}
+            <pre tabIndex={0} aria-label={t("pushCommands")} data-testid="push-commands" className="overflow-x-auto rounded bg-ink-900 p-4 font-mono text-xs text-ink-100">
+              {`skopeo login ${host}\nskopeo copy oci:./image:1.0 docker://${host}/${project.name}/app:1.0\n\n# ${t("orDocker")}\ndocker login ${host}\ndocker push ${host}/${project.name}/app:1.0`}
+            </pre>
+          </section>
+        )}
       </div>
       {dashboard.ok ? <DashboardView dashboard={dashboard.value} /> : <RefusalNotice error={dashboard.error} />}
     </div>

@@ -9,7 +9,7 @@ import { loadProject } from "@/app/(console)/projects/[projectId]/load-project";
  * so the page's own load is not repeated. A missing (or hidden) project is "Not found", like the
  * page notFound() shows; another refusal keeps only the section name.
  */
-export type ProjectSection = "summary" | "repositories" | "security" | "members" | "robots" | "configuration" | "policy" | "logs" | "storage";
+export type ProjectSection = "summary" | "repositories" | "security" | "members" | "robots" | "configuration" | "policy" | "logs" | "storage" | "cache";
 
 export async function projectTitle(rawId: string, section: ProjectSection | { text: string }): Promise<string> {
   const t = await getTranslations("project");
