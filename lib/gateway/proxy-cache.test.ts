@@ -14,7 +14,9 @@ import { startLocalRegistry, type LocalRegistry } from "@/lib/registry/local-reg
 import { startFront, type WharfServer } from "@/lib/runtime/server";
 import { blobFillUnderWay } from "@/lib/services/proxy-cache/blobs";
 import { cacheJobsSettled } from "@/lib/services/proxy-cache/cache-artifact";
+import { expireProxyCache } from "@/lib/services/proxy-cache/expire";
 import { listProxyFetches } from "@/lib/services/proxy-cache/fetch-log";
+import { flushPullTimes } from "@/lib/services/repositories/pull-times";
 import { getRegistryMirror, setRegistryMirror } from "@/lib/services/proxy-cache/mirror";
 import { forgetProxyUpstreams } from "@/lib/services/proxy-cache/upstream";
 import { forgetRegistryProjects } from "@/lib/services/registry-auth/project-lookup";
@@ -321,6 +323,33 @@ describe("proxy-cache projects", () => {
     }
     expect(await getRegistryMirror({ actor: admin })).toBeNull();
     expect(await db.auditEvent.count({ where: { action: "setting.update", resourceName: "registry_mirror_project", result: "success", actorName: admin.username } })).toBeGreaterThanOrEqual(2);
+  });
+
+  it("drops cached artifacts nobody pulled for the project's days, and the next pull fetches them again", async () => {
+    const image = await upstreamImage("library/old", "1");
+    const { project, creds } = await proxyProject(upstream.url);
+    const repository = `${project.name}/library/old`;
+    await pullTo(`${repository}:1`, creds);
+    await cacheJobsSettled();
+    await flushPullTimes();
+    const artifact = await db.artifact.findFirstOrThrow({ where: { repository: { name: repository }, digest: image.manifestDigest }, select: { id: true } });
+    const now = new Date();
+    // Pulled 6 days ago: kept (7 days); 8 days ago: dropped.
+    await db.artifact.update({ where: { id: artifact.id }, data: { pulledAt: new Date(now.getTime() - 6 * 86_400_000), pushedAt: new Date(now.getTime() - 6 * 86_400_000) } });
+    await expireProxyCache({ now });
+    expect(await db.artifact.count({ where: { id: artifact.id } })).toBe(1);
+    await db.artifact.update({ where: { id: artifact.id }, data: { pulledAt: new Date(now.getTime() - 8 * 86_400_000), pushedAt: new Date(now.getTime() - 8 * 86_400_000) } });
+    await expireProxyCache({ now });
+    expect(await db.artifact.count({ where: { id: artifact.id } })).toBe(0);
+    expect(await harness.backing.headManifest(repository, image.manifestDigest)).toBeNull();
+    expect(await db.proxyManifest.count({ where: { repository, digest: image.manifestDigest } })).toBe(0);
+    expect(await db.auditEvent.count({ where: { action: "artifact.delete", resourceName: `${repository}@${image.manifestDigest}`, actorName: "system:proxy-cache" } })).toBe(1);
+
+    const fetchedBefore = await db.proxyFetch.count({ where: { projectId: project.id, kind: "manifest" } });
+    await pullTo(`${repository}:1`, creds);
+    await cacheJobsSettled();
+    expect(await db.proxyFetch.count({ where: { projectId: project.id, kind: "manifest" } })).toBe(fetchedBefore + 1);
+    expect(await db.artifact.count({ where: { repository: { name: repository }, digest: image.manifestDigest } })).toBe(1);
   });
 
   it("lets only administrators create proxy-cache projects, and refuses an unknown endpoint", async () => {

@@ -22,6 +22,22 @@ export const reconcileIndexJob = defineJob<ReconcileIndexPayload>({
   handler: () => import("@/lib/jobs/handlers/reconcile-index"),
 });
 
+const proxyCacheExpirePayload = z.object({});
+export type ProxyCacheExpirePayload = z.infer<typeof proxyCacheExpirePayload>;
+
+/** Removes cached artifacts of proxy-cache projects nobody pulled for the project's days (hourly). */
+export const proxyCacheExpireJob = defineJob<ProxyCacheExpirePayload>({
+  id: "proxy-cache.expire",
+  version: 1,
+  payload: proxyCacheExpirePayload,
+  retryLimit: 2,
+  retryDelaySeconds: 60,
+  // At most 500 deletes per project a run; an hour leaves room for a slow registry.
+  expireInSeconds: 3600,
+  singleton: true,
+  handler: () => import("@/lib/jobs/handlers/proxy-cache-expire"),
+});
+
 const purgeAuditPayload = z.object({
   /** Fixed when an administrator queued it; a scheduled run takes the policy's when it starts. */
   cutoff: z.iso.datetime().optional(),

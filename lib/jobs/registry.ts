@@ -1,5 +1,5 @@
 import type { JobDefinition } from "@/lib/jobs/define-job";
-import { deleteRepositoryJob, drainArtifactEventsJob, purgeAuditJob, reconcileIndexJob, registryGcJob, replicationRunJob, replicationScheduleJob, replicationTaskJob, artifactScanJob, scanAdapterJob, retentionRepositoryJob, retentionRunJob, retentionScheduleJob, scanAllJob, vulnDbImportJob, vulnReevaluateJob, webhookDeliverJob } from "@/lib/jobs/definitions";
+import { deleteRepositoryJob, proxyCacheExpireJob, drainArtifactEventsJob, purgeAuditJob, reconcileIndexJob, registryGcJob, replicationRunJob, replicationScheduleJob, replicationTaskJob, artifactScanJob, scanAdapterJob, retentionRepositoryJob, retentionRunJob, retentionScheduleJob, scanAllJob, vulnDbImportJob, vulnReevaluateJob, webhookDeliverJob } from "@/lib/jobs/definitions";
 
 /**
  * Every job Wharf runs. The worker registers each (one pg-boss queue, `concurrency` polling
@@ -24,4 +24,5 @@ export const JOB_REGISTRY: readonly JobDefinition<unknown>[] = [
   scanAllJob,
   registryGcJob,
   webhookDeliverJob,
+  proxyCacheExpireJob,
 ];

@@ -1,4 +1,5 @@
 import type PgBoss from "pg-boss";
+import { proxyCacheExpireJob } from "@/lib/jobs/definitions";
 import { startAuditForwarder } from "@/lib/jobs/audit-forwarder";
 import { createBoss, ensureQueues, setSharedBoss } from "@/lib/jobs/boss";
 import { runAttempt } from "@/lib/jobs/attempt";
@@ -55,6 +56,9 @@ export type JobWorkerOptions = {
    */
   artifactEventDrainMs?: number;
 };
+
+/** Minute 17 of every hour: off the hour, when other schedules fire. */
+export const PROXY_CACHE_EXPIRE_CRON = "17 * * * *";
 
 export async function startJobWorker(options: JobWorkerOptions = {}): Promise<JobWorker> {
   const log = options.log ?? ((line: string) => console.log(`wharf: ${line}`));
@@ -126,6 +130,14 @@ export async function startJobWorker(options: JobWorkerOptions = {}): Promise<Jo
     log(`jobs: garbage collection ${gcCron ? `on cron "${gcCron}" UTC` : "not scheduled"}`);
   } catch (error) {
     log(`jobs: garbage collection schedule not applied: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  // Proxy caches drop what nobody pulled for their days: checked hourly (a cheap query when there is nothing to drop).
+  try {
+    await boss.schedule(proxyCacheExpireJob.id, PROXY_CACHE_EXPIRE_CRON, { version: proxyCacheExpireJob.version }, { tz: "UTC" });
+    log(`jobs: proxy-cache expiry on cron "${PROXY_CACHE_EXPIRE_CRON}" UTC`);
+  } catch (error) {
+    log(`jobs: proxy-cache expiry schedule not applied: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   // The reconcile schedule: the stored setting (seeded from WHARF_RECONCILE_CRON on the

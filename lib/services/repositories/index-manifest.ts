@@ -609,6 +609,8 @@ export async function removeManifest(
   if (!repo) return false;
   await lockRepository(tx, repo.id);
   const { count } = await tx.artifact.deleteMany({ where: { repositoryId: repo.id, digest } });
+  // A proxy-cache project's copy of the manifest goes too: the next pull fetches (and caches) it afresh.
+  await tx.proxyManifest.deleteMany({ where: { repository, digest } });
   await refreshArtifactCount(tx, repo.id);
   if (count > 0) await recordArtifactEvent(tx, { kind: "artifact_deleted", projectId: repo.projectId, repository, digest, actor });
   return count > 0;
