@@ -12,7 +12,7 @@ export function MirrorForm({ projectId, isMirror }: { projectId: number; isMirro
   const t = useTranslations("proxyCache");
   const { result, formProps } = useActionForm(setRegistryMirrorAction, INITIAL_ACTION_RESULT);
   return (
-    <form {...formProps} className="space-y-2">
+    <form {...formProps} className="space-y-2" data-testid="mirror-form">
       <FormMessage result={result} />
       <input type="hidden" name="projectId" value={projectId} />
       {!isMirror && <input type="hidden" name="mirror" value="on" />}
