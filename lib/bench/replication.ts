@@ -33,7 +33,7 @@ const sha256 = (bytes: Uint8Array) => `sha256:${createHash("sha256").update(byte
 const mb = (bytes: number) => bytes / 1024 / 1024;
 
 /** `size` pseudo-random bytes from `seed` (AES-128-CTR over zeros), made as they are read. */
-function layerStream(seed: number, size: number): ReadableStream<Uint8Array> {
+export function layerStream(seed: number, size: number): ReadableStream<Uint8Array> {
   const key = Buffer.alloc(16);
   key.writeUInt32BE(seed + 1);
   const cipher = createCipheriv("aes-128-ctr", key, Buffer.alloc(16));
@@ -52,7 +52,7 @@ function layerStream(seed: number, size: number): ReadableStream<Uint8Array> {
   );
 }
 
-async function layerDigest(seed: number, size: number): Promise<string> {
+export async function layerDigest(seed: number, size: number): Promise<string> {
   const hash = createHash("sha256");
   const reader = layerStream(seed, size).getReader();
   for (let read = await reader.read(); !read.done; read = await reader.read()) hash.update(read.value);
@@ -124,7 +124,7 @@ export async function run({ tmp }: Pick<BenchContext, "tmp">): Promise<void> {
     const yamlPath = path.join(tmp, "replication-sync.yaml");
     await writeFile(yamlPath, yaml);
     const skopeoStart = performance.now();
-    await run_("skopeo", ["sync", "--src", "yaml", "--dest", "docker", "--dest-tls-verify=false", yamlPath, `${host(skopeoDst)}/mirror`]);
+    await runCommand("skopeo", ["sync", "--src", "yaml", "--dest", "docker", "--dest-tls-verify=false", yamlPath, `${host(skopeoDst)}/mirror`]);
     const skopeoMs = performance.now() - skopeoStart;
 
     const [load1 = 0, load5 = 0] = loadavg();
@@ -138,7 +138,8 @@ export async function run({ tmp }: Pick<BenchContext, "tmp">): Promise<void> {
   }
 }
 
-function run_(command: string, args: string[]): Promise<void> {
+/** Runs a command to its end; rejects with the tail of its stderr on a non-zero exit. */
+export function runCommand(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";

@@ -64,6 +64,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark | StandaloneBenchmark>>
   "first-load": () => import("./first-load"),
   gc: () => import("./gc"),
   storage: () => import("./storage"),
+  proxy: () => import("./proxy"),
 };
 
 const log = (message: string) => console.log(`bench: ${message}`);

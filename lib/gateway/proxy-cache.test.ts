@@ -177,6 +177,8 @@ describe("proxy-cache projects", () => {
 
     upstream.cutBlob(layer, 100_000);
     await expect(pullTo(`${repository}:1`, creds)).rejects.toThrow();
+    // The client saw the cut first; the fill ends (and records its failure) a moment later.
+    await expect.poll(() => db.proxyFetch.count({ where: { projectId: project.id, digest: layer, outcome: "failed" } }), { timeout: 10_000 }).toBe(1);
     const failed = await db.proxyFetch.findFirstOrThrow({ where: { projectId: project.id, digest: layer, outcome: "failed" }, select: { bytes: true } });
     expect(Number(failed.bytes)).toBeLessThanOrEqual(100_000);
     // The artifact cacher fetches the layer once more (whole this time); whatever the registry holds is the blob.

@@ -3,6 +3,7 @@ import type { RepositoryRoute } from "@/lib/gateway/gateway-path";
 import type { GatewayRequest } from "@/lib/gateway/parse";
 import { registryErrorResponse } from "@/lib/gateway/registry-response";
 import { RegistryError, RegistryUnavailableError } from "@/lib/registry/errors";
+import { attachNodeBody } from "@/lib/registry/forward";
 import { fillBlob, upstreamBlobSize } from "@/lib/services/proxy-cache/blobs";
 import { proxyManifest, type ProxyManifest } from "@/lib/services/proxy-cache/manifests";
 
@@ -57,7 +58,10 @@ export function proxyBlobMiss(
       }
       const fill = await fillBlob(target, { forClient: true });
       if (fill.kind === "cached") return "forward";
-      return new Response(fill.stream, { status: 200, headers: blobHeaders(route.digest, fill.size) });
+      const response = new Response(fill.stream, { status: 200, headers: blobHeaders(route.digest, fill.size) });
+      // Wharf's front pipes the node stream to the client as is (no web stream in between).
+      attachNodeBody(response, fill.node);
+      return response;
     } catch (error) {
       if (error instanceof RegistryError && error.status === 404) return blobUnknown(route.digest, method);
       if (error instanceof RegistryUnavailableError || error instanceof RegistryError) {

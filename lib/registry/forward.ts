@@ -131,7 +131,7 @@ export async function forwardToRegistry(request: ForwardRequest, options: Forwar
 // ---- node-native bodies (Wharf's front) ----
 
 const nodeResponseBodies = new WeakMap<Response, Readable>();
-const nodeRequestBodies = new WeakMap<ReadableStream<Uint8Array>, IncomingMessage>();
+const nodeRequestBodies = new WeakMap<ReadableStream<Uint8Array>, Readable>();
 
 /**
  * The registry's answer behind a Response from forwardToRegistry, as the node stream it is, when
@@ -156,7 +156,7 @@ export function attachNodeBody(response: Response, body: Readable): void {
  * registry unread, the client's IncomingMessage is piped to the registry request directly. Read
  * as a web stream (a manifest checked before forwarding), it converts lazily, on the first read.
  */
-export function registerNodeBody(incoming: IncomingMessage): ReadableStream<Uint8Array> {
+export function registerNodeBody(incoming: Readable): ReadableStream<Uint8Array> {
   let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
   const stream = new ReadableStream<Uint8Array>(
     {
@@ -221,7 +221,7 @@ const BUFFER_LIMIT = 4 * CHUNK_BYTES;
  * (paused while 4 MiB wait), and a reader that goes away closes the registry connection. Nothing
  * is read from the registry before the first pull (see nodeBodyOf).
  */
-export function bodyStream(upstream: IncomingMessage): ReadableStream<Uint8Array> {
+export function bodyStream(upstream: Readable): ReadableStream<Uint8Array> {
   let parts: Buffer[] = [];
   let buffered = 0;
   let ended = false;

@@ -1,5 +1,9 @@
 import "server-only";
+import { PassThrough, type Readable } from "node:stream";
+import { getServerEnv } from "@/lib/env";
 import { getBackingRegistry } from "@/lib/registry/backing-registry";
+import { RegistryError } from "@/lib/registry/errors";
+import { bodyStream, forwardToRegistry, registerNodeBody } from "@/lib/registry/forward";
 import { recordProxyFetch } from "@/lib/services/proxy-cache/fetch-log";
 import { proxyUpstream, upstreamRepositoryOf } from "@/lib/services/proxy-cache/upstream";
 
@@ -11,16 +15,20 @@ import { proxyUpstream, upstreamRepositoryOf } from "@/lib/services/proxy-cache/
  * the backing registry, so concurrent cold pulls fetch each blob from the upstream exactly once
  * (per Wharf process; instances do not share fills). The fetch is streamed straight into an upload
  * session of the backing registry and, for a client that started it, to that client at the same
- * time (a tee): the client does not wait for the whole blob to be cached first.
+ * time (one source piped to both): the client does not wait for the whole blob to be cached first.
  *
  * - The registry verifies the digest when the upload is completed, so an upstream that dies or
  *   lies mid-blob never leaves a truncated or wrong blob in the cache (the session is abandoned).
- * - The client's branch is only a reader: a client that disconnects cancels its branch, not the
- *   fetch, and the cache is filled for the others all the same. A tee buffers what the slower
- *   branch has not read yet; the cache side is a loopback registry, so that is the client's lag.
+ * - The client's side is only a reader: a client that disconnects is unpiped, not the fetch, and
+ *   the cache is filled for the others all the same. Both sides move at the slower one's pace (a
+ *   megabyte of buffer each), so memory stays flat whoever is slow.
  */
 
-export type BlobFill = { kind: "stream"; stream: ReadableStream<Uint8Array>; size: number | null } | { kind: "cached" };
+/** `stream`: the bytes as a web stream; `node`: the same, for Wharf's front to pipe as is (attachNodeBody). */
+export type BlobFill = { kind: "stream"; stream: ReadableStream<Uint8Array>; node: Readable; size: number | null } | { kind: "cached" };
+
+/** What each side of the fan-out holds before the source waits for it. */
+const FAN_OUT_BUFFER = 1024 * 1024;
 
 export type BlobFillTarget = { projectId: number; registryId: number; repository: string; digest: string };
 
@@ -63,41 +71,62 @@ async function runFill(target: BlobFillTarget, forClient: boolean, handOver: (fi
   const upstream = await proxyUpstream(registryId);
   const upstreamRepository = upstreamRepositoryOf(repository, upstream.dockerHub);
   const log = { projectId, repository, upstreamRepository, kind: "blob" as const, reference: digest, digest, source: upstream.source };
-  let blob: { size: number; stream: ReadableStream<Uint8Array> };
+  let blob: { size: number; stream: Readable };
   try {
-    blob = await upstream.client.getBlob(upstreamRepository, digest);
+    blob = await upstream.client.getBlobNode(upstreamRepository, digest);
   } catch (error) {
     await recordProxyFetch({ ...log, bytes: 0, error: messageOf(error) });
     throw error;
   }
   const size = blob.size >= 0 ? blob.size : null;
-  let cacheSide = blob.stream;
-  if (forClient) {
-    const [client, cache] = blob.stream.tee();
-    cacheSide = cache;
-    handOver({ kind: "stream", stream: client, size });
-  }
+  // Node streams throughout (as the gateway's own transport, lib/registry/forward.ts): web
+  // streams pay several promises per chunk, twice over in a fan-out. One source piped to the cache
+  // and to the client moves at the slower one's pace; a client that leaves is unpiped (its
+  // stream's close), so the cache goes on. The source's failure is passed to both by hand (pipe
+  // does not).
+  const source = blob.stream;
+  const cacheSide = new PassThrough({ highWaterMark: FAN_OUT_BUFFER });
   let bytes = 0;
-  const counted = cacheSide.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        bytes += chunk.byteLength;
-        controller.enqueue(chunk);
-      },
-    }),
-  );
+  source.on("data", (chunk: Buffer) => (bytes += chunk.length));
+  source.on("error", (error) => cacheSide.destroy(error));
+  // Each side's consumer sees its failure (the upload fails, the client's connection is cut);
+  // these listeners keep the event from counting as unhandled when a consumer has already gone.
+  cacheSide.on("error", () => undefined);
+  source.pipe(cacheSide);
+  let clientSide: PassThrough | null = null;
+  if (forClient) {
+    const client = new PassThrough({ highWaterMark: FAN_OUT_BUFFER });
+    clientSide = client;
+    source.on("error", (error) => client.destroy(error));
+    client.on("error", () => undefined);
+    source.pipe(client);
+    handOver({ kind: "stream", stream: bodyStream(client), node: client, size });
+  }
   try {
-    const registry = getBackingRegistry();
-    const { uploadUrl } = await registry.startBlobUpload(repository);
-    await registry.uploadBlob(uploadUrl, digest, counted, size === null ? {} : { size });
+    await uploadToBackingRegistry(repository, digest, cacheSide, size);
   } catch (error) {
-    // Never leave the cache side unread: the tee would buffer the whole blob for it.
-    await counted.cancel().catch(() => undefined);
+    // The client (if any) keeps its bytes; nothing is left waiting on the cache side.
+    source.unpipe(cacheSide);
+    cacheSide.destroy();
+    if (!clientSide || clientSide.destroyed) source.destroy();
     await recordProxyFetch({ ...log, bytes, error: messageOf(error) });
     console.warn(`wharf: proxy cache: ${repository}@${digest} from ${upstream.source} was not cached: ${messageOf(error)}`);
     throw error;
   }
   await recordProxyFetch({ ...log, bytes });
+}
+
+/** A node-stream blob into an upload session of the backing registry, in one PUT the registry checks against `digest`. */
+async function uploadToBackingRegistry(repository: string, digest: string, body: Readable, size: number | null): Promise<void> {
+  const { uploadUrl } = await getBackingRegistry().startBlobUpload(repository);
+  const url = new URL(uploadUrl);
+  const query = new URLSearchParams(url.search);
+  query.set("digest", digest);
+  const headers = new Headers({ "content-type": "application/octet-stream" });
+  if (size !== null) headers.set("content-length", String(size));
+  const answer = await forwardToRegistry({ method: "PUT", path: url.pathname, query, headers, body: registerNodeBody(body) }, { externalUrl: getServerEnv().externalUrl });
+  const text = await answer.text().catch(() => "");
+  if (answer.status !== 201) throw new RegistryError(answer.status, "BLOB_UPLOAD_INVALID", `The backing registry refused the cached blob ${digest} (HTTP ${answer.status}): ${text.slice(0, 300)}`);
 }
 
 export function messageOf(error: unknown): string {
