@@ -50,7 +50,9 @@ test("an administrator creates a proxy-cache project over a registry endpoint, n
 
   await page.getByRole("button", { name: "Use as registry mirror" }).click();
   await expect(page.getByTestId("mirror-form").getByRole("status")).toHaveText("This project is now the registry mirror.");
-  await expect(page.getByTestId("daemon-json")).toContainText(`"registry-mirrors": ["https://`);
+  const origin = new URL(page.url()).origin;
+  await expect(page.getByTestId("daemon-json")).toContainText(`"registry-mirrors": ["${origin}"]`);
+  await expect(page.getByTestId("daemon-json")).toContainText(`"insecure-registries": ["${new URL(origin).host}"]`);
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: 900 });
     await noSidewaysScroll(page, `the Cache tab at ${width} px`);

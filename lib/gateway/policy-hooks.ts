@@ -24,8 +24,10 @@ import type { RegistryCaller } from "@/lib/services/registry-auth/registry-calle
  *   every hook needs done first; immutable tags and quotas decide here.
  * - manifest-delete: before a manifest DELETE (by tag or by digest) is served; immutable tags.
  * - manifest-get: before a manifest GET or HEAD is forwarded; vulnerability and signature policy.
- * - miss: the backing registry answered 404 to a manifest or blob read; a proxy cache fetches the
- *   content into it ("filled") and the request is forwarded once more.
+ * - miss: the backing registry answered 404 to a manifest or blob read; a hook that fetches the
+ *   content into it ("filled") gets the request forwarded once more. The proxy cache does not use
+ *   it: its client must get the upstream's bytes as they arrive, which a decision cannot carry,
+ *   so stage 5 answers a proxy-cache project's reads itself (lib/gateway/proxy.ts).
  * - blob-upload: a blob upload is starting (POST …/blobs/uploads/, mount or not); quotas refuse
  *   it once the project is over its limit.
  * - upload-start: a blob upload that asks to mount a blob from another repository; the mount is

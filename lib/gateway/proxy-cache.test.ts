@@ -21,6 +21,7 @@ import { getRegistryMirror, setRegistryMirror } from "@/lib/services/proxy-cache
 import { forgetProxyUpstreams } from "@/lib/services/proxy-cache/upstream";
 import { forgetRegistryProjects } from "@/lib/services/registry-auth/project-lookup";
 import { createProject } from "@/lib/services/projects/create-project";
+import { copyArtifact } from "@/lib/services/repositories/copy-artifact";
 import { createRegistry, deleteRegistry } from "@/lib/services/registries/registries";
 import { createMember, db, TEST_PASSWORD } from "@/lib/services/registry-auth/test-fixtures";
 import { actorFor, createTestUser, uniqueName } from "@/lib/testing/factories";
@@ -261,6 +262,12 @@ describe("proxy-cache projects", () => {
     const refused = await db.auditEvent.findFirst({ where: { projectId: project.id, result: "failure", reason: { contains: "proxy-cache" } }, select: { action: true } });
     expect(refused).not.toBeNull();
     expect(await harness.backing.headManifest(`${project.name}/app`, "1")).toBeNull();
+
+    // Nor does a copy from another project get in (a copy is a push).
+    const source = await createProject({ actor: admin, input: { name: uniqueName("src").toLowerCase(), isPublic: false } });
+    await skopeoCopy(image.ref, `docker://${HOST}/${source.name}/app:1`, { destCreds: `${owner.username}:${TEST_PASSWORD}` });
+    await expect(copyArtifact({ actor: admin, from: { repository: `${source.name}/app`, reference: "1" }, to: `${project.name}/app`, tag: "1" })).rejects.toThrow(/proxy cache/);
+    expect(await db.auditEvent.count({ where: { action: "artifact.copy", projectId: project.id, result: "failure" } })).toBe(1);
 
     await expect(deleteRegistry({ actor: admin, registryId: endpoint.id })).rejects.toThrow(/upstream of proxy-cache project/);
     expect(await db.registryEndpoint.count({ where: { id: endpoint.id } })).toBe(1);

@@ -12,6 +12,7 @@ import { assertProjectPermission, findProjectRef, projectPermissionsFor } from "
 import { projectIdsReachedByRules, roleRulesOf } from "@/lib/services/authz/role-rules";
 import { ROLE_PERMISSIONS } from "@/lib/services/authz/project-roles";
 import { visibleProjectsWhere } from "@/lib/services/projects/list-projects";
+import { assertNotProxyCache } from "@/lib/services/proxy-cache/guard";
 import { projectNameOf } from "@/lib/services/registry-auth/grant";
 import { prepareManifest, writeArtifact } from "@/lib/services/repositories/index-manifest";
 import { artifactName } from "@/lib/services/repositories/record-registry-traffic";
@@ -62,6 +63,7 @@ export async function copyArtifact({
   const target = artifactName(to, tag ?? from.reference);
   const dstProject = await findProjectRef(projectNameOf(to), { byName: true });
   await assertProjectPermission(actor, dstProject, "artifact:create", { type: "artifact", name: target }, "artifact.copy");
+  await assertNotProxyCache(actor, dstProject, "artifact.copy", { type: "artifact", name: target });
   const { repo: srcRepo } = await resolveRepository(actor, from.repository, "repository:pull", {
     resource: { type: "artifact", name: artifactName(from.repository, from.reference) },
     operation: "artifact.copy",

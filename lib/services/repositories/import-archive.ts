@@ -1,6 +1,7 @@
 import "server-only";
 import path from "node:path";
 import type { Actor } from "@/lib/auth/actor";
+import { assertNotProxyCache } from "@/lib/services/proxy-cache/guard";
 import { getServerEnv } from "@/lib/env";
 import { AppError, ValidationError } from "@/lib/errors";
 import type { ArchiveFormat } from "@/lib/oci/archive";
@@ -61,6 +62,7 @@ export async function importArchive({
   const target = artifactName(repository, tag);
   const project = await findProjectRef(projectNameOf(repository), { byName: true });
   await assertProjectPermission(actor, project, "repository:push", { type: "artifact", name: target }, "artifact.import");
+  await assertNotProxyCache(actor, project, "artifact.import", { type: "artifact", name: target });
   if (!body) throw new ValidationError("The body must be the tar (docker-archive or OCI image layout).", { body: ["Required."] });
   if (contentLength !== undefined && Number.isFinite(contentLength) && contentLength > IMPORT_MAX_BYTES) {
     throw new AppError(`The archive is larger than ${IMPORT_MAX_BYTES} bytes.`, 413, "PAYLOAD_TOO_LARGE");

@@ -33,7 +33,10 @@ export default async function ProjectCachePage({ params, searchParams }: Project
   const actor = await getActor();
   const fetches = await attempt(() => listProxyFetches({ actor, projectName: p.name, page: paging.page, pageSize: paging.pageSize }));
   if (!fetches.ok) return <RefusalNotice error={fetches.error} />;
-  const host = new URL(getServerEnv().externalUrl).host;
+  const external = new URL(getServerEnv().externalUrl);
+  const host = external.host;
+  // Over plain HTTP, Docker also needs the address in "insecure-registries", podman `insecure = true`.
+  const plainHttp = external.protocol === "http:";
   const mirror = await isRegistryMirror(p.id);
   const official = p.proxy.registryType === "docker-hub" ? "nginx:latest" : "library/nginx:latest";
   return (
@@ -66,11 +69,11 @@ export default async function ProjectCachePage({ params, searchParams }: Project
             <h2 id="mirror-heading" className="mb-2 font-semibold">{t("mirrorHeading")}</h2>
             <p className="mb-2 text-sm text-slate-600">{t("daemonJson")}</p>
             <pre tabIndex={0} aria-label="daemon.json" data-testid="daemon-json" className="overflow-x-auto rounded bg-ink-900 p-4 font-mono text-xs text-ink-100">
-              {`{\n  "registry-mirrors": ["https://${host}"]\n}`}
+              {`{\n  "registry-mirrors": ["${external.origin}"]${plainHttp ? `,\n  "insecure-registries": ["${host}"]` : ""}\n}`}
             </pre>
             <p className="mt-4 mb-2 text-sm text-slate-600">{t("registriesConf")}</p>
             <pre tabIndex={0} aria-label="registries.conf" className="overflow-x-auto rounded bg-ink-900 p-4 font-mono text-xs text-ink-100">
-              {`[[registry]]\nprefix = "docker.io"\nlocation = "docker.io"\n[[registry.mirror]]\nlocation = "${host}"`}
+              {`[[registry]]\nprefix = "docker.io"\nlocation = "docker.io"\n[[registry.mirror]]\nlocation = "${host}"${plainHttp ? "\ninsecure = true" : ""}`}
             </pre>
           </section>
         )}
