@@ -29,7 +29,9 @@ const ALLOWED: Record<string, (string | RegExp)[]> = {
   "lib/i18n/locales.ts": ["English", "简体中文"],
   // A command line to copy (a registry client's own syntax).
   "app/(console)/projects/page.tsx": ["skopeo login"],
-  "app/(console)/projects/[projectId]/page.tsx": [/^skopeo login /],
+  "app/(console)/projects/[projectId]/page.tsx": [/^skopeo login /, /^docker pull /],
+  // Command lines and config files to copy (docker, podman, daemon.json, registries.conf syntax); file names.
+  "app/(console)/projects/[projectId]/cache/page.tsx": [/^docker pull /, "daemon.json", "registries.conf", /^\{\n {2}"registry-mirrors"/, /^,\n {2}"insecure-registries"/, /^\[\[registry\]\]\n/, "insecure = true"],
   // Examples of what to type: an audit resource type and a repository name are the same in every language.
   "components/audit/audit-filter-form.tsx": ["artifact", "library/nginx"],
   // Example addresses, a PEM header and package/CVE examples as placeholders: typed the same in every language.
