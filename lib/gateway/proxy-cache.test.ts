@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { execFile, execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -12,7 +12,7 @@ const { REGISTRY_PORT, FRONT_PORT } = await vi.hoisted(() => import("@/lib/testi
 import type { UserActor } from "@/lib/auth/actor";
 import { startLocalRegistry, type LocalRegistry } from "@/lib/registry/local-registry";
 import { startFront, type WharfServer } from "@/lib/runtime/server";
-import { blobFillUnderWay } from "@/lib/services/proxy-cache/blobs";
+import { blobFillUnderWay, fillBlob } from "@/lib/services/proxy-cache/blobs";
 import { cacheJobsSettled } from "@/lib/services/proxy-cache/cache-artifact";
 import { expireProxyCache } from "@/lib/services/proxy-cache/expire";
 import { listProxyFetches } from "@/lib/services/proxy-cache/fetch-log";
@@ -168,6 +168,35 @@ describe("proxy-cache projects", () => {
     await cacheJobsSettled();
     for (const digest of blobsOf(image)) expect(upstream.blobGets(digest)).toBe(1);
     expect(await db.proxyFetch.count({ where: { projectId: project.id, kind: "blob" } })).toBe(blobsOf(image).length);
+  });
+
+  it("leaves a blob another Wharf instance is filling to that instance, and takes over a lease whose instance died", async () => {
+    const image = await upstreamImage("library/shared", "1", 100_000);
+    const { project, endpoint } = await proxyProject(upstream.url);
+    const repository = `${project.name}/library/shared`;
+    const [layer] = image.layerDigests;
+    const target = { projectId: project.id, registryId: endpoint.id, repository, digest: layer! };
+
+    // Another instance holds a live lease: this one waits, and reads the blob once that one has put it in.
+    await db.proxyBlobFill.create({ data: { repository, digest: layer!, holder: "wharf-other-instance", expiresAt: new Date(Date.now() + 60_000) } });
+    const waiting = fillBlob(target, { forClient: true });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(upstream.blobGets(layer!)).toBe(0);
+    // "The other instance" fills it (straight into the backing registry) and lets its lease go.
+    const bytes = await readFile(path.join(image.dir, "blobs", "sha256", layer!.slice("sha256:".length)));
+    const { uploadUrl } = await harness.backing.startBlobUpload(repository);
+    await harness.backing.uploadBlob(uploadUrl, layer!, new ReadableStream({ start: (c) => (c.enqueue(new Uint8Array(bytes)), c.close()) }), { size: bytes.byteLength });
+    await db.proxyBlobFill.deleteMany({ where: { repository, digest: layer! } });
+    expect(await waiting).toEqual({ kind: "cached" });
+    expect(upstream.blobGets(layer!)).toBe(0);
+
+    // A lease left behind by an instance that died (expired): taken over, and the blob fetched here.
+    const config = image.configDigest;
+    await db.proxyBlobFill.create({ data: { repository, digest: config, holder: "wharf-dead-instance", expiresAt: new Date(Date.now() - 1_000) } });
+    await fillBlob({ ...target, digest: config }, { forClient: false });
+    expect(upstream.blobGets(config)).toBe(1);
+    expect(await harness.backing.headBlob(repository, config)).not.toBeNull();
+    expect(await db.proxyBlobFill.count({ where: { repository } })).toBe(0);
   });
 
   it("never caches a blob the upstream cut off mid-way: the fetch fails, and the blob cached later is whole", async () => {

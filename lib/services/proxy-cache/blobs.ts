@@ -5,6 +5,7 @@ import { getBackingRegistry } from "@/lib/registry/backing-registry";
 import { RegistryError } from "@/lib/registry/errors";
 import { bodyStream, forwardToRegistry, registerNodeBody } from "@/lib/registry/forward";
 import { recordProxyFetch } from "@/lib/services/proxy-cache/fetch-log";
+import { takeFillLease, withFillLease } from "@/lib/services/proxy-cache/fill-lease";
 import { proxyUpstream, upstreamRepositoryOf } from "@/lib/services/proxy-cache/upstream";
 
 /**
@@ -12,8 +13,9 @@ import { proxyUpstream, upstreamRepositoryOf } from "@/lib/services/proxy-cache/
  *
  * One fill per blob per repository at a time, whoever asks (clients, or the artifact cacher after
  * a manifest): the first asker starts the fetch and the others wait on it, then read the blob from
- * the backing registry, so concurrent cold pulls fetch each blob from the upstream exactly once
- * (per Wharf process; instances do not share fills). The fetch is streamed straight into an upload
+ * the backing registry, so concurrent cold pulls fetch each blob from the upstream exactly once —
+ * shared in memory within a process, and across Wharf instances through a lease in Postgres
+ * (fill-lease.ts): an instance without the lease waits for the blob to appear in the registry. The fetch is streamed straight into an upload
  * session of the backing registry and, for a client that started it, to that client at the same
  * time (one source piped to both): the client does not wait for the whole blob to be cached first.
  *
@@ -50,7 +52,7 @@ export function fillBlob(target: BlobFillTarget, { forClient }: { forClient: boo
   let handOver: (fill: BlobFill) => void = () => undefined;
   const handedOver = new Promise<BlobFill>((resolve) => (handOver = resolve));
   // Registered before any await, so that a second asker in the same tick joins this fill.
-  const done = runFill(target, forClient, handOver);
+  const done = fillAcrossInstances(target, forClient, handOver);
   fills.set(key, done);
   done.then(
     () => fills.delete(key),
@@ -64,6 +66,32 @@ export function fillBlob(target: BlobFillTarget, { forClient }: { forClient: boo
 /** Whether a fill of `digest` into `repository` is under way (tests, and the cacher's wait). */
 export function blobFillUnderWay(repository: string, digest: string): boolean {
   return fills.has(`${repository}@${digest}`);
+}
+
+/** How often an instance waiting on another's fill looks for the blob; and for how long at most. */
+const WAIT_POLL_MS = 250;
+const WAIT_MAX_MS = 30 * 60_000;
+
+/**
+ * The fill, by this instance when it gets the blob's lease (fill-lease.ts), else a wait until the
+ * instance holding it has put the blob into the backing registry (or given up its lease, which is
+ * then taken here). The blob is looked for again once the lease is held: another instance may have
+ * finished in between.
+ */
+async function fillAcrossInstances(target: BlobFillTarget, forClient: boolean, handOver: (fill: BlobFill) => void): Promise<void> {
+  const { repository, digest } = target;
+  const registry = getBackingRegistry();
+  const deadline = Date.now() + WAIT_MAX_MS;
+  for (;;) {
+    if (await takeFillLease(repository, digest)) {
+      return withFillLease(repository, digest, async () => {
+        if (!(await registry.headBlob(repository, digest))) await runFill(target, forClient, handOver);
+      });
+    }
+    if (await registry.headBlob(repository, digest)) return;
+    if (Date.now() > deadline) throw new RegistryError(504, "BLOB_UNKNOWN", `Another Wharf instance has been fetching ${digest} for ${WAIT_MAX_MS / 60_000} minutes without finishing.`);
+    await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+  }
 }
 
 async function runFill(target: BlobFillTarget, forClient: boolean, handOver: (fill: BlobFill) => void): Promise<void> {
