@@ -349,6 +349,11 @@ describe("proxy-cache projects", () => {
           await run("podman", [...global, "pull", "--signature-policy", path.join(home, "policy.json"), "docker.io/someone/tool:3"], env);
           const inspected = JSON.parse(await run("podman", [...global, "image", "inspect", "docker.io/someone/tool:3"], env)) as { Digest: string }[];
           expect(inspected[0]?.Digest).toBe(other.manifestDigest);
+          // And through the proxy project's own path, as any project is pulled.
+          const viaProject = `${HOST}/${project.name}/library/mirrored:1`;
+          await run("podman", [...global, "pull", "--tls-verify=false", "--signature-policy", path.join(home, "policy.json"), viaProject], env);
+          const pulled = JSON.parse(await run("podman", [...global, "image", "inspect", viaProject], env)) as { Digest: string }[];
+          expect(pulled[0]?.Digest).toBe(image.manifestDigest);
         } finally {
           await run("podman", [...global, "system", "reset", "--force"], env).catch(() => undefined);
           await rm(home, { recursive: true, force: true });
