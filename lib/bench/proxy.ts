@@ -19,7 +19,7 @@ import { performance } from "node:perf_hooks";
 import { endpointClient } from "../registry/endpoint";
 import { startLocalRegistry } from "../registry/local-registry";
 import { layerDigest, layerStream, runCommand } from "./replication";
-import { BENCH_ADMIN_PASSWORD, type BenchContext, fmt } from "./run";
+import { BENCH_ADMIN_PASSWORD, type BenchContext, cpuSeconds, fmt } from "./run";
 
 const TOTAL_MB = Number(process.env.WHARF_BENCH_PROXY_MB ?? 200);
 const ROUNDS = 3;
@@ -72,14 +72,24 @@ export async function run(ctx: BenchContext): Promise<void> {
       return ms;
     };
 
-    const cold: { wharf: number; direct: number }[] = [];
+    // CPU seconds the servers spent (Wharf, the backing registry, the upstream), per side: on a
+    // machine with few cores a cold pull through Wharf is bound by the work it adds (the bytes
+    // through Wharf twice, the backing registry hashing and writing them), not by waiting.
+    const servers = [ctx.wharfPid, ctx.registryPid, upstream.pid];
+    const cpu = () => servers.map(cpuSeconds);
+    const spent = (before: number[]) => cpu().map((now, i) => now - before[i]!);
+    const cold: { wharf: number; direct: number; cpuWharfSide: number[]; cpuDirectSide: number[] }[] = [];
     let project = "";
     for (let round = 0; round < ROUNDS; round++) {
       project = `bench-proxy-${round}`;
       await api("POST", "/projects", { project_name: project, registry_id: registryId, metadata: { public: "true" } });
+      let mark = cpu();
       const direct = await pull(`${upstreamHost}/bench/big:1`);
+      const cpuDirectSide = spent(mark);
+      mark = cpu();
       const wharf = await pull(`${wharfHost}/${project}/bench/big:1`);
-      cold.push({ wharf, direct });
+      const cpuWharfSide = spent(mark);
+      cold.push({ wharf, direct, cpuWharfSide, cpuDirectSide });
       console.log(`  cold round ${round + 1}: Wharf ${fmt(wharf / 1000, 2)} s, upstream ${fmt(direct / 1000, 2)} s`);
     }
     // The last cold pull's caching (manifest into the registry and the index) ends a moment after.
@@ -105,6 +115,9 @@ export async function run(ctx: BenchContext): Promise<void> {
     const warmDirect = median(warm.map((w) => w.direct));
     console.log(`  cold: ${show("through Wharf", coldWharf)}, ${show("straight from the upstream", coldDirect)}`);
     console.log(`        time ratio Wharf / upstream: ${fmt(coldWharf / coldDirect, 2)} (goal <= 1.2); rounds: ${cold.map((c) => fmt(c.wharf / c.direct, 2)).join(", ")}`);
+    const cpuLine = (side: number[]) => `Wharf ${fmt(side[0]!, 2)} s, backing registry ${fmt(side[1]!, 2)} s, upstream ${fmt(side[2]!, 2)} s`;
+    const middle = cold.slice().sort((a, b) => a.wharf / a.direct - b.wharf / b.direct)[Math.floor(cold.length / 2)]!;
+    console.log(`        server CPU (median round): through Wharf ${cpuLine(middle.cpuWharfSide)}; straight ${cpuLine(middle.cpuDirectSide)}`);
     console.log(`  warm: ${show("through Wharf", warmWharf)}, ${show("straight from the backing registry", warmDirect)}`);
     console.log(`        throughput ratio Wharf / backing registry: ${fmt(warmDirect / warmWharf, 2)} (goal >= 0.9); rounds: ${warm.map((w) => fmt(w.direct / w.wharf, 2)).join(", ")}`);
     console.log(`  load average: ${fmt(load1, 2)} (1 min), ${fmt(load5, 2)} (5 min)`);

@@ -8,7 +8,7 @@
  * measures, and a child can be stopped by its pid. Run `npm run build` first.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { tmpdir } from "node:os";
@@ -36,6 +36,8 @@ export interface BenchContext {
   tmp: string;
   /** The Wharf server's process id (the launcher serves in-process), for memory readings. */
   wharfPid: number;
+  /** The backing registry's process id, for CPU readings. */
+  registryPid: number;
 }
 
 interface Benchmark {
@@ -118,7 +120,7 @@ async function withHarness(fn: (ctx: BenchContext) => Promise<void>, { keepDatab
     await waitForPing(wharfUrl, wharf);
     log(`wharf at ${wharfUrl} (pid ${wharf.pid})`);
     await db.connect();
-    await fn({ wharfUrl, registryUrl: registry.url, registryAuthorization: basicAuthorization(registry.credentials), db, tmp, wharfPid: wharf.pid ?? 0 });
+    await fn({ wharfUrl, registryUrl: registry.url, registryAuthorization: basicAuthorization(registry.credentials), db, tmp, wharfPid: wharf.pid ?? 0, registryPid: registry.pid });
   } finally {
     await db.end().catch(() => undefined);
     if (wharf) await stopProcess(wharf);
@@ -353,6 +355,18 @@ export function percentile(sorted: readonly number[], p: number): number {
 
 export function basicAuth(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 when it cannot be read. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command (which may hold spaces) start after the last ')'; utime and stime are the 12th and 13th of those.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 export function fmt(n: number, digits = 1): string {

@@ -272,7 +272,7 @@ export class RegistryClient {
    * The blob as a node stream over node:http(s), for a proxy cache fanning one upstream read out
    * to a client and to the backing registry: fetch's web streams cost several promises per chunk,
    * which showed as a third of a cold pull's time. Authorized as every other request (Basic, or a
-   * token: a HEAD fetches and caches the pull token first when none is held); redirects (blob
+   * token: a 401 is answered by a HEAD that fetches and caches the pull token); redirects (blob
    * storage, CDNs) are followed, without the Authorization header once they leave the registry's
    * origin. The caller must consume or destroy the stream.
    */
@@ -282,11 +282,7 @@ export class RegistryClient {
     const path = `/v2/${repository}/blobs/${digest}`;
     const what = `blob ${repository}@${digest}`;
     let authorization = this.authorizationFor("GET", path);
-    if (authorization === null && (this.auth.kind === "token" || this.auth.kind === "none")) {
-      // Answers the registry's challenge, if it has one, and keeps the token for the GET's scope.
-      if (!(await this.headBlob(repository, digest))) throw new RegistryError(404, "BLOB_UNKNOWN", `${what}: the registry does not have it.`);
-      authorization = this.authorizationFor("GET", path);
-    }
+    let challenged = false;
     let url = new URL(`${this.baseUrl}${path}`);
     const origin = url.origin;
     for (let hop = 0; hop <= MAX_BLOB_REDIRECTS; hop++) {
@@ -300,6 +296,16 @@ export class RegistryClient {
       }
       const status = res.statusCode ?? 502;
       const location = res.headers.location;
+      if (status === 401 && !challenged && url.origin === origin && this.auth.kind !== "basic" && this.auth.kind !== "authorization") {
+        // A token registry (or an anonymous one that hands out tokens): a HEAD through request()
+        // answers the challenge and keeps the token for this scope; the GET is sent once more.
+        res.resume();
+        challenged = true;
+        if (!(await this.headBlob(repository, digest))) throw new RegistryError(404, "BLOB_UNKNOWN", `${what}: the registry does not have it.`);
+        authorization = this.authorizationFor("GET", path);
+        hop -= 1;
+        continue;
+      }
       if (status >= 300 && status < 400 && location) {
         res.resume();
         url = new URL(location, url);
