@@ -117,7 +117,7 @@ export async function run(ctx: BenchContext): Promise<void> {
     console.log(`        time ratio Wharf / upstream: ${fmt(coldWharf / coldDirect, 2)} (goal <= 1.2); rounds: ${cold.map((c) => fmt(c.wharf / c.direct, 2)).join(", ")}`);
     const cpuLine = (side: number[]) => `Wharf ${fmt(side[0]!, 2)} s, backing registry ${fmt(side[1]!, 2)} s, upstream ${fmt(side[2]!, 2)} s`;
     const middle = cold.slice().sort((a, b) => a.wharf / a.direct - b.wharf / b.direct)[Math.floor(cold.length / 2)]!;
-    console.log(`        server CPU (median round): through Wharf ${cpuLine(middle.cpuWharfSide)}; straight ${cpuLine(middle.cpuDirectSide)}`);
+    console.log(`        server CPU (median round), through Wharf: ${cpuLine(middle.cpuWharfSide)}; straight: ${cpuLine(middle.cpuDirectSide)}`);
     console.log(`  warm: ${show("through Wharf", warmWharf)}, ${show("straight from the backing registry", warmDirect)}`);
     console.log(`        throughput ratio Wharf / backing registry: ${fmt(warmDirect / warmWharf, 2)} (goal >= 0.9); rounds: ${warm.map((w) => fmt(w.direct / w.wharf, 2)).join(", ")}`);
     console.log(`  load average: ${fmt(load1, 2)} (1 min), ${fmt(load5, 2)} (5 min)`);
