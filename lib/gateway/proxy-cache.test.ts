@@ -160,6 +160,33 @@ describe("proxy-cache projects", () => {
     }
   });
 
+  it("keeps to the project's storage quota: over it, pulls are answered from the upstream and nothing more is cached", async () => {
+    const first = await upstreamImage("quota/one", "1");
+    const second = await upstreamImage("quota/two", "1");
+    const { project, creds } = await proxyProject(upstream.url);
+    await pullTo(`${project.name}/quota/one:1`, creds);
+    await cacheJobsSettled();
+    expect(await db.artifact.count({ where: { repository: { name: `${project.name}/quota/one` } } })).toBe(1);
+
+    // Now over its limit: the next image still reaches the client, whole, and is not cached.
+    await db.project.update({ where: { id: project.id }, data: { storageLimit: 1n } });
+    const dir = path.join(tmp, uniqueName("over-quota"));
+    await pullTo(`${project.name}/quota/two:1`, creds, dir);
+    await cacheJobsSettled();
+    const index = JSON.parse(await readFile(path.join(dir, "index.json"), "utf8")) as { manifests: { digest: string }[] };
+    expect(index.manifests.map((m) => m.digest)).toEqual([second.manifestDigest]);
+    for (const digest of blobsOf(second)) expect(await harness.backing.headBlob(`${project.name}/quota/two`, digest)).toBeNull();
+    expect(await db.artifact.count({ where: { repository: { name: `${project.name}/quota/two` } } })).toBe(0);
+    const refused = await db.auditEvent.findMany({ where: { projectId: project.id, action: "artifact.cache", result: "failure" }, select: { reason: true } });
+    expect(refused.map((r) => r.reason)).toEqual([expect.stringContaining("storage quota exceeded")]);
+    const fetches = await listProxyFetches({ actor: admin, projectName: project.name, page: 1, pageSize: 50 });
+    const notCached = fetches.rows.filter((row) => row.repository === `${project.name}/quota/two` && row.kind === "blob");
+    expect(notCached.length).toBeGreaterThan(0);
+    expect(notCached.every((row) => row.outcome === "failed" && row.error?.startsWith("not cached: quota exceeded"))).toBe(true);
+    // The first image, cached before, is still served.
+    await pullTo(`${project.name}/quota/one@${first.manifestDigest}`, creds);
+  });
+
   it("fetches each blob from the upstream exactly once for concurrent cold pulls", async () => {
     const image = await upstreamImage("library/busy", "1", 400_000);
     const { project, creds } = await proxyProject(upstream.url);

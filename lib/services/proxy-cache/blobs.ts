@@ -1,6 +1,7 @@
 import "server-only";
 import { PassThrough, type Readable } from "node:stream";
 import { getServerEnv } from "@/lib/env";
+import { blobUploadQuotaDecision } from "@/lib/services/quotas/decision";
 import { getBackingRegistry } from "@/lib/registry/backing-registry";
 import { RegistryError } from "@/lib/registry/errors";
 import { bodyStream, forwardToRegistry, registerNodeBody } from "@/lib/registry/forward";
@@ -107,6 +108,24 @@ async function runFill(target: BlobFillTarget, forClient: boolean, handOver: (fi
     throw error;
   }
   const size = blob.size >= 0 ? blob.size : null;
+  // Over its storage quota, a proxy-cache project still answers pulls, as Harbor's does: the bytes
+  // go to the client straight from the upstream and nothing more is cached (the next pull asks the
+  // upstream again). The fill then fails, so anyone who joined it asks again rather than finding nothing.
+  const quota = await blobUploadQuotaDecision({ projectId });
+  if (!quota.allowed) {
+    const notCached = `not cached: ${quota.message}`;
+    if (forClient) {
+      const client = new PassThrough({ highWaterMark: FAN_OUT_BUFFER });
+      blob.stream.on("error", (error) => client.destroy(error));
+      client.on("error", () => undefined);
+      blob.stream.pipe(client);
+      handOver({ kind: "stream", stream: bodyStream(client), node: client, size });
+    } else {
+      blob.stream.destroy();
+    }
+    await recordProxyFetch({ ...log, bytes: size ?? 0, error: notCached });
+    throw new RegistryError(403, "DENIED", notCached);
+  }
   // Node streams throughout (as the gateway's own transport, lib/registry/forward.ts): web
   // streams pay several promises per chunk, twice over in a fan-out. One source piped to the cache
   // and to the client moves at the slower one's pace; a client that leaves is unpiped (its

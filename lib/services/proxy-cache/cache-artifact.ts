@@ -4,7 +4,9 @@ import { getServerEnv } from "@/lib/env";
 import { isNonDistributable, parseManifestBytes, walkDescriptors } from "@/lib/oci/manifest";
 import { getBackingRegistry } from "@/lib/registry/backing-registry";
 import { fillBlob, messageOf } from "@/lib/services/proxy-cache/blobs";
-import { prepareManifest, writeArtifact } from "@/lib/services/repositories/index-manifest";
+import { manifestBlobs, prepareManifest, writeArtifact } from "@/lib/services/repositories/index-manifest";
+import { recordRefusal } from "@/lib/services/audit/record-audit-event";
+import { manifestPushQuotaDecision } from "@/lib/services/quotas/decision";
 import { artifactName } from "@/lib/services/repositories/record-registry-traffic";
 
 /**
@@ -68,6 +70,14 @@ export async function cacheArtifact(job: CacheJob): Promise<void> {
   const registry = getBackingRegistry();
   const parsed = parseManifestBytes(bytes, mediaType);
   const isIndex = parsed.ok && parsed.manifest.kind === "index";
+  // The project's storage quota holds for the cache as for pushes: over it, the pull was answered
+  // (from the upstream) but the artifact is not cached; one refusal row says why.
+  const quota = await manifestPushQuotaDecision({ projectId, blobs: manifestBlobs(digest, bytes.byteLength, parsed) });
+  if (!quota.allowed) {
+    const name = artifactName(repository, tag ?? digest);
+    await recordRefusal({ actor: PROXY_ACTOR, action: "artifact.cache", resource: { type: "artifact", name }, projectId, reason: quota.reason, detail: { digest, source: job.source, pulled_by: actorName(job.pulledBy) } });
+    throw new Error(quota.message);
+  }
   let inRegistry = false;
   if (parsed.ok && parsed.manifest.kind !== "index") {
     for (const { role, descriptor } of walkDescriptors(parsed.manifest)) {

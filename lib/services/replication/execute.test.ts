@@ -172,6 +172,24 @@ describe("replication runs against real registries", () => {
     expect((await previewReplicationPolicy({ actor: admin, policyId: push.id })).map((p) => p.operation)).toEqual(["skip", "skip"]);
   });
 
+  it("a pull whose repositories land in a proxy-cache project fails its tasks before copying, naming why", async () => {
+    const upstream = await db.registryEndpoint.create({ data: { name: uniqueName("hub"), type: "docker-registry", url: "http://127.0.0.1:9", credentialType: "none" }, select: { id: true } });
+    const proxy = await db.project.create({ data: { name: uniqueName("proxy"), proxyRegistryId: upstream.id }, select: { name: true } });
+    await pushGeneratedImage(sourceClient, `${proxy.name}/app`, { tag: "1.0" });
+    // No destination namespace: the source's own path names the proxy project.
+    const pull = await createReplicationPolicy({
+      actor: admin,
+      input: { name: uniqueName("pull"), direction: "pull", endpointId: await endpointFor(remoteSource), filters: { name: { decoration: "matches", kind: "doublestar", pattern: `${proxy.name}/**` }, tag: null, resource: "image" } },
+    });
+    const { executionId, runId } = await startReplication({ actor: admin, policyId: pull.id });
+    await runExecution(runId);
+    expect(await getReplicationExecution({ actor: admin, executionId })).toMatchObject({ status: "Failed", failed: 1 });
+    const [task] = (await listReplicationTasks({ actor: admin, executionId, query: { page: 1, pageSize: 10 } })).rows;
+    expect(task).toMatchObject({ status: "Failed", bytes: 0n });
+    expect(await db.replicationTask.findUniqueOrThrow({ where: { id: task!.id }, select: { log: true } })).toMatchObject({ log: expect.stringContaining("This project is a proxy cache") });
+    expect(await db.tag.count({ where: { repository: { name: `${proxy.name}/app` } } })).toBe(0);
+  });
+
   it("a task that failed because the destination was down is the only one a retry runs", async () => {
     const dir = path.join(tmp, "flaky");
     let flaky = await startLocalRegistry({ dataDir: dir, credentials: CREDENTIALS, port: 0 });

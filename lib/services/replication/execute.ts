@@ -1,5 +1,6 @@
 import "server-only";
 import { systemActor } from "@/lib/auth/actor";
+import { proxyCacheWriteRefusal } from "@/lib/services/proxy-cache/write-policy";
 import { db } from "@/lib/db/client";
 import type { AwaitingChildren, JobContext } from "@/lib/jobs/define-job";
 import { replicationTaskJob, type ReplicationRunPayload, type ReplicationTaskPayload } from "@/lib/jobs/definitions";
@@ -181,6 +182,8 @@ export async function runReplicationTask(ctx: JobContext<ReplicationTaskPayload>
       return { bytes: 0 };
     }
     const { bandwidthLimit, copyParallelism } = task.execution.policy;
+    // A proxy-cache project is filled by its own upstream only (issue 13): checked before any byte moves.
+    if (ends.policy.direction === "pull") await assertPullDestinationWritable(task.dstRepository);
     const mountFrom = await mountHint(task.execution.policyId, task.dstRepository);
     const references: (string | null)[] = task.tags.length ? task.tags : [null];
     // A policy for every kind of artifact carries signatures and SBOMs with their subject (Harbor
@@ -267,7 +270,6 @@ async function mountHint(policyId: number, dstRepository: string): Promise<strin
   return done?.dstRepository ?? null;
 }
 
-/** A pulled artifact enters Wharf's index as any arrival does; its project must exist in Wharf. */
 /** Digests of the artifacts Wharf's index records as referring to `digest` in `repository`. */
 async function indexedReferrers(repository: string, digest: string): Promise<{ digest: string; tags: string[] }[]> {
   const rows = await db.artifact.findMany({
@@ -278,6 +280,15 @@ async function indexedReferrers(repository: string, digest: string): Promise<{ d
   return rows.map((r) => ({ digest: r.digest, tags: r.tags.map((t) => t.name) }));
 }
 
+/** A pull into a proxy-cache project fails its task, naming why, as a push into one is refused at the gateway. */
+async function assertPullDestinationWritable(repository: string): Promise<void> {
+  const projectName = repository.split("/")[0]!;
+  const project = await db.project.findUnique({ where: { name: projectName }, select: { proxyRegistryId: true } });
+  const refused = proxyCacheWriteRefusal(project?.proxyRegistryId ?? null, "manifest-put");
+  if (refused) throw new Error(`${projectName}: ${refused.message} Set a destination namespace that is an ordinary project.`);
+}
+
+/** A pulled artifact enters Wharf's index as any arrival does; its project must exist in Wharf. */
 async function indexPulled(repository: string, manifest: { digest: string; mediaType: string; bytes: Uint8Array }, tag: string | null, registry: Parameters<typeof prepareManifest>[0]["registry"]): Promise<void> {
   const projectName = repository.split("/")[0]!;
   const project = await db.project.findUnique({ where: { name: projectName }, select: { id: true } });

@@ -118,6 +118,19 @@ describe("replication policies", () => {
   });
 });
 
+describe("a pull into a proxy-cache project", () => {
+  it("is refused when the policy names one as its destination, naming the field, nothing saved", async () => {
+    const proxy = await db.project.create({ data: { name: uniqueName("hub"), proxyRegistryId: endpointId }, select: { name: true } });
+    const before = await db.replicationPolicy.count();
+    const error = await rejection(createReplicationPolicy({ actor: admin, input: input({ name: uniqueName("into-proxy"), direction: "pull", destNamespace: proxy.name }) }));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).fieldErrors.destNamespace?.[0]).toContain("is a proxy-cache project");
+    expect(await db.replicationPolicy.count()).toBe(before);
+    // A push policy names a namespace at the remote registry, not a Wharf project: allowed.
+    await expect(createReplicationPolicy({ actor: admin, input: input({ name: uniqueName("push-ok"), direction: "push", destNamespace: proxy.name }) })).resolves.toMatchObject({ destNamespace: proxy.name });
+  });
+});
+
 describe("destination repository (Harbor's namespace flattening)", () => {
   it.each([
     ["a/b/c/img", null, 1, "a/b/c/img"],

@@ -138,6 +138,17 @@ function nameTaken(): ConflictError {
   return new ConflictError("A replication policy with that name already exists.", { name: ["This name is already used by another replication policy"] });
 }
 
+/** A pull policy may not name a proxy-cache project as its destination: only its upstream fills it (issue 13). */
+async function assertPullDestination(tx: DbTransaction, policy: { direction: string; destNamespace: string | null }): Promise<void> {
+  if (policy.direction !== "pull" || !policy.destNamespace) return;
+  const project = await tx.project.findUnique({ where: { name: policy.destNamespace }, select: { proxyRegistryId: true } });
+  if (project?.proxyRegistryId != null) {
+    throw new ValidationError("The replication policy has errors; nothing was saved.", {
+      destNamespace: [`${policy.destNamespace} is a proxy-cache project: it is filled from its upstream registry only. Choose an ordinary project`],
+    });
+  }
+}
+
 async function assertEndpoint(tx: DbTransaction, endpointId: number): Promise<void> {
   const endpoint = await tx.registryEndpoint.findUnique({ where: { id: endpointId }, select: { id: true } });
   if (!endpoint) throw new ValidationError("The replication policy has errors; nothing was saved.", { endpointId: [`Registry endpoint ${endpointId} does not exist`] });
@@ -174,6 +185,7 @@ export async function createReplicationPolicy({ actor, input }: { actor: Actor; 
     const created = await db.$transaction(async (tx) => {
       if (await tx.replicationPolicy.findUnique({ where: { name: policy.name }, select: { id: true } })) throw nameTaken();
       await assertEndpoint(tx, policy.endpointId);
+      await assertPullDestination(tx, policy);
       const row = await tx.replicationPolicy.create({ data: dataOf(policy), select: SELECT });
       await recordAuditEvent(tx, { actor, action: "replication_policy.create", resource: resource(row), detail: auditDetail(policy) });
       return view(row);
@@ -202,6 +214,7 @@ export async function updateReplicationPolicy({ actor, policyId, input }: { acto
       const clash = await tx.replicationPolicy.findFirst({ where: { name: policy.name, id: { not: policyId } }, select: { id: true } });
       if (clash) throw nameTaken();
       await assertEndpoint(tx, policy.endpointId);
+      await assertPullDestination(tx, policy);
       const row = await tx.replicationPolicy.update({ where: { id: policyId }, data: dataOf(policy), select: SELECT });
       await recordAuditEvent(tx, { actor, action: "replication_policy.update", resource: resource(row), detail: auditDetail(policy) });
       return view(row);
