@@ -12,6 +12,7 @@ const MAIN: NavItem[] = [
 ];
 const ADMINISTRATION: NavItem[] = [
   { href: "/admin/users", key: "users" },
+  { href: "/admin/groups", key: "groups" },
   { href: "/admin/robots", key: "robots" },
   { href: "/admin/registries", key: "registries" },
   { href: "/admin/replications", key: "replications" },
@@ -20,6 +21,7 @@ const ADMINISTRATION: NavItem[] = [
   { href: "/admin/vulnerability-db", key: "vulnerabilityDb" },
   { href: "/admin/audit-log", key: "auditLog" },
   { href: "/admin/settings", key: "settings" },
+  { href: "/admin/authentication", key: "authentication" },
   { href: "/admin/retention", key: "retention" },
   { href: "/admin/labels", key: "labels" },
   { href: "/admin/clean-up", key: "cleanUp" },

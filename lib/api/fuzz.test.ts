@@ -323,6 +323,8 @@ beforeAll(async () => {
   const webhookDelivery = await db.webhookDelivery.create({ data: { policyId: webhook.id, eventType: "PUSH_ARTIFACT", payload: {}, status: "error", attempts: 1 } });
   // A project label, for /labels/{id} and an artifact's …/labels/{label_id}.
   const label = await db.label.create({ data: { projectId: project.id, name: "fuzz", color: "#000000" }, select: { id: true } });
+  // An OIDC group, for /usergroups/{group_id}.
+  const group = await db.userGroup.create({ data: { groupType: "oidc", externalKey: `fuzz-${robot.id}`, name: `fuzz-${robot.id}` }, select: { id: true } });
   const idFor = (file: string) =>
     file.includes("/labels/") ? label.id : file.includes("/retentions/") ? retention.id : file.includes("/replication/policies/") ? replicationPolicy.id : file.includes("/replication/executions/") ? replicationExecution.id : registry.id;
   Object.assign(valid, {
@@ -338,6 +340,7 @@ beforeAll(async () => {
     reference: () => image.manifestDigest,
     tag_name: () => "2.0",
     mid: () => String(memberId),
+    group_id: () => String(group.id),
     robot_id: () => String(robot.id),
     user_id: () => String(member.id),
     path: () => ["no", "such"],

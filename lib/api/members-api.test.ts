@@ -124,8 +124,14 @@ describe("members API", () => {
     expect(bad.status).toBe(400);
     const { message } = await errorOf(bad);
     expect(message).toContain("role_id: Choose a role");
-    expect(message).toContain("member_user: Give member_user.username or member_user.user_id");
-    expect(message).toContain("member_group: groups are not supported by Wharf");
+    const neither = await addMember(project, auth, { role_id: 2 });
+    expect((await errorOf(neither)).message).toContain("member_user: Give member_user or member_group (one of them)");
+    const both = await addMember(project, auth, { role_id: 2, member_user: { username: member.username }, member_group: { group_type: 3, group_name: "devs" } });
+    expect((await errorOf(both)).message).toContain("member_user: Give member_user or member_group (one of them)");
+    const httpGroup = await addMember(project, auth, { role_id: 2, member_group: { group_type: 2, group_name: "devs" } });
+    expect((await errorOf(httpGroup)).message).toContain("member_group.group_type: Must be 1 (LDAP) or 3 (OIDC); Wharf has no HTTP groups");
+    const noDn = await addMember(project, auth, { role_id: 2, member_group: { group_type: 1, group_name: "devs" } });
+    expect((await errorOf(noDn)).message).toContain("member_group.ldap_group_dn: Give the group's DN");
 
     for (const role_id of ["admin", true, [1]]) {
       const badRole = await call(memberRoute.PUT, apiRequest(`/projects/${project.id}/members/1`, { method: "PUT", auth, body: { role_id } }), pm(project, 1));
@@ -141,5 +147,54 @@ describe("members API", () => {
     expect((await addMember(project, auth, { role_id: 2, member_user: { user_id: 2_000_000_000 } })).status).toBe(404);
     expect((await addMember(project, auth, { role_id: 2, member_user: { username: member.username } })).status).toBe(201);
     expect((await addMember(project, auth, { role_id: 3, member_user: { username: member.username } })).status).toBe(409);
+  });
+
+  it("adds LDAP and OIDC groups as members (Harbor's member_group), lists them as entity_type g, changes and removes them", async () => {
+    const owner = await createTestUser();
+    const project = await projectOwnedBy(owner);
+    const auth = basic(owner.username);
+    const audits = await auditCount();
+    const dn = `cn=${uniqueName("devs")},ou=groups,dc=wharf,dc=test`;
+
+    const ldap = await addMember(project, auth, { role_id: 2, member_group: { group_type: 1, ldap_group_dn: dn.toUpperCase().replace(/,/g, ", ") } });
+    expect(ldap.status).toBe(201);
+    const oidcName = uniqueName("platform");
+    const oidc = await addMember(project, auth, { role_id: 4, member_group: { group_type: 3, group_name: oidcName } });
+    expect(oidc.status).toBe(201);
+    // The same LDAP group however its DN is spelt: a conflict, nothing written.
+    const again = await addMember(project, auth, { role_id: 3, member_group: { group_type: 1, ldap_group_dn: dn } });
+    expect(again.status).toBe(409);
+    expect(await auditCount()).toBe(audits + 2);
+
+    const list = await call(membersRoute.GET, apiRequest(`/projects/${project.id}/members`, { auth }), p(project));
+    const members = (await list.json()) as Member[];
+    const groups = members.filter((m) => m.entity_type === "g");
+    expect(groups.map((g) => [g.entity_name, g.role_id]).sort()).toEqual([
+      [dn.split(",")[0]!.slice(3).toUpperCase(), 2],
+      [oidcName, 4],
+    ].sort());
+    expect(members.filter((m) => m.entity_type === "u").map((m) => m.entity_name)).toEqual([owner.username]);
+
+    // By id, as Harbor's clients do once the group exists.
+    const other = await projectOwnedBy(owner);
+    const groupId = groups.find((g) => g.entity_name === oidcName)!.entity_id;
+    expect((await addMember(other, auth, { role_id: 3, member_group: { id: groupId } })).status).toBe(201);
+    expect((await addMember(other, auth, { role_id: 3, member_group: { id: 2_000_000_000 } })).status).toBe(404);
+
+    const oidcMember = groups.find((g) => g.entity_name === oidcName)!;
+    const change = await call(memberRoute.PUT, apiRequest(`/projects/${project.id}/members/${oidcMember.id}`, { method: "PUT", auth, body: { role_id: 1 } }), pm(project, oidcMember.id));
+    expect(change.status).toBe(200);
+    const remove = await call(memberRoute.DELETE, apiRequest(`/projects/${project.id}/members/${oidcMember.id}`, { method: "DELETE", auth }), pm(project, oidcMember.id));
+    expect(remove.status).toBe(200);
+    expect(await db.projectMember.count({ where: { projectId: project.id, groupId: { not: null } } })).toBe(1);
+    // Two groups added, the other project created, a group added there, a role changed, a group removed.
+    expect(await auditCount()).toBe(audits + 6);
+
+    // A developer may not add groups either.
+    const dev = await createTestUser();
+    expect((await addMember(project, auth, { role_id: 2, member_user: { username: dev.username } })).status).toBe(201);
+    const refused = await addMember(project, basic(dev.username), { role_id: 1, member_group: { group_type: 3, group_name: uniqueName("sneaky") } });
+    expect(refused.status).toBe(403);
+    expect(await db.projectMember.count({ where: { projectId: project.id } })).toBe(3);
   });
 });

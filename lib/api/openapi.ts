@@ -11,6 +11,7 @@ import { z } from "zod";
 import { ZHarborErrors } from "@/lib/api/errors";
 import { ZHarborImmutableRule, ZImmutableRuleReq } from "@/lib/api/immutable-rule-shapes";
 import { ZArtifactLabelReq, ZHarborLabel, ZLabelReq } from "@/lib/api/label-shapes";
+import { ZHarborUserGroup, ZHarborUserGroupSearchItem } from "@/lib/api/routes/user-groups";
 import { ZHarborProjectSummary, ZHarborQuota, ZQuotaUpdateReq } from "@/lib/api/quota-shapes";
 import { QUOTA_SORTS } from "@/lib/validation/quotas";
 import { ZTagNamingPolicy, ZTagNamingPolicyReq } from "@/lib/api/routes/tag-naming-policy";
@@ -64,6 +65,7 @@ import { ZArtifactDownloadQuery, ZArtifactImportQuery } from "@/lib/api/requests
 import { ZRegistryName, ZRegistryType, ZRegistryUrl } from "@/lib/validation/registries";
 import {
   ZProjectMemberReq,
+  ZRoleRequest,
   ZProjectReq,
   ZPurgeScheduleReq,
   ZRepositoryReq,
@@ -266,7 +268,7 @@ const REQUEST_SCHEMAS = {
     ),
   }),
   ProjectMember: ZProjectMemberReq,
-  RoleRequest: ZProjectMemberReq.pick({ role_id: true }),
+  RoleRequest: ZRoleRequest,
   UserCreationReq: z.object({ ...ZUserCreationReq.shape, username: ZUsername, email: ZEmail, realname: ZFullName, password: ZPassword }),
   UserSysAdminFlag: ZUserSysAdminFlagReq,
   SystemRoleReq: ZSystemRoleReq,
@@ -321,6 +323,8 @@ const RESPONSE_SCHEMAS = {
   Accessory: ZHarborAccessory,
   Artifact: ZHarborArtifact,
   Label: ZHarborLabel,
+  UserGroup: ZHarborUserGroup,
+  UserGroupSearchItem: ZHarborUserGroupSearchItem,
   BuildHistoryEntry: ZHarborBuildHistoryEntry,
   SearchRepository: ZHarborSearchRepository,
   Search: ZHarborSearch,
@@ -1966,6 +1970,48 @@ const GC_PATHS: OpenApiDocument["paths"] = {
   },
 };
 
+const groupId = pathParam("group_id", z.int().min(1), "The group id.");
+const USER_GROUP_PATHS: OpenApiDocument["paths"] = {
+  "/usergroups": {
+    get: {
+      operationId: "ListUserGroups",
+      summary: "List the LDAP and OIDC groups Wharf knows",
+      description:
+        "Administrators and auditors. Groups are created by adding one to a project (`member_group`) or when a member signs in through LDAP or OIDC; `group_name` filters by part of the name.",
+      tags: ["usergroup"],
+      parameters: [param("requestId"), query("group_name", z.string(), "Part of the group's name."), ...PAGING],
+      responses: { "200": listOk("One page of groups.", "UserGroup"), ...errors(...COMMON, "403") },
+    },
+  },
+  "/usergroups/search": {
+    get: {
+      operationId: "SearchUserGroups",
+      summary: "Search groups by name",
+      description: "Anyone signed in, e.g. to add a group to a project. At most `page_size` results.",
+      tags: ["usergroup"],
+      parameters: [param("requestId"), query("groupname", z.string(), "Part of the group's name (required)."), ...PAGING],
+      responses: { "200": jsonOk("The matching groups.", { type: "array", items: schema("UserGroupSearchItem") }), ...errors(...COMMON) },
+    },
+  },
+  "/usergroups/{group_id}": {
+    get: {
+      operationId: "GetUserGroup",
+      summary: "Get a group",
+      tags: ["usergroup"],
+      parameters: [param("requestId"), groupId],
+      responses: { "200": jsonOk("The group.", schema("UserGroup")), ...errors(...COMMON, "404") },
+    },
+    delete: {
+      operationId: "DeleteUserGroup",
+      summary: "Delete a group",
+      description: "Administrators. Its project roles and roles across projects go with it; a member's next sign-in brings the group back without roles. One audit row (`user_group.delete`).",
+      tags: ["usergroup"],
+      parameters: [param("requestId"), groupId],
+      responses: { ...OK, ...errors(...COMMON, "403", "404") },
+    },
+  },
+};
+
 const labelId = pathParam("id", z.int().min(1), "The label id.");
 const LABEL_PATHS: OpenApiDocument["paths"] = {
   "/labels": {
@@ -2222,6 +2268,7 @@ export const openApiDocument: OpenApiDocument = {
     { name: "gc", description: "Registry garbage collection: dry run, real run in a read-only window, schedule, history and logs." },
     { name: "webhook", description: "Project webhook policies, their deliveries (executions and tasks) and test events." },
     { name: "label", description: "Global and project labels, and labels on artifacts." },
+    { name: "usergroup", description: "The LDAP and OIDC groups Wharf knows; groups are made project members with `member_group`." },
     { name: "meta", description: "This document." },
   ],
   security: [{ basic: [] }, { cookie: [] }, {}],
@@ -2239,6 +2286,7 @@ export const openApiDocument: OpenApiDocument = {
     ...GC_PATHS,
     ...WEBHOOK_PATHS,
     ...LABEL_PATHS,
+    ...USER_GROUP_PATHS,
   }),
   components: {
     securitySchemes: {

@@ -145,20 +145,49 @@ export function requestedPublic(req: z.output<typeof ZProjectReq>): boolean | un
   return req.metadata?.public ?? req.public ?? undefined;
 }
 
-export const ZProjectMemberReq = z.object({
-  // Documented as what it accepts: one of the role ids (numeric strings pass too).
-  role_id: z.unknown().transform(numeric).pipe(ZRoleId).meta({ type: "integer", enum: PROJECT_ROLE_IDS }),
-  member_user: z
-    .object(
-      {
-        user_id: z.number({ error: "Must be a user id" }).int("Must be a user id").positive("Must be a user id").nullish(),
-        username: z.string({ error: "Must be a username" }).nullish(),
-      },
-      { error: "Give member_user.username or member_user.user_id" },
-    )
-    .refine((u) => Boolean(u.username || u.user_id), "Give member_user.username or member_user.user_id"),
-  member_group: onlyOff(z.null(), "groups are not supported by Wharf"),
-});
+/** Harbor's group types: 1 LDAP, 2 HTTP (not in Wharf), 3 OIDC. */
+export const HARBOR_GROUP_TYPES = { 1: "ldap", 3: "oidc" } as const;
+
+const ZProjectMemberReqFields = z
+  .object({
+    // Documented as what it accepts: one of the role ids (numeric strings pass too).
+    role_id: z.unknown().transform(numeric).pipe(ZRoleId).meta({ type: "integer", enum: PROJECT_ROLE_IDS }),
+    member_user: z
+      .object(
+        {
+          user_id: z.number({ error: "Must be a user id" }).int("Must be a user id").positive("Must be a user id").nullish(),
+          username: z.string({ error: "Must be a username" }).nullish(),
+        },
+        { error: "Give member_user.username or member_user.user_id" },
+      )
+      .refine((u) => Boolean(u.username || u.user_id), "Give member_user.username or member_user.user_id")
+      .nullish(),
+    // Harbor's UserGroup: an existing group by id, or an LDAP group by DN (group_type 1), or an
+    // OIDC group by name (group_type 3).
+    member_group: z
+      .object(
+        {
+          id: z.number({ error: "Must be a group id" }).int("Must be a group id").positive("Must be a group id").nullish(),
+          group_name: z.string({ error: "Must be a group name" }).nullish(),
+          group_type: z
+            .union([z.literal(1), z.literal(3)], { error: "Must be 1 (LDAP) or 3 (OIDC); Wharf has no HTTP groups" })
+            .nullish(),
+          ldap_group_dn: z.string({ error: "Must be a DN" }).nullish(),
+        },
+        { error: "Give member_group.id, or member_group.group_type with ldap_group_dn or group_name" },
+      )
+      .refine((g) => Boolean(g.id || g.group_type), "Give member_group.id, or member_group.group_type with ldap_group_dn or group_name")
+      .nullish(),
+  });
+
+/** Harbor's RoleRequest: the role alone. */
+export const ZRoleRequest = ZProjectMemberReqFields.pick({ role_id: true });
+
+export const ZProjectMemberReq = ZProjectMemberReqFields.superRefine((req, ctx) => {
+    if (Boolean(req.member_user) === Boolean(req.member_group)) {
+      ctx.addIssue({ code: "custom", path: ["member_user"], message: "Give member_user or member_group (one of them)" });
+    }
+  });
 
 /** username, email, realname and password are checked by the shared ZCreateUser. */
 export const ZUserCreationReq = z.object({

@@ -158,7 +158,7 @@ export const ZHarborProjectMember = z.object({
     .meta({ enum: ROLE_NAMES }),
   role_id: ZRoleIdValue,
   entity_id: int().describe("The user id."),
-  entity_type: z.literal("u").describe("Always u: Wharf's members are users (no groups)."),
+  entity_type: z.enum(["u", "g"]).describe("u for a user, g for a group (an LDAP or OIDC group: its members hold the role)."),
 });
 export type HarborProjectMember = z.infer<typeof ZHarborProjectMember>;
 
@@ -169,9 +169,8 @@ export function toHarborMember(m: ProjectMemberRow, projectId: number): HarborPr
     entity_name: m.username,
     role_name: harborRoleName(m.roleId),
     role_id: m.roleId,
-    entity_id: m.userId,
-    // Wharf has local users only, no groups.
-    entity_type: "u",
+    entity_id: m.entityId,
+    entity_type: m.entityType,
   };
 }
 

@@ -4,7 +4,7 @@
 #   - Debian's docker-registry (CNCF Distribution 2.8) and skopeo
 #   - with --for-tests: Debian's chromium for the Playwright end-to-end tests, and podman for the
 #     registry-client tests (lib/gateway/podman.test.ts: it pushes and pulls through the gateway
-#     with a vfs store under a temp dir; no daemon, no systemd)
+#     with a vfs store under a temp dir; no daemon, no systemd), and slapd for the LDAP tests
 # Safe to run again: a second run checks and changes nothing.
 set -euo pipefail
 
@@ -87,6 +87,9 @@ if [ "$for_tests" = 1 ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium);
 if [ "$for_tests" = 1 ] && ! command -v podman >/dev/null 2>&1; then missing+=(podman); fi
 # promtool (Debian's prometheus package) checks and tests lib/metrics/wharf.rules.yml.
 if [ "$for_tests" = 1 ] && ! command -v promtool >/dev/null 2>&1; then missing+=(prometheus); fi
+# OpenLDAP's slapd (and ldap-utils) for the LDAP sign-in tests (lib/testing/slapd.ts starts its own
+# server on a loopback port with a generated config; the package's own service is not used).
+if [ "$for_tests" = 1 ] && [ ! -x /usr/sbin/slapd ]; then missing+=(slapd ldap-utils); fi
 if [ "${#missing[@]}" -gt 0 ]; then
   apt_install "${missing[@]}"
 fi

@@ -23,6 +23,8 @@ export type ConsolePageIds = {
   /** The project's name, for the search pages. */
   projectName: string;
   userId: number;
+  /** An OIDC group with a role in the project. */
+  groupId?: number;
   registryId?: number;
   scannerId?: number;
   replicationPolicyId?: number;
@@ -57,6 +59,8 @@ export function consolePages(ids: ConsolePageIds): [string, string][] {
     ["admin-users", "/admin/users"],
     ["admin-user-new", "/admin/users/new"],
     ["admin-user", `/admin/users/${ids.userId}`],
+    ["admin-groups", "/admin/groups"],
+    ["admin-group", ids.groupId !== undefined && `/admin/groups/${ids.groupId}`],
     ["admin-robots", "/admin/robots"],
     ["admin-registries", "/admin/registries"],
     ["admin-registry-new", "/admin/registries/new"],
@@ -86,6 +90,7 @@ export function consolePages(ids: ConsolePageIds): [string, string][] {
     ["admin-audit-log", "/admin/audit-log"],
     ["admin-audit-log-policy", "/admin/audit-log/policy"],
     ["admin-settings", "/admin/settings"],
+    ["admin-authentication", "/admin/authentication"],
     ["admin-retention", "/admin/retention"],
     ["admin-health", "/admin/health"],
     ["account", "/account"],
@@ -145,6 +150,9 @@ export async function seedConsoleData({ baseURL, admin, tmp, db }: { baseURL: st
   });
   const username = `pages-user-${suffix}`;
   const userId = createdId(await api("POST", "/users", { username, email: `${username}@example.test`, realname: "Pages Walk", password: "Pages-walk-Passw0rd" }));
+  // A group as a member (Harbor's member_group): its page is reached by the group's id.
+  const groupMemberId = createdId(await api("POST", `/projects/${projectId}/members`, { role_id: 3, member_group: { group_type: 3, group_name: `pages-walk-${suffix}` } }));
+  const groupMember = (await (await api("GET", `/projects/${projectId}/members/${groupMemberId}`)).json()) as { entity_id: number };
 
   const registryId = createdId(
     await api("POST", "/registries", {
@@ -216,6 +224,7 @@ export async function seedConsoleData({ baseURL, admin, tmp, db }: { baseURL: st
     reference: "1.0",
     projectName,
     userId,
+    groupId: groupMember.entity_id,
     registryId,
     scannerId: scanner.rows[0]?.id,
     replicationPolicyId,

@@ -75,6 +75,28 @@ export const ZAddMember = z.object({
 });
 export type TAddMember = z.infer<typeof ZAddMember>;
 
+/**
+ * A group as a member (Harbor's member_group): an LDAP group by its DN, or an OIDC group by the
+ * value of the groups claim. The group need not have signed-in members yet.
+ */
+export const ZAddGroupMember = z
+  .object({
+    projectId: ZId,
+    groupType: z.enum(["ldap", "oidc"], { error: "Choose LDAP or OIDC" }),
+    groupName: singleLine(z.string().trim()).max(255, "At most 255 characters"),
+    ldapGroupDn: singleLine(z.string().trim()).max(1024, "At most 1024 characters").optional(),
+    roleId: ZRoleId,
+  })
+  .superRefine((value, ctx) => {
+    if (value.groupType === "ldap" && !/^[^=,]+=[^,]/.test(value.ldapGroupDn ?? "")) {
+      ctx.addIssue({ code: "custom", path: ["ldapGroupDn"], message: "Give the group's DN, e.g. cn=devs,ou=groups,dc=example,dc=com" });
+    }
+    if (value.groupType === "oidc" && value.groupName === "") {
+      ctx.addIssue({ code: "custom", path: ["groupName"], message: "Give the group's name as the groups claim carries it" });
+    }
+  });
+export type TAddGroupMember = z.infer<typeof ZAddGroupMember>;
+
 export const ZUpdateMember = z.object({ projectId: ZId, memberId: ZId, roleId: ZRoleId });
 export type TUpdateMember = z.infer<typeof ZUpdateMember>;
 

@@ -133,3 +133,8 @@ export const ZCreateRoleRule = z.object({
 });
 export type TCreateRoleRule = z.infer<typeof ZCreateRoleRule>;
 export const ZDeleteRoleRule = z.object({ userId: ZId, ruleId: ZId });
+/** The same for a group (identity/groups.ts): every member holds the role. */
+export const ZCreateGroupRoleRule = ZCreateRoleRule.omit({ userId: true }).extend({ groupId: ZId });
+export type TCreateGroupRoleRule = z.infer<typeof ZCreateGroupRoleRule>;
+export const ZDeleteGroupRoleRule = z.object({ groupId: ZId, ruleId: ZId });
+export const ZDeleteUserGroup = z.object({ groupId: ZId });

@@ -1,10 +1,12 @@
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
+import { OidcSignInButton } from "@/app/(auth)/sign-in/oidc-sign-in-button";
 import { SignInForm } from "@/app/(auth)/sign-in/sign-in-form";
 import { ThemeToggle } from "@/components/shell/theme-toggle";
 import { SignInLanguageSwitcher } from "@/components/i18n/sign-in-language-switcher";
 import { getActor } from "@/lib/auth/session";
+import { readOidcSignInButton } from "@/lib/services/identity/oidc/settings";
 import { parseTheme, THEME_COOKIE } from "@/lib/theme/theme";
 
 export async function generateMetadata() {
@@ -13,9 +15,14 @@ export async function generateMetadata() {
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   if ((await getActor()).kind === "user") redirect("/");
-  const { notice } = await searchParams;
+  const { notice, error } = await searchParams;
   const theme = parseTheme((await cookies()).get(THEME_COOKIE)?.value);
   const t = await getTranslations("signIn");
+  const tOidc = await getTranslations("oidc");
+  const oidc = await readOidcSignInButton();
+  // next-auth sends OAuth failures and the OIDC sign-in's refusals here as ?error=<code>: only known
+  // codes are explained (the text is never taken from the URL).
+  const errorKey = typeof error === "string" && Object.hasOwn(OIDC_ERROR_KEYS, error) ? OIDC_ERROR_KEYS[error] : undefined;
   return (
     <main className="relative flex min-h-screen items-center justify-center px-4 py-16">
       <div className="absolute top-3 right-3">
@@ -33,6 +40,17 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
             {t("passwordChanged")}
           </p>
         )}
+        {errorKey && (
+          <p role="alert" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="sign-in-oidc-error">
+            {tOidc(errorKey)}
+          </p>
+        )}
+        {oidc && (
+          <div className="mb-6 space-y-4">
+            <OidcSignInButton provider={oidc.providerName} />
+            <p className="text-center text-xs text-slate-500">{tOidc("or")}</p>
+          </div>
+        )}
         <SignInForm />
         <div className="mt-6 border-t border-slate-100 pt-4">
           <SignInLanguageSwitcher />
@@ -41,3 +59,22 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
     </main>
   );
 }
+
+type OidcErrorKey = "errorNoAccount" | "errorUsernameTaken" | "errorDisabled" | "errorUsername" | "errorClaimMissing" | "errorRefused" | "errorUnavailable" | "errorProvider" | "errorDenied";
+
+/** next-auth's error codes (OAuth flow) and the OIDC sign-in's (lib/services/identity/oidc/sign-in.ts). */
+const OIDC_ERROR_KEYS: Record<string, OidcErrorKey> = {
+  OidcNoAccount: "errorNoAccount",
+  OidcUsernameTaken: "errorUsernameTaken",
+  OidcDisabled: "errorDisabled",
+  OidcUsername: "errorUsername",
+  OidcClaimMissing: "errorClaimMissing",
+  OidcRefused: "errorRefused",
+  OidcUnavailable: "errorUnavailable",
+  OAuthSignin: "errorProvider",
+  OAuthCallback: "errorProvider",
+  OAuthCreateAccount: "errorProvider",
+  Callback: "errorProvider",
+  Configuration: "errorUnavailable",
+  AccessDenied: "errorDenied",
+};

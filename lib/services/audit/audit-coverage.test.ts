@@ -62,7 +62,7 @@ import { apiRequest, basic } from "@/lib/api/test-kit";
 import { NextRequest } from "next/server";
 import { artifactScanJob, registryGcJob, scanAllJob, vulnDbImportJob } from "@/lib/jobs/definitions";
 import { startTwoFactorEnrolment } from "@/lib/services/auth/two-factor";
-import { createRoleRule } from "@/lib/services/members/role-rules";
+import { createGroupRoleRule, createRoleRule } from "@/lib/services/members/role-rules";
 import { startArtifactScan } from "@/lib/services/scan/manual-scan";
 import { startScanAll } from "@/lib/services/scan/scan-all";
 import { startGc } from "@/lib/services/gc/gc";
@@ -89,6 +89,7 @@ import { createReplicationPolicy } from "@/lib/services/replication/policies";
 import { actorFor, createTestUser, db, TEST_PASSWORD, uniqueName } from "@/lib/testing/factories";
 import { createSystemRobot } from "@/lib/services/robots/robots";
 import { gatewayHarness } from "@/lib/testing/gateway-harness";
+import { startTestOidcProvider } from "@/lib/testing/oidc-provider";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const h = gatewayHarness({
@@ -362,6 +363,7 @@ type Case =
 const A = {
   users: "app/(console)/admin/users/actions.ts",
   settings: "app/(console)/admin/settings/actions.ts",
+  authentication: "app/(console)/admin/authentication/actions.ts",
   health: "app/(console)/admin/health/actions.ts",
   schedule: "app/(console)/admin/health/schedule-actions.ts",
   projects: "app/(console)/projects/actions.ts",
@@ -381,13 +383,33 @@ const A = {
   labels: "app/(console)/admin/labels/actions.ts",
   artifactLabels: "app/(console)/projects/[projectId]/repositories/label-actions.ts",
   retentionDefault: "app/(console)/admin/retention/actions.ts",
+  oidc: "app/(console)/admin/authentication/oidc-actions.ts",
+  groups: "app/(console)/admin/groups/actions.ts",
 };
 const P = "/api/v2.0/projects/{project_name_or_id}";
 const R = `${P}/repositories/{repository_name}`;
 const ART = `${R}/artifacts/{reference}`;
+/** LDAP settings the walk saves (and removes again): no directory is contacted by a save. */
+const walkLdapSettings = { url: "ldap://127.0.0.1:1", bindDn: "cn=walk,dc=wharf,dc=test", bindPassword: "walk-bind-secret", userBaseDn: "ou=people,dc=wharf,dc=test", uidAttribute: "uid", scope: "sub" };
 const NEW_PASSWORD = "Walk-new-Passw0rd";
 secrets.add(NEW_PASSWORD);
 
+const WALK_OIDC_SECRET = "walk-oidc-client-Secret-7";
+secrets.add(WALK_OIDC_SECRET);
+const oidcForm = () => ({ providerName: "Walk IdP", issuer: "http://127.0.0.1:9", clientId: "wharf-walk", clientSecret: WALK_OIDC_SECRET, scopes: "openid profile email groups", usernameClaim: "preferred_username", groupsClaim: "groups", adminGroup: "", autoOnboard: "on", verifyCertificate: "on" });
+/** Runs a save of the OIDC settings and puts the global row back as it was (setup, not audited). */
+function withOidcConfigRestored(run: () => Promise<unknown>): () => Promise<unknown> {
+  return async () => {
+    const before = await db.systemSetting.findUnique({ where: { key: "oidc_config" } });
+    try {
+      return await run();
+    } finally {
+      if (before) await db.systemSetting.update({ where: { key: "oidc_config" }, data: { value: before.value as never } });
+      else await db.systemSetting.deleteMany({ where: { key: "oidc_config" } });
+    }
+  };
+}
+const newWalkGroup = () => db.userGroup.create({ data: { groupType: "oidc", externalKey: uniqueName("walk-group"), name: uniqueName("walk-group") } });
 const newProjectMember = async () => {
   const project = await createProject();
   const user = await createMember(project.id, 3);
@@ -884,12 +906,61 @@ const CASES: Record<string, Case> = {
     success: async () => ({ run: action(`${A.settings}#updateAdminTwoFactorAction`, INITIAL, form({})) }),
     refused: async () => ({ run: action(`${A.settings}#updateAdminTwoFactorAction`, INITIAL, form({})) }),
   },
+  // -- OIDC (Administration → Authentication). A save is global: the walk puts the row back as it found it.
+  [`${A.oidc}#saveOidcSettingsAction`]: {
+    action: "setting.update",
+    success: async () => ({ run: withOidcConfigRestored(action(`${A.oidc}#saveOidcSettingsAction`, INITIAL, form(oidcForm()))) }),
+    refused: async () => ({ run: withOidcConfigRestored(action(`${A.oidc}#saveOidcSettingsAction`, INITIAL, form(oidcForm()))) }),
+  },
+  [`${A.oidc}#testOidcConnectionAction`]: {
+    action: "oidc.test_connection",
+    // Against a real provider started for the one call, so the success is a real connection.
+    success: async () => ({
+      run: async () => {
+        const idp = await startTestOidcProvider({ redirectUris: ["http://wharf.test:3000/api/auth/callback/oidc"] });
+        try {
+          return await action(`${A.oidc}#testOidcConnectionAction`, INITIAL, form({ issuer: idp.issuer, verifyCertificate: "on" }))();
+        } finally {
+          await idp.close();
+        }
+      },
+    }),
+    refused: async () => ({ run: action(`${A.oidc}#testOidcConnectionAction`, INITIAL, form({ issuer: "http://127.0.0.1:9", verifyCertificate: "on" })) }),
+  },
   [`${A.settings}#updateSystemCveAllowlistAction`]: {
     action: "cve_allowlist.update",
     // An empty list is what the other cases rely on; writing it again is still a recorded change.
     success: async () => ({ run: action(`${A.settings}#updateSystemCveAllowlistAction`, INITIAL, form({ cveIds: "", cveExpiresAt: "" })) }),
     refused: async () => ({ run: action(`${A.settings}#updateSystemCveAllowlistAction`, INITIAL, form({ cveIds: "CVE-2024-1234", cveExpiresAt: "" })) }),
   },
+  // -- Administration → Authentication: auth mode and LDAP (issue 18 item 2) --
+  [`${A.authentication}#setAuthModeAction`]: {
+    action: "setting.update",
+    // From another mode (set behind the services, no row) back to db_auth, which every other file relies on.
+    success: async () => {
+      await db.systemSetting.upsert({ where: { key: "auth_mode" }, create: { key: "auth_mode", value: "oidc_auth" }, update: { value: "oidc_auth" } });
+      return { run: action(`${A.authentication}#setAuthModeAction`, INITIAL, form({ mode: "db_auth" })) };
+    },
+    refused: async () => ({ run: action(`${A.authentication}#setAuthModeAction`, INITIAL, form({ mode: "ldap_auth" })) }),
+  },
+  [`${A.authentication}#saveLdapSettingsAction`]: {
+    action: "setting.update",
+    // The configuration is removed again (behind the services, no row): the walk leaves global settings as it found them.
+    success: async () => ({
+      run: async () => {
+        try {
+          return await action(`${A.authentication}#saveLdapSettingsAction`, INITIAL, form(walkLdapSettings))();
+        } finally {
+          await db.systemSetting.deleteMany({ where: { key: "ldap_config" } });
+        }
+      },
+    }),
+    refused: async () => ({ run: action(`${A.authentication}#saveLdapSettingsAction`, INITIAL, form(walkLdapSettings)) }),
+  },
+  // These need a running directory (slapd): lib/services/identity/ldap/ldap.test.ts asserts them against one.
+  [`${A.authentication}#importLdapUsersAction`]: { coveredElsewhere: "lib/services/identity/ldap/ldap.test.ts: one user.create row per created user, in one transaction; an auditor's refusal writes one failure row" },
+  [`${A.authentication}#testLdapConnectionAction`]: { coveredElsewhere: "lib/services/identity/ldap/ldap.test.ts: Test connection changes nothing and writes no row; an auditor's refusal writes one ldap.ping failure row" },
+  [`${A.authentication}#searchLdapUsersAction`]: { coveredElsewhere: "lib/services/identity/ldap/ldap.test.ts: a directory read for administrators, no row; an auditor's refusal writes one ldap.search failure row" },
   [`${A.health}#startReconcileAction`]: {
     action: "index.reconcile.start",
     success: async () => ({ run: action(`${A.health}#startReconcileAction`) }),
@@ -993,6 +1064,35 @@ const CASES: Record<string, Case> = {
     action: "member.create",
     success: async () => ({ run: action(`${A.members}#addMemberAction`, INITIAL, form({ projectId: shared.project.id, username: (await createTestUser()).username, roleId: 2 })) }),
     refused: async () => ({ run: action(`${A.members}#addMemberAction`, INITIAL, form({ projectId: shared.project.id, username: (await createTestUser()).username, roleId: 2 })) }),
+  },
+  [`${A.members}#addGroupMemberAction`]: {
+    action: "member.create",
+    success: async () => ({ run: action(`${A.members}#addGroupMemberAction`, INITIAL, form({ projectId: shared.project.id, groupType: "oidc", groupName: uniqueName("walk-team"), roleId: 2 })) }),
+    refused: async () => ({ run: action(`${A.members}#addGroupMemberAction`, INITIAL, form({ projectId: shared.project.id, groupType: "oidc", groupName: uniqueName("walk-team"), roleId: 2 })) }),
+  },
+  // -- groups --
+  [`${A.groups}#createGroupRoleRuleAction`]: {
+    action: "project_role_rule.create",
+    success: async () => ({ run: action(`${A.groups}#createGroupRoleRuleAction`, INITIAL, form({ groupId: (await newWalkGroup()).id, pattern: "walk-*", roleId: "2" })) }),
+    refused: async () => ({ run: action(`${A.groups}#createGroupRoleRuleAction`, INITIAL, form({ groupId: (await newWalkGroup()).id, pattern: "walk-*", roleId: "1" })) }),
+  },
+  [`${A.groups}#deleteGroupRoleRuleAction`]: {
+    action: "project_role_rule.delete",
+    success: async () => {
+      const group = await newWalkGroup();
+      const rule = await createGroupRoleRule({ actor: actorFor(admin), input: { groupId: group.id, pattern: "walk-*", roleId: 2 } });
+      return { run: action(`${A.groups}#deleteGroupRoleRuleAction`, INITIAL, form({ groupId: group.id, ruleId: rule.id })) };
+    },
+    refused: async () => {
+      const group = await newWalkGroup();
+      const rule = await createGroupRoleRule({ actor: actorFor(admin), input: { groupId: group.id, pattern: "walk-*", roleId: 2 } });
+      return { run: action(`${A.groups}#deleteGroupRoleRuleAction`, INITIAL, form({ groupId: group.id, ruleId: rule.id })) };
+    },
+  },
+  [`${A.groups}#deleteUserGroupAction`]: {
+    action: "user_group.delete",
+    success: async () => ({ run: action(`${A.groups}#deleteUserGroupAction`, INITIAL, form({ groupId: (await newWalkGroup()).id })) }),
+    refused: async () => ({ run: action(`${A.groups}#deleteUserGroupAction`, INITIAL, form({ groupId: (await newWalkGroup()).id })) }),
   },
   [`${A.members}#updateMemberRoleAction`]: {
     action: "member.update",
@@ -1240,6 +1340,17 @@ const CASES: Record<string, Case> = {
     refused: async () => ({
       run: rest(`PUT ${P}/members/{mid}`, auditor, `/projects/${shared.project.name}/members/${shared.memberId}`, { project_name_or_id: shared.project.name, mid: String(shared.memberId) }, { role_id: 1 }),
     }),
+  },
+  ["DELETE /api/v2.0/usergroups/{group_id}"]: {
+    action: "user_group.delete",
+    success: async () => {
+      const group = await newWalkGroup();
+      return { run: rest("DELETE /api/v2.0/usergroups/{group_id}", admin, `/usergroups/${group.id}`, { group_id: String(group.id) }) };
+    },
+    refused: async () => {
+      const group = await newWalkGroup();
+      return { run: rest("DELETE /api/v2.0/usergroups/{group_id}", auditor, `/usergroups/${group.id}`, { group_id: String(group.id) }) };
+    },
   },
   [`DELETE ${P}/members/{mid}`]: {
     action: "member.delete",

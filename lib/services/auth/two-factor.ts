@@ -103,8 +103,10 @@ export async function startTwoFactorEnrolment({ actor }: { actor: Actor }): Prom
   assertUser(actor);
   const secret = new Secret({ size: 20 }).base32;
   await db.$transaction(async (tx) => {
-    const user = await tx.user.findUniqueOrThrow({ where: { id: actor.id }, select: { totpEnabledAt: true } });
+    const user = await tx.user.findUniqueOrThrow({ where: { id: actor.id }, select: { totpEnabledAt: true, authSource: true } });
     if (user.totpEnabledAt) throw new ConflictError("Two-factor sign-in is already on.");
+    // Their identity provider signs them in (and asks for its own second factor): Wharf never sees a code.
+    if (user.authSource === "oidc") throw new ConflictError("Your account signs in through your identity provider: turn on two-factor sign-in there.");
     await tx.user.update({ where: { id: actor.id }, data: { totpPendingSecret: sealSecret(secret, secretSeal(actor.id, "pending")) }, select: { id: true } });
     await recordAuditEvent(tx, { actor, action: "two_factor.enrol", resource: { type: "user", id: actor.id, name: actor.username } });
   });
@@ -240,16 +242,17 @@ export async function regenerateRecoveryCodes({ actor, code }: { actor: Actor; c
 }
 
 /**
- * A new CLI secret for docker, skopeo, podman and REST clients of a two-factor account (the old
- * one stops working at once); returned this once. Only while two-factor is on: without it, the
- * account password is what those clients send.
+ * A new CLI secret for docker, skopeo, podman and REST clients of a two-factor account or an OIDC
+ * account (the old one stops working at once); returned this once. For a local account only while
+ * two-factor is on: without it, the account password is what those clients send.
  */
 export async function refreshCliSecret({ actor }: { actor: Actor }): Promise<{ secret: string }> {
   assertUser(actor);
   const secret = `wharf_${randomBytes(32).toString("base64url")}`;
   await db.$transaction(async (tx) => {
-    const user = await tx.user.findUniqueOrThrow({ where: { id: actor.id }, select: { totpEnabledAt: true } });
-    if (!user.totpEnabledAt) throw new ConflictError("Turn on two-factor sign-in first: until then registry clients use your password.");
+    const user = await tx.user.findUniqueOrThrow({ where: { id: actor.id }, select: { totpEnabledAt: true, authSource: true } });
+    // OIDC accounts have no Wharf password: the CLI secret is how their registry clients sign in (Harbor's model).
+    if (!user.totpEnabledAt && user.authSource !== "oidc") throw new ConflictError("Turn on two-factor sign-in first: until then registry clients use your password.");
     await tx.user.update({ where: { id: actor.id }, data: { cliSecretHash: sha256(secret), cliSecretCreatedAt: new Date() }, select: { id: true } });
     await recordAuditEvent(tx, { actor, action: "cli_secret.refresh", resource: { type: "user", id: actor.id, name: actor.username } });
   });

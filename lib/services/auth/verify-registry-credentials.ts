@@ -12,6 +12,11 @@ import { lockedUntilFor, reserveSignInAttempt } from "@/lib/services/auth/sign-i
 import { hashRobotSecret, isChosenSecretHash, ROBOT_NAME_PREFIX } from "@/lib/services/robots/robot-secret";
 import { cliSecretMatches } from "@/lib/services/auth/two-factor";
 import { effectiveAdmin } from "@/lib/services/auth/admin-two-factor";
+import { ExternalSignInRefused, provisionDetail, provisionExternalUser } from "@/lib/services/identity/external-users";
+import { forgetUserGroups } from "@/lib/services/identity/groups";
+import type { LdapConnectionConfig } from "@/lib/services/identity/ldap/config";
+import { checkLdapPassword, DirectoryUnavailableError, ldapFailureReason, ldapIdentity, ldapSignInConfig } from "@/lib/services/identity/ldap/ldap";
+import type { SignInAttempt } from "@/lib/services/auth/sign-in-throttle";
 
 /**
  * Checks the Basic credentials that registry clients and REST callers send: a user's password (a
@@ -67,11 +72,15 @@ async function verifyUserPassword(username: string, password: string, client: Cl
   }
   const user = await db.user.findUnique({
     where: { username },
-    select: { id: true, username: true, passwordHash: true, isAdmin: true, isAuditor: true, disabled: true, totpEnabledAt: true, cliSecretHash: true },
+    select: { id: true, username: true, passwordHash: true, isAdmin: true, isAuditor: true, disabled: true, totpEnabledAt: true, cliSecretHash: true, authSource: true, sessionVersion: true },
   });
   // Two-factor accounts: a client that cannot type a code sends the CLI secret, never the password.
-  if (user?.totpEnabledAt) return verifyCliSecret(user, password, client);
+  // OIDC accounts too (Harbor's model): Wharf never sees their identity provider's password.
+  if (user?.totpEnabledAt || user?.authSource === "oidc") return verifyCliSecret(user, password, client);
   const key = cacheKeyFor(username, password);
+  // LDAP mode: a name that is not a local account's is checked at the directory.
+  const ldap = await ldapSignInConfig(user);
+  if (ldap) return verifyDirectoryPassword(ldap, user, username, password, key, client);
   const cached = verified.get(key);
   if (user && cached && cached.passwordHash === user.passwordHash) {
     // A remembered password is no guess: no count, no write per pull (the lock was checked above).
@@ -124,8 +133,114 @@ async function verifyUserPassword(username: string, password: string, client: Cl
   return { kind: "user", id: user.id, username: user.username, isAdmin: (await effectiveAdmin(user)).isAdmin, isAuditor: user.isAuditor, client };
 }
 
+/** What registry and REST clients are told while the directory is down (503; details in the server log). */
+const DIRECTORY_DOWN = "The directory cannot be reached, so directory accounts cannot log in right now. Try again later.";
+
+/** What an LDAP-verified login is remembered against: the account (and its session version), not a password hash. */
+const ldapCacheMark = (user: { id: number; sessionVersion: number }) => `ldap:${user.id}:${user.sessionVersion}`;
+
+/**
+ * LDAP (issue 18 item 2): the directory checks the password, counted by the throttle as any password
+ * check; then the lead's provisioning, in one transaction, finds or creates the account and
+ * refreshes its groups and administrator flag (a `registry.login` row when it changed anything:
+ * created, groups, admin; a plain login writes none, as the password path). A verified login is
+ * remembered like a Wharf password for the cache's time to live; the groups are refreshed at each
+ * real bind. An empty password never reaches the directory: it is a wrong password.
+ */
+async function verifyDirectoryPassword(
+  config: LdapConnectionConfig,
+  user: { id: number; username: string; disabled: boolean; isAdmin: boolean; isAuditor: boolean; totpEnabledAt: Date | null; sessionVersion: number } | null,
+  username: string,
+  password: string,
+  key: string,
+  client: ClientInfo,
+): Promise<UserActor> {
+  const cached = verified.get(key);
+  if (user && cached && password !== "" && cached.passwordHash === ldapCacheMark(user)) {
+    if (user.disabled) {
+      await refuseUser(username, client, "account disabled");
+      throw new UnauthenticatedError("This account is disabled.");
+    }
+    return { kind: "user", id: user.id, username: user.username, isAdmin: (await effectiveAdmin(user)).isAdmin, isAuditor: user.isAuditor, client };
+  }
+  const attempt = await reserveSignInAttempt(username, client);
+  if (!attempt.reserved) {
+    await refuseUser(username, client, LOCKED_REASON);
+    throw new SignInLockedError(attempt.lockedUntil);
+  }
+  let checked: Awaited<ReturnType<typeof checkLdapPassword>>;
+  try {
+    checked = await checkLdapPassword(config, username, password);
+  } catch (err) {
+    await attempt.released();
+    if (!(err instanceof DirectoryUnavailableError)) throw err;
+    console.warn(`wharf: LDAP registry login of ${JSON.stringify(username.slice(0, 64))}: ${err.message}`);
+    await refuseUser(username, client, "directory unreachable");
+    throw new DirectoryUnavailableError(err.detail, DIRECTORY_DOWN);
+  }
+  const auth = checked;
+  if (!auth.ok) {
+    verified.delete(key);
+    const { reason } = auth;
+    return registryLoginFailed(attempt, username, client, ldapFailureReason(reason));
+  }
+  const lockedMeanwhile = await attempt.succeeded();
+  if (lockedMeanwhile) {
+    await refuseUser(username, client, LOCKED_REASON);
+    throw new SignInLockedError(lockedMeanwhile);
+  }
+  let account: Awaited<ReturnType<typeof provisionExternalUser>>;
+  try {
+    account = await db.$transaction(async (tx) => {
+      const provisioned = await provisionExternalUser(tx, ldapIdentity(auth), { onboard: config.onboard });
+      const detail = provisionDetail(provisioned, "ldap");
+      if (Object.keys(detail).length > 1) {
+        await recordAuditEvent(tx, {
+          actor: { kind: "user", id: provisioned.id, username: provisioned.username, isAdmin: provisioned.isAdmin, isAuditor: provisioned.isAuditor, client },
+          action: "registry.login",
+          resource: { type: "session", id: provisioned.id, name: provisioned.username },
+          detail,
+        });
+      }
+      return provisioned;
+    });
+  } catch (err) {
+    if (err instanceof ExternalSignInRefused) {
+      await refuseUser(username, client, err.reason);
+    }
+    throw err;
+  }
+  forgetUserGroups();
+  if (account.totpEnabledAt) {
+    // Turned two-factor on: registry clients send the CLI secret, never the password.
+    throw new UnauthenticatedError(CLI_SECRET_NEEDED);
+  }
+  remember(key, ldapCacheMark(account));
+  return { kind: "user", id: account.id, username: account.username, isAdmin: (await effectiveAdmin(account)).isAdmin, isAuditor: account.isAuditor, client };
+}
+
+/** A wrong password: the guess stays counted, one failure row; throws (locked now, or the generic refusal). */
+async function registryLoginFailed(attempt: SignInAttempt, username: string, client: ClientInfo, reason: string): Promise<never> {
+  const nowLocked = await db.$transaction(async (tx) => {
+    const locked = await attempt.failed(tx);
+    await recordAuditEvent(tx, {
+      actor: anonymousActor(client),
+      action: "registry.login",
+      resource: { type: "session", name: username.slice(0, 255) },
+      result: "failure",
+      reason,
+      claimedName: username,
+    });
+    return locked;
+  });
+  if (nowLocked) throw new SignInLockedError(nowLocked);
+  throw new UnauthenticatedError("Wrong username or password.");
+}
+
 const CLI_SECRET_NEEDED =
   "This account signs in with two-factor: log in with your CLI secret (Account → Two-factor sign-in in the console), not your password.";
+const OIDC_CLI_SECRET_NEEDED =
+  "This account signs in through single sign-on: log in with your CLI secret (Account in the console), not your identity provider's password.";
 
 /**
  * A two-factor account's CLI secret: 32 random bytes, so SHA-256 is checked (fast, nothing to
@@ -133,7 +248,7 @@ const CLI_SECRET_NEEDED =
  * password, and the message says what to send instead.
  */
 async function verifyCliSecret(
-  user: { id: number; username: string; isAdmin: boolean; isAuditor: boolean; disabled: boolean; cliSecretHash: string | null },
+  user: { id: number; username: string; isAdmin: boolean; isAuditor: boolean; disabled: boolean; cliSecretHash: string | null; authSource: string },
   secret: string,
   client: ClientInfo,
 ): Promise<UserActor> {
@@ -156,13 +271,13 @@ async function verifyCliSecret(
       action: "registry.login",
       resource: { type: "session", id: user.id, name: user.username },
       result: "failure",
-      reason: "not the CLI secret of a two-factor account",
+      reason: user.authSource === "oidc" ? "not the CLI secret of an OIDC account" : "not the CLI secret of a two-factor account",
       claimedName: user.username,
     });
     return locked;
   });
   if (nowLocked) throw new SignInLockedError(nowLocked);
-  throw new UnauthenticatedError(CLI_SECRET_NEEDED);
+  throw new UnauthenticatedError(user.authSource === "oidc" ? OIDC_CLI_SECRET_NEEDED : CLI_SECRET_NEEDED);
 }
 
 /** A refused user login that checked no password: collapsed per minute (see sign-in-refusals.ts). */

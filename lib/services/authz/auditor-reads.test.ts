@@ -147,11 +147,13 @@ beforeAll(async () => {
 let webhookFx: { policyId: number; deliveryId: number };
 /** A label of the private project (written directly). */
 let labelFx: number;
+let groupFx: number;
 beforeAll(async () => {
   const policy = await db.webhookPolicy.create({ data: { projectId: fx.project.id, name: "auditor-reads", eventTypes: ["PUSH_ARTIFACT"], targetType: "http", address: "http://127.0.0.1:9/hook", creator: "auditor-reads" } });
   const delivery = await db.webhookDelivery.create({ data: { policyId: policy.id, eventType: "PUSH_ARTIFACT", payload: {}, status: "error", attempts: 1, lastError: "connection refused" } });
   webhookFx = { policyId: policy.id, deliveryId: delivery.id };
   labelFx = (await db.label.create({ data: { projectId: fx.project.id, name: "auditor-reads-label", color: "#000000" }, select: { id: true } })).id;
+  groupFx = (await db.userGroup.create({ data: { groupType: "ldap", externalKey: `cn=auditor-reads-${labelFx},ou=groups,dc=wharf,dc=test`, name: `auditor-reads-group-${labelFx}` }, select: { id: true } })).id;
 });
 
 /** A finished garbage collection dry run (written directly; lib/services/gc's tests run real ones). */
@@ -473,6 +475,9 @@ function restReads(): Record<string, { url: string; params: Record<string, strin
     "/users/current": { url: "/users/current", params: {} },
     "/users/current/permissions": { url: `/users/current/permissions?scope=/project/${fx.project.id}`, params: {} },
     "/users/search": { url: `/users/search?username=${auditor.username}`, params: {} },
+    "/usergroups": { url: `/usergroups?group_name=auditor-reads-group-${labelFx}`, params: {}, shows: `"id":${groupFx}` },
+    "/usergroups/search": { url: `/usergroups/search?groupname=auditor-reads-group-${labelFx}`, params: {}, shows: `"id":${groupFx}` },
+    "/usergroups/{group_id}": { url: `/usergroups/${groupFx}`, params: { group_id: String(groupFx) }, shows: "auditor-reads-group" },
     "/vulnerability-db": { url: "/vulnerability-db", params: {}, shows: '"advisory_count":' },
     "/vulnerability-db/imports": { url: "/vulnerability-db/imports?page_size=100", params: {}, shows: `"id":${vulnDbImportId}` },
     "/vulnerability-db/imports/{id}": { url: `/vulnerability-db/imports/${vulnDbImportId}`, params: { id: String(vulnDbImportId) }, shows: '"source":"auditor-reads.zip"' },

@@ -5,6 +5,7 @@ import { ForbiddenError, NotFoundError, UnauthenticatedError } from "@/lib/error
 import { type AuditOperation, projectPermissionOperation } from "@/lib/services/audit/audit-actions";
 import { recordRefusal } from "@/lib/services/audit/record-audit-event";
 import { roleRulesOf, rolesFromRules } from "@/lib/services/authz/role-rules";
+import { groupIdsOf, memberFilter } from "@/lib/services/identity/groups";
 import { projectAddressRefusal } from "@/lib/services/ip-allowlist/project-address-rule";
 import {
   ALL_PROJECT_PERMISSIONS,
@@ -23,7 +24,8 @@ export type ProjectRef = { id: number; name: string; isPublic: boolean };
 
 /**
  * Every permission an actor holds in each of the given projects, in one query for memberships.
- * The union of: the actor's member roles, the roles their rules across projects give
+ * The union of: the actor's member roles and their groups' (identity/groups.ts), the roles their
+ * rules across projects and their groups' give
  * (role-rules.ts), the auditor's reads, a robot's grants for the project
  * (or for "*"), and the public-project bonus. Admins and the system hold everything.
  */
@@ -34,12 +36,13 @@ export async function projectPermissionsFor(
   const result = new Map<number, Set<ProjectPermission>>();
   const roleIdsByProject = new Map<number, number[]>();
   if (actor.kind === "user" && !actor.isAdmin && projects.length > 0) {
+    const groupIds = await groupIdsOf(actor.id);
     const [memberships, rules] = await Promise.all([
       db.projectMember.findMany({
-        where: { userId: actor.id, projectId: { in: projects.map((p) => p.id) } },
+        where: { ...memberFilter(actor.id, groupIds), projectId: { in: projects.map((p) => p.id) } },
         select: { projectId: true, roleId: true },
       }),
-      roleRulesOf(actor.id),
+      roleRulesOf(actor.id, groupIds),
     ]);
     for (const m of memberships) roleIdsByProject.set(m.projectId, [...(roleIdsByProject.get(m.projectId) ?? []), m.roleId]);
     // Roles across projects (role-rules.ts): one more source of roles, united with the memberships.
@@ -81,16 +84,18 @@ const higherRole = (a: number | undefined, b: number) => (a === undefined || (RO
 
 /**
  * The role a user holds in each project (for "your role" columns and Harbor's
- * current_user_role_id), Harbor role ids: their membership's, or a role across projects'
- * (role-rules.ts), the higher of the two.
+ * current_user_role_id), Harbor role ids: the highest of their membership's, their groups'
+ * memberships' and their roles across projects' (role-rules.ts).
  */
 export async function memberRoleIdsOf(actor: Actor, projectIds: number[]): Promise<Map<number, number>> {
   if (actor.kind !== "user" || projectIds.length === 0) return new Map();
+  const groupIds = await groupIdsOf(actor.id);
   const [rows, rules] = await Promise.all([
-    db.projectMember.findMany({ where: { userId: actor.id, projectId: { in: projectIds } }, select: { projectId: true, roleId: true } }),
-    roleRulesOf(actor.id),
+    db.projectMember.findMany({ where: { ...memberFilter(actor.id, groupIds), projectId: { in: projectIds } }, select: { projectId: true, roleId: true } }),
+    roleRulesOf(actor.id, groupIds),
   ]);
-  const roles = new Map(rows.map((r) => [r.projectId, r.roleId]));
+  const roles = new Map<number, number>();
+  for (const row of rows) roles.set(row.projectId, higherRole(roles.get(row.projectId), row.roleId));
   if (rules.length > 0) {
     const projects = await db.project.findMany({ where: { id: { in: projectIds } }, select: { id: true, name: true } });
     for (const project of projects) for (const roleId of rolesFromRules(rules, project.name)) roles.set(project.id, higherRole(roles.get(project.id), roleId));

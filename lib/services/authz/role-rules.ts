@@ -24,13 +24,20 @@ export function compileRoleRule(rule: { id: number; pattern: string; roleId: num
   return { id: rule.id, pattern: rule.pattern, roleId: rule.roleId, matches: (name) => compiled.test(name) };
 }
 
-/** A user's rules, compiled (most users have none: an empty list, cached like the rest). */
-export async function roleRulesOf(userId: number): Promise<CompiledRoleRule[]> {
-  const key = String(userId);
+/**
+ * A user's rules and their groups' (identity/groups.ts: pass groupIdsOf(userId)), compiled (most
+ * users have none: an empty list, cached like the rest).
+ */
+export async function roleRulesOf(userId: number, groupIds: readonly number[]): Promise<CompiledRoleRule[]> {
+  const key = `${userId}:${groupIds.join(",")}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const started = generation;
-  const rows = await db.projectRoleRule.findMany({ where: { userId }, select: { id: true, pattern: true, roleId: true }, orderBy: { id: "asc" } });
+  const rows = await db.projectRoleRule.findMany({
+    where: groupIds.length > 0 ? { OR: [{ userId }, { groupId: { in: [...groupIds] } }] } : { userId },
+    select: { id: true, pattern: true, roleId: true },
+    orderBy: { id: "asc" },
+  });
   const rules = rows.map(compileRoleRule);
   if (generation === started) cache.set(key, rules);
   return rules;

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Actor } from "@/lib/auth/actor";
+import { groupIdsOf, memberFilter } from "@/lib/services/identity/groups";
 import { db } from "@/lib/db/client";
 import { ForbiddenError, UnauthenticatedError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
@@ -90,14 +91,15 @@ type DashboardOptions = { actor: Actor; now?: Date };
 /** Which projects' rows a query may count, as a condition on a `project_id` column. */
 type Scope =
   | { kind: "system" }
-  | { kind: "member"; userId: number }
+  | { kind: "member"; userId: number; groupIds: number[] }
   | { kind: "project"; projectId: number };
 
 function projectCondition(scope: Scope, column: Prisma.Sql): Prisma.Sql {
   if (scope.kind === "system") return Prisma.sql`TRUE`;
   if (scope.kind === "project") return Prisma.sql`${column} = ${scope.projectId}`;
   // A subquery, not a list of ids from JS: Postgres plans it as a semi-join on the membership index.
-  return Prisma.sql`${column} IN (SELECT pm.project_id FROM project_members pm WHERE pm.user_id = ${scope.userId})`;
+  // The user's own memberships and their groups' (identity/groups.ts).
+  return Prisma.sql`${column} IN (SELECT pm.project_id FROM project_members pm WHERE pm.user_id = ${scope.userId} OR pm.group_id = ANY(${scope.groupIds}::int[]))`;
 }
 
 /**
@@ -117,7 +119,8 @@ export async function systemDashboard({ actor, now = new Date() }: DashboardOpti
   // Robots cannot sign in to the console; their grants are not "projects they are a member of".
   if (actor.kind === "robot") throw new ForbiddenError();
   // The system actor holds project.list_all, so only users reach the member scope.
-  const scope: Scope = hasSystemPermission(actor, "project.list_all") || actor.kind !== "user" ? { kind: "system" } : { kind: "member", userId: actor.id };
+  const scope: Scope =
+    hasSystemPermission(actor, "project.list_all") || actor.kind !== "user" ? { kind: "system" } : { kind: "member", userId: actor.id, groupIds: await groupIdsOf(actor.id) };
   const seesAllFailures = hasSystemPermission(actor, "audit.list");
   const seesJobs = hasSystemPermission(actor, "system.health.read");
   // Projects whose log the actor may read: the refusals a non-auditor is shown.
@@ -145,8 +148,8 @@ export async function projectDashboard({ actor, projectId, now = new Date() }: D
 
 async function projectsWhereMemberMay(userId: number, permission: "log:list"): Promise<number[]> {
   const roleIds = [...ROLE_PERMISSIONS].filter(([, permissions]) => permissions.has(permission)).map(([roleId]) => roleId);
-  const rows = await db.projectMember.findMany({ where: { userId, roleId: { in: roleIds } }, select: { projectId: true } });
-  return rows.map((r) => r.projectId);
+  const rows = await db.projectMember.findMany({ where: { ...memberFilter(userId, await groupIdsOf(userId)), roleId: { in: roleIds } }, select: { projectId: true } });
+  return [...new Set(rows.map((r) => r.projectId))];
 }
 
 async function buildDashboard(input: {
@@ -196,8 +199,8 @@ async function countsFor(scope: Scope): Promise<DashboardCounts> {
     SELECT COALESCE(sum(p.storage_used), 0)::bigint AS bytes FROM projects p WHERE ${projectCondition(scope, Prisma.sql`p.id`)}`;
   let projects: number | null = null;
   if (scope.kind === "system") projects = await db.project.count();
-  // (project_id, user_id) is unique, so memberships count projects.
-  if (scope.kind === "member") projects = await db.projectMember.count({ where: { userId: scope.userId } });
+  // A project reached both as a user and through a group counts once.
+  if (scope.kind === "member") projects = await db.project.count({ where: { members: { some: memberFilter(scope.userId, scope.groupIds) } } });
   // Aggregates without GROUP BY always answer one row.
   return { projects, repositories: repoRow!.repositories, artifacts: repoRow!.artifacts, storageBytes: Number(storageRow!.bytes) };
 }

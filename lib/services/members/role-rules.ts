@@ -8,7 +8,7 @@ import { assertProjectPermission, findProjectRef } from "@/lib/services/authz/pr
 import { projectRoleLabel } from "@/lib/services/authz/project-roles";
 import { compileRoleRule, forgetRoleRules } from "@/lib/services/authz/role-rules";
 import { bumpGrantVersion } from "@/lib/services/registry-auth/grant-version";
-import type { TCreateRoleRule } from "@/lib/validation/users";
+import type { TCreateGroupRoleRule, TCreateRoleRule } from "@/lib/validation/users";
 
 /**
  * Managing roles across projects (issue 18 item 3; how they are resolved: authz/role-rules.ts).
@@ -21,7 +21,8 @@ import type { TCreateRoleRule } from "@/lib/validation/users";
 export const ROLE_RULES_PER_USER_MAX = 50;
 
 export type RoleRuleRow = { id: number; pattern: string; roleId: number; createdBy: string; createdAt: Date };
-export type InheritedMemberRow = RoleRuleRow & { userId: number; username: string };
+/** `username` is the holder's name: the user's, or the group's (`group` set). */
+export type InheritedMemberRow = RoleRuleRow & { userId: number | null; username: string; group: { id: number; groupType: string } | null };
 
 export async function listUserRoleRules({ actor, userId }: { actor: Actor; userId: number }): Promise<RoleRuleRow[]> {
   await assertSystemPermission(actor, "user.read", { type: "user", id: userId });
@@ -34,28 +35,55 @@ export async function listUserRoleRules({ actor, userId }: { actor: Actor; userI
 
 export async function createRoleRule({ actor, input }: { actor: Actor; input: TCreateRoleRule }): Promise<RoleRuleRow> {
   await assertSystemPermission(actor, "user.update", { type: "user", id: input.userId }, "project_role_rule.create");
+  return createRuleFor(actor, { kind: "user", id: input.userId }, input);
+}
+
+/** A role across projects for every member of a group (administrators, on the group's page). */
+export async function createGroupRoleRule({ actor, input }: { actor: Actor; input: TCreateGroupRoleRule }): Promise<RoleRuleRow> {
+  await assertSystemPermission(actor, "user.update", { type: "user_group", id: input.groupId }, "project_role_rule.create");
+  return createRuleFor(actor, { kind: "group", id: input.groupId }, input);
+}
+
+export async function listGroupRoleRules({ actor, groupId }: { actor: Actor; groupId: number }): Promise<RoleRuleRow[]> {
+  await assertSystemPermission(actor, "user.read", { type: "user_group", id: groupId });
+  return db.projectRoleRule.findMany({
+    where: { groupId },
+    select: { id: true, pattern: true, roleId: true, createdBy: true, createdAt: true },
+    orderBy: { pattern: "asc" },
+  });
+}
+
+type RuleHolder = { kind: "user" | "group"; id: number };
+
+async function createRuleFor(actor: Actor, holder: RuleHolder, input: { pattern: string; roleId: number }): Promise<RoleRuleRow> {
+  const holderColumn = holder.kind === "user" ? { userId: holder.id } : { groupId: holder.id };
   const rule = await db.$transaction(async (tx) => {
-    const user = await tx.user.findUnique({ where: { id: input.userId }, select: { id: true, username: true } });
-    if (!user) throw new NotFoundError("There is no such user.");
-    // The user row locked: two concurrent additions cannot both pass the count.
-    await tx.$queryRaw`SELECT id FROM users WHERE id = ${user.id} FOR UPDATE`;
-    const existing = await tx.projectRoleRule.findMany({ where: { userId: user.id }, select: { pattern: true } });
+    const found =
+      holder.kind === "user"
+        ? await tx.user.findUnique({ where: { id: holder.id }, select: { id: true, username: true } }).then((u) => u && { id: u.id, name: u.username })
+        : await tx.userGroup.findUnique({ where: { id: holder.id }, select: { id: true, name: true } });
+    if (!found) throw new NotFoundError(holder.kind === "user" ? "There is no such user." : "There is no such group.");
+    // The holder's row locked: two concurrent additions cannot both pass the count.
+    if (holder.kind === "user") await tx.$queryRaw`SELECT id FROM users WHERE id = ${found.id} FOR UPDATE`;
+    else await tx.$queryRaw`SELECT id FROM user_groups WHERE id = ${found.id} FOR UPDATE`;
+    const existing = await tx.projectRoleRule.findMany({ where: holderColumn, select: { pattern: true } });
+    const who = holder.kind === "user" ? "user" : "group";
     if (existing.some((r) => r.pattern === input.pattern)) {
-      throw new ConflictError(`${user.username} already has a role for ${input.pattern}.`, { pattern: ["This user already has a role for this pattern: change it by removing that one"] });
+      throw new ConflictError(`${found.name} already has a role for ${input.pattern}.`, { pattern: [`This ${who} already has a role for this pattern: change it by removing that one`] });
     }
     if (existing.length >= ROLE_RULES_PER_USER_MAX) {
-      throw new ConflictError(`${user.username} has ${ROLE_RULES_PER_USER_MAX} roles across projects, the most one user may have.`, {
-        pattern: [`At most ${ROLE_RULES_PER_USER_MAX} per user`],
+      throw new ConflictError(`${found.name} has ${ROLE_RULES_PER_USER_MAX} roles across projects, the most one ${who} may have.`, {
+        pattern: [`At most ${ROLE_RULES_PER_USER_MAX} per ${who}`],
       });
     }
     const created = await tx.projectRoleRule.create({
-      data: { userId: user.id, pattern: input.pattern, roleId: input.roleId, createdBy: actor.kind === "user" ? actor.username : "system" },
+      data: { ...holderColumn, pattern: input.pattern, roleId: input.roleId, createdBy: actor.kind === "user" ? actor.username : "system" },
       select: { id: true, pattern: true, roleId: true, createdBy: true, createdAt: true },
     });
     await recordAuditEvent(tx, {
       actor,
       action: "project_role_rule.create",
-      resource: { type: "user", id: user.id, name: user.username },
+      resource: { type: holder.kind === "user" ? "user" : "user_group", id: found.id, name: found.name },
       detail: { pattern: input.pattern, role: projectRoleLabel(input.roleId) },
     });
     await bumpGrantVersion(tx);
@@ -67,14 +95,26 @@ export async function createRoleRule({ actor, input }: { actor: Actor; input: TC
 
 export async function deleteRoleRule({ actor, userId, ruleId }: { actor: Actor; userId: number; ruleId: number }): Promise<void> {
   await assertSystemPermission(actor, "user.update", { type: "user", id: userId }, "project_role_rule.delete");
+  await deleteRuleOf(actor, { kind: "user", id: userId }, ruleId);
+}
+
+export async function deleteGroupRoleRule({ actor, groupId, ruleId }: { actor: Actor; groupId: number; ruleId: number }): Promise<void> {
+  await assertSystemPermission(actor, "user.update", { type: "user_group", id: groupId }, "project_role_rule.delete");
+  await deleteRuleOf(actor, { kind: "group", id: groupId }, ruleId);
+}
+
+async function deleteRuleOf(actor: Actor, holder: RuleHolder, ruleId: number): Promise<void> {
   await db.$transaction(async (tx) => {
-    const rule = await tx.projectRoleRule.findFirst({ where: { id: ruleId, userId }, select: { id: true, pattern: true, roleId: true, user: { select: { username: true } } } });
+    const rule = await tx.projectRoleRule.findFirst({
+      where: { id: ruleId, ...(holder.kind === "user" ? { userId: holder.id } : { groupId: holder.id }) },
+      select: { id: true, pattern: true, roleId: true, user: { select: { username: true } }, group: { select: { name: true } } },
+    });
     if (!rule) throw new NotFoundError("That role across projects no longer exists.");
     await tx.projectRoleRule.delete({ where: { id: rule.id } });
     await recordAuditEvent(tx, {
       actor,
       action: "project_role_rule.delete",
-      resource: { type: "user", id: userId, name: rule.user.username },
+      resource: { type: holder.kind === "user" ? "user" : "user_group", id: holder.id, name: rule.user?.username ?? rule.group?.name ?? null },
       detail: { pattern: rule.pattern, role: projectRoleLabel(rule.roleId) },
     });
     await bumpGrantVersion(tx);
@@ -91,10 +131,24 @@ export async function listInheritedMembers({ actor, projectId }: { actor: Actor;
   const ref = await findProjectRef(projectId);
   await assertProjectPermission(actor, ref, "member:list");
   const rules = await db.projectRoleRule.findMany({
-    select: { id: true, pattern: true, roleId: true, createdBy: true, createdAt: true, userId: true, user: { select: { username: true } } },
-    orderBy: [{ user: { username: "asc" } }, { pattern: "asc" }],
+    select: {
+      id: true,
+      pattern: true,
+      roleId: true,
+      createdBy: true,
+      createdAt: true,
+      userId: true,
+      user: { select: { username: true } },
+      group: { select: { id: true, name: true, groupType: true } },
+    },
+    orderBy: [{ pattern: "asc" }, { id: "asc" }],
   });
   return rules
     .filter((rule) => compileRoleRule(rule).matches(ref.name))
-    .map(({ user, ...rule }) => ({ ...rule, username: user.username }));
+    .map(({ user, group, ...rule }) => ({
+      ...rule,
+      username: user?.username ?? group?.name ?? "",
+      group: group ? { id: group.id, groupType: group.groupType } : null,
+    }))
+    .sort((a, b) => a.username.localeCompare(b.username) || a.pattern.localeCompare(b.pattern));
 }

@@ -4,6 +4,7 @@ import { db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { memberRoleIdsOf } from "@/lib/services/authz/project-access";
 import { projectIdsReachedByRules, roleRulesOf } from "@/lib/services/authz/role-rules";
+import { groupIdsOf, memberFilter } from "@/lib/services/identity/groups";
 import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import { containsText } from "@/lib/services/contains-text";
 import { type Page, skipTake } from "@/lib/services/pagination";
@@ -39,8 +40,9 @@ export async function visibleProjectsWhere(actor: Actor): Promise<Prisma.Project
   if (hasSystemPermission(actor, "project.list_all")) return {};
   switch (actor.kind) {
     case "user": {
-      const reached = await projectIdsReachedByRules(await roleRulesOf(actor.id));
-      return { OR: [{ isPublic: true }, { members: { some: { userId: actor.id } } }, ...(reached.length > 0 ? [{ id: { in: reached } }] : [])] };
+      const groupIds = await groupIdsOf(actor.id);
+      const reached = await projectIdsReachedByRules(await roleRulesOf(actor.id, groupIds));
+      return { OR: [{ isPublic: true }, { members: { some: memberFilter(actor.id, groupIds) } }, ...(reached.length > 0 ? [{ id: { in: reached } }] : [])] };
     }
     case "robot": {
       if (actor.grants.some((g) => g.namespace === "*")) return {};

@@ -10,6 +10,7 @@ import { copy, CopyRefusedError } from "@/lib/registry/copy";
 import { RegistryError, RegistryUnavailableError } from "@/lib/registry/errors";
 import { assertProjectPermission, findProjectRef, projectPermissionsFor } from "@/lib/services/authz/project-access";
 import { projectIdsReachedByRules, roleRulesOf } from "@/lib/services/authz/role-rules";
+import { groupIdsOf, memberFilter } from "@/lib/services/identity/groups";
 import { ROLE_PERMISSIONS } from "@/lib/services/authz/project-roles";
 import { visibleProjectsWhere } from "@/lib/services/projects/list-projects";
 import { assertNotProxyCache } from "@/lib/services/proxy-cache/guard";
@@ -166,9 +167,15 @@ const CREATOR_ROLE_IDS = [...ROLE_PERMISSIONS].filter(([, granted]) => granted.h
 export async function listCopyTargetProjects({ actor }: { actor: Actor }): Promise<{ id: number; name: string }[]> {
   // A user's candidates: memberships with a creating role, and whatever their roles across projects
   // reach (projectPermissionsFor below keeps only those where the role may create).
+  const groupIds = actor.kind === "user" && !actor.isAdmin ? await groupIdsOf(actor.id) : [];
   const where: Prisma.ProjectWhereInput =
     actor.kind === "user" && !actor.isAdmin
-      ? { OR: [{ members: { some: { userId: actor.id, roleId: { in: CREATOR_ROLE_IDS } } } }, { id: { in: await projectIdsReachedByRules(await roleRulesOf(actor.id)) } }] }
+      ? {
+          OR: [
+            { members: { some: { ...memberFilter(actor.id, groupIds), roleId: { in: CREATOR_ROLE_IDS } } } },
+            { id: { in: await projectIdsReachedByRules(await roleRulesOf(actor.id, groupIds)) } },
+          ],
+        }
       : await visibleProjectsWhere(actor);
   const candidates = await db.project.findMany({ where, select: { id: true, name: true, isPublic: true }, orderBy: { name: "asc" }, take: COPY_TARGETS_MAX });
   const permissions = await projectPermissionsFor(actor, candidates);

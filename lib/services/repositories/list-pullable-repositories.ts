@@ -6,6 +6,7 @@ import { projectPermissionsFor } from "@/lib/services/authz/project-access";
 import { REGISTRY_ACTION_PERMISSIONS } from "@/lib/services/authz/project-roles";
 import { addressRefusalIn } from "@/lib/services/ip-allowlist/project-address-rule";
 import { projectIdsReachedByRules, roleRulesOf } from "@/lib/services/authz/role-rules";
+import { groupIdsOf, memberFilter } from "@/lib/services/identity/groups";
 
 export type RepositoryPage = { repositories: string[]; nextLast: string | null };
 
@@ -46,9 +47,13 @@ async function candidateProjects(actor: Actor): Promise<Prisma.ProjectWhereInput
   switch (actor.kind) {
     case "system":
       return {};
-    case "user":
+    case "user": {
       if (actor.isAdmin || actor.isAuditor) return {};
-      return { OR: [{ isPublic: true }, { members: { some: { userId: actor.id } } }, { id: { in: await projectIdsReachedByRules(await roleRulesOf(actor.id)) } }] };
+      const groupIds = await groupIdsOf(actor.id);
+      return {
+        OR: [{ isPublic: true }, { members: { some: memberFilter(actor.id, groupIds) } }, { id: { in: await projectIdsReachedByRules(await roleRulesOf(actor.id, groupIds)) } }],
+      };
+    }
     case "robot": {
       const namespaces = [...new Set(actor.grants.map((g) => g.namespace))];
       if (namespaces.includes("*")) return {};

@@ -2,7 +2,7 @@ import "server-only";
 import type { Actor, UserActor } from "@/lib/auth/actor";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
 import { db } from "@/lib/db/client";
-import { SignInLockedError, UnauthenticatedError, ValidationError } from "@/lib/errors";
+import { ConflictError, SignInLockedError, UnauthenticatedError, ValidationError } from "@/lib/errors";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { LOCKED_REASON, recordSignInRefusal } from "@/lib/services/auth/sign-in-refusals";
 import { reserveSignInAttempt } from "@/lib/services/auth/sign-in-throttle";
@@ -21,6 +21,25 @@ export type ChangeOwnPasswordOptions = { actor: Actor; input: TChangeOwnPassword
  */
 export async function changeOwnPassword({ actor, input }: ChangeOwnPasswordOptions): Promise<void> {
   if (actor.kind !== "user") throw new UnauthenticatedError();
+  // An account of an identity provider or directory has no Wharf password to change (its hash is a
+  // marker nothing verifies against); its password lives at the source.
+  const account = await db.user.findUnique({ where: { id: actor.id }, select: { authSource: true } });
+  if (account && account.authSource !== "local") {
+    await db.$transaction((tx) =>
+      recordAuditEvent(tx, {
+        actor,
+        action: "user.change_password",
+        resource: { type: "user", id: actor.id, name: actor.username },
+        result: "failure",
+        reason: `${account.authSource} account has no Wharf password`,
+      }),
+    );
+    throw new ConflictError(
+      account.authSource === "oidc"
+        ? "Your account signs in through your identity provider (OIDC): change your password there. Registry clients use your CLI secret."
+        : "Your account signs in with your directory password (LDAP): change it in the directory.",
+    );
+  }
   const attempt = await reserveSignInAttempt(actor.username, actor.client);
   if (!attempt.reserved) {
     await refuseLocked(actor);

@@ -1,7 +1,7 @@
 "use client";
 
 import { useTranslations } from "next-intl";
-import { startTransition, useActionState, useState } from "react";
+import { useState } from "react";
 import {
   createRegistryAction,
   deleteRegistryAction,
@@ -15,6 +15,7 @@ import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
+import { useSaveOrTestForm } from "@/lib/actions/use-save-or-test-form";
 import { REGISTRY_TYPE_LABELS, REGISTRY_TYPES } from "@/lib/validation/registry-types";
 import { useActionForm } from "@/lib/actions/use-action-form";
 
@@ -37,22 +38,16 @@ export type RegistryFormValues = {
  * what was typed after a field error or a test.
  */
 export function RegistryForm({ registry }: { registry?: RegistryFormValues }) {
-  const [saveResult, saveAction, saving] = useActionState(registry ? updateRegistryAction : createRegistryAction, INITIAL_ACTION_RESULT);
-  const [testResult, testAction, testing] = useActionState(testRegistrySettingsAction, INITIAL_ACTION_RESULT);
+  const { onSubmit, result, saving, testing } = useSaveOrTestForm(registry ? updateRegistryAction : createRegistryAction, testRegistrySettingsAction, {
+    save: INITIAL_ACTION_RESULT,
+    test: INITIAL_ACTION_RESULT,
+  });
   const [credentialType, setCredentialType] = useState(registry?.credentialType ?? "basic");
-  const [last, setLast] = useState<"save" | "test">("save");
-  const result = last === "save" ? saveResult : testResult;
   const errors = result.fieldErrors ?? {};
   const t = useTranslations("registries");
   return (
     <form
-      onSubmit={(e) => {
-        e.preventDefault();
-        const data = new FormData(e.currentTarget);
-        const intent = (e.nativeEvent as SubmitEvent).submitter?.getAttribute("value") === "test" ? "test" : "save";
-        setLast(intent);
-        startTransition(() => (intent === "test" ? testAction(data) : saveAction(data)));
-      }}
+      onSubmit={onSubmit}
       className="space-y-4"
       data-testid="registry-form"
       noValidate

@@ -1,7 +1,7 @@
 "use client";
 
 import { useTranslations } from "next-intl";
-import { startTransition, useActionState, useState } from "react";
+import { useState } from "react";
 import {
   createScannerAction,
   deleteScannerAction,
@@ -17,6 +17,7 @@ import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
+import { useSaveOrTestForm } from "@/lib/actions/use-save-or-test-form";
 import { useActionForm } from "@/lib/actions/use-action-form";
 import { SCANNER_AUTH_KEYS, SCANNER_AUTH_TYPES, type ScannerAuthType } from "@/lib/validation/scanner-types";
 
@@ -39,24 +40,18 @@ const CREDENTIAL_HINTS = { Basic: "basic", Bearer: "bearer", "X-ScannerAdapter-A
  * what was typed after a field error or a test (as the registry endpoint form does).
  */
 export function ScannerForm({ scanner }: { scanner?: ScannerFormValues }) {
-  const [saveResult, saveAction, saving] = useActionState(scanner ? updateScannerAction : createScannerAction, INITIAL_ACTION_RESULT);
-  const [testResult, testAction, testing] = useActionState(testScannerSettingsAction, INITIAL_ACTION_RESULT);
+  const { onSubmit, result, saving, testing } = useSaveOrTestForm(scanner ? updateScannerAction : createScannerAction, testScannerSettingsAction, {
+    save: INITIAL_ACTION_RESULT,
+    test: INITIAL_ACTION_RESULT,
+  });
   const [auth, setAuth] = useState<string>(scanner?.auth ?? "");
-  const [last, setLast] = useState<"save" | "test">("save");
-  const result = last === "save" ? saveResult : testResult;
   const errors = result.fieldErrors ?? {};
   const t = useTranslations("scanners");
   const keepHint = scanner?.hasCredential && scanner.auth === auth ? t("keepCredential") : "";
   const hintKey = CREDENTIAL_HINTS[auth as keyof typeof CREDENTIAL_HINTS];
   return (
     <form
-      onSubmit={(e) => {
-        e.preventDefault();
-        const data = new FormData(e.currentTarget);
-        const intent = (e.nativeEvent as SubmitEvent).submitter?.getAttribute("value") === "test" ? "test" : "save";
-        setLast(intent);
-        startTransition(() => (intent === "test" ? testAction(data) : saveAction(data)));
-      }}
+      onSubmit={onSubmit}
       className="space-y-4"
       data-testid="scanner-form"
       noValidate

@@ -40,14 +40,18 @@ export function UserRoleRules({
   userId,
   rules,
   canEdit,
+  holder = { field: "userId", create: createRoleRuleAction, remove: deleteRoleRuleAction },
 }: {
+  /** The user's id, or the group's (with `holder`). */
   userId: number;
   rules: { id: number; pattern: string; roleId: number; createdBy: string; createdAt: string }[];
   canEdit: boolean;
+  /** A group's page passes its own field name and actions. */
+  holder?: { field: "userId" | "groupId"; create: typeof createRoleRuleAction; remove: typeof deleteRoleRuleAction };
 }) {
   const t = useTranslations("users");
   const tp = useTranslations("project");
-  const { result, formProps } = useActionForm(createRoleRuleAction, INITIAL_ACTION_RESULT, { resetOnSuccess: true });
+  const { result, formProps } = useActionForm(holder.create, INITIAL_ACTION_RESULT, { resetOnSuccess: true });
   return (
     <div className="space-y-4" data-testid="role-rules">
       {rules.length === 0 ? (
@@ -60,14 +64,14 @@ export function UserRoleRules({
                 <code className="font-mono">{rule.pattern}</code> → <span className="font-medium">{tp(`roles.r${rule.roleId}`)}</span>
                 <span className="block text-xs text-slate-500">{t("roleRuleBy", { user: rule.createdBy, date: rule.createdAt })}</span>
               </span>
-              {canEdit && <RemoveRoleRule userId={userId} ruleId={rule.id} pattern={rule.pattern} />}
+              {canEdit && <RemoveRoleRule holder={holder} holderId={userId} ruleId={rule.id} pattern={rule.pattern} />}
             </li>
           ))}
         </ul>
       )}
       {canEdit && (
         <form {...formProps} className="flex flex-wrap items-end gap-3" data-testid="add-role-rule">
-          <input type="hidden" name="userId" value={userId} />
+          <input type="hidden" name={holder.field} value={userId} />
           <div className="min-w-48 flex-1">
             <Field label={t("roleRulePattern")} name="pattern" maxLength={256} errors={result.fieldErrors?.pattern}
               aria-describedby={[result.fieldErrors?.pattern?.length ? "field-pattern-error" : null, "role-rule-pattern-hint"].filter(Boolean).join(" ")}
@@ -98,12 +102,22 @@ export function UserRoleRules({
   );
 }
 
-function RemoveRoleRule({ userId, ruleId, pattern }: { userId: number; ruleId: number; pattern: string }) {
+function RemoveRoleRule({
+  holder,
+  holderId,
+  ruleId,
+  pattern,
+}: {
+  holder: { field: "userId" | "groupId"; remove: typeof deleteRoleRuleAction };
+  holderId: number;
+  ruleId: number;
+  pattern: string;
+}) {
   const t = useTranslations("users");
-  const { result, formProps } = useActionForm(deleteRoleRuleAction, INITIAL_ACTION_RESULT);
+  const { result, formProps } = useActionForm(holder.remove, INITIAL_ACTION_RESULT);
   return (
     <form {...formProps}>
-      <input type="hidden" name="userId" value={userId} />
+      <input type="hidden" name={holder.field} value={holderId} />
       <input type="hidden" name="ruleId" value={ruleId} />
       <SubmitButton variant="secondary">
         {t("roleRuleRemove")}

@@ -3,9 +3,9 @@
 import { revalidatePath } from "next/cache";
 import { formAction } from "@/lib/actions/form-action";
 import { getActor } from "@/lib/auth/session";
-import { addProjectMember, removeProjectMember, updateProjectMember } from "@/lib/services/members/members";
+import { addProjectGroupMember, addProjectMember, removeProjectMember, updateProjectMember } from "@/lib/services/members/members";
 import { searchUsers } from "@/lib/services/users/search-users";
-import { ZAddMember, ZRemoveMember, ZUpdateMember } from "@/lib/validation/projects";
+import { ZAddGroupMember, ZAddMember, ZRemoveMember, ZUpdateMember } from "@/lib/validation/projects";
 
 export const addMemberAction = formAction(
   ZAddMember,
@@ -13,6 +13,15 @@ export const addMemberAction = formAction(
   (input) => {
     revalidatePath(`/projects/${input.projectId}/members`);
     return { ok: true, message: `${input.username} added.` };
+  },
+);
+
+export const addGroupMemberAction = formAction(
+  ZAddGroupMember,
+  (input, actor) => addProjectGroupMember({ actor, input }),
+  (input, member) => {
+    revalidatePath(`/projects/${input.projectId}/members`);
+    return { ok: true, message: `Group ${member.username} added.` };
   },
 );
 

@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useState } from "react";
 import {
+  addGroupMemberAction,
   addMemberAction,
   removeMemberAction,
   searchUsersAction,
@@ -137,22 +138,104 @@ export function AddMemberForm({ projectId }: { projectId: number }) {
   );
 }
 
+/**
+ * Adds an LDAP group (by DN) or an OIDC group (by the groups claim's value) with a role: every
+ * member of the group holds it, as the identity provider reports them at each sign-in.
+ */
+export function AddGroupMemberForm({ projectId, defaultGroupType }: { projectId: number; defaultGroupType: "ldap" | "oidc" }) {
+  const t = useTranslations("members");
+  const [groupType, setGroupType] = useState<"ldap" | "oidc">(defaultGroupType);
+  const { result, errors, formProps } = useActionForm(addGroupMemberAction, INITIAL_ACTION_RESULT, { resetOnSuccess: true });
+  const fieldError = (name: string) =>
+    errors[name] ? (
+      <p className="mt-1 text-sm text-red-700" data-testid={`error-${name}`}>
+        {errors[name].join(". ")}
+      </p>
+    ) : null;
+  return (
+    <form {...formProps} className="rounded-lg border border-slate-200 bg-white p-4" aria-labelledby="add-group-heading" data-testid="add-group-form">
+      <h2 id="add-group-heading" className="mb-1 font-semibold">{t("addGroup")}</h2>
+      <p className="mb-3 text-sm text-slate-600">{t("addGroupHint")}</p>
+      <input type="hidden" name="projectId" value={projectId} />
+      <div className="flex flex-wrap items-start gap-3">
+        <div>
+          <label htmlFor="group-type" className="block text-sm font-medium">{t("groupType")}</label>
+          <select
+            id="group-type"
+            name="groupType"
+            value={groupType}
+            onChange={(e) => setGroupType(e.target.value === "ldap" ? "ldap" : "oidc")}
+            className="mt-1 rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+          >
+            <option value="ldap">{t("groupTypes.ldap")}</option>
+            <option value="oidc">{t("groupTypes.oidc")}</option>
+          </select>
+        </div>
+        {groupType === "ldap" && (
+          <div>
+            <label htmlFor="group-dn" className="block text-sm font-medium">{t("groupDn")}</label>
+            <input
+              id="group-dn"
+              name="ldapGroupDn"
+              autoComplete="off"
+              aria-invalid={errors.ldapGroupDn ? true : undefined}
+              className="mt-1 block w-80 rounded-md border border-slate-300 px-3 py-1.5 font-mono text-sm"
+            />
+            {fieldError("ldapGroupDn")}
+          </div>
+        )}
+        <div>
+          <label htmlFor="group-name" className="block text-sm font-medium">{groupType === "ldap" ? t("groupNameOptional") : t("groupName")}</label>
+          <input
+            id="group-name"
+            name="groupName"
+            autoComplete="off"
+            aria-invalid={errors.groupName ? true : undefined}
+            className="mt-1 block w-56 rounded-md border border-slate-300 px-3 py-1.5 text-sm"
+          />
+          {fieldError("groupName")}
+        </div>
+        <div>
+          <span className="block text-sm font-medium">{t("role")}</span>
+          <div className="mt-1">
+            <RoleSelect id="group-role" defaultValue={DEFAULT_ROLE} label={t("newGroupRole")} />
+          </div>
+        </div>
+        <div className="self-end">
+          <SubmitButton pendingText={t("adding")}>{t("addGroupButton")}</SubmitButton>
+        </div>
+      </div>
+      <div className="mt-2">
+        <FormMessage result={result} />
+      </div>
+    </form>
+  );
+}
+
 export function MemberRow({
   projectId,
   member,
   canManage,
 }: {
   projectId: number;
-  member: { id: number; username: string; fullName: string; roleId: number };
+  member: { id: number; entityType: "u" | "g"; username: string; fullName: string; roleId: number; group: { groupType: string; externalKey: string } | null };
   canManage: boolean;
 }) {
   const t = useTranslations("members");
   const tp = useTranslations("project");
   const { result: roleResult, formProps: roleFormProps } = useActionForm(updateMemberRoleAction, INITIAL_ACTION_RESULT);
   return (
-    <tr data-testid={`member-${member.username}`}>
+    <tr data-testid={member.group ? `group-member-${member.username}` : `member-${member.username}`}>
       <td className="px-4 py-2.5">
-        <span className="font-medium">{member.username}</span> <span className="text-slate-500">{member.fullName}</span>
+        <span className="font-medium">{member.username}</span>{" "}
+        {member.group ? (
+          <>
+            <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700">{t(`groupBadge.${member.group.groupType === "ldap" ? "ldap" : "oidc"}`)}</span>
+            {member.group.groupType === "ldap" && <span className="ml-2 font-mono text-xs text-slate-500">{member.group.externalKey}</span>}
+          </>
+        ) : (
+          <span className="text-slate-500">{member.fullName}</span>
+        )}
       </td>
       <td className="px-4 py-2.5">
         {canManage ? (

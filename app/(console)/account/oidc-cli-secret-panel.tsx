@@ -1,0 +1,42 @@
+"use client";
+
+import { useTranslations } from "next-intl";
+import { type CliSecretResult, refreshCliSecretAction } from "@/app/(console)/account/two-factor-actions";
+import { FormMessage } from "@/components/ui/form-message";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
+import { useActionForm } from "@/lib/actions/use-action-form";
+
+/**
+ * The CLI secret of an OIDC account (Harbor's model): its registry clients have no password to
+ * send, so they log in with this secret, made (or replaced) here and shown once in the answer.
+ */
+export function OidcCliSecretPanel({ username, cliSecretCreatedAt }: { username: string; cliSecretCreatedAt: string | null }) {
+  const t = useTranslations("oidc");
+  const cli = useActionForm<CliSecretResult>(refreshCliSecretAction, INITIAL_ACTION_RESULT);
+  return (
+    <div className="space-y-3" data-testid="cli-secret">
+      <p className="text-sm text-slate-600">{t("cliHint")}</p>
+      <p className="text-sm" data-testid="cli-secret-state">
+        {cliSecretCreatedAt ? t("cliMadeAt", { date: cliSecretCreatedAt }) : t("cliNone")}
+      </p>
+      <form {...cli.formProps}>
+        <SubmitButton>{t("cliGenerate")}</SubmitButton>
+      </form>
+      {cli.result.ok && cli.result.secret ? (
+        <div role="status" className="rounded-md border border-amber-300 bg-amber-50 p-4 text-sm">
+          <p className="font-medium text-amber-900">{t("cliOnce")}</p>
+          <code className="mt-2 block rounded bg-white px-2 py-1 font-mono break-all" data-testid="cli-secret-value">
+            {cli.result.secret}
+          </code>
+          <p className="mt-2">{t("cliLogin")}</p>
+          <code className="mt-1 block rounded bg-white px-2 py-1 font-mono text-xs break-all" data-testid="cli-secret-login">
+            {`docker login ${cli.result.registry ?? ""} -u ${username} --password-stdin`}
+          </code>
+        </div>
+      ) : (
+        <FormMessage result={cli.result} />
+      )}
+    </div>
+  );
+}

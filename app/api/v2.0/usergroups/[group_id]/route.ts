@@ -1,0 +1,6 @@
+import * as userGroups from "@/lib/api/routes/user-groups";
+
+export const dynamic = "force-dynamic";
+
+export const GET = userGroups.get;
+export const DELETE = userGroups.remove;

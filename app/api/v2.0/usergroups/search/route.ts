@@ -1,0 +1,5 @@
+import * as userGroups from "@/lib/api/routes/user-groups";
+
+export const dynamic = "force-dynamic";
+
+export const GET = userGroups.search;
