@@ -12,6 +12,8 @@ import { ZHarborErrors } from "@/lib/api/errors";
 import { ZHarborImmutableRule, ZImmutableRuleReq } from "@/lib/api/immutable-rule-shapes";
 import { ZArtifactLabelReq, ZHarborLabel, ZLabelReq } from "@/lib/api/label-shapes";
 import { ZHarborUserGroup, ZHarborUserGroupSearchItem } from "@/lib/api/routes/user-groups";
+import { ZConfigurationsReq, ZConfigurationsResponse } from "@/lib/api/routes/configurations";
+import { ZHarborLdapUser, ZLdapConfReq, ZLdapFailedImportUser, ZLdapImportUsersReq, ZLdapPingResult } from "@/lib/api/routes/ldap";
 import { ZHarborProjectSummary, ZHarborQuota, ZQuotaUpdateReq } from "@/lib/api/quota-shapes";
 import { QUOTA_SORTS } from "@/lib/validation/quotas";
 import { ZTagNamingPolicy, ZTagNamingPolicyReq } from "@/lib/api/routes/tag-naming-policy";
@@ -242,6 +244,19 @@ const LABEL_REQUEST_SCHEMAS = {
   ArtifactLabelReq: ZArtifactLabelReq,
 } satisfies Record<string, z.ZodType>;
 
+const AUTH_SETTINGS_REQUEST_SCHEMAS = {
+  Configurations: ZConfigurationsReq,
+  LdapConf: ZLdapConfReq,
+  LdapImportUsers: ZLdapImportUsersReq,
+} satisfies Record<string, z.ZodType>;
+
+const AUTH_SETTINGS_RESPONSE_SCHEMAS = {
+  ConfigurationsResponse: ZConfigurationsResponse,
+  LdapPingResult: ZLdapPingResult,
+  LdapUser: ZHarborLdapUser,
+  LdapFailedImportUser: ZLdapFailedImportUser,
+} satisfies Record<string, z.ZodType>;
+
 const WEBHOOK_REQUEST_SCHEMAS = {
   WebhookPolicyReq: ZWebhookPolicyReq,
 } satisfies Record<string, z.ZodType>;
@@ -291,6 +306,7 @@ const REQUEST_SCHEMAS = {
   ...RETENTION_REQUEST_SCHEMAS,
   ...WEBHOOK_REQUEST_SCHEMAS,
   ...LABEL_REQUEST_SCHEMAS,
+  ...AUTH_SETTINGS_REQUEST_SCHEMAS,
   ...REGISTRY_REQUEST_SCHEMAS,
   ...REPLICATION_REQUEST_SCHEMAS,
   ...SCANNER_REQUEST_SCHEMAS,
@@ -343,6 +359,7 @@ const RESPONSE_SCHEMAS = {
   ...REPLICATION_RESPONSE_SCHEMAS,
   ...SCANNER_RESPONSE_SCHEMAS,
   ...SECURITY_RESPONSE_SCHEMAS,
+  ...AUTH_SETTINGS_RESPONSE_SCHEMAS,
   ScanAllSchedule: ZHarborScanAllSchedule,
   Stats: ZHarborScanAllStats,
   GCHistory: ZHarborGcHistory,
@@ -2012,6 +2029,68 @@ const USER_GROUP_PATHS: OpenApiDocument["paths"] = {
   },
 };
 
+const AUTH_SETTINGS_PATHS: OpenApiDocument["paths"] = {
+  "/configurations": {
+    get: {
+      operationId: "GetConfigurations",
+      summary: "The sign-in settings Wharf has, in Harbor's ConfigurationsResponse",
+      description:
+        "Administrators and auditors. `auth_mode`, the `ldap_*` and `oidc_*` keys Wharf has and `project_creation_restriction`, each as `{value, editable}`; a group never configured answers its defaults. Passwords and secrets (`ldap_search_password`, `oidc_client_secret`) are write-only and never answered.",
+      tags: ["configure"],
+      parameters: [param("requestId")],
+      responses: { "200": jsonOk("The settings.", schema("ConfigurationsResponse")), ...errors(...COMMON, "403") },
+    },
+    put: {
+      operationId: "UpdateConfigurations",
+      summary: "Change sign-in settings (any subset of the keys)",
+      description:
+        "Administrators. All or nothing: every key and value is checked first, each LDAP and OIDC group merged over its stored settings (absent keys keep theirs; an empty or absent password or secret keeps the stored one) and checked as a whole; any fault is a 400 naming Harbor's keys (`ldap_url: ...`), a key Wharf does not have one too (`<key>: not supported by Wharf`; `self_registration`, `read_only`, `primary_auth_mode`, `email_ssl`, `email_insecure` are accepted as `false` and `quota_per_project_enable` as `true`, Wharf's behaviour). Then every group is saved in one transaction. `ldap_scope`: 0 base, 1 one level, 2 subtree; `oidc_scope` comma- or space-separated. A group not configured yet whose only keys given are its switches (`ldap_verify_cert`, `oidc_verify_cert`, `oidc_auto_onboard`) is left alone. One `setting.update` audit row per group saved (`auth_mode`: only when it changes).",
+      tags: ["configure"],
+      parameters: [param("requestId")],
+      requestBody: body("Configurations"),
+      responses: { ...OK, ...errors(...COMMON, ...BODY, "403") },
+    },
+  },
+  "/ldap/ping": {
+    post: {
+      operationId: "PingLdap",
+      summary: "Test an LDAP configuration",
+      description:
+        "Administrators. The given LdapConf over the stored settings (the stored bind password when none is given); no body tests the stored settings. Binds, then searches the user base with the user filter. A directory that cannot be reached or refuses the bind is `success: false` with the reason. Changes nothing, writes no audit row (a refusal writes an `ldap.ping` failure row).",
+      tags: ["ldap"],
+      parameters: [param("requestId")],
+      requestBody: { required: false, content: json(schema("LdapConf")) },
+      responses: { "200": jsonOk("The outcome.", schema("LdapPingResult")), ...errors(...COMMON, ...BODY, "403") },
+    },
+  },
+  "/ldap/users/search": {
+    get: {
+      operationId: "SearchLdapUsers",
+      summary: "Search the directory's users",
+      description: "Administrators (user.create). Entries under the user base matching the user filter whose username, full name or email contains `username` (every entry without it), at most 100. 409 while LDAP is not configured; 503 when the directory cannot be reached.",
+      tags: ["ldap"],
+      parameters: [param("requestId"), query("username", z.string().max(255), "Part of a username, full name or email.")],
+      responses: { "200": jsonOk("The matching entries.", arrayOf("LdapUser")), ...errors(...COMMON, "403", "409") },
+    },
+  },
+  "/ldap/users/import": {
+    post: {
+      operationId: "ImportLdapUsers",
+      summary: "Create Wharf users for directory usernames",
+      description:
+        "Administrators (user.create). Each name in `ldap_uid_list` (1-100) is matched exactly on the username attribute; a Wharf user (LDAP, no Wharf password) is created for each entry found that has none, in one transaction with one `user.create` audit row per created user. 200 when every name was imported; otherwise 404 with the names not imported and why (not in the directory, several entries, already a Wharf user, username taken), the others being created. 409 while LDAP is not configured; 503 when the directory cannot be reached.",
+      tags: ["ldap"],
+      parameters: [param("requestId")],
+      requestBody: body("LdapImportUsers"),
+      responses: {
+        ...OK,
+        "404": jsonOk("The names that were not imported (the others were).", arrayOf("LdapFailedImportUser")),
+        ...errors(...COMMON, ...BODY, "403", "409"),
+      },
+    },
+  },
+};
+
 const labelId = pathParam("id", z.int().min(1), "The label id.");
 const LABEL_PATHS: OpenApiDocument["paths"] = {
   "/labels": {
@@ -2269,6 +2348,8 @@ export const openApiDocument: OpenApiDocument = {
     { name: "webhook", description: "Project webhook policies, their deliveries (executions and tasks) and test events." },
     { name: "label", description: "Global and project labels, and labels on artifacts." },
     { name: "usergroup", description: "The LDAP and OIDC groups Wharf knows; groups are made project members with `member_group`." },
+    { name: "configure", description: "System settings Wharf has: the auth mode, LDAP and OIDC sign-in, who may create projects." },
+    { name: "ldap", description: "LDAP: test a configuration, search the directory's users, import them." },
     { name: "meta", description: "This document." },
   ],
   security: [{ basic: [] }, { cookie: [] }, {}],
@@ -2287,6 +2368,7 @@ export const openApiDocument: OpenApiDocument = {
     ...WEBHOOK_PATHS,
     ...LABEL_PATHS,
     ...USER_GROUP_PATHS,
+    ...AUTH_SETTINGS_PATHS,
   }),
   components: {
     securitySchemes: {

@@ -1,14 +1,13 @@
 import { z } from "zod";
 import { singleLine, ZCheckbox } from "@/lib/validation/common";
+import { OIDC_DEFAULT_GROUPS_CLAIM, OIDC_DEFAULT_SCOPES, OIDC_DEFAULT_USERNAME_CLAIM } from "@/lib/validation/oidc-types";
 
 /**
  * OIDC single sign-on settings (issue 18 item 1): one schema per input, shared by the console form,
  * its server actions and the services.
  */
 
-export const OIDC_DEFAULT_SCOPES = "openid profile email";
-export const OIDC_DEFAULT_USERNAME_CLAIM = "preferred_username";
-export const OIDC_DEFAULT_GROUPS_CLAIM = "groups";
+export { OIDC_DEFAULT_GROUPS_CLAIM, OIDC_DEFAULT_SCOPES, OIDC_DEFAULT_USERNAME_CLAIM } from "@/lib/validation/oidc-types";
 
 /**
  * The issuer: an http(s) URL without credentials, query or fragment, a trailing slash dropped.

@@ -409,6 +409,19 @@ function withOidcConfigRestored(run: () => Promise<unknown>): () => Promise<unkn
     }
   };
 }
+/** Runs `run` and puts the global sign-in settings (auth_mode, ldap_config, oidc_config) back as they were (setup, not audited). */
+function withAuthSettingsRestored(run: () => Promise<unknown>): () => Promise<unknown> {
+  const keys = ["auth_mode", "ldap_config", "oidc_config"];
+  return async () => {
+    const before = await db.systemSetting.findMany({ where: { key: { in: keys } } });
+    try {
+      return await run();
+    } finally {
+      await db.systemSetting.deleteMany({ where: { key: { in: keys.filter((k) => !before.some((b) => b.key === k)) } } });
+      for (const row of before) await db.systemSetting.upsert({ where: { key: row.key }, create: { key: row.key, value: row.value as never }, update: { value: row.value as never } });
+    }
+  };
+}
 const newWalkGroup = () => db.userGroup.create({ data: { groupType: "oidc", externalKey: uniqueName("walk-group"), name: uniqueName("walk-group") } });
 const newProjectMember = async () => {
   const project = await createProject();
@@ -2008,6 +2021,20 @@ const CASES: Record<string, Case> = {
       return { run: rest("POST /api/v2.0/replication/executions/{id}/retry", auditor, `/replication/executions/${id}/retry`, { id }) };
     },
   },
+
+  // -- REST: authentication settings (Harbor's /configurations and /ldap) --
+  "PUT /api/v2.0/configurations": {
+    action: "setting.update",
+    // From another mode (set behind the services, no row) back to db_auth; every sign-in setting is put back afterwards.
+    success: async () => {
+      await db.systemSetting.upsert({ where: { key: "auth_mode" }, create: { key: "auth_mode", value: "oidc_auth" }, update: { value: "oidc_auth" } });
+      return { run: withAuthSettingsRestored(rest("PUT /api/v2.0/configurations", admin, "/configurations", {}, { auth_mode: "db_auth" })) };
+    },
+    refused: async () => ({ run: withAuthSettingsRestored(rest("PUT /api/v2.0/configurations", auditor, "/configurations", {}, { auth_mode: "ldap_auth" })) }),
+  },
+  // These need a running directory (slapd): lib/api/configurations-api.test.ts asserts them against one.
+  "POST /api/v2.0/ldap/ping": { coveredElsewhere: "lib/api/configurations-api.test.ts: a ping changes nothing and writes no row; an auditor's refusal writes one ldap.ping failure row" },
+  "POST /api/v2.0/ldap/users/import": { coveredElsewhere: "lib/api/configurations-api.test.ts: one user.create row per created user; an auditor's refusal writes one user.create failure row" },
 
   // -- routes that change nothing --
   ...Object.fromEntries(

@@ -478,6 +478,10 @@ function restReads(): Record<string, { url: string; params: Record<string, strin
     "/usergroups": { url: `/usergroups?group_name=auditor-reads-group-${labelFx}`, params: {}, shows: `"id":${groupFx}` },
     "/usergroups/search": { url: `/usergroups/search?groupname=auditor-reads-group-${labelFx}`, params: {}, shows: `"id":${groupFx}` },
     "/usergroups/{group_id}": { url: `/usergroups/${groupFx}`, params: { group_id: String(groupFx) }, shows: "auditor-reads-group" },
+    // Passwords and secrets are write-only (lib/api/configurations-api.test.ts checks none is answered).
+    "/configurations": { url: "/configurations", params: {}, shows: '"auth_mode":{"value":' },
+    // Administrators only, as the service decides (user.create): a directory search is part of creating users.
+    "/ldap/users/search": { url: "/ldap/users/search?username=a", params: {}, status: 403, shows: "FORBIDDEN" },
     "/vulnerability-db": { url: "/vulnerability-db", params: {}, shows: '"advisory_count":' },
     "/vulnerability-db/imports": { url: "/vulnerability-db/imports?page_size=100", params: {}, shows: `"id":${vulnDbImportId}` },
     "/vulnerability-db/imports/{id}": { url: `/vulnerability-db/imports/${vulnDbImportId}`, params: { id: String(vulnDbImportId) }, shows: '"source":"auditor-reads.zip"' },

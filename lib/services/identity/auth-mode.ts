@@ -1,6 +1,6 @@
 import "server-only";
 import type { Actor } from "@/lib/auth/actor";
-import { db } from "@/lib/db/client";
+import { db, type DbTransaction } from "@/lib/db/client";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
 import { z } from "zod";
@@ -28,15 +28,37 @@ export async function getAuthMode({ actor }: { actor: Actor }): Promise<AuthMode
   return readAuthMode();
 }
 
-/** Administrators; one `setting.update` row when it changes, none when it does not. */
-export async function setAuthMode({ actor, mode }: { actor: Actor; mode: AuthMode }): Promise<AuthMode> {
+/**
+ * Administrators; one `setting.update` row when it changes, none when it does not. `tx`: run inside
+ * the caller's transaction (PUT /configurations saves several settings all or nothing).
+ */
+export async function setAuthMode({ actor, mode, tx: outer }: { actor: Actor; mode: AuthMode; tx?: DbTransaction }): Promise<AuthMode> {
   await assertSystemPermission(actor, "setting.update", { type: "setting", name: KEY });
-  await db.$transaction(async (tx) => {
+  const work = async (tx: DbTransaction) => {
     const before = await tx.systemSetting.findUnique({ where: { key: KEY } });
     const previous = ZAuthMode.safeParse(before?.value).data ?? "db_auth";
     if (previous === mode) return;
     await tx.systemSetting.upsert({ where: { key: KEY }, create: { key: KEY, value: mode }, update: { value: mode } });
     await recordAuditEvent(tx, { actor, action: "setting.update", resource: { type: "setting", name: KEY }, detail: { before: previous, after: mode } });
-  });
+  };
+  await (outer ? work(outer) : db.$transaction(work));
   return mode;
+}
+
+/**
+ * One transaction for several sign-in settings saved together (PUT /configurations: the auth mode,
+ * LDAP, OIDC), each service given its `tx`, so they are saved all or none. Checks nothing itself:
+ * every service it runs checks its own permission.
+ */
+/**
+ * For a request that changes several sign-in settings at once (REST PUT /configurations): refused
+ * up front under `setting.update`, before any setting is read for merging, so a refusal is filed
+ * as the change it was.
+ */
+export async function assertMayChangeSettings({ actor }: { actor: Actor }): Promise<void> {
+  await assertSystemPermission(actor, "setting.update", { type: "setting", name: "configurations" });
+}
+
+export function inSettingsTransaction<T>(work: (tx: DbTransaction) => Promise<T>): Promise<T> {
+  return db.$transaction(work);
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Actor } from "@/lib/auth/actor";
-import { db } from "@/lib/db/client";
+import { db, type DbTransaction } from "@/lib/db/client";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
 import { type TUpdateSystemSettings, ZProjectCreationRestriction } from "@/lib/validation/projects";
@@ -31,9 +31,10 @@ export async function getSystemSettings({ actor }: { actor: Actor }): Promise<Sy
   return readSystemSettings();
 }
 
-export async function updateSystemSettings({ actor, input }: { actor: Actor; input: TUpdateSystemSettings }): Promise<SystemSettings> {
+/** Administrators; one `setting.update` row. `tx`: run inside the caller's transaction (PUT /configurations). */
+export async function updateSystemSettings({ actor, input, tx: outer }: { actor: Actor; input: TUpdateSystemSettings; tx?: DbTransaction }): Promise<SystemSettings> {
   await assertSystemPermission(actor, "setting.update", { type: "setting" });
-  await db.$transaction(async (tx) => {
+  const work = async (tx: DbTransaction) => {
     const before = await tx.systemSetting.findUnique({ where: { key: "project_creation_restriction" } });
     await tx.systemSetting.upsert({
       where: { key: "project_creation_restriction" },
@@ -46,7 +47,12 @@ export async function updateSystemSettings({ actor, input }: { actor: Actor; inp
       resource: { type: "setting", name: "project_creation_restriction" },
       detail: { before: before?.value ?? DEFAULTS.projectCreationRestriction, after: input.projectCreationRestriction },
     });
-  });
+  };
+  if (outer) {
+    await work(outer);
+    return { ...(await readSystemSettings()), projectCreationRestriction: input.projectCreationRestriction };
+  }
+  await db.$transaction(work);
   return readSystemSettings();
 }
 

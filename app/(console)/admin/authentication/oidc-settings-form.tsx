@@ -8,7 +8,7 @@ import { FormMessage } from "@/components/ui/form-message";
 import { type ActionResult, INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
 import { useSaveOrTestForm } from "@/lib/actions/use-save-or-test-form";
 import type { OidcSettings } from "@/lib/services/identity/oidc/settings";
-import { OIDC_DEFAULT_GROUPS_CLAIM, OIDC_DEFAULT_SCOPES, OIDC_DEFAULT_USERNAME_CLAIM } from "@/lib/validation/oidc";
+import { OIDC_DEFAULT_GROUPS_CLAIM, OIDC_DEFAULT_SCOPES, OIDC_DEFAULT_USERNAME_CLAIM } from "@/lib/validation/oidc-types";
 
 /**
  * The OIDC settings form with Test connection of what is typed. Submitted from onSubmit (as the

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Actor } from "@/lib/auth/actor";
 import { type SealContext, SealedSecretFormatError, SealedSecretKeyError, sealSecret, unsealSecret } from "@/lib/crypto/sealed-secret";
-import { db } from "@/lib/db/client";
+import { db, type DbTransaction } from "@/lib/db/client";
 import { type FieldErrors, ValidationError } from "@/lib/errors";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
@@ -105,13 +105,14 @@ export async function connectionConfigFrom(input: TLdapSettings): Promise<LdapCo
 /**
  * Administrators. Saves the whole configuration (an empty password keeps the stored one) with one
  * `setting.update` row in the same transaction, naming the fields that changed (the password only
- * as "changed"). Bad input: a ValidationError with field errors, nothing saved.
+ * as "changed"). Bad input: a ValidationError with field errors, nothing saved. `tx`: run inside the
+ * caller's transaction (PUT /configurations saves several settings all or nothing).
  */
-export async function saveLdapSettings({ actor, input }: { actor: Actor; input: unknown }): Promise<LdapSettingsView> {
+export async function saveLdapSettings({ actor, input, tx: outer }: { actor: Actor; input: unknown; tx?: DbTransaction }): Promise<LdapSettingsView> {
   await assertSystemPermission(actor, "setting.update", { type: "setting", name: LDAP_CONFIG_KEY });
   const settings = parseLdapSettings(input);
   const { bindPassword, clearBindPassword, ...rest } = settings;
-  return db.$transaction(async (tx) => {
+  const work = async (tx: DbTransaction) => {
     const row = await tx.systemSetting.findUnique({ where: { key: LDAP_CONFIG_KEY } });
     const before = isStored(row?.value) ? row.value : null;
     const bindPasswordSealed =
@@ -130,5 +131,6 @@ export async function saveLdapSettings({ actor, input }: { actor: Actor; input: 
       },
     });
     return toView(next);
-  });
+  };
+  return outer ? work(outer) : db.$transaction(work);
 }

@@ -284,6 +284,25 @@ export async function searchDirectory(config: LdapConnectionConfig, q: string, l
   });
 }
 
+/** What the directory says about a username: its one entry's DN, or why there is none to use. */
+export type UidLookup = { dn: string } | { problem: "not found" | "ambiguous" };
+
+/**
+ * Each username's entry, matched exactly on the username attribute (an EqualityFilter ANDed with
+ * the user filter, as sign-in finds it: `*` or `)(` in a name match literally). One connection.
+ */
+export async function findDirectoryUsersByUid(config: LdapConnectionConfig, uids: readonly string[]): Promise<Map<string, UidLookup>> {
+  return withDirectory(config, async (client) => {
+    const out = new Map<string, UidLookup>();
+    for (const uid of uids) {
+      if (out.has(uid)) continue;
+      const entries = await findUserEntries(client, config, uid);
+      out.set(uid, entries.length === 0 ? { problem: "not found" } : entries.length > 1 ? { problem: "ambiguous" } : { dn: entries[0]!.dn });
+    }
+    return out;
+  });
+}
+
 /** The entries at these DNs that are users under the user base matching the user filter; others are left out. */
 export async function readDirectoryUsers(config: LdapConnectionConfig, dns: readonly string[]): Promise<Map<string, DirectoryUser>> {
   return withDirectory(config, async (client) => {

@@ -12,6 +12,7 @@ import {
   type DirectoryAuthentication,
   type DirectoryUser,
   authenticateAtDirectory,
+  findDirectoryUsersByUid,
   normalizeDn,
   readDirectoryUsers,
   searchDirectory,
@@ -174,4 +175,27 @@ async function usableEmail(tx: DbTransaction, email: string | null, username: st
   if (!email || email.length > 255) return placeholder;
   const other = await tx.user.findFirst({ where: { email: { equals: email, mode: "insensitive" } }, select: { id: true } });
   return other ? placeholder : email;
+}
+
+/**
+ * Administrators: Harbor's import by username (`ldap_uid_list`). Each name is matched exactly on
+ * the username attribute, then the entries found are imported by DN through {@link importLdapUsers}
+ * (its one transaction, one `user.create` row per created user). Answers, per name, why it was not
+ * imported: not in the directory, several entries, or importLdapUsers' skip reason.
+ */
+export async function importLdapUsersByUid({ actor, uids }: { actor: Actor; uids: readonly string[] }): Promise<{ created: LdapImportResult["created"]; failed: { uid: string; error: string }[] }> {
+  await assertSystemPermission(actor, "user.create", { type: "user", name: "ldap import" });
+  const config = await requireConfig();
+  const found = await findDirectoryUsersByUid(config, uids);
+  const failed: { uid: string; error: string }[] = [];
+  const dnToUid = new Map<string, string>();
+  for (const uid of new Set(uids)) {
+    const lookup = found.get(uid);
+    if (!lookup || "problem" in lookup) failed.push({ uid, error: lookup?.problem === "ambiguous" ? "several directory entries have this username" : "not found in the directory" });
+    else dnToUid.set(lookup.dn, uid);
+  }
+  if (dnToUid.size === 0) return { created: [], failed };
+  const result = await importLdapUsers({ actor, input: { dns: [...dnToUid.keys()] } });
+  for (const skip of result.skipped) failed.push({ uid: dnToUid.get(skip.dn) ?? skip.username ?? skip.dn, error: skip.reason });
+  return { created: result.created, failed };
 }

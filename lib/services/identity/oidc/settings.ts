@@ -1,7 +1,7 @@
 import "server-only";
 import type { Actor } from "@/lib/auth/actor";
 import { sealSecret, unsealSecret, type SealContext } from "@/lib/crypto/sealed-secret";
-import { db } from "@/lib/db/client";
+import { db, type DbTransaction } from "@/lib/db/client";
 import { ValidationError } from "@/lib/errors";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
@@ -67,10 +67,11 @@ export async function getOidcSettings({ actor }: { actor: Actor }): Promise<Oidc
  * Administrators: saves the settings, sealing a new client secret (an empty one keeps the stored
  * secret; required when none is stored), with one `setting.update` row in the same transaction whose
  * detail says what changed, the secret only as `new_client_key` (true when a new one was sealed; a key named "secret" would be redacted).
+ * `tx`: run inside the caller's transaction (PUT /configurations), who calls forgetOidcConfig() again after its commit.
  */
-export async function updateOidcSettings({ actor, input }: { actor: Actor; input: TOidcSettings }): Promise<OidcSettings> {
+export async function updateOidcSettings({ actor, input, tx: outer }: { actor: Actor; input: TOidcSettings; tx?: DbTransaction }): Promise<OidcSettings> {
   await assertSystemPermission(actor, "setting.update", { type: "setting", name: OIDC_CONFIG_KEY });
-  const saved = await db.$transaction(async (tx) => {
+  const work = async (tx: DbTransaction) => {
     const before = await tx.systemSetting.findUnique({ where: { key: OIDC_CONFIG_KEY }, select: { value: true } });
     const previous = before ? parseStored(before.value) : null;
     const clientSecretSealed = input.clientSecret !== null ? sealSecret(input.clientSecret, sealContext) : (previous?.clientSecretSealed ?? null);
@@ -90,7 +91,8 @@ export async function updateOidcSettings({ actor, input }: { actor: Actor; input
       },
     });
     return next;
-  });
+  };
+  const saved = await (outer ? work(outer) : db.$transaction(work));
   forgetOidcConfig();
   return toSettings(saved);
 }

@@ -1,0 +1,5 @@
+import * as ldap from "@/lib/api/routes/ldap";
+
+export const dynamic = "force-dynamic";
+
+export const GET = ldap.searchUsers;
