@@ -30,7 +30,7 @@ async function setMode(page: import("@playwright/test").Page, label: string) {
   await expect(form.getByText("Authentication mode saved.")).toBeVisible();
 }
 
-test("an administrator configures LDAP, tests the connection, and a directory user signs in", async ({ page }) => {
+test("an administrator configures LDAP, tests the connection, a directory user signs in, and a directory group made a project member gives them the project", async ({ page }) => {
   await signInAs(page, ADMIN.username, ADMIN.password);
   await page.getByRole("link", { name: "Authentication" }).click();
   await expect(page.getByRole("heading", { name: "Authentication", level: 1 })).toBeVisible();
@@ -70,6 +70,35 @@ test("an administrator configures LDAP, tests the connection, and a directory us
     await signInAs(page, ADMIN.username, ADMIN.password);
     await page.goto("/admin/users");
     await expect(page.getByRole("link", { name: username })).toBeVisible();
+
+    // The directory group as a project member: its members hold the role (issue 18 item 3).
+    const projectName = uniqueUsername("ldap-team").toLowerCase();
+    const basic = `Basic ${Buffer.from(`${ADMIN.username}:${ADMIN.password}`).toString("base64")}`;
+    const created = await page.request.post("/api/v2.0/projects", { headers: { authorization: basic }, data: { project_name: projectName, metadata: { public: "false" } } });
+    expect(created.status()).toBe(201);
+    const projectId = Number(created.headers()["location"]!.split("/").pop());
+    await page.goto(`/projects/${projectId}/members`);
+    const groupForm = page.getByTestId("add-group-form");
+    await groupForm.getByRole("button", { name: "Add group" }).click();
+    await expect(groupForm.getByTestId("error-ldapGroupDn")).toContainText("Give the group's DN");
+    await groupForm.getByLabel("Group DN").fill(`CN=e2e-devs, ${SLAPD_GROUPS}`);
+    await groupForm.getByLabel("Role of the new group").selectOption({ label: "Developer" });
+    await groupForm.getByRole("button", { name: "Add group" }).click();
+    await expect(groupForm.getByText("Group e2e-devs added.")).toBeVisible();
+    await expect(page.getByTestId("group-member-e2e-devs")).toContainText("LDAP group");
+
+    await page.goto("/admin/groups");
+    await page.getByRole("link", { name: "e2e-devs" }).click();
+    await expect(page.getByTestId("group-projects-table")).toContainText(projectName);
+    await expect(page.getByTestId("group-members-table")).toContainText(username);
+
+    // The directory user now sees the private project, through the group alone.
+    await signOut(page);
+    await signInAs(page, username, password);
+    await page.goto("/projects");
+    await expect(page.getByRole("link", { name: projectName })).toBeVisible();
+    await signOut(page);
+    await signInAs(page, ADMIN.username, ADMIN.password);
   } finally {
     if (!(await page.getByTestId("signed-in-user").isVisible().catch(() => false))) await signInAs(page, ADMIN.username, ADMIN.password);
     await setMode(page, "Wharf accounts only (database)");
