@@ -60,6 +60,14 @@ test("an administrator configures LDAP, tests the connection, a directory user s
   await expect(page.getByTestId("ldap-settings-form").getByLabel("Bind password", { exact: true })).toHaveValue("");
   await expect(page.getByText("A password is stored. Leave empty to keep it.")).toBeVisible();
   expect(await page.content()).not.toContain(slapd.rootPassword);
+  // A switch turned off stays off (an unchecked box sends nothing; the form says "off").
+  const saved = page.getByTestId("ldap-settings-form");
+  await expect(saved.getByLabel("Verify the server's certificate")).toBeChecked();
+  await saved.getByLabel("Verify the server's certificate").uncheck();
+  await saved.getByRole("button", { name: "Save LDAP settings" }).click();
+  await expect(saved.getByText("LDAP settings saved.")).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId("ldap-settings-form").getByLabel("Verify the server's certificate")).not.toBeChecked();
 
   await setMode(page, "LDAP directory");
   try {

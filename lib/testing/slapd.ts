@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,6 +22,8 @@ export type SlapdUser = { uid: string; password: string; cn?: string; mail?: str
 
 export type Slapd = {
   url: string;
+  /** With `{ tls: true }`: the ldaps:// address (a self-signed certificate for 127.0.0.1; ldap:// then also takes StartTLS). */
+  ldapsUrl: string | null;
   port: number;
   rootDn: string;
   rootPassword: string;
@@ -59,13 +61,24 @@ export function sshaPassword(password: string): string {
   return `{SSHA}${Buffer.concat([digest, salt]).toString("base64")}`;
 }
 
-export async function startSlapd(): Promise<Slapd> {
+/**
+ * `tls`: a self-signed certificate for 127.0.0.1 made with openssl in the temp dir; slapd then
+ * listens on an ldaps:// port as well, and its ldap:// port takes StartTLS.
+ */
+export async function startSlapd({ tls = false }: { tls?: boolean } = {}): Promise<Slapd> {
   if (!existsSync(path.join(SCHEMA_DIR, "core.schema"))) {
     throw new Error("slapd is not installed: run `DEBIAN_FRONTEND=noninteractive apt-get install -y slapd ldap-utils` (lib/runtime/setup-system.sh does).");
   }
   const dir = mkdtempSync(path.join(tmpdir(), "wharf-slapd-"));
   mkdirSync(path.join(dir, "db"));
   const port = await findFreePort();
+  const tlsPort = tls ? await findFreePort() : null;
+  if (tls) {
+    execFileSync("openssl", [
+      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+      "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"),
+    ], { stdio: "ignore" }); // prettier-ignore
+  }
   const rootPassword = randomBytes(12).toString("base64url");
   const conf = [
     ...["core", "cosine", "inetorgperson", "nis"].map((s) => `include ${SCHEMA_DIR}/${s}.schema`),
@@ -74,6 +87,7 @@ export async function startSlapd(): Promise<Slapd> {
     "modulepath /usr/lib/ldap",
     "moduleload back_mdb",
     "moduleload memberof",
+    ...(tls ? [`TLSCertificateFile ${dir}/cert.pem`, `TLSCertificateKeyFile ${dir}/key.pem`] : []),
     "database mdb",
     `suffix "${SLAPD_SUFFIX}"`,
     `rootdn "${SLAPD_ROOT_DN}"`,
@@ -87,10 +101,11 @@ export async function startSlapd(): Promise<Slapd> {
   ].join("\n");
   writeFileSync(path.join(dir, "slapd.conf"), conf);
   const url = `ldap://127.0.0.1:${port}`;
+  const ldapsUrl = tlsPort === null ? null : `ldaps://127.0.0.1:${tlsPort}`;
 
   let child: ChildProcess | null = null;
   const launch = async () => {
-    const proc = spawn(SLAPD_BINARY, ["-f", path.join(dir, "slapd.conf"), "-h", `${url}/`, "-d", "0"], { stdio: ["ignore", "ignore", "pipe"] });
+    const proc = spawn(SLAPD_BINARY, ["-f", path.join(dir, "slapd.conf"), "-h", ldapsUrl ? `${url}/ ${ldapsUrl}/` : `${url}/`, "-d", "0"], { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     proc.stderr?.on("data", (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-4000);
@@ -146,6 +161,7 @@ export async function startSlapd(): Promise<Slapd> {
   const groupDn = (cn: string) => `cn=${cn},${SLAPD_GROUPS}`;
   return {
     url,
+    ldapsUrl,
     port,
     rootDn: SLAPD_ROOT_DN,
     rootPassword,

@@ -47,6 +47,9 @@ export function LdapSettingsForm({ values, canEdit }: { values: LdapFormValues |
   const check = (name: string, label: string, checked: boolean, hint?: string) => (
     <div>
       <label className="flex items-center gap-2 text-sm">
+        {/* An unchecked box sends nothing, and the schema reads nothing as its default (verify
+            certificate: on); this "off", overridden by the box's "on" when checked, says unchecked. */}
+        <input type="hidden" name={name} value="off" />
         <input type="checkbox" name={name} defaultChecked={checked} />
         {label}
       </label>
