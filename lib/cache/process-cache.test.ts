@@ -6,7 +6,9 @@ import { verifyRegistryCredentials } from "@/lib/services/auth/verify-registry-c
 import { bumpGrantVersion } from "@/lib/services/registry-auth/grant-version";
 import { findRegistryProject } from "@/lib/services/registry-auth/project-lookup";
 import { createProject, createRobot, TEST_CLIENT } from "@/lib/services/registry-auth/test-fixtures";
-import { db } from "@/lib/testing/factories";
+import { setAuthMode } from "@/lib/services/identity/auth-mode";
+import { readOidcSignInConfig } from "@/lib/services/identity/oidc/settings";
+import { actorFor, createTestUser, db } from "@/lib/testing/factories";
 
 const unique = () => `test-${randomBytes(4).toString("hex")}`;
 
@@ -100,6 +102,23 @@ describe("invalidation across instances (LISTEN/NOTIFY)", () => {
     await expect(verifyRegistryCredentials({ username: robot.name, password: robot.secret, client: TEST_CLIENT })).rejects.toThrow(/Wrong robot name or secret/);
   });
 
+  it("a sign-in mode changed by another instance reaches this one's cached OIDC sign-in view when the change commits", async () => {
+    await listen();
+    const admin = actorFor(await createTestUser({ isAdmin: true }));
+    try {
+      // Remembered: db_auth, so no OIDC provider to sign in through.
+      expect(await readOidcSignInConfig()).toBeNull();
+      const heardIt = nextInvalidation();
+      await setAuthMode({ actor: admin, mode: "oidc_auth" });
+      await heardIt;
+      expect(heard.at(-1)).toBe("sign-in-settings");
+      expect(cachesInvalidatedBy("sign-in-settings")).toContain("oidc-sign-in");
+    } finally {
+      await db.systemSetting.deleteMany({ where: { key: "auth_mode" } });
+      invalidateCaches("sign-in-settings");
+    }
+  });
+
   it("after losing its connection, the listener reconnects and empties the caches (it may have missed a change)", async () => {
     await listen();
     const old = await createProject();
@@ -107,7 +126,7 @@ describe("invalidation across instances (LISTEN/NOTIFY)", () => {
     const reconnected = nextInvalidation();
     await db.$executeRaw`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN wharf_cache' AND datname = current_database() AND pid <> pg_backend_pid()`;
     await reconnected;
-    expect(heard.slice(-5)).toEqual(["registry-grants", "tag-policy", "pull-policy", "registry-gc", "ip-allowlist"]);
+    expect(heard.slice(-6)).toEqual(["registry-grants", "tag-policy", "pull-policy", "registry-gc", "ip-allowlist", "sign-in-settings"]);
     await db.project.update({ where: { id: old.id }, data: { isPublic: true } });
     expect(await findRegistryProject(old.name)).toMatchObject({ id: old.id, isPublic: true });
   });

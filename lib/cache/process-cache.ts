@@ -19,15 +19,17 @@ import { LRUCache } from "lru-cache";
  * - "registry-gc": garbage collection's read-only window (lib/services/gc/window.ts), opened and
  *   closed by the GC run, the same way.
  * - "ip-allowlist": the system IP allowlist (lib/services/ip-allowlist), the same way.
+ * - "sign-in-settings": the sign-in mode and the OIDC provider's settings the sign-in page and
+ *   /api/auth read (lib/services/identity), sent by their saves, the same way.
  * - null: nothing another instance can change makes an entry wrong before its time to live ends,
  *   and why is said where the cache is made (exact by a check on every use, or immutable data).
  *
  * The caches live on globalThis: Next's bundle and Wharf's front each load their own copy of the
  * modules that use them, and a cache emptied by one must be empty for both.
  */
-export type CacheTopic = "registry-grants" | "tag-policy" | "pull-policy" | "registry-gc" | "ip-allowlist";
+export type CacheTopic = "registry-grants" | "tag-policy" | "pull-policy" | "registry-gc" | "ip-allowlist" | "sign-in-settings";
 
-export const CACHE_TOPICS: readonly CacheTopic[] = ["registry-grants", "tag-policy", "pull-policy", "registry-gc", "ip-allowlist"];
+export const CACHE_TOPICS: readonly CacheTopic[] = ["registry-grants", "tag-policy", "pull-policy", "registry-gc", "ip-allowlist", "sign-in-settings"];
 
 /**
  * The Postgres channel on which a committed change tells every Wharf instance which caches to

@@ -11,7 +11,8 @@ import { OCI_IMAGE_MANIFEST } from "../oci/media-types";
  * and writes in the registry's filesystem storage around it (blob sizes, blob ages, the pin).
  *
  * Never with `--delete-untagged`: in Distribution 2.8 it also removes the children of a multi-arch
- * index and untagged accessories (reference/distribution-2.8.md §7). Without it, only blobs that no
+ * index and untagged accessories: its mark phase counts only tagged manifests as roots and does not
+ * follow an index to its children. Without it, only blobs that no
  * manifest revision of any repository references are eligible.
  *
  * The pin: a blob uploaded shortly before a collection whose manifest is pushed after it is

@@ -138,13 +138,6 @@ export function auditFilterParams(filter: Partial<TAuditFilter>): URLSearchParam
   return params;
 }
 
-/** Kept for the old plain list (offset paging); the viewer uses ZAuditLogSearch. */
-export const ZListAuditEventsQuery = z.object({
-  page: z.coerce.number().int().min(1).catch(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(100).catch(25).default(25),
-});
-export type TListAuditEventsQuery = z.infer<typeof ZListAuditEventsQuery>;
-
 /**
  * Harbor's `q` for the audit log: comma-separated `key=value` terms, `key=~value` for a fuzzy
  * match and `op_time=[from~to]` for a time range (either end may be empty). Wharf reads a fuzzy

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Actor } from "@/lib/auth/actor";
+import { CACHE_CHANNEL } from "@/lib/cache/process-cache";
 import { db, type DbTransaction } from "@/lib/db/client";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
@@ -16,6 +17,14 @@ export type AuthMode = (typeof AUTH_MODES)[number];
 export const ZAuthMode = z.enum(AUTH_MODES, { error: "Choose db_auth, ldap_auth or oidc_auth" });
 
 const KEY = "auth_mode";
+
+/** The cache topic of the sign-in settings (the mode, the OIDC provider's): lib/cache/process-cache.ts. */
+export const SIGN_IN_SETTINGS_TOPIC = "sign-in-settings" as const;
+
+/** In a save's transaction: every instance empties its cached sign-in settings when it commits. */
+export async function notifySignInSettingsChanged(tx: DbTransaction): Promise<void> {
+  await tx.$executeRaw`SELECT pg_notify(${CACHE_CHANNEL}, ${SIGN_IN_SETTINGS_TOPIC})`;
+}
 
 export async function readAuthMode(): Promise<AuthMode> {
   const row = await db.systemSetting.findUnique({ where: { key: KEY } });
@@ -39,6 +48,8 @@ export async function setAuthMode({ actor, mode, tx: outer }: { actor: Actor; mo
     const previous = ZAuthMode.safeParse(before?.value).data ?? "db_auth";
     if (previous === mode) return;
     await tx.systemSetting.upsert({ where: { key: KEY }, create: { key: KEY, value: mode }, update: { value: mode } });
+    // The OIDC sign-in's cached view depends on the mode too.
+    await notifySignInSettingsChanged(tx);
     await recordAuditEvent(tx, { actor, action: "setting.update", resource: { type: "setting", name: KEY }, detail: { before: previous, after: mode } });
   };
   await (outer ? work(outer) : db.$transaction(work));

@@ -1,11 +1,12 @@
 import "server-only";
 import type { Actor } from "@/lib/auth/actor";
 import { sealSecret, unsealSecret, type SealContext } from "@/lib/crypto/sealed-secret";
+import { processCache } from "@/lib/cache/process-cache";
 import { db, type DbTransaction } from "@/lib/db/client";
 import { ValidationError } from "@/lib/errors";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
-import { readAuthMode } from "@/lib/services/identity/auth-mode";
+import { notifySignInSettingsChanged, readAuthMode, SIGN_IN_SETTINGS_TOPIC } from "@/lib/services/identity/auth-mode";
 import { type TOidcSettings, ZOidcIssuer } from "@/lib/validation/oidc";
 import { z } from "zod";
 
@@ -80,6 +81,7 @@ export async function updateOidcSettings({ actor, input, tx: outer }: { actor: A
     }
     const next: Stored = { ...withoutKey(input, "clientSecret"), clientSecretSealed };
     await tx.systemSetting.upsert({ where: { key: OIDC_CONFIG_KEY }, create: { key: OIDC_CONFIG_KEY, value: next }, update: { value: next } });
+    await notifySignInSettingsChanged(tx);
     await recordAuditEvent(tx, {
       actor,
       action: "setting.update",
@@ -100,16 +102,15 @@ export async function updateOidcSettings({ actor, input, tx: outer }: { actor: A
 // ---- the sign-in's view ------------------------------------------------------------------------
 
 /**
- * Read on every request to /api/auth (next-auth's options are built per request), so held for a few
- * seconds: a save in this process empties it at once, another instance (or another bundle of this
- * one: Next gives pages and route handlers their own module copies) sees it within the TTL. The OIDC
- * sign-in's own requests read it `fresh`, so a button shown by a fresher copy always works.
+ * Read on every request to /api/auth (next-auth's options are built per request), so held per
+ * process (lib/cache, on globalThis: Next's pages and route handlers share it). A save sends the
+ * "sign-in-settings" topic in its transaction, which empties it on every instance; the time to live
+ * bounds a write made behind the services. The OIDC sign-in's own requests read it `fresh`.
  */
-const TTL_MS = 5_000;
-let cached: { at: number; value: Promise<OidcSignInConfig | null> } | null = null;
+const cache = processCache<{ value: Promise<OidcSignInConfig | null> }>({ name: "oidc-sign-in", max: 1, ttlMs: 30_000, invalidatedBy: SIGN_IN_SETTINGS_TOPIC });
 
 export function forgetOidcConfig(): void {
-  cached = null;
+  cache.clear();
 }
 
 /**
@@ -118,12 +119,13 @@ export function forgetOidcConfig(): void {
  * and leaves the OIDC button off: local accounts still sign in.
  */
 export function readOidcSignInConfig({ fresh = false }: { fresh?: boolean } = {}): Promise<OidcSignInConfig | null> {
-  if (!fresh && cached && Date.now() - cached.at < TTL_MS) return cached.value;
+  const hit = fresh ? undefined : cache.get("config");
+  if (hit) return hit.value;
   const value = load().catch((err: unknown) => {
     console.error("wharf: OIDC settings cannot be read", err);
     return null;
   });
-  cached = { at: Date.now(), value };
+  cache.set("config", { value });
   return value;
 }
 
