@@ -194,6 +194,22 @@ describe("systemDashboard", () => {
     expect(JSON.stringify(d)).not.toContain(hidden.name);
   });
 
+  it("counts a project reached through a group or a role across projects like a membership, refusals with it", async () => {
+    const viaGroup = actorFor(await createTestUser());
+    const group = await db.userGroup.create({ data: { groupType: "oidc", externalKey: uniqueName("dash-group"), name: uniqueName("dash-group") } });
+    await db.userGroupMember.create({ data: { userId: viaGroup.id, groupId: group.id } });
+    await db.projectMember.create({ data: { projectId: team.id, groupId: group.id, roleId: 1 } });
+    const viaRule = actorFor(await createTestUser());
+    await db.projectRoleRule.create({ data: { userId: viaRule.id, pattern: team.name, roleId: 1, createdBy: "test" } });
+    const byOwner = await systemDashboard({ actor: owner, now });
+    for (const actor of [viaGroup, viaRule]) {
+      const d = await systemDashboard({ actor, now });
+      expect(d.counts).toEqual(byOwner.counts);
+      expect(d.failures?.length).toBe(byOwner.failures?.length);
+      expect(JSON.stringify(d)).not.toContain(hidden.name);
+    }
+  });
+
   it("shows a member without the project's log no refusals, and someone in no project nothing at all", async () => {
     expect((await systemDashboard({ actor: developer, now })).failures).toBeNull();
     const d = await systemDashboard({ actor: outsider, now });

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Actor } from "@/lib/auth/actor";
+import { projectIdsReachedByRules, roleRulesOf } from "@/lib/services/authz/role-rules";
 import { groupIdsOf, memberFilter } from "@/lib/services/identity/groups";
 import { db } from "@/lib/db/client";
 import { ForbiddenError, UnauthenticatedError } from "@/lib/errors";
@@ -17,8 +18,8 @@ import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
  *
  * Who sees what:
  * - administrators and auditors (`project.list_all`): the whole registry;
- * - everyone else on the landing page: the projects they are a member of. Public projects they are
- *   not a member of are left out on purpose: the landing page is "my registry", and other teams'
+ * - everyone else on the landing page: the projects they hold a role in (a membership, one of their
+ *   groups', a role across projects). Public projects they hold no role in are left out on purpose: the landing page is "my registry", and other teams'
  *   public traffic would drown it; those projects' own Summary tabs show their figures to anyone
  *   who may read them.
  * - recent refusals: administrators and auditors (`audit.list`) all of them; others only those of
@@ -91,7 +92,8 @@ type DashboardOptions = { actor: Actor; now?: Date };
 /** Which projects' rows a query may count, as a condition on a `project_id` column. */
 type Scope =
   | { kind: "system" }
-  | { kind: "member"; userId: number; groupIds: number[] }
+  /** The projects a user holds a role in: their memberships, their groups', their roles across projects'. */
+  | { kind: "member"; userId: number; groupIds: number[]; ruleProjectIds: number[] }
   | { kind: "project"; projectId: number };
 
 function projectCondition(scope: Scope, column: Prisma.Sql): Prisma.Sql {
@@ -99,7 +101,7 @@ function projectCondition(scope: Scope, column: Prisma.Sql): Prisma.Sql {
   if (scope.kind === "project") return Prisma.sql`${column} = ${scope.projectId}`;
   // A subquery, not a list of ids from JS: Postgres plans it as a semi-join on the membership index.
   // The user's own memberships and their groups' (identity/groups.ts).
-  return Prisma.sql`${column} IN (SELECT pm.project_id FROM project_members pm WHERE pm.user_id = ${scope.userId} OR pm.group_id = ANY(${scope.groupIds}::int[]))`;
+  return Prisma.sql`(${column} IN (SELECT pm.project_id FROM project_members pm WHERE pm.user_id = ${scope.userId} OR pm.group_id = ANY(${scope.groupIds}::int[])) OR ${column} = ANY(${scope.ruleProjectIds}::int[]))`;
 }
 
 /**
@@ -119,8 +121,7 @@ export async function systemDashboard({ actor, now = new Date() }: DashboardOpti
   // Robots cannot sign in to the console; their grants are not "projects they are a member of".
   if (actor.kind === "robot") throw new ForbiddenError();
   // The system actor holds project.list_all, so only users reach the member scope.
-  const scope: Scope =
-    hasSystemPermission(actor, "project.list_all") || actor.kind !== "user" ? { kind: "system" } : { kind: "member", userId: actor.id, groupIds: await groupIdsOf(actor.id) };
+  const scope: Scope = hasSystemPermission(actor, "project.list_all") || actor.kind !== "user" ? { kind: "system" } : await memberScope(actor.id);
   const seesAllFailures = hasSystemPermission(actor, "audit.list");
   const seesJobs = hasSystemPermission(actor, "system.health.read");
   // Projects whose log the actor may read: the refusals a non-auditor is shown.
@@ -146,10 +147,18 @@ export async function projectDashboard({ actor, projectId, now = new Date() }: D
   });
 }
 
+async function memberScope(userId: number): Promise<Scope> {
+  const groupIds = await groupIdsOf(userId);
+  return { kind: "member", userId, groupIds, ruleProjectIds: await projectIdsReachedByRules(await roleRulesOf(userId, groupIds)) };
+}
+
+/** The projects where one of the user's roles (a membership, a group's, a role across projects) holds `permission`. */
 async function projectsWhereMemberMay(userId: number, permission: "log:list"): Promise<number[]> {
   const roleIds = [...ROLE_PERMISSIONS].filter(([, permissions]) => permissions.has(permission)).map(([roleId]) => roleId);
-  const rows = await db.projectMember.findMany({ where: { ...memberFilter(userId, await groupIdsOf(userId)), roleId: { in: roleIds } }, select: { projectId: true } });
-  return [...new Set(rows.map((r) => r.projectId))];
+  const groupIds = await groupIdsOf(userId);
+  const rows = await db.projectMember.findMany({ where: { ...memberFilter(userId, groupIds), roleId: { in: roleIds } }, select: { projectId: true } });
+  const rules = (await roleRulesOf(userId, groupIds)).filter((rule) => roleIds.includes(rule.roleId));
+  return [...new Set([...rows.map((r) => r.projectId), ...(await projectIdsReachedByRules(rules))])];
 }
 
 async function buildDashboard(input: {
@@ -200,7 +209,9 @@ async function countsFor(scope: Scope): Promise<DashboardCounts> {
   let projects: number | null = null;
   if (scope.kind === "system") projects = await db.project.count();
   // A project reached both as a user and through a group counts once.
-  if (scope.kind === "member") projects = await db.project.count({ where: { members: { some: memberFilter(scope.userId, scope.groupIds) } } });
+  if (scope.kind === "member") {
+    projects = await db.project.count({ where: { OR: [{ members: { some: memberFilter(scope.userId, scope.groupIds) } }, { id: { in: scope.ruleProjectIds } }] } });
+  }
   // Aggregates without GROUP BY always answer one row.
   return { projects, repositories: repoRow!.repositories, artifacts: repoRow!.artifacts, storageBytes: Number(storageRow!.bytes) };
 }
