@@ -77,7 +77,11 @@ test("an administrator configures LDAP, tests the connection, a directory user s
     // The local administrator still signs in with the Wharf password.
     await signInAs(page, ADMIN.username, ADMIN.password);
     await page.goto("/admin/users");
-    await expect(page.getByRole("link", { name: username })).toBeVisible();
+    await page.getByRole("link", { name: username }).click();
+    await expect(page.getByTestId("user-source")).toContainText(`Signs in through LDAP as uid=${username}`);
+    await expect(page.getByTestId("user-groups")).toContainText("e2e-devs");
+    // Its password is the directory's: no reset form.
+    await expect(page.getByRole("heading", { name: "Reset password" })).toHaveCount(0);
 
     // The directory group as a project member: its members hold the role (issue 18 item 3).
     const projectName = uniqueUsername("ldap-team").toLowerCase();

@@ -160,3 +160,19 @@ describe("two-factor sign-in of an OIDC account", () => {
     expect((await db.user.findUniqueOrThrow({ where: { id: actor.id } })).totpPendingSecret).toBeNull();
   });
 });
+
+describe("an account of an identity source, as administrators see it", () => {
+  it("lists its groups, and its password cannot be reset in Wharf (it is the source's)", async () => {
+    const admin = actorFor(await createTestUser({ isAdmin: true }));
+    const team = uniqueName("ops");
+    const username = uniqueName("ivan");
+    const ivan = await signedInActor(identity({ username, groups: [{ externalKey: team, name: team }] }));
+    const { listGroupsOfUser } = await import("@/lib/services/identity/user-groups");
+    expect((await listGroupsOfUser({ actor: admin, userId: ivan.id })).map((g) => g.name)).toEqual([team]);
+    await expect(listGroupsOfUser({ actor: actorFor(await createTestUser()), userId: ivan.id })).rejects.toBeInstanceOf(ForbiddenError);
+    const { resetUserPassword } = await import("@/lib/services/users/reset-user-password");
+    const before = await db.user.findUniqueOrThrow({ where: { id: ivan.id }, select: { passwordHash: true, sessionVersion: true } });
+    await expect(resetUserPassword({ actor: admin, input: { userId: ivan.id, password: "Another-Passw0rd-1" } })).rejects.toThrow(/signs in through OIDC/);
+    expect(await db.user.findUniqueOrThrow({ where: { id: ivan.id }, select: { passwordHash: true, sessionVersion: true } })).toEqual(before);
+  });
+});

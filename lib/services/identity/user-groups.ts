@@ -124,3 +124,16 @@ export async function getUserGroup({ actor, groupId, page, pageSize }: { actor: 
     projectRoles: projectRoles.map((m) => ({ memberId: m.id, projectId: m.project.id, projectName: m.project.name, roleId: m.roleId })),
   };
 }
+
+/** The groups a user is in, as their source last reported (the user's page; administrators and auditors). */
+export async function listGroupsOfUser({ actor, userId }: { actor: Actor; userId: number }): Promise<{ id: number; name: string; groupType: string; syncedAt: Date }[]> {
+  await assertSystemPermission(actor, "user.read", { type: "user", id: userId });
+  const rows = await db.userGroupMember.findMany({
+    where: { userId },
+    select: { syncedAt: true, group: { select: { id: true, name: true, groupType: true } } },
+    orderBy: { group: { name: "asc" } },
+    // A person's groups, not a directory: more than this is shown as a count.
+    take: 200,
+  });
+  return rows.map((r) => ({ ...r.group, syncedAt: r.syncedAt }));
+}

@@ -2,7 +2,7 @@ import "server-only";
 import type { Actor } from "@/lib/auth/actor";
 import { hashPassword } from "@/lib/auth/password";
 import { db } from "@/lib/db/client";
-import { NotFoundError } from "@/lib/errors";
+import { ConflictError, NotFoundError } from "@/lib/errors";
 import { recordAuditEvent } from "@/lib/services/audit/record-audit-event";
 import { assertSystemPermission } from "@/lib/services/authz/assert-can";
 import { bumpGrantVersion } from "@/lib/services/registry-auth/grant-version";
@@ -15,8 +15,12 @@ export async function resetUserPassword({ actor, input }: ResetUserPasswordOptio
   await assertSystemPermission(actor, "user.update", { type: "user", id: input.userId }, "user.reset_password");
   const passwordHash = await hashPassword(input.password);
   await db.$transaction(async (tx) => {
-    const user = await tx.user.findUnique({ where: { id: input.userId }, select: { id: true, username: true } });
+    const user = await tx.user.findUnique({ where: { id: input.userId }, select: { id: true, username: true, authSource: true } });
     if (!user) throw new NotFoundError(`User ${input.userId} does not exist.`);
+    // Their password is their directory's or identity provider's: a Wharf one would be a second way in.
+    if (user.authSource !== "local") {
+      throw new ConflictError(`${user.username} signs in through ${user.authSource === "ldap" ? "LDAP" : "OIDC"}: change the password there.`);
+    }
     await tx.user.update({
       where: { id: user.id },
       data: { passwordHash, passwordChangedAt: new Date(), sessionVersion: { increment: 1 } },

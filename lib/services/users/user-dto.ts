@@ -12,6 +12,9 @@ export const USER_SUMMARY_SELECT = {
   disabled: true,
   /** When two-factor sign-in was turned on (null: off); never the secret. */
   totpEnabledAt: true,
+  /** "local", "ldap" or "oidc", and the identity there (an LDAP DN, or issuer#subject). */
+  authSource: true,
+  externalId: true,
   createdAt: true,
   updatedAt: true,
 } as const satisfies Prisma.UserSelect;

@@ -48,6 +48,9 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                 <Link href={`/admin/users/${user.id}`} prefetch={false} className="text-sky-800 hover:underline">
                   {user.username}
                 </Link>
+                {(user.authSource === "ldap" || user.authSource === "oidc") && (
+                  <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs font-normal text-slate-700">{t(`sources.${user.authSource}`)}</span>
+                )}
               </td>
               <td className="px-4 py-2.5">{user.fullName}</td>
               <td className="px-4 py-2.5">{user.email}</td>

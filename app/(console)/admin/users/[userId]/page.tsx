@@ -12,6 +12,7 @@ import { NotFoundError } from "@/lib/errors";
 import { hasSystemPermission } from "@/lib/services/authz/system-permissions";
 import { getUser } from "@/lib/services/users/get-user";
 import { listUserRoleRules } from "@/lib/services/members/role-rules";
+import { listGroupsOfUser } from "@/lib/services/identity/user-groups";
 import { ZId } from "@/lib/validation/common";
 import { formatDateTime } from "@/lib/format/datetime";
 
@@ -48,6 +49,8 @@ export default async function UserPage({
   const { created } = await searchParams;
   const t = await getTranslations("users");
   const roleRules = await listUserRoleRules({ actor, userId: user.id });
+  const groups = await listGroupsOfUser({ actor, userId: user.id });
+  const external = user.authSource === "ldap" || user.authSource === "oidc" ? user.authSource : null;
   const roleRulesSection = (
     <section className="mt-6 rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="role-rules-heading">
       <h2 id="role-rules-heading" className="mb-1 font-semibold">{t("roleRules")}</h2>
@@ -72,6 +75,7 @@ export default async function UserPage({
         description={t("createdAt", { time: formatDateTime(user.createdAt) })}
         actions={
           <div className="flex gap-2">
+            {external && <Badge tone="info">{t(`sources.${external}`)}</Badge>}
             {user.isAdmin && <Badge tone="info">{t("administrator")}</Badge>}
             {user.isAuditor && <Badge tone="info">{t("auditor")}</Badge>}
             {user.disabled ? <Badge tone="bad">{t("disabled")}</Badge> : <Badge tone="good">{t("active")}</Badge>}
@@ -81,6 +85,11 @@ export default async function UserPage({
       {created === "1" && (
         <p role="status" className="mb-4 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
           {t("created", { username: user.username })}
+        </p>
+      )}
+      {external && (
+        <p className="mb-4 text-sm text-slate-600" data-testid="user-source">
+          {t(external === "ldap" ? "sourceLdap" : "sourceOidc")} <span className="font-mono break-all">{user.externalId ?? t("notLinkedYet")}</span>
         </p>
       )}
       {!canEdit && (
@@ -94,10 +103,13 @@ export default async function UserPage({
           <h2 id="profile-heading" className="mb-4 font-semibold">{t("profile")}</h2>
           <UserProfileForm user={{ id: user.id, email: user.email, fullName: user.fullName }} />
         </section>
-        <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="password-heading">
-          <h2 id="password-heading" className="mb-4 font-semibold">{t("resetPassword")}</h2>
-          <UserPasswordForm userId={user.id} />
-        </section>
+        {/* An LDAP or OIDC account's password is its source's. */}
+        {!external && (
+          <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="password-heading">
+            <h2 id="password-heading" className="mb-4 font-semibold">{t("resetPassword")}</h2>
+            <UserPasswordForm userId={user.id} />
+          </section>
+        )}
         <section className="rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="two-factor-heading">
           <h2 id="two-factor-heading" className="mb-4 font-semibold">{t("twoFactor")}</h2>
           <UserTwoFactorForm userId={user.id} enabledAt={user.totpEnabledAt ? formatDateTime(user.totpEnabledAt) : null} />
@@ -111,6 +123,25 @@ export default async function UserPage({
         </section>
       </div>}
       {roleRulesSection}
+      {(external || groups.length > 0) && (
+        <section className="mt-6 rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="user-groups-heading">
+          <h2 id="user-groups-heading" className="mb-1 font-semibold">{t("groups")}</h2>
+          <p className="mb-4 text-sm text-slate-600">{t("groupsHint")}</p>
+          {groups.length === 0 ? (
+            <p className="text-sm text-slate-600">{t("groupsNone")}</p>
+          ) : (
+            <ul className="flex flex-wrap gap-2" data-testid="user-groups">
+              {groups.map((g) => (
+                <li key={g.id}>
+                  <Link href={`/admin/groups/${g.id}`} prefetch={false} className="rounded bg-slate-100 px-2 py-1 text-sm text-sky-800 hover:underline">
+                    {g.name}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
     </>
   );
 }
