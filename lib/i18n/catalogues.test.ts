@@ -70,6 +70,8 @@ describe("server texts in the console", () => {
     expect(translateServerText("Too many failed sign-ins for this username. Try again in 7 minutes.", "zh-CN")).toBe("该用户名登录失败次数过多，请在 7 分钟后重试。");
     expect(translateServerText("Check the highlighted fields.", "en")).toBe("Check the highlighted fields.");
     expect(translateServerText("Something nobody catalogued", "zh-CN")).toBe("Something nobody catalogued");
+    expect(translateServerText("Group platform-team added.", "zh-CN")).toBe("已添加用户组 platform-team。");
+    expect(translateServerText("alice signs in through LDAP: change the password there.", "zh-CN")).toBe("alice 通过 LDAP 登录：请在那里修改密码。");
   });
 
   it("reads the same templates from the catalogues precompiled as the Next build does (next.config.ts)", () => {
