@@ -12,6 +12,7 @@ import {
   startTwoFactorAction,
 } from "@/app/(console)/account/two-factor-actions";
 import { Field } from "@/components/ui/field";
+import { CliSecretAnswer } from "@/app/(console)/account/cli-secret-answer";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { type ActionResult, INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
@@ -88,20 +89,7 @@ export function TwoFactorPanel({ status, username }: { status: TwoFactorView; us
             <form {...cli.formProps}>
               <SubmitButton>{t("cliGenerate")}</SubmitButton>
             </form>
-            {cli.result.ok && cli.result.secret ? (
-              <div role="status" className="rounded-md border border-amber-300 bg-amber-50 p-4 text-sm">
-                <p className="font-medium text-amber-900">{t("cliOnce")}</p>
-                <code className="mt-2 block rounded bg-white px-2 py-1 font-mono break-all" data-testid="cli-secret-value">
-                  {cli.result.secret}
-                </code>
-                <p className="mt-2">{t("cliLogin")}</p>
-                <code className="mt-1 block rounded bg-white px-2 py-1 font-mono text-xs break-all">
-                  {`docker login ${cli.result.registry ?? ""} -u ${username} --password-stdin`}
-                </code>
-              </div>
-            ) : (
-              <FormMessage result={cli.result} />
-            )}
+            <CliSecretAnswer result={cli.result} username={username} />
           </div>
 
           <form {...regenerate.formProps} className="space-y-3" data-testid="regenerate-recovery-codes">

@@ -82,14 +82,8 @@ async function verifyUserPassword(username: string, password: string, client: Cl
   const ldap = await ldapSignInConfig(user);
   if (ldap) return verifyDirectoryPassword(ldap, user, username, password, key, client);
   const cached = verified.get(key);
-  if (user && cached && cached.passwordHash === user.passwordHash) {
-    // A remembered password is no guess: no count, no write per pull (the lock was checked above).
-    if (user.disabled) {
-      await refuseUser(username, client, "account disabled");
-      throw new UnauthenticatedError("This account is disabled.");
-    }
-    return { kind: "user", id: user.id, username: user.username, isAdmin: (await effectiveAdmin(user)).isAdmin, isAuditor: user.isAuditor, client };
-  }
+  // A remembered password is no guess: no count, no write per pull (the lock was checked above).
+  if (user && cached && cached.passwordHash === user.passwordHash) return rememberedUser(user, username, client);
 
   // A password check is a guess: counted before it runs, so concurrent guesses cannot outrun the lock.
   const attempt = await reserveSignInAttempt(username, client);
@@ -156,13 +150,7 @@ async function verifyDirectoryPassword(
   client: ClientInfo,
 ): Promise<UserActor> {
   const cached = verified.get(key);
-  if (user && cached && password !== "" && cached.passwordHash === ldapCacheMark(user)) {
-    if (user.disabled) {
-      await refuseUser(username, client, "account disabled");
-      throw new UnauthenticatedError("This account is disabled.");
-    }
-    return { kind: "user", id: user.id, username: user.username, isAdmin: (await effectiveAdmin(user)).isAdmin, isAuditor: user.isAuditor, client };
-  }
+  if (user && cached && password !== "" && cached.passwordHash === ldapCacheMark(user)) return rememberedUser(user, username, client);
   const attempt = await reserveSignInAttempt(username, client);
   if (!attempt.reserved) {
     await refuseUser(username, client, LOCKED_REASON);
@@ -278,6 +266,19 @@ async function verifyCliSecret(
   });
   if (nowLocked) throw new SignInLockedError(nowLocked);
   throw new UnauthenticatedError(user.authSource === "oidc" ? OIDC_CLI_SECRET_NEEDED : CLI_SECRET_NEEDED);
+}
+
+/** A login whose password was verified minutes ago (the cache above): the account as it is now. */
+async function rememberedUser(
+  user: { id: number; username: string; disabled: boolean; isAdmin: boolean; isAuditor: boolean; totpEnabledAt: Date | null },
+  username: string,
+  client: ClientInfo,
+): Promise<UserActor> {
+  if (user.disabled) {
+    await refuseUser(username, client, "account disabled");
+    throw new UnauthenticatedError("This account is disabled.");
+  }
+  return { kind: "user", id: user.id, username: user.username, isAdmin: (await effectiveAdmin(user)).isAdmin, isAuditor: user.isAuditor, client };
 }
 
 /** A refused user login that checked no password: collapsed per minute (see sign-in-refusals.ts). */
