@@ -33,21 +33,46 @@ export function formAction<Schema extends z.ZodType, Result, Answer extends Acti
   done: (input: z.output<Schema>, result: Result, formData: FormData) => NoInfer<Answer>,
   { read = (formData) => Object.fromEntries(formData), hiddenFieldsOnly = false }: FormActionOptions = {},
 ): (prev: Answer, formData: FormData) => Promise<Answer> {
+  // Answer only adds optional fields to ActionResult (a robot's one-time secret), so a refusal is one.
+  const invalid = (error: z.ZodError) =>
+    (hiddenFieldsOnly ? { ok: false, message: INVALID_REQUEST } : { ok: false, message: INVALID, fieldErrors: fieldErrorsOf(error) }) as Answer;
   // Two declared parameters: the fuzz test finds form actions by their arity.
   return async (_prev: Answer, formData: FormData): Promise<Answer> =>
-    translateActionResult(await answer(formData), await requestLocale());
-  async function answer(formData: FormData): Promise<Answer> {
-    const parsed = schema.safeParse(read(formData));
-    // Answer only adds optional fields to ActionResult (a robot's one-time secret), so a refusal is one.
-    if (!parsed.success) {
-      return (hiddenFieldsOnly ? { ok: false, message: INVALID_REQUEST } : { ok: false, message: INVALID, fieldErrors: fieldErrorsOf(parsed.error) }) as Answer;
-    }
-    let result: Result;
-    try {
-      result = await call(parsed.data, await getActor());
-    } catch (err) {
-      return toActionError(err) as Answer;
-    }
-    return done(parsed.data, result, formData);
+    translateActionResult(await answer(schema, read(formData), invalid, call, (input, result) => done(input, result, formData)), await requestLocale());
+}
+
+/**
+ * The same for an action a button calls with one plain value instead of a form (a react-query
+ * mutation: a run's id, or nothing for a Start button, parsed with `z.void()`): the value is parsed
+ * with the schema, and one that does not parse is told `invalid` (default "Invalid request."; a
+ * retry says "No such run."), without calling the service.
+ */
+export function valueAction<Schema extends z.ZodType, Result>(
+  schema: Schema,
+  call: (input: z.output<Schema>, actor: Actor) => Promise<Result>,
+  done: (input: z.output<Schema>, result: Result) => ActionResult,
+  { invalid = INVALID_REQUEST }: { invalid?: string } = {},
+): (value: z.input<Schema>) => Promise<ActionResult> {
+  // One declared parameter: the fuzz test calls it with hostile values.
+  return async (value: z.input<Schema>): Promise<ActionResult> =>
+    translateActionResult(await answer(schema, value, (): ActionResult => ({ ok: false, message: invalid }), call, done), await requestLocale());
+}
+
+/** Parse, call the service with the actor, map a refusal; `done` only after a success, outside the mapping. */
+async function answer<Schema extends z.ZodType, Result, Answer extends ActionResult>(
+  schema: Schema,
+  input: unknown,
+  invalid: (error: z.ZodError) => Answer,
+  call: (input: z.output<Schema>, actor: Actor) => Promise<Result>,
+  done: (input: z.output<Schema>, result: Result) => Answer,
+): Promise<Answer> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) return invalid(parsed.error);
+  let result: Result;
+  try {
+    result = await call(parsed.data, await getActor());
+  } catch (err) {
+    return toActionError(err) as Answer;
   }
+  return done(parsed.data, result);
 }

@@ -46,7 +46,7 @@ import { getUser } from "@/lib/services/users/get-user";
 import { listUsers } from "@/lib/services/users/list-users";
 import { actorFor, createTestUser, db } from "@/lib/testing/factories";
 import { gatewayHarness } from "@/lib/testing/gateway-harness";
-import { reconcileIndexJob } from "@/lib/jobs/definitions";
+import { artifactScanJob, reconcileIndexJob, scanAllJob, vulnReevaluateJob } from "@/lib/jobs/definitions";
 
 const h = gatewayHarness({ registryPort: REGISTRY_PORT, external: "http://wharf.test:3000", name: "auditor-reads" });
 
@@ -181,6 +181,26 @@ beforeAll(async () => {
   await db.projectScanner.create({ data: { projectId: fx.project.id, scannerId: scannerFx.id } });
 });
 
+/**
+ * A finished scan all with one succeeded scan, and a finished
+ * re-evaluation after an import (written directly; lib/services/scan's own tests run real ones):
+ * the lists below are empty on a fresh database, so each read must show these rows.
+ */
+let scanAllFx: { executionId: number; runId: number };
+let reevaluationRunId: number;
+beforeAll(async () => {
+  const finishedAt = new Date();
+  const run = await db.jobRun.create({ data: { jobName: scanAllJob.id, jobVersion: 1, trigger: "auditor-reads", status: "succeeded", finishedAt }, select: { id: true } });
+  await db.jobRun.create({ data: { jobName: artifactScanJob.id, jobVersion: 1, trigger: "auditor-reads", status: "succeeded", parentRunId: run.id, finishedAt } });
+  const execution = await db.scanAllExecution.create({ data: { trigger: "Manual", triggeredBy: "auditor-reads", runId: run.id, queued: 1 }, select: { id: true } });
+  scanAllFx = { executionId: execution.id, runId: run.id };
+  const reevaluation = await db.jobRun.create({
+    data: { jobName: vulnReevaluateJob.id, jobVersion: 1, trigger: "auditor-reads", status: "succeeded", payload: { importId: vulnDbImportId }, progressDone: 1, progressTotal: 1, result: { changed: 0, unchanged: 1, reports: 1 }, finishedAt },
+    select: { id: true },
+  });
+  reevaluationRunId = reevaluation.id;
+});
+
 /** A scan report of the private project's artifact with a log (written directly), for the report log's read. */
 let scanReportFx: { uuid: string };
 beforeAll(async () => {
@@ -206,10 +226,16 @@ const READS: [string, () => Promise<void>][] = [
   read("listProjectScannerCandidates", () => listProjectScannerCandidates({ actor: auditor, projectId: fx.project.id, query: { name: { op: "exact", value: scannerFx.name }, page: 1, pageSize: 10 } }), (page) =>
     expect(page.rows.map((s) => s.id)).toEqual([scannerFx.id]),
   ),
-  read("getScanAllMetrics", () => getScanAllMetrics({ actor: auditor }), (stats) => expect(stats).toMatchObject({ metrics: expect.any(Object) })),
-  read("listScanAllExecutions", () => listScanAllExecutions({ actor: auditor }), (rows) => expect(Array.isArray(rows)).toBe(true)),
+  read("getScanAllMetrics", () => getScanAllMetrics({ actor: auditor }), (stats) =>
+    expect(stats).toMatchObject({ executionId: scanAllFx.executionId, ongoing: false, total: 1, completed: 1, metrics: { Success: 1, Error: 0 } }),
+  ),
+  read("listScanAllExecutions", () => listScanAllExecutions({ actor: auditor }), (rows) =>
+    expect(rows.map((e) => [e.executionId, e.runId, e.triggeredBy, e.total, e.metrics.Success])).toContainEqual([scanAllFx.executionId, scanAllFx.runId, "auditor-reads", 1, 1]),
+  ),
   read("getScanAllSchedule", () => getScanAllSchedule({ actor: auditor }), (schedule) => expect(schedule).toHaveProperty("cron")),
-  read("listReevaluationRuns", () => listReevaluationRuns({ actor: auditor }), (runs) => expect(Array.isArray(runs)).toBe(true)),
+  read("listReevaluationRuns", () => listReevaluationRuns({ actor: auditor }), (runs) =>
+    expect(runs.map((r) => [r.id, r.status, r.result])).toContainEqual([reevaluationRunId, "succeeded", { changed: 0, unchanged: 1, reports: 1 }]),
+  ),
   read("artifactScanLog", () => artifactScanLog({ actor: auditor, repository: fx.repository, reference: "1.0", reportId: scanReportFx.uuid }), (log) => expect(log).toBe("scan log line\n")),
   read("artifactScansInProgress", () => artifactScansInProgress({ actor: auditor, repository: fx.repository, digest: fx.digest }), (types) => expect(types).toEqual([])),
   read("systemSecuritySummary", () => systemSecuritySummary({ actor: auditor }), (s) => expect(s.totalArtifacts).toBeGreaterThanOrEqual(1)),
@@ -404,6 +430,7 @@ function restReads(): Record<string, { url: string; params: Record<string, strin
     "/retentions/{id}/executions/{eid}/tasks": {
       url: `/retentions/${fx.retentionId}/executions/${fx.retentionExecutionId}/tasks`,
       params: { id: String(fx.retentionId), eid: String(fx.retentionExecutionId) },
+      shows: `"id":${fx.retentionTaskId},"execution_id":${fx.retentionExecutionId}`,
     },
     "/retentions/{id}/executions/{eid}/tasks/{tid}": {
       url: `/retentions/${fx.retentionId}/executions/${fx.retentionExecutionId}/tasks/${fx.retentionTaskId}`,

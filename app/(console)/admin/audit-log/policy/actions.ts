@@ -1,8 +1,8 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { type ActionResult, toActionError } from "@/lib/actions/action-result";
-import { formAction } from "@/lib/actions/form-action";
+import { z } from "zod";
+import { formAction, valueAction } from "@/lib/actions/form-action";
 import { type PollResult, pollResult } from "@/lib/actions/poll";
 import { getActor } from "@/lib/auth/session";
 import { type ForwardingStatus, getForwardingStatus, updateForwardingSettings } from "@/lib/services/audit/forward-audit-events";
@@ -14,6 +14,8 @@ import { isDatabaseId } from "@/lib/validation/common";
 // Thin actions: the services authorize (setting.update to change or purge, audit.list to read).
 
 const PAGE = "/admin/audit-log/policy";
+/** A run's id as the Retry button sends it: a number (never coerced from a string) in the id range. */
+const ZRunId = z.custom<number>(isDatabaseId);
 
 export const updatePurgePolicyAction = formAction(
   ZPurgePolicyForm,
@@ -26,35 +28,25 @@ export const updatePurgePolicyAction = formAction(
   },
 );
 
-export type DryRunResult = { ok: true; value: PurgeDryRun } | { ok: false; message: string };
+export type DryRunResult = PollResult<PurgeDryRun>;
 
 /** Counts what a purge with the saved retention would delete now; changes nothing. */
 export async function dryRunPurgeAction(): Promise<DryRunResult> {
-  try {
-    return { ok: true, value: await dryRunPurge({ actor: await getActor() }) };
-  } catch (err) {
-    return { ok: false, message: toActionError(err).message ?? "Dry run failed." };
-  }
+  return pollResult(async () => dryRunPurge({ actor: await getActor() }));
 }
 
-export async function startPurgeAction(): Promise<ActionResult> {
-  try {
-    const { runId, cutoff } = await startAuditPurge({ actor: await getActor() });
-    return { ok: true, message: `Purge run #${runId} queued: rows older than ${cutoff.slice(0, 19).replace("T", " ")} UTC.` };
-  } catch (err) {
-    return toActionError(err);
-  }
-}
+export const startPurgeAction = valueAction(
+  z.void(),
+  (_input, actor) => startAuditPurge({ actor }),
+  (_input, { runId, cutoff }) => ({ ok: true, message: `Purge run #${runId} queued: rows older than ${cutoff.slice(0, 19).replace("T", " ")} UTC.` }),
+);
 
-export async function retryPurgeAction(runId: number): Promise<ActionResult> {
-  if (!isDatabaseId(runId)) return { ok: false, message: "No such run." };
-  try {
-    await retryAuditPurge({ actor: await getActor(), runId });
-    return { ok: true, message: `Run #${runId} queued again; it continues with the rows left.` };
-  } catch (err) {
-    return toActionError(err);
-  }
-}
+export const retryPurgeAction = valueAction(
+  ZRunId,
+  (runId, actor) => retryAuditPurge({ actor, runId }),
+  (runId) => ({ ok: true, message: `Run #${runId} queued again; it continues with the rows left.` }),
+  { invalid: "No such run." },
+);
 
 /** Polled by the page while it is open (react-query); the 5 latest runs. */
 export async function listPurgeRunsAction(): Promise<PollResult<JobRunView[]>> {
