@@ -169,6 +169,11 @@ describe("an artifact's vulnerabilities for the console", () => {
     const last = await artifactVulnerabilities({ actor: guest, repository, digest, query: { vulnPage: "99", vulnSort: "bogus" } });
     expect(last).toMatchObject({ page: 3, sort: "-severity" });
     expect(last.rows).toHaveLength(20);
+    // The page number is the console's shared one: a repeated key counts by its first value, a bad one is page 1.
+    expect((await artifactVulnerabilities({ actor: guest, repository, digest, query: { vulnPage: ["2", "3"] } })).page).toBe(2);
+    for (const bad of ["0", "-1", "1e1", "0x2", " 2", "abc"]) {
+      expect((await artifactVulnerabilities({ actor: guest, repository, digest, query: { vulnPage: bad } })).page, bad).toBe(1);
+    }
 
     // SBOM: not yet produced is a 404; once there, its CycloneDX document.
     expect(first.sbom).toMatchObject({ status: "queued" });

@@ -14,6 +14,7 @@ import { artifactName } from "@/lib/services/repositories/record-registry-traffi
 import { resolveRepository } from "@/lib/services/repositories/repository-access";
 import { artifactScanReports, queueArtifactScan, type ArtifactScanReport, type ScanType } from "@/lib/services/scan/artifact-scans";
 import { scannerIdForProject } from "@/lib/services/scan/scanners";
+import { ZConsolePaging } from "@/lib/validation/pagination";
 
 /**
  * Harbor's manual scan (POST …/artifacts/{reference}/scan, the artifact page's Scan button):
@@ -156,7 +157,8 @@ export type VulnerabilitySort = (typeof VULNERABILITY_SORTS)[number];
 
 export const ZVulnerabilityQuery = z.object({
   vulnSort: z.enum(VULNERABILITY_SORTS).catch("-severity").default("-severity"),
-  vulnPage: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+  /** The console's page number (the shared schema's; a bad value is page 1), past the last page: the last. */
+  vulnPage: ZConsolePaging.shape.page,
   /** Only this severity (Negligible shows with Low, as in the summary); anything else: every severity. */
   vulnSeverity: z.enum(SUMMARY_SEVERITIES).optional().catch(undefined),
   /** Text in the package name or the vulnerability id (case-insensitive). */

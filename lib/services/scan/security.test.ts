@@ -1,12 +1,16 @@
 import { createHash, randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { NextIntlClientProvider } from "next-intl";
+import { createElement, type ReactNode } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 // The CSV route reads its caller from the session cookie; here the caller is chosen.
 const state = vi.hoisted(() => ({ actor: undefined as unknown }));
 vi.mock("@/lib/auth/session", () => ({ getActor: async () => state.actor, requireUserActor: async () => state.actor }));
 
+import SecurityHubPage from "@/app/(console)/admin/security/page";
 import { GET as downloadCsv } from "@/app/(console)/projects/[projectId]/repositories/-/vulnerabilities/route";
 import * as artifactsRoute from "@/app/api/v2.0/projects/[project_name_or_id]/repositories/[repository_name]/artifacts/route";
 import * as summaryRoute from "@/app/api/v2.0/security/summary/route";
@@ -19,8 +23,10 @@ import { VULN_REPORT_MIME } from "@/lib/scan/adapter/mime";
 import { createMember, createProject } from "@/lib/services/registry-auth/test-fixtures";
 import { artifactVulnerabilities, filterRows, vulnerabilityRows } from "@/lib/services/scan/manual-scan";
 import { reportFindingRows, storeReportFindings } from "@/lib/services/scan/report-findings";
-import { artifactScanOverviews, projectSecuritySummary, searchVulnerabilities, systemSecuritySummary } from "@/lib/services/scan/security";
+import { artifactScanOverviews, projectSecuritySummary, searchVulnerabilities, systemSecuritySummary, VULNERABILITY_SEARCH_PAGE_SIZE } from "@/lib/services/scan/security";
 import { actorFor, createTestUser, db, uniqueName } from "@/lib/testing/factories";
+import { MAX_PAGE_SIZE, PAGE_MESSAGE, PAGE_SIZE_MESSAGE } from "@/lib/validation/pagination";
+import messages from "@/messages/en.json";
 
 /*
  * The security views on real Postgres. Reports are written directly as a scan's run leaves them
@@ -348,6 +354,19 @@ describe("the system's security summary and CVE search", () => {
     expect(page3.rows.map((r) => r.id)).toEqual([cve(5)]);
   });
 
+  it("pages through the shared paging fields: its default size, a bad value a field error (400), any valid page an answer", async () => {
+    expect(await searchVulnerabilities({ actor: admin, query: { digest: fx.a.digest } })).toMatchObject({ total: 5, page: 1, pageSize: VULNERABILITY_SEARCH_PAGE_SIZE });
+    await expect(searchVulnerabilities({ actor: admin, query: { digest: fx.a.digest, page: 0 } })).rejects.toMatchObject({ status: 400, fieldErrors: { page: [PAGE_MESSAGE] } });
+    await expect(searchVulnerabilities({ actor: admin, query: { page: "1.5", pageSize: 101 } })).rejects.toMatchObject({
+      status: 400,
+      message: `page: ${PAGE_MESSAGE}; pageSize: ${PAGE_SIZE_MESSAGE}`,
+      fieldErrors: { page: [PAGE_MESSAGE], pageSize: [PAGE_SIZE_MESSAGE] },
+    });
+    // Past the last page, as far as the schema goes: an empty page with the total, not a 500.
+    const far = await searchVulnerabilities({ actor: admin, query: { digest: fx.a.digest, page: Number.MAX_SAFE_INTEGER, pageSize: MAX_PAGE_SIZE } });
+    expect(far).toMatchObject({ rows: [], total: 5, page: Number.MAX_SAFE_INTEGER, pageSize: MAX_PAGE_SIZE });
+  });
+
   it("refuses bad filters with each field named (400)", async () => {
     await expect(searchVulnerabilities({ actor: admin, query: { severity: "Bogus" } })).rejects.toMatchObject({ status: 400, fieldErrors: { severity: [expect.stringContaining("Critical")] } });
     await expect(searchVulnerabilities({ actor: admin, query: { cvssMin: 11 } })).rejects.toMatchObject({ status: 400, fieldErrors: { cvssMin: expect.any(Array) } });
@@ -398,10 +417,64 @@ describe("REST /security/summary and /security/vul", () => {
     expect((await errorOf(res)).message).toContain(field);
   });
 
+  it("pages as every REST list does: a bad page or page_size is Harbor's 400 naming it, a page past the last is empty", async () => {
+    for (const [paging, message] of [
+      ["page=0", `page: ${PAGE_MESSAGE}`],
+      ["page=1e1&page_size=0", `page: ${PAGE_MESSAGE}; page_size: ${PAGE_SIZE_MESSAGE}`],
+    ]) {
+      const res = await get(vulRoute.GET, `/security/vul?${paging}`, basic(admin.username));
+      expect(res.status, paging).toBe(400);
+      expect(await errorOf(res), paging).toEqual({ code: "BAD_REQUEST", message });
+    }
+    const q = `q=${encodeURIComponent(`digest=${fx.a.digest}`)}`;
+    const far = await get(vulRoute.GET, `/security/vul?${q}&page=${Number.MAX_SAFE_INTEGER}&page_size=100`, basic(admin.username));
+    expect(far.status).toBe(200);
+    expect(await far.json()).toEqual([]);
+    expect(far.headers.get("x-total-count")).toBe("5");
+    // Harbor's default page_size (10) holds all five; page 2 of 2 links back to page 1.
+    expect(((await (await get(vulRoute.GET, `/security/vul?${q}`, basic(admin.username))).json()) as unknown[]).length).toBe(5);
+    const second = await get(vulRoute.GET, `/security/vul?${q}&page=2&page_size=3`, basic(admin.username));
+    expect(((await second.json()) as { cve_id: string }[]).map((v) => v.cve_id)).toEqual([cve(4), cve(5)]);
+    expect(second.headers.get("link")).toContain("page=1&page_size=3");
+  });
+
   it("refuses anonymous callers (401) and project members (403)", async () => {
     expect((await get(summaryRoute.GET, "/security/summary")).status).toBe(401);
     expect((await get(vulRoute.GET, "/security/vul")).status).toBe(401);
     expect((await get(summaryRoute.GET, "/security/summary", basic(guest.username))).status).toBe(403);
     expect((await get(vulRoute.GET, "/security/vul", basic(guest.username))).status).toBe(403);
+  });
+});
+
+describe("the Security hub page", () => {
+  /** The page rendered as the server renders it; its client parts read their texts from next-intl's provider. */
+  async function render(searchParams: Record<string, string>) {
+    state.actor = admin;
+    const page = await SecurityHubPage({ searchParams: Promise.resolve(searchParams) });
+    // eslint-disable-next-line react/no-children-prop -- the provider's props type requires children (a .ts file, no JSX)
+    const html = renderToStaticMarkup(createElement(NextIntlClientProvider, { locale: "en", messages, timeZone: "UTC", children: page as ReactNode }));
+    const hits = html.match(/data-testid="search-hit"/g)?.length ?? 0;
+    const links = [...html.matchAll(/<a [^>]*>/g)].flatMap(([a]) => {
+      const rel = /\brel="(prev|next)"/.exec(a)?.[1];
+      const href = /\bhref="([^"]*)"/.exec(a)?.[1];
+      return rel && href ? [[rel, href.replaceAll("&amp;", "&")]] : [];
+    });
+    return { hits, links: Object.fromEntries(links) as Record<string, string> };
+  }
+  const search = { kind: "cve", q: cve(1) };
+
+  it("reads page and pageSize with the console's paging schema, paged by the service", async () => {
+    const first = await render({ ...search, pageSize: "1" });
+    expect(first.hits).toBe(1);
+    expect(first.links.next).toMatch(/^\/admin\/security\?.*page=2/);
+    const second = await render({ ...search, page: "2", pageSize: "1" });
+    expect(second.hits).toBe(1);
+    expect(second.links).toEqual({ prev: expect.stringMatching(/page=1$/) });
+    // The console's 25 rows per page: both findings on page 1.
+    expect(await render(search)).toEqual({ hits: 2, links: {} });
+  });
+
+  it.each(["0", "-1", "1.5", "0x10", "abc", "99999999999999999999"])("falls back to the defaults for page and pageSize %s, never an error", async (bad) => {
+    expect(await render({ ...search, page: bad, pageSize: bad })).toEqual({ hits: 2, links: {} });
   });
 });

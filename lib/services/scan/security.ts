@@ -15,6 +15,7 @@ import { emptyCounts, HARBOR_SCAN_STATUS, type ScanOverview, type ScanState, typ
 
 export type { ScanOverview, ScanState, SeverityCounts };
 import { scannerIdForProject } from "@/lib/services/scan/scanners";
+import { pageField, pageSizeField } from "@/lib/validation/pagination";
 
 /**
  * The security views over stored vulnerability reports (issue 9, items 5 and 7): the scan
@@ -315,6 +316,9 @@ const optionalText = (max: number) =>
 
 const score = z.coerce.number({ message: "Must be a number from 0 to 10." }).min(0, "Must be a number from 0 to 10.").max(10, "Must be a number from 0 to 10.");
 
+/** The search's page size when its caller gives none (Harbor portal's list default). */
+export const VULNERABILITY_SEARCH_PAGE_SIZE = 15;
+
 export const ZVulnerabilitySearch = z
   .object({
     cveId: optionalText(255),
@@ -339,8 +343,10 @@ export const ZVulnerabilitySearch = z
     digest: optionalText(128),
     cvssMin: score.optional(),
     cvssMax: score.optional(),
-    page: z.coerce.number({ message: "Must be a whole number from 1." }).int("Must be a whole number from 1.").min(1, "Must be a whole number from 1.").max(100_000, "At most 100000.").default(1),
-    pageSize: z.coerce.number({ message: "Must be from 1 to 100." }).int("Must be from 1 to 100.").min(1, "Must be from 1 to 100.").max(100, "Must be from 1 to 100.").default(15),
+    // The shared paging fields: a bad value is a field error (a 400), never replaced. The REST
+    // route and the console page always pass theirs (Harbor's 10, the console's 25).
+    page: pageField(),
+    pageSize: pageSizeField(VULNERABILITY_SEARCH_PAGE_SIZE),
   })
   .refine((q) => q.cvssMin === undefined || q.cvssMax === undefined || q.cvssMin <= q.cvssMax, { message: "The lower bound must not exceed the upper.", path: ["cvssMin"] });
 export type VulnerabilitySearch = z.input<typeof ZVulnerabilitySearch>;
@@ -408,7 +414,8 @@ export async function searchVulnerabilities({ actor, query }: { actor: Actor; qu
     JOIN repositories rp ON rp.id = a.repository_id
     JOIN projects p ON p.id = rp.project_id
     WHERE ${Prisma.join(where, " AND ")}`;
-  const offset = (q.page - 1) * q.pageSize;
+  // A bigint: any page the shared schema accepts (up to 2^53 - 1) is an empty page, not an error.
+  const offset = BigInt(q.page - 1) * BigInt(q.pageSize);
   const [rows, [count]] = await Promise.all([
     db.$queryRaw<
       {

@@ -12,12 +12,11 @@ import { ValidationError } from "@/lib/errors";
 import { requestLocale } from "@/lib/i18n/server-locale";
 import { translateServerText } from "@/lib/i18n/server-text";
 import { searchVulnerabilities, systemSecuritySummary } from "@/lib/services/scan/security";
+import { ZConsolePaging } from "@/lib/validation/pagination";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("securityHub"))("title") };
 }
-
-const PAGE_SIZE = 25;
 
 function one(value: string | string[] | undefined): string {
   return (Array.isArray(value) ? value[0] : value)?.trim() ?? "";
@@ -32,11 +31,12 @@ export default async function SecurityHubPage({ searchParams }: { searchParams: 
   const params = await searchParams;
   const kind = one(params.kind) === "package" ? "package" : "cve";
   const q = one(params.q).slice(0, 255);
-  const page = /^\d{1,6}$/.test(one(params.page)) ? Math.max(1, Number(one(params.page))) : 1;
+  // The console's paging: a bad page or page size in a hand-edited URL falls back to its default.
+  const { page, pageSize } = ZConsolePaging.parse(params);
   const actor = await getActor();
   const summary = await attempt(() => systemSecuritySummary({ actor }));
   if (!summary.ok) return <RefusalNotice error={summary.error} />;
-  const hits = q ? await attempt(() => searchVulnerabilities({ actor, query: { ...(kind === "cve" ? { cveId: q } : { package: q }), page, pageSize: PAGE_SIZE } })) : null;
+  const hits = q ? await attempt(() => searchVulnerabilities({ actor, query: { ...(kind === "cve" ? { cveId: q } : { package: q }), page, pageSize } })) : null;
   if (hits && !hits.ok && !(hits.error instanceof ValidationError)) return <RefusalNotice error={hits.error} />;
   const field = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
   const t = await getTranslations("securityHub");

@@ -13,16 +13,17 @@ import { getActor } from "@/lib/auth/session";
 import { NotFoundError } from "@/lib/errors";
 import { listRetentionExecutions, listRetentionResults, listRetentionTasks } from "@/lib/services/retention/runs";
 import { ZId } from "@/lib/validation/common";
-import { ZConsolePaging } from "@/lib/validation/pagination";
+import { CONSOLE_DEFAULT_PAGE_SIZE, ZConsolePaging } from "@/lib/validation/pagination";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("policy"))("executionMetaTitle") };
 }
 
 const TASKS_PAGE_SIZE = 20;
+/** The decisions' `page`/`pageSize` and the tasks' own page (`tasks`), each read as the console's `page`. */
 const ZDetailQuery = ZConsolePaging.extend({
   decision: z.enum(["retain", "remove"]).optional().catch(undefined),
-  tasks: z.coerce.number().int().min(1).catch(1).default(1),
+  tasks: ZConsolePaging.shape.page,
 });
 
 /**
@@ -57,7 +58,19 @@ export default async function ExecutionPage({
   const base = `/projects/${projectId}/policy/executions/${executionId.data}`;
   const canOperate = new Set(project.value.viewerPermissions).has("tag-retention:operate");
   const taskPages = Math.max(1, Math.ceil(tasks.value.total / TASKS_PAGE_SIZE));
-  const filterLink = (decision?: "retain" | "remove") => (decision ? `${base}?decision=${decision}` : base);
+  // Each pager keeps the other's place: the tasks' page, and the decisions' filter, page and page size.
+  const pageSizeParam = query.pageSize === CONSOLE_DEFAULT_PAGE_SIZE ? undefined : String(query.pageSize);
+  const tasksParam = query.tasks > 1 ? String(query.tasks) : undefined;
+  const href = (state: { tasks: number; decision?: "retain" | "remove" | undefined; page: number }) => {
+    const search = new URLSearchParams();
+    if (state.tasks > 1) search.set("tasks", String(state.tasks));
+    if (state.decision) search.set("decision", state.decision);
+    if (state.page > 1) search.set("page", String(state.page));
+    if (pageSizeParam) search.set("pageSize", pageSizeParam);
+    const text = search.toString();
+    return text ? `${base}?${text}` : base;
+  };
+  const filterLink = (decision?: "retain" | "remove") => href({ tasks: query.tasks, decision, page: 1 });
   const t = await getTranslations("policy");
 
   return (
@@ -123,9 +136,9 @@ export default async function ExecutionPage({
         </Table>
         {taskPages > 1 && (
           <nav aria-label={t("taskPages")} className="mt-2 flex gap-2 text-sm">
-            {query.tasks > 1 && <Link href={`${base}?tasks=${query.tasks - 1}`}>{t("previousTasks")}</Link>}
-            <span>{t("pageOf", { page: query.tasks, pages: taskPages })}</span>
-            {query.tasks < taskPages && <Link href={`${base}?tasks=${query.tasks + 1}`}>{t("nextTasks")}</Link>}
+            {query.tasks > 1 && <Link href={href({ ...query, tasks: Math.min(query.tasks - 1, taskPages) })}>{t("previousTasks")}</Link>}
+            <span>{t("pageOf", { page: Math.min(query.tasks, taskPages), pages: taskPages })}</span>
+            {query.tasks < taskPages && <Link href={href({ ...query, tasks: query.tasks + 1 })}>{t("nextTasks")}</Link>}
           </nav>
         )}
       </section>
@@ -158,7 +171,7 @@ export default async function ExecutionPage({
           ))}
           {results.value.rows.length === 0 && <EmptyRow colSpan={6}>{t("noDecisions")}</EmptyRow>}
         </Table>
-        <Pagination basePath={base} params={{ decision: query.decision }} page={query.page} pageSize={query.pageSize} total={results.value.total} />
+        <Pagination basePath={base} params={{ decision: query.decision, tasks: tasksParam, pageSize: pageSizeParam }} page={query.page} pageSize={query.pageSize} total={results.value.total} />
       </section>
     </div>
   );
