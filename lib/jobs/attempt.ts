@@ -99,6 +99,13 @@ export function jobContext<P>(run: ClaimedRun, payload: P, signal: AbortSignal, 
     },
     log,
     fanOut: (child, payloads) => queueChildRuns(fence, child, payloads),
+    asChild: Object.freeze({ parentRunId: run.id }),
+    awaitChildren: async () => {
+      signal.throwIfAborted();
+      // Fenced as a step: its (empty) record is refused when the run is no longer this attempt's.
+      const children = await recordJobStep(fence, (tx) => tx.jobRun.count({ where: { parentRunId: run.id } }), {});
+      return { awaitingChildren: children };
+    },
   };
 }
 

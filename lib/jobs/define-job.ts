@@ -71,7 +71,7 @@ export type ClaimedRun = {
   result: unknown;
 };
 
-/** Returned by `ctx.fanOut`: the handler returns it, and the run ends when its children have. */
+/** Returned by `ctx.fanOut` or `ctx.awaitChildren`: the handler returns it, and the run ends when its children have. */
 export type AwaitingChildren = { readonly awaitingChildren: number };
 
 export type JobContext<P> = {
@@ -94,9 +94,26 @@ export type JobContext<P> = {
    * Queues one run of `child` per payload, in one transaction with the parent's mark: the
    * parent's total becomes the number of children and its progress their count done; it ends
    * (succeeded, or failed naming how many children failed) when the last child ends. Return
-   * what it returns from the handler.
+   * what it returns from the handler. All at once: idempotent, a retried attempt that already
+   * fanned out queues nothing again (for children queued in batches, see `asChild`).
    */
   fanOut<C>(child: JobDefinition<C>, payloads: readonly C[]): Promise<AwaitingChildren>;
+  /**
+   * Fan-out in batches, for children too many for one transaction or queued by a service of their
+   * own (a scan all's scans, through queueArtifactScan): each batch is a `step` whose work queues
+   * its runs with these queueRun options, so they are this run's children exactly as fanOut's
+   * are, and commit with the batch's checkpoint (a retried attempt resumes after the last batch,
+   * and what earlier attempts queued stays queued). The handler then returns `awaitChildren()`.
+   * Not together with fanOut, which would find these children and queue nothing.
+   */
+  readonly asChild: { readonly parentRunId: number };
+  /**
+   * After children were queued with `asChild`: how many this run has, whichever attempt queued
+   * them, counted in a transaction fenced as a step's (JobLeaseLostError when the run is no longer
+   * this attempt's). Return what it returns from the handler: the run ends as a fanOut's does,
+   * when the last child ends, and at once (succeeded) when there is none.
+   */
+  awaitChildren(): Promise<AwaitingChildren>;
 };
 
 /**

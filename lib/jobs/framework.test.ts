@@ -1,9 +1,13 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
+import { runAttempt } from "@/lib/jobs/attempt";
 import { ensureQueues, getBoss, stopSharedBoss } from "@/lib/jobs/boss";
+import { testJobContext } from "@/lib/jobs/testing/job-context";
+import { runQueuedRun } from "@/lib/jobs/testing/run-queued";
 import { itemProbe } from "@/lib/jobs/testing/test-item-handler";
-import { TEST_JOBS, testFanOutJob, testItemJob, testProbeJob } from "@/lib/jobs/testing/test-jobs";
+import { TEST_JOBS, testBatchedFanOutJob, testFanOutJob, testItemJob, testProbeJob } from "@/lib/jobs/testing/test-jobs";
 import { startJobWorker } from "@/lib/jobs/worker";
-import { listJobRuns } from "@/lib/services/jobs/job-runs";
+import { claimJobRun, createJobRun, JobLeaseLostError, listJobRuns } from "@/lib/services/jobs/job-runs";
 import { queueRun } from "@/lib/services/jobs/queue-run";
 import { actorFor, createTestUser, db } from "@/lib/testing/factories";
 
@@ -113,4 +117,63 @@ describe("fan-out and concurrency", () => {
       await worker.stop();
     }
   }, 120_000);
+});
+
+describe("fan-out in batches (ctx.asChild, ctx.awaitChildren)", () => {
+  /** Queues a test.batched-fan-out run and takes its pg-boss job away from any worker: the test runs its attempts. */
+  async function queueBatched(payload: { items: { n: number; fail: boolean }[]; batch: number; crashAfter?: number }) {
+    const boss = await getBoss();
+    await ensureQueues(boss, TEST_JOBS);
+    const { runId } = await db.$transaction((tx) => queueRun(tx, testBatchedFanOutJob, payload, "test"));
+    const { bossJobId } = await db.jobRun.findUniqueOrThrow({ where: { id: runId }, select: { bossJobId: true } });
+    await boss.cancel(testBatchedFanOutJob.id, bossJobId!);
+    return { runId, job: { id: bossJobId!, data: { version: testBatchedFanOutJob.version, runId } } };
+  }
+
+  it("children queued in steps are the run's children; a retried attempt resumes after the last batch; the run ends when the last child has", async () => {
+    const items = [0, 1, 2, 3, 4, 5, 6].map((n) => ({ n, fail: n === 6 }));
+    const { runId, job } = await queueBatched({ items, batch: 3, crashAfter: 1 });
+
+    // The first attempt queues one batch, then crashes before the next: pg-boss will retry it.
+    await expect(runAttempt(testBatchedFanOutJob, { ...job, retryCount: 0, retryLimit: 1 })).rejects.toThrow("crashed after 1 batch(es) as asked");
+    expect(await db.jobRun.findUniqueOrThrow({ where: { id: runId } })).toMatchObject({ status: "queued", checkpoint: "3" });
+    expect(await db.jobRun.count({ where: { parentRunId: runId } })).toBe(3);
+
+    // The retry goes on after the checkpoint and awaits every child, the first attempt's too.
+    expect(await runAttempt(testBatchedFanOutJob, { ...job, retryCount: 1, retryLimit: 1 })).toEqual({ awaitingChildren: items.length });
+    const children = await db.jobRun.findMany({ where: { parentRunId: runId }, orderBy: { id: "asc" }, select: { id: true, jobName: true, payload: true } });
+    expect(children.map((c) => c.payload)).toEqual(items);
+    expect(children.every((c) => c.jobName === testItemJob.id)).toBe(true);
+    const parent = await db.jobRun.findUniqueOrThrow({ where: { id: runId } });
+    expect(parent).toMatchObject({ status: "running", leaseExpiresAt: null, attempts: 2, checkpoint: String(items.length) });
+    expect(parent.log.match(/queued items up to/g)).toHaveLength(3);
+
+    // The children end; the last one ends the parent, as a fanOut's.
+    for (const child of children.slice(0, -1)) await runQueuedRun(testItemJob, child.id);
+    expect(await db.jobRun.findUniqueOrThrow({ where: { id: runId } })).toMatchObject({ status: "running", progressDone: items.length - 1, progressTotal: items.length });
+    await expect(runQueuedRun(testItemJob, children.at(-1)!.id)).rejects.toThrow("item 6 fails as asked");
+    expect(await db.jobRun.findUniqueOrThrow({ where: { id: runId } })).toMatchObject({
+      status: "failed",
+      error: `1 of ${items.length} child runs failed`,
+      progressDone: items.length,
+      progressTotal: items.length,
+      result: { children: items.length, succeeded: items.length - 1, failed: 1 },
+    });
+  }, 60_000);
+
+  it("with no child queued, the run succeeds at once", async () => {
+    const { runId, job } = await queueBatched({ items: [], batch: 3 });
+    expect(await runAttempt(testBatchedFanOutJob, { ...job, retryCount: 0, retryLimit: 0 })).toEqual({ awaitingChildren: 0 });
+    expect(await db.jobRun.findUniqueOrThrow({ where: { id: runId } })).toMatchObject({ status: "succeeded", result: { children: 0 }, leaseExpiresAt: null });
+  });
+
+  it("awaitChildren is fenced as a step: an attempt whose run was taken over gets JobLeaseLostError", async () => {
+    const runId = await createJobRun({ jobName: testBatchedFanOutJob.id, jobVersion: 1, trigger: "test" });
+    const claim = () => claimJobRun({ runId, bossJobId: randomUUID(), jobName: testBatchedFanOutJob.id, jobVersion: 1, trigger: "test" });
+    const first = await claim();
+    const stale = testJobContext(first, { items: [], batch: 1 });
+    const second = await claim();
+    await expect(stale.awaitChildren()).rejects.toBeInstanceOf(JobLeaseLostError);
+    await expect(testJobContext(second, { items: [], batch: 1 }).awaitChildren()).resolves.toEqual({ awaitingChildren: 0 });
+  });
 });

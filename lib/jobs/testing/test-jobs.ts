@@ -35,6 +35,25 @@ export const testFanOutJob = defineJob<TestFanOutPayload>({
   handler: () => import("@/lib/jobs/testing/test-fan-out-handler"),
 });
 
+const batchedFanOutPayload = z.object({
+  items: z.array(itemPayload),
+  batch: z.number().int().positive(),
+  /** The first attempt fails after queueing this many batches (a crash between two steps). */
+  crashAfter: z.number().int().nonnegative().optional(),
+});
+export type TestBatchedFanOutPayload = z.infer<typeof batchedFanOutPayload>;
+
+/** Queues one test.item run per item, `batch` items per step (ctx.asChild), then awaits them (ctx.awaitChildren). */
+export const testBatchedFanOutJob = defineJob<TestBatchedFanOutPayload>({
+  id: "test.batched-fan-out",
+  version: 1,
+  payload: batchedFanOutPayload,
+  retryLimit: 0,
+  retryDelaySeconds: 1,
+  expireInSeconds: 600,
+  handler: () => import("@/lib/jobs/testing/test-batched-fan-out-handler"),
+});
+
 /** Does nothing: a run of it ending shows the worker polled since it was queued. */
 export const testProbeJob = defineJob<Record<string, never>>({
   id: "test.probe",
@@ -46,4 +65,4 @@ export const testProbeJob = defineJob<Record<string, never>>({
   handler: async () => ({ default: async () => ({ probed: true }) }),
 });
 
-export const TEST_JOBS = [testItemJob, testFanOutJob, testProbeJob];
+export const TEST_JOBS = [testItemJob, testFanOutJob, testBatchedFanOutJob, testProbeJob];

@@ -246,7 +246,10 @@ export async function runScanAll(ctx: JobContext<ScanAllPayload>): Promise<Await
     if (batch.length === 0) break;
     for (const a of batch) if (!scanners.has(a.repository.projectId)) scanners.set(a.repository.projectId, await scannerIdForProject(a.repository.projectId));
     const last = batch.at(-1)!.id;
-    const counts = await ctx.step(
+    // The framework's fan-out in batches (ctx.asChild, then ctx.awaitChildren), not ctx.fanOut:
+    // a child is queued through queueArtifactScan (its report row, the refusal of a digest already
+    // being scanned), and the index is walked a batch per step, with the checkpoint.
+    await ctx.step(
       async (tx) => {
         let queued = 0;
         let noScanner = 0;
@@ -258,7 +261,7 @@ export async function runScanAll(ctx: JobContext<ScanAllPayload>): Promise<Await
             continue;
           }
           try {
-            await queueArtifactScan(tx, { repository: a.repository.name, digest: a.digest, scannerId, artifactMimeType: a.mediaType }, trigger, { parentRunId: ctx.run.id });
+            await queueArtifactScan(tx, { repository: a.repository.name, digest: a.digest, scannerId, artifactMimeType: a.mediaType }, trigger, ctx.asChild);
             queued++;
           } catch (error) {
             // Being scanned already (by anything, or this execution from another repository): that scan stands.
@@ -271,12 +274,12 @@ export async function runScanAll(ctx: JobContext<ScanAllPayload>): Promise<Await
       },
       (c) => ({ checkpoint: String(last), log: `artifacts up to #${last}: ${c.queued} scan(s) queued${c.busy ? `, ${c.busy} already being scanned` : ""}${c.noScanner ? `, ${c.noScanner} in projects without an enabled scanner` : ""}` }),
     );
-    void counts;
     cursor = last;
   }
-  const children = await db.jobRun.count({ where: { parentRunId: ctx.run.id } });
-  ctx.log(`${children} scan(s) queued; the run ends when they have.`);
-  return { awaitingChildren: children };
+  // Every scan this run queued, in this attempt or an earlier one.
+  const awaiting = await ctx.awaitChildren();
+  ctx.log(`${awaiting.awaitingChildren} scan(s) queued; the run ends when they have.`);
+  return awaiting;
 }
 
 // ---- the schedule -------------------------------------------------------------------------------
