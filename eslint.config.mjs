@@ -16,7 +16,7 @@ const config = [
         "error",
         {
           patterns: [
-            { group: ["@/lib/db/client", "**/db/client"], message: "Only lib/services may use the database." },
+            { group: ["@/lib/db/client", "**/db/client", "@/lib/db/hot-path", "**/db/hot-path"], message: "Only lib/services may use the database." },
             { group: ["@/lib/generated/prisma/*"], allowTypeImports: true, message: "Only lib/services may use Prisma." },
           ],
         },

@@ -636,7 +636,7 @@ const PATHS: OpenApiDocument["paths"] = {
     post: {
       operationId: "createProjectMember",
       summary: "Add a user to the project",
-      description: "Project Admins and administrators. `member_user.username` wins over `member_user.user_id`. Groups are not supported.",
+      description: "Project Admins and administrators. A user (`member_user`: `username` wins over `user_id`) or an LDAP or OIDC group (`member_group`: by `id`, or `group_type` 1 with `ldap_group_dn` or 3 with `group_name`).",
       tags: ["member"],
       parameters: PROJECT,
       requestBody: body("ProjectMember"),

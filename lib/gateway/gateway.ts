@@ -74,6 +74,10 @@ async function handle(req: Request, method: string, rawTarget: string | undefine
   const request = await parseMirrored(req, method, rawTarget);
   if ("response" in request) return reject(req, request.response);
   const { route, scopes, client } = request;
+  // A manifest PUT declared small (every real manifest is) is read while the caller is checked:
+  // its bytes arrive with the request anyway, and a refusal drains them all the same.
+  const earlyManifest = route.kind === "manifest" && method === "PUT" && declaredSmall(req.headers) ? readPutManifest(req, route.reference) : null;
+  earlyManifest?.catch(() => undefined);
 
   // 2. Authenticate.
   const authenticated = await authenticateRegistryCaller(request.authorization, scopes, client);
@@ -109,7 +113,7 @@ async function handle(req: Request, method: string, rawTarget: string | undefine
   // outline, digest): every manifest-put hook decides on the checked manifest.
   let manifest: CheckedManifest | null = null;
   if (route.kind === "manifest" && method === "PUT") {
-    const checked = await readManifestBody(req.body, req.headers.get("content-type"), req.headers.get("content-length"), route.reference);
+    const checked = await (earlyManifest ?? readPutManifest(req, route.reference));
     if ("status" in checked) return reject(req, registryErrorResponse(checked.status, checked.code, checked.message, { method }));
     manifest = checked;
   }
@@ -163,6 +167,19 @@ async function handle(req: Request, method: string, rawTarget: string | undefine
   if (isRecorded(route, method)) await recordTraffic({ route, method, upstream: served, actor, projectId, manifest, prepared });
   // Only once the referrer is indexed: the header promises the referrers API lists it.
   return withSubjectHeader(served, method, manifest);
+}
+
+/** A manifest PUT's body, read and checked (manifest-body.ts). */
+function readPutManifest(req: Request, reference: string): ReturnType<typeof readManifestBody> {
+  return readManifestBody(req.body, req.headers.get("content-type"), req.headers.get("content-length"), reference);
+}
+
+/** What a manifest PUT may declare to be read before its caller is authorized. */
+const EARLY_READ_MAX_BYTES = 64 * 1024;
+
+function declaredSmall(headers: Headers): boolean {
+  const declared = headers.get("content-length");
+  return declared !== null && /^\d{1,6}$/.test(declared) && Number(declared) <= EARLY_READ_MAX_BYTES;
 }
 
 /**

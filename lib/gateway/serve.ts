@@ -9,6 +9,7 @@ import { MANIFEST_ACCEPT, OCI_IMAGE_INDEX } from "@/lib/oci/media-types";
 import { CATALOG_MAX_PAGE } from "@/lib/registry/client";
 import { forwardToRegistry } from "@/lib/registry/forward";
 import { rangeNotSatisfiable, serveLocalBlob } from "@/lib/registry/local-blob-store";
+import { serveLocalManifest } from "@/lib/registry/local-manifest-store";
 import type { CatalogAccess } from "@/lib/services/registry-auth/authorize-registry-request";
 import { listPullableRepositories } from "@/lib/services/repositories/list-pullable-repositories";
 import { deleteTag } from "@/lib/services/repositories/delete-tag";
@@ -19,16 +20,20 @@ import { AppError } from "@/lib/errors";
 import { isDigest } from "@/lib/oci/digest";
 
 /**
- * Stage 5, first choice: layer and config downloads straight from the registry's disk when Wharf
- * shares it (the response, or null to forward instead). Null synchronously for every other
- * request, so they do not wait on it.
+ * Stage 5, first choice: manifest reads, and layer and config downloads, straight from the
+ * registry's disk when Wharf shares it (the response, or null to forward instead). Null
+ * synchronously for every other request, so they do not wait on it. A conditional manifest read
+ * (If-None-Match) is the registry's to answer 304.
  */
 export function serveFromDisk(req: Request, request: GatewayRequest, route: RepositoryRoute): Promise<Response | null> | null {
   const { method } = request;
-  if (route.kind !== "blob" || (method !== "GET" && method !== "HEAD")) return null;
+  if (method !== "GET" && method !== "HEAD") return null;
   const storageDir = getServerEnv().WHARF_REGISTRY_STORAGE_DIR;
   if (!storageDir) return null;
-  return serveLocalBlob({ storageDir, repository: route.name, digest: route.digest, method, range: req.headers.get("range") });
+  if (route.kind === "blob") return serveLocalBlob({ storageDir, repository: route.name, digest: route.digest, method, range: req.headers.get("range") });
+  if (route.kind !== "manifest" || req.headers.has("if-none-match") || req.headers.has("if-match")) return null;
+  const local = serveLocalManifest({ storageDir, repository: route.name, reference: route.reference, method, accept: acceptedManifestTypes(req.headers).types });
+  return local && Promise.resolve(local);
 }
 
 /** Stage 5 otherwise: the request forwarded to the backing registry, rebuilt from the parsed parts. */
@@ -165,13 +170,21 @@ function uploadHeaders(headers: Headers, method: string): Headers {
  */
 function manifestReadHeaders(headers: Headers, method: string): Headers {
   if (method !== "GET" && method !== "HEAD") return headers;
-  const accept = headers.get("accept");
-  const ranges = (accept ?? "").split(",").map((range) => range.split(";")[0]!.trim().toLowerCase()).filter((range) => range !== "");
-  const anything = ranges.length === 0 || ranges.some((range) => range === "*/*" || range === "application/*");
-  if (!anything) return headers;
+  const accepted = acceptedManifestTypes(headers);
+  if (!accepted.widened) return headers;
   const out = new Headers(headers);
-  out.set("accept", [...new Set([...ranges.filter((range) => !range.includes("*")), ...MANIFEST_ACCEPT])].join(", "));
+  out.set("accept", accepted.types.join(", "));
   return out;
+}
+
+/**
+ * The media types a manifest read accepts as the registry is asked for them: the client's own,
+ * with every manifest type Wharf knows added (`widened`) when it sent none or a wildcard range.
+ */
+function acceptedManifestTypes(headers: Headers): { types: string[]; widened: boolean } {
+  const ranges = (headers.get("accept") ?? "").split(",").map((range) => range.split(";")[0]!.trim().toLowerCase()).filter((range) => range !== "");
+  const anything = ranges.length === 0 || ranges.some((range) => range === "*/*" || range === "application/*");
+  return anything ? { types: [...new Set([...ranges.filter((range) => !range.includes("*")), ...MANIFEST_ACCEPT])], widened: true } : { types: ranges, widened: false };
 }
 
 /**

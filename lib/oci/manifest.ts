@@ -18,6 +18,9 @@ const MEDIA_TYPE_MAX = 255;
 /** Platform fields are short identifiers (amd64, linux, v8); longer values are not kept. */
 const PLATFORM_FIELD_MAX = 64;
 
+/** Distribution's own limit for a manifest body (4 MiB); real manifests are a few KiB. */
+export const MANIFEST_MAX_BYTES = 4 * 1024 * 1024;
+
 export const descriptorSchema = z.object({
   mediaType: z.string().max(MEDIA_TYPE_MAX).optional(),
   digest: z.string().refine(isDigest, "not a digest"),

@@ -8,6 +8,7 @@ import { fetchForTls, hasTlsSettings, type RegistryTls } from "./tls-fetch";
 import { expectedScopes, fetchToken, parseBearerChallenge, TokenCache, TokenRefusedError } from "./token-auth";
 import { digestAlgorithmOf, isDigest } from "@/lib/oci/digest";
 import { MANIFEST_ACCEPT_HEADER } from "@/lib/oci/media-types";
+import { MANIFEST_MAX_BYTES } from "@/lib/oci/manifest";
 import { formatReference, isValidRepositoryName, isValidTag } from "@/lib/oci/reference";
 import { readBounded } from "@/lib/streams/read-bounded";
 
@@ -59,8 +60,6 @@ export interface CatalogPage {
 
 /** The registry's default `catalog.maxentries`; a larger n is answered 400 PAGINATION_NUMBER_INVALID. */
 export const CATALOG_MAX_PAGE = 1000;
-/** Manifests are a few KiB; refusing huge bodies keeps a confused upstream from filling memory. */
-const MANIFEST_MAX_BYTES = 4 * 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 10_000;
 const BACKING_LABEL = "The backing registry";
 

@@ -178,6 +178,20 @@ export function registerNodeBody(incoming: Readable): ReadableStream<Uint8Array>
   return stream;
 }
 
+/**
+ * The client's own IncomingMessage behind a web body from registerNodeBody, taken (once) for a
+ * reader that wants the node stream itself: a manifest PUT's few hundred bytes read through the
+ * two web-stream layers cost several promise turns per chunk on every push. Null for any other
+ * body, or one already being read.
+ */
+export function takeNodeBody(body: ReadableStream<Uint8Array> | null): Readable | null {
+  if (!body || body.locked) return null;
+  const incoming = nodeRequestBodies.get(body);
+  if (!incoming) return null;
+  nodeRequestBodies.delete(body);
+  return incoming;
+}
+
 /** Sends the request; resolves with the response once its headers arrived. */
 function send(
   url: URL,

@@ -1,3 +1,5 @@
+import type { Readable } from "node:stream";
+
 /**
  * Reads a whole stream into memory, but never more than `limit` bytes: null (and the rest of the
  * stream cancelled) as soon as it passes the limit. For bodies that must be held whole (manifests,
@@ -29,4 +31,42 @@ export async function readBounded(stream: ReadableStream<Uint8Array> | null, lim
     offset += chunk.byteLength;
   }
   return out;
+}
+
+/**
+ * readBounded for a node stream (a client's request body): null once it passes `limit`, and the
+ * rest is then drained rather than destroyed, so the client's connection stays usable for the
+ * refusal.
+ */
+export function readBoundedNode(stream: Readable, limit: number): Promise<Uint8Array | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const onData = (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > limit) {
+        cleanup();
+        stream.resume();
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const cleanup = () => {
+      stream.off("data", onData);
+      stream.off("end", onEnd);
+      stream.off("error", onError);
+    };
+    stream.on("data", onData);
+    stream.once("end", onEnd);
+    stream.once("error", onError);
+  });
 }

@@ -105,6 +105,11 @@ export function gatewayHarness({ registryPort, external, name, dataDir }: { regi
       if (!backing) throw new Error("the registry has not started yet (use it inside tests)");
       return backing;
     },
+    /** Stops the registry before the file ends (a test of what Wharf answers without it). */
+    async stopRegistry(): Promise<void> {
+      await registry?.stop();
+      registry = undefined;
+    },
     registryCreds,
     call,
     tokenFor,

@@ -1,5 +1,5 @@
 import "server-only";
-import { db } from "@/lib/db/client";
+import { hotPathQuery } from "@/lib/db/hot-path";
 import { formatBytes } from "@/lib/format/bytes";
 import type { BlobRef } from "@/lib/services/repositories/index-manifest";
 
@@ -18,9 +18,32 @@ const ALLOWED: QuotaDecision = { allowed: true };
 
 type ProjectQuotaRow = { name: string; storage_limit: bigint; storage_used: bigint };
 
+/**
+ * Both reads run before every push goes on (an upload's start, a manifest PUT), so through the
+ * hot-path pool (lib/db/hot-path.ts says why). The manifest's read also answers, in the same round
+ * trip, which of its blobs the project references already (only when it has a limit to check).
+ */
+const READ_QUOTA = {
+  name: "wharf_read_project_quota",
+  text: "SELECT name, storage_limit::text, storage_used::text FROM projects WHERE id = $1",
+};
+const READ_QUOTA_AND_KNOWN_BLOBS = {
+  name: "wharf_read_project_quota_known_blobs",
+  text: `SELECT p.name, p.storage_limit::text, p.storage_used::text,
+                CASE WHEN p.storage_limit < 0 THEN '{}'::text[]
+                     ELSE ARRAY(SELECT b.digest FROM project_blobs b WHERE b.project_id = p.id AND b.digest = ANY($2::text[])) END AS known
+         FROM projects p WHERE p.id = $1`,
+};
+
+type QuotaRowText = { name: string; storage_limit: string; storage_used: string };
+
+function quotaOf(row: QuotaRowText): ProjectQuotaRow {
+  return { name: row.name, storage_limit: BigInt(row.storage_limit), storage_used: BigInt(row.storage_used) };
+}
+
 async function projectQuota(projectId: number): Promise<ProjectQuotaRow | null> {
-  const rows = await db.$queryRaw<ProjectQuotaRow[]>`SELECT name, storage_limit, storage_used FROM projects WHERE id = ${projectId}`;
-  return rows[0] ?? null;
+  const [row] = await hotPathQuery<QuotaRowText>(READ_QUOTA, [projectId]);
+  return row ? quotaOf(row) : null;
 }
 
 /**
@@ -28,12 +51,11 @@ async function projectQuota(projectId: number): Promise<ProjectQuotaRow | null> 
  * project: the blobs the project does not reference yet are what the push adds.
  */
 export async function manifestPushQuotaDecision({ projectId, blobs }: { projectId: number; blobs: BlobRef[] }): Promise<QuotaDecision> {
-  const quota = await projectQuota(projectId);
-  if (!quota || quota.storage_limit < 0n) return ALLOWED;
-  const digests = blobs.map((b) => b.digest);
-  const known = await db.$queryRaw<{ digest: string }[]>`
-    SELECT digest FROM project_blobs WHERE project_id = ${projectId} AND digest = ANY(${digests}::text[])`;
-  const have = new Set(known.map((k) => k.digest));
+  const [row] = await hotPathQuery<QuotaRowText & { known: string[] }>(READ_QUOTA_AND_KNOWN_BLOBS, [projectId, blobs.map((b) => b.digest)]);
+  if (!row) return ALLOWED;
+  const quota = quotaOf(row);
+  if (quota.storage_limit < 0n) return ALLOWED;
+  const have = new Set(row.known);
   const adds = blobs.filter((b) => !have.has(b.digest)).reduce((sum, b) => sum + b.size, 0n);
   if (adds === 0n || quota.storage_used + adds <= quota.storage_limit) return ALLOWED;
   const message =

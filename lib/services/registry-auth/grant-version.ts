@@ -1,8 +1,7 @@
 import "server-only";
-import pg from "pg";
 import type { DbTransaction } from "@/lib/db/client";
 import { CACHE_CHANNEL, type CacheTopic } from "@/lib/cache/process-cache";
-import { getServerEnv } from "@/lib/env";
+import { hotPathQuery } from "@/lib/db/hot-path";
 
 /**
  * The registry grant version: one counter row (`registry_grant_version`) that moves whenever who
@@ -41,29 +40,11 @@ export async function bumpGrantVersion(tx: DbTransaction): Promise<void> {
 
 const GRANTS_TOPIC: CacheTopic = "registry-grants";
 
-/**
- * The read runs on every registry request, so it skips Prisma: a prepared statement on a small
- * pool of its own costs about 0.1 ms a read where Prisma's $queryRaw costs about 0.45 ms (measured
- * here, sequential reads on a loaded 2-core machine), most of it CPU on the event loop that also
- * streams the blobs. On globalThis: Next's bundle and Wharf's front each load this module.
- */
+/** On every registry request, so through the hot-path pool (lib/db/hot-path.ts says why). */
 const READ_VERSION = { name: "wharf_read_grant_version", text: "SELECT version::text AS version FROM registry_grant_version WHERE id = 1" };
-const poolHolder = globalThis as unknown as { wharfGrantVersionPool?: pg.Pool };
-
-function versionPool(): pg.Pool {
-  if (!poolHolder.wharfGrantVersionPool) {
-    // Idle connections do not keep a process alive that is otherwise done.
-    const pool = new pg.Pool({ connectionString: getServerEnv().DATABASE_URL, max: 2, allowExitOnIdle: true });
-    // An idle connection dropped by the server (a restart) is replaced on the next read; without a
-    // listener its error event would end the process.
-    pool.on("error", (error) => console.error(`wharf: grant version connection: ${error.message}`));
-    poolHolder.wharfGrantVersionPool = pool;
-  }
-  return poolHolder.wharfGrantVersionPool;
-}
 
 /** The current grant version (0 before any change was counted). */
 export async function readGrantVersion(): Promise<bigint> {
-  const { rows } = await versionPool().query<{ version: string }>(READ_VERSION);
+  const rows = await hotPathQuery<{ version: string }>(READ_VERSION);
   return rows[0] ? BigInt(rows[0].version) : 0n;
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { actorName, type Actor } from "@/lib/auth/actor";
 import { db, type DbTransaction } from "@/lib/db/client";
+import { hotPathQuery } from "@/lib/db/hot-path";
 import { ConflictError } from "@/lib/errors";
 import { type AccessoryType, Prisma } from "@/lib/generated/prisma/client";
 import { type Descriptor, type IndexChild, parseImageConfig, parseManifestBytes } from "@/lib/oci/manifest";
@@ -300,7 +301,7 @@ export async function writeArtifact({
   inTransaction?: (tx: DbTransaction, written: WrittenArtifact) => Promise<void>;
 }): Promise<WrittenArtifact> {
   if (!inTransaction && prepared.children.length === 0 && prepared.subjectDigest === null) {
-    const written = await writePlainArtifact(db, { actor, projectId, repository, prepared, tag, now, audit });
+    const written = await writePlainArtifact({ actor, projectId, repository, prepared, tag, now, audit });
     if (written) return written;
   }
   const write = () =>
@@ -336,6 +337,13 @@ export async function writeArtifact({
   }
 }
 
+const WRITE_PLAIN_ARTIFACT = {
+  name: "wharf_write_plain_artifact",
+  text: `SELECT out_repository_id, out_artifact_id FROM wharf_write_plain_artifact(
+    $1::int, $2::text, $3::text, $4::text, $5::text, $6::int, $7::bigint, $8::text, $9::text, $10::text,
+    $11::timestamptz, $12::text, $13::jsonb, $14::text, $15::timestamptz, $16::text, $17::jsonb, $18::text[], $19::bigint[])`,
+};
+
 /**
  * writeArtifact's one-call path for a plain artifact (no children, no subject): the SQL function
  * wharf_write_plain_artifact (its migration, 20261206001000_write_plain_artifact) writes exactly
@@ -343,7 +351,8 @@ export async function writeArtifact({
  * (created, or its push time), referrers pushed before it linked, the tag moved, the listed-artifact
  * count (+1 for a new artifact instead of a recount, which scans the repository's artifacts on
  * every push), the event and the audit row. One statement, so one implicit transaction and one
- * round trip, with its plans cached by the function per connection.
+ * round trip, with its plans cached by the function per connection; it runs on every push, so
+ * through the hot-path pool (lib/db/hot-path.ts says why).
  *
  * That increment is exact only when no index in the repository lists this digest as a child and
  * the tag does not leave an index child (either can change whether an artifact is listed): the
@@ -351,9 +360,7 @@ export async function writeArtifact({
  * null, as it does for a repository being deleted; the caller then takes the general path.
  * Exported for its test.
  */
-export async function writePlainArtifact(
-  client: DbTransaction,
-  {
+export async function writePlainArtifact({
     actor,
     projectId,
     repository,
@@ -383,13 +390,28 @@ export async function writePlainArtifact(
         detail: auditRow.detail ?? {},
       })
     : null;
-  const rows = await client.$queryRaw<{ out_repository_id: number; out_artifact_id: number }[]>`
-    SELECT out_repository_id, out_artifact_id FROM wharf_write_plain_artifact(
-      ${projectId}::int, ${repository}, ${prepared.digest}, ${prepared.mediaType.slice(0, 255)}, ${prepared.artifactType}::text,
-      ${prepared.manifestSize}::int, ${prepared.totalSize}::bigint, ${prepared.os}::text, ${prepared.architecture}::text, ${prepared.variant}::text,
-      ${prepared.created}::timestamptz, ${prepared.author}::text, ${JSON.stringify(prepared.annotations)}::jsonb, ${tag}::text, ${now}::timestamptz,
-      ${actorName(actor).slice(0, 255)}, ${auditJson}::jsonb,
-      ${blobsOf(prepared).map((b) => b.digest)}::text[], ${blobsOf(prepared).map((b) => b.size.toString())}::bigint[])`;
+  const blobs = blobsOf(prepared);
+  const rows = await hotPathQuery<{ out_repository_id: number; out_artifact_id: number }>(WRITE_PLAIN_ARTIFACT, [
+    projectId,
+    repository,
+    prepared.digest,
+    prepared.mediaType.slice(0, 255),
+    prepared.artifactType,
+    prepared.manifestSize,
+    prepared.totalSize.toString(),
+    prepared.os,
+    prepared.architecture,
+    prepared.variant,
+    prepared.created,
+    prepared.author,
+    JSON.stringify(prepared.annotations),
+    tag,
+    now,
+    actorName(actor).slice(0, 255),
+    auditJson,
+    blobs.map((b) => b.digest),
+    blobs.map((b) => b.size.toString()),
+  ]);
   const first = rows[0];
   return first ? { repositoryId: first.out_repository_id, artifactId: first.out_artifact_id } : null;
 }

@@ -141,7 +141,7 @@ describe("writeArtifact's one-statement path for plain artifacts", () => {
     const repository = `${project.name}/app`;
     const now = new Date();
     const viaStatement = (prepared: PreparedManifest, tag: string | null) =>
-      db.$transaction((tx) => writePlainArtifact(tx, { actor, projectId: project.id, repository, prepared, tag, now }));
+      writePlainArtifact({ actor, projectId: project.id, repository, prepared, tag, now });
     expect(await viaStatement(plain(1), "1.0")).toMatchObject({ artifactId: expect.any(Number) });
     const index: PreparedManifest = {
       ...plain(30, { mediaType: OCI_IMAGE_INDEX }),
