@@ -6,10 +6,21 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 // Ports picked before anything reads the environment: the backing registry's, and Wharf's front
-// (skopeo follows the token realm to it).
-const { REGISTRY_PORT, FRONT_PORT } = await vi.hoisted(() => import("@/lib/testing/test-ports").then((m) => m.useTestRegistryAndFrontPorts("proxy-cache-tests-secret-key-0123456789")));
+// (skopeo follows the token realm to it). Wharf shares the backing registry's disk, as the launcher
+// runs it, so fills are written onto it (lib/registry/local-blob-writer.ts); one test below takes
+// the upload path an external registry gets.
+const { REGISTRY_PORT, FRONT_PORT, DATA_DIR } = await vi.hoisted(async () => {
+  const ports = await import("@/lib/testing/test-ports").then((m) => m.useTestRegistryAndFrontPorts("proxy-cache-tests-secret-key-0123456789"));
+  const { mkdtempSync } = await import("node:fs");
+  const { tmpdir: osTmpdir } = await import("node:os");
+  const p = await import("node:path");
+  const dataDir = mkdtempSync(p.join(osTmpdir(), "wharf-proxy-cache-data-"));
+  process.env.WHARF_REGISTRY_STORAGE_DIR = p.join(dataDir, "registry", "storage");
+  return { ...ports, DATA_DIR: dataDir };
+});
 
 import type { UserActor } from "@/lib/auth/actor";
+import { getServerEnv } from "@/lib/env";
 import { startLocalRegistry, type LocalRegistry } from "@/lib/registry/local-registry";
 import { startFront, type WharfServer } from "@/lib/runtime/server";
 import { blobFillUnderWay, fillBlob } from "@/lib/services/proxy-cache/blobs";
@@ -36,7 +47,7 @@ import { startUpstreamProxy, type UpstreamProxy } from "@/lib/testing/upstream-p
  * auth, and skopeo pulling through Wharf as a client would.
  */
 const HOST = `127.0.0.1:${FRONT_PORT}`;
-const harness = gatewayHarness({ registryPort: REGISTRY_PORT, external: `http://${HOST}`, name: "proxy-cache" });
+const harness = gatewayHarness({ registryPort: REGISTRY_PORT, external: `http://${HOST}`, name: "proxy-cache", dataDir: DATA_DIR });
 
 let front: WharfServer;
 let tmp = "";
@@ -61,6 +72,7 @@ afterAll(async () => {
   await upstream?.stop();
   await Promise.all([upstreamRegistry?.stop(), tokenUpstream?.registry.stop(), tokenUpstream?.issuer.stop()]);
   if (tmp) await rm(tmp, { recursive: true, force: true });
+  await rm(DATA_DIR, { recursive: true, force: true });
 });
 
 /** An image in the upstream (pushed there straight, as its owner would), under `repository:tag`. */
@@ -195,6 +207,27 @@ describe("proxy-cache projects", () => {
     await cacheJobsSettled();
     for (const digest of blobsOf(image)) expect(upstream.blobGets(digest)).toBe(1);
     expect(await db.proxyFetch.count({ where: { projectId: project.id, kind: "blob" } })).toBe(blobsOf(image).length);
+  });
+
+  it("without the registry's disk (an external registry), caches through an upload session, as whole", async () => {
+    const image = await upstreamImage("library/external", "1", 200_000);
+    const { project, creds } = await proxyProject(upstream.url);
+    const repository = `${project.name}/library/external`;
+    const env = getServerEnv();
+    const storageDir = env.WHARF_REGISTRY_STORAGE_DIR;
+    env.WHARF_REGISTRY_STORAGE_DIR = undefined;
+    try {
+      await pullTo(`${repository}:1`, creds);
+      await cacheJobsSettled();
+    } finally {
+      env.WHARF_REGISTRY_STORAGE_DIR = storageDir;
+    }
+    for (const digest of blobsOf(image)) {
+      expect(upstream.blobGets(digest)).toBe(1);
+      expect(await harness.backing.headBlob(repository, digest)).not.toBeNull();
+    }
+    await pullTo(`${repository}:1`, creds);
+    for (const digest of blobsOf(image)) expect(upstream.blobGets(digest)).toBe(1);
   });
 
   it("leaves a blob another Wharf instance is filling to that instance, and takes over a lease whose instance died", async () => {

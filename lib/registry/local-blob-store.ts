@@ -20,7 +20,8 @@ export type LocalBlobRequest = { storageDir: string; repository: string; digest:
 
 const V2 = ["docker", "registry", "v2"];
 
-function blobPaths(storageDir: string, repository: string, digest: string) {
+/** Where Distribution keeps a blob (`data`) and its link into a repository (`link`). */
+export function blobPaths(storageDir: string, repository: string, digest: string) {
   const [algorithm, hex] = digest.split(":") as [string, string];
   return {
     link: path.join(storageDir, ...V2, "repositories", ...repository.split("/"), "_layers", algorithm, hex, "link"),

@@ -5,6 +5,7 @@ import { blobUploadQuotaDecision } from "@/lib/services/quotas/decision";
 import { getBackingRegistry } from "@/lib/registry/backing-registry";
 import { RegistryError } from "@/lib/registry/errors";
 import { bodyStream, forwardToRegistry, registerNodeBody } from "@/lib/registry/forward";
+import { writeLocalBlob } from "@/lib/registry/local-blob-writer";
 import { recordProxyFetch } from "@/lib/services/proxy-cache/fetch-log";
 import { takeFillLease, withFillLease } from "@/lib/services/proxy-cache/fill-lease";
 import { proxyUpstream, upstreamRepositoryOf } from "@/lib/services/proxy-cache/upstream";
@@ -20,8 +21,9 @@ import { proxyUpstream, upstreamRepositoryOf } from "@/lib/services/proxy-cache/
  * session of the backing registry and, for a client that started it, to that client at the same
  * time (one source piped to both): the client does not wait for the whole blob to be cached first.
  *
- * - The registry verifies the digest when the upload is completed, so an upstream that dies or
- *   lies mid-blob never leaves a truncated or wrong blob in the cache (the session is abandoned).
+ * - Only bytes that hash to the digest are kept (the registry checks an upload's digest when it is
+ *   completed; a write onto its disk is checked before the blob is renamed into place), so an
+ *   upstream that dies or lies mid-blob never leaves a truncated or wrong blob in the cache.
  * - The client's side is only a reader: a client that disconnects is unpiped, not the fetch, and
  *   the cache is filled for the others all the same. Both sides move at the slower one's pace (a
  *   megabyte of buffer each), so memory stays flat whoever is slow.
@@ -150,7 +152,7 @@ async function runFill(target: BlobFillTarget, forClient: boolean, handOver: (fi
     handOver({ kind: "stream", stream: bodyStream(client), node: client, size });
   }
   try {
-    await uploadToBackingRegistry(repository, digest, cacheSide, size);
+    await cacheInBackingRegistry(repository, digest, cacheSide, size);
   } catch (error) {
     // The client (if any) keeps its bytes; nothing is left waiting on the cache side.
     source.unpipe(cacheSide);
@@ -161,6 +163,17 @@ async function runFill(target: BlobFillTarget, forClient: boolean, handOver: (fi
     throw error;
   }
   await recordProxyFetch({ ...log, bytes });
+}
+
+/**
+ * The fetched bytes into the backing registry: straight onto its disk when Wharf shares it
+ * (writeLocalBlob: hashed once, by Wharf, instead of sent over HTTP and hashed again by the
+ * registry), else into an upload session. Either way only bytes that match `digest` are kept.
+ */
+function cacheInBackingRegistry(repository: string, digest: string, body: Readable, size: number | null): Promise<void> {
+  const storageDir = getServerEnv().WHARF_REGISTRY_STORAGE_DIR;
+  if (storageDir) return writeLocalBlob({ storageDir, repository, digest, source: body, size });
+  return uploadToBackingRegistry(repository, digest, body, size);
 }
 
 /** A node-stream blob into an upload session of the backing registry, in one PUT the registry checks against `digest`. */
