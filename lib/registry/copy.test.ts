@@ -103,6 +103,39 @@ describe("copy between registries", () => {
     expect(await endpointClient(remoteEndpoint).listTags("mirror/again")).toEqual(["1.0", "copy"]);
   });
 
+  it("with the root manifest in hand and a blob mover (a proxy cache): asks the source for nothing, moves only what the destination lacks", async () => {
+    const image = await pushGeneratedImage(local, "proj/held", { tag: "1.0", layers: 3 });
+    const root = await local.getManifest("proj/held", image.digest);
+    // One blob is in the destination already: HEAD-skipped, never handed to the mover.
+    const [present, ...missing] = image.blobs;
+    const dst = endpointClient(remoteEndpoint);
+    await copy(local, dst, { srcRepository: "proj/held", dstRepository: "mirror/held-seed", reference: "1.0" });
+    await dst.mountBlob("mirror/held", present!.digest, "mirror/held-seed");
+    // A source nobody answers on: the engine must not need it.
+    const unreachable = endpointClient({ url: "http://127.0.0.1:9", auth: { kind: "none" } });
+    const moved: string[] = [];
+    const copied = await copy(
+      unreachable,
+      dst,
+      { srcRepository: "proj/held", dstRepository: "mirror/held", reference: image.digest, tag: "1.0" },
+      {
+        root: { digest: root.digest, mediaType: root.mediaType, bytes: root.bytes },
+        moveBlob: async (digest) => {
+          moved.push(digest);
+          // The mover does the work its own way (here: a mount from the seeded repository).
+          await dst.mountBlob("mirror/held", digest, "mirror/held-seed");
+        },
+      },
+    );
+    expect(moved.sort()).toEqual(missing.map((b) => b.digest).sort());
+    expect(copied).toMatchObject({ digest: image.digest, tag: "1.0", blobsSkipped: 1, blobsStreamed: missing.length });
+    expect((await dst.headManifest("mirror/held", "1.0"))?.digest).toBe(image.digest);
+    // A root that is not the reference is refused before anything moves.
+    await expect(
+      copy(unreachable, dst, { srcRepository: "proj/held", dstRepository: "mirror/held", reference: `sha256:${"0".repeat(64)}` }, { root: { digest: root.digest, mediaType: root.mediaType, bytes: root.bytes } }),
+    ).rejects.toThrow(/not sha256:0000/);
+  });
+
   it("resumes from its checkpoint after an abort mid-way: finished blobs are not copied again", async () => {
     const index = await pushGeneratedIndex(local, "proj/resume", { tag: "3.0", architectures: ["amd64", "arm64"], layerBytes: 256 * 1024 });
     const blobs = new Set(index.blobs.map((b) => b.digest)).size;

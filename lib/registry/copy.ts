@@ -1,5 +1,5 @@
 import { isDigest } from "@/lib/oci/digest";
-import { isNonDistributable, parseManifest, walkDescriptors } from "@/lib/oci/manifest";
+import { decodeJson, isNonDistributable, parseManifest, walkDescriptors } from "@/lib/oci/manifest";
 import { RegistryClient } from "@/lib/registry/client";
 import { endpointClient, type RegistryEndpoint, sameRegistry } from "@/lib/registry/endpoint";
 import { ByteRateLimiter } from "@/lib/registry/rate-limit";
@@ -102,6 +102,18 @@ export type CopyOptions = {
    * tag of the same image): mounting from it is tried before any byte moves.
    */
   mountFrom?: string;
+  /**
+   * The root manifest as the caller holds it already (a proxy cache answered a client with it):
+   * the source is not asked for it again. Its digest must be `target.reference`'s.
+   */
+  root?: { digest: string; mediaType: string; bytes: Uint8Array };
+  /**
+   * Moves one blob the destination repository lacks, instead of the engine's own mount or stream
+   * (a proxy cache's fill, which one blob's concurrent askers share). The engine still decides
+   * which blobs to move, checks the destination first, runs them `parallelism` at a time, retries
+   * nothing (the mover does what it must) and reports progress.
+   */
+  moveBlob?: (digest: string, size: number) => Promise<void>;
 };
 
 /** Small: a registry serves a few concurrent uploads per client well, and memory stays flat. */
@@ -159,7 +171,7 @@ export async function copy(srcEndpoint: CopyEndpoint, dstEndpoint: CopyEndpoint,
   const inPlace = sameRegistryCopy && srcRepository === dstRepository;
 
   signal?.throwIfAborted();
-  const root = await src.getManifest(srcRepository, reference);
+  const root = options.root ? fetchedOf(options.root, reference) : await src.getManifest(srcRepository, reference);
   const plan: Plan = { children: [], blobs: new Map(), manifests: 0 };
   await walk(src, srcRepository, root, 0, plan, inPlace);
 
@@ -217,6 +229,12 @@ export async function copy(srcEndpoint: CopyEndpoint, dstEndpoint: CopyEndpoint,
     // mount is asked for, so no upload session is opened for nothing.
     if (await withRetry(() => dst.headBlob(dstRepository, digest), retry)) {
       result.blobsSkipped += 1;
+      return;
+    }
+    if (options.moveBlob) {
+      await options.moveBlob(digest, size);
+      result.blobsStreamed += 1;
+      result.bytesStreamed += size;
       return;
     }
     // The upload session a refused mount opened, used for the first upload attempt below.
@@ -294,6 +312,12 @@ export async function copy(srcEndpoint: CopyEndpoint, dstEndpoint: CopyEndpoint,
     progress,
     checkpoint: checkpoint(),
   };
+}
+
+/** A root manifest the caller holds, in the engine's shape (its JSON parsed once). */
+function fetchedOf(root: { digest: string; mediaType: string; bytes: Uint8Array }, reference: string): Fetched {
+  if (isDigest(reference) && reference !== root.digest) throw new CopyRefusedError(`The manifest given is ${root.digest}, not ${reference}.`);
+  return { ...root, json: decodeJson(root.bytes) };
 }
 
 /**

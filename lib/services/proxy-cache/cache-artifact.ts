@@ -1,9 +1,11 @@
 import "server-only";
 import { type Actor, actorName, systemActor } from "@/lib/auth/actor";
 import { getServerEnv } from "@/lib/env";
-import { isNonDistributable, parseManifestBytes, walkDescriptors } from "@/lib/oci/manifest";
+import { parseManifestBytes, walkDescriptors } from "@/lib/oci/manifest";
+import { copy } from "@/lib/registry/copy";
 import { getBackingRegistry } from "@/lib/registry/backing-registry";
 import { fillBlob, messageOf } from "@/lib/services/proxy-cache/blobs";
+import { proxyUpstream, upstreamRepositoryOf } from "@/lib/services/proxy-cache/upstream";
 import { manifestBlobs, prepareManifest, writeArtifact } from "@/lib/services/repositories/index-manifest";
 import { recordRefusal } from "@/lib/services/audit/record-audit-event";
 import { manifestPushQuotaDecision } from "@/lib/services/quotas/decision";
@@ -11,8 +13,9 @@ import { artifactName } from "@/lib/services/repositories/record-registry-traffi
 
 /**
  * After a proxy-cache project served a manifest it fetched from its upstream, the artifact is
- * made a cached artifact like a pushed one (issue 13 item 2): in the backing registry (an image's
- * missing blobs filled through the same per-blob fills the clients use, then its manifest) and in
+ * made a cached artifact like a pushed one (issue 13 item 2): in the backing registry (by the one
+ * copy engine, lib/registry/copy.ts: an image's missing blobs filled through the same per-blob
+ * fills the clients use, then its manifest) and in
  * Wharf's index (artifact, tag, sizes, platform), with one `artifact.cache` audit row, so
  * repositories, retention, quotas and scanning see it.
  *
@@ -78,22 +81,29 @@ export async function cacheArtifact(job: CacheJob): Promise<void> {
     await recordRefusal({ actor: PROXY_ACTOR, action: "artifact.cache", resource: { type: "artifact", name }, projectId, reason: quota.reason, detail: { digest, source: job.source, pulled_by: actorName(job.pulledBy) } });
     throw new Error(quota.message);
   }
-  let inRegistry = false;
   if (parsed.ok && parsed.manifest.kind !== "index") {
-    for (const { role, descriptor } of walkDescriptors(parsed.manifest)) {
-      if ((role !== "config" && role !== "layer") || isNonDistributable(descriptor)) continue;
-      if (await registry.headBlob(repository, descriptor.digest)) continue;
-      await fillBlob({ projectId, registryId, repository, digest: descriptor.digest }, { forClient: false });
-    }
-    inRegistry = true;
+    // The copy engine, with the manifest in hand and the proxy's fills as its blob mover: the
+    // upstream is asked for nothing but the blobs the registry lacks, each through the fill its
+    // clients share, a few at a time; then the manifest goes in under its tag (or digest).
+    const upstream = await proxyUpstream(registryId);
+    await copy(
+      upstream.client,
+      registry,
+      { srcRepository: upstreamRepositoryOf(repository, upstream.dockerHub), dstRepository: repository, reference: digest, tag },
+      {
+        root: { digest, mediaType, bytes },
+        moveBlob: async (blob) => void (await fillBlob({ projectId, registryId, repository, digest: blob }, { forClient: false })),
+      },
+    );
   } else if (parsed.ok) {
+    // An index: into the registry only once it holds every child (the others are cached when a
+    // client asks for them, not fetched for the index).
     const children = walkDescriptors(parsed.manifest).filter((walked) => walked.role === "manifest");
     const held = await Promise.all(children.map(({ descriptor }) => registry.headManifest(repository, descriptor.digest)));
-    inRegistry = held.every((child) => child !== null);
-  }
-  if (inRegistry) {
-    await registry.putManifest(repository, digest, mediaType, bytes);
-    if (tag) await registry.putManifest(repository, tag, mediaType, bytes);
+    if (held.every((child) => child !== null)) {
+      await registry.putManifest(repository, digest, mediaType, bytes);
+      if (tag) await registry.putManifest(repository, tag, mediaType, bytes);
+    }
   }
   const prepared = await prepareManifest({
     registry,
