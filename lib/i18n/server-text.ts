@@ -11,7 +11,7 @@ import type { Locale } from "@/lib/i18n/locales";
  * template (`Project {name} created.`) and its translation under the same key; a text that no
  * template matches is shown as it is.
  */
-type Template = { pattern: RegExp; names: string[]; key: string };
+type Template = { pattern: RegExp; names: string[]; key: string; fixed: number };
 
 const PLACEHOLDER = /\{(\w+)\}/g;
 
@@ -26,7 +26,7 @@ function compile(key: string, english: string): Template {
     last = m.index + m[0].length;
   }
   source += escape(english.slice(last));
-  return { pattern: new RegExp(`^${source}$`, "s"), names, key };
+  return { pattern: new RegExp(`^${source}$`, "s"), names, key, fixed: english.replace(PLACEHOLDER, "").length };
 }
 
 function escape(s: string): string {
@@ -60,15 +60,16 @@ const translations: Record<Locale, Record<string, string>> = {
   en: englishTemplates,
   "zh-CN": serverTemplates(zhCN),
 };
-// Exact texts first (a map lookup), then templates with placeholders, longest first so the most
-// specific wins.
+// Exact texts first (a map lookup), then templates with placeholders, the most fixed text first so
+// the most specific wins (`Name must be at most {max} characters` before `{field} must be at most
+// {max} characters`, whose pattern is longer only by its extra placeholder).
 const exact = new Map<string, string>();
 const templates: Template[] = [];
 for (const [key, english] of Object.entries(englishTemplates)) {
   if (/\{\w+\}/.test(english)) templates.push(compile(key, english));
   else exact.set(english, key);
 }
-templates.sort((a, b) => b.pattern.source.length - a.pattern.source.length);
+templates.sort((a, b) => b.fixed - a.fixed || b.pattern.source.length - a.pattern.source.length);
 
 /** `text` in `locale` when the catalogue knows it, else `text` unchanged. */
 export function translateServerText(text: string, locale: Locale): string {
