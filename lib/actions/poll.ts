@@ -1,5 +1,7 @@
 import { toActionError } from "@/lib/actions/action-result";
 import type { PollResult } from "@/lib/actions/poll-value";
+import { translateServerText } from "@/lib/i18n/server-text";
+import { requestLocale } from "@/lib/i18n/server-locale";
 
 export { type PollResult, valueOf } from "@/lib/actions/poll-value";
 
@@ -7,6 +9,7 @@ export async function pollResult<T>(read: () => Promise<T>): Promise<PollResult<
   try {
     return { ok: true, value: await read() };
   } catch (err) {
-    return { ok: false, message: toActionError(err).message ?? "The server could not answer." };
+    // A refusal in the console's language, as formAction's answers are.
+    return { ok: false, message: translateServerText(toActionError(err).message ?? "The server could not answer.", await requestLocale()) };
   }
 }
