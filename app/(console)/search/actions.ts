@@ -2,6 +2,7 @@
 
 import { repositoryHref } from "@/app/(console)/projects/[projectId]/repositories/format";
 import { type PollResult, pollResult } from "@/lib/actions/poll";
+import { getTranslations } from "next-intl/server";
 import { getActor } from "@/lib/auth/session";
 import { search } from "@/lib/services/search/search";
 
@@ -22,18 +23,19 @@ export async function searchSuggestionsAction(q: unknown): Promise<PollResult<Su
     const text = q.trim().slice(0, 255);
     const actor = await getActor();
     const found = await search({ actor, q: text, limit: SUGGESTION_LIMIT });
+    const t = await getTranslations("search.suggestion");
     return {
       q: text,
       projects: found.projects.map((p) => ({
         key: `p-${p.id}`,
         label: p.name,
-        detail: p.isPublic ? "Public project" : "Private project",
+        detail: p.isPublic ? t("publicProject") : t("privateProject"),
         href: `/projects/${p.id}`,
       })),
       repositories: found.repositories.map((r) => ({
         key: `r-${r.projectId}-${r.name}`,
         label: r.name,
-        detail: `${r.artifactCount} artifact${r.artifactCount === 1 ? "" : "s"}`,
+        detail: t("artifacts", { count: r.artifactCount }),
         href: repositoryHref(r.projectId, r.name),
       })),
     };
