@@ -2,7 +2,7 @@
 
 import { useTranslations } from "next-intl";
 import { useId } from "react";
-import { gridPermissions, matchingPreset, type PickerGrid, presetPermissions, ROBOT_PRESETS } from "@/lib/robots/permission-picker";
+import { gridPermissions, matchingPreset, type PickerGrid, presetPermissions, ROBOT_PRESETS } from "@/lib/robots/picker-model";
 
 /**
  * The robot permission picker: presets, then a resource × action table (a checkbox only where the

@@ -9,7 +9,7 @@ import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { type ActionResult, INITIAL_ACTION_RESULT } from "@/lib/actions/action-state";
 import { useActionForm } from "@/lib/actions/use-action-form";
-import { expiryState } from "@/lib/robots/permission-picker";
+import { expiryState } from "@/lib/robots/picker-model";
 import { ROBOT_COLUMN_COUNT, type RobotRowData } from "@/components/robots/robot-list";
 
 export type RobotSecretAnswer = ActionResult & { secret?: string; robotName?: string };

@@ -1,60 +1,19 @@
 "use client";
 
-import { useTranslations } from "next-intl";
-import { useState } from "react";
-import { KubernetesPullSecret } from "@/components/robots/kubernetes-pull-secret";
-import { Button } from "@/components/ui/button";
-import { robotExportFile } from "@/lib/robots/permission-picker";
+import { lazy, Suspense } from "react";
 
 /**
- * A new secret, shown once, with Copy and Harbor's "Export to file" (the name and secret as JSON,
- * built in the browser from this one answer: Wharf stores only a hash and cannot serve it again).
+ * The panel (Copy, Export to file, the Kubernetes pull secret) is fetched when there is a secret to
+ * show, after a create or a refresh: the robots pages do not carry it in their initial JavaScript.
  */
+const SecretOnceView = lazy(() => import("@/components/robots/secret-once-view"));
+
+/** A new secret, shown once (secret-once-view.tsx); nothing without one. */
 export function SecretOnce({ result }: { result: { ok: boolean; secret?: string | undefined; robotName?: string | undefined; registry?: string | undefined } }) {
-  const [copied, setCopied] = useState(false);
-  const t = useTranslations("robots");
   if (!result.ok || !result.secret || !result.robotName) return null;
-  const { robotName, secret } = result;
-  const exportFile = () => {
-    const file = robotExportFile(robotName, secret);
-    const url = URL.createObjectURL(new Blob([file.json], { type: "application/json" }));
-    const link = document.createElement("a");
-    link.href = url;
-    link.download = file.filename;
-    document.body.append(link);
-    link.click();
-    link.remove();
-    // Revoked after the click has been handled: the download has its own copy of the blob by then.
-    setTimeout(() => URL.revokeObjectURL(url), 0);
-  };
   return (
-    <div role="status" className="rounded-md border border-amber-300 bg-amber-50 p-4 text-sm" data-testid="robot-secret">
-      <p className="font-medium text-amber-900">{t("secretOnce")}</p>
-      <p className="mt-2 break-all">
-        {t("secretName")} <code className="font-mono">{robotName}</code>
-      </p>
-      <p className="mt-1 flex flex-wrap items-center gap-2">
-        {t("secret")}{" "}
-        <code className="min-w-0 rounded bg-white px-2 py-1 font-mono break-all" data-testid="robot-secret-value">
-          {secret}
-        </code>
-      </p>
-      <p className="mt-2 flex flex-wrap gap-2">
-        <Button
-          type="button"
-          variant="secondary"
-          onClick={async () => {
-            await navigator.clipboard?.writeText(secret);
-            setCopied(true);
-          }}
-        >
-          {copied ? t("copied") : t("copy")}
-        </Button>
-        <Button type="button" variant="secondary" onClick={exportFile}>
-          {t("exportFile")}
-        </Button>
-      </p>
-      {result.registry && <KubernetesPullSecret registry={result.registry} robotName={robotName} secret={secret} />}
-    </div>
+    <Suspense fallback={null}>
+      <SecretOnceView result={{ ok: true, secret: result.secret, robotName: result.robotName, registry: result.registry }} />
+    </Suspense>
   );
 }

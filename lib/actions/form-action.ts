@@ -42,8 +42,8 @@ export function formAction<Schema extends z.ZodType, Result, Answer extends Acti
 }
 
 /**
- * The same for an action a button calls with one plain value instead of a form (a react-query
- * mutation: a run's id, or nothing for a Start button, parsed with `z.void()`): the value is parsed
+ * The same for an action a button calls with one plain value instead of a form (a Retry
+ * button's run id, or nothing for a Start button, parsed with `z.void()`): the value is parsed
  * with the schema, and one that does not parse is told `invalid` (default "Invalid request."; a
  * retry says "No such run."), without calling the service.
  */

@@ -39,7 +39,7 @@ const ALLOWED: Record<string, (string | RegExp)[]> = {
   "app/(console)/projects/[projectId]/webhooks/webhook-forms.tsx": ["https://ci.example.com/hooks/wharf"],
   "app/(console)/admin/registries/registry-forms.tsx": ["https://registry.example.com", "-----BEGIN CERTIFICATE-----"],
   "app/(console)/admin/scanners/scanner-forms.tsx": ["http://harbor-scanner-trivy:8080"],
-  "app/(console)/admin/vulnerability-db/vuln-db-panel.tsx": ["https://osv-vulnerabilities.storage.googleapis.com/Debian/all.zip"],
+  "app/(console)/admin/vulnerability-db/import-forms.tsx": ["https://osv-vulnerabilities.storage.googleapis.com/Debian/all.zip"],
   "app/(console)/projects/[projectId]/repositories/[...path]/vulnerabilities-section.tsx": ["openssl, CVE-2024-…"],
   // A link's address (a route with its query), not words.
   "app/(console)/admin/security/page.tsx": ["/admin/security? #search-heading"],

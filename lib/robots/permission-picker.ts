@@ -6,6 +6,18 @@
  */
 import { PROJECT_PERMISSIONS, type ProjectPermission, type ProjectResource } from "@/lib/services/authz/project-roles";
 import { ROBOT_PROJECT_PERMISSIONS } from "@/lib/validation/robot-permissions";
+import { expiryState, type PickerGrid } from "@/lib/robots/picker-model";
+
+export {
+  expiryState,
+  gridPermissions,
+  matchingPreset,
+  type PickerGrid,
+  presetPermissions,
+  ROBOT_PRESETS,
+  type RobotPresetKey,
+  robotExportFile,
+} from "@/lib/robots/picker-model";
 
 /**
  * Resources in Harbor's matrix that no Wharf service checks: a robot holding them could do nothing
@@ -37,13 +49,6 @@ export const PICKER_PERMISSIONS: readonly ProjectPermission[] = (ROBOT_PROJECT_P
 /** Column order of the table: the actions of the matrix, in Harbor's usual reading order. */
 const ACTION_ORDER = ["pull", "push", "read", "list", "create", "update", "delete", "stop", "operate"];
 
-export type PickerGrid = {
-  /** Table columns: every action some offered resource has. */
-  actions: string[];
-  /** Table rows: a resource and, per column, whether that pair can be ticked. */
-  rows: { resource: string; actions: string[] }[];
-};
-
 /**
  * The table for a creator: rows are resources, columns actions; a cell exists only when the pair is
  * in the matrix, offered, and (when `held` is given) held by the creator, since a robot never gets
@@ -61,52 +66,6 @@ export function pickerGrid(held?: ReadonlySet<string>): PickerGrid {
   return { actions, rows };
 }
 
-export function gridPermissions(grid: PickerGrid): string[] {
-  return grid.rows.flatMap((r) => r.actions.map((a) => `${r.resource}:${a}`));
-}
-
-/** Typed, so a misspelt permission does not compile. */
-const PULL: ProjectPermission[] = ["repository:pull"];
-const PUSH_PULL: ProjectPermission[] = [...PULL, "repository:push"];
-/**
- * A CI pipeline pushes, pulls, looks at what it pushed (artifacts, tags, their scans) and tags
- * releases; it does not delete, scan, or manage the project. Every one of these is held by a
- * Developer, so a Developer's CI robot gets the whole preset.
- */
-const CI: ProjectPermission[] = [...PUSH_PULL, "repository:list", "repository:read", "artifact:read", "artifact:list", "tag:create", "tag:list", "scan:read"];
-
-export const ROBOT_PRESETS = [
-  { key: "pull", label: "Pull only", permissions: PULL },
-  { key: "push-pull", label: "Push and pull", permissions: PUSH_PULL },
-  { key: "ci", label: "CI", permissions: CI },
-] as const;
-export type RobotPresetKey = (typeof ROBOT_PRESETS)[number]["key"];
-
-/**
- * A preset's permissions within a grid: the ones the creator can give, and the ones left out
- * because the creator does not hold them (the form says so instead of silently dropping them).
- */
-export function presetPermissions(key: RobotPresetKey, grid: PickerGrid): { permissions: string[]; missing: string[] } {
-  const preset = ROBOT_PRESETS.find((p) => p.key === key);
-  if (!preset) return { permissions: [], missing: [] };
-  const offered = new Set(gridPermissions(grid));
-  return {
-    permissions: preset.permissions.filter((p) => offered.has(p)),
-    missing: preset.permissions.filter((p) => !offered.has(p)),
-  };
-}
-
-/** Which preset exactly matches a selection, if any (to show it as chosen). */
-export function matchingPreset(selected: ReadonlySet<string>, grid: PickerGrid): RobotPresetKey | null {
-  for (const preset of ROBOT_PRESETS) {
-    const { permissions } = presetPermissions(preset.key, grid);
-    if (permissions.length === selected.size && permissions.every((p) => selected.has(p))) return preset.key;
-  }
-  return null;
-}
-
-const DAY = 86_400_000;
-
 /**
  * The list's expiry column: "Never", "Expired", "Expires today" (under half a day left) or
  * "Expires in N days", N rounded to the nearest day: a robot created for 30 days shows 30, not
@@ -120,20 +79,3 @@ export function expiryLabel(expiresAt: Date | string | null, now: Date = new Dat
   return `Expires in ${state.days} day${state.days === 1 ? "" : "s"}`;
 }
 
-/** What expiryLabel says, as data, for the console to word in its language. */
-export function expiryState(expiresAt: Date | string | null, now: Date = new Date()): { kind: "never" | "expired" | "today" | "days"; days: number } {
-  if (expiresAt === null) return { kind: "never", days: 0 };
-  const left = new Date(expiresAt).getTime() - now.getTime();
-  if (left <= 0) return { kind: "expired", days: 0 };
-  const days = Math.round(left / DAY);
-  if (days === 0) return { kind: "today", days: 0 };
-  return { kind: "days", days };
-}
-
-/**
- * Harbor's "export to file": the robot's name and secret as JSON, named after the robot. Built in
- * the browser from the one-time answer; Wharf never stores the secret to serve it again.
- */
-export function robotExportFile(name: string, secret: string): { filename: string; json: string } {
-  return { filename: `${name}.json`, json: JSON.stringify({ name, secret }) };
-}

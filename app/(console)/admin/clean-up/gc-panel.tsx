@@ -1,9 +1,9 @@
 "use client";
 
-import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { startTransition, useActionState, useEffect, useState } from "react";
 import { type GcPoll, pollGcAction, startGcAction, stopGcAction, updateGcScheduleAction } from "@/app/(console)/admin/clean-up/actions";
+import { usePoll } from "@/components/live/use-poll";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
@@ -37,18 +37,17 @@ const PRESET_CRON: Record<string, string | null> = { "0 * * * *": "hourly", "0 0
  */
 export function GcPanel({ initial, target, canRun }: { initial: GcPoll; target: GcTargetInfo & { reasonText?: string }; canRun: boolean }) {
   const t = useTranslations("cleanUp");
-  const queryClient = useQueryClient();
-  const { data } = useQuery({
-    queryKey: ["gc"],
-    queryFn: async () => valueOf(await pollGcAction()),
-    initialData: initial,
-    refetchInterval: (query) => (query.state.data?.executions.some((e) => e.status === "Pending" || e.status === "Running") ? 2_000 : 30_000),
+  const { data, refresh, poller } = usePoll({
+    key: "gc",
+    initial,
+    read: async () => valueOf(await pollGcAction()),
+    interval: (data) => (data?.executions.some((e) => e.status === "Pending" || e.status === "Running") ? 2_000 : 30_000),
   });
-  const refresh = () => void queryClient.invalidateQueries({ queryKey: ["gc"] });
   const active = data.executions.some((e) => e.status === "Pending" || e.status === "Running");
 
   return (
     <div className="max-w-4xl space-y-8">
+      {poller}
       {!target.available && (
         <p role="status" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="gc-unavailable">
           <span className="font-medium">{t("unavailable")}</span> {target.reasonText ?? target.reason}

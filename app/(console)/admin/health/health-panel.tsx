@@ -1,7 +1,7 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
+import { usePoll } from "@/components/live/use-poll";
 import { Badge } from "@/components/ui/badge";
 import type { SystemHealth } from "@/lib/services/system/health-types";
 import { formatTimeOfDay } from "@/lib/format/datetime";
@@ -15,22 +15,24 @@ async function fetchHealth(): Promise<SystemHealth> {
 }
 
 /**
- * `checkedAt` is the server's time of the first check (epoch ms): without it react-query stamps the
- * initial data with Date.now() separately on the server and in the browser, and the two renders of
- * "Last checked" differ (React hydration error #418).
+ * `checkedAt` is the server's time of the first check (epoch ms): without it the initial data would
+ * be stamped with Date.now() separately on the server and in the browser, and the two renders of
+ * "Last checked" would differ (React hydration error #418). Drawn from the server's check; the
+ * poller (react-query, loaded after the page) re-checks every 10 s.
  */
 export function HealthPanel({ initial, checkedAt }: { initial: SystemHealth; checkedAt: number }) {
-  const { data, error, dataUpdatedAt } = useQuery({
-    queryKey: ["system-health"],
-    queryFn: fetchHealth,
-    initialData: initial,
-    initialDataUpdatedAt: checkedAt,
-    refetchInterval: 10_000,
+  const { data, error, dataUpdatedAt, poller } = usePoll({
+    key: "system-health",
+    initial,
+    initialUpdatedAt: checkedAt,
+    read: fetchHealth,
+    interval: () => 10_000,
   });
   const t = useTranslations("health");
   const status = (s: string) => (s === "healthy" || s === "unhealthy" ? t(`status.${s}`) : s);
   return (
     <div className="max-w-2xl space-y-4">
+      {poller}
       <p className="text-sm" data-testid="health-overall">
         {t("overall")}{" "}
         <Badge tone={data.status === "healthy" ? "good" : "bad"}>{status(data.status)}</Badge>

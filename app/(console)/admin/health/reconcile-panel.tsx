@@ -1,11 +1,12 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { listReconcileRunsAction, retryReconcileAction, startReconcileAction } from "@/app/(console)/admin/health/actions";
 import { updateReconcileScheduleAction } from "@/app/(console)/admin/health/schedule-actions";
 import { isActive, JobRunList, runsRefetchInterval } from "@/components/jobs/job-run-list";
 import { JobScheduleForm } from "@/components/jobs/job-schedule-form";
+import { useCall } from "@/components/live/use-call";
+import { usePoll } from "@/components/live/use-poll";
 import { Button } from "@/components/ui/button";
 import { valueOf } from "@/lib/actions/poll-value";
 import type { JobRunView } from "@/lib/services/jobs/job-runs";
@@ -28,21 +29,14 @@ export function ReconcilePanel({
   schedule: ReconcileScheduleView;
   canEditSchedule: boolean;
 }) {
-  const queryClient = useQueryClient();
-  const { data: runs } = useQuery({
-    queryKey: ["reconcile-runs"],
-    queryFn: async () => valueOf(await listReconcileRunsAction()),
-    initialData: initial,
-    refetchInterval: (query) => runsRefetchInterval(query.state.data),
+  const { data: runs, refresh, poller } = usePoll({
+    key: "reconcile-runs",
+    initial,
+    read: async () => valueOf(await listReconcileRunsAction()),
+    interval: runsRefetchInterval,
   });
-  const start = useMutation({
-    mutationFn: () => startReconcileAction(),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ["reconcile-runs"] }),
-  });
-  const retry = useMutation({
-    mutationFn: (runId: number) => retryReconcileAction(runId),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ["reconcile-runs"] }),
-  });
+  const start = useCall(() => startReconcileAction(), { onSettled: refresh });
+  const retry = useCall((runId: number) => retryReconcileAction(runId), { onSettled: refresh });
   const active = isActive(runs);
   const t = useTranslations("healthJobs");
   const progressText = (run: JobRunView): string => {
@@ -52,13 +46,14 @@ export function ReconcilePanel({
 
   return (
     <section className="max-w-2xl space-y-3" data-testid="reconcile-panel">
+      {poller}
       <div className="flex items-center justify-between gap-4">
         <div>
           <h2 className="text-lg font-semibold">{t("reconcile")}</h2>
           <p className="text-sm text-slate-600">{t("reconcileText")}</p>
         </div>
         {canStart && (
-          <Button type="button" onClick={() => start.mutate()} disabled={start.isPending || active} data-testid="reconcile-start">
+          <Button type="button" onClick={() => start.call(undefined)} disabled={start.isPending || active} data-testid="reconcile-start">
             {start.isPending ? t("queuing") : t("reconcileNow")}
           </Button>
         )}
@@ -71,7 +66,7 @@ export function ReconcilePanel({
         testIdPrefix="reconcile"
         progressText={progressText}
         detailText={(run) => (run.checkpoint && run.status !== "succeeded" ? t("lastDone", { checkpoint: run.checkpoint }) : null)}
-        onRetry={canStart ? (runId) => retry.mutate(runId) : undefined}
+        onRetry={canStart ? (runId) => retry.call(runId) : undefined}
         retryDisabled={retry.isPending || active}
         retryLabel={t("retryCheckpoint")}
       />

@@ -1,9 +1,10 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { listRepositoryDeleteRunsAction, retryRepositoryDeleteAction } from "@/app/(console)/admin/health/actions";
 import { JobRunList, runsRefetchInterval } from "@/components/jobs/job-run-list";
+import { useCall } from "@/components/live/use-call";
+import { usePoll } from "@/components/live/use-poll";
 import { valueOf } from "@/lib/actions/poll-value";
 import type { JobRunView } from "@/lib/services/jobs/job-runs";
 
@@ -19,17 +20,13 @@ function repositoryOf(run: JobRunView): string {
  * (it continues with the manifests left).
  */
 export function RepositoryDeletePanel({ initial, canRetry }: { initial: JobRunView[]; canRetry: boolean }) {
-  const queryClient = useQueryClient();
-  const { data: runs } = useQuery({
-    queryKey: ["repository-delete-runs"],
-    queryFn: async () => valueOf(await listRepositoryDeleteRunsAction()),
-    initialData: initial,
-    refetchInterval: (query) => runsRefetchInterval(query.state.data),
+  const { data: runs, refresh, poller } = usePoll({
+    key: "repository-delete-runs",
+    initial,
+    read: async () => valueOf(await listRepositoryDeleteRunsAction()),
+    interval: runsRefetchInterval,
   });
-  const retry = useMutation({
-    mutationFn: (runId: number) => retryRepositoryDeleteAction(runId),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ["repository-delete-runs"] }),
-  });
+  const retry = useCall((runId: number) => retryRepositoryDeleteAction(runId), { onSettled: refresh });
   const t = useTranslations("healthJobs");
   const progressText = (run: JobRunView): string => {
     const repository = repositoryOf(run);
@@ -38,6 +35,7 @@ export function RepositoryDeletePanel({ initial, canRetry }: { initial: JobRunVi
   };
   return (
     <section className="max-w-2xl space-y-3" data-testid="repository-delete-panel">
+      {poller}
       <div>
         <h2 className="text-lg font-semibold">{t("repositoryDeletes")}</h2>
         <p className="text-sm text-slate-600">{t("repositoryDeletesText")}</p>
@@ -47,7 +45,7 @@ export function RepositoryDeletePanel({ initial, canRetry }: { initial: JobRunVi
         runs={runs}
         testIdPrefix="repository-delete"
         progressText={progressText}
-        onRetry={canRetry ? (runId) => retry.mutate(runId) : undefined}
+        onRetry={canRetry ? (runId) => retry.call(runId) : undefined}
         retryDisabled={retry.isPending}
         retryLabel={t("retryManifests")}
       />

@@ -1,9 +1,9 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import { useFormatter, useTranslations } from "next-intl";
 import { startTransition, useActionState, useEffect, useState } from "react";
 import { getForwardingStatusAction, updateForwardingAction } from "@/app/(console)/admin/audit-log/policy/actions";
+import { usePoll } from "@/components/live/use-poll";
 import { Badge } from "@/components/ui/badge";
 import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
@@ -17,15 +17,15 @@ import { formatDateTime } from "@/lib/format/datetime";
 /** Syslog over TCP: the endpoint and switch (administrators), and the forwarder's status (polled). */
 export function ForwardingPanel({ initial, canEdit }: { initial: ForwardingStatus; canEdit: boolean }) {
   const [result, formAction, pending] = useActionState(updateForwardingAction, INITIAL_ACTION_RESULT);
-  const { data: status, refetch } = useQuery({
-    queryKey: ["audit-forwarding"],
-    queryFn: async () => valueOf(await getForwardingStatusAction()),
-    initialData: initial,
-    refetchInterval: (query) => (query.state.data?.enabled ? 5_000 : 60_000),
+  const { data: status, refresh, poller } = usePoll({
+    key: "audit-forwarding",
+    initial,
+    read: async () => valueOf(await getForwardingStatusAction()),
+    interval: (data) => (data?.enabled ? 5_000 : 60_000),
   });
   useEffect(() => {
-    if (result.ok) void refetch();
-  }, [result, refetch]);
+    if (result.ok) refresh();
+  }, [result, refresh]);
   // Controlled fields, submitted from onSubmit: React's reset of a form after its `action` would
   // throw away what was typed when the server answers with field errors.
   const [host, setHost] = useState(initial.host ?? "");
@@ -39,6 +39,7 @@ export function ForwardingPanel({ initial, canEdit }: { initial: ForwardingStatu
 
   return (
     <section className="space-y-3" data-testid="forwarding-panel">
+      {poller}
       <div>
         <h2 className="text-lg font-semibold">{t("forwardHeading")}</h2>
         <p className="text-sm text-slate-600">{t.rich("forwardText", { code: (chunks) => <code>{chunks}</code> })}</p>

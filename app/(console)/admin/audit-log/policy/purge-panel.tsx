@@ -1,10 +1,11 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useFormatter, useTranslations } from "next-intl";
 import { useState } from "react";
 import { dryRunPurgeAction, listPurgeRunsAction, retryPurgeAction, startPurgeAction } from "@/app/(console)/admin/audit-log/policy/actions";
 import { isActive, JobRunList, runsRefetchInterval } from "@/components/jobs/job-run-list";
+import { useCall } from "@/components/live/use-call";
+import { usePoll } from "@/components/live/use-poll";
 import { Button } from "@/components/ui/button";
 import { valueOf } from "@/lib/actions/poll-value";
 import type { JobRunView } from "@/lib/services/jobs/job-runs";
@@ -18,27 +19,22 @@ const utc = (iso: string) => formatDateTime(iso);
  * that names that count, and the latest purge runs with their progress (polled while one runs).
  */
 export function PurgePanel({ initialRuns, retentionDays, canPurge }: { initialRuns: JobRunView[]; retentionDays: number; canPurge: boolean }) {
-  const queryClient = useQueryClient();
   const [confirming, setConfirming] = useState(false);
-  const { data: runs } = useQuery({
-    queryKey: ["purge-runs"],
-    queryFn: async () => valueOf(await listPurgeRunsAction()),
-    initialData: initialRuns,
-    refetchInterval: (query) => runsRefetchInterval(query.state.data),
+  const { data: runs, refresh, poller } = usePoll({
+    key: "purge-runs",
+    initial: initialRuns,
+    read: async () => valueOf(await listPurgeRunsAction()),
+    interval: runsRefetchInterval,
   });
-  const dryRun = useMutation({ mutationFn: () => dryRunPurgeAction() });
-  const start = useMutation({
-    mutationFn: () => startPurgeAction(),
+  const dryRun = useCall(() => dryRunPurgeAction());
+  const start = useCall(() => startPurgeAction(), {
     onSettled: () => {
       setConfirming(false);
       dryRun.reset();
-      return queryClient.invalidateQueries({ queryKey: ["purge-runs"] });
+      refresh();
     },
   });
-  const retry = useMutation({
-    mutationFn: (runId: number) => retryPurgeAction(runId),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ["purge-runs"] }),
-  });
+  const retry = useCall((runId: number) => retryPurgeAction(runId), { onSettled: refresh });
   const active = isActive(runs);
   const counted = dryRun.data?.ok ? dryRun.data.value : undefined;
   const t = useTranslations("auditPolicy");
@@ -55,12 +51,13 @@ export function PurgePanel({ initialRuns, retentionDays, canPurge }: { initialRu
 
   return (
     <section className="space-y-3" data-testid="purge-panel">
+      {poller}
       <div>
         <h2 className="text-lg font-semibold">{t("purge")}</h2>
         <p className="text-sm text-slate-600">{t("purgeText", { days: format.number(retentionDays) })}</p>
       </div>
       <div className="flex flex-wrap gap-2">
-        <Button type="button" variant="secondary" onClick={() => dryRun.mutate()} disabled={dryRun.isPending} data-testid="purge-dry-run">
+        <Button type="button" variant="secondary" onClick={() => dryRun.call(undefined)} disabled={dryRun.isPending} data-testid="purge-dry-run">
           {dryRun.isPending ? t("counting") : t("dryRun")}
         </Button>
         {canPurge && !confirming && (
@@ -70,7 +67,7 @@ export function PurgePanel({ initialRuns, retentionDays, canPurge }: { initialRu
             disabled={active || dryRun.isPending}
             onClick={() => {
               // The confirmation names the count, so count first.
-              dryRun.mutate(undefined, { onSuccess: (r) => r.ok && setConfirming(true) });
+              dryRun.call(undefined, { onSuccess: (r) => r.ok && setConfirming(true) });
             }}
             data-testid="purge-now"
           >
@@ -90,7 +87,7 @@ export function PurgePanel({ initialRuns, retentionDays, canPurge }: { initialRu
             {t("confirmText", { rows: rows(counted.rows), time: utc(counted.cutoff) })}
           </p>
           <div className="flex gap-2">
-            <Button type="button" variant="danger" onClick={() => start.mutate()} disabled={start.isPending} data-testid="purge-confirm-yes">
+            <Button type="button" variant="danger" onClick={() => start.call(undefined)} disabled={start.isPending} data-testid="purge-confirm-yes">
               {start.isPending ? t("queuing") : t("deleteRows", { rows: rows(counted.rows) })}
             </Button>
             <Button type="button" variant="secondary" onClick={() => setConfirming(false)} disabled={start.isPending}>
@@ -107,7 +104,7 @@ export function PurgePanel({ initialRuns, retentionDays, canPurge }: { initialRu
         testIdPrefix="purge"
         progressText={progressText}
         detailText={cutoffText}
-        onRetry={canPurge ? (runId) => retry.mutate(runId) : undefined}
+        onRetry={canPurge ? (runId) => retry.call(runId) : undefined}
         retryDisabled={retry.isPending || active}
       />
     </section>

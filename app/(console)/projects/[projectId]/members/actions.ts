@@ -43,7 +43,7 @@ export const removeMemberAction = formAction(
   },
 );
 
-/** The member picker's search (react-query calls it as the user types). */
+/** The member picker's search (react-query, in user-suggestions.tsx, calls it as the user types). */
 export async function searchUsersAction(q: string): Promise<{ username: string; fullName: string }[]> {
   if (typeof q !== "string") return [];
   try {

@@ -1,15 +1,9 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { useState } from "react";
-import {
-  addGroupMemberAction,
-  addMemberAction,
-  removeMemberAction,
-  searchUsersAction,
-  updateMemberRoleAction,
-} from "@/app/(console)/projects/[projectId]/members/actions";
+import { lazy, Suspense, useState } from "react";
+import { addGroupMemberAction, addMemberAction, removeMemberAction, updateMemberRoleAction } from "@/app/(console)/projects/[projectId]/members/actions";
+import { useHydrated } from "@/components/live/use-hydrated";
 import { ConfirmActionForm } from "@/components/ui/confirm-dialog";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/submit-button";
@@ -54,6 +48,9 @@ function RoleSelect({
   );
 }
 
+/** The suggestions (react-query) arrive after the page is interactive; until then an empty list. */
+const UserSuggestions = lazy(() => import("@/app/(console)/projects/[projectId]/members/user-suggestions"));
+
 /** Developer: what most new members need (push and pull), as Harbor preselects too. */
 const DEFAULT_ROLE = 2;
 
@@ -62,6 +59,7 @@ export function AddMemberForm({ projectId }: { projectId: number }) {
   const t = useTranslations("members");
   const tp = useTranslations("project");
   const [term, setTerm] = useState("");
+  const hydrated = useHydrated();
   const [roleId, setRoleId] = useState<number>(DEFAULT_ROLE);
   const { result, errors, formProps } = useActionForm(addMemberAction, INITIAL_ACTION_RESULT, {
     resetOnSuccess: true,
@@ -69,12 +67,6 @@ export function AddMemberForm({ projectId }: { projectId: number }) {
       setTerm("");
       setRoleId(DEFAULT_ROLE);
     },
-  });
-  const suggestions = useQuery({
-    queryKey: ["user-search", term],
-    queryFn: () => searchUsersAction(term),
-    enabled: term.trim().length >= 1,
-    staleTime: 10_000,
   });
   return (
     <form {...formProps} className="rounded-lg border border-slate-200 bg-white p-4" aria-labelledby="add-member-heading">
@@ -95,13 +87,13 @@ export function AddMemberForm({ projectId }: { projectId: number }) {
             aria-invalid={errors.username ? true : undefined}
             className="mt-1 block w-64 rounded-md border border-slate-300 px-3 py-1.5 text-sm"
           />
-          <datalist id="member-suggestions">
-            {(suggestions.data ?? []).map((u) => (
-              <option key={u.username} value={u.username}>
-                {u.fullName}
-              </option>
-            ))}
-          </datalist>
+          {hydrated ? (
+            <Suspense fallback={<datalist id="member-suggestions" />}>
+              <UserSuggestions id="member-suggestions" term={term} />
+            </Suspense>
+          ) : (
+            <datalist id="member-suggestions" />
+          )}
         </div>
         <div>
           <span className="block text-sm font-medium">{t("role")}</span>

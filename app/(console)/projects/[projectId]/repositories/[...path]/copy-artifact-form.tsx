@@ -1,31 +1,11 @@
 "use client";
 
-import Link from "next/link";
 import { useTranslations } from "next-intl";
-import { useState } from "react";
-import { type CopyArtifactResult, copyArtifactAction } from "@/app/(console)/projects/[projectId]/repositories/actions";
+import { lazy, Suspense, useState } from "react";
+import { useHydrated } from "@/components/live/use-hydrated";
 import { Button } from "@/components/ui/button";
-import { Field } from "@/components/ui/field";
-import { SubmitButton } from "@/components/ui/submit-button";
-import { useActionForm } from "@/lib/actions/use-action-form";
 
-const INITIAL: CopyArtifactResult = { ok: false };
-
-/**
- * Harbor's "Copy" on an artifact: a target project (only those where the viewer may create
- * artifacts are offered), a repository name (new or existing) and an optional tag. The server
- * action checks both permissions again whatever this form offered. As in Harbor 2.8+, the copy
- * carries the artifact's accessories (signatures, SBOMs, attestations) along; the form says so.
- */
-export function CopyArtifactForm({
-  from,
-  targets,
-  defaultProject,
-  defaultRepository,
-  defaultTag,
-  initiallyOpen = false,
-  accessoryCount = 0,
-}: {
+export type CopyArtifactFormProps = {
   /** `<project>/<repository>@<digest>` of the artifact shown. */
   from: string;
   targets: { id: number; name: string }[];
@@ -36,104 +16,42 @@ export function CopyArtifactForm({
   initiallyOpen?: boolean;
   /** How many accessories the artifact has (they are copied with it). */
   accessoryCount?: number;
-}) {
-  const [open, setOpen] = useState(initiallyOpen);
-  // useActionForm: no reset after the answer, so the chosen target stays shown after a copy.
-  const { result, errors, formProps } = useActionForm(copyArtifactAction, INITIAL);
-  const [project, setProject] = useState(targets.some((target) => target.name === defaultProject) ? defaultProject : (targets[0]?.name ?? ""));
-  const [repository, setRepository] = useState(defaultRepository);
-  const [tag, setTag] = useState(defaultTag);
-  const t = useTranslations("artifacts");
+};
 
-  if (!open) {
-    return (
-      <Button type="button" variant="secondary" onClick={() => setOpen(true)}>
-        {t("copyOpen")}
-      </Button>
-    );
-  }
+/** The form is fetched when first opened (or once the page is interactive when it opens with it). */
+const CopyArtifactDialog = lazy(() => import("@/app/(console)/projects/[projectId]/repositories/[...path]/copy-artifact-dialog"));
+
+/**
+ * Harbor's "Copy" on an artifact: a target project (only those where the viewer may create
+ * artifacts are offered), a repository name (new or existing) and an optional tag. The server
+ * action checks both permissions again whatever this form offered. As in Harbor 2.8+, the copy
+ * carries the artifact's accessories (signatures, SBOMs, attestations) along; the form says so.
+ */
+export function CopyArtifactForm({ initiallyOpen = false, ...props }: CopyArtifactFormProps) {
+  const [open, setOpen] = useState(initiallyOpen);
+  // Once opened it stays mounted (hidden when closed): the choices and the answer survive a close.
+  const [opened, setOpened] = useState(initiallyOpen);
+  const t = useTranslations("artifacts");
+  const hydrated = useHydrated();
   return (
-    <form {...formProps} aria-label={t("copyFormLabel")} className="w-full max-w-md space-y-3 rounded-lg border border-slate-200 bg-white p-4">
-      <h3 className="font-semibold">{t("copyHeading")}</h3>
-      <p className="text-sm text-slate-600" data-testid="copy-accessories-note">
-        {accessoryCount === 0
-          ? t("copyAccessoriesNone")
-          : t("copyAccessories", { count: accessoryCount })}
-      </p>
-      <input type="hidden" name="from" value={from} />
-      {errors.from && <p className="text-sm text-red-700">{errors.from.join(". ")}</p>}
-      {targets.length === 0 ? (
-        <p className="text-sm text-slate-700">{t("copyNoTarget")}</p>
-      ) : (
-        <>
-          <div className="space-y-1">
-            <label htmlFor="copy-project" className="block text-sm font-medium text-slate-800">
-              {t("targetProject")}
-            </label>
-            <select
-              id="copy-project"
-              name="project"
-              value={project}
-              onChange={(e) => setProject(e.target.value)}
-              aria-invalid={errors.project ? true : undefined}
-              aria-describedby={errors.project ? "copy-project-error" : undefined}
-              className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
-            >
-              {targets.map((target) => (
-                <option key={target.id} value={target.name}>
-                  {target.name}
-                </option>
-              ))}
-            </select>
-            {errors.project && (
-              <p id="copy-project-error" className="text-sm text-red-700">
-                {errors.project.join(". ")}
-              </p>
-            )}
-          </div>
-          <Field
-            id="copy-repository"
-            label={t("targetRepository")}
-            name="repository"
-            value={repository}
-            onChange={(e) => setRepository(e.target.value)}
-            required
-            maxLength={255}
-            autoComplete="off"
-            errors={errors.repository}
-          />
-          <Field
-            id="copy-tag"
-            label={t("targetTag")}
-            name="tag"
-            value={tag}
-            onChange={(e) => setTag(e.target.value)}
-            maxLength={128}
-            autoComplete="off"
-            hint={t("targetTagHint")}
-            errors={errors.tag}
-          />
-        </>
-      )}
-      <div className="flex gap-2">
-        {targets.length > 0 && <SubmitButton pendingText={t("copying")}>{t("copy")}</SubmitButton>}
-        <Button type="button" variant="secondary" onClick={() => setOpen(false)}>
-          {t("close")}
+    <>
+      {!open && (
+        <Button
+          type="button"
+          variant="secondary"
+          onClick={() => {
+            setOpen(true);
+            setOpened(true);
+          }}
+        >
+          {t("copyOpen")}
         </Button>
-      </div>
-      {!result.ok && result.message && (
-        <p role="status" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-          {result.message}
-        </p>
       )}
-      {result.ok && result.href && (
-        <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800" data-testid="copy-result">
-          {result.message}{" "}
-          <Link href={result.href} className="font-mono underline">
-            {result.linkText}
-          </Link>
-        </p>
+      {opened && hydrated && (
+        <Suspense fallback={null}>
+          <CopyArtifactDialog {...props} hidden={!open} onClose={() => setOpen(false)} />
+        </Suspense>
       )}
-    </form>
+    </>
   );
 }
