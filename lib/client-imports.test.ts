@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import { resolveLocalModule } from "@/lib/testing/module-paths";
 
 /*
  * What a client component pulls into the browser. Issue 16's goal is under 150 KB of JavaScript per
@@ -55,17 +56,6 @@ function valueImports(file: string): string[] {
   return out;
 }
 
-function resolveLocal(specifier: string, from: string): string | null {
-  let base: string;
-  if (specifier.startsWith("@/")) base = specifier.slice(2);
-  else if (specifier.startsWith(".")) base = path.join(path.dirname(from), specifier);
-  else return null;
-  for (const candidate of [base, `${base}.ts`, `${base}.tsx`, path.join(base, "index.ts"), path.join(base, "index.tsx")]) {
-    if (/\.tsx?$/.test(candidate) && existsSync(path.join(ROOT, candidate))) return candidate;
-  }
-  return null;
-}
-
 function isClientModule(file: string): boolean {
   return /^\s*["']use client["']/.test(readFileSync(path.join(ROOT, file), "utf8"));
 }
@@ -83,7 +73,7 @@ function forbiddenReachable(entry: string): string[] {
         if (specifier === "@tanstack/react-query" && [...chain, file].every((f) => REACT_QUERY_ALLOWED.some((p) => p.test(f)))) continue;
         problems.push(`${[...chain, file].join(" → ")} imports ${specifier}: ${rule.why}`);
       }
-      const local = resolveLocal(specifier, file);
+      const local = resolveLocalModule(specifier, file);
       // A server action module is a reference in the browser, not its code.
       if (local && !/^\s*["']use server["']/.test(readFileSync(path.join(ROOT, local), "utf8"))) walk(local, [...chain, file]);
     }

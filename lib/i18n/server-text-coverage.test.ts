@@ -3,6 +3,7 @@ import path from "node:path";
 import ts from "typescript";
 import { z } from "zod";
 import { describe, expect, it } from "vitest";
+import { resolveLocalModule } from "@/lib/testing/module-paths";
 import en from "@/messages/en.json";
 import zhCN from "@/messages/zh-CN.json";
 import { translateServerText } from "@/lib/i18n/server-text";
@@ -82,26 +83,15 @@ function parse(file: string): ts.SourceFile {
   return source;
 }
 
-function resolveLocal(specifier: string, from: string): string | null {
-  let base: string;
-  if (specifier.startsWith("@/")) base = specifier.slice(2);
-  else if (specifier.startsWith(".")) base = path.join(path.dirname(from), specifier);
-  else return null;
-  for (const candidate of [base, `${base}.ts`, `${base}.tsx`, path.join(base, "index.ts"), path.join(base, "index.tsx")]) {
-    if (/\.tsx?$/.test(candidate) && existsSync(path.join(ROOT, candidate)) && statSync(path.join(ROOT, candidate)).isFile()) return candidate;
-  }
-  return null;
-}
-
 /** The project's own modules a module imports (value and type imports alike: a type file may hold constants too). */
 function localImports(file: string): string[] {
   const out: string[] = [];
   const visit = (node: ts.Node) => {
     if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
-      const local = resolveLocal(node.moduleSpecifier.text, file);
+      const local = resolveLocalModule(node.moduleSpecifier.text, file);
       if (local) out.push(local);
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) {
-      const local = resolveLocal(node.arguments[0].text, file);
+      const local = resolveLocalModule(node.arguments[0].text, file);
       if (local) out.push(local);
     }
     ts.forEachChild(node, visit);
@@ -138,12 +128,12 @@ function constantIn(file: string, name: string, depth = 0): string | null {
     } else if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {
       const named = statement.importClause?.namedBindings;
       const element = named && ts.isNamedImports(named) ? named.elements.find((e) => e.name.text === name) : undefined;
-      const from = element && resolveLocal(statement.moduleSpecifier.text, file);
+      const from = element && resolveLocalModule(statement.moduleSpecifier.text, file);
       if (element && from) return constantIn(from, (element.propertyName ?? element.name).text, depth + 1);
     } else if (ts.isExportDeclaration(statement) && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
       const clause = statement.exportClause;
       const element = clause && ts.isNamedExports(clause) ? clause.elements.find((e) => e.name.text === name) : undefined;
-      const from = element && resolveLocal(statement.moduleSpecifier.text, file);
+      const from = element && resolveLocalModule(statement.moduleSpecifier.text, file);
       if (element && from) return constantIn(from, (element.propertyName ?? element.name).text, depth + 1);
     }
   }
